@@ -1,0 +1,95 @@
+// Signing and verifying the internal principal; see principal_token.h.
+#include "common/auth/principal_token.h"
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "common/auth/crypto.h"
+#include "common/status/errors.h"
+
+namespace homeward::auth {
+namespace {
+
+std::string Sign(const std::string& secret, const std::string& bytes) {
+  return absl::BytesToHexString(crypto::HmacSha256(secret, bytes));
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("principal secret file '", path, "' does not exist"));
+  }
+  if ((st.st_mode & 077) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "principal secret file '", path,
+        "' is readable by group or others: chmod 600 it"));
+  }
+  std::ifstream in(path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  std::string secret(absl::StripAsciiWhitespace(buf.str()));
+  if (secret.size() < 32) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "principal secret file '", path, "' must hold at least 32 characters"));
+  }
+  return secret;
+}
+
+absl::Status EnsureSecretFile(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0) return absl::OkStatus();
+  mode_t old = umask(077);
+  std::ofstream out(path);
+  out << crypto::RandomHex(32) << "\n";
+  out.close();
+  umask(old);
+  if (!out) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot write principal secret file '", path, "'"));
+  }
+  return absl::OkStatus();
+}
+
+void PrincipalSigner::Attach(homeward::v1::Principal principal,
+                             grpc::ClientContext* context) const {
+  principal.set_issued_at_unix(absl::ToUnixSeconds(absl::Now()));
+  std::string bytes = principal.SerializeAsString();
+  context->AddMetadata(kPrincipalSignatureKey, Sign(secret_, bytes));
+  context->AddMetadata(kPrincipalMetadataKey, bytes);
+}
+
+absl::StatusOr<homeward::v1::Principal> PrincipalVerifier::Verify(
+    const grpc::ServerContext& context) const {
+  const auto& md = context.client_metadata();
+  auto p = md.find(kPrincipalMetadataKey);
+  auto s = md.find(kPrincipalSignatureKey);
+  if (p == md.end() || s == md.end()) {
+    return errors::Unauthenticated(
+        "no signed principal: internal services accept calls only through the gateway");
+  }
+  std::string bytes(p->second.data(), p->second.size());
+  std::string sig(s->second.data(), s->second.size());
+  if (!crypto::ConstantTimeEquals(Sign(secret_, bytes), sig)) {
+    return errors::Unauthenticated("principal signature is not valid");
+  }
+  homeward::v1::Principal principal;
+  if (!principal.ParseFromString(bytes) || principal.user_id().empty()) {
+    return errors::Unauthenticated("principal is malformed");
+  }
+  absl::Time issued = absl::FromUnixSeconds(principal.issued_at_unix());
+  absl::Duration age = absl::Now() - issued;
+  if (age > max_age_ || age < -max_age_) {
+    return errors::Unauthenticated("principal has expired");
+  }
+  return principal;
+}
+
+}  // namespace homeward::auth

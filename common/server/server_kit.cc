@@ -1,0 +1,49 @@
+// Shared server plumbing; see server_kit.h.
+#include "common/server/server_kit.h"
+
+#include "common/auth/crypto.h"
+#include "common/auth/principal_token.h"
+#include "common/server/log.h"
+#include "common/status/grpc_status.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+
+namespace homeward::server {
+
+void PrepareServerBuilder(grpc::ServerBuilder* builder) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  builder->SetMaxReceiveMessageSize(16 * 1024 * 1024);
+}
+
+std::string RequestIdOf(const grpc::ServerContext& context) {
+  const auto& md = context.client_metadata();
+  auto it = md.find(auth::kRequestIdKey);
+  if (it != md.end() && !it->second.empty() && it->second.size() <= 128) {
+    return std::string(it->second.data(), it->second.size());
+  }
+  return crypto::RandomHex(8);
+}
+
+grpc::Status Finish(const grpc::ServerContext& context, absl::string_view method,
+                    const absl::Status& status) {
+  if (RequestLoggingEnabled() || !status.ok()) {
+    Log(status.ok() ? "info" : "warn", "rpc",
+        {{"method", std::string(method)},
+         {"request_id", RequestIdOf(context)},
+         {"code", absl::StatusCodeToString(status.code())}});
+  }
+  return ToGrpcStatus(status);
+}
+
+grpc::ChannelArguments InternalChannelArguments() {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  args.SetMaxReceiveMessageSize(16 * 1024 * 1024);
+  // Fail fast when a replica restarts instead of backing off for long.
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  return args;
+}
+
+}  // namespace homeward::server

@@ -1,0 +1,41 @@
+// What every Homeward gRPC server shares: health checking, reflection, the
+// request id, and turning a handler's absl::Status into the RPC's status with
+// a log line that carries identifiers only.
+//
+//   grpc::ServerBuilder builder;
+//   server::PrepareServerBuilder(&builder);
+//   ...
+//   grpc::Status GetCase(ServerContext* ctx, ...) override {
+//     return server::Finish(ctx, "GetCase", DoGetCase(...));
+//   }
+#ifndef HOMEWARD_COMMON_SERVER_SERVER_KIT_H_
+#define HOMEWARD_COMMON_SERVER_SERVER_KIT_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "grpcpp/server_builder.h"
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/status.h"
+
+namespace homeward::server {
+
+// Enables the standard health service and server reflection. Must run before
+// the first grpc::ServerBuilder of the process is built.
+void PrepareServerBuilder(grpc::ServerBuilder* builder);
+
+// The caller's x-request-id, or a fresh one when absent.
+std::string RequestIdOf(const grpc::ServerContext& context);
+
+// Converts `status` at the RPC edge and logs the outcome.
+grpc::Status Finish(const grpc::ServerContext& context, absl::string_view method,
+                    const absl::Status& status);
+
+// The default gRPC channel arguments for internal hops (keepalive, message
+// size), so that every client in the suite behaves the same.
+grpc::ChannelArguments InternalChannelArguments();
+
+}  // namespace homeward::server
+
+#endif  // HOMEWARD_COMMON_SERVER_SERVER_KIT_H_

@@ -1,0 +1,54 @@
+// Configuration files: parse errors name the file and position.
+#include <fstream>
+
+#include "common/server/config_file.h"
+#include "common/status/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "homeward/v1/config.pb.h"
+#include "tests/fixtures/temp_dir.h"
+
+namespace homeward::server {
+namespace {
+
+using ::homeward::testing::StatusIs;
+using ::homeward::testing::TempDir;
+using ::homeward::v1::ServiceConfig;
+using ::testing::HasSubstr;
+
+TEST(ConfigFileTest, LoadsATextproto) {
+  TempDir dir;
+  std::string path = dir.path() + "/service.textproto";
+  std::ofstream(path) << "listen_address: \"127.0.0.1:0\"\npartition_count: 8\n"
+                         "owned_partitions { first: 0 last: 3 }\n";
+  auto config = LoadTextProtoFile<ServiceConfig>(path);
+  ASSERT_OK(config);
+  EXPECT_EQ(config->partition_count(), 8u);
+  EXPECT_EQ(config->owned_partitions(0).last(), 3u);
+}
+
+TEST(ConfigFileTest, ErrorsNameTheFileLineAndField) {
+  TempDir dir;
+  std::string path = dir.path() + "/bad.textproto";
+  std::ofstream(path) << "listen_address: \"x\"\npartition_cuont: 8\n";
+  EXPECT_THAT(LoadTextProtoFile<ServiceConfig>(path),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr(path), HasSubstr("line 2"),
+                             HasSubstr("partition_cuont"))));
+  EXPECT_THAT(LoadTextProtoFile<ServiceConfig>(dir.path() + "/missing"),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST(ConfigFileTest, WritesPrivateFilesThatReadBack) {
+  TempDir dir;
+  std::string path = dir.path() + "/out.textproto";
+  ServiceConfig config;
+  config.set_data_dir("/var/lib/homeward");
+  ASSERT_OK(WriteTextProtoFile(path, config, 0600));
+  auto back = LoadTextProtoFile<ServiceConfig>(path);
+  ASSERT_OK(back);
+  EXPECT_EQ(back->data_dir(), "/var/lib/homeward");
+}
+
+}  // namespace
+}  // namespace homeward::server

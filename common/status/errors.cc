@@ -1,0 +1,100 @@
+// Error factories; see errors.h.
+#include "common/status/errors.h"
+
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/rpc/error_details.pb.h"
+
+namespace homeward::errors {
+
+void FieldViolations::Add(std::string field, std::string description) {
+  violations_.push_back({std::move(field), std::move(description)});
+}
+
+absl::Status FieldViolations::ToStatus() const {
+  if (violations_.empty()) return absl::OkStatus();
+  return InvalidFields(violations_);
+}
+
+absl::Status InvalidField(absl::string_view field, absl::string_view description) {
+  return InvalidFields({{std::string(field), std::string(description)}});
+}
+
+absl::Status InvalidFields(const std::vector<FieldViolation>& violations) {
+  google::rpc::BadRequest detail;
+  std::vector<std::string> parts;
+  for (const FieldViolation& v : violations) {
+    auto* fv = detail.add_field_violations();
+    fv->set_field(v.field);
+    fv->set_description(v.description);
+    parts.push_back(absl::StrCat(v.field, ": ", v.description));
+  }
+  absl::Status status(absl::StatusCode::kInvalidArgument,
+                      absl::StrCat("invalid request: ", absl::StrJoin(parts, "; ")));
+  status.SetPayload(kBadRequestTypeUrl, absl::Cord(detail.SerializeAsString()));
+  return status;
+}
+
+std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status) {
+  std::vector<FieldViolation> out;
+  auto payload = status.GetPayload(kBadRequestTypeUrl);
+  if (!payload.has_value()) return out;
+  google::rpc::BadRequest detail;
+  if (!detail.ParseFromString(std::string(*payload))) return out;
+  for (const auto& fv : detail.field_violations()) {
+    out.push_back({fv.field(), fv.description()});
+  }
+  return out;
+}
+
+absl::Status NotFound(absl::string_view kind, absl::string_view id) {
+  return absl::NotFoundError(absl::StrCat(kind, " '", id, "' was not found"));
+}
+
+absl::Status AlreadyExists(absl::string_view kind, absl::string_view id) {
+  return absl::AlreadyExistsError(absl::StrCat(kind, " '", id, "' already exists"));
+}
+
+absl::Status EtagMismatch(absl::string_view kind, absl::string_view id,
+                          absl::string_view given_etag,
+                          absl::string_view current_etag) {
+  return absl::AbortedError(absl::StrCat(
+      kind, " '", id, "' was changed by someone else (etag given '", given_etag,
+      "', current '", current_etag, "'): read it again and reapply your change"));
+}
+
+absl::Status FailedPrecondition(absl::string_view type, absl::string_view subject,
+                                absl::string_view description) {
+  google::rpc::PreconditionFailure detail;
+  auto* v = detail.add_violations();
+  v->set_type(std::string(type));
+  v->set_subject(std::string(subject));
+  v->set_description(std::string(description));
+  absl::Status status(absl::StatusCode::kFailedPrecondition, description);
+  status.SetPayload(kPreconditionFailureTypeUrl,
+                    absl::Cord(detail.SerializeAsString()));
+  return status;
+}
+
+absl::Status PermissionDenied(absl::string_view description) {
+  return absl::PermissionDeniedError(description);
+}
+
+absl::Status Unauthenticated(absl::string_view description) {
+  return absl::UnauthenticatedError(description);
+}
+
+absl::Status Unavailable(absl::string_view description) {
+  return absl::UnavailableError(description);
+}
+
+absl::Status Internal(absl::string_view description) {
+  return absl::InternalError(description);
+}
+
+absl::Status StorageError(absl::string_view what, absl::string_view detail) {
+  return absl::InternalError(absl::StrCat("storage failure while ", what, ": ", detail));
+}
+
+}  // namespace homeward::errors

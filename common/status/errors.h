@@ -1,0 +1,72 @@
+// Every error Homeward shows a caller is made by one of these factories, so
+// codes and wording stay consistent. Field violations ride in the status as a
+// google.rpc.BadRequest payload and reach the client as rich error details
+// (see grpc_status.h).
+//
+//   FieldViolations bad;
+//   if (req.case_id().empty()) bad.Add("case_id", "is required");
+//   RETURN_IF_ERROR(bad.ToStatus());
+#ifndef HOMEWARD_COMMON_STATUS_ERRORS_H_
+#define HOMEWARD_COMMON_STATUS_ERRORS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace homeward::errors {
+
+// Type URL under which a google.rpc.BadRequest payload is stored.
+inline constexpr absl::string_view kBadRequestTypeUrl =
+    "type.googleapis.com/google.rpc.BadRequest";
+inline constexpr absl::string_view kPreconditionFailureTypeUrl =
+    "type.googleapis.com/google.rpc.PreconditionFailure";
+
+struct FieldViolation {
+  std::string field;
+  std::string description;
+  bool operator==(const FieldViolation& o) const {
+    return field == o.field && description == o.description;
+  }
+};
+
+// Collects every problem with a request so the caller learns them all at once.
+class FieldViolations {
+ public:
+  void Add(std::string field, std::string description);
+  bool empty() const { return violations_.empty(); }
+  const std::vector<FieldViolation>& violations() const { return violations_; }
+  // OK when nothing was added, else INVALID_ARGUMENT listing every violation.
+  absl::Status ToStatus() const;
+
+ private:
+  std::vector<FieldViolation> violations_;
+};
+
+// INVALID_ARGUMENT for a single field.
+absl::Status InvalidField(absl::string_view field, absl::string_view description);
+// INVALID_ARGUMENT for many; `violations` must not be empty.
+absl::Status InvalidFields(const std::vector<FieldViolation>& violations);
+// The violations carried by an INVALID_ARGUMENT status (empty if none).
+std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status);
+
+absl::Status NotFound(absl::string_view kind, absl::string_view id);
+absl::Status AlreadyExists(absl::string_view kind, absl::string_view id);
+// ABORTED: the record changed since the caller read it.
+absl::Status EtagMismatch(absl::string_view kind, absl::string_view id,
+                          absl::string_view given_etag,
+                          absl::string_view current_etag);
+// FAILED_PRECONDITION with a google.rpc.PreconditionFailure detail.
+absl::Status FailedPrecondition(absl::string_view type, absl::string_view subject,
+                                absl::string_view description);
+absl::Status PermissionDenied(absl::string_view description);
+absl::Status Unauthenticated(absl::string_view description);
+absl::Status Unavailable(absl::string_view description);
+absl::Status Internal(absl::string_view description);
+// A storage-engine failure; `what` names the operation, never the data.
+absl::Status StorageError(absl::string_view what, absl::string_view detail);
+
+}  // namespace homeward::errors
+
+#endif  // HOMEWARD_COMMON_STATUS_ERRORS_H_

@@ -1,0 +1,86 @@
+// Error factories and the absl <-> gRPC status conversion with rich details.
+#include "common/status/errors.h"
+
+#include "common/status/grpc_status.h"
+#include "common/status/status_macros.h"
+#include "common/status/status_matchers.h"
+#include "gmock/gmock.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "gtest/gtest.h"
+
+namespace homeward {
+namespace {
+
+using ::homeward::testing::IsOkAndHolds;
+using ::homeward::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(ErrorsTest, FieldViolationsListEveryProblem) {
+  errors::FieldViolations bad;
+  EXPECT_OK(bad.ToStatus());
+  bad.Add("case.returnee.given_name", "is required");
+  bad.Add("case.return_info.country", "must be an ISO 3166-1 alpha-2 code");
+  absl::Status status = bad.ToStatus();
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
+                               AllOf(HasSubstr("case.returnee.given_name: is required"),
+                                     HasSubstr("case.return_info.country"))));
+  EXPECT_THAT(errors::FieldViolationsOf(status),
+              ElementsAre(errors::FieldViolation{"case.returnee.given_name", "is required"},
+                          errors::FieldViolation{"case.return_info.country",
+                                                 "must be an ISO 3166-1 alpha-2 code"}));
+}
+
+TEST(GrpcStatusTest, FieldViolationsTravelAsGoogleRpcBadRequest) {
+  absl::Status status = errors::InvalidField("case_id", "is required");
+  grpc::Status wire = ToGrpcStatus(status);
+  EXPECT_EQ(wire.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  google::rpc::Status rich;
+  ASSERT_TRUE(rich.ParseFromString(wire.error_details()));
+  EXPECT_EQ(rich.code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  ASSERT_EQ(rich.details_size(), 1);
+  EXPECT_EQ(rich.details(0).type_url(), "type.googleapis.com/google.rpc.BadRequest");
+  google::rpc::BadRequest bad;
+  ASSERT_TRUE(bad.ParseFromString(rich.details(0).value()));
+  ASSERT_EQ(bad.field_violations_size(), 1);
+  EXPECT_EQ(bad.field_violations(0).field(), "case_id");
+
+  // And back, as a client such as the gateway sees it.
+  absl::Status back = FromGrpcStatus(wire);
+  EXPECT_THAT(back, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(errors::FieldViolationsOf(back),
+              ElementsAre(errors::FieldViolation{"case_id", "is required"}));
+}
+
+TEST(GrpcStatusTest, CodesMapOneToOne) {
+  EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
+  EXPECT_EQ(ToGrpcStatus(errors::EtagMismatch("case", "c1", "1", "2")).error_code(),
+            grpc::StatusCode::ABORTED);
+  EXPECT_EQ(ToGrpcStatus(errors::NotFound("case", "c1")).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(ToGrpcStatus(errors::PermissionDenied("no")).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ToGrpcStatus(errors::FailedPrecondition("STAGE", "c1", "closed")).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+absl::StatusOr<int> Half(int v) {
+  if (v % 2 != 0) return errors::InvalidField("v", "must be even");
+  return v / 2;
+}
+
+absl::StatusOr<int> Quarter(int v) {
+  ASSIGN_OR_RETURN(int half, Half(v));
+  RETURN_IF_ERROR(Half(half).status());
+  return half / 2;
+}
+
+TEST(StatusMacrosTest, ReturnEarlyOnError) {
+  EXPECT_THAT(Quarter(8), IsOkAndHolds(2));
+  EXPECT_THAT(Quarter(7), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Quarter(6), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace homeward

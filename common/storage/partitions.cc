@@ -1,0 +1,93 @@
+// Partition hashing and ownership; see partitions.h.
+#include "common/storage/partitions.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/auth/crypto.h"
+#include "common/status/errors.h"
+
+namespace homeward::storage {
+namespace {
+
+uint64_t Fnv1a64(absl::string_view data, uint64_t seed = 0xcbf29ce484222325ULL) {
+  uint64_t h = seed;
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+// Final avalanche step (from SplitMix64) so that keys differing in one
+// character spread over the whole 64-bit range.
+uint64_t Mix64(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+}  // namespace
+
+uint32_t PartitionOf(absl::string_view case_id, uint32_t partition_count) {
+  return static_cast<uint32_t>(Fnv1a64(case_id) % partition_count);
+}
+
+std::string CaseIdForRequest(absl::string_view request_id) {
+  // 80 bits of SHA-256: collisions are negligible at any realistic caseload.
+  return absl::StrCat("C", crypto::Sha256Hex(absl::StrCat("case:", request_id)).substr(0, 20));
+}
+
+PartitionSet PartitionSet::All(uint32_t count) {
+  PartitionSet set;
+  set.count_ = count;
+  set.member_.assign(count, true);
+  for (uint32_t p = 0; p < count; ++p) set.partitions_.push_back(p);
+  return set;
+}
+
+absl::StatusOr<PartitionSet> PartitionSet::FromRanges(
+    const google::protobuf::RepeatedPtrField<homeward::v1::PartitionRange>& ranges,
+    uint32_t count, absl::string_view field) {
+  if (count == 0) return errors::InvalidField("partition_count", "must be at least 1");
+  if (ranges.empty()) return All(count);
+  PartitionSet set;
+  set.count_ = count;
+  set.member_.assign(count, false);
+  errors::FieldViolations bad;
+  for (int i = 0; i < ranges.size(); ++i) {
+    const auto& r = ranges[i];
+    if (r.first() > r.last() || r.last() >= count) {
+      bad.Add(absl::StrCat(field, "[", i, "]"),
+              absl::StrCat("range ", r.first(), "..", r.last(),
+                           " must satisfy first <= last < partition_count (", count, ")"));
+      continue;
+    }
+    for (uint32_t p = r.first(); p <= r.last(); ++p) set.member_[p] = true;
+  }
+  if (!bad.empty()) return bad.ToStatus();
+  for (uint32_t p = 0; p < count; ++p) {
+    if (set.member_[p]) set.partitions_.push_back(p);
+  }
+  return set;
+}
+
+bool PartitionSet::Contains(uint32_t partition) const {
+  return partition < member_.size() && member_[partition];
+}
+
+size_t RendezvousOwner(uint32_t partition, const std::vector<std::string>& replicas) {
+  size_t best = 0;
+  uint64_t best_weight = 0;
+  for (size_t i = 0; i < replicas.size(); ++i) {
+    uint64_t w = Mix64(Fnv1a64(absl::StrCat(partition, "@", replicas[i])));
+    if (i == 0 || w > best_weight) {
+      best = i;
+      best_weight = w;
+    }
+  }
+  return best;
+}
+
+}  // namespace homeward::storage

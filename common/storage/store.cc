@@ -1,0 +1,500 @@
+// The storage kernel; see store.h for the design (one committer thread, group
+// commit, per-partition outbox sequences, hash-chained audit trail).
+#include "common/storage/store.h"
+
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "common/auth/crypto.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "common/storage/columns.h"
+#include "google/protobuf/util/time_util.h"
+#include "rocksdb/write_batch.h"
+
+namespace homeward::storage {
+
+using homeward::v1::AuditEntry;
+using homeward::v1::Event;
+using internal::Column;
+
+struct Store::Pending {
+  WriteSet set;
+  bool durable = true;
+  bool detached = false;  // nobody waits: the committer frees it
+  absl::Notification done;
+  absl::StatusOr<CommitResult> result;
+};
+
+namespace {
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  return errors::StorageError(what, s.ToString());
+}
+
+uint64_t DecodeU64(absl::string_view bytes) {
+  KeyReader r(bytes);
+  uint64_t v = 0;
+  r.U64(&v);
+  return v;
+}
+
+google::protobuf::Timestamp Now() {
+  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+      absl::ToUnixNanos(absl::Now()));
+}
+
+// The audit hash covers the previous hash and the entry without its own hash,
+// so changing or removing any entry breaks every later link.
+std::string AuditHash(AuditEntry entry) {
+  entry.clear_hash();
+  return crypto::Sha256Hex(entry.SerializeAsString());
+}
+
+std::string EncodePageToken(const std::string& scope, uint32_t partition,
+                            const std::string& last_id) {
+  // The scope hash ties a token to the filter it was made for.
+  std::string raw = KeyBuilder()
+                        .Str(crypto::Sha256Hex(scope).substr(0, 8))
+                        .U32(partition)
+                        .Str(last_id)
+                        .key();
+  return absl::WebSafeBase64Escape(raw);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
+  if (options.path.empty()) return errors::InvalidField("data_dir", "is required");
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  std::vector<rocksdb::ColumnFamilyDescriptor> columns;
+  for (const char* name : internal::kColumnNames) {
+    rocksdb::ColumnFamilyOptions cf;
+    cf.OptimizeForPointLookup(64);
+    columns.emplace_back(name, cf);
+  }
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(db_options, options.path, columns, &handles, &db),
+                            "opening the database"));
+  std::unique_ptr<Store> store(new Store(options, db, std::move(handles)));
+  RETURN_IF_ERROR(store->LoadAuditHead());
+  return store;
+}
+
+Store::Store(const Options& options, rocksdb::DB* db,
+             std::vector<rocksdb::ColumnFamilyHandle*> handles)
+    : options_(options), db_(db), handles_(std::move(handles)) {
+  committer_ = std::thread([this] { CommitLoop(); });
+}
+
+Store::~Store() {
+  {
+    absl::MutexLock lock(&queue_mu_);
+    stopping_ = true;
+  }
+  committer_.join();
+  // Flushing the WAL is enough for durability; the memtables are recovered
+  // from it on the next open.
+  db_->FlushWAL(true).PermitUncheckedError();
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  db_->Close().PermitUncheckedError();
+  delete db_;
+}
+
+absl::Status Store::LoadAuditHead() {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[Column::kAudit]));
+  it->SeekToLast();
+  RETURN_IF_ERROR(FromRocks(it->status(), "reading the audit trail"));
+  if (!it->Valid()) return absl::OkStatus();
+  AuditEntry last;
+  if (!last.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+    return errors::StorageError("reading the audit trail", "last entry is corrupt");
+  }
+  audit_sequence_ = last.sequence();
+  audit_hash_ = last.hash();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CommitResult> Store::Commit(WriteSet set) {
+  Pending pending;
+  pending.set = std::move(set);
+  Enqueue(&pending);
+  pending.done.WaitForNotification();
+  return std::move(pending.result);
+}
+
+void Store::AuditRead(AuditEntry entry) {
+  auto* pending = new Pending;
+  pending->set.Audit(std::move(entry));
+  pending->durable = false;
+  pending->detached = true;
+  Enqueue(pending);
+}
+
+void Store::Enqueue(Pending* pending) {
+  absl::MutexLock lock(&queue_mu_);
+  queue_.push_back(pending);
+}
+
+void Store::CommitLoop() {
+  auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
+    return !queue_.empty() || stopping_;
+  };
+  while (true) {
+    std::vector<Pending*> group;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      queue_mu_.Await(absl::Condition(&has_work));
+      if (queue_.empty()) return;  // stopping, and everything queued is done
+      group.swap(queue_);
+    }
+    CommitGroup(group);
+  }
+}
+
+absl::StatusOr<uint64_t> Store::NextSequence(uint32_t partition) {
+  auto it = last_sequence_.find(partition);
+  if (it == last_sequence_.end()) {
+    std::unique_ptr<rocksdb::Iterator> iter(
+        db_->NewIterator(rocksdb::ReadOptions(), handles_[Column::kOutbox]));
+    std::string prefix = KeyBuilder().U32(partition).key();
+    iter->SeekForPrev(internal::OutboxKey(partition, UINT64_MAX));
+    RETURN_IF_ERROR(FromRocks(iter->status(), "reading the outbox"));
+    uint64_t last = 0;
+    if (iter->Valid() && iter->key().starts_with(prefix)) {
+      KeyReader r(absl::string_view(iter->key().data(), iter->key().size()));
+      uint32_t p;
+      r.U32(&p);
+      r.U64(&last);
+    }
+    it = last_sequence_.emplace(partition, last).first;
+  }
+  return ++it->second;
+}
+
+void Store::CommitGroup(std::vector<Pending*>& group) {
+  rocksdb::WriteBatch batch;
+  // What earlier sets in this group wrote, so later ones see it.
+  absl::flat_hash_map<std::string, uint64_t> versions;
+  absl::flat_hash_map<std::string, homeward::v1::IdempotencyRecord> claims;
+  // Restored if the batch fails, so that no sequence or hash is skipped.
+  auto saved_sequences = last_sequence_;
+  uint64_t saved_audit_sequence = audit_sequence_;
+  std::string saved_audit_hash = audit_hash_;
+  bool sync = false;
+  std::vector<Pending*> applied;
+
+  for (Pending* p : group) {
+    WriteSet& set = p->set;
+    CommitResult result;
+    // Preconditions first: a failed set must leave the batch untouched.
+    bool replayed = false;
+    absl::Status check = absl::OkStatus();
+    for (const auto& claim : set.claims_) {
+      auto in_group = claims.find(claim.key);
+      if (in_group != claims.end()) {
+        result.original = in_group->second;
+        replayed = true;
+        break;
+      }
+      std::string value;
+      rocksdb::Status s =
+          db_->Get(rocksdb::ReadOptions(), handles_[Column::kRequests], claim.key, &value);
+      if (s.ok()) {
+        result.original.ParseFromString(value);
+        replayed = true;
+        break;
+      }
+      if (!s.IsNotFound()) {
+        check = FromRocks(s, "checking a request id");
+        break;
+      }
+    }
+    if (!check.ok()) {
+      p->result = check;
+      continue;
+    }
+    if (replayed) {
+      result.replayed = true;
+      p->result = std::move(result);
+      continue;
+    }
+    for (const auto& e : set.expectations_) {
+      uint64_t current = 0;
+      auto in_group = versions.find(e.key);
+      if (in_group != versions.end()) {
+        current = in_group->second;
+      } else {
+        std::string value;
+        rocksdb::Status s =
+            db_->Get(rocksdb::ReadOptions(), handles_[Column::kRecords], e.key, &value);
+        if (s.ok()) {
+          current = DecodeU64(value);
+        } else if (!s.IsNotFound()) {
+          check = FromRocks(s, "checking a record version");
+          break;
+        }
+      }
+      if (current == e.version) continue;
+      if (e.version == 0) {
+        check = errors::AlreadyExists(e.kind, e.id);
+      } else if (current == 0) {
+        check = errors::NotFound(e.kind, e.id);
+      } else {
+        check = errors::EtagMismatch(e.kind, e.id, absl::StrCat(e.version),
+                                     absl::StrCat(current));
+      }
+      break;
+    }
+    if (!check.ok()) {
+      p->result = check;
+      continue;
+    }
+    // Apply.
+    for (const auto& put : set.puts_) {
+      if (put.is_delete) {
+        batch.Delete(handles_[put.column], put.key).PermitUncheckedError();
+      } else {
+        batch.Put(handles_[put.column], put.key, put.value).PermitUncheckedError();
+      }
+    }
+    for (const auto& v : set.versions_) versions[v.key] = v.version;
+    for (const auto& claim : set.claims_) {
+      batch.Put(handles_[Column::kRequests], claim.key, claim.record.SerializeAsString())
+          .PermitUncheckedError();
+      claims[claim.key] = claim.record;
+    }
+    for (Event& event : set.events_) {
+      auto seq = NextSequence(event.partition());
+      if (!seq.ok()) {
+        check = seq.status();
+        break;
+      }
+      event.set_sequence(*seq);
+      if (!event.has_time()) *event.mutable_time() = Now();
+      batch.Put(handles_[Column::kOutbox], internal::OutboxKey(event.partition(), *seq),
+                event.SerializeAsString())
+          .PermitUncheckedError();
+      result.events.push_back(event);
+    }
+    for (AuditEntry& entry : set.audits_) {
+      entry.set_sequence(++audit_sequence_);
+      if (!entry.has_time()) *entry.mutable_time() = Now();
+      entry.set_prev_hash(audit_hash_);
+      entry.set_hash(AuditHash(entry));
+      audit_hash_ = entry.hash();
+      batch.Put(handles_[Column::kAudit], internal::AuditKey(entry.sequence()),
+                entry.SerializeAsString())
+          .PermitUncheckedError();
+    }
+    if (!check.ok()) {
+      // Only reading the outbox head can fail here; give up on the group
+      // rather than commit a partial set.
+      for (Pending* q : group) q->result = check;
+      applied.clear();
+      batch.Clear();
+      break;
+    }
+    sync = sync || p->durable;
+    p->result = std::move(result);
+    applied.push_back(p);
+  }
+
+  if (batch.Count() > 0) {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = sync && options_.sync_writes;
+    absl::Status written = FromRocks(db_->Write(write_options, &batch), "committing a write");
+    if (!written.ok()) {
+      for (Pending* p : applied) p->result = written;
+      last_sequence_ = std::move(saved_sequences);
+      audit_sequence_ = saved_audit_sequence;
+      audit_hash_ = std::move(saved_audit_hash);
+    }
+  }
+  {
+    absl::MutexLock lock(&generation_mu_);
+    ++generation_;
+  }
+  generation_cv_.SignalAll();
+  for (Pending* p : group) {
+    if (p->detached) {
+      delete p;
+    } else {
+      p->done.Notify();
+    }
+  }
+}
+
+absl::StatusOr<bool> Store::GetRecord(uint32_t partition, absl::string_view kind,
+                                      absl::string_view id, google::protobuf::Message* out,
+                                      uint64_t* version) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[Column::kRecords],
+                               internal::RecordKey(partition, kind, id), &value);
+  if (s.IsNotFound()) return false;
+  RETURN_IF_ERROR(FromRocks(s, "reading a record"));
+  if (value.size() < 8 ||
+      !out->ParseFromArray(value.data() + 8, static_cast<int>(value.size() - 8))) {
+    return errors::StorageError("reading a record", "stored value is corrupt");
+  }
+  if (version != nullptr) *version = DecodeU64(absl::string_view(value.data(), 8));
+  return true;
+}
+
+absl::StatusOr<IndexPage> Store::ListIndex(const std::vector<uint32_t>& partitions,
+                                           absl::string_view index, absl::string_view value,
+                                           int page_size,
+                                           absl::string_view page_token) const {
+  return ListRange(Column::kIndex, partitions, KeyBuilder().Str(index).Str(value).key(),
+                   page_size, page_token);
+}
+
+absl::StatusOr<IndexPage> Store::ListRecordIds(const std::vector<uint32_t>& partitions,
+                                               absl::string_view kind, int page_size,
+                                               absl::string_view page_token) const {
+  return ListRange(Column::kRecords, partitions, KeyBuilder().Str(kind).key(), page_size,
+                   page_token);
+}
+
+absl::StatusOr<IndexPage> Store::ListRange(int column, const std::vector<uint32_t>& partitions,
+                                           const std::string& scope, int page_size,
+                                           absl::string_view page_token) const {
+  if (page_size <= 0) return errors::InvalidField("page.page_size", "must be positive");
+  // Resume point: the partition and the last id the previous page returned.
+  uint32_t start_partition = partitions.empty() ? 0 : partitions.front();
+  std::string after_id;
+  bool resuming = false;
+  if (!page_token.empty()) {
+    std::string raw, scope_hash;
+    bool valid = absl::WebSafeBase64Unescape(page_token, &raw);
+    KeyReader r(raw);
+    valid = valid && r.Str(&scope_hash) && r.U32(&start_partition) && r.Str(&after_id) &&
+            r.done() && scope_hash == crypto::Sha256Hex(scope).substr(0, 8);
+    if (!valid) {
+      return errors::InvalidField(
+          "page.page_token",
+          "is not a token returned by this list with the same filters; start again "
+          "with an empty token");
+    }
+    resuming = true;
+  }
+
+  IndexPage page;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[column]));
+  for (uint32_t partition : partitions) {
+    if (partition < start_partition) continue;
+    std::string prefix = KeyBuilder().U32(partition).key() + scope;
+    if (resuming && partition == start_partition) {
+      std::string last_key = prefix + KeyBuilder().Str(after_id).key();
+      it->Seek(last_key);
+      if (it->Valid() && it->key() == rocksdb::Slice(last_key)) it->Next();
+    } else {
+      it->Seek(prefix);
+    }
+    for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      KeyReader r(absl::string_view(it->key().data() + prefix.size(),
+                                    it->key().size() - prefix.size()));
+      std::string id;
+      if (!r.Str(&id)) {
+        return errors::StorageError("listing", "an index key is corrupt");
+      }
+      if (static_cast<int>(page.entries.size()) == page_size) {
+        // One more exists: the page is full and there is a next one.
+        const IndexEntry& last = page.entries.back();
+        page.next_page_token = EncodePageToken(scope, last.partition, last.id);
+        return page;
+      }
+      page.entries.push_back({partition, std::move(id)});
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "listing"));
+  }
+  return page;
+}
+
+absl::StatusOr<std::vector<Event>> Store::ReadEvents(uint32_t partition, uint64_t after,
+                                                     size_t max) const {
+  std::vector<Event> events;
+  std::string prefix = KeyBuilder().U32(partition).key();
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[Column::kOutbox]));
+  for (it->Seek(internal::OutboxKey(partition, after + 1));
+       it->Valid() && it->key().starts_with(prefix) && events.size() < max; it->Next()) {
+    Event event;
+    if (!event.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return errors::StorageError("reading the outbox", "an event is corrupt");
+    }
+    events.push_back(std::move(event));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "reading the outbox"));
+  return events;
+}
+
+uint64_t Store::CommitGeneration() const {
+  absl::MutexLock lock(&generation_mu_);
+  return generation_;
+}
+
+uint64_t Store::WaitForCommit(uint64_t seen, absl::Duration timeout) const {
+  absl::Time deadline = absl::Now() + timeout;
+  absl::MutexLock lock(&generation_mu_);
+  while (generation_ == seen) {
+    if (generation_cv_.WaitWithDeadline(&generation_mu_, deadline)) break;
+  }
+  return generation_;
+}
+
+absl::StatusOr<uint64_t> Store::GetCursor(absl::string_view consumer,
+                                          uint32_t partition) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[Column::kCursors],
+                               internal::CursorKey(consumer, partition), &value);
+  if (s.IsNotFound()) return 0;
+  RETURN_IF_ERROR(FromRocks(s, "reading a consumer cursor"));
+  return DecodeU64(value);
+}
+
+absl::StatusOr<std::vector<AuditEntry>> Store::ReadAudit(uint64_t after, size_t max) const {
+  std::vector<AuditEntry> entries;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[Column::kAudit]));
+  for (it->Seek(internal::AuditKey(after + 1)); it->Valid() && entries.size() < max;
+       it->Next()) {
+    AuditEntry entry;
+    if (!entry.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return errors::StorageError("reading the audit trail", "an entry is corrupt");
+    }
+    entries.push_back(std::move(entry));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "reading the audit trail"));
+  return entries;
+}
+
+absl::Status Store::VerifyAuditChain() const {
+  std::string prev;
+  uint64_t expected = 1;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[Column::kAudit]));
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++expected) {
+    AuditEntry entry;
+    if (!entry.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) ||
+        entry.sequence() != expected || entry.prev_hash() != prev ||
+        entry.hash() != AuditHash(entry)) {
+      return absl::DataLossError(
+          absl::StrCat("audit trail is broken at entry ", expected));
+    }
+    prev = entry.hash();
+  }
+  return FromRocks(it->status(), "verifying the audit trail");
+}
+
+}  // namespace homeward::storage

@@ -1,0 +1,334 @@
+// The storage kernel against a real RocksDB in a temporary directory.
+#include "common/storage/store.h"
+
+#include <set>
+#include <thread>
+
+#include "common/status/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "homeward/v1/cases.pb.h"
+#include "tests/fixtures/temp_dir.h"
+
+namespace homeward::storage {
+namespace {
+
+using ::homeward::testing::IsOkAndHolds;
+using ::homeward::testing::StatusIs;
+using ::homeward::testing::TempDir;
+using ::homeward::v1::Case;
+using ::homeward::v1::Event;
+using ::testing::HasSubstr;
+
+std::unique_ptr<Store> OpenStore(const TempDir& dir) {
+  auto store = Store::Open({.path = dir.path() + "/db"});
+  EXPECT_TRUE(store.ok()) << store.status();
+  return std::move(store).value();
+}
+
+Case MakeCase(const std::string& id, const std::string& office) {
+  Case c;
+  c.set_case_id(id);
+  c.set_office_id(office);
+  return c;
+}
+
+Event CaseEvent(uint32_t partition, const std::string& id) {
+  Event e;
+  e.set_partition(partition);
+  e.set_subject_id(id);
+  e.mutable_case_registered()->mutable_case_()->set_case_id(id);
+  return e;
+}
+
+TEST(StoreTest, StaleVersionIsAbortedAndChangesNothing) {
+  TempDir dir;
+  auto store = OpenStore(dir);
+  WriteSet create;
+  create.ExpectVersion(1, "case", "c1", 0).PutRecord(1, "case", "c1", 1, MakeCase("c1", "A"));
+  ASSERT_OK(store->Commit(std::move(create)));
+
+  WriteSet update;
+  update.ExpectVersion(1, "case", "c1", 1).PutRecord(1, "case", "c1", 2, MakeCase("c1", "B"));
+  ASSERT_OK(store->Commit(std::move(update)));
+
+  WriteSet stale;
+  stale.ExpectVersion(1, "case", "c1", 1)
+      .PutRecord(1, "case", "c1", 2, MakeCase("c1", "STALE"))
+      .AppendEvent(CaseEvent(1, "c1"));
+  EXPECT_THAT(store->Commit(std::move(stale)),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("etag given '1', current '2'")));
+
+  Case read;
+  uint64_t version = 0;
+  ASSERT_THAT(store->GetRecord(1, "case", "c1", &read, &version), IsOkAndHolds(true));
+  EXPECT_EQ(version, 2u);
+  EXPECT_EQ(read.office_id(), "B");
+  EXPECT_THAT(store->ReadEvents(1, 0, 10), IsOkAndHolds(::testing::IsEmpty()));
+}
+
+TEST(StoreTest, CreatingAnExistingRecordIsAlreadyExistsAndUpdatingAMissingOneNotFound) {
+  TempDir dir;
+  auto store = OpenStore(dir);
+  WriteSet create;
+  create.ExpectVersion(0, "case", "c1", 0).PutRecord(0, "case", "c1", 1, MakeCase("c1", "A"));
+  ASSERT_OK(store->Commit(std::move(create)));
+  WriteSet again;
+  again.ExpectVersion(0, "case", "c1", 0).PutRecord(0, "case", "c1", 1, MakeCase("c1", "B"));
+  EXPECT_THAT(store->Commit(std::move(again)), StatusIs(absl::StatusCode::kAlreadyExists));
+  WriteSet missing;
+  missing.ExpectVersion(0, "case", "nope", 3);
+  EXPECT_THAT(store->Commit(std::move(missing)), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST(StoreTest, RepeatedRequestIdReplaysTheFirstResultAndAppliesNothing) {
+  TempDir dir;
+  auto store = OpenStore(dir);
+  auto make = [](const std::string& id) {
+    homeward::v1::IdempotencyRecord rec;
+    rec.set_subject_id(id);
+    rec.set_partition(4);
+    WriteSet set;
+    set.ClaimRequest(4, "RegisterCase", "req-1", rec)
+        .PutRecord(4, "case", id, 1, MakeCase(id, "A"))
+        .AppendEvent(CaseEvent(4, id));
+    return set;
+  };
+  auto first = store->Commit(make("first"));
+  ASSERT_OK(first);
+  EXPECT_FALSE(first->replayed);
+  auto second = store->Commit(make("second"));
+  ASSERT_OK(second);
+  EXPECT_TRUE(second->replayed);
+  EXPECT_EQ(second->original.subject_id(), "first");
+  EXPECT_TRUE(second->events.empty());
+
+  Case read;
+  EXPECT_THAT(store->GetRecord(4, "case", "second", &read, nullptr),
+              IsOkAndHolds(false));
+  auto events = store->ReadEvents(4, 0, 10);
+  ASSERT_OK(events);
+  EXPECT_EQ(events->size(), 1u);
+}
+
+TEST(StoreTest, IndexPagingVisitsEveryMatchOnceAcrossPartitions) {
+  TempDir dir;
+  auto store = OpenStore(dir);
+  std::set<std::string> expected;
+  for (int i = 0; i < 300; ++i) {
+    std::string id = "case-" + std::to_string(i);
+    uint32_t p = i % 16;
+    std::string office = i % 3 == 0 ? "A" : "B";
+    WriteSet set;
+    set.PutRecord(p, "case", id, 1, MakeCase(id, office)).PutIndex(p, "office", office, id);
+    ASSERT_OK(store->Commit(std::move(set)));
+    if (office == "A") expected.insert(id);
+  }
+  std::vector<uint32_t> partitions;
+  for (uint32_t p = 0; p < 16; ++p) partitions.push_back(p);
+
+  std::multiset<std::string> seen;
+  std::string token;
+  int pages = 0;
+  do {
+    auto page = store->ListIndex(partitions, "office", "A", 7, token);
+    ASSERT_OK(page);
+    EXPECT_LE(page->entries.size(), 7u);
+    for (const auto& e : page->entries) {
+      seen.insert(e.id);
+    }
+    token = page->next_page_token;
+    ++pages;
+  } while (!token.empty() && pages < 1000);
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()), expected);
+  EXPECT_EQ(seen.size(), expected.size()) << "no id may appear twice";
+  EXPECT_EQ(pages, (static_cast<int>(expected.size()) + 6) / 7);
+
+  // Listing every record of a kind pages the same way.
+  size_t all = 0;
+  token.clear();
+  do {
+    auto page = store->ListRecordIds(partitions, "case", 50, token);
+    ASSERT_OK(page);
+    all += page->entries.size();
+    token = page->next_page_token;
+  } while (!token.empty());
+  EXPECT_EQ(all, 300u);
+}
+
+TEST(StoreTest, PageTokenIsRejectedWhenMalformedOrFromAnotherFilter) {
+  TempDir dir;
+  auto store = OpenStore(dir);
+  for (int i = 0; i < 5; ++i) {
+    WriteSet set;
+    set.PutIndex(0, "office", "A", "c" + std::to_string(i));
+    ASSERT_OK(store->Commit(std::move(set)));
+  }
+  auto page = store->ListIndex({0}, "office", "A", 2, "");
+  ASSERT_OK(page);
+  ASSERT_FALSE(page->next_page_token.empty());
+  EXPECT_THAT(store->ListIndex({0}, "office", "B", 2, page->next_page_token),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page.page_token")));
+  EXPECT_THAT(store->ListIndex({0}, "office", "A", 2, "not-a-token!"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page.page_token")));
+}
+
+TEST(StoreTest, FeedReplaysFromACursorThenSeesNewEvents) {
+  TempDir dir;
+  auto store = OpenStore(dir);
+  for (int i = 0; i < 5; ++i) {
+    WriteSet set;
+    set.AppendEvent(CaseEvent(3, "c" + std::to_string(i)));
+    auto r = store->Commit(std::move(set));
+    ASSERT_OK(r);
+    ASSERT_EQ(r->events.size(), 1u);
+    EXPECT_EQ(r->events[0].sequence(), static_cast<uint64_t>(i + 1));
+  }
+  auto replay = store->ReadEvents(3, 2, 100);
+  ASSERT_OK(replay);
+  ASSERT_EQ(replay->size(), 3u);
+  EXPECT_EQ((*replay)[0].sequence(), 3u);
+  EXPECT_EQ((*replay)[2].subject_id(), "c4");
+  // Other partitions have their own sequences.
+  EXPECT_THAT(store->ReadEvents(4, 0, 100), IsOkAndHolds(::testing::IsEmpty()));
+
+  // Tail: a waiter wakes when a later commit lands.
+  uint64_t generation = store->CommitGeneration();
+  std::thread writer([&store] {
+    WriteSet set;
+    set.AppendEvent(CaseEvent(3, "c5"));
+    ASSERT_OK(store->Commit(std::move(set)));
+  });
+  uint64_t now = store->WaitForCommit(generation, absl::Seconds(30));
+  writer.join();
+  EXPECT_NE(now, generation);
+  auto tail = store->ReadEvents(3, 5, 100);
+  ASSERT_OK(tail);
+  ASSERT_EQ(tail->size(), 1u);
+  EXPECT_EQ((*tail)[0].sequence(), 6u);
+}
+
+TEST(StoreTest, CursorAndProjectionCommitTogetherOrNotAtAll) {
+  TempDir dir;
+  auto store = OpenStore(dir);
+  // Applied: projection record and cursor move together.
+  WriteSet apply;
+  apply.ExpectVersion(2, "projection", "c1", 0)
+      .PutRecord(2, "projection", "c1", 1, MakeCase("c1", "A"))
+      .PutCursor("planning", 2, 17);
+  ASSERT_OK(store->Commit(std::move(apply)));
+  EXPECT_THAT(store->GetCursor("planning", 2), IsOkAndHolds(17u));
+
+  // A set whose precondition fails moves neither.
+  WriteSet conflicting;
+  conflicting.ExpectVersion(2, "projection", "c1", 0)
+      .PutRecord(2, "projection", "c1", 1, MakeCase("c1", "B"))
+      .PutCursor("planning", 2, 18);
+  EXPECT_FALSE(store->Commit(std::move(conflicting)).ok());
+  EXPECT_THAT(store->GetCursor("planning", 2), IsOkAndHolds(17u));
+  Case read;
+  ASSERT_THAT(store->GetRecord(2, "projection", "c1", &read, nullptr),
+              IsOkAndHolds(true));
+  EXPECT_EQ(read.office_id(), "A");
+  // Cursors are per consumer and partition.
+  EXPECT_THAT(store->GetCursor("follow-up", 2), IsOkAndHolds(0u));
+}
+
+TEST(StoreTest, DataSequencesAndAuditChainSurviveCloseAndReopen) {
+  TempDir dir;
+  {
+    auto store = OpenStore(dir);
+    for (int i = 0; i < 3; ++i) {
+      std::string id = "c" + std::to_string(i);
+      homeward::v1::AuditEntry audit;
+      audit.set_user_id("cm-1");
+      audit.set_action("RegisterCase");
+      audit.set_subject_id(id);
+      WriteSet set;
+      set.PutRecord(9, "case", id, 1, MakeCase(id, "A"))
+          .PutIndex(9, "office", "A", id)
+          .AppendEvent(CaseEvent(9, id))
+          .Audit(audit);
+      ASSERT_OK(store->Commit(std::move(set)));
+    }
+  }
+  auto store = OpenStore(dir);
+  Case read;
+  uint64_t version = 0;
+  ASSERT_THAT(store->GetRecord(9, "case", "c2", &read, &version), IsOkAndHolds(true));
+  EXPECT_EQ(read.office_id(), "A");
+  EXPECT_EQ(version, 1u);
+  auto page = store->ListIndex({9}, "office", "A", 10, "");
+  ASSERT_OK(page);
+  EXPECT_EQ(page->entries.size(), 3u);
+
+  // Sequences continue where they stopped; the audit chain links across.
+  homeward::v1::AuditEntry audit;
+  audit.set_user_id("cm-1");
+  audit.set_action("UpdateCase");
+  WriteSet more;
+  more.AppendEvent(CaseEvent(9, "c0")).Audit(audit);
+  auto r = store->Commit(std::move(more));
+  ASSERT_OK(r);
+  EXPECT_EQ(r->events[0].sequence(), 4u);
+  auto trail = store->ReadAudit(0, 10);
+  ASSERT_OK(trail);
+  ASSERT_EQ(trail->size(), 4u);
+  EXPECT_EQ((*trail)[3].sequence(), 4u);
+  EXPECT_EQ((*trail)[3].prev_hash(), (*trail)[2].hash());
+  EXPECT_OK(store->VerifyAuditChain());
+}
+
+TEST(StoreTest, ConcurrentDurableWritersGetGaplessSequences) {
+  TempDir dir;
+  auto store = OpenStore(dir);
+  constexpr int kThreads = 8;
+  constexpr int kWrites = 40;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&store, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        std::string id = "t" + std::to_string(t) + "-" + std::to_string(i);
+        WriteSet set;
+        set.ExpectVersion(0, "case", id, 0)
+            .PutRecord(0, "case", id, 1, MakeCase(id, "A"))
+            .AppendEvent(CaseEvent(0, id));
+        ASSERT_OK(store->Commit(std::move(set)));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto events = store->ReadEvents(0, 0, 1000);
+  ASSERT_OK(events);
+  ASSERT_EQ(events->size(), static_cast<size_t>(kThreads * kWrites));
+  std::set<std::string> subjects;
+  for (size_t i = 0; i < events->size(); ++i) {
+    EXPECT_EQ((*events)[i].sequence(), i + 1);
+    subjects.insert((*events)[i].subject_id());
+  }
+  EXPECT_EQ(subjects.size(), static_cast<size_t>(kThreads * kWrites));
+}
+
+TEST(StoreTest, ReadAuditsAreRecordedWithoutBlockingAndChained) {
+  TempDir dir;
+  auto store = OpenStore(dir);
+  for (int i = 0; i < 3; ++i) {
+    homeward::v1::AuditEntry entry;
+    entry.set_user_id("cm-1");
+    entry.set_action("GetCase");
+    entry.set_subject_id("c" + std::to_string(i));
+    store->AuditRead(entry);
+  }
+  // A durable commit queued after them is applied after them.
+  WriteSet barrier;
+  barrier.PutCursor("x", 0, 1);
+  ASSERT_OK(store->Commit(std::move(barrier)));
+  auto trail = store->ReadAudit(0, 10);
+  ASSERT_OK(trail);
+  ASSERT_EQ(trail->size(), 3u);
+  EXPECT_EQ((*trail)[2].subject_id(), "c2");
+  EXPECT_OK(store->VerifyAuditChain());
+}
+
+}  // namespace
+}  // namespace homeward::storage

@@ -1,0 +1,72 @@
+// Building a WriteSet; see write_set.h. Values are encoded here so that the
+// committer thread only checks and concatenates.
+#include "common/storage/write_set.h"
+
+#include "common/storage/columns.h"
+
+namespace homeward::storage {
+
+using internal::Column;
+
+WriteSet& WriteSet::ExpectVersion(uint32_t partition, absl::string_view kind,
+                                  absl::string_view id, uint64_t version) {
+  expectations_.push_back({internal::RecordKey(partition, kind, id), std::string(kind),
+                           std::string(id), version});
+  return *this;
+}
+
+WriteSet& WriteSet::PutRecord(uint32_t partition, absl::string_view kind,
+                              absl::string_view id, uint64_t version,
+                              const google::protobuf::Message& value) {
+  std::string key = internal::RecordKey(partition, kind, id);
+  std::string encoded = KeyBuilder().U64(version).key();
+  value.AppendToString(&encoded);
+  versions_.push_back({key, version});
+  puts_.push_back({Column::kRecords, std::move(key), std::move(encoded), false});
+  return *this;
+}
+
+WriteSet& WriteSet::PutIndex(uint32_t partition, absl::string_view index,
+                             absl::string_view value, absl::string_view id) {
+  puts_.push_back(
+      {Column::kIndex, internal::IndexKey(partition, index, value, id), "", false});
+  return *this;
+}
+
+WriteSet& WriteSet::DeleteIndex(uint32_t partition, absl::string_view index,
+                                absl::string_view value, absl::string_view id) {
+  puts_.push_back(
+      {Column::kIndex, internal::IndexKey(partition, index, value, id), "", true});
+  return *this;
+}
+
+WriteSet& WriteSet::ClaimRequest(uint32_t partition, absl::string_view scope,
+                                 absl::string_view request_id,
+                                 homeward::v1::IdempotencyRecord record) {
+  claims_.push_back({internal::RequestKey(partition, scope, request_id), std::move(record)});
+  return *this;
+}
+
+WriteSet& WriteSet::AppendEvent(homeward::v1::Event event) {
+  events_.push_back(std::move(event));
+  return *this;
+}
+
+WriteSet& WriteSet::PutCursor(absl::string_view consumer, uint32_t partition,
+                              uint64_t sequence) {
+  puts_.push_back({Column::kCursors, internal::CursorKey(consumer, partition),
+                   KeyBuilder().U64(sequence).key(), false});
+  return *this;
+}
+
+WriteSet& WriteSet::Audit(homeward::v1::AuditEntry entry) {
+  audits_.push_back(std::move(entry));
+  return *this;
+}
+
+bool WriteSet::empty() const {
+  return expectations_.empty() && puts_.empty() && claims_.empty() && events_.empty() &&
+         audits_.empty();
+}
+
+}  // namespace homeward::storage

@@ -1,0 +1,90 @@
+// One atomic change to a service's store: records, their index entries, the
+// events and audit entries they cause, consumer cursors, and preconditions
+// (expected versions, request-id claims). Store::Commit applies all of it in
+// one RocksDB WriteBatch, or none of it.
+//
+//   WriteSet set;
+//   set.ExpectVersion(p, "case", id, 0)              // must not exist yet
+//      .ClaimRequest(p, "RegisterCase", request_id, {id, p})
+//      .PutRecord(p, "case", id, 1, c)
+//      .PutIndex(p, "case_by_office", c.office_id(), id)
+//      .AppendEvent(event)
+//      .Audit(entry);
+//   ASSIGN_OR_RETURN(CommitResult r, store.Commit(std::move(set)));
+#ifndef HOMEWARD_COMMON_STORAGE_WRITE_SET_H_
+#define HOMEWARD_COMMON_STORAGE_WRITE_SET_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
+#include "homeward/v1/events.pb.h"
+#include "homeward/v1/storage.pb.h"
+
+namespace homeward::storage {
+
+class WriteSet {
+ public:
+  // The record's version must be `version` when the set commits (0: the
+  // record must not exist). Violations fail the commit with ALREADY_EXISTS,
+  // NOT_FOUND or ABORTED and apply nothing.
+  WriteSet& ExpectVersion(uint32_t partition, absl::string_view kind,
+                          absl::string_view id, uint64_t version);
+  // Stores `value` as version `version` of the record.
+  WriteSet& PutRecord(uint32_t partition, absl::string_view kind, absl::string_view id,
+                      uint64_t version, const google::protobuf::Message& value);
+  WriteSet& PutIndex(uint32_t partition, absl::string_view index,
+                     absl::string_view value, absl::string_view id);
+  WriteSet& DeleteIndex(uint32_t partition, absl::string_view index,
+                        absl::string_view value, absl::string_view id);
+  // Makes the set idempotent: if `request_id` was already claimed in `scope`,
+  // the commit applies nothing and reports the first claim's record.
+  WriteSet& ClaimRequest(uint32_t partition, absl::string_view scope,
+                         absl::string_view request_id,
+                         homeward::v1::IdempotencyRecord record);
+  // Appends to the partition's outbox (event.partition() must be set); the
+  // sequence and, when unset, the time are assigned at commit.
+  WriteSet& AppendEvent(homeward::v1::Event event);
+  // Records that `consumer` has applied `partition`'s events up to `sequence`,
+  // atomically with the projection change in the same set.
+  WriteSet& PutCursor(absl::string_view consumer, uint32_t partition, uint64_t sequence);
+  // Appends to the audit trail; sequence, time and hashes are set at commit.
+  WriteSet& Audit(homeward::v1::AuditEntry entry);
+
+  bool empty() const;
+
+ private:
+  friend class Store;
+  struct Expectation {
+    std::string key;
+    std::string kind;
+    std::string id;
+    uint64_t version;
+  };
+  struct Put {
+    int column;
+    std::string key;
+    std::string value;
+    bool is_delete;
+  };
+  struct Claim {
+    std::string key;
+    homeward::v1::IdempotencyRecord record;
+  };
+  struct Version {
+    std::string key;
+    uint64_t version;
+  };
+  std::vector<Expectation> expectations_;
+  std::vector<Put> puts_;
+  std::vector<Claim> claims_;
+  std::vector<Version> versions_;  // record versions written by puts_
+  std::vector<homeward::v1::Event> events_;
+  std::vector<homeward::v1::AuditEntry> audits_;
+};
+
+}  // namespace homeward::storage
+
+#endif  // HOMEWARD_COMMON_STORAGE_WRITE_SET_H_
