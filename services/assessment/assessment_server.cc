@@ -1,0 +1,92 @@
+// Wiring of the assessment service; see assessment_server.h.
+#include "services/assessment/assessment_server.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/auth/principal_token.h"
+#include "common/feeds/event_feed_service.h"
+#include "common/server/server_kit.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "common/storage/partitions.h"
+#include "common/storage/store.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "services/assessment/case_service.h"
+#include "services/assessment/case_store.h"
+
+namespace homeward::assessment {
+
+struct AssessmentServer::Parts {
+  std::unique_ptr<storage::Store> store;
+  std::unique_ptr<auth::PrincipalVerifier> verifier;
+  std::unique_ptr<storage::PartitionSet> owned;
+  std::unique_ptr<CaseStore> cases;
+  std::unique_ptr<CaseServiceImpl> case_service;
+  std::unique_ptr<feeds::EventFeedService> feed;
+  std::unique_ptr<grpc::Server> server;
+};
+
+absl::StatusOr<std::unique_ptr<AssessmentServer>> AssessmentServer::Start(
+    const homeward::v1::ServiceConfig& config, const std::string& principal_secret) {
+  errors::FieldViolations bad;
+  if (config.data_dir().empty()) bad.Add("data_dir", "is required");
+  if (principal_secret.size() < 32) {
+    bad.Add("principal_secret_file", "must hold a secret of at least 32 characters");
+  }
+  RETURN_IF_ERROR(bad.ToStatus());
+  uint32_t partition_count =
+      config.partition_count() == 0 ? storage::kDefaultPartitionCount : config.partition_count();
+  ASSIGN_OR_RETURN(storage::PartitionSet owned,
+                   storage::PartitionSet::FromRanges(config.owned_partitions(), partition_count));
+
+  auto parts = std::make_unique<Parts>();
+  ASSIGN_OR_RETURN(parts->store,
+                   storage::Store::Open({.path = config.data_dir() + "/rocksdb",
+                                         .sync_writes = !config.unsafe_skip_sync()}));
+  uint32_t max_age = config.principal_max_age_seconds() == 0 ? 300
+                                                             : config.principal_max_age_seconds();
+  parts->verifier =
+      std::make_unique<auth::PrincipalVerifier>(principal_secret, absl::Seconds(max_age));
+  parts->owned = std::make_unique<storage::PartitionSet>(std::move(owned));
+  parts->cases = std::make_unique<CaseStore>(parts->store.get(), *parts->owned);
+  parts->case_service =
+      std::make_unique<CaseServiceImpl>(parts->cases.get(), parts->verifier.get());
+  parts->feed = std::make_unique<feeds::EventFeedService>(
+      parts->store.get(), parts->owned.get(), parts->verifier.get());
+
+  grpc::ServerBuilder builder;
+  server::PrepareServerBuilder(&builder);
+  int port = 0;
+  if (!config.listen_address().empty()) {
+    builder.AddListeningPort(config.listen_address(), grpc::InsecureServerCredentials(), &port);
+  }
+  builder.RegisterService(parts->case_service.get());
+  builder.RegisterService(parts->feed.get());
+  parts->server = builder.BuildAndStart();
+  if (parts->server == nullptr || (!config.listen_address().empty() && port == 0)) {
+    return errors::Unavailable(absl::StrCat("assessment service cannot listen on '",
+                                            config.listen_address(), "'"));
+  }
+  return std::unique_ptr<AssessmentServer>(new AssessmentServer(std::move(parts), port));
+}
+
+AssessmentServer::AssessmentServer(std::unique_ptr<Parts> parts, int port)
+    : parts_(std::move(parts)), port_(port) {}
+
+AssessmentServer::~AssessmentServer() { Shutdown(absl::Seconds(5)); }
+
+std::shared_ptr<grpc::Channel> AssessmentServer::InProcessChannel() {
+  return parts_->server->InProcessChannel(server::InternalChannelArguments());
+}
+
+void AssessmentServer::Shutdown(absl::Duration grace) {
+  if (parts_->server == nullptr) return;
+  parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  parts_->server->Wait();
+  parts_->server.reset();
+  // Closing the store drains the committer, so every acknowledged write is
+  // in the synced WAL before the process exits.
+  parts_->store.reset();
+}
+
+}  // namespace homeward::assessment

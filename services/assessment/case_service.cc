@@ -1,0 +1,183 @@
+// CaseService handlers; see case_service.h.
+#include "services/assessment/case_service.h"
+
+#include "common/auth/crypto.h"
+#include "common/server/server_kit.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "services/assessment/case_access.h"
+#include "services/assessment/case_validation.h"
+
+namespace homeward::assessment {
+
+using homeward::v1::Case;
+
+namespace {
+
+constexpr char kService[] = "homeward.v1.CaseService/";
+
+// Checked before any rule that depends on the current state, so that a caller
+// with a stale view learns that first.
+absl::Status CheckFresh(const Case& current, uint64_t version, absl::string_view etag) {
+  if (EtagOf(version) == current.etag()) return absl::OkStatus();
+  return errors::EtagMismatch("case", current.case_id(), etag, current.etag());
+}
+
+}  // namespace
+
+absl::StatusOr<Actor> CaseServiceImpl::ActorOf(const grpc::ServerContext& context,
+                                               const char* method) const {
+  Actor actor;
+  ASSIGN_OR_RETURN(actor.principal, verifier_->Verify(context));
+  actor.request_id = server::RequestIdOf(context);
+  actor.method = std::string(kService) + method;
+  return actor;
+}
+
+grpc::Status CaseServiceImpl::RegisterCase(grpc::ServerContext* context,
+                                           const homeward::v1::RegisterCaseRequest* request,
+                                           Case* response) {
+  return server::Finish(*context, "CaseService/RegisterCase",
+                        Register(*context, *request, response));
+}
+
+grpc::Status CaseServiceImpl::GetCase(grpc::ServerContext* context,
+                                      const homeward::v1::GetCaseRequest* request,
+                                      Case* response) {
+  return server::Finish(*context, "CaseService/GetCase", Get(*context, *request, response));
+}
+
+grpc::Status CaseServiceImpl::ListCases(grpc::ServerContext* context,
+                                        const homeward::v1::ListCasesRequest* request,
+                                        homeward::v1::ListCasesResponse* response) {
+  return server::Finish(*context, "CaseService/ListCases", List(*context, *request, response));
+}
+
+grpc::Status CaseServiceImpl::UpdateCase(grpc::ServerContext* context,
+                                         const homeward::v1::UpdateCaseRequest* request,
+                                         Case* response) {
+  return server::Finish(*context, "CaseService/UpdateCase",
+                        Update(*context, *request, response));
+}
+
+grpc::Status CaseServiceImpl::AssignCase(grpc::ServerContext* context,
+                                         const homeward::v1::AssignCaseRequest* request,
+                                         Case* response) {
+  return server::Finish(*context, "CaseService/AssignCase",
+                        Assign(*context, *request, response));
+}
+
+absl::Status CaseServiceImpl::Register(const grpc::ServerContext& context,
+                                       const homeward::v1::RegisterCaseRequest& request,
+                                       Case* response) {
+  ASSIGN_OR_RETURN(Actor actor, ActorOf(context, "RegisterCase"));
+  RETURN_IF_ERROR(ValidateRegisterCase(request, TodayUtc()).ToStatus());
+  RETURN_IF_ERROR(CheckCaseAccess(actor.principal, request.case_(), CaseAction::kRegister));
+  // Without a client request id the call cannot be retried safely, but it
+  // still gets a unique one so that the case id is unique.
+  std::string request_id =
+      request.request_id().empty() ? crypto::RandomHex(16) : request.request_id();
+  ASSIGN_OR_RETURN(Case created, cases_->Register(actor, request_id, request.case_()));
+  // A replayed request id may name a case another office created.
+  RETURN_IF_ERROR(CheckCaseAccess(actor.principal, created, CaseAction::kRead));
+  *response = std::move(created);
+  return absl::OkStatus();
+}
+
+absl::Status CaseServiceImpl::Get(const grpc::ServerContext& context,
+                                  const homeward::v1::GetCaseRequest& request,
+                                  Case* response) {
+  ASSIGN_OR_RETURN(Actor actor, ActorOf(context, "GetCase"));
+  RETURN_IF_ERROR(ValidateGetCase(request).ToStatus());
+  ASSIGN_OR_RETURN(Case c, cases_->Get(request.case_id()));
+  RETURN_IF_ERROR(CheckCaseAccess(actor.principal, c, CaseAction::kRead));
+  cases_->AuditRead(actor, c.case_id());
+  *response = std::move(c);
+  return absl::OkStatus();
+}
+
+absl::Status CaseServiceImpl::List(const grpc::ServerContext& context,
+                                   const homeward::v1::ListCasesRequest& request,
+                                   homeward::v1::ListCasesResponse* response) {
+  ASSIGN_OR_RETURN(Actor actor, ActorOf(context, "ListCases"));
+  RETURN_IF_ERROR(ValidateListCases(request).ToStatus());
+  CaseQuery query;
+  ASSIGN_OR_RETURN(query.office_id, ListOffice(actor.principal, request));
+  query.case_manager_id = request.case_manager_id();
+  query.stage = request.stage();
+  ASSIGN_OR_RETURN(CasePage page, cases_->List(query, EffectivePageSize(request.page()),
+                                               request.page().page_token()));
+  for (Case& c : page.cases) {
+    cases_->AuditRead(actor, c.case_id());
+    *response->add_cases() = std::move(c);
+  }
+  response->set_next_page_token(std::move(page.next_page_token));
+  return absl::OkStatus();
+}
+
+absl::Status CaseServiceImpl::Update(const grpc::ServerContext& context,
+                                     const homeward::v1::UpdateCaseRequest& request,
+                                     Case* response) {
+  ASSIGN_OR_RETURN(Actor actor, ActorOf(context, "UpdateCase"));
+  RETURN_IF_ERROR(ValidateUpdateCase(request, TodayUtc()).ToStatus());
+  const Case& given = request.case_();
+  ASSIGN_OR_RETURN(uint64_t version, ParseEtag(given.etag(), "case.etag"));
+  ASSIGN_OR_RETURN(Case current, cases_->Get(given.case_id()));
+  RETURN_IF_ERROR(CheckCaseAccess(actor.principal, current, CaseAction::kUpdate));
+  RETURN_IF_ERROR(CheckFresh(current, version, given.etag()));
+  errors::FieldViolations moved;
+  if (!given.office_id().empty() && given.office_id() != current.office_id()) {
+    moved.Add("case.office_id", "cannot change here: transfer the case with AssignCase");
+  }
+  if (!given.case_manager_id().empty() &&
+      given.case_manager_id() != current.case_manager_id()) {
+    moved.Add("case.case_manager_id", "cannot change here: reassign the case with AssignCase");
+  }
+  RETURN_IF_ERROR(moved.ToStatus());
+
+  Case after = current;
+  *after.mutable_returnee() = given.returnee();
+  *after.mutable_return_info() = given.return_info();
+  homeward::v1::Event event;
+  event.mutable_case_updated();
+  ASSIGN_OR_RETURN(*response,
+                   cases_->Replace(actor, current, std::move(after), version, std::move(event)));
+  return absl::OkStatus();
+}
+
+absl::Status CaseServiceImpl::Assign(const grpc::ServerContext& context,
+                                     const homeward::v1::AssignCaseRequest& request,
+                                     Case* response) {
+  ASSIGN_OR_RETURN(Actor actor, ActorOf(context, "AssignCase"));
+  RETURN_IF_ERROR(ValidateAssignCase(request).ToStatus());
+  ASSIGN_OR_RETURN(uint64_t version, ParseEtag(request.etag(), "etag"));
+  ASSIGN_OR_RETURN(Case current, cases_->Get(request.case_id()));
+  RETURN_IF_ERROR(CheckCaseAccess(actor.principal, current, CaseAction::kAssign));
+  RETURN_IF_ERROR(CheckFresh(current, version, request.etag()));
+  std::string office =
+      request.office_id().empty() ? current.office_id() : request.office_id();
+  if (office != current.office_id() && request.reason().empty()) {
+    return errors::InvalidField("reason", "is required when the case moves to another office");
+  }
+  if (office == current.office_id() && request.case_manager_id() == current.case_manager_id()) {
+    return errors::FailedPrecondition(
+        "ALREADY_ASSIGNED", request.case_id(),
+        "the case is already assigned to this case manager in this office");
+  }
+  Case after = current;
+  after.set_office_id(office);
+  after.set_case_manager_id(request.case_manager_id());
+  homeward::v1::Event event;
+  auto* assigned = event.mutable_case_assigned();
+  assigned->set_case_id(current.case_id());
+  assigned->set_from_office_id(current.office_id());
+  assigned->set_to_office_id(office);
+  assigned->set_from_case_manager_id(current.case_manager_id());
+  assigned->set_to_case_manager_id(request.case_manager_id());
+  assigned->set_reason(request.reason());
+  ASSIGN_OR_RETURN(*response,
+                   cases_->Replace(actor, current, std::move(after), version, std::move(event)));
+  return absl::OkStatus();
+}
+
+}  // namespace homeward::assessment

@@ -1,0 +1,196 @@
+// Case records over the storage kernel; see case_store.h.
+#include "services/assessment/case_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/auth/crypto.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "common/storage/keys.h"
+#include "google/protobuf/util/time_util.h"
+#include "services/assessment/case_validation.h"
+
+namespace homeward::assessment {
+namespace {
+
+using homeward::v1::Case;
+using homeward::v1::Event;
+using storage::KeyBuilder;
+using storage::WriteSet;
+
+constexpr char kKind[] = "case";
+constexpr char kByOffice[] = "case_by_office";
+constexpr char kByOfficeManager[] = "case_by_office_manager";
+constexpr char kByOfficeStage[] = "case_by_office_stage";
+
+std::string ManagerKey(const std::string& office, const std::string& manager) {
+  return KeyBuilder().Str(office).Str(manager).key();
+}
+std::string StageKey(const std::string& office, homeward::v1::CaseStage stage) {
+  return KeyBuilder().Str(office).U32(static_cast<uint32_t>(stage)).key();
+}
+
+google::protobuf::Timestamp Now() {
+  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+      absl::ToUnixNanos(absl::Now()));
+}
+
+void PutIndexes(WriteSet& set, uint32_t p, const Case& c) {
+  set.PutIndex(p, kByOffice, c.office_id(), c.case_id())
+      .PutIndex(p, kByOfficeManager, ManagerKey(c.office_id(), c.case_manager_id()),
+                c.case_id())
+      .PutIndex(p, kByOfficeStage, StageKey(c.office_id(), c.stage()), c.case_id());
+}
+
+void DeleteIndexes(WriteSet& set, uint32_t p, const Case& c) {
+  set.DeleteIndex(p, kByOffice, c.office_id(), c.case_id())
+      .DeleteIndex(p, kByOfficeManager, ManagerKey(c.office_id(), c.case_manager_id()),
+                   c.case_id())
+      .DeleteIndex(p, kByOfficeStage, StageKey(c.office_id(), c.stage()), c.case_id());
+}
+
+// Output-only fields are derived on read, never stored.
+Case ForStorage(Case c) {
+  c.clear_etag();
+  c.clear_partition();
+  return c;
+}
+
+}  // namespace
+
+absl::StatusOr<uint32_t> CaseStore::OwnedPartition(absl::string_view case_id) const {
+  uint32_t p = storage::PartitionOf(case_id, owned_.count());
+  if (!owned_.Contains(p)) {
+    return errors::FailedPrecondition(
+        "PARTITION_NOT_OWNED", absl::StrCat("partition ", p),
+        absl::StrCat("case '", case_id, "' is in partition ", p,
+                     ", which this replica does not own: call through the gateway"));
+  }
+  return p;
+}
+
+homeward::v1::AuditEntry CaseStore::AuditOf(const Actor& actor,
+                                            absl::string_view case_id) const {
+  homeward::v1::AuditEntry entry;
+  entry.set_user_id(actor.principal.user_id());
+  entry.set_role(homeward::v1::Role_Name(actor.principal.role()));
+  entry.set_action(actor.method);
+  entry.set_subject_id(std::string(case_id));
+  entry.set_request_id(actor.request_id);
+  return entry;
+}
+
+absl::StatusOr<Case> CaseStore::Register(const Actor& actor, const std::string& request_id,
+                                         Case c) {
+  std::string case_id = storage::CaseIdForRequest(request_id);
+  ASSIGN_OR_RETURN(uint32_t p, OwnedPartition(case_id));
+  c.set_case_id(case_id);
+  c.set_stage(homeward::v1::CASE_STAGE_INTAKE);
+  *c.mutable_create_time() = Now();
+  *c.mutable_update_time() = c.create_time();
+  c = ForStorage(std::move(c));
+
+  homeward::v1::IdempotencyRecord claim;
+  claim.set_subject_id(case_id);
+  claim.set_partition(p);
+  Event event;
+  event.set_partition(p);
+  event.set_subject_id(case_id);
+  event.set_actor_user_id(actor.principal.user_id());
+  event.set_request_id(request_id);
+  *event.mutable_case_registered()->mutable_case_() = c;
+
+  WriteSet set;
+  set.ClaimRequest(p, "RegisterCase", request_id, claim)
+      .ExpectVersion(p, kKind, case_id, 0)
+      .PutRecord(p, kKind, case_id, 1, c)
+      .AppendEvent(std::move(event))
+      .Audit(AuditOf(actor, case_id));
+  PutIndexes(set, p, c);
+  ASSIGN_OR_RETURN(storage::CommitResult result, store_->Commit(std::move(set)));
+  if (result.replayed) return Get(result.original.subject_id());
+  c.set_etag(EtagOf(1));
+  c.set_partition(p);
+  return c;
+}
+
+absl::StatusOr<Case> CaseStore::Get(absl::string_view case_id) const {
+  ASSIGN_OR_RETURN(uint32_t p, OwnedPartition(case_id));
+  Case c;
+  uint64_t version = 0;
+  ASSIGN_OR_RETURN(bool found, store_->GetRecord(p, kKind, case_id, &c, &version));
+  if (!found) return errors::NotFound("case", case_id);
+  c.set_etag(EtagOf(version));
+  c.set_partition(p);
+  return c;
+}
+
+absl::StatusOr<CasePage> CaseStore::List(const CaseQuery& query, int page_size,
+                                         absl::string_view page_token) const {
+  // The most selective index that the filters name; a stage filter combined
+  // with a case manager is applied to the page in memory, which can make a
+  // page shorter than asked (the next token still continues correctly).
+  std::string index = kByOffice;
+  std::string value = query.office_id;
+  bool filter_stage = false;
+  if (!query.case_manager_id.empty()) {
+    index = kByOfficeManager;
+    value = ManagerKey(query.office_id, query.case_manager_id);
+    filter_stage = query.stage != homeward::v1::CASE_STAGE_UNSPECIFIED;
+  } else if (query.stage != homeward::v1::CASE_STAGE_UNSPECIFIED) {
+    index = kByOfficeStage;
+    value = StageKey(query.office_id, query.stage);
+  }
+  ASSIGN_OR_RETURN(storage::IndexPage ids,
+                   store_->ListIndex(owned_.partitions(), index, value, page_size, page_token));
+  CasePage page;
+  page.next_page_token = std::move(ids.next_page_token);
+  for (const auto& entry : ids.entries) {
+    Case c;
+    uint64_t version = 0;
+    ASSIGN_OR_RETURN(bool found,
+                     store_->GetRecord(entry.partition, kKind, entry.id, &c, &version));
+    // Index entries are written with their record, so a miss means a
+    // concurrent change moved it; skip rather than fail the page.
+    if (!found || (filter_stage && c.stage() != query.stage)) continue;
+    c.set_etag(EtagOf(version));
+    c.set_partition(entry.partition);
+    page.cases.push_back(std::move(c));
+  }
+  return page;
+}
+
+absl::StatusOr<Case> CaseStore::Replace(const Actor& actor, const Case& before, Case after,
+                                        uint64_t expected_version, Event event) {
+  ASSIGN_OR_RETURN(uint32_t p, OwnedPartition(before.case_id()));
+  after.set_case_id(before.case_id());
+  *after.mutable_create_time() = before.create_time();
+  *after.mutable_update_time() = Now();
+  after = ForStorage(std::move(after));
+  event.set_partition(p);
+  event.set_subject_id(before.case_id());
+  event.set_actor_user_id(actor.principal.user_id());
+  event.set_request_id(actor.request_id);
+  if (event.has_case_updated()) *event.mutable_case_updated()->mutable_case_() = after;
+
+  WriteSet set;
+  set.ExpectVersion(p, kKind, before.case_id(), expected_version)
+      .PutRecord(p, kKind, before.case_id(), expected_version + 1, after)
+      .AppendEvent(std::move(event))
+      .Audit(AuditOf(actor, before.case_id()));
+  if (before.office_id() != after.office_id() ||
+      before.case_manager_id() != after.case_manager_id() || before.stage() != after.stage()) {
+    DeleteIndexes(set, p, before);
+    PutIndexes(set, p, after);
+  }
+  RETURN_IF_ERROR(store_->Commit(std::move(set)).status());
+  after.set_etag(EtagOf(expected_version + 1));
+  after.set_partition(p);
+  return after;
+}
+
+void CaseStore::AuditRead(const Actor& actor, absl::string_view case_id) {
+  store_->AuditRead(AuditOf(actor, case_id));
+}
+
+}  // namespace homeward::assessment

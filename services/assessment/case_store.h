@@ -1,0 +1,78 @@
+// Case records in the assessment service's store: the record, its secondary
+// indexes (office; office + case manager; office + stage), its events and its
+// audit entries, always written together in one WriteSet.
+//
+//   CaseStore cases(store.get(), owned_partitions);
+//   ASSIGN_OR_RETURN(Case created, cases.Register(actor, request_id, c));
+//   ASSIGN_OR_RETURN(Case current, cases.Get(case_id));
+#ifndef HOMEWARD_SERVICES_ASSESSMENT_CASE_STORE_H_
+#define HOMEWARD_SERVICES_ASSESSMENT_CASE_STORE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/storage/partitions.h"
+#include "common/storage/store.h"
+#include "homeward/v1/cases.pb.h"
+#include "homeward/v1/events.pb.h"
+#include "homeward/v1/principal.pb.h"
+
+namespace homeward::assessment {
+
+// Who is acting and in which call, for events and the audit trail.
+struct Actor {
+  homeward::v1::Principal principal;
+  std::string request_id;
+  std::string method;
+};
+
+struct CaseQuery {
+  std::string office_id;  // required: every list is confined to one office
+  std::string case_manager_id;
+  homeward::v1::CaseStage stage = homeward::v1::CASE_STAGE_UNSPECIFIED;
+};
+
+struct CasePage {
+  std::vector<homeward::v1::Case> cases;
+  std::string next_page_token;
+};
+
+class CaseStore {
+ public:
+  CaseStore(storage::Store* store, storage::PartitionSet owned)
+      : store_(store), owned_(std::move(owned)) {}
+
+  // The partition of `case_id`; FAILED_PRECONDITION when this replica does
+  // not own it (the caller bypassed the gateway's routing).
+  absl::StatusOr<uint32_t> OwnedPartition(absl::string_view case_id) const;
+
+  // Creates the case `request_id` names (see storage::CaseIdForRequest) at
+  // stage INTAKE. A repeated request id returns the case it first created.
+  absl::StatusOr<homeward::v1::Case> Register(const Actor& actor,
+                                              const std::string& request_id,
+                                              homeward::v1::Case c);
+  // The case with its etag; NOT_FOUND if absent.
+  absl::StatusOr<homeward::v1::Case> Get(absl::string_view case_id) const;
+  absl::StatusOr<CasePage> List(const CaseQuery& query, int page_size,
+                                absl::string_view page_token) const;
+  // Writes `after` over `before` if the stored version is still
+  // `expected_version`, moving index entries that changed, with `event`.
+  absl::StatusOr<homeward::v1::Case> Replace(const Actor& actor,
+                                             const homeward::v1::Case& before,
+                                             homeward::v1::Case after,
+                                             uint64_t expected_version,
+                                             homeward::v1::Event event);
+  // Records that `actor` read `case_id`.
+  void AuditRead(const Actor& actor, absl::string_view case_id);
+
+ private:
+  homeward::v1::AuditEntry AuditOf(const Actor& actor, absl::string_view case_id) const;
+
+  storage::Store* store_;
+  storage::PartitionSet owned_;
+};
+
+}  // namespace homeward::assessment
+
+#endif  // HOMEWARD_SERVICES_ASSESSMENT_CASE_STORE_H_

@@ -1,0 +1,307 @@
+// Case-intake validation rules; see case_validation.h.
+#include "services/assessment/case_validation.h"
+
+#include <set>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/assessment/iso_codes.h"
+
+namespace homeward::assessment {
+namespace {
+
+using errors::FieldViolations;
+using homeward::v1::Case;
+using homeward::v1::Date;
+
+constexpr size_t kMaxNameLength = 200;
+constexpr size_t kMaxContactLength = 320;
+constexpr size_t kMaxReasonLength = 1000;
+constexpr int kMaxLanguages = 20;
+constexpr int kMaxContacts = 20;
+constexpr int kMaxHouseholdMembers = 50;
+constexpr int kEarliestReturnYear = 1950;
+
+std::string Path(absl::string_view prefix, absl::string_view field) {
+  return prefix.empty() ? std::string(field) : absl::StrCat(prefix, ".", field);
+}
+
+// Identifiers of offices, users and requests: short, printable, no spaces,
+// so that they are safe in keys, logs and URLs.
+bool IsIdentifier(absl::string_view id, size_t max_length) {
+  if (id.empty() || id.size() > max_length) return false;
+  for (char c : id) {
+    if (!absl::ascii_isalnum(c) && c != '-' && c != '_' && c != '.' && c != ':' && c != '@') {
+      return false;
+    }
+  }
+  return true;
+}
+
+void CheckIdentifier(FieldViolations& bad, const std::string& field, absl::string_view id) {
+  if (id.empty()) {
+    bad.Add(field, "is required");
+  } else if (!IsIdentifier(id, 64)) {
+    bad.Add(field,
+            "must be 1 to 64 characters from letters, digits and - _ . : @");
+  }
+}
+
+void CheckText(FieldViolations& bad, const std::string& field, const std::string& text,
+               bool required, size_t max_length = kMaxNameLength) {
+  if (absl::StripAsciiWhitespace(text).empty()) {
+    if (!text.empty()) {
+      bad.Add(field, "must not be only spaces");
+    } else if (required) {
+      bad.Add(field, "is required");
+    }
+    return;
+  }
+  if (text.size() > max_length) {
+    bad.Add(field, absl::StrCat("must be at most ", max_length, " bytes"));
+  }
+}
+
+// Validates a date's shape; returns the day when it is a real calendar day.
+bool ToCivilDay(const Date& date, absl::CivilDay* day) {
+  if (date.year() < 1 || date.year() > 9999 || date.month() < 1 || date.month() > 12 ||
+      date.day() < 1 || date.day() > 31) {
+    return false;
+  }
+  *day = absl::CivilDay(date.year(), date.month(), date.day());
+  // CivilDay normalises 31 April to 1 May: a changed month means no such day.
+  return day->month() == date.month() && day->day() == date.day();
+}
+
+bool IsSet(const Date& date) { return date.year() != 0 || date.month() != 0 || date.day() != 0; }
+
+// Checks a date that must be real and not after today; returns it if valid.
+bool CheckPastDate(FieldViolations& bad, const std::string& field, const Date& date,
+                   bool has_date, absl::CivilDay today, absl::CivilDay* out) {
+  if (!has_date || !IsSet(date)) {
+    bad.Add(field, "is required");
+    return false;
+  }
+  if (!ToCivilDay(date, out)) {
+    bad.Add(field, absl::StrCat("is not a calendar date (", date.year(), "-", date.month(),
+                                "-", date.day(), ")"));
+    return false;
+  }
+  if (*out > today) {
+    bad.Add(field, "cannot be in the future");
+    return false;
+  }
+  return true;
+}
+
+void CheckDateOfBirth(FieldViolations& bad, const std::string& field, const Date& date,
+                      bool has_date, absl::CivilDay today, bool required,
+                      absl::CivilDay* out) {
+  if (!required && (!has_date || !IsSet(date))) return;
+  if (!CheckPastDate(bad, field, date, has_date, today, out)) return;
+  if (*out < absl::CivilDay(today.year() - kMaxAgeYears, today.month(), today.day())) {
+    bad.Add(field, absl::StrCat("gives an age over ", kMaxAgeYears, " years"));
+  }
+}
+
+void CheckReturnee(FieldViolations& bad, const homeward::v1::Returnee& r, bool has_returnee,
+                   absl::CivilDay today, absl::CivilDay* birth, bool* birth_valid) {
+  const std::string p = "case.returnee";
+  if (!has_returnee) {
+    bad.Add(p, "is required");
+    return;
+  }
+  CheckText(bad, Path(p, "given_name"), r.given_name(), true);
+  CheckText(bad, Path(p, "family_name"), r.family_name(), false);
+  if (r.sex() == homeward::v1::SEX_UNSPECIFIED) {
+    bad.Add(Path(p, "sex"),
+            "is required: SEX_FEMALE, SEX_MALE, SEX_OTHER or SEX_UNDISCLOSED");
+  }
+  size_t before = bad.violations().size();
+  CheckDateOfBirth(bad, Path(p, "date_of_birth"), r.date_of_birth(), r.has_date_of_birth(),
+                   today, true, birth);
+  *birth_valid = bad.violations().size() == before;
+  if (r.nationality().empty()) {
+    bad.Add(Path(p, "nationality"), "is required (ISO 3166-1 alpha-2, e.g. \"SN\")");
+  } else if (!IsIsoCountryCode(r.nationality())) {
+    bad.Add(Path(p, "nationality"),
+            absl::StrCat("'", r.nationality(),
+                         "' is not an ISO 3166-1 alpha-2 code (upper case, e.g. \"SN\")"));
+  }
+  if (r.languages_size() > kMaxLanguages) {
+    bad.Add(Path(p, "languages"), absl::StrCat("must list at most ", kMaxLanguages));
+  }
+  std::set<std::string> languages;
+  for (int i = 0; i < r.languages_size(); ++i) {
+    std::string field = absl::StrCat(p, ".languages[", i, "]");
+    if (!IsIsoLanguageCode(r.languages(i))) {
+      bad.Add(field, absl::StrCat("'", r.languages(i),
+                                  "' is not an ISO 639-1 code (lower case, e.g. \"fr\")"));
+    } else if (!languages.insert(r.languages(i)).second) {
+      bad.Add(field, absl::StrCat("'", r.languages(i), "' is listed twice"));
+    }
+  }
+  if (r.contacts_size() > kMaxContacts) {
+    bad.Add(Path(p, "contacts"), absl::StrCat("must list at most ", kMaxContacts));
+  }
+  for (int i = 0; i < r.contacts_size(); ++i) {
+    std::string field = absl::StrCat(p, ".contacts[", i, "]");
+    if (r.contacts(i).kind() == homeward::v1::CONTACT_KIND_UNSPECIFIED) {
+      bad.Add(field + ".kind", "is required: PHONE, EMAIL, ADDRESS or MESSAGING");
+    }
+    CheckText(bad, field + ".value", r.contacts(i).value(), true, kMaxContactLength);
+  }
+  if (r.household_members_size() > kMaxHouseholdMembers) {
+    bad.Add(Path(p, "household_members"),
+            absl::StrCat("must list at most ", kMaxHouseholdMembers));
+  }
+  for (int i = 0; i < r.household_members_size(); ++i) {
+    const auto& m = r.household_members(i);
+    std::string field = absl::StrCat(p, ".household_members[", i, "]");
+    CheckText(bad, field + ".given_name", m.given_name(), true);
+    CheckText(bad, field + ".family_name", m.family_name(), false);
+    CheckText(bad, field + ".relationship", m.relationship(), true);
+    absl::CivilDay ignored;
+    CheckDateOfBirth(bad, field + ".date_of_birth", m.date_of_birth(), m.has_date_of_birth(),
+                     today, false, &ignored);
+  }
+}
+
+void CheckReturnInfo(FieldViolations& bad, const homeward::v1::ReturnInfo& info,
+                     bool has_info, absl::CivilDay today, absl::CivilDay birth,
+                     bool birth_valid) {
+  const std::string p = "case.return_info";
+  if (!has_info) {
+    bad.Add(p, "is required");
+    return;
+  }
+  if (info.country().empty()) {
+    bad.Add(Path(p, "country"), "is required (ISO 3166-1 alpha-2, e.g. \"SN\")");
+  } else if (!IsIsoCountryCode(info.country())) {
+    bad.Add(Path(p, "country"),
+            absl::StrCat("'", info.country(),
+                         "' is not an ISO 3166-1 alpha-2 code (upper case, e.g. \"SN\")"));
+  }
+  CheckText(bad, Path(p, "region"), info.region(), false);
+  CheckText(bad, Path(p, "locality"), info.locality(), false);
+  absl::CivilDay returned;
+  if (CheckPastDate(bad, Path(p, "return_date"), info.return_date(), info.has_return_date(),
+                    today, &returned)) {
+    if (returned.year() < kEarliestReturnYear) {
+      bad.Add(Path(p, "return_date"),
+              absl::StrCat("must be in ", kEarliestReturnYear, " or later"));
+    } else if (birth_valid && returned < birth) {
+      bad.Add(Path(p, "return_date"), "cannot be before the returnee's date of birth");
+    }
+  }
+  if (info.return_type() == homeward::v1::RETURN_TYPE_UNSPECIFIED) {
+    bad.Add(Path(p, "return_type"),
+            "is required: RETURN_TYPE_VOLUNTARY, RETURN_TYPE_ASSISTED_VOLUNTARY or "
+            "RETURN_TYPE_FORCED");
+  }
+}
+
+void CheckCaseBody(FieldViolations& bad, const Case& c, absl::CivilDay today) {
+  absl::CivilDay birth;
+  bool birth_valid = false;
+  CheckReturnee(bad, c.returnee(), c.has_returnee(), today, &birth, &birth_valid);
+  CheckReturnInfo(bad, c.return_info(), c.has_return_info(), today, birth, birth_valid);
+}
+
+}  // namespace
+
+absl::CivilDay TodayUtc() { return absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()); }
+
+FieldViolations ValidateRegisterCase(const homeward::v1::RegisterCaseRequest& request,
+                                     absl::CivilDay today) {
+  FieldViolations bad;
+  if (!request.request_id().empty() && !IsIdentifier(request.request_id(), 128)) {
+    bad.Add("request_id", "must be 1 to 128 characters from letters, digits and - _ . : @");
+  }
+  if (!request.has_case_()) {
+    bad.Add("case", "is required");
+    return bad;
+  }
+  CheckCaseBody(bad, request.case_(), today);
+  CheckIdentifier(bad, "case.office_id", request.case_().office_id());
+  CheckIdentifier(bad, "case.case_manager_id", request.case_().case_manager_id());
+  return bad;
+}
+
+FieldViolations ValidateUpdateCase(const homeward::v1::UpdateCaseRequest& request,
+                                   absl::CivilDay today) {
+  FieldViolations bad;
+  if (!request.has_case_()) {
+    bad.Add("case", "is required");
+    return bad;
+  }
+  const Case& c = request.case_();
+  if (c.case_id().empty()) bad.Add("case.case_id", "is required");
+  if (c.etag().empty()) {
+    bad.Add("case.etag", "is required: pass the etag of the case you last read");
+  }
+  CheckCaseBody(bad, c, today);
+  return bad;
+}
+
+FieldViolations ValidateAssignCase(const homeward::v1::AssignCaseRequest& request) {
+  FieldViolations bad;
+  if (request.case_id().empty()) bad.Add("case_id", "is required");
+  if (request.etag().empty()) {
+    bad.Add("etag", "is required: pass the etag of the case you last read");
+  }
+  CheckIdentifier(bad, "case_manager_id", request.case_manager_id());
+  if (!request.office_id().empty() && !IsIdentifier(request.office_id(), 64)) {
+    bad.Add("office_id", "must be 1 to 64 characters from letters, digits and - _ . : @");
+  }
+  if (request.reason().size() > kMaxReasonLength) {
+    bad.Add("reason", absl::StrCat("must be at most ", kMaxReasonLength, " bytes"));
+  }
+  return bad;
+}
+
+FieldViolations ValidateGetCase(const homeward::v1::GetCaseRequest& request) {
+  FieldViolations bad;
+  if (request.case_id().empty()) bad.Add("case_id", "is required");
+  return bad;
+}
+
+FieldViolations ValidateListCases(const homeward::v1::ListCasesRequest& request) {
+  FieldViolations bad;
+  if (!request.office_id().empty() && !IsIdentifier(request.office_id(), 64)) {
+    bad.Add("office_id", "must be 1 to 64 characters from letters, digits and - _ . : @");
+  }
+  if (!request.case_manager_id().empty() && !IsIdentifier(request.case_manager_id(), 64)) {
+    bad.Add("case_manager_id",
+            "must be 1 to 64 characters from letters, digits and - _ . : @");
+  }
+  if (!homeward::v1::CaseStage_IsValid(request.stage())) {
+    bad.Add("stage", "is not a known case stage");
+  }
+  if (request.page().page_size() < 0) {
+    bad.Add("page.page_size", absl::StrCat("must be 0 (default ", kDefaultPageSize,
+                                           ") or positive; at most ", kMaxPageSize,
+                                           " are returned"));
+  }
+  return bad;
+}
+
+int EffectivePageSize(const homeward::v1::PageRequest& page) {
+  if (page.page_size() <= 0) return kDefaultPageSize;
+  return std::min(page.page_size(), kMaxPageSize);
+}
+
+std::string EtagOf(uint64_t version) { return absl::StrCat(version); }
+
+absl::StatusOr<uint64_t> ParseEtag(absl::string_view etag, absl::string_view field) {
+  uint64_t version = 0;
+  if (!absl::SimpleAtoi(etag, &version) || version == 0) {
+    return errors::InvalidField(field, "is not an etag returned by this service");
+  }
+  return version;
+}
+
+}  // namespace homeward::assessment

@@ -1,0 +1,43 @@
+// Pure validation of case-intake requests: every problem becomes its own
+// field violation naming the field and what is allowed. No I/O: `today` is
+// passed in so that the rules are testable.
+//
+//   errors::FieldViolations bad = ValidateRegisterCase(request, TodayUtc());
+//   RETURN_IF_ERROR(bad.ToStatus());
+#ifndef HOMEWARD_SERVICES_ASSESSMENT_CASE_VALIDATION_H_
+#define HOMEWARD_SERVICES_ASSESSMENT_CASE_VALIDATION_H_
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "common/status/errors.h"
+#include "homeward/v1/cases.pb.h"
+
+namespace homeward::assessment {
+
+inline constexpr int kMaxAgeYears = 120;
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxPageSize = 500;
+
+absl::CivilDay TodayUtc();
+
+errors::FieldViolations ValidateRegisterCase(const homeward::v1::RegisterCaseRequest& request,
+                                             absl::CivilDay today);
+errors::FieldViolations ValidateUpdateCase(const homeward::v1::UpdateCaseRequest& request,
+                                           absl::CivilDay today);
+errors::FieldViolations ValidateAssignCase(const homeward::v1::AssignCaseRequest& request);
+errors::FieldViolations ValidateGetCase(const homeward::v1::GetCaseRequest& request);
+errors::FieldViolations ValidateListCases(const homeward::v1::ListCasesRequest& request);
+
+// The page size a list uses: the default for 0, capped at kMaxPageSize.
+int EffectivePageSize(const homeward::v1::PageRequest& page);
+
+// An etag is the record's version in decimal; INVALID_ARGUMENT on `field`
+// for anything else.
+std::string EtagOf(uint64_t version);
+absl::StatusOr<uint64_t> ParseEtag(absl::string_view etag, absl::string_view field);
+
+}  // namespace homeward::assessment
+
+#endif  // HOMEWARD_SERVICES_ASSESSMENT_CASE_VALIDATION_H_
