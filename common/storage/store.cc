@@ -2,6 +2,7 @@
 // commit, per-partition outbox sequences, hash-chained audit trail).
 #include "common/storage/store.h"
 
+#include <filesystem>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -70,6 +71,11 @@ std::string EncodePageToken(const std::string& scope, uint32_t partition,
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   if (options.path.empty()) return errors::InvalidField("data_dir", "is required");
+  std::error_code error;
+  std::filesystem::create_directories(options.path, error);
+  if (error) {
+    return errors::StorageError("creating the data directory", error.message());
+  }
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;

@@ -27,6 +27,7 @@ struct AccessCase {
   std::vector<std::string> offices;
   CaseAction action;
   absl::StatusCode expected;
+  friend void PrintTo(const AccessCase& c, std::ostream* os) { *os << c.name; }
 };
 
 class CaseAccessTest : public ::testing::TestWithParam<AccessCase> {};

@@ -65,6 +65,7 @@ struct RegisterCase {
   std::string name;
   std::function<void(RegisterCaseRequest&)> mutate;
   std::vector<std::string> fields;  // every violation expected, in order
+  friend void PrintTo(const RegisterCase& c, std::ostream* os) { *os << c.name; }
 };
 
 class RegisterRulesTest : public ::testing::TestWithParam<RegisterCase> {};

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Local runner for the multi-process shape: one homeward-assessment process per
+# replica (REPLICAS, default 1, each owning an equal share of the partitions)
+# and one homeward-gateway in front, all on loopback, with data, configs, the
+# deployment secret and a development API key under $HOMEWARD_DATA_DIR
+# (default ./homeward-multi). Ctrl-C stops everything gracefully.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bash deploy/local/build.sh --target homeward-assessment homeward-gateway
+
+data="${HOMEWARD_DATA_DIR:-homeward-multi}"
+replicas="${REPLICAS:-1}"
+partitions=64
+base_port="${BASE_PORT:-7100}"
+mkdir -p "$data"
+chmod 700 "$data"
+umask 077
+
+secret="$data/principal.secret"
+[ -f "$secret" ] || od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > "$secret"
+
+if [ ! -f "$data/dev-api-key" ]; then
+  key="hw_$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"
+  echo "$key" > "$data/dev-api-key"
+  hash=$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)
+  cat > "$data/api_keys.textproto" <<KEYS
+keys {
+  key_id: "dev"
+  sha256_hex: "$hash"
+  principal { user_id: "dev-supervisor" role: ROLE_SUPERVISOR office_ids: "office-demo" }
+}
+KEYS
+fi
+key=$(cat "$data/dev-api-key")
+
+pids=()
+stop() { kill -TERM "${pids[@]}" 2>/dev/null || true; wait; }
+trap stop INT TERM EXIT
+
+route=""
+per=$(( partitions / replicas ))
+for ((r = 0; r < replicas; r++)); do
+  first=$(( r * per ))
+  last=$(( r == replicas - 1 ? partitions - 1 : (r + 1) * per - 1 ))
+  port=$(( base_port + 1 + r ))
+  cat > "$data/assessment-$r.textproto" <<CFG
+listen_address: "127.0.0.1:$port"
+data_dir: "$data/assessment-$r"
+partition_count: $partitions
+owned_partitions { first: $first last: $last }
+principal_secret_file: "$secret"
+CFG
+  build/services/assessment/homeward-assessment --config="$data/assessment-$r.textproto" \
+    2>>"$data/assessment-$r.log" &
+  pids+=($!)
+  route+="    replicas { address: \"127.0.0.1:$port\" partitions { first: $first last: $last } }"$'\n'
+done
+
+cat > "$data/gateway.textproto" <<CFG
+grpc_listen_address: "127.0.0.1:$base_port"
+http_listen_address: "127.0.0.1:$(( base_port + 80 ))"
+api_keys_file: "$data/api_keys.textproto"
+principal_secret_file: "$secret"
+partition_count: $partitions
+routes {
+  service: "assessment"
+$route}
+CFG
+build/services/gateway/homeward-gateway --config="$data/gateway.textproto" \
+  2>>"$data/gateway.log" &
+pids+=($!)
+
+cat <<MSG
+Homeward is running: $replicas assessment replica(s) and a gateway (logs in $data/*.log).
+  JSON/HTTP: http://127.0.0.1:$(( base_port + 80 ))   gRPC: 127.0.0.1:$base_port
+  Development API key: $key
+  curl -s -X POST http://127.0.0.1:$(( base_port + 80 ))/homeward.v1.CaseService/ListCases \\
+    -H 'Content-Type: application/json' -H 'Authorization: Bearer $key' -d '{}'
+Ctrl-C stops everything.
+MSG
+wait

@@ -1,0 +1,43 @@
+// homeward-all-in-one: the embedded default. Runs the gateway and every
+// service in one process with RocksDB under --data_dir, and prints how to
+// call it.
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "common/server/log.h"
+#include "common/server/shutdown.h"
+#include "services/all_in_one/embedded_suite.h"
+
+ABSL_FLAG(std::string, data_dir, "homeward-data", "where every service keeps its data");
+ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:7000", "public gRPC address");
+ABSL_FLAG(std::string, http_listen, "127.0.0.1:7080", "public JSON/HTTP address");
+ABSL_FLAG(uint32_t, partition_count, 64,
+          "partitions of case data; fixed when the data directory is created");
+ABSL_FLAG(bool, log_requests, true, "log one line per request (identifiers only)");
+
+int main(int argc, char** argv) {
+  homeward::server::BlockTerminationSignals();
+  absl::ParseCommandLine(argc, argv);
+  homeward::server::SetRequestLogging(absl::GetFlag(FLAGS_log_requests));
+  homeward::all_in_one::EmbeddedOptions options;
+  options.data_dir = absl::GetFlag(FLAGS_data_dir);
+  options.grpc_listen = absl::GetFlag(FLAGS_grpc_listen);
+  options.http_listen = absl::GetFlag(FLAGS_http_listen);
+  options.partition_count = absl::GetFlag(FLAGS_partition_count);
+  auto suite = homeward::all_in_one::EmbeddedSuite::Start(options);
+  if (!suite.ok()) {
+    homeward::server::Log("error", "homeward cannot start",
+                          {{"error", suite.status().ToString()}});
+    return 1;
+  }
+  homeward::server::Log("info", "homeward all-in-one listening",
+                        {{"grpc_port", absl::StrCat((*suite)->grpc_port())},
+                         {"http_port", absl::StrCat((*suite)->http_port())}});
+  std::cout << (*suite)->Instructions() << std::flush;
+  int sig = homeward::server::WaitForTerminationSignal();
+  homeward::server::Log("info", "shutting down", {{"signal", absl::StrCat(sig)}});
+  (*suite)->Shutdown(absl::Seconds(10));
+  return 0;
+}

@@ -1,0 +1,159 @@
+// Gateway assembly and lifecycle; see gateway_server.h.
+#include "services/gateway/gateway_server.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "common/server/log.h"
+#include "common/server/server_kit.h"
+#include "common/status/errors.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "services/gateway/api_keys.h"
+#include "services/gateway/forwarder.h"
+#include "services/gateway/grpc_face.h"
+#include "services/gateway/json_http.h"
+#include "services/gateway/routing.h"
+
+namespace homeward::gateway {
+namespace {
+
+// A forwarded call may not wait longer than this for a replica, whatever the
+// configuration says: a stuck replica must not pin gateway resources.
+constexpr uint32_t kMaxForwardDeadlineMs = 10 * 60 * 1000;
+
+void AddAll(const absl::Status& status, absl::string_view prefix,
+            errors::FieldViolations* bad) {
+  for (const errors::FieldViolation& v : errors::FieldViolationsOf(status)) {
+    bad->Add(absl::StrCat(prefix, v.field), v.description);
+  }
+}
+
+}  // namespace
+
+// The faces use the forwarder and the authenticator, so they are declared
+// after them and therefore destroyed first.
+struct GatewayServer::Parts {
+  std::unique_ptr<ApiKeyAuthenticator> keys;
+  std::unique_ptr<Forwarder> forwarder;
+  std::unique_ptr<GrpcCaseService> grpc_service;
+  std::unique_ptr<grpc::Server> grpc_server;
+  std::unique_ptr<JsonHttpServer> http_server;
+  int grpc_port = 0;
+  int http_port = 0;
+
+  absl::Mutex shutdown_mu;
+  bool shut_down ABSL_GUARDED_BY(shutdown_mu) = false;
+};
+
+absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
+    Options options) {
+  const homeward::v1::GatewayConfig& config = options.config;
+  errors::FieldViolations bad;
+  if (config.grpc_listen_address().empty() &&
+      config.http_listen_address().empty()) {
+    bad.Add("grpc_listen_address",
+            "is required unless http_listen_address is set (the gateway would "
+            "serve nothing)");
+  }
+  if (config.forward_deadline_ms() > kMaxForwardDeadlineMs) {
+    bad.Add("forward_deadline_ms",
+            absl::StrCat("must be at most ", kMaxForwardDeadlineMs,
+                         " (10 minutes)"));
+  }
+  if (options.principal_secret.empty()) {
+    bad.Add("principal_secret_file",
+            "must hold the deployment's principal secret");
+  }
+  absl::StatusOr<RouteTable> routes =
+      RouteTable::Create(config, kAssessmentService);
+  if (!routes.ok()) AddAll(routes.status(), "", &bad);
+  absl::StatusOr<ApiKeyAuthenticator> keys =
+      ApiKeyAuthenticator::Create(options.api_keys);
+  if (!keys.ok()) AddAll(keys.status(), "api_keys_file: ", &bad);
+  if (!bad.empty()) return bad.ToStatus();
+  if (keys->size() == 0) {
+    server::Log("warn",
+                "the API key file holds no keys: every call will be refused");
+  }
+
+  auto parts = std::make_unique<Parts>();
+  parts->keys = std::make_unique<ApiKeyAuthenticator>(*std::move(keys));
+  Forwarder::Options forwarder_options{
+      *std::move(routes), std::move(options.principal_secret),
+      config.forward_deadline_ms() == 0
+          ? kDefaultForwardDeadline
+          : absl::Milliseconds(config.forward_deadline_ms()),
+      std::move(options.channel_overrides)};
+  parts->forwarder = std::make_unique<Forwarder>(std::move(forwarder_options));
+  parts->grpc_service = std::make_unique<GrpcCaseService>(
+      parts->keys.get(), parts->forwarder.get());
+
+  if (!config.grpc_listen_address().empty()) {
+    grpc::ServerBuilder builder;
+    server::PrepareServerBuilder(&builder);
+    // Fail to start, rather than silently share the port, when another
+    // process already listens there (gRPC sets SO_REUSEPORT by default).
+    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    // TLS to clients is terminated in front of the gateway for now
+    // (architecture brief section 6 names it as the target).
+    builder.AddListeningPort(config.grpc_listen_address(),
+                             grpc::InsecureServerCredentials(),
+                             &parts->grpc_port);
+    builder.RegisterService(parts->grpc_service.get());
+    parts->grpc_server = builder.BuildAndStart();
+    if (parts->grpc_server == nullptr || parts->grpc_port == 0) {
+      if (parts->grpc_server != nullptr) parts->grpc_server->Shutdown();
+      return errors::Unavailable(absl::StrCat(
+          "cannot listen for gRPC on '", config.grpc_listen_address(),
+          "': is the address local and the port free?"));
+    }
+  }
+  if (!config.http_listen_address().empty()) {
+    parts->http_server = std::make_unique<JsonHttpServer>(
+        parts->keys.get(), parts->forwarder.get());
+    absl::StatusOr<int> port =
+        parts->http_server->Start(config.http_listen_address());
+    if (!port.ok()) {
+      if (parts->grpc_server != nullptr) parts->grpc_server->Shutdown();
+      return port.status();
+    }
+    parts->http_port = *port;
+  }
+  return std::unique_ptr<GatewayServer>(new GatewayServer(std::move(parts)));
+}
+
+GatewayServer::GatewayServer(std::unique_ptr<Parts> parts)
+    : parts_(std::move(parts)) {}
+
+GatewayServer::~GatewayServer() {
+  Shutdown(absl::ZeroDuration());
+  // Faces first, then the forwarder (which waits for any forwarded call still
+  // completing), then the keys.
+  parts_->http_server.reset();
+  parts_->grpc_server.reset();
+  parts_->grpc_service.reset();
+  parts_->forwarder.reset();
+}
+
+int GatewayServer::grpc_port() const { return parts_->grpc_port; }
+int GatewayServer::http_port() const { return parts_->http_port; }
+
+void GatewayServer::Shutdown(absl::Duration grace) {
+  absl::MutexLock lock(&parts_->shutdown_mu);
+  if (parts_->shut_down) return;
+  parts_->shut_down = true;
+  // Stop both faces accepting first, then drain: gRPC waits for its calls up
+  // to the grace period, then cancels the rest; the HTTP listener finishes
+  // the requests its threads hold (each bounded by the forward deadline).
+  if (parts_->http_server != nullptr) parts_->http_server->StopAccepting();
+  if (parts_->grpc_server != nullptr) {
+    parts_->grpc_server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  }
+  if (parts_->http_server != nullptr) parts_->http_server->Stop();
+}
+
+}  // namespace homeward::gateway

@@ -1,0 +1,67 @@
+// The gateway as a runnable server: the only public face of Homeward. It
+// authenticates every call (API keys), signs the caller's principal for the
+// internal hop, routes case-scoped calls to the replica owning the case's
+// partition and fans cross-case lists out over all replicas. It serves the
+// same CaseService over gRPC and over JSON/HTTP, and holds no durable state.
+//
+//   GatewayServer::Options options;
+//   options.config = config;                 // listen addresses, routes, ...
+//   options.principal_secret = secret;       // the deployment secret
+//   options.api_keys = api_key_file;         // hashed keys -> principals
+//   ASSIGN_OR_RETURN(auto gateway, GatewayServer::Start(std::move(options)));
+//   ... gateway->grpc_port(), gateway->http_port() ...
+//   gateway->Shutdown(absl::Seconds(10));
+#ifndef HOMEWARD_SERVICES_GATEWAY_GATEWAY_SERVER_H_
+#define HOMEWARD_SERVICES_GATEWAY_GATEWAY_SERVER_H_
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/channel.h"
+#include "homeward/v1/config.pb.h"
+
+namespace homeward::gateway {
+
+class GatewayServer {
+ public:
+  struct Options {
+    // Listen addresses (port 0 picks a free one; an empty address disables
+    // that face), routes, partition_count (0: 64), forward_deadline_ms (0:
+    // 5000). The *_file fields are main()'s business and are ignored here.
+    homeward::v1::GatewayConfig config;
+    // HMAC secret that signs principals (auth::PrincipalSigner).
+    std::string principal_secret;
+    // Hashed API keys and the principal each one stands for.
+    homeward::v1::ApiKeyFile api_keys;
+    // Channels to use instead of dialing a replica's address (all-in-one uses
+    // in-process channels). Keyed by ReplicaConfig.address.
+    std::map<std::string, std::shared_ptr<grpc::Channel>> channel_overrides;
+  };
+
+  // Validates the options (INVALID_ARGUMENT naming every problem), then
+  // listens on both faces.
+  static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(Options options);
+  ~GatewayServer();
+  GatewayServer(const GatewayServer&) = delete;
+  GatewayServer& operator=(const GatewayServer&) = delete;
+
+  // Bound public gRPC port (0 if grpc_listen_address is empty).
+  int grpc_port() const;
+  // Bound JSON/HTTP port (0 if http_listen_address is empty).
+  int http_port() const;
+  // Stops accepting on both faces, lets calls in progress finish for up to
+  // `grace` (then cancels them), and stops the HTTP listener. Idempotent.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  struct Parts;
+  explicit GatewayServer(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace homeward::gateway
+
+#endif  // HOMEWARD_SERVICES_GATEWAY_GATEWAY_SERVER_H_

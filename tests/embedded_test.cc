@@ -1,0 +1,101 @@
+// The embedded default: first start creates the secret and a development
+// key, the printed example call works as printed, and a restart keeps both
+// the key and the data.
+#include <sys/stat.h>
+
+#include <regex>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "httplib.h"
+#include "services/all_in_one/embedded_suite.h"
+#include "tests/fixtures/temp_dir.h"
+
+namespace homeward::all_in_one {
+namespace {
+
+using ::homeward::testing::TempDir;
+using ::testing::HasSubstr;
+
+EmbeddedOptions OptionsFor(const TempDir& dir) {
+  EmbeddedOptions options;
+  options.data_dir = dir.path() + "/data";
+  options.grpc_listen = "127.0.0.1:0";
+  options.http_listen = "127.0.0.1:0";
+  return options;
+}
+
+// The JSON bodies of the printed curl examples, in order.
+std::vector<std::string> PrintedBodies(const std::string& instructions) {
+  std::vector<std::string> bodies;
+  std::regex body("-d '([^']*)'");
+  for (std::sregex_iterator it(instructions.begin(), instructions.end(), body), end;
+       it != end; ++it) {
+    bodies.push_back((*it)[1]);
+  }
+  return bodies;
+}
+
+httplib::Result Post(int port, const std::string& method, const std::string& key,
+                     const std::string& body) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(10, 0);
+  return client.Post(absl::StrCat("/homeward.v1.CaseService/", method).c_str(),
+                     {{"Authorization", "Bearer " + key}}, body, "application/json");
+}
+
+TEST(EmbeddedSuiteTest, PrintedExampleCallsWorkAndSurviveARestart) {
+  TempDir dir;
+  std::string key;
+  std::string case_id;
+  {
+    auto suite = EmbeddedSuite::Start(OptionsFor(dir));
+    ASSERT_TRUE(suite.ok()) << suite.status();
+    key = (*suite)->dev_api_key();
+    EXPECT_EQ(key.rfind("hw_", 0), 0u);
+    std::string text = (*suite)->Instructions();
+    EXPECT_THAT(text, HasSubstr(key));
+    EXPECT_THAT(text, HasSubstr(absl::StrCat("127.0.0.1:", (*suite)->http_port())));
+
+    auto bodies = PrintedBodies(text);
+    ASSERT_EQ(bodies.size(), 3u);
+    auto registered = Post((*suite)->http_port(), "RegisterCase", key, bodies[0]);
+    ASSERT_TRUE(registered);
+    ASSERT_EQ(registered->status, 200) << registered->body;
+    std::smatch match;
+    ASSERT_TRUE(std::regex_search(registered->body, match,
+                                  std::regex("\"caseId\":\\s*\"([^\"]+)\"")));
+    case_id = match[1];
+
+    std::string get_body = std::regex_replace(bodies[1], std::regex("<caseId from the reply>"),
+                                              case_id);
+    auto fetched = Post((*suite)->http_port(), "GetCase", key, get_body);
+    ASSERT_TRUE(fetched);
+    EXPECT_EQ(fetched->status, 200) << fetched->body;
+    EXPECT_THAT(fetched->body, HasSubstr("Ndiaye"));
+
+    auto listed = Post((*suite)->http_port(), "ListCases", key, bodies[2]);
+    ASSERT_TRUE(listed);
+    EXPECT_EQ(listed->status, 200) << listed->body;
+    EXPECT_THAT(listed->body, HasSubstr(case_id));
+  }
+
+  // Secrets are private to the owner.
+  for (const char* file : {"/principal.secret", "/dev-api-key", "/api_keys.textproto"}) {
+    struct stat st;
+    ASSERT_EQ(stat((dir.path() + "/data" + file).c_str(), &st), 0) << file;
+    EXPECT_EQ(st.st_mode & 077, 0u) << file;
+  }
+
+  auto again = EmbeddedSuite::Start(OptionsFor(dir));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ((*again)->dev_api_key(), key);
+  auto fetched = Post((*again)->http_port(), "GetCase", key,
+                      absl::StrCat("{\"caseId\":\"", case_id, "\"}"));
+  ASSERT_TRUE(fetched);
+  EXPECT_EQ(fetched->status, 200) << fetched->body;
+}
+
+}  // namespace
+}  // namespace homeward::all_in_one
