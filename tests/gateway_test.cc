@@ -968,6 +968,9 @@ TEST(ConnectErrorTest, MapsCodesAndDetails) {
       ConnectErrorJson(errors::NotFound("case", "C\xff\"\\\n")));
   EXPECT_EQ(error.fields().at("code").string_value(), "not_found");
   EXPECT_THAT(error.fields().at("message").string_value(), HasSubstr("C"));
+  // Valid UTF-8 passes through as is.
+  error = ParseJsonObject(ConnectErrorJson(errors::NotFound("case", "Ndèye")));
+  EXPECT_THAT(error.fields().at("message").string_value(), HasSubstr("Ndèye"));
 }
 
 }  // namespace

@@ -113,6 +113,16 @@ void Forwarder::Send(const CallInfo& call, absl::Time deadline, size_t replica,
                               absl::ToInt64Milliseconds(forward_deadline_),
                               " ms; try again later"));
            }
+           if (status.code() == absl::StatusCode::kUnavailable) {
+             // Transport failures name internal addresses: keep them in the
+             // gateway's log and give the client a plain message.
+             server::Log("warn", "replica unreachable",
+                         {{"replica", absl::StrCat(replica)},
+                          {"error", std::string(status.message())}});
+             status = errors::Unavailable(absl::StrCat(
+                 "the ", kAssessmentService, " service (replica ", replica,
+                 ") cannot be reached; try again later"));
+           }
            context.reset();
            done(std::move(status));
            // Release what the call kept alive before saying we are idle.

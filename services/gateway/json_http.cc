@@ -21,7 +21,6 @@
 #include "absl/time/clock.h"
 #include "common/auth/principal_token.h"
 #include "common/status/errors.h"
-#include "google/protobuf/struct.pb.h"  // Value, for string escaping
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "httplib.h"
@@ -46,23 +45,62 @@ std::string ToStdString(google::protobuf::StringPiece s) {
   return std::string(s.data(), s.size());
 }
 
-// `s` as a JSON string literal, escaped by protobuf's JSON writer. Messages
-// can quote caller input that is not valid UTF-8 (which the writer refuses);
-// those bytes become \u00XX escapes instead, so the body is always JSON.
+// Length of the well-formed UTF-8 sequence at s[i], or 0 if there is none.
+size_t Utf8SequenceLength(absl::string_view s, size_t i) {
+  const unsigned char lead = static_cast<unsigned char>(s[i]);
+  if (lead < 0x80) return 1;
+  // Sequence length, payload bits of the lead byte, and the smallest code
+  // point that needs this length (shorter encodings are invalid).
+  struct Form {
+    unsigned char mask, value;
+    size_t length;
+    uint32_t smallest;
+  };
+  static constexpr Form kForms[] = {
+      {0xe0, 0xc0, 2, 0x80}, {0xf0, 0xe0, 3, 0x800}, {0xf8, 0xf0, 4, 0x10000}};
+  size_t length = 0;
+  uint32_t code_point = 0;
+  uint32_t smallest = 0;
+  for (const Form& form : kForms) {
+    if ((lead & form.mask) == form.value) {
+      length = form.length;
+      code_point = lead & static_cast<unsigned char>(~form.mask);
+      smallest = form.smallest;
+    }
+  }
+  if (length == 0) return 0;
+  if (i + length > s.size()) return 0;
+  for (size_t k = 1; k < length; ++k) {
+    const unsigned char next = static_cast<unsigned char>(s[i + k]);
+    if ((next & 0xc0) != 0x80) return 0;
+    code_point = (code_point << 6) | (next & 0x3f);
+  }
+  if (code_point < smallest || code_point > 0x10ffff ||
+      (code_point >= 0xd800 && code_point <= 0xdfff)) {
+    return 0;
+  }
+  return length;
+}
+
+// `s` as a JSON string literal. Messages can quote caller input that is not
+// valid UTF-8; such bytes become \u00XX escapes so the body is always JSON.
 std::string JsonString(absl::string_view s) {
-  google::protobuf::Value value;
-  value.set_string_value(std::string(s));
-  std::string json;
-  if (pbutil::MessageToJsonString(value, &json).ok()) return json;
-  json = "\"";
-  for (unsigned char c : s) {
+  std::string json = "\"";
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c == '"' || c == '\\') {
       json.push_back('\\');
       json.push_back(static_cast<char>(c));
+      ++i;
     } else if (c >= 0x20 && c < 0x7f) {
       json.push_back(static_cast<char>(c));
+      ++i;
+    } else if (size_t n = c >= 0x80 ? Utf8SequenceLength(s, i) : 0; n > 0) {
+      json.append(s.data() + i, n);
+      i += n;
     } else {
       absl::StrAppend(&json, "\\u00", absl::Hex(c, absl::kZeroPad2));
+      ++i;
     }
   }
   json.push_back('"');
