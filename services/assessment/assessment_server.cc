@@ -21,8 +21,8 @@ struct AssessmentServer::Parts {
   std::unique_ptr<auth::PrincipalVerifier> verifier;
   std::unique_ptr<storage::PartitionSet> owned;
   std::unique_ptr<CaseStore> cases;
-  std::unique_ptr<CaseServiceImpl> case_service;
-  std::unique_ptr<feeds::EventFeedService> feed;
+  // Every RPC service this process serves, in registration order.
+  std::vector<std::unique_ptr<grpc::Service>> services;
   std::unique_ptr<grpc::Server> server;
 };
 
@@ -49,10 +49,10 @@ absl::StatusOr<std::unique_ptr<AssessmentServer>> AssessmentServer::Start(
       std::make_unique<auth::PrincipalVerifier>(principal_secret, absl::Seconds(max_age));
   parts->owned = std::make_unique<storage::PartitionSet>(std::move(owned));
   parts->cases = std::make_unique<CaseStore>(parts->store.get(), *parts->owned);
-  parts->case_service =
-      std::make_unique<CaseServiceImpl>(parts->cases.get(), parts->verifier.get());
-  parts->feed = std::make_unique<feeds::EventFeedService>(
-      parts->store.get(), parts->owned.get(), parts->verifier.get());
+  parts->services.push_back(
+      std::make_unique<CaseServiceImpl>(parts->cases.get(), parts->verifier.get()));
+  parts->services.push_back(std::make_unique<feeds::EventFeedService>(
+      parts->store.get(), parts->owned.get(), parts->verifier.get()));
 
   grpc::ServerBuilder builder;
   server::PrepareServerBuilder(&builder);
@@ -60,8 +60,7 @@ absl::StatusOr<std::unique_ptr<AssessmentServer>> AssessmentServer::Start(
   if (!config.listen_address().empty()) {
     builder.AddListeningPort(config.listen_address(), grpc::InsecureServerCredentials(), &port);
   }
-  builder.RegisterService(parts->case_service.get());
-  builder.RegisterService(parts->feed.get());
+  for (auto& service : parts->services) builder.RegisterService(service.get());
   parts->server = builder.BuildAndStart();
   if (parts->server == nullptr || (!config.listen_address().empty() && port == 0)) {
     return errors::Unavailable(absl::StrCat("assessment service cannot listen on '",

@@ -6,6 +6,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/assessment/case_access.h"
+#include "services/assessment/case_scope.h"
 #include "services/assessment/case_validation.h"
 
 namespace homeward::assessment {
@@ -27,11 +28,7 @@ absl::Status CheckFresh(const Case& current, uint64_t version, absl::string_view
 
 absl::StatusOr<Actor> CaseServiceImpl::ActorOf(const grpc::ServerContext& context,
                                                const char* method) const {
-  Actor actor;
-  ASSIGN_OR_RETURN(actor.principal, verifier_->Verify(context));
-  actor.request_id = server::RequestIdOf(context);
-  actor.method = std::string(kService) + method;
-  return actor;
+  return ActorFrom(context, *verifier_, std::string(kService) + method);
 }
 
 grpc::Status CaseServiceImpl::RegisterCase(grpc::ServerContext* context,

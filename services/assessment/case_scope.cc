@@ -1,0 +1,29 @@
+// Caller and case resolution for case-scoped handlers; see case_scope.h.
+#include "services/assessment/case_scope.h"
+
+#include "common/server/server_kit.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+
+namespace homeward::assessment {
+
+absl::StatusOr<Actor> ActorFrom(const grpc::ServerContext& context,
+                                const auth::PrincipalVerifier& verifier,
+                                absl::string_view method) {
+  Actor actor;
+  ASSIGN_OR_RETURN(actor.principal, verifier.Verify(context));
+  actor.request_id = server::RequestIdOf(context);
+  actor.method = std::string(method);
+  return actor;
+}
+
+absl::StatusOr<homeward::v1::Case> CaseInScope(const CaseStore& cases, const Actor& actor,
+                                               absl::string_view case_id,
+                                               absl::string_view field, CaseAction action) {
+  if (case_id.empty()) return errors::InvalidField(field, "is required");
+  ASSIGN_OR_RETURN(homeward::v1::Case c, cases.Get(case_id));
+  RETURN_IF_ERROR(CheckCaseAccess(actor.principal, c, action));
+  return c;
+}
+
+}  // namespace homeward::assessment

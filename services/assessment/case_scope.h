@@ -1,0 +1,34 @@
+// What every case-scoped handler of the assessment service does first: find
+// out who is calling (the verified principal, the request id, the method) and
+// load the case the call is about, refusing callers outside its scope.
+//
+//   ASSIGN_OR_RETURN(Actor actor, ActorFrom(*context, verifier, "RecordConsent"));
+//   ASSIGN_OR_RETURN(Case c, CaseInScope(cases, actor, request.case_id(),
+//                                        "consent.case_id", CaseAction::kUpdate));
+#ifndef HOMEWARD_SERVICES_ASSESSMENT_CASE_SCOPE_H_
+#define HOMEWARD_SERVICES_ASSESSMENT_CASE_SCOPE_H_
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/auth/principal_token.h"
+#include "grpcpp/server_context.h"
+#include "services/assessment/case_access.h"
+#include "services/assessment/case_store.h"
+
+namespace homeward::assessment {
+
+// UNAUTHENTICATED without a valid signed principal. `method` is the full
+// method name, e.g. "homeward.v1.ConsentService/RecordConsent".
+absl::StatusOr<Actor> ActorFrom(const grpc::ServerContext& context,
+                                const auth::PrincipalVerifier& verifier,
+                                absl::string_view method);
+
+// The case `case_id` (INVALID_ARGUMENT on `field` when empty, NOT_FOUND when
+// absent) if `actor` may perform `action` on it (PERMISSION_DENIED if not).
+absl::StatusOr<homeward::v1::Case> CaseInScope(const CaseStore& cases, const Actor& actor,
+                                               absl::string_view case_id,
+                                               absl::string_view field, CaseAction action);
+
+}  // namespace homeward::assessment
+
+#endif  // HOMEWARD_SERVICES_ASSESSMENT_CASE_SCOPE_H_
