@@ -1,0 +1,107 @@
+// What homeward-bench measures: an embedded deployment (one assessment
+// service and one gateway, talking over loopback TCP inside this process) and
+// the named scenarios that load it through the closed-loop driver.
+//
+//   ASSIGN_OR_RETURN(auto deployment, Deployment::Start({.data_dir = dir}));
+//   ASSIGN_OR_RETURN(std::vector<std::string> ids,
+//                    PreloadCases(*deployment, 1000, 64));
+//   ASSIGN_OR_RETURN(LoadResult r,
+//                    RunScenario("get_gateway", *deployment, ids, settings));
+#ifndef HOMEWARD_TOOLS_BENCH_SCENARIOS_H_
+#define HOMEWARD_TOOLS_BENCH_SCENARIOS_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "homeward/v1/principal.pb.h"
+#include "services/assessment/assessment_server.h"
+#include "services/gateway/gateway_server.h"
+#include "tools/bench/load_runner.h"
+
+namespace homeward::bench {
+
+// The office and user every benchmark call acts as (a case manager).
+inline constexpr char kBenchOffice[] = "office-bench";
+inline constexpr char kBenchUser[] = "cm-bench";
+
+struct ScenarioInfo {
+  std::string name;
+  std::string description;
+  // Throughput wanted relative to `baseline` (0: none; baseline itself).
+  double target_ratio;
+  // Whether the scenario reads the preloaded cases.
+  bool needs_cases;
+};
+
+// Every scenario, in the order they run.
+const std::vector<ScenarioInfo>& AllScenarios();
+// The scenario called `name`, or nullptr.
+const ScenarioInfo* FindScenario(const std::string& name);
+
+struct DeploymentOptions {
+  // Created if missing; the service keeps its RocksDB under
+  // <data_dir>/assessment.
+  std::string data_dir;
+  // Durable writes (WAL synced before the reply), as in production.
+  bool sync_writes = true;
+};
+
+// One assessment replica and one gateway routing to it over real TCP, both
+// on 127.0.0.1 with free ports, a random principal secret and one API key for
+// a case manager of kBenchOffice. Destroying it shuts both down.
+class Deployment {
+ public:
+  static absl::StatusOr<std::unique_ptr<Deployment>> Start(
+      const DeploymentOptions& options);
+  ~Deployment();
+  Deployment(const Deployment&) = delete;
+  Deployment& operator=(const Deployment&) = delete;
+
+  // "127.0.0.1:<port>" of the assessment service and the gateway gRPC face.
+  const std::string& service_target() const { return service_target_; }
+  const std::string& gateway_target() const { return gateway_target_; }
+  // The deployment secret (signs principals on direct calls).
+  const std::string& secret() const { return secret_; }
+  // The API key the gateway accepts for principal().
+  const std::string& api_key() const { return api_key_; }
+  const homeward::v1::Principal& principal() const { return principal_; }
+
+ private:
+  Deployment() = default;
+
+  std::string secret_;
+  std::string api_key_;
+  homeward::v1::Principal principal_;
+  std::string service_target_;
+  std::string gateway_target_;
+  // Declared service first so that the gateway, which calls it, goes first.
+  std::unique_ptr<assessment::AssessmentServer> assessment_;
+  std::unique_ptr<gateway::GatewayServer> gateway_;
+};
+
+struct ScenarioSettings {
+  LoadOptions load;
+  // In-flight calls per client channel. Each channel gets its own TCP
+  // connection, so concurrency / calls_per_channel connections share the
+  // load (see main.cc for why).
+  int calls_per_channel = 16;
+};
+
+// Registers `count` cases directly (concurrency calls in flight) and returns
+// their ids, for the get_* scenarios to read round-robin.
+absl::StatusOr<std::vector<std::string>> PreloadCases(
+    const Deployment& deployment, int count, int concurrency);
+
+// Runs scenario `name` against `deployment`. `case_ids` must be non-empty
+// for scenarios that need cases. Every request id a run uses carries a fresh
+// random prefix, so runs against an existing data_dir never replay.
+absl::StatusOr<LoadResult> RunScenario(const std::string& name,
+                                       const Deployment& deployment,
+                                       const std::vector<std::string>& case_ids,
+                                       const ScenarioSettings& settings);
+
+}  // namespace homeward::bench
+
+#endif  // HOMEWARD_TOOLS_BENCH_SCENARIOS_H_
