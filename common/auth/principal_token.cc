@@ -67,7 +67,7 @@ void PrincipalSigner::Attach(homeward::v1::Principal principal,
 }
 
 absl::StatusOr<homeward::v1::Principal> PrincipalVerifier::Verify(
-    const grpc::ServerContext& context) const {
+    const grpc::ServerContextBase& context) const {
   const auto& md = context.client_metadata();
   auto p = md.find(kPrincipalMetadataKey);
   auto s = md.find(kPrincipalSignatureKey);

@@ -51,7 +51,7 @@ class PrincipalVerifier {
   // UNAUTHENTICATED when the principal is missing, unsigned, badly signed,
   // malformed or older than max_age.
   absl::StatusOr<homeward::v1::Principal> Verify(
-      const grpc::ServerContext& context) const;
+      const grpc::ServerContextBase& context) const;
 
  private:
   std::string secret_;

@@ -16,7 +16,7 @@ void PrepareServerBuilder(grpc::ServerBuilder* builder) {
   builder->SetMaxReceiveMessageSize(16 * 1024 * 1024);
 }
 
-std::string RequestIdOf(const grpc::ServerContext& context) {
+std::string RequestIdOf(const grpc::ServerContextBase& context) {
   const auto& md = context.client_metadata();
   auto it = md.find(auth::kRequestIdKey);
   if (it != md.end() && !it->second.empty() && it->second.size() <= 128) {
@@ -25,7 +25,7 @@ std::string RequestIdOf(const grpc::ServerContext& context) {
   return crypto::RandomHex(8);
 }
 
-grpc::Status Finish(const grpc::ServerContext& context, absl::string_view method,
+grpc::Status Finish(const grpc::ServerContextBase& context, absl::string_view method,
                     const absl::Status& status) {
   if (RequestLoggingEnabled() || !status.ok()) {
     Log(status.ok() ? "info" : "warn", "rpc",

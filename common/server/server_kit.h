@@ -26,10 +26,10 @@ namespace homeward::server {
 void PrepareServerBuilder(grpc::ServerBuilder* builder);
 
 // The caller's x-request-id, or a fresh one when absent.
-std::string RequestIdOf(const grpc::ServerContext& context);
+std::string RequestIdOf(const grpc::ServerContextBase& context);
 
 // Converts `status` at the RPC edge and logs the outcome.
-grpc::Status Finish(const grpc::ServerContext& context, absl::string_view method,
+grpc::Status Finish(const grpc::ServerContextBase& context, absl::string_view method,
                     const absl::Status& status);
 
 // The default gRPC channel arguments for internal hops (keepalive, message

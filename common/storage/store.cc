@@ -25,8 +25,9 @@ using internal::Column;
 struct Store::Pending {
   WriteSet set;
   bool durable = true;
-  bool detached = false;  // nobody waits: the committer frees it
-  absl::Notification done;
+  // Called with the result on the committer thread; the committer frees
+  // the Pending afterwards.
+  CommitCallback done;
   absl::StatusOr<CommitResult> result;
 };
 
@@ -131,18 +132,27 @@ absl::Status Store::LoadAuditHead() {
 }
 
 absl::StatusOr<CommitResult> Store::Commit(WriteSet set) {
-  Pending pending;
-  pending.set = std::move(set);
-  Enqueue(&pending);
-  pending.done.WaitForNotification();
-  return std::move(pending.result);
+  absl::Notification done;
+  absl::StatusOr<CommitResult> result;
+  CommitAsync(std::move(set), [&](absl::StatusOr<CommitResult> r) {
+    result = std::move(r);
+    done.Notify();
+  });
+  done.WaitForNotification();
+  return result;
+}
+
+void Store::CommitAsync(WriteSet set, CommitCallback done) {
+  auto* pending = new Pending;
+  pending->set = std::move(set);
+  pending->done = std::move(done);
+  Enqueue(pending);
 }
 
 void Store::AuditRead(AuditEntry entry) {
   auto* pending = new Pending;
   pending->set.Audit(std::move(entry));
   pending->durable = false;
-  pending->detached = true;
   Enqueue(pending);
 }
 
@@ -332,11 +342,8 @@ void Store::CommitGroup(std::vector<Pending*>& group) {
   }
   generation_cv_.SignalAll();
   for (Pending* p : group) {
-    if (p->detached) {
-      delete p;
-    } else {
-      p->done.Notify();
-    }
+    if (p->done) p->done(std::move(p->result));
+    delete p;
   }
 }
 

@@ -18,6 +18,7 @@
 #define HOMEWARD_COMMON_STORAGE_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -71,9 +72,16 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
+  using CommitCallback = std::function<void(absl::StatusOr<CommitResult>)>;
+
   // Applies `set` atomically and durably, or returns why not (nothing
   // applied). Safe to call from many threads.
   absl::StatusOr<CommitResult> Commit(WriteSet set);
+  // The same without blocking: `done` runs on the committer thread once the
+  // batch is durable (or failed), so it must be quick and must not call
+  // Commit. This lets callback-API handlers finish a durable write without
+  // holding a thread while the WAL syncs.
+  void CommitAsync(WriteSet set, CommitCallback done);
   // Appends audit entries of reads without waiting for them: a read must not
   // pay for an fsync. They ride with the next durable commit, or are written
   // on their own shortly after.

@@ -11,16 +11,48 @@
 #include "common/storage/store.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "services/assessment/assessment_service.h"
+#include "services/assessment/assessment_store.h"
 #include "services/assessment/case_service.h"
 #include "services/assessment/case_store.h"
+#include "services/assessment/consent_service.h"
+#include "services/assessment/counselling_service.h"
+#include "services/assessment/instrument_service.h"
+#include "services/assessment/instrument_store.h"
+#include "services/assessment/instruments/instrument_files.h"
 
 namespace homeward::assessment {
+namespace {
+
+// Publishes the instrument files of `dir` that are not yet published. A file
+// that would change a published version stops the start: scores must stay
+// reproducible from the version they were made under.
+absl::Status PublishInstrumentFiles(const std::string& dir, InstrumentStore& instruments) {
+  ASSIGN_OR_RETURN(std::vector<homeward::v1::InstrumentDefinition> definitions,
+                   LoadInstrumentDir(dir));
+  Actor loader;
+  loader.principal.set_user_id("instrument-loader");
+  loader.principal.set_role(homeward::v1::ROLE_SERVICE);
+  loader.method = "startup/LoadInstrumentDir";
+  for (auto& definition : definitions) {
+    absl::Status published = instruments.Publish(loader, std::move(definition)).status();
+    if (!published.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("instruments_dir '", dir, "': ", published.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 struct AssessmentServer::Parts {
   std::unique_ptr<storage::Store> store;
   std::unique_ptr<auth::PrincipalVerifier> verifier;
   std::unique_ptr<storage::PartitionSet> owned;
   std::unique_ptr<CaseStore> cases;
+  std::unique_ptr<InstrumentStore> instruments;
+  std::unique_ptr<AssessmentStore> assessments;
   // Every RPC service this process serves, in registration order.
   std::vector<std::unique_ptr<grpc::Service>> services;
   std::unique_ptr<grpc::Server> server;
@@ -49,8 +81,22 @@ absl::StatusOr<std::unique_ptr<AssessmentServer>> AssessmentServer::Start(
       std::make_unique<auth::PrincipalVerifier>(principal_secret, absl::Seconds(max_age));
   parts->owned = std::make_unique<storage::PartitionSet>(std::move(owned));
   parts->cases = std::make_unique<CaseStore>(parts->store.get(), *parts->owned);
+  parts->instruments = std::make_unique<InstrumentStore>(parts->store.get());
+  parts->assessments = std::make_unique<AssessmentStore>(parts->store.get());
+  if (!config.instruments_dir().empty()) {
+    RETURN_IF_ERROR(PublishInstrumentFiles(config.instruments_dir(), *parts->instruments));
+  }
   parts->services.push_back(
       std::make_unique<CaseServiceImpl>(parts->cases.get(), parts->verifier.get()));
+  parts->services.push_back(std::make_unique<InstrumentServiceImpl>(parts->instruments.get(),
+                                                                    parts->verifier.get()));
+  parts->services.push_back(std::make_unique<AssessmentServiceImpl>(
+      parts->cases.get(), parts->instruments.get(), parts->assessments.get(),
+      parts->verifier.get()));
+  parts->services.push_back(std::make_unique<ConsentServiceImpl>(
+      parts->cases.get(), parts->store.get(), parts->verifier.get()));
+  parts->services.push_back(std::make_unique<CounsellingServiceImpl>(
+      parts->cases.get(), parts->store.get(), parts->verifier.get()));
   parts->services.push_back(std::make_unique<feeds::EventFeedService>(
       parts->store.get(), parts->owned.get(), parts->verifier.get()));
 

@@ -7,7 +7,7 @@
 
 namespace homeward::assessment {
 
-absl::StatusOr<Actor> ActorFrom(const grpc::ServerContext& context,
+absl::StatusOr<Actor> ActorFrom(const grpc::ServerContextBase& context,
                                 const auth::PrincipalVerifier& verifier,
                                 absl::string_view method) {
   Actor actor;

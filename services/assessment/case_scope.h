@@ -19,7 +19,7 @@ namespace homeward::assessment {
 
 // UNAUTHENTICATED without a valid signed principal. `method` is the full
 // method name, e.g. "homeward.v1.ConsentService/RecordConsent".
-absl::StatusOr<Actor> ActorFrom(const grpc::ServerContext& context,
+absl::StatusOr<Actor> ActorFrom(const grpc::ServerContextBase& context,
                                 const auth::PrincipalVerifier& verifier,
                                 absl::string_view method);
 

@@ -1,6 +1,9 @@
 // CaseService handlers; see case_service.h.
 #include "services/assessment/case_service.h"
 
+#include <functional>
+
+#include "absl/strings/str_cat.h"
 #include "common/auth/crypto.h"
 #include "common/server/server_kit.h"
 #include "common/status/errors.h"
@@ -15,7 +18,31 @@ using homeward::v1::Case;
 
 namespace {
 
-constexpr char kService[] = "homeward.v1.CaseService/";
+std::string Method(absl::string_view name) {
+  return absl::StrCat("homeward.v1.CaseService/", name);
+}
+
+grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
+                                    absl::string_view method, const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(server::Finish(*context, method, status));
+  return reactor;
+}
+
+// Runs `start`, which either fails at once or hands `done` to a durable
+// write; `done` then fills `response` and finishes the call.
+grpc::ServerUnaryReactor* FinishWrite(
+    grpc::CallbackServerContext* context, absl::string_view method, Case* response,
+    const std::function<absl::Status(WriteDone<Case>)>& start) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto done = [context, reactor, response, method](absl::StatusOr<Case> result) {
+    if (result.ok()) *response = *std::move(result);
+    reactor->Finish(server::Finish(*context, method, result.status()));
+  };
+  absl::Status started = start(done);
+  if (!started.ok()) reactor->Finish(server::Finish(*context, method, started));
+  return reactor;
+}
 
 // Checked before any rule that depends on the current state, so that a caller
 // with a stale view learns that first.
@@ -26,65 +53,67 @@ absl::Status CheckFresh(const Case& current, uint64_t version, absl::string_view
 
 }  // namespace
 
-absl::StatusOr<Actor> CaseServiceImpl::ActorOf(const grpc::ServerContext& context,
-                                               const char* method) const {
-  return ActorFrom(context, *verifier_, std::string(kService) + method);
+grpc::ServerUnaryReactor* CaseServiceImpl::RegisterCase(
+    grpc::CallbackServerContext* context, const homeward::v1::RegisterCaseRequest* request,
+    Case* response) {
+  return FinishWrite(context, "CaseService/RegisterCase", response,
+                     [&](WriteDone<Case> done) { return Register(*context, *request, done); });
 }
 
-grpc::Status CaseServiceImpl::RegisterCase(grpc::ServerContext* context,
-                                           const homeward::v1::RegisterCaseRequest* request,
-                                           Case* response) {
-  return server::Finish(*context, "CaseService/RegisterCase",
-                        Register(*context, *request, response));
+grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(grpc::CallbackServerContext* context,
+                                                   const homeward::v1::GetCaseRequest* request,
+                                                   Case* response) {
+  return FinishNow(context, "CaseService/GetCase", Get(*context, *request, response));
 }
 
-grpc::Status CaseServiceImpl::GetCase(grpc::ServerContext* context,
-                                      const homeward::v1::GetCaseRequest* request,
-                                      Case* response) {
-  return server::Finish(*context, "CaseService/GetCase", Get(*context, *request, response));
+grpc::ServerUnaryReactor* CaseServiceImpl::ListCases(
+    grpc::CallbackServerContext* context, const homeward::v1::ListCasesRequest* request,
+    homeward::v1::ListCasesResponse* response) {
+  return FinishNow(context, "CaseService/ListCases", List(*context, *request, response));
 }
 
-grpc::Status CaseServiceImpl::ListCases(grpc::ServerContext* context,
-                                        const homeward::v1::ListCasesRequest* request,
-                                        homeward::v1::ListCasesResponse* response) {
-  return server::Finish(*context, "CaseService/ListCases", List(*context, *request, response));
+grpc::ServerUnaryReactor* CaseServiceImpl::UpdateCase(
+    grpc::CallbackServerContext* context, const homeward::v1::UpdateCaseRequest* request,
+    Case* response) {
+  return FinishWrite(context, "CaseService/UpdateCase", response,
+                     [&](WriteDone<Case> done) { return Update(*context, *request, done); });
 }
 
-grpc::Status CaseServiceImpl::UpdateCase(grpc::ServerContext* context,
-                                         const homeward::v1::UpdateCaseRequest* request,
-                                         Case* response) {
-  return server::Finish(*context, "CaseService/UpdateCase",
-                        Update(*context, *request, response));
+grpc::ServerUnaryReactor* CaseServiceImpl::AssignCase(
+    grpc::CallbackServerContext* context, const homeward::v1::AssignCaseRequest* request,
+    Case* response) {
+  return FinishWrite(context, "CaseService/AssignCase", response,
+                     [&](WriteDone<Case> done) { return Assign(*context, *request, done); });
 }
 
-grpc::Status CaseServiceImpl::AssignCase(grpc::ServerContext* context,
-                                         const homeward::v1::AssignCaseRequest* request,
-                                         Case* response) {
-  return server::Finish(*context, "CaseService/AssignCase",
-                        Assign(*context, *request, response));
-}
-
-absl::Status CaseServiceImpl::Register(const grpc::ServerContext& context,
+absl::Status CaseServiceImpl::Register(const grpc::CallbackServerContext& context,
                                        const homeward::v1::RegisterCaseRequest& request,
-                                       Case* response) {
-  ASSIGN_OR_RETURN(Actor actor, ActorOf(context, "RegisterCase"));
+                                       WriteDone<Case> done) {
+  ASSIGN_OR_RETURN(Actor actor, ActorFrom(context, *verifier_, Method("RegisterCase")));
   RETURN_IF_ERROR(ValidateRegisterCase(request, TodayUtc()).ToStatus());
   RETURN_IF_ERROR(CheckCaseAccess(actor.principal, request.case_(), CaseAction::kRegister));
   // Without a client request id the call cannot be retried safely, but it
   // still gets a unique one so that the case id is unique.
   std::string request_id =
       request.request_id().empty() ? crypto::RandomHex(16) : request.request_id();
-  ASSIGN_OR_RETURN(Case created, cases_->Register(actor, request_id, request.case_()));
-  // A replayed request id may name a case another office created.
-  RETURN_IF_ERROR(CheckCaseAccess(actor.principal, created, CaseAction::kRead));
-  *response = std::move(created);
+  cases_->Register(actor, request_id, request.case_(),
+                   [principal = actor.principal, done](absl::StatusOr<Case> created) {
+                     // A replayed request id may name a case another office
+                     // created.
+                     if (created.ok()) {
+                       absl::Status access =
+                           CheckCaseAccess(principal, *created, CaseAction::kRead);
+                       if (!access.ok()) return done(access);
+                     }
+                     done(std::move(created));
+                   });
   return absl::OkStatus();
 }
 
-absl::Status CaseServiceImpl::Get(const grpc::ServerContext& context,
+absl::Status CaseServiceImpl::Get(const grpc::CallbackServerContext& context,
                                   const homeward::v1::GetCaseRequest& request,
                                   Case* response) {
-  ASSIGN_OR_RETURN(Actor actor, ActorOf(context, "GetCase"));
+  ASSIGN_OR_RETURN(Actor actor, ActorFrom(context, *verifier_, Method("GetCase")));
   RETURN_IF_ERROR(ValidateGetCase(request).ToStatus());
   ASSIGN_OR_RETURN(Case c, cases_->Get(request.case_id()));
   RETURN_IF_ERROR(CheckCaseAccess(actor.principal, c, CaseAction::kRead));
@@ -93,10 +122,10 @@ absl::Status CaseServiceImpl::Get(const grpc::ServerContext& context,
   return absl::OkStatus();
 }
 
-absl::Status CaseServiceImpl::List(const grpc::ServerContext& context,
+absl::Status CaseServiceImpl::List(const grpc::CallbackServerContext& context,
                                    const homeward::v1::ListCasesRequest& request,
                                    homeward::v1::ListCasesResponse* response) {
-  ASSIGN_OR_RETURN(Actor actor, ActorOf(context, "ListCases"));
+  ASSIGN_OR_RETURN(Actor actor, ActorFrom(context, *verifier_, Method("ListCases")));
   RETURN_IF_ERROR(ValidateListCases(request).ToStatus());
   CaseQuery query;
   ASSIGN_OR_RETURN(query.office_id, ListOffice(actor.principal, request));
@@ -112,10 +141,10 @@ absl::Status CaseServiceImpl::List(const grpc::ServerContext& context,
   return absl::OkStatus();
 }
 
-absl::Status CaseServiceImpl::Update(const grpc::ServerContext& context,
+absl::Status CaseServiceImpl::Update(const grpc::CallbackServerContext& context,
                                      const homeward::v1::UpdateCaseRequest& request,
-                                     Case* response) {
-  ASSIGN_OR_RETURN(Actor actor, ActorOf(context, "UpdateCase"));
+                                     WriteDone<Case> done) {
+  ASSIGN_OR_RETURN(Actor actor, ActorFrom(context, *verifier_, Method("UpdateCase")));
   RETURN_IF_ERROR(ValidateUpdateCase(request, TodayUtc()).ToStatus());
   const Case& given = request.case_();
   ASSIGN_OR_RETURN(uint64_t version, ParseEtag(given.etag(), "case.etag"));
@@ -137,15 +166,14 @@ absl::Status CaseServiceImpl::Update(const grpc::ServerContext& context,
   *after.mutable_return_info() = given.return_info();
   homeward::v1::Event event;
   event.mutable_case_updated();
-  ASSIGN_OR_RETURN(*response,
-                   cases_->Replace(actor, current, std::move(after), version, std::move(event)));
+  cases_->Replace(actor, current, std::move(after), version, std::move(event), std::move(done));
   return absl::OkStatus();
 }
 
-absl::Status CaseServiceImpl::Assign(const grpc::ServerContext& context,
+absl::Status CaseServiceImpl::Assign(const grpc::CallbackServerContext& context,
                                      const homeward::v1::AssignCaseRequest& request,
-                                     Case* response) {
-  ASSIGN_OR_RETURN(Actor actor, ActorOf(context, "AssignCase"));
+                                     WriteDone<Case> done) {
+  ASSIGN_OR_RETURN(Actor actor, ActorFrom(context, *verifier_, Method("AssignCase")));
   RETURN_IF_ERROR(ValidateAssignCase(request).ToStatus());
   ASSIGN_OR_RETURN(uint64_t version, ParseEtag(request.etag(), "etag"));
   ASSIGN_OR_RETURN(Case current, cases_->Get(request.case_id()));
@@ -172,8 +200,7 @@ absl::Status CaseServiceImpl::Assign(const grpc::ServerContext& context,
   assigned->set_from_case_manager_id(current.case_manager_id());
   assigned->set_to_case_manager_id(request.case_manager_id());
   assigned->set_reason(request.reason());
-  ASSIGN_OR_RETURN(*response,
-                   cases_->Replace(actor, current, std::move(after), version, std::move(event)));
+  cases_->Replace(actor, current, std::move(after), version, std::move(event), std::move(done));
   return absl::OkStatus();
 }
 

@@ -1,6 +1,8 @@
-// The CaseService RPC handlers: verify the principal, validate the request,
-// check access, call the CaseStore. Each handler is a few lines; the rules
-// live in case_validation.h and case_access.h.
+// The CaseService RPC handlers on gRPC's callback API: verify the principal,
+// validate the request, check access, call the CaseStore. Reads finish on the
+// calling thread; writes finish from the store's committer thread once their
+// batch is durable, so no thread is held while the WAL syncs and concurrent
+// writes share fsyncs. The rules live in case_validation.h and case_access.h.
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_CASE_SERVICE_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_CASE_SERVICE_H_
 
@@ -11,43 +13,44 @@
 
 namespace homeward::assessment {
 
-class CaseServiceImpl final : public homeward::v1::CaseService::Service {
+class CaseServiceImpl final : public homeward::v1::CaseService::CallbackService {
  public:
   CaseServiceImpl(CaseStore* cases, const auth::PrincipalVerifier* verifier)
       : cases_(cases), verifier_(verifier) {}
 
-  grpc::Status RegisterCase(grpc::ServerContext* context,
-                            const homeward::v1::RegisterCaseRequest* request,
-                            homeward::v1::Case* response) override;
-  grpc::Status GetCase(grpc::ServerContext* context,
-                       const homeward::v1::GetCaseRequest* request,
-                       homeward::v1::Case* response) override;
-  grpc::Status ListCases(grpc::ServerContext* context,
-                         const homeward::v1::ListCasesRequest* request,
-                         homeward::v1::ListCasesResponse* response) override;
-  grpc::Status UpdateCase(grpc::ServerContext* context,
-                          const homeward::v1::UpdateCaseRequest* request,
-                          homeward::v1::Case* response) override;
-  grpc::Status AssignCase(grpc::ServerContext* context,
-                          const homeward::v1::AssignCaseRequest* request,
-                          homeward::v1::Case* response) override;
+  grpc::ServerUnaryReactor* RegisterCase(grpc::CallbackServerContext* context,
+                                         const homeward::v1::RegisterCaseRequest* request,
+                                         homeward::v1::Case* response) override;
+  grpc::ServerUnaryReactor* GetCase(grpc::CallbackServerContext* context,
+                                    const homeward::v1::GetCaseRequest* request,
+                                    homeward::v1::Case* response) override;
+  grpc::ServerUnaryReactor* ListCases(grpc::CallbackServerContext* context,
+                                      const homeward::v1::ListCasesRequest* request,
+                                      homeward::v1::ListCasesResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateCase(grpc::CallbackServerContext* context,
+                                       const homeward::v1::UpdateCaseRequest* request,
+                                       homeward::v1::Case* response) override;
+  grpc::ServerUnaryReactor* AssignCase(grpc::CallbackServerContext* context,
+                                       const homeward::v1::AssignCaseRequest* request,
+                                       homeward::v1::Case* response) override;
 
  private:
-  absl::StatusOr<Actor> ActorOf(const grpc::ServerContext& context, const char* method) const;
-  absl::Status Register(const grpc::ServerContext& context,
+  // Each returns an error to finish the call with at once, or OK once it has
+  // arranged for `done` to finish it later.
+  absl::Status Register(const grpc::CallbackServerContext& context,
                         const homeward::v1::RegisterCaseRequest& request,
-                        homeward::v1::Case* response);
-  absl::Status Get(const grpc::ServerContext& context,
+                        WriteDone<homeward::v1::Case> done);
+  absl::Status Get(const grpc::CallbackServerContext& context,
                    const homeward::v1::GetCaseRequest& request, homeward::v1::Case* response);
-  absl::Status List(const grpc::ServerContext& context,
+  absl::Status List(const grpc::CallbackServerContext& context,
                     const homeward::v1::ListCasesRequest& request,
                     homeward::v1::ListCasesResponse* response);
-  absl::Status Update(const grpc::ServerContext& context,
+  absl::Status Update(const grpc::CallbackServerContext& context,
                       const homeward::v1::UpdateCaseRequest& request,
-                      homeward::v1::Case* response);
-  absl::Status Assign(const grpc::ServerContext& context,
+                      WriteDone<homeward::v1::Case> done);
+  absl::Status Assign(const grpc::CallbackServerContext& context,
                       const homeward::v1::AssignCaseRequest& request,
-                      homeward::v1::Case* response);
+                      WriteDone<homeward::v1::Case> done);
 
   CaseStore* cases_;
   const auth::PrincipalVerifier* verifier_;

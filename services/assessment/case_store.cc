@@ -58,6 +58,16 @@ Case ForStorage(Case c) {
 
 }  // namespace
 
+homeward::v1::AuditEntry AuditEntryFor(const Actor& actor, absl::string_view subject_id) {
+  homeward::v1::AuditEntry entry;
+  entry.set_user_id(actor.principal.user_id());
+  entry.set_role(homeward::v1::Role_Name(actor.principal.role()));
+  entry.set_action(actor.method);
+  entry.set_subject_id(std::string(subject_id));
+  entry.set_request_id(actor.request_id);
+  return entry;
+}
+
 absl::StatusOr<uint32_t> CaseStore::OwnedPartition(absl::string_view case_id) const {
   uint32_t p = storage::PartitionOf(case_id, owned_.count());
   if (!owned_.Contains(p)) {
@@ -69,21 +79,12 @@ absl::StatusOr<uint32_t> CaseStore::OwnedPartition(absl::string_view case_id) co
   return p;
 }
 
-homeward::v1::AuditEntry CaseStore::AuditOf(const Actor& actor,
-                                            absl::string_view case_id) const {
-  homeward::v1::AuditEntry entry;
-  entry.set_user_id(actor.principal.user_id());
-  entry.set_role(homeward::v1::Role_Name(actor.principal.role()));
-  entry.set_action(actor.method);
-  entry.set_subject_id(std::string(case_id));
-  entry.set_request_id(actor.request_id);
-  return entry;
-}
-
-absl::StatusOr<Case> CaseStore::Register(const Actor& actor, const std::string& request_id,
-                                         Case c) {
+void CaseStore::Register(const Actor& actor, const std::string& request_id, Case c,
+                         WriteDone<Case> done) {
   std::string case_id = storage::CaseIdForRequest(request_id);
-  ASSIGN_OR_RETURN(uint32_t p, OwnedPartition(case_id));
+  absl::StatusOr<uint32_t> partition = OwnedPartition(case_id);
+  if (!partition.ok()) return done(partition.status());
+  const uint32_t p = *partition;
   c.set_case_id(case_id);
   c.set_stage(homeward::v1::CASE_STAGE_INTAKE);
   *c.mutable_create_time() = Now();
@@ -105,13 +106,16 @@ absl::StatusOr<Case> CaseStore::Register(const Actor& actor, const std::string& 
       .ExpectVersion(p, kKind, case_id, 0)
       .PutRecord(p, kKind, case_id, 1, c)
       .AppendEvent(std::move(event))
-      .Audit(AuditOf(actor, case_id));
+      .Audit(AuditEntryFor(actor, case_id));
   PutIndexes(set, p, c);
-  ASSIGN_OR_RETURN(storage::CommitResult result, store_->Commit(std::move(set)));
-  if (result.replayed) return Get(result.original.subject_id());
   c.set_etag(EtagOf(1));
   c.set_partition(p);
-  return c;
+  store_->CommitAsync(std::move(set), [this, c = std::move(c), done = std::move(done)](
+                                          absl::StatusOr<storage::CommitResult> result) {
+    if (!result.ok()) return done(result.status());
+    if (result->replayed) return done(Get(result->original.subject_id()));
+    done(std::move(c));
+  });
 }
 
 absl::StatusOr<Case> CaseStore::Get(absl::string_view case_id) const {
@@ -160,9 +164,11 @@ absl::StatusOr<CasePage> CaseStore::List(const CaseQuery& query, int page_size,
   return page;
 }
 
-absl::StatusOr<Case> CaseStore::Replace(const Actor& actor, const Case& before, Case after,
-                                        uint64_t expected_version, Event event) {
-  ASSIGN_OR_RETURN(uint32_t p, OwnedPartition(before.case_id()));
+void CaseStore::Replace(const Actor& actor, const Case& before, Case after,
+                        uint64_t expected_version, Event event, WriteDone<Case> done) {
+  absl::StatusOr<uint32_t> partition = OwnedPartition(before.case_id());
+  if (!partition.ok()) return done(partition.status());
+  const uint32_t p = *partition;
   after.set_case_id(before.case_id());
   *after.mutable_create_time() = before.create_time();
   *after.mutable_update_time() = Now();
@@ -177,20 +183,23 @@ absl::StatusOr<Case> CaseStore::Replace(const Actor& actor, const Case& before, 
   set.ExpectVersion(p, kKind, before.case_id(), expected_version)
       .PutRecord(p, kKind, before.case_id(), expected_version + 1, after)
       .AppendEvent(std::move(event))
-      .Audit(AuditOf(actor, before.case_id()));
+      .Audit(AuditEntryFor(actor, before.case_id()));
   if (before.office_id() != after.office_id() ||
       before.case_manager_id() != after.case_manager_id() || before.stage() != after.stage()) {
     DeleteIndexes(set, p, before);
     PutIndexes(set, p, after);
   }
-  RETURN_IF_ERROR(store_->Commit(std::move(set)).status());
   after.set_etag(EtagOf(expected_version + 1));
   after.set_partition(p);
-  return after;
+  store_->CommitAsync(std::move(set), [after = std::move(after), done = std::move(done)](
+                                          absl::StatusOr<storage::CommitResult> result) {
+    if (!result.ok()) return done(result.status());
+    done(std::move(after));
+  });
 }
 
 void CaseStore::AuditRead(const Actor& actor, absl::string_view case_id) {
-  store_->AuditRead(AuditOf(actor, case_id));
+  store_->AuditRead(AuditEntryFor(actor, case_id));
 }
 
 }  // namespace homeward::assessment

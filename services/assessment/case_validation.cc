@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/assessment/field_checks.h"
 #include "services/assessment/iso_codes.h"
 
 namespace homeward::assessment {
@@ -29,27 +30,6 @@ std::string Path(absl::string_view prefix, absl::string_view field) {
   return prefix.empty() ? std::string(field) : absl::StrCat(prefix, ".", field);
 }
 
-// Identifiers of offices, users and requests: short, printable, no spaces,
-// so that they are safe in keys, logs and URLs.
-bool IsIdentifier(absl::string_view id, size_t max_length) {
-  if (id.empty() || id.size() > max_length) return false;
-  for (char c : id) {
-    if (!absl::ascii_isalnum(c) && c != '-' && c != '_' && c != '.' && c != ':' && c != '@') {
-      return false;
-    }
-  }
-  return true;
-}
-
-void CheckIdentifier(FieldViolations& bad, const std::string& field, absl::string_view id) {
-  if (id.empty()) {
-    bad.Add(field, "is required");
-  } else if (!IsIdentifier(id, 64)) {
-    bad.Add(field,
-            "must be 1 to 64 characters from letters, digits and - _ . : @");
-  }
-}
-
 void CheckText(FieldViolations& bad, const std::string& field, const std::string& text,
                bool required, size_t max_length = kMaxNameLength) {
   if (absl::StripAsciiWhitespace(text).empty()) {
@@ -65,43 +45,11 @@ void CheckText(FieldViolations& bad, const std::string& field, const std::string
   }
 }
 
-// Validates a date's shape; returns the day when it is a real calendar day.
-bool ToCivilDay(const Date& date, absl::CivilDay* day) {
-  if (date.year() < 1 || date.year() > 9999 || date.month() < 1 || date.month() > 12 ||
-      date.day() < 1 || date.day() > 31) {
-    return false;
-  }
-  *day = absl::CivilDay(date.year(), date.month(), date.day());
-  // CivilDay normalises 31 April to 1 May: a changed month means no such day.
-  return day->month() == date.month() && day->day() == date.day();
-}
-
-bool IsSet(const Date& date) { return date.year() != 0 || date.month() != 0 || date.day() != 0; }
-
-// Checks a date that must be real and not after today; returns it if valid.
-bool CheckPastDate(FieldViolations& bad, const std::string& field, const Date& date,
-                   bool has_date, absl::CivilDay today, absl::CivilDay* out) {
-  if (!has_date || !IsSet(date)) {
-    bad.Add(field, "is required");
-    return false;
-  }
-  if (!ToCivilDay(date, out)) {
-    bad.Add(field, absl::StrCat("is not a calendar date (", date.year(), "-", date.month(),
-                                "-", date.day(), ")"));
-    return false;
-  }
-  if (*out > today) {
-    bad.Add(field, "cannot be in the future");
-    return false;
-  }
-  return true;
-}
-
 void CheckDateOfBirth(FieldViolations& bad, const std::string& field, const Date& date,
                       bool has_date, absl::CivilDay today, bool required,
                       absl::CivilDay* out) {
   if (!required && (!has_date || !IsSet(date))) return;
-  if (!CheckPastDate(bad, field, date, has_date, today, out)) return;
+  if (!CheckPastDate(bad, field, date, has_date, today, 0, out)) return;
   if (*out < absl::CivilDay(today.year() - kMaxAgeYears, today.month(), today.day())) {
     bad.Add(field, absl::StrCat("gives an age over ", kMaxAgeYears, " years"));
   }
@@ -189,11 +137,8 @@ void CheckReturnInfo(FieldViolations& bad, const homeward::v1::ReturnInfo& info,
   CheckText(bad, Path(p, "locality"), info.locality(), false);
   absl::CivilDay returned;
   if (CheckPastDate(bad, Path(p, "return_date"), info.return_date(), info.has_return_date(),
-                    today, &returned)) {
-    if (returned.year() < kEarliestReturnYear) {
-      bad.Add(Path(p, "return_date"),
-              absl::StrCat("must be in ", kEarliestReturnYear, " or later"));
-    } else if (birth_valid && returned < birth) {
+                    today, kEarliestReturnYear, &returned)) {
+    if (birth_valid && returned < birth) {
       bad.Add(Path(p, "return_date"), "cannot be before the returnee's date of birth");
     }
   }
@@ -218,9 +163,7 @@ absl::CivilDay TodayUtc() { return absl::ToCivilDay(absl::Now(), absl::UTCTimeZo
 FieldViolations ValidateRegisterCase(const homeward::v1::RegisterCaseRequest& request,
                                      absl::CivilDay today) {
   FieldViolations bad;
-  if (!request.request_id().empty() && !IsIdentifier(request.request_id(), 128)) {
-    bad.Add("request_id", "must be 1 to 128 characters from letters, digits and - _ . : @");
-  }
+  CheckRequestId(bad, request.request_id());
   if (!request.has_case_()) {
     bad.Add("case", "is required");
     return bad;
@@ -254,9 +197,7 @@ FieldViolations ValidateAssignCase(const homeward::v1::AssignCaseRequest& reques
     bad.Add("etag", "is required: pass the etag of the case you last read");
   }
   CheckIdentifier(bad, "case_manager_id", request.case_manager_id());
-  if (!request.office_id().empty() && !IsIdentifier(request.office_id(), 64)) {
-    bad.Add("office_id", "must be 1 to 64 characters from letters, digits and - _ . : @");
-  }
+  CheckIdentifier(bad, "office_id", request.office_id(), /*required=*/false);
   if (request.reason().size() > kMaxReasonLength) {
     bad.Add("reason", absl::StrCat("must be at most ", kMaxReasonLength, " bytes"));
   }
@@ -271,13 +212,8 @@ FieldViolations ValidateGetCase(const homeward::v1::GetCaseRequest& request) {
 
 FieldViolations ValidateListCases(const homeward::v1::ListCasesRequest& request) {
   FieldViolations bad;
-  if (!request.office_id().empty() && !IsIdentifier(request.office_id(), 64)) {
-    bad.Add("office_id", "must be 1 to 64 characters from letters, digits and - _ . : @");
-  }
-  if (!request.case_manager_id().empty() && !IsIdentifier(request.case_manager_id(), 64)) {
-    bad.Add("case_manager_id",
-            "must be 1 to 64 characters from letters, digits and - _ . : @");
-  }
+  CheckIdentifier(bad, "office_id", request.office_id(), /*required=*/false);
+  CheckIdentifier(bad, "case_manager_id", request.case_manager_id(), /*required=*/false);
   if (!homeward::v1::CaseStage_IsValid(request.stage())) {
     bad.Add("stage", "is not a known case stage");
   }

@@ -13,48 +13,70 @@
 #include "common/status/grpc_status.h"
 #include "common/storage/partitions.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/security/credentials.h"
+#include "homeward/v1/common.pb.h"
 #include "services/gateway/page_token.h"
 
 namespace homeward::gateway {
 namespace {
 
-using homeward::v1::Case;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
 
-// First-line authorisation (architecture brief section 6): case records are
-// for case managers and supervisors. Partner agencies, monitoring officers,
-// administrators and other components have their own, narrower surfaces. The
-// service still enforces record-level scope (offices) itself.
-absl::Status AuthorizeCaseService(const homeward::v1::Principal& principal) {
-  switch (principal.role()) {
-    case homeward::v1::ROLE_CASE_MANAGER:
-    case homeward::v1::ROLE_SUPERVISOR:
-      return absl::OkStatus();
-    default:
-      return errors::PermissionDenied(absl::StrCat(
-          "role ", homeward::v1::Role_Name(principal.role()),
-          " may not use CaseService: case records are open to case managers "
-          "and supervisors only"));
-  }
+// First-line authorisation (architecture brief section 6): the method's
+// declared callers. Services still enforce record-level scope themselves.
+absl::Status Authorize(const MethodRoute& method,
+                       const homeward::v1::Principal& principal) {
+  if (method.callers.Allows(principal.role())) return absl::OkStatus();
+  return errors::PermissionDenied(absl::StrCat(
+      "role ", homeward::v1::Role_Name(principal.role()), " may not call ",
+      method.full_name, ": it is open to ", method.callers.who, " only"));
+}
+
+std::string Unreachable(size_t replica) {
+  return absl::StrCat("the ", kAssessmentService, " service (replica ", replica,
+                      ") cannot be reached");
 }
 
 }  // namespace
 
 struct Forwarder::ListState {
+  const MethodRoute* method;
   CallInfo call;
   absl::Time deadline;
-  homeward::v1::ListCasesRequest filters;  // page cleared
-  homeward::v1::ListCasesResponse* response;
+  std::unique_ptr<Message> filters;  // the request, page cleared
+  Message* response;
   Done done;
   int remaining = 0;
   ListCursor cursor;
   // The downstream call in progress.
-  homeward::v1::ListCasesRequest part_request;
-  homeward::v1::ListCasesResponse part;
+  std::unique_ptr<Message> part_request;
+  std::unique_ptr<Message> part;
+};
+
+struct Forwarder::BroadcastState {
+  Message* response;
+  Done done;
+  // One answer per replica; replica 0's becomes the response.
+  std::vector<std::unique_ptr<Message>> answers;
+  absl::Mutex mu;
+  std::vector<absl::Status> statuses ABSL_GUARDED_BY(mu);
+  size_t pending ABSL_GUARDED_BY(mu) = 0;
+};
+
+struct Forwarder::AnyReplicaState {
+  const MethodRoute* method;
+  CallInfo call;
+  absl::Time deadline;
+  const Message* request;
+  Message* response;
+  Done done;
 };
 
 Forwarder::Forwarder(Options options)
     : routes_(std::move(options.routes)),
+      methods_(std::move(options.methods)),
       signer_(std::move(options.principal_secret)),
       forward_deadline_(options.forward_deadline) {
   for (const std::string& address : routes_.addresses()) {
@@ -67,7 +89,7 @@ Forwarder::Forwarder(Options options)
           grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
                                     server::InternalChannelArguments());
     }
-    stubs_.push_back(homeward::v1::CaseService::NewStub(channel));
+    stubs_.push_back(std::make_unique<MessageStub>(std::move(channel)));
   }
 }
 
@@ -82,7 +104,8 @@ absl::Time Forwarder::DeadlineFor(const CallInfo& call) const {
 }
 
 void Forwarder::Send(const CallInfo& call, absl::Time deadline, size_t replica,
-                     const Launch& launch, Done done,
+                     const MethodRoute& method, const Message* request,
+                     Message* response, Done done,
                      std::shared_ptr<void> keep_alive) {
   // Shared, not unique: the completion callback must be copyable.
   auto context = std::make_shared<grpc::ClientContext>();
@@ -100,153 +123,125 @@ void Forwarder::Send(const CallInfo& call, absl::Time deadline, size_t replica,
     ++in_flight_;
   }
   grpc::ClientContext* raw_context = context.get();
-  launch(stubs_[replica]->async(), raw_context,
-         [this, context = std::move(context), done = std::move(done),
-          keep_alive = std::move(keep_alive), gateway_deadline,
-          replica](grpc::Status grpc_status) mutable {
-           absl::Status status = FromGrpcStatus(grpc_status);
-           if (status.code() == absl::StatusCode::kDeadlineExceeded &&
-               gateway_deadline) {
-             status = errors::Unavailable(
-                 absl::StrCat("the ", kAssessmentService, " service (replica ",
-                              replica, ") did not answer within ",
-                              absl::ToInt64Milliseconds(forward_deadline_),
-                              " ms; try again later"));
-           }
-           if (status.code() == absl::StatusCode::kUnavailable) {
-             // Transport failures name internal addresses: keep them in the
-             // gateway's log and give the client a plain message.
-             server::Log("warn", "replica unreachable",
-                         {{"replica", absl::StrCat(replica)},
-                          {"error", std::string(status.message())}});
-             status = errors::Unavailable(absl::StrCat(
-                 "the ", kAssessmentService, " service (replica ", replica,
-                 ") cannot be reached; try again later"));
-           }
-           context.reset();
-           done(std::move(status));
-           // Release what the call kept alive before saying we are idle.
-           done = nullptr;
-           keep_alive.reset();
-           absl::MutexLock lock(&mu_);
-           --in_flight_;
-         });
+  stubs_[replica]->UnaryCall(
+      raw_context, method.path, grpc::StubOptions(), request, response,
+      [this, context = std::move(context), done = std::move(done),
+       keep_alive = std::move(keep_alive), gateway_deadline,
+       replica](grpc::Status grpc_status) mutable {
+        absl::Status status = FromGrpcStatus(grpc_status);
+        if (status.code() == absl::StatusCode::kDeadlineExceeded &&
+            gateway_deadline) {
+          status = errors::Unavailable(
+              absl::StrCat("the ", kAssessmentService, " service (replica ",
+                           replica, ") did not answer within ",
+                           absl::ToInt64Milliseconds(forward_deadline_),
+                           " ms; try again later"));
+        }
+        if (status.code() == absl::StatusCode::kUnavailable) {
+          // Transport failures name internal addresses: keep them in the
+          // gateway's log and give the client a plain message.
+          server::Log("warn", "replica unreachable",
+                      {{"replica", absl::StrCat(replica)},
+                       {"error", std::string(status.message())}});
+          status = errors::Unavailable(
+              absl::StrCat(Unreachable(replica), "; try again later"));
+        }
+        context.reset();
+        done(std::move(status));
+        // Release what the call kept alive before saying we are idle.
+        done = nullptr;
+        keep_alive.reset();
+        absl::MutexLock lock(&mu_);
+        --in_flight_;
+      });
 }
 
-void Forwarder::RegisterCase(const CallInfo& call,
-                             const homeward::v1::RegisterCaseRequest& request,
-                             Case* response, Done done) {
-  if (absl::Status s = AuthorizeCaseService(call.principal); !s.ok()) {
+void Forwarder::Forward(const MethodRoute& method, const CallInfo& call,
+                        const Message& request, Message* response, Done done) {
+  if (absl::Status s = Authorize(method, call.principal); !s.ok()) {
     return done(std::move(s));
   }
+  switch (method.route.kind) {
+    case Routing::kByCaseId: {
+      absl::StatusOr<std::string> case_id = CaseIdOf(method, request);
+      if (!case_id.ok()) return done(case_id.status());
+      return Send(call, DeadlineFor(call), routes_.ReplicaOfCase(*case_id),
+                  method, &request, response, std::move(done), nullptr);
+    }
+    case Routing::kByRegistration:
+      return ForwardRegistration(method, call, request, response,
+                                 std::move(done));
+    case Routing::kFanOut:
+      return ForwardFanOut(method, call, request, response, std::move(done));
+    case Routing::kBroadcast:
+      return ForwardBroadcast(method, call, request, response, std::move(done));
+    case Routing::kAnyReplica: {
+      auto state = std::make_shared<AnyReplicaState>(
+          AnyReplicaState{&method, call, DeadlineFor(call), &request, response,
+                          std::move(done)});
+      return TryReplica(std::move(state), 0);
+    }
+  }
+  done(errors::Internal(
+      absl::StrCat(method.full_name, " has no routing the gateway knows")));
+}
+
+void Forwarder::ForwardRegistration(const MethodRoute& method,
+                                    const CallInfo& call,
+                                    const Message& request, Message* response,
+                                    Done done) {
   // The case id derives from the request id, which is what lets the gateway
   // route a registration before the case exists. A client that sent none gets
   // one (so a registration is never unroutable), at the cost of idempotency
   // for that client's retries.
-  const homeward::v1::RegisterCaseRequest* forwarded = &request;
-  std::shared_ptr<homeward::v1::RegisterCaseRequest> copy;
-  if (request.request_id().empty()) {
-    copy = std::make_shared<homeward::v1::RegisterCaseRequest>(request);
-    copy->set_request_id(crypto::RandomHex(16));
+  const Reflection* reflection = request.GetReflection();
+  const Message* forwarded = &request;
+  std::shared_ptr<Message> copy;
+  if (reflection->GetString(request, method.request_id_field).empty()) {
+    copy.reset(request.New());
+    copy->CopyFrom(request);
+    reflection->SetString(copy.get(), method.request_id_field,
+                          crypto::RandomHex(16));
     forwarded = copy.get();
   }
-  const size_t replica =
-      routes_.ReplicaOfCase(storage::CaseIdForRequest(forwarded->request_id()));
-  Send(
-      call, DeadlineFor(call), replica,
-      [forwarded, response](AsyncStub* stub, grpc::ClientContext* context,
-                            std::function<void(grpc::Status)> on_done) {
-        stub->RegisterCase(context, forwarded, response, std::move(on_done));
-      },
-      std::move(done), std::move(copy));
+  const size_t replica = routes_.ReplicaOfCase(storage::CaseIdForRequest(
+      reflection->GetString(*forwarded, method.request_id_field)));
+  Send(call, DeadlineFor(call), replica, method, forwarded, response,
+       std::move(done), std::move(copy));
 }
 
-void Forwarder::GetCase(const CallInfo& call,
-                        const homeward::v1::GetCaseRequest& request,
-                        Case* response, Done done) {
-  if (absl::Status s = AuthorizeCaseService(call.principal); !s.ok()) {
-    return done(std::move(s));
-  }
-  if (request.case_id().empty()) {
-    return done(errors::InvalidField("case_id", "is required"));
-  }
-  const homeward::v1::GetCaseRequest* req = &request;
-  Send(
-      call, DeadlineFor(call), routes_.ReplicaOfCase(request.case_id()),
-      [req, response](AsyncStub* stub, grpc::ClientContext* context,
-                      std::function<void(grpc::Status)> on_done) {
-        stub->GetCase(context, req, response, std::move(on_done));
-      },
-      std::move(done), nullptr);
-}
-
-void Forwarder::UpdateCase(const CallInfo& call,
-                           const homeward::v1::UpdateCaseRequest& request,
-                           Case* response, Done done) {
-  if (absl::Status s = AuthorizeCaseService(call.principal); !s.ok()) {
-    return done(std::move(s));
-  }
-  if (request.case_().case_id().empty()) {
-    return done(errors::InvalidField("case.case_id", "is required"));
-  }
-  const homeward::v1::UpdateCaseRequest* req = &request;
-  Send(
-      call, DeadlineFor(call), routes_.ReplicaOfCase(request.case_().case_id()),
-      [req, response](AsyncStub* stub, grpc::ClientContext* context,
-                      std::function<void(grpc::Status)> on_done) {
-        stub->UpdateCase(context, req, response, std::move(on_done));
-      },
-      std::move(done), nullptr);
-}
-
-void Forwarder::AssignCase(const CallInfo& call,
-                           const homeward::v1::AssignCaseRequest& request,
-                           Case* response, Done done) {
-  if (absl::Status s = AuthorizeCaseService(call.principal); !s.ok()) {
-    return done(std::move(s));
-  }
-  if (request.case_id().empty()) {
-    return done(errors::InvalidField("case_id", "is required"));
-  }
-  const homeward::v1::AssignCaseRequest* req = &request;
-  Send(
-      call, DeadlineFor(call), routes_.ReplicaOfCase(request.case_id()),
-      [req, response](AsyncStub* stub, grpc::ClientContext* context,
-                      std::function<void(grpc::Status)> on_done) {
-        stub->AssignCase(context, req, response, std::move(on_done));
-      },
-      std::move(done), nullptr);
-}
-
-void Forwarder::ListCases(const CallInfo& call,
-                          const homeward::v1::ListCasesRequest& request,
-                          homeward::v1::ListCasesResponse* response,
-                          Done done) {
-  if (absl::Status s = AuthorizeCaseService(call.principal); !s.ok()) {
-    return done(std::move(s));
-  }
-  const int page_size = request.page().page_size();
+void Forwarder::ForwardFanOut(const MethodRoute& method, const CallInfo& call,
+                              const Message& request, Message* response,
+                              Done done) {
+  const auto* page =
+      google::protobuf::DynamicCastToGenerated<homeward::v1::PageRequest>(
+          &request.GetReflection()->GetMessage(request, method.page_field));
+  const int page_size = page->page_size();
   if (page_size < 0) {
     return done(errors::InvalidField(
         "page.page_size",
         absl::StrCat("must not be negative (0 means the default, ",
                      kDefaultPageSize, "; at most ", kMaxPageSize, ")")));
   }
-  absl::StatusOr<ListCursor> cursor =
-      DecodeListCursor(request.page().page_token(), routes_.fingerprint(),
-                       routes_.replica_count());
+  absl::StatusOr<ListCursor> cursor = DecodeListCursor(
+      page->page_token(), routes_.fingerprint(), routes_.replica_count());
   if (!cursor.ok()) return done(cursor.status());
 
   auto state = std::make_shared<ListState>();
+  state->method = &method;
   state->call = call;
   state->deadline = DeadlineFor(call);
-  state->filters = request;
-  state->filters.clear_page();
+  state->filters.reset(request.New());
+  state->filters->CopyFrom(request);
+  state->filters->GetReflection()->ClearField(state->filters.get(),
+                                              method.page_field);
   state->response = response;
   state->done = std::move(done);
   state->remaining =
       page_size == 0 ? kDefaultPageSize : std::min(page_size, kMaxPageSize);
   state->cursor = *std::move(cursor);
+  state->part_request.reset(request.New());
+  state->part.reset(response->New());
   response->Clear();
   ListNext(std::move(state));
 }
@@ -256,51 +251,157 @@ void Forwarder::ListCases(const CallInfo& call,
 // the next ones: every step only starts an RPC, so nothing blocks.
 void Forwarder::ListNext(std::shared_ptr<ListState> state) {
   ListState* s = state.get();
-  s->part_request = s->filters;
-  s->part_request.mutable_page()->set_page_size(s->remaining);
-  s->part_request.mutable_page()->set_page_token(s->cursor.replica_token);
-  s->part.Clear();
+  s->part_request->CopyFrom(*s->filters);
+  auto* page =
+      google::protobuf::DynamicCastToGenerated<homeward::v1::PageRequest>(
+          s->part_request->GetReflection()->MutableMessage(
+              s->part_request.get(), s->method->page_field));
+  page->set_page_size(s->remaining);
+  page->set_page_token(s->cursor.replica_token);
+  s->part->Clear();
   Send(
-      s->call, s->deadline, s->cursor.replica,
-      [s](AsyncStub* stub, grpc::ClientContext* context,
-          std::function<void(grpc::Status)> on_done) {
-        stub->ListCases(context, &s->part_request, &s->part,
-                        std::move(on_done));
-      },
+      s->call, s->deadline, s->cursor.replica, *s->method,
+      s->part_request.get(), s->part.get(),
       [this, state](absl::Status status) {
         OnListPage(state, std::move(status));
       },
       state);
 }
 
-// Replicas are read one after the other (all of replica 0's cases, then
+// Replicas are read one after the other (all of replica 0's items, then
 // replica 1's, ...), so a cursor (replica, that replica's token) says exactly
-// where the next page starts: no case is returned twice or skipped.
+// where the next page starts: no item is returned twice or skipped.
 void Forwarder::OnListPage(std::shared_ptr<ListState> state,
                            absl::Status status) {
   ListState* s = state.get();
   if (!status.ok()) return s->done(std::move(status));
-  for (Case& c : *s->part.mutable_cases()) {
-    *s->response->add_cases() = std::move(c);
+  const MethodRoute& method = *s->method;
+  const Reflection* reflection = s->part->GetReflection();
+  // Moved, not copied: pages can be large. Released from the back, so
+  // filled in from the back to keep the replica's order.
+  const int received = reflection->FieldSize(*s->part, method.items_field);
+  std::vector<Message*> moved(received);
+  for (int i = received - 1; i >= 0; --i) {
+    moved[i] = reflection->ReleaseLast(s->part.get(), method.items_field);
   }
-  s->remaining -= s->part.cases_size();
-  const size_t replicas = routes_.replica_count();
-  if (!s->part.next_page_token().empty()) {
+  const Reflection* out = s->response->GetReflection();
+  for (Message* item : moved) {
+    out->AddAllocatedMessage(s->response, method.items_field, item);
+  }
+  s->remaining -= received;
+
+  const std::string replica_token =
+      reflection->GetString(*s->part, method.next_page_token_field);
+  if (!replica_token.empty()) {
     // The replica has more: resume there next time. Returning now (even with
     // a short page) keeps one page to at most one round trip per replica.
-    s->response->set_next_page_token(EncodeListCursor(
-        {s->cursor.replica, s->part.next_page_token()}, routes_.fingerprint()));
+    out->SetString(s->response, method.next_page_token_field,
+                   EncodeListCursor({s->cursor.replica, replica_token},
+                                    routes_.fingerprint()));
     return s->done(absl::OkStatus());
   }
   // This replica is exhausted.
   s->cursor = {s->cursor.replica + 1, ""};
-  if (s->cursor.replica >= replicas) return s->done(absl::OkStatus());
+  if (s->cursor.replica >= routes_.replica_count()) {
+    return s->done(absl::OkStatus());
+  }
   if (s->remaining <= 0) {
-    s->response->set_next_page_token(
-        EncodeListCursor(s->cursor, routes_.fingerprint()));
+    out->SetString(s->response, method.next_page_token_field,
+                   EncodeListCursor(s->cursor, routes_.fingerprint()));
     return s->done(absl::OkStatus());
   }
   ListNext(std::move(state));
+}
+
+// Every replica at once, with one deadline: the slowest replica, not the sum
+// of them, bounds the call.
+void Forwarder::ForwardBroadcast(const MethodRoute& method,
+                                 const CallInfo& call, const Message& request,
+                                 Message* response, Done done) {
+  const size_t replicas = routes_.replica_count();
+  auto state = std::make_shared<BroadcastState>();
+  state->response = response;
+  state->done = std::move(done);
+  for (size_t r = 0; r < replicas; ++r) {
+    state->answers.emplace_back(response->New());
+  }
+  {
+    absl::MutexLock lock(&state->mu);
+    state->statuses.resize(replicas);
+    state->pending = replicas;
+  }
+  const absl::Time deadline = DeadlineFor(call);
+  for (size_t r = 0; r < replicas; ++r) {
+    Send(
+        call, deadline, r, method, &request, state->answers[r].get(),
+        [this, state, r](absl::Status status) {
+          OnBroadcastAnswer(state, r, std::move(status));
+        },
+        state);
+  }
+}
+
+void Forwarder::OnBroadcastAnswer(const std::shared_ptr<BroadcastState>& state,
+                                  size_t replica, absl::Status status) {
+  std::vector<absl::Status> statuses;
+  {
+    absl::MutexLock lock(&state->mu);
+    state->statuses[replica] = std::move(status);
+    if (--state->pending > 0) return;
+    statuses = std::move(state->statuses);
+  }
+  // A service's own refusal (bad request, conflicting content) is what the
+  // client must act on, so it wins over an unreachable replica; among equals
+  // the lowest replica's answer is reported.
+  const absl::Status* refusal = nullptr;
+  const absl::Status* unreachable = nullptr;
+  size_t succeeded = 0;
+  for (const absl::Status& s : statuses) {
+    if (s.ok()) {
+      ++succeeded;
+    } else if (s.code() == absl::StatusCode::kUnavailable) {
+      if (unreachable == nullptr) unreachable = &s;
+    } else if (refusal == nullptr) {
+      refusal = &s;
+    }
+  }
+  if (refusal != nullptr) return state->done(*refusal);
+  if (unreachable != nullptr) {
+    // Say how far the change got: some replicas may hold it already, and
+    // the broadcast methods are idempotent, so a retry completes it.
+    return state->done(errors::Unavailable(absl::StrCat(
+        unreachable->message(), " (", succeeded, " of ", statuses.size(),
+        " replicas applied the call; retrying it is safe)")));
+  }
+  state->response->GetReflection()->Swap(state->response,
+                                         state->answers[0].get());
+  state->done(absl::OkStatus());
+}
+
+// Replica 0 first, so that reads see one replica's copy while it is up; the
+// next replica only when the one asked cannot be reached and time remains
+// (a replica that timed out used up the deadline).
+void Forwarder::TryReplica(std::shared_ptr<AnyReplicaState> state,
+                           size_t replica) {
+  AnyReplicaState* s = state.get();
+  s->response->Clear();
+  Send(
+      s->call, s->deadline, replica, *s->method, s->request, s->response,
+      [this, state, replica](absl::Status status) {
+        const size_t replicas = routes_.replica_count();
+        if (status.code() == absl::StatusCode::kUnavailable &&
+            absl::Now() < state->deadline) {
+          if (replica + 1 < replicas) return TryReplica(state, replica + 1);
+          if (replicas > 1) {
+            status = errors::Unavailable(
+                absl::StrCat("no replica of the ", kAssessmentService,
+                             " service can be reached (tried ", replicas,
+                             "); try again later"));
+          }
+        }
+        state->done(std::move(status));
+      },
+      state);
 }
 
 std::string RequestIdOrNew(std::optional<absl::string_view> from_client) {

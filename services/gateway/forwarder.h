@@ -1,15 +1,23 @@
 // The one code path every public call takes after its face (gRPC or JSON)
-// has authenticated it: authorise the principal, validate what routing needs,
-// pick the replica that owns the case's partition (or fan a list out over all
-// replicas), and forward over that replica's channel with the signed
-// principal, the request id and a bounded deadline. Non-blocking: results
-// arrive through `done`, on a gRPC callback thread.
+// has authenticated it and found its MethodRoute: authorise the principal
+// against the method's callers, then route as the method's declaration says
+// (method_table.h): to the replica owning the case's partition, a fan-out
+// over every replica for a cross-case list, a broadcast to every replica, or
+// any one replica that answers. Calls are forwarded over each replica's
+// channel with the signed principal, the request id and a bounded deadline.
+// Non-blocking: results arrive through `done`, on a gRPC callback thread (or
+// at once, on the calling thread, when the call is refused at the gateway).
 //
-//   forwarder.GetCase(call, request, &response, [](absl::Status s) { ... });
+//   const MethodRoute* method = forwarder.methods().Find(
+//       "homeward.v1.CaseService/GetCase");
+//   forwarder.Forward(*method, call, request, &response,
+//                     [](absl::Status s) { ... });
 //
-// `request` and `response` must stay alive until `done` runs. Statuses coming
-// back from a replica keep their code, message and details (field
-// violations), so a client sees exactly what the service said.
+// `request` and `response` must be of the method's types and stay alive
+// until `done` runs. Statuses coming back from a replica keep their code,
+// message and details (field violations), so a client sees exactly what the
+// service said; only transport failures are reworded (UNAVAILABLE without
+// internal addresses).
 #ifndef HOMEWARD_SERVICES_GATEWAY_FORWARDER_H_
 #define HOMEWARD_SERVICES_GATEWAY_FORWARDER_H_
 
@@ -27,10 +35,12 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/auth/principal_token.h"
+#include "google/protobuf/message.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
-#include "homeward/v1/cases.grpc.pb.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "homeward/v1/principal.pb.h"
+#include "services/gateway/method_table.h"
 #include "services/gateway/routing.h"
 
 namespace homeward::gateway {
@@ -47,7 +57,7 @@ struct CallInfo {
 
 using Done = std::function<void(absl::Status)>;
 
-// ListCases page sizes (PageRequest): 0 means the default; larger than the
+// Fan-out list page sizes (PageRequest): 0 means the default; larger than the
 // maximum is lowered to it (API design guide, AIP-158).
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 500;
@@ -59,6 +69,7 @@ class Forwarder {
  public:
   struct Options {
     RouteTable routes;
+    MethodTable methods;
     std::string principal_secret;
     absl::Duration forward_deadline = kDefaultForwardDeadline;
     // Used instead of dialing a replica address (in-process channels).
@@ -72,47 +83,53 @@ class Forwarder {
   Forwarder(const Forwarder&) = delete;
   Forwarder& operator=(const Forwarder&) = delete;
 
-  void RegisterCase(const CallInfo& call,
-                    const homeward::v1::RegisterCaseRequest& request,
-                    homeward::v1::Case* response, Done done);
-  void GetCase(const CallInfo& call,
-               const homeward::v1::GetCaseRequest& request,
-               homeward::v1::Case* response, Done done);
-  void UpdateCase(const CallInfo& call,
-                  const homeward::v1::UpdateCaseRequest& request,
-                  homeward::v1::Case* response, Done done);
-  void AssignCase(const CallInfo& call,
-                  const homeward::v1::AssignCaseRequest& request,
-                  homeward::v1::Case* response, Done done);
-  // Fans out over every replica in order; see page_token.h.
-  void ListCases(const CallInfo& call,
-                 const homeward::v1::ListCasesRequest& request,
-                 homeward::v1::ListCasesResponse* response, Done done);
+  // Authorises and routes one call of `method` (one of methods()).
+  void Forward(const MethodRoute& method, const CallInfo& call,
+               const google::protobuf::Message& request,
+               google::protobuf::Message* response, Done done);
 
   const RouteTable& routes() const { return routes_; }
+  const MethodTable& methods() const { return methods_; }
 
  private:
-  using AsyncStub = homeward::v1::CaseService::StubInterface::async_interface;
-  // Starts the RPC on the given stub; `on_done` must be passed to it as the
-  // completion callback.
-  using Launch =
-      std::function<void(AsyncStub* stub, grpc::ClientContext* context,
-                         std::function<void(grpc::Status)> on_done)>;
+  // Replica calls carry messages of any method's types: the method is named
+  // by its path, and MethodTable::Create checked the types against it.
+  using MessageStub = grpc::TemplatedGenericStub<google::protobuf::Message,
+                                                 google::protobuf::Message>;
   struct ListState;
+  struct BroadcastState;
+  struct AnyReplicaState;
 
-  // Sends one downstream call to `replica` with `deadline`. `keep_alive` is
-  // held until the call completes (owned copies of requests and state).
+  // Sends one downstream call of `method` to `replica` with `deadline`.
+  // `keep_alive` is held until the call completes (owned copies of requests
+  // and state).
   void Send(const CallInfo& call, absl::Time deadline, size_t replica,
-            const Launch& launch, Done done, std::shared_ptr<void> keep_alive);
+            const MethodRoute& method, const google::protobuf::Message* request,
+            google::protobuf::Message* response, Done done,
+            std::shared_ptr<void> keep_alive);
   // The deadline a call arriving now gets downstream.
   absl::Time DeadlineFor(const CallInfo& call) const;
+
+  void ForwardRegistration(const MethodRoute& method, const CallInfo& call,
+                           const google::protobuf::Message& request,
+                           google::protobuf::Message* response, Done done);
+  void ForwardFanOut(const MethodRoute& method, const CallInfo& call,
+                     const google::protobuf::Message& request,
+                     google::protobuf::Message* response, Done done);
   void ListNext(std::shared_ptr<ListState> state);
   void OnListPage(std::shared_ptr<ListState> state, absl::Status status);
+  void ForwardBroadcast(const MethodRoute& method, const CallInfo& call,
+                        const google::protobuf::Message& request,
+                        google::protobuf::Message* response, Done done);
+  void OnBroadcastAnswer(const std::shared_ptr<BroadcastState>& state,
+                         size_t replica, absl::Status status);
+  void TryReplica(std::shared_ptr<AnyReplicaState> state, size_t replica);
 
   RouteTable routes_;
+  MethodTable methods_;
   auth::PrincipalSigner signer_;
   absl::Duration forward_deadline_;
-  std::vector<std::unique_ptr<homeward::v1::CaseService::Stub>> stubs_;
+  std::vector<std::unique_ptr<MessageStub>> stubs_;
 
   absl::Mutex mu_;
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;

@@ -2,6 +2,7 @@
 #include "services/gateway/gateway_server.h"
 
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -16,6 +17,7 @@
 #include "services/gateway/forwarder.h"
 #include "services/gateway/grpc_face.h"
 #include "services/gateway/json_http.h"
+#include "services/gateway/method_table.h"
 #include "services/gateway/routing.h"
 
 namespace homeward::gateway {
@@ -39,7 +41,8 @@ void AddAll(const absl::Status& status, absl::string_view prefix,
 struct GatewayServer::Parts {
   std::unique_ptr<ApiKeyAuthenticator> keys;
   std::unique_ptr<Forwarder> forwarder;
-  std::unique_ptr<GrpcCaseService> grpc_service;
+  std::unique_ptr<GrpcCalls> grpc_calls;
+  std::vector<std::unique_ptr<grpc::Service>> grpc_services;
   std::unique_ptr<grpc::Server> grpc_server;
   std::unique_ptr<JsonHttpServer> http_server;
   int grpc_port = 0;
@@ -75,6 +78,10 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
       ApiKeyAuthenticator::Create(options.api_keys);
   if (!keys.ok()) AddAll(keys.status(), "api_keys_file: ", &bad);
   if (!bad.empty()) return bad.ToStatus();
+  // Not configuration: a wrong table is a gateway bug, refused before any
+  // call could meet it.
+  absl::StatusOr<MethodTable> methods = PublicMethodTable();
+  if (!methods.ok()) return methods.status();
   if (keys->size() == 0) {
     server::Log("warn",
                 "the API key file holds no keys: every call will be refused");
@@ -83,14 +90,16 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   auto parts = std::make_unique<Parts>();
   parts->keys = std::make_unique<ApiKeyAuthenticator>(*std::move(keys));
   Forwarder::Options forwarder_options{
-      *std::move(routes), std::move(options.principal_secret),
+      *std::move(routes), *std::move(methods),
+      std::move(options.principal_secret),
       config.forward_deadline_ms() == 0
           ? kDefaultForwardDeadline
           : absl::Milliseconds(config.forward_deadline_ms()),
       std::move(options.channel_overrides)};
   parts->forwarder = std::make_unique<Forwarder>(std::move(forwarder_options));
-  parts->grpc_service = std::make_unique<GrpcCaseService>(
-      parts->keys.get(), parts->forwarder.get());
+  parts->grpc_calls =
+      std::make_unique<GrpcCalls>(parts->keys.get(), parts->forwarder.get());
+  parts->grpc_services = MakeGrpcServices(parts->grpc_calls.get());
 
   if (!config.grpc_listen_address().empty()) {
     grpc::ServerBuilder builder;
@@ -103,7 +112,9 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     builder.AddListeningPort(config.grpc_listen_address(),
                              grpc::InsecureServerCredentials(),
                              &parts->grpc_port);
-    builder.RegisterService(parts->grpc_service.get());
+    for (auto& service : parts->grpc_services) {
+      builder.RegisterService(service.get());
+    }
     parts->grpc_server = builder.BuildAndStart();
     if (parts->grpc_server == nullptr || parts->grpc_port == 0) {
       if (parts->grpc_server != nullptr) parts->grpc_server->Shutdown();
@@ -135,7 +146,8 @@ GatewayServer::~GatewayServer() {
   // completing), then the keys.
   parts_->http_server.reset();
   parts_->grpc_server.reset();
-  parts_->grpc_service.reset();
+  parts_->grpc_services.clear();
+  parts_->grpc_calls.reset();
   parts_->forwarder.reset();
 }
 

@@ -1,8 +1,12 @@
 // The gateway as a runnable server: the only public face of Homeward. It
-// authenticates every call (API keys), signs the caller's principal for the
-// internal hop, routes case-scoped calls to the replica owning the case's
-// partition and fans cross-case lists out over all replicas. It serves the
-// same CaseService over gRPC and over JSON/HTTP, and holds no durable state.
+// authenticates every call (API keys), checks the caller's role against the
+// method, signs the caller's principal for the internal hop and routes the
+// call as its method table says (method_table.h): case-scoped calls to the
+// replica owning the case's partition, cross-case lists fanned out over all
+// replicas, programme configuration broadcast to every replica and read from
+// any one. It serves the same methods (CaseService, InstrumentService,
+// AssessmentService, CounsellingService, ConsentService) over gRPC and over
+// JSON/HTTP, and holds no durable state.
 //
 //   GatewayServer::Options options;
 //   options.config = config;                 // listen addresses, routes, ...
@@ -41,8 +45,8 @@ class GatewayServer {
     std::map<std::string, std::shared_ptr<grpc::Channel>> channel_overrides;
   };
 
-  // Validates the options (INVALID_ARGUMENT naming every problem), then
-  // listens on both faces.
+  // Validates the options (INVALID_ARGUMENT naming every problem) and the
+  // method table (INTERNAL: a gateway bug), then listens on both faces.
   static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(Options options);
   ~GatewayServer();
   GatewayServer(const GatewayServer&) = delete;

@@ -1,57 +1,53 @@
-// The gateway's public gRPC face: homeward.v1.CaseService on the callback
-// API. Each handler authenticates the call from its metadata and hands it to
-// the shared Forwarder; the reactor finishes when the replica answers, so no
-// gRPC thread waits on the network.
+// The gateway's public gRPC face, on the callback API: every public service
+// (CaseService, InstrumentService, AssessmentService, CounsellingService,
+// ConsentService). Each method's override is a one-line hand-off to
+// GrpcCalls::Serve, which authenticates the call from its metadata, finds the
+// method's route (method_table.h) and hands it to the shared Forwarder; the
+// reactor finishes when the replica answers, so no gRPC thread waits on the
+// network.
+//
+//   GrpcCalls calls(&keys, &forwarder);
+//   std::vector<std::unique_ptr<grpc::Service>> services =
+//       MakeGrpcServices(&calls);
+//   for (auto& s : services) builder.RegisterService(s.get());
 #ifndef HOMEWARD_SERVICES_GATEWAY_GRPC_FACE_H_
 #define HOMEWARD_SERVICES_GATEWAY_GRPC_FACE_H_
 
+#include <memory>
+#include <vector>
+
 #include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
+#include "grpcpp/impl/service_type.h"
 #include "grpcpp/server_context.h"
-#include "homeward/v1/cases.grpc.pb.h"
 #include "services/gateway/api_keys.h"
 #include "services/gateway/forwarder.h"
 
 namespace homeward::gateway {
 
-class GrpcCaseService final
-    : public homeward::v1::CaseService::CallbackService {
+class GrpcCalls {
  public:
-  // Both must outlive the service.
-  GrpcCaseService(const ApiKeyAuthenticator* keys, Forwarder* forwarder)
+  // Both must outlive this object.
+  GrpcCalls(const ApiKeyAuthenticator* keys, Forwarder* forwarder)
       : keys_(keys), forwarder_(forwarder) {}
 
-  grpc::ServerUnaryReactor* RegisterCase(
-      grpc::CallbackServerContext* context,
-      const homeward::v1::RegisterCaseRequest* request,
-      homeward::v1::Case* response) override;
-  grpc::ServerUnaryReactor* GetCase(grpc::CallbackServerContext* context,
-                                    const homeward::v1::GetCaseRequest* request,
-                                    homeward::v1::Case* response) override;
-  grpc::ServerUnaryReactor* ListCases(
-      grpc::CallbackServerContext* context,
-      const homeward::v1::ListCasesRequest* request,
-      homeward::v1::ListCasesResponse* response) override;
-  grpc::ServerUnaryReactor* UpdateCase(
-      grpc::CallbackServerContext* context,
-      const homeward::v1::UpdateCaseRequest* request,
-      homeward::v1::Case* response) override;
-  grpc::ServerUnaryReactor* AssignCase(
-      grpc::CallbackServerContext* context,
-      const homeward::v1::AssignCaseRequest* request,
-      homeward::v1::Case* response) override;
+  // Serves one call of `method` (a full name such as
+  // "homeward.v1.CaseService/GetCase"); `request` and `response` are the
+  // method's messages, owned by gRPC until the returned reactor finishes.
+  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context,
+                                  absl::string_view method,
+                                  const google::protobuf::Message* request,
+                                  google::protobuf::Message* response) const;
 
  private:
-  template <typename Request, typename Response>
-  grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context,
-                                   absl::string_view method,
-                                   const Request* request, Response* response,
-                                   void (Forwarder::*forward)(const CallInfo&,
-                                                              const Request&,
-                                                              Response*, Done));
-
   const ApiKeyAuthenticator* keys_;
   Forwarder* forwarder_;
 };
+
+// One callback service per public contract, all serving through `calls`
+// (which must outlive them).
+std::vector<std::unique_ptr<grpc::Service>> MakeGrpcServices(
+    const GrpcCalls* calls);
 
 }  // namespace homeward::gateway
 

@@ -4,9 +4,8 @@
 #include <sys/socket.h>
 
 #include <chrono>
-#include <functional>
 #include <future>
-#include <map>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -30,7 +29,6 @@ namespace {
 
 namespace pbutil = google::protobuf::util;
 
-constexpr absl::string_view kServicePrefix = "/homeward.v1.CaseService/";
 constexpr absl::string_view kHealthPath = "/healthz";
 constexpr char kJson[] = "application/json";
 constexpr absl::string_view kTypeUrlPrefix = "type.googleapis.com/";
@@ -171,61 +169,25 @@ absl::StatusOr<std::string> PrintJson(
 
 // Runs one forwarded call and waits for it: httplib gives each request its
 // own pool thread, so blocking here blocks nobody else.
-template <typename Request, typename Response>
 absl::StatusOr<std::string> Invoke(Forwarder* forwarder,
-                                   void (Forwarder::*forward)(const CallInfo&,
-                                                              const Request&,
-                                                              Response*, Done),
+                                   const MethodRoute& method,
                                    const CallInfo& call,
                                    const std::string& body) {
-  Request request;
-  if (absl::Status s = ParseBody(body, &request); !s.ok()) return s;
-  Response response;
+  std::unique_ptr<google::protobuf::Message> request(
+      method.request_prototype->New());
+  if (absl::Status s = ParseBody(body, request.get()); !s.ok()) return s;
+  std::unique_ptr<google::protobuf::Message> response(
+      method.response_prototype->New());
   // Shared with the callback so that the promise outlives set_value even if
   // this thread wakes and returns first.
   auto result = std::make_shared<std::promise<absl::Status>>();
   std::future<absl::Status> future = result->get_future();
-  (forwarder->*forward)(
-      call, request, &response,
+  forwarder->Forward(
+      method, call, *request, response.get(),
       [result](absl::Status status) { result->set_value(std::move(status)); });
   absl::Status status = future.get();
   if (!status.ok()) return status;
-  return PrintJson(response);
-}
-
-using MethodHandler = std::function<absl::StatusOr<std::string>(
-    Forwarder*, const CallInfo&, const std::string& body)>;
-
-const std::map<std::string, MethodHandler, std::less<>>& Methods() {
-  using namespace homeward::v1;  // NOLINT: request/response type names
-  static const auto* methods =
-      new std::map<std::string, MethodHandler, std::less<>>{
-          {"RegisterCase",
-           [](Forwarder* f, const CallInfo& c, const std::string& b) {
-             return Invoke<RegisterCaseRequest, Case>(
-                 f, &Forwarder::RegisterCase, c, b);
-           }},
-          {"GetCase",
-           [](Forwarder* f, const CallInfo& c, const std::string& b) {
-             return Invoke<GetCaseRequest, Case>(f, &Forwarder::GetCase, c, b);
-           }},
-          {"ListCases",
-           [](Forwarder* f, const CallInfo& c, const std::string& b) {
-             return Invoke<ListCasesRequest, ListCasesResponse>(
-                 f, &Forwarder::ListCases, c, b);
-           }},
-          {"UpdateCase",
-           [](Forwarder* f, const CallInfo& c, const std::string& b) {
-             return Invoke<UpdateCaseRequest, Case>(f, &Forwarder::UpdateCase,
-                                                    c, b);
-           }},
-          {"AssignCase",
-           [](Forwarder* f, const CallInfo& c, const std::string& b) {
-             return Invoke<AssignCaseRequest, Case>(f, &Forwarder::AssignCase,
-                                                    c, b);
-           }},
-      };
-  return *methods;
+  return PrintJson(*response);
 }
 
 // A detail payload as Connect shows it: the type name, the encoded message
@@ -257,6 +219,14 @@ std::string DetailJson(absl::string_view type_url, const absl::Cord& payload) {
     out.push_back('}');
   }
   return out;
+}
+
+// The method served at an HTTP path ("/homeward.v1.CaseService/GetCase"),
+// or nullptr.
+const MethodRoute* MethodAt(const Forwarder& forwarder,
+                            absl::string_view path) {
+  if (!absl::ConsumePrefix(&path, "/")) return nullptr;
+  return forwarder.methods().Find(path);
 }
 
 absl::StatusOr<std::pair<std::string, int>> SplitHostPort(
@@ -403,13 +373,12 @@ JsonHttpServer::JsonHttpServer(const ApiKeyAuthenticator* keys,
         RequestIdOrNew(Header(req, auth::kRequestIdKey));
     res.set_header("X-Request-Id", request_id);
 
-    absl::string_view method = req.path;
-    if (!absl::ConsumePrefix(&method, kServicePrefix) ||
-        Methods().find(method) == Methods().end()) {
+    const MethodRoute* method = MethodAt(*forwarder_, req.path);
+    if (method == nullptr) {
       return WriteTransportError(
           res, 404, "unimplemented",
-          absl::StrCat("no method at '", req.path, "': methods are POST ",
-                       kServicePrefix, "<Method>"));
+          absl::StrCat("no method at '", req.path,
+                       "': methods are POST /homeward.v1.<Service>/<Method>"));
     }
     std::string content_type =
         absl::AsciiStrToLower(req.get_header_value("Content-Type"));
@@ -429,10 +398,10 @@ JsonHttpServer::JsonHttpServer(const ApiKeyAuthenticator* keys,
       if (!caller.ok()) return caller.status();
       call.key_id = caller->key_id;
       call.principal = std::move(caller->principal);
-      return Methods().find(method)->second(forwarder_, call, req.body);
+      return Invoke(forwarder_, *method, call, req.body);
     }();
-    LogPublicCall("json", method, request_id, call.key_id, reply.status(),
-                  start);
+    LogPublicCall("json", method->full_name, request_id, call.key_id,
+                  reply.status(), start);
     if (reply.ok()) {
       res.status = 200;
       res.set_content(*std::move(reply), kJson);
@@ -447,7 +416,7 @@ JsonHttpServer::JsonHttpServer(const ApiKeyAuthenticator* keys,
 
   // Every other verb: the health check, or a refusal that says what is
   // allowed where.
-  auto other = [](const httplib::Request& req, httplib::Response& res) {
+  auto other = [this](const httplib::Request& req, httplib::Response& res) {
     if (req.path == kHealthPath) {
       if (req.method == "GET" || req.method == "HEAD") {
         res.status = 200;
@@ -458,9 +427,7 @@ JsonHttpServer::JsonHttpServer(const ApiKeyAuthenticator* keys,
       return WriteTransportError(res, 405, "unimplemented",
                                  "only GET is allowed on /healthz");
     }
-    absl::string_view method = req.path;
-    if (absl::ConsumePrefix(&method, kServicePrefix) &&
-        Methods().find(method) != Methods().end()) {
+    if (MethodAt(*forwarder_, req.path) != nullptr) {
       res.set_header("Allow", "POST");
       return WriteTransportError(res, 405, "unimplemented",
                                  absl::StrCat("use POST for ", req.path));

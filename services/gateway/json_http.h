@@ -1,5 +1,6 @@
 // The gateway's public JSON face: Connect-style unary calls over HTTP/1.1,
-// served by cpp-httplib.
+// served by cpp-httplib. Every method of the method table (method_table.h)
+// is served at POST /<full method name>, e.g.
 //
 //   POST /homeward.v1.CaseService/GetCase
 //   Content-Type: application/json
@@ -12,7 +13,8 @@
 // assigns to its code:
 //   {"code":"invalid_argument","message":"...","details":[{"type":
 //    "google.rpc.BadRequest","value":"<base64>","fieldViolations":[...]}]}
-// Calls go through the same authentication and Forwarder as the gRPC face.
+// Calls go through the same authentication, method table and Forwarder as
+// the gRPC face, so both faces route and refuse alike.
 // GET /healthz answers 200 "ok". Request bodies are never logged.
 #ifndef HOMEWARD_SERVICES_GATEWAY_JSON_HTTP_H_
 #define HOMEWARD_SERVICES_GATEWAY_JSON_HTTP_H_

@@ -21,7 +21,9 @@
 
 namespace homeward::gateway {
 
-// The service the gateway routes CaseService calls to.
+// The service every public method is routed to (method_table.h): case
+// intake, instruments, assessments, counselling and consent all live in the
+// assessment service's replicas.
 inline constexpr char kAssessmentService[] = "assessment";
 
 class RouteTable {

@@ -1,0 +1,112 @@
+// Submission validation and comparison; see assessment_rules.h.
+#include "services/assessment/assessment_rules.h"
+
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "services/assessment/field_checks.h"
+#include "services/assessment/instruments/scoring.h"
+
+namespace homeward::assessment {
+namespace {
+
+using homeward::v1::Scores;
+using homeward::v1::ScoreKind;
+
+constexpr int kMaxNeeds = 50;
+constexpr int kEarliestAssessmentYear = 1950;
+constexpr size_t kMaxDescription = 2000;
+
+struct ScoreField {
+  ScoreKind kind;
+  bool (Scores::*has)() const;
+  double (Scores::*get)() const;
+};
+
+constexpr ScoreField kScoreFields[] = {
+    {homeward::v1::SCORE_KIND_ECONOMIC, &Scores::has_economic, &Scores::economic},
+    {homeward::v1::SCORE_KIND_SOCIAL, &Scores::has_social, &Scores::social},
+    {homeward::v1::SCORE_KIND_PSYCHOSOCIAL, &Scores::has_psychosocial, &Scores::psychosocial},
+    {homeward::v1::SCORE_KIND_COMPOSITE, &Scores::has_composite, &Scores::composite},
+};
+
+std::set<std::string> FlagCodes(const homeward::v1::Assessment& a) {
+  std::set<std::string> codes;
+  for (const auto& f : a.flags()) codes.insert(f.code());
+  return codes;
+}
+
+}  // namespace
+
+errors::FieldViolations ValidateSubmitAssessment(
+    const homeward::v1::SubmitAssessmentRequest& request, absl::CivilDay today) {
+  errors::FieldViolations bad;
+  CheckRequestId(bad, request.request_id());
+  if (request.case_id().empty()) bad.Add("case_id", "is required");
+  if (request.instrument_id().empty()) bad.Add("instrument_id", "is required");
+  if (request.instrument_version() < 1) {
+    bad.Add("instrument_version",
+            "is required (>= 1): answers belong to one published version of the instrument");
+  }
+  absl::CivilDay day;
+  CheckPastDate(bad, "assessment_date", request.assessment_date(), request.has_assessment_date(),
+                today, kEarliestAssessmentYear, &day);
+  if (request.needs_size() > kMaxNeeds) {
+    bad.Add("needs", absl::StrCat("must list at most ", kMaxNeeds));
+  }
+  for (int i = 0; i < request.needs_size(); ++i) {
+    const auto& need = request.needs(i);
+    std::string path = absl::StrCat("needs[", i, "]");
+    if (need.dimension() == homeward::v1::DIMENSION_UNSPECIFIED ||
+        !homeward::v1::Dimension_IsValid(need.dimension())) {
+      bad.Add(path + ".dimension", "is required: ECONOMIC, SOCIAL or PSYCHOSOCIAL");
+    }
+    if (!IsIdentifier(need.category())) {
+      bad.Add(path + ".category",
+              "is required: 1 to 64 characters from letters, digits and - _ . : @ "
+              "(e.g. \"housing\")");
+    }
+    if (absl::StripAsciiWhitespace(need.description()).empty()) {
+      bad.Add(path + ".description", "is required");
+    } else if (need.description().size() > kMaxDescription) {
+      bad.Add(path + ".description", absl::StrCat("must be at most ", kMaxDescription, " bytes"));
+    }
+    if (need.priority() == homeward::v1::NEED_PRIORITY_UNSPECIFIED ||
+        !homeward::v1::NeedPriority_IsValid(need.priority())) {
+      bad.Add(path + ".priority", "is required: LOW, MEDIUM, HIGH or URGENT");
+    }
+  }
+  return bad;
+}
+
+homeward::v1::AssessmentComparison CompareSubmissions(const homeward::v1::Assessment& base,
+                                                      const homeward::v1::Assessment& target) {
+  homeward::v1::AssessmentComparison comparison;
+  *comparison.mutable_base() = base;
+  *comparison.mutable_target() = target;
+  for (const ScoreField& field : kScoreFields) {
+    bool in_base = (base.scores().*field.has)();
+    bool in_target = (target.scores().*field.has)();
+    if (!in_base && !in_target) continue;
+    auto* change = comparison.add_changes();
+    change->set_score(field.kind);
+    if (in_base) change->set_base((base.scores().*field.get)());
+    if (in_target) change->set_target((target.scores().*field.get)());
+    if (in_base && in_target) {
+      change->set_change(RoundScore((target.scores().*field.get)() -
+                                    (base.scores().*field.get)()));
+    }
+  }
+  std::set<std::string> before = FlagCodes(base);
+  std::set<std::string> after = FlagCodes(target);
+  for (const auto& code : after) {
+    if (!before.count(code)) comparison.add_flags_raised(code);
+  }
+  for (const auto& code : before) {
+    if (!after.count(code)) comparison.add_flags_cleared(code);
+  }
+  return comparison;
+}
+
+}  // namespace homeward::assessment

@@ -1,0 +1,128 @@
+// Table-driven tests of submission request validation and of comparing two
+// submissions.
+#include "services/assessment/assessment_rules.h"
+
+#include <functional>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace homeward::assessment {
+namespace {
+
+using ::homeward::v1::SubmitAssessmentRequest;
+using ::testing::ElementsAre;
+
+const absl::CivilDay kToday(2026, 6, 15);
+
+SubmitAssessmentRequest Valid() {
+  SubmitAssessmentRequest r;
+  r.set_request_id("sub-1");
+  r.set_case_id("C1");
+  r.set_instrument_id("rss");
+  r.set_instrument_version(1);
+  r.mutable_assessment_date()->set_year(2026);
+  r.mutable_assessment_date()->set_month(6);
+  r.mutable_assessment_date()->set_day(15);
+  auto* need = r.add_needs();
+  need->set_dimension(homeward::v1::DIMENSION_SOCIAL);
+  need->set_category("housing");
+  need->set_description("Roof leaks; family of five in one room");
+  need->set_priority(homeward::v1::NEED_PRIORITY_HIGH);
+  return r;
+}
+
+std::vector<std::string> Fields(const errors::FieldViolations& v) {
+  std::vector<std::string> out;
+  for (const auto& fv : v.violations()) out.push_back(fv.field);
+  return out;
+}
+
+struct SubmitCase {
+  std::string name;
+  std::function<void(SubmitAssessmentRequest&)> mutate;
+  std::vector<std::string> fields;
+  friend void PrintTo(const SubmitCase& c, std::ostream* os) { *os << c.name; }
+};
+
+class SubmitRulesTest : public ::testing::TestWithParam<SubmitCase> {};
+
+TEST_P(SubmitRulesTest, ReportsExactlyTheBadFields) {
+  SubmitAssessmentRequest r = Valid();
+  GetParam().mutate(r);
+  EXPECT_EQ(Fields(ValidateSubmitAssessment(r, kToday)), GetParam().fields);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rules, SubmitRulesTest,
+    ::testing::Values(
+        SubmitCase{"Valid", [](auto&) {}, {}},
+        SubmitCase{"MissingIds",
+                   [](auto& r) {
+                     r.clear_case_id();
+                     r.clear_instrument_id();
+                     r.set_instrument_version(0);
+                   },
+                   {"case_id", "instrument_id", "instrument_version"}},
+        SubmitCase{"DateTomorrow",
+                   [](auto& r) { r.mutable_assessment_date()->set_day(16); },
+                   {"assessment_date"}},
+        SubmitCase{"DateMissing", [](auto& r) { r.clear_assessment_date(); },
+                   {"assessment_date"}},
+        SubmitCase{"NoSuchDay",
+                   [](auto& r) {
+                     r.mutable_assessment_date()->set_month(2);
+                     r.mutable_assessment_date()->set_day(30);
+                   },
+                   {"assessment_date"}},
+        SubmitCase{"BadRequestId", [](auto& r) { r.set_request_id("a b"); }, {"request_id"}},
+        SubmitCase{"IncompleteNeed",
+                   [](auto& r) { r.add_needs(); },
+                   {"needs[1].dimension", "needs[1].category", "needs[1].description",
+                    "needs[1].priority"}},
+        SubmitCase{"NeedCategoryWithSpaces",
+                   [](auto& r) { r.mutable_needs(0)->set_category("social housing"); },
+                   {"needs[0].category"}}),
+    [](const auto& info) { return info.param.name; });
+
+homeward::v1::Assessment WithScores(std::optional<double> economic, std::optional<double> social,
+                                    std::optional<double> composite,
+                                    std::vector<std::string> flags) {
+  homeward::v1::Assessment a;
+  if (economic) a.mutable_scores()->set_economic(*economic);
+  if (social) a.mutable_scores()->set_social(*social);
+  if (composite) a.mutable_scores()->set_composite(*composite);
+  for (auto& f : flags) a.add_flags()->set_code(f);
+  return a;
+}
+
+TEST(CompareSubmissionsTest, ChangesPerScoreAndFlagDifferences) {
+  auto base = WithScores(0.25, 0.5, 0.4, {"A", "B"});
+  auto target = WithScores(0.75, std::nullopt, 0.45, {"B", "C"});
+  auto c = CompareSubmissions(base, target);
+  // Economic and composite in both, social only in base; psychosocial in
+  // neither (so not listed).
+  ASSERT_EQ(c.changes_size(), 3);
+  EXPECT_EQ(c.changes(0).score(), homeward::v1::SCORE_KIND_ECONOMIC);
+  EXPECT_DOUBLE_EQ(c.changes(0).change(), 0.5);  // 0.75 - 0.25
+  EXPECT_EQ(c.changes(1).score(), homeward::v1::SCORE_KIND_SOCIAL);
+  EXPECT_TRUE(c.changes(1).has_base());
+  EXPECT_FALSE(c.changes(1).has_target());
+  EXPECT_FALSE(c.changes(1).has_change());
+  EXPECT_EQ(c.changes(2).score(), homeward::v1::SCORE_KIND_COMPOSITE);
+  // 0.45 - 0.4 = 0.04999999999999999 in binary floating point; rounded to 4
+  // places it is 0.05.
+  EXPECT_DOUBLE_EQ(c.changes(2).change(), 0.05);
+  EXPECT_THAT(c.flags_raised(), ElementsAre("C"));
+  EXPECT_THAT(c.flags_cleared(), ElementsAre("A"));
+}
+
+TEST(CompareSubmissionsTest, AWorseningIsANegativeChange) {
+  auto c = CompareSubmissions(WithScores(0.8, std::nullopt, std::nullopt, {}),
+                              WithScores(0.3, std::nullopt, std::nullopt, {}));
+  ASSERT_EQ(c.changes_size(), 1);
+  EXPECT_DOUBLE_EQ(c.changes(0).change(), -0.5);
+}
+
+}  // namespace
+}  // namespace homeward::assessment

@@ -1,0 +1,156 @@
+// Assessment submissions and needs; see assessment_store.h.
+#include "services/assessment/assessment_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "common/storage/ids.h"
+#include "common/storage/keys.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace homeward::assessment {
+namespace {
+
+using homeward::v1::Assessment;
+using homeward::v1::Need;
+using storage::KeyBuilder;
+
+constexpr char kAssessmentKind[] = "assessment";
+constexpr char kNeedKind[] = "need";
+constexpr char kByCase[] = "assessment_by_case";
+constexpr char kByCaseKind[] = "assessment_by_case_kind";
+constexpr char kNeedByCase[] = "need_by_case";
+constexpr char kNeedByCaseDimension[] = "need_by_case_dimension";
+
+std::string CaseAndNumber(absl::string_view case_id, int number) {
+  return KeyBuilder().Str(case_id).U32(static_cast<uint32_t>(number)).key();
+}
+
+// Reads the records an index page names, in page order.
+template <typename T>
+absl::Status ReadPage(const storage::Store& store, uint32_t partition, const char* kind,
+                      const storage::IndexPage& ids, std::vector<T>* out) {
+  for (const auto& entry : ids.entries) {
+    T record;
+    ASSIGN_OR_RETURN(bool found, store.GetRecord(partition, kind, entry.id, &record, nullptr));
+    if (found) out->push_back(std::move(record));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Assessment> AssessmentStore::Submit(const Actor& actor, uint32_t partition,
+                                                   const std::string& request_id,
+                                                   Assessment assessment) {
+  const std::string id = storage::TimeOrderedId("A");
+  const auto now = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+      absl::ToUnixNanos(absl::Now()));
+  assessment.set_assessment_id(id);
+  assessment.set_assessed_by(actor.principal.user_id());
+  *assessment.mutable_create_time() = now;
+
+  storage::WriteSet set;
+  homeward::v1::IdempotencyRecord claim;
+  claim.set_subject_id(id);
+  claim.set_partition(partition);
+  set.ClaimRequest(partition, "SubmitAssessment", request_id, claim);
+  for (Need& need : *assessment.mutable_needs()) {
+    need.set_need_id(storage::TimeOrderedId("N"));
+    need.set_case_id(assessment.case_id());
+    need.set_source_assessment_id(id);
+    *need.mutable_create_time() = now;
+    set.PutRecord(partition, kNeedKind, need.need_id(), 1, need)
+        .PutIndex(partition, kNeedByCase, assessment.case_id(), need.need_id())
+        .PutIndex(partition, kNeedByCaseDimension,
+                  CaseAndNumber(assessment.case_id(), need.dimension()), need.need_id());
+  }
+  set.ExpectVersion(partition, kAssessmentKind, id, 0)
+      .PutRecord(partition, kAssessmentKind, id, 1, assessment)
+      .PutIndex(partition, kByCase, assessment.case_id(), id)
+      .PutIndex(partition, kByCaseKind, CaseAndNumber(assessment.case_id(), assessment.kind()),
+                id);
+
+  homeward::v1::Event event;
+  event.set_partition(partition);
+  event.set_subject_id(assessment.case_id());
+  event.set_actor_user_id(actor.principal.user_id());
+  event.set_request_id(request_id);
+  auto* completed = event.mutable_assessment_completed();
+  completed->set_assessment_id(id);
+  completed->set_case_id(assessment.case_id());
+  completed->set_kind(assessment.kind());
+  completed->set_instrument_id(assessment.instrument_id());
+  completed->set_instrument_version(assessment.instrument_version());
+  *completed->mutable_scores() = assessment.scores();
+  *completed->mutable_bands() = assessment.bands();
+  *completed->mutable_flags() = assessment.flags();
+  *completed->mutable_needs() = assessment.needs();
+  set.AppendEvent(std::move(event));
+
+  homeward::v1::AuditEntry audit = AuditEntryFor(actor, assessment.case_id());
+  audit.set_reason(absl::StrCat("assessment ", id));
+  set.Audit(std::move(audit));
+
+  ASSIGN_OR_RETURN(storage::CommitResult result, store_->Commit(std::move(set)));
+  if (result.replayed) {
+    return Get(partition, assessment.case_id(), result.original.subject_id());
+  }
+  return assessment;
+}
+
+absl::StatusOr<Assessment> AssessmentStore::Get(uint32_t partition, absl::string_view case_id,
+                                                absl::string_view assessment_id) const {
+  Assessment assessment;
+  ASSIGN_OR_RETURN(bool found, store_->GetRecord(partition, kAssessmentKind, assessment_id,
+                                                 &assessment, nullptr));
+  // An id of another case is reported exactly like a missing one, so that
+  // ids cannot be probed across cases.
+  if (!found || assessment.case_id() != case_id) {
+    return errors::NotFound("assessment", assessment_id);
+  }
+  return assessment;
+}
+
+absl::StatusOr<AssessmentPage> AssessmentStore::List(uint32_t partition,
+                                                     absl::string_view case_id,
+                                                     homeward::v1::InstrumentKind kind,
+                                                     int page_size,
+                                                     absl::string_view page_token) const {
+  storage::IndexPage ids;
+  if (kind == homeward::v1::INSTRUMENT_KIND_UNSPECIFIED) {
+    ASSIGN_OR_RETURN(ids, store_->ListIndex({partition}, kByCase, case_id, page_size,
+                                            page_token));
+  } else {
+    ASSIGN_OR_RETURN(ids, store_->ListIndex({partition}, kByCaseKind,
+                                            CaseAndNumber(case_id, kind), page_size,
+                                            page_token));
+  }
+  AssessmentPage page;
+  page.next_page_token = std::move(ids.next_page_token);
+  RETURN_IF_ERROR(ReadPage(*store_, partition, kAssessmentKind, ids, &page.assessments));
+  return page;
+}
+
+absl::StatusOr<NeedPage> AssessmentStore::ListNeeds(uint32_t partition,
+                                                    absl::string_view case_id,
+                                                    homeward::v1::Dimension dimension,
+                                                    int page_size,
+                                                    absl::string_view page_token) const {
+  storage::IndexPage ids;
+  if (dimension == homeward::v1::DIMENSION_UNSPECIFIED) {
+    ASSIGN_OR_RETURN(ids, store_->ListIndex({partition}, kNeedByCase, case_id, page_size,
+                                            page_token));
+  } else {
+    ASSIGN_OR_RETURN(ids, store_->ListIndex({partition}, kNeedByCaseDimension,
+                                            CaseAndNumber(case_id, dimension), page_size,
+                                            page_token));
+  }
+  NeedPage page;
+  page.next_page_token = std::move(ids.next_page_token);
+  RETURN_IF_ERROR(ReadPage(*store_, partition, kNeedKind, ids, &page.needs));
+  return page;
+}
+
+}  // namespace homeward::assessment

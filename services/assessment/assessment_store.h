@@ -1,0 +1,59 @@
+// Assessment submissions and the needs they identify, in the case's
+// partition. A submission is written once, with its needs, its
+// AssessmentCompleted event and its audit entry in one WriteSet, and never
+// changed afterwards: the history of a case's assessments is the list of its
+// submissions.
+//
+//   AssessmentStore assessments(store.get());
+//   ASSIGN_OR_RETURN(Assessment stored, assessments.Submit(actor, p, request_id, a));
+#ifndef HOMEWARD_SERVICES_ASSESSMENT_ASSESSMENT_STORE_H_
+#define HOMEWARD_SERVICES_ASSESSMENT_ASSESSMENT_STORE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/storage/store.h"
+#include "homeward/v1/assessments.pb.h"
+#include "services/assessment/case_store.h"
+
+namespace homeward::assessment {
+
+struct AssessmentPage {
+  std::vector<homeward::v1::Assessment> assessments;
+  std::string next_page_token;
+};
+
+struct NeedPage {
+  std::vector<homeward::v1::Need> needs;
+  std::string next_page_token;
+};
+
+class AssessmentStore {
+ public:
+  explicit AssessmentStore(storage::Store* store) : store_(store) {}
+
+  // Assigns ids and times to the assessment and its needs and stores them. A
+  // repeated request id returns the assessment it first created.
+  absl::StatusOr<homeward::v1::Assessment> Submit(const Actor& actor, uint32_t partition,
+                                                  const std::string& request_id,
+                                                  homeward::v1::Assessment assessment);
+  // NOT_FOUND unless `assessment_id` is an assessment of `case_id`.
+  absl::StatusOr<homeward::v1::Assessment> Get(uint32_t partition, absl::string_view case_id,
+                                               absl::string_view assessment_id) const;
+  // Oldest first; `kind` UNSPECIFIED lists every kind.
+  absl::StatusOr<AssessmentPage> List(uint32_t partition, absl::string_view case_id,
+                                      homeward::v1::InstrumentKind kind, int page_size,
+                                      absl::string_view page_token) const;
+  // Oldest first; `dimension` UNSPECIFIED lists every dimension.
+  absl::StatusOr<NeedPage> ListNeeds(uint32_t partition, absl::string_view case_id,
+                                     homeward::v1::Dimension dimension, int page_size,
+                                     absl::string_view page_token) const;
+
+ private:
+  storage::Store* store_;
+};
+
+}  // namespace homeward::assessment
+
+#endif  // HOMEWARD_SERVICES_ASSESSMENT_ASSESSMENT_STORE_H_

@@ -1,0 +1,60 @@
+// Consent records in the assessment service's store. Records are immutable
+// (a change of mind is a new record) and live in their case's partition,
+// indexed by case in recording order (their ids are time-ordered). Recording
+// one writes the record, its index entry, a ConsentChanged event and an audit
+// entry in one WriteSet.
+//
+// Callers pass the case as loaded by CaseInScope (or CaseStore::Get): that
+// load has already refused cases of partitions this replica does not own, and
+// its partition field says where the case's records live.
+//
+//   ConsentStore consents(store);
+//   ASSIGN_OR_RETURN(ConsentRecord r, consents.Record(actor, c, request_id,
+//   consent)); ASSIGN_OR_RETURN(ConsentPage page, consents.List(c, 50, ""));
+#ifndef HOMEWARD_SERVICES_ASSESSMENT_CONSENT_STORE_H_
+#define HOMEWARD_SERVICES_ASSESSMENT_CONSENT_STORE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/storage/store.h"
+#include "homeward/v1/cases.pb.h"
+#include "homeward/v1/consent.pb.h"
+#include "services/assessment/case_store.h"
+
+namespace homeward::assessment {
+
+struct ConsentPage {
+  std::vector<homeward::v1::ConsentRecord> consents;
+  std::string next_page_token;
+};
+
+class ConsentStore {
+ public:
+  explicit ConsentStore(storage::Store* store) : store_(store) {}
+
+  // Stores `consent` for case `c` with a new consent_id, recorded_by and
+  // create_time (whatever the caller put there is replaced). A non-empty
+  // `request_id` makes the call idempotent per case: repeating it returns
+  // the first record and writes nothing.
+  absl::StatusOr<homeward::v1::ConsentRecord> Record(
+      const Actor& actor, const homeward::v1::Case& c,
+      const std::string& request_id, homeward::v1::ConsentRecord consent);
+  // A page of the case's records in recording order.
+  absl::StatusOr<ConsentPage> List(const homeward::v1::Case& c, int page_size,
+                                   absl::string_view page_token) const;
+  // Every record of the case in recording order, for the sharing decision.
+  absl::StatusOr<std::vector<homeward::v1::ConsentRecord>> History(
+      const homeward::v1::Case& c) const;
+  // Records that `actor` read the consent records of `case_id`.
+  void AuditRead(const Actor& actor, absl::string_view case_id);
+
+ private:
+  storage::Store* store_;
+};
+
+}  // namespace homeward::assessment
+
+#endif  // HOMEWARD_SERVICES_ASSESSMENT_CONSENT_STORE_H_

@@ -1,0 +1,50 @@
+// Field checks shared by the assessment service's validation rules, so that
+// identifiers and dates are held to the same rules everywhere (an agency id
+// accepted in a consent is one that case intake accepts too).
+//
+//   errors::FieldViolations bad;
+//   CheckRequestId(bad, request.request_id());
+//   CheckIdentifier(bad, "consent.recipient_agency_id", id, /*required=*/false);
+//   absl::CivilDay day;
+//   CheckPastDate(bad, "consent.decision_date", d, has_d, today, 1950, &day);
+#ifndef HOMEWARD_SERVICES_ASSESSMENT_FIELD_CHECKS_H_
+#define HOMEWARD_SERVICES_ASSESSMENT_FIELD_CHECKS_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "common/status/errors.h"
+#include "homeward/v1/common.pb.h"
+
+namespace homeward::assessment {
+
+inline constexpr size_t kMaxIdentifierLength = 64;
+inline constexpr size_t kMaxRequestIdLength = 128;
+
+// Ids of offices, users, agencies and requests: short and printable with no
+// spaces, so that they are safe in keys, logs and URLs.
+bool IsIdentifier(absl::string_view id, size_t max_length = kMaxIdentifierLength);
+// "must be 1 to N characters from letters, digits and - _ . : @"
+std::string IdentifierRule(size_t max_length = kMaxIdentifierLength);
+// Adds a violation when `id` is empty (if required) or not an identifier.
+void CheckIdentifier(errors::FieldViolations& bad, const std::string& field,
+                     absl::string_view id, bool required = true,
+                     size_t max_length = kMaxIdentifierLength);
+// Optional idempotency key of a create.
+void CheckRequestId(errors::FieldViolations& bad, absl::string_view request_id);
+
+// The calendar day `date` names; false when there is no such day (e.g. 30
+// February) or a part is out of range.
+bool ToCivilDay(const homeward::v1::Date& date, absl::CivilDay* day);
+bool IsSet(const homeward::v1::Date& date);
+// A required date of something that already happened: a real calendar day,
+// not after `today`, and (when `earliest_year` > 0) not before that year.
+// Returns true and sets `*day` when valid.
+bool CheckPastDate(errors::FieldViolations& bad, const std::string& field,
+                   const homeward::v1::Date& date, bool has_date, absl::CivilDay today,
+                   int earliest_year, absl::CivilDay* day);
+
+}  // namespace homeward::assessment
+
+#endif  // HOMEWARD_SERVICES_ASSESSMENT_FIELD_CHECKS_H_

@@ -1,0 +1,432 @@
+// Tests of the instrument directory loader, and of the definitions shipped in
+// deploy/instruments/: they all load, say plainly where their weights come
+// from, and score worked examples as computed by hand (the RSS example is the
+// one in docs/INSTRUMENTS.md).
+#include "services/assessment/instruments/instrument_files.h"
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/assessment/instruments/scoring.h"
+#include "services/assessment/instruments/test_instruments.h"
+
+namespace homeward::assessment {
+namespace {
+
+namespace fs = std::filesystem;
+using ::homeward::assessment::instrument_testing::Answers;
+using ::homeward::assessment::instrument_testing::Choice;
+using ::homeward::testing::StatusIs;
+using ::homeward::v1::InstrumentDefinition;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+const std::string kShippedDir =
+    std::string(HOMEWARD_SOURCE_DIR) + "/deploy/instruments";
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+}
+
+// A fresh empty directory under the test's temp dir.
+std::string FreshDir(const std::string& name) {
+  fs::path dir = fs::path(::testing::TempDir()) / ("instruments_" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir.string();
+}
+
+constexpr char kTinyInstrument[] = R"txt(
+  instrument_id: "tiny"
+  version: 1
+  kind: INSTRUMENT_KIND_RISK_ASSESSMENT
+  items {
+    id: "q"
+    answer_type: ANSWER_TYPE_YES_NO
+    question { key: "en" value: "Q?" }
+    options { id: "yes" }
+    options { id: "no" }
+  }
+)txt";
+
+std::map<std::string, InstrumentDefinition> LoadShipped() {
+  absl::StatusOr<std::vector<InstrumentDefinition>> loaded =
+      LoadInstrumentDir(kShippedDir);
+  EXPECT_TRUE(loaded.ok()) << loaded.status();
+  std::map<std::string, InstrumentDefinition> by_id;
+  if (loaded.ok()) {
+    for (const auto& d : *loaded) by_id[d.instrument_id()] = d;
+  }
+  return by_id;
+}
+
+// -------------------------------------------------------------------- loader
+
+TEST(LoadInstrumentDirTest, LoadsEveryShippedInstrument) {
+  absl::StatusOr<std::vector<InstrumentDefinition>> loaded =
+      LoadInstrumentDir(kShippedDir);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  std::vector<std::string> ids;
+  for (const auto& d : *loaded) ids.push_back(d.instrument_id());
+  // In file-name order: domv_vulnerability, family_assessment,
+  // needs_and_capacities, psychosocial_screening, risk_assessment, rss.
+  EXPECT_THAT(ids, ElementsAre("domv_screening", "family_assessment",
+                               "needs_and_capacities", "psychosocial_screening",
+                               "risk_assessment", "rss"));
+  for (const auto& d : *loaded) EXPECT_EQ(d.version(), 1) << d.instrument_id();
+}
+
+TEST(LoadInstrumentDirTest, IgnoresOtherFilesAndAcceptsAnEmptyDirectory) {
+  std::string dir = FreshDir("other_files");
+  WriteFile(dir + "/README.md", "not an instrument");
+  WriteFile(dir + "/tiny.textproto.bak", "not parsed either");
+  EXPECT_THAT(LoadInstrumentDir(dir),
+              homeward::testing::IsOkAndHolds(IsEmpty()));
+  WriteFile(dir + "/tiny.textproto", kTinyInstrument);
+  absl::StatusOr<std::vector<InstrumentDefinition>> loaded =
+      LoadInstrumentDir(dir);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ(loaded->size(), 1u);
+  EXPECT_EQ((*loaded)[0].instrument_id(), "tiny");
+}
+
+TEST(LoadInstrumentDirTest, MissingDirectoryIsNotFound) {
+  EXPECT_THAT(LoadInstrumentDir(FreshDir("missing") + "/nope"),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("nope")));
+}
+
+TEST(LoadInstrumentDirTest, InvalidDefinitionNamesTheFileAndTheField) {
+  std::string dir = FreshDir("invalid");
+  WriteFile(dir + "/a_good.textproto", kTinyInstrument);
+  // Option "no" of items[0] is worth 1.5; version is 0.
+  WriteFile(dir + "/b_bad.textproto", R"txt(
+    instrument_id: "bad" version: 0 kind: INSTRUMENT_KIND_RSS
+    items { id: "q" answer_type: ANSWER_TYPE_YES_NO
+            question { key: "en" value: "Q?" }
+            options { id: "yes" value: 1 } options { id: "no" value: 1.5 } }
+  )txt");
+  absl::StatusOr<std::vector<InstrumentDefinition>> loaded =
+      LoadInstrumentDir(dir);
+  const std::string bad = dir + "/b_bad.textproto";
+  EXPECT_THAT(
+      loaded,
+      StatusIs(
+          absl::StatusCode::kInvalidArgument,
+          HasSubstr(bad + ": items[0].options[1].value: must be in 0..1")));
+  EXPECT_THAT(loaded.status().message(),
+              HasSubstr(bad + ": version: must be 1 or more"));
+  EXPECT_THAT(loaded.status().message(), Not(HasSubstr("a_good")));
+  // The same problems ride as field violations for API clients.
+  std::vector<errors::FieldViolation> fields =
+      errors::FieldViolationsOf(loaded.status());
+  ASSERT_EQ(fields.size(), 2u);
+  EXPECT_EQ(fields[0].field, bad + ": version");
+  EXPECT_EQ(fields[1].field, bad + ": items[0].options[1].value");
+}
+
+TEST(LoadInstrumentDirTest, UnparsableFileNamesTheFileAndLine) {
+  std::string dir = FreshDir("unparsable");
+  WriteFile(dir + "/broken.textproto",
+            "instrument_id: \"x\"\nversion: \"one\"\n");
+  absl::StatusOr<std::vector<InstrumentDefinition>> loaded =
+      LoadInstrumentDir(dir);
+  EXPECT_THAT(loaded, StatusIs(absl::StatusCode::kInvalidArgument,
+                               HasSubstr(dir + "/broken.textproto")));
+  EXPECT_THAT(loaded.status().message(), HasSubstr("line 2"));
+}
+
+TEST(LoadInstrumentDirTest, DuplicateIdAndVersionNamesBothFiles) {
+  std::string dir = FreshDir("duplicate");
+  WriteFile(dir + "/one.textproto", kTinyInstrument);
+  WriteFile(dir + "/two.textproto", kTinyInstrument);
+  absl::StatusOr<std::vector<InstrumentDefinition>> loaded =
+      LoadInstrumentDir(dir);
+  EXPECT_THAT(
+      loaded,
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr(dir +
+                         "/two.textproto: instrument 'tiny' version 1 is "
+                         "already defined in " +
+                         dir + "/one.textproto")));
+  // A second version of the same instrument is fine.
+  std::string v2 = kTinyInstrument;
+  v2.replace(v2.find("version: 1"), 10, "version: 2");
+  WriteFile(dir + "/two.textproto", v2);
+  absl::StatusOr<std::vector<InstrumentDefinition>> both =
+      LoadInstrumentDir(dir);
+  ASSERT_TRUE(both.ok()) << both.status();
+  EXPECT_EQ(both->size(), 2u);
+}
+
+// ------------------------------------------------------------ shipped files
+
+TEST(ShippedInstrumentsTest, RssSaysItsWeightsArePlaceholders) {
+  const std::string notice =
+      "Placeholder weights: equal weights within each dimension and across "
+      "items for the composite. These are NOT IOM's official RSS weights; the "
+      "question wording is paraphrased, not IOM's. A programme must load IOM's "
+      "official questions, recoding and weight tables (Reintegration Handbook "
+      "Annex 4) as a new instrument version.";
+  InstrumentDefinition rss = LoadShipped()["rss"];
+  EXPECT_THAT(rss.provenance(), HasSubstr(notice));
+  // The comment block at the top of the file says the same, line-wrapped.
+  std::string text = ReadFile(kShippedDir + "/rss.textproto");
+  std::istringstream header(text.substr(0, text.find("\ninstrument_id")));
+  std::string unwrapped;
+  for (std::string line; std::getline(header, line);) {
+    if (line.rfind("# ", 0) == 0) unwrapped += line.substr(2) + " ";
+  }
+  EXPECT_THAT(unwrapped, HasSubstr(notice));
+}
+
+TEST(ShippedInstrumentsTest, RssHasFifteenEquallyWeightedItems) {
+  InstrumentDefinition rss = LoadShipped()["rss"];
+  EXPECT_EQ(rss.kind(), homeward::v1::INSTRUMENT_KIND_RSS);
+  EXPECT_EQ(rss.items_size(), 15);
+  ASSERT_EQ(rss.dimension_weights_size(), 3);
+  for (const auto& dw : rss.dimension_weights()) {
+    EXPECT_EQ(dw.weights_size(), 5);
+    for (const auto& w : dw.weights()) EXPECT_EQ(w.weight(), 0.2);
+  }
+  ASSERT_EQ(rss.composite_weights_size(), 15);
+  for (const auto& w : rss.composite_weights())
+    EXPECT_EQ(w.weight(), 0.0666666667);
+}
+
+TEST(ShippedInstrumentsTest,
+     WeightedInstrumentsSayTheirWeightsArePlaceholders) {
+  for (const auto& [id, d] : LoadShipped()) {
+    if (d.composite_weights().empty() && d.dimension_weights().empty()) {
+      EXPECT_THAT(d.provenance(), HasSubstr("No scores and no weights")) << id;
+    } else {
+      EXPECT_THAT(d.provenance(), HasSubstr("Placeholder weights")) << id;
+    }
+  }
+}
+
+TEST(ShippedInstrumentsTest, DomvFactorsAreRecodedByType) {
+  InstrumentDefinition domv = LoadShipped()["domv_screening"];
+  EXPECT_EQ(domv.kind(), homeward::v1::INSTRUMENT_KIND_VULNERABILITY_SCREENING);
+  std::map<homeward::v1::FactorLevel, int> per_level;
+  int factors = 0;
+  for (const auto& item : domv.items()) {
+    if (item.factor_type() == homeward::v1::FACTOR_TYPE_UNSPECIFIED) continue;
+    ++factors;
+    ++per_level[item.factor_level()];
+    EXPECT_EQ(item.dimension(), homeward::v1::DIMENSION_UNSPECIFIED)
+        << item.id();
+    const bool risk = item.factor_type() == homeward::v1::FACTOR_TYPE_RISK;
+    for (const auto& o : item.options()) {
+      const double expected = (o.id() == "yes") == risk ? 0.0 : 1.0;
+      EXPECT_EQ(o.value(), expected) << item.id() << " " << o.id();
+    }
+  }
+  EXPECT_EQ(factors, 21);
+  EXPECT_EQ(domv.composite_weights_size(), 21);
+  EXPECT_EQ(per_level.size(),
+            4u);  // individual, household, community, structural
+}
+
+// The worked example of docs/INSTRUMENTS.md.
+TEST(ShippedInstrumentsTest, RssWorkedExample) {
+  InstrumentDefinition rss = LoadShipped()["rss"];
+  // children_schooling is skipped: the household has no school-age children.
+  Answers answers;
+  for (const auto& [item, option] :
+       std::vector<std::pair<const char*, const char*>>{
+           {"economic_satisfaction", "very_dissatisfied"},               // 0
+           {"food_reduction", "often"},                                  // 0.25
+           {"debt_and_borrowing", "high_debt_can_borrow"},               // 0.5
+           {"work_and_income", "irregular"},                             // 0.5
+           {"assets_and_opportunities", "neither"},                      // 0
+           {"housing", "poor"},                                          // 0.25
+           {"health_care", "with_difficulty"},                           // 0.5
+           {"documents_and_justice", "no_documents_justice"},            // 0.5
+           {"drinking_water", "always"},                                 // 1
+           {"social_ties", "support_only"},                              // 0.5
+           {"belonging_and_discrimination", "belonging_discriminated"},  // 0.5
+           {"physical_safety", "somewhat_safe"},                         // 0.5
+           {"distress_and_support", "distress_wants_support"},           // 0
+           {"able_to_stay", "unsure"},                                   // 0.5
+       }) {
+    *answers.Add() = Choice(item, option);
+  }
+  ASSERT_THAT(ValidateAnswers(rss, answers).violations(), IsEmpty());
+  ScoringResult r = Score(rss, answers);
+  // Economic: (0 + 0.25 + 0.5 + 0.5 + 0) / 5 = 1.25 / 5 = 0.25.
+  EXPECT_EQ(r.scores.economic(), 0.25);
+  // Social, 4 of 5 answered, renormalised: (0.25 + 0.5 + 0.5 + 1) / 4 = 2.25 /
+  // 4 = 0.5625.
+  EXPECT_EQ(r.scores.social(), 0.5625);
+  // Psychosocial: (0.5 + 0.5 + 0.5 + 0 + 0.5) / 5 = 2 / 5 = 0.4.
+  EXPECT_EQ(r.scores.psychosocial(), 0.4);
+  // Composite, 14 of 15 answered: (1.25 + 2.25 + 2) / 14 = 5.5 / 14
+  // = 0.392857... -> 0.3929.
+  EXPECT_EQ(r.scores.composite(), 0.3929);
+  // Bands in file order: composite, economic, social, psychosocial.
+  std::vector<std::string> bands;
+  for (const auto& b : r.bands) bands.push_back(b.label());
+  EXPECT_THAT(bands, ElementsAre("medium", "low", "medium", "medium"));
+  EXPECT_THAT(r.flags, IsEmpty());
+  std::vector<std::string> needs;
+  for (const auto& n : r.needs) {
+    needs.push_back(absl::StrCat(
+        n.rule_code(), " ", homeward::v1::Dimension_Name(n.dimension()), " ",
+        n.category(), " ", homeward::v1::NeedPriority_Name(n.priority())));
+  }
+  EXPECT_THAT(
+      needs,
+      ElementsAre(
+          "FOOD_INSECURITY DIMENSION_ECONOMIC basic_needs NEED_PRIORITY_URGENT",
+          "HOUSING_INADEQUATE DIMENSION_SOCIAL housing NEED_PRIORITY_HIGH",
+          "ID_DOCUMENTS_MISSING DIMENSION_SOCIAL documentation "
+          "NEED_PRIORITY_HIGH",
+          "PSYCHOSOCIAL_SUPPORT DIMENSION_PSYCHOSOCIAL psychosocial_support "
+          "NEED_PRIORITY_HIGH"));
+}
+
+// All 21 DoMV factors at their protective answer except the ones listed.
+Answers DomvAnswers(const InstrumentDefinition& domv,
+                    const std::map<std::string, std::string>& overrides) {
+  Answers answers;
+  for (const auto& item : domv.items()) {
+    if (item.factor_type() == homeward::v1::FACTOR_TYPE_UNSPECIFIED) continue;
+    auto it = overrides.find(item.id());
+    std::string best =
+        item.factor_type() == homeward::v1::FACTOR_TYPE_RISK ? "no" : "yes";
+    *answers.Add() =
+        Choice(item.id(), it == overrides.end() ? best : it->second);
+  }
+  for (const auto& [id, option] : overrides) {
+    if (id == "severe_distress_signs") *answers.Add() = Choice(id, option);
+  }
+  return answers;
+}
+
+TEST(ShippedInstrumentsTest, DomvUnaccompaniedChildWhoWasTrafficked) {
+  InstrumentDefinition domv = LoadShipped()["domv_screening"];
+  Answers answers = DomvAnswers(domv, {{"age_under_18", "yes"},
+                                       {"unaccompanied_child", "yes"},
+                                       {"trafficking_indicators", "yes"},
+                                       {"literate", "no"}});
+  ASSERT_THAT(ValidateAnswers(domv, answers).violations(), IsEmpty());
+  ScoringResult r = Score(domv, answers);
+  // 4 of 21 factors at 0, 17 at 1: 17 / 21 = 0.809523... -> 0.8095.
+  EXPECT_EQ(r.scores.composite(), 0.8095);
+  ASSERT_EQ(r.bands.size(), 1u);
+  EXPECT_EQ(r.bands[0].label(), "low vulnerability");
+  // Flags call for protection whatever the level is.
+  std::vector<std::string> codes;
+  for (const auto& f : r.flags) codes.push_back(f.code());
+  EXPECT_THAT(codes, ElementsAre("SUSPECTED_TRAFFICKING_VICTIM",
+                                 "UNACCOMPANIED_CHILD"));
+}
+
+TEST(ShippedInstrumentsTest, DomvHighVulnerability) {
+  InstrumentDefinition domv = LoadShipped()["domv_screening"];
+  // 13 of 21 factors at their risk answer: 8 / 21 = 0.380952... -> 0.381.
+  Answers answers =
+      DomvAnswers(domv, {{"serious_medical_condition", "yes"},
+                         {"mental_health_concerns", "yes"},
+                         {"severe_distress_signs", "yes"},
+                         {"gbv_survivor", "yes"},
+                         {"violence_survivor", "yes"},
+                         {"single_or_child_headed_household", "yes"},
+                         {"family_violence", "yes"},
+                         {"household_debt", "yes"},
+                         {"household_livelihood", "no"},
+                         {"discrimination_or_stigma", "yes"},
+                         {"community_safe", "no"},
+                         {"social_ties", "no"},
+                         {"conflict_in_area", "yes"},
+                         {"economic_shocks", "yes"}});
+  ASSERT_THAT(ValidateAnswers(domv, answers).violations(), IsEmpty());
+  ScoringResult r = Score(domv, answers);
+  EXPECT_EQ(r.scores.composite(), 0.381);
+  ASSERT_EQ(r.bands.size(), 1u);
+  EXPECT_EQ(r.bands[0].label(), "high vulnerability");
+  std::vector<std::string> codes;
+  for (const auto& f : r.flags) codes.push_back(f.code());
+  EXPECT_THAT(codes, ElementsAre("GBV_SURVIVOR", "SERIOUS_MEDICAL_CONDITION",
+                                 "NEEDS_SPECIALISED_MH_REFERRAL",
+                                 "HIGH_VULNERABILITY"));
+}
+
+TEST(ShippedInstrumentsTest, PsychosocialScreeningRaisesReferralOnSelfHarm) {
+  InstrumentDefinition ps = LoadShipped()["psychosocial_screening"];
+  Answers answers;
+  // Two of five distress signs, coping with difficulty:
+  // (0 + 0 + 1 + 1 + 1 + 0.5) / 6 = 3.5 / 6 = 0.58333... -> 0.5833.
+  for (const auto& [item, option] :
+       std::vector<std::pair<const char*, const char*>>{
+           {"sleep_problems", "yes"},
+           {"hopelessness", "yes"},
+           {"withdrawal", "no"},
+           {"anger", "no"},
+           {"intrusive_memories", "no"},
+           {"self_harm_thoughts", "yes"},
+           {"daily_functioning", "no"},
+           {"coping", "with_difficulty"},
+           {"wish_for_support", "no"}}) {
+    *answers.Add() = Choice(item, option);
+  }
+  *answers.Add() =
+      instrument_testing::Choices("return_stressors", {"debt", "shame_stigma"});
+  ASSERT_THAT(ValidateAnswers(ps, answers).violations(), IsEmpty());
+  ScoringResult r = Score(ps, answers);
+  EXPECT_EQ(r.scores.psychosocial(), 0.5833);
+  ASSERT_EQ(r.bands.size(), 1u);
+  EXPECT_EQ(r.bands[0].label(), "some distress");
+  ASSERT_EQ(r.flags.size(), 1u);
+  EXPECT_EQ(r.flags[0].code(), "NEEDS_SPECIALISED_MH_REFERRAL");
+  ASSERT_EQ(r.needs.size(), 1u);
+  EXPECT_EQ(r.needs[0].priority(), homeward::v1::NEED_PRIORITY_URGENT);
+}
+
+TEST(ShippedInstrumentsTest, FamilyAssessmentNumberRuleAndChildFlags) {
+  InstrumentDefinition fam = LoadShipped()["family_assessment"];
+  Answers answers;
+  for (const auto& [item, option] :
+       std::vector<std::pair<const char*, const char*>>{
+           {"household_head", "parent"},
+           {"family_relations", "tense"},
+           {"family_supports_return", "yes"},
+           {"family_violence_concern", "no"},
+           {"returnee_is_child", "yes"},
+           {"tracing_status", "ongoing"},
+           {"best_interests_determination_done", "no"}}) {
+    *answers.Add() = Choice(item, option);
+  }
+  *answers.Add() = instrument_testing::Number("household_size", 8);
+  *answers.Add() = instrument_testing::Number("children_in_household", 4);
+  ASSERT_THAT(ValidateAnswers(fam, answers).violations(), IsEmpty());
+  ScoringResult r = Score(fam, answers);
+  std::vector<std::string> codes;
+  for (const auto& f : r.flags) codes.push_back(f.code());
+  EXPECT_THAT(codes, ElementsAre("FAMILY_TRACING_ONGOING",
+                                 "BEST_INTERESTS_DETERMINATION_NEEDED"));
+  // 8 people of whom 4 children: both at_least bounds hold (inclusive).
+  ASSERT_EQ(r.needs.size(), 1u);
+  EXPECT_EQ(r.needs[0].rule_code(), "LARGE_HOUSEHOLD_SOCIAL_PROTECTION");
+}
+
+}  // namespace
+}  // namespace homeward::assessment

@@ -1,0 +1,62 @@
+// Validation of instrument definitions (the RSS, the DoMV vulnerability
+// screening and the other assessment forms of instruments.proto) and their
+// content hash. Pure functions: the publish RPC and the file loader both call
+// them, so a definition that loads from deploy/instruments/ is exactly one the
+// service accepts, and a definition that passes can be scored without further
+// checks (see scoring.h).
+//
+//   errors::FieldViolations bad = ValidateInstrument(definition);
+//   RETURN_IF_ERROR(bad.ToStatus());
+//   definition.set_content_sha256(InstrumentContentHash(definition));
+//
+// The rules, each reported as its own violation with a field path such as
+// "items[3].options[1].value" or "flag_rules[2].all_of[0].item_id", are listed
+// in docs/INSTRUMENTS.md.
+#ifndef HOMEWARD_SERVICES_ASSESSMENT_INSTRUMENTS_INSTRUMENT_RULES_H_
+#define HOMEWARD_SERVICES_ASSESSMENT_INSTRUMENTS_INSTRUMENT_RULES_H_
+
+#include <cstddef>
+#include <string>
+
+#include "common/status/errors.h"
+#include "homeward/v1/common.pb.h"
+#include "homeward/v1/instruments.pb.h"
+
+namespace homeward::assessment {
+
+// Instrument, item and option ids: [a-z0-9_]+; flag and need rule codes:
+// [A-Z0-9_]+; both at most this long.
+inline constexpr size_t kMaxInstrumentIdLength = 64;
+// The weights of a dimension, and the composite weights, must sum to 1
+// within this tolerance, so that files can write 1/3 as 0.3333333333.
+inline constexpr double kWeightSumTolerance = 1e-6;
+
+// Every problem with `definition`, each its own violation naming the field and
+// what is allowed. Empty when the definition can be published and scored.
+// Output-only fields (publish_time, content_sha256) are not checked.
+errors::FieldViolations ValidateInstrument(
+    const homeward::v1::InstrumentDefinition& definition);
+
+// Lower-case hex SHA-256 of the definition's deterministic serialization,
+// with the output-only fields (publish_time, content_sha256) and unknown
+// fields cleared. Map entries are serialized in key order, so the hash does
+// not depend on the order in which a file or client listed the wordings.
+// Publishing uses it to tell "the same content again" from "different content
+// under a published version".
+std::string InstrumentContentHash(
+    const homeward::v1::InstrumentDefinition& definition);
+
+// Whether `definition` computes the score `kind`: a dimension score needs
+// non-empty dimension_weights for that dimension, the composite needs
+// composite_weights.
+bool ComputesScore(const homeward::v1::InstrumentDefinition& definition,
+                   homeward::v1::ScoreKind kind);
+
+// The score kind of a dimension (SCORE_KIND_UNSPECIFIED for
+// DIMENSION_UNSPECIFIED) and back (DIMENSION_UNSPECIFIED for the composite).
+homeward::v1::ScoreKind ScoreKindOf(homeward::v1::Dimension dimension);
+homeward::v1::Dimension DimensionOf(homeward::v1::ScoreKind kind);
+
+}  // namespace homeward::assessment
+
+#endif  // HOMEWARD_SERVICES_ASSESSMENT_INSTRUMENTS_INSTRUMENT_RULES_H_

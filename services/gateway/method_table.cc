@@ -1,0 +1,264 @@
+// The gateway's routing table and its checks; see method_table.h.
+#include "services/gateway/method_table.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/status/errors.h"
+#include "homeward/v1/assessments.pb.h"
+#include "homeward/v1/cases.pb.h"
+#include "homeward/v1/common.pb.h"
+#include "homeward/v1/consent.pb.h"
+#include "homeward/v1/counselling.pb.h"
+#include "homeward/v1/instruments.pb.h"
+
+namespace homeward::gateway {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+
+// A singular field of `type` named `name` with the given C++ type, or
+// nullptr (and a problem noted) when there is none.
+const FieldDescriptor* SingularField(const Descriptor* type,
+                                     absl::string_view name,
+                                     FieldDescriptor::CppType cpp_type,
+                                     absl::string_view context,
+                                     std::vector<std::string>* problems) {
+  const FieldDescriptor* field = type->FindFieldByName(std::string(name));
+  if (field == nullptr || field->is_repeated() ||
+      field->cpp_type() != cpp_type) {
+    problems->push_back(absl::StrCat(
+        context, ": ", type->full_name(), " has no singular ",
+        FieldDescriptor::CppTypeName(cpp_type), " field '", name, "'"));
+    return nullptr;
+  }
+  return field;
+}
+
+// Resolves what the method's routing reads from its messages.
+void ResolveRouteFields(MethodRoute* m, std::vector<std::string>* problems) {
+  const Descriptor* request = m->request_prototype->GetDescriptor();
+  const Descriptor* response = m->response_prototype->GetDescriptor();
+  const std::string& at = m->full_name;
+  switch (m->route.kind) {
+    case Routing::kByCaseId: {
+      const Descriptor* type = request;
+      const std::vector<std::string> parts =
+          absl::StrSplit(m->route.field, '.');
+      for (size_t i = 0; i < parts.size(); ++i) {
+        const bool last = i + 1 == parts.size();
+        const FieldDescriptor* field = SingularField(
+            type, parts[i],
+            last ? FieldDescriptor::CPPTYPE_STRING
+                 : FieldDescriptor::CPPTYPE_MESSAGE,
+            absl::StrCat(at, " case id '", m->route.field, "'"), problems);
+        if (field == nullptr) return;
+        m->case_id_path.push_back(field);
+        if (!last) type = field->message_type();
+      }
+      return;
+    }
+    case Routing::kByRegistration:
+      m->request_id_field = SingularField(
+          request, "request_id", FieldDescriptor::CPPTYPE_STRING, at, problems);
+      return;
+    case Routing::kFanOut: {
+      m->page_field = SingularField(
+          request, "page", FieldDescriptor::CPPTYPE_MESSAGE, at, problems);
+      if (m->page_field != nullptr &&
+          m->page_field->message_type() !=
+              homeward::v1::PageRequest::descriptor()) {
+        problems->push_back(
+            absl::StrCat(at, ": 'page' must be a homeward.v1.PageRequest"));
+      }
+      m->next_page_token_field =
+          SingularField(response, "next_page_token",
+                        FieldDescriptor::CPPTYPE_STRING, at, problems);
+      const FieldDescriptor* items = response->FindFieldByName(m->route.field);
+      if (items == nullptr || !items->is_repeated() ||
+          items->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
+        problems->push_back(absl::StrCat(at, ": ", response->full_name(),
+                                         " has no repeated message field '",
+                                         m->route.field, "'"));
+      } else {
+        m->items_field = items;
+      }
+      return;
+    }
+    case Routing::kBroadcast:
+    case Routing::kAnyReplica:
+      return;
+  }
+}
+
+}  // namespace
+
+bool Callers::Allows(homeward::v1::Role role) const {
+  return any_role || std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+Callers CaseWorkers() {
+  return {false,
+          {homeward::v1::ROLE_CASE_MANAGER, homeward::v1::ROLE_SUPERVISOR},
+          "case managers and supervisors"};
+}
+
+Callers Administrators() {
+  return {false, {homeward::v1::ROLE_ADMINISTRATOR}, "administrators"};
+}
+
+Callers AnyRole() { return {true, {}, "any authenticated caller"}; }
+
+absl::StatusOr<MethodTable> MethodTable::Create(
+    std::vector<MethodRoute> methods) {
+  const google::protobuf::DescriptorPool* pool =
+      google::protobuf::DescriptorPool::generated_pool();
+  std::vector<std::string> problems;
+  MethodTable table;
+  std::set<const google::protobuf::ServiceDescriptor*> services;
+  for (size_t i = 0; i < methods.size(); ++i) {
+    MethodRoute& m = methods[i];
+    m.path = absl::StrCat("/", m.full_name);
+    const std::vector<std::string> names = absl::StrSplit(m.full_name, '/');
+    const google::protobuf::ServiceDescriptor* service =
+        names.size() == 2 ? pool->FindServiceByName(names[0]) : nullptr;
+    const google::protobuf::MethodDescriptor* method =
+        service != nullptr ? service->FindMethodByName(names[1]) : nullptr;
+    if (method == nullptr) {
+      problems.push_back(absl::StrCat("'", m.full_name,
+                                      "' is not a method of a linked service "
+                                      "(expected package.Service/Method)"));
+      continue;
+    }
+    services.insert(service);
+    if (method->client_streaming() || method->server_streaming()) {
+      problems.push_back(absl::StrCat(m.full_name, " is streaming"));
+    }
+    if (method->input_type() != m.request_prototype->GetDescriptor() ||
+        method->output_type() != m.response_prototype->GetDescriptor()) {
+      problems.push_back(absl::StrCat(
+          m.full_name, " takes ", method->input_type()->full_name(),
+          " and returns ", method->output_type()->full_name(),
+          ", not the declared ", m.request_prototype->GetTypeName(), " and ",
+          m.response_prototype->GetTypeName()));
+      continue;
+    }
+    ResolveRouteFields(&m, &problems);
+    if (!table.by_name_.emplace(m.full_name, i).second) {
+      problems.push_back(absl::StrCat(m.full_name, " is declared twice"));
+    }
+  }
+  // A method left out would answer UNIMPLEMENTED from the gateway while the
+  // service serves it.
+  for (const google::protobuf::ServiceDescriptor* service : services) {
+    for (int i = 0; i < service->method_count(); ++i) {
+      const std::string name =
+          absl::StrCat(service->full_name(), "/", service->method(i)->name());
+      if (table.by_name_.find(name) == table.by_name_.end()) {
+        problems.push_back(absl::StrCat(name, " has no route"));
+      }
+    }
+  }
+  if (!problems.empty()) {
+    return errors::Internal(
+        absl::StrCat("the gateway's method table is wrong: ",
+                     absl::StrJoin(problems, "; ")));
+  }
+  table.methods_ = std::move(methods);
+  return table;
+}
+
+const MethodRoute* MethodTable::Find(absl::string_view full_name) const {
+  auto it = by_name_.find(full_name);
+  return it == by_name_.end() ? nullptr : &methods_[it->second];
+}
+
+absl::StatusOr<MethodTable> PublicMethodTable() {
+  using namespace homeward::v1;  // NOLINT: request and response type names
+  return MethodTable::Create({
+      // Case intake.
+      Unary<RegisterCaseRequest, Case>("homeward.v1.CaseService/RegisterCase",
+                                       ByRegistration(), CaseWorkers()),
+      Unary<GetCaseRequest, Case>("homeward.v1.CaseService/GetCase",
+                                  ByCaseId("case_id"), CaseWorkers()),
+      Unary<ListCasesRequest, ListCasesResponse>(
+          "homeward.v1.CaseService/ListCases", FanOut("cases"), CaseWorkers()),
+      Unary<UpdateCaseRequest, Case>("homeward.v1.CaseService/UpdateCase",
+                                     ByCaseId("case.case_id"), CaseWorkers()),
+      Unary<AssignCaseRequest, Case>("homeward.v1.CaseService/AssignCase",
+                                     ByCaseId("case_id"), CaseWorkers()),
+      // Programme configuration: every replica keeps a copy.
+      Unary<PublishInstrumentRequest, InstrumentDefinition>(
+          "homeward.v1.InstrumentService/PublishInstrument", Broadcast(),
+          Administrators()),
+      Unary<GetInstrumentRequest, InstrumentDefinition>(
+          "homeward.v1.InstrumentService/GetInstrument", AnyReplica(),
+          AnyRole()),
+      Unary<ListInstrumentsRequest, ListInstrumentsResponse>(
+          "homeward.v1.InstrumentService/ListInstruments", AnyReplica(),
+          AnyRole()),
+      // Assessments and needs of one case.
+      Unary<SubmitAssessmentRequest, Assessment>(
+          "homeward.v1.AssessmentService/SubmitAssessment", ByCaseId("case_id"),
+          CaseWorkers()),
+      Unary<GetAssessmentRequest, Assessment>(
+          "homeward.v1.AssessmentService/GetAssessment", ByCaseId("case_id"),
+          CaseWorkers()),
+      Unary<ListAssessmentsRequest, ListAssessmentsResponse>(
+          "homeward.v1.AssessmentService/ListAssessments", ByCaseId("case_id"),
+          CaseWorkers()),
+      Unary<CompareAssessmentsRequest, AssessmentComparison>(
+          "homeward.v1.AssessmentService/CompareAssessments",
+          ByCaseId("case_id"), CaseWorkers()),
+      Unary<ListNeedsRequest, ListNeedsResponse>(
+          "homeward.v1.AssessmentService/ListNeeds", ByCaseId("case_id"),
+          CaseWorkers()),
+      // Counselling log of one case.
+      Unary<RecordCounsellingSessionRequest, CounsellingSession>(
+          "homeward.v1.CounsellingService/RecordCounsellingSession",
+          ByCaseId("session.case_id"), CaseWorkers()),
+      Unary<ListCounsellingSessionsRequest, ListCounsellingSessionsResponse>(
+          "homeward.v1.CounsellingService/ListCounsellingSessions",
+          ByCaseId("case_id"), CaseWorkers()),
+      // Consent of one case.
+      Unary<RecordConsentRequest, ConsentRecord>(
+          "homeward.v1.ConsentService/RecordConsent",
+          ByCaseId("consent.case_id"), CaseWorkers()),
+      Unary<ListConsentsRequest, ListConsentsResponse>(
+          "homeward.v1.ConsentService/ListConsents", ByCaseId("case_id"),
+          CaseWorkers()),
+      Unary<CheckConsentRequest, CheckConsentResponse>(
+          "homeward.v1.ConsentService/CheckConsent", ByCaseId("case_id"),
+          CaseWorkers()),
+  });
+}
+
+absl::StatusOr<std::string> CaseIdOf(const MethodRoute& method,
+                                     const google::protobuf::Message& request) {
+  const google::protobuf::Message* message = &request;
+  std::string case_id;
+  for (size_t i = 0; i < method.case_id_path.size(); ++i) {
+    const FieldDescriptor* field = method.case_id_path[i];
+    const google::protobuf::Reflection* reflection = message->GetReflection();
+    if (i + 1 < method.case_id_path.size()) {
+      // An unset message reads as its default instance: an empty case id.
+      message = &reflection->GetMessage(*message, field);
+    } else {
+      case_id = reflection->GetString(*message, field);
+    }
+  }
+  if (case_id.empty()) {
+    return errors::InvalidField(
+        method.route.field,
+        "is required: the gateway routes the call to the replica that holds "
+        "the case");
+  }
+  return case_id;
+}
+
+}  // namespace homeward::gateway

@@ -1,0 +1,154 @@
+// The gateway's routing table: one declaration per public method saying who
+// may call it and how its calls find a replica. Both public faces look a call
+// up here by its full name and hand it to the Forwarder, which does what the
+// declaration says; no routing or authorisation code is written per method.
+//
+//   Unary<homeward::v1::RecordConsentRequest, homeward::v1::ConsentRecord>(
+//       "homeward.v1.ConsentService/RecordConsent",
+//       ByCaseId("consent.case_id"), CaseWorkers())
+//
+// Adding a method: one such line in PublicMethodTable() (method_table.cc),
+// plus the one-line override the generated gRPC base class needs in
+// grpc_face.cc (and, for a new service, its CallbackService there). The JSON
+// face needs nothing. MethodTable::Create checks every declaration against
+// the generated descriptors when the gateway starts: the method exists with
+// these request and response types, the field paths name fields of the right
+// kind, and every method of a declared service is declared, so a typo fails
+// the start instead of a call. A missing override is caught by
+// gateway_routing_test (every table method is called on both faces).
+#ifndef HOMEWARD_SERVICES_GATEWAY_METHOD_TABLE_H_
+#define HOMEWARD_SERVICES_GATEWAY_METHOD_TABLE_H_
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "homeward/v1/principal.pb.h"
+
+namespace homeward::gateway {
+
+// How the calls of one method find the replica(s) that serve them.
+enum class Routing {
+  // The replica owning the partition of the case named by a string field of
+  // the request (`Route::field`, a dotted path such as "consent.case_id").
+  // An empty case id is INVALID_ARGUMENT on that path: the call cannot be
+  // routed without it.
+  kByCaseId,
+  // RegisterCase: the case id derives from the request's request_id
+  // (storage::CaseIdForRequest), so a case is routed before it exists. A
+  // request without one gets a fresh id.
+  kByRegistration,
+  // Cross-case list: every replica in turn, pages merged into the repeated
+  // field `Route::field` of the response (see page_token.h). The request must
+  // have `PageRequest page` and the response `string next_page_token`.
+  kFanOut,
+  // Data every replica keeps a copy of (programme configuration): the call
+  // goes to every replica at once and succeeds only if every replica
+  // succeeds, answering with replica 0's response. Only for idempotent
+  // methods, because a partial failure is repaired by retrying.
+  kBroadcast,
+  // Reads of data every replica holds: replica 0, then the next replica
+  // while the one asked is unreachable (UNAVAILABLE).
+  kAnyReplica,
+};
+
+struct Route {
+  Routing kind;
+  std::string field;  // kByCaseId: case id path; kFanOut: repeated field
+};
+
+inline Route ByCaseId(absl::string_view field_path) {
+  return {Routing::kByCaseId, std::string(field_path)};
+}
+inline Route ByRegistration() { return {Routing::kByRegistration, ""}; }
+inline Route FanOut(absl::string_view items_field) {
+  return {Routing::kFanOut, std::string(items_field)};
+}
+inline Route Broadcast() { return {Routing::kBroadcast, ""}; }
+inline Route AnyReplica() { return {Routing::kAnyReplica, ""}; }
+
+// Who may call a method: the gateway's first-line check (architecture brief
+// section 6); services still enforce record-level scope themselves.
+struct Callers {
+  bool any_role = false;  // any authenticated caller
+  std::vector<homeward::v1::Role> roles;
+  // How a refusal names the allowed callers, e.g. "case managers and
+  // supervisors".
+  std::string who;
+
+  bool Allows(homeward::v1::Role role) const;
+};
+
+// Case managers and supervisors: case records (architecture brief section 6).
+Callers CaseWorkers();
+// Administrators: programme configuration.
+Callers Administrators();
+// Any authenticated role: non-personal reference data.
+Callers AnyRole();
+
+// One public method, as declared and as resolved by MethodTable::Create.
+struct MethodRoute {
+  std::string full_name;  // "homeward.v1.ConsentService/RecordConsent"
+  Route route;
+  Callers callers;
+  const google::protobuf::Message* request_prototype = nullptr;
+  const google::protobuf::Message* response_prototype = nullptr;
+
+  // Filled in by MethodTable::Create.
+  std::string path;  // "/" + full_name: the gRPC method and the HTTP path
+  // kByCaseId: the fields from the request down to the case id.
+  std::vector<const google::protobuf::FieldDescriptor*> case_id_path;
+  // kByRegistration: request_id.
+  const google::protobuf::FieldDescriptor* request_id_field = nullptr;
+  // kFanOut: request page, response items and next_page_token.
+  const google::protobuf::FieldDescriptor* page_field = nullptr;
+  const google::protobuf::FieldDescriptor* items_field = nullptr;
+  const google::protobuf::FieldDescriptor* next_page_token_field = nullptr;
+};
+
+// Declares `full_name` as a unary method taking Request and returning
+// Response.
+template <typename Request, typename Response>
+MethodRoute Unary(absl::string_view full_name, Route route, Callers callers) {
+  MethodRoute method;
+  method.full_name = std::string(full_name);
+  method.route = std::move(route);
+  method.callers = std::move(callers);
+  method.request_prototype = &Request::default_instance();
+  method.response_prototype = &Response::default_instance();
+  return method;
+}
+
+class MethodTable {
+ public:
+  // Resolves and checks `methods` (see the file comment). The problems are
+  // programming errors, reported together as INTERNAL.
+  static absl::StatusOr<MethodTable> Create(std::vector<MethodRoute> methods);
+
+  // nullptr when no method has that full name.
+  const MethodRoute* Find(absl::string_view full_name) const;
+  // In declaration order.
+  const std::vector<MethodRoute>& methods() const { return methods_; }
+
+ private:
+  std::vector<MethodRoute> methods_;
+  std::map<std::string, size_t, std::less<>> by_name_;
+};
+
+// Every method the gateway serves, with its callers and routing.
+absl::StatusOr<MethodTable> PublicMethodTable();
+
+// The case id a kByCaseId call is about; INVALID_ARGUMENT naming the field
+// path when it is empty.
+absl::StatusOr<std::string> CaseIdOf(const MethodRoute& method,
+                                     const google::protobuf::Message& request);
+
+}  // namespace homeward::gateway
+
+#endif  // HOMEWARD_SERVICES_GATEWAY_METHOD_TABLE_H_

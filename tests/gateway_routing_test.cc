@@ -1,0 +1,605 @@
+// The gateway's method table and routing, checked against recording fake
+// replicas: each fake is a generic gRPC server on a loopback port that
+// answers every method, verifies the signed principal and notes what reached
+// it. That isolates what the gateway decides (who may call, which replica,
+// broadcast, fail-over, refusals at the edge) from what the services do, so
+// these tests hold whatever the services answer. End-to-end checks against
+// real assessment replicas are in gateway_services_test.cc.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "common/auth/principal_token.h"
+#include "common/status/errors.h"
+#include "common/status/grpc_status.h"
+#include "common/status/status_matchers.h"
+#include "common/storage/partitions.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/generic/async_generic_service.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "gtest/gtest.h"
+#include "homeward/v1/consent.grpc.pb.h"
+#include "homeward/v1/counselling.grpc.pb.h"
+#include "homeward/v1/instruments.grpc.pb.h"
+#include "httplib.h"
+#include "services/gateway/api_keys.h"
+#include "services/gateway/gateway_server.h"
+#include "services/gateway/method_table.h"
+
+namespace homeward::gateway {
+namespace {
+
+using ::homeward::testing::IsOk;
+using ::homeward::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::SizeIs;
+
+namespace v1 = ::homeward::v1;
+
+constexpr char kSecret[] = "gateway-routing-test-secret-0123456789abcdef";
+constexpr char kManagerKey[] = "hw_routing_case_manager_key";
+constexpr char kAdminKey[] = "hw_routing_administrator_key";
+constexpr char kMonitorKey[] = "hw_routing_monitoring_officer_key";
+constexpr char kAgencyKey[] = "hw_routing_partner_agency_key";
+constexpr uint32_t kPartitions = 64;
+
+// What reached a fake replica.
+struct Received {
+  std::string method;  // "/homeward.v1.ConsentService/RecordConsent"
+  std::string bytes;   // the serialized request
+  std::string user_id;
+  std::string request_id;
+};
+
+// A replica stand-in: answers every method with the response set for it
+// (default: the empty message, valid for every type) or a set status.
+class FakeReplica final : public grpc::CallbackGenericService {
+ public:
+  FakeReplica() {
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                             &port_);
+    builder.RegisterCallbackGenericService(this);
+    server_ = builder.BuildAndStart();
+  }
+  ~FakeReplica() override { server_->Shutdown(); }
+
+  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
+
+  void Answer(const std::string& method, const google::protobuf::Message& m) {
+    absl::MutexLock lock(&mu_);
+    answers_[method] = m.SerializeAsString();
+  }
+  void Refuse(const std::string& method, const absl::Status& status) {
+    absl::MutexLock lock(&mu_);
+    refusals_[method] = status;
+  }
+  std::vector<Received> received() {
+    absl::MutexLock lock(&mu_);
+    return received_;
+  }
+
+  grpc::ServerGenericBidiReactor* CreateReactor(
+      grpc::GenericCallbackServerContext* context) override {
+    return new Call(this, context);
+  }
+
+ private:
+  class Call final : public grpc::ServerGenericBidiReactor {
+   public:
+    Call(FakeReplica* fake, grpc::GenericCallbackServerContext* context)
+        : fake_(fake), context_(context) {
+      StartRead(&request_);
+    }
+    void OnReadDone(bool ok) override {
+      if (!ok) return Finish(grpc::Status(grpc::StatusCode::INTERNAL, "read"));
+      Received got;
+      got.method = context_->method();
+      std::vector<grpc::Slice> slices;
+      (void)request_.Dump(&slices);
+      for (const grpc::Slice& s : slices) {
+        got.bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+      }
+      auth::PrincipalVerifier verifier(kSecret, absl::Minutes(5));
+      absl::StatusOr<v1::Principal> principal = verifier.Verify(*context_);
+      if (!principal.ok()) return Finish(ToGrpcStatus(principal.status()));
+      got.user_id = principal->user_id();
+      auto id = context_->client_metadata().find(auth::kRequestIdKey);
+      if (id != context_->client_metadata().end()) {
+        got.request_id.assign(id->second.data(), id->second.size());
+      }
+      std::string answer;
+      absl::Status refusal;
+      {
+        absl::MutexLock lock(&fake_->mu_);
+        fake_->received_.push_back(got);
+        answer = fake_->answers_[got.method];
+        if (auto it = fake_->refusals_.find(got.method);
+            it != fake_->refusals_.end()) {
+          refusal = it->second;
+        }
+      }
+      if (!refusal.ok()) return Finish(ToGrpcStatus(refusal));
+      grpc::Slice slice(answer);
+      response_ = grpc::ByteBuffer(&slice, 1);
+      StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
+    }
+    void OnDone() override { delete this; }
+
+   private:
+    FakeReplica* fake_;
+    grpc::GenericCallbackServerContext* context_;
+    grpc::ByteBuffer request_;
+    grpc::ByteBuffer response_;
+  };
+
+  int port_ = 0;
+  std::unique_ptr<grpc::Server> server_;
+  absl::Mutex mu_;
+  std::map<std::string, std::string> answers_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, absl::Status> refusals_ ABSL_GUARDED_BY(mu_);
+  std::vector<Received> received_ ABSL_GUARDED_BY(mu_);
+};
+
+// A TCP port on 127.0.0.1 that nothing listens on: bound, then released.
+int ClosedPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  socklen_t len = sizeof(addr);
+  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+v1::Principal As(const std::string& user, v1::Role role) {
+  v1::Principal p;
+  p.set_user_id(user);
+  p.set_role(role);
+  p.add_office_ids("office-dakar");
+  return p;
+}
+
+// A case id in partition [first, last] of kPartitions.
+std::string CaseIdIn(uint32_t first, uint32_t last) {
+  for (int i = 0;; ++i) {
+    std::string id = storage::CaseIdForRequest(absl::StrCat("routing-", i));
+    const uint32_t p = storage::PartitionOf(id, kPartitions);
+    if (p >= first && p <= last) return id;
+  }
+}
+
+// A gateway in front of `replicas`; with `split`, replica 0 owns partitions
+// 0..31 and replica 1 32..63.
+std::unique_ptr<GatewayServer> StartGateway(
+    const std::vector<std::string>& replicas, bool split = false) {
+  GatewayServer::Options options;
+  options.config.set_grpc_listen_address("127.0.0.1:0");
+  options.config.set_http_listen_address("127.0.0.1:0");
+  options.config.set_partition_count(kPartitions);
+  options.config.set_forward_deadline_ms(3000);
+  auto* route = options.config.add_routes();
+  route->set_service("assessment");
+  for (size_t r = 0; r < replicas.size(); ++r) {
+    auto* replica = route->add_replicas();
+    replica->set_address(replicas[r]);
+    if (split) {
+      auto* range = replica->add_partitions();
+      range->set_first(r == 0 ? 0 : kPartitions / 2);
+      range->set_last(r == 0 ? kPartitions / 2 - 1 : kPartitions - 1);
+    }
+  }
+  options.principal_secret = kSecret;
+  *options.api_keys.add_keys() =
+      MakeApiKey("cm", kManagerKey, As("cm-1", v1::ROLE_CASE_MANAGER));
+  *options.api_keys.add_keys() =
+      MakeApiKey("admin", kAdminKey, As("admin-1", v1::ROLE_ADMINISTRATOR));
+  *options.api_keys.add_keys() = MakeApiKey(
+      "monitor", kMonitorKey, As("mo-1", v1::ROLE_MONITORING_OFFICER));
+  *options.api_keys.add_keys() =
+      MakeApiKey("agency", kAgencyKey, As("pa-1", v1::ROLE_PARTNER_AGENCY));
+  auto gateway = GatewayServer::Start(std::move(options));
+  EXPECT_THAT(gateway, IsOk());
+  return gateway.ok() ? *std::move(gateway) : nullptr;
+}
+
+// Calls the gateway's gRPC face the way any client would, for any method.
+class Client {
+ public:
+  explicit Client(const GatewayServer& gateway)
+      : channel_(
+            grpc::CreateChannel(absl::StrCat("127.0.0.1:", gateway.grpc_port()),
+                                grpc::InsecureChannelCredentials())),
+        http_("127.0.0.1", gateway.http_port()) {
+    http_.set_read_timeout(10, 0);
+  }
+
+  grpc::Status Call(const std::string& method,
+                    const google::protobuf::Message& request,
+                    google::protobuf::Message* response, const std::string& key,
+                    const std::string& request_id = "") {
+    grpc::TemplatedGenericStub<google::protobuf::Message,
+                               google::protobuf::Message>
+        stub(channel_);
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", key));
+    if (!request_id.empty()) context.AddMetadata("x-request-id", request_id);
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(10));
+    absl::Mutex mu;
+    bool done = false;
+    grpc::Status status;
+    stub.UnaryCall(&context, absl::StrCat("/", method), grpc::StubOptions(),
+                   &request, response, [&](grpc::Status s) {
+                     absl::MutexLock lock(&mu);
+                     status = std::move(s);
+                     done = true;
+                   });
+    absl::MutexLock lock(&mu);
+    mu.Await(absl::Condition(&done));
+    return status;
+  }
+
+  httplib::Result Json(const std::string& method,
+                       const google::protobuf::Message& request,
+                       const std::string& key) {
+    std::string body;
+    EXPECT_TRUE(
+        google::protobuf::util::MessageToJsonString(request, &body).ok());
+    return http_.Post(absl::StrCat("/", method).c_str(),
+                      {{"Authorization", absl::StrCat("Bearer ", key)}}, body,
+                      "application/json");
+  }
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+  httplib::Client http_;
+};
+
+std::vector<errors::FieldViolation> ViolationsOf(const grpc::Status& status) {
+  return errors::FieldViolationsOf(FromGrpcStatus(status));
+}
+
+MATCHER_P(ViolationOn, field, absl::StrCat("a field violation on ", field)) {
+  return arg.field == field;
+}
+
+MATCHER_P(ReceivedCall, method, absl::StrCat("a call of ", method)) {
+  return arg.method == absl::StrCat("/", method);
+}
+
+constexpr char kRecordConsent[] = "homeward.v1.ConsentService/RecordConsent";
+constexpr char kRecordSession[] =
+    "homeward.v1.CounsellingService/RecordCounsellingSession";
+constexpr char kPublish[] = "homeward.v1.InstrumentService/PublishInstrument";
+constexpr char kGetInstrument[] = "homeward.v1.InstrumentService/GetInstrument";
+constexpr char kListInstruments[] =
+    "homeward.v1.InstrumentService/ListInstruments";
+
+v1::InstrumentDefinition FromReplica(int replica) {
+  v1::InstrumentDefinition d;
+  d.set_instrument_id("rss");
+  d.set_version(1);
+  d.set_provenance(absl::StrCat("replica ", replica));
+  return d;
+}
+
+// ---------------------------------------------------------------------------
+// The table
+
+TEST(MethodTableTest, PublicTableIsCompleteAndResolves) {
+  absl::StatusOr<MethodTable> table = PublicMethodTable();
+  ASSERT_THAT(table, IsOk());
+  // Every method of every public contract, and nothing else.
+  const char* services[] = {
+      "homeward.v1.CaseService", "homeward.v1.InstrumentService",
+      "homeward.v1.AssessmentService", "homeward.v1.CounsellingService",
+      "homeward.v1.ConsentService"};
+  size_t methods = 0;
+  for (const char* name : services) {
+    const auto* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+            name);
+    ASSERT_NE(service, nullptr) << name;
+    for (int i = 0; i < service->method_count(); ++i, ++methods) {
+      EXPECT_NE(
+          table->Find(absl::StrCat(name, "/", service->method(i)->name())),
+          nullptr);
+    }
+  }
+  EXPECT_THAT(table->methods(), SizeIs(methods));
+  const MethodRoute* consent = table->Find(kRecordConsent);
+  ASSERT_NE(consent, nullptr);
+  EXPECT_EQ(consent->route.kind, Routing::kByCaseId);
+  EXPECT_EQ(consent->path, absl::StrCat("/", kRecordConsent));
+  EXPECT_THAT(consent->case_id_path, SizeIs(2));
+}
+
+TEST(MethodTableTest, RefusesWrongDeclarations) {
+  // Wrong request type, a case id path that is not a string, a method that
+  // does not exist, and (because of the first) a method left without a route.
+  auto table = MethodTable::Create({
+      Unary<v1::ListConsentsRequest, v1::ConsentRecord>(
+          kRecordConsent, ByCaseId("consent.case_id"), CaseWorkers()),
+      Unary<v1::ListConsentsRequest, v1::ListConsentsResponse>(
+          "homeward.v1.ConsentService/ListConsents", ByCaseId("page"),
+          CaseWorkers()),
+      Unary<v1::CheckConsentRequest, v1::CheckConsentResponse>(
+          "homeward.v1.ConsentService/CheckConsentNow", ByCaseId("case_id"),
+          CaseWorkers()),
+  });
+  ASSERT_THAT(table, StatusIs(absl::StatusCode::kInternal));
+  const std::string message(table.status().message());
+  EXPECT_THAT(message, HasSubstr("RecordConsent takes "
+                                 "homeward.v1.RecordConsentRequest"));
+  EXPECT_THAT(message, HasSubstr("no singular string field 'page'"));
+  EXPECT_THAT(message, HasSubstr("CheckConsentNow' is not a method"));
+  EXPECT_THAT(
+      message,
+      HasSubstr("homeward.v1.ConsentService/CheckConsent has no route"));
+}
+
+TEST(MethodTableTest, CaseIdOfReadsNestedFields) {
+  auto table = PublicMethodTable();
+  ASSERT_THAT(table, IsOk());
+  const MethodRoute& consent = *table->Find(kRecordConsent);
+  v1::RecordConsentRequest request;
+  EXPECT_THAT(errors::FieldViolationsOf(CaseIdOf(consent, request).status()),
+              ElementsAre(ViolationOn("consent.case_id")));
+  request.mutable_consent()->set_case_id("C42");
+  EXPECT_THAT(CaseIdOf(consent, request), IsOk());
+  EXPECT_EQ(*CaseIdOf(consent, request), "C42");
+}
+
+// ---------------------------------------------------------------------------
+// Both faces serve every method of the table
+
+TEST(GatewayRoutingTest, EveryMethodIsServedOnBothFaces) {
+  FakeReplica replica;
+  auto gateway = StartGateway({replica.address()});
+  ASSERT_NE(gateway, nullptr);
+  Client client(*gateway);
+  auto table = PublicMethodTable();
+  ASSERT_THAT(table, IsOk());
+  // A partner agency may read instruments and nothing else here, so every
+  // method either reaches the fake or is refused by the gateway's role check:
+  // neither would happen for a method a face does not serve.
+  for (const MethodRoute& method : table->methods()) {
+    std::unique_ptr<google::protobuf::Message> request(
+        method.request_prototype->New());
+    std::unique_ptr<google::protobuf::Message> response(
+        method.response_prototype->New());
+    const bool open = method.callers.Allows(v1::ROLE_PARTNER_AGENCY);
+    const grpc::Status status =
+        client.Call(method.full_name, *request, response.get(), kAgencyKey);
+    EXPECT_EQ(status.error_code(),
+              open ? grpc::StatusCode::OK : grpc::StatusCode::PERMISSION_DENIED)
+        << method.full_name << ": " << status.error_message();
+    auto res = client.Json(method.full_name, *request, kAgencyKey);
+    ASSERT_TRUE(res) << method.full_name;
+    EXPECT_EQ(res->status, open ? 200 : 403)
+        << method.full_name << ": " << res->body;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Routing by a case id inside the request
+
+TEST(GatewayRoutingTest, NestedCaseIdsRouteToTheOwningReplica) {
+  FakeReplica low, high;
+  auto gateway = StartGateway({low.address(), high.address()}, /*split=*/true);
+  ASSERT_NE(gateway, nullptr);
+  Client client(*gateway);
+  const std::string on_high = CaseIdIn(32, 63);
+  const std::string on_low = CaseIdIn(0, 31);
+
+  v1::RecordConsentRequest consent;
+  consent.mutable_consent()->set_case_id(on_high);
+  v1::ConsentRecord record;
+  ASSERT_THAT(
+      client.Call(kRecordConsent, consent, &record, kManagerKey, "trace-7"),
+      IsOk());
+  v1::RecordCounsellingSessionRequest session;
+  session.mutable_session()->set_case_id(on_low);
+  v1::CounsellingSession recorded;
+  ASSERT_THAT(client.Call(kRecordSession, session, &recorded, kManagerKey),
+              IsOk());
+  auto res = client.Json(kRecordConsent, consent, kManagerKey);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+
+  EXPECT_THAT(high.received(), ElementsAre(ReceivedCall(kRecordConsent),
+                                           ReceivedCall(kRecordConsent)));
+  EXPECT_THAT(low.received(), ElementsAre(ReceivedCall(kRecordSession)));
+  // The request reaches the replica unchanged, with the caller's signed
+  // principal and request id.
+  const Received first = high.received()[0];
+  v1::RecordConsentRequest forwarded;
+  ASSERT_TRUE(forwarded.ParseFromString(first.bytes));
+  EXPECT_EQ(forwarded.consent().case_id(), on_high);
+  EXPECT_EQ(first.user_id, "cm-1");
+  EXPECT_EQ(first.request_id, "trace-7");
+}
+
+TEST(GatewayRoutingTest, EmptyNestedCaseIdIsRefusedAtTheEdge) {
+  FakeReplica replica;
+  auto gateway = StartGateway({replica.address()});
+  ASSERT_NE(gateway, nullptr);
+  Client client(*gateway);
+  v1::RecordConsentRequest consent;
+  consent.set_request_id("r-1");
+  v1::ConsentRecord record;
+  const grpc::Status status =
+      client.Call(kRecordConsent, consent, &record, kManagerKey);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ViolationsOf(status),
+              ElementsAre(ViolationOn("consent.case_id")));
+  auto res = client.Json(kRecordSession, v1::RecordCounsellingSessionRequest(),
+                         kManagerKey);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_THAT(res->body, HasSubstr(R"("field":"session.case_id")"));
+  EXPECT_THAT(replica.received(), IsEmpty());
+}
+
+// ---------------------------------------------------------------------------
+// Roles
+
+TEST(GatewayRoutingTest, RoleGatesNameTheRoleAndWhoMayCall) {
+  FakeReplica replica;
+  auto gateway = StartGateway({replica.address()});
+  ASSERT_NE(gateway, nullptr);
+  Client client(*gateway);
+  v1::InstrumentDefinition out;
+  v1::PublishInstrumentRequest publish;
+  EXPECT_THAT(client.Call(kPublish, publish, &out, kManagerKey),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       AllOf(HasSubstr("ROLE_CASE_MANAGER"),
+                             HasSubstr("administrators"))));
+  v1::RecordConsentRequest consent;
+  consent.mutable_consent()->set_case_id("C1");
+  v1::ConsentRecord record;
+  EXPECT_THAT(client.Call(kRecordConsent, consent, &record, kAdminKey),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       AllOf(HasSubstr("ROLE_ADMINISTRATOR"),
+                             HasSubstr("case managers and supervisors"))));
+  EXPECT_THAT(replica.received(), IsEmpty());
+  v1::ListInstrumentsResponse list;
+  EXPECT_THAT(client.Call(kListInstruments, v1::ListInstrumentsRequest(), &list,
+                          kMonitorKey),
+              IsOk());
+  EXPECT_THAT(replica.received(), ElementsAre(ReceivedCall(kListInstruments)));
+}
+
+// ---------------------------------------------------------------------------
+// Broadcast
+
+TEST(GatewayRoutingTest, BroadcastReachesEveryReplicaAndAnswersWithTheFirst) {
+  FakeReplica r0, r1;
+  r0.Answer(absl::StrCat("/", kPublish), FromReplica(0));
+  r1.Answer(absl::StrCat("/", kPublish), FromReplica(1));
+  auto gateway = StartGateway({r0.address(), r1.address()});
+  ASSERT_NE(gateway, nullptr);
+  Client client(*gateway);
+  v1::PublishInstrumentRequest publish;
+  publish.mutable_instrument()->set_instrument_id("rss");
+  v1::InstrumentDefinition out;
+  ASSERT_THAT(client.Call(kPublish, publish, &out, kAdminKey), IsOk());
+  EXPECT_EQ(out.provenance(), "replica 0");
+  EXPECT_THAT(r0.received(), ElementsAre(ReceivedCall(kPublish)));
+  EXPECT_THAT(r1.received(), ElementsAre(ReceivedCall(kPublish)));
+
+  auto res = client.Json(kPublish, publish, kAdminKey);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_THAT(res->body, HasSubstr("replica 0"));
+}
+
+TEST(GatewayRoutingTest, BroadcastFailsWhenAnyReplicaRefusesOrIsDown) {
+  FakeReplica r0, r1;
+  auto gateway = StartGateway(
+      {r0.address(), r1.address(), absl::StrCat("127.0.0.1:", ClosedPort())});
+  ASSERT_NE(gateway, nullptr);
+  Client client(*gateway);
+  v1::PublishInstrumentRequest publish;
+  v1::InstrumentDefinition out;
+  // Replica 2 is down: UNAVAILABLE, saying how far the call got.
+  grpc::Status status = client.Call(kPublish, publish, &out, kAdminKey);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable,
+                               AllOf(HasSubstr("replica 2"),
+                                     HasSubstr("2 of 3 replicas"))));
+  EXPECT_THAT(status.error_message(), Not(HasSubstr("127.0.0.1")));
+  // A replica's own refusal is what the client must act on: it wins over the
+  // unreachable one, details and all.
+  r1.Refuse(absl::StrCat("/", kPublish),
+            errors::InvalidField("instrument.version", "must be at least 1"));
+  status = client.Call(kPublish, publish, &out, kAdminKey);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ViolationsOf(status),
+              ElementsAre(ViolationOn("instrument.version")));
+}
+
+// ---------------------------------------------------------------------------
+// Any one replica
+
+TEST(GatewayRoutingTest, ReadsUseReplicaZeroAndFallOverWhenItIsDown) {
+  FakeReplica r0, r1;
+  r0.Answer(absl::StrCat("/", kGetInstrument), FromReplica(0));
+  r1.Answer(absl::StrCat("/", kGetInstrument), FromReplica(1));
+  const std::string down = absl::StrCat("127.0.0.1:", ClosedPort());
+  v1::GetInstrumentRequest get;
+  get.set_instrument_id("rss");
+  v1::InstrumentDefinition out;
+  {
+    auto gateway = StartGateway({r0.address(), r1.address()});
+    ASSERT_NE(gateway, nullptr);
+    Client client(*gateway);
+    ASSERT_THAT(client.Call(kGetInstrument, get, &out, kMonitorKey), IsOk());
+    EXPECT_EQ(out.provenance(), "replica 0");
+    EXPECT_THAT(r1.received(), IsEmpty());
+  }
+  {
+    auto gateway = StartGateway({down, r1.address()});
+    ASSERT_NE(gateway, nullptr);
+    Client client(*gateway);
+    for (int attempt = 0; attempt < 2; ++attempt) {  // cold, then warm
+      ASSERT_THAT(client.Call(kGetInstrument, get, &out, kMonitorKey), IsOk());
+      EXPECT_EQ(out.provenance(), "replica 1");
+    }
+    auto res = client.Json(kGetInstrument, get, kMonitorKey);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    EXPECT_THAT(res->body, HasSubstr("replica 1"));
+  }
+  {
+    auto gateway =
+        StartGateway({down, absl::StrCat("127.0.0.1:", ClosedPort())});
+    ASSERT_NE(gateway, nullptr);
+    Client client(*gateway);
+    EXPECT_THAT(client.Call(kGetInstrument, get, &out, kMonitorKey),
+                StatusIs(absl::StatusCode::kUnavailable,
+                         HasSubstr("no replica of the assessment service")));
+  }
+}
+
+// A refusal from replica 0 is an answer, not a reason to ask another.
+TEST(GatewayRoutingTest, ReadsDoNotFallOverOnARefusal) {
+  FakeReplica r0, r1;
+  r0.Refuse(absl::StrCat("/", kGetInstrument),
+            errors::NotFound("instrument", "rss"));
+  auto gateway = StartGateway({r0.address(), r1.address()});
+  ASSERT_NE(gateway, nullptr);
+  Client client(*gateway);
+  v1::GetInstrumentRequest get;
+  get.set_instrument_id("rss");
+  v1::InstrumentDefinition out;
+  EXPECT_THAT(client.Call(kGetInstrument, get, &out, kMonitorKey),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(r1.received(), IsEmpty());
+}
+
+}  // namespace
+}  // namespace homeward::gateway
