@@ -23,6 +23,7 @@ EmbeddedOptions OptionsFor(const TempDir& dir) {
   options.data_dir = dir.path() + "/data";
   options.grpc_listen = "127.0.0.1:0";
   options.http_listen = "127.0.0.1:0";
+  options.instruments_dir = std::string(HOMEWARD_SOURCE_DIR) + "/deploy/instruments";
   return options;
 }
 
@@ -95,6 +96,56 @@ TEST(EmbeddedSuiteTest, PrintedExampleCallsWorkAndSurviveARestart) {
                       absl::StrCat("{\"caseId\":\"", case_id, "\"}"));
   ASSERT_TRUE(fetched);
   EXPECT_EQ(fetched->status, 200) << fetched->body;
+}
+
+// The README's worked example: the RSS baseline of docs/INSTRUMENTS.md
+// section 7, submitted as JSON through the gateway, gives the scores worked
+// out by hand there (equal placeholder weights):
+//   economic     (0 + 0.25 + 0.5 + 0.5 + 0) / 5        = 0.25
+//   social       (0.25 + 0.5 + 0.5 + 1) / 4             = 0.5625
+//   psychosocial (0.5 + 0.5 + 0.5 + 0 + 0.5) / 5        = 0.4
+//   composite    5.5 / 14 = 0.392857... rounded          = 0.3929
+TEST(EmbeddedSuiteTest, ReadmeRssExampleScoresAsDocumented) {
+  TempDir dir;
+  auto suite = EmbeddedSuite::Start(OptionsFor(dir));
+  ASSERT_TRUE(suite.ok()) << suite.status();
+  const std::string key = (*suite)->dev_api_key();
+  const int port = (*suite)->http_port();
+  auto registered = Post(port, "RegisterCase", key, PrintedBodies((*suite)->Instructions())[0]);
+  ASSERT_TRUE(registered);
+  ASSERT_EQ(registered->status, 200) << registered->body;
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(registered->body, match,
+                                std::regex("\"caseId\":\\s*\"([^\"]+)\"")));
+  const std::string case_id = match[1];
+
+  const std::string body = absl::StrCat(
+      R"({"requestId":"rss-baseline-1","caseId":")", case_id,
+      R"(","instrumentId":"rss","instrumentVersion":1,)",
+      R"("assessmentDate":{"year":2025,"month":11,"day":3},"answers":[)",
+      R"({"itemId":"economic_satisfaction","optionId":"very_dissatisfied"},)",
+      R"({"itemId":"food_reduction","optionId":"often"},)",
+      R"({"itemId":"debt_and_borrowing","optionId":"high_debt_can_borrow"},)",
+      R"({"itemId":"work_and_income","optionId":"irregular"},)",
+      R"({"itemId":"assets_and_opportunities","optionId":"neither"},)",
+      R"({"itemId":"housing","optionId":"poor"},)",
+      R"({"itemId":"health_care","optionId":"with_difficulty"},)",
+      R"({"itemId":"documents_and_justice","optionId":"no_documents_justice"},)",
+      R"({"itemId":"drinking_water","optionId":"always"},)",
+      R"({"itemId":"social_ties","optionId":"support_only"},)",
+      R"({"itemId":"belonging_and_discrimination","optionId":"belonging_discriminated"},)",
+      R"({"itemId":"physical_safety","optionId":"somewhat_safe"},)",
+      R"({"itemId":"distress_and_support","optionId":"distress_wants_support"},)",
+      R"({"itemId":"able_to_stay","optionId":"unsure"}]})");
+  httplib::Client client("127.0.0.1", port);
+  auto submitted = client.Post("/homeward.v1.AssessmentService/SubmitAssessment",
+                               {{"Authorization", "Bearer " + key}}, body, "application/json");
+  ASSERT_TRUE(submitted);
+  ASSERT_EQ(submitted->status, 200) << submitted->body;
+  EXPECT_THAT(submitted->body,
+              AllOf(HasSubstr(R"("economic":0.25)"), HasSubstr(R"("social":0.5625)"),
+                    HasSubstr(R"("psychosocial":0.4)"), HasSubstr(R"("composite":0.3929)"),
+                    HasSubstr("FOOD_INSECURITY"), HasSubstr("ID_DOCUMENTS_MISSING")));
 }
 
 }  // namespace

@@ -7,4 +7,5 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash deploy/local/build.sh --target homeward-all-in-one
 exec build/services/all_in_one/homeward-all-in-one \
-  --data_dir="${HOMEWARD_DATA_DIR:-homeward-data}" "$@"
+  --data_dir="${HOMEWARD_DATA_DIR:-homeward-data}" \
+  --instruments_dir="$PWD/deploy/instruments" "$@"

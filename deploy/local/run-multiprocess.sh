@@ -49,6 +49,7 @@ data_dir: "$data/assessment-$r"
 partition_count: $partitions
 owned_partitions { first: $first last: $last }
 principal_secret_file: "$secret"
+instruments_dir: "$PWD/deploy/instruments"
 CFG
   build/services/assessment/homeward-assessment --config="$data/assessment-$r.textproto" \
     2>>"$data/assessment-$r.log" &

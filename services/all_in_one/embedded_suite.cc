@@ -71,6 +71,7 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
   homeward::v1::ServiceConfig service;
   service.set_data_dir(options.data_dir + "/assessment");
   service.set_partition_count(options.partition_count);
+  service.set_instruments_dir(options.instruments_dir);
   ASSIGN_OR_RETURN(suite->assessment_, assessment::AssessmentServer::Start(service, secret));
 
   gateway::GatewayServer::Options gw;

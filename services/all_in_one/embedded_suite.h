@@ -26,6 +26,8 @@ struct EmbeddedOptions {
   std::string grpc_listen = "127.0.0.1:7000";
   std::string http_listen = "127.0.0.1:7080";
   uint32_t partition_count = 64;
+  // Instrument definitions to publish at start (empty: none).
+  std::string instruments_dir;
 };
 
 class EmbeddedSuite {

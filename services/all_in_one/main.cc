@@ -15,6 +15,8 @@ ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:7000", "public gRPC address");
 ABSL_FLAG(std::string, http_listen, "127.0.0.1:7080", "public JSON/HTTP address");
 ABSL_FLAG(uint32_t, partition_count, 64,
           "partitions of case data; fixed when the data directory is created");
+ABSL_FLAG(std::string, instruments_dir, "",
+          "instrument definitions (*.textproto) to publish at start, e.g. deploy/instruments");
 ABSL_FLAG(bool, log_requests, true, "log one line per request (identifiers only)");
 
 int main(int argc, char** argv) {
@@ -26,6 +28,7 @@ int main(int argc, char** argv) {
   options.grpc_listen = absl::GetFlag(FLAGS_grpc_listen);
   options.http_listen = absl::GetFlag(FLAGS_http_listen);
   options.partition_count = absl::GetFlag(FLAGS_partition_count);
+  options.instruments_dir = absl::GetFlag(FLAGS_instruments_dir);
   auto suite = homeward::all_in_one::EmbeddedSuite::Start(options);
   if (!suite.ok()) {
     homeward::server::Log("error", "homeward cannot start",
