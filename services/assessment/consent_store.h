@@ -1,12 +1,6 @@
-// Consent records in the assessment service's store. Records are immutable
-// (a change of mind is a new record) and live in their case's partition,
-// indexed by case in recording order (their ids are time-ordered). Recording
-// one writes the record, its index entry, a ConsentChanged event and an audit
-// entry in one WriteSet.
-//
-// Callers pass the case as loaded by CaseInScope (or CaseStore::Get): that
-// load has already refused cases of partitions this replica does not own, and
-// its partition field says where the case's records live.
+// Consent records in the assessment service's store: an append-only
+// CaseRecordLog (see case_record_log.h) of immutable decisions (a change of
+// mind is a new record), each written with its ConsentChanged event.
 //
 //   ConsentStore consents(store);
 //   ASSIGN_OR_RETURN(ConsentRecord r, consents.Record(actor, c, request_id,
@@ -22,6 +16,7 @@
 #include "common/storage/store.h"
 #include "homeward/v1/cases.pb.h"
 #include "homeward/v1/consent.pb.h"
+#include "services/assessment/case_record_log.h"
 #include "services/assessment/case_store.h"
 
 namespace homeward::assessment {
@@ -33,7 +28,8 @@ struct ConsentPage {
 
 class ConsentStore {
  public:
-  explicit ConsentStore(storage::Store* store) : store_(store) {}
+  explicit ConsentStore(storage::Store* store)
+      : log_(store, "consent", "RecordConsent") {}
 
   // Stores `consent` for case `c` with a new consent_id, recorded_by and
   // create_time (whatever the caller put there is replaced). A non-empty
@@ -52,7 +48,7 @@ class ConsentStore {
   void AuditRead(const Actor& actor, absl::string_view case_id);
 
  private:
-  storage::Store* store_;
+  CaseRecordLog<homeward::v1::ConsentRecord> log_;
 };
 
 }  // namespace homeward::assessment

@@ -23,6 +23,7 @@
 #include "common/storage/store.h"
 #include "homeward/v1/cases.pb.h"
 #include "homeward/v1/counselling.pb.h"
+#include "services/assessment/case_record_log.h"
 #include "services/assessment/case_store.h"
 
 namespace homeward::assessment {
@@ -34,7 +35,8 @@ struct SessionPage {
 
 class CounsellingStore {
  public:
-  explicit CounsellingStore(storage::Store* store) : store_(store) {}
+  explicit CounsellingStore(storage::Store* store)
+      : log_(store, "counselling_session", "RecordCounsellingSession") {}
 
   // Stores `session` for case `c` with a new session_id, recorded_by and
   // create_time (whatever the caller put there is replaced). A non-empty
@@ -50,7 +52,7 @@ class CounsellingStore {
   void AuditRead(const Actor& actor, absl::string_view case_id);
 
  private:
-  storage::Store* store_;
+  CaseRecordLog<homeward::v1::CounsellingSession> log_;
 };
 
 }  // namespace homeward::assessment
