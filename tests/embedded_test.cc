@@ -23,7 +23,8 @@ EmbeddedOptions OptionsFor(const TempDir& dir) {
   options.data_dir = dir.path() + "/data";
   options.grpc_listen = "127.0.0.1:0";
   options.http_listen = "127.0.0.1:0";
-  options.instruments_dir = std::string(HOMEWARD_SOURCE_DIR) + "/deploy/instruments";
+  options.instruments_dir =
+      std::string(HOMEWARD_SOURCE_DIR) + "/deploy/instruments";
   return options;
 }
 
@@ -31,19 +32,21 @@ EmbeddedOptions OptionsFor(const TempDir& dir) {
 std::vector<std::string> PrintedBodies(const std::string& instructions) {
   std::vector<std::string> bodies;
   std::regex body("-d '([^']*)'");
-  for (std::sregex_iterator it(instructions.begin(), instructions.end(), body), end;
+  for (std::sregex_iterator it(instructions.begin(), instructions.end(), body),
+       end;
        it != end; ++it) {
     bodies.push_back((*it)[1]);
   }
   return bodies;
 }
 
-httplib::Result Post(int port, const std::string& method, const std::string& key,
-                     const std::string& body) {
+httplib::Result Post(int port, const std::string& method,
+                     const std::string& key, const std::string& body) {
   httplib::Client client("127.0.0.1", port);
   client.set_read_timeout(10, 0);
   return client.Post(absl::StrCat("/homeward.v1.CaseService/", method).c_str(),
-                     {{"Authorization", "Bearer " + key}}, body, "application/json");
+                     {{"Authorization", "Bearer " + key}}, body,
+                     "application/json");
 }
 
 TEST(EmbeddedSuiteTest, PrintedExampleCallsWorkAndSurviveARestart) {
@@ -57,11 +60,13 @@ TEST(EmbeddedSuiteTest, PrintedExampleCallsWorkAndSurviveARestart) {
     EXPECT_EQ(key.rfind("hw_", 0), 0u);
     std::string text = (*suite)->Instructions();
     EXPECT_THAT(text, HasSubstr(key));
-    EXPECT_THAT(text, HasSubstr(absl::StrCat("127.0.0.1:", (*suite)->http_port())));
+    EXPECT_THAT(text,
+                HasSubstr(absl::StrCat("127.0.0.1:", (*suite)->http_port())));
 
     auto bodies = PrintedBodies(text);
     ASSERT_EQ(bodies.size(), 3u);
-    auto registered = Post((*suite)->http_port(), "RegisterCase", key, bodies[0]);
+    auto registered =
+        Post((*suite)->http_port(), "RegisterCase", key, bodies[0]);
     ASSERT_TRUE(registered);
     ASSERT_EQ(registered->status, 200) << registered->body;
     std::smatch match;
@@ -69,8 +74,8 @@ TEST(EmbeddedSuiteTest, PrintedExampleCallsWorkAndSurviveARestart) {
                                   std::regex("\"caseId\":\\s*\"([^\"]+)\"")));
     case_id = match[1];
 
-    std::string get_body = std::regex_replace(bodies[1], std::regex("<caseId from the reply>"),
-                                              case_id);
+    std::string get_body = std::regex_replace(
+        bodies[1], std::regex("<caseId from the reply>"), case_id);
     auto fetched = Post((*suite)->http_port(), "GetCase", key, get_body);
     ASSERT_TRUE(fetched);
     EXPECT_EQ(fetched->status, 200) << fetched->body;
@@ -83,7 +88,8 @@ TEST(EmbeddedSuiteTest, PrintedExampleCallsWorkAndSurviveARestart) {
   }
 
   // Secrets are private to the owner.
-  for (const char* file : {"/principal.secret", "/dev-api-key", "/api_keys.textproto"}) {
+  for (const char* file :
+       {"/principal.secret", "/dev-api-key", "/api_keys.textproto"}) {
     struct stat st;
     ASSERT_EQ(stat((dir.path() + "/data" + file).c_str(), &st), 0) << file;
     EXPECT_EQ(st.st_mode & 077, 0u) << file;
@@ -111,7 +117,8 @@ TEST(EmbeddedSuiteTest, ReadmeRssExampleScoresAsDocumented) {
   ASSERT_TRUE(suite.ok()) << suite.status();
   const std::string key = (*suite)->dev_api_key();
   const int port = (*suite)->http_port();
-  auto registered = Post(port, "RegisterCase", key, PrintedBodies((*suite)->Instructions())[0]);
+  auto registered = Post(port, "RegisterCase", key,
+                         PrintedBodies((*suite)->Instructions())[0]);
   ASSERT_TRUE(registered);
   ASSERT_EQ(registered->status, 200) << registered->body;
   std::smatch match;
@@ -138,14 +145,17 @@ TEST(EmbeddedSuiteTest, ReadmeRssExampleScoresAsDocumented) {
       R"({"itemId":"distress_and_support","optionId":"distress_wants_support"},)",
       R"({"itemId":"able_to_stay","optionId":"unsure"}]})");
   httplib::Client client("127.0.0.1", port);
-  auto submitted = client.Post("/homeward.v1.AssessmentService/SubmitAssessment",
-                               {{"Authorization", "Bearer " + key}}, body, "application/json");
+  auto submitted = client.Post(
+      "/homeward.v1.AssessmentService/SubmitAssessment",
+      {{"Authorization", "Bearer " + key}}, body, "application/json");
   ASSERT_TRUE(submitted);
   ASSERT_EQ(submitted->status, 200) << submitted->body;
-  EXPECT_THAT(submitted->body,
-              AllOf(HasSubstr(R"("economic":0.25)"), HasSubstr(R"("social":0.5625)"),
-                    HasSubstr(R"("psychosocial":0.4)"), HasSubstr(R"("composite":0.3929)"),
-                    HasSubstr("FOOD_INSECURITY"), HasSubstr("ID_DOCUMENTS_MISSING")));
+  EXPECT_THAT(
+      submitted->body,
+      AllOf(HasSubstr(R"("economic":0.25)"), HasSubstr(R"("social":0.5625)"),
+            HasSubstr(R"("psychosocial":0.4)"),
+            HasSubstr(R"("composite":0.3929)"), HasSubstr("FOOD_INSECURITY"),
+            HasSubstr("ID_DOCUMENTS_MISSING")));
 }
 
 }  // namespace

@@ -28,7 +28,8 @@ using ::homeward::testing::ValidRegistration;
 using ::homeward::v1::CaseService;
 
 constexpr uint32_t kPartitions = 64;
-const auto kManager = MakePrincipal("cm-1", homeward::v1::ROLE_CASE_MANAGER, {"office-dakar"});
+const auto kManager =
+    MakePrincipal("cm-1", homeward::v1::ROLE_CASE_MANAGER, {"office-dakar"});
 
 class TwoReplicaTest : public ::testing::Test {
  protected:
@@ -41,7 +42,8 @@ class TwoReplicaTest : public ::testing::Test {
       auto* range = config.add_owned_partitions();
       range->set_first(r == 0 ? 0 : kPartitions / 2);
       range->set_last(r == 0 ? kPartitions / 2 - 1 : kPartitions - 1);
-      auto server = assessment::AssessmentServer::Start(config, testing::kTestSecret);
+      auto server =
+          assessment::AssessmentServer::Start(config, testing::kTestSecret);
       ASSERT_TRUE(server.ok()) << server.status();
       replicas_[r] = std::move(server).value();
       direct_[r] = CaseService::NewStub(
@@ -65,8 +67,9 @@ class TwoReplicaTest : public ::testing::Test {
     auto gw = gateway::GatewayServer::Start(std::move(options));
     ASSERT_TRUE(gw.ok()) << gw.status();
     gateway_ = std::move(gw).value();
-    stub_ = CaseService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", gateway_->grpc_port()), grpc::InsecureChannelCredentials()));
+    stub_ = CaseService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", gateway_->grpc_port()),
+                            grpc::InsecureChannelCredentials()));
   }
 
   void Authorize(grpc::ClientContext* ctx) {
@@ -81,16 +84,22 @@ class TwoReplicaTest : public ::testing::Test {
   std::unique_ptr<CaseService::Stub> stub_;
 };
 
-TEST_F(TwoReplicaTest, CasesLiveOnTheirOwnersAndListsMergeWithoutGapsOrDuplicates) {
+TEST_F(TwoReplicaTest,
+       CasesLiveOnTheirOwnersAndListsMergeWithoutGapsOrDuplicates) {
   std::set<std::string> registered;
   std::set<std::string> on_replica[2];
   for (int i = 0; i < 60; ++i) {
     grpc::ClientContext ctx;
     Authorize(&ctx);
     homeward::v1::Case c;
-    ASSERT_TRUE(stub_->RegisterCase(&ctx, ValidRegistration(absl::StrCat("two-", i)), &c).ok());
+    ASSERT_TRUE(
+        stub_
+            ->RegisterCase(&ctx, ValidRegistration(absl::StrCat("two-", i)), &c)
+            .ok());
     registered.insert(c.case_id());
-    int owner = storage::PartitionOf(c.case_id(), kPartitions) < kPartitions / 2 ? 0 : 1;
+    int owner = storage::PartitionOf(c.case_id(), kPartitions) < kPartitions / 2
+                    ? 0
+                    : 1;
     on_replica[owner].insert(c.case_id());
   }
   // Both replicas received cases, so the test exercises the routing.

@@ -52,17 +52,20 @@ TEST(SecretFileTest, CreatedPrivateAndReadBack) {
 TEST(SecretFileTest, RefusesWorldReadableShortOrMissingFiles) {
   TempDir dir;
   EXPECT_THAT(ReadSecretFile(dir.path() + "/none"),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("does not exist")));
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("does not exist")));
   std::string open = dir.path() + "/open";
   std::ofstream(open) << std::string(40, 'x');
   chmod(open.c_str(), 0644);
-  EXPECT_THAT(ReadSecretFile(open), StatusIs(absl::StatusCode::kFailedPrecondition,
-                                             HasSubstr("chmod 600")));
+  EXPECT_THAT(
+      ReadSecretFile(open),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("chmod 600")));
   std::string shortf = dir.path() + "/short";
   std::ofstream(shortf) << "tiny";
   chmod(shortf.c_str(), 0600);
-  EXPECT_THAT(ReadSecretFile(shortf), StatusIs(absl::StatusCode::kFailedPrecondition,
-                                               HasSubstr("at least 32")));
+  EXPECT_THAT(ReadSecretFile(shortf),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("at least 32")));
 }
 
 }  // namespace

@@ -16,7 +16,8 @@ namespace homeward::crypto {
 
 std::string Sha256Hex(absl::string_view data) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+         digest);
   return absl::BytesToHexString(
       absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
 }
@@ -25,7 +26,8 @@ std::string HmacSha256(absl::string_view key, absl::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out,
+       &len);
   return std::string(reinterpret_cast<const char*>(out), len);
 }
 

@@ -28,9 +28,9 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
         absl::StrCat("principal secret file '", path, "' does not exist"));
   }
   if ((st.st_mode & 077) != 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "principal secret file '", path,
-        "' is readable by group or others: chmod 600 it"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("principal secret file '", path,
+                     "' is readable by group or others: chmod 600 it"));
   }
   std::ifstream in(path);
   std::stringstream buf;
@@ -73,7 +73,8 @@ absl::StatusOr<homeward::v1::Principal> PrincipalVerifier::Verify(
   auto s = md.find(kPrincipalSignatureKey);
   if (p == md.end() || s == md.end()) {
     return errors::Unauthenticated(
-        "no signed principal: internal services accept calls only through the gateway");
+        "no signed principal: internal services accept calls only through the "
+        "gateway");
   }
   std::string bytes(p->second.data(), p->second.size());
   std::string sig(s->second.data(), s->second.size());

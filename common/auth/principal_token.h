@@ -38,7 +38,8 @@ class PrincipalSigner {
  public:
   explicit PrincipalSigner(std::string secret) : secret_(std::move(secret)) {}
   // Stamps issued_at with the current time, signs and attaches the principal.
-  void Attach(homeward::v1::Principal principal, grpc::ClientContext* context) const;
+  void Attach(homeward::v1::Principal principal,
+              grpc::ClientContext* context) const;
 
  private:
   std::string secret_;

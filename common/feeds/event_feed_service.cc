@@ -19,8 +19,9 @@ constexpr absl::Duration kIdleWait = absl::Milliseconds(200);
 
 }  // namespace
 
-absl::Status ValidateSubscribeRequest(const homeward::v1::SubscribeRequest& request,
-                                      const storage::PartitionSet& owned) {
+absl::Status ValidateSubscribeRequest(
+    const homeward::v1::SubscribeRequest& request,
+    const storage::PartitionSet& owned) {
   errors::FieldViolations bad;
   if (request.cursors().empty()) {
     bad.Add("cursors", "must name at least one partition");
@@ -30,7 +31,8 @@ absl::Status ValidateSubscribeRequest(const homeward::v1::SubscribeRequest& requ
     uint32_t p = request.cursors(i).partition();
     std::string field = absl::StrCat("cursors[", i, "].partition");
     if (!owned.Contains(p)) {
-      bad.Add(field, absl::StrCat("partition ", p, " is not owned by this replica"));
+      bad.Add(field,
+              absl::StrCat("partition ", p, " is not owned by this replica"));
     } else if (!seen.insert(p).second) {
       bad.Add(field, absl::StrCat("partition ", p, " is named more than once"));
     }
@@ -38,18 +40,21 @@ absl::Status ValidateSubscribeRequest(const homeward::v1::SubscribeRequest& requ
   return bad.ToStatus();
 }
 
-grpc::Status EventFeedService::Subscribe(grpc::ServerContext* context,
-                                         const homeward::v1::SubscribeRequest* request,
-                                         grpc::ServerWriter<homeward::v1::Event>* writer) {
-  return server::Finish(*context, "EventFeed/Subscribe", Stream(context, *request, writer));
+grpc::Status EventFeedService::Subscribe(
+    grpc::ServerContext* context, const homeward::v1::SubscribeRequest* request,
+    grpc::ServerWriter<homeward::v1::Event>* writer) {
+  return server::Finish(*context, "EventFeed/Subscribe",
+                        Stream(context, *request, writer));
 }
 
-absl::Status EventFeedService::Stream(grpc::ServerContext* context,
-                                      const homeward::v1::SubscribeRequest& request,
-                                      grpc::ServerWriter<homeward::v1::Event>* writer) {
-  ASSIGN_OR_RETURN(homeward::v1::Principal principal, verifier_->Verify(*context));
+absl::Status EventFeedService::Stream(
+    grpc::ServerContext* context, const homeward::v1::SubscribeRequest& request,
+    grpc::ServerWriter<homeward::v1::Event>* writer) {
+  ASSIGN_OR_RETURN(homeward::v1::Principal principal,
+                   verifier_->Verify(*context));
   if (principal.role() != homeward::v1::ROLE_SERVICE) {
-    return errors::PermissionDenied("only Homeward services may subscribe to event feeds");
+    return errors::PermissionDenied(
+        "only Homeward services may subscribe to event feeds");
   }
   RETURN_IF_ERROR(ValidateSubscribeRequest(request, *owned_));
   std::vector<homeward::v1::PartitionCursor> cursors(request.cursors().begin(),
@@ -60,8 +65,9 @@ absl::Status EventFeedService::Stream(grpc::ServerContext* context,
     uint64_t generation = store_->CommitGeneration();
     bool backlog = false;
     for (auto& cursor : cursors) {
-      ASSIGN_OR_RETURN(auto events, store_->ReadEvents(cursor.partition(),
-                                                       cursor.after_sequence(), kReadBatch));
+      ASSIGN_OR_RETURN(auto events,
+                       store_->ReadEvents(cursor.partition(),
+                                          cursor.after_sequence(), kReadBatch));
       for (const auto& event : events) {
         if (!writer->Write(event)) return absl::OkStatus();  // caller went away
         cursor.set_after_sequence(event.sequence());

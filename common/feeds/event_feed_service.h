@@ -19,13 +19,15 @@ namespace homeward::feeds {
 
 class EventFeedService final : public homeward::v1::EventFeed::Service {
  public:
-  EventFeedService(const storage::Store* store, const storage::PartitionSet* owned,
+  EventFeedService(const storage::Store* store,
+                   const storage::PartitionSet* owned,
                    const auth::PrincipalVerifier* verifier)
       : store_(store), owned_(owned), verifier_(verifier) {}
 
-  grpc::Status Subscribe(grpc::ServerContext* context,
-                         const homeward::v1::SubscribeRequest* request,
-                         grpc::ServerWriter<homeward::v1::Event>* writer) override;
+  grpc::Status Subscribe(
+      grpc::ServerContext* context,
+      const homeward::v1::SubscribeRequest* request,
+      grpc::ServerWriter<homeward::v1::Event>* writer) override;
 
  private:
   absl::Status Stream(grpc::ServerContext* context,
@@ -38,8 +40,9 @@ class EventFeedService final : public homeward::v1::EventFeed::Service {
 };
 
 // Checks a SubscribeRequest against the partitions this replica owns.
-absl::Status ValidateSubscribeRequest(const homeward::v1::SubscribeRequest& request,
-                                      const storage::PartitionSet& owned);
+absl::Status ValidateSubscribeRequest(
+    const homeward::v1::SubscribeRequest& request,
+    const storage::PartitionSet& owned);
 
 }  // namespace homeward::feeds
 

@@ -2,7 +2,8 @@
 // (homeward/v1/config.proto), from textproto. Parse errors name the file,
 // line and column.
 //
-//   ASSIGN_OR_RETURN(ServiceConfig cfg, LoadTextProtoFile<ServiceConfig>(path));
+//   ASSIGN_OR_RETURN(ServiceConfig cfg,
+//                    LoadTextProtoFile<ServiceConfig>(path));
 #ifndef HOMEWARD_COMMON_SERVER_CONFIG_FILE_H_
 #define HOMEWARD_COMMON_SERVER_CONFIG_FILE_H_
 
@@ -16,7 +17,8 @@ namespace homeward::server {
 
 // Reads `path` into `message` (textproto). INVALID_ARGUMENT naming the file,
 // line and column on a syntax or schema error; NOT_FOUND if it is missing.
-absl::Status ParseTextProtoFile(const std::string& path, google::protobuf::Message* message);
+absl::Status ParseTextProtoFile(const std::string& path,
+                                google::protobuf::Message* message);
 
 template <typename T>
 absl::StatusOr<T> LoadTextProtoFile(const std::string& path) {
@@ -28,7 +30,8 @@ absl::StatusOr<T> LoadTextProtoFile(const std::string& path) {
 
 // Writes `message` as textproto to `path` with mode `mode` (e.g. 0600).
 absl::Status WriteTextProtoFile(const std::string& path,
-                                const google::protobuf::Message& message, int mode);
+                                const google::protobuf::Message& message,
+                                int mode);
 
 }  // namespace homeward::server
 

@@ -17,10 +17,18 @@ void AppendJsonString(std::string* out, absl::string_view s) {
   out->push_back('"');
   for (char c : s) {
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           absl::StrAppend(out, "\\u00", absl::Hex(c, absl::kZeroPad2));
@@ -37,7 +45,8 @@ void AppendJsonString(std::string* out, absl::string_view s) {
 void Log(absl::string_view level, absl::string_view message,
          std::initializer_list<LogField> fields) {
   std::string line = "{\"ts\":";
-  AppendJsonString(&line, absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone()));
+  AppendJsonString(&line, absl::FormatTime(absl::RFC3339_full, absl::Now(),
+                                           absl::UTCTimeZone()));
   line.append(",\"level\":");
   AppendJsonString(&line, level);
   line.append(",\"msg\":");

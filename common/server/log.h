@@ -2,7 +2,7 @@
 // identifiers and codes (method, request id, case id, status code), never
 // personal data: returnees include trafficking and violence survivors.
 //
-//   server::Log("info", "request", {{"method", m}, {"request_id", id}, {"code", "OK"}});
+//   server::Log("info", "rpc", {{"method", m}, {"request_id", id}});
 #ifndef HOMEWARD_COMMON_SERVER_LOG_H_
 #define HOMEWARD_COMMON_SERVER_LOG_H_
 

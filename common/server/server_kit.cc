@@ -25,8 +25,8 @@ std::string RequestIdOf(const grpc::ServerContextBase& context) {
   return crypto::RandomHex(8);
 }
 
-grpc::Status Finish(const grpc::ServerContextBase& context, absl::string_view method,
-                    const absl::Status& status) {
+grpc::Status Finish(const grpc::ServerContextBase& context,
+                    absl::string_view method, const absl::Status& status) {
   if (RequestLoggingEnabled() || !status.ok()) {
     Log(status.ok() ? "info" : "warn", "rpc",
         {{"method", std::string(method)},

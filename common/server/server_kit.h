@@ -29,8 +29,8 @@ void PrepareServerBuilder(grpc::ServerBuilder* builder);
 std::string RequestIdOf(const grpc::ServerContextBase& context);
 
 // Converts `status` at the RPC edge and logs the outcome.
-grpc::Status Finish(const grpc::ServerContextBase& context, absl::string_view method,
-                    const absl::Status& status);
+grpc::Status Finish(const grpc::ServerContextBase& context,
+                    absl::string_view method, const absl::Status& status);
 
 // The default gRPC channel arguments for internal hops (keepalive, message
 // size), so that every client in the suite behaves the same.

@@ -55,11 +55,13 @@ TEST(ConfigFileTest, ShippedExampleConfigsParse) {
   auto service = LoadTextProtoFile<ServiceConfig>(dir + "assessment.textproto");
   ASSERT_OK(service);
   EXPECT_EQ(service->partition_count(), 64u);
-  auto gateway = LoadTextProtoFile<homeward::v1::GatewayConfig>(dir + "gateway.textproto");
+  auto gateway =
+      LoadTextProtoFile<homeward::v1::GatewayConfig>(dir + "gateway.textproto");
   ASSERT_OK(gateway);
   ASSERT_EQ(gateway->routes_size(), 1);
   EXPECT_EQ(gateway->routes(0).service(), "assessment");
-  auto keys = LoadTextProtoFile<homeward::v1::ApiKeyFile>(dir + "api_keys.example.textproto");
+  auto keys = LoadTextProtoFile<homeward::v1::ApiKeyFile>(
+      dir + "api_keys.example.textproto");
   ASSERT_OK(keys);
   EXPECT_EQ(keys->keys(0).principal().role(), homeward::v1::ROLE_SUPERVISOR);
 }

@@ -17,7 +17,8 @@ absl::Status FieldViolations::ToStatus() const {
   return InvalidFields(violations_);
 }
 
-absl::Status InvalidField(absl::string_view field, absl::string_view description) {
+absl::Status InvalidField(absl::string_view field,
+                          absl::string_view description) {
   return InvalidFields({{std::string(field), std::string(description)}});
 }
 
@@ -30,8 +31,9 @@ absl::Status InvalidFields(const std::vector<FieldViolation>& violations) {
     fv->set_description(v.description);
     parts.push_back(absl::StrCat(v.field, ": ", v.description));
   }
-  absl::Status status(absl::StatusCode::kInvalidArgument,
-                      absl::StrCat("invalid request: ", absl::StrJoin(parts, "; ")));
+  absl::Status status(
+      absl::StatusCode::kInvalidArgument,
+      absl::StrCat("invalid request: ", absl::StrJoin(parts, "; ")));
   status.SetPayload(kBadRequestTypeUrl, absl::Cord(detail.SerializeAsString()));
   return status;
 }
@@ -53,7 +55,8 @@ absl::Status NotFound(absl::string_view kind, absl::string_view id) {
 }
 
 absl::Status AlreadyExists(absl::string_view kind, absl::string_view id) {
-  return absl::AlreadyExistsError(absl::StrCat(kind, " '", id, "' already exists"));
+  return absl::AlreadyExistsError(
+      absl::StrCat(kind, " '", id, "' already exists"));
 }
 
 absl::Status EtagMismatch(absl::string_view kind, absl::string_view id,
@@ -61,10 +64,12 @@ absl::Status EtagMismatch(absl::string_view kind, absl::string_view id,
                           absl::string_view current_etag) {
   return absl::AbortedError(absl::StrCat(
       kind, " '", id, "' was changed by someone else (etag given '", given_etag,
-      "', current '", current_etag, "'): read it again and reapply your change"));
+      "', current '", current_etag,
+      "'): read it again and reapply your change"));
 }
 
-absl::Status FailedPrecondition(absl::string_view type, absl::string_view subject,
+absl::Status FailedPrecondition(absl::string_view type,
+                                absl::string_view subject,
                                 absl::string_view description) {
   google::rpc::PreconditionFailure detail;
   auto* v = detail.add_violations();
@@ -94,7 +99,8 @@ absl::Status Internal(absl::string_view description) {
 }
 
 absl::Status StorageError(absl::string_view what, absl::string_view detail) {
-  return absl::InternalError(absl::StrCat("storage failure while ", what, ": ", detail));
+  return absl::InternalError(
+      absl::StrCat("storage failure while ", what, ": ", detail));
 }
 
 }  // namespace homeward::errors

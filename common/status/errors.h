@@ -45,7 +45,8 @@ class FieldViolations {
 };
 
 // INVALID_ARGUMENT for a single field.
-absl::Status InvalidField(absl::string_view field, absl::string_view description);
+absl::Status InvalidField(absl::string_view field,
+                          absl::string_view description);
 // INVALID_ARGUMENT for many; `violations` must not be empty.
 absl::Status InvalidFields(const std::vector<FieldViolation>& violations);
 // The violations carried by an INVALID_ARGUMENT status (empty if none).
@@ -58,7 +59,8 @@ absl::Status EtagMismatch(absl::string_view kind, absl::string_view id,
                           absl::string_view given_etag,
                           absl::string_view current_etag);
 // FAILED_PRECONDITION with a google.rpc.PreconditionFailure detail.
-absl::Status FailedPrecondition(absl::string_view type, absl::string_view subject,
+absl::Status FailedPrecondition(absl::string_view type,
+                                absl::string_view subject,
                                 absl::string_view description);
 absl::Status PermissionDenied(absl::string_view description);
 absl::Status Unauthenticated(absl::string_view description);

@@ -13,11 +13,12 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   google::rpc::Status rich;
   rich.set_code(static_cast<int>(status.code()));
   rich.set_message(std::string(status.message()));
-  status.ForEachPayload([&rich](absl::string_view type_url, const absl::Cord& payload) {
-    auto* any = rich.add_details();
-    any->set_type_url(std::string(type_url));
-    any->set_value(std::string(payload));
-  });
+  status.ForEachPayload(
+      [&rich](absl::string_view type_url, const absl::Cord& payload) {
+        auto* any = rich.add_details();
+        any->set_type_url(std::string(type_url));
+        any->set_value(std::string(payload));
+      });
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
                       std::string(status.message()),
                       rich.details_size() > 0 ? rich.SerializeAsString() : "");

@@ -17,14 +17,14 @@
 #define HOMEWARD_STATUS_CONCAT_INNER_(a, b) a##b
 #define HOMEWARD_STATUS_CONCAT_(a, b) HOMEWARD_STATUS_CONCAT_INNER_(a, b)
 
-#define RETURN_IF_ERROR(expr)                        \
-  do {                                               \
-    ::absl::Status homeward_status_ = (expr);        \
+#define RETURN_IF_ERROR(expr)                            \
+  do {                                                   \
+    ::absl::Status homeward_status_ = (expr);            \
     if (!homeward_status_.ok()) return homeward_status_; \
   } while (false)
 
-#define ASSIGN_OR_RETURN(lhs, expr)                                          \
-  HOMEWARD_ASSIGN_OR_RETURN_IMPL_(                                           \
+#define ASSIGN_OR_RETURN(lhs, expr) \
+  HOMEWARD_ASSIGN_OR_RETURN_IMPL_(  \
       HOMEWARD_STATUS_CONCAT_(homeward_statusor_, __LINE__), lhs, expr)
 
 #define HOMEWARD_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \

@@ -20,9 +20,12 @@ namespace homeward::testing {
 
 inline absl::Status ToAbsl(const absl::Status& s) { return s; }
 template <typename T>
-absl::Status ToAbsl(const absl::StatusOr<T>& s) { return s.status(); }
+absl::Status ToAbsl(const absl::StatusOr<T>& s) {
+  return s.status();
+}
 inline absl::Status ToAbsl(const grpc::Status& s) {
-  return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+  return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
+                      s.error_message());
 }
 
 MATCHER_P2(StatusIs, code, message_matcher,
@@ -30,8 +33,8 @@ MATCHER_P2(StatusIs, code, message_matcher,
   absl::Status s = ToAbsl(arg);
   *result_listener << "which is " << s;
   return s.code() == code &&
-         ::testing::ExplainMatchResult(message_matcher, std::string(s.message()),
-                                       result_listener);
+         ::testing::ExplainMatchResult(
+             message_matcher, std::string(s.message()), result_listener);
 }
 
 // Matches the code only.

@@ -1,6 +1,5 @@
 // Error factories and the absl <-> gRPC status conversion with rich details.
 #include "common/status/errors.h"
-
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
 #include "common/status/status_matchers.h"
@@ -23,13 +22,16 @@ TEST(ErrorsTest, FieldViolationsListEveryProblem) {
   bad.Add("case.returnee.given_name", "is required");
   bad.Add("case.return_info.country", "must be an ISO 3166-1 alpha-2 code");
   absl::Status status = bad.ToStatus();
-  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
-                               AllOf(HasSubstr("case.returnee.given_name: is required"),
-                                     HasSubstr("case.return_info.country"))));
-  EXPECT_THAT(errors::FieldViolationsOf(status),
-              ElementsAre(errors::FieldViolation{"case.returnee.given_name", "is required"},
-                          errors::FieldViolation{"case.return_info.country",
-                                                 "must be an ISO 3166-1 alpha-2 code"}));
+  EXPECT_THAT(status,
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("case.returnee.given_name: is required"),
+                             HasSubstr("case.return_info.country"))));
+  EXPECT_THAT(
+      errors::FieldViolationsOf(status),
+      ElementsAre(
+          errors::FieldViolation{"case.returnee.given_name", "is required"},
+          errors::FieldViolation{"case.return_info.country",
+                                 "must be an ISO 3166-1 alpha-2 code"}));
 }
 
 TEST(GrpcStatusTest, FieldViolationsTravelAsGoogleRpcBadRequest) {
@@ -40,7 +42,8 @@ TEST(GrpcStatusTest, FieldViolationsTravelAsGoogleRpcBadRequest) {
   ASSERT_TRUE(rich.ParseFromString(wire.error_details()));
   EXPECT_EQ(rich.code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
   ASSERT_EQ(rich.details_size(), 1);
-  EXPECT_EQ(rich.details(0).type_url(), "type.googleapis.com/google.rpc.BadRequest");
+  EXPECT_EQ(rich.details(0).type_url(),
+            "type.googleapis.com/google.rpc.BadRequest");
   google::rpc::BadRequest bad;
   ASSERT_TRUE(bad.ParseFromString(rich.details(0).value()));
   ASSERT_EQ(bad.field_violations_size(), 1);
@@ -55,13 +58,15 @@ TEST(GrpcStatusTest, FieldViolationsTravelAsGoogleRpcBadRequest) {
 
 TEST(GrpcStatusTest, CodesMapOneToOne) {
   EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
-  EXPECT_EQ(ToGrpcStatus(errors::EtagMismatch("case", "c1", "1", "2")).error_code(),
-            grpc::StatusCode::ABORTED);
+  EXPECT_EQ(
+      ToGrpcStatus(errors::EtagMismatch("case", "c1", "1", "2")).error_code(),
+      grpc::StatusCode::ABORTED);
   EXPECT_EQ(ToGrpcStatus(errors::NotFound("case", "c1")).error_code(),
             grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(ToGrpcStatus(errors::PermissionDenied("no")).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(ToGrpcStatus(errors::FailedPrecondition("STAGE", "c1", "closed")).error_code(),
+  EXPECT_EQ(ToGrpcStatus(errors::FailedPrecondition("STAGE", "c1", "closed"))
+                .error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
 }
 

@@ -33,11 +33,12 @@ enum Column : int {
 inline constexpr const char* kColumnNames[kColumnCount] = {
     "default", "records", "index", "outbox", "requests", "cursors", "audit"};
 
-inline std::string RecordKey(uint32_t p, absl::string_view kind, absl::string_view id) {
+inline std::string RecordKey(uint32_t p, absl::string_view kind,
+                             absl::string_view id) {
   return KeyBuilder().U32(p).Str(kind).Str(id).key();
 }
-inline std::string IndexKey(uint32_t p, absl::string_view index, absl::string_view value,
-                            absl::string_view id) {
+inline std::string IndexKey(uint32_t p, absl::string_view index,
+                            absl::string_view value, absl::string_view id) {
   return KeyBuilder().U32(p).Str(index).Str(value).Str(id).key();
 }
 inline std::string OutboxKey(uint32_t p, uint64_t sequence) {
@@ -50,7 +51,9 @@ inline std::string RequestKey(uint32_t p, absl::string_view scope,
 inline std::string CursorKey(absl::string_view consumer, uint32_t p) {
   return KeyBuilder().Str(consumer).U32(p).key();
 }
-inline std::string AuditKey(uint64_t sequence) { return KeyBuilder().U64(sequence).key(); }
+inline std::string AuditKey(uint64_t sequence) {
+  return KeyBuilder().U64(sequence).key();
+}
 
 }  // namespace homeward::storage::internal
 

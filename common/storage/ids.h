@@ -18,7 +18,8 @@ namespace homeward::storage {
 
 inline std::string TimeOrderedId(absl::string_view prefix) {
   uint64_t nanos = static_cast<uint64_t>(absl::GetCurrentTimeNanos());
-  return absl::StrCat(prefix, absl::Hex(nanos, absl::kZeroPad16), crypto::RandomHex(3));
+  return absl::StrCat(prefix, absl::Hex(nanos, absl::kZeroPad16),
+                      crypto::RandomHex(3));
 }
 
 }  // namespace homeward::storage

@@ -2,9 +2,10 @@
 // length-prefixed strings, so that every field of a key is unambiguous and a
 // key prefix selects exactly one range (a partition, an index value...).
 //
-//   std::string key = KeyBuilder().U32(partition).Str("case").Str(case_id).key();
+//   std::string key = KeyBuilder().U32(p).Str("case").Str(id).key();
 //   KeyReader r(key);
-//   uint32_t p; std::string kind, id;
+//   uint32_t p;
+//   std::string kind, id;
 //   if (!r.U32(&p) || !r.Str(&kind) || !r.Str(&id)) ... corrupt key ...
 #ifndef HOMEWARD_COMMON_STORAGE_KEYS_H_
 #define HOMEWARD_COMMON_STORAGE_KEYS_H_

@@ -7,7 +7,8 @@ namespace homeward::storage {
 namespace {
 
 TEST(KeysTest, RoundTripsEveryFieldType) {
-  std::string key = KeyBuilder().U32(7).Str("case").U64(1ULL << 40).Str("").key();
+  std::string key =
+      KeyBuilder().U32(7).Str("case").U64(1ULL << 40).Str("").key();
   KeyReader r(key);
   uint32_t a;
   uint64_t b;
@@ -27,7 +28,8 @@ TEST(KeysTest, IntegersSortNumerically) {
   // Big-endian encoding makes byte order equal numeric order.
   EXPECT_LT(KeyBuilder().U32(1).key(), KeyBuilder().U32(256).key());
   EXPECT_LT(KeyBuilder().U64(255).key(), KeyBuilder().U64(256).key());
-  EXPECT_LT(KeyBuilder().U32(2).Str("zzz").key(), KeyBuilder().U32(3).Str("a").key());
+  EXPECT_LT(KeyBuilder().U32(2).Str("zzz").key(),
+            KeyBuilder().U32(3).Str("a").key());
 }
 
 TEST(KeysTest, ReaderRejectsTruncatedKeys) {

@@ -8,7 +8,8 @@
 namespace homeward::storage {
 namespace {
 
-uint64_t Fnv1a64(absl::string_view data, uint64_t seed = 0xcbf29ce484222325ULL) {
+uint64_t Fnv1a64(absl::string_view data,
+                 uint64_t seed = 0xcbf29ce484222325ULL) {
   uint64_t h = seed;
   for (unsigned char c : data) {
     h ^= c;
@@ -36,7 +37,8 @@ uint32_t PartitionOf(absl::string_view case_id, uint32_t partition_count) {
 
 std::string CaseIdForRequest(absl::string_view request_id) {
   // 80 bits of SHA-256: collisions are negligible at any realistic caseload.
-  return absl::StrCat("C", crypto::Sha256Hex(absl::StrCat("case:", request_id)).substr(0, 20));
+  return absl::StrCat(
+      "C", crypto::Sha256Hex(absl::StrCat("case:", request_id)).substr(0, 20));
 }
 
 PartitionSet PartitionSet::All(uint32_t count) {
@@ -48,9 +50,11 @@ PartitionSet PartitionSet::All(uint32_t count) {
 }
 
 absl::StatusOr<PartitionSet> PartitionSet::FromRanges(
-    const google::protobuf::RepeatedPtrField<homeward::v1::PartitionRange>& ranges,
+    const google::protobuf::RepeatedPtrField<homeward::v1::PartitionRange>&
+        ranges,
     uint32_t count, absl::string_view field) {
-  if (count == 0) return errors::InvalidField("partition_count", "must be at least 1");
+  if (count == 0)
+    return errors::InvalidField("partition_count", "must be at least 1");
   if (ranges.empty()) return All(count);
   PartitionSet set;
   set.count_ = count;
@@ -61,7 +65,8 @@ absl::StatusOr<PartitionSet> PartitionSet::FromRanges(
     if (r.first() > r.last() || r.last() >= count) {
       bad.Add(absl::StrCat(field, "[", i, "]"),
               absl::StrCat("range ", r.first(), "..", r.last(),
-                           " must satisfy first <= last < partition_count (", count, ")"));
+                           " must satisfy first <= last < partition_count (",
+                           count, ")"));
       continue;
     }
     for (uint32_t p = r.first(); p <= r.last(); ++p) set.member_[p] = true;
@@ -77,7 +82,8 @@ bool PartitionSet::Contains(uint32_t partition) const {
   return partition < member_.size() && member_[partition];
 }
 
-size_t RendezvousOwner(uint32_t partition, const std::vector<std::string>& replicas) {
+size_t RendezvousOwner(uint32_t partition,
+                       const std::vector<std::string>& replicas) {
   size_t best = 0;
   uint64_t best_weight = 0;
   for (size_t i = 0; i < replicas.size(); ++i) {

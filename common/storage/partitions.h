@@ -2,7 +2,8 @@
 // partition hash(case_id) mod P, and each replica owns a set of partitions.
 //
 //   uint32_t p = PartitionOf(case_id, 64);
-//   ASSIGN_OR_RETURN(PartitionSet owned, PartitionSet::FromRanges(cfg.owned_partitions(), 64));
+//   ASSIGN_OR_RETURN(PartitionSet owned,
+//                    PartitionSet::FromRanges(cfg.owned_partitions(), 64));
 //   if (!owned.Contains(p)) ...
 #ifndef HOMEWARD_COMMON_STORAGE_PARTITIONS_H_
 #define HOMEWARD_COMMON_STORAGE_PARTITIONS_H_
@@ -36,7 +37,8 @@ class PartitionSet {
   // Empty `ranges` means all partitions. Refuses ranges outside 0..count-1
   // or with first > last, naming `field` in the error.
   static absl::StatusOr<PartitionSet> FromRanges(
-      const google::protobuf::RepeatedPtrField<homeward::v1::PartitionRange>& ranges,
+      const google::protobuf::RepeatedPtrField<homeward::v1::PartitionRange>&
+          ranges,
       uint32_t count, absl::string_view field = "owned_partitions");
   bool Contains(uint32_t partition) const;
   const std::vector<uint32_t>& partitions() const { return partitions_; }
@@ -51,7 +53,8 @@ class PartitionSet {
 // Rendezvous (highest random weight) hashing: the index into `replicas` that
 // owns `partition`. Adding or removing a replica moves only the partitions it
 // gains or loses.
-size_t RendezvousOwner(uint32_t partition, const std::vector<std::string>& replicas);
+size_t RendezvousOwner(uint32_t partition,
+                       const std::vector<std::string>& replicas);
 
 }  // namespace homeward::storage
 

@@ -65,10 +65,11 @@ TEST(PartitionsTest, FromRangesRejectsBadRangesNamingThem) {
   outside->set_first(6);
   outside->set_last(8);
   auto set = PartitionSet::FromRanges(ranges, 8);
-  EXPECT_THAT(set, StatusIs(absl::StatusCode::kInvalidArgument,
-                            AllOf(HasSubstr("owned_partitions[1]"),
-                                  HasSubstr("owned_partitions[2]"),
-                                  ::testing::Not(HasSubstr("owned_partitions[0]")))));
+  EXPECT_THAT(
+      set, StatusIs(absl::StatusCode::kInvalidArgument,
+                    AllOf(HasSubstr("owned_partitions[1]"),
+                          HasSubstr("owned_partitions[2]"),
+                          ::testing::Not(HasSubstr("owned_partitions[0]")))));
 }
 
 TEST(PartitionsTest, RendezvousMovesOnlyTheRemovedReplicasPartitions) {
@@ -83,7 +84,8 @@ TEST(PartitionsTest, RendezvousMovesOnlyTheRemovedReplicasPartitions) {
       EXPECT_EQ(after, before) << "partition " << p << " moved needlessly";
     }
   }
-  EXPECT_EQ(owners.size(), 3u) << "every replica should own some of 64 partitions";
+  EXPECT_EQ(owners.size(), 3u)
+      << "every replica should own some of 64 partitions";
 }
 
 }  // namespace

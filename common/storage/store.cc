@@ -71,7 +71,8 @@ std::string EncodePageToken(const std::string& scope, uint32_t partition,
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
-  if (options.path.empty()) return errors::InvalidField("data_dir", "is required");
+  if (options.path.empty())
+    return errors::InvalidField("data_dir", "is required");
   std::error_code error;
   std::filesystem::create_directories(options.path, error);
   if (error) {
@@ -89,8 +90,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   }
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(db_options, options.path, columns, &handles, &db),
-                            "opening the database"));
+  RETURN_IF_ERROR(FromRocks(
+      rocksdb::DB::Open(db_options, options.path, columns, &handles, &db),
+      "opening the database"));
   std::unique_ptr<Store> store(new Store(options, db, std::move(handles)));
   RETURN_IF_ERROR(store->LoadAuditHead());
   return store;
@@ -111,7 +113,8 @@ Store::~Store() {
   // Flushing the WAL is enough for durability; the memtables are recovered
   // from it on the next open.
   db_->FlushWAL(true).PermitUncheckedError();
-  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  for (auto* h : handles_)
+    db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
   db_->Close().PermitUncheckedError();
   delete db_;
 }
@@ -123,8 +126,10 @@ absl::Status Store::LoadAuditHead() {
   RETURN_IF_ERROR(FromRocks(it->status(), "reading the audit trail"));
   if (!it->Valid()) return absl::OkStatus();
   AuditEntry last;
-  if (!last.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-    return errors::StorageError("reading the audit trail", "last entry is corrupt");
+  if (!last.ParseFromArray(it->value().data(),
+                           static_cast<int>(it->value().size()))) {
+    return errors::StorageError("reading the audit trail",
+                                "last entry is corrupt");
   }
   audit_sequence_ = last.sequence();
   audit_hash_ = last.hash();
@@ -224,7 +229,8 @@ void Store::CommitGroup(std::vector<Pending*>& group) {
       }
       std::string value;
       rocksdb::Status s =
-          db_->Get(rocksdb::ReadOptions(), handles_[Column::kRequests], claim.key, &value);
+          db_->Get(rocksdb::ReadOptions(), handles_[Column::kRequests],
+                   claim.key, &value);
       if (s.ok()) {
         result.original.ParseFromString(value);
         replayed = true;
@@ -251,8 +257,8 @@ void Store::CommitGroup(std::vector<Pending*>& group) {
         current = in_group->second;
       } else {
         std::string value;
-        rocksdb::Status s =
-            db_->Get(rocksdb::ReadOptions(), handles_[Column::kRecords], e.key, &value);
+        rocksdb::Status s = db_->Get(rocksdb::ReadOptions(),
+                                     handles_[Column::kRecords], e.key, &value);
         if (s.ok()) {
           current = DecodeU64(value);
         } else if (!s.IsNotFound()) {
@@ -280,12 +286,15 @@ void Store::CommitGroup(std::vector<Pending*>& group) {
       if (put.is_delete) {
         batch.Delete(handles_[put.column], put.key).PermitUncheckedError();
       } else {
-        batch.Put(handles_[put.column], put.key, put.value).PermitUncheckedError();
+        batch.Put(handles_[put.column], put.key, put.value)
+            .PermitUncheckedError();
       }
     }
     for (const auto& v : set.versions_) versions[v.key] = v.version;
     for (const auto& claim : set.claims_) {
-      batch.Put(handles_[Column::kRequests], claim.key, claim.record.SerializeAsString())
+      batch
+          .Put(handles_[Column::kRequests], claim.key,
+               claim.record.SerializeAsString())
           .PermitUncheckedError();
       claims[claim.key] = claim.record;
     }
@@ -297,8 +306,10 @@ void Store::CommitGroup(std::vector<Pending*>& group) {
       }
       event.set_sequence(*seq);
       if (!event.has_time()) *event.mutable_time() = Now();
-      batch.Put(handles_[Column::kOutbox], internal::OutboxKey(event.partition(), *seq),
-                event.SerializeAsString())
+      batch
+          .Put(handles_[Column::kOutbox],
+               internal::OutboxKey(event.partition(), *seq),
+               event.SerializeAsString())
           .PermitUncheckedError();
       result.events.push_back(event);
     }
@@ -308,8 +319,9 @@ void Store::CommitGroup(std::vector<Pending*>& group) {
       entry.set_prev_hash(audit_hash_);
       entry.set_hash(AuditHash(entry));
       audit_hash_ = entry.hash();
-      batch.Put(handles_[Column::kAudit], internal::AuditKey(entry.sequence()),
-                entry.SerializeAsString())
+      batch
+          .Put(handles_[Column::kAudit], internal::AuditKey(entry.sequence()),
+               entry.SerializeAsString())
           .PermitUncheckedError();
     }
     if (!check.ok()) {
@@ -328,7 +340,8 @@ void Store::CommitGroup(std::vector<Pending*>& group) {
   if (batch.Count() > 0) {
     rocksdb::WriteOptions write_options;
     write_options.sync = sync && options_.sync_writes;
-    absl::Status written = FromRocks(db_->Write(write_options, &batch), "committing a write");
+    absl::Status written =
+        FromRocks(db_->Write(write_options, &batch), "committing a write");
     if (!written.ok()) {
       for (Pending* p : applied) p->result = written;
       last_sequence_ = std::move(saved_sequences);
@@ -347,41 +360,49 @@ void Store::CommitGroup(std::vector<Pending*>& group) {
   }
 }
 
-absl::StatusOr<bool> Store::GetRecord(uint32_t partition, absl::string_view kind,
-                                      absl::string_view id, google::protobuf::Message* out,
+absl::StatusOr<bool> Store::GetRecord(uint32_t partition,
+                                      absl::string_view kind,
+                                      absl::string_view id,
+                                      google::protobuf::Message* out,
                                       uint64_t* version) const {
   rocksdb::PinnableSlice value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[Column::kRecords],
-                               internal::RecordKey(partition, kind, id), &value);
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), handles_[Column::kRecords],
+               internal::RecordKey(partition, kind, id), &value);
   if (s.IsNotFound()) return false;
   RETURN_IF_ERROR(FromRocks(s, "reading a record"));
   if (value.size() < 8 ||
-      !out->ParseFromArray(value.data() + 8, static_cast<int>(value.size() - 8))) {
+      !out->ParseFromArray(value.data() + 8,
+                           static_cast<int>(value.size() - 8))) {
     return errors::StorageError("reading a record", "stored value is corrupt");
   }
-  if (version != nullptr) *version = DecodeU64(absl::string_view(value.data(), 8));
+  if (version != nullptr)
+    *version = DecodeU64(absl::string_view(value.data(), 8));
   return true;
 }
 
-absl::StatusOr<IndexPage> Store::ListIndex(const std::vector<uint32_t>& partitions,
-                                           absl::string_view index, absl::string_view value,
-                                           int page_size,
-                                           absl::string_view page_token) const {
-  return ListRange(Column::kIndex, partitions, KeyBuilder().Str(index).Str(value).key(),
-                   page_size, page_token);
-}
-
-absl::StatusOr<IndexPage> Store::ListRecordIds(const std::vector<uint32_t>& partitions,
-                                               absl::string_view kind, int page_size,
-                                               absl::string_view page_token) const {
-  return ListRange(Column::kRecords, partitions, KeyBuilder().Str(kind).key(), page_size,
+absl::StatusOr<IndexPage> Store::ListIndex(
+    const std::vector<uint32_t>& partitions, absl::string_view index,
+    absl::string_view value, int page_size,
+    absl::string_view page_token) const {
+  return ListRange(Column::kIndex, partitions,
+                   KeyBuilder().Str(index).Str(value).key(), page_size,
                    page_token);
 }
 
-absl::StatusOr<IndexPage> Store::ListRange(int column, const std::vector<uint32_t>& partitions,
-                                           const std::string& scope, int page_size,
-                                           absl::string_view page_token) const {
-  if (page_size <= 0) return errors::InvalidField("page.page_size", "must be positive");
+absl::StatusOr<IndexPage> Store::ListRecordIds(
+    const std::vector<uint32_t>& partitions, absl::string_view kind,
+    int page_size, absl::string_view page_token) const {
+  return ListRange(Column::kRecords, partitions, KeyBuilder().Str(kind).key(),
+                   page_size, page_token);
+}
+
+absl::StatusOr<IndexPage> Store::ListRange(
+    int column, const std::vector<uint32_t>& partitions,
+    const std::string& scope, int page_size,
+    absl::string_view page_token) const {
+  if (page_size <= 0)
+    return errors::InvalidField("page.page_size", "must be positive");
   // Resume point: the partition and the last id the previous page returned.
   uint32_t start_partition = partitions.empty() ? 0 : partitions.front();
   std::string after_id;
@@ -390,13 +411,14 @@ absl::StatusOr<IndexPage> Store::ListRange(int column, const std::vector<uint32_
     std::string raw, scope_hash;
     bool valid = absl::WebSafeBase64Unescape(page_token, &raw);
     KeyReader r(raw);
-    valid = valid && r.Str(&scope_hash) && r.U32(&start_partition) && r.Str(&after_id) &&
-            r.done() && scope_hash == crypto::Sha256Hex(scope).substr(0, 8);
+    valid = valid && r.Str(&scope_hash) && r.U32(&start_partition) &&
+            r.Str(&after_id) && r.done() &&
+            scope_hash == crypto::Sha256Hex(scope).substr(0, 8);
     if (!valid) {
-      return errors::InvalidField(
-          "page.page_token",
-          "is not a token returned by this list with the same filters; start again "
-          "with an empty token");
+      return errors::InvalidField("page.page_token",
+                                  "is not a token returned by this list with "
+                                  "the same filters; start again "
+                                  "with an empty token");
     }
     resuming = true;
   }
@@ -434,16 +456,19 @@ absl::StatusOr<IndexPage> Store::ListRange(int column, const std::vector<uint32_
   return page;
 }
 
-absl::StatusOr<std::vector<Event>> Store::ReadEvents(uint32_t partition, uint64_t after,
+absl::StatusOr<std::vector<Event>> Store::ReadEvents(uint32_t partition,
+                                                     uint64_t after,
                                                      size_t max) const {
   std::vector<Event> events;
   std::string prefix = KeyBuilder().U32(partition).key();
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), handles_[Column::kOutbox]));
   for (it->Seek(internal::OutboxKey(partition, after + 1));
-       it->Valid() && it->key().starts_with(prefix) && events.size() < max; it->Next()) {
+       it->Valid() && it->key().starts_with(prefix) && events.size() < max;
+       it->Next()) {
     Event event;
-    if (!event.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+    if (!event.ParseFromArray(it->value().data(),
+                              static_cast<int>(it->value().size()))) {
       return errors::StorageError("reading the outbox", "an event is corrupt");
     }
     events.push_back(std::move(event));
@@ -469,22 +494,26 @@ uint64_t Store::WaitForCommit(uint64_t seen, absl::Duration timeout) const {
 absl::StatusOr<uint64_t> Store::GetCursor(absl::string_view consumer,
                                           uint32_t partition) const {
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[Column::kCursors],
-                               internal::CursorKey(consumer, partition), &value);
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), handles_[Column::kCursors],
+               internal::CursorKey(consumer, partition), &value);
   if (s.IsNotFound()) return 0;
   RETURN_IF_ERROR(FromRocks(s, "reading a consumer cursor"));
   return DecodeU64(value);
 }
 
-absl::StatusOr<std::vector<AuditEntry>> Store::ReadAudit(uint64_t after, size_t max) const {
+absl::StatusOr<std::vector<AuditEntry>> Store::ReadAudit(uint64_t after,
+                                                         size_t max) const {
   std::vector<AuditEntry> entries;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), handles_[Column::kAudit]));
-  for (it->Seek(internal::AuditKey(after + 1)); it->Valid() && entries.size() < max;
-       it->Next()) {
+  for (it->Seek(internal::AuditKey(after + 1));
+       it->Valid() && entries.size() < max; it->Next()) {
     AuditEntry entry;
-    if (!entry.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return errors::StorageError("reading the audit trail", "an entry is corrupt");
+    if (!entry.ParseFromArray(it->value().data(),
+                              static_cast<int>(it->value().size()))) {
+      return errors::StorageError("reading the audit trail",
+                                  "an entry is corrupt");
     }
     entries.push_back(std::move(entry));
   }
@@ -499,7 +528,8 @@ absl::Status Store::VerifyAuditChain() const {
       db_->NewIterator(rocksdb::ReadOptions(), handles_[Column::kAudit]));
   for (it->SeekToFirst(); it->Valid(); it->Next(), ++expected) {
     AuditEntry entry;
-    if (!entry.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) ||
+    if (!entry.ParseFromArray(it->value().data(),
+                              static_cast<int>(it->value().size())) ||
         entry.sequence() != expected || entry.prev_hash() != prev ||
         entry.hash() != AuditHash(entry)) {
       return absl::DataLossError(

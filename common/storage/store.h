@@ -12,8 +12,10 @@
 //
 //   ASSIGN_OR_RETURN(auto store, Store::Open({.path = dir}));
 //   ASSIGN_OR_RETURN(CommitResult r, store->Commit(std::move(set)));
-//   Case c; uint64_t version;
-//   ASSIGN_OR_RETURN(bool found, store->GetRecord(p, "case", id, &c, &version));
+//   Case c;
+//   uint64_t version;
+//   ASSIGN_OR_RETURN(bool found,
+//                    store->GetRecord(p, "case", id, &c, &version));
 #ifndef HOMEWARD_COMMON_STORAGE_STORE_H_
 #define HOMEWARD_COMMON_STORAGE_STORE_H_
 
@@ -89,34 +91,36 @@ class Store {
 
   // Reads a record into `out`; false when it does not exist.
   absl::StatusOr<bool> GetRecord(uint32_t partition, absl::string_view kind,
-                                 absl::string_view id, google::protobuf::Message* out,
+                                 absl::string_view id,
+                                 google::protobuf::Message* out,
                                  uint64_t* version) const;
 
   // A page of ids under index `index` = `value`, over `partitions` in order.
   // `page_token` must come from the same call with the same index and value.
   absl::StatusOr<IndexPage> ListIndex(const std::vector<uint32_t>& partitions,
-                                      absl::string_view index, absl::string_view value,
-                                      int page_size, absl::string_view page_token) const;
+                                      absl::string_view index,
+                                      absl::string_view value, int page_size,
+                                      absl::string_view page_token) const;
   // A page of the ids of every record of `kind` over `partitions`.
-  absl::StatusOr<IndexPage> ListRecordIds(const std::vector<uint32_t>& partitions,
-                                          absl::string_view kind, int page_size,
-                                          absl::string_view page_token) const;
+  absl::StatusOr<IndexPage> ListRecordIds(
+      const std::vector<uint32_t>& partitions, absl::string_view kind,
+      int page_size, absl::string_view page_token) const;
 
   // Up to `max` events of `partition` with sequence > `after`, in order.
-  absl::StatusOr<std::vector<homeward::v1::Event>> ReadEvents(uint32_t partition,
-                                                              uint64_t after,
-                                                              size_t max) const;
+  absl::StatusOr<std::vector<homeward::v1::Event>> ReadEvents(
+      uint32_t partition, uint64_t after, size_t max) const;
   // A counter that moves after every commit; WaitForCommit blocks until it
   // differs from `seen` or `timeout` passes, and returns its value.
   uint64_t CommitGeneration() const;
   uint64_t WaitForCommit(uint64_t seen, absl::Duration timeout) const;
 
   // The last sequence `consumer` applied from `partition` (0 if none).
-  absl::StatusOr<uint64_t> GetCursor(absl::string_view consumer, uint32_t partition) const;
+  absl::StatusOr<uint64_t> GetCursor(absl::string_view consumer,
+                                     uint32_t partition) const;
 
   // Audit entries with sequence > `after`, in order.
-  absl::StatusOr<std::vector<homeward::v1::AuditEntry>> ReadAudit(uint64_t after,
-                                                                  size_t max) const;
+  absl::StatusOr<std::vector<homeward::v1::AuditEntry>> ReadAudit(
+      uint64_t after, size_t max) const;
   // Recomputes the hash chain; DATA_LOSS naming the first broken entry.
   absl::Status VerifyAuditChain() const;
 
@@ -130,7 +134,8 @@ class Store {
   void CommitLoop();
   void CommitGroup(std::vector<Pending*>& group);
   absl::StatusOr<uint64_t> NextSequence(uint32_t partition);
-  absl::StatusOr<IndexPage> ListRange(int column, const std::vector<uint32_t>& partitions,
+  absl::StatusOr<IndexPage> ListRange(int column,
+                                      const std::vector<uint32_t>& partitions,
                                       const std::string& scope, int page_size,
                                       absl::string_view page_token) const;
 

@@ -45,11 +45,13 @@ TEST(StoreTest, StaleVersionIsAbortedAndChangesNothing) {
   TempDir dir;
   auto store = OpenStore(dir);
   WriteSet create;
-  create.ExpectVersion(1, "case", "c1", 0).PutRecord(1, "case", "c1", 1, MakeCase("c1", "A"));
+  create.ExpectVersion(1, "case", "c1", 0)
+      .PutRecord(1, "case", "c1", 1, MakeCase("c1", "A"));
   ASSERT_OK(store->Commit(std::move(create)));
 
   WriteSet update;
-  update.ExpectVersion(1, "case", "c1", 1).PutRecord(1, "case", "c1", 2, MakeCase("c1", "B"));
+  update.ExpectVersion(1, "case", "c1", 1)
+      .PutRecord(1, "case", "c1", 2, MakeCase("c1", "B"));
   ASSERT_OK(store->Commit(std::move(update)));
 
   WriteSet stale;
@@ -57,28 +59,35 @@ TEST(StoreTest, StaleVersionIsAbortedAndChangesNothing) {
       .PutRecord(1, "case", "c1", 2, MakeCase("c1", "STALE"))
       .AppendEvent(CaseEvent(1, "c1"));
   EXPECT_THAT(store->Commit(std::move(stale)),
-              StatusIs(absl::StatusCode::kAborted, HasSubstr("etag given '1', current '2'")));
+              StatusIs(absl::StatusCode::kAborted,
+                       HasSubstr("etag given '1', current '2'")));
 
   Case read;
   uint64_t version = 0;
-  ASSERT_THAT(store->GetRecord(1, "case", "c1", &read, &version), IsOkAndHolds(true));
+  ASSERT_THAT(store->GetRecord(1, "case", "c1", &read, &version),
+              IsOkAndHolds(true));
   EXPECT_EQ(version, 2u);
   EXPECT_EQ(read.office_id(), "B");
   EXPECT_THAT(store->ReadEvents(1, 0, 10), IsOkAndHolds(::testing::IsEmpty()));
 }
 
-TEST(StoreTest, CreatingAnExistingRecordIsAlreadyExistsAndUpdatingAMissingOneNotFound) {
+TEST(StoreTest,
+     CreatingAnExistingRecordIsAlreadyExistsAndUpdatingAMissingOneNotFound) {
   TempDir dir;
   auto store = OpenStore(dir);
   WriteSet create;
-  create.ExpectVersion(0, "case", "c1", 0).PutRecord(0, "case", "c1", 1, MakeCase("c1", "A"));
+  create.ExpectVersion(0, "case", "c1", 0)
+      .PutRecord(0, "case", "c1", 1, MakeCase("c1", "A"));
   ASSERT_OK(store->Commit(std::move(create)));
   WriteSet again;
-  again.ExpectVersion(0, "case", "c1", 0).PutRecord(0, "case", "c1", 1, MakeCase("c1", "B"));
-  EXPECT_THAT(store->Commit(std::move(again)), StatusIs(absl::StatusCode::kAlreadyExists));
+  again.ExpectVersion(0, "case", "c1", 0)
+      .PutRecord(0, "case", "c1", 1, MakeCase("c1", "B"));
+  EXPECT_THAT(store->Commit(std::move(again)),
+              StatusIs(absl::StatusCode::kAlreadyExists));
   WriteSet missing;
   missing.ExpectVersion(0, "case", "nope", 3);
-  EXPECT_THAT(store->Commit(std::move(missing)), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store->Commit(std::move(missing)),
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST(StoreTest, RepeatedRequestIdReplaysTheFirstResultAndAppliesNothing) {
@@ -120,7 +129,8 @@ TEST(StoreTest, IndexPagingVisitsEveryMatchOnceAcrossPartitions) {
     uint32_t p = i % 16;
     std::string office = i % 3 == 0 ? "A" : "B";
     WriteSet set;
-    set.PutRecord(p, "case", id, 1, MakeCase(id, office)).PutIndex(p, "office", office, id);
+    set.PutRecord(p, "case", id, 1, MakeCase(id, office))
+        .PutIndex(p, "office", office, id);
     ASSERT_OK(store->Commit(std::move(set)));
     if (office == "A") expected.insert(id);
   }
@@ -168,9 +178,11 @@ TEST(StoreTest, PageTokenIsRejectedWhenMalformedOrFromAnotherFilter) {
   ASSERT_OK(page);
   ASSERT_FALSE(page->next_page_token.empty());
   EXPECT_THAT(store->ListIndex({0}, "office", "B", 2, page->next_page_token),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page.page_token")));
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("page.page_token")));
   EXPECT_THAT(store->ListIndex({0}, "office", "A", 2, "not-a-token!"),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page.page_token")));
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("page.page_token")));
 }
 
 TEST(StoreTest, FeedReplaysFromACursorThenSeesNewEvents) {
@@ -255,7 +267,8 @@ TEST(StoreTest, DataSequencesAndAuditChainSurviveCloseAndReopen) {
   auto store = OpenStore(dir);
   Case read;
   uint64_t version = 0;
-  ASSERT_THAT(store->GetRecord(9, "case", "c2", &read, &version), IsOkAndHolds(true));
+  ASSERT_THAT(store->GetRecord(9, "case", "c2", &read, &version),
+              IsOkAndHolds(true));
   EXPECT_EQ(read.office_id(), "A");
   EXPECT_EQ(version, 1u);
   auto page = store->ListIndex({9}, "office", "A", 10, "");

@@ -10,8 +10,8 @@ using internal::Column;
 
 WriteSet& WriteSet::ExpectVersion(uint32_t partition, absl::string_view kind,
                                   absl::string_view id, uint64_t version) {
-  expectations_.push_back({internal::RecordKey(partition, kind, id), std::string(kind),
-                           std::string(id), version});
+  expectations_.push_back({internal::RecordKey(partition, kind, id),
+                           std::string(kind), std::string(id), version});
   return *this;
 }
 
@@ -22,28 +22,30 @@ WriteSet& WriteSet::PutRecord(uint32_t partition, absl::string_view kind,
   std::string encoded = KeyBuilder().U64(version).key();
   value.AppendToString(&encoded);
   versions_.push_back({key, version});
-  puts_.push_back({Column::kRecords, std::move(key), std::move(encoded), false});
+  puts_.push_back(
+      {Column::kRecords, std::move(key), std::move(encoded), false});
   return *this;
 }
 
 WriteSet& WriteSet::PutIndex(uint32_t partition, absl::string_view index,
                              absl::string_view value, absl::string_view id) {
-  puts_.push_back(
-      {Column::kIndex, internal::IndexKey(partition, index, value, id), "", false});
+  puts_.push_back({Column::kIndex,
+                   internal::IndexKey(partition, index, value, id), "", false});
   return *this;
 }
 
 WriteSet& WriteSet::DeleteIndex(uint32_t partition, absl::string_view index,
                                 absl::string_view value, absl::string_view id) {
-  puts_.push_back(
-      {Column::kIndex, internal::IndexKey(partition, index, value, id), "", true});
+  puts_.push_back({Column::kIndex,
+                   internal::IndexKey(partition, index, value, id), "", true});
   return *this;
 }
 
 WriteSet& WriteSet::ClaimRequest(uint32_t partition, absl::string_view scope,
                                  absl::string_view request_id,
                                  homeward::v1::IdempotencyRecord record) {
-  claims_.push_back({internal::RequestKey(partition, scope, request_id), std::move(record)});
+  claims_.push_back(
+      {internal::RequestKey(partition, scope, request_id), std::move(record)});
   return *this;
 }
 
@@ -65,8 +67,8 @@ WriteSet& WriteSet::Audit(homeward::v1::AuditEntry entry) {
 }
 
 bool WriteSet::empty() const {
-  return expectations_.empty() && puts_.empty() && claims_.empty() && events_.empty() &&
-         audits_.empty();
+  return expectations_.empty() && puts_.empty() && claims_.empty() &&
+         events_.empty() && audits_.empty();
 }
 
 }  // namespace homeward::storage

@@ -33,8 +33,9 @@ class WriteSet {
   WriteSet& ExpectVersion(uint32_t partition, absl::string_view kind,
                           absl::string_view id, uint64_t version);
   // Stores `value` as version `version` of the record.
-  WriteSet& PutRecord(uint32_t partition, absl::string_view kind, absl::string_view id,
-                      uint64_t version, const google::protobuf::Message& value);
+  WriteSet& PutRecord(uint32_t partition, absl::string_view kind,
+                      absl::string_view id, uint64_t version,
+                      const google::protobuf::Message& value);
   WriteSet& PutIndex(uint32_t partition, absl::string_view index,
                      absl::string_view value, absl::string_view id);
   WriteSet& DeleteIndex(uint32_t partition, absl::string_view index,
@@ -49,7 +50,8 @@ class WriteSet {
   WriteSet& AppendEvent(homeward::v1::Event event);
   // Records that `consumer` has applied `partition`'s events up to `sequence`,
   // atomically with the projection change in the same set.
-  WriteSet& PutCursor(absl::string_view consumer, uint32_t partition, uint64_t sequence);
+  WriteSet& PutCursor(absl::string_view consumer, uint32_t partition,
+                      uint64_t sequence);
   // Appends to the audit trail; sequence, time and hashes are set at commit.
   WriteSet& Audit(homeward::v1::AuditEntry entry);
 

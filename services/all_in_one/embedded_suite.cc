@@ -53,10 +53,12 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
   std::error_code error;
   std::filesystem::create_directories(options.data_dir + "/assessment", error);
   if (error) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot create data directory '", options.data_dir, "': ", error.message()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create data directory '", options.data_dir,
+                     "': ", error.message()));
   }
-  std::filesystem::permissions(options.data_dir, std::filesystem::perms::owner_all,
+  std::filesystem::permissions(options.data_dir,
+                               std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace, error);
   std::string secret_path = options.data_dir + "/principal.secret";
   RETURN_IF_ERROR(auth::EnsureSecretFile(secret_path));
@@ -72,7 +74,8 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
   service.set_data_dir(options.data_dir + "/assessment");
   service.set_partition_count(options.partition_count);
   service.set_instruments_dir(options.instruments_dir);
-  ASSIGN_OR_RETURN(suite->assessment_, assessment::AssessmentServer::Start(service, secret));
+  ASSIGN_OR_RETURN(suite->assessment_,
+                   assessment::AssessmentServer::Start(service, secret));
 
   gateway::GatewayServer::Options gw;
   gw.config.set_grpc_listen_address(options.grpc_listen);
@@ -83,8 +86,10 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
   route->add_replicas()->set_address(kAssessmentAddress);
   gw.principal_secret = secret;
   gw.api_keys = std::move(keys);
-  gw.channel_overrides[kAssessmentAddress] = suite->assessment_->InProcessChannel();
-  ASSIGN_OR_RETURN(suite->gateway_, gateway::GatewayServer::Start(std::move(gw)));
+  gw.channel_overrides[kAssessmentAddress] =
+      suite->assessment_->InProcessChannel();
+  ASSIGN_OR_RETURN(suite->gateway_,
+                   gateway::GatewayServer::Start(std::move(gw)));
   return suite;
 }
 
@@ -96,7 +101,8 @@ void EmbeddedSuite::Shutdown(absl::Duration grace) {
 }
 
 std::string EmbeddedSuite::Instructions() const {
-  std::string base = absl::StrCat("http://127.0.0.1:", http_port(), "/homeward.v1.CaseService");
+  std::string base = absl::StrCat("http://127.0.0.1:", http_port(),
+                                  "/homeward.v1.CaseService");
   return absl::StrFormat(
       R"(Homeward is running (all-in-one).
   JSON/HTTP : http://127.0.0.1:%d   gRPC : 127.0.0.1:%d
@@ -118,8 +124,8 @@ List the office's cases:
 
 Stop with Ctrl-C (SIGINT) or SIGTERM.
 )",
-      http_port(), grpc_port(), kDemoOffice, dev_api_key_, base, dev_api_key_, kDemoOffice,
-      base, dev_api_key_, base, dev_api_key_);
+      http_port(), grpc_port(), kDemoOffice, dev_api_key_, base, dev_api_key_,
+      kDemoOffice, base, dev_api_key_, base, dev_api_key_);
 }
 
 }  // namespace homeward::all_in_one

@@ -4,7 +4,9 @@
 // development API key (a supervisor of "office-demo"), and it can print a
 // ready-to-paste example call.
 //
-//   ASSIGN_OR_RETURN(auto suite, EmbeddedSuite::Start({.data_dir = "homeward-data"}));
+//   EmbeddedOptions options;
+//   options.data_dir = "homeward-data";
+//   ASSIGN_OR_RETURN(auto suite, EmbeddedSuite::Start(options));
 //   std::cout << suite->Instructions();
 #ifndef HOMEWARD_SERVICES_ALL_IN_ONE_EMBEDDED_SUITE_H_
 #define HOMEWARD_SERVICES_ALL_IN_ONE_EMBEDDED_SUITE_H_
@@ -32,7 +34,8 @@ struct EmbeddedOptions {
 
 class EmbeddedSuite {
  public:
-  static absl::StatusOr<std::unique_ptr<EmbeddedSuite>> Start(const EmbeddedOptions& options);
+  static absl::StatusOr<std::unique_ptr<EmbeddedSuite>> Start(
+      const EmbeddedOptions& options);
   ~EmbeddedSuite();
 
   int grpc_port() const { return gateway_->grpc_port(); }

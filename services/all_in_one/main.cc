@@ -10,14 +10,18 @@
 #include "common/server/shutdown.h"
 #include "services/all_in_one/embedded_suite.h"
 
-ABSL_FLAG(std::string, data_dir, "homeward-data", "where every service keeps its data");
+ABSL_FLAG(std::string, data_dir, "homeward-data",
+          "where every service keeps its data");
 ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:7000", "public gRPC address");
-ABSL_FLAG(std::string, http_listen, "127.0.0.1:7080", "public JSON/HTTP address");
+ABSL_FLAG(std::string, http_listen, "127.0.0.1:7080",
+          "public JSON/HTTP address");
 ABSL_FLAG(uint32_t, partition_count, 64,
           "partitions of case data; fixed when the data directory is created");
 ABSL_FLAG(std::string, instruments_dir, "",
-          "instrument definitions (*.textproto) to publish at start, e.g. deploy/instruments");
-ABSL_FLAG(bool, log_requests, true, "log one line per request (identifiers only)");
+          "instrument definitions (*.textproto) to publish at start, e.g. "
+          "deploy/instruments");
+ABSL_FLAG(bool, log_requests, true,
+          "log one line per request (identifiers only)");
 
 int main(int argc, char** argv) {
   homeward::server::BlockTerminationSignals();
@@ -40,7 +44,8 @@ int main(int argc, char** argv) {
                          {"http_port", absl::StrCat((*suite)->http_port())}});
   std::cout << (*suite)->Instructions() << std::flush;
   int sig = homeward::server::WaitForTerminationSignal();
-  homeward::server::Log("info", "shutting down", {{"signal", absl::StrCat(sig)}});
+  homeward::server::Log("info", "shutting down",
+                        {{"signal", absl::StrCat(sig)}});
   (*suite)->Shutdown(absl::Seconds(10));
   return 0;
 }

@@ -11,8 +11,8 @@
 namespace homeward::assessment {
 namespace {
 
-using homeward::v1::Scores;
 using homeward::v1::ScoreKind;
+using homeward::v1::Scores;
 
 constexpr int kMaxNeeds = 50;
 constexpr int kEarliestAssessmentYear = 1950;
@@ -25,10 +25,13 @@ struct ScoreField {
 };
 
 constexpr ScoreField kScoreFields[] = {
-    {homeward::v1::SCORE_KIND_ECONOMIC, &Scores::has_economic, &Scores::economic},
+    {homeward::v1::SCORE_KIND_ECONOMIC, &Scores::has_economic,
+     &Scores::economic},
     {homeward::v1::SCORE_KIND_SOCIAL, &Scores::has_social, &Scores::social},
-    {homeward::v1::SCORE_KIND_PSYCHOSOCIAL, &Scores::has_psychosocial, &Scores::psychosocial},
-    {homeward::v1::SCORE_KIND_COMPOSITE, &Scores::has_composite, &Scores::composite},
+    {homeward::v1::SCORE_KIND_PSYCHOSOCIAL, &Scores::has_psychosocial,
+     &Scores::psychosocial},
+    {homeward::v1::SCORE_KIND_COMPOSITE, &Scores::has_composite,
+     &Scores::composite},
 };
 
 std::set<std::string> FlagCodes(const homeward::v1::Assessment& a) {
@@ -40,18 +43,21 @@ std::set<std::string> FlagCodes(const homeward::v1::Assessment& a) {
 }  // namespace
 
 errors::FieldViolations ValidateSubmitAssessment(
-    const homeward::v1::SubmitAssessmentRequest& request, absl::CivilDay today) {
+    const homeward::v1::SubmitAssessmentRequest& request,
+    absl::CivilDay today) {
   errors::FieldViolations bad;
   CheckRequestId(bad, request.request_id());
   if (request.case_id().empty()) bad.Add("case_id", "is required");
   if (request.instrument_id().empty()) bad.Add("instrument_id", "is required");
   if (request.instrument_version() < 1) {
     bad.Add("instrument_version",
-            "is required (>= 1): answers belong to one published version of the instrument");
+            "is required (>= 1): answers belong to one published version of "
+            "the instrument");
   }
   absl::CivilDay day;
-  CheckPastDate(bad, "assessment_date", request.assessment_date(), request.has_assessment_date(),
-                today, kEarliestAssessmentYear, &day);
+  CheckPastDate(bad, "assessment_date", request.assessment_date(),
+                request.has_assessment_date(), today, kEarliestAssessmentYear,
+                &day);
   if (request.needs_size() > kMaxNeeds) {
     bad.Add("needs", absl::StrCat("must list at most ", kMaxNeeds));
   }
@@ -60,17 +66,20 @@ errors::FieldViolations ValidateSubmitAssessment(
     std::string path = absl::StrCat("needs[", i, "]");
     if (need.dimension() == homeward::v1::DIMENSION_UNSPECIFIED ||
         !homeward::v1::Dimension_IsValid(need.dimension())) {
-      bad.Add(path + ".dimension", "is required: ECONOMIC, SOCIAL or PSYCHOSOCIAL");
+      bad.Add(path + ".dimension",
+              "is required: ECONOMIC, SOCIAL or PSYCHOSOCIAL");
     }
     if (!IsIdentifier(need.category())) {
-      bad.Add(path + ".category",
-              "is required: 1 to 64 characters from letters, digits and - _ . : @ "
-              "(e.g. \"housing\")");
+      bad.Add(
+          path + ".category",
+          "is required: 1 to 64 characters from letters, digits and - _ . : @ "
+          "(e.g. \"housing\")");
     }
     if (absl::StripAsciiWhitespace(need.description()).empty()) {
       bad.Add(path + ".description", "is required");
     } else if (need.description().size() > kMaxDescription) {
-      bad.Add(path + ".description", absl::StrCat("must be at most ", kMaxDescription, " bytes"));
+      bad.Add(path + ".description",
+              absl::StrCat("must be at most ", kMaxDescription, " bytes"));
     }
     if (need.priority() == homeward::v1::NEED_PRIORITY_UNSPECIFIED ||
         !homeward::v1::NeedPriority_IsValid(need.priority())) {
@@ -80,8 +89,9 @@ errors::FieldViolations ValidateSubmitAssessment(
   return bad;
 }
 
-homeward::v1::AssessmentComparison CompareSubmissions(const homeward::v1::Assessment& base,
-                                                      const homeward::v1::Assessment& target) {
+homeward::v1::AssessmentComparison CompareSubmissions(
+    const homeward::v1::Assessment& base,
+    const homeward::v1::Assessment& target) {
   homeward::v1::AssessmentComparison comparison;
   *comparison.mutable_base() = base;
   *comparison.mutable_target() = target;

@@ -19,8 +19,9 @@ errors::FieldViolations ValidateSubmitAssessment(
 
 // Change per score (target - base, rounded like the scores; absent when
 // either side lacks the score) and the flags raised and cleared.
-homeward::v1::AssessmentComparison CompareSubmissions(const homeward::v1::Assessment& base,
-                                                      const homeward::v1::Assessment& target);
+homeward::v1::AssessmentComparison CompareSubmissions(
+    const homeward::v1::Assessment& base,
+    const homeward::v1::Assessment& target);
 
 }  // namespace homeward::assessment
 

@@ -67,7 +67,8 @@ INSTANTIATE_TEST_SUITE_P(
         SubmitCase{"DateTomorrow",
                    [](auto& r) { r.mutable_assessment_date()->set_day(16); },
                    {"assessment_date"}},
-        SubmitCase{"DateMissing", [](auto& r) { r.clear_assessment_date(); },
+        SubmitCase{"DateMissing",
+                   [](auto& r) { r.clear_assessment_date(); },
                    {"assessment_date"}},
         SubmitCase{"NoSuchDay",
                    [](auto& r) {
@@ -75,17 +76,21 @@ INSTANTIATE_TEST_SUITE_P(
                      r.mutable_assessment_date()->set_day(30);
                    },
                    {"assessment_date"}},
-        SubmitCase{"BadRequestId", [](auto& r) { r.set_request_id("a b"); }, {"request_id"}},
+        SubmitCase{"BadRequestId",
+                   [](auto& r) { r.set_request_id("a b"); },
+                   {"request_id"}},
         SubmitCase{"IncompleteNeed",
                    [](auto& r) { r.add_needs(); },
-                   {"needs[1].dimension", "needs[1].category", "needs[1].description",
-                    "needs[1].priority"}},
-        SubmitCase{"NeedCategoryWithSpaces",
-                   [](auto& r) { r.mutable_needs(0)->set_category("social housing"); },
-                   {"needs[0].category"}}),
+                   {"needs[1].dimension", "needs[1].category",
+                    "needs[1].description", "needs[1].priority"}},
+        SubmitCase{
+            "NeedCategoryWithSpaces",
+            [](auto& r) { r.mutable_needs(0)->set_category("social housing"); },
+            {"needs[0].category"}}),
     [](const auto& info) { return info.param.name; });
 
-homeward::v1::Assessment WithScores(std::optional<double> economic, std::optional<double> social,
+homeward::v1::Assessment WithScores(std::optional<double> economic,
+                                    std::optional<double> social,
                                     std::optional<double> composite,
                                     std::vector<std::string> flags) {
   homeward::v1::Assessment a;

@@ -27,7 +27,8 @@ namespace {
 // Publishes the instrument files of `dir` that are not yet published. A file
 // that would change a published version stops the start: scores must stay
 // reproducible from the version they were made under.
-absl::Status PublishInstrumentFiles(const std::string& dir, InstrumentStore& instruments) {
+absl::Status PublishInstrumentFiles(const std::string& dir,
+                                    InstrumentStore& instruments) {
   ASSIGN_OR_RETURN(std::vector<homeward::v1::InstrumentDefinition> definitions,
                    LoadInstrumentDir(dir));
   Actor loader;
@@ -35,7 +36,8 @@ absl::Status PublishInstrumentFiles(const std::string& dir, InstrumentStore& ins
   loader.principal.set_role(homeward::v1::ROLE_SERVICE);
   loader.method = "startup/LoadInstrumentDir";
   for (auto& definition : definitions) {
-    absl::Status published = instruments.Publish(loader, std::move(definition)).status();
+    absl::Status published =
+        instruments.Publish(loader, std::move(definition)).status();
     if (!published.ok()) {
       return absl::FailedPreconditionError(
           absl::StrCat("instruments_dir '", dir, "': ", published.message()));
@@ -59,37 +61,44 @@ struct AssessmentServer::Parts {
 };
 
 absl::StatusOr<std::unique_ptr<AssessmentServer>> AssessmentServer::Start(
-    const homeward::v1::ServiceConfig& config, const std::string& principal_secret) {
+    const homeward::v1::ServiceConfig& config,
+    const std::string& principal_secret) {
   errors::FieldViolations bad;
   if (config.data_dir().empty()) bad.Add("data_dir", "is required");
   if (principal_secret.size() < 32) {
-    bad.Add("principal_secret_file", "must hold a secret of at least 32 characters");
+    bad.Add("principal_secret_file",
+            "must hold a secret of at least 32 characters");
   }
   RETURN_IF_ERROR(bad.ToStatus());
-  uint32_t partition_count =
-      config.partition_count() == 0 ? storage::kDefaultPartitionCount : config.partition_count();
+  uint32_t partition_count = config.partition_count() == 0
+                                 ? storage::kDefaultPartitionCount
+                                 : config.partition_count();
   ASSIGN_OR_RETURN(storage::PartitionSet owned,
-                   storage::PartitionSet::FromRanges(config.owned_partitions(), partition_count));
+                   storage::PartitionSet::FromRanges(config.owned_partitions(),
+                                                     partition_count));
 
   auto parts = std::make_unique<Parts>();
-  ASSIGN_OR_RETURN(parts->store,
-                   storage::Store::Open({.path = config.data_dir() + "/rocksdb",
-                                         .sync_writes = !config.unsafe_skip_sync()}));
-  uint32_t max_age = config.principal_max_age_seconds() == 0 ? 300
-                                                             : config.principal_max_age_seconds();
-  parts->verifier =
-      std::make_unique<auth::PrincipalVerifier>(principal_secret, absl::Seconds(max_age));
+  ASSIGN_OR_RETURN(
+      parts->store,
+      storage::Store::Open({.path = config.data_dir() + "/rocksdb",
+                            .sync_writes = !config.unsafe_skip_sync()}));
+  uint32_t max_age = config.principal_max_age_seconds() == 0
+                         ? 300
+                         : config.principal_max_age_seconds();
+  parts->verifier = std::make_unique<auth::PrincipalVerifier>(
+      principal_secret, absl::Seconds(max_age));
   parts->owned = std::make_unique<storage::PartitionSet>(std::move(owned));
   parts->cases = std::make_unique<CaseStore>(parts->store.get(), *parts->owned);
   parts->instruments = std::make_unique<InstrumentStore>(parts->store.get());
   parts->assessments = std::make_unique<AssessmentStore>(parts->store.get());
   if (!config.instruments_dir().empty()) {
-    RETURN_IF_ERROR(PublishInstrumentFiles(config.instruments_dir(), *parts->instruments));
+    RETURN_IF_ERROR(
+        PublishInstrumentFiles(config.instruments_dir(), *parts->instruments));
   }
-  parts->services.push_back(
-      std::make_unique<CaseServiceImpl>(parts->cases.get(), parts->verifier.get()));
-  parts->services.push_back(std::make_unique<InstrumentServiceImpl>(parts->instruments.get(),
-                                                                    parts->verifier.get()));
+  parts->services.push_back(std::make_unique<CaseServiceImpl>(
+      parts->cases.get(), parts->verifier.get()));
+  parts->services.push_back(std::make_unique<InstrumentServiceImpl>(
+      parts->instruments.get(), parts->verifier.get()));
   parts->services.push_back(std::make_unique<AssessmentServiceImpl>(
       parts->cases.get(), parts->instruments.get(), parts->assessments.get(),
       parts->verifier.get()));
@@ -104,15 +113,18 @@ absl::StatusOr<std::unique_ptr<AssessmentServer>> AssessmentServer::Start(
   server::PrepareServerBuilder(&builder);
   int port = 0;
   if (!config.listen_address().empty()) {
-    builder.AddListeningPort(config.listen_address(), grpc::InsecureServerCredentials(), &port);
+    builder.AddListeningPort(config.listen_address(),
+                             grpc::InsecureServerCredentials(), &port);
   }
   for (auto& service : parts->services) builder.RegisterService(service.get());
   parts->server = builder.BuildAndStart();
-  if (parts->server == nullptr || (!config.listen_address().empty() && port == 0)) {
-    return errors::Unavailable(absl::StrCat("assessment service cannot listen on '",
-                                            config.listen_address(), "'"));
+  if (parts->server == nullptr ||
+      (!config.listen_address().empty() && port == 0)) {
+    return errors::Unavailable(absl::StrCat(
+        "assessment service cannot listen on '", config.listen_address(), "'"));
   }
-  return std::unique_ptr<AssessmentServer>(new AssessmentServer(std::move(parts), port));
+  return std::unique_ptr<AssessmentServer>(
+      new AssessmentServer(std::move(parts), port));
 }
 
 AssessmentServer::AssessmentServer(std::unique_ptr<Parts> parts, int port)

@@ -6,7 +6,8 @@
 //   cfg.set_listen_address("127.0.0.1:0");
 //   ASSIGN_OR_RETURN(auto server, AssessmentServer::Start(cfg, secret));
 //   auto stub = CaseService::NewStub(grpc::CreateChannel(
-//       absl::StrCat("127.0.0.1:", server->port()), grpc::InsecureChannelCredentials()));
+//       absl::StrCat("127.0.0.1:", server->port()),
+//       grpc::InsecureChannelCredentials()));
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_ASSESSMENT_SERVER_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_ASSESSMENT_SERVER_H_
 
@@ -27,7 +28,8 @@ class AssessmentServer {
   // config.data_dir() and starts serving. `principal_secret` verifies the
   // principal the gateway signs.
   static absl::StatusOr<std::unique_ptr<AssessmentServer>> Start(
-      const homeward::v1::ServiceConfig& config, const std::string& principal_secret);
+      const homeward::v1::ServiceConfig& config,
+      const std::string& principal_secret);
   ~AssessmentServer();
 
   // The bound TCP port, or 0 when config.listen_address() was empty.

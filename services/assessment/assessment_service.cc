@@ -22,7 +22,8 @@ std::string Method(absl::string_view name) {
 
 absl::Status ValidatePage(const homeward::v1::PageRequest& page) {
   if (page.page_size() < 0) {
-    return errors::InvalidField("page.page_size", "must not be negative (0: the default)");
+    return errors::InvalidField("page.page_size",
+                                "must not be negative (0: the default)");
   }
   return absl::OkStatus();
 }
@@ -30,49 +31,56 @@ absl::Status ValidatePage(const homeward::v1::PageRequest& page) {
 }  // namespace
 
 grpc::Status AssessmentServiceImpl::SubmitAssessment(
-    grpc::ServerContext* context, const homeward::v1::SubmitAssessmentRequest* request,
+    grpc::ServerContext* context,
+    const homeward::v1::SubmitAssessmentRequest* request,
     Assessment* response) {
   return server::Finish(*context, "AssessmentService/SubmitAssessment",
                         Submit(*context, *request, response));
 }
 
 grpc::Status AssessmentServiceImpl::GetAssessment(
-    grpc::ServerContext* context, const homeward::v1::GetAssessmentRequest* request,
-    Assessment* response) {
+    grpc::ServerContext* context,
+    const homeward::v1::GetAssessmentRequest* request, Assessment* response) {
   return server::Finish(*context, "AssessmentService/GetAssessment",
                         Get(*context, *request, response));
 }
 
 grpc::Status AssessmentServiceImpl::ListAssessments(
-    grpc::ServerContext* context, const homeward::v1::ListAssessmentsRequest* request,
+    grpc::ServerContext* context,
+    const homeward::v1::ListAssessmentsRequest* request,
     homeward::v1::ListAssessmentsResponse* response) {
   return server::Finish(*context, "AssessmentService/ListAssessments",
                         List(*context, *request, response));
 }
 
 grpc::Status AssessmentServiceImpl::CompareAssessments(
-    grpc::ServerContext* context, const homeward::v1::CompareAssessmentsRequest* request,
+    grpc::ServerContext* context,
+    const homeward::v1::CompareAssessmentsRequest* request,
     homeward::v1::AssessmentComparison* response) {
   return server::Finish(*context, "AssessmentService/CompareAssessments",
                         Compare(*context, *request, response));
 }
 
-grpc::Status AssessmentServiceImpl::ListNeeds(grpc::ServerContext* context,
-                                              const homeward::v1::ListNeedsRequest* request,
-                                              homeward::v1::ListNeedsResponse* response) {
+grpc::Status AssessmentServiceImpl::ListNeeds(
+    grpc::ServerContext* context, const homeward::v1::ListNeedsRequest* request,
+    homeward::v1::ListNeedsResponse* response) {
   return server::Finish(*context, "AssessmentService/ListNeeds",
                         Needs(*context, *request, response));
 }
 
-absl::Status AssessmentServiceImpl::Submit(const grpc::ServerContext& context,
-                                           const homeward::v1::SubmitAssessmentRequest& request,
-                                           Assessment* response) {
-  ASSIGN_OR_RETURN(Actor actor, ActorFrom(context, *verifier_, Method("SubmitAssessment")));
+absl::Status AssessmentServiceImpl::Submit(
+    const grpc::ServerContext& context,
+    const homeward::v1::SubmitAssessmentRequest& request,
+    Assessment* response) {
+  ASSIGN_OR_RETURN(Actor actor,
+                   ActorFrom(context, *verifier_, Method("SubmitAssessment")));
   RETURN_IF_ERROR(ValidateSubmitAssessment(request, TodayUtc()).ToStatus());
-  ASSIGN_OR_RETURN(homeward::v1::Case c, CaseInScope(*cases_, actor, request.case_id(),
-                                                     "case_id", CaseAction::kUpdate));
-  ASSIGN_OR_RETURN(homeward::v1::InstrumentDefinition instrument,
-                   instruments_->Get(request.instrument_id(), request.instrument_version()));
+  ASSIGN_OR_RETURN(homeward::v1::Case c,
+                   CaseInScope(*cases_, actor, request.case_id(), "case_id",
+                               CaseAction::kUpdate));
+  ASSIGN_OR_RETURN(
+      homeward::v1::InstrumentDefinition instrument,
+      instruments_->Get(request.instrument_id(), request.instrument_version()));
   RETURN_IF_ERROR(ValidateAnswers(instrument, request.answers()).ToStatus());
 
   // Scores, bands, flags and rule-raised needs come from the answers and this
@@ -96,42 +104,49 @@ absl::Status AssessmentServiceImpl::Submit(const grpc::ServerContext& context,
     need->set_description(input.description());
     need->set_priority(input.priority());
   }
-  std::string request_id =
-      request.request_id().empty() ? crypto::RandomHex(16) : request.request_id();
+  std::string request_id = request.request_id().empty() ? crypto::RandomHex(16)
+                                                        : request.request_id();
   ASSIGN_OR_RETURN(*response,
-                   assessments_->Submit(actor, c.partition(), request_id, std::move(assessment)));
+                   assessments_->Submit(actor, c.partition(), request_id,
+                                        std::move(assessment)));
   return absl::OkStatus();
 }
 
-absl::Status AssessmentServiceImpl::Get(const grpc::ServerContext& context,
-                                        const homeward::v1::GetAssessmentRequest& request,
-                                        Assessment* response) {
-  ASSIGN_OR_RETURN(Actor actor, ActorFrom(context, *verifier_, Method("GetAssessment")));
+absl::Status AssessmentServiceImpl::Get(
+    const grpc::ServerContext& context,
+    const homeward::v1::GetAssessmentRequest& request, Assessment* response) {
+  ASSIGN_OR_RETURN(Actor actor,
+                   ActorFrom(context, *verifier_, Method("GetAssessment")));
   if (request.assessment_id().empty()) {
     return errors::InvalidField("assessment_id", "is required");
   }
-  ASSIGN_OR_RETURN(homeward::v1::Case c, CaseInScope(*cases_, actor, request.case_id(),
-                                                     "case_id", CaseAction::kRead));
-  ASSIGN_OR_RETURN(*response,
-                   assessments_->Get(c.partition(), c.case_id(), request.assessment_id()));
+  ASSIGN_OR_RETURN(homeward::v1::Case c,
+                   CaseInScope(*cases_, actor, request.case_id(), "case_id",
+                               CaseAction::kRead));
+  ASSIGN_OR_RETURN(*response, assessments_->Get(c.partition(), c.case_id(),
+                                                request.assessment_id()));
   cases_->AuditRead(actor, c.case_id());
   return absl::OkStatus();
 }
 
-absl::Status AssessmentServiceImpl::List(const grpc::ServerContext& context,
-                                         const homeward::v1::ListAssessmentsRequest& request,
-                                         homeward::v1::ListAssessmentsResponse* response) {
-  ASSIGN_OR_RETURN(Actor actor, ActorFrom(context, *verifier_, Method("ListAssessments")));
+absl::Status AssessmentServiceImpl::List(
+    const grpc::ServerContext& context,
+    const homeward::v1::ListAssessmentsRequest& request,
+    homeward::v1::ListAssessmentsResponse* response) {
+  ASSIGN_OR_RETURN(Actor actor,
+                   ActorFrom(context, *verifier_, Method("ListAssessments")));
   RETURN_IF_ERROR(ValidatePage(request.page()));
   if (!homeward::v1::InstrumentKind_IsValid(request.kind())) {
     return errors::InvalidField("kind", "is not a known instrument kind");
   }
-  ASSIGN_OR_RETURN(homeward::v1::Case c, CaseInScope(*cases_, actor, request.case_id(),
-                                                     "case_id", CaseAction::kRead));
-  ASSIGN_OR_RETURN(AssessmentPage page,
-                   assessments_->List(c.partition(), c.case_id(), request.kind(),
-                                      EffectivePageSize(request.page()),
-                                      request.page().page_token()));
+  ASSIGN_OR_RETURN(homeward::v1::Case c,
+                   CaseInScope(*cases_, actor, request.case_id(), "case_id",
+                               CaseAction::kRead));
+  ASSIGN_OR_RETURN(
+      AssessmentPage page,
+      assessments_->List(c.partition(), c.case_id(), request.kind(),
+                         EffectivePageSize(request.page()),
+                         request.page().page_token()));
   for (auto& a : page.assessments) *response->add_assessments() = std::move(a);
   response->set_next_page_token(std::move(page.next_page_token));
   cases_->AuditRead(actor, c.case_id());
@@ -139,19 +154,26 @@ absl::Status AssessmentServiceImpl::List(const grpc::ServerContext& context,
 }
 
 absl::Status AssessmentServiceImpl::Compare(
-    const grpc::ServerContext& context, const homeward::v1::CompareAssessmentsRequest& request,
+    const grpc::ServerContext& context,
+    const homeward::v1::CompareAssessmentsRequest& request,
     homeward::v1::AssessmentComparison* response) {
-  ASSIGN_OR_RETURN(Actor actor, ActorFrom(context, *verifier_, Method("CompareAssessments")));
+  ASSIGN_OR_RETURN(Actor actor, ActorFrom(context, *verifier_,
+                                          Method("CompareAssessments")));
   errors::FieldViolations bad;
-  if (request.base_assessment_id().empty()) bad.Add("base_assessment_id", "is required");
-  if (request.target_assessment_id().empty()) bad.Add("target_assessment_id", "is required");
+  if (request.base_assessment_id().empty())
+    bad.Add("base_assessment_id", "is required");
+  if (request.target_assessment_id().empty())
+    bad.Add("target_assessment_id", "is required");
   RETURN_IF_ERROR(bad.ToStatus());
-  ASSIGN_OR_RETURN(homeward::v1::Case c, CaseInScope(*cases_, actor, request.case_id(),
-                                                     "case_id", CaseAction::kRead));
+  ASSIGN_OR_RETURN(homeward::v1::Case c,
+                   CaseInScope(*cases_, actor, request.case_id(), "case_id",
+                               CaseAction::kRead));
   ASSIGN_OR_RETURN(Assessment base,
-                   assessments_->Get(c.partition(), c.case_id(), request.base_assessment_id()));
-  ASSIGN_OR_RETURN(Assessment target, assessments_->Get(c.partition(), c.case_id(),
-                                                        request.target_assessment_id()));
+                   assessments_->Get(c.partition(), c.case_id(),
+                                     request.base_assessment_id()));
+  ASSIGN_OR_RETURN(Assessment target,
+                   assessments_->Get(c.partition(), c.case_id(),
+                                     request.target_assessment_id()));
   if (base.kind() != target.kind()) {
     return errors::FailedPrecondition(
         "DIFFERENT_INSTRUMENT_KINDS", request.target_assessment_id(),
@@ -164,20 +186,24 @@ absl::Status AssessmentServiceImpl::Compare(
   return absl::OkStatus();
 }
 
-absl::Status AssessmentServiceImpl::Needs(const grpc::ServerContext& context,
-                                          const homeward::v1::ListNeedsRequest& request,
-                                          homeward::v1::ListNeedsResponse* response) {
-  ASSIGN_OR_RETURN(Actor actor, ActorFrom(context, *verifier_, Method("ListNeeds")));
+absl::Status AssessmentServiceImpl::Needs(
+    const grpc::ServerContext& context,
+    const homeward::v1::ListNeedsRequest& request,
+    homeward::v1::ListNeedsResponse* response) {
+  ASSIGN_OR_RETURN(Actor actor,
+                   ActorFrom(context, *verifier_, Method("ListNeeds")));
   RETURN_IF_ERROR(ValidatePage(request.page()));
   if (!homeward::v1::Dimension_IsValid(request.dimension())) {
     return errors::InvalidField("dimension", "is not a known dimension");
   }
-  ASSIGN_OR_RETURN(homeward::v1::Case c, CaseInScope(*cases_, actor, request.case_id(),
-                                                     "case_id", CaseAction::kRead));
-  ASSIGN_OR_RETURN(NeedPage page,
-                   assessments_->ListNeeds(c.partition(), c.case_id(), request.dimension(),
-                                           EffectivePageSize(request.page()),
-                                           request.page().page_token()));
+  ASSIGN_OR_RETURN(homeward::v1::Case c,
+                   CaseInScope(*cases_, actor, request.case_id(), "case_id",
+                               CaseAction::kRead));
+  ASSIGN_OR_RETURN(
+      NeedPage page,
+      assessments_->ListNeeds(c.partition(), c.case_id(), request.dimension(),
+                              EffectivePageSize(request.page()),
+                              request.page().page_token()));
   for (auto& n : page.needs) *response->add_needs() = std::move(n);
   response->set_next_page_token(std::move(page.next_page_token));
   cases_->AuditRead(actor, c.case_id());

@@ -13,25 +13,32 @@
 
 namespace homeward::assessment {
 
-class AssessmentServiceImpl final : public homeward::v1::AssessmentService::Service {
+class AssessmentServiceImpl final
+    : public homeward::v1::AssessmentService::Service {
  public:
   AssessmentServiceImpl(CaseStore* cases, const InstrumentStore* instruments,
-                        AssessmentStore* assessments, const auth::PrincipalVerifier* verifier)
-      : cases_(cases), instruments_(instruments), assessments_(assessments),
+                        AssessmentStore* assessments,
+                        const auth::PrincipalVerifier* verifier)
+      : cases_(cases),
+        instruments_(instruments),
+        assessments_(assessments),
         verifier_(verifier) {}
 
-  grpc::Status SubmitAssessment(grpc::ServerContext* context,
-                                const homeward::v1::SubmitAssessmentRequest* request,
-                                homeward::v1::Assessment* response) override;
+  grpc::Status SubmitAssessment(
+      grpc::ServerContext* context,
+      const homeward::v1::SubmitAssessmentRequest* request,
+      homeward::v1::Assessment* response) override;
   grpc::Status GetAssessment(grpc::ServerContext* context,
                              const homeward::v1::GetAssessmentRequest* request,
                              homeward::v1::Assessment* response) override;
-  grpc::Status ListAssessments(grpc::ServerContext* context,
-                               const homeward::v1::ListAssessmentsRequest* request,
-                               homeward::v1::ListAssessmentsResponse* response) override;
-  grpc::Status CompareAssessments(grpc::ServerContext* context,
-                                  const homeward::v1::CompareAssessmentsRequest* request,
-                                  homeward::v1::AssessmentComparison* response) override;
+  grpc::Status ListAssessments(
+      grpc::ServerContext* context,
+      const homeward::v1::ListAssessmentsRequest* request,
+      homeward::v1::ListAssessmentsResponse* response) override;
+  grpc::Status CompareAssessments(
+      grpc::ServerContext* context,
+      const homeward::v1::CompareAssessmentsRequest* request,
+      homeward::v1::AssessmentComparison* response) override;
   grpc::Status ListNeeds(grpc::ServerContext* context,
                          const homeward::v1::ListNeedsRequest* request,
                          homeward::v1::ListNeedsResponse* response) override;

@@ -40,12 +40,16 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 
-const auto kManager = MakePrincipal("cm-1", homeward::v1::ROLE_CASE_MANAGER, {"office-dakar"});
+const auto kManager =
+    MakePrincipal("cm-1", homeward::v1::ROLE_CASE_MANAGER, {"office-dakar"});
 const auto kOtherOffice =
     MakePrincipal("cm-9", homeward::v1::ROLE_CASE_MANAGER, {"office-thies"});
-const auto kAdmin = MakePrincipal("admin-1", homeward::v1::ROLE_ADMINISTRATOR, {});
-const auto kMonitor = MakePrincipal("mo-1", homeward::v1::ROLE_MONITORING_OFFICER, {});
-const auto kFeedReader = MakePrincipal("planning", homeward::v1::ROLE_SERVICE, {});
+const auto kAdmin =
+    MakePrincipal("admin-1", homeward::v1::ROLE_ADMINISTRATOR, {});
+const auto kMonitor =
+    MakePrincipal("mo-1", homeward::v1::ROLE_MONITORING_OFFICER, {});
+const auto kFeedReader =
+    MakePrincipal("planning", homeward::v1::ROLE_SERVICE, {});
 
 void AddOption(homeward::v1::Item* item, const std::string& id, double value) {
   auto* o = item->add_options();
@@ -144,7 +148,8 @@ InstrumentDefinition Mini(int version) {
   return d;
 }
 
-homeward::v1::Answer Choice(const std::string& item, const std::string& option) {
+homeward::v1::Answer Choice(const std::string& item,
+                            const std::string& option) {
   homeward::v1::Answer a;
   a.set_item_id(item);
   a.set_option_id(option);
@@ -165,8 +170,10 @@ class AssessmentServiceTest : public ::testing::Test {
     config.set_listen_address("127.0.0.1:0");
     config.set_data_dir(dir_.path());
     config.set_partition_count(64);
-    config.set_instruments_dir(std::string(HOMEWARD_SOURCE_DIR) + "/deploy/instruments");
-    auto server = AssessmentServer::Start(config, homeward::testing::kTestSecret);
+    config.set_instruments_dir(std::string(HOMEWARD_SOURCE_DIR) +
+                               "/deploy/instruments");
+    auto server =
+        AssessmentServer::Start(config, homeward::testing::kTestSecret);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(server).value();
     channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
@@ -177,11 +184,13 @@ class AssessmentServiceTest : public ::testing::Test {
 
     grpc::ClientContext ctx;
     SignAs(kManager, &ctx);
-    ASSERT_TRUE(cases_->RegisterCase(&ctx, ValidRegistration("case-1"), &case_).ok());
+    ASSERT_TRUE(
+        cases_->RegisterCase(&ctx, ValidRegistration("case-1"), &case_).ok());
     ASSERT_TRUE(Publish(Mini(1), kAdmin).ok());
   }
 
-  grpc::Status Publish(const InstrumentDefinition& d, const homeward::v1::Principal& who,
+  grpc::Status Publish(const InstrumentDefinition& d,
+                       const homeward::v1::Principal& who,
                        InstrumentDefinition* out = nullptr) {
     grpc::ClientContext ctx;
     SignAs(who, &ctx);
@@ -191,7 +200,8 @@ class AssessmentServiceTest : public ::testing::Test {
     return instruments_->PublishInstrument(&ctx, req, out ? out : &ignored);
   }
 
-  homeward::v1::SubmitAssessmentRequest Submission(const std::string& request_id, int version) {
+  homeward::v1::SubmitAssessmentRequest Submission(
+      const std::string& request_id, int version) {
     homeward::v1::SubmitAssessmentRequest r;
     r.set_request_id(request_id);
     r.set_case_id(case_.case_id());
@@ -207,15 +217,17 @@ class AssessmentServiceTest : public ::testing::Test {
     return r;
   }
 
-  grpc::Status Submit(const homeward::v1::SubmitAssessmentRequest& r, Assessment* out,
+  grpc::Status Submit(const homeward::v1::SubmitAssessmentRequest& r,
+                      Assessment* out,
                       const homeward::v1::Principal& who = kManager) {
     grpc::ClientContext ctx;
     SignAs(who, &ctx);
     return assessments_->SubmitAssessment(&ctx, r, out);
   }
 
-  std::vector<Assessment> ListAll(homeward::v1::InstrumentKind kind =
-                                      homeward::v1::INSTRUMENT_KIND_UNSPECIFIED) {
+  std::vector<Assessment> ListAll(
+      homeward::v1::InstrumentKind kind =
+          homeward::v1::INSTRUMENT_KIND_UNSPECIFIED) {
     grpc::ClientContext ctx;
     SignAs(kManager, &ctx);
     homeward::v1::ListAssessmentsRequest req;
@@ -263,7 +275,8 @@ TEST_F(AssessmentServiceTest, SubmissionIsScoredFlaggedAndStoredWithItsNeeds) {
   // e1 fair = 0.5; e2 7 of 0..10 = 0.7; s1 no = 0; p1 some = 0.25.
   // economic = 0.6*0.5 + 0.4*0.7 = 0.30 + 0.28 = 0.58
   // social = 0; psychosocial = 0.25
-  // composite = 0.3*0.5 + 0.2*0.7 + 0.25*0 + 0.25*0.25 = 0.15+0.14+0+0.0625 = 0.3525
+  // composite = 0.3*0.5 + 0.2*0.7 + 0.25*0 + 0.25*0.25 = 0.15+0.14+0+0.0625 =
+  // 0.3525
   EXPECT_DOUBLE_EQ(a.scores().economic(), 0.58);
   EXPECT_DOUBLE_EQ(a.scores().social(), 0.0);
   EXPECT_DOUBLE_EQ(a.scores().psychosocial(), 0.25);
@@ -277,7 +290,8 @@ TEST_F(AssessmentServiceTest, SubmissionIsScoredFlaggedAndStoredWithItsNeeds) {
   ASSERT_EQ(a.needs_size(), 2);
   EXPECT_EQ(a.needs(0).rule_code(), "DOCUMENTATION");
   EXPECT_EQ(a.needs(1).category(), "livelihood");
-  for (const auto& n : a.needs()) EXPECT_EQ(n.source_assessment_id(), a.assessment_id());
+  for (const auto& n : a.needs())
+    EXPECT_EQ(n.source_assessment_id(), a.assessment_id());
 
   grpc::ClientContext ctx;
   SignAs(kManager, &ctx);
@@ -302,7 +316,8 @@ TEST_F(AssessmentServiceTest, SubmissionIsScoredFlaggedAndStoredWithItsNeeds) {
   EXPECT_EQ(CountEvents(homeward::v1::Event::kAssessmentCompleted), 1);
 }
 
-TEST_F(AssessmentServiceTest, RepeatedRequestIdReturnsTheFirstSubmissionAndOneEvent) {
+TEST_F(AssessmentServiceTest,
+       RepeatedRequestIdReturnsTheFirstSubmissionAndOneEvent) {
   Assessment first, second;
   ASSERT_TRUE(Submit(Submission("sub-same", 1), &first).ok());
   ASSERT_TRUE(Submit(Submission("sub-same", 1), &second).ok());
@@ -315,8 +330,8 @@ TEST_F(AssessmentServiceTest, InvalidAnswersAreEachReportedAndNothingIsStored) {
   auto req = Submission("sub-bad", 1);
   req.clear_answers();
   *req.add_answers() = Choice("e1", "excellent");  // no such option
-  *req.add_answers() = Number("e2", 11);            // out of 0..10
-  *req.add_answers() = Choice("zz", "x");           // no such item
+  *req.add_answers() = Number("e2", 11);           // out of 0..10
+  *req.add_answers() = Choice("zz", "x");          // no such item
   // s1 is required and missing.
   Assessment out;
   grpc::Status status = Submit(req, &out);
@@ -326,8 +341,9 @@ TEST_F(AssessmentServiceTest, InvalidAnswersAreEachReportedAndNothingIsStored) {
     fields.push_back(v.field);
   }
   EXPECT_EQ(fields.size(), 4u) << status.error_message();
-  EXPECT_THAT(status.error_message(), AllOf(HasSubstr("answers[0]"), HasSubstr("answers[1]"),
-                                            HasSubstr("answers[2]"), HasSubstr("s1")));
+  EXPECT_THAT(status.error_message(),
+              AllOf(HasSubstr("answers[0]"), HasSubstr("answers[1]"),
+                    HasSubstr("answers[2]"), HasSubstr("s1")));
   EXPECT_TRUE(ListAll().empty());
   EXPECT_EQ(CountEvents(homeward::v1::Event::kAssessmentCompleted), 0);
 
@@ -337,7 +353,8 @@ TEST_F(AssessmentServiceTest, InvalidAnswersAreEachReportedAndNothingIsStored) {
   auto no_date = Submission("sub-nodate", 1);
   no_date.clear_assessment_date();
   EXPECT_THAT(Submit(no_date, &out),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("assessment_date")));
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("assessment_date")));
 }
 
 TEST_F(AssessmentServiceTest, ANewInstrumentVersionLeavesOldScoresUnchanged) {
@@ -372,8 +389,8 @@ TEST_F(AssessmentServiceTest, ANewInstrumentVersionLeavesOldScoresUnchanged) {
   homeward::v1::AssessmentComparison comparison;
   ASSERT_TRUE(assessments_->CompareAssessments(&ctx, cmp, &comparison).ok());
   ASSERT_EQ(comparison.changes_size(), 4);
-  // economic 0.76 - 0.58 = 0.18; social 1 - 0 = 1; psychosocial 0.25 - 0.25 = 0;
-  // composite 0.7375 - 0.3525 = 0.385.
+  // economic 0.76 - 0.58 = 0.18; social 1 - 0 = 1; psychosocial 0.25 - 0.25 =
+  // 0; composite 0.7375 - 0.3525 = 0.385.
   EXPECT_DOUBLE_EQ(comparison.changes(0).change(), 0.18);
   EXPECT_DOUBLE_EQ(comparison.changes(1).change(), 1.0);
   EXPECT_DOUBLE_EQ(comparison.changes(2).change(), 0.0);
@@ -381,15 +398,18 @@ TEST_F(AssessmentServiceTest, ANewInstrumentVersionLeavesOldScoresUnchanged) {
   EXPECT_THAT(comparison.flags_cleared(), ElementsAre("NO_DOCUMENTS"));
 }
 
-TEST_F(AssessmentServiceTest, PublishedVersionsAreImmutableAndOnlyAdministratorsPublish) {
-  EXPECT_THAT(Publish(Mini(3), kManager), StatusIs(absl::StatusCode::kPermissionDenied));
+TEST_F(AssessmentServiceTest,
+       PublishedVersionsAreImmutableAndOnlyAdministratorsPublish) {
+  EXPECT_THAT(Publish(Mini(3), kManager),
+              StatusIs(absl::StatusCode::kPermissionDenied));
   InstrumentDefinition again;
   ASSERT_TRUE(Publish(Mini(1), kAdmin, &again).ok());  // same content: accepted
   EXPECT_EQ(again.version(), 1);
   auto changed = Mini(1);
   (*changed.mutable_title())["en"] = "Changed";
-  EXPECT_THAT(Publish(changed, kAdmin), StatusIs(absl::StatusCode::kAlreadyExists,
-                                                 HasSubstr("new version")));
+  EXPECT_THAT(
+      Publish(changed, kAdmin),
+      StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("new version")));
   auto invalid = Mini(4);
   invalid.mutable_items(0)->mutable_options(0)->set_value(1.5);
   EXPECT_THAT(Publish(invalid, kAdmin),
@@ -417,15 +437,17 @@ TEST_F(AssessmentServiceTest, ShippedInstrumentsAreLoadedAtStart) {
   ASSERT_TRUE(instruments_->ListInstruments(&ctx, req, &resp).ok());
   std::set<homeward::v1::InstrumentKind> kinds;
   for (const auto& d : resp.instruments()) kinds.insert(d.kind());
-  EXPECT_THAT(kinds, UnorderedElementsAre(homeward::v1::INSTRUMENT_KIND_RSS,
-                                          homeward::v1::INSTRUMENT_KIND_VULNERABILITY_SCREENING,
-                                          homeward::v1::INSTRUMENT_KIND_NEEDS_AND_CAPACITIES,
-                                          homeward::v1::INSTRUMENT_KIND_RISK_ASSESSMENT,
-                                          homeward::v1::INSTRUMENT_KIND_FAMILY_ASSESSMENT,
-                                          homeward::v1::INSTRUMENT_KIND_PSYCHOSOCIAL_SCREENING));
+  EXPECT_THAT(kinds, UnorderedElementsAre(
+                         homeward::v1::INSTRUMENT_KIND_RSS,
+                         homeward::v1::INSTRUMENT_KIND_VULNERABILITY_SCREENING,
+                         homeward::v1::INSTRUMENT_KIND_NEEDS_AND_CAPACITIES,
+                         homeward::v1::INSTRUMENT_KIND_RISK_ASSESSMENT,
+                         homeward::v1::INSTRUMENT_KIND_FAMILY_ASSESSMENT,
+                         homeward::v1::INSTRUMENT_KIND_PSYCHOSOCIAL_SCREENING));
 }
 
-TEST_F(AssessmentServiceTest, HistoryFiltersByKindAndComparisonNeedsTheSameKind) {
+TEST_F(AssessmentServiceTest,
+       HistoryFiltersByKindAndComparisonNeedsTheSameKind) {
   Assessment mini;
   ASSERT_TRUE(Submit(Submission("sub-k1", 1), &mini).ok());
   auto mini2 = Mini(1);

@@ -29,11 +29,13 @@ std::string CaseAndNumber(absl::string_view case_id, int number) {
 
 // Reads the records an index page names, in page order.
 template <typename T>
-absl::Status ReadPage(const storage::Store& store, uint32_t partition, const char* kind,
-                      const storage::IndexPage& ids, std::vector<T>* out) {
+absl::Status ReadPage(const storage::Store& store, uint32_t partition,
+                      const char* kind, const storage::IndexPage& ids,
+                      std::vector<T>* out) {
   for (const auto& entry : ids.entries) {
     T record;
-    ASSIGN_OR_RETURN(bool found, store.GetRecord(partition, kind, entry.id, &record, nullptr));
+    ASSIGN_OR_RETURN(bool found, store.GetRecord(partition, kind, entry.id,
+                                                 &record, nullptr));
     if (found) out->push_back(std::move(record));
   }
   return absl::OkStatus();
@@ -41,9 +43,9 @@ absl::Status ReadPage(const storage::Store& store, uint32_t partition, const cha
 
 }  // namespace
 
-absl::StatusOr<Assessment> AssessmentStore::Submit(const Actor& actor, uint32_t partition,
-                                                   const std::string& request_id,
-                                                   Assessment assessment) {
+absl::StatusOr<Assessment> AssessmentStore::Submit(
+    const Actor& actor, uint32_t partition, const std::string& request_id,
+    Assessment assessment) {
   const std::string id = storage::TimeOrderedId("A");
   const auto now = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
       absl::ToUnixNanos(absl::Now()));
@@ -64,13 +66,14 @@ absl::StatusOr<Assessment> AssessmentStore::Submit(const Actor& actor, uint32_t 
     set.PutRecord(partition, kNeedKind, need.need_id(), 1, need)
         .PutIndex(partition, kNeedByCase, assessment.case_id(), need.need_id())
         .PutIndex(partition, kNeedByCaseDimension,
-                  CaseAndNumber(assessment.case_id(), need.dimension()), need.need_id());
+                  CaseAndNumber(assessment.case_id(), need.dimension()),
+                  need.need_id());
   }
   set.ExpectVersion(partition, kAssessmentKind, id, 0)
       .PutRecord(partition, kAssessmentKind, id, 1, assessment)
       .PutIndex(partition, kByCase, assessment.case_id(), id)
-      .PutIndex(partition, kByCaseKind, CaseAndNumber(assessment.case_id(), assessment.kind()),
-                id);
+      .PutIndex(partition, kByCaseKind,
+                CaseAndNumber(assessment.case_id(), assessment.kind()), id);
 
   homeward::v1::Event event;
   event.set_partition(partition);
@@ -93,18 +96,21 @@ absl::StatusOr<Assessment> AssessmentStore::Submit(const Actor& actor, uint32_t 
   audit.set_reason(absl::StrCat("assessment ", id));
   set.Audit(std::move(audit));
 
-  ASSIGN_OR_RETURN(storage::CommitResult result, store_->Commit(std::move(set)));
+  ASSIGN_OR_RETURN(storage::CommitResult result,
+                   store_->Commit(std::move(set)));
   if (result.replayed) {
     return Get(partition, assessment.case_id(), result.original.subject_id());
   }
   return assessment;
 }
 
-absl::StatusOr<Assessment> AssessmentStore::Get(uint32_t partition, absl::string_view case_id,
-                                                absl::string_view assessment_id) const {
+absl::StatusOr<Assessment> AssessmentStore::Get(
+    uint32_t partition, absl::string_view case_id,
+    absl::string_view assessment_id) const {
   Assessment assessment;
-  ASSIGN_OR_RETURN(bool found, store_->GetRecord(partition, kAssessmentKind, assessment_id,
-                                                 &assessment, nullptr));
+  ASSIGN_OR_RETURN(bool found,
+                   store_->GetRecord(partition, kAssessmentKind, assessment_id,
+                                     &assessment, nullptr));
   // An id of another case is reported exactly like a missing one, so that
   // ids cannot be probed across cases.
   if (!found || assessment.case_id() != case_id) {
@@ -113,39 +119,38 @@ absl::StatusOr<Assessment> AssessmentStore::Get(uint32_t partition, absl::string
   return assessment;
 }
 
-absl::StatusOr<AssessmentPage> AssessmentStore::List(uint32_t partition,
-                                                     absl::string_view case_id,
-                                                     homeward::v1::InstrumentKind kind,
-                                                     int page_size,
-                                                     absl::string_view page_token) const {
+absl::StatusOr<AssessmentPage> AssessmentStore::List(
+    uint32_t partition, absl::string_view case_id,
+    homeward::v1::InstrumentKind kind, int page_size,
+    absl::string_view page_token) const {
   storage::IndexPage ids;
   if (kind == homeward::v1::INSTRUMENT_KIND_UNSPECIFIED) {
-    ASSIGN_OR_RETURN(ids, store_->ListIndex({partition}, kByCase, case_id, page_size,
-                                            page_token));
+    ASSIGN_OR_RETURN(ids, store_->ListIndex({partition}, kByCase, case_id,
+                                            page_size, page_token));
   } else {
     ASSIGN_OR_RETURN(ids, store_->ListIndex({partition}, kByCaseKind,
-                                            CaseAndNumber(case_id, kind), page_size,
-                                            page_token));
+                                            CaseAndNumber(case_id, kind),
+                                            page_size, page_token));
   }
   AssessmentPage page;
   page.next_page_token = std::move(ids.next_page_token);
-  RETURN_IF_ERROR(ReadPage(*store_, partition, kAssessmentKind, ids, &page.assessments));
+  RETURN_IF_ERROR(
+      ReadPage(*store_, partition, kAssessmentKind, ids, &page.assessments));
   return page;
 }
 
-absl::StatusOr<NeedPage> AssessmentStore::ListNeeds(uint32_t partition,
-                                                    absl::string_view case_id,
-                                                    homeward::v1::Dimension dimension,
-                                                    int page_size,
-                                                    absl::string_view page_token) const {
+absl::StatusOr<NeedPage> AssessmentStore::ListNeeds(
+    uint32_t partition, absl::string_view case_id,
+    homeward::v1::Dimension dimension, int page_size,
+    absl::string_view page_token) const {
   storage::IndexPage ids;
   if (dimension == homeward::v1::DIMENSION_UNSPECIFIED) {
-    ASSIGN_OR_RETURN(ids, store_->ListIndex({partition}, kNeedByCase, case_id, page_size,
-                                            page_token));
+    ASSIGN_OR_RETURN(ids, store_->ListIndex({partition}, kNeedByCase, case_id,
+                                            page_size, page_token));
   } else {
     ASSIGN_OR_RETURN(ids, store_->ListIndex({partition}, kNeedByCaseDimension,
-                                            CaseAndNumber(case_id, dimension), page_size,
-                                            page_token));
+                                            CaseAndNumber(case_id, dimension),
+                                            page_size, page_token));
   }
   NeedPage page;
   page.next_page_token = std::move(ids.next_page_token);

@@ -5,7 +5,8 @@
 // submissions.
 //
 //   AssessmentStore assessments(store.get());
-//   ASSIGN_OR_RETURN(Assessment stored, assessments.Submit(actor, p, request_id, a));
+//   ASSIGN_OR_RETURN(Assessment stored, assessments.Submit(actor, p,
+//   request_id, a));
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_ASSESSMENT_STORE_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_ASSESSMENT_STORE_H_
 
@@ -35,19 +36,24 @@ class AssessmentStore {
 
   // Assigns ids and times to the assessment and its needs and stores them. A
   // repeated request id returns the assessment it first created.
-  absl::StatusOr<homeward::v1::Assessment> Submit(const Actor& actor, uint32_t partition,
-                                                  const std::string& request_id,
-                                                  homeward::v1::Assessment assessment);
+  absl::StatusOr<homeward::v1::Assessment> Submit(
+      const Actor& actor, uint32_t partition, const std::string& request_id,
+      homeward::v1::Assessment assessment);
   // NOT_FOUND unless `assessment_id` is an assessment of `case_id`.
-  absl::StatusOr<homeward::v1::Assessment> Get(uint32_t partition, absl::string_view case_id,
-                                               absl::string_view assessment_id) const;
+  absl::StatusOr<homeward::v1::Assessment> Get(
+      uint32_t partition, absl::string_view case_id,
+      absl::string_view assessment_id) const;
   // Oldest first; `kind` UNSPECIFIED lists every kind.
-  absl::StatusOr<AssessmentPage> List(uint32_t partition, absl::string_view case_id,
-                                      homeward::v1::InstrumentKind kind, int page_size,
+  absl::StatusOr<AssessmentPage> List(uint32_t partition,
+                                      absl::string_view case_id,
+                                      homeward::v1::InstrumentKind kind,
+                                      int page_size,
                                       absl::string_view page_token) const;
   // Oldest first; `dimension` UNSPECIFIED lists every dimension.
-  absl::StatusOr<NeedPage> ListNeeds(uint32_t partition, absl::string_view case_id,
-                                     homeward::v1::Dimension dimension, int page_size,
+  absl::StatusOr<NeedPage> ListNeeds(uint32_t partition,
+                                     absl::string_view case_id,
+                                     homeward::v1::Dimension dimension,
+                                     int page_size,
                                      absl::string_view page_token) const;
 
  private:

@@ -12,8 +12,8 @@ namespace {
 using homeward::v1::Principal;
 
 bool WorksIn(const Principal& principal, const std::string& office) {
-  return std::find(principal.office_ids().begin(), principal.office_ids().end(), office) !=
-         principal.office_ids().end();
+  return std::find(principal.office_ids().begin(), principal.office_ids().end(),
+                   office) != principal.office_ids().end();
 }
 
 bool HandlesCases(const Principal& principal) {
@@ -29,25 +29,29 @@ absl::Status NoCaseAccess(const Principal& principal) {
 
 }  // namespace
 
-absl::Status CheckCaseAccess(const Principal& principal, const homeward::v1::Case& c,
-                             CaseAction action) {
+absl::Status CheckCaseAccess(const Principal& principal,
+                             const homeward::v1::Case& c, CaseAction action) {
   if (!HandlesCases(principal)) return NoCaseAccess(principal);
   if (!WorksIn(principal, c.office_id())) {
     return errors::PermissionDenied(
         action == CaseAction::kRegister
-            ? absl::StrCat("you may register cases only in your own offices, not in '",
-                           c.office_id(), "'")
-            : absl::StrCat("case '", c.case_id(), "' belongs to office '", c.office_id(),
+            ? absl::StrCat(
+                  "you may register cases only in your own offices, not in '",
+                  c.office_id(), "'")
+            : absl::StrCat("case '", c.case_id(), "' belongs to office '",
+                           c.office_id(),
                            "', which is not one of your offices"));
   }
-  if (action == CaseAction::kAssign && principal.role() != homeward::v1::ROLE_SUPERVISOR) {
-    return errors::PermissionDenied("only a supervisor may reassign or transfer a case");
+  if (action == CaseAction::kAssign &&
+      principal.role() != homeward::v1::ROLE_SUPERVISOR) {
+    return errors::PermissionDenied(
+        "only a supervisor may reassign or transfer a case");
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> ListOffice(const Principal& principal,
-                                       const homeward::v1::ListCasesRequest& request) {
+absl::StatusOr<std::string> ListOffice(
+    const Principal& principal, const homeward::v1::ListCasesRequest& request) {
   if (!HandlesCases(principal)) return NoCaseAccess(principal);
   if (!request.office_id().empty()) {
     if (!WorksIn(principal, request.office_id())) {
@@ -58,10 +62,11 @@ absl::StatusOr<std::string> ListOffice(const Principal& principal,
   }
   if (principal.office_ids_size() == 1) return principal.office_ids(0);
   if (principal.office_ids().empty()) {
-    return errors::PermissionDenied("you belong to no office, so you see no cases");
+    return errors::PermissionDenied(
+        "you belong to no office, so you see no cases");
   }
-  return errors::InvalidField("office_id",
-                              "is required when you belong to several offices: name one");
+  return errors::InvalidField(
+      "office_id", "is required when you belong to several offices: name one");
 }
 
 }  // namespace homeward::assessment

@@ -4,7 +4,8 @@
 // partner agencies, monitoring officers and administrators see no case
 // records here.
 //
-//   RETURN_IF_ERROR(CheckCaseAccess(principal, current_case, CaseAction::kUpdate));
+//   RETURN_IF_ERROR(CheckCaseAccess(principal, current_case,
+//   CaseAction::kUpdate));
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_CASE_ACCESS_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_CASE_ACCESS_H_
 
@@ -27,8 +28,9 @@ absl::Status CheckCaseAccess(const homeward::v1::Principal& principal,
 // The office a list is confined to: the requested one if the principal works
 // there, or the principal's only office. PERMISSION_DENIED for another
 // office; INVALID_ARGUMENT when several offices make the choice ambiguous.
-absl::StatusOr<std::string> ListOffice(const homeward::v1::Principal& principal,
-                                       const homeward::v1::ListCasesRequest& request);
+absl::StatusOr<std::string> ListOffice(
+    const homeward::v1::Principal& principal,
+    const homeward::v1::ListCasesRequest& request);
 
 }  // namespace homeward::assessment
 

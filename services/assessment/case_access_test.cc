@@ -37,7 +37,8 @@ TEST_P(CaseAccessTest, AllowsOrDenies) {
   c.set_case_id("C1");
   c.set_office_id("dakar");
   const AccessCase& t = GetParam();
-  EXPECT_THAT(CheckCaseAccess(Make(t.role, t.offices), c, t.action), StatusIs(t.expected));
+  EXPECT_THAT(CheckCaseAccess(Make(t.role, t.offices), c, t.action),
+              StatusIs(t.expected));
 }
 
 using homeward::v1::ROLE_ADMINISTRATOR;
@@ -50,40 +51,78 @@ constexpr auto kDenied = absl::StatusCode::kPermissionDenied;
 
 INSTANTIATE_TEST_SUITE_P(
     Rules, CaseAccessTest,
-    ::testing::Values(
-        AccessCase{"ManagerReadsOwnOffice", ROLE_CASE_MANAGER, {"dakar"}, CaseAction::kRead, kOk},
-        AccessCase{"ManagerUpdatesOwnOffice", ROLE_CASE_MANAGER, {"thies", "dakar"},
-                   CaseAction::kUpdate, kOk},
-        AccessCase{"ManagerRegistersInOwnOffice", ROLE_CASE_MANAGER, {"dakar"},
-                   CaseAction::kRegister, kOk},
-        AccessCase{"ManagerOfAnotherOfficeIsRefused", ROLE_CASE_MANAGER, {"thies"},
-                   CaseAction::kRead, kDenied},
-        AccessCase{"ManagerRegistersElsewhereIsRefused", ROLE_CASE_MANAGER, {"thies"},
-                   CaseAction::kRegister, kDenied},
-        AccessCase{"ManagerCannotReassign", ROLE_CASE_MANAGER, {"dakar"}, CaseAction::kAssign,
-                   kDenied},
-        AccessCase{"SupervisorReassignsInOwnOffice", ROLE_SUPERVISOR, {"dakar"},
-                   CaseAction::kAssign, kOk},
-        AccessCase{"SupervisorOfAnotherOfficeCannotReassign", ROLE_SUPERVISOR, {"thies"},
-                   CaseAction::kAssign, kDenied},
-        AccessCase{"PartnerAgencySeesNoCases", ROLE_PARTNER_AGENCY, {"dakar"},
-                   CaseAction::kRead, kDenied},
-        AccessCase{"MonitoringSeesNoNames", ROLE_MONITORING_OFFICER, {"dakar"},
-                   CaseAction::kRead, kDenied},
-        AccessCase{"AdministratorSeesNoCaseData", ROLE_ADMINISTRATOR, {"dakar"},
-                   CaseAction::kRead, kDenied}),
+    ::testing::Values(AccessCase{"ManagerReadsOwnOffice",
+                                 ROLE_CASE_MANAGER,
+                                 {"dakar"},
+                                 CaseAction::kRead,
+                                 kOk},
+                      AccessCase{"ManagerUpdatesOwnOffice",
+                                 ROLE_CASE_MANAGER,
+                                 {"thies", "dakar"},
+                                 CaseAction::kUpdate,
+                                 kOk},
+                      AccessCase{"ManagerRegistersInOwnOffice",
+                                 ROLE_CASE_MANAGER,
+                                 {"dakar"},
+                                 CaseAction::kRegister,
+                                 kOk},
+                      AccessCase{"ManagerOfAnotherOfficeIsRefused",
+                                 ROLE_CASE_MANAGER,
+                                 {"thies"},
+                                 CaseAction::kRead,
+                                 kDenied},
+                      AccessCase{"ManagerRegistersElsewhereIsRefused",
+                                 ROLE_CASE_MANAGER,
+                                 {"thies"},
+                                 CaseAction::kRegister,
+                                 kDenied},
+                      AccessCase{"ManagerCannotReassign",
+                                 ROLE_CASE_MANAGER,
+                                 {"dakar"},
+                                 CaseAction::kAssign,
+                                 kDenied},
+                      AccessCase{"SupervisorReassignsInOwnOffice",
+                                 ROLE_SUPERVISOR,
+                                 {"dakar"},
+                                 CaseAction::kAssign,
+                                 kOk},
+                      AccessCase{"SupervisorOfAnotherOfficeCannotReassign",
+                                 ROLE_SUPERVISOR,
+                                 {"thies"},
+                                 CaseAction::kAssign,
+                                 kDenied},
+                      AccessCase{"PartnerAgencySeesNoCases",
+                                 ROLE_PARTNER_AGENCY,
+                                 {"dakar"},
+                                 CaseAction::kRead,
+                                 kDenied},
+                      AccessCase{"MonitoringSeesNoNames",
+                                 ROLE_MONITORING_OFFICER,
+                                 {"dakar"},
+                                 CaseAction::kRead,
+                                 kDenied},
+                      AccessCase{"AdministratorSeesNoCaseData",
+                                 ROLE_ADMINISTRATOR,
+                                 {"dakar"},
+                                 CaseAction::kRead,
+                                 kDenied}),
     [](const auto& info) { return info.param.name; });
 
 TEST(ListOfficeTest, ConfinesListsToTheCallersOffices) {
   homeward::v1::ListCasesRequest r;
-  EXPECT_THAT(ListOffice(Make(ROLE_CASE_MANAGER, {"dakar"}), r), IsOkAndHolds("dakar"));
+  EXPECT_THAT(ListOffice(Make(ROLE_CASE_MANAGER, {"dakar"}), r),
+              IsOkAndHolds("dakar"));
   EXPECT_THAT(ListOffice(Make(ROLE_CASE_MANAGER, {"dakar", "thies"}), r),
-              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("office_id")));
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("office_id")));
   EXPECT_THAT(ListOffice(Make(ROLE_CASE_MANAGER, {}), r), StatusIs(kDenied));
   r.set_office_id("thies");
-  EXPECT_THAT(ListOffice(Make(ROLE_SUPERVISOR, {"dakar", "thies"}), r), IsOkAndHolds("thies"));
-  EXPECT_THAT(ListOffice(Make(ROLE_CASE_MANAGER, {"dakar"}), r), StatusIs(kDenied));
-  EXPECT_THAT(ListOffice(Make(ROLE_MONITORING_OFFICER, {"thies"}), r), StatusIs(kDenied));
+  EXPECT_THAT(ListOffice(Make(ROLE_SUPERVISOR, {"dakar", "thies"}), r),
+              IsOkAndHolds("thies"));
+  EXPECT_THAT(ListOffice(Make(ROLE_CASE_MANAGER, {"dakar"}), r),
+              StatusIs(kDenied));
+  EXPECT_THAT(ListOffice(Make(ROLE_MONITORING_OFFICER, {"thies"}), r),
+              StatusIs(kDenied));
 }
 
 }  // namespace

@@ -9,7 +9,8 @@
 // and its partition field says where the case's records live.
 //
 //   CaseRecordLog<ConsentRecord> log(store, "consent", "RecordConsent");
-//   ASSIGN_OR_RETURN(ConsentRecord r, log.Append(actor, c, id, request_id, r, event));
+//   ASSIGN_OR_RETURN(ConsentRecord stored,
+//                    log.Append(actor, c, id, request_id, record, event));
 //   ASSIGN_OR_RETURN(auto page, log.List(c, 50, ""));
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_CASE_RECORD_LOG_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_CASE_RECORD_LOG_H_
@@ -50,8 +51,10 @@ class CaseRecordLog {
   // `request_id` already used for this case returns the record it created and
   // writes nothing.
   absl::StatusOr<Record> Append(const Actor& actor, const homeward::v1::Case& c,
-                                const std::string& id, const std::string& request_id,
-                                const Record& record, homeward::v1::Event event) {
+                                const std::string& id,
+                                const std::string& request_id,
+                                const Record& record,
+                                homeward::v1::Event event) {
     const uint32_t p = c.partition();
     event.set_partition(p);
     event.set_subject_id(id);
@@ -64,14 +67,16 @@ class CaseRecordLog {
       claim.set_partition(p);
       // Scoped by case: the same request id for another case is another
       // request, and a replay can never hand back another case's record.
-      set.ClaimRequest(p, absl::StrCat(operation_, "/", c.case_id()), request_id, claim);
+      set.ClaimRequest(p, absl::StrCat(operation_, "/", c.case_id()),
+                       request_id, claim);
     }
     set.ExpectVersion(p, kind_, id, 0)
         .PutRecord(p, kind_, id, 1, record)
         .PutIndex(p, index_, c.case_id(), id)
         .AppendEvent(std::move(event))
         .Audit(AuditEntryFor(actor, c.case_id()));
-    ASSIGN_OR_RETURN(storage::CommitResult result, store_->Commit(std::move(set)));
+    ASSIGN_OR_RETURN(storage::CommitResult result,
+                     store_->Commit(std::move(set)));
     if (result.replayed) return Load(p, result.original.subject_id());
     return record;
   }
@@ -79,9 +84,9 @@ class CaseRecordLog {
   // A page of the case's records in recording order.
   absl::StatusOr<Page> List(const homeward::v1::Case& c, int page_size,
                             absl::string_view page_token) const {
-    ASSIGN_OR_RETURN(storage::IndexPage ids, store_->ListIndex({c.partition()}, index_,
-                                                               c.case_id(), page_size,
-                                                               page_token));
+    ASSIGN_OR_RETURN(storage::IndexPage ids,
+                     store_->ListIndex({c.partition()}, index_, c.case_id(),
+                                       page_size, page_token));
     Page page;
     page.next_page_token = std::move(ids.next_page_token);
     for (const auto& entry : ids.entries) {
@@ -112,7 +117,8 @@ class CaseRecordLog {
  private:
   absl::StatusOr<Record> Load(uint32_t partition, absl::string_view id) const {
     Record r;
-    ASSIGN_OR_RETURN(bool found, store_->GetRecord(partition, kind_, id, &r, nullptr));
+    ASSIGN_OR_RETURN(bool found,
+                     store_->GetRecord(partition, kind_, id, &r, nullptr));
     // Records are never deleted, and every pointer to one (index entry,
     // request claim) is committed with it, so a miss is corruption.
     if (!found) {

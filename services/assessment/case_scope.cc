@@ -17,9 +17,11 @@ absl::StatusOr<Actor> ActorFrom(const grpc::ServerContextBase& context,
   return actor;
 }
 
-absl::StatusOr<homeward::v1::Case> CaseInScope(const CaseStore& cases, const Actor& actor,
+absl::StatusOr<homeward::v1::Case> CaseInScope(const CaseStore& cases,
+                                               const Actor& actor,
                                                absl::string_view case_id,
-                                               absl::string_view field, CaseAction action) {
+                                               absl::string_view field,
+                                               CaseAction action) {
   if (case_id.empty()) return errors::InvalidField(field, "is required");
   ASSIGN_OR_RETURN(homeward::v1::Case c, cases.Get(case_id));
   RETURN_IF_ERROR(CheckCaseAccess(actor.principal, c, action));

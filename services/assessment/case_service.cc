@@ -23,7 +23,8 @@ std::string Method(absl::string_view name) {
 }
 
 grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
-                                    absl::string_view method, const absl::Status& status) {
+                                    absl::string_view method,
+                                    const absl::Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(server::Finish(*context, method, status));
   return reactor;
@@ -32,10 +33,11 @@ grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
 // Runs `start`, which either fails at once or hands `done` to a durable
 // write; `done` then fills `response` and finishes the call.
 grpc::ServerUnaryReactor* FinishWrite(
-    grpc::CallbackServerContext* context, absl::string_view method, Case* response,
-    const std::function<absl::Status(WriteDone<Case>)>& start) {
+    grpc::CallbackServerContext* context, absl::string_view method,
+    Case* response, const std::function<absl::Status(WriteDone<Case>)>& start) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto done = [context, reactor, response, method](absl::StatusOr<Case> result) {
+  auto done = [context, reactor, response,
+               method](absl::StatusOr<Case> result) {
     if (result.ok()) *response = *std::move(result);
     reactor->Finish(server::Finish(*context, method, result.status()));
   };
@@ -46,7 +48,8 @@ grpc::ServerUnaryReactor* FinishWrite(
 
 // Checked before any rule that depends on the current state, so that a caller
 // with a stale view learns that first.
-absl::Status CheckFresh(const Case& current, uint64_t version, absl::string_view etag) {
+absl::Status CheckFresh(const Case& current, uint64_t version,
+                        absl::string_view etag) {
   if (EtagOf(version) == current.etag()) return absl::OkStatus();
   return errors::EtagMismatch("case", current.case_id(), etag, current.etag());
 }
@@ -54,66 +57,76 @@ absl::Status CheckFresh(const Case& current, uint64_t version, absl::string_view
 }  // namespace
 
 grpc::ServerUnaryReactor* CaseServiceImpl::RegisterCase(
-    grpc::CallbackServerContext* context, const homeward::v1::RegisterCaseRequest* request,
-    Case* response) {
-  return FinishWrite(context, "CaseService/RegisterCase", response,
-                     [&](WriteDone<Case> done) { return Register(*context, *request, done); });
+    grpc::CallbackServerContext* context,
+    const homeward::v1::RegisterCaseRequest* request, Case* response) {
+  return FinishWrite(
+      context, "CaseService/RegisterCase", response,
+      [&](WriteDone<Case> done) { return Register(*context, *request, done); });
 }
 
-grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(grpc::CallbackServerContext* context,
-                                                   const homeward::v1::GetCaseRequest* request,
-                                                   Case* response) {
-  return FinishNow(context, "CaseService/GetCase", Get(*context, *request, response));
+grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(
+    grpc::CallbackServerContext* context,
+    const homeward::v1::GetCaseRequest* request, Case* response) {
+  return FinishNow(context, "CaseService/GetCase",
+                   Get(*context, *request, response));
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::ListCases(
-    grpc::CallbackServerContext* context, const homeward::v1::ListCasesRequest* request,
+    grpc::CallbackServerContext* context,
+    const homeward::v1::ListCasesRequest* request,
     homeward::v1::ListCasesResponse* response) {
-  return FinishNow(context, "CaseService/ListCases", List(*context, *request, response));
+  return FinishNow(context, "CaseService/ListCases",
+                   List(*context, *request, response));
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::UpdateCase(
-    grpc::CallbackServerContext* context, const homeward::v1::UpdateCaseRequest* request,
-    Case* response) {
-  return FinishWrite(context, "CaseService/UpdateCase", response,
-                     [&](WriteDone<Case> done) { return Update(*context, *request, done); });
+    grpc::CallbackServerContext* context,
+    const homeward::v1::UpdateCaseRequest* request, Case* response) {
+  return FinishWrite(
+      context, "CaseService/UpdateCase", response,
+      [&](WriteDone<Case> done) { return Update(*context, *request, done); });
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::AssignCase(
-    grpc::CallbackServerContext* context, const homeward::v1::AssignCaseRequest* request,
-    Case* response) {
-  return FinishWrite(context, "CaseService/AssignCase", response,
-                     [&](WriteDone<Case> done) { return Assign(*context, *request, done); });
+    grpc::CallbackServerContext* context,
+    const homeward::v1::AssignCaseRequest* request, Case* response) {
+  return FinishWrite(
+      context, "CaseService/AssignCase", response,
+      [&](WriteDone<Case> done) { return Assign(*context, *request, done); });
 }
 
-absl::Status CaseServiceImpl::Register(const grpc::CallbackServerContext& context,
-                                       const homeward::v1::RegisterCaseRequest& request,
-                                       WriteDone<Case> done) {
-  ASSIGN_OR_RETURN(Actor actor, ActorFrom(context, *verifier_, Method("RegisterCase")));
+absl::Status CaseServiceImpl::Register(
+    const grpc::CallbackServerContext& context,
+    const homeward::v1::RegisterCaseRequest& request, WriteDone<Case> done) {
+  ASSIGN_OR_RETURN(Actor actor,
+                   ActorFrom(context, *verifier_, Method("RegisterCase")));
   RETURN_IF_ERROR(ValidateRegisterCase(request, TodayUtc()).ToStatus());
-  RETURN_IF_ERROR(CheckCaseAccess(actor.principal, request.case_(), CaseAction::kRegister));
+  RETURN_IF_ERROR(
+      CheckCaseAccess(actor.principal, request.case_(), CaseAction::kRegister));
   // Without a client request id the call cannot be retried safely, but it
   // still gets a unique one so that the case id is unique.
-  std::string request_id =
-      request.request_id().empty() ? crypto::RandomHex(16) : request.request_id();
-  cases_->Register(actor, request_id, request.case_(),
-                   [principal = actor.principal, done](absl::StatusOr<Case> created) {
-                     // A replayed request id may name a case another office
-                     // created.
-                     if (created.ok()) {
-                       absl::Status access =
-                           CheckCaseAccess(principal, *created, CaseAction::kRead);
-                       if (!access.ok()) return done(access);
-                     }
-                     done(std::move(created));
-                   });
+  std::string request_id = request.request_id().empty() ? crypto::RandomHex(16)
+                                                        : request.request_id();
+  cases_->Register(
+      actor, request_id, request.case_(),
+      [principal = actor.principal, done](absl::StatusOr<Case> created) {
+        // A replayed request id may name a case another office
+        // created.
+        if (created.ok()) {
+          absl::Status access =
+              CheckCaseAccess(principal, *created, CaseAction::kRead);
+          if (!access.ok()) return done(access);
+        }
+        done(std::move(created));
+      });
   return absl::OkStatus();
 }
 
 absl::Status CaseServiceImpl::Get(const grpc::CallbackServerContext& context,
                                   const homeward::v1::GetCaseRequest& request,
                                   Case* response) {
-  ASSIGN_OR_RETURN(Actor actor, ActorFrom(context, *verifier_, Method("GetCase")));
+  ASSIGN_OR_RETURN(Actor actor,
+                   ActorFrom(context, *verifier_, Method("GetCase")));
   RETURN_IF_ERROR(ValidateGetCase(request).ToStatus());
   ASSIGN_OR_RETURN(Case c, cases_->Get(request.case_id()));
   RETURN_IF_ERROR(CheckCaseAccess(actor.principal, c, CaseAction::kRead));
@@ -122,17 +135,20 @@ absl::Status CaseServiceImpl::Get(const grpc::CallbackServerContext& context,
   return absl::OkStatus();
 }
 
-absl::Status CaseServiceImpl::List(const grpc::CallbackServerContext& context,
-                                   const homeward::v1::ListCasesRequest& request,
-                                   homeward::v1::ListCasesResponse* response) {
-  ASSIGN_OR_RETURN(Actor actor, ActorFrom(context, *verifier_, Method("ListCases")));
+absl::Status CaseServiceImpl::List(
+    const grpc::CallbackServerContext& context,
+    const homeward::v1::ListCasesRequest& request,
+    homeward::v1::ListCasesResponse* response) {
+  ASSIGN_OR_RETURN(Actor actor,
+                   ActorFrom(context, *verifier_, Method("ListCases")));
   RETURN_IF_ERROR(ValidateListCases(request).ToStatus());
   CaseQuery query;
   ASSIGN_OR_RETURN(query.office_id, ListOffice(actor.principal, request));
   query.case_manager_id = request.case_manager_id();
   query.stage = request.stage();
-  ASSIGN_OR_RETURN(CasePage page, cases_->List(query, EffectivePageSize(request.page()),
-                                               request.page().page_token()));
+  ASSIGN_OR_RETURN(CasePage page,
+                   cases_->List(query, EffectivePageSize(request.page()),
+                                request.page().page_token()));
   for (Case& c : page.cases) {
     cases_->AuditRead(actor, c.case_id());
     *response->add_cases() = std::move(c);
@@ -141,23 +157,27 @@ absl::Status CaseServiceImpl::List(const grpc::CallbackServerContext& context,
   return absl::OkStatus();
 }
 
-absl::Status CaseServiceImpl::Update(const grpc::CallbackServerContext& context,
-                                     const homeward::v1::UpdateCaseRequest& request,
-                                     WriteDone<Case> done) {
-  ASSIGN_OR_RETURN(Actor actor, ActorFrom(context, *verifier_, Method("UpdateCase")));
+absl::Status CaseServiceImpl::Update(
+    const grpc::CallbackServerContext& context,
+    const homeward::v1::UpdateCaseRequest& request, WriteDone<Case> done) {
+  ASSIGN_OR_RETURN(Actor actor,
+                   ActorFrom(context, *verifier_, Method("UpdateCase")));
   RETURN_IF_ERROR(ValidateUpdateCase(request, TodayUtc()).ToStatus());
   const Case& given = request.case_();
   ASSIGN_OR_RETURN(uint64_t version, ParseEtag(given.etag(), "case.etag"));
   ASSIGN_OR_RETURN(Case current, cases_->Get(given.case_id()));
-  RETURN_IF_ERROR(CheckCaseAccess(actor.principal, current, CaseAction::kUpdate));
+  RETURN_IF_ERROR(
+      CheckCaseAccess(actor.principal, current, CaseAction::kUpdate));
   RETURN_IF_ERROR(CheckFresh(current, version, given.etag()));
   errors::FieldViolations moved;
   if (!given.office_id().empty() && given.office_id() != current.office_id()) {
-    moved.Add("case.office_id", "cannot change here: transfer the case with AssignCase");
+    moved.Add("case.office_id",
+              "cannot change here: transfer the case with AssignCase");
   }
   if (!given.case_manager_id().empty() &&
       given.case_manager_id() != current.case_manager_id()) {
-    moved.Add("case.case_manager_id", "cannot change here: reassign the case with AssignCase");
+    moved.Add("case.case_manager_id",
+              "cannot change here: reassign the case with AssignCase");
   }
   RETURN_IF_ERROR(moved.ToStatus());
 
@@ -166,25 +186,30 @@ absl::Status CaseServiceImpl::Update(const grpc::CallbackServerContext& context,
   *after.mutable_return_info() = given.return_info();
   homeward::v1::Event event;
   event.mutable_case_updated();
-  cases_->Replace(actor, current, std::move(after), version, std::move(event), std::move(done));
+  cases_->Replace(actor, current, std::move(after), version, std::move(event),
+                  std::move(done));
   return absl::OkStatus();
 }
 
-absl::Status CaseServiceImpl::Assign(const grpc::CallbackServerContext& context,
-                                     const homeward::v1::AssignCaseRequest& request,
-                                     WriteDone<Case> done) {
-  ASSIGN_OR_RETURN(Actor actor, ActorFrom(context, *verifier_, Method("AssignCase")));
+absl::Status CaseServiceImpl::Assign(
+    const grpc::CallbackServerContext& context,
+    const homeward::v1::AssignCaseRequest& request, WriteDone<Case> done) {
+  ASSIGN_OR_RETURN(Actor actor,
+                   ActorFrom(context, *verifier_, Method("AssignCase")));
   RETURN_IF_ERROR(ValidateAssignCase(request).ToStatus());
   ASSIGN_OR_RETURN(uint64_t version, ParseEtag(request.etag(), "etag"));
   ASSIGN_OR_RETURN(Case current, cases_->Get(request.case_id()));
-  RETURN_IF_ERROR(CheckCaseAccess(actor.principal, current, CaseAction::kAssign));
+  RETURN_IF_ERROR(
+      CheckCaseAccess(actor.principal, current, CaseAction::kAssign));
   RETURN_IF_ERROR(CheckFresh(current, version, request.etag()));
   std::string office =
       request.office_id().empty() ? current.office_id() : request.office_id();
   if (office != current.office_id() && request.reason().empty()) {
-    return errors::InvalidField("reason", "is required when the case moves to another office");
+    return errors::InvalidField(
+        "reason", "is required when the case moves to another office");
   }
-  if (office == current.office_id() && request.case_manager_id() == current.case_manager_id()) {
+  if (office == current.office_id() &&
+      request.case_manager_id() == current.case_manager_id()) {
     return errors::FailedPrecondition(
         "ALREADY_ASSIGNED", request.case_id(),
         "the case is already assigned to this case manager in this office");
@@ -200,7 +225,8 @@ absl::Status CaseServiceImpl::Assign(const grpc::CallbackServerContext& context,
   assigned->set_from_case_manager_id(current.case_manager_id());
   assigned->set_to_case_manager_id(request.case_manager_id());
   assigned->set_reason(request.reason());
-  cases_->Replace(actor, current, std::move(after), version, std::move(event), std::move(done));
+  cases_->Replace(actor, current, std::move(after), version, std::move(event),
+                  std::move(done));
   return absl::OkStatus();
 }
 

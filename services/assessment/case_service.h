@@ -13,26 +13,31 @@
 
 namespace homeward::assessment {
 
-class CaseServiceImpl final : public homeward::v1::CaseService::CallbackService {
+class CaseServiceImpl final
+    : public homeward::v1::CaseService::CallbackService {
  public:
   CaseServiceImpl(CaseStore* cases, const auth::PrincipalVerifier* verifier)
       : cases_(cases), verifier_(verifier) {}
 
-  grpc::ServerUnaryReactor* RegisterCase(grpc::CallbackServerContext* context,
-                                         const homeward::v1::RegisterCaseRequest* request,
-                                         homeward::v1::Case* response) override;
+  grpc::ServerUnaryReactor* RegisterCase(
+      grpc::CallbackServerContext* context,
+      const homeward::v1::RegisterCaseRequest* request,
+      homeward::v1::Case* response) override;
   grpc::ServerUnaryReactor* GetCase(grpc::CallbackServerContext* context,
                                     const homeward::v1::GetCaseRequest* request,
                                     homeward::v1::Case* response) override;
-  grpc::ServerUnaryReactor* ListCases(grpc::CallbackServerContext* context,
-                                      const homeward::v1::ListCasesRequest* request,
-                                      homeward::v1::ListCasesResponse* response) override;
-  grpc::ServerUnaryReactor* UpdateCase(grpc::CallbackServerContext* context,
-                                       const homeward::v1::UpdateCaseRequest* request,
-                                       homeward::v1::Case* response) override;
-  grpc::ServerUnaryReactor* AssignCase(grpc::CallbackServerContext* context,
-                                       const homeward::v1::AssignCaseRequest* request,
-                                       homeward::v1::Case* response) override;
+  grpc::ServerUnaryReactor* ListCases(
+      grpc::CallbackServerContext* context,
+      const homeward::v1::ListCasesRequest* request,
+      homeward::v1::ListCasesResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateCase(
+      grpc::CallbackServerContext* context,
+      const homeward::v1::UpdateCaseRequest* request,
+      homeward::v1::Case* response) override;
+  grpc::ServerUnaryReactor* AssignCase(
+      grpc::CallbackServerContext* context,
+      const homeward::v1::AssignCaseRequest* request,
+      homeward::v1::Case* response) override;
 
  private:
   // Each returns an error to finish the call with at once, or OK once it has
@@ -41,7 +46,8 @@ class CaseServiceImpl final : public homeward::v1::CaseService::CallbackService 
                         const homeward::v1::RegisterCaseRequest& request,
                         WriteDone<homeward::v1::Case> done);
   absl::Status Get(const grpc::CallbackServerContext& context,
-                   const homeward::v1::GetCaseRequest& request, homeward::v1::Case* response);
+                   const homeward::v1::GetCaseRequest& request,
+                   homeward::v1::Case* response);
   absl::Status List(const grpc::CallbackServerContext& context,
                     const homeward::v1::ListCasesRequest& request,
                     homeward::v1::ListCasesResponse* response);

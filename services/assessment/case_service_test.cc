@@ -30,12 +30,14 @@ using ::homeward::v1::CaseService;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-const auto kManager = MakePrincipal("cm-1", homeward::v1::ROLE_CASE_MANAGER, {"office-dakar"});
+const auto kManager =
+    MakePrincipal("cm-1", homeward::v1::ROLE_CASE_MANAGER, {"office-dakar"});
 const auto kOtherOffice =
     MakePrincipal("cm-9", homeward::v1::ROLE_CASE_MANAGER, {"office-thies"});
 const auto kSupervisor =
     MakePrincipal("sup-1", homeward::v1::ROLE_SUPERVISOR, {"office-dakar"});
-const auto kFeedReader = MakePrincipal("planning", homeward::v1::ROLE_SERVICE, {});
+const auto kFeedReader =
+    MakePrincipal("planning", homeward::v1::ROLE_SERVICE, {});
 
 class CaseServiceTest : public ::testing::Test {
  protected:
@@ -51,7 +53,8 @@ class CaseServiceTest : public ::testing::Test {
       r->set_first(first);
       r->set_last(last);
     }
-    auto server = AssessmentServer::Start(config, homeward::testing::kTestSecret);
+    auto server =
+        AssessmentServer::Start(config, homeward::testing::kTestSecret);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(server).value();
     channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
@@ -91,7 +94,8 @@ class CaseServiceTest : public ::testing::Test {
     return stub_->ListCases(&ctx, req, out);
   }
 
-  grpc::Status Update(const Case& c, Case* out, const homeward::v1::Principal& who = kManager) {
+  grpc::Status Update(const Case& c, Case* out,
+                      const homeward::v1::Principal& who = kManager) {
     grpc::ClientContext ctx;
     SignAs(who, &ctx);
     homeward::v1::UpdateCaseRequest req;
@@ -162,7 +166,8 @@ TEST_F(CaseServiceTest, RepeatedRequestIdReturnsTheFirstCaseAndEmitsOneEvent) {
 TEST_F(CaseServiceTest, InvalidRegistrationNamesEveryFieldAndStoresNothing) {
   auto bad = ValidRegistration("r-bad");
   bad.mutable_case_()->mutable_returnee()->set_nationality("Senegal");
-  bad.mutable_case_()->mutable_return_info()->mutable_return_date()->set_year(2999);
+  bad.mutable_case_()->mutable_return_info()->mutable_return_date()->set_year(
+      2999);
   bad.mutable_case_()->clear_office_id();
   Case out;
   grpc::Status status = Register(bad, &out);
@@ -171,8 +176,9 @@ TEST_F(CaseServiceTest, InvalidRegistrationNamesEveryFieldAndStoresNothing) {
   for (const auto& v : errors::FieldViolationsOf(FromGrpcStatus(status))) {
     fields.push_back(v.field);
   }
-  EXPECT_THAT(fields, ElementsAre("case.returnee.nationality", "case.return_info.return_date",
-                                  "case.office_id"));
+  EXPECT_THAT(fields,
+              ElementsAre("case.returnee.nationality",
+                          "case.return_info.return_date", "case.office_id"));
   EXPECT_TRUE(AllEvents().empty());
   Case read;
   EXPECT_THAT(Get(storage::CaseIdForRequest("r-bad"), &read),
@@ -181,15 +187,18 @@ TEST_F(CaseServiceTest, InvalidRegistrationNamesEveryFieldAndStoresNothing) {
 
 TEST_F(CaseServiceTest, GetValidatesAndReportsMissingCases) {
   Case out;
-  EXPECT_THAT(Get("", &out), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("case_id")));
-  EXPECT_THAT(Get("C-does-not-exist", &out), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(Get("", &out), StatusIs(absl::StatusCode::kInvalidArgument,
+                                      HasSubstr("case_id")));
+  EXPECT_THAT(Get("C-does-not-exist", &out),
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(CaseServiceTest, AnotherOfficesCaseManagerIsRefused) {
   Case created, out;
   ASSERT_TRUE(Register(ValidRegistration("r-scope"), &created).ok());
-  EXPECT_THAT(Get(created.case_id(), &out, kOtherOffice),
-              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("office-dakar")));
+  EXPECT_THAT(
+      Get(created.case_id(), &out, kOtherOffice),
+      StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("office-dakar")));
   EXPECT_THAT(Update(created, &out, kOtherOffice),
               StatusIs(absl::StatusCode::kPermissionDenied));
   EXPECT_THAT(Register(ValidRegistration("r-elsewhere"), &out, kOtherOffice),
@@ -210,8 +219,9 @@ TEST_F(CaseServiceTest, CallsWithoutAValidPrincipalAreUnauthenticated) {
               StatusIs(absl::StatusCode::kUnauthenticated));
   grpc::ClientContext forged;
   SignAs(kManager, &forged, "a-different-secret-0123456789abcdef0123456789");
-  EXPECT_THAT(stub_->GetCase(&forged, req, &out),
-              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("signature")));
+  EXPECT_THAT(
+      stub_->GetCase(&forged, req, &out),
+      StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("signature")));
 }
 
 TEST_F(CaseServiceTest, UpdateNeedsTheCurrentEtag) {
@@ -226,19 +236,21 @@ TEST_F(CaseServiceTest, UpdateNeedsTheCurrentEtag) {
 
   // The same etag again is stale.
   change.mutable_return_info()->set_locality("Rufisque");
-  EXPECT_THAT(Update(change, &out), StatusIs(absl::StatusCode::kAborted, HasSubstr("etag")));
+  EXPECT_THAT(Update(change, &out),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("etag")));
   ASSERT_TRUE(Get(created.case_id(), &out).ok());
   EXPECT_EQ(out.return_info().locality(), "Guediawaye");
 
   // Office and case manager move only through AssignCase.
   Case move = updated;
   move.set_office_id("office-thies");
-  EXPECT_THAT(Update(move, &out),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("AssignCase")));
+  EXPECT_THAT(Update(move, &out), StatusIs(absl::StatusCode::kInvalidArgument,
+                                           HasSubstr("AssignCase")));
   Case invalid = updated;
   invalid.mutable_returnee()->clear_given_name();
-  EXPECT_THAT(Update(invalid, &out),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("given_name")));
+  EXPECT_THAT(
+      Update(invalid, &out),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("given_name")));
   Case missing = updated;
   missing.set_case_id("C-nope");
   EXPECT_THAT(Update(missing, &out), StatusIs(absl::StatusCode::kNotFound));
@@ -251,18 +263,21 @@ TEST_F(CaseServiceTest, SupervisorsAssignAndTransferCases) {
   req.set_case_id(created.case_id());
   req.set_etag(created.etag());
   req.set_case_manager_id("cm-2");
-  EXPECT_THAT(Assign(req, &out, kManager), StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(Assign(req, &out, kManager),
+              StatusIs(absl::StatusCode::kPermissionDenied));
   ASSERT_TRUE(Assign(req, &out).ok());
   EXPECT_EQ(out.case_manager_id(), "cm-2");
   EXPECT_EQ(out.etag(), "2");
-  EXPECT_THAT(Assign(req, &out), StatusIs(absl::StatusCode::kAborted));  // stale etag
+  EXPECT_THAT(Assign(req, &out),
+              StatusIs(absl::StatusCode::kAborted));  // stale etag
 
   req.set_etag("2");
-  EXPECT_THAT(Assign(req, &out), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(Assign(req, &out),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
   req.set_office_id("office-thies");
   req.set_case_manager_id("cm-9");
-  EXPECT_THAT(Assign(req, &out),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("reason")));
+  EXPECT_THAT(Assign(req, &out), StatusIs(absl::StatusCode::kInvalidArgument,
+                                          HasSubstr("reason")));
   req.set_reason("returnee moved to Thies");
   ASSERT_TRUE(Assign(req, &out).ok());
   EXPECT_EQ(out.office_id(), "office-thies");
@@ -285,15 +300,17 @@ TEST_F(CaseServiceTest, ListFiltersAndPagesWithoutDuplicates) {
   for (int i = 0; i < 23; ++i) {
     std::string manager = i % 3 == 0 ? "cm-1" : "cm-2";
     Case c;
-    ASSERT_TRUE(
-        Register(ValidRegistration(absl::StrCat("r-list-", i), "office-dakar", manager), &c)
-            .ok());
+    ASSERT_TRUE(Register(ValidRegistration(absl::StrCat("r-list-", i),
+                                           "office-dakar", manager),
+                         &c)
+                    .ok());
     all.insert(c.case_id());
     if (manager == "cm-1") mine.insert(c.case_id());
   }
   Case other;
-  ASSERT_TRUE(
-      Register(ValidRegistration("r-thies", "office-thies", "cm-9"), &other, kOtherOffice).ok());
+  ASSERT_TRUE(Register(ValidRegistration("r-thies", "office-thies", "cm-9"),
+                       &other, kOtherOffice)
+                  .ok());
 
   auto collect = [this](homeward::v1::ListCasesRequest req, int* pages) {
     std::multiset<std::string> seen;
@@ -328,8 +345,8 @@ TEST_F(CaseServiceTest, ListFiltersAndPagesWithoutDuplicates) {
   homeward::v1::ListCasesRequest bad;
   bad.mutable_page()->set_page_token("garbage");
   homeward::v1::ListCasesResponse resp;
-  EXPECT_THAT(List(bad, &resp),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page.page_token")));
+  EXPECT_THAT(List(bad, &resp), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         HasSubstr("page.page_token")));
 }
 
 TEST_F(CaseServiceTest, FeedReplaysThenTailsNewEvents) {
@@ -402,16 +419,19 @@ TEST(CaseServicePartitionTest, ReplicaRefusesCasesOfPartitionsItDoesNotOwn) {
   r->set_last(31);
   auto server = AssessmentServer::Start(config, homeward::testing::kTestSecret);
   ASSERT_TRUE(server.ok()) << server.status();
-  auto stub = CaseService::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", (*server)->port()), grpc::InsecureChannelCredentials()));
+  auto stub = CaseService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->port()),
+                          grpc::InsecureChannelCredentials()));
   int owned = 0, refused = 0;
   for (int i = 0; i < 20; ++i) {
     std::string request_id = absl::StrCat("r-part-", i);
-    uint32_t p = storage::PartitionOf(storage::CaseIdForRequest(request_id), 64);
+    uint32_t p =
+        storage::PartitionOf(storage::CaseIdForRequest(request_id), 64);
     grpc::ClientContext ctx;
     SignAs(kManager, &ctx);
     Case out;
-    grpc::Status status = stub->RegisterCase(&ctx, ValidRegistration(request_id), &out);
+    grpc::Status status =
+        stub->RegisterCase(&ctx, ValidRegistration(request_id), &out);
     if (p < 32) {
       EXPECT_TRUE(status.ok()) << status.error_message();
       ++owned;
@@ -432,10 +452,12 @@ TEST(CaseServiceConfigTest, StartRefusesABadConfigNamingEachProblem) {
   r->set_last(5);
   EXPECT_THAT(AssessmentServer::Start(config, "short"),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       AllOf(HasSubstr("data_dir"), HasSubstr("principal_secret_file"))));
+                       AllOf(HasSubstr("data_dir"),
+                             HasSubstr("principal_secret_file"))));
   config.set_data_dir("/tmp/unused");
   EXPECT_THAT(AssessmentServer::Start(config, homeward::testing::kTestSecret),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("owned_partitions[0]")));
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("owned_partitions[0]")));
 }
 
 }  // namespace

@@ -37,16 +37,18 @@ google::protobuf::Timestamp Now() {
 
 void PutIndexes(WriteSet& set, uint32_t p, const Case& c) {
   set.PutIndex(p, kByOffice, c.office_id(), c.case_id())
-      .PutIndex(p, kByOfficeManager, ManagerKey(c.office_id(), c.case_manager_id()),
-                c.case_id())
-      .PutIndex(p, kByOfficeStage, StageKey(c.office_id(), c.stage()), c.case_id());
+      .PutIndex(p, kByOfficeManager,
+                ManagerKey(c.office_id(), c.case_manager_id()), c.case_id())
+      .PutIndex(p, kByOfficeStage, StageKey(c.office_id(), c.stage()),
+                c.case_id());
 }
 
 void DeleteIndexes(WriteSet& set, uint32_t p, const Case& c) {
   set.DeleteIndex(p, kByOffice, c.office_id(), c.case_id())
-      .DeleteIndex(p, kByOfficeManager, ManagerKey(c.office_id(), c.case_manager_id()),
-                   c.case_id())
-      .DeleteIndex(p, kByOfficeStage, StageKey(c.office_id(), c.stage()), c.case_id());
+      .DeleteIndex(p, kByOfficeManager,
+                   ManagerKey(c.office_id(), c.case_manager_id()), c.case_id())
+      .DeleteIndex(p, kByOfficeStage, StageKey(c.office_id(), c.stage()),
+                   c.case_id());
 }
 
 // Output-only fields are derived on read, never stored.
@@ -58,7 +60,8 @@ Case ForStorage(Case c) {
 
 }  // namespace
 
-homeward::v1::AuditEntry AuditEntryFor(const Actor& actor, absl::string_view subject_id) {
+homeward::v1::AuditEntry AuditEntryFor(const Actor& actor,
+                                       absl::string_view subject_id) {
   homeward::v1::AuditEntry entry;
   entry.set_user_id(actor.principal.user_id());
   entry.set_role(homeward::v1::Role_Name(actor.principal.role()));
@@ -68,19 +71,21 @@ homeward::v1::AuditEntry AuditEntryFor(const Actor& actor, absl::string_view sub
   return entry;
 }
 
-absl::StatusOr<uint32_t> CaseStore::OwnedPartition(absl::string_view case_id) const {
+absl::StatusOr<uint32_t> CaseStore::OwnedPartition(
+    absl::string_view case_id) const {
   uint32_t p = storage::PartitionOf(case_id, owned_.count());
   if (!owned_.Contains(p)) {
     return errors::FailedPrecondition(
         "PARTITION_NOT_OWNED", absl::StrCat("partition ", p),
-        absl::StrCat("case '", case_id, "' is in partition ", p,
-                     ", which this replica does not own: call through the gateway"));
+        absl::StrCat(
+            "case '", case_id, "' is in partition ", p,
+            ", which this replica does not own: call through the gateway"));
   }
   return p;
 }
 
-void CaseStore::Register(const Actor& actor, const std::string& request_id, Case c,
-                         WriteDone<Case> done) {
+void CaseStore::Register(const Actor& actor, const std::string& request_id,
+                         Case c, WriteDone<Case> done) {
   std::string case_id = storage::CaseIdForRequest(request_id);
   absl::StatusOr<uint32_t> partition = OwnedPartition(case_id);
   if (!partition.ok()) return done(partition.status());
@@ -110,19 +115,22 @@ void CaseStore::Register(const Actor& actor, const std::string& request_id, Case
   PutIndexes(set, p, c);
   c.set_etag(EtagOf(1));
   c.set_partition(p);
-  store_->CommitAsync(std::move(set), [this, c = std::move(c), done = std::move(done)](
-                                          absl::StatusOr<storage::CommitResult> result) {
-    if (!result.ok()) return done(result.status());
-    if (result->replayed) return done(Get(result->original.subject_id()));
-    done(std::move(c));
-  });
+  store_->CommitAsync(std::move(set),
+                      [this, c = std::move(c), done = std::move(done)](
+                          absl::StatusOr<storage::CommitResult> result) {
+                        if (!result.ok()) return done(result.status());
+                        if (result->replayed)
+                          return done(Get(result->original.subject_id()));
+                        done(std::move(c));
+                      });
 }
 
 absl::StatusOr<Case> CaseStore::Get(absl::string_view case_id) const {
   ASSIGN_OR_RETURN(uint32_t p, OwnedPartition(case_id));
   Case c;
   uint64_t version = 0;
-  ASSIGN_OR_RETURN(bool found, store_->GetRecord(p, kKind, case_id, &c, &version));
+  ASSIGN_OR_RETURN(bool found,
+                   store_->GetRecord(p, kKind, case_id, &c, &version));
   if (!found) return errors::NotFound("case", case_id);
   c.set_etag(EtagOf(version));
   c.set_partition(p);
@@ -146,14 +154,15 @@ absl::StatusOr<CasePage> CaseStore::List(const CaseQuery& query, int page_size,
     value = StageKey(query.office_id, query.stage);
   }
   ASSIGN_OR_RETURN(storage::IndexPage ids,
-                   store_->ListIndex(owned_.partitions(), index, value, page_size, page_token));
+                   store_->ListIndex(owned_.partitions(), index, value,
+                                     page_size, page_token));
   CasePage page;
   page.next_page_token = std::move(ids.next_page_token);
   for (const auto& entry : ids.entries) {
     Case c;
     uint64_t version = 0;
-    ASSIGN_OR_RETURN(bool found,
-                     store_->GetRecord(entry.partition, kKind, entry.id, &c, &version));
+    ASSIGN_OR_RETURN(bool found, store_->GetRecord(entry.partition, kKind,
+                                                   entry.id, &c, &version));
     // Index entries are written with their record, so a miss means a
     // concurrent change moved it; skip rather than fail the page.
     if (!found || (filter_stage && c.stage() != query.stage)) continue;
@@ -165,7 +174,8 @@ absl::StatusOr<CasePage> CaseStore::List(const CaseQuery& query, int page_size,
 }
 
 void CaseStore::Replace(const Actor& actor, const Case& before, Case after,
-                        uint64_t expected_version, Event event, WriteDone<Case> done) {
+                        uint64_t expected_version, Event event,
+                        WriteDone<Case> done) {
   absl::StatusOr<uint32_t> partition = OwnedPartition(before.case_id());
   if (!partition.ok()) return done(partition.status());
   const uint32_t p = *partition;
@@ -177,7 +187,8 @@ void CaseStore::Replace(const Actor& actor, const Case& before, Case after,
   event.set_subject_id(before.case_id());
   event.set_actor_user_id(actor.principal.user_id());
   event.set_request_id(actor.request_id);
-  if (event.has_case_updated()) *event.mutable_case_updated()->mutable_case_() = after;
+  if (event.has_case_updated())
+    *event.mutable_case_updated()->mutable_case_() = after;
 
   WriteSet set;
   set.ExpectVersion(p, kKind, before.case_id(), expected_version)
@@ -185,17 +196,19 @@ void CaseStore::Replace(const Actor& actor, const Case& before, Case after,
       .AppendEvent(std::move(event))
       .Audit(AuditEntryFor(actor, before.case_id()));
   if (before.office_id() != after.office_id() ||
-      before.case_manager_id() != after.case_manager_id() || before.stage() != after.stage()) {
+      before.case_manager_id() != after.case_manager_id() ||
+      before.stage() != after.stage()) {
     DeleteIndexes(set, p, before);
     PutIndexes(set, p, after);
   }
   after.set_etag(EtagOf(expected_version + 1));
   after.set_partition(p);
-  store_->CommitAsync(std::move(set), [after = std::move(after), done = std::move(done)](
-                                          absl::StatusOr<storage::CommitResult> result) {
-    if (!result.ok()) return done(result.status());
-    done(std::move(after));
-  });
+  store_->CommitAsync(std::move(set),
+                      [after = std::move(after), done = std::move(done)](
+                          absl::StatusOr<storage::CommitResult> result) {
+                        if (!result.ok()) return done(result.status());
+                        done(std::move(after));
+                      });
 }
 
 void CaseStore::AuditRead(const Actor& actor, absl::string_view case_id) {

@@ -3,7 +3,8 @@
 // audit entries, always written together in one WriteSet.
 //
 //   CaseStore cases(store.get(), owned_partitions);
-//   cases.Register(actor, request_id, c, [](absl::StatusOr<Case> created) {...});
+//   cases.Register(actor, request_id, c,
+//                  [](absl::StatusOr<Case> created) { ... });
 //   ASSIGN_OR_RETURN(Case current, cases.Get(case_id));
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_CASE_STORE_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_CASE_STORE_H_
@@ -31,7 +32,8 @@ struct Actor {
 // The audit entry of `actor` touching `subject_id`. Entries hold identifiers
 // only; for case data the subject is the case, so that "who touched this
 // returnee's data" is one question over the trail.
-homeward::v1::AuditEntry AuditEntryFor(const Actor& actor, absl::string_view subject_id);
+homeward::v1::AuditEntry AuditEntryFor(const Actor& actor,
+                                       absl::string_view subject_id);
 
 struct CaseQuery {
   std::string office_id;  // required: every list is confined to one office
@@ -60,17 +62,17 @@ class CaseStore {
 
   // Creates the case `request_id` names (see storage::CaseIdForRequest) at
   // stage INTAKE. A repeated request id returns the case it first created.
-  void Register(const Actor& actor, const std::string& request_id, homeward::v1::Case c,
-                WriteDone<homeward::v1::Case> done);
+  void Register(const Actor& actor, const std::string& request_id,
+                homeward::v1::Case c, WriteDone<homeward::v1::Case> done);
   // The case with its etag; NOT_FOUND if absent.
   absl::StatusOr<homeward::v1::Case> Get(absl::string_view case_id) const;
   absl::StatusOr<CasePage> List(const CaseQuery& query, int page_size,
                                 absl::string_view page_token) const;
   // Writes `after` over `before` if the stored version is still
   // `expected_version`, moving index entries that changed, with `event`.
-  void Replace(const Actor& actor, const homeward::v1::Case& before, homeward::v1::Case after,
-               uint64_t expected_version, homeward::v1::Event event,
-               WriteDone<homeward::v1::Case> done);
+  void Replace(const Actor& actor, const homeward::v1::Case& before,
+               homeward::v1::Case after, uint64_t expected_version,
+               homeward::v1::Event event, WriteDone<homeward::v1::Case> done);
   // Records that `actor` read `case_id`.
   void AuditRead(const Actor& actor, absl::string_view case_id);
 

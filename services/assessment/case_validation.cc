@@ -30,8 +30,9 @@ std::string Path(absl::string_view prefix, absl::string_view field) {
   return prefix.empty() ? std::string(field) : absl::StrCat(prefix, ".", field);
 }
 
-void CheckText(FieldViolations& bad, const std::string& field, const std::string& text,
-               bool required, size_t max_length = kMaxNameLength) {
+void CheckText(FieldViolations& bad, const std::string& field,
+               const std::string& text, bool required,
+               size_t max_length = kMaxNameLength) {
   if (absl::StripAsciiWhitespace(text).empty()) {
     if (!text.empty()) {
       bad.Add(field, "must not be only spaces");
@@ -45,18 +46,20 @@ void CheckText(FieldViolations& bad, const std::string& field, const std::string
   }
 }
 
-void CheckDateOfBirth(FieldViolations& bad, const std::string& field, const Date& date,
-                      bool has_date, absl::CivilDay today, bool required,
-                      absl::CivilDay* out) {
+void CheckDateOfBirth(FieldViolations& bad, const std::string& field,
+                      const Date& date, bool has_date, absl::CivilDay today,
+                      bool required, absl::CivilDay* out) {
   if (!required && (!has_date || !IsSet(date))) return;
   if (!CheckPastDate(bad, field, date, has_date, today, 0, out)) return;
-  if (*out < absl::CivilDay(today.year() - kMaxAgeYears, today.month(), today.day())) {
+  if (*out <
+      absl::CivilDay(today.year() - kMaxAgeYears, today.month(), today.day())) {
     bad.Add(field, absl::StrCat("gives an age over ", kMaxAgeYears, " years"));
   }
 }
 
-void CheckReturnee(FieldViolations& bad, const homeward::v1::Returnee& r, bool has_returnee,
-                   absl::CivilDay today, absl::CivilDay* birth, bool* birth_valid) {
+void CheckReturnee(FieldViolations& bad, const homeward::v1::Returnee& r,
+                   bool has_returnee, absl::CivilDay today,
+                   absl::CivilDay* birth, bool* birth_valid) {
   const std::string p = "case.returnee";
   if (!has_returnee) {
     bad.Add(p, "is required");
@@ -69,38 +72,47 @@ void CheckReturnee(FieldViolations& bad, const homeward::v1::Returnee& r, bool h
             "is required: SEX_FEMALE, SEX_MALE, SEX_OTHER or SEX_UNDISCLOSED");
   }
   size_t before = bad.violations().size();
-  CheckDateOfBirth(bad, Path(p, "date_of_birth"), r.date_of_birth(), r.has_date_of_birth(),
-                   today, true, birth);
+  CheckDateOfBirth(bad, Path(p, "date_of_birth"), r.date_of_birth(),
+                   r.has_date_of_birth(), today, true, birth);
   *birth_valid = bad.violations().size() == before;
   if (r.nationality().empty()) {
-    bad.Add(Path(p, "nationality"), "is required (ISO 3166-1 alpha-2, e.g. \"SN\")");
-  } else if (!IsIsoCountryCode(r.nationality())) {
     bad.Add(Path(p, "nationality"),
-            absl::StrCat("'", r.nationality(),
-                         "' is not an ISO 3166-1 alpha-2 code (upper case, e.g. \"SN\")"));
+            "is required (ISO 3166-1 alpha-2, e.g. \"SN\")");
+  } else if (!IsIsoCountryCode(r.nationality())) {
+    bad.Add(
+        Path(p, "nationality"),
+        absl::StrCat(
+            "'", r.nationality(),
+            "' is not an ISO 3166-1 alpha-2 code (upper case, e.g. \"SN\")"));
   }
   if (r.languages_size() > kMaxLanguages) {
-    bad.Add(Path(p, "languages"), absl::StrCat("must list at most ", kMaxLanguages));
+    bad.Add(Path(p, "languages"),
+            absl::StrCat("must list at most ", kMaxLanguages));
   }
   std::set<std::string> languages;
   for (int i = 0; i < r.languages_size(); ++i) {
     std::string field = absl::StrCat(p, ".languages[", i, "]");
     if (!IsIsoLanguageCode(r.languages(i))) {
-      bad.Add(field, absl::StrCat("'", r.languages(i),
-                                  "' is not an ISO 639-1 code (lower case, e.g. \"fr\")"));
+      bad.Add(
+          field,
+          absl::StrCat("'", r.languages(i),
+                       "' is not an ISO 639-1 code (lower case, e.g. \"fr\")"));
     } else if (!languages.insert(r.languages(i)).second) {
       bad.Add(field, absl::StrCat("'", r.languages(i), "' is listed twice"));
     }
   }
   if (r.contacts_size() > kMaxContacts) {
-    bad.Add(Path(p, "contacts"), absl::StrCat("must list at most ", kMaxContacts));
+    bad.Add(Path(p, "contacts"),
+            absl::StrCat("must list at most ", kMaxContacts));
   }
   for (int i = 0; i < r.contacts_size(); ++i) {
     std::string field = absl::StrCat(p, ".contacts[", i, "]");
     if (r.contacts(i).kind() == homeward::v1::CONTACT_KIND_UNSPECIFIED) {
-      bad.Add(field + ".kind", "is required: PHONE, EMAIL, ADDRESS or MESSAGING");
+      bad.Add(field + ".kind",
+              "is required: PHONE, EMAIL, ADDRESS or MESSAGING");
     }
-    CheckText(bad, field + ".value", r.contacts(i).value(), true, kMaxContactLength);
+    CheckText(bad, field + ".value", r.contacts(i).value(), true,
+              kMaxContactLength);
   }
   if (r.household_members_size() > kMaxHouseholdMembers) {
     bad.Add(Path(p, "household_members"),
@@ -113,8 +125,8 @@ void CheckReturnee(FieldViolations& bad, const homeward::v1::Returnee& r, bool h
     CheckText(bad, field + ".family_name", m.family_name(), false);
     CheckText(bad, field + ".relationship", m.relationship(), true);
     absl::CivilDay ignored;
-    CheckDateOfBirth(bad, field + ".date_of_birth", m.date_of_birth(), m.has_date_of_birth(),
-                     today, false, &ignored);
+    CheckDateOfBirth(bad, field + ".date_of_birth", m.date_of_birth(),
+                     m.has_date_of_birth(), today, false, &ignored);
   }
 }
 
@@ -127,41 +139,51 @@ void CheckReturnInfo(FieldViolations& bad, const homeward::v1::ReturnInfo& info,
     return;
   }
   if (info.country().empty()) {
-    bad.Add(Path(p, "country"), "is required (ISO 3166-1 alpha-2, e.g. \"SN\")");
-  } else if (!IsIsoCountryCode(info.country())) {
     bad.Add(Path(p, "country"),
-            absl::StrCat("'", info.country(),
-                         "' is not an ISO 3166-1 alpha-2 code (upper case, e.g. \"SN\")"));
+            "is required (ISO 3166-1 alpha-2, e.g. \"SN\")");
+  } else if (!IsIsoCountryCode(info.country())) {
+    bad.Add(
+        Path(p, "country"),
+        absl::StrCat(
+            "'", info.country(),
+            "' is not an ISO 3166-1 alpha-2 code (upper case, e.g. \"SN\")"));
   }
   CheckText(bad, Path(p, "region"), info.region(), false);
   CheckText(bad, Path(p, "locality"), info.locality(), false);
   absl::CivilDay returned;
-  if (CheckPastDate(bad, Path(p, "return_date"), info.return_date(), info.has_return_date(),
-                    today, kEarliestReturnYear, &returned)) {
+  if (CheckPastDate(bad, Path(p, "return_date"), info.return_date(),
+                    info.has_return_date(), today, kEarliestReturnYear,
+                    &returned)) {
     if (birth_valid && returned < birth) {
-      bad.Add(Path(p, "return_date"), "cannot be before the returnee's date of birth");
+      bad.Add(Path(p, "return_date"),
+              "cannot be before the returnee's date of birth");
     }
   }
   if (info.return_type() == homeward::v1::RETURN_TYPE_UNSPECIFIED) {
-    bad.Add(Path(p, "return_type"),
-            "is required: RETURN_TYPE_VOLUNTARY, RETURN_TYPE_ASSISTED_VOLUNTARY or "
-            "RETURN_TYPE_FORCED");
+    bad.Add(
+        Path(p, "return_type"),
+        "is required: RETURN_TYPE_VOLUNTARY, RETURN_TYPE_ASSISTED_VOLUNTARY or "
+        "RETURN_TYPE_FORCED");
   }
 }
 
 void CheckCaseBody(FieldViolations& bad, const Case& c, absl::CivilDay today) {
   absl::CivilDay birth;
   bool birth_valid = false;
-  CheckReturnee(bad, c.returnee(), c.has_returnee(), today, &birth, &birth_valid);
-  CheckReturnInfo(bad, c.return_info(), c.has_return_info(), today, birth, birth_valid);
+  CheckReturnee(bad, c.returnee(), c.has_returnee(), today, &birth,
+                &birth_valid);
+  CheckReturnInfo(bad, c.return_info(), c.has_return_info(), today, birth,
+                  birth_valid);
 }
 
 }  // namespace
 
-absl::CivilDay TodayUtc() { return absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()); }
+absl::CivilDay TodayUtc() {
+  return absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+}
 
-FieldViolations ValidateRegisterCase(const homeward::v1::RegisterCaseRequest& request,
-                                     absl::CivilDay today) {
+FieldViolations ValidateRegisterCase(
+    const homeward::v1::RegisterCaseRequest& request, absl::CivilDay today) {
   FieldViolations bad;
   CheckRequestId(bad, request.request_id());
   if (!request.has_case_()) {
@@ -170,12 +192,13 @@ FieldViolations ValidateRegisterCase(const homeward::v1::RegisterCaseRequest& re
   }
   CheckCaseBody(bad, request.case_(), today);
   CheckIdentifier(bad, "case.office_id", request.case_().office_id());
-  CheckIdentifier(bad, "case.case_manager_id", request.case_().case_manager_id());
+  CheckIdentifier(bad, "case.case_manager_id",
+                  request.case_().case_manager_id());
   return bad;
 }
 
-FieldViolations ValidateUpdateCase(const homeward::v1::UpdateCaseRequest& request,
-                                   absl::CivilDay today) {
+FieldViolations ValidateUpdateCase(
+    const homeward::v1::UpdateCaseRequest& request, absl::CivilDay today) {
   FieldViolations bad;
   if (!request.has_case_()) {
     bad.Add("case", "is required");
@@ -184,13 +207,15 @@ FieldViolations ValidateUpdateCase(const homeward::v1::UpdateCaseRequest& reques
   const Case& c = request.case_();
   if (c.case_id().empty()) bad.Add("case.case_id", "is required");
   if (c.etag().empty()) {
-    bad.Add("case.etag", "is required: pass the etag of the case you last read");
+    bad.Add("case.etag",
+            "is required: pass the etag of the case you last read");
   }
   CheckCaseBody(bad, c, today);
   return bad;
 }
 
-FieldViolations ValidateAssignCase(const homeward::v1::AssignCaseRequest& request) {
+FieldViolations ValidateAssignCase(
+    const homeward::v1::AssignCaseRequest& request) {
   FieldViolations bad;
   if (request.case_id().empty()) bad.Add("case_id", "is required");
   if (request.etag().empty()) {
@@ -199,7 +224,8 @@ FieldViolations ValidateAssignCase(const homeward::v1::AssignCaseRequest& reques
   CheckIdentifier(bad, "case_manager_id", request.case_manager_id());
   CheckIdentifier(bad, "office_id", request.office_id(), /*required=*/false);
   if (request.reason().size() > kMaxReasonLength) {
-    bad.Add("reason", absl::StrCat("must be at most ", kMaxReasonLength, " bytes"));
+    bad.Add("reason",
+            absl::StrCat("must be at most ", kMaxReasonLength, " bytes"));
   }
   return bad;
 }
@@ -210,17 +236,20 @@ FieldViolations ValidateGetCase(const homeward::v1::GetCaseRequest& request) {
   return bad;
 }
 
-FieldViolations ValidateListCases(const homeward::v1::ListCasesRequest& request) {
+FieldViolations ValidateListCases(
+    const homeward::v1::ListCasesRequest& request) {
   FieldViolations bad;
   CheckIdentifier(bad, "office_id", request.office_id(), /*required=*/false);
-  CheckIdentifier(bad, "case_manager_id", request.case_manager_id(), /*required=*/false);
+  CheckIdentifier(bad, "case_manager_id", request.case_manager_id(),
+                  /*required=*/false);
   if (!homeward::v1::CaseStage_IsValid(request.stage())) {
     bad.Add("stage", "is not a known case stage");
   }
   if (request.page().page_size() < 0) {
-    bad.Add("page.page_size", absl::StrCat("must be 0 (default ", kDefaultPageSize,
-                                           ") or positive; at most ", kMaxPageSize,
-                                           " are returned"));
+    bad.Add(
+        "page.page_size",
+        absl::StrCat("must be 0 (default ", kDefaultPageSize,
+                     ") or positive; at most ", kMaxPageSize, " are returned"));
   }
   return bad;
 }
@@ -232,10 +261,12 @@ int EffectivePageSize(const homeward::v1::PageRequest& page) {
 
 std::string EtagOf(uint64_t version) { return absl::StrCat(version); }
 
-absl::StatusOr<uint64_t> ParseEtag(absl::string_view etag, absl::string_view field) {
+absl::StatusOr<uint64_t> ParseEtag(absl::string_view etag,
+                                   absl::string_view field) {
   uint64_t version = 0;
   if (!absl::SimpleAtoi(etag, &version) || version == 0) {
-    return errors::InvalidField(field, "is not an etag returned by this service");
+    return errors::InvalidField(field,
+                                "is not an etag returned by this service");
   }
   return version;
 }

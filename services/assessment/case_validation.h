@@ -22,13 +22,16 @@ inline constexpr int kMaxPageSize = 500;
 
 absl::CivilDay TodayUtc();
 
-errors::FieldViolations ValidateRegisterCase(const homeward::v1::RegisterCaseRequest& request,
-                                             absl::CivilDay today);
-errors::FieldViolations ValidateUpdateCase(const homeward::v1::UpdateCaseRequest& request,
-                                           absl::CivilDay today);
-errors::FieldViolations ValidateAssignCase(const homeward::v1::AssignCaseRequest& request);
-errors::FieldViolations ValidateGetCase(const homeward::v1::GetCaseRequest& request);
-errors::FieldViolations ValidateListCases(const homeward::v1::ListCasesRequest& request);
+errors::FieldViolations ValidateRegisterCase(
+    const homeward::v1::RegisterCaseRequest& request, absl::CivilDay today);
+errors::FieldViolations ValidateUpdateCase(
+    const homeward::v1::UpdateCaseRequest& request, absl::CivilDay today);
+errors::FieldViolations ValidateAssignCase(
+    const homeward::v1::AssignCaseRequest& request);
+errors::FieldViolations ValidateGetCase(
+    const homeward::v1::GetCaseRequest& request);
+errors::FieldViolations ValidateListCases(
+    const homeward::v1::ListCasesRequest& request);
 
 // The page size a list uses: the default for 0, capped at kMaxPageSize.
 int EffectivePageSize(const homeward::v1::PageRequest& page);
@@ -36,7 +39,8 @@ int EffectivePageSize(const homeward::v1::PageRequest& page);
 // An etag is the record's version in decimal; INVALID_ARGUMENT on `field`
 // for anything else.
 std::string EtagOf(uint64_t version);
-absl::StatusOr<uint64_t> ParseEtag(absl::string_view etag, absl::string_view field);
+absl::StatusOr<uint64_t> ParseEtag(absl::string_view etag,
+                                   absl::string_view field);
 
 }  // namespace homeward::assessment
 

@@ -65,7 +65,9 @@ struct RegisterCase {
   std::string name;
   std::function<void(RegisterCaseRequest&)> mutate;
   std::vector<std::string> fields;  // every violation expected, in order
-  friend void PrintTo(const RegisterCase& c, std::ostream* os) { *os << c.name; }
+  friend void PrintTo(const RegisterCase& c, std::ostream* os) {
+    *os << c.name;
+  }
 };
 
 class RegisterRulesTest : public ::testing::TestWithParam<RegisterCase> {};
@@ -80,76 +82,108 @@ INSTANTIATE_TEST_SUITE_P(
     Rules, RegisterRulesTest,
     ::testing::Values(
         RegisterCase{"MissingCase", [](auto& r) { r.clear_case_(); }, {"case"}},
-        RegisterCase{"MissingGivenName",
-                     [](auto& r) { r.mutable_case_()->mutable_returnee()->clear_given_name(); },
-                     {"case.returnee.given_name"}},
+        RegisterCase{
+            "MissingGivenName",
+            [](auto& r) {
+              r.mutable_case_()->mutable_returnee()->clear_given_name();
+            },
+            {"case.returnee.given_name"}},
         RegisterCase{"BlankGivenName",
                      [](auto& r) {
-                       r.mutable_case_()->mutable_returnee()->set_given_name("   ");
+                       r.mutable_case_()->mutable_returnee()->set_given_name(
+                           "   ");
                      },
                      {"case.returnee.given_name"}},
-        RegisterCase{"FamilyNameIsOptional",
-                     [](auto& r) { r.mutable_case_()->mutable_returnee()->clear_family_name(); },
-                     {}},
-        RegisterCase{"MissingSex",
-                     [](auto& r) { r.mutable_case_()->mutable_returnee()->clear_sex(); },
-                     {"case.returnee.sex"}},
+        RegisterCase{
+            "FamilyNameIsOptional",
+            [](auto& r) {
+              r.mutable_case_()->mutable_returnee()->clear_family_name();
+            },
+            {}},
+        RegisterCase{
+            "MissingSex",
+            [](auto& r) { r.mutable_case_()->mutable_returnee()->clear_sex(); },
+            {"case.returnee.sex"}},
         RegisterCase{"BirthInTheFuture",
                      [](auto& r) {
-                       SetDate(r.mutable_case_()->mutable_returnee()->mutable_date_of_birth(),
+                       SetDate(r.mutable_case_()
+                                   ->mutable_returnee()
+                                   ->mutable_date_of_birth(),
                                2026, 6, 16);
                      },
                      {"case.returnee.date_of_birth"}},
         RegisterCase{"BirthTodayIsAllowedButReturnBeforeBirthIsNot",
                      [](auto& r) {
-                       SetDate(r.mutable_case_()->mutable_returnee()->mutable_date_of_birth(),
+                       SetDate(r.mutable_case_()
+                                   ->mutable_returnee()
+                                   ->mutable_date_of_birth(),
                                2026, 6, 15);
                      },
                      {"case.return_info.return_date"}},
         RegisterCase{"NoSuchDay",
                      [](auto& r) {
-                       SetDate(r.mutable_case_()->mutable_returnee()->mutable_date_of_birth(),
+                       SetDate(r.mutable_case_()
+                                   ->mutable_returnee()
+                                   ->mutable_date_of_birth(),
                                1990, 2, 30);
                      },
                      {"case.returnee.date_of_birth"}},
         RegisterCase{"LeapDayExists",
                      [](auto& r) {
-                       SetDate(r.mutable_case_()->mutable_returnee()->mutable_date_of_birth(),
+                       SetDate(r.mutable_case_()
+                                   ->mutable_returnee()
+                                   ->mutable_date_of_birth(),
                                1996, 2, 29);
                      },
                      {}},
         // 2026-06-15 minus 120 years is 1906-06-15: the day before is too old.
         RegisterCase{"OlderThan120",
                      [](auto& r) {
-                       SetDate(r.mutable_case_()->mutable_returnee()->mutable_date_of_birth(),
+                       SetDate(r.mutable_case_()
+                                   ->mutable_returnee()
+                                   ->mutable_date_of_birth(),
                                1906, 6, 14);
                      },
                      {"case.returnee.date_of_birth"}},
         RegisterCase{"Exactly120",
                      [](auto& r) {
-                       SetDate(r.mutable_case_()->mutable_returnee()->mutable_date_of_birth(),
+                       SetDate(r.mutable_case_()
+                                   ->mutable_returnee()
+                                   ->mutable_date_of_birth(),
                                1906, 6, 15);
                      },
                      {}},
         RegisterCase{"LowerCaseNationality",
-                     [](auto& r) { r.mutable_case_()->mutable_returnee()->set_nationality("sn"); },
+                     [](auto& r) {
+                       r.mutable_case_()->mutable_returnee()->set_nationality(
+                           "sn");
+                     },
                      {"case.returnee.nationality"}},
         RegisterCase{"UnassignedCountryCode",
-                     [](auto& r) { r.mutable_case_()->mutable_return_info()->set_country("XX"); },
-                     {"case.return_info.country"}},
-        RegisterCase{"UnknownAndRepeatedLanguages",
                      [](auto& r) {
-                       auto* p = r.mutable_case_()->mutable_returnee();
-                       p->add_languages("xx");
-                       p->add_languages("wo");
+                       r.mutable_case_()->mutable_return_info()->set_country(
+                           "XX");
                      },
-                     {"case.returnee.languages[2]", "case.returnee.languages[3]"}},
+                     {"case.return_info.country"}},
+        RegisterCase{
+            "UnknownAndRepeatedLanguages",
+            [](auto& r) {
+              auto* p = r.mutable_case_()->mutable_returnee();
+              p->add_languages("xx");
+              p->add_languages("wo");
+            },
+            {"case.returnee.languages[2]", "case.returnee.languages[3]"}},
         RegisterCase{"ContactWithoutKindOrValue",
-                     [](auto& r) { r.mutable_case_()->mutable_returnee()->add_contacts(); },
-                     {"case.returnee.contacts[1].kind", "case.returnee.contacts[1].value"}},
+                     [](auto& r) {
+                       r.mutable_case_()->mutable_returnee()->add_contacts();
+                     },
+                     {"case.returnee.contacts[1].kind",
+                      "case.returnee.contacts[1].value"}},
         RegisterCase{"HouseholdMemberNeedsNameAndRelationship",
                      [](auto& r) {
-                       auto* m = r.mutable_case_()->mutable_returnee()->add_household_members();
+                       auto* m = r.mutable_case_()
+                                     ->mutable_returnee()
+                                     ->add_household_members();
                        SetDate(m->mutable_date_of_birth(), 2030, 1, 1);
                      },
                      {"case.returnee.household_members[0].given_name",
@@ -157,36 +191,42 @@ INSTANTIATE_TEST_SUITE_P(
                       "case.returnee.household_members[0].date_of_birth"}},
         RegisterCase{"ReturnInTheFuture",
                      [](auto& r) {
-                       SetDate(r.mutable_case_()->mutable_return_info()->mutable_return_date(),
+                       SetDate(r.mutable_case_()
+                                   ->mutable_return_info()
+                                   ->mutable_return_date(),
                                2027, 1, 1);
                      },
                      {"case.return_info.return_date"}},
         RegisterCase{"ReturnBefore1950",
                      [](auto& r) {
-                       SetDate(r.mutable_case_()->mutable_returnee()->mutable_date_of_birth(),
+                       SetDate(r.mutable_case_()
+                                   ->mutable_returnee()
+                                   ->mutable_date_of_birth(),
                                1930, 1, 1);
-                       SetDate(r.mutable_case_()->mutable_return_info()->mutable_return_date(),
+                       SetDate(r.mutable_case_()
+                                   ->mutable_return_info()
+                                   ->mutable_return_date(),
                                1949, 12, 31);
                      },
                      {"case.return_info.return_date"}},
-        RegisterCase{"MissingReturnTypeAndDate",
-                     [](auto& r) {
-                       r.mutable_case_()->mutable_return_info()->clear_return_type();
-                       r.mutable_case_()->mutable_return_info()->clear_return_date();
-                     },
-                     {"case.return_info.return_date", "case.return_info.return_type"}},
+        RegisterCase{
+            "MissingReturnTypeAndDate",
+            [](auto& r) {
+              r.mutable_case_()->mutable_return_info()->clear_return_type();
+              r.mutable_case_()->mutable_return_info()->clear_return_date();
+            },
+            {"case.return_info.return_date", "case.return_info.return_type"}},
         RegisterCase{"MissingOfficeAndBadCaseManager",
                      [](auto& r) {
                        r.mutable_case_()->clear_office_id();
                        r.mutable_case_()->set_case_manager_id("has space");
                      },
                      {"case.office_id", "case.case_manager_id"}},
-        RegisterCase{"BadRequestId", [](auto& r) { r.set_request_id("no/slashes"); },
+        RegisterCase{"BadRequestId",
+                     [](auto& r) { r.set_request_id("no/slashes"); },
                      {"request_id"}},
         RegisterCase{"EverythingMissingAtOnce",
-                     [](auto& r) {
-                       r.mutable_case_()->Clear();
-                     },
+                     [](auto& r) { r.mutable_case_()->Clear(); },
                      {"case.returnee", "case.return_info", "case.office_id",
                       "case.case_manager_id"}}),
     [](const auto& info) { return info.param.name; });
@@ -211,7 +251,8 @@ TEST(ValidateAssignCaseTest, NeedsIdEtagAndCaseManager) {
   r.set_etag("1");
   r.set_case_manager_id("cm-2");
   r.set_office_id("bad office");
-  EXPECT_EQ(Fields(ValidateAssignCase(r)), (std::vector<std::string>{"office_id"}));
+  EXPECT_EQ(Fields(ValidateAssignCase(r)),
+            (std::vector<std::string>{"office_id"}));
 }
 
 TEST(ValidateListCasesTest, RejectsNegativePageSizeAndUnknownStage) {
@@ -235,9 +276,11 @@ TEST(PageSizeTest, DefaultsAndCaps) {
 TEST(EtagTest, RoundTripsAndRejectsGarbage) {
   EXPECT_EQ(EtagOf(12), "12");
   EXPECT_THAT(ParseEtag("12", "etag"), IsOkAndHolds(12u));
-  EXPECT_THAT(ParseEtag("0", "etag"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseEtag("0", "etag"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseEtag("abc", "case.etag"),
-              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("case.etag")));
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("case.etag")));
 }
 
 }  // namespace

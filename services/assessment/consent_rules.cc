@@ -91,7 +91,8 @@ FieldViolations ValidateRecordConsent(
             homeward::v1::ConsentPurpose_descriptor());
   // Empty is meaningful: the decision is about every agency.
   if (!c.recipient_agency_id().empty()) {
-    CheckIdentifier(bad, "consent.recipient_agency_id", c.recipient_agency_id());
+    CheckIdentifier(bad, "consent.recipient_agency_id",
+                    c.recipient_agency_id());
   }
   CheckDecisionDate(bad, "consent.decision_date", c.decision_date(),
                     c.has_decision_date(), today);

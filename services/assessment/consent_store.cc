@@ -11,16 +11,16 @@ namespace homeward::assessment {
 
 using homeward::v1::ConsentRecord;
 
-absl::StatusOr<ConsentRecord> ConsentStore::Record(const Actor& actor,
-                                                   const homeward::v1::Case& c,
-                                                   const std::string& request_id,
-                                                   ConsentRecord consent) {
+absl::StatusOr<ConsentRecord> ConsentStore::Record(
+    const Actor& actor, const homeward::v1::Case& c,
+    const std::string& request_id, ConsentRecord consent) {
   const std::string id = storage::TimeOrderedId("K");
   consent.set_consent_id(id);
   consent.set_case_id(c.case_id());
   consent.set_recorded_by(actor.principal.user_id());
-  *consent.mutable_create_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(absl::Now()));
+  *consent.mutable_create_time() =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+          absl::ToUnixNanos(absl::Now()));
   homeward::v1::Event event;
   *event.mutable_consent_changed()->mutable_consent() = consent;
   // Free-text notes may hold personal detail; consumers of the feed only need
@@ -29,8 +29,9 @@ absl::StatusOr<ConsentRecord> ConsentStore::Record(const Actor& actor,
   return log_.Append(actor, c, id, request_id, consent, std::move(event));
 }
 
-absl::StatusOr<ConsentPage> ConsentStore::List(const homeward::v1::Case& c, int page_size,
-                                               absl::string_view page_token) const {
+absl::StatusOr<ConsentPage> ConsentStore::List(
+    const homeward::v1::Case& c, int page_size,
+    absl::string_view page_token) const {
   ASSIGN_OR_RETURN(auto page, log_.List(c, page_size, page_token));
   return ConsentPage{std::move(page.records), std::move(page.next_page_token)};
 }

@@ -3,8 +3,9 @@
 // mind is a new record), each written with its ConsentChanged event.
 //
 //   ConsentStore consents(store);
-//   ASSIGN_OR_RETURN(ConsentRecord r, consents.Record(actor, c, request_id,
-//   consent)); ASSIGN_OR_RETURN(ConsentPage page, consents.List(c, 50, ""));
+//   ASSIGN_OR_RETURN(ConsentRecord r,
+//                    consents.Record(actor, c, request_id, consent));
+//   ASSIGN_OR_RETURN(ConsentPage page, consents.List(c, 50, ""));
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_CONSENT_STORE_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_CONSENT_STORE_H_
 

@@ -10,16 +10,16 @@ namespace homeward::assessment {
 
 using homeward::v1::CounsellingSession;
 
-absl::StatusOr<CounsellingSession> CounsellingStore::Record(const Actor& actor,
-                                                            const homeward::v1::Case& c,
-                                                            const std::string& request_id,
-                                                            CounsellingSession session) {
+absl::StatusOr<CounsellingSession> CounsellingStore::Record(
+    const Actor& actor, const homeward::v1::Case& c,
+    const std::string& request_id, CounsellingSession session) {
   const std::string id = storage::TimeOrderedId("S");
   session.set_session_id(id);
   session.set_case_id(c.case_id());
   session.set_recorded_by(actor.principal.user_id());
-  *session.mutable_create_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(absl::Now()));
+  *session.mutable_create_time() =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+          absl::ToUnixNanos(absl::Now()));
   // Identifiers and the distress flag only: the session's notes stay here.
   homeward::v1::Event event;
   auto* recorded = event.mutable_counselling_session_recorded();
@@ -29,13 +29,15 @@ absl::StatusOr<CounsellingSession> CounsellingStore::Record(const Actor& actor,
   return log_.Append(actor, c, id, request_id, session, std::move(event));
 }
 
-absl::StatusOr<SessionPage> CounsellingStore::List(const homeward::v1::Case& c, int page_size,
-                                                   absl::string_view page_token) const {
+absl::StatusOr<SessionPage> CounsellingStore::List(
+    const homeward::v1::Case& c, int page_size,
+    absl::string_view page_token) const {
   ASSIGN_OR_RETURN(auto page, log_.List(c, page_size, page_token));
   return SessionPage{std::move(page.records), std::move(page.next_page_token)};
 }
 
-void CounsellingStore::AuditRead(const Actor& actor, absl::string_view case_id) {
+void CounsellingStore::AuditRead(const Actor& actor,
+                                 absl::string_view case_id) {
   log_.AuditRead(actor, case_id);
 }
 

@@ -9,9 +9,9 @@
 // refused cases of partitions this replica does not own.
 //
 //   CounsellingStore sessions(store);
-//   ASSIGN_OR_RETURN(CounsellingSession s, sessions.Record(actor, c,
-//   request_id, session)); ASSIGN_OR_RETURN(SessionPage page, sessions.List(c,
-//   50, ""));
+//   ASSIGN_OR_RETURN(CounsellingSession s,
+//                    sessions.Record(actor, c, request_id, session));
+//   ASSIGN_OR_RETURN(SessionPage page, sessions.List(c, 50, ""));
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_COUNSELLING_STORE_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_COUNSELLING_STORE_H_
 

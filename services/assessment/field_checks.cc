@@ -9,7 +9,8 @@ namespace homeward::assessment {
 bool IsIdentifier(absl::string_view id, size_t max_length) {
   if (id.empty() || id.size() > max_length) return false;
   for (char c : id) {
-    if (!absl::ascii_isalnum(c) && c != '-' && c != '_' && c != '.' && c != ':' && c != '@') {
+    if (!absl::ascii_isalnum(c) && c != '-' && c != '_' && c != '.' &&
+        c != ':' && c != '@') {
       return false;
     }
   }
@@ -30,13 +31,15 @@ void CheckIdentifier(errors::FieldViolations& bad, const std::string& field,
   }
 }
 
-void CheckRequestId(errors::FieldViolations& bad, absl::string_view request_id) {
-  CheckIdentifier(bad, "request_id", request_id, /*required=*/false, kMaxRequestIdLength);
+void CheckRequestId(errors::FieldViolations& bad,
+                    absl::string_view request_id) {
+  CheckIdentifier(bad, "request_id", request_id, /*required=*/false,
+                  kMaxRequestIdLength);
 }
 
 bool ToCivilDay(const homeward::v1::Date& date, absl::CivilDay* day) {
-  if (date.year() < 1 || date.year() > 9999 || date.month() < 1 || date.month() > 12 ||
-      date.day() < 1 || date.day() > 31) {
+  if (date.year() < 1 || date.year() > 9999 || date.month() < 1 ||
+      date.month() > 12 || date.day() < 1 || date.day() > 31) {
     return false;
   }
   *day = absl::CivilDay(date.year(), date.month(), date.day());
@@ -49,15 +52,16 @@ bool IsSet(const homeward::v1::Date& date) {
 }
 
 bool CheckPastDate(errors::FieldViolations& bad, const std::string& field,
-                   const homeward::v1::Date& date, bool has_date, absl::CivilDay today,
-                   int earliest_year, absl::CivilDay* day) {
+                   const homeward::v1::Date& date, bool has_date,
+                   absl::CivilDay today, int earliest_year,
+                   absl::CivilDay* day) {
   if (!has_date || !IsSet(date)) {
     bad.Add(field, "is required");
     return false;
   }
   if (!ToCivilDay(date, day)) {
-    bad.Add(field, absl::StrCat("is not a calendar date (", date.year(), "-", date.month(),
-                                "-", date.day(), ")"));
+    bad.Add(field, absl::StrCat("is not a calendar date (", date.year(), "-",
+                                date.month(), "-", date.day(), ")"));
     return false;
   }
   if (*day > today) {

@@ -4,9 +4,9 @@
 //
 //   errors::FieldViolations bad;
 //   CheckRequestId(bad, request.request_id());
-//   CheckIdentifier(bad, "consent.recipient_agency_id", id, /*required=*/false);
+//   CheckIdentifier(bad, "agency_id", id, /*required=*/false);
 //   absl::CivilDay day;
-//   CheckPastDate(bad, "consent.decision_date", d, has_d, today, 1950, &day);
+//   CheckPastDate(bad, "decision_date", d, has_d, today, 1950, &day);
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_FIELD_CHECKS_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_FIELD_CHECKS_H_
 
@@ -24,7 +24,8 @@ inline constexpr size_t kMaxRequestIdLength = 128;
 
 // Ids of offices, users, agencies and requests: short and printable with no
 // spaces, so that they are safe in keys, logs and URLs.
-bool IsIdentifier(absl::string_view id, size_t max_length = kMaxIdentifierLength);
+bool IsIdentifier(absl::string_view id,
+                  size_t max_length = kMaxIdentifierLength);
 // "must be 1 to N characters from letters, digits and - _ . : @"
 std::string IdentifierRule(size_t max_length = kMaxIdentifierLength);
 // Adds a violation when `id` is empty (if required) or not an identifier.
@@ -42,8 +43,9 @@ bool IsSet(const homeward::v1::Date& date);
 // not after `today`, and (when `earliest_year` > 0) not before that year.
 // Returns true and sets `*day` when valid.
 bool CheckPastDate(errors::FieldViolations& bad, const std::string& field,
-                   const homeward::v1::Date& date, bool has_date, absl::CivilDay today,
-                   int earliest_year, absl::CivilDay* day);
+                   const homeward::v1::Date& date, bool has_date,
+                   absl::CivilDay today, int earliest_year,
+                   absl::CivilDay* day);
 
 }  // namespace homeward::assessment
 

@@ -16,9 +16,12 @@ constexpr char kService[] = "homeward.v1.InstrumentService/";
 
 }  // namespace
 
-absl::Status ValidatePublishInstrument(const homeward::v1::PublishInstrumentRequest& request) {
-  if (!request.has_instrument()) return errors::InvalidField("instrument", "is required");
-  const errors::FieldViolations found = ValidateInstrument(request.instrument());
+absl::Status ValidatePublishInstrument(
+    const homeward::v1::PublishInstrumentRequest& request) {
+  if (!request.has_instrument())
+    return errors::InvalidField("instrument", "is required");
+  const errors::FieldViolations found =
+      ValidateInstrument(request.instrument());
   errors::FieldViolations prefixed;
   for (const auto& v : found.violations()) {
     prefixed.Add(absl::StrCat("instrument.", v.field), v.description);
@@ -27,65 +30,79 @@ absl::Status ValidatePublishInstrument(const homeward::v1::PublishInstrumentRequ
 }
 
 grpc::Status InstrumentServiceImpl::PublishInstrument(
-    grpc::ServerContext* context, const homeward::v1::PublishInstrumentRequest* request,
+    grpc::ServerContext* context,
+    const homeward::v1::PublishInstrumentRequest* request,
     homeward::v1::InstrumentDefinition* response) {
   return server::Finish(*context, "InstrumentService/PublishInstrument",
                         Publish(*context, *request, response));
 }
 
 grpc::Status InstrumentServiceImpl::GetInstrument(
-    grpc::ServerContext* context, const homeward::v1::GetInstrumentRequest* request,
+    grpc::ServerContext* context,
+    const homeward::v1::GetInstrumentRequest* request,
     homeward::v1::InstrumentDefinition* response) {
   return server::Finish(*context, "InstrumentService/GetInstrument",
                         Get(*context, *request, response));
 }
 
 grpc::Status InstrumentServiceImpl::ListInstruments(
-    grpc::ServerContext* context, const homeward::v1::ListInstrumentsRequest* request,
+    grpc::ServerContext* context,
+    const homeward::v1::ListInstrumentsRequest* request,
     homeward::v1::ListInstrumentsResponse* response) {
   return server::Finish(*context, "InstrumentService/ListInstruments",
                         List(*context, *request, response));
 }
 
 absl::Status InstrumentServiceImpl::Publish(
-    const grpc::ServerContext& context, const homeward::v1::PublishInstrumentRequest& request,
+    const grpc::ServerContext& context,
+    const homeward::v1::PublishInstrumentRequest& request,
     homeward::v1::InstrumentDefinition* response) {
   ASSIGN_OR_RETURN(Actor actor,
-                   ActorFrom(context, *verifier_, absl::StrCat(kService, "PublishInstrument")));
+                   ActorFrom(context, *verifier_,
+                             absl::StrCat(kService, "PublishInstrument")));
   if (actor.principal.role() != homeward::v1::ROLE_ADMINISTRATOR) {
-    return errors::PermissionDenied("only administrators may publish instruments");
+    return errors::PermissionDenied(
+        "only administrators may publish instruments");
   }
   RETURN_IF_ERROR(ValidatePublishInstrument(request));
-  ASSIGN_OR_RETURN(*response, instruments_->Publish(actor, request.instrument()));
+  ASSIGN_OR_RETURN(*response,
+                   instruments_->Publish(actor, request.instrument()));
   return absl::OkStatus();
 }
 
-absl::Status InstrumentServiceImpl::Get(const grpc::ServerContext& context,
-                                        const homeward::v1::GetInstrumentRequest& request,
-                                        homeward::v1::InstrumentDefinition* response) {
+absl::Status InstrumentServiceImpl::Get(
+    const grpc::ServerContext& context,
+    const homeward::v1::GetInstrumentRequest& request,
+    homeward::v1::InstrumentDefinition* response) {
   RETURN_IF_ERROR(verifier_->Verify(context).status());
   errors::FieldViolations bad;
   if (request.instrument_id().empty()) bad.Add("instrument_id", "is required");
-  if (request.version() < 0) bad.Add("version", "must be 0 (the latest) or a version number");
+  if (request.version() < 0)
+    bad.Add("version", "must be 0 (the latest) or a version number");
   RETURN_IF_ERROR(bad.ToStatus());
-  ASSIGN_OR_RETURN(*response, instruments_->Get(request.instrument_id(), request.version()));
+  ASSIGN_OR_RETURN(
+      *response, instruments_->Get(request.instrument_id(), request.version()));
   return absl::OkStatus();
 }
 
-absl::Status InstrumentServiceImpl::List(const grpc::ServerContext& context,
-                                         const homeward::v1::ListInstrumentsRequest& request,
-                                         homeward::v1::ListInstrumentsResponse* response) {
+absl::Status InstrumentServiceImpl::List(
+    const grpc::ServerContext& context,
+    const homeward::v1::ListInstrumentsRequest& request,
+    homeward::v1::ListInstrumentsResponse* response) {
   RETURN_IF_ERROR(verifier_->Verify(context).status());
   errors::FieldViolations bad;
   if (!homeward::v1::InstrumentKind_IsValid(request.kind())) {
     bad.Add("kind", "is not a known instrument kind");
   }
-  if (request.page().page_size() < 0) bad.Add("page.page_size", "must not be negative");
+  if (request.page().page_size() < 0)
+    bad.Add("page.page_size", "must not be negative");
   RETURN_IF_ERROR(bad.ToStatus());
-  ASSIGN_OR_RETURN(InstrumentPage page,
-                   instruments_->List(request.kind(), EffectivePageSize(request.page()),
-                                      request.page().page_token()));
-  for (auto& definition : page.instruments) *response->add_instruments() = std::move(definition);
+  ASSIGN_OR_RETURN(
+      InstrumentPage page,
+      instruments_->List(request.kind(), EffectivePageSize(request.page()),
+                         request.page().page_token()));
+  for (auto& definition : page.instruments)
+    *response->add_instruments() = std::move(definition);
   response->set_next_page_token(std::move(page.next_page_token));
   return absl::OkStatus();
 }

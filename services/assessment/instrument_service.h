@@ -9,20 +9,25 @@
 
 namespace homeward::assessment {
 
-class InstrumentServiceImpl final : public homeward::v1::InstrumentService::Service {
+class InstrumentServiceImpl final
+    : public homeward::v1::InstrumentService::Service {
  public:
-  InstrumentServiceImpl(InstrumentStore* instruments, const auth::PrincipalVerifier* verifier)
+  InstrumentServiceImpl(InstrumentStore* instruments,
+                        const auth::PrincipalVerifier* verifier)
       : instruments_(instruments), verifier_(verifier) {}
 
-  grpc::Status PublishInstrument(grpc::ServerContext* context,
-                                 const homeward::v1::PublishInstrumentRequest* request,
-                                 homeward::v1::InstrumentDefinition* response) override;
-  grpc::Status GetInstrument(grpc::ServerContext* context,
-                             const homeward::v1::GetInstrumentRequest* request,
-                             homeward::v1::InstrumentDefinition* response) override;
-  grpc::Status ListInstruments(grpc::ServerContext* context,
-                               const homeward::v1::ListInstrumentsRequest* request,
-                               homeward::v1::ListInstrumentsResponse* response) override;
+  grpc::Status PublishInstrument(
+      grpc::ServerContext* context,
+      const homeward::v1::PublishInstrumentRequest* request,
+      homeward::v1::InstrumentDefinition* response) override;
+  grpc::Status GetInstrument(
+      grpc::ServerContext* context,
+      const homeward::v1::GetInstrumentRequest* request,
+      homeward::v1::InstrumentDefinition* response) override;
+  grpc::Status ListInstruments(
+      grpc::ServerContext* context,
+      const homeward::v1::ListInstrumentsRequest* request,
+      homeward::v1::ListInstrumentsResponse* response) override;
 
  private:
   absl::Status Publish(const grpc::ServerContext& context,
@@ -41,7 +46,8 @@ class InstrumentServiceImpl final : public homeward::v1::InstrumentService::Serv
 
 // Validates a definition for publishing: every violation's field path is
 // prefixed with "instrument.".
-absl::Status ValidatePublishInstrument(const homeward::v1::PublishInstrumentRequest& request);
+absl::Status ValidatePublishInstrument(
+    const homeward::v1::PublishInstrumentRequest& request);
 
 }  // namespace homeward::assessment
 

@@ -5,7 +5,8 @@
 // changes.
 //
 //   InstrumentStore instruments(store.get());
-//   ASSIGN_OR_RETURN(InstrumentDefinition def, instruments.Publish(actor, def));
+//   ASSIGN_OR_RETURN(InstrumentDefinition stored,
+//                    instruments.Publish(actor, definition));
 //   ASSIGN_OR_RETURN(InstrumentDefinition latest, instruments.Get("rss", 0));
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_INSTRUMENT_STORE_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_INSTRUMENT_STORE_H_
@@ -38,11 +39,12 @@ class InstrumentStore {
   absl::StatusOr<homeward::v1::InstrumentDefinition> Publish(
       const Actor& actor, homeward::v1::InstrumentDefinition definition);
   // `version` 0 means the latest published version. NOT_FOUND otherwise.
-  absl::StatusOr<homeward::v1::InstrumentDefinition> Get(absl::string_view instrument_id,
-                                                         int32_t version) const;
+  absl::StatusOr<homeward::v1::InstrumentDefinition> Get(
+      absl::string_view instrument_id, int32_t version) const;
   // Every published version, ordered by id then version; `kind` UNSPECIFIED
   // lists all kinds.
-  absl::StatusOr<InstrumentPage> List(homeward::v1::InstrumentKind kind, int page_size,
+  absl::StatusOr<InstrumentPage> List(homeward::v1::InstrumentKind kind,
+                                      int page_size,
                                       absl::string_view page_token) const;
 
  private:

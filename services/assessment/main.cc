@@ -2,7 +2,7 @@
 // multi-process and replicated deployments.
 //
 //   homeward-assessment --config=deploy/config/assessment.textproto
-//   homeward-assessment --listen=127.0.0.1:7101 --data_dir=/var/lib/homeward/a0 \
+//   homeward-assessment --listen=127.0.0.1:7101 --data_dir=/srv/hw/a0
 //       --principal_secret_file=/etc/homeward/principal.secret
 #include <cstdio>
 #include <string>
@@ -19,8 +19,10 @@
 ABSL_FLAG(std::string, config, "", "ServiceConfig textproto file");
 ABSL_FLAG(std::string, listen, "", "listen address, overrides the config's");
 ABSL_FLAG(std::string, data_dir, "", "data directory, overrides the config's");
-ABSL_FLAG(std::string, principal_secret_file, "", "deployment secret, overrides the config's");
-ABSL_FLAG(bool, log_requests, true, "log one line per request (identifiers only)");
+ABSL_FLAG(std::string, principal_secret_file, "",
+          "deployment secret, overrides the config's");
+ABSL_FLAG(bool, log_requests, true,
+          "log one line per request (identifiers only)");
 
 namespace {
 
@@ -38,17 +40,21 @@ int main(int argc, char** argv) {
   homeward::server::SetRequestLogging(absl::GetFlag(FLAGS_log_requests));
   homeward::v1::ServiceConfig config;
   if (!absl::GetFlag(FLAGS_config).empty()) {
-    absl::Status loaded =
-        homeward::server::ParseTextProtoFile(absl::GetFlag(FLAGS_config), &config);
+    absl::Status loaded = homeward::server::ParseTextProtoFile(
+        absl::GetFlag(FLAGS_config), &config);
     if (!loaded.ok()) return Fail(loaded);
   }
-  if (!absl::GetFlag(FLAGS_listen).empty()) config.set_listen_address(absl::GetFlag(FLAGS_listen));
-  if (!absl::GetFlag(FLAGS_data_dir).empty()) config.set_data_dir(absl::GetFlag(FLAGS_data_dir));
+  if (!absl::GetFlag(FLAGS_listen).empty())
+    config.set_listen_address(absl::GetFlag(FLAGS_listen));
+  if (!absl::GetFlag(FLAGS_data_dir).empty())
+    config.set_data_dir(absl::GetFlag(FLAGS_data_dir));
   if (!absl::GetFlag(FLAGS_principal_secret_file).empty()) {
-    config.set_principal_secret_file(absl::GetFlag(FLAGS_principal_secret_file));
+    config.set_principal_secret_file(
+        absl::GetFlag(FLAGS_principal_secret_file));
   }
   if (config.listen_address().empty()) {
-    return Fail(absl::InvalidArgumentError("listen_address (--listen) is required"));
+    return Fail(
+        absl::InvalidArgumentError("listen_address (--listen) is required"));
   }
   if (config.principal_secret_file().empty()) {
     return Fail(absl::InvalidArgumentError(
@@ -61,7 +67,8 @@ int main(int argc, char** argv) {
   homeward::server::Log("info", "assessment service listening",
                         {{"port", absl::StrCat((*server)->port())}});
   int sig = homeward::server::WaitForTerminationSignal();
-  homeward::server::Log("info", "shutting down", {{"signal", absl::StrCat(sig)}});
+  homeward::server::Log("info", "shutting down",
+                        {{"signal", absl::StrCat(sig)}});
   (*server)->Shutdown(absl::Seconds(10));
   return 0;
 }

@@ -3,14 +3,13 @@
 // in constant time against every stored digest, and maps to the Principal the
 // gateway then signs for the internal call.
 //
-//   ASSIGN_OR_RETURN(ApiKeyAuthenticator auth,
-//   ApiKeyAuthenticator::Create(file)); ASSIGN_OR_RETURN(std::string key,
-//   ApiKeyFromHeaders(authorization, x_api_key));
+//   ASSIGN_OR_RETURN(auto auth, ApiKeyAuthenticator::Create(file));
+//   ASSIGN_OR_RETURN(std::string key, ApiKeyFromHeaders(authz, x_api_key));
 //   ASSIGN_OR_RETURN(AuthenticatedCaller caller, auth.Authenticate(key));
 //
 // Creating a key (e.g. the development key all-in-one writes on first start):
-//   std::string secret = GenerateApiKeySecret();         // show once, never
-//   store *file.add_keys() = MakeApiKey("dev", secret, principal);
+//   std::string secret = GenerateApiKeySecret();  // show once, never store
+//   *file.add_keys() = MakeApiKey("dev", secret, principal);
 #ifndef HOMEWARD_SERVICES_GATEWAY_API_KEYS_H_
 #define HOMEWARD_SERVICES_GATEWAY_API_KEYS_H_
 

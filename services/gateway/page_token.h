@@ -6,9 +6,9 @@
 // web-safe base64 of "gw1:<fingerprint>:<replica>:<replica token>".
 //
 //   std::string token = EncodeListCursor({1, "abc"}, routes.fingerprint());
-//   ASSIGN_OR_RETURN(ListCursor c, DecodeListCursor(token,
-//   routes.fingerprint(),
-//                                                   routes.replica_count()));
+//   ASSIGN_OR_RETURN(ListCursor c,
+//                    DecodeListCursor(token, routes.fingerprint(),
+//                                     routes.replica_count()));
 #ifndef HOMEWARD_SERVICES_GATEWAY_PAGE_TOKEN_H_
 #define HOMEWARD_SERVICES_GATEWAY_PAGE_TOKEN_H_
 

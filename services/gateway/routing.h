@@ -4,8 +4,9 @@
 // replica addresses (the same rule every component uses, so the gateway and
 // the replicas agree without further configuration).
 //
-//   ASSIGN_OR_RETURN(RouteTable routes, RouteTable::Create(config,
-//   "assessment")); size_t replica = routes.ReplicaOfCase(case_id);
+//   ASSIGN_OR_RETURN(RouteTable routes,
+//                    RouteTable::Create(config, "assessment"));
+//   size_t replica = routes.ReplicaOfCase(case_id);
 //   ... routes.address(replica) ...
 #ifndef HOMEWARD_SERVICES_GATEWAY_ROUTING_H_
 #define HOMEWARD_SERVICES_GATEWAY_ROUTING_H_
