@@ -26,6 +26,7 @@ namespace homeward::auth {
 inline constexpr char kPrincipalMetadataKey[] = "x-homeward-principal-bin";
 inline constexpr char kPrincipalSignatureKey[] = "x-homeward-principal-sig";
 inline constexpr char kRequestIdKey[] = "x-request-id";
+inline constexpr int64_t kIssuedAtGranularitySeconds = 60;
 
 // Reads the deployment secret from `path` (trailing whitespace ignored);
 // refuses files that are missing, empty, shorter than 32 characters, or
@@ -37,7 +38,8 @@ absl::Status EnsureSecretFile(const std::string& path);
 class PrincipalSigner {
  public:
   explicit PrincipalSigner(std::string secret) : secret_(std::move(secret)) {}
-  // Stamps issued_at with the current time, signs and attaches the principal.
+  // Stamps issued_at with the current time (rounded down to
+  // kIssuedAtGranularitySeconds), signs and attaches the principal.
   void Attach(homeward::v1::Principal principal,
               grpc::ClientContext* context) const;
 

@@ -158,7 +158,8 @@ void Store::AuditRead(AuditEntry entry) {
   auto* pending = new Pending;
   pending->set.Audit(std::move(entry));
   pending->durable = false;
-  Enqueue(pending);
+  absl::MutexLock lock(&queue_mu_);
+  read_audits_.push_back(pending);
 }
 
 void Store::Enqueue(Pending* pending) {
@@ -174,11 +175,17 @@ void Store::CommitLoop() {
     std::vector<Pending*> group;
     {
       absl::MutexLock lock(&queue_mu_);
-      queue_mu_.Await(absl::Condition(&has_work));
-      if (queue_.empty()) return;  // stopping, and everything queued is done
-      group.swap(queue_);
+      // A write wakes the committer at once; read audits alone only on the
+      // timeout, so that a burst of reads costs one batch, not one
+      // thread wake-up each.
+      queue_mu_.AwaitWithTimeout(absl::Condition(&has_work), kReadAuditDelay);
+      if (stopping_ && queue_.empty() && read_audits_.empty()) return;
+      // Read audits first: they were queued before the writes waiting now.
+      group.swap(read_audits_);
+      group.insert(group.end(), queue_.begin(), queue_.end());
+      queue_.clear();
     }
-    CommitGroup(group);
+    if (!group.empty()) CommitGroup(group);
   }
 }
 

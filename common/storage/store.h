@@ -60,6 +60,9 @@ struct IndexPage {
 
 class Store {
  public:
+  // The longest a read's audit entry waits to be batched with others.
+  static constexpr absl::Duration kReadAuditDelay = absl::Milliseconds(20);
+
   struct Options {
     std::string path;
     // Sync the WAL before acknowledging a durable write. Turn off only in
@@ -85,8 +88,8 @@ class Store {
   // holding a thread while the WAL syncs.
   void CommitAsync(WriteSet set, CommitCallback done);
   // Appends audit entries of reads without waiting for them: a read must not
-  // pay for an fsync. They ride with the next durable commit, or are written
-  // on their own shortly after.
+  // pay for an fsync, nor for waking the committer. They ride with the next
+  // durable commit, or are written on their own within kReadAuditDelay.
   void AuditRead(homeward::v1::AuditEntry entry);
 
   // Reads a record into `out`; false when it does not exist.
@@ -145,6 +148,8 @@ class Store {
 
   absl::Mutex queue_mu_;
   std::vector<Pending*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  // Read audits wait here without waking the committer (see CommitLoop).
+  std::vector<Pending*> read_audits_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
 
   // Touched only by the committer thread.
