@@ -2,7 +2,11 @@
 // real RocksDB in a temporary directory.
 #include <set>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/auth/crypto.h"
+#include "common/auth/principal_token.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_matchers.h"
@@ -222,6 +226,25 @@ TEST_F(CaseServiceTest, CallsWithoutAValidPrincipalAreUnauthenticated) {
   EXPECT_THAT(
       stub_->GetCase(&forged, req, &out),
       StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("signature")));
+}
+
+TEST_F(CaseServiceTest, PrincipalsOlderThanTheAllowedAgeAreRefused) {
+  // Signed correctly, but issued an hour ago: the default allows 300 s plus
+  // the signer's one-minute rounding.
+  auto stale = kManager;
+  stale.set_issued_at_unix(absl::ToUnixSeconds(absl::Now()) - 3600);
+  std::string bytes = stale.SerializeAsString();
+  grpc::ClientContext ctx;
+  ctx.AddMetadata(auth::kPrincipalMetadataKey, bytes);
+  ctx.AddMetadata(auth::kPrincipalSignatureKey,
+                  absl::BytesToHexString(crypto::HmacSha256(
+                      homeward::testing::kTestSecret, bytes)));
+  homeward::v1::GetCaseRequest req;
+  req.set_case_id("C1");
+  Case out;
+  EXPECT_THAT(
+      stub_->GetCase(&ctx, req, &out),
+      StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("expired")));
 }
 
 TEST_F(CaseServiceTest, UpdateNeedsTheCurrentEtag) {
