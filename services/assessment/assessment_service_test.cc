@@ -24,6 +24,7 @@
 #include "homeward/v1/instruments.grpc.pb.h"
 #include "services/assessment/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
+#include "tests/fixtures/event_replay.h"
 #include "tests/fixtures/temp_dir.h"
 
 namespace homeward::assessment {
@@ -48,8 +49,6 @@ const auto kAdmin =
     MakePrincipal("admin-1", homeward::v1::ROLE_ADMINISTRATOR, {});
 const auto kMonitor =
     MakePrincipal("mo-1", homeward::v1::ROLE_MONITORING_OFFICER, {});
-const auto kFeedReader =
-    MakePrincipal("planning", homeward::v1::ROLE_SERVICE, {});
 
 void AddOption(homeward::v1::Item* item, const std::string& id, double value) {
   auto* o = item->add_options();
@@ -239,17 +238,11 @@ class AssessmentServiceTest : public ::testing::Test {
   }
 
   int CountEvents(homeward::v1::Event::PayloadCase payload) {
-    auto feed = homeward::v1::EventFeed::NewStub(channel_);
-    grpc::ClientContext ctx;
-    SignAs(kFeedReader, &ctx);
-    homeward::v1::SubscribeRequest req;
-    req.set_replay_only(true);
-    req.add_cursors()->set_partition(case_.partition());
-    auto reader = feed->Subscribe(&ctx, req);
     int count = 0;
-    homeward::v1::Event e;
-    while (reader->Read(&e)) count += e.payload_case() == payload;
-    EXPECT_TRUE(reader->Finish().ok());
+    for (const auto& e :
+         homeward::testing::ReplayEvents(channel_, {case_.partition()})) {
+      count += e.payload_case() == payload;
+    }
     return count;
   }
 

@@ -20,6 +20,7 @@
 #include "homeward/v1/events.grpc.pb.h"
 #include "services/assessment/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
+#include "tests/fixtures/event_replay.h"
 #include "tests/fixtures/temp_dir.h"
 
 namespace homeward::assessment {
@@ -206,18 +207,8 @@ class ConsentCounsellingTest : public ::testing::Test {
 
   // Every event of every partition, replayed through the real feed RPC.
   std::vector<homeward::v1::Event> AllEvents() {
-    auto feed = homeward::v1::EventFeed::NewStub(channel_);
-    grpc::ClientContext ctx;
-    SignAs(kReferrals, &ctx);
-    homeward::v1::SubscribeRequest req;
-    req.set_replay_only(true);
-    for (uint32_t p = 0; p < 64; ++p) req.add_cursors()->set_partition(p);
-    auto reader = feed->Subscribe(&ctx, req);
-    std::vector<homeward::v1::Event> events;
-    homeward::v1::Event e;
-    while (reader->Read(&e)) events.push_back(e);
-    EXPECT_TRUE(reader->Finish().ok());
-    return events;
+    return homeward::testing::ReplayEvents(
+        channel_, homeward::testing::AllPartitions(64));
   }
 
   std::vector<homeward::v1::Event> EventsOf(
