@@ -19,7 +19,32 @@ std::string Sign(const std::string& secret, const std::string& bytes) {
   return absl::BytesToHexString(crypto::HmacSha256(secret, bytes));
 }
 
+int64_t PeriodOf(int64_t unix_seconds) {
+  return unix_seconds - unix_seconds % kIssuedAtGranularitySeconds;
+}
+
 }  // namespace
+
+std::optional<std::string> SignatureCache::Find(int64_t period,
+                                                const std::string& bytes) {
+  absl::MutexLock lock(&mu_);
+  if (period != period_) return std::nullopt;
+  auto it = signatures_.find(bytes);
+  if (it == signatures_.end()) return std::nullopt;
+  return it->second;
+}
+
+void SignatureCache::Insert(int64_t period, const std::string& bytes,
+                            std::string signature) {
+  absl::MutexLock lock(&mu_);
+  // A new period makes every cached entry stale; a full cache (many
+  // principals) simply starts over.
+  if (period != period_ || signatures_.size() >= kMaxEntries) {
+    signatures_.clear();
+    period_ = period;
+  }
+  signatures_[bytes] = std::move(signature);
+}
 
 absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
   struct stat st;
@@ -63,10 +88,15 @@ void PrincipalSigner::Attach(homeward::v1::Principal principal,
   // Whole minutes: a caller's metadata then repeats byte for byte for a
   // minute, which lets HTTP/2 header compression send it as an index
   // instead of a fresh literal on every call. Verifiers allow for it.
-  int64_t now = absl::ToUnixSeconds(absl::Now());
-  principal.set_issued_at_unix(now - now % kIssuedAtGranularitySeconds);
+  const int64_t period = PeriodOf(absl::ToUnixSeconds(absl::Now()));
+  principal.set_issued_at_unix(period);
   std::string bytes = principal.SerializeAsString();
-  context->AddMetadata(kPrincipalSignatureKey, Sign(secret_, bytes));
+  std::optional<std::string> signature = cache_.Find(period, bytes);
+  if (!signature.has_value()) {
+    signature = Sign(secret_, bytes);
+    cache_.Insert(period, bytes, *signature);
+  }
+  context->AddMetadata(kPrincipalSignatureKey, *signature);
   context->AddMetadata(kPrincipalMetadataKey, bytes);
 }
 
@@ -82,7 +112,15 @@ absl::StatusOr<homeward::v1::Principal> PrincipalVerifier::Verify(
   }
   std::string bytes(p->second.data(), p->second.size());
   std::string sig(s->second.data(), s->second.size());
-  if (!crypto::ConstantTimeEquals(Sign(secret_, bytes), sig)) {
+  const int64_t period = PeriodOf(absl::ToUnixSeconds(absl::Now()));
+  std::optional<std::string> expected = checked_.Find(period, bytes);
+  if (!expected.has_value()) {
+    expected = Sign(secret_, bytes);
+    if (crypto::ConstantTimeEquals(*expected, sig)) {
+      checked_.Insert(period, bytes, *expected);
+    }
+  }
+  if (!crypto::ConstantTimeEquals(*expected, sig)) {
     return errors::Unauthenticated("principal signature is not valid");
   }
   homeward::v1::Principal principal;

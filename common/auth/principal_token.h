@@ -13,9 +13,13 @@
 #ifndef HOMEWARD_COMMON_AUTH_PRINCIPAL_TOKEN_H_
 #define HOMEWARD_COMMON_AUTH_PRINCIPAL_TOKEN_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/server_context.h"
@@ -35,6 +39,23 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& path);
 // Creates `path` with a fresh random secret (mode 0600) if it does not exist.
 absl::Status EnsureSecretFile(const std::string& path);
 
+// Signatures of the current issued_at period, by serialized principal: a
+// caller's principal is the same for a whole period, so it is signed (or
+// checked) once per period instead of once per call. Thread-safe.
+class SignatureCache {
+ public:
+  // The cached signature of `bytes`, if any.
+  std::optional<std::string> Find(int64_t period, const std::string& bytes);
+  void Insert(int64_t period, const std::string& bytes, std::string signature);
+
+ private:
+  static constexpr size_t kMaxEntries = 4096;
+  absl::Mutex mu_;
+  int64_t period_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::flat_hash_map<std::string, std::string> signatures_
+      ABSL_GUARDED_BY(mu_);
+};
+
 class PrincipalSigner {
  public:
   explicit PrincipalSigner(std::string secret) : secret_(std::move(secret)) {}
@@ -45,6 +66,7 @@ class PrincipalSigner {
 
  private:
   std::string secret_;
+  mutable SignatureCache cache_;
 };
 
 class PrincipalVerifier {
@@ -59,6 +81,8 @@ class PrincipalVerifier {
  private:
   std::string secret_;
   absl::Duration max_age_;
+  // Signatures already checked, so a repeated principal costs a lookup.
+  mutable SignatureCache checked_;
 };
 
 }  // namespace homeward::auth

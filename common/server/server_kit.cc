@@ -1,6 +1,9 @@
 // Shared server plumbing; see server_kit.h.
 #include "common/server/server_kit.h"
 
+#include <atomic>
+
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/auth/crypto.h"
 #include "common/auth/principal_token.h"
@@ -27,7 +30,12 @@ std::string RequestIdOf(const grpc::ServerContextBase& context) {
   if (it != md.end() && !it->second.empty() && it->second.size() <= 128) {
     return std::string(it->second.data(), it->second.size());
   }
-  return crypto::RandomHex(8);
+  // A process-wide prefix and a counter: unique within the deployment for
+  // correlating logs, without drawing randomness on every call.
+  static const std::string* const prefix =
+      new std::string(crypto::RandomHex(4));
+  static std::atomic<uint64_t> next{0};
+  return absl::StrCat(*prefix, "-", absl::Hex(next.fetch_add(1)));
 }
 
 grpc::Status Finish(const grpc::ServerContextBase& context,

@@ -24,6 +24,7 @@
 #include <sched.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -69,6 +70,10 @@ ABSL_FLAG(int, calls_per_channel, 16,
 ABSL_FLAG(int, preload_cases, 1000,
           "Cases registered before the get_* scenarios, read round-robin.");
 ABSL_FLAG(std::string, json, "", "Also write the results to this JSON file.");
+ABSL_FLAG(int, rounds, 3,
+          "Runs every scenario this many times, interleaved, and reports the "
+          "median round of each: the machine's speed drifts, and interleaving "
+          "exposes the baseline and the scenarios to the same drift.");
 
 namespace homeward::bench {
 namespace {
@@ -151,6 +156,27 @@ absl::Status ValidateFlags() {
   return absl::OkStatus();
 }
 
+// The round with the median calls/s, carrying the errors of every round (a
+// scenario with errors in any round is reported as failing). Empty when no
+// round ran.
+std::optional<LoadResult> MedianRound(std::vector<LoadResult> rounds) {
+  if (rounds.empty()) return std::nullopt;
+  uint64_t errors = 0;
+  std::string first_error;
+  for (const LoadResult& r : rounds) {
+    errors += r.errors;
+    if (first_error.empty()) first_error = r.first_error;
+  }
+  std::sort(rounds.begin(), rounds.end(),
+            [](const LoadResult& a, const LoadResult& b) {
+              return a.calls_per_second < b.calls_per_second;
+            });
+  LoadResult median = rounds[rounds.size() / 2];
+  median.errors = errors;
+  median.first_error = first_error;
+  return median;
+}
+
 // calls/s of the baseline row, when it ran and completed calls.
 std::optional<double> BaselineRate(const std::vector<Row>& rows) {
   for (const Row& row : rows) {
@@ -164,11 +190,13 @@ std::optional<double> BaselineRate(const std::vector<Row>& rows) {
 
 std::string Settings(int channels_per_target, const std::string& data_dir) {
   return absl::StrFormat(
-      "nproc=%d concurrency=%d seconds=%g warmup_seconds=%g sync_writes=%s "
+      "nproc=%d concurrency=%d seconds=%g rounds=%d (median shown) "
+      "warmup_seconds=%g sync_writes=%s "
       "calls_per_channel=%d (%d channels per target) preload_cases=%d "
       "data_dir=%s",
       AvailableCpus(), absl::GetFlag(FLAGS_concurrency),
-      absl::GetFlag(FLAGS_seconds), absl::GetFlag(FLAGS_warmup_seconds),
+      absl::GetFlag(FLAGS_seconds), absl::GetFlag(FLAGS_rounds),
+      absl::GetFlag(FLAGS_warmup_seconds),
       absl::GetFlag(FLAGS_sync_writes) ? "true" : "false",
       absl::GetFlag(FLAGS_calls_per_channel), channels_per_target,
       absl::GetFlag(FLAGS_preload_cases), data_dir);
@@ -347,31 +375,39 @@ int Run() {
       }
     }
 
-    for (const ScenarioInfo* info : *selected) {
-      Row row{info, std::nullopt, ""};
-      if (info->needs_cases && case_ids.empty()) {
-        row.failure =
-            absl::StrCat("preloading cases failed: ", preload_failure);
-      } else {
-        std::cerr << "running " << info->name << " (" << info->description
-                  << ")...\n";
+    const int rounds = std::max(1, absl::GetFlag(FLAGS_rounds));
+    std::vector<std::vector<LoadResult>> results(selected->size());
+    std::vector<std::string> failures(selected->size());
+    for (int round = 1; round <= rounds; ++round) {
+      for (size_t i = 0; i < selected->size(); ++i) {
+        const ScenarioInfo* info = (*selected)[i];
+        if (!failures[i].empty()) continue;
+        if (info->needs_cases && case_ids.empty()) {
+          failures[i] =
+              absl::StrCat("preloading cases failed: ", preload_failure);
+          continue;
+        }
+        std::cerr << "round " << round << "/" << rounds << ": running "
+                  << info->name << " (" << info->description << ")...\n";
         absl::StatusOr<LoadResult> result =
             RunScenario(info->name, **deployment, case_ids, settings);
         if (result.ok()) {
-          row.result = *std::move(result);
-        } else {
-          row.failure = result.status().ToString();
-          if (absl::IsDeadlineExceeded(result.status())) {
-            // Calls are still running against state the next scenario would
-            // share; stop here rather than measure a wedged deployment.
-            rows.push_back(std::move(row));
-            PrintTable(rows, settings_text);
-            temp_dir.RemoveNow();
-            std::_Exit(1);
-          }
+          results[i].push_back(*std::move(result));
+          continue;
+        }
+        failures[i] = result.status().ToString();
+        if (absl::IsDeadlineExceeded(result.status())) {
+          // Calls are still running against state the next scenario would
+          // share; stop here rather than measure a wedged deployment.
+          rows.push_back(Row{info, std::nullopt, failures[i]});
+          PrintTable(rows, settings_text);
+          temp_dir.RemoveNow();
+          std::_Exit(1);
         }
       }
-      rows.push_back(std::move(row));
+    }
+    for (size_t i = 0; i < selected->size(); ++i) {
+      rows.push_back(Row{(*selected)[i], MedianRound(results[i]), failures[i]});
     }
   }
 
