@@ -12,8 +12,8 @@
 #include "common/auth/crypto.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "common/storage/clock.h"
 #include "common/storage/columns.h"
-#include "google/protobuf/util/time_util.h"
 #include "rocksdb/write_batch.h"
 
 namespace homeward::storage {
@@ -43,11 +43,6 @@ uint64_t DecodeU64(absl::string_view bytes) {
   uint64_t v = 0;
   r.U64(&v);
   return v;
-}
-
-google::protobuf::Timestamp Now() {
-  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(absl::Now()));
 }
 
 // The audit hash covers the previous hash and the entry without its own hash,
@@ -312,7 +307,7 @@ void Store::CommitGroup(std::vector<Pending*>& group) {
         break;
       }
       event.set_sequence(*seq);
-      if (!event.has_time()) *event.mutable_time() = Now();
+      if (!event.has_time()) *event.mutable_time() = NowTimestamp();
       batch
           .Put(handles_[Column::kOutbox],
                internal::OutboxKey(event.partition(), *seq),
@@ -322,7 +317,7 @@ void Store::CommitGroup(std::vector<Pending*>& group) {
     }
     for (AuditEntry& entry : set.audits_) {
       entry.set_sequence(++audit_sequence_);
-      if (!entry.has_time()) *entry.mutable_time() = Now();
+      if (!entry.has_time()) *entry.mutable_time() = NowTimestamp();
       entry.set_prev_hash(audit_hash_);
       entry.set_hash(AuditHash(entry));
       audit_hash_ = entry.hash();

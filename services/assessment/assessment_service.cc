@@ -9,6 +9,7 @@
 #include "services/assessment/assessment_rules.h"
 #include "services/assessment/case_scope.h"
 #include "services/assessment/case_validation.h"
+#include "services/assessment/field_checks.h"
 #include "services/assessment/instruments/scoring.h"
 
 namespace homeward::assessment {
@@ -18,14 +19,6 @@ using homeward::v1::Assessment;
 
 std::string Method(absl::string_view name) {
   return absl::StrCat("homeward.v1.AssessmentService/", name);
-}
-
-absl::Status ValidatePage(const homeward::v1::PageRequest& page) {
-  if (page.page_size() < 0) {
-    return errors::InvalidField("page.page_size",
-                                "must not be negative (0: the default)");
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -135,10 +128,12 @@ absl::Status AssessmentServiceImpl::List(
     homeward::v1::ListAssessmentsResponse* response) {
   ASSIGN_OR_RETURN(Actor actor,
                    ActorFrom(context, *verifier_, Method("ListAssessments")));
-  RETURN_IF_ERROR(ValidatePage(request.page()));
+  errors::FieldViolations bad;
   if (!homeward::v1::InstrumentKind_IsValid(request.kind())) {
-    return errors::InvalidField("kind", "is not a known instrument kind");
+    bad.Add("kind", "is not a known instrument kind");
   }
+  CheckPageRequest(bad, request.page());
+  RETURN_IF_ERROR(bad.ToStatus());
   ASSIGN_OR_RETURN(homeward::v1::Case c,
                    CaseInScope(*cases_, actor, request.case_id(), "case_id",
                                CaseAction::kRead));
@@ -192,10 +187,12 @@ absl::Status AssessmentServiceImpl::Needs(
     homeward::v1::ListNeedsResponse* response) {
   ASSIGN_OR_RETURN(Actor actor,
                    ActorFrom(context, *verifier_, Method("ListNeeds")));
-  RETURN_IF_ERROR(ValidatePage(request.page()));
+  errors::FieldViolations bad;
   if (!homeward::v1::Dimension_IsValid(request.dimension())) {
-    return errors::InvalidField("dimension", "is not a known dimension");
+    bad.Add("dimension", "is not a known dimension");
   }
+  CheckPageRequest(bad, request.page());
+  RETURN_IF_ERROR(bad.ToStatus());
   ASSIGN_OR_RETURN(homeward::v1::Case c,
                    CaseInScope(*cases_, actor, request.case_id(), "case_id",
                                CaseAction::kRead));

@@ -2,12 +2,11 @@
 #include "services/assessment/assessment_store.h"
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "common/storage/clock.h"
 #include "common/storage/ids.h"
 #include "common/storage/keys.h"
-#include "google/protobuf/util/time_util.h"
 
 namespace homeward::assessment {
 namespace {
@@ -47,8 +46,7 @@ absl::StatusOr<Assessment> AssessmentStore::Submit(
     const Actor& actor, uint32_t partition, const std::string& request_id,
     Assessment assessment) {
   const std::string id = storage::TimeOrderedId("A");
-  const auto now = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(absl::Now()));
+  const auto now = storage::NowTimestamp();
   assessment.set_assessment_id(id);
   assessment.set_assessed_by(actor.principal.user_id());
   *assessment.mutable_create_time() = now;

@@ -2,12 +2,11 @@
 #include "services/assessment/case_store.h"
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "common/auth/crypto.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "common/storage/clock.h"
 #include "common/storage/keys.h"
-#include "google/protobuf/util/time_util.h"
 #include "services/assessment/case_validation.h"
 
 namespace homeward::assessment {
@@ -28,11 +27,6 @@ std::string ManagerKey(const std::string& office, const std::string& manager) {
 }
 std::string StageKey(const std::string& office, homeward::v1::CaseStage stage) {
   return KeyBuilder().Str(office).U32(static_cast<uint32_t>(stage)).key();
-}
-
-google::protobuf::Timestamp Now() {
-  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(absl::Now()));
 }
 
 void PutIndexes(WriteSet& set, uint32_t p, const Case& c) {
@@ -92,7 +86,7 @@ void CaseStore::Register(const Actor& actor, const std::string& request_id,
   const uint32_t p = *partition;
   c.set_case_id(case_id);
   c.set_stage(homeward::v1::CASE_STAGE_INTAKE);
-  *c.mutable_create_time() = Now();
+  *c.mutable_create_time() = storage::NowTimestamp();
   *c.mutable_update_time() = c.create_time();
   c = ForStorage(std::move(c));
 
@@ -181,7 +175,7 @@ void CaseStore::Replace(const Actor& actor, const Case& before, Case after,
   const uint32_t p = *partition;
   after.set_case_id(before.case_id());
   *after.mutable_create_time() = before.create_time();
-  *after.mutable_update_time() = Now();
+  *after.mutable_update_time() = storage::NowTimestamp();
   after = ForStorage(std::move(after));
   event.set_partition(p);
   event.set_subject_id(before.case_id());

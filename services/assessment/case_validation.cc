@@ -245,18 +245,8 @@ FieldViolations ValidateListCases(
   if (!homeward::v1::CaseStage_IsValid(request.stage())) {
     bad.Add("stage", "is not a known case stage");
   }
-  if (request.page().page_size() < 0) {
-    bad.Add(
-        "page.page_size",
-        absl::StrCat("must be 0 (default ", kDefaultPageSize,
-                     ") or positive; at most ", kMaxPageSize, " are returned"));
-  }
+  CheckPageRequest(bad, request.page());
   return bad;
-}
-
-int EffectivePageSize(const homeward::v1::PageRequest& page) {
-  if (page.page_size() <= 0) return kDefaultPageSize;
-  return std::min(page.page_size(), kMaxPageSize);
 }
 
 std::string EtagOf(uint64_t version) { return absl::StrCat(version); }

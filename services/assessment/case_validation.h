@@ -13,12 +13,11 @@
 #include "absl/time/civil_time.h"
 #include "common/status/errors.h"
 #include "homeward/v1/cases.pb.h"
+#include "services/assessment/field_checks.h"
 
 namespace homeward::assessment {
 
 inline constexpr int kMaxAgeYears = 120;
-inline constexpr int kDefaultPageSize = 50;
-inline constexpr int kMaxPageSize = 500;
 
 absl::CivilDay TodayUtc();
 
@@ -32,9 +31,6 @@ errors::FieldViolations ValidateGetCase(
     const homeward::v1::GetCaseRequest& request);
 errors::FieldViolations ValidateListCases(
     const homeward::v1::ListCasesRequest& request);
-
-// The page size a list uses: the default for 0, capped at kMaxPageSize.
-int EffectivePageSize(const homeward::v1::PageRequest& page);
 
 // An etag is the record's version in decimal; INVALID_ARGUMENT on `field`
 // for anything else.

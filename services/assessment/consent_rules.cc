@@ -48,15 +48,6 @@ void CheckDecisionDate(FieldViolations& bad, const std::string& field,
   CheckPastDate(bad, field, date, has_date, today, kEarliestConsentYear, &day);
 }
 
-void CheckPage(FieldViolations& bad, const homeward::v1::PageRequest& page) {
-  if (page.page_size() < 0) {
-    bad.Add(
-        "page.page_size",
-        absl::StrCat("must be 0 (default ", kDefaultPageSize,
-                     ") or positive; at most ", kMaxPageSize, " are returned"));
-  }
-}
-
 std::string DateText(const Date& d) {
   return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
 }
@@ -110,7 +101,7 @@ FieldViolations ValidateListConsents(
     const homeward::v1::ListConsentsRequest& request) {
   FieldViolations bad;
   if (request.case_id().empty()) bad.Add("case_id", "is required");
-  CheckPage(bad, request.page());
+  CheckPageRequest(bad, request.page());
   return bad;
 }
 

@@ -1,10 +1,9 @@
 // Consent records over the case record log; see consent_store.h.
 #include "services/assessment/consent_store.h"
 
-#include "absl/time/clock.h"
 #include "common/status/status_macros.h"
+#include "common/storage/clock.h"
 #include "common/storage/ids.h"
-#include "google/protobuf/util/time_util.h"
 #include "services/assessment/case_validation.h"
 
 namespace homeward::assessment {
@@ -18,9 +17,7 @@ absl::StatusOr<ConsentRecord> ConsentStore::Record(
   consent.set_consent_id(id);
   consent.set_case_id(c.case_id());
   consent.set_recorded_by(actor.principal.user_id());
-  *consent.mutable_create_time() =
-      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-          absl::ToUnixNanos(absl::Now()));
+  *consent.mutable_create_time() = storage::NowTimestamp();
   homeward::v1::Event event;
   *event.mutable_consent_changed()->mutable_consent() = consent;
   // Free-text notes may hold personal detail; consumers of the feed only need

@@ -121,12 +121,7 @@ FieldViolations ValidateListCounsellingSessions(
     const homeward::v1::ListCounsellingSessionsRequest& request) {
   FieldViolations bad;
   if (request.case_id().empty()) bad.Add("case_id", "is required");
-  if (request.page().page_size() < 0) {
-    bad.Add(
-        "page.page_size",
-        absl::StrCat("must be 0 (default ", kDefaultPageSize,
-                     ") or positive; at most ", kMaxPageSize, " are returned"));
-  }
+  CheckPageRequest(bad, request.page());
   return bad;
 }
 

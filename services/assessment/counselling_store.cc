@@ -1,10 +1,9 @@
 // Counselling sessions over the case record log; see counselling_store.h.
 #include "services/assessment/counselling_store.h"
 
-#include "absl/time/clock.h"
 #include "common/status/status_macros.h"
+#include "common/storage/clock.h"
 #include "common/storage/ids.h"
-#include "google/protobuf/util/time_util.h"
 
 namespace homeward::assessment {
 
@@ -17,9 +16,7 @@ absl::StatusOr<CounsellingSession> CounsellingStore::Record(
   session.set_session_id(id);
   session.set_case_id(c.case_id());
   session.set_recorded_by(actor.principal.user_id());
-  *session.mutable_create_time() =
-      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-          absl::ToUnixNanos(absl::Now()));
+  *session.mutable_create_time() = storage::NowTimestamp();
   // Identifiers and the distress flag only: the session's notes stay here.
   homeward::v1::Event event;
   auto* recorded = event.mutable_counselling_session_recorded();

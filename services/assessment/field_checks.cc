@@ -1,6 +1,8 @@
 // Shared identifier and date checks; see field_checks.h.
 #include "services/assessment/field_checks.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
@@ -35,6 +37,21 @@ void CheckRequestId(errors::FieldViolations& bad,
                     absl::string_view request_id) {
   CheckIdentifier(bad, "request_id", request_id, /*required=*/false,
                   kMaxRequestIdLength);
+}
+
+void CheckPageRequest(errors::FieldViolations& bad,
+                      const homeward::v1::PageRequest& page) {
+  if (page.page_size() < 0) {
+    bad.Add(
+        "page.page_size",
+        absl::StrCat("must be 0 (default ", kDefaultPageSize,
+                     ") or positive; at most ", kMaxPageSize, " are returned"));
+  }
+}
+
+int EffectivePageSize(const homeward::v1::PageRequest& page) {
+  if (page.page_size() <= 0) return kDefaultPageSize;
+  return std::min(page.page_size(), kMaxPageSize);
 }
 
 bool ToCivilDay(const homeward::v1::Date& date, absl::CivilDay* day) {

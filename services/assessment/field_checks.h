@@ -20,6 +20,8 @@
 namespace homeward::assessment {
 
 inline constexpr size_t kMaxIdentifierLength = 64;
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxPageSize = 500;
 inline constexpr size_t kMaxRequestIdLength = 128;
 
 // Ids of offices, users, agencies and requests: short and printable with no
@@ -34,6 +36,12 @@ void CheckIdentifier(errors::FieldViolations& bad, const std::string& field,
                      size_t max_length = kMaxIdentifierLength);
 // Optional idempotency key of a create.
 void CheckRequestId(errors::FieldViolations& bad, absl::string_view request_id);
+
+// Every List call's paging: a negative page size is refused; 0 means the
+// default and sizes above kMaxPageSize are lowered to it (EffectivePageSize).
+void CheckPageRequest(errors::FieldViolations& bad,
+                      const homeward::v1::PageRequest& page);
+int EffectivePageSize(const homeward::v1::PageRequest& page);
 
 // The calendar day `date` names; false when there is no such day (e.g. 30
 // February) or a part is out of range.

@@ -7,6 +7,7 @@
 #include "common/status/status_macros.h"
 #include "services/assessment/case_scope.h"
 #include "services/assessment/case_validation.h"
+#include "services/assessment/field_checks.h"
 #include "services/assessment/instruments/instrument_rules.h"
 
 namespace homeward::assessment {
@@ -94,8 +95,7 @@ absl::Status InstrumentServiceImpl::List(
   if (!homeward::v1::InstrumentKind_IsValid(request.kind())) {
     bad.Add("kind", "is not a known instrument kind");
   }
-  if (request.page().page_size() < 0)
-    bad.Add("page.page_size", "must not be negative");
+  CheckPageRequest(bad, request.page());
   RETURN_IF_ERROR(bad.ToStatus());
   ASSIGN_OR_RETURN(
       InstrumentPage page,

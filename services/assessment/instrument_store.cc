@@ -3,10 +3,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/time/clock.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
-#include "google/protobuf/util/time_util.h"
+#include "common/storage/clock.h"
 #include "services/assessment/instruments/instrument_rules.h"
 
 namespace homeward::assessment {
@@ -57,9 +56,7 @@ absl::StatusOr<InstrumentDefinition> InstrumentStore::Publish(
       bool has_latest,
       store_->GetRecord(kConfigurationPartition, kLatestKind,
                         definition.instrument_id(), &latest, &latest_version));
-  *definition.mutable_publish_time() =
-      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-          absl::ToUnixNanos(absl::Now()));
+  *definition.mutable_publish_time() = storage::NowTimestamp();
 
   homeward::v1::AuditEntry audit = AuditEntryFor(actor, key);
 
