@@ -52,17 +52,4 @@ bool KeyReader::Str(std::string* s) {
   return true;
 }
 
-std::string PrefixEnd(absl::string_view prefix) {
-  std::string end(prefix);
-  while (!end.empty()) {
-    unsigned char last = static_cast<unsigned char>(end.back());
-    if (last != 0xff) {
-      end.back() = static_cast<char>(last + 1);
-      return end;
-    }
-    end.pop_back();
-  }
-  return end;
-}
-
 }  // namespace homeward::storage

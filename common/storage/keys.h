@@ -41,10 +41,6 @@ class KeyReader {
   absl::string_view rest_;
 };
 
-// The smallest key greater than every key that starts with `prefix`, for use
-// as an exclusive upper bound ("" when no such key exists).
-std::string PrefixEnd(absl::string_view prefix);
-
 }  // namespace homeward::storage
 
 #endif  // HOMEWARD_COMMON_STORAGE_KEYS_H_

@@ -42,11 +42,5 @@ TEST(KeysTest, ReaderRejectsTruncatedKeys) {
   EXPECT_FALSE(short_int.U32(&v));
 }
 
-TEST(KeysTest, PrefixEndBoundsEveryKeyWithThePrefix) {
-  EXPECT_EQ(PrefixEnd("ab"), "ac");
-  EXPECT_EQ(PrefixEnd(std::string("a\xff", 2)), "b");
-  EXPECT_EQ(PrefixEnd(std::string("\xff\xff", 2)), "");
-}
-
 }  // namespace
 }  // namespace homeward::storage

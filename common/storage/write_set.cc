@@ -66,9 +66,4 @@ WriteSet& WriteSet::Audit(homeward::v1::AuditEntry entry) {
   return *this;
 }
 
-bool WriteSet::empty() const {
-  return expectations_.empty() && puts_.empty() && claims_.empty() &&
-         events_.empty() && audits_.empty();
-}
-
 }  // namespace homeward::storage

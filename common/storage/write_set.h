@@ -55,8 +55,6 @@ class WriteSet {
   // Appends to the audit trail; sequence, time and hashes are set at commit.
   WriteSet& Audit(homeward::v1::AuditEntry entry);
 
-  bool empty() const;
-
  private:
   friend class Store;
   struct Expectation {
