@@ -14,6 +14,9 @@
 #include "common/status/status_macros.h"
 #include "common/storage/clock.h"
 #include "common/storage/columns.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 
 namespace homeward::storage {
@@ -32,6 +35,8 @@ struct Store::Pending {
 };
 
 namespace {
+
+constexpr size_t kBlockCacheBytes = 64 << 20;
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -77,10 +82,16 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
+  // One block cache for the whole database (OptimizeForPointLookup would
+  // give each column family a cache of its own), and Bloom filters so that a
+  // point read of a missing key rarely touches a data block.
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(kBlockCacheBytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocksdb::ColumnFamilyOptions cf;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   std::vector<rocksdb::ColumnFamilyDescriptor> columns;
   for (const char* name : internal::kColumnNames) {
-    rocksdb::ColumnFamilyOptions cf;
-    cf.OptimizeForPointLookup(64);
     columns.emplace_back(name, cf);
   }
   rocksdb::DB* db = nullptr;
