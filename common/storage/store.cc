@@ -195,31 +195,121 @@ void Store::CommitLoop() {
   }
 }
 
-absl::StatusOr<uint64_t> Store::NextSequence(uint32_t partition) {
-  auto it = last_sequence_.find(partition);
-  if (it == last_sequence_.end()) {
-    std::unique_ptr<rocksdb::Iterator> iter(
-        db_->NewIterator(rocksdb::ReadOptions(), handles_[Column::kOutbox]));
-    std::string prefix = KeyBuilder().U32(partition).key();
-    iter->SeekForPrev(internal::OutboxKey(partition, UINT64_MAX));
-    RETURN_IF_ERROR(FromRocks(iter->status(), "reading the outbox"));
-    uint64_t last = 0;
-    if (iter->Valid() && iter->key().starts_with(prefix)) {
-      KeyReader r(absl::string_view(iter->key().data(), iter->key().size()));
-      uint32_t p;
-      r.U32(&p);
-      r.U64(&last);
-    }
-    it = last_sequence_.emplace(partition, last).first;
+absl::Status Store::LoadOutboxHead(uint32_t partition) {
+  if (last_sequence_.contains(partition)) return absl::OkStatus();
+  std::unique_ptr<rocksdb::Iterator> iter(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[Column::kOutbox]));
+  std::string prefix = KeyBuilder().U32(partition).key();
+  iter->SeekForPrev(internal::OutboxKey(partition, UINT64_MAX));
+  RETURN_IF_ERROR(FromRocks(iter->status(), "reading the outbox"));
+  uint64_t last = 0;
+  if (iter->Valid() && iter->key().starts_with(prefix)) {
+    KeyReader r(absl::string_view(iter->key().data(), iter->key().size()));
+    uint32_t p;
+    r.U32(&p);
+    r.U64(&last);
   }
-  return ++it->second;
+  last_sequence_.emplace(partition, last);
+  return absl::OkStatus();
+}
+
+struct Store::GroupState {
+  rocksdb::WriteBatch batch;
+  absl::flat_hash_map<std::string, uint64_t> versions;
+  absl::flat_hash_map<std::string, homeward::v1::IdempotencyRecord> claims;
+};
+
+absl::StatusOr<bool> Store::CheckSet(
+    const WriteSet& set, const GroupState& group,
+    homeward::v1::IdempotencyRecord* original) {
+  for (const auto& claim : set.claims_) {
+    auto in_group = group.claims.find(claim.key);
+    if (in_group != group.claims.end()) {
+      *original = in_group->second;
+      return true;
+    }
+    std::string value;
+    rocksdb::Status s = db_->Get(
+        rocksdb::ReadOptions(), handles_[Column::kRequests], claim.key, &value);
+    if (s.ok()) {
+      original->ParseFromString(value);
+      return true;
+    }
+    if (!s.IsNotFound()) return FromRocks(s, "checking a request id");
+  }
+  for (const auto& e : set.expectations_) {
+    uint64_t current = 0;
+    auto in_group = group.versions.find(e.key);
+    if (in_group != group.versions.end()) {
+      current = in_group->second;
+    } else {
+      std::string value;
+      rocksdb::Status s = db_->Get(rocksdb::ReadOptions(),
+                                   handles_[Column::kRecords], e.key, &value);
+      if (s.ok()) {
+        current = DecodeU64(value);
+      } else if (!s.IsNotFound()) {
+        return FromRocks(s, "checking a record version");
+      }
+    }
+    if (current == e.version) continue;
+    if (e.version == 0) return errors::AlreadyExists(e.kind, e.id);
+    if (current == 0) return errors::NotFound(e.kind, e.id);
+    return errors::EtagMismatch(e.kind, e.id, absl::StrCat(e.version),
+                                absl::StrCat(current));
+  }
+  // Read the outbox heads now, so that applying the set cannot fail halfway
+  // and leave sequences or the audit hash chain advanced without a write.
+  for (const Event& event : set.events_) {
+    RETURN_IF_ERROR(LoadOutboxHead(event.partition()));
+  }
+  return false;
+}
+
+CommitResult Store::ApplySet(WriteSet& set, GroupState& group) {
+  CommitResult result;
+  for (const auto& put : set.puts_) {
+    if (put.is_delete) {
+      group.batch.Delete(handles_[put.column], put.key).PermitUncheckedError();
+    } else {
+      group.batch.Put(handles_[put.column], put.key, put.value)
+          .PermitUncheckedError();
+    }
+  }
+  for (const auto& v : set.versions_) group.versions[v.key] = v.version;
+  for (const auto& claim : set.claims_) {
+    group.batch
+        .Put(handles_[Column::kRequests], claim.key,
+             claim.record.SerializeAsString())
+        .PermitUncheckedError();
+    group.claims[claim.key] = claim.record;
+  }
+  for (Event& event : set.events_) {
+    event.set_sequence(++last_sequence_[event.partition()]);
+    if (!event.has_time()) *event.mutable_time() = NowTimestamp();
+    group.batch
+        .Put(handles_[Column::kOutbox],
+             internal::OutboxKey(event.partition(), event.sequence()),
+             event.SerializeAsString())
+        .PermitUncheckedError();
+    result.events.push_back(event);
+  }
+  for (AuditEntry& entry : set.audits_) {
+    entry.set_sequence(++audit_sequence_);
+    if (!entry.has_time()) *entry.mutable_time() = NowTimestamp();
+    entry.set_prev_hash(audit_hash_);
+    entry.set_hash(AuditHash(entry));
+    audit_hash_ = entry.hash();
+    group.batch
+        .Put(handles_[Column::kAudit], internal::AuditKey(entry.sequence()),
+             entry.SerializeAsString())
+        .PermitUncheckedError();
+  }
+  return result;
 }
 
 void Store::CommitGroup(std::vector<Pending*>& group) {
-  rocksdb::WriteBatch batch;
-  // What earlier sets in this group wrote, so later ones see it.
-  absl::flat_hash_map<std::string, uint64_t> versions;
-  absl::flat_hash_map<std::string, homeward::v1::IdempotencyRecord> claims;
+  GroupState state;
   // Restored if the batch fails, so that no sequence or hash is skipped.
   auto saved_sequences = last_sequence_;
   uint64_t saved_audit_sequence = audit_sequence_;
@@ -228,133 +318,28 @@ void Store::CommitGroup(std::vector<Pending*>& group) {
   std::vector<Pending*> applied;
 
   for (Pending* p : group) {
-    WriteSet& set = p->set;
-    CommitResult result;
-    // Preconditions first: a failed set must leave the batch untouched.
-    bool replayed = false;
-    absl::Status check = absl::OkStatus();
-    for (const auto& claim : set.claims_) {
-      auto in_group = claims.find(claim.key);
-      if (in_group != claims.end()) {
-        result.original = in_group->second;
-        replayed = true;
-        break;
-      }
-      std::string value;
-      rocksdb::Status s =
-          db_->Get(rocksdb::ReadOptions(), handles_[Column::kRequests],
-                   claim.key, &value);
-      if (s.ok()) {
-        result.original.ParseFromString(value);
-        replayed = true;
-        break;
-      }
-      if (!s.IsNotFound()) {
-        check = FromRocks(s, "checking a request id");
-        break;
-      }
-    }
-    if (!check.ok()) {
-      p->result = check;
-      continue;
-    }
-    if (replayed) {
+    // A set that fails its check leaves the batch untouched.
+    homeward::v1::IdempotencyRecord original;
+    absl::StatusOr<bool> replayed = CheckSet(p->set, state, &original);
+    if (!replayed.ok()) {
+      p->result = replayed.status();
+    } else if (*replayed) {
+      CommitResult result;
       result.replayed = true;
+      result.original = std::move(original);
       p->result = std::move(result);
-      continue;
+    } else {
+      p->result = ApplySet(p->set, state);
+      sync = sync || p->durable;
+      applied.push_back(p);
     }
-    for (const auto& e : set.expectations_) {
-      uint64_t current = 0;
-      auto in_group = versions.find(e.key);
-      if (in_group != versions.end()) {
-        current = in_group->second;
-      } else {
-        std::string value;
-        rocksdb::Status s = db_->Get(rocksdb::ReadOptions(),
-                                     handles_[Column::kRecords], e.key, &value);
-        if (s.ok()) {
-          current = DecodeU64(value);
-        } else if (!s.IsNotFound()) {
-          check = FromRocks(s, "checking a record version");
-          break;
-        }
-      }
-      if (current == e.version) continue;
-      if (e.version == 0) {
-        check = errors::AlreadyExists(e.kind, e.id);
-      } else if (current == 0) {
-        check = errors::NotFound(e.kind, e.id);
-      } else {
-        check = errors::EtagMismatch(e.kind, e.id, absl::StrCat(e.version),
-                                     absl::StrCat(current));
-      }
-      break;
-    }
-    if (!check.ok()) {
-      p->result = check;
-      continue;
-    }
-    // Apply.
-    for (const auto& put : set.puts_) {
-      if (put.is_delete) {
-        batch.Delete(handles_[put.column], put.key).PermitUncheckedError();
-      } else {
-        batch.Put(handles_[put.column], put.key, put.value)
-            .PermitUncheckedError();
-      }
-    }
-    for (const auto& v : set.versions_) versions[v.key] = v.version;
-    for (const auto& claim : set.claims_) {
-      batch
-          .Put(handles_[Column::kRequests], claim.key,
-               claim.record.SerializeAsString())
-          .PermitUncheckedError();
-      claims[claim.key] = claim.record;
-    }
-    for (Event& event : set.events_) {
-      auto seq = NextSequence(event.partition());
-      if (!seq.ok()) {
-        check = seq.status();
-        break;
-      }
-      event.set_sequence(*seq);
-      if (!event.has_time()) *event.mutable_time() = NowTimestamp();
-      batch
-          .Put(handles_[Column::kOutbox],
-               internal::OutboxKey(event.partition(), *seq),
-               event.SerializeAsString())
-          .PermitUncheckedError();
-      result.events.push_back(event);
-    }
-    for (AuditEntry& entry : set.audits_) {
-      entry.set_sequence(++audit_sequence_);
-      if (!entry.has_time()) *entry.mutable_time() = NowTimestamp();
-      entry.set_prev_hash(audit_hash_);
-      entry.set_hash(AuditHash(entry));
-      audit_hash_ = entry.hash();
-      batch
-          .Put(handles_[Column::kAudit], internal::AuditKey(entry.sequence()),
-               entry.SerializeAsString())
-          .PermitUncheckedError();
-    }
-    if (!check.ok()) {
-      // Only reading the outbox head can fail here; give up on the group
-      // rather than commit a partial set.
-      for (Pending* q : group) q->result = check;
-      applied.clear();
-      batch.Clear();
-      break;
-    }
-    sync = sync || p->durable;
-    p->result = std::move(result);
-    applied.push_back(p);
   }
 
-  if (batch.Count() > 0) {
+  if (state.batch.Count() > 0) {
     rocksdb::WriteOptions write_options;
     write_options.sync = sync && options_.sync_writes;
-    absl::Status written =
-        FromRocks(db_->Write(write_options, &batch), "committing a write");
+    absl::Status written = FromRocks(db_->Write(write_options, &state.batch),
+                                     "committing a write");
     if (!written.ok()) {
       for (Pending* p : applied) p->result = written;
       last_sequence_ = std::move(saved_sequences);

@@ -135,8 +135,19 @@ class Store {
   absl::Status LoadAuditHead();
   void Enqueue(Pending* pending);
   void CommitLoop();
+  // What the sets of the group being committed have written so far, so that
+  // later sets in the same group see it.
+  struct GroupState;
   void CommitGroup(std::vector<Pending*>& group);
-  absl::StatusOr<uint64_t> NextSequence(uint32_t partition);
+  // Checks `set`'s preconditions against the database and `group`. Returns
+  // true with `original` set when a claimed request id was used before.
+  absl::StatusOr<bool> CheckSet(const WriteSet& set, const GroupState& group,
+                                homeward::v1::IdempotencyRecord* original);
+  // Adds `set` to the group's batch, assigning sequences and audit hashes.
+  // Cannot fail: everything that reads the database was done by CheckSet.
+  CommitResult ApplySet(WriteSet& set, GroupState& group);
+  // Makes sure the last outbox sequence of `partition` is known.
+  absl::Status LoadOutboxHead(uint32_t partition);
   absl::StatusOr<IndexPage> ListRange(int column,
                                       const std::vector<uint32_t>& partitions,
                                       const std::string& scope, int page_size,
