@@ -5,10 +5,6 @@
 // broadcast, fail-over, refusals at the edge) from what the services do, so
 // these tests hold whatever the services answer. End-to-end checks against
 // real assessment replicas are in gateway_services_test.cc.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <map>
@@ -42,9 +38,12 @@
 #include "services/gateway/api_keys.h"
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/method_table.h"
+#include "tests/fixtures/closed_port.h"
 
 namespace homeward::gateway {
 namespace {
+
+using ::homeward::testing::ClosedPort;
 
 using ::homeward::testing::IsOk;
 using ::homeward::testing::StatusIs;
@@ -161,19 +160,6 @@ class FakeReplica final : public grpc::CallbackGenericService {
   std::map<std::string, absl::Status> refusals_ ABSL_GUARDED_BY(mu_);
   std::vector<Received> received_ ABSL_GUARDED_BY(mu_);
 };
-
-// A TCP port on 127.0.0.1 that nothing listens on: bound, then released.
-int ClosedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  socklen_t len = sizeof(addr);
-  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 v1::Principal As(const std::string& user, v1::Role role) {
   v1::Principal p;

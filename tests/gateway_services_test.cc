@@ -7,10 +7,6 @@
 // does not own with FAILED_PRECONDITION), refusals at the edge (empty case
 // ids, roles), broadcast of instrument publications and fail-over of
 // instrument reads. The services' own rules are their tests' business.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <memory>
@@ -39,10 +35,13 @@
 #include "services/gateway/api_keys.h"
 #include "services/gateway/gateway_server.h"
 #include "tests/fixtures/case_fixtures.h"
+#include "tests/fixtures/closed_port.h"
 #include "tests/fixtures/temp_dir.h"
 
 namespace homeward::gateway {
 namespace {
+
+using ::homeward::testing::ClosedPort;
 
 using ::homeward::testing::IsOk;
 using ::homeward::testing::MakePrincipal;
@@ -70,19 +69,6 @@ const v1::Principal kAdmin =
     MakePrincipal("admin-1", v1::ROLE_ADMINISTRATOR, {});
 const v1::Principal kMonitor =
     MakePrincipal("mo-1", v1::ROLE_MONITORING_OFFICER, {});
-
-// A TCP port on 127.0.0.1 that nothing listens on: bound, then released.
-int ClosedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  socklen_t len = sizeof(addr);
-  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 v1::Date DaysAgo(int days) {
   const absl::CivilDay day = absl::ToCivilDay(

@@ -40,10 +40,13 @@
 #include "services/gateway/json_http.h"
 #include "services/gateway/page_token.h"
 #include "services/gateway/routing.h"
+#include "tests/fixtures/closed_port.h"
 #include "tests/fixtures/temp_dir.h"
 
 namespace homeward::gateway {
 namespace {
+
+using ::homeward::testing::ClosedPort;
 
 using ::homeward::testing::IsOk;
 using ::homeward::testing::StatusIs;
@@ -124,20 +127,6 @@ homeward::v1::GatewayConfig GatewayConfigFor(
   for (const std::string& address : replicas)
     route->add_replicas()->set_address(address);
   return config;
-}
-
-// A TCP port on 127.0.0.1 that nothing listens on: bound, then released.
-int ClosedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  socklen_t len = sizeof(addr);
-  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  close(fd);
-  return ntohs(addr.sin_port);
 }
 
 void Authorize(grpc::ClientContext* ctx, const std::string& key = kApiKey) {
