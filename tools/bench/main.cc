@@ -26,7 +26,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -48,6 +47,7 @@
 #include "common/server/log.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "tests/fixtures/temp_dir.h"
 #include "tools/bench/load_runner.h"
 #include "tools/bench/scenarios.h"
 
@@ -90,32 +90,6 @@ int AvailableCpus() {
   if (sched_getaffinity(0, sizeof(set), &set) == 0) return CPU_COUNT(&set);
   return static_cast<int>(std::thread::hardware_concurrency());
 }
-
-// Removes the temporary data directory however main() returns.
-class TempDataDir {
- public:
-  static absl::StatusOr<std::string> Make() {
-    const char* base = std::getenv("TMPDIR");
-    std::string path =
-        absl::StrCat(base != nullptr ? base : "/tmp", "/homeward-bench-XXXXXX");
-    if (mkdtemp(path.data()) == nullptr) {
-      return absl::InternalError(
-          absl::StrCat("cannot create a temporary directory like ", path));
-    }
-    return path;
-  }
-  void Own(std::string path) { path_ = std::move(path); }
-  void RemoveNow() {
-    if (path_.empty()) return;
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-    path_.clear();
-  }
-  ~TempDataDir() { RemoveNow(); }
-
- private:
-  std::string path_;
-};
 
 absl::StatusOr<std::vector<const ScenarioInfo*>> SelectedScenarios() {
   std::vector<const ScenarioInfo*> selected;
@@ -320,17 +294,10 @@ int Run() {
   // A log line per request would cost more than some of the calls measured.
   server::SetRequestLogging(false);
 
-  TempDataDir temp_dir;
+  // A fresh directory, removed however Run() returns, unless one was named.
+  std::optional<testing::TempDir> temp_dir;
   std::string data_dir = absl::GetFlag(FLAGS_data_dir);
-  if (data_dir.empty()) {
-    absl::StatusOr<std::string> made = TempDataDir::Make();
-    if (!made.ok()) {
-      std::cerr << made.status().message() << "\n";
-      return 1;
-    }
-    data_dir = *made;
-    temp_dir.Own(data_dir);
-  }
+  if (data_dir.empty()) data_dir = temp_dir.emplace().path();
 
   ScenarioSettings settings;
   settings.load.concurrency = absl::GetFlag(FLAGS_concurrency);
@@ -401,7 +368,7 @@ int Run() {
           // share; stop here rather than measure a wedged deployment.
           rows.push_back(Row{info, std::nullopt, failures[i]});
           PrintTable(rows, settings_text);
-          temp_dir.RemoveNow();
+          temp_dir.reset();
           std::_Exit(1);
         }
       }

@@ -11,7 +11,6 @@
 // with $TMPDIR; put it on the disk you want to measure).
 #include <atomic>
 #include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -23,6 +22,7 @@
 #include "common/storage/write_set.h"
 #include "homeward/v1/cases.pb.h"
 #include "tests/fixtures/case_fixtures.h"
+#include "tests/fixtures/temp_dir.h"
 
 namespace homeward::storage {
 namespace {
@@ -77,11 +77,7 @@ class Stores {
     synced_.reset();
     unsynced_.reset();
     readable_.reset();
-    if (!dir_.empty()) {
-      std::error_code ignored;
-      std::filesystem::remove_all(dir_, ignored);
-      dir_.clear();
-    }
+    dir_.reset();
   }
 
   // A case-sized record (a registration's case, ~150 bytes serialized).
@@ -96,18 +92,9 @@ class Stores {
   std::unique_ptr<Store> OpenLocked(const std::string& name, bool sync,
                                     std::string* error)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (dir_.empty()) {
-      const char* base = std::getenv("TMPDIR");
-      std::string path = absl::StrCat(base != nullptr ? base : "/tmp",
-                                      "/homeward-microbench-XXXXXX");
-      if (mkdtemp(path.data()) == nullptr) {
-        *error = "cannot create a temporary directory";
-        return nullptr;
-      }
-      dir_ = path;
-    }
+    if (dir_ == nullptr) dir_ = std::make_unique<testing::TempDir>();
     absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(
-        {.path = absl::StrCat(dir_, "/", name), .sync_writes = sync});
+        {.path = absl::StrCat(dir_->path(), "/", name), .sync_writes = sync});
     if (!store.ok()) {
       *error = store.status().ToString();
       return nullptr;
@@ -116,7 +103,7 @@ class Stores {
   }
 
   absl::Mutex mu_;
-  std::string dir_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<testing::TempDir> dir_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Store> synced_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Store> unsynced_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Store> readable_ ABSL_GUARDED_BY(mu_);
