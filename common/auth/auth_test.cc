@@ -1,13 +1,23 @@
 // Hashing and the signed internal principal.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
+#include <string>
+#include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "common/auth/crypto.h"
 #include "common/auth/principal_token.h"
 #include "common/status/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/fixtures/case_fixtures.h"
 #include "tests/fixtures/temp_dir.h"
 
 namespace homeward::auth {
@@ -66,6 +76,107 @@ TEST(SecretFileTest, RefusesWorldReadableShortOrMissingFiles) {
   EXPECT_THAT(ReadSecretFile(shortf),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("at least 32")));
+}
+
+using ::homeward::testing::kTestSecret;
+
+homeward::v1::Principal Manager() {
+  return homeward::testing::MakePrincipal(
+      "cm-1", homeward::v1::ROLE_CASE_MANAGER, {"office-dakar"});
+}
+
+TEST(PrincipalTokenTest, SignedTokenVerifiesToTheSamePrincipal) {
+  PrincipalSigner signer(kTestSecret);
+  PrincipalVerifier verifier(kTestSecret, absl::Minutes(5));
+  const std::string token = signer.TokenFor(Manager());
+  // Plain ASCII without separators other than the two dots, so that it is a
+  // valid non-binary gRPC metadata value.
+  EXPECT_TRUE(absl::StartsWith(token, "v1."));
+  EXPECT_EQ(std::count(token.begin(), token.end(), '.'), 2);
+  for (char c : token) {
+    EXPECT_TRUE(absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.')
+        << c;
+  }
+  // Verified twice: the second answer comes from the cache and must match.
+  for (int i = 0; i < 2; ++i) {
+    absl::StatusOr<homeward::v1::Principal> p = verifier.VerifyToken(token);
+    ASSERT_TRUE(p.ok()) << p.status();
+    EXPECT_EQ(p->user_id(), "cm-1");
+    EXPECT_EQ(p->role(), homeward::v1::ROLE_CASE_MANAGER);
+    EXPECT_THAT(p->office_ids(), ::testing::ElementsAre("office-dakar"));
+    EXPECT_EQ(p->issued_at_unix() % kIssuedAtGranularitySeconds, 0);
+  }
+  // The same principal within a period gets the same token.
+  EXPECT_EQ(signer.TokenFor(Manager()), token);
+}
+
+TEST(PrincipalTokenTest, TamperedForeignOrMalformedTokensAreRefused) {
+  PrincipalVerifier verifier(kTestSecret, absl::Minutes(5));
+  homeward::v1::Principal p = Manager();
+  p.set_issued_at_unix(absl::ToUnixSeconds(absl::Now()));
+  const std::string token = EncodePrincipalToken(kTestSecret, p);
+  const std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
+  ASSERT_EQ(parts.size(), 3u);
+
+  homeward::v1::Principal supervisor = p;
+  supervisor.set_role(homeward::v1::ROLE_SUPERVISOR);
+  const std::string other_payload =
+      absl::WebSafeBase64Escape(supervisor.SerializeAsString());
+  struct Case {
+    std::string name;
+    std::string token;
+    std::string error;
+  };
+  const std::vector<Case> cases = {
+      {"payload swapped, signature kept",
+       absl::StrCat("v1.", other_payload, ".", parts[2]), "signature"},
+      {"signed with another secret",
+       EncodePrincipalToken("another-secret-0123456789abcdef012345", p),
+       "signature"},
+      {"signature missing", absl::StrCat("v1.", parts[1]), "malformed"},
+      {"unknown version", absl::StrCat("v9.", parts[1], ".", parts[2]),
+       "malformed"},
+      {"payload not base64url", absl::StrCat("v1.***.", parts[2]), "malformed"},
+      {"empty", "", "malformed"},
+      {"signed but no user",
+       EncodePrincipalToken(kTestSecret, homeward::v1::Principal()),
+       "malformed"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_THAT(
+        verifier.VerifyToken(c.token),
+        StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr(c.error)))
+        << c.name;
+  }
+  // The genuine token still verifies after the refusals.
+  EXPECT_TRUE(verifier.VerifyToken(token).ok());
+}
+
+TEST(PrincipalTokenTest, TokensOutsideTheAllowedAgeAreRefused) {
+  PrincipalVerifier verifier(kTestSecret, absl::Minutes(5));
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  struct Case {
+    int64_t issued_offset_seconds;
+    bool accepted;
+  };
+  // Allowed: up to 5 min plus the one-minute rounding old, up to 5 min ahead.
+  const std::vector<Case> cases = {
+      {0, true},      {-300, true}, {-350, true}, {-370, false},
+      {-3600, false}, {290, true},  {400, false},
+  };
+  for (const Case& c : cases) {
+    homeward::v1::Principal p = Manager();
+    p.set_issued_at_unix(now + c.issued_offset_seconds);
+    absl::StatusOr<homeward::v1::Principal> got =
+        verifier.VerifyToken(EncodePrincipalToken(kTestSecret, p));
+    if (c.accepted) {
+      EXPECT_TRUE(got.ok()) << c.issued_offset_seconds << ": " << got.status();
+    } else {
+      EXPECT_THAT(got, StatusIs(absl::StatusCode::kUnauthenticated,
+                                HasSubstr("expired")))
+          << c.issued_offset_seconds;
+    }
+  }
 }
 
 }  // namespace

@@ -5,45 +5,37 @@
 
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/auth/crypto.h"
 #include "common/status/errors.h"
 
 namespace homeward::auth {
 namespace {
 
-std::string Sign(const std::string& secret, const std::string& bytes) {
-  return absl::BytesToHexString(crypto::HmacSha256(secret, bytes));
-}
+constexpr absl::string_view kTokenVersion = "v1";
 
 int64_t PeriodOf(int64_t unix_seconds) {
   return unix_seconds - unix_seconds % kIssuedAtGranularitySeconds;
 }
 
-}  // namespace
+int64_t CurrentPeriod() { return PeriodOf(absl::ToUnixSeconds(absl::Now())); }
 
-std::optional<std::string> SignatureCache::Find(int64_t period,
-                                                const std::string& bytes) {
-  absl::MutexLock lock(&mu_);
-  if (period != period_) return std::nullopt;
-  auto it = signatures_.find(bytes);
-  if (it == signatures_.end()) return std::nullopt;
-  return it->second;
+std::string Signature(absl::string_view secret, absl::string_view payload) {
+  return absl::WebSafeBase64Escape(crypto::HmacSha256(secret, payload));
 }
 
-void SignatureCache::Insert(int64_t period, const std::string& bytes,
-                            std::string signature) {
-  absl::MutexLock lock(&mu_);
-  // A new period makes every cached entry stale; a full cache (many
-  // principals) simply starts over.
-  if (period != period_ || signatures_.size() >= kMaxEntries) {
-    signatures_.clear();
-    period_ = period;
-  }
-  signatures_[bytes] = std::move(signature);
+}  // namespace
+
+std::string EncodePrincipalToken(absl::string_view secret,
+                                 const homeward::v1::Principal& principal) {
+  const std::string payload = principal.SerializeAsString();
+  return absl::StrCat(kTokenVersion, ".", absl::WebSafeBase64Escape(payload),
+                      ".", Signature(secret, payload));
 }
 
 absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
@@ -83,56 +75,71 @@ absl::Status EnsureSecretFile(const std::string& path) {
   return absl::OkStatus();
 }
 
-void PrincipalSigner::Attach(homeward::v1::Principal principal,
-                             grpc::ClientContext* context) const {
-  // Whole minutes: a caller's metadata then repeats byte for byte for a
-  // minute, which lets HTTP/2 header compression send it as an index
-  // instead of a fresh literal on every call. Verifiers allow for it.
-  const int64_t period = PeriodOf(absl::ToUnixSeconds(absl::Now()));
+std::string PrincipalSigner::TokenFor(homeward::v1::Principal principal) const {
+  const int64_t period = CurrentPeriod();
   principal.set_issued_at_unix(period);
-  std::string bytes = principal.SerializeAsString();
-  std::optional<std::string> signature = cache_.Find(period, bytes);
-  if (!signature.has_value()) {
-    signature = Sign(secret_, bytes);
-    cache_.Insert(period, bytes, *signature);
+  const std::string key = principal.SerializeAsString();
+  if (std::optional<std::string> token = tokens_.Find(period, key)) {
+    return *std::move(token);
   }
-  context->AddMetadata(kPrincipalSignatureKey, *signature);
-  context->AddMetadata(kPrincipalMetadataKey, bytes);
+  std::string token = EncodePrincipalToken(secret_, principal);
+  tokens_.Insert(period, key, token);
+  return token;
+}
+
+void PrincipalSigner::Attach(const homeward::v1::Principal& principal,
+                             grpc::ClientContext* context) const {
+  context->AddMetadata(kPrincipalMetadataKey, TokenFor(principal));
 }
 
 absl::StatusOr<homeward::v1::Principal> PrincipalVerifier::Verify(
     const grpc::ServerContextBase& context) const {
   const auto& md = context.client_metadata();
-  auto p = md.find(kPrincipalMetadataKey);
-  auto s = md.find(kPrincipalSignatureKey);
-  if (p == md.end() || s == md.end()) {
+  auto it = md.find(kPrincipalMetadataKey);
+  if (it == md.end()) {
     return errors::Unauthenticated(
         "no signed principal: internal services accept calls only through the "
         "gateway");
   }
-  std::string bytes(p->second.data(), p->second.size());
-  std::string sig(s->second.data(), s->second.size());
-  const int64_t period = PeriodOf(absl::ToUnixSeconds(absl::Now()));
-  std::optional<std::string> expected = checked_.Find(period, bytes);
-  if (!expected.has_value()) {
-    expected = Sign(secret_, bytes);
-    if (crypto::ConstantTimeEquals(*expected, sig)) {
-      checked_.Insert(period, bytes, *expected);
-    }
+  return VerifyToken(absl::string_view(it->second.data(), it->second.size()));
+}
+
+absl::StatusOr<homeward::v1::Principal> PrincipalVerifier::VerifyToken(
+    absl::string_view token) const {
+  const int64_t period = CurrentPeriod();
+  std::optional<homeward::v1::Principal> principal =
+      checked_.Find(period, token);
+  if (!principal.has_value()) {
+    absl::StatusOr<homeward::v1::Principal> decoded = Decode(token);
+    if (!decoded.ok()) return decoded.status();
+    principal = *std::move(decoded);
+    checked_.Insert(period, token, *principal);
   }
-  if (!crypto::ConstantTimeEquals(*expected, sig)) {
-    return errors::Unauthenticated("principal signature is not valid");
-  }
-  homeward::v1::Principal principal;
-  if (!principal.ParseFromString(bytes) || principal.user_id().empty()) {
-    return errors::Unauthenticated("principal is malformed");
-  }
-  absl::Time issued = absl::FromUnixSeconds(principal.issued_at_unix());
-  absl::Duration age = absl::Now() - issued;
+  const absl::Duration age =
+      absl::Now() - absl::FromUnixSeconds(principal->issued_at_unix());
   // The signer rounds issued_at down, so allow that much more age.
   if (age > max_age_ + absl::Seconds(kIssuedAtGranularitySeconds) ||
       age < -max_age_) {
     return errors::Unauthenticated("principal has expired");
+  }
+  return *std::move(principal);
+}
+
+absl::StatusOr<homeward::v1::Principal> PrincipalVerifier::Decode(
+    absl::string_view token) const {
+  std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
+  std::string payload;
+  if (parts.size() != 3 || parts[0] != kTokenVersion ||
+      !absl::WebSafeBase64Unescape(parts[1], &payload)) {
+    return errors::Unauthenticated("principal is malformed");
+  }
+  // Checked before parsing, so nothing unsigned reaches the parser.
+  if (!crypto::ConstantTimeEquals(Signature(secret_, payload), parts[2])) {
+    return errors::Unauthenticated("principal signature is not valid");
+  }
+  homeward::v1::Principal principal;
+  if (!principal.ParseFromString(payload) || principal.user_id().empty()) {
+    return errors::Unauthenticated("principal is malformed");
   }
   return principal;
 }

@@ -2,9 +2,14 @@
 // deployment secret so that a service refuses a principal that did not come
 // from the gateway.
 //
-// Wire form, in gRPC metadata:
-//   x-homeward-principal-bin: serialized homeward.v1.Principal
-//   x-homeward-principal-sig: hex HMAC-SHA256(secret, serialized principal)
+// Wire form: one ASCII metadata entry
+//   x-homeward-principal: v1.<payload>.<signature>
+// where <payload> is the serialized homeward.v1.Principal and <signature> its
+// HMAC-SHA256 under the secret, both unpadded base64url. One plain-text entry
+// rather than a "-bin" one: gRPC 1.51 sends application metadata as an
+// unindexed literal on every call, and base64-plus-Huffman codes binary
+// values each time at both ends, which cost a loaded service more than its
+// storage read.
 //
 //   PrincipalSigner signer(secret);
 //   signer.Attach(principal, &client_context);          // gateway side
@@ -19,6 +24,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/client_context.h"
@@ -27,8 +33,7 @@
 
 namespace homeward::auth {
 
-inline constexpr char kPrincipalMetadataKey[] = "x-homeward-principal-bin";
-inline constexpr char kPrincipalSignatureKey[] = "x-homeward-principal-sig";
+inline constexpr char kPrincipalMetadataKey[] = "x-homeward-principal";
 inline constexpr char kRequestIdKey[] = "x-request-id";
 inline constexpr int64_t kIssuedAtGranularitySeconds = 60;
 
@@ -39,50 +44,78 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& path);
 // Creates `path` with a fresh random secret (mode 0600) if it does not exist.
 absl::Status EnsureSecretFile(const std::string& path);
 
-// Signatures of the current issued_at period, by serialized principal: a
-// caller's principal is the same for a whole period, so it is signed (or
-// checked) once per period instead of once per call. Thread-safe.
-class SignatureCache {
+// The token of `principal` exactly as given (issued_at included) under
+// `secret`. PrincipalSigner stamps the time and caches; this is the codec.
+std::string EncodePrincipalToken(absl::string_view secret,
+                                 const homeward::v1::Principal& principal);
+
+// Values computed for the current issued_at period, by key: a caller's
+// principal is the same for a whole period, so it is signed (or checked) once
+// per period instead of once per call. Thread-safe.
+template <typename Value>
+class PeriodCache {
  public:
-  // The cached signature of `bytes`, if any.
-  std::optional<std::string> Find(int64_t period, const std::string& bytes);
-  void Insert(int64_t period, const std::string& bytes, std::string signature);
+  std::optional<Value> Find(int64_t period, absl::string_view key) {
+    absl::MutexLock lock(&mu_);
+    if (period != period_) return std::nullopt;
+    auto it = values_.find(key);
+    if (it == values_.end()) return std::nullopt;
+    return it->second;
+  }
+  void Insert(int64_t period, absl::string_view key, Value value) {
+    absl::MutexLock lock(&mu_);
+    // A new period makes every entry stale; a full cache (many principals)
+    // simply starts over.
+    if (period != period_ || values_.size() >= kMaxEntries) {
+      values_.clear();
+      period_ = period;
+    }
+    values_.insert_or_assign(std::string(key), std::move(value));
+  }
 
  private:
   static constexpr size_t kMaxEntries = 4096;
   absl::Mutex mu_;
   int64_t period_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::flat_hash_map<std::string, std::string> signatures_
-      ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, Value> values_ ABSL_GUARDED_BY(mu_);
 };
 
 class PrincipalSigner {
  public:
   explicit PrincipalSigner(std::string secret) : secret_(std::move(secret)) {}
-  // Stamps issued_at with the current time (rounded down to
-  // kIssuedAtGranularitySeconds), signs and attaches the principal.
-  void Attach(homeward::v1::Principal principal,
+  // The token for `principal` stamped with the current time, rounded down to
+  // kIssuedAtGranularitySeconds.
+  std::string TokenFor(homeward::v1::Principal principal) const;
+  // Attaches TokenFor(principal) to an outgoing call.
+  void Attach(const homeward::v1::Principal& principal,
               grpc::ClientContext* context) const;
 
  private:
   std::string secret_;
-  mutable SignatureCache cache_;
+  // Tokens by serialized principal.
+  mutable PeriodCache<std::string> tokens_;
 };
 
 class PrincipalVerifier {
  public:
   PrincipalVerifier(std::string secret, absl::Duration max_age)
       : secret_(std::move(secret)), max_age_(max_age) {}
-  // UNAUTHENTICATED when the principal is missing, unsigned, badly signed,
-  // malformed or older than max_age.
+  // UNAUTHENTICATED when the principal is missing, badly signed, malformed
+  // or older than max_age.
   absl::StatusOr<homeward::v1::Principal> Verify(
       const grpc::ServerContextBase& context) const;
+  // The same checks on a token taken from elsewhere.
+  absl::StatusOr<homeward::v1::Principal> VerifyToken(
+      absl::string_view token) const;
 
  private:
+  // Signature and syntax only; the age is checked on every call.
+  absl::StatusOr<homeward::v1::Principal> Decode(absl::string_view token) const;
+
   std::string secret_;
   absl::Duration max_age_;
-  // Signatures already checked, so a repeated principal costs a lookup.
-  mutable SignatureCache checked_;
+  // Principals of tokens already checked, so a repeated token costs a lookup.
+  mutable PeriodCache<homeward::v1::Principal> checked_;
 };
 
 }  // namespace homeward::auth

@@ -2,10 +2,8 @@
 // real RocksDB in a temporary directory.
 #include <set>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "common/auth/crypto.h"
 #include "common/auth/principal_token.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
@@ -224,12 +222,10 @@ TEST_F(CaseServiceTest, PrincipalsOlderThanTheAllowedAgeAreRefused) {
   // the signer's one-minute rounding.
   auto stale = kManager;
   stale.set_issued_at_unix(absl::ToUnixSeconds(absl::Now()) - 3600);
-  std::string bytes = stale.SerializeAsString();
   grpc::ClientContext ctx;
-  ctx.AddMetadata(auth::kPrincipalMetadataKey, bytes);
-  ctx.AddMetadata(auth::kPrincipalSignatureKey,
-                  absl::BytesToHexString(crypto::HmacSha256(
-                      homeward::testing::kTestSecret, bytes)));
+  ctx.AddMetadata(
+      auth::kPrincipalMetadataKey,
+      auth::EncodePrincipalToken(homeward::testing::kTestSecret, stale));
   homeward::v1::GetCaseRequest req;
   req.set_case_id("C1");
   Case out;

@@ -1,6 +1,8 @@
 // The closed-loop driver behind homeward-bench; see load_runner.h.
 #include "tools/bench/load_runner.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -20,6 +22,14 @@ namespace {
 // Latencies use the monotonic clock: wall-clock steps (NTP) must not turn
 // into negative or inflated latencies.
 using Clock = std::chrono::steady_clock;
+
+// CPU seconds (user + system) used by this process so far.
+double ProcessCpuSeconds() {
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
 
 enum Phase : int { kWarmup = 0, kMeasure = 1, kStop = 2 };
 
@@ -85,7 +95,7 @@ class Loop {
     return mu_.AwaitWithTimeout(absl::Condition(&drained), timeout);
   }
 
-  LoadResult Collect(double seconds) {
+  LoadResult Collect(double seconds, double cpu_seconds) {
     LoadResult result;
     std::vector<uint32_t> all;
     for (Worker& w : workers_) {
@@ -96,6 +106,7 @@ class Loop {
     result.ok_calls = all.size();
     result.seconds = seconds;
     result.calls_per_second = seconds > 0 ? all.size() / seconds : 0;
+    result.cpu_us_per_call = all.empty() ? 0 : cpu_seconds * 1e6 / all.size();
     result.p50_us = Percentile(all, 0.50);
     result.p90_us = Percentile(all, 0.90);
     result.p99_us = Percentile(all, 0.99);
@@ -174,21 +185,26 @@ absl::StatusOr<LoadResult> RunClosedLoop(const LoadOptions& options,
   if (absl::Status s = loop->AddWorkers(make_slot); !s.ok()) return s;
 
   double seconds = 0;
+  double cpu_seconds = 0;
   bool drained;
   if (options.total_calls > 0) {
     loop->SetPhase(kMeasure);
     const Clock::time_point start = Clock::now();
+    const double cpu_start = ProcessCpuSeconds();
     loop->StartAll();
     drained = loop->AwaitDrained(options.drain_timeout);
     seconds = SecondsBetween(start, Clock::now());
+    cpu_seconds = ProcessCpuSeconds() - cpu_start;
   } else {
     loop->StartAll();
     std::this_thread::sleep_for(absl::ToChronoNanoseconds(options.warmup));
     loop->SetPhase(kMeasure);
     const Clock::time_point start = Clock::now();
+    const double cpu_start = ProcessCpuSeconds();
     std::this_thread::sleep_for(absl::ToChronoNanoseconds(options.duration));
     loop->SetPhase(kStop);
     seconds = SecondsBetween(start, Clock::now());
+    cpu_seconds = ProcessCpuSeconds() - cpu_start;
     drained = loop->AwaitDrained(options.drain_timeout);
   }
   if (!drained) {
@@ -199,7 +215,7 @@ absl::StatusOr<LoadResult> RunClosedLoop(const LoadOptions& options,
         absl::StrCat("calls still in flight after ",
                      absl::FormatDuration(options.drain_timeout)));
   }
-  return loop->Collect(seconds);
+  return loop->Collect(seconds, cpu_seconds);
 }
 
 }  // namespace homeward::bench

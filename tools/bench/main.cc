@@ -151,12 +151,12 @@ std::optional<LoadResult> MedianRound(std::vector<LoadResult> rounds) {
   return median;
 }
 
-// calls/s of the baseline row, when it ran and completed calls.
-std::optional<double> BaselineRate(const std::vector<Row>& rows) {
+// The baseline row's result, when it ran and completed calls.
+std::optional<LoadResult> Baseline(const std::vector<Row>& rows) {
   for (const Row& row : rows) {
     if (row.info->name == "baseline" && row.result.has_value() &&
         row.result->calls_per_second > 0) {
-      return row.result->calls_per_second;
+      return row.result;
     }
   }
   return std::nullopt;
@@ -177,11 +177,11 @@ std::string Settings(int channels_per_target, const std::string& data_dir) {
 }
 
 void PrintTable(const std::vector<Row>& rows, const std::string& settings) {
-  std::optional<double> baseline = BaselineRate(rows);
+  std::optional<LoadResult> baseline = Baseline(rows);
   std::cout << "\nhomeward-bench: " << settings << "\n\n";
-  std::cout << absl::StrFormat("%-17s %11s %9s %9s %8s %7s  %s\n", "scenario",
-                               "calls/s", "p50 us", "p99 us", "errors", "ratio",
-                               "target");
+  std::cout << absl::StrFormat(
+      "%-17s %11s %9s %9s %8s %9s %7s %9s  %s\n", "scenario", "calls/s",
+      "p50 us", "p99 us", "errors", "cpu us", "ratio", "cpu ratio", "target");
   for (const Row& row : rows) {
     const ScenarioInfo& info = *row.info;
     if (!row.result.has_value()) {
@@ -191,20 +191,26 @@ void PrintTable(const std::vector<Row>& rows, const std::string& settings) {
     }
     const LoadResult& r = *row.result;
     std::string ratio = "-";
+    std::string cpu_ratio = "-";
     std::string target = info.target_ratio > 0
                              ? absl::StrFormat(">= %.2f", info.target_ratio)
                              : "";
     if (baseline.has_value()) {
-      const double value = r.calls_per_second / *baseline;
+      const double value = r.calls_per_second / baseline->calls_per_second;
       ratio = absl::StrFormat("%.2f", value);
+      if (r.cpu_us_per_call > 0) {
+        cpu_ratio = absl::StrFormat(
+            "%.2f", baseline->cpu_us_per_call / r.cpu_us_per_call);
+      }
       if (info.target_ratio > 0) {
         absl::StrAppend(&target,
                         value >= info.target_ratio ? " meets" : " below");
       }
     }
-    std::cout << absl::StrFormat("%-17s %11.0f %9.0f %9.0f %8d %7s  %s\n",
-                                 info.name, r.calls_per_second, r.p50_us,
-                                 r.p99_us, r.errors, ratio, target);
+    std::cout << absl::StrFormat(
+        "%-17s %11.0f %9.0f %9.0f %8d %9.1f %7s %9s  %s\n", info.name,
+        r.calls_per_second, r.p50_us, r.p99_us, r.errors, r.cpu_us_per_call,
+        ratio, cpu_ratio, target);
   }
   for (const Row& row : rows) {
     if (row.result.has_value() && row.result->errors > 0) {
@@ -231,7 +237,7 @@ absl::Status WriteJson(const std::string& path, const std::vector<Row>& rows,
   fields["sync_writes"].set_bool_value(absl::GetFlag(FLAGS_sync_writes));
   fields["calls_per_channel"].set_number_value(
       absl::GetFlag(FLAGS_calls_per_channel));
-  std::optional<double> baseline = BaselineRate(rows);
+  std::optional<LoadResult> baseline = Baseline(rows);
   auto* list = fields["scenarios"].mutable_list_value();
   for (const Row& row : rows) {
     auto& s = *list->add_values()->mutable_struct_value()->mutable_fields();
@@ -253,12 +259,17 @@ absl::Status WriteJson(const std::string& path, const std::vector<Row>& rows,
     s["p99_us"].set_number_value(r.p99_us);
     s["max_us"].set_number_value(r.max_us);
     s["errors"].set_number_value(r.errors);
+    s["cpu_us_per_call"].set_number_value(r.cpu_us_per_call);
     if (!r.first_error.empty()) {
       s["first_error"].set_string_value(r.first_error);
     }
     if (baseline.has_value()) {
-      const double ratio = r.calls_per_second / *baseline;
+      const double ratio = r.calls_per_second / baseline->calls_per_second;
       s["ratio"].set_number_value(ratio);
+      if (r.cpu_us_per_call > 0) {
+        s["cpu_ratio"].set_number_value(baseline->cpu_us_per_call /
+                                        r.cpu_us_per_call);
+      }
       if (row.info->target_ratio > 0) {
         s["meets_target"].set_bool_value(ratio >= row.info->target_ratio);
       }
@@ -359,6 +370,9 @@ int Run() {
         absl::StatusOr<LoadResult> result =
             RunScenario(info->name, **deployment, case_ids, settings);
         if (result.ok()) {
+          std::cerr << absl::StrFormat("  %.0f calls/s, %.1f cpu us/call\n",
+                                       result->calls_per_second,
+                                       result->cpu_us_per_call);
           results[i].push_back(*std::move(result));
           continue;
         }
