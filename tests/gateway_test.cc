@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <future>
 #include <memory>
 #include <set>
 #include <string>
@@ -29,6 +30,8 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "homeward/v1/cases.grpc.pb.h"
@@ -40,6 +43,7 @@
 #include "services/gateway/json_http.h"
 #include "services/gateway/page_token.h"
 #include "services/gateway/routing.h"
+#include "testing/reflection_wire.pb.h"
 #include "tests/fixtures/closed_port.h"
 #include "tests/fixtures/temp_dir.h"
 
@@ -420,6 +424,134 @@ TEST_F(GatewayTest, GrpcHealthCheckServes) {
   grpc::health::v1::HealthCheckResponse resp;
   ASSERT_THAT(health->Check(&ctx, req, &resp), IsOk());
   EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+// The message's wire bytes, as gRPC carries them.
+grpc::ByteBuffer WireBytes(const google::protobuf::Message& message) {
+  grpc::ByteBuffer bytes;
+  bool own_buffer;
+  EXPECT_TRUE(grpc::SerializationTraits<google::protobuf::Message>::Serialize(
+                  message, &bytes, &own_buffer)
+                  .ok());
+  return bytes;
+}
+
+// Asks the server's reflection service one question over its bidi stream.
+homeward::testing::ServerReflectionResponse AskReflection(
+    const std::shared_ptr<grpc::Channel>& channel,
+    const homeward::testing::ServerReflectionRequest& question) {
+  grpc::GenericStub stub(channel);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  auto call = stub.PrepareCall(
+      &ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+      &cq);
+  auto await = [&cq](intptr_t expected) {
+    void* tag;
+    bool ok = false;
+    EXPECT_TRUE(cq.Next(&tag, &ok));
+    EXPECT_TRUE(ok);
+    EXPECT_EQ(tag, reinterpret_cast<void*>(expected));
+  };
+  call->StartCall(reinterpret_cast<void*>(1));
+  await(1);
+  call->Write(WireBytes(question), reinterpret_cast<void*>(2));
+  await(2);
+  call->WritesDone(reinterpret_cast<void*>(3));
+  await(3);
+  grpc::ByteBuffer answer_bytes;
+  call->Read(&answer_bytes, reinterpret_cast<void*>(4));
+  await(4);
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  await(5);
+  EXPECT_THAT(status, IsOk());
+  cq.Shutdown();
+  void* tag;
+  bool ok;
+  while (cq.Next(&tag, &ok)) {
+  }
+  homeward::testing::ServerReflectionResponse answer;
+  EXPECT_TRUE(grpc::SerializationTraits<google::protobuf::Message>::Deserialize(
+                  &answer_bytes, &answer)
+                  .ok());
+  return answer;
+}
+
+TEST_F(GatewayTest, GrpcReflectionListsAndDescribesThePublicServices) {
+  homeward::testing::ServerReflectionRequest list;
+  list.set_list_services("");
+  homeward::testing::ServerReflectionResponse listed =
+      AskReflection(channel_, list);
+  std::vector<std::string> names;
+  for (const auto& service : listed.list_services_response().service()) {
+    names.push_back(service.name());
+  }
+  EXPECT_THAT(
+      names,
+      ::testing::IsSupersetOf(
+          {"homeward.v1.CaseService", "homeward.v1.ConsentService",
+           "homeward.v1.AssessmentService", "homeward.v1.CounsellingService",
+           "homeward.v1.InstrumentService", "grpc.health.v1.Health"}));
+
+  // A client (grpcurl, for one) learns the request and response types of a
+  // method from the file that defines the service.
+  homeward::testing::ServerReflectionRequest describe;
+  describe.set_file_containing_symbol("homeward.v1.CaseService");
+  homeward::testing::ServerReflectionResponse described =
+      AskReflection(channel_, describe);
+  ASSERT_TRUE(described.has_file_descriptor_response())
+      << described.error_response().error_message();
+  bool found = false;
+  for (const std::string& bytes :
+       described.file_descriptor_response().file_descriptor_proto()) {
+    google::protobuf::FileDescriptorProto file;
+    ASSERT_TRUE(file.ParseFromString(bytes));
+    for (const auto& service : file.service()) {
+      if (service.name() != "CaseService") continue;
+      for (const auto& method : service.method()) {
+        if (method.name() == "GetCase") {
+          found = true;
+          EXPECT_EQ(method.input_type(), ".homeward.v1.GetCaseRequest");
+          EXPECT_EQ(method.output_type(), ".homeward.v1.Case");
+        }
+      }
+    }
+  }
+  EXPECT_TRUE(found) << "CaseService.GetCase is not described";
+}
+
+// Calls GetCase through the gateway with `body` as the request's wire bytes.
+grpc::Status GetCaseWithBody(const std::shared_ptr<grpc::Channel>& channel,
+                             const std::string& body, bool with_key) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext ctx;
+  if (with_key) Authorize(&ctx);
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::Slice slice(body);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&ctx, "/homeward.v1.CaseService/GetCase", grpc::StubOptions(),
+                 &request, &response,
+                 [&done](grpc::Status status) { done.set_value(status); });
+  return done.get_future().get();
+}
+
+TEST_F(GatewayTest, GrpcUndecodableRequestIsRefusedAtTheGateway) {
+  // A truncated varint: no GetCaseRequest decodes from it. The refusal names
+  // the body, which only the gateway does (the service never sees it).
+  const std::string garbage = "\x0a\xff\xff\xff";
+  grpc::Status status = GetCaseWithBody(channel_, garbage, /*with_key=*/true);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      ViolationsOf(status),
+      ElementsAre(errors::FieldViolation{
+          "body", "is not a valid encoded homeward.v1.GetCaseRequest"}));
+  // Without a key the caller learns nothing about the body.
+  EXPECT_THAT(GetCaseWithBody(channel_, garbage, /*with_key=*/false),
+              StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
 // ---------------------------------------------------------------------------

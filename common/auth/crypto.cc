@@ -5,7 +5,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include <cstdlib>
 #include <vector>
@@ -15,11 +14,19 @@
 namespace homeward::crypto {
 
 std::string Sha256Hex(absl::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-         digest);
+  // Fetched once: OpenSSL 3's one-shot SHA256() looks the algorithm up in
+  // its provider tables on every call, which costs more than hashing a
+  // short string (API keys and audit entries are hashed on hot paths).
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (sha256 == nullptr || EVP_Digest(data.data(), data.size(), digest, &length,
+                                      sha256, nullptr) != 1) {
+    // Without a working hash no key can be checked nor audit entry chained.
+    std::abort();
+  }
   return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+      absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 std::string HmacSha256(absl::string_view key, absl::string_view data) {

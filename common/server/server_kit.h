@@ -25,7 +25,12 @@ namespace homeward::server {
 // the first grpc::ServerBuilder of the process is built.
 void PrepareServerBuilder(grpc::ServerBuilder* builder);
 
-// The caller's x-request-id, or a fresh one when absent.
+// A request id unique within the deployment: a random per-process prefix and
+// a counter. For correlating logs and audit entries, not a secret, so no
+// randomness is drawn per call.
+std::string NewRequestId();
+
+// The caller's x-request-id, or NewRequestId() when absent.
 std::string RequestIdOf(const grpc::ServerContextBase& context);
 
 // Converts `status` at the RPC edge and logs the outcome.

@@ -57,6 +57,19 @@ std::string AuditHash(AuditEntry entry) {
   return crypto::Sha256Hex(entry.SerializeAsString());
 }
 
+// `entry` (without its hash) hashed and encoded for storage. The stored
+// bytes are the hashed bytes followed by the hash field: protobuf decodes a
+// concatenation as one message, so this equals encoding the entry with its
+// hash set, without copying and encoding the entry a second time.
+std::string EncodeHashedAuditEntry(AuditEntry& entry) {
+  std::string bytes = entry.SerializeAsString();
+  AuditEntry hash_only;
+  hash_only.set_hash(crypto::Sha256Hex(bytes));
+  hash_only.AppendToString(&bytes);
+  entry.set_hash(std::move(*hash_only.mutable_hash()));
+  return bytes;
+}
+
 std::string EncodePageToken(const std::string& scope, uint32_t partition,
                             const std::string& last_id) {
   // The scope hash ties a token to the filter it was made for.
@@ -161,11 +174,8 @@ void Store::CommitAsync(WriteSet set, CommitCallback done) {
 }
 
 void Store::AuditRead(AuditEntry entry) {
-  auto* pending = new Pending;
-  pending->set.Audit(std::move(entry));
-  pending->durable = false;
   absl::MutexLock lock(&queue_mu_);
-  read_audits_.push_back(pending);
+  read_audits_.push_back(std::move(entry));
 }
 
 void Store::Enqueue(Pending* pending) {
@@ -178,6 +188,7 @@ void Store::CommitLoop() {
     return !queue_.empty() || stopping_;
   };
   while (true) {
+    std::vector<AuditEntry> reads;
     std::vector<Pending*> group;
     {
       absl::MutexLock lock(&queue_mu_);
@@ -186,12 +197,10 @@ void Store::CommitLoop() {
       // thread wake-up each.
       queue_mu_.AwaitWithTimeout(absl::Condition(&has_work), kReadAuditDelay);
       if (stopping_ && queue_.empty() && read_audits_.empty()) return;
-      // Read audits first: they were queued before the writes waiting now.
-      group.swap(read_audits_);
-      group.insert(group.end(), queue_.begin(), queue_.end());
-      queue_.clear();
+      reads.swap(read_audits_);
+      group.swap(queue_);
     }
-    if (!group.empty()) CommitGroup(group);
+    if (!reads.empty() || !group.empty()) CommitGroup(reads, group);
   }
 }
 
@@ -294,21 +303,24 @@ CommitResult Store::ApplySet(WriteSet& set, GroupState& group) {
         .PermitUncheckedError();
     result.events.push_back(event);
   }
-  for (AuditEntry& entry : set.audits_) {
-    entry.set_sequence(++audit_sequence_);
-    if (!entry.has_time()) *entry.mutable_time() = NowTimestamp();
-    entry.set_prev_hash(audit_hash_);
-    entry.set_hash(AuditHash(entry));
-    audit_hash_ = entry.hash();
-    group.batch
-        .Put(handles_[Column::kAudit], internal::AuditKey(entry.sequence()),
-             entry.SerializeAsString())
-        .PermitUncheckedError();
-  }
+  for (AuditEntry& entry : set.audits_) AppendAudit(entry, group);
   return result;
 }
 
-void Store::CommitGroup(std::vector<Pending*>& group) {
+void Store::AppendAudit(AuditEntry& entry, GroupState& group) {
+  entry.set_sequence(++audit_sequence_);
+  if (!entry.has_time()) *entry.mutable_time() = NowTimestamp();
+  entry.set_prev_hash(audit_hash_);
+  std::string bytes = EncodeHashedAuditEntry(entry);
+  audit_hash_ = entry.hash();
+  group.batch
+      .Put(handles_[Column::kAudit], internal::AuditKey(entry.sequence()),
+           bytes)
+      .PermitUncheckedError();
+}
+
+void Store::CommitGroup(std::vector<AuditEntry>& reads,
+                        std::vector<Pending*>& group) {
   GroupState state;
   // Restored if the batch fails, so that no sequence or hash is skipped.
   auto saved_sequences = last_sequence_;
@@ -316,6 +328,9 @@ void Store::CommitGroup(std::vector<Pending*>& group) {
   std::string saved_audit_hash = audit_hash_;
   bool sync = false;
   std::vector<Pending*> applied;
+
+  // Read audits first: they were queued before the writes waiting now.
+  for (AuditEntry& entry : reads) AppendAudit(entry, state);
 
   for (Pending* p : group) {
     // A set that fails its check leaves the batch untouched.

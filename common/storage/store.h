@@ -138,7 +138,9 @@ class Store {
   // What the sets of the group being committed have written so far, so that
   // later sets in the same group see it.
   struct GroupState;
-  void CommitGroup(std::vector<Pending*>& group);
+  // Commits the read audits and the write sets in one batch.
+  void CommitGroup(std::vector<homeward::v1::AuditEntry>& reads,
+                   std::vector<Pending*>& group);
   // Checks `set`'s preconditions against the database and `group`. Returns
   // true with `original` set when a claimed request id was used before.
   absl::StatusOr<bool> CheckSet(const WriteSet& set, const GroupState& group,
@@ -146,6 +148,8 @@ class Store {
   // Adds `set` to the group's batch, assigning sequences and audit hashes.
   // Cannot fail: everything that reads the database was done by CheckSet.
   CommitResult ApplySet(WriteSet& set, GroupState& group);
+  // Numbers, chains and adds one audit entry to the group's batch.
+  void AppendAudit(homeward::v1::AuditEntry& entry, GroupState& group);
   // Makes sure the last outbox sequence of `partition` is known.
   absl::Status LoadOutboxHead(uint32_t partition);
   absl::StatusOr<IndexPage> ListRange(int column,
@@ -160,7 +164,7 @@ class Store {
   absl::Mutex queue_mu_;
   std::vector<Pending*> queue_ ABSL_GUARDED_BY(queue_mu_);
   // Read audits wait here without waking the committer (see CommitLoop).
-  std::vector<Pending*> read_audits_ ABSL_GUARDED_BY(queue_mu_);
+  std::vector<homeward::v1::AuditEntry> read_audits_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
 
   // Touched only by the committer thread.

@@ -89,7 +89,9 @@ Forwarder::Forwarder(Options options)
           grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
                                     server::InternalChannelArguments());
     }
-    stubs_.push_back(std::make_unique<MessageStub>(std::move(channel)));
+    stubs_.push_back(std::make_unique<MessageStub>(channel));
+    byte_stubs_.push_back(
+        std::make_unique<grpc::GenericStub>(std::move(channel)));
   }
 }
 
@@ -103,9 +105,10 @@ absl::Time Forwarder::DeadlineFor(const CallInfo& call) const {
   return std::min(call.client_deadline, absl::Now() + forward_deadline_);
 }
 
+template <typename Payload>
 void Forwarder::Send(const CallInfo& call, absl::Time deadline, size_t replica,
-                     const MethodRoute& method, const Message* request,
-                     Message* response, Done done,
+                     const MethodRoute& method, const Payload* request,
+                     Payload* response, Done done,
                      std::shared_ptr<void> keep_alive) {
   // Shared, not unique: the completion callback must be copyable.
   auto context = std::make_shared<grpc::ClientContext>();
@@ -123,37 +126,39 @@ void Forwarder::Send(const CallInfo& call, absl::Time deadline, size_t replica,
     ++in_flight_;
   }
   grpc::ClientContext* raw_context = context.get();
-  stubs_[replica]->UnaryCall(
-      raw_context, method.path, grpc::StubOptions(), request, response,
-      [this, context = std::move(context), done = std::move(done),
-       keep_alive = std::move(keep_alive), gateway_deadline,
-       replica](grpc::Status grpc_status) mutable {
-        absl::Status status = FromGrpcStatus(grpc_status);
-        if (status.code() == absl::StatusCode::kDeadlineExceeded &&
-            gateway_deadline) {
-          status = errors::Unavailable(
-              absl::StrCat("the ", kAssessmentService, " service (replica ",
-                           replica, ") did not answer within ",
-                           absl::ToInt64Milliseconds(forward_deadline_),
-                           " ms; try again later"));
-        }
-        if (status.code() == absl::StatusCode::kUnavailable) {
-          // Transport failures name internal addresses: keep them in the
-          // gateway's log and give the client a plain message.
-          server::Log("warn", "replica unreachable",
-                      {{"replica", absl::StrCat(replica)},
-                       {"error", std::string(status.message())}});
-          status = errors::Unavailable(
-              absl::StrCat(Unreachable(replica), "; try again later"));
-        }
-        context.reset();
-        done(std::move(status));
-        // Release what the call kept alive before saying we are idle.
-        done = nullptr;
-        keep_alive.reset();
-        absl::MutexLock lock(&mu_);
-        --in_flight_;
-      });
+  StubFor(replica, request)
+      .UnaryCall(raw_context, method.path, grpc::StubOptions(), request,
+                 response,
+                 [this, context = std::move(context), done = std::move(done),
+                  keep_alive = std::move(keep_alive), gateway_deadline,
+                  replica](grpc::Status grpc_status) mutable {
+                   absl::Status status = FromGrpcStatus(grpc_status);
+                   if (status.code() == absl::StatusCode::kDeadlineExceeded &&
+                       gateway_deadline) {
+                     status = errors::Unavailable(absl::StrCat(
+                         "the ", kAssessmentService, " service (replica ",
+                         replica, ") did not answer within ",
+                         absl::ToInt64Milliseconds(forward_deadline_),
+                         " ms; try again later"));
+                   }
+                   if (status.code() == absl::StatusCode::kUnavailable) {
+                     // Transport failures name internal addresses: keep them in
+                     // the gateway's log and give the client a plain message.
+                     server::Log("warn", "replica unreachable",
+                                 {{"replica", absl::StrCat(replica)},
+                                  {"error", std::string(status.message())}});
+                     status = errors::Unavailable(absl::StrCat(
+                         Unreachable(replica), "; try again later"));
+                   }
+                   context.reset();
+                   done(std::move(status));
+                   // Release what the call kept alive before saying we are
+                   // idle.
+                   done = nullptr;
+                   keep_alive.reset();
+                   absl::MutexLock lock(&mu_);
+                   --in_flight_;
+                 });
 }
 
 void Forwarder::Forward(const MethodRoute& method, const CallInfo& call,
@@ -184,6 +189,49 @@ void Forwarder::Forward(const MethodRoute& method, const CallInfo& call,
   }
   done(errors::Internal(
       absl::StrCat(method.full_name, " has no routing the gateway knows")));
+}
+
+void Forwarder::ForwardBytes(const MethodRoute& method, const CallInfo& call,
+                             const Message& request,
+                             const grpc::ByteBuffer& request_bytes,
+                             grpc::ByteBuffer* response_bytes, Done done) {
+  // The replica a single-replica call goes to, if this is one.
+  std::optional<absl::StatusOr<size_t>> replica;
+  if (method.route.kind == Routing::kByCaseId) {
+    absl::StatusOr<std::string> case_id = CaseIdOf(method, request);
+    replica = case_id.ok()
+                  ? absl::StatusOr<size_t>(routes_.ReplicaOfCase(*case_id))
+                  : case_id.status();
+  } else if (method.route.kind == Routing::kByRegistration) {
+    // Without a request id the gateway must add one, i.e. change the bytes.
+    const std::string& request_id =
+        request.GetReflection()->GetString(request, method.request_id_field);
+    if (!request_id.empty()) {
+      replica = routes_.ReplicaOfCase(storage::CaseIdForRequest(request_id));
+    }
+  }
+  if (!replica.has_value()) {
+    std::shared_ptr<Message> response(method.response_prototype->New());
+    return Forward(
+        method, call, request, response.get(),
+        [response, response_bytes,
+         done = std::move(done)](absl::Status status) {
+          bool own_buffer;
+          if (status.ok() && !grpc::SerializationTraits<Message>::Serialize(
+                                  *response, response_bytes, &own_buffer)
+                                  .ok()) {
+            status =
+                errors::Internal("the gateway could not encode the answer");
+          }
+          done(std::move(status));
+        });
+  }
+  if (absl::Status s = Authorize(method, call.principal); !s.ok()) {
+    return done(std::move(s));
+  }
+  if (!replica->ok()) return done(replica->status());
+  Send(call, DeadlineFor(call), **replica, method, &request_bytes,
+       response_bytes, std::move(done), nullptr);
 }
 
 void Forwarder::ForwardRegistration(const MethodRoute& method,
@@ -411,7 +459,7 @@ std::string RequestIdOrNew(std::optional<absl::string_view> from_client) {
                   [](char c) { return c > 0x20 && c < 0x7f; })) {
     return std::string(*from_client);
   }
-  return crypto::RandomHex(8);
+  return server::NewRequestId();
 }
 
 void LogPublicCall(absl::string_view face, absl::string_view method,

@@ -39,6 +39,7 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "homeward/v1/principal.pb.h"
 #include "services/gateway/method_table.h"
 #include "services/gateway/routing.h"
@@ -87,6 +88,16 @@ class Forwarder {
   void Forward(const MethodRoute& method, const CallInfo& call,
                const google::protobuf::Message& request,
                google::protobuf::Message* response, Done done);
+  // The same for a face that has the request's wire bytes as well as the
+  // decoded `request`, and answers with wire bytes: a call that one replica
+  // answers passes through as bytes both ways (the gateway neither encodes
+  // the request again nor decodes the answer); the others are forwarded as
+  // messages and their answer encoded into `response_bytes`. `request_bytes`
+  // must be `request`'s encoding.
+  void ForwardBytes(const MethodRoute& method, const CallInfo& call,
+                    const google::protobuf::Message& request,
+                    const grpc::ByteBuffer& request_bytes,
+                    grpc::ByteBuffer* response_bytes, Done done);
 
   const RouteTable& routes() const { return routes_; }
   const MethodTable& methods() const { return methods_; }
@@ -100,13 +111,20 @@ class Forwarder {
   struct BroadcastState;
   struct AnyReplicaState;
 
-  // Sends one downstream call of `method` to `replica` with `deadline`.
+  // Sends one downstream call of `method` to `replica` with `deadline`;
+  // `Payload` is google::protobuf::Message or grpc::ByteBuffer (wire bytes).
   // `keep_alive` is held until the call completes (owned copies of requests
   // and state).
+  template <typename Payload>
   void Send(const CallInfo& call, absl::Time deadline, size_t replica,
-            const MethodRoute& method, const google::protobuf::Message* request,
-            google::protobuf::Message* response, Done done,
-            std::shared_ptr<void> keep_alive);
+            const MethodRoute& method, const Payload* request,
+            Payload* response, Done done, std::shared_ptr<void> keep_alive);
+  MessageStub& StubFor(size_t replica, const google::protobuf::Message*) {
+    return *stubs_[replica];
+  }
+  grpc::GenericStub& StubFor(size_t replica, const grpc::ByteBuffer*) {
+    return *byte_stubs_[replica];
+  }
   // The deadline a call arriving now gets downstream.
   absl::Time DeadlineFor(const CallInfo& call) const;
 
@@ -129,14 +147,16 @@ class Forwarder {
   MethodTable methods_;
   auth::PrincipalSigner signer_;
   absl::Duration forward_deadline_;
+  // One of each per replica, over the same channel.
   std::vector<std::unique_ptr<MessageStub>> stubs_;
+  std::vector<std::unique_ptr<grpc::GenericStub>> byte_stubs_;
 
   absl::Mutex mu_;
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // The caller's request id when it is usable (1..128 printable ASCII
-// characters), else a fresh random one.
+// characters), else a fresh one (server::NewRequestId).
 std::string RequestIdOrNew(std::optional<absl::string_view> from_client);
 
 // One log line per public call: identifiers and the code only, never bodies

@@ -2,6 +2,8 @@
 #include "services/gateway/grpc_face.h"
 
 #include <chrono>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -11,16 +13,13 @@
 #include "common/auth/principal_token.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
-#include "homeward/v1/assessments.grpc.pb.h"
-#include "homeward/v1/cases.grpc.pb.h"
-#include "homeward/v1/consent.grpc.pb.h"
-#include "homeward/v1/counselling.grpc.pb.h"
-#include "homeward/v1/instruments.grpc.pb.h"
+#include "grpcpp/impl/codegen/server_callback_handlers.h"
+#include "grpcpp/impl/rpc_service_method.h"
+#include "grpcpp/support/proto_buffer_reader.h"
 
 namespace homeward::gateway {
 namespace {
 
-namespace v1 = ::homeward::v1;
 using Context = grpc::CallbackServerContext;
 using Reactor = grpc::ServerUnaryReactor;
 
@@ -40,140 +39,58 @@ absl::Time ClientDeadline(const Context& context) {
   return absl::FromChrono(deadline);
 }
 
-// The generated services need one override per method; each only names the
-// method for the shared path. Everything else about a method is in the
-// method table.
+// Decodes a request's wire bytes into a message of the method's request type.
+// The bytes are read from a copy (which shares their memory), because
+// decoding consumes the buffer and the original is forwarded as it is.
+absl::StatusOr<std::shared_ptr<google::protobuf::Message>> DecodeRequest(
+    const MethodRoute& method, const grpc::ByteBuffer& bytes) {
+  std::shared_ptr<google::protobuf::Message> request(
+      method.request_prototype->New());
+  grpc::ByteBuffer copy(bytes);
+  grpc::ProtoBufferReader reader(&copy);
+  if (!request->ParseFromZeroCopyStream(&reader)) {
+    return errors::InvalidField(
+        "body", absl::StrCat("is not a valid encoded ",
+                             method.request_prototype->GetTypeName()));
+  }
+  return request;
+}
 
-class CaseService final : public v1::CaseService::CallbackService {
+// One public service (e.g. homeward.v1.CaseService) with every method the
+// table declares for it, each a raw callback method: the service's name and
+// method paths are the real ones, so clients and reflection cannot tell it
+// from the generated service, but its requests arrive undecoded.
+class PublicService final : public grpc::Service {
  public:
-  explicit CaseService(const GrpcCalls* calls) : calls_(calls) {}
-  Reactor* RegisterCase(Context* c, const v1::RegisterCaseRequest* q,
-                        v1::Case* r) override {
-    return calls_->Serve(c, "homeward.v1.CaseService/RegisterCase", q, r);
-  }
-  Reactor* GetCase(Context* c, const v1::GetCaseRequest* q,
-                   v1::Case* r) override {
-    return calls_->Serve(c, "homeward.v1.CaseService/GetCase", q, r);
-  }
-  Reactor* ListCases(Context* c, const v1::ListCasesRequest* q,
-                     v1::ListCasesResponse* r) override {
-    return calls_->Serve(c, "homeward.v1.CaseService/ListCases", q, r);
-  }
-  Reactor* UpdateCase(Context* c, const v1::UpdateCaseRequest* q,
-                      v1::Case* r) override {
-    return calls_->Serve(c, "homeward.v1.CaseService/UpdateCase", q, r);
-  }
-  Reactor* AssignCase(Context* c, const v1::AssignCaseRequest* q,
-                      v1::Case* r) override {
-    return calls_->Serve(c, "homeward.v1.CaseService/AssignCase", q, r);
+  PublicService(const GrpcCalls* calls,
+                const std::vector<const MethodRoute*>& methods) {
+    // gRPC keeps a pointer to each method's path: they must not move.
+    paths_.reserve(methods.size());
+    for (const MethodRoute* method : methods) {
+      paths_.push_back(method->path);
+      AddMethod(new grpc::internal::RpcServiceMethod(
+          paths_.back().c_str(), grpc::internal::RpcMethod::NORMAL_RPC,
+          nullptr));
+      MarkMethodRawCallback(
+          static_cast<int>(paths_.size() - 1),
+          new grpc::internal::CallbackUnaryHandler<grpc::ByteBuffer,
+                                                   grpc::ByteBuffer>(
+              [calls, method](Context* context, const grpc::ByteBuffer* request,
+                              grpc::ByteBuffer* response) {
+                return calls->Serve(context, *method, request, response);
+              }));
+    }
   }
 
  private:
-  const GrpcCalls* calls_;
-};
-
-class InstrumentService final : public v1::InstrumentService::CallbackService {
- public:
-  explicit InstrumentService(const GrpcCalls* calls) : calls_(calls) {}
-  Reactor* PublishInstrument(Context* c, const v1::PublishInstrumentRequest* q,
-                             v1::InstrumentDefinition* r) override {
-    return calls_->Serve(c, "homeward.v1.InstrumentService/PublishInstrument",
-                         q, r);
-  }
-  Reactor* GetInstrument(Context* c, const v1::GetInstrumentRequest* q,
-                         v1::InstrumentDefinition* r) override {
-    return calls_->Serve(c, "homeward.v1.InstrumentService/GetInstrument", q,
-                         r);
-  }
-  Reactor* ListInstruments(Context* c, const v1::ListInstrumentsRequest* q,
-                           v1::ListInstrumentsResponse* r) override {
-    return calls_->Serve(c, "homeward.v1.InstrumentService/ListInstruments", q,
-                         r);
-  }
-
- private:
-  const GrpcCalls* calls_;
-};
-
-class AssessmentService final : public v1::AssessmentService::CallbackService {
- public:
-  explicit AssessmentService(const GrpcCalls* calls) : calls_(calls) {}
-  Reactor* SubmitAssessment(Context* c, const v1::SubmitAssessmentRequest* q,
-                            v1::Assessment* r) override {
-    return calls_->Serve(c, "homeward.v1.AssessmentService/SubmitAssessment", q,
-                         r);
-  }
-  Reactor* GetAssessment(Context* c, const v1::GetAssessmentRequest* q,
-                         v1::Assessment* r) override {
-    return calls_->Serve(c, "homeward.v1.AssessmentService/GetAssessment", q,
-                         r);
-  }
-  Reactor* ListAssessments(Context* c, const v1::ListAssessmentsRequest* q,
-                           v1::ListAssessmentsResponse* r) override {
-    return calls_->Serve(c, "homeward.v1.AssessmentService/ListAssessments", q,
-                         r);
-  }
-  Reactor* CompareAssessments(Context* c,
-                              const v1::CompareAssessmentsRequest* q,
-                              v1::AssessmentComparison* r) override {
-    return calls_->Serve(c, "homeward.v1.AssessmentService/CompareAssessments",
-                         q, r);
-  }
-  Reactor* ListNeeds(Context* c, const v1::ListNeedsRequest* q,
-                     v1::ListNeedsResponse* r) override {
-    return calls_->Serve(c, "homeward.v1.AssessmentService/ListNeeds", q, r);
-  }
-
- private:
-  const GrpcCalls* calls_;
-};
-
-class CounsellingService final
-    : public v1::CounsellingService::CallbackService {
- public:
-  explicit CounsellingService(const GrpcCalls* calls) : calls_(calls) {}
-  Reactor* RecordCounsellingSession(
-      Context* c, const v1::RecordCounsellingSessionRequest* q,
-      v1::CounsellingSession* r) override {
-    return calls_->Serve(
-        c, "homeward.v1.CounsellingService/RecordCounsellingSession", q, r);
-  }
-  Reactor* ListCounsellingSessions(
-      Context* c, const v1::ListCounsellingSessionsRequest* q,
-      v1::ListCounsellingSessionsResponse* r) override {
-    return calls_->Serve(
-        c, "homeward.v1.CounsellingService/ListCounsellingSessions", q, r);
-  }
-
- private:
-  const GrpcCalls* calls_;
-};
-
-class ConsentService final : public v1::ConsentService::CallbackService {
- public:
-  explicit ConsentService(const GrpcCalls* calls) : calls_(calls) {}
-  Reactor* RecordConsent(Context* c, const v1::RecordConsentRequest* q,
-                         v1::ConsentRecord* r) override {
-    return calls_->Serve(c, "homeward.v1.ConsentService/RecordConsent", q, r);
-  }
-  Reactor* ListConsents(Context* c, const v1::ListConsentsRequest* q,
-                        v1::ListConsentsResponse* r) override {
-    return calls_->Serve(c, "homeward.v1.ConsentService/ListConsents", q, r);
-  }
-  Reactor* CheckConsent(Context* c, const v1::CheckConsentRequest* q,
-                        v1::CheckConsentResponse* r) override {
-    return calls_->Serve(c, "homeward.v1.ConsentService/CheckConsent", q, r);
-  }
-
- private:
-  const GrpcCalls* calls_;
+  std::vector<std::string> paths_;
 };
 
 }  // namespace
 
-Reactor* GrpcCalls::Serve(Context* context, absl::string_view method,
-                          const google::protobuf::Message* request,
-                          google::protobuf::Message* response) const {
+Reactor* GrpcCalls::Serve(Context* context, const MethodRoute& method,
+                          const grpc::ByteBuffer* request,
+                          grpc::ByteBuffer* response) const {
   const absl::Time start = absl::Now();
   Reactor* reactor = context->DefaultReactor();
   CallInfo call;
@@ -182,21 +99,13 @@ Reactor* GrpcCalls::Serve(Context* context, absl::string_view method,
   // Echo the request id so that a client can quote it when reporting a
   // problem, whether or not it chose the id itself.
   context->AddInitialMetadata(auth::kRequestIdKey, call.request_id);
-  auto finish = [reactor, method, request_id = call.request_id, start](
-                    const std::string& key_id, const absl::Status& status) {
-    LogPublicCall("grpc", method, request_id, key_id, status, start);
+  auto finish = [reactor, name = absl::string_view(method.full_name),
+                 request_id = call.request_id,
+                 start](const std::string& key_id, const absl::Status& status) {
+    LogPublicCall("grpc", name, request_id, key_id, status, start);
     reactor->Finish(ToGrpcStatus(status));
   };
 
-  // An override naming a method the table lacks, or another method's, is a
-  // gateway bug; MethodTable::Create makes sure every method has a route.
-  const MethodRoute* route = forwarder_->methods().Find(method);
-  if (route == nullptr ||
-      route->request_prototype->GetDescriptor() != request->GetDescriptor()) {
-    finish("", errors::Internal(
-                   absl::StrCat("the gateway has no route for ", method)));
-    return reactor;
-  }
   absl::StatusOr<AuthenticatedCaller> caller =
       keys_->AuthenticateHeaders(Metadata(*context, kAuthorizationHeader),
                                  Metadata(*context, kApiKeyHeader));
@@ -204,23 +113,34 @@ Reactor* GrpcCalls::Serve(Context* context, absl::string_view method,
     finish("", caller.status());
     return reactor;
   }
+  absl::StatusOr<std::shared_ptr<google::protobuf::Message>> decoded =
+      DecodeRequest(method, *request);
+  if (!decoded.ok()) {
+    finish(caller->key_id, decoded.status());
+    return reactor;
+  }
   call.key_id = caller->key_id;
   call.principal = std::move(caller->principal);
-  forwarder_->Forward(*route, call, *request, response,
-                      [finish, key_id = call.key_id](absl::Status status) {
-                        finish(key_id, status);
-                      });
+  const google::protobuf::Message& parsed = **decoded;
+  forwarder_->ForwardBytes(
+      method, call, parsed, *request, response,
+      [finish, key_id = call.key_id, keep = *std::move(decoded)](
+          absl::Status status) { finish(key_id, status); });
   return reactor;
 }
 
 std::vector<std::unique_ptr<grpc::Service>> MakeGrpcServices(
     const GrpcCalls* calls) {
+  // Grouped by service, in declaration order.
+  std::map<std::string, std::vector<const MethodRoute*>> by_service;
+  for (const MethodRoute& method : calls->methods().methods()) {
+    by_service[method.full_name.substr(0, method.full_name.find('/'))]
+        .push_back(&method);
+  }
   std::vector<std::unique_ptr<grpc::Service>> services;
-  services.push_back(std::make_unique<CaseService>(calls));
-  services.push_back(std::make_unique<InstrumentService>(calls));
-  services.push_back(std::make_unique<AssessmentService>(calls));
-  services.push_back(std::make_unique<CounsellingService>(calls));
-  services.push_back(std::make_unique<ConsentService>(calls));
+  for (const auto& [name, methods] : by_service) {
+    services.push_back(std::make_unique<PublicService>(calls, methods));
+  }
   return services;
 }
 

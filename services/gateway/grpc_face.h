@@ -1,8 +1,11 @@
-// The gateway's public gRPC face, on the callback API: every public service
-// (CaseService, InstrumentService, AssessmentService, CounsellingService,
-// ConsentService). Each method's override is a one-line hand-off to
-// GrpcCalls::Serve, which authenticates the call from its metadata, finds the
-// method's route (method_table.h) and hands it to the shared Forwarder; the
+// The gateway's public gRPC face, on the callback API. It serves every method
+// of the method table (method_table.h) under its real service name, so
+// clients and server reflection see CaseService, ConsentService and the rest
+// exactly as the services define them, but each method is registered "raw":
+// the request arrives as its wire bytes. GrpcCalls::Serve decodes it once (to
+// route and authorise it), authenticates the call from its metadata and hands
+// the call to the shared Forwarder, which passes a single replica's answer
+// back as the bytes the replica sent; nothing is re-encoded on the way. The
 // reactor finishes when the replica answers, so no gRPC thread waits on the
 // network.
 //
@@ -16,12 +19,12 @@
 #include <memory>
 #include <vector>
 
-#include "absl/strings/string_view.h"
-#include "google/protobuf/message.h"
 #include "grpcpp/impl/service_type.h"
 #include "grpcpp/server_context.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "services/gateway/api_keys.h"
 #include "services/gateway/forwarder.h"
+#include "services/gateway/method_table.h"
 
 namespace homeward::gateway {
 
@@ -31,21 +34,22 @@ class GrpcCalls {
   GrpcCalls(const ApiKeyAuthenticator* keys, Forwarder* forwarder)
       : keys_(keys), forwarder_(forwarder) {}
 
-  // Serves one call of `method` (a full name such as
-  // "homeward.v1.CaseService/GetCase"); `request` and `response` are the
-  // method's messages, owned by gRPC until the returned reactor finishes.
+  // Serves one call of `method`; `request` and `response` are owned by gRPC
+  // until the returned reactor finishes.
   grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context,
-                                  absl::string_view method,
-                                  const google::protobuf::Message* request,
-                                  google::protobuf::Message* response) const;
+                                  const MethodRoute& method,
+                                  const grpc::ByteBuffer* request,
+                                  grpc::ByteBuffer* response) const;
+
+  const MethodTable& methods() const { return forwarder_->methods(); }
 
  private:
   const ApiKeyAuthenticator* keys_;
   Forwarder* forwarder_;
 };
 
-// One callback service per public contract, all serving through `calls`
-// (which must outlive them).
+// One service per public contract named in the method table, all serving
+// through `calls` (which must outlive them).
 std::vector<std::unique_ptr<grpc::Service>> MakeGrpcServices(
     const GrpcCalls* calls);
 

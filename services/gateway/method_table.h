@@ -7,15 +7,13 @@
 //       "homeward.v1.ConsentService/RecordConsent",
 //       ByCaseId("consent.case_id"), CaseWorkers())
 //
-// Adding a method: one such line in PublicMethodTable() (method_table.cc),
-// plus the one-line override the generated gRPC base class needs in
-// grpc_face.cc (and, for a new service, its CallbackService there). The JSON
-// face needs nothing. MethodTable::Create checks every declaration against
-// the generated descriptors when the gateway starts: the method exists with
-// these request and response types, the field paths name fields of the right
-// kind, and every method of a declared service is declared, so a typo fails
-// the start instead of a call. A missing override is caught by
-// gateway_routing_test (every table method is called on both faces).
+// Adding a method: one such line in PublicMethodTable() (method_table.cc);
+// both faces serve whatever the table declares. MethodTable::Create checks
+// every declaration against the generated descriptors when the gateway
+// starts: the method exists with these request and response types, the field
+// paths name fields of the right kind, and every method of a declared service
+// is declared, so a typo fails the start instead of a call.
+// gateway_routing_test calls every table method on both faces.
 #ifndef HOMEWARD_SERVICES_GATEWAY_METHOD_TABLE_H_
 #define HOMEWARD_SERVICES_GATEWAY_METHOD_TABLE_H_
 
