@@ -1,10 +1,14 @@
 // Configuration files: parse errors name the file and position.
+#include "common/server/server_kit.h"
+
 #include <fstream>
 
+#include "common/server/arena_messages.h"
 #include "common/server/config_file.h"
 #include "common/status/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "homeward/v1/cases.pb.h"
 #include "homeward/v1/config.pb.h"
 #include "tests/fixtures/temp_dir.h"
 
@@ -64,6 +68,29 @@ TEST(ConfigFileTest, ShippedExampleConfigsParse) {
       dir + "api_keys.example.textproto");
   ASSERT_OK(keys);
   EXPECT_EQ(keys->keys(0).principal().role(), homeward::v1::ROLE_SUPERVISOR);
+}
+
+TEST(ArenaMessagesTest, RequestAndResponseShareTheCallsArena) {
+  ArenaMessages<homeward::v1::GetCaseRequest, homeward::v1::Case> allocator;
+  auto* holder = allocator.AllocateMessages();
+  ASSERT_NE(holder->request(), nullptr);
+  ASSERT_NE(holder->response(), nullptr);
+  EXPECT_NE(holder->request()->GetArena(), nullptr);
+  EXPECT_EQ(holder->request()->GetArena(), holder->response()->GetArena());
+  // Larger than the inline first block: the arena grows instead of failing.
+  holder->response()->mutable_returnee()->set_given_name(
+      std::string(8192, 'x'));
+  EXPECT_EQ(holder->response()->returnee().given_name().size(), 8192u);
+  holder->Release();
+}
+
+TEST(RequestIdTest, FreshIdsShareAPrefixAndNeverRepeat) {
+  const std::string first = NewRequestId();
+  const std::string second = NewRequestId();
+  EXPECT_NE(first, second);
+  const size_t dash = first.find('-');
+  ASSERT_EQ(dash, 16u) << first;  // 64 random bits in hex
+  EXPECT_EQ(first.substr(0, dash), second.substr(0, second.find('-')));
 }
 
 }  // namespace

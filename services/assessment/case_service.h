@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "common/auth/principal_token.h"
+#include "common/server/arena_messages.h"
 #include "homeward/v1/cases.grpc.pb.h"
 #include "services/assessment/case_store.h"
 
@@ -17,7 +18,9 @@ class CaseServiceImpl final
     : public homeward::v1::CaseService::CallbackService {
  public:
   CaseServiceImpl(CaseStore* cases, const auth::PrincipalVerifier* verifier)
-      : cases_(cases), verifier_(verifier) {}
+      : cases_(cases), verifier_(verifier) {
+    SetMessageAllocatorFor_GetCase(&get_case_messages_);
+  }
 
   grpc::ServerUnaryReactor* RegisterCase(
       grpc::CallbackServerContext* context,
@@ -60,6 +63,9 @@ class CaseServiceImpl final
 
   CaseStore* cases_;
   const auth::PrincipalVerifier* verifier_;
+  // GetCase is the hot read: its messages live on a per-call arena.
+  server::ArenaMessages<homeward::v1::GetCaseRequest, homeward::v1::Case>
+      get_case_messages_;
 };
 
 }  // namespace homeward::assessment

@@ -120,15 +120,20 @@ void CaseStore::Register(const Actor& actor, const std::string& request_id,
 }
 
 absl::StatusOr<Case> CaseStore::Get(absl::string_view case_id) const {
-  ASSIGN_OR_RETURN(uint32_t p, OwnedPartition(case_id));
   Case c;
+  RETURN_IF_ERROR(Get(case_id, &c));
+  return c;
+}
+
+absl::Status CaseStore::Get(absl::string_view case_id, Case* out) const {
+  ASSIGN_OR_RETURN(uint32_t p, OwnedPartition(case_id));
   uint64_t version = 0;
   ASSIGN_OR_RETURN(bool found,
-                   store_->GetRecord(p, kKind, case_id, &c, &version));
+                   store_->GetRecord(p, kKind, case_id, out, &version));
   if (!found) return errors::NotFound("case", case_id);
-  c.set_etag(EtagOf(version));
-  c.set_partition(p);
-  return c;
+  out->set_etag(EtagOf(version));
+  out->set_partition(p);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<CasePage> CaseStore::List(const CaseQuery& query, int page_size,

@@ -66,6 +66,8 @@ class CaseStore {
                 homeward::v1::Case c, WriteDone<homeward::v1::Case> done);
   // The case with its etag; NOT_FOUND if absent.
   absl::StatusOr<homeward::v1::Case> Get(absl::string_view case_id) const;
+  // The same, decoded into `out` (which may live on an arena).
+  absl::Status Get(absl::string_view case_id, homeward::v1::Case* out) const;
   absl::StatusOr<CasePage> List(const CaseQuery& query, int page_size,
                                 absl::string_view page_token) const;
   // Writes `after` over `before` if the stored version is still
