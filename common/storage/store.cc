@@ -553,4 +553,30 @@ absl::Status Store::VerifyAuditChain() const {
   return FromRocks(it->status(), "verifying the audit trail");
 }
 
+absl::Status Store::WaitForBackgroundWork(absl::Duration timeout) const {
+  const absl::Time deadline = absl::Now() + timeout;
+  auto busy = [this] {
+    for (const std::string& property :
+         {rocksdb::DB::Properties::kNumRunningFlushes,
+          rocksdb::DB::Properties::kNumRunningCompactions,
+          rocksdb::DB::Properties::kMemTableFlushPending,
+          rocksdb::DB::Properties::kCompactionPending}) {
+      uint64_t value = 0;
+      if (db_->GetAggregatedIntProperty(property, &value) && value > 0) {
+        return true;
+      }
+    }
+    return false;
+  };
+  while (busy()) {
+    if (absl::Now() > deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("storage still flushing or compacting after ",
+                       absl::FormatDuration(timeout)));
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace homeward::storage

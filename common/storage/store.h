@@ -127,6 +127,11 @@ class Store {
   // Recomputes the hash chain; DATA_LOSS naming the first broken entry.
   absl::Status VerifyAuditChain() const;
 
+  // Waits until RocksDB has no flush or compaction running or pending, so
+  // that a benchmark does not charge one workload's background work to the
+  // next. DEADLINE_EXCEEDED if it is still busy after `timeout`.
+  absl::Status WaitForBackgroundWork(absl::Duration timeout) const;
+
  private:
   struct Pending;
 

@@ -322,6 +322,25 @@ TEST(StoreTest, ConcurrentDurableWritersGetGaplessSequences) {
   EXPECT_EQ(subjects.size(), static_cast<size_t>(kThreads * kWrites));
 }
 
+TEST(StoreTest, WaitForBackgroundWorkReturnsOnceWritesSettle) {
+  TempDir dir;
+  auto store = OpenStore(dir);
+  for (int i = 0; i < 200; ++i) {
+    std::string id = "w" + std::to_string(i);
+    WriteSet set;
+    set.ExpectVersion(0, "case", id, 0)
+        .PutRecord(0, "case", id, 1, MakeCase(id, "A"));
+    ASSERT_OK(store->Commit(std::move(set)));
+  }
+  EXPECT_OK(store->WaitForBackgroundWork(absl::Seconds(30)));
+  homeward::v1::Case c;
+  uint64_t version = 0;
+  auto found = store->GetRecord(0, "case", "w199", &c, &version);
+  ASSERT_OK(found);
+  EXPECT_TRUE(*found);
+  EXPECT_EQ(version, 1u);
+}
+
 TEST(StoreTest, ReadAuditsAreRecordedWithoutBlockingAndChained) {
   TempDir dir;
   auto store = OpenStore(dir);

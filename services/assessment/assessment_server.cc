@@ -136,6 +136,11 @@ std::shared_ptr<grpc::Channel> AssessmentServer::InProcessChannel() {
   return parts_->server->InProcessChannel(server::InternalChannelArguments());
 }
 
+absl::Status AssessmentServer::WaitForStorageIdle(
+    absl::Duration timeout) const {
+  return parts_->store->WaitForBackgroundWork(timeout);
+}
+
 void AssessmentServer::Shutdown(absl::Duration grace) {
   if (parts_->server == nullptr) return;
   parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + grace));

@@ -36,6 +36,9 @@ class AssessmentServer {
   int port() const { return port_; }
   // A channel to this server that does not leave the process.
   std::shared_ptr<grpc::Channel> InProcessChannel();
+  // For benchmarks: waits until the store has no flush or compaction running
+  // or pending (storage::Store::WaitForBackgroundWork).
+  absl::Status WaitForStorageIdle(absl::Duration timeout) const;
   // Stops accepting calls, lets running ones finish for up to `grace`, then
   // closes the store (flushing it). Idempotent.
   void Shutdown(absl::Duration grace);

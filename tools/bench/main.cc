@@ -365,6 +365,11 @@ int Run() {
               absl::StrCat("preloading cases failed: ", preload_failure);
           continue;
         }
+        if (absl::Status idle =
+                (*deployment)->WaitForStorageIdle(absl::Seconds(60));
+            !idle.ok()) {
+          std::cerr << "  (measuring anyway: " << idle.message() << ")\n";
+        }
         std::cerr << "round " << round << "/" << rounds << ": running "
                   << info->name << " (" << info->description << ")...\n";
         absl::StatusOr<LoadResult> result =

@@ -67,6 +67,12 @@ class Deployment {
   // The API key the gateway accepts for principal().
   const std::string& api_key() const { return api_key_; }
   const homeward::v1::Principal& principal() const { return principal_; }
+  // Waits (up to `timeout`) until the service's storage has no flush or
+  // compaction running or pending, so that a scenario does not pay for the
+  // background work the writes of the one before it left behind.
+  absl::Status WaitForStorageIdle(absl::Duration timeout) const {
+    return assessment_->WaitForStorageIdle(timeout);
+  }
 
  private:
   Deployment() = default;
