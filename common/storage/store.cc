@@ -2,6 +2,8 @@
 // commit, per-partition outbox sequences, hash-chained audit trail).
 #include "common/storage/store.h"
 
+#include <pthread.h>
+
 #include <filesystem>
 #include <utility>
 
@@ -28,8 +30,8 @@ using internal::Column;
 struct Store::Pending {
   WriteSet set;
   bool durable = true;
-  // Called with the result on the committer thread; the committer frees
-  // the Pending afterwards.
+  // Called with the result on the completion thread, which frees the
+  // Pending afterwards.
   CommitCallback done;
   absl::StatusOr<CommitResult> result;
 };
@@ -120,7 +122,15 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
 Store::Store(const Options& options, rocksdb::DB* db,
              std::vector<rocksdb::ColumnFamilyHandle*> handles)
     : options_(options), db_(db), handles_(std::move(handles)) {
-  committer_ = std::thread([this] { CommitLoop(); });
+  // Named so that an operator can tell them apart in top -H or a profile.
+  committer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "store-commit");
+    CommitLoop();
+  });
+  completer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "store-complete");
+    CompleteLoop();
+  });
 }
 
 Store::~Store() {
@@ -129,6 +139,11 @@ Store::~Store() {
     stopping_ = true;
   }
   committer_.join();
+  {
+    absl::MutexLock lock(&completed_mu_);
+    committer_stopped_ = true;
+  }
+  completer_.join();
   // Flushing the WAL is enough for durability; the memtables are recovered
   // from it on the next open.
   db_->FlushWAL(true).PermitUncheckedError();
@@ -367,9 +382,28 @@ void Store::CommitGroup(std::vector<AuditEntry>& reads,
     ++generation_;
   }
   generation_cv_.SignalAll();
-  for (Pending* p : group) {
-    if (p->done) p->done(std::move(p->result));
-    delete p;
+  if (group.empty()) return;
+  absl::MutexLock lock(&completed_mu_);
+  completed_.insert(completed_.end(), group.begin(), group.end());
+}
+
+void Store::CompleteLoop() {
+  auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(completed_mu_) {
+    return !completed_.empty() || committer_stopped_;
+  };
+  while (true) {
+    std::vector<Pending*> batch;
+    {
+      absl::MutexLock lock(&completed_mu_);
+      completed_mu_.Await(absl::Condition(&has_work));
+      // The committer has stopped, so nothing more can arrive.
+      if (completed_.empty()) return;
+      batch.swap(completed_);
+    }
+    for (Pending* p : batch) {
+      if (p->done) p->done(std::move(p->result));
+      delete p;
+    }
   }
 }
 

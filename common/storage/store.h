@@ -82,10 +82,11 @@ class Store {
   // Applies `set` atomically and durably, or returns why not (nothing
   // applied). Safe to call from many threads.
   absl::StatusOr<CommitResult> Commit(WriteSet set);
-  // The same without blocking: `done` runs on the committer thread once the
-  // batch is durable (or failed), so it must be quick and must not call
-  // Commit. This lets callback-API handlers finish a durable write without
-  // holding a thread while the WAL syncs.
+  // The same without blocking: `done` runs once the batch is durable (or
+  // failed), on the store's completion thread, in commit order; it must be
+  // quick and must not call Commit. This lets callback-API handlers finish a
+  // durable write without holding a thread while the WAL syncs, and keeps
+  // finishing calls off the committer, which every write waits for.
   void CommitAsync(WriteSet set, CommitCallback done);
   // Appends audit entries of reads without waiting for them: a read must not
   // pay for an fsync, nor for waking the committer. They ride with the next
@@ -172,6 +173,12 @@ class Store {
   std::vector<homeward::v1::AuditEntry> read_audits_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
 
+  // Committed sets whose callbacks are still to run, in commit order.
+  void CompleteLoop();
+  absl::Mutex completed_mu_;
+  std::vector<Pending*> completed_ ABSL_GUARDED_BY(completed_mu_);
+  bool committer_stopped_ ABSL_GUARDED_BY(completed_mu_) = false;
+
   // Touched only by the committer thread.
   absl::flat_hash_map<uint32_t, uint64_t> last_sequence_;
   uint64_t audit_sequence_ = 0;
@@ -182,6 +189,7 @@ class Store {
   uint64_t generation_ ABSL_GUARDED_BY(generation_mu_) = 0;
 
   std::thread committer_;
+  std::thread completer_;
 };
 
 }  // namespace homeward::storage

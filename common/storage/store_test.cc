@@ -322,6 +322,29 @@ TEST(StoreTest, ConcurrentDurableWritersGetGaplessSequences) {
   EXPECT_EQ(subjects.size(), static_cast<size_t>(kThreads * kWrites));
 }
 
+TEST(StoreTest, AsyncCallbacksRunInCommitOrderAndAllRunBeforeClose) {
+  TempDir dir;
+  constexpr int kWrites = 300;
+  std::vector<uint64_t> sequences;  // appended only by the completion thread
+  {
+    auto store = OpenStore(dir);
+    for (int i = 0; i < kWrites; ++i) {
+      WriteSet set;
+      set.AppendEvent(CaseEvent(0, "c" + std::to_string(i)));
+      store->CommitAsync(std::move(set),
+                         [&sequences](absl::StatusOr<CommitResult> r) {
+                           ASSERT_OK(r);
+                           sequences.push_back(r->events[0].sequence());
+                         });
+    }
+    // Closing the store drains the queue and runs every callback.
+  }
+  ASSERT_EQ(sequences.size(), static_cast<size_t>(kWrites));
+  for (int i = 0; i < kWrites; ++i) {
+    EXPECT_EQ(sequences[i], static_cast<uint64_t>(i + 1));
+  }
+}
+
 TEST(StoreTest, WaitForBackgroundWorkReturnsOnceWritesSettle) {
   TempDir dir;
   auto store = OpenStore(dir);
