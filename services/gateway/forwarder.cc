@@ -131,27 +131,9 @@ void Forwarder::Send(const CallInfo& call, absl::Time deadline, size_t replica,
                  response,
                  [this, context = std::move(context), done = std::move(done),
                   keep_alive = std::move(keep_alive), gateway_deadline,
-                  replica](grpc::Status grpc_status) mutable {
-                   absl::Status status = FromGrpcStatus(grpc_status);
-                   if (status.code() == absl::StatusCode::kDeadlineExceeded &&
-                       gateway_deadline) {
-                     status = errors::Unavailable(absl::StrCat(
-                         "the ", kAssessmentService, " service (replica ",
-                         replica, ") did not answer within ",
-                         absl::ToInt64Milliseconds(forward_deadline_),
-                         " ms; try again later"));
-                   }
-                   if (status.code() == absl::StatusCode::kUnavailable) {
-                     // Transport failures name internal addresses: keep them in
-                     // the gateway's log and give the client a plain message.
-                     server::Log("warn", "replica unreachable",
-                                 {{"replica", absl::StrCat(replica)},
-                                  {"error", std::string(status.message())}});
-                     status = errors::Unavailable(absl::StrCat(
-                         Unreachable(replica), "; try again later"));
-                   }
+                  replica](grpc::Status status) mutable {
                    context.reset();
-                   done(std::move(status));
+                   done(ReplicaStatus(status, replica, gateway_deadline));
                    // Release what the call kept alive before saying we are
                    // idle.
                    done = nullptr;
@@ -159,6 +141,29 @@ void Forwarder::Send(const CallInfo& call, absl::Time deadline, size_t replica,
                    absl::MutexLock lock(&mu_);
                    --in_flight_;
                  });
+}
+
+absl::Status Forwarder::ReplicaStatus(const grpc::Status& grpc_status,
+                                      size_t replica,
+                                      bool gateway_deadline) const {
+  absl::Status status = FromGrpcStatus(grpc_status);
+  if (status.code() == absl::StatusCode::kDeadlineExceeded &&
+      gateway_deadline) {
+    return errors::Unavailable(absl::StrCat(
+        "the ", kAssessmentService, " service (replica ", replica,
+        ") did not answer within ",
+        absl::ToInt64Milliseconds(forward_deadline_), " ms; try again later"));
+  }
+  if (status.code() == absl::StatusCode::kUnavailable) {
+    // Transport failures name internal addresses: keep them in the gateway's
+    // log and give the client a plain message.
+    server::Log("warn", "replica unreachable",
+                {{"replica", absl::StrCat(replica)},
+                 {"error", std::string(status.message())}});
+    return errors::Unavailable(
+        absl::StrCat(Unreachable(replica), "; try again later"));
+  }
+  return status;
 }
 
 void Forwarder::Forward(const MethodRoute& method, const CallInfo& call,

@@ -125,6 +125,11 @@ class Forwarder {
   grpc::GenericStub& StubFor(size_t replica, const grpc::ByteBuffer*) {
     return *byte_stubs_[replica];
   }
+  // What the client is told of a replica's answer: the replica's own status
+  // as it is, transport failures and the gateway's deadline as UNAVAILABLE
+  // without internal addresses.
+  absl::Status ReplicaStatus(const grpc::Status& status, size_t replica,
+                             bool gateway_deadline) const;
   // The deadline a call arriving now gets downstream.
   absl::Time DeadlineFor(const CallInfo& call) const;
 

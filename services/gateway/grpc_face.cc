@@ -131,7 +131,7 @@ Reactor* GrpcCalls::Serve(Context* context, const MethodRoute& method,
 
 std::vector<std::unique_ptr<grpc::Service>> MakeGrpcServices(
     const GrpcCalls* calls) {
-  // Grouped by service, in declaration order.
+  // Grouped by service, each service's methods in declaration order.
   std::map<std::string, std::vector<const MethodRoute*>> by_service;
   for (const MethodRoute& method : calls->methods().methods()) {
     by_service[method.full_name.substr(0, method.full_name.find('/'))]
