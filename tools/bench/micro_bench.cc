@@ -3,12 +3,14 @@
 // from what the RPC path adds in homeward-bench:
 //   - Store::Commit of a one-record WriteSet, WAL synced or not, from 1 and 8
 //     threads (8 synced writers show whether they share fsyncs: group commit);
-//   - Store::GetRecord of existing records.
+//   - Store::GetRecord of existing records, in a fresh store and in one grown
+//     by 100,000 later records.
 //
 //   homeward-microbench --benchmark_filter=Commit --benchmark_min_time=2
 //
 // Stores live in a temporary directory removed at exit (override the parent
 // with $TMPDIR; put it on the disk you want to measure).
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <memory>
@@ -29,6 +31,7 @@ namespace {
 
 constexpr uint32_t kPartitions = 64;
 constexpr int kReadRecords = 1000;
+constexpr int kGrowthRecords = 100000;
 
 // The stores every benchmark shares, opened on first use. Benchmarks with
 // several threads need one store for all of them, which a per-benchmark
@@ -50,25 +53,29 @@ class Stores {
     return store.get();
   }
 
-  // A store holding records "r0".."r999" of kind "case".
-  Store* Readable(std::string* error) {
+  // A store holding records "r0".."r999" of kind "case"; when `grown`, also
+  // kGrowthRecords other cases written after them, as a store looks once it
+  // has been in use (the records read are then in SST files, under a large
+  // memtable), with flushes and compactions finished.
+  Store* Readable(bool grown, std::string* error) {
     absl::MutexLock lock(&mu_);
-    if (readable_ == nullptr) {
-      std::unique_ptr<Store> store = OpenLocked("read", false, error);
+    std::unique_ptr<Store>& readable = grown ? grown_ : readable_;
+    if (readable == nullptr) {
+      std::unique_ptr<Store> store =
+          OpenLocked(grown ? "grown" : "read", false, error);
       if (store == nullptr) return nullptr;
-      for (int i = 0; i < kReadRecords; ++i) {
-        WriteSet set;
-        set.PutRecord(i % kPartitions, "case", absl::StrCat("r", i), 1,
-                      Record(absl::StrCat("r", i)));
-        absl::StatusOr<CommitResult> done = store->Commit(std::move(set));
-        if (!done.ok()) {
-          *error = done.status().ToString();
+      if (!Fill(*store, "r", kReadRecords, error)) return nullptr;
+      if (grown) {
+        if (!Fill(*store, "g", kGrowthRecords, error)) return nullptr;
+        if (absl::Status s = store->WaitForBackgroundWork(absl::Minutes(2));
+            !s.ok()) {
+          *error = s.ToString();
           return nullptr;
         }
       }
-      readable_ = std::move(store);
+      readable = std::move(store);
     }
-    return readable_.get();
+    return readable.get();
   }
 
   // Closes the stores and removes their directory.
@@ -77,6 +84,7 @@ class Stores {
     synced_.reset();
     unsynced_.reset();
     readable_.reset();
+    grown_.reset();
     dir_.reset();
   }
 
@@ -89,6 +97,24 @@ class Stores {
   }
 
  private:
+  // Writes records "<prefix>0".."<prefix><count - 1>", 100 per commit.
+  static bool Fill(Store& store, const std::string& prefix, int count,
+                   std::string* error) {
+    for (int first = 0; first < count; first += 100) {
+      WriteSet set;
+      for (int i = first; i < std::min(count, first + 100); ++i) {
+        std::string id = absl::StrCat(prefix, i);
+        set.PutRecord(i % kPartitions, "case", id, 1, Record(id));
+      }
+      absl::StatusOr<CommitResult> done = store.Commit(std::move(set));
+      if (!done.ok()) {
+        *error = done.status().ToString();
+        return false;
+      }
+    }
+    return true;
+  }
+
   std::unique_ptr<Store> OpenLocked(const std::string& name, bool sync,
                                     std::string* error)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -107,6 +133,7 @@ class Stores {
   std::unique_ptr<Store> synced_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Store> unsynced_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Store> readable_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<Store> grown_ ABSL_GUARDED_BY(mu_);
 };
 
 // Unique record ids across threads and repetitions: a commit of an existing
@@ -146,9 +173,10 @@ BENCHMARK(BM_CommitOneRecord)
     ->Threads(8)
     ->UseRealTime();
 
+// Arg 0: 1 to read from a grown store (see Stores::Readable).
 void BM_GetRecord(benchmark::State& state) {
   std::string error;
-  Store* store = Stores::Get().Readable(&error);
+  Store* store = Stores::Get().Readable(state.range(0) != 0, &error);
   if (store == nullptr) {
     state.SkipWithError(error.c_str());
     return;
@@ -168,7 +196,13 @@ void BM_GetRecord(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_GetRecord)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(BM_GetRecord)
+    ->ArgName("grown")
+    ->Arg(0)
+    ->Arg(1)
+    ->Threads(1)
+    ->Threads(2)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace homeward::storage
