@@ -23,6 +23,7 @@
 #include "homeward/v1/events.grpc.pb.h"
 #include "homeward/v1/instruments.grpc.pb.h"
 #include "services/assessment/assessment_server.h"
+#include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
 #include "tests/fixtures/event_replay.h"
 #include "tests/fixtures/temp_dir.h"
@@ -165,18 +166,15 @@ homeward::v1::Answer Number(const std::string& item, double n) {
 class AssessmentServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    homeward::v1::ServiceConfig config;
-    config.set_listen_address("127.0.0.1:0");
-    config.set_data_dir(dir_.path());
-    config.set_partition_count(64);
+    homeward::v1::ServiceConfig config =
+        homeward::testing::LoopbackServiceConfig(dir_.path());
     config.set_instruments_dir(std::string(HOMEWARD_SOURCE_DIR) +
                                "/deploy/instruments");
     auto server =
         AssessmentServer::Start(config, homeward::testing::kTestSecret);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(server).value();
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                   grpc::InsecureChannelCredentials());
+    channel_ = homeward::testing::LoopbackChannel(server_->port());
     cases_ = homeward::v1::CaseService::NewStub(channel_);
     instruments_ = homeward::v1::InstrumentService::NewStub(channel_);
     assessments_ = homeward::v1::AssessmentService::NewStub(channel_);

@@ -16,6 +16,7 @@
 #include "homeward/v1/cases.grpc.pb.h"
 #include "homeward/v1/events.grpc.pb.h"
 #include "services/assessment/assessment_server.h"
+#include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
 #include "tests/fixtures/event_replay.h"
 #include "tests/fixtures/temp_dir.h"
@@ -47,21 +48,16 @@ class CaseServiceTest : public ::testing::Test {
   void SetUp() override { StartServer(); }
 
   void StartServer(std::vector<std::pair<uint32_t, uint32_t>> owned = {}) {
-    homeward::v1::ServiceConfig config;
-    config.set_listen_address("127.0.0.1:0");
-    config.set_data_dir(dir_.path());
-    config.set_partition_count(64);
+    homeward::v1::ServiceConfig config =
+        homeward::testing::LoopbackServiceConfig(dir_.path());
     for (auto [first, last] : owned) {
-      auto* r = config.add_owned_partitions();
-      r->set_first(first);
-      r->set_last(last);
+      homeward::testing::OwnPartitions(config, first, last);
     }
     auto server =
         AssessmentServer::Start(config, homeward::testing::kTestSecret);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(server).value();
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                   grpc::InsecureChannelCredentials());
+    channel_ = homeward::testing::LoopbackChannel(server_->port());
     stub_ = CaseService::NewStub(channel_);
   }
 
@@ -420,18 +416,13 @@ TEST_F(CaseServiceTest, HealthCheckReportsServing) {
 
 TEST(CaseServicePartitionTest, ReplicaRefusesCasesOfPartitionsItDoesNotOwn) {
   TempDir dir;
-  homeward::v1::ServiceConfig config;
-  config.set_listen_address("127.0.0.1:0");
-  config.set_data_dir(dir.path());
-  config.set_partition_count(64);
-  auto* r = config.add_owned_partitions();
-  r->set_first(0);
-  r->set_last(31);
+  homeward::v1::ServiceConfig config =
+      homeward::testing::LoopbackServiceConfig(dir.path());
+  homeward::testing::OwnPartitions(config, 0, 31);
   auto server = AssessmentServer::Start(config, homeward::testing::kTestSecret);
   ASSERT_TRUE(server.ok()) << server.status();
   auto stub = CaseService::NewStub(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->port()),
-                          grpc::InsecureChannelCredentials()));
+      homeward::testing::LoopbackChannel((*server)->port()));
   int owned = 0, refused = 0;
   for (int i = 0; i < 20; ++i) {
     std::string request_id = absl::StrCat("r-part-", i);

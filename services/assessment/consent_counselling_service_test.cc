@@ -19,6 +19,7 @@
 #include "homeward/v1/counselling.grpc.pb.h"
 #include "homeward/v1/events.grpc.pb.h"
 #include "services/assessment/assessment_server.h"
+#include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
 #include "tests/fixtures/event_replay.h"
 #include "tests/fixtures/temp_dir.h"
@@ -112,16 +113,12 @@ class ConsentCounsellingTest : public ::testing::Test {
   void SetUp() override { StartServer(); }
 
   void StartServer() {
-    homeward::v1::ServiceConfig config;
-    config.set_listen_address("127.0.0.1:0");
-    config.set_data_dir(dir_.path());
-    config.set_partition_count(64);
-    auto server =
-        AssessmentServer::Start(config, homeward::testing::kTestSecret);
+    auto server = AssessmentServer::Start(
+        homeward::testing::LoopbackServiceConfig(dir_.path()),
+        homeward::testing::kTestSecret);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(server).value();
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                   grpc::InsecureChannelCredentials());
+    channel_ = homeward::testing::LoopbackChannel(server_->port());
     cases_ = homeward::v1::CaseService::NewStub(channel_);
     consent_ = homeward::v1::ConsentService::NewStub(channel_);
     counselling_ = homeward::v1::CounsellingService::NewStub(channel_);
@@ -587,18 +584,13 @@ TEST_F(ConsentCounsellingTest, ReadsAndWritesLeaveAuditEntriesNamingTheCase) {
 
 TEST(ConsentPartitionTest, ReplicaRefusesCasesOfPartitionsItDoesNotOwn) {
   TempDir dir;
-  homeward::v1::ServiceConfig config;
-  config.set_listen_address("127.0.0.1:0");
-  config.set_data_dir(dir.path());
-  config.set_partition_count(64);
-  auto* r = config.add_owned_partitions();
-  r->set_first(0);
-  r->set_last(31);
+  homeward::v1::ServiceConfig config =
+      homeward::testing::LoopbackServiceConfig(dir.path());
+  homeward::testing::OwnPartitions(config, 0, 31);
   auto server = AssessmentServer::Start(config, homeward::testing::kTestSecret);
   ASSERT_TRUE(server.ok()) << server.status();
   auto stub = homeward::v1::ConsentService::NewStub(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->port()),
-                          grpc::InsecureChannelCredentials()));
+      homeward::testing::LoopbackChannel((*server)->port()));
   std::string foreign;
   for (int i = 0; foreign.empty(); ++i) {
     std::string id = storage::CaseIdForRequest(absl::StrCat("r-foreign-", i));
