@@ -35,16 +35,6 @@ constexpr char kDimensionRule[] =
     "is required: DIMENSION_ECONOMIC, DIMENSION_SOCIAL or "
     "DIMENSION_PSYCHOSOCIAL";
 
-// Which items a definition has, by id (the first item with each id).
-using ItemIndex = std::map<std::string, const Item*>;
-
-// Enough digits that a sum of 0.9999989 is not shown as "1".
-std::string Num(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.10g", x);
-  return buf;
-}
-
 bool IsId(absl::string_view id, bool upper) {
   if (id.empty() || id.size() > kMaxInstrumentIdLength) return false;
   for (char c : id) {
@@ -179,7 +169,8 @@ void CheckNumberRange(FieldViolations& bad, const std::string& p,
     bad.Add(field, "min and max must be finite numbers");
   } else if (r.min() >= r.max()) {
     bad.Add(field, absl::StrCat("min must be less than max (min is ",
-                                Num(r.min()), ", max is ", Num(r.max()), ")"));
+                                FormatNumber(r.min()), ", max is ",
+                                FormatNumber(r.max()), ")"));
   }
 }
 
@@ -291,7 +282,7 @@ void CheckWeights(FieldViolations& bad, const std::string& list,
       std::fabs(sum - 1.0) > kWeightSumTolerance) {
     bad.Add(list,
             absl::StrCat("weights must sum to 1 (within 1e-6); they sum to ",
-                         Num(sum)));
+                         FormatNumber(sum)));
   }
 }
 
@@ -377,7 +368,8 @@ void CheckBands(FieldViolations& bad, const InstrumentDefinition& d) {
       }
       if (valid && b.min() >= b.max()) {
         bad.Add(bp, absl::StrCat("min must be less than max (min is ",
-                                 Num(b.min()), ", max is ", Num(b.max()), ")"));
+                                 FormatNumber(b.min()), ", max is ",
+                                 FormatNumber(b.max()), ")"));
         valid = false;
       }
       if (!valid) continue;
@@ -386,7 +378,7 @@ void CheckBands(FieldViolations& bad, const InstrumentDefinition& d) {
             bp + ".min",
             absl::StrCat(
                 "must be at least bands[", previous, "].max (",
-                Num(sb.bands(previous).max()),
+                FormatNumber(sb.bands(previous).max()),
                 "): bands are listed from low to high and must not overlap"));
       }
       previous = j;
@@ -491,9 +483,9 @@ void CheckCondition(FieldViolations& bad, const std::string& p,
   CheckBound(bad, p + ".at_most", c.has_at_most(), c.at_most(), has_score);
   if (c.has_at_least() && c.has_at_most() && std::isfinite(c.at_least()) &&
       std::isfinite(c.at_most()) && c.at_least() > c.at_most()) {
-    bad.Add(p, absl::StrCat("at_least (", Num(c.at_least()),
+    bad.Add(p, absl::StrCat("at_least (", FormatNumber(c.at_least()),
                             ") must not be greater than at_most (",
-                            Num(c.at_most()), ")"));
+                            FormatNumber(c.at_most()), ")"));
   }
   if (has_item) {
     CheckItemCondition(bad, p, c, index);
@@ -625,6 +617,12 @@ FieldViolations ValidateInstrument(const InstrumentDefinition& d) {
   CheckBands(bad, d);
   CheckRules(bad, d, index);
   return bad;
+}
+
+std::string FormatNumber(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.10g", x);
+  return buf;
 }
 
 std::string InstrumentContentHash(const InstrumentDefinition& definition) {

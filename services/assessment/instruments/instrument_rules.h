@@ -16,6 +16,7 @@
 #define HOMEWARD_SERVICES_ASSESSMENT_INSTRUMENTS_INSTRUMENT_RULES_H_
 
 #include <cstddef>
+#include <map>
 #include <string>
 
 #include "common/status/errors.h"
@@ -23,6 +24,13 @@
 #include "homeward/v1/instruments.pb.h"
 
 namespace homeward::assessment {
+
+// A number as messages show it: enough digits that a weight sum of
+// 0.9999989 is not shown as "1", and no trailing zeros.
+std::string FormatNumber(double x);
+
+// A definition's items by id (the first item with each id).
+using ItemIndex = std::map<std::string, const homeward::v1::Item*>;
 
 // Instrument, item and option ids: [a-z0-9_]+; flag and need rule codes:
 // [A-Z0-9_]+; both at most this long.

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <set>
 
@@ -26,14 +25,7 @@ using homeward::v1::ItemWeight;
 using homeward::v1::ScoreKind;
 using homeward::v1::Scores;
 
-using ItemIndex = std::map<std::string, const Item*>;
 using AnswerIndex = std::map<std::string, const Answer*>;
-
-std::string Num(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.10g", x);
-  return buf;
-}
 
 // The first item with each id (ids are unique in a valid definition).
 ItemIndex IndexItems(const InstrumentDefinition& d) {
@@ -168,9 +160,9 @@ void CheckValue(FieldViolations& bad, const std::string& p, const Item& item,
       if (!std::isfinite(a.number())) {
         bad.Add(field, "must be a finite number");
       } else if (a.number() < r.min() || a.number() > r.max()) {
-        bad.Add(field,
-                absl::StrCat("must be between ", Num(r.min()), " and ",
-                             Num(r.max()), " for item '", item.id(), "'"));
+        bad.Add(field, absl::StrCat("must be between ", FormatNumber(r.min()),
+                                    " and ", FormatNumber(r.max()),
+                                    " for item '", item.id(), "'"));
       }
       break;
     }
