@@ -62,17 +62,17 @@ absl::StatusOr<std::shared_ptr<google::protobuf::Message>> DecodeRequest(
 // from the generated service, but its requests arrive undecoded.
 class PublicService final : public grpc::Service {
  public:
+  // gRPC keeps a pointer to each method's path: the method table, which
+  // outlives `calls` and so these services, owns them.
   PublicService(const GrpcCalls* calls,
                 const std::vector<const MethodRoute*>& methods) {
-    // gRPC keeps a pointer to each method's path: they must not move.
-    paths_.reserve(methods.size());
-    for (const MethodRoute* method : methods) {
-      paths_.push_back(method->path);
+    for (size_t i = 0; i < methods.size(); ++i) {
+      const MethodRoute* method = methods[i];
       AddMethod(new grpc::internal::RpcServiceMethod(
-          paths_.back().c_str(), grpc::internal::RpcMethod::NORMAL_RPC,
+          method->path.c_str(), grpc::internal::RpcMethod::NORMAL_RPC,
           nullptr));
       MarkMethodRawCallback(
-          static_cast<int>(paths_.size() - 1),
+          static_cast<int>(i),
           new grpc::internal::CallbackUnaryHandler<grpc::ByteBuffer,
                                                    grpc::ByteBuffer>(
               [calls, method](Context* context, const grpc::ByteBuffer* request,
@@ -81,9 +81,6 @@ class PublicService final : public grpc::Service {
               }));
     }
   }
-
- private:
-  std::vector<std::string> paths_;
 };
 
 }  // namespace
