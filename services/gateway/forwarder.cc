@@ -173,10 +173,11 @@ void Forwarder::Forward(const MethodRoute& method, const CallInfo& call,
   }
   switch (method.route.kind) {
     case Routing::kByCaseId: {
-      absl::StatusOr<std::string> case_id = CaseIdOf(method, request);
-      if (!case_id.ok()) return done(case_id.status());
-      return Send(call, DeadlineFor(call), routes_.ReplicaOfCase(*case_id),
-                  method, &request, response, std::move(done), nullptr);
+      absl::StatusOr<std::optional<size_t>> replica =
+          SingleReplicaOf(method, request);
+      if (!replica.ok()) return done(replica.status());
+      return Send(call, DeadlineFor(call), **replica, method, &request,
+                  response, std::move(done), nullptr);
     }
     case Routing::kByRegistration:
       return ForwardRegistration(method, call, request, response,
@@ -196,26 +197,33 @@ void Forwarder::Forward(const MethodRoute& method, const CallInfo& call,
       absl::StrCat(method.full_name, " has no routing the gateway knows")));
 }
 
+absl::StatusOr<std::optional<size_t>> Forwarder::SingleReplicaOf(
+    const MethodRoute& method, const Message& request) const {
+  switch (method.route.kind) {
+    case Routing::kByCaseId: {
+      absl::StatusOr<std::string> case_id = CaseIdOf(method, request);
+      if (!case_id.ok()) return case_id.status();
+      return routes_.ReplicaOfCase(*case_id);
+    }
+    case Routing::kByRegistration: {
+      const std::string& request_id =
+          request.GetReflection()->GetString(request, method.request_id_field);
+      if (request_id.empty()) return std::nullopt;
+      return routes_.ReplicaOfCase(storage::CaseIdForRequest(request_id));
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
 void Forwarder::ForwardBytes(const MethodRoute& method, const CallInfo& call,
                              const Message& request,
                              const grpc::ByteBuffer& request_bytes,
                              grpc::ByteBuffer* response_bytes, Done done) {
-  // The replica a single-replica call goes to, if this is one.
-  std::optional<absl::StatusOr<size_t>> replica;
-  if (method.route.kind == Routing::kByCaseId) {
-    absl::StatusOr<std::string> case_id = CaseIdOf(method, request);
-    replica = case_id.ok()
-                  ? absl::StatusOr<size_t>(routes_.ReplicaOfCase(*case_id))
-                  : case_id.status();
-  } else if (method.route.kind == Routing::kByRegistration) {
-    // Without a request id the gateway must add one, i.e. change the bytes.
-    const std::string& request_id =
-        request.GetReflection()->GetString(request, method.request_id_field);
-    if (!request_id.empty()) {
-      replica = routes_.ReplicaOfCase(storage::CaseIdForRequest(request_id));
-    }
-  }
-  if (!replica.has_value()) {
+  absl::StatusOr<std::optional<size_t>> replica =
+      SingleReplicaOf(method, request);
+  if (replica.ok() && !replica->has_value()) {
+    // Not answered by one replica as it stands: forwarded as messages.
     std::shared_ptr<Message> response(method.response_prototype->New());
     return Forward(
         method, call, request, response.get(),
@@ -234,7 +242,7 @@ void Forwarder::ForwardBytes(const MethodRoute& method, const CallInfo& call,
   if (absl::Status s = Authorize(method, call.principal); !s.ok()) {
     return done(std::move(s));
   }
-  if (!replica->ok()) return done(replica->status());
+  if (!replica.ok()) return done(replica.status());
   Send(call, DeadlineFor(call), **replica, method, &request_bytes,
        response_bytes, std::move(done), nullptr);
 }
@@ -257,8 +265,8 @@ void Forwarder::ForwardRegistration(const MethodRoute& method,
                           crypto::RandomHex(16));
     forwarded = copy.get();
   }
-  const size_t replica = routes_.ReplicaOfCase(storage::CaseIdForRequest(
-      reflection->GetString(*forwarded, method.request_id_field)));
+  // With a request id, a registration has exactly one replica.
+  const size_t replica = **SingleReplicaOf(method, *forwarded);
   Send(call, DeadlineFor(call), replica, method, forwarded, response,
        std::move(done), std::move(copy));
 }

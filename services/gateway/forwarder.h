@@ -130,6 +130,14 @@ class Forwarder {
   // without internal addresses.
   absl::Status ReplicaStatus(const grpc::Status& status, size_t replica,
                              bool gateway_deadline) const;
+  // The one replica that serves `request` as it stands: the owner of the
+  // case (kByCaseId; INVALID_ARGUMENT naming the field when the case id is
+  // empty) or, for a registration carrying its request id, the owner of the
+  // case that id derives. nullopt for the other routings and for a
+  // registration without a request id (the gateway must add one first).
+  absl::StatusOr<std::optional<size_t>> SingleReplicaOf(
+      const MethodRoute& method,
+      const google::protobuf::Message& request) const;
   // The deadline a call arriving now gets downstream.
   absl::Time DeadlineFor(const CallInfo& call) const;
 
