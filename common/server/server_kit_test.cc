@@ -59,6 +59,7 @@ TEST(ConfigFileTest, ShippedExampleConfigsParse) {
   auto service = LoadTextProtoFile<ServiceConfig>(dir + "assessment.textproto");
   ASSERT_OK(service);
   EXPECT_EQ(service->partition_count(), 64u);
+  EXPECT_EQ(service->record_cache_mb(), 32u);
   auto gateway =
       LoadTextProtoFile<homeward::v1::GatewayConfig>(dir + "gateway.textproto");
   ASSERT_OK(gateway);

@@ -72,6 +72,18 @@ std::string EncodeHashedAuditEntry(AuditEntry& entry) {
   return bytes;
 }
 
+// A stored record is its version followed by the message's bytes.
+absl::Status DecodeRecord(absl::string_view bytes,
+                          google::protobuf::Message* out, uint64_t* version) {
+  if (bytes.size() < 8 ||
+      !out->ParseFromArray(bytes.data() + 8,
+                           static_cast<int>(bytes.size() - 8))) {
+    return errors::StorageError("reading a record", "stored value is corrupt");
+  }
+  if (version != nullptr) *version = DecodeU64(bytes.substr(0, 8));
+  return absl::OkStatus();
+}
+
 std::string EncodePageToken(const std::string& scope, uint32_t partition,
                             const std::string& last_id) {
   // The scope hash ties a token to the filter it was made for.
@@ -121,7 +133,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
 
 Store::Store(const Options& options, rocksdb::DB* db,
              std::vector<rocksdb::ColumnFamilyHandle*> handles)
-    : options_(options), db_(db), handles_(std::move(handles)) {
+    : options_(options),
+      db_(db),
+      record_cache_(options.record_cache_bytes),
+      handles_(std::move(handles)) {
   // Named so that an operator can tell them apart in top -H or a profile.
   committer_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "store-commit");
@@ -241,6 +256,8 @@ struct Store::GroupState {
   rocksdb::WriteBatch batch;
   absl::flat_hash_map<std::string, uint64_t> versions;
   absl::flat_hash_map<std::string, homeward::v1::IdempotencyRecord> claims;
+  // The records the batch writes; they point into the sets' puts.
+  std::vector<absl::string_view> record_keys;
 };
 
 absl::StatusOr<bool> Store::CheckSet(
@@ -299,6 +316,7 @@ CommitResult Store::ApplySet(WriteSet& set, GroupState& group) {
       group.batch.Put(handles_[put.column], put.key, put.value)
           .PermitUncheckedError();
     }
+    if (put.column == Column::kRecords) group.record_keys.push_back(put.key);
   }
   for (const auto& v : set.versions_) group.versions[v.key] = v.version;
   for (const auto& claim : set.claims_) {
@@ -368,8 +386,10 @@ void Store::CommitGroup(std::vector<AuditEntry>& reads,
   if (state.batch.Count() > 0) {
     rocksdb::WriteOptions write_options;
     write_options.sync = sync && options_.sync_writes;
+    record_cache_.BeginWrite(state.record_keys);
     absl::Status written = FromRocks(db_->Write(write_options, &state.batch),
                                      "committing a write");
+    record_cache_.EndWrite(state.record_keys);
     if (!written.ok()) {
       for (Pending* p : applied) p->result = written;
       last_sequence_ = std::move(saved_sequences);
@@ -412,19 +432,20 @@ absl::StatusOr<bool> Store::GetRecord(uint32_t partition,
                                       absl::string_view id,
                                       google::protobuf::Message* out,
                                       uint64_t* version) const {
+  const std::string key = internal::RecordKey(partition, kind, id);
+  if (RecordCache::Bytes cached = record_cache_.Find(key)) {
+    RETURN_IF_ERROR(DecodeRecord(*cached, out, version));
+    return true;
+  }
+  const RecordCache::Ticket ticket = record_cache_.FillTicket(key);
   rocksdb::PinnableSlice value;
   rocksdb::Status s =
-      db_->Get(rocksdb::ReadOptions(), handles_[Column::kRecords],
-               internal::RecordKey(partition, kind, id), &value);
+      db_->Get(rocksdb::ReadOptions(), handles_[Column::kRecords], key, &value);
   if (s.IsNotFound()) return false;
   RETURN_IF_ERROR(FromRocks(s, "reading a record"));
-  if (value.size() < 8 ||
-      !out->ParseFromArray(value.data() + 8,
-                           static_cast<int>(value.size() - 8))) {
-    return errors::StorageError("reading a record", "stored value is corrupt");
-  }
-  if (version != nullptr)
-    *version = DecodeU64(absl::string_view(value.data(), 8));
+  const absl::string_view bytes(value.data(), value.size());
+  RETURN_IF_ERROR(DecodeRecord(bytes, out, version));
+  record_cache_.Fill(key, ticket, std::string(bytes));
   return true;
 }
 

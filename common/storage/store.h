@@ -31,6 +31,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/storage/record_cache.h"
 #include "common/storage/write_set.h"
 #include "google/protobuf/message.h"
 #include "homeward/v1/events.pb.h"
@@ -68,6 +69,9 @@ class Store {
     // Sync the WAL before acknowledging a durable write. Turn off only in
     // benchmarks that measure the cost of syncing.
     bool sync_writes = true;
+    // Bounds the cache of recently read records (record_cache.h); 0 turns
+    // it off.
+    size_t record_cache_bytes = 32 << 20;
   };
 
   static absl::StatusOr<std::unique_ptr<Store>> Open(const Options& options);
@@ -165,6 +169,7 @@ class Store {
 
   Options options_;
   rocksdb::DB* db_;
+  mutable RecordCache record_cache_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 
   absl::Mutex queue_mu_;

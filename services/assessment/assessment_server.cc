@@ -24,6 +24,9 @@
 namespace homeward::assessment {
 namespace {
 
+// 64 GiB: a larger cache is a typo, not a plan.
+constexpr uint32_t kMaxRecordCacheMb = 64 << 10;
+
 // Publishes the instrument files of `dir` that are not yet published. A file
 // that would change a published version stops the start: scores must stay
 // reproducible from the version they were made under.
@@ -65,6 +68,10 @@ absl::StatusOr<std::unique_ptr<AssessmentServer>> AssessmentServer::Start(
     const std::string& principal_secret) {
   errors::FieldViolations bad;
   if (config.data_dir().empty()) bad.Add("data_dir", "is required");
+  if (config.record_cache_mb() > kMaxRecordCacheMb) {
+    bad.Add("record_cache_mb",
+            absl::StrCat("must be at most ", kMaxRecordCacheMb, " (MiB)"));
+  }
   if (principal_secret.size() < 32) {
     bad.Add("principal_secret_file",
             "must hold a secret of at least 32 characters");
@@ -80,8 +87,13 @@ absl::StatusOr<std::unique_ptr<AssessmentServer>> AssessmentServer::Start(
   auto parts = std::make_unique<Parts>();
   ASSIGN_OR_RETURN(
       parts->store,
-      storage::Store::Open({.path = config.data_dir() + "/rocksdb",
-                            .sync_writes = !config.unsafe_skip_sync()}));
+      storage::Store::Open(
+          {.path = config.data_dir() + "/rocksdb",
+           .sync_writes = !config.unsafe_skip_sync(),
+           .record_cache_bytes =
+               config.has_record_cache_mb()
+                   ? size_t{config.record_cache_mb()} << 20
+                   : storage::Store::Options{}.record_cache_bytes}));
   uint32_t max_age = config.principal_max_age_seconds() == 0
                          ? 300
                          : config.principal_max_age_seconds();

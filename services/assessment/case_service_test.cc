@@ -451,10 +451,14 @@ TEST(CaseServiceConfigTest, StartRefusesABadConfigNamingEachProblem) {
   auto* r = config.add_owned_partitions();
   r->set_first(10);
   r->set_last(5);
-  EXPECT_THAT(AssessmentServer::Start(config, "short"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       AllOf(HasSubstr("data_dir"),
-                             HasSubstr("principal_secret_file"))));
+  config.set_record_cache_mb(1 << 20);
+  EXPECT_THAT(
+      AssessmentServer::Start(config, "short"),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               AllOf(HasSubstr("data_dir"), HasSubstr("principal_secret_file"),
+                     HasSubstr("record_cache_mb: must be at most "
+                               "65536 (MiB)"))));
+  config.set_record_cache_mb(0);
   config.set_data_dir("/tmp/unused");
   EXPECT_THAT(AssessmentServer::Start(config, homeward::testing::kTestSecret),
               StatusIs(absl::StatusCode::kInvalidArgument,
