@@ -34,6 +34,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
@@ -71,17 +72,30 @@ ABSL_FLAG(int, preload_cases, 1000,
           "Cases registered before the get_* scenarios, read round-robin.");
 ABSL_FLAG(std::string, json, "", "Also write the results to this JSON file.");
 ABSL_FLAG(int, rounds, 3,
-          "Runs every scenario this many times, interleaved, and reports the "
-          "median round of each: the machine's speed drifts, and interleaving "
-          "exposes the baseline and the scenarios to the same drift.");
+          "Runs every scenario this many times, interleaved, each right after "
+          "a baseline measurement of its own, and reports the round with the "
+          "median ratio: the machine's speed drifts between minutes, and a "
+          "ratio against the baseline measured just before is what drifts "
+          "least.");
 
 namespace homeward::bench {
 namespace {
 
+// One measurement of a scenario, and of the baseline taken just before it.
+struct Sample {
+  LoadResult result;
+  std::optional<LoadResult> baseline;
+};
+
 struct Row {
-  const ScenarioInfo* info;
+  const ScenarioInfo* info = nullptr;
   std::optional<LoadResult> result;  // empty when the scenario could not run
   std::string failure;               // why it could not run
+  // The baseline measured just before the reported round, and the ratios
+  // against it.
+  std::optional<LoadResult> paired_baseline;
+  std::optional<double> ratio;
+  std::optional<double> cpu_ratio;
 };
 
 // What `nproc` prints: the CPUs this process may run on.
@@ -130,41 +144,56 @@ absl::Status ValidateFlags() {
   return absl::OkStatus();
 }
 
-// The round with the median calls/s, carrying the errors of every round (a
-// scenario with errors in any round is reported as failing). Empty when no
-// round ran.
-std::optional<LoadResult> MedianRound(std::vector<LoadResult> rounds) {
-  if (rounds.empty()) return std::nullopt;
-  uint64_t errors = 0;
-  std::string first_error;
-  for (const LoadResult& r : rounds) {
-    errors += r.errors;
-    if (first_error.empty()) first_error = r.first_error;
-  }
-  std::sort(rounds.begin(), rounds.end(),
-            [](const LoadResult& a, const LoadResult& b) {
-              return a.calls_per_second < b.calls_per_second;
-            });
-  LoadResult median = rounds[rounds.size() / 2];
-  median.errors = errors;
-  median.first_error = first_error;
-  return median;
+double CallsRatio(const Sample& s) {
+  return s.result.calls_per_second / s.baseline->calls_per_second;
 }
 
-// The baseline row's result, when it ran and completed calls.
-std::optional<LoadResult> Baseline(const std::vector<Row>& rows) {
-  for (const Row& row : rows) {
-    if (row.info->name == "baseline" && row.result.has_value() &&
-        row.result->calls_per_second > 0) {
-      return row.result;
+// The row of a scenario: its round with the median ratio to its own
+// baseline (the median calls/s when no baseline ran), carrying the errors of
+// every round, so that a scenario with errors in any round is reported as
+// failing.
+Row MedianRow(const ScenarioInfo* info, std::vector<Sample> samples,
+              std::string failure) {
+  Row row;
+  row.info = info;
+  row.failure = std::move(failure);
+  if (samples.empty()) return row;
+  uint64_t errors = 0;
+  std::string first_error;
+  for (const Sample& s : samples) {
+    errors += s.result.errors;
+    if (first_error.empty()) first_error = s.result.first_error;
+  }
+  const bool paired = absl::c_all_of(samples, [](const Sample& s) {
+    return s.baseline.has_value() && s.baseline->calls_per_second > 0;
+  });
+  std::sort(samples.begin(), samples.end(),
+            [paired](const Sample& a, const Sample& b) {
+              return paired ? CallsRatio(a) < CallsRatio(b)
+                            : a.result.calls_per_second <
+                                  b.result.calls_per_second;
+            });
+  const Sample& median = samples[samples.size() / 2];
+  row.result = median.result;
+  row.result->errors = errors;
+  row.result->first_error = first_error;
+  if (info->name == "baseline") {
+    row.ratio = row.cpu_ratio = 1.0;
+  } else if (paired) {
+    row.paired_baseline = median.baseline;
+    row.ratio = CallsRatio(median);
+    if (median.result.cpu_us_per_call > 0) {
+      row.cpu_ratio =
+          median.baseline->cpu_us_per_call / median.result.cpu_us_per_call;
     }
   }
-  return std::nullopt;
+  return row;
 }
 
 std::string Settings(int channels_per_target, const std::string& data_dir) {
   return absl::StrFormat(
-      "nproc=%d concurrency=%d seconds=%g rounds=%d (median shown) "
+      "nproc=%d concurrency=%d seconds=%g rounds=%d (round with the median "
+      "ratio shown) "
       "warmup_seconds=%g sync_writes=%s "
       "calls_per_channel=%d (%d channels per target) preload_cases=%d "
       "data_dir=%s",
@@ -177,11 +206,11 @@ std::string Settings(int channels_per_target, const std::string& data_dir) {
 }
 
 void PrintTable(const std::vector<Row>& rows, const std::string& settings) {
-  std::optional<LoadResult> baseline = Baseline(rows);
   std::cout << "\nhomeward-bench: " << settings << "\n\n";
   std::cout << absl::StrFormat(
-      "%-17s %11s %9s %9s %8s %9s %7s %9s  %s\n", "scenario", "calls/s",
-      "p50 us", "p99 us", "errors", "cpu us", "ratio", "cpu ratio", "target");
+      "%-17s %9s %9s %9s %9s %7s %8s %10s %7s %9s  %s\n", "scenario", "calls/s",
+      "p50 us", "p99 us", "cpu us", "errors", "base/s", "base cpu", "ratio",
+      "cpu ratio", "target");
   for (const Row& row : rows) {
     const ScenarioInfo& info = *row.info;
     if (!row.result.has_value()) {
@@ -195,22 +224,25 @@ void PrintTable(const std::vector<Row>& rows, const std::string& settings) {
     std::string target = info.target_ratio > 0
                              ? absl::StrFormat(">= %.2f", info.target_ratio)
                              : "";
-    if (baseline.has_value()) {
-      const double value = r.calls_per_second / baseline->calls_per_second;
-      ratio = absl::StrFormat("%.2f", value);
-      if (r.cpu_us_per_call > 0) {
-        cpu_ratio = absl::StrFormat(
-            "%.2f", baseline->cpu_us_per_call / r.cpu_us_per_call);
-      }
+    if (row.ratio.has_value()) {
+      ratio = absl::StrFormat("%.2f", *row.ratio);
       if (info.target_ratio > 0) {
         absl::StrAppend(&target,
-                        value >= info.target_ratio ? " meets" : " below");
+                        *row.ratio >= info.target_ratio ? " meets" : " below");
       }
     }
+    if (row.cpu_ratio.has_value()) {
+      cpu_ratio = absl::StrFormat("%.2f", *row.cpu_ratio);
+    }
+    std::string base = "-", base_cpu = "-";
+    if (row.paired_baseline.has_value()) {
+      base = absl::StrFormat("%.0f", row.paired_baseline->calls_per_second);
+      base_cpu = absl::StrFormat("%.1f", row.paired_baseline->cpu_us_per_call);
+    }
     std::cout << absl::StrFormat(
-        "%-17s %11.0f %9.0f %9.0f %8d %9.1f %7s %9s  %s\n", info.name,
-        r.calls_per_second, r.p50_us, r.p99_us, r.errors, r.cpu_us_per_call,
-        ratio, cpu_ratio, target);
+        "%-17s %9.0f %9.0f %9.0f %9.1f %7d %8s %10s %7s %9s  %s\n", info.name,
+        r.calls_per_second, r.p50_us, r.p99_us, r.cpu_us_per_call, r.errors,
+        base, base_cpu, ratio, cpu_ratio, target);
   }
   for (const Row& row : rows) {
     if (row.result.has_value() && row.result->errors > 0) {
@@ -237,7 +269,6 @@ absl::Status WriteJson(const std::string& path, const std::vector<Row>& rows,
   fields["sync_writes"].set_bool_value(absl::GetFlag(FLAGS_sync_writes));
   fields["calls_per_channel"].set_number_value(
       absl::GetFlag(FLAGS_calls_per_channel));
-  std::optional<LoadResult> baseline = Baseline(rows);
   auto* list = fields["scenarios"].mutable_list_value();
   for (const Row& row : rows) {
     auto& s = *list->add_values()->mutable_struct_value()->mutable_fields();
@@ -263,16 +294,20 @@ absl::Status WriteJson(const std::string& path, const std::vector<Row>& rows,
     if (!r.first_error.empty()) {
       s["first_error"].set_string_value(r.first_error);
     }
-    if (baseline.has_value()) {
-      const double ratio = r.calls_per_second / baseline->calls_per_second;
-      s["ratio"].set_number_value(ratio);
-      if (r.cpu_us_per_call > 0) {
-        s["cpu_ratio"].set_number_value(baseline->cpu_us_per_call /
-                                        r.cpu_us_per_call);
-      }
+    if (row.paired_baseline.has_value()) {
+      s["paired_baseline_calls_per_second"].set_number_value(
+          row.paired_baseline->calls_per_second);
+      s["paired_baseline_cpu_us_per_call"].set_number_value(
+          row.paired_baseline->cpu_us_per_call);
+    }
+    if (row.ratio.has_value()) {
+      s["ratio"].set_number_value(*row.ratio);
       if (row.info->target_ratio > 0) {
-        s["meets_target"].set_bool_value(ratio >= row.info->target_ratio);
+        s["meets_target"].set_bool_value(*row.ratio >= row.info->target_ratio);
       }
+    }
+    if (row.cpu_ratio.has_value()) {
+      s["cpu_ratio"].set_number_value(*row.cpu_ratio);
     }
   }
   std::string json;
@@ -354,46 +389,74 @@ int Run() {
     }
 
     const int rounds = std::max(1, absl::GetFlag(FLAGS_rounds));
-    std::vector<std::vector<LoadResult>> results(selected->size());
+    const size_t baseline_index =
+        static_cast<size_t>(absl::c_find_if(*selected,
+                                            [](const ScenarioInfo* info) {
+                                              return info->name == "baseline";
+                                            }) -
+                            selected->begin());
+    const bool has_baseline = baseline_index < selected->size();
+    std::vector<std::vector<Sample>> samples(selected->size());
     std::vector<std::string> failures(selected->size());
+    // Runs scenario `i` once; empty when it failed (recorded in failures).
+    auto measure = [&](size_t i, int round) -> std::optional<LoadResult> {
+      const ScenarioInfo* info = (*selected)[i];
+      if (absl::Status idle =
+              (*deployment)->WaitForStorageIdle(absl::Seconds(60));
+          !idle.ok()) {
+        std::cerr << "  (measuring anyway: " << idle.message() << ")\n";
+      }
+      std::cerr << "round " << round << "/" << rounds << ": running "
+                << info->name << " (" << info->description << ")...\n";
+      absl::StatusOr<LoadResult> result =
+          RunScenario(info->name, **deployment, case_ids, settings);
+      if (result.ok()) {
+        std::cerr << absl::StrFormat("  %.0f calls/s, %.1f cpu us/call\n",
+                                     result->calls_per_second,
+                                     result->cpu_us_per_call);
+        return *std::move(result);
+      }
+      failures[i] = result.status().ToString();
+      if (absl::IsDeadlineExceeded(result.status())) {
+        // Calls are still running against state the next scenario would
+        // share; stop here rather than measure a wedged deployment.
+        rows.push_back(MedianRow(info, {}, failures[i]));
+        PrintTable(rows, settings_text);
+        temp_dir.reset();
+        std::_Exit(1);
+      }
+      return std::nullopt;
+    };
     for (int round = 1; round <= rounds; ++round) {
       for (size_t i = 0; i < selected->size(); ++i) {
-        const ScenarioInfo* info = (*selected)[i];
-        if (!failures[i].empty()) continue;
-        if (info->needs_cases && case_ids.empty()) {
+        if (!failures[i].empty() || i == baseline_index) continue;
+        if ((*selected)[i]->needs_cases && case_ids.empty()) {
           failures[i] =
               absl::StrCat("preloading cases failed: ", preload_failure);
           continue;
         }
-        if (absl::Status idle =
-                (*deployment)->WaitForStorageIdle(absl::Seconds(60));
-            !idle.ok()) {
-          std::cerr << "  (measuring anyway: " << idle.message() << ")\n";
+        Sample sample;
+        if (has_baseline && failures[baseline_index].empty()) {
+          sample.baseline = measure(baseline_index, round);
+          if (sample.baseline.has_value()) {
+            samples[baseline_index].push_back({*sample.baseline, std::nullopt});
+          }
         }
-        std::cerr << "round " << round << "/" << rounds << ": running "
-                  << info->name << " (" << info->description << ")...\n";
-        absl::StatusOr<LoadResult> result =
-            RunScenario(info->name, **deployment, case_ids, settings);
-        if (result.ok()) {
-          std::cerr << absl::StrFormat("  %.0f calls/s, %.1f cpu us/call\n",
-                                       result->calls_per_second,
-                                       result->cpu_us_per_call);
-          results[i].push_back(*std::move(result));
-          continue;
-        }
-        failures[i] = result.status().ToString();
-        if (absl::IsDeadlineExceeded(result.status())) {
-          // Calls are still running against state the next scenario would
-          // share; stop here rather than measure a wedged deployment.
-          rows.push_back(Row{info, std::nullopt, failures[i]});
-          PrintTable(rows, settings_text);
-          temp_dir.reset();
-          std::_Exit(1);
+        std::optional<LoadResult> result = measure(i, round);
+        if (!result.has_value()) continue;
+        sample.result = *std::move(result);
+        samples[i].push_back(std::move(sample));
+      }
+      // With nothing else selected the baseline is measured on its own.
+      if (has_baseline && selected->size() == 1 && failures[0].empty()) {
+        if (std::optional<LoadResult> r = measure(0, round)) {
+          samples[0].push_back({*r, std::nullopt});
         }
       }
     }
     for (size_t i = 0; i < selected->size(); ++i) {
-      rows.push_back(Row{(*selected)[i], MedianRound(results[i]), failures[i]});
+      rows.push_back(
+          MedianRow((*selected)[i], std::move(samples[i]), failures[i]));
     }
   }
 
