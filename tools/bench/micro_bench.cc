@@ -4,7 +4,7 @@
 //   - Store::Commit of a one-record WriteSet, WAL synced or not, from 1 and 8
 //     threads (8 synced writers show whether they share fsyncs: group commit);
 //   - Store::GetRecord of existing records, in a fresh store and in one grown
-//     by 100,000 later records.
+//     by 100,000 later records, with the record cache on and off.
 //
 //   homeward-microbench --benchmark_filter=Commit --benchmark_min_time=2
 //
@@ -13,9 +13,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <string>
 #include <system_error>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -48,7 +50,8 @@ class Stores {
     absl::MutexLock lock(&mu_);
     std::unique_ptr<Store>& store = sync ? synced_ : unsynced_;
     if (store == nullptr) {
-      store = OpenLocked(sync ? "synced" : "unsynced", sync, error);
+      store = OpenLocked(sync ? "synced" : "unsynced", sync,
+                         Store::Options{}.record_cache_bytes, error);
     }
     return store.get();
   }
@@ -56,13 +59,15 @@ class Stores {
   // A store holding records "r0".."r999" of kind "case"; when `grown`, also
   // kGrowthRecords other cases written after them, as a store looks once it
   // has been in use (the records read are then in SST files, under a large
-  // memtable), with flushes and compactions finished.
-  Store* Readable(bool grown, std::string* error) {
+  // memtable), with flushes and compactions finished. `cached`: with the
+  // store's default record cache, else with none.
+  Store* Readable(bool grown, bool cached, std::string* error) {
     absl::MutexLock lock(&mu_);
-    std::unique_ptr<Store>& readable = grown ? grown_ : readable_;
+    std::unique_ptr<Store>& readable = readable_[{grown, cached}];
     if (readable == nullptr) {
-      std::unique_ptr<Store> store =
-          OpenLocked(grown ? "grown" : "read", false, error);
+      std::unique_ptr<Store> store = OpenLocked(
+          absl::StrCat(grown ? "grown" : "read", cached ? "-cached" : ""),
+          false, cached ? Store::Options{}.record_cache_bytes : 0, error);
       if (store == nullptr) return nullptr;
       if (!Fill(*store, "r", kReadRecords, error)) return nullptr;
       if (grown) {
@@ -83,8 +88,7 @@ class Stores {
     absl::MutexLock lock(&mu_);
     synced_.reset();
     unsynced_.reset();
-    readable_.reset();
-    grown_.reset();
+    readable_.clear();
     dir_.reset();
   }
 
@@ -116,11 +120,14 @@ class Stores {
   }
 
   std::unique_ptr<Store> OpenLocked(const std::string& name, bool sync,
+                                    size_t record_cache_bytes,
                                     std::string* error)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (dir_ == nullptr) dir_ = std::make_unique<testing::TempDir>();
-    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(
-        {.path = absl::StrCat(dir_->path(), "/", name), .sync_writes = sync});
+    absl::StatusOr<std::unique_ptr<Store>> store =
+        Store::Open({.path = absl::StrCat(dir_->path(), "/", name),
+                     .sync_writes = sync,
+                     .record_cache_bytes = record_cache_bytes});
     if (!store.ok()) {
       *error = store.status().ToString();
       return nullptr;
@@ -132,8 +139,9 @@ class Stores {
   std::unique_ptr<testing::TempDir> dir_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Store> synced_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Store> unsynced_ ABSL_GUARDED_BY(mu_);
-  std::unique_ptr<Store> readable_ ABSL_GUARDED_BY(mu_);
-  std::unique_ptr<Store> grown_ ABSL_GUARDED_BY(mu_);
+  // By (grown, cached).
+  std::map<std::pair<bool, bool>, std::unique_ptr<Store>> readable_
+      ABSL_GUARDED_BY(mu_);
 };
 
 // Unique record ids across threads and repetitions: a commit of an existing
@@ -173,10 +181,12 @@ BENCHMARK(BM_CommitOneRecord)
     ->Threads(8)
     ->UseRealTime();
 
-// Arg 0: 1 to read from a grown store (see Stores::Readable).
+// Args: grown (1: a grown store, see Stores::Readable), cache (1: with the
+// record cache).
 void BM_GetRecord(benchmark::State& state) {
   std::string error;
-  Store* store = Stores::Get().Readable(state.range(0) != 0, &error);
+  Store* store =
+      Stores::Get().Readable(state.range(0) != 0, state.range(1) != 0, &error);
   if (store == nullptr) {
     state.SkipWithError(error.c_str());
     return;
@@ -197,9 +207,8 @@ void BM_GetRecord(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_GetRecord)
-    ->ArgName("grown")
-    ->Arg(0)
-    ->Arg(1)
+    ->ArgNames({"grown", "cache"})
+    ->ArgsProduct({{0, 1}, {0, 1}})
     ->Threads(1)
     ->Threads(2)
     ->UseRealTime();
