@@ -112,9 +112,17 @@ TEST(RecordCacheTest, FillIsRefusedWhenAWriteBeganAfterTheTicket) {
     SCOPED_TRACE(c.name);
     RecordCache cache = OneShard(1 << 20);
     bool begun = false, ended = false;
+    // Moves the write to another key of the (only) shard on to its begin
+    // and end, each done once.
     auto advance_write = [&](bool begin, bool end) {
-      if (begin && !begun) cache.BeginWrite({"other"}), begun = true;
-      if (end && !ended) cache.EndWrite({"other"}), ended = true;
+      if (begin && !begun) {
+        cache.BeginWrite({"other"});
+        begun = true;
+      }
+      if (end && !ended) {
+        cache.EndWrite({"other"});
+        ended = true;
+      }
     };
     advance_write(c.begin_before_ticket, c.end_before_ticket);
     RecordCache::Ticket ticket = cache.FillTicket("a");

@@ -8,7 +8,8 @@
 // everything queued meanwhile as one WriteBatch with one WAL sync (group
 // commit): concurrent durable writers share an fsync, and outbox sequences
 // become visible strictly in order, so a tailing feed never skips an event.
-// Commit() returns only after the batch is durable.
+// Commit() returns only after the batch is durable. Record reads go through
+// a RecordCache that the committer keeps coherent (record_cache.h).
 //
 //   ASSIGN_OR_RETURN(auto store, Store::Open({.path = dir}));
 //   ASSIGN_OR_RETURN(CommitResult r, store->Commit(std::move(set)));
