@@ -42,6 +42,25 @@ double Percentile(const std::vector<uint32_t>& sorted, double fraction) {
   return sorted[rank - 1];
 }
 
+// The figures of calls that took `sorted` microseconds each, `seconds` of
+// wall time and `cpu_seconds` of process CPU (errors are left to the caller).
+LoadResult Summarize(std::vector<uint32_t> sorted, double seconds,
+                     double cpu_seconds) {
+  LoadResult result;
+  result.ok_calls = sorted.size();
+  result.seconds = seconds;
+  result.cpu_seconds = cpu_seconds;
+  result.calls_per_second = seconds > 0 ? sorted.size() / seconds : 0;
+  result.cpu_us_per_call =
+      sorted.empty() ? 0 : cpu_seconds * 1e6 / sorted.size();
+  result.p50_us = Percentile(sorted, 0.50);
+  result.p90_us = Percentile(sorted, 0.90);
+  result.p99_us = Percentile(sorted, 0.99);
+  result.max_us = sorted.empty() ? 0 : sorted.back();
+  result.latencies_us = std::move(sorted);
+  return result;
+}
+
 std::string StatusText(const grpc::Status& status) {
   return absl::StrCat(absl::StatusCodeToString(
                           static_cast<absl::StatusCode>(status.error_code())),
@@ -96,21 +115,15 @@ class Loop {
   }
 
   LoadResult Collect(double seconds, double cpu_seconds) {
-    LoadResult result;
     std::vector<uint32_t> all;
+    uint64_t errors = 0;
     for (Worker& w : workers_) {
       all.insert(all.end(), w.latencies_us.begin(), w.latencies_us.end());
-      result.errors += w.errors;
+      errors += w.errors;
     }
     std::sort(all.begin(), all.end());
-    result.ok_calls = all.size();
-    result.seconds = seconds;
-    result.calls_per_second = seconds > 0 ? all.size() / seconds : 0;
-    result.cpu_us_per_call = all.empty() ? 0 : cpu_seconds * 1e6 / all.size();
-    result.p50_us = Percentile(all, 0.50);
-    result.p90_us = Percentile(all, 0.90);
-    result.p99_us = Percentile(all, 0.99);
-    result.max_us = all.empty() ? 0 : all.back();
+    LoadResult result = Summarize(std::move(all), seconds, cpu_seconds);
+    result.errors = errors;
     absl::MutexLock lock(&mu_);
     result.first_error = first_error_;
     return result;
@@ -172,6 +185,26 @@ double SecondsBetween(Clock::time_point from, Clock::time_point to) {
 }
 
 }  // namespace
+
+LoadResult CombineSlices(const std::vector<LoadResult>& slices) {
+  std::vector<uint32_t> all;
+  double seconds = 0;
+  double cpu_seconds = 0;
+  uint64_t errors = 0;
+  std::string first_error;
+  for (const LoadResult& slice : slices) {
+    all.insert(all.end(), slice.latencies_us.begin(), slice.latencies_us.end());
+    seconds += slice.seconds;
+    cpu_seconds += slice.cpu_seconds;
+    errors += slice.errors;
+    if (first_error.empty()) first_error = slice.first_error;
+  }
+  std::sort(all.begin(), all.end());
+  LoadResult result = Summarize(std::move(all), seconds, cpu_seconds);
+  result.errors = errors;
+  result.first_error = std::move(first_error);
+  return result;
+}
 
 absl::StatusOr<LoadResult> RunClosedLoop(const LoadOptions& options,
                                          const SlotFactory& make_slot) {

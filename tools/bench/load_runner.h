@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -70,11 +71,19 @@ struct LoadResult {
   // when the VM's speed changes, which makes it the better figure for
   // comparing two builds.
   double cpu_us_per_call = 0;
+  double cpu_seconds = 0;
   // Failed calls over the whole run, warmup included: a benchmark whose
   // calls fail measures nothing useful, so every failure is reported.
   uint64_t errors = 0;
   std::string first_error;  // "CODE: message" of the first failure
+  // Every measured latency, sorted: kept so that slices can be combined.
+  std::vector<uint32_t> latencies_us;
 };
+
+// One result for several runs of the same calls (the slices of one
+// measurement): their calls, seconds, CPU and errors add up, and the
+// percentiles are those of all their latencies together.
+LoadResult CombineSlices(const std::vector<LoadResult>& slices);
 
 // Runs the closed loop to completion. Fails (without a result) only when the
 // options are invalid or in-flight calls do not finish within drain_timeout;

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -32,6 +33,7 @@
 #include <string>
 #include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/algorithm/container.h"
@@ -72,17 +74,22 @@ ABSL_FLAG(int, preload_cases, 1000,
           "Cases registered before the get_* scenarios, read round-robin.");
 ABSL_FLAG(std::string, json, "", "Also write the results to this JSON file.");
 ABSL_FLAG(int, rounds, 3,
-          "Runs every scenario this many times, interleaved, each right after "
-          "a baseline measurement of its own, and reports the round with the "
-          "median ratio: the machine's speed drifts between minutes, and a "
-          "ratio against the baseline measured just before is what drifts "
-          "least.");
+          "Measures the scenarios this many times in turn, so that each is "
+          "sampled across the whole run.");
+ABSL_FLAG(int, slices, 5,
+          "Each round measures a scenario in this many slices, each right "
+          "after a baseline slice of its own (seconds/slices of measured load "
+          "each, after warmup_seconds/slices of unmeasured load), over "
+          "connections kept open. The ratio reported is the median over these "
+          "pairs: the machine's speed changes within seconds, and a pair's "
+          "slices run a second apart.");
 
 namespace homeward::bench {
 namespace {
 
-// One measurement of a scenario, and of the baseline taken just before it.
-struct Sample {
+// One slice of a scenario's measurement, and the baseline slice run just
+// before it.
+struct Slice {
   LoadResult result;
   std::optional<LoadResult> baseline;
 };
@@ -91,11 +98,14 @@ struct Row {
   const ScenarioInfo* info = nullptr;
   std::optional<LoadResult> result;  // empty when the scenario could not run
   std::string failure;               // why it could not run
-  // The baseline measured just before the reported round, and the ratios
-  // against it.
+  // Every baseline slice alternated with the scenario's, combined.
   std::optional<LoadResult> paired_baseline;
+  // The median over the slice pairs of scenario calls/s / baseline calls/s,
+  // and of baseline CPU per call / scenario CPU per call; with the
+  // interquartile range of the first.
   std::optional<double> ratio;
   std::optional<double> cpu_ratio;
+  std::optional<std::pair<double, double>> ratio_iqr;
 };
 
 // What `nproc` prints: the CPUs this process may run on.
@@ -138,68 +148,74 @@ absl::Status ValidateFlags() {
   if (absl::GetFlag(FLAGS_calls_per_channel) < 1) {
     return absl::InvalidArgumentError("--calls_per_channel must be at least 1");
   }
+  if (absl::GetFlag(FLAGS_slices) < 1) {
+    return absl::InvalidArgumentError("--slices must be at least 1");
+  }
   if (absl::GetFlag(FLAGS_preload_cases) < 1) {
     return absl::InvalidArgumentError("--preload_cases must be at least 1");
   }
   return absl::OkStatus();
 }
 
-double CallsRatio(const Sample& s) {
-  return s.result.calls_per_second / s.baseline->calls_per_second;
+// The nearest-rank quantile of `values` (not empty).
+double Quantile(std::vector<double> values, double fraction) {
+  std::sort(values.begin(), values.end());
+  const size_t rank = static_cast<size_t>(
+      std::ceil(fraction * static_cast<double>(values.size())));
+  return values[std::clamp<size_t>(rank, 1, values.size()) - 1];
 }
 
-// The row of a scenario: its round with the median ratio to its own
-// baseline (the median calls/s when no baseline ran), carrying the errors of
-// every round, so that a scenario with errors in any round is reported as
-// failing.
-Row MedianRow(const ScenarioInfo* info, std::vector<Sample> samples,
-              std::string failure) {
+// The row of a scenario: every slice of every round combined, and the
+// median ratio over the slice pairs. A pair's two slices ran a second apart,
+// so its ratio holds even when the machine's speed changed between pairs;
+// the median leaves out the few pairs that a change of speed split. Errors
+// of any slice count, so that a scenario with errors is reported as failing.
+Row SummaryRow(const ScenarioInfo* info, const std::vector<Slice>& slices,
+               std::string failure) {
   Row row;
   row.info = info;
   row.failure = std::move(failure);
-  if (samples.empty()) return row;
-  uint64_t errors = 0;
-  std::string first_error;
-  for (const Sample& s : samples) {
-    errors += s.result.errors;
-    if (first_error.empty()) first_error = s.result.first_error;
-  }
-  const bool paired = absl::c_all_of(samples, [](const Sample& s) {
-    return s.baseline.has_value() && s.baseline->calls_per_second > 0;
-  });
-  std::sort(samples.begin(), samples.end(),
-            [paired](const Sample& a, const Sample& b) {
-              return paired ? CallsRatio(a) < CallsRatio(b)
-                            : a.result.calls_per_second <
-                                  b.result.calls_per_second;
-            });
-  const Sample& median = samples[samples.size() / 2];
-  row.result = median.result;
-  row.result->errors = errors;
-  row.result->first_error = first_error;
-  if (info->name == "baseline") {
-    row.ratio = row.cpu_ratio = 1.0;
-  } else if (paired) {
-    row.paired_baseline = median.baseline;
-    row.ratio = CallsRatio(median);
-    if (median.result.cpu_us_per_call > 0) {
-      row.cpu_ratio =
-          median.baseline->cpu_us_per_call / median.result.cpu_us_per_call;
+  if (slices.empty()) return row;
+  std::vector<LoadResult> results, baselines;
+  std::vector<double> ratios, cpu_ratios;
+  for (const Slice& slice : slices) {
+    results.push_back(slice.result);
+    if (!slice.baseline.has_value()) continue;
+    baselines.push_back(*slice.baseline);
+    if (slice.baseline->calls_per_second > 0) {
+      ratios.push_back(slice.result.calls_per_second /
+                       slice.baseline->calls_per_second);
+    }
+    if (slice.result.cpu_us_per_call > 0) {
+      cpu_ratios.push_back(slice.baseline->cpu_us_per_call /
+                           slice.result.cpu_us_per_call);
     }
   }
+  row.result = CombineSlices(results);
+  if (info->name == "baseline") {
+    row.ratio = row.cpu_ratio = 1.0;
+    return row;
+  }
+  if (baselines.size() != slices.size()) return row;  // not every slice paired
+  row.paired_baseline = CombineSlices(baselines);
+  if (!ratios.empty()) {
+    row.ratio = Quantile(ratios, 0.5);
+    row.ratio_iqr = {Quantile(ratios, 0.25), Quantile(ratios, 0.75)};
+  }
+  if (!cpu_ratios.empty()) row.cpu_ratio = Quantile(cpu_ratios, 0.5);
   return row;
 }
 
 std::string Settings(int channels_per_target, const std::string& data_dir) {
   return absl::StrFormat(
-      "nproc=%d concurrency=%d seconds=%g rounds=%d (round with the median "
-      "ratio shown) "
+      "nproc=%d concurrency=%d seconds=%g rounds=%d slices=%d (ratio: median "
+      "over the slice pairs) "
       "warmup_seconds=%g sync_writes=%s "
       "calls_per_channel=%d (%d channels per target) preload_cases=%d "
       "data_dir=%s",
       AvailableCpus(), absl::GetFlag(FLAGS_concurrency),
       absl::GetFlag(FLAGS_seconds), absl::GetFlag(FLAGS_rounds),
-      absl::GetFlag(FLAGS_warmup_seconds),
+      absl::GetFlag(FLAGS_slices), absl::GetFlag(FLAGS_warmup_seconds),
       absl::GetFlag(FLAGS_sync_writes) ? "true" : "false",
       absl::GetFlag(FLAGS_calls_per_channel), channels_per_target,
       absl::GetFlag(FLAGS_preload_cases), data_dir);
@@ -208,9 +224,9 @@ std::string Settings(int channels_per_target, const std::string& data_dir) {
 void PrintTable(const std::vector<Row>& rows, const std::string& settings) {
   std::cout << "\nhomeward-bench: " << settings << "\n\n";
   std::cout << absl::StrFormat(
-      "%-17s %9s %9s %9s %9s %7s %8s %10s %7s %9s  %s\n", "scenario", "calls/s",
-      "p50 us", "p99 us", "cpu us", "errors", "base/s", "base cpu", "ratio",
-      "cpu ratio", "target");
+      "%-17s %9s %9s %9s %9s %7s %8s %10s %7s %11s %9s  %s\n", "scenario",
+      "calls/s", "p50 us", "p99 us", "cpu us", "errors", "base/s", "base cpu",
+      "ratio", "ratio iqr", "cpu ratio", "target");
   for (const Row& row : rows) {
     const ScenarioInfo& info = *row.info;
     if (!row.result.has_value()) {
@@ -220,6 +236,7 @@ void PrintTable(const std::vector<Row>& rows, const std::string& settings) {
     }
     const LoadResult& r = *row.result;
     std::string ratio = "-";
+    std::string ratio_iqr = "-";
     std::string cpu_ratio = "-";
     std::string target = info.target_ratio > 0
                              ? absl::StrFormat(">= %.2f", info.target_ratio)
@@ -231,6 +248,10 @@ void PrintTable(const std::vector<Row>& rows, const std::string& settings) {
                         *row.ratio >= info.target_ratio ? " meets" : " below");
       }
     }
+    if (row.ratio_iqr.has_value()) {
+      ratio_iqr = absl::StrFormat("%.2f-%.2f", row.ratio_iqr->first,
+                                  row.ratio_iqr->second);
+    }
     if (row.cpu_ratio.has_value()) {
       cpu_ratio = absl::StrFormat("%.2f", *row.cpu_ratio);
     }
@@ -240,9 +261,9 @@ void PrintTable(const std::vector<Row>& rows, const std::string& settings) {
       base_cpu = absl::StrFormat("%.1f", row.paired_baseline->cpu_us_per_call);
     }
     std::cout << absl::StrFormat(
-        "%-17s %9.0f %9.0f %9.0f %9.1f %7d %8s %10s %7s %9s  %s\n", info.name,
-        r.calls_per_second, r.p50_us, r.p99_us, r.cpu_us_per_call, r.errors,
-        base, base_cpu, ratio, cpu_ratio, target);
+        "%-17s %9.0f %9.0f %9.0f %9.1f %7d %8s %10s %7s %11s %9s  %s\n",
+        info.name, r.calls_per_second, r.p50_us, r.p99_us, r.cpu_us_per_call,
+        r.errors, base, base_cpu, ratio, ratio_iqr, cpu_ratio, target);
   }
   for (const Row& row : rows) {
     if (row.result.has_value() && row.result->errors > 0) {
@@ -264,6 +285,8 @@ absl::Status WriteJson(const std::string& path, const std::vector<Row>& rows,
   fields["nproc"].set_number_value(AvailableCpus());
   fields["concurrency"].set_number_value(absl::GetFlag(FLAGS_concurrency));
   fields["seconds"].set_number_value(absl::GetFlag(FLAGS_seconds));
+  fields["rounds"].set_number_value(absl::GetFlag(FLAGS_rounds));
+  fields["slices"].set_number_value(absl::GetFlag(FLAGS_slices));
   fields["warmup_seconds"].set_number_value(
       absl::GetFlag(FLAGS_warmup_seconds));
   fields["sync_writes"].set_bool_value(absl::GetFlag(FLAGS_sync_writes));
@@ -305,6 +328,10 @@ absl::Status WriteJson(const std::string& path, const std::vector<Row>& rows,
       if (row.info->target_ratio > 0) {
         s["meets_target"].set_bool_value(*row.ratio >= row.info->target_ratio);
       }
+    }
+    if (row.ratio_iqr.has_value()) {
+      s["ratio_p25"].set_number_value(row.ratio_iqr->first);
+      s["ratio_p75"].set_number_value(row.ratio_iqr->second);
     }
     if (row.cpu_ratio.has_value()) {
       s["cpu_ratio"].set_number_value(*row.cpu_ratio);
@@ -396,36 +423,81 @@ int Run() {
                                             }) -
                             selected->begin());
     const bool has_baseline = baseline_index < selected->size();
-    std::vector<std::vector<Sample>> samples(selected->size());
+    std::vector<std::vector<Slice>> samples(selected->size());
     std::vector<std::string> failures(selected->size());
-    // Runs scenario `i` once; empty when it failed (recorded in failures).
-    auto measure = [&](size_t i, int round) -> std::optional<LoadResult> {
+    // Connected at first use and kept for the whole run.
+    std::vector<std::unique_ptr<PreparedScenario>> prepared(selected->size());
+    const int slices = absl::GetFlag(FLAGS_slices);
+    LoadOptions slice_load = settings.load;
+    slice_load.warmup = settings.load.warmup / slices;
+    slice_load.duration = settings.load.duration / slices;
+    // Runs one slice of scenario `i`; empty when it failed (recorded in
+    // failures).
+    auto run_slice = [&](size_t i) -> std::optional<LoadResult> {
       const ScenarioInfo* info = (*selected)[i];
+      if (prepared[i] == nullptr) {
+        absl::StatusOr<std::unique_ptr<PreparedScenario>> scenario =
+            PreparedScenario::Prepare(info->name, **deployment, &case_ids,
+                                      settings);
+        if (!scenario.ok()) {
+          failures[i] = scenario.status().ToString();
+          return std::nullopt;
+        }
+        prepared[i] = *std::move(scenario);
+      }
+      // Writes leave flushes and compactions behind: a slice must not pay
+      // for the one before it.
       if (absl::Status idle =
               (*deployment)->WaitForStorageIdle(absl::Seconds(60));
           !idle.ok()) {
         std::cerr << "  (measuring anyway: " << idle.message() << ")\n";
       }
-      std::cerr << "round " << round << "/" << rounds << ": running "
-                << info->name << " (" << info->description << ")...\n";
-      absl::StatusOr<LoadResult> result =
-          RunScenario(info->name, **deployment, case_ids, settings);
-      if (result.ok()) {
-        std::cerr << absl::StrFormat("  %.0f calls/s, %.1f cpu us/call\n",
-                                     result->calls_per_second,
-                                     result->cpu_us_per_call);
-        return *std::move(result);
-      }
+      absl::StatusOr<LoadResult> result = prepared[i]->Run(slice_load);
+      if (result.ok()) return *std::move(result);
       failures[i] = result.status().ToString();
       if (absl::IsDeadlineExceeded(result.status())) {
         // Calls are still running against state the next scenario would
         // share; stop here rather than measure a wedged deployment.
-        rows.push_back(MedianRow(info, {}, failures[i]));
+        rows.push_back(SummaryRow(info, {}, failures[i]));
         PrintTable(rows, settings_text);
         temp_dir.reset();
         std::_Exit(1);
       }
       return std::nullopt;
+    };
+    // Measures scenario `i` in slices, each after a baseline slice when
+    // `paired`.
+    auto measure = [&](size_t i, bool paired, int round) {
+      const ScenarioInfo& info = *(*selected)[i];
+      std::cerr << "round " << round << "/" << rounds << ": running "
+                << info.name << " (" << info.description << ")"
+                << (paired ? ", each slice after a baseline slice" : "")
+                << "...\n";
+      std::vector<Slice> round_slices;
+      for (int s = 0; s < slices; ++s) {
+        Slice slice;
+        if (paired) {
+          slice.baseline = run_slice(baseline_index);
+          if (!slice.baseline.has_value()) return;
+          samples[baseline_index].push_back({*slice.baseline, std::nullopt});
+        }
+        std::optional<LoadResult> r = run_slice(i);
+        if (!r.has_value()) return;
+        slice.result = *std::move(r);
+        round_slices.push_back(slice);
+        samples[i].push_back(std::move(slice));
+      }
+      const Row summary = SummaryRow(&info, round_slices, "");
+      std::cerr << absl::StrFormat("  %.0f calls/s, %.1f cpu us/call",
+                                   summary.result->calls_per_second,
+                                   summary.result->cpu_us_per_call);
+      if (summary.ratio.has_value() && info.name != "baseline") {
+        std::cerr << absl::StrFormat(
+            "; baseline %.0f calls/s, %.1f cpu us/call; ratio %.2f",
+            summary.paired_baseline->calls_per_second,
+            summary.paired_baseline->cpu_us_per_call, *summary.ratio);
+      }
+      std::cerr << "\n";
     };
     for (int round = 1; round <= rounds; ++round) {
       for (size_t i = 0; i < selected->size(); ++i) {
@@ -435,28 +507,15 @@ int Run() {
               absl::StrCat("preloading cases failed: ", preload_failure);
           continue;
         }
-        Sample sample;
-        if (has_baseline && failures[baseline_index].empty()) {
-          sample.baseline = measure(baseline_index, round);
-          if (sample.baseline.has_value()) {
-            samples[baseline_index].push_back({*sample.baseline, std::nullopt});
-          }
-        }
-        std::optional<LoadResult> result = measure(i, round);
-        if (!result.has_value()) continue;
-        sample.result = *std::move(result);
-        samples[i].push_back(std::move(sample));
+        measure(i, has_baseline && failures[baseline_index].empty(), round);
       }
       // With nothing else selected the baseline is measured on its own.
       if (has_baseline && selected->size() == 1 && failures[0].empty()) {
-        if (std::optional<LoadResult> r = measure(0, round)) {
-          samples[0].push_back({*r, std::nullopt});
-        }
+        measure(0, false, round);
       }
     }
     for (size_t i = 0; i < selected->size(); ++i) {
-      rows.push_back(
-          MedianRow((*selected)[i], std::move(samples[i]), failures[i]));
+      rows.push_back(SummaryRow((*selected)[i], samples[i], failures[i]));
     }
   }
 

@@ -319,15 +319,30 @@ absl::StatusOr<std::vector<std::string>> PreloadCases(
   return created;
 }
 
-absl::StatusOr<LoadResult> RunScenario(const std::string& name,
-                                       const Deployment& deployment,
-                                       const std::vector<std::string>& case_ids,
-                                       const ScenarioSettings& settings) {
+struct PreparedScenario::Clients {
+  std::string name;
+  const std::vector<std::string>* case_ids;
+  Authorize authorize;
+  // Calls are spread over the stubs round-robin, so each channel carries at
+  // most calls_per_channel calls. Only the stubs the scenario calls are made.
+  std::vector<std::unique_ptr<Health::Stub>> health;
+  std::vector<std::unique_ptr<CaseService::Stub>> cases;
+};
+
+PreparedScenario::PreparedScenario(std::unique_ptr<Clients> clients)
+    : clients_(std::move(clients)) {}
+
+PreparedScenario::~PreparedScenario() = default;
+
+absl::StatusOr<std::unique_ptr<PreparedScenario>> PreparedScenario::Prepare(
+    const std::string& name, const Deployment& deployment,
+    const std::vector<std::string>* case_ids,
+    const ScenarioSettings& settings) {
   const ScenarioInfo* info = FindScenario(name);
   if (info == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("no scenario '", name, "'"));
   }
-  if (info->needs_cases && case_ids.empty()) {
+  if (info->needs_cases && case_ids->empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat(name, " needs preloaded cases"));
   }
@@ -336,28 +351,38 @@ absl::StatusOr<LoadResult> RunScenario(const std::string& name,
                    ConnectChannels(via_gateway ? deployment.gateway_target()
                                                : deployment.service_target(),
                                    ChannelCount(settings)));
-  const Authorize authorize =
+  auto clients = std::make_unique<Clients>();
+  clients->name = name;
+  clients->case_ids = case_ids;
+  clients->authorize =
       via_gateway ? BearerKey(deployment) : SignedPrincipal(deployment);
-  // Slots are spread over the channels round-robin, so each channel carries
-  // at most calls_per_channel calls.
-  const size_t n = channels.size();
-
   if (name == "baseline") {
-    auto stubs = MakeStubs<Health>(channels);
-    return RunClosedLoop(settings.load, [&](int i) {
-      return std::make_unique<HealthSlot>(stubs[i % n].get());
+    clients->health = MakeStubs<Health>(channels);
+  } else {
+    clients->cases = MakeStubs<CaseService>(channels);
+  }
+  return std::unique_ptr<PreparedScenario>(
+      new PreparedScenario(std::move(clients)));
+}
+
+absl::StatusOr<LoadResult> PreparedScenario::Run(
+    const LoadOptions& load) const {
+  const Clients& c = *clients_;
+  if (c.name == "baseline") {
+    return RunClosedLoop(load, [&](int i) {
+      return std::make_unique<HealthSlot>(c.health[i % c.health.size()].get());
     });
   }
-  auto stubs = MakeStubs<CaseService>(channels);
-  if (absl::StartsWith(name, "get_")) {
-    return RunClosedLoop(settings.load, [&](int i) {
-      return std::make_unique<GetSlot>(stubs[i % n].get(), &authorize,
-                                       &case_ids);
+  const size_t n = c.cases.size();
+  if (absl::StartsWith(c.name, "get_")) {
+    return RunClosedLoop(load, [&](int i) {
+      return std::make_unique<GetSlot>(c.cases[i % n].get(), &c.authorize,
+                                       c.case_ids);
     });
   }
-  const std::string prefix = FreshRequestIdPrefix(name);
-  return RunClosedLoop(settings.load, [&](int i) {
-    return std::make_unique<RegisterSlot>(stubs[i % n].get(), &authorize,
+  const std::string prefix = FreshRequestIdPrefix(c.name);
+  return RunClosedLoop(load, [&](int i) {
+    return std::make_unique<RegisterSlot>(c.cases[i % n].get(), &c.authorize,
                                           prefix);
   });
 }

@@ -100,13 +100,29 @@ struct ScenarioSettings {
 absl::StatusOr<std::vector<std::string>> PreloadCases(
     const Deployment& deployment, int count, int concurrency);
 
-// Runs scenario `name` against `deployment`. `case_ids` must be non-empty
-// for scenarios that need cases. Every request id a run uses carries a fresh
-// random prefix, so runs against an existing data_dir never replay.
-absl::StatusOr<LoadResult> RunScenario(const std::string& name,
-                                       const Deployment& deployment,
-                                       const std::vector<std::string>& case_ids,
-                                       const ScenarioSettings& settings);
+// A scenario with its client channels connected, to be run many times: the
+// slices of a measurement (and its later rounds) reuse the same connections,
+// so that none pays for connection setup or a cold HTTP/2 connection.
+class PreparedScenario {
+ public:
+  // Connects the channels scenario `name` calls through. `case_ids` must
+  // outlive the scenario and be non-empty for scenarios that need cases.
+  static absl::StatusOr<std::unique_ptr<PreparedScenario>> Prepare(
+      const std::string& name, const Deployment& deployment,
+      const std::vector<std::string>* case_ids,
+      const ScenarioSettings& settings);
+  ~PreparedScenario();
+
+  // One closed-loop run for `load` (its warmup, then its duration). Every
+  // request id a run uses carries a fresh random prefix, so runs never
+  // replay one another, nor runs against an existing data_dir.
+  absl::StatusOr<LoadResult> Run(const LoadOptions& load) const;
+
+ private:
+  struct Clients;
+  explicit PreparedScenario(std::unique_ptr<Clients> clients);
+  std::unique_ptr<Clients> clients_;
+};
 
 }  // namespace homeward::bench
 
