@@ -65,13 +65,11 @@ struct LoadResult {
   double p90_us = 0;
   double p99_us = 0;
   double max_us = 0;
-  // CPU time (user + system) the whole process spent per successful call in
-  // the measured window. The process holds the client and the servers, so
-  // this is the machine's cost of one call; it drifts much less than calls/s
-  // when the VM's speed changes, which makes it the better figure for
-  // comparing two builds.
-  double cpu_us_per_call = 0;
+  // CPU time (user + system) the whole process spent in the measured window,
+  // in all and per successful call. The process holds the client and the
+  // servers, so this is the machine's cost of one call.
   double cpu_seconds = 0;
+  double cpu_us_per_call = 0;
   // Failed calls over the whole run, warmup included: a benchmark whose
   // calls fail measures nothing useful, so every failure is reported.
   uint64_t errors = 0;
