@@ -302,6 +302,11 @@ absl::StatusOr<bool> Store::CheckSet(
       }
     }
     if (current == e.version) continue;
+    if (e.replay_if_exists) {
+      original->set_subject_id(e.id);
+      original->set_partition(e.partition);
+      return true;
+    }
     if (e.version == 0) return errors::AlreadyExists(e.kind, e.id);
     if (current == 0) return errors::NotFound(e.kind, e.id);
     return errors::EtagMismatch(e.kind, e.id, absl::StrCat(e.version),

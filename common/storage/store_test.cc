@@ -123,6 +123,40 @@ TEST(StoreTest, RepeatedRequestIdReplaysTheFirstResultAndAppliesNothing) {
   EXPECT_EQ(events->size(), 1u);
 }
 
+TEST(StoreTest, CreateOfAnExistingRequestDerivedRecordIsAReplay) {
+  TempDir dir;
+  auto store = OpenStore(dir);
+  auto make = [](const std::string& office) {
+    WriteSet set;
+    set.ExpectNewOrReplay(6, "case", "c-req-1")
+        .PutRecord(6, "case", "c-req-1", 1, MakeCase("c-req-1", office))
+        .AppendEvent(CaseEvent(6, "c-req-1"));
+    return set;
+  };
+  auto first = store->Commit(make("A"));
+  ASSERT_OK(first);
+  EXPECT_FALSE(first->replayed);
+  EXPECT_EQ(first->events.size(), 1u);
+
+  auto second = store->Commit(make("B"));
+  ASSERT_OK(second);
+  EXPECT_TRUE(second->replayed);
+  EXPECT_EQ(second->original.subject_id(), "c-req-1");
+  EXPECT_EQ(second->original.partition(), 6u);
+  EXPECT_TRUE(second->events.empty());
+
+  // The replay applied nothing: the first create's record and event stand.
+  Case read;
+  uint64_t version = 0;
+  ASSERT_THAT(store->GetRecord(6, "case", "c-req-1", &read, &version),
+              IsOkAndHolds(true));
+  EXPECT_EQ(version, 1u);
+  EXPECT_EQ(read.office_id(), "A");
+  auto events = store->ReadEvents(6, 0, 10);
+  ASSERT_OK(events);
+  EXPECT_EQ(events->size(), 1u);
+}
+
 TEST(StoreTest, IndexPagingVisitsEveryMatchOnceAcrossPartitions) {
   TempDir dir;
   auto store = OpenStore(dir);

@@ -15,6 +15,15 @@ WriteSet& WriteSet::ExpectVersion(uint32_t partition, absl::string_view kind,
   return *this;
 }
 
+WriteSet& WriteSet::ExpectNewOrReplay(uint32_t partition,
+                                      absl::string_view kind,
+                                      absl::string_view id) {
+  expectations_.push_back({internal::RecordKey(partition, kind, id),
+                           std::string(kind), std::string(id), 0,
+                           /*replay_if_exists=*/true, partition});
+  return *this;
+}
+
 WriteSet& WriteSet::PutRecord(uint32_t partition, absl::string_view kind,
                               absl::string_view id, uint64_t version,
                               const google::protobuf::Message& value) {

@@ -40,6 +40,13 @@ class WriteSet {
                      absl::string_view value, absl::string_view id);
   WriteSet& DeleteIndex(uint32_t partition, absl::string_view index,
                         absl::string_view value, absl::string_view id);
+  // For a create whose record id derives from its request id (so that the
+  // id names the request): expects record `id` not to exist yet, and if it
+  // does, the create that made it carried the same request id, so the set is
+  // a replay of it. The commit then applies nothing and reports the record
+  // as ClaimRequest would, without storing a claim of its own.
+  WriteSet& ExpectNewOrReplay(uint32_t partition, absl::string_view kind,
+                              absl::string_view id);
   // Makes the set idempotent: if `request_id` was already claimed in `scope`,
   // the commit applies nothing and reports the first claim's record.
   WriteSet& ClaimRequest(uint32_t partition, absl::string_view scope,
@@ -62,6 +69,9 @@ class WriteSet {
     std::string kind;
     std::string id;
     uint64_t version;
+    // Set by ExpectNewOrReplay (version 0): an existing record is a replay.
+    bool replay_if_exists = false;
+    uint32_t partition = 0;
   };
   struct Put {
     int column;

@@ -90,9 +90,6 @@ void CaseStore::Register(const Actor& actor, const std::string& request_id,
   *c.mutable_update_time() = c.create_time();
   c = ForStorage(std::move(c));
 
-  homeward::v1::IdempotencyRecord claim;
-  claim.set_subject_id(case_id);
-  claim.set_partition(p);
   Event event;
   event.set_partition(p);
   event.set_subject_id(case_id);
@@ -101,8 +98,9 @@ void CaseStore::Register(const Actor& actor, const std::string& request_id,
   *event.mutable_case_registered()->mutable_case_() = c;
 
   WriteSet set;
-  set.ClaimRequest(p, "RegisterCase", request_id, claim)
-      .ExpectVersion(p, kKind, case_id, 0)
+  // The case id derives from the request id, so an existing case is this
+  // request's replay; the case itself stands as the request's claim.
+  set.ExpectNewOrReplay(p, kKind, case_id)
       .PutRecord(p, kKind, case_id, 1, c)
       .AppendEvent(std::move(event))
       .Audit(AuditEntryFor(actor, case_id));
