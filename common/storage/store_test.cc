@@ -36,6 +36,19 @@ Case MakeCase(const std::string& id, const std::string& office) {
   return c;
 }
 
+// Case `id` of partition `p` as stored, with its version; a failed
+// expectation when it is not there.
+struct StoredCase {
+  Case value;
+  uint64_t version = 0;
+};
+StoredCase ReadCase(const Store& store, uint32_t p, const std::string& id) {
+  StoredCase stored;
+  EXPECT_THAT(store.GetRecord(p, "case", id, &stored.value, &stored.version),
+              IsOkAndHolds(true));
+  return stored;
+}
+
 Event CaseEvent(uint32_t partition, const std::string& id) {
   Event e;
   e.set_partition(partition);
@@ -65,12 +78,9 @@ TEST(StoreTest, StaleVersionIsAbortedAndChangesNothing) {
               StatusIs(absl::StatusCode::kAborted,
                        HasSubstr("etag given '1', current '2'")));
 
-  Case read;
-  uint64_t version = 0;
-  ASSERT_THAT(store->GetRecord(1, "case", "c1", &read, &version),
-              IsOkAndHolds(true));
-  EXPECT_EQ(version, 2u);
-  EXPECT_EQ(read.office_id(), "B");
+  const StoredCase c1 = ReadCase(*store, 1, "c1");
+  EXPECT_EQ(c1.version, 2u);
+  EXPECT_EQ(c1.value.office_id(), "B");
   EXPECT_THAT(store->ReadEvents(1, 0, 10), IsOkAndHolds(::testing::IsEmpty()));
 }
 
@@ -146,12 +156,9 @@ TEST(StoreTest, CreateOfAnExistingRequestDerivedRecordIsAReplay) {
   EXPECT_TRUE(second->events.empty());
 
   // The replay applied nothing: the first create's record and event stand.
-  Case read;
-  uint64_t version = 0;
-  ASSERT_THAT(store->GetRecord(6, "case", "c-req-1", &read, &version),
-              IsOkAndHolds(true));
-  EXPECT_EQ(version, 1u);
-  EXPECT_EQ(read.office_id(), "A");
+  const StoredCase created = ReadCase(*store, 6, "c-req-1");
+  EXPECT_EQ(created.version, 1u);
+  EXPECT_EQ(created.value.office_id(), "A");
   auto events = store->ReadEvents(6, 0, 10);
   ASSERT_OK(events);
   EXPECT_EQ(events->size(), 1u);
@@ -302,12 +309,9 @@ TEST(StoreTest, DataSequencesAndAuditChainSurviveCloseAndReopen) {
     }
   }
   auto store = OpenStore(dir);
-  Case read;
-  uint64_t version = 0;
-  ASSERT_THAT(store->GetRecord(9, "case", "c2", &read, &version),
-              IsOkAndHolds(true));
-  EXPECT_EQ(read.office_id(), "A");
-  EXPECT_EQ(version, 1u);
+  const StoredCase c2 = ReadCase(*store, 9, "c2");
+  EXPECT_EQ(c2.value.office_id(), "A");
+  EXPECT_EQ(c2.version, 1u);
   auto page = store->ListIndex({9}, "office", "A", 10, "");
   ASSERT_OK(page);
   EXPECT_EQ(page->entries.size(), 3u);
