@@ -4,10 +4,10 @@
 // one RocksDB WriteBatch, or none of it.
 //
 //   WriteSet set;
-//   set.ExpectVersion(p, "case", id, 0)              // must not exist yet
-//      .ClaimRequest(p, "RegisterCase", request_id, {id, p})
-//      .PutRecord(p, "case", id, 1, c)
-//      .PutIndex(p, "case_by_office", c.office_id(), id)
+//   set.ExpectVersion(p, "assessment", id, 0)        // must not exist yet
+//      .ClaimRequest(p, "SubmitAssessment", request_id, {id, p})
+//      .PutRecord(p, "assessment", id, 1, a)
+//      .PutIndex(p, "assessment_by_case", a.case_id(), id)
 //      .AppendEvent(event)
 //      .Audit(entry);
 //   ASSIGN_OR_RETURN(CommitResult r, store.Commit(std::move(set)));
