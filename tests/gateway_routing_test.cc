@@ -22,11 +22,9 @@
 #include "common/storage/partitions.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
-#include "grpcpp/create_channel.h"
 #include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
-#include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
@@ -38,6 +36,7 @@
 #include "services/gateway/api_keys.h"
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/method_table.h"
+#include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/closed_port.h"
 
 namespace homeward::gateway {
@@ -216,9 +215,7 @@ std::unique_ptr<GatewayServer> StartGateway(
 class Client {
  public:
   explicit Client(const GatewayServer& gateway)
-      : channel_(
-            grpc::CreateChannel(absl::StrCat("127.0.0.1:", gateway.grpc_port()),
-                                grpc::InsecureChannelCredentials())),
+      : channel_(homeward::testing::LoopbackChannel(gateway.grpc_port())),
         http_("127.0.0.1", gateway.http_port()) {
     http_.set_read_timeout(10, 0);
   }

@@ -34,6 +34,7 @@
 #include "services/assessment/assessment_server.h"
 #include "services/gateway/api_keys.h"
 #include "services/gateway/gateway_server.h"
+#include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
 #include "tests/fixtures/closed_port.h"
 #include "tests/fixtures/temp_dir.h"
@@ -209,9 +210,8 @@ class GatewayServicesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     for (int r = 0; r < 2; ++r) {
-      v1::ServiceConfig config;
-      config.set_listen_address("127.0.0.1:0");
-      config.set_data_dir(absl::StrCat(dir_.path(), "/replica", r));
+      v1::ServiceConfig config = testing::LoopbackServiceConfig(
+          absl::StrCat(dir_.path(), "/replica", r));
       config.set_partition_count(kPartitions);
       *config.add_owned_partitions() = Half(r);
       auto server =

@@ -44,6 +44,7 @@
 #include "services/gateway/page_token.h"
 #include "services/gateway/routing.h"
 #include "testing/reflection_wire.pb.h"
+#include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/closed_port.h"
 #include "tests/fixtures/temp_dir.h"
 
@@ -170,10 +171,8 @@ struct Replica {
 std::unique_ptr<Replica> StartReplica(
     const std::vector<homeward::v1::PartitionRange>& owned = {}) {
   auto replica = std::make_unique<Replica>();
-  homeward::v1::ServiceConfig config;
-  config.set_listen_address("127.0.0.1:0");
-  config.set_data_dir(replica->dir.path());
-  config.set_partition_count(64);
+  homeward::v1::ServiceConfig config =
+      homeward::testing::LoopbackServiceConfig(replica->dir.path());
   for (const auto& range : owned) *config.add_owned_partitions() = range;
   auto server = assessment::AssessmentServer::Start(config, kSecret);
   EXPECT_THAT(server, IsOk());
@@ -204,9 +203,7 @@ class GatewayTest : public ::testing::Test {
     gateway_ = *std::move(gateway);
     ASSERT_GT(gateway_->grpc_port(), 0);
     ASSERT_GT(gateway_->http_port(), 0);
-    channel_ =
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", gateway_->grpc_port()),
-                            grpc::InsecureChannelCredentials());
+    channel_ = homeward::testing::LoopbackChannel(gateway_->grpc_port());
     stub_ = CaseService::NewStub(channel_);
     http_ =
         std::make_unique<httplib::Client>("127.0.0.1", gateway_->http_port());
@@ -618,8 +615,7 @@ TEST_F(GatewayTest, RoleWithoutCaseAccessIsPermissionDenied) {
   ASSERT_THAT(gateway, IsOk());
   gateway_ = *std::move(gateway);
   auto stub = CaseService::NewStub(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", gateway_->grpc_port()),
-                          grpc::InsecureChannelCredentials()));
+      homeward::testing::LoopbackChannel(gateway_->grpc_port()));
   grpc::ClientContext ctx;
   Authorize(&ctx, "hw_monitor_key");
   homeward::v1::ListCasesRequest req;
@@ -810,8 +806,7 @@ TEST(GatewayReplicasTest, RoutesByPartitionAndListsAcrossReplicas) {
   auto gateway = GatewayServer::Start(std::move(options));
   ASSERT_THAT(gateway, IsOk());
   auto stub = CaseService::NewStub(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*gateway)->grpc_port()),
-                          grpc::InsecureChannelCredentials()));
+      homeward::testing::LoopbackChannel((*gateway)->grpc_port()));
 
   std::set<std::string> ids;
   int on_low = 0;
@@ -873,8 +868,7 @@ TEST(GatewayDownReplicaTest, DownReplicaIsUnavailableWithinTheDeadline) {
   auto gateway = GatewayServer::Start(std::move(options));
   ASSERT_THAT(gateway, IsOk());
   auto stub = CaseService::NewStub(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*gateway)->grpc_port()),
-                          grpc::InsecureChannelCredentials()));
+      homeward::testing::LoopbackChannel((*gateway)->grpc_port()));
 
   for (int attempt = 0; attempt < 2; ++attempt) {  // cold channel, then warm
     grpc::ClientContext ctx;

@@ -8,12 +8,12 @@
 #include "common/status/status_matchers.h"
 #include "common/storage/partitions.h"
 #include "gmock/gmock.h"
-#include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "homeward/v1/cases.grpc.pb.h"
 #include "services/assessment/assessment_server.h"
 #include "services/gateway/api_keys.h"
 #include "services/gateway/gateway_server.h"
+#include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
 #include "tests/fixtures/temp_dir.h"
 
@@ -35,20 +35,17 @@ class TwoReplicaTest : public ::testing::Test {
  protected:
   void SetUp() override {
     for (int r = 0; r < 2; ++r) {
-      homeward::v1::ServiceConfig config;
-      config.set_listen_address("127.0.0.1:0");
-      config.set_data_dir(absl::StrCat(dir_.path(), "/replica", r));
+      homeward::v1::ServiceConfig config = testing::LoopbackServiceConfig(
+          absl::StrCat(dir_.path(), "/replica", r));
       config.set_partition_count(kPartitions);
-      auto* range = config.add_owned_partitions();
-      range->set_first(r == 0 ? 0 : kPartitions / 2);
-      range->set_last(r == 0 ? kPartitions / 2 - 1 : kPartitions - 1);
+      testing::OwnPartitions(config, r == 0 ? 0 : kPartitions / 2,
+                             r == 0 ? kPartitions / 2 - 1 : kPartitions - 1);
       auto server =
           assessment::AssessmentServer::Start(config, testing::kTestSecret);
       ASSERT_TRUE(server.ok()) << server.status();
       replicas_[r] = std::move(server).value();
-      direct_[r] = CaseService::NewStub(
-          grpc::CreateChannel(absl::StrCat("127.0.0.1:", replicas_[r]->port()),
-                              grpc::InsecureChannelCredentials()));
+      direct_[r] =
+          CaseService::NewStub(testing::LoopbackChannel(replicas_[r]->port()));
     }
     gateway::GatewayServer::Options options;
     options.config.set_grpc_listen_address("127.0.0.1:0");
@@ -67,9 +64,8 @@ class TwoReplicaTest : public ::testing::Test {
     auto gw = gateway::GatewayServer::Start(std::move(options));
     ASSERT_TRUE(gw.ok()) << gw.status();
     gateway_ = std::move(gw).value();
-    stub_ = CaseService::NewStub(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", gateway_->grpc_port()),
-                            grpc::InsecureChannelCredentials()));
+    stub_ =
+        CaseService::NewStub(testing::LoopbackChannel(gateway_->grpc_port()));
   }
 
   void Authorize(grpc::ClientContext* ctx) {
