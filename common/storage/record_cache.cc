@@ -14,8 +14,8 @@ RecordCache::Shard& RecordCache::ShardOf(absl::string_view key) {
   return shards_[absl::Hash<absl::string_view>()(key) % shards_.size()];
 }
 
-size_t RecordCache::Charge(const Entry& e) {
-  return e.key.size() + e.bytes->size() + kEntryOverhead;
+size_t RecordCache::Charge(absl::string_view key, absl::string_view bytes) {
+  return key.size() + bytes.size() + kEntryOverhead;
 }
 
 void RecordCache::Erase(Shard& shard, absl::string_view key) {
@@ -23,7 +23,7 @@ void RecordCache::Erase(Shard& shard, absl::string_view key) {
   if (it == shard.index.end()) return;
   auto node = it->second;
   shard.index.erase(it);
-  shard.bytes -= Charge(*node);
+  shard.bytes -= Charge(node->key, *node->bytes);
   shard.order.erase(node);
 }
 
@@ -45,16 +45,16 @@ RecordCache::Ticket RecordCache::FillTicket(absl::string_view key) {
 }
 
 void RecordCache::Fill(absl::string_view key, const Ticket& ticket,
-                       std::string bytes) {
+                       absl::string_view bytes) {
   if (!ticket.fillable) return;
-  Entry entry{std::string(key),
-              std::make_shared<const std::string>(std::move(bytes))};
-  const size_t charge = Charge(entry);
+  const size_t charge = Charge(key, bytes);
   if (charge > shard_capacity_) return;
   Shard& shard = ShardOf(key);
   absl::MutexLock lock(&shard.mu);
   // A write began after the ticket: the bytes may predate it.
   if (shard.writes_in_flight > 0 || shard.epoch != ticket.epoch) return;
+  // Copied only once they are known to be kept.
+  Entry entry{std::string(key), std::make_shared<const std::string>(bytes)};
   // Another reader may have filled it meanwhile; keep one copy.
   Erase(shard, key);
   while (shard.bytes + charge > shard_capacity_) {

@@ -55,7 +55,8 @@ class RecordCache {
   Ticket FillTicket(absl::string_view key);
   // Caches `bytes`, read after `ticket` was taken, unless a write to the
   // shard began since.
-  void Fill(absl::string_view key, const Ticket& ticket, std::string bytes);
+  void Fill(absl::string_view key, const Ticket& ticket,
+            absl::string_view bytes);
 
   void BeginWrite(const std::vector<absl::string_view>& keys);
   void EndWrite(const std::vector<absl::string_view>& keys);
@@ -85,7 +86,7 @@ class RecordCache {
     int writes_in_flight ABSL_GUARDED_BY(mu) = 0;
   };
   Shard& ShardOf(absl::string_view key);
-  static size_t Charge(const Entry& e);
+  static size_t Charge(absl::string_view key, absl::string_view bytes);
   void Erase(Shard& shard, absl::string_view key)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
 

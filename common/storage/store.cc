@@ -458,7 +458,7 @@ absl::StatusOr<bool> Store::GetRecord(uint32_t partition,
   RETURN_IF_ERROR(FromRocks(s, "reading a record"));
   const absl::string_view bytes(value.data(), value.size());
   RETURN_IF_ERROR(DecodeRecord(bytes, out, version));
-  record_cache_.Fill(key, ticket, std::string(bytes));
+  record_cache_.Fill(key, ticket, bytes);
   return true;
 }
 
