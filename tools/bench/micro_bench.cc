@@ -69,9 +69,9 @@ class Stores {
           absl::StrCat(grown ? "grown" : "read", cached ? "-cached" : ""),
           false, cached ? Store::Options{}.record_cache_bytes : 0, error);
       if (store == nullptr) return nullptr;
-      if (!Fill(*store, "r", kReadRecords, error)) return nullptr;
+      if (!WriteRecords(*store, "r", kReadRecords, error)) return nullptr;
       if (grown) {
-        if (!Fill(*store, "g", kGrowthRecords, error)) return nullptr;
+        if (!WriteRecords(*store, "g", kGrowthRecords, error)) return nullptr;
         if (absl::Status s = store->WaitForBackgroundWork(absl::Minutes(2));
             !s.ok()) {
           *error = s.ToString();
@@ -102,8 +102,8 @@ class Stores {
 
  private:
   // Writes records "<prefix>0".."<prefix><count - 1>", 100 per commit.
-  static bool Fill(Store& store, const std::string& prefix, int count,
-                   std::string* error) {
+  static bool WriteRecords(Store& store, const std::string& prefix, int count,
+                           std::string* error) {
     for (int first = 0; first < count; first += 100) {
       WriteSet set;
       for (int i = first; i < std::min(count, first + 100); ++i) {
