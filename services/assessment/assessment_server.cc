@@ -86,16 +86,15 @@ absl::StatusOr<std::unique_ptr<AssessmentServer>> AssessmentServer::Start(
                                                      partition_count));
 
   auto parts = std::make_unique<Parts>();
-  ASSIGN_OR_RETURN(
-      parts->store,
-      storage::Store::Open(
-          {.path = config.data_dir() + "/rocksdb",
-           .sync_writes = !config.unsafe_skip_sync(),
-           .record_cache_bytes =
-               config.has_record_cache_mb()
-                   ? size_t{config.record_cache_mb()} << 20
-                   : storage::Store::Options{}.record_cache_bytes,
-           .partition_count = partition_count}));
+  ASSIGN_OR_RETURN(parts->store,
+                   storage::Store::Open(
+                       {.path = config.data_dir() + "/rocksdb",
+                        .sync_writes = !config.unsafe_skip_sync(),
+                        .record_cache_bytes =
+                            config.has_record_cache_mb()
+                                ? size_t{config.record_cache_mb()} << 20
+                                : storage::Store::Options{}.record_cache_bytes,
+                        .partition_count = partition_count}));
   uint32_t max_age = config.principal_max_age_seconds() == 0
                          ? 300
                          : config.principal_max_age_seconds();
