@@ -158,11 +158,23 @@ TEST(PrincipalTokenTest, TokensOutsideTheAllowedAgeAreRefused) {
   struct Case {
     int64_t issued_offset_seconds;
     bool accepted;
+    const char* refusal;  // a part of the message when refused
   };
-  // Allowed: up to 5 min plus the one-minute rounding old, up to 5 min ahead.
+  // Allowed: up to 5 min plus the one-minute rounding old, and no more than
+  // the 10 s clock-skew allowance ahead. Offsets keep seconds of margin from
+  // each limit, since the verifier reads the clock a little later.
   const std::vector<Case> cases = {
-      {0, true},      {-300, true}, {-350, true}, {-370, false},
-      {-3600, false}, {290, true},  {400, false},
+      {0, true, ""},
+      {-300, true, ""},
+      {-350, true, ""},
+      {-370, false, "expired"},
+      {-3600, false, "expired"},
+      {5, true, ""},
+      {8, true, ""},
+      {15, false, "in the future"},
+      {60, false, "clock-skew allowance"},
+      {290, false, "in the future"},
+      {400, false, "in the future"},
   };
   for (const Case& c : cases) {
     homeward::v1::Principal p = Manager();
@@ -173,9 +185,27 @@ TEST(PrincipalTokenTest, TokensOutsideTheAllowedAgeAreRefused) {
       EXPECT_TRUE(got.ok()) << c.issued_offset_seconds << ": " << got.status();
     } else {
       EXPECT_THAT(got, StatusIs(absl::StatusCode::kUnauthenticated,
-                                HasSubstr("expired")))
+                                HasSubstr(c.refusal)))
           << c.issued_offset_seconds;
     }
+  }
+}
+
+// The signer rounds issued_at down, so a token signed on the verifier's host
+// is never from the future, even with the tightest skew allowance.
+TEST(PrincipalTokenTest, TokensSignedOnTheSameHostAreNeverFromTheFuture) {
+  PrincipalSigner signer(kTestSecret);
+  PrincipalVerifier verifier(kTestSecret, absl::Minutes(5));
+  for (int i = 0; i < 100; ++i) {
+    const std::string token = signer.TokenFor(Manager());
+    homeward::v1::Principal decoded;
+    std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
+    ASSERT_EQ(parts.size(), 3u);
+    std::string payload;
+    ASSERT_TRUE(absl::WebSafeBase64Unescape(parts[1], &payload));
+    ASSERT_TRUE(decoded.ParseFromString(payload));
+    EXPECT_LE(decoded.issued_at_unix(), absl::ToUnixSeconds(absl::Now()));
+    EXPECT_TRUE(verifier.VerifyToken(token).ok());
   }
 }
 

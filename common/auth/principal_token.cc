@@ -118,9 +118,17 @@ absl::StatusOr<homeward::v1::Principal> PrincipalVerifier::VerifyToken(
   const absl::Duration age =
       absl::Now() - absl::FromUnixSeconds(principal->issued_at_unix());
   // The signer rounds issued_at down, so allow that much more age.
-  if (age > max_age_ + absl::Seconds(kIssuedAtGranularitySeconds) ||
-      age < -max_age_) {
+  if (age > max_age_ + absl::Seconds(kIssuedAtGranularitySeconds)) {
     return errors::Unauthenticated("principal has expired");
+  }
+  // Rounding down never stamps the future, so only another host's clock
+  // running ahead can (see kClockSkewAllowanceSeconds).
+  if (age < -absl::Seconds(kClockSkewAllowanceSeconds)) {
+    return errors::Unauthenticated(absl::StrCat(
+        "principal is stamped ", absl::ToInt64Seconds(-age),
+        " s in the future, more than the ", kClockSkewAllowanceSeconds,
+        " s clock-skew allowance: the gateway's and this service's clocks "
+        "disagree (check time synchronisation)"));
   }
   return *std::move(principal);
 }

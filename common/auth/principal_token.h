@@ -36,6 +36,14 @@ namespace homeward::auth {
 inline constexpr char kPrincipalMetadataKey[] = "x-homeward-principal";
 inline constexpr char kRequestIdKey[] = "x-request-id";
 inline constexpr int64_t kIssuedAtGranularitySeconds = 60;
+// How far in the future a principal's issued_at may lie. The signer rounds
+// issued_at DOWN to kIssuedAtGranularitySeconds, so a principal signed on the
+// verifier's own host is never stamped after the verifier's clock: any
+// principal from the future comes from another host's clock running ahead.
+// Hosts kept in step by NTP differ by milliseconds; 10 s absorbs a host whose
+// sync is loose without letting a principal stamped minutes ahead (which
+// would live minutes longer than max_age) through.
+inline constexpr int64_t kClockSkewAllowanceSeconds = 10;
 
 // Reads the deployment secret from `path` (trailing whitespace ignored);
 // refuses files that are missing, empty, shorter than 32 characters, or
@@ -100,8 +108,9 @@ class PrincipalVerifier {
  public:
   PrincipalVerifier(std::string secret, absl::Duration max_age)
       : secret_(std::move(secret)), max_age_(max_age) {}
-  // UNAUTHENTICATED when the principal is missing, badly signed, malformed
-  // or older than max_age.
+  // UNAUTHENTICATED when the principal is missing, badly signed, malformed,
+  // older than max_age (plus the rounding of issued_at) or stamped more than
+  // kClockSkewAllowanceSeconds in the future.
   absl::StatusOr<homeward::v1::Principal> Verify(
       const grpc::ServerContextBase& context) const;
   // The same checks on a token taken from elsewhere.

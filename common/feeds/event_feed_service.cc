@@ -43,7 +43,7 @@ absl::Status ValidateSubscribeRequest(
 grpc::Status EventFeedService::Subscribe(
     grpc::ServerContext* context, const homeward::v1::SubscribeRequest* request,
     grpc::ServerWriter<homeward::v1::Event>* writer) {
-  return server::Finish(*context, "EventFeed/Subscribe",
+  return server::Finish(*context, "EventFeedService/Subscribe",
                         Stream(context, *request, writer));
 }
 

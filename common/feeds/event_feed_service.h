@@ -1,4 +1,4 @@
-// The EventFeed gRPC service every Homeward service exposes: Subscribe replays
+// The event-feed gRPC service every Homeward service exposes: Subscribe replays
 // a partition's outbox after the caller's cursor, then tails new events as
 // they commit. Delivery is at-least-once; consumers store their cursor in the
 // same WriteSet as the projection change an event causes, so applying is
@@ -17,7 +17,7 @@
 
 namespace homeward::feeds {
 
-class EventFeedService final : public homeward::v1::EventFeed::Service {
+class EventFeedService final : public homeward::v1::EventFeedService::Service {
  public:
   EventFeedService(const storage::Store* store,
                    const storage::PartitionSet* owned,

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "google/protobuf/stubs/logging.h"
 
 namespace homeward::server {
 namespace {
@@ -40,7 +41,43 @@ void AppendJsonString(std::string* out, absl::string_view s) {
   out->push_back('"');
 }
 
+const char* LevelName(google::protobuf::LogLevel level) {
+  switch (level) {
+    case google::protobuf::LOGLEVEL_INFO:
+      return "info";
+    case google::protobuf::LOGLEVEL_WARNING:
+      return "warn";
+    case google::protobuf::LOGLEVEL_ERROR:
+      return "error";
+    case google::protobuf::LOGLEVEL_FATAL:
+      return "fatal";
+  }
+  return "error";
+}
+
+// protobuf's messages name fields and types, never their values (its UTF-8
+// check says which string field, not what it held); the cap keeps a long
+// text-format parse error from flooding the log.
+constexpr size_t kMaxProtobufDetail = 512;
+
+void LogProtobufLine(google::protobuf::LogLevel level, const char* filename,
+                     int line, const std::string& message) {
+  Log(LevelName(level), "protobuf",
+      {{"source", absl::StrCat(filename == nullptr ? "" : filename, ":", line)},
+       {"detail", message.substr(0, kMaxProtobufDetail)}});
+}
+
 }  // namespace
+
+void RouteProtobufLogs() {
+  // SetLogHandler is not thread-safe: set it once, before the first server
+  // of the process starts, and never again.
+  static const bool routed = [] {
+    google::protobuf::SetLogHandler(&LogProtobufLine);
+    return true;
+  }();
+  (void)routed;
+}
 
 void Log(absl::string_view level, absl::string_view message,
          std::initializer_list<LogField> fields) {

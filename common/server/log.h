@@ -3,6 +3,7 @@
 // personal data: returnees include trafficking and violence survivors.
 //
 //   server::Log("info", "rpc", {{"method", m}, {"request_id", id}});
+//   server::RouteProtobufLogs();  // protobuf's warnings as JSON lines too
 #ifndef HOMEWARD_COMMON_SERVER_LOG_H_
 #define HOMEWARD_COMMON_SERVER_LOG_H_
 
@@ -18,6 +19,12 @@ using LogField = std::pair<absl::string_view, std::string>;
 
 void Log(absl::string_view level, absl::string_view message,
          std::initializer_list<LogField> fields = {});
+
+// Sends protobuf's own log lines (for example "String field ... contains
+// invalid UTF-8", printed while a request is decoded) through Log as JSON
+// lines instead of protobuf's plain-text lines on stderr. Process-wide;
+// PrepareServerBuilder calls it.
+void RouteProtobufLogs();
 
 // Turns request logging off (benchmarks, quiet tests) or on.
 void SetRequestLogging(bool enabled);

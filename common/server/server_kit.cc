@@ -8,6 +8,7 @@
 #include "common/auth/crypto.h"
 #include "common/auth/principal_token.h"
 #include "common/server/log.h"
+#include "common/server/undecodable_request.h"
 #include "common/status/grpc_status.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -25,6 +26,10 @@ void PrepareServerBuilder(grpc::ServerBuilder* builder) {
   // Channelz counts every call on every channel and server for an
   // introspection service these servers do not expose.
   builder->AddChannelArgument(GRPC_ARG_ENABLE_CHANNELZ, 0);
+  // Undecodable requests: INVALID_ARGUMENT naming the type, logged as JSON.
+  builder->experimental().SetInterceptorCreators(
+      UndecodableRequestInterceptors());
+  RouteProtobufLogs();
 }
 
 std::string NewRequestId() {

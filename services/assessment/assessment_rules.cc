@@ -89,10 +89,10 @@ errors::FieldViolations ValidateSubmitAssessment(
   return bad;
 }
 
-homeward::v1::AssessmentComparison CompareSubmissions(
+homeward::v1::CompareAssessmentsResponse CompareSubmissions(
     const homeward::v1::Assessment& base,
     const homeward::v1::Assessment& target) {
-  homeward::v1::AssessmentComparison comparison;
+  homeward::v1::CompareAssessmentsResponse comparison;
   *comparison.mutable_base() = base;
   *comparison.mutable_target() = target;
   for (const ScoreField& field : kScoreFields) {

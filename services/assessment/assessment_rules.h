@@ -3,7 +3,7 @@
 // instruments/scoring.h) and the comparison of two submissions.
 //
 //   RETURN_IF_ERROR(ValidateSubmitAssessment(request, TodayUtc()).ToStatus());
-//   AssessmentComparison c = CompareSubmissions(baseline, latest);
+//   CompareAssessmentsResponse c = CompareSubmissions(baseline, latest);
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_ASSESSMENT_RULES_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_ASSESSMENT_RULES_H_
 
@@ -19,7 +19,7 @@ errors::FieldViolations ValidateSubmitAssessment(
 
 // Change per score (target - base, rounded like the scores; absent when
 // either side lacks the score) and the flags raised and cleared.
-homeward::v1::AssessmentComparison CompareSubmissions(
+homeward::v1::CompareAssessmentsResponse CompareSubmissions(
     const homeward::v1::Assessment& base,
     const homeward::v1::Assessment& target);
 

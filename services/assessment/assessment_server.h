@@ -1,5 +1,5 @@
 // The assessment service as a runnable server: opens its RocksDB store,
-// registers the CaseService and EventFeed handlers, health and reflection, and
+// registers the CaseService and EventFeedService handlers, health and reflection, and
 // listens on a TCP address (port 0 picks a free port) and/or in-process.
 //
 //   ServiceConfig cfg;  // data_dir, partition_count, owned_partitions...

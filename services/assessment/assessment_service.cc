@@ -49,7 +49,7 @@ grpc::Status AssessmentServiceImpl::ListAssessments(
 grpc::Status AssessmentServiceImpl::CompareAssessments(
     grpc::ServerContext* context,
     const homeward::v1::CompareAssessmentsRequest* request,
-    homeward::v1::AssessmentComparison* response) {
+    homeward::v1::CompareAssessmentsResponse* response) {
   return server::Finish(*context, "AssessmentService/CompareAssessments",
                         Compare(*context, *request, response));
 }
@@ -151,7 +151,7 @@ absl::Status AssessmentServiceImpl::List(
 absl::Status AssessmentServiceImpl::Compare(
     const grpc::ServerContext& context,
     const homeward::v1::CompareAssessmentsRequest& request,
-    homeward::v1::AssessmentComparison* response) {
+    homeward::v1::CompareAssessmentsResponse* response) {
   ASSIGN_OR_RETURN(Actor actor, ActorFrom(context, *verifier_,
                                           Method("CompareAssessments")));
   errors::FieldViolations bad;

@@ -38,7 +38,7 @@ class AssessmentServiceImpl final
   grpc::Status CompareAssessments(
       grpc::ServerContext* context,
       const homeward::v1::CompareAssessmentsRequest* request,
-      homeward::v1::AssessmentComparison* response) override;
+      homeward::v1::CompareAssessmentsResponse* response) override;
   grpc::Status ListNeeds(grpc::ServerContext* context,
                          const homeward::v1::ListNeedsRequest* request,
                          homeward::v1::ListNeedsResponse* response) override;
@@ -55,7 +55,7 @@ class AssessmentServiceImpl final
                     homeward::v1::ListAssessmentsResponse* response);
   absl::Status Compare(const grpc::ServerContext& context,
                        const homeward::v1::CompareAssessmentsRequest& request,
-                       homeward::v1::AssessmentComparison* response);
+                       homeward::v1::CompareAssessmentsResponse* response);
   absl::Status Needs(const grpc::ServerContext& context,
                      const homeward::v1::ListNeedsRequest& request,
                      homeward::v1::ListNeedsResponse* response);

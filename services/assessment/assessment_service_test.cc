@@ -377,7 +377,7 @@ TEST_F(AssessmentServiceTest, ANewInstrumentVersionLeavesOldScoresUnchanged) {
   cmp.set_case_id(case_.case_id());
   cmp.set_base_assessment_id(baseline.assessment_id());
   cmp.set_target_assessment_id(follow_up.assessment_id());
-  homeward::v1::AssessmentComparison comparison;
+  homeward::v1::CompareAssessmentsResponse comparison;
   ASSERT_TRUE(assessments_->CompareAssessments(&ctx, cmp, &comparison).ok());
   ASSERT_EQ(comparison.changes_size(), 4);
   // economic 0.76 - 0.58 = 0.18; social 1 - 0 = 1; psychosocial 0.25 - 0.25 =
@@ -460,7 +460,7 @@ TEST_F(AssessmentServiceTest,
   cmp.set_case_id(case_.case_id());
   cmp.set_base_assessment_id(mini.assessment_id());
   cmp.set_target_assessment_id(family.assessment_id());
-  homeward::v1::AssessmentComparison out;
+  homeward::v1::CompareAssessmentsResponse out;
   EXPECT_THAT(assessments_->CompareAssessments(&ctx, cmp, &out),
               StatusIs(absl::StatusCode::kFailedPrecondition));
 }

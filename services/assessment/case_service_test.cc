@@ -359,7 +359,7 @@ TEST_F(CaseServiceTest, FeedReplaysThenTailsNewEvents) {
   Case c;
   ASSERT_TRUE(Register(ValidRegistration("r-feed-1"), &c).ok());
   uint32_t p = c.partition();
-  auto feed = homeward::v1::EventFeed::NewStub(channel_);
+  auto feed = homeward::v1::EventFeedService::NewStub(channel_);
   grpc::ClientContext ctx;
   SignAs(kFeedReader, &ctx);
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
@@ -384,7 +384,7 @@ TEST_F(CaseServiceTest, FeedReplaysThenTailsNewEvents) {
 }
 
 TEST_F(CaseServiceTest, FeedRefusesCallersThatAreNotServices) {
-  auto feed = homeward::v1::EventFeed::NewStub(channel_);
+  auto feed = homeward::v1::EventFeedService::NewStub(channel_);
   grpc::ClientContext ctx;
   SignAs(kManager, &ctx);
   homeward::v1::SubscribeRequest req;

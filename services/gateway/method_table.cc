@@ -235,7 +235,7 @@ absl::StatusOr<MethodTable> PublicMethodTable() {
       Unary<ListAssessmentsRequest, ListAssessmentsResponse>(
           "homeward.v1.AssessmentService/ListAssessments", ByCaseId("case_id"),
           CaseWorkers()),
-      Unary<CompareAssessmentsRequest, AssessmentComparison>(
+      Unary<CompareAssessmentsRequest, CompareAssessmentsResponse>(
           "homeward.v1.AssessmentService/CompareAssessments",
           ByCaseId("case_id"), CaseWorkers()),
       Unary<ListNeedsRequest, ListNeedsResponse>(
