@@ -29,6 +29,7 @@
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
+#include "homeward/v1/audit.grpc.pb.h"
 #include "homeward/v1/consent.grpc.pb.h"
 #include "homeward/v1/counselling.grpc.pb.h"
 #include "homeward/v1/instruments.grpc.pb.h"
@@ -298,9 +299,9 @@ TEST(MethodTableTest, PublicTableIsCompleteAndResolves) {
   ASSERT_THAT(table, IsOk());
   // Every method of every public contract, and nothing else.
   const char* services[] = {
-      "homeward.v1.CaseService", "homeward.v1.InstrumentService",
+      "homeward.v1.CaseService",       "homeward.v1.InstrumentService",
       "homeward.v1.AssessmentService", "homeward.v1.CounsellingService",
-      "homeward.v1.ConsentService"};
+      "homeward.v1.ConsentService",    "homeward.v1.AuditService"};
   size_t methods = 0;
   for (const char* name : services) {
     const auto* service =
@@ -343,6 +344,24 @@ TEST(MethodTableTest, RefusesWrongDeclarations) {
   EXPECT_THAT(
       message,
       HasSubstr("homeward.v1.ConsentService/CheckConsent has no route"));
+}
+
+TEST(MethodTableTest, GatherNeedsAResponseOfOnlyItsItems) {
+  // ListCaseAuditEntriesResponse also has next_page_token, which one
+  // replica's answer could not fill in for all of them.
+  auto table = MethodTable::Create({
+      Unary<v1::ListCaseAuditEntriesRequest, v1::ListCaseAuditEntriesResponse>(
+          "homeward.v1.AuditService/ListCaseAuditEntries", Gather("entries"),
+          AuditReaders()),
+      Unary<v1::VerifyAuditTrailRequest, v1::VerifyAuditTrailResponse>(
+          "homeward.v1.AuditService/VerifyAuditTrail", Gather("reports"),
+          Administrators()),
+  });
+  ASSERT_THAT(table, StatusIs(absl::StatusCode::kInternal));
+  const std::string message(table.status().message());
+  EXPECT_THAT(message, HasSubstr("a gathered response must hold only "
+                                 "'entries'"));
+  EXPECT_THAT(message, HasSubstr("has no repeated message field 'reports'"));
 }
 
 TEST(MethodTableTest, CaseIdOfReadsNestedFields) {
@@ -523,6 +542,73 @@ TEST(GatewayRoutingTest, BroadcastFailsWhenAnyReplicaRefusesOrIsDown) {
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ViolationsOf(status),
               ElementsAre(ViolationOn("instrument.version")));
+}
+
+// ---------------------------------------------------------------------------
+// Gather
+
+constexpr char kVerifyAudit[] = "homeward.v1.AuditService/VerifyAuditTrail";
+
+v1::VerifyAuditTrailResponse ChainsOf(std::vector<std::string> replicas) {
+  v1::VerifyAuditTrailResponse response;
+  for (const std::string& replica : replicas) {
+    response.add_chains()->set_replica(replica);
+  }
+  return response;
+}
+
+std::vector<std::string> ReplicasOf(const v1::VerifyAuditTrailResponse& r) {
+  std::vector<std::string> replicas;
+  for (const auto& chain : r.chains()) replicas.push_back(chain.replica());
+  return replicas;
+}
+
+TEST(GatewayRoutingTest, GatherConcatenatesEveryReplicasItemsInOrder) {
+  FakeReplica r0, r1, r2;
+  r0.Answer(absl::StrCat("/", kVerifyAudit), ChainsOf({"a"}));
+  r1.Answer(absl::StrCat("/", kVerifyAudit), ChainsOf({"b", "c"}));
+  r2.Answer(absl::StrCat("/", kVerifyAudit), ChainsOf({"d"}));
+  auto gateway = StartGateway({r0.address(), r1.address(), r2.address()});
+  ASSERT_NE(gateway, nullptr);
+  Client client(*gateway);
+  v1::VerifyAuditTrailResponse out;
+  ASSERT_THAT(
+      client.Call(kVerifyAudit, v1::VerifyAuditTrailRequest(), &out, kAdminKey),
+      IsOk());
+  EXPECT_THAT(ReplicasOf(out), ElementsAre("a", "b", "c", "d"));
+  for (FakeReplica* r : {&r0, &r1, &r2}) {
+    EXPECT_THAT(r->received(), ElementsAre(ReceivedCall(kVerifyAudit)));
+  }
+
+  auto res =
+      client.Json(kVerifyAudit, v1::VerifyAuditTrailRequest(), kAdminKey);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  v1::VerifyAuditTrailResponse json;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(res->body, &json).ok());
+  EXPECT_THAT(ReplicasOf(json), ElementsAre("a", "b", "c", "d"));
+}
+
+TEST(GatewayRoutingTest, GatherFailsWhenAnyReplicaRefusesOrIsDown) {
+  FakeReplica r0, r1;
+  auto gateway = StartGateway(
+      {r0.address(), r1.address(), absl::StrCat("127.0.0.1:", ClosedPort())});
+  ASSERT_NE(gateway, nullptr);
+  Client client(*gateway);
+  v1::VerifyAuditTrailResponse out;
+  grpc::Status status =
+      client.Call(kVerifyAudit, v1::VerifyAuditTrailRequest(), &out, kAdminKey);
+  EXPECT_THAT(status,
+              StatusIs(absl::StatusCode::kUnavailable,
+                       AllOf(HasSubstr("replica 2"), HasSubstr("2 of 3"),
+                             HasSubstr("must cover every replica"))));
+  r1.Refuse(absl::StrCat("/", kVerifyAudit),
+            errors::PermissionDenied("administrators only"));
+  status =
+      client.Call(kVerifyAudit, v1::VerifyAuditTrailRequest(), &out, kAdminKey);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kPermissionDenied,
+                               HasSubstr("administrators only")));
 }
 
 // ---------------------------------------------------------------------------

@@ -8,6 +8,16 @@
 //   requests  [partition][scope][request_id]   -> IdempotencyRecord
 //   cursors   [consumer][partition]            -> [sequence u64]
 //   audit     [sequence u64]                   -> AuditEntry
+//   audit_by_subject [partition][subject][sequence as an 8-byte string]
+//                                              -> ""
+//   default   "audit_by_subject_through"       -> [sequence u64]
+//
+// audit_by_subject indexes each audit entry under its subject (a case id),
+// in the subject's partition, so that one case's entries are one key range.
+// The sequence is stored as a length-prefixed string so that the generic
+// index listing (Store::ListRange) reads it as the id. The default column
+// family holds one key, how far the index covers the trail (see
+// Store::IndexAuditTrail).
 #ifndef HOMEWARD_COMMON_STORAGE_COLUMNS_H_
 #define HOMEWARD_COMMON_STORAGE_COLUMNS_H_
 
@@ -27,11 +37,18 @@ enum Column : int {
   kRequests,
   kCursors,
   kAudit,
+  kAuditBySubject,
   kColumnCount,
 };
 
 inline constexpr const char* kColumnNames[kColumnCount] = {
-    "default", "records", "index", "outbox", "requests", "cursors", "audit"};
+    "default",  "records", "index", "outbox",
+    "requests", "cursors", "audit", "audit_by_subject"};
+
+// In the default column family: the last audit sequence the index covers,
+// or kAuditFullyIndexed once the committer indexes every new entry itself.
+inline constexpr char kAuditIndexedThroughKey[] = "audit_by_subject_through";
+inline constexpr uint64_t kAuditFullyIndexed = UINT64_MAX;
 
 inline std::string RecordKey(uint32_t p, absl::string_view kind,
                              absl::string_view id) {
@@ -53,6 +70,15 @@ inline std::string CursorKey(absl::string_view consumer, uint32_t p) {
 }
 inline std::string AuditKey(uint64_t sequence) {
   return KeyBuilder().U64(sequence).key();
+}
+// The audit index's id for `sequence` (an 8-byte big-endian string, so that
+// a subject's entries list in sequence order).
+inline std::string AuditIndexId(uint64_t sequence) {
+  return KeyBuilder().U64(sequence).key();
+}
+inline std::string AuditBySubjectKey(uint32_t p, absl::string_view subject,
+                                     uint64_t sequence) {
+  return KeyBuilder().U32(p).Str(subject).Str(AuditIndexId(sequence)).key();
 }
 
 }  // namespace homeward::storage::internal

@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <utility>
 
@@ -100,6 +101,8 @@ std::string EncodePageToken(const std::string& scope, uint32_t partition,
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   if (options.path.empty())
     return errors::InvalidField("data_dir", "is required");
+  if (options.partition_count == 0)
+    return errors::InvalidField("partition_count", "must be at least 1");
   std::error_code error;
   std::filesystem::create_directories(options.path, error);
   if (error) {
@@ -136,6 +139,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
       "opening the database"));
   std::unique_ptr<Store> store(new Store(options, db, std::move(handles)));
   RETURN_IF_ERROR(store->LoadAuditHead());
+  RETURN_IF_ERROR(store->IndexAuditTrail());
   return store;
 }
 
@@ -191,6 +195,59 @@ absl::Status Store::LoadAuditHead() {
   audit_sequence_ = last.sequence();
   audit_hash_ = last.hash();
   return absl::OkStatus();
+}
+
+// Runs before the store is handed out, so the committer has nothing to do
+// meanwhile. A database created with the index marks it complete at once;
+// an older one is indexed in chunks, each with the progress marker, so a
+// crash resumes where it stopped (re-putting an index entry is harmless).
+absl::Status Store::IndexAuditTrail() {
+  rocksdb::ColumnFamilyHandle* meta = handles_[Column::kDefault];
+  std::string marker;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta,
+                               internal::kAuditIndexedThroughKey, &marker);
+  if (!s.IsNotFound()) RETURN_IF_ERROR(FromRocks(s, "reading the audit index"));
+  const uint64_t through = s.ok() ? DecodeU64(marker) : 0;
+  if (through == internal::kAuditFullyIndexed) return absl::OkStatus();
+
+  constexpr size_t kChunk = 4096;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[Column::kAudit]));
+  rocksdb::WriteBatch batch;
+  auto write_chunk = [&](uint64_t indexed_through) {
+    batch
+        .Put(meta, internal::kAuditIndexedThroughKey,
+             KeyBuilder().U64(indexed_through).key())
+        .PermitUncheckedError();
+    absl::Status written =
+        FromRocks(db_->Write(rocksdb::WriteOptions(), &batch),
+                  "indexing the audit trail");
+    batch.Clear();
+    return written;
+  };
+  size_t in_chunk = 0;
+  for (it->Seek(internal::AuditKey(through + 1)); it->Valid(); it->Next()) {
+    AuditEntry entry;
+    // An entry that does not decode is left for VerifyAudit to report.
+    if (entry.ParseFromArray(it->value().data(),
+                             static_cast<int>(it->value().size())) &&
+        !entry.subject_id().empty()) {
+      batch
+          .Put(handles_[Column::kAuditBySubject],
+               internal::AuditBySubjectKey(
+                   PartitionOf(entry.subject_id(), options_.partition_count),
+                   entry.subject_id(), entry.sequence()),
+               "")
+          .PermitUncheckedError();
+    }
+    if (++in_chunk == kChunk) {
+      RETURN_IF_ERROR(write_chunk(
+          DecodeU64(absl::string_view(it->key().data(), it->key().size()))));
+      in_chunk = 0;
+    }
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "indexing the audit trail"));
+  return write_chunk(internal::kAuditFullyIndexed);
 }
 
 absl::StatusOr<CommitResult> Store::Commit(WriteSet set) {
@@ -363,6 +420,15 @@ void Store::AppendAudit(AuditEntry& entry, GroupState& group) {
       .Put(handles_[Column::kAudit], internal::AuditKey(entry.sequence()),
            bytes)
       .PermitUncheckedError();
+  if (!entry.subject_id().empty()) {
+    group.batch
+        .Put(handles_[Column::kAuditBySubject],
+             internal::AuditBySubjectKey(
+                 PartitionOf(entry.subject_id(), options_.partition_count),
+                 entry.subject_id(), entry.sequence()),
+             "")
+        .PermitUncheckedError();
+  }
 }
 
 void Store::CommitGroup(std::vector<AuditEntry>& reads,
@@ -602,23 +668,113 @@ absl::StatusOr<std::vector<AuditEntry>> Store::ReadAudit(uint64_t after,
   return entries;
 }
 
-absl::Status Store::VerifyAuditChain() const {
+absl::StatusOr<AuditPage> Store::ListAuditOf(
+    absl::string_view subject_id, int page_size,
+    absl::string_view page_token) const {
+  const uint32_t partition = PartitionOf(subject_id, options_.partition_count);
+  ASSIGN_OR_RETURN(
+      IndexPage ids,
+      ListRange(Column::kAuditBySubject, {partition},
+                KeyBuilder().Str(subject_id).key(), page_size, page_token));
+  AuditPage page;
+  page.next_page_token = std::move(ids.next_page_token);
+  for (const IndexEntry& id : ids.entries) {
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), handles_[Column::kAudit],
+                 internal::AuditKey(DecodeU64(id.id)), &value);
+    if (s.IsNotFound()) continue;  // deleted from the trail
+    RETURN_IF_ERROR(FromRocks(s, "reading the audit trail"));
+    AuditEntry entry;
+    // A sequence reused after the newest entries were deleted holds another
+    // subject's entry: not this subject's.
+    if (!entry.ParseFromArray(value.data(), static_cast<int>(value.size())) ||
+        entry.subject_id() != subject_id) {
+      continue;
+    }
+    page.entries.push_back(std::move(entry));
+  }
+  return page;
+}
+
+absl::StatusOr<AuditVerification> Store::VerifyAudit() const {
+  using Kind = AuditBreak::Kind;
+  AuditVerification result;
+  auto broken = [&](uint64_t sequence, Kind kind, std::string description) {
+    result.first_break = AuditBreak{sequence, kind, std::move(description)};
+    return result;
+  };
   std::string prev;
   uint64_t expected = 1;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), handles_[Column::kAudit]));
   for (it->SeekToFirst(); it->Valid(); it->Next(), ++expected) {
+    KeyReader key(absl::string_view(it->key().data(), it->key().size()));
+    uint64_t sequence = 0;
+    if (!key.U64(&sequence) || !key.done()) {
+      return broken(expected, Kind::kAltered,
+                    absl::StrCat("the key after entry ", expected - 1,
+                                 " is not an audit sequence"));
+    }
+    if (sequence != expected) {
+      return broken(expected, Kind::kMissing,
+                    sequence == expected + 1
+                        ? absl::StrCat("entry ", expected, " is missing")
+                        : absl::StrCat("entries ", expected, " to ",
+                                       sequence - 1, " are missing"));
+    }
     AuditEntry entry;
     if (!entry.ParseFromArray(it->value().data(),
-                              static_cast<int>(it->value().size())) ||
-        entry.sequence() != expected || entry.prev_hash() != prev ||
-        entry.hash() != AuditHash(entry)) {
-      return absl::DataLossError(
-          absl::StrCat("audit trail is broken at entry ", expected));
+                              static_cast<int>(it->value().size()))) {
+      return broken(sequence, Kind::kAltered,
+                    absl::StrCat("entry ", sequence, " cannot be decoded"));
+    }
+    if (entry.sequence() != sequence || entry.hash() != AuditHash(entry)) {
+      return broken(sequence, Kind::kAltered,
+                    absl::StrCat("entry ", sequence,
+                                 " does not match its hash: it was edited"));
+    }
+    if (entry.prev_hash() != prev) {
+      return broken(sequence, Kind::kLinkBroken,
+                    absl::StrCat("entry ", sequence, " does not link to entry ",
+                                 sequence - 1,
+                                 ": that entry was replaced, or entries "
+                                 "were deleted and the rest renumbered"));
     }
     prev = entry.hash();
+    ++result.entries_checked;
   }
-  return FromRocks(it->status(), "verifying the audit trail");
+  RETURN_IF_ERROR(FromRocks(it->status(), "verifying the audit trail"));
+
+  // Deleting the newest entries leaves a shorter chain that verifies; the
+  // index, written in the same batches, still names them.
+  const uint64_t last = expected - 1;
+  uint64_t beyond = 0;
+  std::unique_ptr<rocksdb::Iterator> index(db_->NewIterator(
+      rocksdb::ReadOptions(), handles_[Column::kAuditBySubject]));
+  for (index->SeekToFirst(); index->Valid(); index->Next()) {
+    KeyReader key(absl::string_view(index->key().data(), index->key().size()));
+    uint32_t partition;
+    std::string subject, id;
+    if (!key.U32(&partition) || !key.Str(&subject) || !key.Str(&id)) continue;
+    beyond = std::max(beyond, DecodeU64(id));
+  }
+  RETURN_IF_ERROR(FromRocks(index->status(), "verifying the audit trail"));
+  if (beyond > last) {
+    return broken(last + 1, Kind::kTailMissing,
+                  absl::StrCat("the trail ends at entry ", last,
+                               " but its index names entry ", beyond,
+                               ": the newest entries were deleted"));
+  }
+  return result;
+}
+
+absl::Status Store::VerifyAuditChain() const {
+  ASSIGN_OR_RETURN(AuditVerification verification, VerifyAudit());
+  if (!verification.first_break.has_value()) return absl::OkStatus();
+  return absl::DataLossError(absl::StrCat(
+      "audit trail is broken at entry ", verification.first_break->sequence,
+      ": ", verification.first_break->description));
 }
 
 absl::Status Store::WaitForBackgroundWork(absl::Duration timeout) const {

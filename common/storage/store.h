@@ -11,6 +11,10 @@
 // Commit() returns only after the batch is durable. Record reads go through
 // a RecordCache that the committer keeps coherent (record_cache.h).
 //
+// Every audit entry is also indexed under its subject (a case id) in the
+// subject's partition, in the same batch, so that one case's entries are
+// read from one key range (ListAuditOf) instead of the whole trail.
+//
 //   ASSIGN_OR_RETURN(auto store, Store::Open({.path = dir}));
 //   ASSIGN_OR_RETURN(CommitResult r, store->Commit(std::move(set)));
 //   Case c;
@@ -23,6 +27,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,6 +37,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/storage/partitions.h"
 #include "common/storage/record_cache.h"
 #include "common/storage/write_set.h"
 #include "google/protobuf/message.h"
@@ -60,6 +66,30 @@ struct IndexPage {
   std::string next_page_token;  // empty on the last page
 };
 
+struct AuditPage {
+  std::vector<homeward::v1::AuditEntry> entries;  // oldest first
+  std::string next_page_token;                    // empty on the last page
+};
+
+// Where a hash chain first fails to verify, and how.
+struct AuditBreak {
+  enum class Kind {
+    kAltered,      // does not match its hash or cannot be decoded: edited
+    kMissing,      // no entry with this sequence before later ones: deleted
+    kLinkBroken,   // prev_hash is not the previous entry's hash
+    kTailMissing,  // the index names entries after the last: tail deleted
+  };
+  uint64_t sequence = 0;  // the first sequence that fails (or is missing)
+  Kind kind = Kind::kAltered;
+  std::string description;  // names sequences only, never entry contents
+};
+
+struct AuditVerification {
+  // Entries that verified, from the first up to the break or the end.
+  uint64_t entries_checked = 0;
+  std::optional<AuditBreak> first_break;  // nullopt: the chain is intact
+};
+
 class Store {
  public:
   // The longest a read's audit entry waits to be batched with others.
@@ -73,6 +103,9 @@ class Store {
     // Bounds the cache of recently read records (record_cache.h); 0 turns
     // it off.
     size_t record_cache_bytes = 32 << 20;
+    // The deployment's partition count: audit entries are indexed in their
+    // subject's partition, PartitionOf(subject_id, partition_count).
+    uint32_t partition_count = kDefaultPartitionCount;
   };
 
   static absl::StatusOr<std::unique_ptr<Store>> Open(const Options& options);
@@ -130,7 +163,18 @@ class Store {
   // Audit entries with sequence > `after`, in order.
   absl::StatusOr<std::vector<homeward::v1::AuditEntry>> ReadAudit(
       uint64_t after, size_t max) const;
-  // Recomputes the hash chain; DATA_LOSS naming the first broken entry.
+  // A page of the audit entries whose subject is `subject_id` (a case id),
+  // oldest first, read from the subject's index range. `page_token` must come
+  // from the same call for the same subject. An indexed entry that is no
+  // longer in the trail (deleted) or no longer decodes is left out:
+  // VerifyAudit reports it.
+  absl::StatusOr<AuditPage> ListAuditOf(absl::string_view subject_id,
+                                        int page_size,
+                                        absl::string_view page_token) const;
+  // Recomputes the hash chain from the first entry and reports the first
+  // break. An error only when the database cannot be read.
+  absl::StatusOr<AuditVerification> VerifyAudit() const;
+  // The same as a status: DATA_LOSS naming the first broken entry.
   absl::Status VerifyAuditChain() const;
 
   // Waits until RocksDB has no flush or compaction running or pending, so
@@ -144,6 +188,9 @@ class Store {
   Store(const Options& options, rocksdb::DB* db,
         std::vector<rocksdb::ColumnFamilyHandle*> handles);
   absl::Status LoadAuditHead();
+  // Indexes the entries written before the audit index existed (once per
+  // database, resumable), so that ListAuditOf covers the whole trail.
+  absl::Status IndexAuditTrail();
   void Enqueue(Pending* pending);
   void CommitLoop();
   // What the sets of the group being committed have written so far, so that

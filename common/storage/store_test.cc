@@ -7,21 +7,27 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/auth/crypto.h"
 #include "common/status/status_matchers.h"
+#include "common/storage/columns.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "homeward/v1/cases.pb.h"
+#include "tests/fixtures/raw_rocksdb.h"
 #include "tests/fixtures/temp_dir.h"
 
 namespace homeward::storage {
 namespace {
 
+using ::homeward::testing::IsOk;
 using ::homeward::testing::IsOkAndHolds;
 using ::homeward::testing::StatusIs;
 using ::homeward::testing::TempDir;
 using ::homeward::v1::Case;
 using ::homeward::v1::Event;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
 
 std::unique_ptr<Store> OpenStore(const TempDir& dir) {
   auto store = Store::Open({.path = dir.path() + "/db"});
@@ -481,6 +487,242 @@ TEST(StoreTest, ReadAuditsAreRecordedWithoutBlockingAndChained) {
   ASSERT_EQ(trail->size(), 3u);
   EXPECT_EQ((*trail)[2].subject_id(), "c2");
   EXPECT_OK(store->VerifyAuditChain());
+}
+
+// ---------------------------------------------------------------------------
+// The audit index and verification
+
+homeward::v1::AuditEntry AuditOf(const std::string& subject,
+                                 const std::string& action) {
+  homeward::v1::AuditEntry entry;
+  entry.set_user_id("cm-1");
+  entry.set_action(action);
+  entry.set_subject_id(subject);
+  return entry;
+}
+
+// Writes `count` audit entries alternating between subjects "c0" and "c1",
+// written ones and read ones mixed, and waits until all are stored.
+void WriteAlternatingAudits(Store& store, int count) {
+  for (int i = 0; i < count; ++i) {
+    const std::string subject = i % 2 == 0 ? "c0" : "c1";
+    const std::string action = absl::StrCat("action-", i);
+    if (i % 3 == 0) {
+      store.AuditRead(AuditOf(subject, action));
+    } else {
+      WriteSet set;
+      set.Audit(AuditOf(subject, action));
+      ASSERT_OK(store.Commit(std::move(set)));
+    }
+  }
+  // A durable commit queued after the reads is applied after them.
+  WriteSet barrier;
+  barrier.PutCursor("barrier", 0, 1);
+  ASSERT_OK(store.Commit(std::move(barrier)));
+}
+
+// Every entry of `subject`, page by page.
+std::vector<homeward::v1::AuditEntry> AllAuditOf(const Store& store,
+                                                 const std::string& subject,
+                                                 int page_size) {
+  std::vector<homeward::v1::AuditEntry> all;
+  std::string token;
+  do {
+    auto page = store.ListAuditOf(subject, page_size, token);
+    EXPECT_THAT(page, IsOk());
+    if (!page.ok()) break;
+    EXPECT_LE(static_cast<int>(page->entries.size()), page_size);
+    for (auto& e : page->entries) all.push_back(std::move(e));
+    token = std::move(page->next_page_token);
+  } while (!token.empty());
+  return all;
+}
+
+std::vector<uint64_t> SequencesOf(
+    const std::vector<homeward::v1::AuditEntry>& entries) {
+  std::vector<uint64_t> sequences;
+  for (const auto& e : entries) sequences.push_back(e.sequence());
+  return sequences;
+}
+
+TEST(StoreAuditTest, ASubjectsEntriesListInOrderPageByPage) {
+  TempDir dir;
+  auto store = OpenStore(dir);
+  WriteAlternatingAudits(*store, 9);
+  for (int page_size : {1, 2, 500}) {
+    const auto c0 = AllAuditOf(*store, "c0", page_size);
+    EXPECT_THAT(SequencesOf(c0), ElementsAre(1, 3, 5, 7, 9)) << page_size;
+    for (const auto& e : c0) EXPECT_EQ(e.subject_id(), "c0");
+    EXPECT_THAT(SequencesOf(AllAuditOf(*store, "c1", page_size)),
+                ElementsAre(2, 4, 6, 8));
+  }
+  EXPECT_EQ(AllAuditOf(*store, "c9", 10).size(), 0u);
+  // A token is tied to its subject.
+  auto first = store->ListAuditOf("c0", 1, "");
+  ASSERT_OK(first);
+  EXPECT_THAT(store->ListAuditOf("c1", 1, first->next_page_token),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(StoreAuditTest, EntriesAreIndexedInTheirSubjectsPartition) {
+  TempDir dir;
+  {
+    auto store =
+        Store::Open({.path = dir.path() + "/db", .partition_count = 8});
+    ASSERT_OK(store);
+    WriteAlternatingAudits(**store, 2);
+  }
+  testing::RawRocksDb raw(dir.path() + "/db");
+  ASSERT_TRUE(raw.ok()) << raw.error();
+  // Not where the default partition count would put them.
+  ASSERT_NE(PartitionOf("c0", 8), PartitionOf("c0", kDefaultPartitionCount));
+  EXPECT_THAT(raw.Keys("audit_by_subject"),
+              UnorderedElementsAre(
+                  internal::AuditBySubjectKey(PartitionOf("c0", 8), "c0", 1),
+                  internal::AuditBySubjectKey(PartitionOf("c1", 8), "c1", 2)));
+}
+
+TEST(StoreAuditTest, ATrailWrittenBeforeTheIndexIsIndexedWhenOpened) {
+  TempDir dir;
+  {
+    auto store = OpenStore(dir);
+    WriteAlternatingAudits(*store, 9);
+  }
+  {
+    // What a database written before the index looks like.
+    testing::RawRocksDb raw(dir.path() + "/db");
+    ASSERT_TRUE(raw.ok()) << raw.error();
+    for (const std::string& key : raw.Keys("audit_by_subject")) {
+      ASSERT_TRUE(raw.Delete("audit_by_subject", key));
+    }
+    ASSERT_TRUE(raw.Delete("default", internal::kAuditIndexedThroughKey));
+  }
+  auto store = OpenStore(dir);
+  EXPECT_THAT(SequencesOf(AllAuditOf(*store, "c0", 2)),
+              ElementsAre(1, 3, 5, 7, 9));
+  // New entries are indexed after the old ones.
+  WriteAlternatingAudits(*store, 1);
+  EXPECT_THAT(SequencesOf(AllAuditOf(*store, "c0", 2)),
+              ElementsAre(1, 3, 5, 7, 9, 10));
+}
+
+TEST(StoreAuditTest, AnIntactTrailVerifiesEveryEntry) {
+  TempDir dir;
+  auto store = OpenStore(dir);
+  auto empty = store->VerifyAudit();
+  ASSERT_OK(empty);
+  EXPECT_EQ(empty->entries_checked, 0u);
+  EXPECT_FALSE(empty->first_break.has_value());
+  WriteAlternatingAudits(*store, 9);
+  auto verified = store->VerifyAudit();
+  ASSERT_OK(verified);
+  EXPECT_EQ(verified->entries_checked, 9u);
+  EXPECT_FALSE(verified->first_break.has_value());
+  EXPECT_OK(store->VerifyAuditChain());
+}
+
+// Tampers with the trail of a store of 9 entries while it is closed, then
+// verifies it.
+template <typename Tamper>
+AuditVerification VerifyAfter(Tamper tamper) {
+  TempDir dir;
+  {
+    auto store = OpenStore(dir);
+    WriteAlternatingAudits(*store, 9);
+  }
+  {
+    testing::RawRocksDb raw(dir.path() + "/db");
+    EXPECT_TRUE(raw.ok()) << raw.error();
+    tamper(raw);
+  }
+  auto store = OpenStore(dir);
+  auto verified = store->VerifyAudit();
+  EXPECT_THAT(verified, IsOk());
+  return verified.ok() ? *verified : AuditVerification{};
+}
+
+homeward::v1::AuditEntry StoredAudit(testing::RawRocksDb& raw, uint64_t seq) {
+  homeward::v1::AuditEntry entry;
+  EXPECT_TRUE(entry.ParseFromString(raw.Get("audit", internal::AuditKey(seq))));
+  return entry;
+}
+
+TEST(StoreAuditTest, AnEditedEntryIsReportedAsAltered) {
+  const AuditVerification v = VerifyAfter([](testing::RawRocksDb& raw) {
+    homeward::v1::AuditEntry entry = StoredAudit(raw, 4);
+    entry.set_user_id("someone-else");
+    ASSERT_TRUE(
+        raw.Put("audit", internal::AuditKey(4), entry.SerializeAsString()));
+  });
+  ASSERT_TRUE(v.first_break.has_value());
+  EXPECT_EQ(v.first_break->sequence, 4u);
+  EXPECT_EQ(v.first_break->kind, AuditBreak::Kind::kAltered);
+  EXPECT_EQ(v.entries_checked, 3u);
+}
+
+TEST(StoreAuditTest, UndecodableBytesAreReportedAsAltered) {
+  const AuditVerification v = VerifyAfter([](testing::RawRocksDb& raw) {
+    ASSERT_TRUE(raw.Put("audit", internal::AuditKey(2), "\xff\xff\xff"));
+  });
+  ASSERT_TRUE(v.first_break.has_value());
+  EXPECT_EQ(v.first_break->sequence, 2u);
+  EXPECT_EQ(v.first_break->kind, AuditBreak::Kind::kAltered);
+  EXPECT_THAT(v.first_break->description, HasSubstr("cannot be decoded"));
+}
+
+TEST(StoreAuditTest, ADeletedEntryIsReportedAsMissing) {
+  const AuditVerification v = VerifyAfter([](testing::RawRocksDb& raw) {
+    ASSERT_TRUE(raw.Delete("audit", internal::AuditKey(5)));
+  });
+  ASSERT_TRUE(v.first_break.has_value());
+  EXPECT_EQ(v.first_break->sequence, 5u);
+  EXPECT_EQ(v.first_break->kind, AuditBreak::Kind::kMissing);
+  EXPECT_EQ(v.first_break->description, "entry 5 is missing");
+  EXPECT_EQ(v.entries_checked, 4u);
+}
+
+TEST(StoreAuditTest, AReplacedEntryWithARecomputedHashBreaksTheNextLink) {
+  const AuditVerification v = VerifyAfter([](testing::RawRocksDb& raw) {
+    // An intruder who knows how entries are hashed rewrites entry 6 whole.
+    homeward::v1::AuditEntry entry = StoredAudit(raw, 6);
+    entry.set_user_id("someone-else");
+    entry.clear_hash();
+    homeward::v1::AuditEntry unhashed = entry;
+    entry.set_hash(crypto::Sha256Hex(unhashed.SerializeAsString()));
+    ASSERT_TRUE(
+        raw.Put("audit", internal::AuditKey(6), entry.SerializeAsString()));
+  });
+  ASSERT_TRUE(v.first_break.has_value());
+  EXPECT_EQ(v.first_break->sequence, 7u);
+  EXPECT_EQ(v.first_break->kind, AuditBreak::Kind::kLinkBroken);
+  EXPECT_EQ(v.entries_checked, 6u);
+}
+
+TEST(StoreAuditTest, DeletedNewestEntriesAreReportedFromTheIndex) {
+  const AuditVerification v = VerifyAfter([](testing::RawRocksDb& raw) {
+    ASSERT_TRUE(raw.Delete("audit", internal::AuditKey(9)));
+    ASSERT_TRUE(raw.Delete("audit", internal::AuditKey(8)));
+  });
+  ASSERT_TRUE(v.first_break.has_value());
+  EXPECT_EQ(v.first_break->sequence, 8u);
+  EXPECT_EQ(v.first_break->kind, AuditBreak::Kind::kTailMissing);
+  EXPECT_EQ(v.entries_checked, 7u);
+}
+
+TEST(StoreAuditTest, ListingLeavesOutEntriesNoLongerInTheTrail) {
+  TempDir dir;
+  {
+    auto store = OpenStore(dir);
+    WriteAlternatingAudits(*store, 9);
+  }
+  {
+    testing::RawRocksDb raw(dir.path() + "/db");
+    ASSERT_TRUE(raw.ok()) << raw.error();
+    ASSERT_TRUE(raw.Delete("audit", internal::AuditKey(3)));
+  }
+  auto store = OpenStore(dir);
+  EXPECT_THAT(SequencesOf(AllAuditOf(*store, "c0", 1)),
+              ElementsAre(1, 5, 7, 9));
 }
 
 }  // namespace

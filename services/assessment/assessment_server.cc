@@ -13,6 +13,7 @@
 #include "grpcpp/server_builder.h"
 #include "services/assessment/assessment_service.h"
 #include "services/assessment/assessment_store.h"
+#include "services/assessment/audit_service.h"
 #include "services/assessment/case_service.h"
 #include "services/assessment/case_store.h"
 #include "services/assessment/consent_service.h"
@@ -85,15 +86,15 @@ absl::StatusOr<std::unique_ptr<AssessmentServer>> AssessmentServer::Start(
                                                      partition_count));
 
   auto parts = std::make_unique<Parts>();
-  ASSIGN_OR_RETURN(
-      parts->store,
-      storage::Store::Open(
-          {.path = config.data_dir() + "/rocksdb",
-           .sync_writes = !config.unsafe_skip_sync(),
-           .record_cache_bytes =
-               config.has_record_cache_mb()
-                   ? size_t{config.record_cache_mb()} << 20
-                   : storage::Store::Options{}.record_cache_bytes}));
+  ASSIGN_OR_RETURN(parts->store,
+                   storage::Store::Open(
+                       {.path = config.data_dir() + "/rocksdb",
+                        .sync_writes = !config.unsafe_skip_sync(),
+                        .record_cache_bytes =
+                            config.has_record_cache_mb()
+                                ? size_t{config.record_cache_mb()} << 20
+                                : storage::Store::Options{}.record_cache_bytes,
+                        .partition_count = partition_count}));
   uint32_t max_age = config.principal_max_age_seconds() == 0
                          ? 300
                          : config.principal_max_age_seconds();
@@ -118,6 +119,9 @@ absl::StatusOr<std::unique_ptr<AssessmentServer>> AssessmentServer::Start(
       parts->cases.get(), parts->store.get(), parts->verifier.get()));
   parts->services.push_back(std::make_unique<CounsellingServiceImpl>(
       parts->cases.get(), parts->store.get(), parts->verifier.get()));
+  parts->services.push_back(std::make_unique<AuditServiceImpl>(
+      parts->cases.get(), parts->store.get(), parts->owned.get(),
+      parts->verifier.get()));
   parts->services.push_back(std::make_unique<feeds::EventFeedService>(
       parts->store.get(), parts->owned.get(), parts->verifier.get()));
 

@@ -56,6 +56,7 @@ struct Forwarder::ListState {
 };
 
 struct Forwarder::BroadcastState {
+  const MethodRoute* method;
   Message* response;
   Done done;
   // One answer per replica; replica 0's becomes the response.
@@ -185,6 +186,7 @@ void Forwarder::Forward(const MethodRoute& method, const CallInfo& call,
     case Routing::kFanOut:
       return ForwardFanOut(method, call, request, response, std::move(done));
     case Routing::kBroadcast:
+    case Routing::kGather:
       return ForwardBroadcast(method, call, request, response, std::move(done));
     case Routing::kAnyReplica: {
       auto state = std::make_shared<AnyReplicaState>(
@@ -381,6 +383,7 @@ void Forwarder::ForwardBroadcast(const MethodRoute& method,
                                  Message* response, Done done) {
   const size_t replicas = routes_.replica_count();
   auto state = std::make_shared<BroadcastState>();
+  state->method = &method;
   state->response = response;
   state->done = std::move(done);
   for (size_t r = 0; r < replicas; ++r) {
@@ -427,12 +430,36 @@ void Forwarder::OnBroadcastAnswer(const std::shared_ptr<BroadcastState>& state,
     }
   }
   if (refusal != nullptr) return state->done(*refusal);
+  const MethodRoute& method = *state->method;
+  if (unreachable != nullptr && method.route.kind == Routing::kGather) {
+    return state->done(errors::Unavailable(absl::StrCat(
+        unreachable->message(), " (", succeeded, " of ", statuses.size(),
+        " replicas answered; the answer must cover every replica)")));
+  }
   if (unreachable != nullptr) {
     // Say how far the change got: some replicas may hold it already, and
     // the broadcast methods are idempotent, so a retry completes it.
     return state->done(errors::Unavailable(absl::StrCat(
         unreachable->message(), " (", succeeded, " of ", statuses.size(),
         " replicas applied the call; retrying it is safe)")));
+  }
+  if (method.route.kind == Routing::kGather) {
+    // Every replica's items after replica 0's, in replica order.
+    Message* merged = state->answers[0].get();
+    const Reflection* reflection = merged->GetReflection();
+    for (size_t r = 1; r < state->answers.size(); ++r) {
+      Message* answer = state->answers[r].get();
+      // Moved, not copied; released from the back, so filled in from the
+      // back to keep the replica's order.
+      std::vector<Message*> moved(
+          reflection->FieldSize(*answer, method.items_field));
+      for (size_t i = moved.size(); i-- > 0;) {
+        moved[i] = reflection->ReleaseLast(answer, method.items_field);
+      }
+      for (Message* item : moved) {
+        reflection->AddAllocatedMessage(merged, method.items_field, item);
+      }
+    }
   }
   state->response->GetReflection()->Swap(state->response,
                                          state->answers[0].get());

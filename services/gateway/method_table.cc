@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "common/status/errors.h"
 #include "homeward/v1/assessments.pb.h"
+#include "homeward/v1/audit.pb.h"
 #include "homeward/v1/cases.pb.h"
 #include "homeward/v1/common.pb.h"
 #include "homeward/v1/consent.pb.h"
@@ -90,6 +91,22 @@ void ResolveRouteFields(MethodRoute* m, std::vector<std::string>* problems) {
       }
       return;
     }
+    case Routing::kGather: {
+      const FieldDescriptor* items = response->FindFieldByName(m->route.field);
+      if (items == nullptr || !items->is_repeated() ||
+          items->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
+        problems->push_back(absl::StrCat(at, ": ", response->full_name(),
+                                         " has no repeated message field '",
+                                         m->route.field, "'"));
+      } else if (response->field_count() != 1) {
+        problems->push_back(absl::StrCat(
+            at, ": a gathered response must hold only '", m->route.field,
+            "', because another field would be one replica's alone"));
+      } else {
+        m->items_field = items;
+      }
+      return;
+    }
     case Routing::kBroadcast:
     case Routing::kAnyReplica:
       return;
@@ -113,6 +130,12 @@ Callers Administrators() {
 }
 
 Callers AnyRole() { return {true, {}, "any authenticated caller"}; }
+
+Callers AuditReaders() {
+  return {false,
+          {homeward::v1::ROLE_ADMINISTRATOR, homeward::v1::ROLE_SUPERVISOR},
+          "administrators and supervisors"};
+}
 
 absl::StatusOr<MethodTable> MethodTable::Create(
     std::vector<MethodRoute> methods) {
@@ -235,6 +258,14 @@ absl::StatusOr<MethodTable> PublicMethodTable() {
       Unary<CheckConsentRequest, CheckConsentResponse>(
           "homeward.v1.ConsentService/CheckConsent", ByCaseId("case_id"),
           CaseWorkers()),
+      // The audit trail: a case's entries where the case lives; the
+      // verification covers every replica's chain.
+      Unary<ListCaseAuditEntriesRequest, ListCaseAuditEntriesResponse>(
+          "homeward.v1.AuditService/ListCaseAuditEntries", ByCaseId("case_id"),
+          AuditReaders()),
+      Unary<VerifyAuditTrailRequest, VerifyAuditTrailResponse>(
+          "homeward.v1.AuditService/VerifyAuditTrail", Gather("chains"),
+          Administrators()),
   });
 }
 

@@ -54,11 +54,18 @@ enum class Routing {
   // Reads of data every replica holds: replica 0, then the next replica
   // while the one asked is unreachable (UNAVAILABLE).
   kAnyReplica,
+  // A question every replica answers about its own data (e.g. "is your audit
+  // trail intact?"): the call goes to every replica at once, like kBroadcast,
+  // and succeeds only if every replica answers; the answer is the repeated
+  // field `Route::field` of every replica's response, concatenated in replica
+  // order. The response must have no other field, since one replica's value
+  // would not speak for the others.
+  kGather,
 };
 
 struct Route {
   Routing kind;
-  std::string field;  // kByCaseId: case id path; kFanOut: repeated field
+  std::string field;  // kByCaseId: case id path; kFanOut, kGather: items
 };
 
 inline Route ByCaseId(absl::string_view field_path) {
@@ -70,6 +77,9 @@ inline Route FanOut(absl::string_view items_field) {
 }
 inline Route Broadcast() { return {Routing::kBroadcast, ""}; }
 inline Route AnyReplica() { return {Routing::kAnyReplica, ""}; }
+inline Route Gather(absl::string_view items_field) {
+  return {Routing::kGather, std::string(items_field)};
+}
 
 // Who may call a method: the gateway's first-line check (architecture brief
 // section 6); services still enforce record-level scope themselves.
@@ -89,6 +99,9 @@ Callers CaseWorkers();
 Callers Administrators();
 // Any authenticated role: non-personal reference data.
 Callers AnyRole();
+// Administrators and supervisors: the audit trail (services check that a
+// supervisor reads only their own offices' cases).
+Callers AuditReaders();
 
 // One public method, as declared and as resolved by MethodTable::Create.
 struct MethodRoute {
@@ -104,7 +117,8 @@ struct MethodRoute {
   std::vector<const google::protobuf::FieldDescriptor*> case_id_path;
   // kByRegistration: request_id.
   const google::protobuf::FieldDescriptor* request_id_field = nullptr;
-  // kFanOut: request page, response items and next_page_token.
+  // kFanOut: request page, response items and next_page_token; kGather:
+  // response items.
   const google::protobuf::FieldDescriptor* page_field = nullptr;
   const google::protobuf::FieldDescriptor* items_field = nullptr;
   const google::protobuf::FieldDescriptor* next_page_token_field = nullptr;

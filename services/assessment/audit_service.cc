@@ -1,0 +1,139 @@
+// AuditService handlers; see audit_service.h.
+#include "services/assessment/audit_service.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/server/server_kit.h"
+#include "common/status/status_macros.h"
+#include "services/assessment/audit_access.h"
+#include "services/assessment/case_scope.h"
+#include "services/assessment/field_checks.h"
+
+namespace homeward::assessment {
+namespace {
+
+constexpr char kService[] = "homeward.v1.AuditService/";
+
+// The public face of a stored entry: the same identifiers under the
+// contract's names. The storage type stays internal.
+homeward::v1::AuditTrailEntry ToPublic(homeward::v1::AuditEntry stored) {
+  homeward::v1::AuditTrailEntry entry;
+  entry.set_sequence(stored.sequence());
+  *entry.mutable_time() = std::move(*stored.mutable_time());
+  entry.set_user_id(std::move(*stored.mutable_user_id()));
+  entry.set_role(std::move(*stored.mutable_role()));
+  entry.set_method(std::move(*stored.mutable_action()));
+  entry.set_case_id(std::move(*stored.mutable_subject_id()));
+  entry.set_request_id(std::move(*stored.mutable_request_id()));
+  entry.set_previous_hash(std::move(*stored.mutable_prev_hash()));
+  entry.set_hash(std::move(*stored.mutable_hash()));
+  return entry;
+}
+
+homeward::v1::AuditBreakKind ToPublic(storage::AuditBreak::Kind kind) {
+  switch (kind) {
+    case storage::AuditBreak::Kind::kAltered:
+      return homeward::v1::AUDIT_BREAK_KIND_ENTRY_ALTERED;
+    case storage::AuditBreak::Kind::kMissing:
+      return homeward::v1::AUDIT_BREAK_KIND_ENTRY_MISSING;
+    case storage::AuditBreak::Kind::kLinkBroken:
+      return homeward::v1::AUDIT_BREAK_KIND_LINK_BROKEN;
+    case storage::AuditBreak::Kind::kTailMissing:
+      return homeward::v1::AUDIT_BREAK_KIND_TAIL_MISSING;
+  }
+  return homeward::v1::AUDIT_BREAK_KIND_UNSPECIFIED;
+}
+
+// "partitions 0-31, 40 of 64": which replica a report is about, in the terms
+// of the deployment's configuration (no addresses).
+std::string DescribeReplica(const storage::PartitionSet& owned) {
+  std::vector<std::string> ranges;
+  const std::vector<uint32_t>& partitions = owned.partitions();
+  for (size_t i = 0; i < partitions.size();) {
+    size_t j = i;
+    while (j + 1 < partitions.size() && partitions[j + 1] == partitions[j] + 1)
+      ++j;
+    ranges.push_back(i == j ? absl::StrCat(partitions[i])
+                            : absl::StrCat(partitions[i], "-", partitions[j]));
+    i = j + 1;
+  }
+  return absl::StrCat("partitions ", absl::StrJoin(ranges, ", "), " of ",
+                      owned.count());
+}
+
+}  // namespace
+
+grpc::Status AuditServiceImpl::ListCaseAuditEntries(
+    grpc::ServerContext* context,
+    const homeward::v1::ListCaseAuditEntriesRequest* request,
+    homeward::v1::ListCaseAuditEntriesResponse* response) {
+  return server::Finish(*context, "AuditService/ListCaseAuditEntries",
+                        List(*context, *request, response));
+}
+
+grpc::Status AuditServiceImpl::VerifyAuditTrail(
+    grpc::ServerContext* context,
+    const homeward::v1::VerifyAuditTrailRequest* /*request*/,
+    homeward::v1::VerifyAuditTrailResponse* response) {
+  return server::Finish(*context, "AuditService/VerifyAuditTrail",
+                        Verify(*context, response));
+}
+
+absl::Status AuditServiceImpl::List(
+    const grpc::ServerContext& context,
+    const homeward::v1::ListCaseAuditEntriesRequest& request,
+    homeward::v1::ListCaseAuditEntriesResponse* response) {
+  ASSIGN_OR_RETURN(Actor actor,
+                   ActorFrom(context, *verifier_,
+                             absl::StrCat(kService, "ListCaseAuditEntries")));
+  // The role first: other roles learn nothing, not even whether the request
+  // is well formed or the case exists.
+  RETURN_IF_ERROR(CheckAuditReader(actor.principal));
+  errors::FieldViolations bad;
+  if (request.case_id().empty()) bad.Add("case_id", "is required");
+  CheckPageRequest(bad, request.page());
+  RETURN_IF_ERROR(bad.ToStatus());
+  ASSIGN_OR_RETURN(homeward::v1::Case c, cases_->Get(request.case_id()));
+  RETURN_IF_ERROR(CheckCaseAuditAccess(actor.principal, c));
+  ASSIGN_OR_RETURN(
+      storage::AuditPage page,
+      store_->ListAuditOf(c.case_id(), EffectivePageSize(request.page()),
+                          request.page().page_token()));
+  // Who looked at whose audit is as accountable as who looked at the case.
+  store_->AuditRead(AuditEntryFor(actor, c.case_id()));
+  for (homeward::v1::AuditEntry& entry : page.entries) {
+    *response->add_entries() = ToPublic(std::move(entry));
+  }
+  response->set_next_page_token(std::move(page.next_page_token));
+  return absl::OkStatus();
+}
+
+absl::Status AuditServiceImpl::Verify(
+    const grpc::ServerContext& context,
+    homeward::v1::VerifyAuditTrailResponse* response) {
+  ASSIGN_OR_RETURN(Actor actor,
+                   ActorFrom(context, *verifier_,
+                             absl::StrCat(kService, "VerifyAuditTrail")));
+  RETURN_IF_ERROR(CheckAuditVerifier(actor.principal));
+  ASSIGN_OR_RETURN(storage::AuditVerification verification,
+                   store_->VerifyAudit());
+  // About the whole trail, not a case: no subject, so it is in the trail
+  // but in no case's list.
+  store_->AuditRead(AuditEntryFor(actor, ""));
+  homeward::v1::AuditChainReport* report = response->add_chains();
+  report->set_replica(DescribeReplica(*owned_));
+  report->set_intact(!verification.first_break.has_value());
+  report->set_entries_checked(verification.entries_checked);
+  if (verification.first_break.has_value()) {
+    homeward::v1::AuditBreak* first = report->mutable_first_break();
+    first->set_sequence(verification.first_break->sequence);
+    first->set_kind(ToPublic(verification.first_break->kind));
+    first->set_description(std::move(verification.first_break->description));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace homeward::assessment
