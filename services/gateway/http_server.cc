@@ -102,16 +102,22 @@ struct HttpServer::Shared {
   Shared(HttpServerOptions o, HttpHandler h, HttpRefusal r)
       : options(std::move(o)), handler(std::move(h)), refusal(std::move(r)) {}
 
-  void AnswerTaken() {
+  // Whether a request may go to the handler: not once Stop() has begun, since
+  // its answer could come after the I/O context is gone.
+  bool TakeAnswer() {
     absl::MutexLock lock(&mu);
+    if (stopping) return false;
     ++unanswered;
+    return true;
   }
   void AnswerGiven() {
     absl::MutexLock lock(&mu);
     --unanswered;
   }
-  void AwaitAnswers() {
+  // Refuses new requests, then waits for those handed out to be answered.
+  void StopAndAwaitAnswers() {
     absl::MutexLock lock(&mu);
+    stopping = true;
     mu.Await(absl::Condition(
         +[](int* n) { return *n == 0; }, &unanswered));
   }
@@ -124,6 +130,7 @@ struct HttpServer::Shared {
   // Requests handed to the handler whose responder has not run yet: the
   // server may not go while one could still post to a connection.
   int unanswered ABSL_GUARDED_BY(mu) = 0;
+  bool stopping ABSL_GUARDED_BY(mu) = false;
 };
 
 // One client connection. Every handler runs on the connection's strand, so
@@ -334,7 +341,11 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
     head_only_ = message.method() == http::verb::head;
     parser_.reset();
 
-    shared_->AnswerTaken();
+    if (!shared_->TakeAnswer()) {
+      keep_alive_ = false;
+      return Refuse(503, absl::StatusCode::kUnavailable,
+                    "the server is shutting down; try again", After::kClose);
+    }
     // The responder moves its hold on the connection into the posted write,
     // so that nothing but the I/O context keeps the connection once the
     // answer is given (the server may be stopped right after).
@@ -504,7 +515,7 @@ class HttpServer::Listener {
     stopped_ = true;
     StopAccepting();
     // No responder may post to a connection once the context is gone.
-    shared_->AwaitAnswers();
+    shared_->StopAndAwaitAnswers();
     work_.reset();
     io_.stop();
     for (std::thread& t : threads_) t.join();
