@@ -40,8 +40,9 @@
 // written from a gRPC callback by posting to the connection's strand, it is
 // header-only from Debian's libboost1.81-dev (nothing to link or ship), and
 // it is C++ with RAII types. libmicrohttpd's and evhttp's C callback APIs
-// would need their own suspension/resume dance to answer from another thread
-// and offer coarser limits (evhttp has no separate head and body timeouts).
+// would need their suspend/resume machinery to answer from another thread,
+// and their connection timeouts are inactivity timeouts, which a client
+// trickling a byte at a time keeps resetting.
 #ifndef HOMEWARD_SERVICES_GATEWAY_HTTP_SERVER_H_
 #define HOMEWARD_SERVICES_GATEWAY_HTTP_SERVER_H_
 
