@@ -1,72 +1,76 @@
-// The gateway's public JSON face: Connect-style unary calls over HTTP/1.1,
-// served by cpp-httplib. Every method of the method table (method_table.h)
-// is served at POST /<full method name>, e.g.
+// The gateway's public JSON face: Connect unary calls over HTTP/1.1, in JSON
+// or binary protobuf, on an event-driven server. Every method of the method
+// table (method_table.h) is served at POST /<full method name>, e.g.
 //
 //   POST /homeward.v1.CaseService/GetCase
-//   Content-Type: application/json
+//   Content-Type: application/json         (or application/proto)
 //   Authorization: Bearer <API key>        (or X-Api-Key: <API key>)
 //   {"caseId": "C..."}
 //
-// Bodies use protobuf's canonical JSON mapping (lowerCamelCase out; either
-// spelling in; unknown fields refused). A success is 200 with the response
-// message; an error is a Connect error object with the HTTP status Connect
-// assigns to its code:
-//   {"code":"invalid_argument","message":"...","details":[{"type":
-//    "google.rpc.BadRequest","value":"<base64>","fieldViolations":[...]}]}
-// Calls go through the same authentication, method table and Forwarder as
-// the gRPC face, so both faces route and refuse alike.
-// GET /healthz answers 200 "ok". Request bodies are never logged.
+// and GET /healthz answers 200 "ok" while Options::ready says so. What a call
+// may send and what it gets back is in connect_unary.h; the limits, timeouts
+// and connection cap that keep slow, idle or flooding clients from hurting
+// the others, and why the server is Boost.Beast, are in http_server.h. Every
+// refusal, the server's own included (413, 414, 431, 400, 408, 503), is a
+// Connect error object:
+//   {"code":"invalid_argument","message":"...","details":[...]}
+// Calls go through the same authentication, method table and Forwarder as the
+// gRPC face, so both faces route and refuse alike.
+//
+//   JsonHttpServer::Options options;           // defaults suit production
+//   options.ready = [&readiness] { return readiness.Ready(); };
+//   JsonHttpServer http(&keys, &forwarder, options);
+//   ASSIGN_OR_RETURN(int port, http.Start("0.0.0.0:7080"));
+//   ...
+//   http.Stop();
 #ifndef HOMEWARD_SERVICES_GATEWAY_JSON_HTTP_H_
 #define HOMEWARD_SERVICES_GATEWAY_JSON_HTTP_H_
 
-#include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
-#include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "services/gateway/api_keys.h"
+#include "services/gateway/connect_error.h"
+#include "services/gateway/connect_unary.h"
 #include "services/gateway/forwarder.h"
-
-namespace httplib {
-class Server;
-}  // namespace httplib
+#include "services/gateway/http_server.h"
 
 namespace homeward::gateway {
 
-// Connect's name for `code` ("invalid_argument", "canceled", ...).
-std::string ConnectCodeName(absl::StatusCode code);
-// The HTTP status Connect uses for `code` (e.g. 400 for invalid_argument).
-int HttpStatusForCode(absl::StatusCode code);
-// The Connect error object for a non-OK `status`, with its details (field
-// violations and precondition failures spelled out as well as encoded).
-std::string ConnectErrorJson(const absl::Status& status);
-
 class JsonHttpServer {
  public:
-  // Both must outlive the server.
-  JsonHttpServer(const ApiKeyAuthenticator* keys, Forwarder* forwarder);
+  // The HTTP server's limits and timeouts (HttpServerOptions: io_threads,
+  // max_connections, max_header_bytes, max_target_bytes, max_body_bytes,
+  // header_timeout, body_timeout, idle_timeout, write_timeout,
+  // linger_timeout) and the readiness /healthz reports.
+  struct Options : HttpServerOptions {
+    // Whether the gateway can serve calls now; empty means always.
+    std::function<bool()> ready;
+  };
+
+  // `keys` and `forwarder` must outlive the server.
+  JsonHttpServer(const ApiKeyAuthenticator* keys, Forwarder* forwarder,
+                 Options options = Options());
   ~JsonHttpServer();
   JsonHttpServer(const JsonHttpServer&) = delete;
   JsonHttpServer& operator=(const JsonHttpServer&) = delete;
 
   // Binds `listen_address` ("host:port", port 0 picks one; "[::]:port" for
-  // IPv6) and serves on a background thread. Returns the bound port.
+  // IPv6) and serves on the I/O threads. Returns the bound port; a port that
+  // another listener holds is UNAVAILABLE (no SO_REUSEPORT).
   absl::StatusOr<int> Start(const std::string& listen_address);
   // Closes the listening socket; requests in progress carry on.
   void StopAccepting();
-  // StopAccepting, then waits for requests in progress to finish (each is
-  // bounded by the forward deadline). Idempotent.
+  // StopAccepting, then waits for requests in progress to be answered (each
+  // is bounded by the forward deadline) and closes every connection.
+  // Idempotent.
   void Stop();
 
  private:
-  const ApiKeyAuthenticator* keys_;
-  Forwarder* forwarder_;
-  std::unique_ptr<httplib::Server> http_;
-  std::thread listener_;
-  std::atomic<bool> stopped_accepting_{false};
+  std::unique_ptr<ConnectUnary> connect_;
+  std::unique_ptr<HttpServer> http_;
 };
 
 }  // namespace homeward::gateway

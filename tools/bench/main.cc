@@ -59,7 +59,8 @@ ABSL_FLAG(double, seconds, 5, "Measured seconds per scenario.");
 ABSL_FLAG(double, warmup_seconds, 1,
           "Unmeasured seconds of load before each scenario's measurement.");
 ABSL_FLAG(std::string, scenarios,
-          "baseline,get_direct,get_gateway,register_direct,register_gateway",
+          "baseline,get_direct,get_gateway,get_gateway_json,register_direct,"
+          "register_gateway",
           "Comma-separated scenarios to run, in this order. Ratios need "
           "baseline.");
 ABSL_FLAG(bool, sync_writes, true,

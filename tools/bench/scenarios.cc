@@ -24,6 +24,7 @@
 #include "services/gateway/api_keys.h"
 #include "services/gateway/routing.h"
 #include "tests/fixtures/case_fixtures.h"
+#include "tools/bench/http_client.h"
 
 namespace homeward::bench {
 namespace {
@@ -203,6 +204,45 @@ class RegisterSlot : public CallSlot {
   Case response_;
 };
 
+// GetCase of the preloaded cases over the gateway's JSON face, one keep-alive
+// HTTP/1.1 connection per slot (HTTP/1.1 carries one request at a time).
+class JsonGetSlot : public CallSlot {
+ public:
+  JsonGetSlot(HttpConnection* connection, std::string head,
+              const std::vector<std::string>* case_ids)
+      : connection_(connection), head_(std::move(head)), case_ids_(case_ids) {}
+
+  void Issue(uint64_t sequence, Done done) override {
+    const std::string& case_id = (*case_ids_)[sequence % case_ids_->size()];
+    const std::string body = absl::StrCat("{\"caseId\":\"", case_id, "\"}");
+    connection_->Send(
+        absl::StrCat(head_, "Content-Length: ", body.size(), "\r\n\r\n", body),
+        [expected = absl::StrCat("\"caseId\":\"", case_id, "\""),
+         done = std::move(done)](absl::StatusOr<HttpReply> reply) {
+          if (!reply.ok()) {
+            return done(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                     std::string(reply.status().message())));
+          }
+          if (reply->status != 200) {
+            return done(grpc::Status(
+                grpc::StatusCode::UNKNOWN,
+                absl::StrCat("HTTP ", reply->status, ": ", reply->body)));
+          }
+          // A wrong answer is as much a failure as an error status.
+          if (!absl::StrContains(reply->body, expected)) {
+            return done(grpc::Status(grpc::StatusCode::INTERNAL,
+                                     "GetCase answered with another case"));
+          }
+          done(grpc::Status::OK);
+        });
+  }
+
+ private:
+  HttpConnection* const connection_;
+  const std::string head_;  // request line and headers up to Content-Length
+  const std::vector<std::string>* const case_ids_;
+};
+
 // A request-id prefix no earlier run against the same data can have used.
 std::string FreshRequestIdPrefix(absl::string_view what) {
   return absl::StrCat("bench-", crypto::RandomHex(6), "-", what, "-");
@@ -233,6 +273,9 @@ const std::vector<ScenarioInfo>& AllScenarios() {
       {"get_direct", "GetCase direct to the service (signed principal)", 0.6,
        true},
       {"get_gateway", "GetCase through the gateway (API key)", 0.35, true},
+      {"get_gateway_json",
+       "GetCase through the gateway's JSON face (API key, keep-alive HTTP/1.1)",
+       0, true},
       {"register_direct", "RegisterCase direct to the service", 0.2, false},
       {"register_gateway", "RegisterCase through the gateway", 0.15, false},
   };
@@ -273,6 +316,7 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
   gateway::GatewayServer::Options gateway_options;
   homeward::v1::GatewayConfig& config = gateway_options.config;
   config.set_grpc_listen_address("127.0.0.1:0");
+  config.set_http_listen_address("127.0.0.1:0");
   config.set_partition_count(64);
   homeward::v1::ServiceRoute* route = config.add_routes();
   route->set_service(gateway::kAssessmentService);
@@ -287,6 +331,7 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
                    gateway::GatewayServer::Start(std::move(gateway_options)));
   deployment->gateway_target_ =
       absl::StrCat("127.0.0.1:", deployment->gateway_->grpc_port());
+  deployment->gateway_http_port_ = deployment->gateway_->http_port();
   return deployment;
 }
 
@@ -327,6 +372,10 @@ struct PreparedScenario::Clients {
   // most calls_per_channel calls. Only the stubs the scenario calls are made.
   std::vector<std::unique_ptr<Health::Stub>> health;
   std::vector<std::unique_ptr<CaseService::Stub>> cases;
+  // get_gateway_json: one connection per slot, and the head of every request.
+  std::unique_ptr<HttpClientPool> http;
+  std::vector<HttpConnection*> http_connections;
+  std::string http_head;
 };
 
 PreparedScenario::PreparedScenario(std::unique_ptr<Clients> clients)
@@ -345,6 +394,27 @@ absl::StatusOr<std::unique_ptr<PreparedScenario>> PreparedScenario::Prepare(
   if (info->needs_cases && case_ids->empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat(name, " needs preloaded cases"));
+  }
+  if (name == "get_gateway_json") {
+    auto clients = std::make_unique<Clients>();
+    clients->name = name;
+    clients->case_ids = case_ids;
+    // One I/O thread: Beast needs little CPU per request, and every client
+    // thread competes with the servers for the 2 cores.
+    clients->http = std::make_unique<HttpClientPool>(1);
+    for (int i = 0; i < settings.load.concurrency; ++i) {
+      clients->http_connections.push_back(clients->http->AddConnection(
+          "127.0.0.1", deployment.gateway_http_port()));
+    }
+    clients->http_head = absl::StrCat(
+        "POST /homeward.v1.CaseService/GetCase HTTP/1.1\r\n"
+        "Host: 127.0.0.1\r\n"
+        "Authorization: Bearer ",
+        deployment.api_key(),
+        "\r\n"
+        "Content-Type: application/json\r\n");
+    return std::unique_ptr<PreparedScenario>(
+        new PreparedScenario(std::move(clients)));
   }
   const bool via_gateway = absl::EndsWith(name, "_gateway");
   ASSIGN_OR_RETURN(auto channels,
@@ -371,6 +441,13 @@ absl::StatusOr<LoadResult> PreparedScenario::Run(
   if (c.name == "baseline") {
     return RunClosedLoop(load, [&](int i) {
       return std::make_unique<HealthSlot>(c.health[i % c.health.size()].get());
+    });
+  }
+  if (c.name == "get_gateway_json") {
+    return RunClosedLoop(load, [&](int i) {
+      return std::make_unique<JsonGetSlot>(
+          c.http_connections[i % c.http_connections.size()], c.http_head,
+          c.case_ids);
     });
   }
   const size_t n = c.cases.size();

@@ -48,9 +48,10 @@ struct DeploymentOptions {
   bool sync_writes = true;
 };
 
-// One assessment replica and one gateway routing to it over real TCP, both
-// on 127.0.0.1 with free ports, a random principal secret and one API key for
-// a case manager of kBenchOffice. Destroying it shuts both down.
+// One assessment replica and one gateway (gRPC and JSON faces) routing to it
+// over real TCP, all on 127.0.0.1 with free ports, a random principal secret
+// and one API key for a case manager of kBenchOffice. Destroying it shuts both
+// down.
 class Deployment {
  public:
   static absl::StatusOr<std::unique_ptr<Deployment>> Start(
@@ -62,6 +63,8 @@ class Deployment {
   // "127.0.0.1:<port>" of the assessment service and the gateway gRPC face.
   const std::string& service_target() const { return service_target_; }
   const std::string& gateway_target() const { return gateway_target_; }
+  // The gateway's JSON face, on 127.0.0.1.
+  int gateway_http_port() const { return gateway_http_port_; }
   // The deployment secret (signs principals on direct calls).
   const std::string& secret() const { return secret_; }
   // The API key the gateway accepts for principal().
@@ -82,6 +85,7 @@ class Deployment {
   homeward::v1::Principal principal_;
   std::string service_target_;
   std::string gateway_target_;
+  int gateway_http_port_ = 0;
   // Declared service first so that the gateway, which calls it, goes first.
   std::unique_ptr<assessment::AssessmentServer> assessment_;
   std::unique_ptr<gateway::GatewayServer> gateway_;
