@@ -7,7 +7,7 @@ packages=(
   cmake ninja-build g++ pkg-config ccache curl
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libcpp-httplib-dev libssl-dev libjemalloc-dev
+  libcpp-httplib-dev libssl-dev libjemalloc-dev libboost1.81-dev
 )
 
 missing=()
