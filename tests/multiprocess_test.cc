@@ -227,7 +227,7 @@ TEST(MultiProcessTest, ServiceBinaryRefusesAnotherPartitionCountOnItsData) {
                         "--config=" + WriteServiceConfig(dir, "p32.textproto",
                                                          "127.0.0.1:0", 32)},
                        dir.path() + "/second.log");
-  EXPECT_EQ(service.Wait(), 1);
+  EXPECT_EQ(service.WaitFor(kStartTimeout), 1);
   EXPECT_THAT(service.Log(),
               AllOf(HasSubstr("partition_count 64"),
                     HasSubstr("configured with partition_count 32"),
@@ -251,7 +251,7 @@ TEST(MultiProcessTest, AllInOneBinaryRefusesAnotherPartitionCountOnItsData) {
       {HOMEWARD_ALL_IN_ONE_BIN, data, "--grpc_listen=127.0.0.1:0",
        "--http_listen=127.0.0.1:0", "--partition_count=16"},
       dir.path() + "/second.log");
-  EXPECT_EQ(suite.Wait(), 1);
+  EXPECT_EQ(suite.WaitFor(kStartTimeout), 1);
   EXPECT_THAT(suite.Log(),
               AllOf(HasSubstr("partition_count 64"),
                     HasSubstr("configured with partition_count 16"),
@@ -274,7 +274,7 @@ TEST(MultiProcessTest, SecondProcessOnAPortInUseRefusesToStart) {
          "--data_dir=" + other.path(),
          "--principal_secret_file=" + dir.path() + "/principal.secret"},
         dir.path() + "/second.log");
-    EXPECT_EQ(second.Wait(), 1);
+    EXPECT_EQ(second.WaitFor(kStartTimeout), 1);
     EXPECT_THAT(second.Log(), HasSubstr("port free"));
   }
 
@@ -288,7 +288,7 @@ TEST(MultiProcessTest, SecondProcessOnAPortInUseRefusesToStart) {
         {HOMEWARD_GATEWAY_BIN, "--config=" + dir.path() + "/gateway.textproto",
          "--grpc_listen=127.0.0.1:" + grpc_port},
         dir.path() + "/gateway2.log");
-    EXPECT_NE(second_gw.Wait(), 0);
+    EXPECT_EQ(second_gw.WaitFor(kStartTimeout), 1);
     EXPECT_THAT(second_gw.Log(), HasSubstr("port free"));
   }
   {
@@ -297,7 +297,7 @@ TEST(MultiProcessTest, SecondProcessOnAPortInUseRefusesToStart) {
         {HOMEWARD_ALL_IN_ONE_BIN, "--data_dir=" + other.path() + "/data",
          "--grpc_listen=127.0.0.1:" + grpc_port, "--http_listen=127.0.0.1:0"},
         dir.path() + "/suite.log");
-    EXPECT_EQ(suite.Wait(), 1);
+    EXPECT_EQ(suite.WaitFor(kStartTimeout), 1);
     EXPECT_THAT(suite.Log(), HasSubstr("port free"));
   }
   gw.Signal(SIGTERM);
@@ -336,7 +336,7 @@ TEST(MultiProcessTest, BinariesDescribeTheHealthServiceByReflection) {
 int RunHelp(const TempDir& dir, const std::string& binary,
             std::string* output) {
   ChildProcess process({binary, "--help"}, dir.path() + "/help.log");
-  const int code = process.Wait();
+  const int code = process.WaitFor(kStartTimeout);
   *output = std::regex_replace(process.Log(), std::regex("\n +"), " ");
   return code;
 }
