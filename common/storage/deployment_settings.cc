@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status/errors.h"
@@ -27,29 +26,16 @@ std::string ValueOf(const ServiceConfig& config, const FieldDescriptor* field) {
   return text;
 }
 
-// The settings as an audit reason, e.g. "partition_count: 64".
-std::string Describe(const ServiceConfig& settings) {
-  std::string text;
-  google::protobuf::TextFormat::Printer printer;
-  printer.SetSingleLineMode(true);
-  printer.PrintToString(settings, &text);
-  return std::string(absl::StripTrailingAsciiWhitespace(text));
-}
-
+// Without an audit entry: the audit trail records what callers did to
+// records, and this is the store's own bookkeeping (an operator sees it in
+// the start's log and in a refusal's message).
 absl::Status RecordSettings(Store& store, const ServiceConfig& fixed) {
-  homeward::v1::AuditEntry audit;
-  audit.set_user_id("startup");
-  audit.set_role("ROLE_SERVICE");
-  audit.set_action("startup/RecordDeploymentSettings");
-  audit.set_subject_id(kDeploymentSettingsKind);
-  audit.set_reason(Describe(fixed));
   WriteSet set;
   // Version 0: two processes racing on one directory cannot both record.
   set.ExpectVersion(kReservedConfigPartition, kDeploymentSettingsKind,
                     kDeploymentSettingsId, 0)
       .PutRecord(kReservedConfigPartition, kDeploymentSettingsKind,
-                 kDeploymentSettingsId, 1, fixed)
-      .Audit(std::move(audit));
+                 kDeploymentSettingsId, 1, fixed);
   return store.Commit(std::move(set)).status();
 }
 

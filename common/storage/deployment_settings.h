@@ -43,7 +43,7 @@ enum class SettingsCheck {
 
 // `fixed` holds exactly the deployment-fixed fields of the configuration,
 // with their effective values (defaults applied). On a database without
-// settings it stores `fixed` (one WriteSet with an audit entry); otherwise it
+// settings it stores `fixed` (one WriteSet); otherwise it
 // compares every field set in either and returns FAILED_PRECONDITION
 // (DEPLOYMENT_SETTING_CHANGED) naming each changed field with its stored and
 // configured value and `data_dir`.

@@ -61,7 +61,11 @@ absl::Status KeepFixedSettings(storage::Store& store, uint32_t partition_count,
   fixed.set_partition_count(partition_count);
   ASSIGN_OR_RETURN(storage::SettingsCheck check,
                    storage::KeepDeploymentSettings(store, fixed, data_dir));
-  if (check == storage::SettingsCheck::kAdopted) {
+  if (check == storage::SettingsCheck::kRecorded) {
+    server::Log("info", "new data directory: deployment settings recorded",
+                {{"data_dir", data_dir},
+                 {"partition_count", absl::StrCat(partition_count)}});
+  } else if (check == storage::SettingsCheck::kAdopted) {
     server::Log("warn",
                 "data directory predates stored deployment settings: adopted "
                 "the configured ones",

@@ -149,8 +149,9 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
           "': is the address local and the port free?"));
     }
   }
-  // Probes the replicas once before the faces answer anything, then keeps
-  // the gRPC health service (overall and per public service) up to date.
+  // Probes the replicas once before Start returns (the gRPC face's health
+  // said SERVING only since BuildAndStart), then keeps its health service,
+  // overall and per public service, up to date.
   parts->readiness->Start(parts->grpc_server != nullptr
                               ? parts->grpc_server->GetHealthCheckService()
                               : nullptr);
