@@ -3,19 +3,27 @@
 // the key and the data.
 #include <sys/stat.h>
 
+#include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/server/config_file.h"
+#include "common/status/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "services/all_in_one/embedded_suite.h"
+#include "services/gateway/api_keys.h"
+#include "tests/fixtures/case_fixtures.h"
 #include "tests/fixtures/temp_dir.h"
 
 namespace homeward::all_in_one {
 namespace {
 
+using ::homeward::testing::StatusIs;
 using ::homeward::testing::TempDir;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 EmbeddedOptions OptionsFor(const TempDir& dir) {
@@ -156,6 +164,98 @@ TEST(EmbeddedSuiteTest, ReadmeRssExampleScoresAsDocumented) {
             HasSubstr(R"("psychosocial":0.4)"),
             HasSubstr(R"("composite":0.3929)"), HasSubstr("FOOD_INSECURITY"),
             HasSubstr("ID_DOCUMENTS_MISSING")));
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+constexpr char kOperatorKey[] = "hw_operator_key_0123456789abcdef0123456789";
+
+TEST(EmbeddedSuiteTest, OperatorsKeyFileIsNeverRewritten) {
+  TempDir dir;
+  const std::string data = dir.path() + "/data";
+  ASSERT_TRUE(std::filesystem::create_directories(data));
+  homeward::v1::ApiKeyFile file;
+  *file.add_keys() = gateway::MakeApiKey(
+      "operator", kOperatorKey,
+      testing::MakePrincipal("sup-1", homeward::v1::ROLE_SUPERVISOR,
+                             {"office-demo"}));
+  const std::string keys_path = data + "/api_keys.textproto";
+  ASSERT_OK(server::WriteTextProtoFile(keys_path, file, 0600));
+  {
+    // The operator's own comment: a rewrite would drop it.
+    std::ofstream(keys_path, std::ios::app)
+        << "# provisioned by the operator\n";
+  }
+  const std::string before = ReadFile(keys_path);
+
+  for (int start = 0; start < 2; ++start) {
+    auto suite = EmbeddedSuite::Start(OptionsFor(dir));
+    ASSERT_TRUE(suite.ok()) << suite.status();
+    // No development key was made, and none is printed.
+    EXPECT_EQ((*suite)->dev_api_key(), "");
+    EXPECT_THAT((*suite)->Instructions(),
+                AllOf(HasSubstr("API keys from " + keys_path),
+                      HasSubstr("<your API key>")));
+    EXPECT_EQ(ReadFile(keys_path), before) << "start " << start;
+    auto listed = Post((*suite)->http_port(), "ListCases", kOperatorKey, "{}");
+    ASSERT_TRUE(listed);
+    EXPECT_EQ(listed->status, 200) << listed->body;
+  }
+  EXPECT_FALSE(std::filesystem::exists(data + "/dev-api-key"));
+}
+
+TEST(EmbeddedSuiteTest, KeyFileNamedByFlagIsUsedAndMustExist) {
+  TempDir dir;
+  homeward::v1::ApiKeyFile file;
+  *file.add_keys() = gateway::MakeApiKey(
+      "operator", kOperatorKey,
+      testing::MakePrincipal("sup-1", homeward::v1::ROLE_SUPERVISOR,
+                             {"office-demo"}));
+  const std::string keys_path = dir.path() + "/operator-keys.textproto";
+  ASSERT_OK(server::WriteTextProtoFile(keys_path, file, 0600));
+  const std::string before = ReadFile(keys_path);
+
+  EmbeddedOptions options = OptionsFor(dir);
+  options.api_keys_file = keys_path;
+  {
+    auto suite = EmbeddedSuite::Start(options);
+    ASSERT_TRUE(suite.ok()) << suite.status();
+    auto listed = Post((*suite)->http_port(), "ListCases", kOperatorKey, "{}");
+    ASSERT_TRUE(listed);
+    EXPECT_EQ(listed->status, 200) << listed->body;
+  }
+  EXPECT_EQ(ReadFile(keys_path), before);
+  EXPECT_FALSE(
+      std::filesystem::exists(options.data_dir + "/api_keys.textproto"));
+
+  options.api_keys_file = dir.path() + "/missing.textproto";
+  EXPECT_THAT(EmbeddedSuite::Start(options).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_FALSE(std::filesystem::exists(options.api_keys_file));
+}
+
+TEST(EmbeddedSuiteTest, RestartWithAnotherPartitionCountIsRefused) {
+  TempDir dir;
+  EmbeddedOptions options = OptionsFor(dir);
+  options.partition_count = 64;
+  {
+    auto suite = EmbeddedSuite::Start(options);
+    ASSERT_TRUE(suite.ok()) << suite.status();
+  }
+  options.partition_count = 32;
+  EXPECT_THAT(EmbeddedSuite::Start(options).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("partition_count 64"),
+                             HasSubstr("configured with partition_count 32"),
+                             HasSubstr(options.data_dir))));
+  options.partition_count = 64;
+  auto again = EmbeddedSuite::Start(options);
+  EXPECT_TRUE(again.ok()) << again.status();
 }
 
 }  // namespace

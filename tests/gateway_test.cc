@@ -46,6 +46,7 @@
 #include "testing/reflection_wire.pb.h"
 #include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/closed_port.h"
+#include "tests/fixtures/reflection_client.h"
 #include "tests/fixtures/temp_dir.h"
 
 namespace homeward::gateway {
@@ -423,64 +424,11 @@ TEST_F(GatewayTest, GrpcHealthCheckServes) {
   EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING);
 }
 
-// The message's wire bytes, as gRPC carries them.
-grpc::ByteBuffer WireBytes(const google::protobuf::Message& message) {
-  grpc::ByteBuffer bytes;
-  bool own_buffer;
-  EXPECT_TRUE(grpc::SerializationTraits<google::protobuf::Message>::Serialize(
-                  message, &bytes, &own_buffer)
-                  .ok());
-  return bytes;
-}
-
-// Asks the server's reflection service one question over its bidi stream.
-homeward::testing::ServerReflectionResponse AskReflection(
-    const std::shared_ptr<grpc::Channel>& channel,
-    const homeward::testing::ServerReflectionRequest& question) {
-  grpc::GenericStub stub(channel);
-  grpc::CompletionQueue cq;
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  auto call = stub.PrepareCall(
-      &ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
-      &cq);
-  auto await = [&cq](intptr_t expected) {
-    void* tag;
-    bool ok = false;
-    EXPECT_TRUE(cq.Next(&tag, &ok));
-    EXPECT_TRUE(ok);
-    EXPECT_EQ(tag, reinterpret_cast<void*>(expected));
-  };
-  call->StartCall(reinterpret_cast<void*>(1));
-  await(1);
-  call->Write(WireBytes(question), reinterpret_cast<void*>(2));
-  await(2);
-  call->WritesDone(reinterpret_cast<void*>(3));
-  await(3);
-  grpc::ByteBuffer answer_bytes;
-  call->Read(&answer_bytes, reinterpret_cast<void*>(4));
-  await(4);
-  grpc::Status status;
-  call->Finish(&status, reinterpret_cast<void*>(5));
-  await(5);
-  EXPECT_THAT(status, IsOk());
-  cq.Shutdown();
-  void* tag;
-  bool ok;
-  while (cq.Next(&tag, &ok)) {
-  }
-  homeward::testing::ServerReflectionResponse answer;
-  EXPECT_TRUE(grpc::SerializationTraits<google::protobuf::Message>::Deserialize(
-                  &answer_bytes, &answer)
-                  .ok());
-  return answer;
-}
-
 TEST_F(GatewayTest, GrpcReflectionListsAndDescribesThePublicServices) {
   homeward::testing::ServerReflectionRequest list;
   list.set_list_services("");
   homeward::testing::ServerReflectionResponse listed =
-      AskReflection(channel_, list);
+      homeward::testing::AskReflection(channel_, list);
   std::vector<std::string> names;
   for (const auto& service : listed.list_services_response().service()) {
     names.push_back(service.name());
@@ -494,29 +442,23 @@ TEST_F(GatewayTest, GrpcReflectionListsAndDescribesThePublicServices) {
 
   // A client (grpcurl, for one) learns the request and response types of a
   // method from the file that defines the service.
-  homeward::testing::ServerReflectionRequest describe;
-  describe.set_file_containing_symbol("homeward.v1.CaseService");
-  homeward::testing::ServerReflectionResponse described =
-      AskReflection(channel_, describe);
-  ASSERT_TRUE(described.has_file_descriptor_response())
-      << described.error_response().error_message();
-  bool found = false;
-  for (const std::string& bytes :
-       described.file_descriptor_response().file_descriptor_proto()) {
-    google::protobuf::FileDescriptorProto file;
-    ASSERT_TRUE(file.ParseFromString(bytes));
-    for (const auto& service : file.service()) {
-      if (service.name() != "CaseService") continue;
-      for (const auto& method : service.method()) {
-        if (method.name() == "GetCase") {
-          found = true;
-          EXPECT_EQ(method.input_type(), ".homeward.v1.GetCaseRequest");
-          EXPECT_EQ(method.output_type(), ".homeward.v1.Case");
-        }
-      }
-    }
+  homeward::testing::MethodTypes get_case = homeward::testing::DescribedMethod(
+      channel_, "homeward.v1.CaseService", "GetCase");
+  EXPECT_EQ(get_case.input, ".homeward.v1.GetCaseRequest") << get_case.error;
+  EXPECT_EQ(get_case.output, ".homeward.v1.Case");
+}
+
+// Reflection lists grpc.health.v1.Health on every server; it must describe
+// it too, or a client cannot call it. (In this test binary the descriptor is
+// linked in any case; tests/multiprocess_test.cc asks the real binaries.)
+TEST_F(GatewayTest, GrpcReflectionDescribesTheHealthService) {
+  for (const auto& channel : {channel_, homeward::testing::LoopbackChannel(
+                                            replica_->server->port())}) {
+    homeward::testing::MethodTypes check = homeward::testing::DescribedMethod(
+        channel, "grpc.health.v1.Health", "Check");
+    EXPECT_EQ(check.input, ".grpc.health.v1.HealthCheckRequest") << check.error;
+    EXPECT_EQ(check.output, ".grpc.health.v1.HealthCheckResponse");
   }
-  EXPECT_TRUE(found) << "CaseService.GetCase is not described";
 }
 
 // Calls GetCase through the gateway with `body` as the request's wire bytes.

@@ -1,11 +1,16 @@
 // The real binaries as separate processes: an assessment service and a
 // gateway configured from files, a case registered and read through the
 // gateway over gRPC and JSON, an acknowledged write surviving a SIGKILL of the
-// service, and graceful exits on SIGTERM. Also the all-in-one binary.
+// service, and graceful exits on SIGTERM. Also the all-in-one binary. And
+// what only the real binaries show: --help, refusals at start (another
+// partition count on existing data, a port already in use), the operator's
+// key file left alone, and reflection describing the health service.
 #include <signal.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -20,6 +25,7 @@
 #include "services/gateway/api_keys.h"
 #include "tests/fixtures/case_fixtures.h"
 #include "tests/fixtures/child_process.h"
+#include "tests/fixtures/reflection_client.h"
 #include "tests/fixtures/temp_dir.h"
 
 namespace homeward {
@@ -29,6 +35,7 @@ using ::homeward::testing::ChildProcess;
 using ::homeward::testing::MakePrincipal;
 using ::homeward::testing::TempDir;
 using ::homeward::testing::ValidRegistration;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 constexpr absl::Duration kStartTimeout = absl::Seconds(30);
@@ -166,6 +173,256 @@ TEST(MultiProcessTest, AllInOneBinaryPrintsAWorkingKeyAndStopsOnSigterm) {
   EXPECT_EQ(listed->status, 200) << listed->body;
   suite.Signal(SIGTERM);
   EXPECT_EQ(suite.Wait(), 0);
+}
+
+// Writes an assessment ServiceConfig under `dir` and returns its path.
+std::string WriteServiceConfig(const TempDir& dir, const std::string& name,
+                               const std::string& listen,
+                               uint32_t partition_count) {
+  homeward::v1::ServiceConfig config;
+  config.set_listen_address(listen);
+  config.set_data_dir(dir.path() + "/assessment");
+  config.set_partition_count(partition_count);
+  config.set_principal_secret_file(dir.path() + "/principal.secret");
+  const std::string path = dir.path() + "/" + name;
+  EXPECT_OK(server::WriteTextProtoFile(path, config, 0600));
+  return path;
+}
+
+// Writes a GatewayConfig routing to `replica` and returns its path.
+std::string WriteGatewayConfig(const TempDir& dir, const std::string& replica) {
+  homeward::v1::ApiKeyFile keys;
+  *keys.add_keys() = gateway::MakeApiKey(
+      "mp", kKey,
+      MakePrincipal("cm-1", homeward::v1::ROLE_CASE_MANAGER, {"office-dakar"}));
+  EXPECT_OK(server::WriteTextProtoFile(dir.path() + "/api_keys.textproto", keys,
+                                       0600));
+  homeward::v1::GatewayConfig config;
+  config.set_grpc_listen_address("127.0.0.1:0");
+  config.set_http_listen_address("127.0.0.1:0");
+  config.set_api_keys_file(dir.path() + "/api_keys.textproto");
+  config.set_principal_secret_file(dir.path() + "/principal.secret");
+  auto* route = config.add_routes();
+  route->set_service("assessment");
+  route->add_replicas()->set_address(replica);
+  const std::string path = dir.path() + "/gateway.textproto";
+  EXPECT_OK(server::WriteTextProtoFile(path, config, 0600));
+  return path;
+}
+
+TEST(MultiProcessTest, ServiceBinaryRefusesAnotherPartitionCountOnItsData) {
+  TempDir dir;
+  ASSERT_OK(auth::EnsureSecretFile(dir.path() + "/principal.secret"));
+  {
+    ChildProcess service({HOMEWARD_ASSESSMENT_BIN,
+                          "--config=" + WriteServiceConfig(dir, "p64.textproto",
+                                                           "127.0.0.1:0", 64)},
+                         dir.path() + "/first.log");
+    ASSERT_FALSE(service.WaitForLogField("port", kStartTimeout).empty())
+        << service.Log();
+    service.Signal(SIGTERM);
+    EXPECT_EQ(service.Wait(), 0) << service.Log();
+  }
+  ChildProcess service({HOMEWARD_ASSESSMENT_BIN,
+                        "--config=" + WriteServiceConfig(dir, "p32.textproto",
+                                                         "127.0.0.1:0", 32)},
+                       dir.path() + "/second.log");
+  EXPECT_EQ(service.WaitFor(kStartTimeout), 1);
+  EXPECT_THAT(service.Log(),
+              AllOf(HasSubstr("partition_count 64"),
+                    HasSubstr("configured with partition_count 32"),
+                    HasSubstr(dir.path() + "/assessment")));
+}
+
+TEST(MultiProcessTest, AllInOneBinaryRefusesAnotherPartitionCountOnItsData) {
+  TempDir dir;
+  const std::string data = "--data_dir=" + dir.path() + "/data";
+  {
+    ChildProcess suite(
+        {HOMEWARD_ALL_IN_ONE_BIN, data, "--grpc_listen=127.0.0.1:0",
+         "--http_listen=127.0.0.1:0", "--partition_count=64"},
+        dir.path() + "/first.log");
+    ASSERT_FALSE(suite.WaitForLogField("http_port", kStartTimeout).empty())
+        << suite.Log();
+    suite.Signal(SIGTERM);
+    EXPECT_EQ(suite.Wait(), 0) << suite.Log();
+  }
+  ChildProcess suite(
+      {HOMEWARD_ALL_IN_ONE_BIN, data, "--grpc_listen=127.0.0.1:0",
+       "--http_listen=127.0.0.1:0", "--partition_count=16"},
+      dir.path() + "/second.log");
+  EXPECT_EQ(suite.WaitFor(kStartTimeout), 1);
+  EXPECT_THAT(suite.Log(),
+              AllOf(HasSubstr("partition_count 64"),
+                    HasSubstr("configured with partition_count 16"),
+                    HasSubstr(dir.path() + "/data")));
+}
+
+// gRPC sets SO_REUSEPORT by default: a second process could then bind a
+// replica's port, take some of its calls and answer NOT_FOUND for cases it
+// does not hold. Every listener must refuse a port in use instead.
+TEST(MultiProcessTest, SecondProcessOnAPortInUseRefusesToStart) {
+  TempDir dir;
+  ASSERT_OK(auth::EnsureSecretFile(dir.path() + "/principal.secret"));
+  auto first = StartAssessment(dir, "127.0.0.1:0", "first.log");
+  const std::string port = first->WaitForLogField("port", kStartTimeout);
+  ASSERT_FALSE(port.empty()) << first->Log();
+  {
+    TempDir other;
+    ChildProcess second(
+        {HOMEWARD_ASSESSMENT_BIN, "--listen=127.0.0.1:" + port,
+         "--data_dir=" + other.path(),
+         "--principal_secret_file=" + dir.path() + "/principal.secret"},
+        dir.path() + "/second.log");
+    EXPECT_EQ(second.WaitFor(kStartTimeout), 1);
+    EXPECT_THAT(second.Log(), HasSubstr("port free"));
+  }
+
+  ChildProcess gw({HOMEWARD_GATEWAY_BIN,
+                   "--config=" + WriteGatewayConfig(dir, "127.0.0.1:" + port)},
+                  dir.path() + "/gateway.log");
+  const std::string grpc_port = gw.WaitForLogField("grpc_port", kStartTimeout);
+  ASSERT_FALSE(grpc_port.empty()) << gw.Log();
+  {
+    ChildProcess second_gw(
+        {HOMEWARD_GATEWAY_BIN, "--config=" + dir.path() + "/gateway.textproto",
+         "--grpc_listen=127.0.0.1:" + grpc_port},
+        dir.path() + "/gateway2.log");
+    EXPECT_EQ(second_gw.WaitFor(kStartTimeout), 1);
+    EXPECT_THAT(second_gw.Log(), HasSubstr("port free"));
+  }
+  {
+    TempDir other;
+    ChildProcess suite(
+        {HOMEWARD_ALL_IN_ONE_BIN, "--data_dir=" + other.path() + "/data",
+         "--grpc_listen=127.0.0.1:" + grpc_port, "--http_listen=127.0.0.1:0"},
+        dir.path() + "/suite.log");
+    EXPECT_EQ(suite.WaitFor(kStartTimeout), 1);
+    EXPECT_THAT(suite.Log(), HasSubstr("port free"));
+  }
+  gw.Signal(SIGTERM);
+  EXPECT_EQ(gw.Wait(), 0) << gw.Log();
+  first->Signal(SIGTERM);
+  EXPECT_EQ(first->Wait(), 0) << first->Log();
+}
+
+// Reflection lists grpc.health.v1.Health; the binaries must also carry its
+// descriptor, or clients such as grpcurl cannot call it.
+TEST(MultiProcessTest, BinariesDescribeTheHealthServiceByReflection) {
+  TempDir dir;
+  ASSERT_OK(auth::EnsureSecretFile(dir.path() + "/principal.secret"));
+  auto service = StartAssessment(dir, "127.0.0.1:0", "assessment.log");
+  const std::string port = service->WaitForLogField("port", kStartTimeout);
+  ASSERT_FALSE(port.empty()) << service->Log();
+  ChildProcess gw({HOMEWARD_GATEWAY_BIN,
+                   "--config=" + WriteGatewayConfig(dir, "127.0.0.1:" + port)},
+                  dir.path() + "/gateway.log");
+  const std::string grpc_port = gw.WaitForLogField("grpc_port", kStartTimeout);
+  ASSERT_FALSE(grpc_port.empty()) << gw.Log();
+  for (const std::string& target :
+       {"127.0.0.1:" + port, "127.0.0.1:" + grpc_port}) {
+    auto channel =
+        grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+    testing::MethodTypes check =
+        testing::DescribedMethod(channel, "grpc.health.v1.Health", "Check");
+    EXPECT_EQ(check.input, ".grpc.health.v1.HealthCheckRequest")
+        << target << ": " << check.error;
+    EXPECT_EQ(check.output, ".grpc.health.v1.HealthCheckResponse") << target;
+  }
+}
+
+// Runs `binary` with --help and returns its exit code; `output` gets what it
+// printed, with Abseil's line wrapping undone so that help texts read whole.
+int RunHelp(const TempDir& dir, const std::string& binary,
+            std::string* output) {
+  ChildProcess process({binary, "--help"}, dir.path() + "/help.log");
+  const int code = process.WaitFor(kStartTimeout);
+  *output = std::regex_replace(process.Log(), std::regex("\n +"), " ");
+  return code;
+}
+
+TEST(MultiProcessTest, EveryBinaryListsItsFlagsOnHelp) {
+  TempDir dir;
+  struct Expected {
+    std::string binary;
+    std::string usage;
+    std::vector<std::pair<std::string, std::string>> flags;  // name, help
+  };
+  const std::vector<Expected> binaries = {
+      {HOMEWARD_ASSESSMENT_BIN,
+       "Usage: homeward-assessment",
+       {{"config", "ServiceConfig textproto file"},
+        {"listen", "gRPC listen address"},
+        {"data_dir", "data directory"},
+        {"principal_secret_file", "deployment secret"},
+        {"log_requests", "log one line per request"}}},
+      {HOMEWARD_GATEWAY_BIN,
+       "Usage: homeward-gateway",
+       {{"config", "GatewayConfig textproto"},
+        {"grpc_listen", "grpc_listen_address"},
+        {"http_listen", "http_listen_address"}}},
+      {HOMEWARD_ALL_IN_ONE_BIN,
+       "Usage: homeward-all-in-one",
+       {{"data_dir", "where every service keeps its data"},
+        {"grpc_listen", "public gRPC address"},
+        {"http_listen", "public JSON/HTTP address"},
+        {"partition_count", "fixed when the data directory is created"},
+        {"api_keys_file", "never rewritten"},
+        {"instruments_dir", "instrument definitions"},
+        {"log_requests", "log one line per request"}}},
+  };
+  for (const Expected& expected : binaries) {
+    std::string output;
+    // Abseil's --help handling ends the program with exit code 1.
+    EXPECT_EQ(RunHelp(dir, expected.binary, &output), 1) << expected.binary;
+    EXPECT_THAT(output, HasSubstr(expected.usage));
+    for (const auto& [name, help] : expected.flags) {
+      EXPECT_THAT(output, AllOf(HasSubstr("--" + name + " ("), HasSubstr(help)))
+          << expected.binary << " --" << name;
+    }
+  }
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+// The all-in-one once replaced an api_keys.textproto it found without its
+// dev-api-key beside it; an operator's keys then stopped working.
+TEST(MultiProcessTest, AllInOneBinaryLeavesTheOperatorsKeyFileUntouched) {
+  TempDir dir;
+  const std::string data = dir.path() + "/data";
+  ASSERT_TRUE(std::filesystem::create_directories(data));
+  homeward::v1::ApiKeyFile keys;
+  *keys.add_keys() = gateway::MakeApiKey(
+      "operator", kKey,
+      MakePrincipal("sup-1", homeward::v1::ROLE_SUPERVISOR, {"office-demo"}));
+  const std::string keys_path = data + "/api_keys.textproto";
+  ASSERT_OK(server::WriteTextProtoFile(keys_path, keys, 0600));
+  std::ofstream(keys_path, std::ios::app) << "# the operator's own note\n";
+  const std::string before = ReadFile(keys_path);
+
+  for (int start = 0; start < 2; ++start) {
+    ChildProcess suite(
+        {HOMEWARD_ALL_IN_ONE_BIN, "--data_dir=" + data,
+         "--grpc_listen=127.0.0.1:0", "--http_listen=127.0.0.1:0"},
+        absl::StrCat(dir.path(), "/suite", start, ".log"));
+    const std::string http_port =
+        suite.WaitForLogField("http_port", kStartTimeout);
+    ASSERT_FALSE(http_port.empty()) << suite.Log();
+    httplib::Client http("127.0.0.1", std::stoi(http_port));
+    auto listed = http.Post("/homeward.v1.CaseService/ListCases",
+                            {{"Authorization", "Bearer " + kKey}}, "{}",
+                            "application/json");
+    ASSERT_TRUE(listed);
+    EXPECT_EQ(listed->status, 200) << listed->body;
+    suite.Signal(SIGTERM);
+    EXPECT_EQ(suite.Wait(), 0) << suite.Log();
+    EXPECT_EQ(ReadFile(keys_path), before) << "after start " << start;
+  }
 }
 
 }  // namespace

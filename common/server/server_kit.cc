@@ -10,6 +10,7 @@
 #include "common/server/log.h"
 #include "common/server/undecodable_request.h"
 #include "common/status/grpc_status.h"
+#include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 
@@ -22,7 +23,17 @@ void PrepareServerBuilder(grpc::ServerBuilder* builder) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  // libgrpc++ serves grpc.health.v1.Health from its own upb messages and
+  // Debian ships no generated descriptor for it, so reflection listed the
+  // service but could not describe it. Naming a generated message of the
+  // project's copy links that copy in, and its descriptor registers in the
+  // generated pool that reflection reads.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
   builder->SetMaxReceiveMessageSize(16 * 1024 * 1024);
+  // Fail to start, rather than silently share the port, when another
+  // process already listens there: gRPC sets SO_REUSEPORT by default, and two
+  // replicas on one port would split a gateway's calls between them.
+  builder->AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   // Channelz counts every call on every channel and server for an
   // introspection service these servers do not expose.
   builder->AddChannelArgument(GRPC_ARG_ENABLE_CHANNELZ, 0);

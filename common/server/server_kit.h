@@ -21,8 +21,10 @@
 
 namespace homeward::server {
 
-// Enables the standard health service and server reflection. Must run before
-// the first grpc::ServerBuilder of the process is built.
+// Enables the standard health service and server reflection (which can
+// describe grpc.health.v1.Health too), and refuses to share a port already
+// in use (no SO_REUSEPORT). Must run before the first grpc::ServerBuilder of
+// the process is built.
 void PrepareServerBuilder(grpc::ServerBuilder* builder);
 
 // A request id unique within the deployment: a random per-process prefix and

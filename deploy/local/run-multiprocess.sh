@@ -19,7 +19,9 @@ umask 077
 secret="$data/principal.secret"
 [ -f "$secret" ] || od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > "$secret"
 
-if [ ! -f "$data/dev-api-key" ]; then
+# A development key only when there is no key file at all: an existing
+# api_keys.textproto is the operator's and is never rewritten.
+if [ ! -f "$data/api_keys.textproto" ]; then
   key="hw_$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"
   echo "$key" > "$data/dev-api-key"
   hash=$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)
@@ -31,7 +33,7 @@ keys {
 }
 KEYS
 fi
-key=$(cat "$data/dev-api-key")
+key=$(cat "$data/dev-api-key" 2>/dev/null || echo '<your API key>')
 
 pids=()
 stop() { kill -TERM "${pids[@]}" 2>/dev/null || true; wait; }
@@ -74,7 +76,7 @@ pids+=($!)
 cat <<MSG
 Homeward is running: $replicas assessment replica(s) and a gateway (logs in $data/*.log).
   JSON/HTTP: http://127.0.0.1:$(( base_port + 80 ))   gRPC: 127.0.0.1:$base_port
-  Development API key: $key
+  API key (from $data/api_keys.textproto): $key
   curl -s -X POST http://127.0.0.1:$(( base_port + 80 ))/homeward.v1.CaseService/ListCases \\
     -H 'Content-Type: application/json' -H 'Authorization: Bearer $key' -d '{}'
 Ctrl-C stops everything.

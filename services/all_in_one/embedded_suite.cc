@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "common/auth/principal_token.h"
 #include "common/server/config_file.h"
+#include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/gateway/api_keys.h"
 
@@ -21,28 +22,42 @@ namespace {
 constexpr char kAssessmentAddress[] = "in-process:assessment";
 
 // The development key is kept in the data directory (mode 0600) so that
-// every start can print it again; a production deployment provisions
-// api_keys.textproto itself and keeps no plain key.
-absl::StatusOr<std::string> EnsureDevApiKey(const std::string& data_dir) {
-  std::string key_path = data_dir + "/dev-api-key";
-  std::string keys_path = data_dir + "/api_keys.textproto";
-  std::ifstream existing(key_path);
-  if (existing && std::filesystem::exists(keys_path)) {
-    std::stringstream buf;
-    buf << existing.rdbuf();
-    return std::string(absl::StripAsciiWhitespace(buf.str()));
-  }
+// every start can print it again; a production deployment provisions its own
+// key file and keeps no plain key.
+std::string DevKeyPath(const std::string& data_dir) {
+  return data_dir + "/dev-api-key";
+}
+
+// Creates `keys_path` holding one development key, and the plain key beside
+// it. The plain key is written first: a crash in between leaves no key file,
+// so the next start makes both again.
+absl::Status CreateDevKeyFile(const std::string& data_dir,
+                              const std::string& keys_path) {
   std::string key = gateway::GenerateApiKeySecret();
+  mode_t old = umask(077);
+  std::ofstream(DevKeyPath(data_dir)) << key << "\n";
+  umask(old);
   homeward::v1::Principal principal;
   principal.set_user_id("dev-supervisor");
   principal.set_role(homeward::v1::ROLE_SUPERVISOR);
   principal.add_office_ids(kDemoOffice);
   homeward::v1::ApiKeyFile file;
   *file.add_keys() = gateway::MakeApiKey("dev", key, principal);
-  RETURN_IF_ERROR(server::WriteTextProtoFile(keys_path, file, 0600));
-  mode_t old = umask(077);
-  std::ofstream(key_path) << key << "\n";
-  umask(old);
+  return server::WriteTextProtoFile(keys_path, file, 0600);
+}
+
+// The development key, if one was made and `keys` still accepts it; empty
+// when the operator's key file does not hold it.
+std::string DevKeyAcceptedBy(const std::string& data_dir,
+                             const homeward::v1::ApiKeyFile& keys) {
+  std::ifstream in(DevKeyPath(data_dir));
+  if (!in) return "";
+  std::stringstream buf;
+  buf << in.rdbuf();
+  std::string key(absl::StripAsciiWhitespace(buf.str()));
+  absl::StatusOr<gateway::ApiKeyAuthenticator> auth =
+      gateway::ApiKeyAuthenticator::Create(keys);
+  if (key.empty() || !auth.ok() || !auth->Authenticate(key).ok()) return "";
   return key;
 }
 
@@ -65,10 +80,26 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
   ASSIGN_OR_RETURN(std::string secret, auth::ReadSecretFile(secret_path));
 
   std::unique_ptr<EmbeddedSuite> suite(new EmbeddedSuite);
-  ASSIGN_OR_RETURN(suite->dev_api_key_, EnsureDevApiKey(options.data_dir));
+  suite->api_keys_file_ = options.api_keys_file.empty()
+                              ? options.data_dir + "/api_keys.textproto"
+                              : options.api_keys_file;
+  // Only a missing file is replaced, and only the default one: a path the
+  // operator named that does not exist is a mistake to report, not a place
+  // to put a development key.
+  if (!std::filesystem::exists(suite->api_keys_file_, error)) {
+    if (!options.api_keys_file.empty()) {
+      return errors::InvalidField(
+          "api_keys_file",
+          absl::StrCat("names '", options.api_keys_file,
+                       "', which does not exist; omit it to have a "
+                       "development key created in the data directory"));
+    }
+    RETURN_IF_ERROR(CreateDevKeyFile(options.data_dir, suite->api_keys_file_));
+  }
   ASSIGN_OR_RETURN(homeward::v1::ApiKeyFile keys,
                    server::LoadTextProtoFile<homeward::v1::ApiKeyFile>(
-                       options.data_dir + "/api_keys.textproto"));
+                       suite->api_keys_file_));
+  suite->dev_api_key_ = DevKeyAcceptedBy(options.data_dir, keys);
 
   homeward::v1::ServiceConfig service;
   service.set_data_dir(options.data_dir + "/assessment");
@@ -103,10 +134,18 @@ void EmbeddedSuite::Shutdown(absl::Duration grace) {
 std::string EmbeddedSuite::Instructions() const {
   std::string base = absl::StrCat("http://127.0.0.1:", http_port(),
                                   "/homeward.v1.CaseService");
+  // With the operator's own key file there is no key to print.
+  const std::string key =
+      dev_api_key_.empty() ? "<your API key>" : dev_api_key_;
+  const std::string key_line =
+      dev_api_key_.empty()
+          ? absl::StrCat("API keys from ", api_keys_file_)
+          : absl::StrCat("Development API key (a supervisor of ", kDemoOffice,
+                         "): ", dev_api_key_);
   return absl::StrFormat(
       R"(Homeward is running (all-in-one).
   JSON/HTTP : http://127.0.0.1:%d   gRPC : 127.0.0.1:%d
-  Development API key (a supervisor of %s): %s
+  %s
 
 Register a case:
   curl -s -X POST %s/RegisterCase \
@@ -124,8 +163,8 @@ List the office's cases:
 
 Stop with Ctrl-C (SIGINT) or SIGTERM.
 )",
-      http_port(), grpc_port(), kDemoOffice, dev_api_key_, base, dev_api_key_,
-      kDemoOffice, base, dev_api_key_, base, dev_api_key_);
+      http_port(), grpc_port(), key_line, base, key, kDemoOffice, base, key,
+      base, key);
 }
 
 }  // namespace homeward::all_in_one

@@ -1,8 +1,9 @@
 // The embedded default: every Homeward service and the gateway in one
 // process, wired over in-process gRPC channels, with all data under one local
-// directory. On first start it creates the deployment secret and a
-// development API key (a supervisor of "office-demo"), and it can print a
-// ready-to-paste example call.
+// directory. On first start it creates the deployment secret and, when no API
+// key file exists, one holding a development key (a supervisor of
+// "office-demo"); an existing key file is the operator's and is never
+// rewritten. It can print ready-to-paste example calls.
 //
 //   EmbeddedOptions options;
 //   options.data_dir = "homeward-data";
@@ -27,7 +28,12 @@ struct EmbeddedOptions {
   std::string data_dir = "homeward-data";
   std::string grpc_listen = "127.0.0.1:7000";
   std::string http_listen = "127.0.0.1:7080";
+  // Fixed when the data directory is created; a later start with another
+  // value is refused (storage::KeepDeploymentSettings).
   uint32_t partition_count = 64;
+  // The ApiKeyFile textproto. Empty: <data_dir>/api_keys.textproto, created
+  // with a development key when absent. A file named here must exist.
+  std::string api_keys_file;
   // Instrument definitions to publish at start (empty: none).
   std::string instruments_dir;
 };
@@ -40,6 +46,8 @@ class EmbeddedSuite {
 
   int grpc_port() const { return gateway_->grpc_port(); }
   int http_port() const { return gateway_->http_port(); }
+  // The development key when the key file still accepts it, else empty (an
+  // operator's key file without it).
   const std::string& dev_api_key() const { return dev_api_key_; }
   // How to call the running suite: the key and example calls.
   std::string Instructions() const;
@@ -49,6 +57,7 @@ class EmbeddedSuite {
  private:
   EmbeddedSuite() = default;
   std::string dev_api_key_;
+  std::string api_keys_file_;
   std::unique_ptr<assessment::AssessmentServer> assessment_;
   std::unique_ptr<gateway::GatewayServer> gateway_;
 };

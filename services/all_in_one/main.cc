@@ -6,6 +6,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "common/server/flags_usage.h"
 #include "common/server/log.h"
 #include "common/server/shutdown.h"
 #include "services/all_in_one/embedded_suite.h"
@@ -16,7 +17,12 @@ ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:7000", "public gRPC address");
 ABSL_FLAG(std::string, http_listen, "127.0.0.1:7080",
           "public JSON/HTTP address");
 ABSL_FLAG(uint32_t, partition_count, 64,
-          "partitions of case data; fixed when the data directory is created");
+          "partitions of case data; fixed when the data directory is created "
+          "(a later start with another value is refused)");
+ABSL_FLAG(std::string, api_keys_file, "",
+          "ApiKeyFile textproto of the keys the gateway accepts; default "
+          "<data_dir>/api_keys.textproto, created with a development key "
+          "only when absent (an existing file is never rewritten)");
 ABSL_FLAG(std::string, instruments_dir, "",
           "instrument definitions (*.textproto) to publish at start, e.g. "
           "deploy/instruments");
@@ -25,6 +31,11 @@ ABSL_FLAG(bool, log_requests, true,
 
 int main(int argc, char** argv) {
   homeward::server::BlockTerminationSignals();
+  homeward::server::SetUpFlagsUsage(
+      "Usage: homeward-all-in-one [--data_dir=DIR] [--grpc_listen=HOST:PORT]\n"
+      "    [--http_listen=HOST:PORT] [flags]\n\n"
+      "Runs the gateway and every Homeward service in one process, with all\n"
+      "data under --data_dir, and prints how to call it.");
   absl::ParseCommandLine(argc, argv);
   homeward::server::SetRequestLogging(absl::GetFlag(FLAGS_log_requests));
   homeward::all_in_one::EmbeddedOptions options;
@@ -33,6 +44,7 @@ int main(int argc, char** argv) {
   options.http_listen = absl::GetFlag(FLAGS_http_listen);
   options.partition_count = absl::GetFlag(FLAGS_partition_count);
   options.instruments_dir = absl::GetFlag(FLAGS_instruments_dir);
+  options.api_keys_file = absl::GetFlag(FLAGS_api_keys_file);
   auto suite = homeward::all_in_one::EmbeddedSuite::Start(options);
   if (!suite.ok()) {
     homeward::server::Log("error", "homeward cannot start",

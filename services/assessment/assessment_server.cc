@@ -4,9 +4,11 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth/principal_token.h"
 #include "common/feeds/event_feed_service.h"
+#include "common/server/log.h"
 #include "common/server/server_kit.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "common/storage/deployment_settings.h"
 #include "common/storage/partitions.h"
 #include "common/storage/store.h"
 #include "grpcpp/security/server_credentials.h"
@@ -46,6 +48,30 @@ absl::Status PublishInstrumentFiles(const std::string& dir,
       return absl::FailedPreconditionError(
           absl::StrCat("instruments_dir '", dir, "': ", published.message()));
     }
+  }
+  return absl::OkStatus();
+}
+
+// Refuses to serve a data directory created with another partition count:
+// its cases would be looked for in the wrong partitions (NOT_FOUND) and a
+// replayed registration would create a case a second time.
+absl::Status KeepFixedSettings(storage::Store& store, uint32_t partition_count,
+                               const std::string& data_dir) {
+  static_assert(storage::kReservedConfigPartition == kConfigurationPartition);
+  homeward::v1::ServiceConfig fixed;
+  fixed.set_partition_count(partition_count);
+  ASSIGN_OR_RETURN(storage::SettingsCheck check,
+                   storage::KeepDeploymentSettings(store, fixed, data_dir));
+  if (check == storage::SettingsCheck::kRecorded) {
+    server::Log("info", "new data directory: deployment settings recorded",
+                {{"data_dir", data_dir},
+                 {"partition_count", absl::StrCat(partition_count)}});
+  } else if (check == storage::SettingsCheck::kAdopted) {
+    server::Log("warn",
+                "data directory predates stored deployment settings: adopted "
+                "the configured ones",
+                {{"data_dir", data_dir},
+                 {"partition_count", absl::StrCat(partition_count)}});
   }
   return absl::OkStatus();
 }
@@ -95,6 +121,8 @@ absl::StatusOr<std::unique_ptr<AssessmentServer>> AssessmentServer::Start(
                                 ? size_t{config.record_cache_mb()} << 20
                                 : storage::Store::Options{}.record_cache_bytes,
                         .partition_count = partition_count}));
+  RETURN_IF_ERROR(
+      KeepFixedSettings(*parts->store, partition_count, config.data_dir()));
   uint32_t max_age = config.principal_max_age_seconds() == 0
                          ? 300
                          : config.principal_max_age_seconds();
@@ -137,7 +165,8 @@ absl::StatusOr<std::unique_ptr<AssessmentServer>> AssessmentServer::Start(
   if (parts->server == nullptr ||
       (!config.listen_address().empty() && port == 0)) {
     return errors::Unavailable(absl::StrCat(
-        "assessment service cannot listen on '", config.listen_address(), "'"));
+        "assessment service cannot listen on '", config.listen_address(),
+        "': is the address local and the port free?"));
   }
   return std::unique_ptr<AssessmentServer>(
       new AssessmentServer(std::move(parts), port));
@@ -159,6 +188,11 @@ absl::Status AssessmentServer::WaitForStorageIdle(
 
 void AssessmentServer::Shutdown(absl::Duration grace) {
   if (parts_->server == nullptr) return;
+  // Health checks answer NOT_SERVING from here on, so that a gateway stops
+  // counting this replica as ready while its calls drain.
+  if (auto* health = parts_->server->GetHealthCheckService()) {
+    health->Shutdown();
+  }
   parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   parts_->server->Wait();
   parts_->server.reset();

@@ -12,15 +12,21 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth/principal_token.h"
 #include "common/server/config_file.h"
+#include "common/server/flags_usage.h"
 #include "common/server/log.h"
 #include "common/server/shutdown.h"
 #include "services/assessment/assessment_server.h"
 
-ABSL_FLAG(std::string, config, "", "ServiceConfig textproto file");
-ABSL_FLAG(std::string, listen, "", "listen address, overrides the config's");
-ABSL_FLAG(std::string, data_dir, "", "data directory, overrides the config's");
+ABSL_FLAG(std::string, config, "",
+          "ServiceConfig textproto file (deploy/config/assessment.textproto)");
+ABSL_FLAG(std::string, listen, "",
+          "gRPC listen address, e.g. 127.0.0.1:7101 (port 0 picks a free "
+          "one); overrides the config's listen_address");
+ABSL_FLAG(std::string, data_dir, "",
+          "data directory; overrides the config's data_dir");
 ABSL_FLAG(std::string, principal_secret_file, "",
-          "deployment secret, overrides the config's");
+          "file holding the deployment secret that signs principals; "
+          "overrides the config's principal_secret_file");
 ABSL_FLAG(bool, log_requests, true,
           "log one line per request (identifiers only)");
 
@@ -36,6 +42,13 @@ int Fail(const absl::Status& status) {
 
 int main(int argc, char** argv) {
   homeward::server::BlockTerminationSignals();
+  homeward::server::SetUpFlagsUsage(
+      "Usage: homeward-assessment [--config=FILE] --listen=HOST:PORT\n"
+      "    --data_dir=DIR --principal_secret_file=FILE [flags]\n\n"
+      "Runs one replica of the assessment service (cases, instruments,\n"
+      "assessments, counselling, consent and the event feed) over gRPC.\n"
+      "Flags override the ServiceConfig file; partition_count and\n"
+      "owned_partitions come from the file only.");
   absl::ParseCommandLine(argc, argv);
   homeward::server::SetRequestLogging(absl::GetFlag(FLAGS_log_requests));
   homeward::v1::ServiceConfig config;

@@ -10,6 +10,8 @@
 #include "common/server/log.h"
 #include "common/server/server_kit.h"
 #include "common/status/errors.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
@@ -18,6 +20,7 @@
 #include "services/gateway/grpc_face.h"
 #include "services/gateway/json_http.h"
 #include "services/gateway/method_table.h"
+#include "services/gateway/readiness.h"
 #include "services/gateway/routing.h"
 
 namespace homeward::gateway {
@@ -34,6 +37,24 @@ void AddAll(const absl::Status& status, absl::string_view prefix,
   }
 }
 
+// A channel per replica for the readiness probes: the same in-process
+// channels as the forwarder, or channels with the forwarder's arguments,
+// which gRPC backs with the same connections.
+std::vector<std::shared_ptr<grpc::Channel>> ProbeChannels(
+    const RouteTable& routes,
+    const std::map<std::string, std::shared_ptr<grpc::Channel>>& overrides) {
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (const std::string& address : routes.addresses()) {
+    auto it = overrides.find(address);
+    channels.push_back(it != overrides.end()
+                           ? it->second
+                           : grpc::CreateCustomChannel(
+                                 address, grpc::InsecureChannelCredentials(),
+                                 server::InternalChannelArguments()));
+  }
+  return channels;
+}
+
 }  // namespace
 
 // The faces use the forwarder and the authenticator, so they are declared
@@ -45,6 +66,9 @@ struct GatewayServer::Parts {
   std::vector<std::unique_ptr<grpc::Service>> grpc_services;
   std::unique_ptr<grpc::Server> grpc_server;
   std::unique_ptr<JsonHttpServer> http_server;
+  // Publishes into the gRPC server's health service and answers the JSON
+  // face, so it is declared last and destroyed first.
+  std::unique_ptr<ReadinessTracker> readiness;
   int grpc_port = 0;
   int http_port = 0;
 
@@ -89,6 +113,8 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
 
   auto parts = std::make_unique<Parts>();
   parts->keys = std::make_unique<ApiKeyAuthenticator>(*std::move(keys));
+  std::vector<std::shared_ptr<grpc::Channel>> probe_channels =
+      ProbeChannels(*routes, options.channel_overrides);
   Forwarder::Options forwarder_options{
       *std::move(routes), *std::move(methods),
       std::move(options.principal_secret),
@@ -97,6 +123,9 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
           : absl::Milliseconds(config.forward_deadline_ms()),
       std::move(options.channel_overrides)};
   parts->forwarder = std::make_unique<Forwarder>(std::move(forwarder_options));
+  parts->readiness = std::make_unique<ReadinessTracker>(
+      parts->forwarder->routes(), parts->forwarder->methods(),
+      ReadinessTracker::Options{.replicas = std::move(probe_channels)});
   parts->grpc_calls =
       std::make_unique<GrpcCalls>(parts->keys.get(), parts->forwarder.get());
   parts->grpc_services = MakeGrpcServices(parts->grpc_calls.get());
@@ -104,9 +133,6 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   if (!config.grpc_listen_address().empty()) {
     grpc::ServerBuilder builder;
     server::PrepareServerBuilder(&builder);
-    // Fail to start, rather than silently share the port, when another
-    // process already listens there (gRPC sets SO_REUSEPORT by default).
-    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     // TLS to clients is terminated in front of the gateway for now
     // (architecture brief section 6 names it as the target).
     builder.AddListeningPort(config.grpc_listen_address(),
@@ -123,9 +149,18 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
           "': is the address local and the port free?"));
     }
   }
+  // Probes the replicas once before Start returns (the gRPC face's health
+  // said SERVING only since BuildAndStart), then keeps its health service,
+  // overall and per public service, up to date.
+  parts->readiness->Start(parts->grpc_server != nullptr
+                              ? parts->grpc_server->GetHealthCheckService()
+                              : nullptr);
+  // The JSON face's /healthz follows the same readiness.
   if (!config.http_listen_address().empty()) {
+    JsonHttpServer::Options http_options;
+    http_options.ready = [r = parts->readiness.get()] { return r->Ready(); };
     parts->http_server = std::make_unique<JsonHttpServer>(
-        parts->keys.get(), parts->forwarder.get());
+        parts->keys.get(), parts->forwarder.get(), std::move(http_options));
     absl::StatusOr<int> port =
         parts->http_server->Start(config.http_listen_address());
     if (!port.ok()) {
@@ -145,6 +180,7 @@ GatewayServer::~GatewayServer() {
   // Faces first, then the forwarder (which waits for any forwarded call still
   // completing), then the keys.
   parts_->http_server.reset();
+  parts_->readiness.reset();
   parts_->grpc_server.reset();
   parts_->grpc_services.clear();
   parts_->grpc_calls.reset();
@@ -153,11 +189,14 @@ GatewayServer::~GatewayServer() {
 
 int GatewayServer::grpc_port() const { return parts_->grpc_port; }
 int GatewayServer::http_port() const { return parts_->http_port; }
+bool GatewayServer::Ready() const { return parts_->readiness->Ready(); }
 
 void GatewayServer::Shutdown(absl::Duration grace) {
   absl::MutexLock lock(&parts_->shutdown_mu);
   if (parts_->shut_down) return;
   parts_->shut_down = true;
+  // Health answers NOT_SERVING from here on, while calls drain.
+  parts_->readiness->Stop();
   // Stop both faces accepting first, then drain: gRPC waits for its calls up
   // to the grace period, then cancels the rest; the HTTP listener finishes
   // the requests its threads hold (each bounded by the forward deadline).

@@ -56,8 +56,14 @@ class GatewayServer {
   int grpc_port() const;
   // Bound JSON/HTTP port (0 if http_listen_address is empty).
   int http_port() const;
-  // Stops accepting on both faces, lets calls in progress finish for up to
-  // `grace` (then cancels them), and stops the HTTP listener. Idempotent.
+  // Whether every partition's owner (and every replica a broadcast needs)
+  // answered its last health probe SERVING (readiness.h); false once
+  // shutting down. The gRPC health service reports the same, overall and per
+  // public service.
+  bool Ready() const;
+  // Reports NOT_SERVING, stops accepting on both faces, lets calls in progress
+  // finish for up to `grace` (then cancels them), and stops the HTTP listener.
+  // Idempotent.
   void Shutdown(absl::Duration grace);
 
  private:

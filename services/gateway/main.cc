@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "common/auth/principal_token.h"
 #include "common/server/config_file.h"
+#include "common/server/flags_usage.h"
 #include "common/server/log.h"
 #include "common/server/shutdown.h"
 #include "common/status/errors.h"
@@ -77,6 +78,12 @@ int main(int argc, char** argv) {
   // Before any thread exists, so that every thread inherits the mask and the
   // signals reach WaitForTerminationSignal below.
   homeward::server::BlockTerminationSignals();
+  homeward::server::SetUpFlagsUsage(
+      "Usage: homeward-gateway --config=FILE [--grpc_listen=HOST:PORT] "
+      "[--http_listen=HOST:PORT]\n\n"
+      "The public face of Homeward: authenticates API keys and routes every\n"
+      "call to the replicas named in the GatewayConfig file, over gRPC and\n"
+      "JSON/HTTP.");
   absl::ParseCommandLine(argc, argv);
 
   absl::StatusOr<GatewayServer::Options> options = LoadOptions();

@@ -1,0 +1,208 @@
+// Readiness of the gateway from its replicas' health; see readiness.h.
+#include "services/gateway/readiness.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/server/log.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/client_context.h"
+
+namespace homeward::gateway {
+namespace {
+
+using ::grpc::health::v1::Health;
+using ::grpc::health::v1::HealthCheckRequest;
+using ::grpc::health::v1::HealthCheckResponse;
+
+// "homeward.v1.CaseService/GetCase" -> "homeward.v1.CaseService".
+std::string ServiceOf(absl::string_view full_method_name) {
+  return std::string(full_method_name.substr(0, full_method_name.find('/')));
+}
+
+}  // namespace
+
+ReadinessTracker::ReadinessTracker(const RouteTable& routes,
+                                   const MethodTable& methods, Options options)
+    : addresses_(routes.addresses()), options_(std::move(options)) {
+  std::vector<bool> owners(routes.replica_count(), false);
+  for (uint32_t p = 0; p < routes.partition_count(); ++p) {
+    owners[routes.ReplicaOfPartition(p)] = true;
+  }
+  const std::vector<bool> all(routes.replica_count(), true);
+  for (const MethodRoute& method : methods.methods()) {
+    Needs& needs = needs_[ServiceOf(method.full_name)];
+    needs.every.resize(routes.replica_count(), false);
+    const std::vector<bool>* required = nullptr;
+    switch (method.route.kind) {
+      case Routing::kByCaseId:
+      case Routing::kByRegistration:
+      case Routing::kFanOut:
+        required = &owners;
+        break;
+      case Routing::kBroadcast:
+      case Routing::kGather:
+        required = &all;
+        break;
+      case Routing::kAnyReplica:
+        needs.any = true;
+        break;
+    }
+    if (required == nullptr) continue;
+    for (size_t r = 0; r < required->size(); ++r) {
+      if ((*required)[r]) needs.every[r] = true;
+    }
+  }
+}
+
+ReadinessTracker::~ReadinessTracker() { Stop(); }
+
+void ReadinessTracker::Start(grpc::HealthCheckServiceInterface* health) {
+  health_ = health;
+  Publish(ProbeAll());
+  prober_ = std::thread([this] { ProbeLoop(); });
+}
+
+void ReadinessTracker::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    // NOT_SERVING for "" and every service, and no later change: the default
+    // health service ignores updates after Shutdown.
+    if (health_ != nullptr) health_->Shutdown();
+  }
+  if (prober_.joinable()) prober_.join();
+}
+
+bool ReadinessTracker::Ready() const {
+  absl::ReaderMutexLock lock(&mu_);
+  if (stopped_) return false;
+  for (const auto& [name, needs] : needs_) {
+    if (!ReadyLocked(needs)) return false;
+  }
+  return true;
+}
+
+bool ReadinessTracker::ServiceReady(absl::string_view service) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = needs_.find(service);
+  return !stopped_ && it != needs_.end() && ReadyLocked(it->second);
+}
+
+std::vector<std::string> ReadinessTracker::services() const {
+  std::vector<std::string> names;
+  for (const auto& [name, needs] : needs_) names.push_back(name);
+  return names;
+}
+
+bool ReadinessTracker::ReadyLocked(const Needs& needs) const {
+  // Before the first round nothing is known, so nothing is ready.
+  if (serving_.empty()) return false;
+  bool any = false;
+  for (size_t r = 0; r < serving_.size(); ++r) {
+    if (needs.every[r] && !serving_[r]) return false;
+    any = any || serving_[r];
+  }
+  return !needs.any || any;
+}
+
+std::vector<ReadinessTracker::Probe> ReadinessTracker::ProbeAll() const {
+  struct Call {
+    std::unique_ptr<Health::Stub> stub;
+    grpc::ClientContext context;
+    HealthCheckRequest request;  // "": the replica as a whole
+    HealthCheckResponse response;
+    Probe outcome = Probe::kNoAnswer;
+  };
+  const size_t n = options_.replicas.size();
+  std::vector<Call> calls(n);
+  absl::Mutex mu;
+  size_t pending = n;
+  const auto deadline =
+      absl::ToChronoTime(absl::Now() + options_.probe_deadline);
+  for (size_t r = 0; r < n; ++r) {
+    Call& call = calls[r];
+    call.stub = Health::NewStub(options_.replicas[r]);
+    call.context.set_deadline(deadline);
+    call.stub->async()->Check(&call.context, &call.request, &call.response,
+                              [&call, &mu, &pending](grpc::Status status) {
+                                if (status.ok()) {
+                                  call.outcome =
+                                      call.response.status() ==
+                                              HealthCheckResponse::SERVING
+                                          ? Probe::kServing
+                                          : Probe::kNotServing;
+                                }
+                                absl::MutexLock lock(&mu);
+                                --pending;
+                              });
+  }
+  // Every call ends by its deadline at the latest.
+  mu.LockWhen(absl::Condition(
+      +[](size_t* left) { return *left == 0; }, &pending));
+  mu.Unlock();
+  std::vector<Probe> outcomes(n);
+  for (size_t r = 0; r < n; ++r) outcomes[r] = calls[r].outcome;
+  return outcomes;
+}
+
+void ReadinessTracker::Publish(const std::vector<Probe>& probes) {
+  absl::MutexLock lock(&mu_);
+  if (stopped_) return;
+  const bool first = serving_.empty();
+  if (first) {
+    serving_.assign(probes.size(), false);
+    misses_.assign(probes.size(), 0);
+  }
+  for (size_t r = 0; r < probes.size(); ++r) {
+    misses_[r] = probes[r] == Probe::kNoAnswer ? misses_[r] + 1 : 0;
+    bool serving = serving_[r];
+    if (probes[r] != Probe::kNoAnswer) {
+      serving = probes[r] == Probe::kServing;
+    } else if (first || misses_[r] >= kMissesToDown) {
+      serving = false;
+    }
+    // Changes only (and a replica that is down at start), so that the log
+    // is not a line per second.
+    if (first ? !serving : serving != serving_[r]) {
+      server::Log(serving ? "info" : "warn",
+                  serving ? "replica serving" : "replica not serving",
+                  {{"replica", addresses_[r]}});
+    }
+    serving_[r] = serving;
+  }
+  if (health_ == nullptr) return;
+  bool all = true;
+  for (const auto& [name, needs] : needs_) {
+    const bool ready = ReadyLocked(needs);
+    SetStatus(name, ready);
+    all = all && ready;
+  }
+  SetStatus("", all);
+}
+
+void ReadinessTracker::SetStatus(const std::string& service, bool serving) {
+  // The health service sends every update to its Watch streams, changed or
+  // not, so only changes are passed on.
+  auto [it, added] = published_.emplace(service, serving);
+  if (!added && it->second == serving) return;
+  it->second = serving;
+  health_->SetServingStatus(service, serving);
+}
+
+void ReadinessTracker::ProbeLoop() {
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (mu_.AwaitWithTimeout(absl::Condition(&stopped_),
+                               options_.probe_interval)) {
+        return;
+      }
+    }
+    Publish(ProbeAll());
+  }
+}
+
+}  // namespace homeward::gateway
