@@ -1,9 +1,10 @@
 // The gateway's readiness follows its replicas: real assessment replicas on
 // loopback behind a real gateway. When a replica shuts down, the gateway's
-// gRPC health (overall and per public service) turns NOT_SERVING within a
-// few probe intervals; when the replica comes back on the same port it turns
-// SERVING again. Also: replicas report NOT_SERVING while shutting down, and a
-// second server cannot bind a port already in use.
+// gRPC health (overall and per public service) and the JSON face's /healthz
+// turn NOT_SERVING (503) within a few probe intervals; when the replica comes
+// back on the same port it turns SERVING again. Also: replicas report
+// NOT_SERVING while shutting down, and a second server cannot bind a port
+// already in use.
 #include <memory>
 #include <string>
 #include <thread>
@@ -21,6 +22,7 @@
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
+#include "httplib.h"
 #include "services/assessment/assessment_server.h"
 #include "services/gateway/gateway_server.h"
 #include "tests/fixtures/assessment_server.h"
@@ -88,6 +90,7 @@ class ReadinessTest : public ::testing::Test {
   void StartAll(int count) {
     gateway::GatewayServer::Options options;
     options.config.set_grpc_listen_address("127.0.0.1:0");
+    options.config.set_http_listen_address("127.0.0.1:0");
     options.config.set_partition_count(kPartitions);
     auto* route = options.config.add_routes();
     route->set_service("assessment");
@@ -109,6 +112,14 @@ class ReadinessTest : public ::testing::Test {
     channel_ = testing::LoopbackChannel(gateway_->grpc_port());
   }
 
+  // The HTTP status of the JSON face's GET /healthz, or -1 without answer.
+  int HealthzStatus() {
+    httplib::Client client("127.0.0.1", gateway_->http_port());
+    client.set_read_timeout(5, 0);
+    httplib::Result res = client.Get("/healthz");
+    return res ? res->status : -1;
+  }
+
   // Shuts replica `r` down and starts it again on its port, checking that
   // the gateway's health follows both ways, overall and per service.
   void ExpectHealthFollowsReplica(int r, int count) {
@@ -116,6 +127,7 @@ class ReadinessTest : public ::testing::Test {
     ASSERT_TRUE(Becomes(channel_, "homeward.v1.CaseService",
                         HealthCheckResponse::SERVING));
     EXPECT_TRUE(gateway_->Ready());
+    EXPECT_EQ(HealthzStatus(), 200);
 
     replicas_[r]->Shutdown(absl::Seconds(1));
     replicas_[r].reset();
@@ -125,6 +137,7 @@ class ReadinessTest : public ::testing::Test {
     EXPECT_TRUE(Becomes(channel_, "homeward.v1.ConsentService",
                         HealthCheckResponse::NOT_SERVING));
     EXPECT_FALSE(gateway_->Ready());
+    EXPECT_EQ(HealthzStatus(), 503);
 
     replicas_[r] = StartReplica(r, count, ports_[r]);
     ASSERT_NE(replicas_[r], nullptr);
@@ -134,6 +147,7 @@ class ReadinessTest : public ::testing::Test {
     EXPECT_TRUE(Becomes(channel_, "homeward.v1.ConsentService",
                         HealthCheckResponse::SERVING));
     EXPECT_TRUE(gateway_->Ready());
+    EXPECT_EQ(HealthzStatus(), 200);
   }
 
   TempDir dir_;
