@@ -9,6 +9,7 @@
 #include "common/auth/principal_token.h"
 #include "common/server/log.h"
 #include "common/status/grpc_status.h"
+#include "common/storage/ids.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 
@@ -40,7 +41,8 @@ std::string NewRequestId() {
 std::string RequestIdOf(const grpc::ServerContextBase& context) {
   const auto& md = context.client_metadata();
   auto it = md.find(auth::kRequestIdKey);
-  if (it != md.end() && !it->second.empty() && it->second.size() <= 128) {
+  if (it != md.end() && storage::IsRequestId(absl::string_view(
+                            it->second.data(), it->second.size()))) {
     return std::string(it->second.data(), it->second.size());
   }
   return NewRequestId();
