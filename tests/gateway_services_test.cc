@@ -450,8 +450,8 @@ TEST_F(GatewayServicesTest, UndefinedEnumsAndControlCharactersAreRefused) {
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(FieldsOf(status), ::testing::UnorderedElementsAreArray(expected));
 
-  auto res = PostJson("homeward.v1.CaseService/RegisterCase", request,
-                      kManagerKey);
+  auto res =
+      PostJson("homeward.v1.CaseService/RegisterCase", request, kManagerKey);
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400) << res->body;
   for (const std::string& field : expected) {
