@@ -16,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "common/status/status_matchers.h"
 #include "common/storage/columns.h"
+#include "common/storage/ids.h"
 #include "common/storage/partitions.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
@@ -176,7 +177,7 @@ class AuditTest : public ::testing::Test {
     for (int i = 0;; ++i) {
       const std::string request_id = absl::StrCat(prefix, "-", i);
       const uint32_t partition = storage::PartitionOf(
-          storage::CaseIdForRequest(request_id), kPartitions);
+          storage::CaseIdForRequest("office-dakar", request_id), kPartitions);
       if ((partition >= kPartitions / 2) != (replica == 1)) continue;
       if (request_id_out != nullptr) *request_id_out = request_id;
       v1::Case created;

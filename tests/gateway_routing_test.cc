@@ -19,6 +19,7 @@
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_matchers.h"
+#include "common/storage/ids.h"
 #include "common/storage/partitions.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
@@ -172,7 +173,8 @@ v1::Principal As(const std::string& user, v1::Role role) {
 // A case id in partition [first, last] of kPartitions.
 std::string CaseIdIn(uint32_t first, uint32_t last) {
   for (int i = 0;; ++i) {
-    std::string id = storage::CaseIdForRequest(absl::StrCat("routing-", i));
+    std::string id =
+        storage::CaseIdForRequest("office-dakar", absl::StrCat("routing-", i));
     const uint32_t p = storage::PartitionOf(id, kPartitions);
     if (p >= first && p <= last) return id;
   }

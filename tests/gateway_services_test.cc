@@ -19,6 +19,7 @@
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_matchers.h"
+#include "common/storage/ids.h"
 #include "common/storage/partitions.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
@@ -277,7 +278,7 @@ class GatewayServicesTest : public ::testing::Test {
     for (int i = 0;; ++i) {
       const std::string request_id = absl::StrCat("gw-services-", i);
       const uint32_t partition = storage::PartitionOf(
-          storage::CaseIdForRequest(request_id), kPartitions);
+          storage::CaseIdForRequest("office-dakar", request_id), kPartitions);
       if ((partition >= kPartitions / 2) != (replica == 1)) continue;
       v1::Case created;
       grpc::Status status = via_gateway_->cases->RegisterCase(
@@ -427,6 +428,44 @@ TEST_F(GatewayServicesTest, EmptyCaseIdIsInvalidArgumentNamingTheField) {
                 HasSubstr(absl::StrCat(R"("field":")", c.field, R"(")")))
         << c.method << ": " << res->body;
   }
+}
+
+// Out-of-range enum numbers and control characters are refused, over the
+// JSON face and over gRPC, each naming its field; nothing is stored.
+TEST_F(GatewayServicesTest, UndefinedEnumsAndControlCharactersAreRefused) {
+  v1::RegisterCaseRequest request = ValidRegistration("gw-hostile-1");
+  auto* returnee = request.mutable_case_()->mutable_returnee();
+  returnee->set_sex(static_cast<v1::Sex>(99));
+  returnee->set_given_name(std::string("Awa\0x", 5));
+  returnee->set_family_name("\x1b[31mNdiaye");
+  request.mutable_case_()->mutable_return_info()->set_return_type(
+      static_cast<v1::ReturnType>(42));
+  const std::vector<std::string> expected = {
+      "case.returnee.given_name", "case.returnee.family_name",
+      "case.returnee.sex", "case.return_info.return_type"};
+
+  v1::Case created;
+  grpc::Status status = via_gateway_->cases->RegisterCase(
+      WithKey(kManagerKey).get(), request, &created);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(FieldsOf(status), ::testing::UnorderedElementsAreArray(expected));
+
+  auto res =
+      PostJson("homeward.v1.CaseService/RegisterCase", request, kManagerKey);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400) << res->body;
+  for (const std::string& field : expected) {
+    EXPECT_THAT(res->body,
+                HasSubstr(absl::StrCat(R"("field":")", field, R"(")")))
+        << res->body;
+  }
+  EXPECT_THAT(res->body, HasSubstr("99 is not a defined value"));
+
+  v1::GetCaseRequest get;
+  get.set_case_id(storage::CaseIdForRequest("office-dakar", "gw-hostile-1"));
+  EXPECT_THAT(
+      via_gateway_->cases->GetCase(WithKey(kManagerKey).get(), get, &created),
+      StatusIs(absl::StatusCode::kNotFound));
 }
 
 // (3) The gateway's first-line role check.

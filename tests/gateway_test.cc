@@ -23,6 +23,7 @@
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_matchers.h"
+#include "common/storage/ids.h"
 #include "common/storage/partitions.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
@@ -260,7 +261,8 @@ class GatewayTest : public ::testing::Test {
 TEST_F(GatewayTest, GrpcRegisterThenGetThroughGateway) {
   Case created;
   ASSERT_THAT(Register(Registration("req-grpc-1"), &created), IsOk());
-  EXPECT_EQ(created.case_id(), storage::CaseIdForRequest("req-grpc-1"));
+  EXPECT_EQ(created.case_id(),
+            storage::CaseIdForRequest("office-dakar", "req-grpc-1"));
   EXPECT_EQ(created.returnee().given_name(), "Awa");
   EXPECT_THAT(created.etag(), Not(IsEmpty()));
 
@@ -605,7 +607,8 @@ TEST_F(GatewayTest, JsonRegisterThenGet) {
   Case created;
   ASSERT_TRUE(
       google::protobuf::util::JsonStringToMessage(res->body, &created).ok());
-  EXPECT_EQ(created.case_id(), storage::CaseIdForRequest("req-json-1"));
+  EXPECT_EQ(created.case_id(),
+            storage::CaseIdForRequest("office-dakar", "req-json-1"));
   // lowerCamelCase field names on the way out.
   EXPECT_THAT(res->body, HasSubstr("\"caseId\""));
 

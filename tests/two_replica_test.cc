@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status/status_matchers.h"
+#include "common/storage/ids.h"
 #include "common/storage/partitions.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -30,6 +31,8 @@ using ::homeward::v1::CaseService;
 constexpr uint32_t kPartitions = 64;
 const auto kManager =
     MakePrincipal("cm-1", homeward::v1::ROLE_CASE_MANAGER, {"office-dakar"});
+const auto kThiesManager =
+    MakePrincipal("cm-9", homeward::v1::ROLE_CASE_MANAGER, {"office-thies"});
 
 class TwoReplicaTest : public ::testing::Test {
  protected:
@@ -61,6 +64,8 @@ class TwoReplicaTest : public ::testing::Test {
     }
     options.principal_secret = testing::kTestSecret;
     *options.api_keys.add_keys() = gateway::MakeApiKey("k", kKey, kManager);
+    *options.api_keys.add_keys() =
+        gateway::MakeApiKey("t", kThiesKey, kThiesManager);
     auto gw = gateway::GatewayServer::Start(std::move(options));
     ASSERT_TRUE(gw.ok()) << gw.status();
     gateway_ = std::move(gw).value();
@@ -68,11 +73,18 @@ class TwoReplicaTest : public ::testing::Test {
         CaseService::NewStub(testing::LoopbackChannel(gateway_->grpc_port()));
   }
 
-  void Authorize(grpc::ClientContext* ctx) {
-    ctx->AddMetadata("authorization", absl::StrCat("Bearer ", kKey));
+  void Authorize(
+      grpc::ClientContext* ctx,
+      const std::string& key = "hw_test_key_for_two_replicas_0123456789") {
+    ctx->AddMetadata("authorization", absl::StrCat("Bearer ", key));
+  }
+
+  static int ReplicaOf(const std::string& case_id) {
+    return storage::PartitionOf(case_id, kPartitions) < kPartitions / 2 ? 0 : 1;
   }
 
   const std::string kKey = "hw_test_key_for_two_replicas_0123456789";
+  const std::string kThiesKey = "hw_test_key_for_thies_office_0123456789";
   TempDir dir_;
   std::unique_ptr<assessment::AssessmentServer> replicas_[2];
   std::unique_ptr<CaseService::Stub> direct_[2];
@@ -156,6 +168,65 @@ TEST_F(TwoReplicaTest,
     ASSERT_TRUE(stub_->GetCase(&ctx, get, &out).ok()) << id;
     EXPECT_EQ(out.case_id(), id);
   }
+}
+
+// Registration request ids are scoped by office, and the gateway derives the
+// same case id as the service before the case exists: two offices using one
+// simple id get two cases, each on the replica owning its partition.
+TEST_F(TwoReplicaTest, ScopedRegistrationsAreRoutedToTheReplicaThatOwnsThem) {
+  // An id whose two scoped cases fall on different replicas.
+  std::string request_id;
+  for (int i = 0; i < 1000 && request_id.empty(); ++i) {
+    const std::string id = absl::StrCat("demo-", i);
+    if (ReplicaOf(storage::CaseIdForRequest("office-dakar", id)) !=
+        ReplicaOf(storage::CaseIdForRequest("office-thies", id))) {
+      request_id = id;
+    }
+  }
+  ASSERT_FALSE(request_id.empty())
+      << "the office does not change the case id a request id derives";
+  struct Office {
+    std::string office;
+    std::string manager;
+    std::string key;
+    homeward::v1::Principal principal;
+  };
+  const Office offices[] = {
+      {"office-dakar", "cm-1", kKey, kManager},
+      {"office-thies", "cm-9", kThiesKey, kThiesManager},
+  };
+  std::set<std::string> ids;
+  for (const Office& o : offices) {
+    const std::string expected =
+        storage::CaseIdForRequest(o.office, request_id);
+    for (int attempt = 0; attempt < 2; ++attempt) {  // the replay too
+      grpc::ClientContext ctx;
+      Authorize(&ctx, o.key);
+      homeward::v1::Case created;
+      grpc::Status status = stub_->RegisterCase(
+          &ctx, ValidRegistration(request_id, o.office, o.manager), &created);
+      ASSERT_TRUE(status.ok()) << o.office << ": " << status.error_message();
+      EXPECT_EQ(created.case_id(), expected) << o.office;
+      EXPECT_EQ(created.office_id(), o.office);
+      ids.insert(created.case_id());
+    }
+    // Stored on the owning replica, and only there.
+    const int owner = ReplicaOf(expected);
+    for (int r = 0; r < 2; ++r) {
+      grpc::ClientContext ctx;
+      SignAs(o.principal, &ctx);
+      homeward::v1::GetCaseRequest get;
+      get.set_case_id(expected);
+      homeward::v1::Case out;
+      grpc::Status status = direct_[r]->GetCase(&ctx, get, &out);
+      if (r == owner) {
+        EXPECT_TRUE(status.ok()) << status.error_message();
+      } else {
+        EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition));
+      }
+    }
+  }
+  EXPECT_EQ(ids.size(), 2u);
 }
 
 }  // namespace

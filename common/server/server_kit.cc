@@ -10,6 +10,7 @@
 #include "common/server/log.h"
 #include "common/server/undecodable_request.h"
 #include "common/status/grpc_status.h"
+#include "common/storage/ids.h"
 #include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -56,7 +57,8 @@ std::string NewRequestId() {
 std::string RequestIdOf(const grpc::ServerContextBase& context) {
   const auto& md = context.client_metadata();
   auto it = md.find(auth::kRequestIdKey);
-  if (it != md.end() && !it->second.empty() && it->second.size() <= 128) {
+  if (it != md.end() && storage::IsRequestId(absl::string_view(
+                            it->second.data(), it->second.size()))) {
     return std::string(it->second.data(), it->second.size());
   }
   return NewRequestId();

@@ -35,12 +35,6 @@ uint32_t PartitionOf(absl::string_view case_id, uint32_t partition_count) {
   return static_cast<uint32_t>(Fnv1a64(case_id) % partition_count);
 }
 
-std::string CaseIdForRequest(absl::string_view request_id) {
-  // 80 bits of SHA-256: collisions are negligible at any realistic caseload.
-  return absl::StrCat(
-      "C", crypto::Sha256Hex(absl::StrCat("case:", request_id)).substr(0, 20));
-}
-
 PartitionSet PartitionSet::All(uint32_t count) {
   PartitionSet set;
   set.count_ = count;

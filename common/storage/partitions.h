@@ -25,11 +25,6 @@ inline constexpr uint32_t kDefaultPartitionCount = 64;
 // decides where data lives on disk.
 uint32_t PartitionOf(absl::string_view case_id, uint32_t partition_count);
 
-// The case id a registration with `request_id` creates. Derived from the
-// request id so that the gateway can route a registration to the replica that
-// will own the case, and a retried registration lands on the same record.
-std::string CaseIdForRequest(absl::string_view request_id);
-
 // A sorted set of partitions out of 0..count-1.
 class PartitionSet {
  public:

@@ -23,13 +23,6 @@ TEST(PartitionsTest, PartitionOfUsesFnv1a64) {
   EXPECT_EQ(PartitionOf("foobar", 1000), 968u);
 }
 
-TEST(PartitionsTest, CaseIdForRequestIsStableAndDistinct) {
-  EXPECT_EQ(CaseIdForRequest("r-1"), CaseIdForRequest("r-1"));
-  EXPECT_NE(CaseIdForRequest("r-1"), CaseIdForRequest("r-2"));
-  EXPECT_EQ(CaseIdForRequest("r-1").size(), 21u);
-  EXPECT_EQ(CaseIdForRequest("r-1")[0], 'C');
-}
-
 TEST(PartitionsTest, FromRangesBuildsTheUnion) {
   google::protobuf::RepeatedPtrField<homeward::v1::PartitionRange> ranges;
   auto* r1 = ranges.Add();

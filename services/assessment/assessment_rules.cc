@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "services/assessment/field_checks.h"
+#include "services/assessment/field_values.h"
 #include "services/assessment/instruments/scoring.h"
 
 namespace homeward::assessment {
@@ -64,10 +65,9 @@ errors::FieldViolations ValidateSubmitAssessment(
   for (int i = 0; i < request.needs_size(); ++i) {
     const auto& need = request.needs(i);
     std::string path = absl::StrCat("needs[", i, "]");
-    if (need.dimension() == homeward::v1::DIMENSION_UNSPECIFIED ||
-        !homeward::v1::Dimension_IsValid(need.dimension())) {
+    if (need.dimension() == homeward::v1::DIMENSION_UNSPECIFIED) {
       bad.Add(path + ".dimension",
-              "is required: ECONOMIC, SOCIAL or PSYCHOSOCIAL");
+              RequiredEnumRule(homeward::v1::Dimension_descriptor()));
     }
     if (!IsIdentifier(need.category())) {
       bad.Add(
@@ -81,12 +81,61 @@ errors::FieldViolations ValidateSubmitAssessment(
       bad.Add(path + ".description",
               absl::StrCat("must be at most ", kMaxDescription, " bytes"));
     }
-    if (need.priority() == homeward::v1::NEED_PRIORITY_UNSPECIFIED ||
-        !homeward::v1::NeedPriority_IsValid(need.priority())) {
-      bad.Add(path + ".priority", "is required: LOW, MEDIUM, HIGH or URGENT");
+    if (need.priority() == homeward::v1::NEED_PRIORITY_UNSPECIFIED) {
+      bad.Add(path + ".priority",
+              RequiredEnumRule(homeward::v1::NeedPriority_descriptor()));
     }
   }
+  return WithFieldValueChecks(request, std::move(bad));
+}
+
+errors::FieldViolations ValidateSubmission(
+    const homeward::v1::SubmitAssessmentRequest& request, absl::CivilDay today,
+    const homeward::v1::InstrumentDefinition& instrument) {
+  errors::FieldViolations bad = ValidateSubmitAssessment(request, today);
+  std::set<std::string> refused;
+  for (const auto& v : bad.violations()) refused.insert(v.field);
+  const errors::FieldViolations answers =
+      ValidateAnswers(instrument, request.answers());
+  for (const auto& v : answers.violations()) {
+    if (!refused.count(v.field)) bad.Add(v.field, v.description);
+  }
   return bad;
+}
+
+errors::FieldViolations ValidateGetAssessment(
+    const homeward::v1::GetAssessmentRequest& request) {
+  errors::FieldViolations bad;
+  if (request.case_id().empty()) bad.Add("case_id", "is required");
+  if (request.assessment_id().empty()) bad.Add("assessment_id", "is required");
+  return WithFieldValueChecks(request, std::move(bad));
+}
+
+errors::FieldViolations ValidateListAssessments(
+    const homeward::v1::ListAssessmentsRequest& request) {
+  errors::FieldViolations bad;
+  if (request.case_id().empty()) bad.Add("case_id", "is required");
+  CheckPageRequest(bad, request.page());
+  return WithFieldValueChecks(request, std::move(bad));
+}
+
+errors::FieldViolations ValidateCompareAssessments(
+    const homeward::v1::CompareAssessmentsRequest& request) {
+  errors::FieldViolations bad;
+  if (request.case_id().empty()) bad.Add("case_id", "is required");
+  if (request.base_assessment_id().empty())
+    bad.Add("base_assessment_id", "is required");
+  if (request.target_assessment_id().empty())
+    bad.Add("target_assessment_id", "is required");
+  return WithFieldValueChecks(request, std::move(bad));
+}
+
+errors::FieldViolations ValidateListNeeds(
+    const homeward::v1::ListNeedsRequest& request) {
+  errors::FieldViolations bad;
+  if (request.case_id().empty()) bad.Add("case_id", "is required");
+  CheckPageRequest(bad, request.page());
+  return WithFieldValueChecks(request, std::move(bad));
 }
 
 homeward::v1::CompareAssessmentsResponse CompareSubmissions(

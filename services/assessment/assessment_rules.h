@@ -1,8 +1,9 @@
-// Pure rules of assessment submissions: request validation (the answers
-// themselves are checked against the instrument by ValidateAnswers in
-// instruments/scoring.h) and the comparison of two submissions.
+// Pure rules of assessment submissions: request validation (the answers are
+// checked against the instrument by ValidateAnswers in instruments/scoring.h,
+// merged in by ValidateSubmission) and the comparison of two submissions.
 //
-//   RETURN_IF_ERROR(ValidateSubmitAssessment(request, TodayUtc()).ToStatus());
+//   RETURN_IF_ERROR(
+//       ValidateSubmission(request, TodayUtc(), instrument).ToStatus());
 //   CompareAssessmentsResponse c = CompareSubmissions(baseline, latest);
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_ASSESSMENT_RULES_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_ASSESSMENT_RULES_H_
@@ -10,12 +11,28 @@
 #include "absl/time/civil_time.h"
 #include "common/status/errors.h"
 #include "homeward/v1/assessments.pb.h"
+#include "homeward/v1/instruments.pb.h"
 
 namespace homeward::assessment {
 
-// Everything but the answers: ids, instrument version, date, manual needs.
+// Everything but the answers: ids, instrument version, date, manual needs,
+// and every field's value (CheckFieldValues).
 errors::FieldViolations ValidateSubmitAssessment(
     const homeward::v1::SubmitAssessmentRequest& request, absl::CivilDay today);
+// ValidateSubmitAssessment and the answers checked against `instrument` (the
+// version the request names), so that one refusal lists every problem.
+errors::FieldViolations ValidateSubmission(
+    const homeward::v1::SubmitAssessmentRequest& request, absl::CivilDay today,
+    const homeward::v1::InstrumentDefinition& instrument);
+// The reads: the ids they need, paging, and every field's value.
+errors::FieldViolations ValidateGetAssessment(
+    const homeward::v1::GetAssessmentRequest& request);
+errors::FieldViolations ValidateListAssessments(
+    const homeward::v1::ListAssessmentsRequest& request);
+errors::FieldViolations ValidateCompareAssessments(
+    const homeward::v1::CompareAssessmentsRequest& request);
+errors::FieldViolations ValidateListNeeds(
+    const homeward::v1::ListNeedsRequest& request);
 
 // Change per score (target - base, rounded like the scores; absent when
 // either side lacks the score) and the flags raised and cleared.

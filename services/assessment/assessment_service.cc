@@ -67,14 +67,30 @@ absl::Status AssessmentServiceImpl::Submit(
     Assessment* response) {
   ASSIGN_OR_RETURN(Actor actor,
                    ActorFrom(context, *verifier_, Method("SubmitAssessment")));
-  RETURN_IF_ERROR(ValidateSubmitAssessment(request, TodayUtc()).ToStatus());
+  RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kUpdate));
+  // One refusal lists every problem: the request's own fields and, when the
+  // instrument version it names exists, the answers against it.
+  errors::FieldViolations bad = ValidateSubmitAssessment(request, TodayUtc());
+  homeward::v1::InstrumentDefinition instrument;
+  if (!request.instrument_id().empty() && request.instrument_version() >= 1) {
+    absl::StatusOr<homeward::v1::InstrumentDefinition> found =
+        instruments_->Get(request.instrument_id(),
+                          request.instrument_version());
+    if (found.ok()) {
+      instrument = *std::move(found);
+      bad = ValidateSubmission(request, TodayUtc(), instrument);
+    } else if (found.status().code() == absl::StatusCode::kNotFound &&
+               !bad.empty()) {
+      bad.Add("instrument_version", std::string(found.status().message()));
+    } else {
+      RETURN_IF_ERROR(bad.ToStatus());
+      return found.status();
+    }
+  }
+  RETURN_IF_ERROR(bad.ToStatus());
   ASSIGN_OR_RETURN(homeward::v1::Case c,
                    CaseInScope(*cases_, actor, request.case_id(), "case_id",
                                CaseAction::kUpdate));
-  ASSIGN_OR_RETURN(
-      homeward::v1::InstrumentDefinition instrument,
-      instruments_->Get(request.instrument_id(), request.instrument_version()));
-  RETURN_IF_ERROR(ValidateAnswers(instrument, request.answers()).ToStatus());
 
   // Scores, bands, flags and rule-raised needs come from the answers and this
   // exact version, so they can be recomputed from what is stored.
@@ -110,9 +126,8 @@ absl::Status AssessmentServiceImpl::Get(
     const homeward::v1::GetAssessmentRequest& request, Assessment* response) {
   ASSIGN_OR_RETURN(Actor actor,
                    ActorFrom(context, *verifier_, Method("GetAssessment")));
-  if (request.assessment_id().empty()) {
-    return errors::InvalidField("assessment_id", "is required");
-  }
+  RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
+  RETURN_IF_ERROR(ValidateGetAssessment(request).ToStatus());
   ASSIGN_OR_RETURN(homeward::v1::Case c,
                    CaseInScope(*cases_, actor, request.case_id(), "case_id",
                                CaseAction::kRead));
@@ -128,12 +143,8 @@ absl::Status AssessmentServiceImpl::List(
     homeward::v1::ListAssessmentsResponse* response) {
   ASSIGN_OR_RETURN(Actor actor,
                    ActorFrom(context, *verifier_, Method("ListAssessments")));
-  errors::FieldViolations bad;
-  if (!homeward::v1::InstrumentKind_IsValid(request.kind())) {
-    bad.Add("kind", "is not a known instrument kind");
-  }
-  CheckPageRequest(bad, request.page());
-  RETURN_IF_ERROR(bad.ToStatus());
+  RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
+  RETURN_IF_ERROR(ValidateListAssessments(request).ToStatus());
   ASSIGN_OR_RETURN(homeward::v1::Case c,
                    CaseInScope(*cases_, actor, request.case_id(), "case_id",
                                CaseAction::kRead));
@@ -154,12 +165,8 @@ absl::Status AssessmentServiceImpl::Compare(
     homeward::v1::CompareAssessmentsResponse* response) {
   ASSIGN_OR_RETURN(Actor actor, ActorFrom(context, *verifier_,
                                           Method("CompareAssessments")));
-  errors::FieldViolations bad;
-  if (request.base_assessment_id().empty())
-    bad.Add("base_assessment_id", "is required");
-  if (request.target_assessment_id().empty())
-    bad.Add("target_assessment_id", "is required");
-  RETURN_IF_ERROR(bad.ToStatus());
+  RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
+  RETURN_IF_ERROR(ValidateCompareAssessments(request).ToStatus());
   ASSIGN_OR_RETURN(homeward::v1::Case c,
                    CaseInScope(*cases_, actor, request.case_id(), "case_id",
                                CaseAction::kRead));
@@ -187,12 +194,8 @@ absl::Status AssessmentServiceImpl::Needs(
     homeward::v1::ListNeedsResponse* response) {
   ASSIGN_OR_RETURN(Actor actor,
                    ActorFrom(context, *verifier_, Method("ListNeeds")));
-  errors::FieldViolations bad;
-  if (!homeward::v1::Dimension_IsValid(request.dimension())) {
-    bad.Add("dimension", "is not a known dimension");
-  }
-  CheckPageRequest(bad, request.page());
-  RETURN_IF_ERROR(bad.ToStatus());
+  RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
+  RETURN_IF_ERROR(ValidateListNeeds(request).ToStatus());
   ASSIGN_OR_RETURN(homeward::v1::Case c,
                    CaseInScope(*cases_, actor, request.case_id(), "case_id",
                                CaseAction::kRead));

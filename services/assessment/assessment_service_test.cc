@@ -9,6 +9,7 @@
 // v1 weights: economic e1 0.6, e2 0.4; social s1 1; psychosocial p1 1;
 //             composite e1 0.3, e2 0.2, s1 0.25, p1 0.25.
 // v2 weights: economic e1 0.2, e2 0.8; composite all 0.25.
+#include <functional>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -20,6 +21,8 @@
 #include "gtest/gtest.h"
 #include "homeward/v1/assessments.grpc.pb.h"
 #include "homeward/v1/cases.grpc.pb.h"
+#include "homeward/v1/consent.grpc.pb.h"
+#include "homeward/v1/counselling.grpc.pb.h"
 #include "homeward/v1/events.grpc.pb.h"
 #include "homeward/v1/instruments.grpc.pb.h"
 #include "services/assessment/assessment_server.h"
@@ -482,6 +485,143 @@ TEST_F(AssessmentServiceTest, AnotherOfficesCaseManagerIsRefused) {
   SignAs(kAdmin, &admin_ctx);
   EXPECT_THAT(assessments_->GetAssessment(&admin_ctx, get, &out),
               StatusIs(absl::StatusCode::kPermissionDenied));
+}
+
+// Every problem of a submission in one refusal: the request's own fields and
+// the answers checked against the instrument, before the case is looked at.
+TEST_F(AssessmentServiceTest, EveryProblemOfASubmissionIsReportedTogether) {
+  auto req = Submission("sub-all", 1);
+  req.mutable_assessment_date()->set_year(2999);  // in the future
+  req.clear_answers();
+  *req.add_answers() = Choice("e1", "excellent");  // no such option
+  *req.add_answers() = Number("e2", 11);           // out of 0..10
+  auto* need = req.add_needs();                    // undefined priority
+  need->set_dimension(homeward::v1::DIMENSION_SOCIAL);
+  need->set_category("housing");
+  need->set_description("Needs a room");
+  need->set_priority(static_cast<homeward::v1::NeedPriority>(99));
+  Assessment out;
+  grpc::Status status = Submit(req, &out);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  std::vector<std::string> fields;
+  for (const auto& v : errors::FieldViolationsOf(FromGrpcStatus(status))) {
+    fields.push_back(v.field);
+  }
+  // The date and the manual need (request-level), the two bad answers and
+  // the missing required answer s1 (against the instrument), together.
+  EXPECT_THAT(fields,
+              UnorderedElementsAre("assessment_date", "needs[0].priority",
+                                   "answers[0].option_id", "answers[1].number",
+                                   "answers"))
+      << status.error_message();
+  EXPECT_THAT(status.error_message(), HasSubstr("s1"));
+  EXPECT_TRUE(ListAll().empty());
+
+  // An unknown instrument version is one problem among the others.
+  auto unknown = Submission("sub-all-2", 9);
+  unknown.mutable_assessment_date()->set_year(2999);
+  status = Submit(unknown, &out);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
+                               AllOf(HasSubstr("assessment_date"),
+                                     HasSubstr("mini@9"))));
+
+  // The reads: a missing case id and a bad page together.
+  grpc::ClientContext ctx;
+  SignAs(kManager, &ctx);
+  homeward::v1::ListAssessmentsRequest list;
+  list.mutable_page()->set_page_size(-1);
+  homeward::v1::ListAssessmentsResponse listed;
+  EXPECT_THAT(assessments_->ListAssessments(&ctx, list, &listed),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("case_id"), HasSubstr("page_size"))));
+}
+
+// Called directly (as another service or a misrouted client would), a caller
+// whose role may not call a method at all is refused for that, whatever the
+// body: an empty request must not earn INVALID_ARGUMENT first.
+TEST_F(AssessmentServiceTest, RoleIsCheckedBeforeTheRequestIsValidated) {
+  auto consent = homeward::v1::ConsentService::NewStub(channel_);
+  auto counselling = homeward::v1::CounsellingService::NewStub(channel_);
+  const auto partner = MakePrincipal(
+      "partner-1", homeward::v1::ROLE_PARTNER_AGENCY, {"office-dakar"});
+  using Call = std::function<grpc::Status(grpc::ClientContext*)>;
+  struct Row {
+    std::string method;
+    homeward::v1::Principal who;
+    Call call;
+  };
+  homeward::v1::Case c;
+  Assessment a;
+  InstrumentDefinition d;
+  homeward::v1::ConsentRecord cr;
+  homeward::v1::CounsellingSession cs;
+  const std::vector<Row> rows = {
+      {"RegisterCase", partner,
+       [&](auto* ctx) { return cases_->RegisterCase(ctx, {}, &c); }},
+      {"GetCase", partner,
+       [&](auto* ctx) { return cases_->GetCase(ctx, {}, &c); }},
+      {"ListCases", partner,
+       [&](auto* ctx) {
+         homeward::v1::ListCasesRequest req;
+         req.mutable_page()->set_page_size(-1);
+         homeward::v1::ListCasesResponse resp;
+         return cases_->ListCases(ctx, req, &resp);
+       }},
+      {"UpdateCase", partner,
+       [&](auto* ctx) { return cases_->UpdateCase(ctx, {}, &c); }},
+      {"AssignCase", partner,
+       [&](auto* ctx) { return cases_->AssignCase(ctx, {}, &c); }},
+      {"AssignCase by a case manager", kManager,
+       [&](auto* ctx) { return cases_->AssignCase(ctx, {}, &c); }},
+      {"SubmitAssessment", partner,
+       [&](auto* ctx) { return assessments_->SubmitAssessment(ctx, {}, &a); }},
+      {"GetAssessment", partner,
+       [&](auto* ctx) { return assessments_->GetAssessment(ctx, {}, &a); }},
+      {"ListAssessments", partner,
+       [&](auto* ctx) {
+         homeward::v1::ListAssessmentsResponse resp;
+         return assessments_->ListAssessments(ctx, {}, &resp);
+       }},
+      {"CompareAssessments", partner,
+       [&](auto* ctx) {
+         homeward::v1::CompareAssessmentsResponse resp;
+         return assessments_->CompareAssessments(ctx, {}, &resp);
+       }},
+      {"ListNeeds", partner,
+       [&](auto* ctx) {
+         homeward::v1::ListNeedsResponse resp;
+         return assessments_->ListNeeds(ctx, {}, &resp);
+       }},
+      {"RecordConsent", partner,
+       [&](auto* ctx) { return consent->RecordConsent(ctx, {}, &cr); }},
+      {"ListConsents", partner,
+       [&](auto* ctx) {
+         homeward::v1::ListConsentsResponse resp;
+         return consent->ListConsents(ctx, {}, &resp);
+       }},
+      {"CheckConsent", partner,
+       [&](auto* ctx) {
+         homeward::v1::CheckConsentResponse resp;
+         return consent->CheckConsent(ctx, {}, &resp);
+       }},
+      {"RecordCounsellingSession", partner,
+       [&](auto* ctx) {
+         return counselling->RecordCounsellingSession(ctx, {}, &cs);
+       }},
+      {"ListCounsellingSessions", partner,
+       [&](auto* ctx) {
+         homeward::v1::ListCounsellingSessionsResponse resp;
+         return counselling->ListCounsellingSessions(ctx, {}, &resp);
+       }},
+      {"PublishInstrument by a case manager", kManager,
+       [&](auto* ctx) { return instruments_->PublishInstrument(ctx, {}, &d); }},
+  };
+  for (const Row& row : rows) {
+    grpc::ClientContext ctx;
+    SignAs(row.who, &ctx);
+    EXPECT_THAT(row.call(&ctx), StatusIs(absl::StatusCode::kPermissionDenied))
+        << row.method;
+  }
 }
 
 }  // namespace

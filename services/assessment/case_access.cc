@@ -29,6 +29,16 @@ absl::Status NoCaseAccess(const Principal& principal) {
 
 }  // namespace
 
+absl::Status CheckCaseRole(const Principal& principal, CaseAction action) {
+  if (!HandlesCases(principal)) return NoCaseAccess(principal);
+  if (action == CaseAction::kAssign &&
+      principal.role() != homeward::v1::ROLE_SUPERVISOR) {
+    return errors::PermissionDenied(
+        "only a supervisor may reassign or transfer a case");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckCaseAccess(const Principal& principal,
                              const homeward::v1::Case& c, CaseAction action) {
   if (!HandlesCases(principal)) return NoCaseAccess(principal);

@@ -20,6 +20,13 @@ namespace homeward::assessment {
 
 enum class CaseAction { kRegister, kRead, kUpdate, kAssign };
 
+// OK when `principal`'s role may ever perform `action` (case managers and
+// supervisors; only supervisors assign): the check that needs no stored data,
+// made before a request is validated so that a caller who may not call the
+// method at all learns that, whatever the body.
+absl::Status CheckCaseRole(const homeward::v1::Principal& principal,
+                           CaseAction action);
+
 // OK when `principal` may perform `action` on `c` (for kRegister, `c` is the
 // case to be created). PERMISSION_DENIED saying why otherwise.
 absl::Status CheckCaseAccess(const homeward::v1::Principal& principal,

@@ -100,6 +100,7 @@ absl::Status CaseServiceImpl::Register(
     const homeward::v1::RegisterCaseRequest& request, WriteDone<Case> done) {
   ASSIGN_OR_RETURN(Actor actor,
                    ActorFrom(context, *verifier_, Method("RegisterCase")));
+  RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRegister));
   RETURN_IF_ERROR(ValidateRegisterCase(request, TodayUtc()).ToStatus());
   RETURN_IF_ERROR(
       CheckCaseAccess(actor.principal, request.case_(), CaseAction::kRegister));
@@ -110,12 +111,14 @@ absl::Status CaseServiceImpl::Register(
   cases_->Register(
       actor, request_id, request.case_(),
       [principal = actor.principal, done](absl::StatusOr<Case> created) {
-        // A replayed request id may name a case another office
-        // created.
-        if (created.ok()) {
-          absl::Status access =
-              CheckCaseAccess(principal, *created, CaseAction::kRead);
-          if (!access.ok()) return done(access);
+        // Request ids are scoped by office, so a replay finds a case this
+        // office registered; it may since have moved to an office the
+        // caller does not work in. The refusal names neither.
+        if (created.ok() &&
+            !CheckCaseAccess(principal, *created, CaseAction::kRead).ok()) {
+          return done(errors::PermissionDenied(
+              "this request_id already registered a case that is no longer "
+              "in your offices"));
         }
         done(std::move(created));
       });
@@ -127,6 +130,7 @@ absl::Status CaseServiceImpl::Get(const grpc::CallbackServerContext& context,
                                   Case* response) {
   ASSIGN_OR_RETURN(Actor actor,
                    ActorFrom(context, *verifier_, Method("GetCase")));
+  RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
   RETURN_IF_ERROR(ValidateGetCase(request).ToStatus());
   // Decoded straight into the response, on the call's arena. A refusal
   // below sends none of it: gRPC sends no message with an error status.
@@ -143,6 +147,7 @@ absl::Status CaseServiceImpl::List(
     homeward::v1::ListCasesResponse* response) {
   ASSIGN_OR_RETURN(Actor actor,
                    ActorFrom(context, *verifier_, Method("ListCases")));
+  RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
   RETURN_IF_ERROR(ValidateListCases(request).ToStatus());
   CaseQuery query;
   ASSIGN_OR_RETURN(query.office_id, ListOffice(actor.principal, request));
@@ -164,6 +169,7 @@ absl::Status CaseServiceImpl::Update(
     const homeward::v1::UpdateCaseRequest& request, WriteDone<Case> done) {
   ASSIGN_OR_RETURN(Actor actor,
                    ActorFrom(context, *verifier_, Method("UpdateCase")));
+  RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kUpdate));
   RETURN_IF_ERROR(ValidateUpdateCase(request, TodayUtc()).ToStatus());
   const Case& given = request.case_();
   ASSIGN_OR_RETURN(uint64_t version, ParseEtag(given.etag(), "case.etag"));
@@ -198,6 +204,7 @@ absl::Status CaseServiceImpl::Assign(
     const homeward::v1::AssignCaseRequest& request, WriteDone<Case> done) {
   ASSIGN_OR_RETURN(Actor actor,
                    ActorFrom(context, *verifier_, Method("AssignCase")));
+  RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kAssign));
   RETURN_IF_ERROR(ValidateAssignCase(request).ToStatus());
   ASSIGN_OR_RETURN(uint64_t version, ParseEtag(request.etag(), "etag"));
   ASSIGN_OR_RETURN(Case current, cases_->Get(request.case_id()));

@@ -8,6 +8,7 @@
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_matchers.h"
+#include "common/storage/ids.h"
 #include "common/storage/partitions.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -124,7 +125,8 @@ class CaseServiceTest : public ::testing::Test {
 TEST_F(CaseServiceTest, RegisterThenGetReturnsTheStoredCase) {
   Case created;
   ASSERT_TRUE(Register(ValidRegistration("r-1"), &created).ok());
-  EXPECT_EQ(created.case_id(), storage::CaseIdForRequest("r-1"));
+  EXPECT_EQ(created.case_id(),
+            storage::CaseIdForRequest("office-dakar", "r-1"));
   EXPECT_EQ(created.stage(), homeward::v1::CASE_STAGE_INTAKE);
   EXPECT_EQ(created.etag(), "1");
   EXPECT_EQ(created.partition(), storage::PartitionOf(created.case_id(), 64));
@@ -152,6 +154,109 @@ TEST_F(CaseServiceTest, RepeatedRequestIdReturnsTheFirstCaseAndEmitsOneEvent) {
   EXPECT_EQ(events[0].subject_id(), first.case_id());
 }
 
+// Request ids are scoped by office: a simple id such as "demo-1" used by two
+// offices makes two cases, and neither learns of the other's.
+TEST_F(CaseServiceTest, RequestIdsAreScopedByOffice) {
+  Case dakar, thies, replayed;
+  ASSERT_TRUE(Register(ValidRegistration("demo-1"), &dakar).ok());
+  grpc::Status status =
+      Register(ValidRegistration("demo-1", "office-thies", "cm-9"), &thies,
+               kOtherOffice);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_NE(thies.case_id(), dakar.case_id());
+  EXPECT_EQ(thies.office_id(), "office-thies");
+  EXPECT_EQ(dakar.case_id(),
+            storage::CaseIdForRequest("office-dakar", "demo-1"));
+  EXPECT_EQ(thies.case_id(),
+            storage::CaseIdForRequest("office-thies", "demo-1"));
+  // The same office replaying gets its own case back, unchanged.
+  ASSERT_TRUE(Register(ValidRegistration("demo-1"), &replayed).ok());
+  EXPECT_EQ(replayed.case_id(), dakar.case_id());
+  EXPECT_EQ(AllEvents().size(), 2u);
+
+  // A case that moved away since: the replay is refused without naming the
+  // case or the office it is in now.
+  Case moving, out;
+  ASSERT_TRUE(Register(ValidRegistration("demo-move"), &moving).ok());
+  homeward::v1::AssignCaseRequest transfer;
+  transfer.set_case_id(moving.case_id());
+  transfer.set_etag(moving.etag());
+  transfer.set_office_id("office-thies");
+  transfer.set_case_manager_id("cm-9");
+  transfer.set_reason("moved");
+  ASSERT_TRUE(Assign(transfer, &out).ok());
+  status = Register(ValidRegistration("demo-move"), &out);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(status.error_message(),
+              ::testing::Not(::testing::AnyOf(HasSubstr(moving.case_id()),
+                                              HasSubstr("office-thies"))));
+}
+
+// CaseRegistered and CaseUpdated carry the case as a read returns it.
+TEST_F(CaseServiceTest, CaseEventsCarryTheEtagAndPartition) {
+  Case created, updated;
+  ASSERT_TRUE(Register(ValidRegistration("r-event"), &created).ok());
+  Case change = created;
+  change.mutable_return_info()->set_locality("Guediawaye");
+  ASSERT_TRUE(Update(change, &updated).ok());
+  auto events = AllEvents();
+  ASSERT_EQ(events.size(), 2u);
+  ASSERT_TRUE(events[0].has_case_registered());
+  const Case& registered = events[0].case_registered().case_();
+  EXPECT_EQ(registered.etag(), "1");
+  EXPECT_EQ(registered.partition(), created.partition());
+  EXPECT_EQ(registered.case_id(), created.case_id());
+  ASSERT_TRUE(events[1].has_case_updated());
+  const Case& changed = events[1].case_updated().case_();
+  EXPECT_EQ(changed.etag(), updated.etag());
+  EXPECT_EQ(changed.etag(), "2");
+  EXPECT_EQ(changed.partition(), created.partition());
+}
+
+// The rule cases.proto documents: 1 to 128 printable ASCII characters, no
+// spaces; the same for the x-request-id a direct caller sends.
+TEST_F(CaseServiceTest, RequestIdsAreAnyPrintableAsciiWithoutSpaces) {
+  struct Row {
+    std::string request_id;
+    bool accepted;
+  };
+  const Row rows[] = {
+      {"demo/7+base64==", true},      {"{\"json\":1}", true},
+      {std::string(128, '~'), true},  {"with space", false},
+      {std::string(129, 'x'), false}, {"caf\xc3\xa9", false},
+  };
+  for (const Row& row : rows) {
+    Case out;
+    grpc::Status status = Register(ValidRegistration(row.request_id), &out);
+    if (row.accepted) {
+      EXPECT_TRUE(status.ok())
+          << row.request_id << ": " << status.error_message();
+    } else {
+      EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
+                                   HasSubstr("request_id")))
+          << row.request_id;
+    }
+  }
+
+  Case created, out;
+  ASSERT_TRUE(Register(ValidRegistration("r-trace"), &created).ok());
+  const std::pair<std::string, bool> traces[] = {{"trace/1+x", true},
+                                                 {"has space", false}};
+  for (const auto& [trace, kept] : traces) {
+    grpc::ClientContext ctx;
+    SignAs(kManager, &ctx);
+    ctx.AddMetadata("x-request-id", trace);
+    homeward::v1::UpdateCaseRequest req;
+    ASSERT_TRUE(Get(created.case_id(), req.mutable_case_()).ok());
+    req.mutable_case_()->mutable_return_info()->set_locality(trace);
+    ASSERT_TRUE(stub_->UpdateCase(&ctx, req, &out).ok());
+    const auto events = AllEvents();
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(events.back().request_id() == trace, kept) << trace;
+    EXPECT_FALSE(events.back().request_id().empty());
+  }
+}
+
 TEST_F(CaseServiceTest, InvalidRegistrationNamesEveryFieldAndStoresNothing) {
   auto bad = ValidRegistration("r-bad");
   bad.mutable_case_()->mutable_returnee()->set_nationality("Senegal");
@@ -170,7 +275,7 @@ TEST_F(CaseServiceTest, InvalidRegistrationNamesEveryFieldAndStoresNothing) {
                           "case.return_info.return_date", "case.office_id"));
   EXPECT_TRUE(AllEvents().empty());
   Case read;
-  EXPECT_THAT(Get(storage::CaseIdForRequest("r-bad"), &read),
+  EXPECT_THAT(Get(storage::CaseIdForRequest("office-dakar", "r-bad"), &read),
               StatusIs(absl::StatusCode::kNotFound));
 }
 
@@ -426,8 +531,8 @@ TEST(CaseServicePartitionTest, ReplicaRefusesCasesOfPartitionsItDoesNotOwn) {
   int owned = 0, refused = 0;
   for (int i = 0; i < 20; ++i) {
     std::string request_id = absl::StrCat("r-part-", i);
-    uint32_t p =
-        storage::PartitionOf(storage::CaseIdForRequest(request_id), 64);
+    uint32_t p = storage::PartitionOf(
+        storage::CaseIdForRequest("office-dakar", request_id), 64);
     grpc::ClientContext ctx;
     SignAs(kManager, &ctx);
     Case out;

@@ -6,6 +6,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/clock.h"
+#include "common/storage/ids.h"
 #include "common/storage/keys.h"
 #include "services/assessment/case_validation.h"
 
@@ -80,7 +81,7 @@ absl::StatusOr<uint32_t> CaseStore::OwnedPartition(
 
 void CaseStore::Register(const Actor& actor, const std::string& request_id,
                          Case c, WriteDone<Case> done) {
-  std::string case_id = storage::CaseIdForRequest(request_id);
+  std::string case_id = storage::CaseIdForRequest(c.office_id(), request_id);
   absl::StatusOr<uint32_t> partition = OwnedPartition(case_id);
   if (!partition.ok()) return done(partition.status());
   const uint32_t p = *partition;
@@ -95,7 +96,12 @@ void CaseStore::Register(const Actor& actor, const std::string& request_id,
   event.set_subject_id(case_id);
   event.set_actor_user_id(actor.principal.user_id());
   event.set_request_id(request_id);
-  *event.mutable_case_registered()->mutable_case_() = c;
+  // Consumers get the case as a read would show it, etag and partition
+  // included, so that they can update it without reading it first.
+  Case* announced = event.mutable_case_registered()->mutable_case_();
+  *announced = c;
+  announced->set_etag(EtagOf(1));
+  announced->set_partition(p);
 
   WriteSet set;
   // The case id derives from the request id, so an existing case is this
@@ -184,8 +190,12 @@ void CaseStore::Replace(const Actor& actor, const Case& before, Case after,
   event.set_subject_id(before.case_id());
   event.set_actor_user_id(actor.principal.user_id());
   event.set_request_id(actor.request_id);
-  if (event.has_case_updated())
-    *event.mutable_case_updated()->mutable_case_() = after;
+  if (event.has_case_updated()) {
+    Case* announced = event.mutable_case_updated()->mutable_case_();
+    *announced = after;
+    announced->set_etag(EtagOf(expected_version + 1));
+    announced->set_partition(p);
+  }
 
   WriteSet set;
   set.ExpectVersion(p, kKind, before.case_id(), expected_version)

@@ -60,8 +60,9 @@ class CaseStore {
   // not own it (the caller bypassed the gateway's routing).
   absl::StatusOr<uint32_t> OwnedPartition(absl::string_view case_id) const;
 
-  // Creates the case `request_id` names (see storage::CaseIdForRequest) at
-  // stage INTAKE. A repeated request id returns the case it first created.
+  // Creates the case that `request_id` names in the case's office (see
+  // storage::CaseIdForRequest) at stage INTAKE. A repeated request id from
+  // the same office returns the case it first created.
   void Register(const Actor& actor, const std::string& request_id,
                 homeward::v1::Case c, WriteDone<homeward::v1::Case> done);
   // The case with its etag; NOT_FOUND if absent.

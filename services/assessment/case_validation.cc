@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/assessment/field_checks.h"
+#include "services/assessment/field_values.h"
 #include "services/assessment/iso_codes.h"
 
 namespace homeward::assessment {
@@ -68,8 +69,7 @@ void CheckReturnee(FieldViolations& bad, const homeward::v1::Returnee& r,
   CheckText(bad, Path(p, "given_name"), r.given_name(), true);
   CheckText(bad, Path(p, "family_name"), r.family_name(), false);
   if (r.sex() == homeward::v1::SEX_UNSPECIFIED) {
-    bad.Add(Path(p, "sex"),
-            "is required: SEX_FEMALE, SEX_MALE, SEX_OTHER or SEX_UNDISCLOSED");
+    bad.Add(Path(p, "sex"), RequiredEnumRule(homeward::v1::Sex_descriptor()));
   }
   size_t before = bad.violations().size();
   CheckDateOfBirth(bad, Path(p, "date_of_birth"), r.date_of_birth(),
@@ -109,7 +109,7 @@ void CheckReturnee(FieldViolations& bad, const homeward::v1::Returnee& r,
     std::string field = absl::StrCat(p, ".contacts[", i, "]");
     if (r.contacts(i).kind() == homeward::v1::CONTACT_KIND_UNSPECIFIED) {
       bad.Add(field + ".kind",
-              "is required: PHONE, EMAIL, ADDRESS or MESSAGING");
+              RequiredEnumRule(homeward::v1::ContactKind_descriptor()));
     }
     CheckText(bad, field + ".value", r.contacts(i).value(), true,
               kMaxContactLength);
@@ -160,10 +160,20 @@ void CheckReturnInfo(FieldViolations& bad, const homeward::v1::ReturnInfo& info,
     }
   }
   if (info.return_type() == homeward::v1::RETURN_TYPE_UNSPECIFIED) {
-    bad.Add(
-        Path(p, "return_type"),
-        "is required: RETURN_TYPE_VOLUNTARY, RETURN_TYPE_ASSISTED_VOLUNTARY or "
-        "RETURN_TYPE_FORCED");
+    bad.Add(Path(p, "return_type"),
+            RequiredEnumRule(homeward::v1::ReturnType_descriptor()));
+  }
+}
+
+void CheckEtag(FieldViolations& bad, const std::string& field,
+               const std::string& etag) {
+  if (etag.empty()) {
+    bad.Add(field, "is required: pass the etag of the case you last read");
+  } else if (absl::Status parsed = ParseEtag(etag, field).status();
+             !parsed.ok()) {
+    for (auto& v : errors::FieldViolationsOf(parsed)) {
+      bad.Add(v.field, v.description);
+    }
   }
 }
 
@@ -188,13 +198,13 @@ FieldViolations ValidateRegisterCase(
   CheckRequestId(bad, request.request_id());
   if (!request.has_case_()) {
     bad.Add("case", "is required");
-    return bad;
+    return WithFieldValueChecks(request, std::move(bad));
   }
   CheckCaseBody(bad, request.case_(), today);
   CheckIdentifier(bad, "case.office_id", request.case_().office_id());
   CheckIdentifier(bad, "case.case_manager_id",
                   request.case_().case_manager_id());
-  return bad;
+  return WithFieldValueChecks(request, std::move(bad));
 }
 
 FieldViolations ValidateUpdateCase(
@@ -202,38 +212,33 @@ FieldViolations ValidateUpdateCase(
   FieldViolations bad;
   if (!request.has_case_()) {
     bad.Add("case", "is required");
-    return bad;
+    return WithFieldValueChecks(request, std::move(bad));
   }
   const Case& c = request.case_();
   if (c.case_id().empty()) bad.Add("case.case_id", "is required");
-  if (c.etag().empty()) {
-    bad.Add("case.etag",
-            "is required: pass the etag of the case you last read");
-  }
+  CheckEtag(bad, "case.etag", c.etag());
   CheckCaseBody(bad, c, today);
-  return bad;
+  return WithFieldValueChecks(request, std::move(bad));
 }
 
 FieldViolations ValidateAssignCase(
     const homeward::v1::AssignCaseRequest& request) {
   FieldViolations bad;
   if (request.case_id().empty()) bad.Add("case_id", "is required");
-  if (request.etag().empty()) {
-    bad.Add("etag", "is required: pass the etag of the case you last read");
-  }
+  CheckEtag(bad, "etag", request.etag());
   CheckIdentifier(bad, "case_manager_id", request.case_manager_id());
   CheckIdentifier(bad, "office_id", request.office_id(), /*required=*/false);
   if (request.reason().size() > kMaxReasonLength) {
     bad.Add("reason",
             absl::StrCat("must be at most ", kMaxReasonLength, " bytes"));
   }
-  return bad;
+  return WithFieldValueChecks(request, std::move(bad));
 }
 
 FieldViolations ValidateGetCase(const homeward::v1::GetCaseRequest& request) {
   FieldViolations bad;
   if (request.case_id().empty()) bad.Add("case_id", "is required");
-  return bad;
+  return WithFieldValueChecks(request, std::move(bad));
 }
 
 FieldViolations ValidateListCases(
@@ -242,11 +247,8 @@ FieldViolations ValidateListCases(
   CheckIdentifier(bad, "office_id", request.office_id(), /*required=*/false);
   CheckIdentifier(bad, "case_manager_id", request.case_manager_id(),
                   /*required=*/false);
-  if (!homeward::v1::CaseStage_IsValid(request.stage())) {
-    bad.Add("stage", "is not a known case stage");
-  }
   CheckPageRequest(bad, request.page());
-  return bad;
+  return WithFieldValueChecks(request, std::move(bad));
 }
 
 std::string EtagOf(uint64_t version) { return absl::StrCat(version); }

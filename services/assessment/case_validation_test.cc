@@ -223,8 +223,12 @@ INSTANTIATE_TEST_SUITE_P(
                      },
                      {"case.office_id", "case.case_manager_id"}},
         RegisterCase{"BadRequestId",
-                     [](auto& r) { r.set_request_id("no/slashes"); },
+                     [](auto& r) { r.set_request_id("no spaces"); },
                      {"request_id"}},
+        // cases.proto promises any printable ASCII: slashes, '+', '=' too.
+        RegisterCase{"PrintableAsciiRequestId",
+                     [](auto& r) { r.set_request_id("req/7+base64=="); },
+                     {}},
         RegisterCase{"EverythingMissingAtOnce",
                      [](auto& r) { r.mutable_case_()->Clear(); },
                      {"case.returnee", "case.return_info", "case.office_id",
@@ -260,8 +264,10 @@ TEST(ValidateListCasesTest, RejectsNegativePageSizeAndUnknownStage) {
   EXPECT_THAT(Fields(ValidateListCases(r)), IsEmpty());
   r.mutable_page()->set_page_size(-1);
   r.set_stage(static_cast<homeward::v1::CaseStage>(99));
+  // The undefined stage is refused by the shared value checks, which report
+  // after the method's own rules.
   EXPECT_EQ(Fields(ValidateListCases(r)),
-            (std::vector<std::string>{"stage", "page.page_size"}));
+            (std::vector<std::string>{"page.page_size", "stage"}));
 }
 
 TEST(PageSizeTest, DefaultsAndCaps) {

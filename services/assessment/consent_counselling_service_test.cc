@@ -9,6 +9,7 @@
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_matchers.h"
+#include "common/storage/ids.h"
 #include "common/storage/partitions.h"
 #include "common/storage/store.h"
 #include "gmock/gmock.h"
@@ -417,7 +418,8 @@ TEST_F(ConsentCounsellingTest, ServicesCheckConsentWithoutOfficeScope) {
 }
 
 TEST_F(ConsentCounsellingTest, MissingCaseIsNotFoundEverywhere) {
-  const std::string missing = storage::CaseIdForRequest("never-registered");
+  const std::string missing =
+      storage::CaseIdForRequest("office-dakar", "never-registered");
   ConsentRecord consent;
   EXPECT_THAT(Record(Consent(missing, "k", "", true, 10, 2), &consent),
               StatusIs(absl::StatusCode::kNotFound));
@@ -593,7 +595,8 @@ TEST(ConsentPartitionTest, ReplicaRefusesCasesOfPartitionsItDoesNotOwn) {
       homeward::testing::LoopbackChannel((*server)->port()));
   std::string foreign;
   for (int i = 0; foreign.empty(); ++i) {
-    std::string id = storage::CaseIdForRequest(absl::StrCat("r-foreign-", i));
+    std::string id = storage::CaseIdForRequest("office-dakar",
+                                               absl::StrCat("r-foreign-", i));
     if (storage::PartitionOf(id, 64) >= 32) foreign = id;
   }
   grpc::ClientContext ctx;

@@ -11,6 +11,7 @@
 #include "google/protobuf/descriptor.h"
 #include "services/assessment/case_validation.h"
 #include "services/assessment/field_checks.h"
+#include "services/assessment/field_values.h"
 
 namespace homeward::assessment {
 namespace {
@@ -20,26 +21,12 @@ using homeward::v1::ConsentPurpose;
 using homeward::v1::ConsentRecord;
 using homeward::v1::Date;
 
-// The enum's values other than UNSPECIFIED, for messages that say what is
-// allowed; read from the descriptor so a new value shows up without edits.
-std::string KnownValues(const google::protobuf::EnumDescriptor* type) {
-  std::vector<std::string> names;
-  for (int i = 0; i < type->value_count(); ++i) {
-    if (type->value(i)->number() != 0) names.push_back(type->value(i)->name());
-  }
-  return absl::StrJoin(names, ", ");
-}
-
-template <typename Enum>
-void CheckEnum(FieldViolations& bad, const std::string& field, Enum value,
-               bool (*is_valid)(int),
-               const google::protobuf::EnumDescriptor* type) {
-  if (value == 0) {
-    bad.Add(field, absl::StrCat("is required: ", KnownValues(type)));
-  } else if (!is_valid(value)) {
-    bad.Add(field, absl::StrCat(static_cast<int>(value), " is not one of ",
-                                KnownValues(type)));
-  }
+// Whether the number is defined is checked for every field by
+// CheckFieldValues; here only that a required enum was given.
+void CheckRequiredEnum(FieldViolations& bad, const std::string& field,
+                       int value,
+                       const google::protobuf::EnumDescriptor* type) {
+  if (value == 0) bad.Add(field, RequiredEnumRule(type));
 }
 
 void CheckDecisionDate(FieldViolations& bad, const std::string& field,
@@ -73,13 +60,12 @@ FieldViolations ValidateRecordConsent(
   CheckRequestId(bad, request.request_id());
   if (!request.has_consent()) {
     bad.Add("consent", "is required");
-    return bad;
+    return WithFieldValueChecks(request, std::move(bad));
   }
   const ConsentRecord& c = request.consent();
   if (c.case_id().empty()) bad.Add("consent.case_id", "is required");
-  CheckEnum(bad, "consent.purpose", c.purpose(),
-            homeward::v1::ConsentPurpose_IsValid,
-            homeward::v1::ConsentPurpose_descriptor());
+  CheckRequiredEnum(bad, "consent.purpose", c.purpose(),
+                    homeward::v1::ConsentPurpose_descriptor());
   // Empty is meaningful: the decision is about every agency.
   if (!c.recipient_agency_id().empty()) {
     CheckIdentifier(bad, "consent.recipient_agency_id",
@@ -87,14 +73,13 @@ FieldViolations ValidateRecordConsent(
   }
   CheckDecisionDate(bad, "consent.decision_date", c.decision_date(),
                     c.has_decision_date(), today);
-  CheckEnum(bad, "consent.method", c.method(),
-            homeward::v1::ConsentMethod_IsValid,
-            homeward::v1::ConsentMethod_descriptor());
+  CheckRequiredEnum(bad, "consent.method", c.method(),
+                    homeward::v1::ConsentMethod_descriptor());
   if (c.notes().size() > kMaxConsentNotesBytes) {
     bad.Add("consent.notes",
             absl::StrCat("must be at most ", kMaxConsentNotesBytes, " bytes"));
   }
-  return bad;
+  return WithFieldValueChecks(request, std::move(bad));
 }
 
 FieldViolations ValidateListConsents(
@@ -102,7 +87,7 @@ FieldViolations ValidateListConsents(
   FieldViolations bad;
   if (request.case_id().empty()) bad.Add("case_id", "is required");
   CheckPageRequest(bad, request.page());
-  return bad;
+  return WithFieldValueChecks(request, std::move(bad));
 }
 
 FieldViolations ValidateCheckConsent(
@@ -115,10 +100,9 @@ FieldViolations ValidateCheckConsent(
   } else {
     CheckIdentifier(bad, "agency_id", request.agency_id());
   }
-  CheckEnum(bad, "purpose", request.purpose(),
-            homeward::v1::ConsentPurpose_IsValid,
-            homeward::v1::ConsentPurpose_descriptor());
-  return bad;
+  CheckRequiredEnum(bad, "purpose", request.purpose(),
+                    homeward::v1::ConsentPurpose_descriptor());
+  return WithFieldValueChecks(request, std::move(bad));
 }
 
 homeward::v1::CheckConsentResponse DecideConsent(

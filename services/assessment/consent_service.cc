@@ -55,6 +55,7 @@ absl::Status ConsentServiceImpl::Record(
     const homeward::v1::RecordConsentRequest& request,
     ConsentRecord* response) {
   ASSIGN_OR_RETURN(Actor actor, ActorOf(context, "RecordConsent"));
+  RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kUpdate));
   RETURN_IF_ERROR(ValidateRecordConsent(request, TodayUtc()).ToStatus());
   ASSIGN_OR_RETURN(Case c,
                    CaseInScope(*cases_, actor, request.consent().case_id(),
@@ -69,6 +70,7 @@ absl::Status ConsentServiceImpl::List(
     const homeward::v1::ListConsentsRequest& request,
     homeward::v1::ListConsentsResponse* response) {
   ASSIGN_OR_RETURN(Actor actor, ActorOf(context, "ListConsents"));
+  RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
   RETURN_IF_ERROR(ValidateListConsents(request).ToStatus());
   ASSIGN_OR_RETURN(Case c, CaseInScope(*cases_, actor, request.case_id(),
                                        "case_id", CaseAction::kRead));
@@ -87,6 +89,10 @@ absl::Status ConsentServiceImpl::Check(
     const homeward::v1::CheckConsentRequest& request,
     homeward::v1::CheckConsentResponse* response) {
   ASSIGN_OR_RETURN(Actor actor, ActorOf(context, "CheckConsent"));
+  // Other Homeward services ask too (see below).
+  if (actor.principal.role() != homeward::v1::ROLE_SERVICE) {
+    RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
+  }
   RETURN_IF_ERROR(ValidateCheckConsent(request).ToStatus());
   Case c;
   if (actor.principal.role() == homeward::v1::ROLE_SERVICE) {

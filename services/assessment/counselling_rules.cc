@@ -9,6 +9,7 @@
 #include "google/protobuf/repeated_field.h"
 #include "services/assessment/case_validation.h"
 #include "services/assessment/field_checks.h"
+#include "services/assessment/field_values.h"
 
 namespace homeward::assessment {
 namespace {
@@ -78,7 +79,7 @@ FieldViolations ValidateRecordCounsellingSession(
   CheckRequestId(bad, request.request_id());
   if (!request.has_session()) {
     bad.Add("session", "is required");
-    return bad;
+    return WithFieldValueChecks(request, std::move(bad));
   }
   const CounsellingSession& s = request.session();
   if (s.case_id().empty()) bad.Add("session.case_id", "is required");
@@ -87,13 +88,7 @@ FieldViolations ValidateRecordCounsellingSession(
                    absl::ToCivilDay(now, absl::UTCTimeZone()));
   if (s.mode() == homeward::v1::CONTACT_MODE_UNSPECIFIED) {
     bad.Add("session.mode",
-            "is required: CONTACT_MODE_IN_PERSON, CONTACT_MODE_PHONE or "
-            "CONTACT_MODE_VIDEO");
-  } else if (!homeward::v1::ContactMode_IsValid(s.mode())) {
-    bad.Add("session.mode",
-            "is not a known contact mode: CONTACT_MODE_IN_PERSON, "
-            "CONTACT_MODE_PHONE or "
-            "CONTACT_MODE_VIDEO");
+            RequiredEnumRule(homeward::v1::ContactMode_descriptor()));
   }
   CheckItems(bad, "session.participants", s.participants(), true,
              "participant (e.g. \"returnee\")");
@@ -114,7 +109,7 @@ FieldViolations ValidateRecordCounsellingSession(
   CheckItems(bad, "session.agreed_next_steps", s.agreed_next_steps(), false,
              "next step");
   CheckNextAppointment(bad, s, now);
-  return bad;
+  return WithFieldValueChecks(request, std::move(bad));
 }
 
 FieldViolations ValidateListCounsellingSessions(
@@ -122,7 +117,7 @@ FieldViolations ValidateListCounsellingSessions(
   FieldViolations bad;
   if (request.case_id().empty()) bad.Add("case_id", "is required");
   CheckPageRequest(bad, request.page());
-  return bad;
+  return WithFieldValueChecks(request, std::move(bad));
 }
 
 }  // namespace homeward::assessment

@@ -229,7 +229,7 @@ INSTANTIATE_TEST_SUITE_P(
         SessionCase{
             "EveryProblemAtOnce",
             [](auto& r) {
-              r.set_request_id("?");
+              r.set_request_id("? ?");
               S(r).clear_case_id();
               SetDate(S(r).mutable_session_date(), 2030, 1, 1);
               S(r).clear_mode();

@@ -47,6 +47,7 @@ absl::Status CounsellingServiceImpl::Record(
     const homeward::v1::RecordCounsellingSessionRequest& request,
     CounsellingSession* response) {
   ASSIGN_OR_RETURN(Actor actor, ActorOf(context, "RecordCounsellingSession"));
+  RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kUpdate));
   RETURN_IF_ERROR(
       ValidateRecordCounsellingSession(request, absl::Now()).ToStatus());
   ASSIGN_OR_RETURN(Case c,
@@ -62,6 +63,7 @@ absl::Status CounsellingServiceImpl::List(
     const homeward::v1::ListCounsellingSessionsRequest& request,
     homeward::v1::ListCounsellingSessionsResponse* response) {
   ASSIGN_OR_RETURN(Actor actor, ActorOf(context, "ListCounsellingSessions"));
+  RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
   RETURN_IF_ERROR(ValidateListCounsellingSessions(request).ToStatus());
   ASSIGN_OR_RETURN(Case c, CaseInScope(*cases_, actor, request.case_id(),
                                        "case_id", CaseAction::kRead));

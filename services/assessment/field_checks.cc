@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/storage/ids.h"
 
 namespace homeward::assessment {
 
@@ -35,8 +36,9 @@ void CheckIdentifier(errors::FieldViolations& bad, const std::string& field,
 
 void CheckRequestId(errors::FieldViolations& bad,
                     absl::string_view request_id) {
-  CheckIdentifier(bad, "request_id", request_id, /*required=*/false,
-                  kMaxRequestIdLength);
+  if (!request_id.empty() && !storage::IsRequestId(request_id)) {
+    bad.Add("request_id", std::string(storage::kRequestIdRule));
+  }
 }
 
 void CheckPageRequest(errors::FieldViolations& bad,

@@ -22,7 +22,6 @@ namespace homeward::assessment {
 inline constexpr size_t kMaxIdentifierLength = 64;
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 500;
-inline constexpr size_t kMaxRequestIdLength = 128;
 
 // Ids of offices, users, agencies and requests: short and printable with no
 // spaces, so that they are safe in keys, logs and URLs.
@@ -34,7 +33,8 @@ std::string IdentifierRule(size_t max_length = kMaxIdentifierLength);
 void CheckIdentifier(errors::FieldViolations& bad, const std::string& field,
                      absl::string_view id, bool required = true,
                      size_t max_length = kMaxIdentifierLength);
-// Optional idempotency key of a create.
+// Optional idempotency key of a create: empty, or storage::IsRequestId (1 to
+// 128 printable ASCII characters, no spaces), the same rule as x-request-id.
 void CheckRequestId(errors::FieldViolations& bad, absl::string_view request_id);
 
 // Every List call's paging: a negative page size is refused; 0 means the

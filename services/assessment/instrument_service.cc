@@ -8,6 +8,7 @@
 #include "services/assessment/case_scope.h"
 #include "services/assessment/case_validation.h"
 #include "services/assessment/field_checks.h"
+#include "services/assessment/field_values.h"
 #include "services/assessment/instruments/instrument_rules.h"
 
 namespace homeward::assessment {
@@ -27,7 +28,7 @@ absl::Status ValidatePublishInstrument(
   for (const auto& v : found.violations()) {
     prefixed.Add(absl::StrCat("instrument.", v.field), v.description);
   }
-  return prefixed.ToStatus();
+  return WithFieldValueChecks(request, std::move(prefixed)).ToStatus();
 }
 
 grpc::Status InstrumentServiceImpl::PublishInstrument(
@@ -80,7 +81,7 @@ absl::Status InstrumentServiceImpl::Get(
   if (request.instrument_id().empty()) bad.Add("instrument_id", "is required");
   if (request.version() < 0)
     bad.Add("version", "must be 0 (the latest) or a version number");
-  RETURN_IF_ERROR(bad.ToStatus());
+  RETURN_IF_ERROR(WithFieldValueChecks(request, std::move(bad)).ToStatus());
   ASSIGN_OR_RETURN(
       *response, instruments_->Get(request.instrument_id(), request.version()));
   return absl::OkStatus();
@@ -92,11 +93,8 @@ absl::Status InstrumentServiceImpl::List(
     homeward::v1::ListInstrumentsResponse* response) {
   RETURN_IF_ERROR(verifier_->Verify(context).status());
   errors::FieldViolations bad;
-  if (!homeward::v1::InstrumentKind_IsValid(request.kind())) {
-    bad.Add("kind", "is not a known instrument kind");
-  }
   CheckPageRequest(bad, request.page());
-  RETURN_IF_ERROR(bad.ToStatus());
+  RETURN_IF_ERROR(WithFieldValueChecks(request, std::move(bad)).ToStatus());
   ASSIGN_OR_RETURN(
       InstrumentPage page,
       instruments_->List(request.kind(), EffectivePageSize(request.page()),

@@ -11,6 +11,7 @@
 #include "common/server/server_kit.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
+#include "common/storage/ids.h"
 #include "common/storage/partitions.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
@@ -208,10 +209,10 @@ absl::StatusOr<std::optional<size_t>> Forwarder::SingleReplicaOf(
       return routes_.ReplicaOfCase(*case_id);
     }
     case Routing::kByRegistration: {
-      const std::string& request_id =
-          request.GetReflection()->GetString(request, method.request_id_field);
-      if (request_id.empty()) return std::nullopt;
-      return routes_.ReplicaOfCase(storage::CaseIdForRequest(request_id));
+      std::optional<std::string> case_id =
+          RegistrationCaseIdOf(method, request);
+      if (!case_id.has_value()) return std::nullopt;
+      return routes_.ReplicaOfCase(*case_id);
     }
     default:
       return std::nullopt;
@@ -253,10 +254,10 @@ void Forwarder::ForwardRegistration(const MethodRoute& method,
                                     const CallInfo& call,
                                     const Message& request, Message* response,
                                     Done done) {
-  // The case id derives from the request id, which is what lets the gateway
-  // route a registration before the case exists. A client that sent none gets
-  // one (so a registration is never unroutable), at the cost of idempotency
-  // for that client's retries.
+  // The case id derives from the office and request id, which is what lets
+  // the gateway route a registration before the case exists. A client that sent
+  // none gets one (so a registration is never unroutable), at the cost of
+  // idempotency for that client's retries.
   const Reflection* reflection = request.GetReflection();
   const Message* forwarded = &request;
   std::shared_ptr<Message> copy;
@@ -493,10 +494,7 @@ void Forwarder::TryReplica(std::shared_ptr<AnyReplicaState> state,
 }
 
 std::string RequestIdOrNew(std::optional<absl::string_view> from_client) {
-  if (from_client.has_value() && !from_client->empty() &&
-      from_client->size() <= 128 &&
-      std::all_of(from_client->begin(), from_client->end(),
-                  [](char c) { return c > 0x20 && c < 0x7f; })) {
+  if (from_client.has_value() && storage::IsRequestId(*from_client)) {
     return std::string(*from_client);
   }
   return server::NewRequestId();

@@ -168,8 +168,9 @@ class Forwarder {
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-// The caller's request id when it is usable (1..128 printable ASCII
-// characters), else a fresh one (server::NewRequestId).
+// The caller's request id when it is usable (storage::IsRequestId: 1..128
+// printable ASCII characters, no spaces), else a fresh one
+// (server::NewRequestId).
 std::string RequestIdOrNew(std::optional<absl::string_view> from_client);
 
 // One log line per public call: identifiers and the code only, never bodies

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/status/errors.h"
+#include "common/storage/ids.h"
 #include "homeward/v1/assessments.pb.h"
 #include "homeward/v1/audit.pb.h"
 #include "homeward/v1/cases.pb.h"
@@ -41,32 +42,56 @@ const FieldDescriptor* SingularField(const Descriptor* type,
   return field;
 }
 
+// The fields from `type` down to the string field at the dotted `path`
+// (e.g. "consent.case_id"); empty (and a problem noted) when there is none.
+std::vector<const FieldDescriptor*> StringPath(
+    const Descriptor* type, const std::string& path, const std::string& context,
+    std::vector<std::string>* problems) {
+  std::vector<const FieldDescriptor*> fields;
+  const std::vector<std::string> parts = absl::StrSplit(path, '.');
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const bool last = i + 1 == parts.size();
+    const FieldDescriptor* field =
+        SingularField(type, parts[i],
+                      last ? FieldDescriptor::CPPTYPE_STRING
+                           : FieldDescriptor::CPPTYPE_MESSAGE,
+                      context, problems);
+    if (field == nullptr) return {};
+    fields.push_back(field);
+    if (!last) type = field->message_type();
+  }
+  return fields;
+}
+
+// The string at the end of `path` in `message`; an unset message on the way
+// reads as its default instance, so the answer is then empty.
+std::string ReadStringPath(const google::protobuf::Message& message,
+                           const std::vector<const FieldDescriptor*>& path) {
+  const google::protobuf::Message* at = &message;
+  for (size_t i = 0; i + 1 < path.size(); ++i) {
+    at = &at->GetReflection()->GetMessage(*at, path[i]);
+  }
+  if (path.empty()) return "";
+  return at->GetReflection()->GetString(*at, path.back());
+}
+
 // Resolves what the method's routing reads from its messages.
 void ResolveRouteFields(MethodRoute* m, std::vector<std::string>* problems) {
   const Descriptor* request = m->request_prototype->GetDescriptor();
   const Descriptor* response = m->response_prototype->GetDescriptor();
   const std::string& at = m->full_name;
   switch (m->route.kind) {
-    case Routing::kByCaseId: {
-      const Descriptor* type = request;
-      const std::vector<std::string> parts =
-          absl::StrSplit(m->route.field, '.');
-      for (size_t i = 0; i < parts.size(); ++i) {
-        const bool last = i + 1 == parts.size();
-        const FieldDescriptor* field = SingularField(
-            type, parts[i],
-            last ? FieldDescriptor::CPPTYPE_STRING
-                 : FieldDescriptor::CPPTYPE_MESSAGE,
-            absl::StrCat(at, " case id '", m->route.field, "'"), problems);
-        if (field == nullptr) return;
-        m->case_id_path.push_back(field);
-        if (!last) type = field->message_type();
-      }
+    case Routing::kByCaseId:
+      m->case_id_path = StringPath(
+          request, m->route.field,
+          absl::StrCat(at, " case id '", m->route.field, "'"), problems);
       return;
-    }
     case Routing::kByRegistration:
       m->request_id_field = SingularField(
           request, "request_id", FieldDescriptor::CPPTYPE_STRING, at, problems);
+      m->office_id_path = StringPath(
+          request, m->route.field,
+          absl::StrCat(at, " office id '", m->route.field, "'"), problems);
       return;
     case Routing::kFanOut: {
       m->page_field = SingularField(
@@ -206,7 +231,8 @@ absl::StatusOr<MethodTable> PublicMethodTable() {
   return MethodTable::Create({
       // Case intake.
       Unary<RegisterCaseRequest, Case>("homeward.v1.CaseService/RegisterCase",
-                                       ByRegistration(), CaseWorkers()),
+                                       ByRegistration("case.office_id"),
+                                       CaseWorkers()),
       Unary<GetCaseRequest, Case>("homeward.v1.CaseService/GetCase",
                                   ByCaseId("case_id"), CaseWorkers()),
       Unary<ListCasesRequest, ListCasesResponse>(
@@ -271,18 +297,7 @@ absl::StatusOr<MethodTable> PublicMethodTable() {
 
 absl::StatusOr<std::string> CaseIdOf(const MethodRoute& method,
                                      const google::protobuf::Message& request) {
-  const google::protobuf::Message* message = &request;
-  std::string case_id;
-  for (size_t i = 0; i < method.case_id_path.size(); ++i) {
-    const FieldDescriptor* field = method.case_id_path[i];
-    const google::protobuf::Reflection* reflection = message->GetReflection();
-    if (i + 1 < method.case_id_path.size()) {
-      // An unset message reads as its default instance: an empty case id.
-      message = &reflection->GetMessage(*message, field);
-    } else {
-      case_id = reflection->GetString(*message, field);
-    }
-  }
+  std::string case_id = ReadStringPath(request, method.case_id_path);
   if (case_id.empty()) {
     return errors::InvalidField(
         method.route.field,
@@ -290,6 +305,17 @@ absl::StatusOr<std::string> CaseIdOf(const MethodRoute& method,
         "the case");
   }
   return case_id;
+}
+
+std::optional<std::string> RegistrationCaseIdOf(
+    const MethodRoute& method, const google::protobuf::Message& request) {
+  const std::string& request_id =
+      request.GetReflection()->GetString(request, method.request_id_field);
+  if (request_id.empty()) return std::nullopt;
+  // An empty office routes like any other: the replica it lands on refuses
+  // the registration for want of an office.
+  return storage::CaseIdForRequest(
+      ReadStringPath(request, method.office_id_path), request_id);
 }
 
 }  // namespace homeward::gateway

@@ -19,6 +19,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,9 +39,10 @@ enum class Routing {
   // An empty case id is INVALID_ARGUMENT on that path: the call cannot be
   // routed without it.
   kByCaseId,
-  // RegisterCase: the case id derives from the request's request_id
+  // RegisterCase: the case id derives from the request's office
+  // (`Route::field`, "case.office_id") and request_id
   // (storage::CaseIdForRequest), so a case is routed before it exists. A
-  // request without one gets a fresh id.
+  // request without a request id gets a fresh one.
   kByRegistration,
   // Cross-case list: every replica in turn, pages merged into the repeated
   // field `Route::field` of the response (see page_token.h). The request must
@@ -65,13 +67,17 @@ enum class Routing {
 
 struct Route {
   Routing kind;
-  std::string field;  // kByCaseId: case id path; kFanOut, kGather: items
+  // kByCaseId: case id path; kByRegistration: office id path; kFanOut,
+  // kGather: repeated field of the response items.
+  std::string field;
 };
 
 inline Route ByCaseId(absl::string_view field_path) {
   return {Routing::kByCaseId, std::string(field_path)};
 }
-inline Route ByRegistration() { return {Routing::kByRegistration, ""}; }
+inline Route ByRegistration(absl::string_view office_id_path) {
+  return {Routing::kByRegistration, std::string(office_id_path)};
+}
 inline Route FanOut(absl::string_view items_field) {
   return {Routing::kFanOut, std::string(items_field)};
 }
@@ -115,8 +121,9 @@ struct MethodRoute {
   std::string path;  // "/" + full_name: the gRPC method and the HTTP path
   // kByCaseId: the fields from the request down to the case id.
   std::vector<const google::protobuf::FieldDescriptor*> case_id_path;
-  // kByRegistration: request_id.
+  // kByRegistration: request_id, and the fields down to the office id.
   const google::protobuf::FieldDescriptor* request_id_field = nullptr;
+  std::vector<const google::protobuf::FieldDescriptor*> office_id_path;
   // kFanOut: request page, response items and next_page_token; kGather:
   // response items.
   const google::protobuf::FieldDescriptor* page_field = nullptr;
@@ -160,6 +167,11 @@ absl::StatusOr<MethodTable> PublicMethodTable();
 // path when it is empty.
 absl::StatusOr<std::string> CaseIdOf(const MethodRoute& method,
                                      const google::protobuf::Message& request);
+
+// The case id a kByRegistration call creates (storage::CaseIdForRequest of
+// its office and request id); nullopt without a request id.
+std::optional<std::string> RegistrationCaseIdOf(
+    const MethodRoute& method, const google::protobuf::Message& request);
 
 }  // namespace homeward::gateway
 
