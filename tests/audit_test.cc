@@ -23,9 +23,9 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
+#include "homeward/internal/v1/storage.pb.h"
 #include "homeward/v1/audit.grpc.pb.h"
 #include "homeward/v1/cases.grpc.pb.h"
-#include "homeward/v1/storage.pb.h"
 #include "httplib.h"
 #include "services/assessment/assessment_server.h"
 #include "services/gateway/api_keys.h"
@@ -58,17 +58,17 @@ constexpr char kManagerKey[] = "hw_audit_case_manager_key";
 constexpr char kAgencyKey[] = "hw_audit_partner_agency_key";
 constexpr char kMonitorKey[] = "hw_audit_monitoring_officer_key";
 
-const v1::Principal kAdmin =
+const homeward::internal::v1::Principal kAdmin =
     MakePrincipal("admin-1", v1::ROLE_ADMINISTRATOR, {});
-const v1::Principal kSupervisor =
+const homeward::internal::v1::Principal kSupervisor =
     MakePrincipal("sup-dakar", v1::ROLE_SUPERVISOR, {"office-dakar"});
-const v1::Principal kOtherSupervisor =
+const homeward::internal::v1::Principal kOtherSupervisor =
     MakePrincipal("sup-thies", v1::ROLE_SUPERVISOR, {"office-thies"});
-const v1::Principal kManager =
+const homeward::internal::v1::Principal kManager =
     MakePrincipal("cm-1", v1::ROLE_CASE_MANAGER, {"office-dakar"});
-const v1::Principal kAgency =
+const homeward::internal::v1::Principal kAgency =
     MakePrincipal("pa-1", v1::ROLE_PARTNER_AGENCY, {"office-dakar"});
-const v1::Principal kMonitor =
+const homeward::internal::v1::Principal kMonitor =
     MakePrincipal("mo-1", v1::ROLE_MONITORING_OFFICER, {"office-dakar"});
 
 constexpr char kRegister[] = "homeward.v1.CaseService/RegisterCase";
@@ -116,7 +116,8 @@ class AuditTest : public ::testing::Test {
 
   // Starts replica `r` on its data directory (again, after StopReplica).
   void StartReplica(int r) {
-    v1::ServiceConfig config = testing::LoopbackServiceConfig(DataDir(r));
+    homeward::internal::v1::ServiceConfig config =
+        testing::LoopbackServiceConfig(DataDir(r));
     config.set_partition_count(kPartitions);
     testing::OwnPartitions(config, r == 0 ? 0 : kPartitions / 2,
                            r == 0 ? kPartitions / 2 - 1 : kPartitions - 1);
@@ -362,7 +363,8 @@ TEST_F(AuditTest, AdministratorsAndOwnOfficeSupervisorsMayReadOthersMayNot) {
         << key;
   }
   // The service refuses them too when called directly.
-  for (const v1::Principal& principal : {kManager, kAgency, kMonitor}) {
+  for (const homeward::internal::v1::Principal& principal :
+       {kManager, kAgency, kMonitor}) {
     auto direct = v1::AuditService::NewStub(
         testing::LoopbackChannel(replicas_[0]->port()));
     grpc::ClientContext context;
@@ -426,7 +428,7 @@ TEST_F(AuditTest, AnEditedEntryIsNamedByVerify) {
     auto raw = OpenRaw(0);
     ASSERT_TRUE(raw->ok());
     const std::string key = storage::internal::AuditKey(2);
-    v1::AuditEntry entry;
+    homeward::internal::v1::AuditEntry entry;
     ASSERT_TRUE(entry.ParseFromString(raw->Get("audit", key)));
     ASSERT_EQ(entry.action(), kUpdate);
     entry.set_user_id("someone-else");  // the hash stays as it was

@@ -179,7 +179,7 @@ TEST(EmbeddedSuiteTest, OperatorsKeyFileIsNeverRewritten) {
   TempDir dir;
   const std::string data = dir.path() + "/data";
   ASSERT_TRUE(std::filesystem::create_directories(data));
-  homeward::v1::ApiKeyFile file;
+  homeward::internal::v1::ApiKeyFile file;
   *file.add_keys() = gateway::MakeApiKey(
       "operator", kOperatorKey,
       testing::MakePrincipal("sup-1", homeward::v1::ROLE_SUPERVISOR,
@@ -211,7 +211,7 @@ TEST(EmbeddedSuiteTest, OperatorsKeyFileIsNeverRewritten) {
 
 TEST(EmbeddedSuiteTest, KeyFileNamedByFlagIsUsedAndMustExist) {
   TempDir dir;
-  homeward::v1::ApiKeyFile file;
+  homeward::internal::v1::ApiKeyFile file;
   *file.add_keys() = gateway::MakeApiKey(
       "operator", kOperatorKey,
       testing::MakePrincipal("sup-1", homeward::v1::ROLE_SUPERVISOR,

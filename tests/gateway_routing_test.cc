@@ -122,7 +122,8 @@ class FakeReplica final : public grpc::CallbackGenericService {
         got.bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
       }
       auth::PrincipalVerifier verifier(kSecret, absl::Minutes(5));
-      absl::StatusOr<v1::Principal> principal = verifier.Verify(*context_);
+      absl::StatusOr<homeward::internal::v1::Principal> principal =
+          verifier.Verify(*context_);
       if (!principal.ok()) return Finish(ToGrpcStatus(principal.status()));
       got.user_id = principal->user_id();
       auto id = context_->client_metadata().find(auth::kRequestIdKey);
@@ -162,8 +163,8 @@ class FakeReplica final : public grpc::CallbackGenericService {
   std::vector<Received> received_ ABSL_GUARDED_BY(mu_);
 };
 
-v1::Principal As(const std::string& user, v1::Role role) {
-  v1::Principal p;
+homeward::internal::v1::Principal As(const std::string& user, v1::Role role) {
+  homeward::internal::v1::Principal p;
   p.set_user_id(user);
   p.set_role(role);
   p.add_office_ids("office-dakar");

@@ -65,11 +65,11 @@ constexpr char kManagerKey[] = "hw_services_case_manager_key";
 constexpr char kAdminKey[] = "hw_services_administrator_key";
 constexpr char kMonitorKey[] = "hw_services_monitoring_officer_key";
 
-const v1::Principal kManager =
+const homeward::internal::v1::Principal kManager =
     MakePrincipal("cm-1", v1::ROLE_CASE_MANAGER, {"office-dakar"});
-const v1::Principal kAdmin =
+const homeward::internal::v1::Principal kAdmin =
     MakePrincipal("admin-1", v1::ROLE_ADMINISTRATOR, {});
-const v1::Principal kMonitor =
+const homeward::internal::v1::Principal kMonitor =
     MakePrincipal("mo-1", v1::ROLE_MONITORING_OFFICER, {});
 
 v1::Date DaysAgo(int days) {
@@ -181,7 +181,8 @@ std::unique_ptr<grpc::ClientContext> WithKey(const std::string& key) {
 
 // A client context signed as the gateway would sign `principal`, for calls
 // straight to a replica.
-std::unique_ptr<grpc::ClientContext> SignedAs(const v1::Principal& principal) {
+std::unique_ptr<grpc::ClientContext> SignedAs(
+    const homeward::internal::v1::Principal& principal) {
   auto context = std::make_unique<grpc::ClientContext>();
   SignAs(principal, context.get());
   context->set_deadline(std::chrono::system_clock::now() +
@@ -211,8 +212,9 @@ class GatewayServicesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     for (int r = 0; r < 2; ++r) {
-      v1::ServiceConfig config = testing::LoopbackServiceConfig(
-          absl::StrCat(dir_.path(), "/replica", r));
+      homeward::internal::v1::ServiceConfig config =
+          testing::LoopbackServiceConfig(
+              absl::StrCat(dir_.path(), "/replica", r));
       config.set_partition_count(kPartitions);
       *config.add_owned_partitions() = Half(r);
       auto server =
@@ -237,8 +239,8 @@ class GatewayServicesTest : public ::testing::Test {
     }
   }
 
-  static v1::PartitionRange Half(int replica) {
-    v1::PartitionRange range;
+  static homeward::internal::v1::PartitionRange Half(int replica) {
+    homeward::internal::v1::PartitionRange range;
     range.set_first(replica == 0 ? 0 : kPartitions / 2);
     range.set_last(replica == 0 ? kPartitions / 2 - 1 : kPartitions - 1);
     return range;

@@ -35,8 +35,8 @@
 #include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
+#include "homeward/internal/v1/config.pb.h"
 #include "homeward/v1/cases.grpc.pb.h"
-#include "homeward/v1/config.pb.h"
 #include "httplib.h"
 #include "services/assessment/assessment_server.h"
 #include "services/gateway/api_keys.h"
@@ -74,8 +74,8 @@ constexpr char kSecret[] = "gateway-test-principal-secret-0123456789abcdef";
 constexpr char kApiKey[] = "hw_test_case_manager_key_0123456789";
 constexpr char kJsonType[] = "application/json";
 
-homeward::v1::Principal CaseManager() {
-  homeward::v1::Principal p;
+homeward::internal::v1::Principal CaseManager() {
+  homeward::internal::v1::Principal p;
   p.set_user_id("cm-1");
   p.set_role(homeward::v1::ROLE_CASE_MANAGER);
   p.add_office_ids("office-dakar");
@@ -117,15 +117,15 @@ homeward::v1::RegisterCaseRequest Registration(
   return req;
 }
 
-homeward::v1::ApiKeyFile KeyFile() {
-  homeward::v1::ApiKeyFile file;
+homeward::internal::v1::ApiKeyFile KeyFile() {
+  homeward::internal::v1::ApiKeyFile file;
   *file.add_keys() = MakeApiKey("test-cm", kApiKey, CaseManager());
   return file;
 }
 
-homeward::v1::GatewayConfig GatewayConfigFor(
+homeward::internal::v1::GatewayConfig GatewayConfigFor(
     const std::vector<std::string>& replicas) {
-  homeward::v1::GatewayConfig config;
+  homeward::internal::v1::GatewayConfig config;
   config.set_grpc_listen_address("127.0.0.1:0");
   config.set_http_listen_address("127.0.0.1:0");
   config.set_partition_count(64);
@@ -171,9 +171,9 @@ struct Replica {
 };
 
 std::unique_ptr<Replica> StartReplica(
-    const std::vector<homeward::v1::PartitionRange>& owned = {}) {
+    const std::vector<homeward::internal::v1::PartitionRange>& owned = {}) {
   auto replica = std::make_unique<Replica>();
-  homeward::v1::ServiceConfig config =
+  homeward::internal::v1::ServiceConfig config =
       homeward::testing::LoopbackServiceConfig(replica->dir.path());
   for (const auto& range : owned) *config.add_owned_partitions() = range;
   auto server = assessment::AssessmentServer::Start(config, kSecret);
@@ -183,8 +183,8 @@ std::unique_ptr<Replica> StartReplica(
   return replica;
 }
 
-homeward::v1::PartitionRange Range(uint32_t first, uint32_t last) {
-  homeward::v1::PartitionRange r;
+homeward::internal::v1::PartitionRange Range(uint32_t first, uint32_t last) {
+  homeward::internal::v1::PartitionRange r;
   r.set_first(first);
   r.set_last(last);
   return r;
@@ -547,7 +547,7 @@ TEST_F(GatewayTest, JsonBadKeyIs401) {
 
 TEST_F(GatewayTest, RoleWithoutCaseAccessIsPermissionDenied) {
   gateway_->Shutdown(absl::Seconds(1));
-  homeward::v1::Principal monitor;
+  homeward::internal::v1::Principal monitor;
   monitor.set_user_id("mo-1");
   monitor.set_role(homeward::v1::ROLE_MONITORING_OFFICER);
   GatewayServer::Options options;
@@ -857,7 +857,7 @@ TEST(GatewayConfigTest, StartNamesEveryProblem) {
   route->set_service("assessment");
   route->add_replicas()->set_address("");
   options.config.add_routes()->set_service("planing");
-  homeward::v1::ApiKey bad_key;
+  homeward::internal::v1::ApiKey bad_key;
   bad_key.set_key_id("k");
   *options.api_keys.add_keys() = bad_key;
   auto gateway = GatewayServer::Start(std::move(options));
@@ -894,7 +894,8 @@ TEST(GatewayConfigTest, ListenFailureIsReported) {
 }
 
 TEST(RouteTableTest, RendezvousCoversEveryPartitionWhenNoneListed) {
-  homeward::v1::GatewayConfig config = GatewayConfigFor({"a:1", "b:1", "c:1"});
+  homeward::internal::v1::GatewayConfig config =
+      GatewayConfigFor({"a:1", "b:1", "c:1"});
   config.set_partition_count(0);  // default 64
   auto routes = RouteTable::Create(config, kAssessmentService);
   ASSERT_THAT(routes, IsOk());
@@ -912,7 +913,8 @@ TEST(RouteTableTest, RendezvousCoversEveryPartitionWhenNoneListed) {
 }
 
 TEST(RouteTableTest, ExplicitMapMustOwnEachPartitionOnce) {
-  homeward::v1::GatewayConfig config = GatewayConfigFor({"a:1", "b:1"});
+  homeward::internal::v1::GatewayConfig config =
+      GatewayConfigFor({"a:1", "b:1"});
   config.set_partition_count(8);
   *config.mutable_routes(0)->mutable_replicas(0)->add_partitions() =
       Range(0, 4);
@@ -942,7 +944,7 @@ TEST(RouteTableTest, ExplicitMapMustOwnEachPartitionOnce) {
 }
 
 TEST(RouteTableTest, MissingRouteIsNamed) {
-  homeward::v1::GatewayConfig config;
+  homeward::internal::v1::GatewayConfig config;
   EXPECT_THAT(
       RouteTable::Create(config, kAssessmentService),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("routes")));
@@ -980,7 +982,7 @@ TEST(ApiKeysTest, HeadersAndLookup) {
   const std::string secret = GenerateApiKeySecret();
   EXPECT_THAT(secret, ::testing::StartsWith("hw_"));
   EXPECT_EQ(secret.size(), 3u + 48u);
-  homeward::v1::ApiKeyFile file;
+  homeward::internal::v1::ApiKeyFile file;
   *file.add_keys() = MakeApiKey("dev", secret, CaseManager());
   EXPECT_THAT(file.keys(0).sha256_hex(), Not(HasSubstr(secret)));
   auto auth = ApiKeyAuthenticator::Create(file);

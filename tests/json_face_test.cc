@@ -131,14 +131,14 @@ class JsonFaceTest : public ::testing::Test {
   static void SetUpTestSuite() { RaiseOpenFileLimit(); }
 
   void SetUp() override {
-    homeward::v1::ServiceConfig service =
+    homeward::internal::v1::ServiceConfig service =
         homeward::testing::LoopbackServiceConfig(dir_.path());
     auto replica = assessment::AssessmentServer::Start(
         service, homeward::testing::kTestSecret);
     ASSERT_THAT(replica, IsOk());
     replica_ = *std::move(replica);
 
-    homeward::v1::GatewayConfig config;
+    homeward::internal::v1::GatewayConfig config;
     config.set_partition_count(service.partition_count());
     auto* route = config.add_routes();
     route->set_service(kAssessmentService);
@@ -148,7 +148,7 @@ class JsonFaceTest : public ::testing::Test {
     ASSERT_THAT(routes, IsOk());
     auto methods = PublicMethodTable();
     ASSERT_THAT(methods, IsOk());
-    homeward::v1::ApiKeyFile key_file;
+    homeward::internal::v1::ApiKeyFile key_file;
     *key_file.add_keys() = MakeApiKey(
         "json-face-test", kApiKey,
         homeward::testing::MakePrincipal(

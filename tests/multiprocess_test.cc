@@ -56,7 +56,7 @@ TEST(MultiProcessTest,
      GatewayAndServiceBinariesServeCasesAndKeepAcknowledgedWrites) {
   TempDir dir;
   ASSERT_OK(auth::EnsureSecretFile(dir.path() + "/principal.secret"));
-  homeward::v1::ApiKeyFile keys;
+  homeward::internal::v1::ApiKeyFile keys;
   *keys.add_keys() = gateway::MakeApiKey(
       "mp", kKey,
       MakePrincipal("cm-1", homeward::v1::ROLE_CASE_MANAGER, {"office-dakar"}));
@@ -67,7 +67,7 @@ TEST(MultiProcessTest,
   std::string port = assessment->WaitForLogField("port", kStartTimeout);
   ASSERT_FALSE(port.empty()) << assessment->Log();
 
-  homeward::v1::GatewayConfig config;
+  homeward::internal::v1::GatewayConfig config;
   config.set_grpc_listen_address("127.0.0.1:0");
   config.set_http_listen_address("127.0.0.1:0");
   config.set_api_keys_file(dir.path() + "/api_keys.textproto");
@@ -179,7 +179,7 @@ TEST(MultiProcessTest, AllInOneBinaryPrintsAWorkingKeyAndStopsOnSigterm) {
 std::string WriteServiceConfig(const TempDir& dir, const std::string& name,
                                const std::string& listen,
                                uint32_t partition_count) {
-  homeward::v1::ServiceConfig config;
+  homeward::internal::v1::ServiceConfig config;
   config.set_listen_address(listen);
   config.set_data_dir(dir.path() + "/assessment");
   config.set_partition_count(partition_count);
@@ -191,13 +191,13 @@ std::string WriteServiceConfig(const TempDir& dir, const std::string& name,
 
 // Writes a GatewayConfig routing to `replica` and returns its path.
 std::string WriteGatewayConfig(const TempDir& dir, const std::string& replica) {
-  homeward::v1::ApiKeyFile keys;
+  homeward::internal::v1::ApiKeyFile keys;
   *keys.add_keys() = gateway::MakeApiKey(
       "mp", kKey,
       MakePrincipal("cm-1", homeward::v1::ROLE_CASE_MANAGER, {"office-dakar"}));
   EXPECT_OK(server::WriteTextProtoFile(dir.path() + "/api_keys.textproto", keys,
                                        0600));
-  homeward::v1::GatewayConfig config;
+  homeward::internal::v1::GatewayConfig config;
   config.set_grpc_listen_address("127.0.0.1:0");
   config.set_http_listen_address("127.0.0.1:0");
   config.set_api_keys_file(dir.path() + "/api_keys.textproto");
@@ -396,7 +396,7 @@ TEST(MultiProcessTest, AllInOneBinaryLeavesTheOperatorsKeyFileUntouched) {
   TempDir dir;
   const std::string data = dir.path() + "/data";
   ASSERT_TRUE(std::filesystem::create_directories(data));
-  homeward::v1::ApiKeyFile keys;
+  homeward::internal::v1::ApiKeyFile keys;
   *keys.add_keys() = gateway::MakeApiKey(
       "operator", kKey,
       MakePrincipal("sup-1", homeward::v1::ROLE_SUPERVISOR, {"office-demo"}));

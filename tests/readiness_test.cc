@@ -75,8 +75,9 @@ class ReadinessTest : public ::testing::Test {
   // `port` (0: any) with its data under the test directory.
   std::unique_ptr<assessment::AssessmentServer> StartReplica(int r, int count,
                                                              int port) {
-    homeward::v1::ServiceConfig config = testing::LoopbackServiceConfig(
-        absl::StrCat(dir_.path(), "/replica", r));
+    homeward::internal::v1::ServiceConfig config =
+        testing::LoopbackServiceConfig(
+            absl::StrCat(dir_.path(), "/replica", r));
     config.set_listen_address(absl::StrCat("127.0.0.1:", port));
     const uint32_t per = kPartitions / count;
     testing::OwnPartitions(
@@ -243,7 +244,7 @@ TEST(ListenerTest, SecondReplicaOnAPortInUseRefusesToStart) {
   auto first = assessment::AssessmentServer::Start(
       testing::LoopbackServiceConfig(dir.path() + "/a"), testing::kTestSecret);
   ASSERT_TRUE(first.ok()) << first.status();
-  homeward::v1::ServiceConfig config =
+  homeward::internal::v1::ServiceConfig config =
       testing::LoopbackServiceConfig(dir.path() + "/b");
   config.set_listen_address(absl::StrCat("127.0.0.1:", (*first)->port()));
   EXPECT_THAT(assessment::AssessmentServer::Start(config, testing::kTestSecret)

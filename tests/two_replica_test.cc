@@ -38,8 +38,9 @@ class TwoReplicaTest : public ::testing::Test {
  protected:
   void SetUp() override {
     for (int r = 0; r < 2; ++r) {
-      homeward::v1::ServiceConfig config = testing::LoopbackServiceConfig(
-          absl::StrCat(dir_.path(), "/replica", r));
+      homeward::internal::v1::ServiceConfig config =
+          testing::LoopbackServiceConfig(
+              absl::StrCat(dir_.path(), "/replica", r));
       config.set_partition_count(kPartitions);
       testing::OwnPartitions(config, r == 0 ? 0 : kPartitions / 2,
                              r == 0 ? kPartitions / 2 - 1 : kPartitions - 1);
@@ -189,7 +190,7 @@ TEST_F(TwoReplicaTest, ScopedRegistrationsAreRoutedToTheReplicaThatOwnsThem) {
     std::string office;
     std::string manager;
     std::string key;
-    homeward::v1::Principal principal;
+    homeward::internal::v1::Principal principal;
   };
   const Office offices[] = {
       {"office-dakar", "cm-1", kKey, kManager},

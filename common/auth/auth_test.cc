@@ -80,7 +80,7 @@ TEST(SecretFileTest, RefusesWorldReadableShortOrMissingFiles) {
 
 using ::homeward::testing::kTestSecret;
 
-homeward::v1::Principal Manager() {
+homeward::internal::v1::Principal Manager() {
   return homeward::testing::MakePrincipal(
       "cm-1", homeward::v1::ROLE_CASE_MANAGER, {"office-dakar"});
 }
@@ -99,7 +99,8 @@ TEST(PrincipalTokenTest, SignedTokenVerifiesToTheSamePrincipal) {
   }
   // Verified twice: the second answer comes from the cache and must match.
   for (int i = 0; i < 2; ++i) {
-    absl::StatusOr<homeward::v1::Principal> p = verifier.VerifyToken(token);
+    absl::StatusOr<homeward::internal::v1::Principal> p =
+        verifier.VerifyToken(token);
     ASSERT_TRUE(p.ok()) << p.status();
     EXPECT_EQ(p->user_id(), "cm-1");
     EXPECT_EQ(p->role(), homeward::v1::ROLE_CASE_MANAGER);
@@ -112,13 +113,13 @@ TEST(PrincipalTokenTest, SignedTokenVerifiesToTheSamePrincipal) {
 
 TEST(PrincipalTokenTest, TamperedForeignOrMalformedTokensAreRefused) {
   PrincipalVerifier verifier(kTestSecret, absl::Minutes(5));
-  homeward::v1::Principal p = Manager();
+  homeward::internal::v1::Principal p = Manager();
   p.set_issued_at_unix(absl::ToUnixSeconds(absl::Now()));
   const std::string token = EncodePrincipalToken(kTestSecret, p);
   const std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
   ASSERT_EQ(parts.size(), 3u);
 
-  homeward::v1::Principal supervisor = p;
+  homeward::internal::v1::Principal supervisor = p;
   supervisor.set_role(homeward::v1::ROLE_SUPERVISOR);
   const std::string other_payload =
       absl::WebSafeBase64Escape(supervisor.SerializeAsString());
@@ -139,7 +140,7 @@ TEST(PrincipalTokenTest, TamperedForeignOrMalformedTokensAreRefused) {
       {"payload not base64url", absl::StrCat("v1.***.", parts[2]), "malformed"},
       {"empty", "", "malformed"},
       {"signed but no user",
-       EncodePrincipalToken(kTestSecret, homeward::v1::Principal()),
+       EncodePrincipalToken(kTestSecret, homeward::internal::v1::Principal()),
        "malformed"},
   };
   for (const Case& c : cases) {
@@ -177,9 +178,9 @@ TEST(PrincipalTokenTest, TokensOutsideTheAllowedAgeAreRefused) {
       {400, false, "in the future"},
   };
   for (const Case& c : cases) {
-    homeward::v1::Principal p = Manager();
+    homeward::internal::v1::Principal p = Manager();
     p.set_issued_at_unix(now + c.issued_offset_seconds);
-    absl::StatusOr<homeward::v1::Principal> got =
+    absl::StatusOr<homeward::internal::v1::Principal> got =
         verifier.VerifyToken(EncodePrincipalToken(kTestSecret, p));
     if (c.accepted) {
       EXPECT_TRUE(got.ok()) << c.issued_offset_seconds << ": " << got.status();
@@ -198,7 +199,7 @@ TEST(PrincipalTokenTest, TokensSignedOnTheSameHostAreNeverFromTheFuture) {
   PrincipalVerifier verifier(kTestSecret, absl::Minutes(5));
   for (int i = 0; i < 100; ++i) {
     const std::string token = signer.TokenFor(Manager());
-    homeward::v1::Principal decoded;
+    homeward::internal::v1::Principal decoded;
     std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
     ASSERT_EQ(parts.size(), 3u);
     std::string payload;

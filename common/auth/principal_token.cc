@@ -31,8 +31,9 @@ std::string Signature(absl::string_view secret, absl::string_view payload) {
 
 }  // namespace
 
-std::string EncodePrincipalToken(absl::string_view secret,
-                                 const homeward::v1::Principal& principal) {
+std::string EncodePrincipalToken(
+    absl::string_view secret,
+    const homeward::internal::v1::Principal& principal) {
   const std::string payload = principal.SerializeAsString();
   return absl::StrCat(kTokenVersion, ".", absl::WebSafeBase64Escape(payload),
                       ".", Signature(secret, payload));
@@ -75,7 +76,8 @@ absl::Status EnsureSecretFile(const std::string& path) {
   return absl::OkStatus();
 }
 
-std::string PrincipalSigner::TokenFor(homeward::v1::Principal principal) const {
+std::string PrincipalSigner::TokenFor(
+    homeward::internal::v1::Principal principal) const {
   const int64_t period = CurrentPeriod();
   principal.set_issued_at_unix(period);
   const std::string key = principal.SerializeAsString();
@@ -87,12 +89,12 @@ std::string PrincipalSigner::TokenFor(homeward::v1::Principal principal) const {
   return token;
 }
 
-void PrincipalSigner::Attach(const homeward::v1::Principal& principal,
+void PrincipalSigner::Attach(const homeward::internal::v1::Principal& principal,
                              grpc::ClientContext* context) const {
   context->AddMetadata(kPrincipalMetadataKey, TokenFor(principal));
 }
 
-absl::StatusOr<homeward::v1::Principal> PrincipalVerifier::Verify(
+absl::StatusOr<homeward::internal::v1::Principal> PrincipalVerifier::Verify(
     const grpc::ServerContextBase& context) const {
   const auto& md = context.client_metadata();
   auto it = md.find(kPrincipalMetadataKey);
@@ -104,13 +106,13 @@ absl::StatusOr<homeward::v1::Principal> PrincipalVerifier::Verify(
   return VerifyToken(absl::string_view(it->second.data(), it->second.size()));
 }
 
-absl::StatusOr<homeward::v1::Principal> PrincipalVerifier::VerifyToken(
-    absl::string_view token) const {
+absl::StatusOr<homeward::internal::v1::Principal>
+PrincipalVerifier::VerifyToken(absl::string_view token) const {
   const int64_t period = CurrentPeriod();
-  std::optional<homeward::v1::Principal> principal =
+  std::optional<homeward::internal::v1::Principal> principal =
       checked_.Find(period, token);
   if (!principal.has_value()) {
-    absl::StatusOr<homeward::v1::Principal> decoded = Decode(token);
+    absl::StatusOr<homeward::internal::v1::Principal> decoded = Decode(token);
     if (!decoded.ok()) return decoded.status();
     principal = *std::move(decoded);
     checked_.Insert(period, token, *principal);
@@ -133,7 +135,7 @@ absl::StatusOr<homeward::v1::Principal> PrincipalVerifier::VerifyToken(
   return *std::move(principal);
 }
 
-absl::StatusOr<homeward::v1::Principal> PrincipalVerifier::Decode(
+absl::StatusOr<homeward::internal::v1::Principal> PrincipalVerifier::Decode(
     absl::string_view token) const {
   std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
   std::string payload;
@@ -145,7 +147,7 @@ absl::StatusOr<homeward::v1::Principal> PrincipalVerifier::Decode(
   if (!crypto::ConstantTimeEquals(Signature(secret_, payload), parts[2])) {
     return errors::Unauthenticated("principal signature is not valid");
   }
-  homeward::v1::Principal principal;
+  homeward::internal::v1::Principal principal;
   if (!principal.ParseFromString(payload) || principal.user_id().empty()) {
     return errors::Unauthenticated("principal is malformed");
   }

@@ -4,12 +4,12 @@
 //
 // Wire form: one ASCII metadata entry
 //   x-homeward-principal: v1.<payload>.<signature>
-// where <payload> is the serialized homeward.v1.Principal and <signature> its
-// HMAC-SHA256 under the secret, both unpadded base64url. One plain-text entry
-// rather than a "-bin" one: gRPC 1.51 sends application metadata as an
-// unindexed literal on every call, and base64-plus-Huffman codes binary
-// values each time at both ends, which cost a loaded service more than its
-// storage read.
+// where <payload> is the serialized homeward.internal.v1.Principal and
+// <signature> its HMAC-SHA256 under the secret, both unpadded base64url. One
+// plain-text entry rather than a "-bin" one: gRPC 1.51 sends application
+// metadata as an unindexed literal on every call, and base64-plus-Huffman codes
+// binary values each time at both ends, which cost a loaded service more than
+// its storage read.
 //
 //   PrincipalSigner signer(secret);
 //   signer.Attach(principal, &client_context);          // gateway side
@@ -29,7 +29,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/server_context.h"
-#include "homeward/v1/principal.pb.h"
+#include "homeward/internal/v1/principal.pb.h"
 
 namespace homeward::auth {
 
@@ -54,8 +54,9 @@ absl::Status EnsureSecretFile(const std::string& path);
 
 // The token of `principal` exactly as given (issued_at included) under
 // `secret`. PrincipalSigner stamps the time and caches; this is the codec.
-std::string EncodePrincipalToken(absl::string_view secret,
-                                 const homeward::v1::Principal& principal);
+std::string EncodePrincipalToken(
+    absl::string_view secret,
+    const homeward::internal::v1::Principal& principal);
 
 // Values computed for the current issued_at period, by key: a caller's
 // principal is the same for a whole period, so it is signed (or checked) once
@@ -93,9 +94,9 @@ class PrincipalSigner {
   explicit PrincipalSigner(std::string secret) : secret_(std::move(secret)) {}
   // The token for `principal` stamped with the current time, rounded down to
   // kIssuedAtGranularitySeconds.
-  std::string TokenFor(homeward::v1::Principal principal) const;
+  std::string TokenFor(homeward::internal::v1::Principal principal) const;
   // Attaches TokenFor(principal) to an outgoing call.
-  void Attach(const homeward::v1::Principal& principal,
+  void Attach(const homeward::internal::v1::Principal& principal,
               grpc::ClientContext* context) const;
 
  private:
@@ -111,20 +112,21 @@ class PrincipalVerifier {
   // UNAUTHENTICATED when the principal is missing, badly signed, malformed,
   // older than max_age (plus the rounding of issued_at) or stamped more than
   // kClockSkewAllowanceSeconds in the future.
-  absl::StatusOr<homeward::v1::Principal> Verify(
+  absl::StatusOr<homeward::internal::v1::Principal> Verify(
       const grpc::ServerContextBase& context) const;
   // The same checks on a token taken from elsewhere.
-  absl::StatusOr<homeward::v1::Principal> VerifyToken(
+  absl::StatusOr<homeward::internal::v1::Principal> VerifyToken(
       absl::string_view token) const;
 
  private:
   // Signature and syntax only; the age is checked on every call.
-  absl::StatusOr<homeward::v1::Principal> Decode(absl::string_view token) const;
+  absl::StatusOr<homeward::internal::v1::Principal> Decode(
+      absl::string_view token) const;
 
   std::string secret_;
   absl::Duration max_age_;
   // Principals of tokens already checked, so a repeated token costs a lookup.
-  mutable PeriodCache<homeward::v1::Principal> checked_;
+  mutable PeriodCache<homeward::internal::v1::Principal> checked_;
 };
 
 }  // namespace homeward::auth

@@ -50,7 +50,7 @@ grpc::Status EventFeedService::Subscribe(
 absl::Status EventFeedService::Stream(
     grpc::ServerContext* context, const homeward::v1::SubscribeRequest& request,
     grpc::ServerWriter<homeward::v1::Event>* writer) {
-  ASSIGN_OR_RETURN(homeward::v1::Principal principal,
+  ASSIGN_OR_RETURN(homeward::internal::v1::Principal principal,
                    verifier_->Verify(*context));
   if (principal.role() != homeward::v1::ROLE_SERVICE) {
     return errors::PermissionDenied(

@@ -1,6 +1,6 @@
 // Loads a process's configuration file, whose schema is a proto message
-// (homeward/v1/config.proto), from textproto. Parse errors name the file,
-// line and column.
+// (homeward/internal/v1/config.proto), from textproto. Parse errors name the
+// file, line and column.
 //
 //   ASSIGN_OR_RETURN(ServiceConfig cfg,
 //                    LoadTextProtoFile<ServiceConfig>(path));

@@ -8,16 +8,16 @@
 #include "common/status/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "homeward/internal/v1/config.pb.h"
 #include "homeward/v1/cases.pb.h"
-#include "homeward/v1/config.pb.h"
 #include "tests/fixtures/temp_dir.h"
 
 namespace homeward::server {
 namespace {
 
+using ::homeward::internal::v1::ServiceConfig;
 using ::homeward::testing::StatusIs;
 using ::homeward::testing::TempDir;
-using ::homeward::v1::ServiceConfig;
 using ::testing::HasSubstr;
 
 TEST(ConfigFileTest, LoadsATextproto) {
@@ -60,12 +60,12 @@ TEST(ConfigFileTest, ShippedExampleConfigsParse) {
   ASSERT_OK(service);
   EXPECT_EQ(service->partition_count(), 64u);
   EXPECT_EQ(service->record_cache_mb(), 32u);
-  auto gateway =
-      LoadTextProtoFile<homeward::v1::GatewayConfig>(dir + "gateway.textproto");
+  auto gateway = LoadTextProtoFile<homeward::internal::v1::GatewayConfig>(
+      dir + "gateway.textproto");
   ASSERT_OK(gateway);
   ASSERT_EQ(gateway->routes_size(), 1);
   EXPECT_EQ(gateway->routes(0).service(), "assessment");
-  auto keys = LoadTextProtoFile<homeward::v1::ApiKeyFile>(
+  auto keys = LoadTextProtoFile<homeward::internal::v1::ApiKeyFile>(
       dir + "api_keys.example.textproto");
   ASSERT_OK(keys);
   EXPECT_EQ(keys->keys(0).principal().role(), homeward::v1::ROLE_SUPERVISOR);

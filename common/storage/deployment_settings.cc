@@ -16,7 +16,7 @@ namespace homeward::storage {
 namespace {
 
 using ::google::protobuf::FieldDescriptor;
-using ::homeward::v1::ServiceConfig;
+using ::homeward::internal::v1::ServiceConfig;
 
 // A field's value as the configuration file would spell it.
 std::string ValueOf(const ServiceConfig& config, const FieldDescriptor* field) {
@@ -52,7 +52,7 @@ absl::StatusOr<SettingsCheck> KeepDeploymentSettings(
   if (!found) {
     // Every change to a store writes an audit entry, so an empty audit
     // trail means nothing was ever stored here.
-    ASSIGN_OR_RETURN(std::vector<homeward::v1::AuditEntry> earlier,
+    ASSIGN_OR_RETURN(std::vector<homeward::internal::v1::AuditEntry> earlier,
                      store.ReadAudit(0, 1));
     RETURN_IF_ERROR(RecordSettings(store, fixed));
     return earlier.empty() ? SettingsCheck::kRecorded : SettingsCheck::kAdopted;

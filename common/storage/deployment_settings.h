@@ -8,7 +8,7 @@
 // compares them with what it is configured with and refuses to start on a
 // difference, naming the stored and configured values and the data directory.
 //
-//   homeward::v1::ServiceConfig fixed;
+//   homeward::internal::v1::ServiceConfig fixed;
 //   fixed.set_partition_count(partition_count);  // the effective value
 //   ASSIGN_OR_RETURN(SettingsCheck check,
 //                    KeepDeploymentSettings(*store, fixed, data_dir));
@@ -21,7 +21,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/storage/store.h"
-#include "homeward/v1/config.pb.h"
+#include "homeward/internal/v1/config.pb.h"
 
 namespace homeward::storage {
 
@@ -48,7 +48,7 @@ enum class SettingsCheck {
 // (DEPLOYMENT_SETTING_CHANGED) naming each changed field with its stored and
 // configured value and `data_dir`.
 absl::StatusOr<SettingsCheck> KeepDeploymentSettings(
-    Store& store, const homeward::v1::ServiceConfig& fixed,
+    Store& store, const homeward::internal::v1::ServiceConfig& fixed,
     absl::string_view data_dir);
 
 }  // namespace homeward::storage

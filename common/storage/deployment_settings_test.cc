@@ -10,10 +10,10 @@
 namespace homeward::storage {
 namespace {
 
+using ::homeward::internal::v1::ServiceConfig;
 using ::homeward::testing::IsOkAndHolds;
 using ::homeward::testing::StatusIs;
 using ::homeward::testing::TempDir;
-using ::homeward::v1::ServiceConfig;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
@@ -69,7 +69,7 @@ TEST(DeploymentSettingsTest, ChangedPartitionCountIsRefusedNamingBothValues) {
 TEST(DeploymentSettingsTest, DatabaseWithEarlierDataAdoptsTheConfiguredValues) {
   TempDir dir;
   auto store = OpenStore(dir);
-  homeward::v1::AuditEntry earlier;
+  homeward::internal::v1::AuditEntry earlier;
   earlier.set_action("earlier/Write");
   WriteSet set;
   set.Audit(earlier);

@@ -44,8 +44,8 @@ PartitionSet PartitionSet::All(uint32_t count) {
 }
 
 absl::StatusOr<PartitionSet> PartitionSet::FromRanges(
-    const google::protobuf::RepeatedPtrField<homeward::v1::PartitionRange>&
-        ranges,
+    const google::protobuf::RepeatedPtrField<
+        homeward::internal::v1::PartitionRange>& ranges,
     uint32_t count, absl::string_view field) {
   if (count == 0)
     return errors::InvalidField("partition_count", "must be at least 1");

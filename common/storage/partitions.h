@@ -15,7 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/repeated_field.h"
-#include "homeward/v1/config.pb.h"
+#include "homeward/internal/v1/config.pb.h"
 
 namespace homeward::storage {
 
@@ -32,8 +32,8 @@ class PartitionSet {
   // Empty `ranges` means all partitions. Refuses ranges outside 0..count-1
   // or with first > last, naming `field` in the error.
   static absl::StatusOr<PartitionSet> FromRanges(
-      const google::protobuf::RepeatedPtrField<homeward::v1::PartitionRange>&
-          ranges,
+      const google::protobuf::RepeatedPtrField<
+          homeward::internal::v1::PartitionRange>& ranges,
       uint32_t count, absl::string_view field = "owned_partitions");
   bool Contains(uint32_t partition) const;
   const std::vector<uint32_t>& partitions() const { return partitions_; }

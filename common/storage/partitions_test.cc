@@ -24,7 +24,8 @@ TEST(PartitionsTest, PartitionOfUsesFnv1a64) {
 }
 
 TEST(PartitionsTest, FromRangesBuildsTheUnion) {
-  google::protobuf::RepeatedPtrField<homeward::v1::PartitionRange> ranges;
+  google::protobuf::RepeatedPtrField<homeward::internal::v1::PartitionRange>
+      ranges;
   auto* r1 = ranges.Add();
   r1->set_first(0);
   r1->set_last(2);
@@ -40,14 +41,16 @@ TEST(PartitionsTest, FromRangesBuildsTheUnion) {
 }
 
 TEST(PartitionsTest, EmptyRangesMeanAll) {
-  google::protobuf::RepeatedPtrField<homeward::v1::PartitionRange> none;
+  google::protobuf::RepeatedPtrField<homeward::internal::v1::PartitionRange>
+      none;
   auto set = PartitionSet::FromRanges(none, 4);
   ASSERT_TRUE(set.ok());
   EXPECT_EQ(set->partitions(), (std::vector<uint32_t>{0, 1, 2, 3}));
 }
 
 TEST(PartitionsTest, FromRangesRejectsBadRangesNamingThem) {
-  google::protobuf::RepeatedPtrField<homeward::v1::PartitionRange> ranges;
+  google::protobuf::RepeatedPtrField<homeward::internal::v1::PartitionRange>
+      ranges;
   auto* ok = ranges.Add();
   ok->set_first(0);
   ok->set_last(1);

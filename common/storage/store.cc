@@ -24,7 +24,7 @@
 
 namespace homeward::storage {
 
-using homeward::v1::AuditEntry;
+using homeward::internal::v1::AuditEntry;
 using homeward::v1::Event;
 using internal::Column;
 
@@ -320,14 +320,15 @@ absl::Status Store::LoadOutboxHead(uint32_t partition) {
 struct Store::GroupState {
   rocksdb::WriteBatch batch;
   absl::flat_hash_map<std::string, uint64_t> versions;
-  absl::flat_hash_map<std::string, homeward::v1::IdempotencyRecord> claims;
+  absl::flat_hash_map<std::string, homeward::internal::v1::IdempotencyRecord>
+      claims;
   // The records the batch writes; they point into the sets' puts.
   std::vector<absl::string_view> record_keys;
 };
 
 absl::StatusOr<bool> Store::CheckSet(
     const WriteSet& set, const GroupState& group,
-    homeward::v1::IdempotencyRecord* original) {
+    homeward::internal::v1::IdempotencyRecord* original) {
   for (const auto& claim : set.claims_) {
     auto in_group = group.claims.find(claim.key);
     if (in_group != group.claims.end()) {
@@ -446,7 +447,7 @@ void Store::CommitGroup(std::vector<AuditEntry>& reads,
 
   for (Pending* p : group) {
     // A set that fails its check leaves the batch untouched.
-    homeward::v1::IdempotencyRecord original;
+    homeward::internal::v1::IdempotencyRecord original;
     absl::StatusOr<bool> replayed = CheckSet(p->set, state, &original);
     if (!replayed.ok()) {
       p->result = replayed.status();

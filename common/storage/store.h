@@ -41,8 +41,8 @@
 #include "common/storage/record_cache.h"
 #include "common/storage/write_set.h"
 #include "google/protobuf/message.h"
+#include "homeward/internal/v1/storage.pb.h"
 #include "homeward/v1/events.pb.h"
-#include "homeward/v1/storage.pb.h"
 #include "rocksdb/db.h"
 
 namespace homeward::storage {
@@ -51,7 +51,7 @@ struct CommitResult {
   // True when a claimed request id had been used before: nothing was applied
   // and `original` names what the first request created.
   bool replayed = false;
-  homeward::v1::IdempotencyRecord original;
+  homeward::internal::v1::IdempotencyRecord original;
   // The appended events with their sequences and times.
   std::vector<homeward::v1::Event> events;
 };
@@ -67,8 +67,8 @@ struct IndexPage {
 };
 
 struct AuditPage {
-  std::vector<homeward::v1::AuditEntry> entries;  // oldest first
-  std::string next_page_token;                    // empty on the last page
+  std::vector<homeward::internal::v1::AuditEntry> entries;  // oldest first
+  std::string next_page_token;  // empty on the last page
 };
 
 // Where a hash chain first fails to verify, and how.
@@ -129,7 +129,7 @@ class Store {
   // Appends audit entries of reads without waiting for them: a read must not
   // pay for an fsync, nor for waking the committer. They ride with the next
   // durable commit, or are written on their own within kReadAuditDelay.
-  void AuditRead(homeward::v1::AuditEntry entry);
+  void AuditRead(homeward::internal::v1::AuditEntry entry);
 
   // Reads a record into `out`; false when it does not exist.
   absl::StatusOr<bool> GetRecord(uint32_t partition, absl::string_view kind,
@@ -161,7 +161,7 @@ class Store {
                                      uint32_t partition) const;
 
   // Audit entries with sequence > `after`, in order.
-  absl::StatusOr<std::vector<homeward::v1::AuditEntry>> ReadAudit(
+  absl::StatusOr<std::vector<homeward::internal::v1::AuditEntry>> ReadAudit(
       uint64_t after, size_t max) const;
   // A page of the audit entries whose subject is `subject_id` (a case id),
   // oldest first, read from the subject's index range. `page_token` must come
@@ -197,17 +197,19 @@ class Store {
   // later sets in the same group see it.
   struct GroupState;
   // Commits the read audits and the write sets in one batch.
-  void CommitGroup(std::vector<homeward::v1::AuditEntry>& reads,
+  void CommitGroup(std::vector<homeward::internal::v1::AuditEntry>& reads,
                    std::vector<Pending*>& group);
   // Checks `set`'s preconditions against the database and `group`. Returns
   // true with `original` set when a claimed request id was used before.
-  absl::StatusOr<bool> CheckSet(const WriteSet& set, const GroupState& group,
-                                homeward::v1::IdempotencyRecord* original);
+  absl::StatusOr<bool> CheckSet(
+      const WriteSet& set, const GroupState& group,
+      homeward::internal::v1::IdempotencyRecord* original);
   // Adds `set` to the group's batch, assigning sequences and audit hashes.
   // Cannot fail: everything that reads the database was done by CheckSet.
   CommitResult ApplySet(WriteSet& set, GroupState& group);
   // Numbers, chains and adds one audit entry to the group's batch.
-  void AppendAudit(homeward::v1::AuditEntry& entry, GroupState& group);
+  void AppendAudit(homeward::internal::v1::AuditEntry& entry,
+                   GroupState& group);
   // Makes sure the last outbox sequence of `partition` is known.
   absl::Status LoadOutboxHead(uint32_t partition);
   absl::StatusOr<IndexPage> ListRange(int column,
@@ -223,7 +225,8 @@ class Store {
   absl::Mutex queue_mu_;
   std::vector<Pending*> queue_ ABSL_GUARDED_BY(queue_mu_);
   // Read audits wait here without waking the committer (see CommitLoop).
-  std::vector<homeward::v1::AuditEntry> read_audits_ ABSL_GUARDED_BY(queue_mu_);
+  std::vector<homeward::internal::v1::AuditEntry> read_audits_
+      ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
 
   // Committed sets whose callbacks are still to run, in commit order.

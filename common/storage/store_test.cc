@@ -113,7 +113,7 @@ TEST(StoreTest, RepeatedRequestIdReplaysTheFirstResultAndAppliesNothing) {
   TempDir dir;
   auto store = OpenStore(dir);
   auto make = [](const std::string& id) {
-    homeward::v1::IdempotencyRecord rec;
+    homeward::internal::v1::IdempotencyRecord rec;
     rec.set_subject_id(id);
     rec.set_partition(4);
     WriteSet set;
@@ -302,7 +302,7 @@ TEST(StoreTest, DataSequencesAndAuditChainSurviveCloseAndReopen) {
     auto store = OpenStore(dir);
     for (int i = 0; i < 3; ++i) {
       std::string id = "c" + std::to_string(i);
-      homeward::v1::AuditEntry audit;
+      homeward::internal::v1::AuditEntry audit;
       audit.set_user_id("cm-1");
       audit.set_action("RegisterCase");
       audit.set_subject_id(id);
@@ -323,7 +323,7 @@ TEST(StoreTest, DataSequencesAndAuditChainSurviveCloseAndReopen) {
   EXPECT_EQ(page->entries.size(), 3u);
 
   // Sequences continue where they stopped; the audit chain links across.
-  homeward::v1::AuditEntry audit;
+  homeward::internal::v1::AuditEntry audit;
   audit.set_user_id("cm-1");
   audit.set_action("UpdateCase");
   WriteSet more;
@@ -472,7 +472,7 @@ TEST(StoreTest, ReadAuditsAreRecordedWithoutBlockingAndChained) {
   TempDir dir;
   auto store = OpenStore(dir);
   for (int i = 0; i < 3; ++i) {
-    homeward::v1::AuditEntry entry;
+    homeward::internal::v1::AuditEntry entry;
     entry.set_user_id("cm-1");
     entry.set_action("GetCase");
     entry.set_subject_id("c" + std::to_string(i));
@@ -492,9 +492,9 @@ TEST(StoreTest, ReadAuditsAreRecordedWithoutBlockingAndChained) {
 // ---------------------------------------------------------------------------
 // The audit index and verification
 
-homeward::v1::AuditEntry AuditOf(const std::string& subject,
-                                 const std::string& action) {
-  homeward::v1::AuditEntry entry;
+homeward::internal::v1::AuditEntry AuditOf(const std::string& subject,
+                                           const std::string& action) {
+  homeward::internal::v1::AuditEntry entry;
   entry.set_user_id("cm-1");
   entry.set_action(action);
   entry.set_subject_id(subject);
@@ -522,10 +522,9 @@ void WriteAlternatingAudits(Store& store, int count) {
 }
 
 // Every entry of `subject`, page by page.
-std::vector<homeward::v1::AuditEntry> AllAuditOf(const Store& store,
-                                                 const std::string& subject,
-                                                 int page_size) {
-  std::vector<homeward::v1::AuditEntry> all;
+std::vector<homeward::internal::v1::AuditEntry> AllAuditOf(
+    const Store& store, const std::string& subject, int page_size) {
+  std::vector<homeward::internal::v1::AuditEntry> all;
   std::string token;
   do {
     auto page = store.ListAuditOf(subject, page_size, token);
@@ -539,7 +538,7 @@ std::vector<homeward::v1::AuditEntry> AllAuditOf(const Store& store,
 }
 
 std::vector<uint64_t> SequencesOf(
-    const std::vector<homeward::v1::AuditEntry>& entries) {
+    const std::vector<homeward::internal::v1::AuditEntry>& entries) {
   std::vector<uint64_t> sequences;
   for (const auto& e : entries) sequences.push_back(e.sequence());
   return sequences;
@@ -641,15 +640,16 @@ AuditVerification VerifyAfter(Tamper tamper) {
   return verified.ok() ? *verified : AuditVerification{};
 }
 
-homeward::v1::AuditEntry StoredAudit(testing::RawRocksDb& raw, uint64_t seq) {
-  homeward::v1::AuditEntry entry;
+homeward::internal::v1::AuditEntry StoredAudit(testing::RawRocksDb& raw,
+                                               uint64_t seq) {
+  homeward::internal::v1::AuditEntry entry;
   EXPECT_TRUE(entry.ParseFromString(raw.Get("audit", internal::AuditKey(seq))));
   return entry;
 }
 
 TEST(StoreAuditTest, AnEditedEntryIsReportedAsAltered) {
   const AuditVerification v = VerifyAfter([](testing::RawRocksDb& raw) {
-    homeward::v1::AuditEntry entry = StoredAudit(raw, 4);
+    homeward::internal::v1::AuditEntry entry = StoredAudit(raw, 4);
     entry.set_user_id("someone-else");
     ASSERT_TRUE(
         raw.Put("audit", internal::AuditKey(4), entry.SerializeAsString()));
@@ -684,10 +684,10 @@ TEST(StoreAuditTest, ADeletedEntryIsReportedAsMissing) {
 TEST(StoreAuditTest, AReplacedEntryWithARecomputedHashBreaksTheNextLink) {
   const AuditVerification v = VerifyAfter([](testing::RawRocksDb& raw) {
     // An intruder who knows how entries are hashed rewrites entry 6 whole.
-    homeward::v1::AuditEntry entry = StoredAudit(raw, 6);
+    homeward::internal::v1::AuditEntry entry = StoredAudit(raw, 6);
     entry.set_user_id("someone-else");
     entry.clear_hash();
-    homeward::v1::AuditEntry unhashed = entry;
+    homeward::internal::v1::AuditEntry unhashed = entry;
     entry.set_hash(crypto::Sha256Hex(unhashed.SerializeAsString()));
     ASSERT_TRUE(
         raw.Put("audit", internal::AuditKey(6), entry.SerializeAsString()));

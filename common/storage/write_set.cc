@@ -50,9 +50,9 @@ WriteSet& WriteSet::DeleteIndex(uint32_t partition, absl::string_view index,
   return *this;
 }
 
-WriteSet& WriteSet::ClaimRequest(uint32_t partition, absl::string_view scope,
-                                 absl::string_view request_id,
-                                 homeward::v1::IdempotencyRecord record) {
+WriteSet& WriteSet::ClaimRequest(
+    uint32_t partition, absl::string_view scope, absl::string_view request_id,
+    homeward::internal::v1::IdempotencyRecord record) {
   claims_.push_back(
       {internal::RequestKey(partition, scope, request_id), std::move(record)});
   return *this;
@@ -70,7 +70,7 @@ WriteSet& WriteSet::PutCursor(absl::string_view consumer, uint32_t partition,
   return *this;
 }
 
-WriteSet& WriteSet::Audit(homeward::v1::AuditEntry entry) {
+WriteSet& WriteSet::Audit(homeward::internal::v1::AuditEntry entry) {
   audits_.push_back(std::move(entry));
   return *this;
 }

@@ -20,8 +20,8 @@
 
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
+#include "homeward/internal/v1/storage.pb.h"
 #include "homeward/v1/events.pb.h"
-#include "homeward/v1/storage.pb.h"
 
 namespace homeward::storage {
 
@@ -51,7 +51,7 @@ class WriteSet {
   // the commit applies nothing and reports the first claim's record.
   WriteSet& ClaimRequest(uint32_t partition, absl::string_view scope,
                          absl::string_view request_id,
-                         homeward::v1::IdempotencyRecord record);
+                         homeward::internal::v1::IdempotencyRecord record);
   // Appends to the partition's outbox (event.partition() must be set); the
   // sequence and, when unset, the time are assigned at commit.
   WriteSet& AppendEvent(homeward::v1::Event event);
@@ -60,7 +60,7 @@ class WriteSet {
   WriteSet& PutCursor(absl::string_view consumer, uint32_t partition,
                       uint64_t sequence);
   // Appends to the audit trail; sequence, time and hashes are set at commit.
-  WriteSet& Audit(homeward::v1::AuditEntry entry);
+  WriteSet& Audit(homeward::internal::v1::AuditEntry entry);
 
  private:
   friend class Store;
@@ -81,7 +81,7 @@ class WriteSet {
   };
   struct Claim {
     std::string key;
-    homeward::v1::IdempotencyRecord record;
+    homeward::internal::v1::IdempotencyRecord record;
   };
   struct Version {
     std::string key;
@@ -92,7 +92,7 @@ class WriteSet {
   std::vector<Claim> claims_;
   std::vector<Version> versions_;  // record versions written by puts_
   std::vector<homeward::v1::Event> events_;
-  std::vector<homeward::v1::AuditEntry> audits_;
+  std::vector<homeward::internal::v1::AuditEntry> audits_;
 };
 
 }  // namespace homeward::storage

@@ -37,11 +37,11 @@ absl::Status CreateDevKeyFile(const std::string& data_dir,
   mode_t old = umask(077);
   std::ofstream(DevKeyPath(data_dir)) << key << "\n";
   umask(old);
-  homeward::v1::Principal principal;
+  homeward::internal::v1::Principal principal;
   principal.set_user_id("dev-supervisor");
   principal.set_role(homeward::v1::ROLE_SUPERVISOR);
   principal.add_office_ids(kDemoOffice);
-  homeward::v1::ApiKeyFile file;
+  homeward::internal::v1::ApiKeyFile file;
   *file.add_keys() = gateway::MakeApiKey("dev", key, principal);
   return server::WriteTextProtoFile(keys_path, file, 0600);
 }
@@ -49,7 +49,7 @@ absl::Status CreateDevKeyFile(const std::string& data_dir,
 // The development key, if one was made and `keys` still accepts it; empty
 // when the operator's key file does not hold it.
 std::string DevKeyAcceptedBy(const std::string& data_dir,
-                             const homeward::v1::ApiKeyFile& keys) {
+                             const homeward::internal::v1::ApiKeyFile& keys) {
   std::ifstream in(DevKeyPath(data_dir));
   if (!in) return "";
   std::stringstream buf;
@@ -96,12 +96,13 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
     }
     RETURN_IF_ERROR(CreateDevKeyFile(options.data_dir, suite->api_keys_file_));
   }
-  ASSIGN_OR_RETURN(homeward::v1::ApiKeyFile keys,
-                   server::LoadTextProtoFile<homeward::v1::ApiKeyFile>(
-                       suite->api_keys_file_));
+  ASSIGN_OR_RETURN(
+      homeward::internal::v1::ApiKeyFile keys,
+      server::LoadTextProtoFile<homeward::internal::v1::ApiKeyFile>(
+          suite->api_keys_file_));
   suite->dev_api_key_ = DevKeyAcceptedBy(options.data_dir, keys);
 
-  homeward::v1::ServiceConfig service;
+  homeward::internal::v1::ServiceConfig service;
   service.set_data_dir(options.data_dir + "/assessment");
   service.set_partition_count(options.partition_count);
   service.set_instruments_dir(options.instruments_dir);

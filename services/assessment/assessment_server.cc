@@ -58,7 +58,7 @@ absl::Status PublishInstrumentFiles(const std::string& dir,
 absl::Status KeepFixedSettings(storage::Store& store, uint32_t partition_count,
                                const std::string& data_dir) {
   static_assert(storage::kReservedConfigPartition == kConfigurationPartition);
-  homeward::v1::ServiceConfig fixed;
+  homeward::internal::v1::ServiceConfig fixed;
   fixed.set_partition_count(partition_count);
   ASSIGN_OR_RETURN(storage::SettingsCheck check,
                    storage::KeepDeploymentSettings(store, fixed, data_dir));
@@ -91,7 +91,7 @@ struct AssessmentServer::Parts {
 };
 
 absl::StatusOr<std::unique_ptr<AssessmentServer>> AssessmentServer::Start(
-    const homeward::v1::ServiceConfig& config,
+    const homeward::internal::v1::ServiceConfig& config,
     const std::string& principal_secret) {
   errors::FieldViolations bad;
   if (config.data_dir().empty()) bad.Add("data_dir", "is required");

@@ -1,6 +1,7 @@
 // The assessment service as a runnable server: opens its RocksDB store,
-// registers the CaseService and EventFeedService handlers, health and reflection, and
-// listens on a TCP address (port 0 picks a free port) and/or in-process.
+// registers the CaseService and EventFeedService handlers, health and
+// reflection, and listens on a TCP address (port 0 picks a free port) and/or
+// in-process.
 //
 //   ServiceConfig cfg;  // data_dir, partition_count, owned_partitions...
 //   cfg.set_listen_address("127.0.0.1:0");
@@ -18,7 +19,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/server.h"
-#include "homeward/v1/config.pb.h"
+#include "homeward/internal/v1/config.pb.h"
 
 namespace homeward::assessment {
 
@@ -28,7 +29,7 @@ class AssessmentServer {
   // config.data_dir() and starts serving. `principal_secret` verifies the
   // principal the gateway signs.
   static absl::StatusOr<std::unique_ptr<AssessmentServer>> Start(
-      const homeward::v1::ServiceConfig& config,
+      const homeward::internal::v1::ServiceConfig& config,
       const std::string& principal_secret);
   ~AssessmentServer();
 

@@ -169,7 +169,7 @@ homeward::v1::Answer Number(const std::string& item, double n) {
 class AssessmentServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    homeward::v1::ServiceConfig config =
+    homeward::internal::v1::ServiceConfig config =
         homeward::testing::LoopbackServiceConfig(dir_.path());
     config.set_instruments_dir(std::string(HOMEWARD_SOURCE_DIR) +
                                "/deploy/instruments");
@@ -190,7 +190,7 @@ class AssessmentServiceTest : public ::testing::Test {
   }
 
   grpc::Status Publish(const InstrumentDefinition& d,
-                       const homeward::v1::Principal& who,
+                       const homeward::internal::v1::Principal& who,
                        InstrumentDefinition* out = nullptr) {
     grpc::ClientContext ctx;
     SignAs(who, &ctx);
@@ -219,7 +219,7 @@ class AssessmentServiceTest : public ::testing::Test {
 
   grpc::Status Submit(const homeward::v1::SubmitAssessmentRequest& r,
                       Assessment* out,
-                      const homeward::v1::Principal& who = kManager) {
+                      const homeward::internal::v1::Principal& who = kManager) {
     grpc::ClientContext ctx;
     SignAs(who, &ctx);
     return assessments_->SubmitAssessment(&ctx, r, out);
@@ -547,7 +547,7 @@ TEST_F(AssessmentServiceTest, RoleIsCheckedBeforeTheRequestIsValidated) {
   using Call = std::function<grpc::Status(grpc::ClientContext*)>;
   struct Row {
     std::string method;
-    homeward::v1::Principal who;
+    homeward::internal::v1::Principal who;
     Call call;
   };
   homeward::v1::Case c;

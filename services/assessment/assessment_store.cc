@@ -52,7 +52,7 @@ absl::StatusOr<Assessment> AssessmentStore::Submit(
   *assessment.mutable_create_time() = now;
 
   storage::WriteSet set;
-  homeward::v1::IdempotencyRecord claim;
+  homeward::internal::v1::IdempotencyRecord claim;
   claim.set_subject_id(id);
   claim.set_partition(partition);
   set.ClaimRequest(partition, "SubmitAssessment", request_id, claim);
@@ -90,7 +90,8 @@ absl::StatusOr<Assessment> AssessmentStore::Submit(
   *completed->mutable_needs() = assessment.needs();
   set.AppendEvent(std::move(event));
 
-  homeward::v1::AuditEntry audit = AuditEntryFor(actor, assessment.case_id());
+  homeward::internal::v1::AuditEntry audit =
+      AuditEntryFor(actor, assessment.case_id());
   audit.set_reason(absl::StrCat("assessment ", id));
   set.Audit(std::move(audit));
 

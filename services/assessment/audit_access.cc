@@ -9,7 +9,7 @@
 namespace homeward::assessment {
 namespace {
 
-using homeward::v1::Principal;
+using homeward::internal::v1::Principal;
 
 bool IsAdministrator(const Principal& principal) {
   return principal.role() == homeward::v1::ROLE_ADMINISTRATOR;

@@ -12,23 +12,26 @@
 #define HOMEWARD_SERVICES_ASSESSMENT_AUDIT_ACCESS_H_
 
 #include "absl/status/status.h"
+#include "homeward/internal/v1/principal.pb.h"
 #include "homeward/v1/cases.pb.h"
-#include "homeward/v1/principal.pb.h"
 
 namespace homeward::assessment {
 
 // OK for the roles that may read some case's audit entries (administrators
 // and supervisors); PERMISSION_DENIED naming the role otherwise. Checked
 // before anything else, so that other roles learn nothing about the case.
-absl::Status CheckAuditReader(const homeward::v1::Principal& principal);
+absl::Status CheckAuditReader(
+    const homeward::internal::v1::Principal& principal);
 
 // OK when `principal` may read the audit entries of `c`: administrators for
 // any case, supervisors for their own offices' cases.
-absl::Status CheckCaseAuditAccess(const homeward::v1::Principal& principal,
-                                  const homeward::v1::Case& c);
+absl::Status CheckCaseAuditAccess(
+    const homeward::internal::v1::Principal& principal,
+    const homeward::v1::Case& c);
 
 // OK for administrators, who alone may verify the whole trail.
-absl::Status CheckAuditVerifier(const homeward::v1::Principal& principal);
+absl::Status CheckAuditVerifier(
+    const homeward::internal::v1::Principal& principal);
 
 }  // namespace homeward::assessment
 

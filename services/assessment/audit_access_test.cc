@@ -12,8 +12,8 @@
 namespace homeward::assessment {
 namespace {
 
+using ::homeward::internal::v1::Principal;
 using ::homeward::testing::StatusIs;
-using ::homeward::v1::Principal;
 using ::homeward::v1::Role;
 using ::testing::HasSubstr;
 

@@ -19,7 +19,8 @@ constexpr char kService[] = "homeward.v1.AuditService/";
 
 // The public face of a stored entry: the same identifiers under the
 // contract's names. The storage type stays internal.
-homeward::v1::AuditTrailEntry ToPublic(homeward::v1::AuditEntry stored) {
+homeward::v1::AuditTrailEntry ToPublic(
+    homeward::internal::v1::AuditEntry stored) {
   homeward::v1::AuditTrailEntry entry;
   entry.set_sequence(stored.sequence());
   *entry.mutable_time() = std::move(*stored.mutable_time());
@@ -104,7 +105,7 @@ absl::Status AuditServiceImpl::List(
                           request.page().page_token()));
   // Who looked at whose audit is as accountable as who looked at the case.
   store_->AuditRead(AuditEntryFor(actor, c.case_id()));
-  for (homeward::v1::AuditEntry& entry : page.entries) {
+  for (homeward::internal::v1::AuditEntry& entry : page.entries) {
     *response->add_entries() = ToPublic(std::move(entry));
   }
   response->set_next_page_token(std::move(page.next_page_token));

@@ -9,7 +9,7 @@
 namespace homeward::assessment {
 namespace {
 
-using homeward::v1::Principal;
+using homeward::internal::v1::Principal;
 
 bool WorksIn(const Principal& principal, const std::string& office) {
   return std::find(principal.office_ids().begin(), principal.office_ids().end(),

@@ -13,8 +13,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "homeward/internal/v1/principal.pb.h"
 #include "homeward/v1/cases.pb.h"
-#include "homeward/v1/principal.pb.h"
 
 namespace homeward::assessment {
 
@@ -24,19 +24,19 @@ enum class CaseAction { kRegister, kRead, kUpdate, kAssign };
 // supervisors; only supervisors assign): the check that needs no stored data,
 // made before a request is validated so that a caller who may not call the
 // method at all learns that, whatever the body.
-absl::Status CheckCaseRole(const homeward::v1::Principal& principal,
+absl::Status CheckCaseRole(const homeward::internal::v1::Principal& principal,
                            CaseAction action);
 
 // OK when `principal` may perform `action` on `c` (for kRegister, `c` is the
 // case to be created). PERMISSION_DENIED saying why otherwise.
-absl::Status CheckCaseAccess(const homeward::v1::Principal& principal,
+absl::Status CheckCaseAccess(const homeward::internal::v1::Principal& principal,
                              const homeward::v1::Case& c, CaseAction action);
 
 // The office a list is confined to: the requested one if the principal works
 // there, or the principal's only office. PERMISSION_DENIED for another
 // office; INVALID_ARGUMENT when several offices make the choice ambiguous.
 absl::StatusOr<std::string> ListOffice(
-    const homeward::v1::Principal& principal,
+    const homeward::internal::v1::Principal& principal,
     const homeward::v1::ListCasesRequest& request);
 
 }  // namespace homeward::assessment

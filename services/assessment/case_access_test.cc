@@ -8,9 +8,9 @@
 namespace homeward::assessment {
 namespace {
 
+using ::homeward::internal::v1::Principal;
 using ::homeward::testing::IsOkAndHolds;
 using ::homeward::testing::StatusIs;
-using ::homeward::v1::Principal;
 using ::homeward::v1::Role;
 
 Principal Make(Role role, std::vector<std::string> offices) {

@@ -62,7 +62,7 @@ class CaseRecordLog {
     event.set_request_id(request_id.empty() ? actor.request_id : request_id);
     storage::WriteSet set;
     if (!request_id.empty()) {
-      homeward::v1::IdempotencyRecord claim;
+      homeward::internal::v1::IdempotencyRecord claim;
       claim.set_subject_id(id);
       claim.set_partition(p);
       // Scoped by case: the same request id for another case is another

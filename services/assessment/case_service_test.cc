@@ -49,7 +49,7 @@ class CaseServiceTest : public ::testing::Test {
   void SetUp() override { StartServer(); }
 
   void StartServer(std::vector<std::pair<uint32_t, uint32_t>> owned = {}) {
-    homeward::v1::ServiceConfig config =
+    homeward::internal::v1::ServiceConfig config =
         homeward::testing::LoopbackServiceConfig(dir_.path());
     for (auto [first, last] : owned) {
       homeward::testing::OwnPartitions(config, first, last);
@@ -70,15 +70,16 @@ class CaseServiceTest : public ::testing::Test {
     StartServer();
   }
 
-  grpc::Status Register(const homeward::v1::RegisterCaseRequest& req, Case* out,
-                        const homeward::v1::Principal& who = kManager) {
+  grpc::Status Register(
+      const homeward::v1::RegisterCaseRequest& req, Case* out,
+      const homeward::internal::v1::Principal& who = kManager) {
     grpc::ClientContext ctx;
     SignAs(who, &ctx);
     return stub_->RegisterCase(&ctx, req, out);
   }
 
   grpc::Status Get(const std::string& id, Case* out,
-                   const homeward::v1::Principal& who = kManager) {
+                   const homeward::internal::v1::Principal& who = kManager) {
     grpc::ClientContext ctx;
     SignAs(who, &ctx);
     homeward::v1::GetCaseRequest req;
@@ -88,14 +89,14 @@ class CaseServiceTest : public ::testing::Test {
 
   grpc::Status List(const homeward::v1::ListCasesRequest& req,
                     homeward::v1::ListCasesResponse* out,
-                    const homeward::v1::Principal& who = kManager) {
+                    const homeward::internal::v1::Principal& who = kManager) {
     grpc::ClientContext ctx;
     SignAs(who, &ctx);
     return stub_->ListCases(&ctx, req, out);
   }
 
   grpc::Status Update(const Case& c, Case* out,
-                      const homeward::v1::Principal& who = kManager) {
+                      const homeward::internal::v1::Principal& who = kManager) {
     grpc::ClientContext ctx;
     SignAs(who, &ctx);
     homeward::v1::UpdateCaseRequest req;
@@ -103,8 +104,9 @@ class CaseServiceTest : public ::testing::Test {
     return stub_->UpdateCase(&ctx, req, out);
   }
 
-  grpc::Status Assign(const homeward::v1::AssignCaseRequest& req, Case* out,
-                      const homeward::v1::Principal& who = kSupervisor) {
+  grpc::Status Assign(
+      const homeward::v1::AssignCaseRequest& req, Case* out,
+      const homeward::internal::v1::Principal& who = kSupervisor) {
     grpc::ClientContext ctx;
     SignAs(who, &ctx);
     return stub_->AssignCase(&ctx, req, out);
@@ -521,7 +523,7 @@ TEST_F(CaseServiceTest, HealthCheckReportsServing) {
 
 TEST(CaseServicePartitionTest, ReplicaRefusesCasesOfPartitionsItDoesNotOwn) {
   TempDir dir;
-  homeward::v1::ServiceConfig config =
+  homeward::internal::v1::ServiceConfig config =
       homeward::testing::LoopbackServiceConfig(dir.path());
   homeward::testing::OwnPartitions(config, 0, 31);
   auto server = AssessmentServer::Start(config, homeward::testing::kTestSecret);
@@ -552,7 +554,7 @@ TEST(CaseServicePartitionTest, ReplicaRefusesCasesOfPartitionsItDoesNotOwn) {
 }
 
 TEST(CaseServiceConfigTest, StartRefusesABadConfigNamingEachProblem) {
-  homeward::v1::ServiceConfig config;
+  homeward::internal::v1::ServiceConfig config;
   auto* r = config.add_owned_partitions();
   r->set_first(10);
   r->set_last(5);

@@ -55,9 +55,9 @@ Case ForStorage(Case c) {
 
 }  // namespace
 
-homeward::v1::AuditEntry AuditEntryFor(const Actor& actor,
-                                       absl::string_view subject_id) {
-  homeward::v1::AuditEntry entry;
+homeward::internal::v1::AuditEntry AuditEntryFor(const Actor& actor,
+                                                 absl::string_view subject_id) {
+  homeward::internal::v1::AuditEntry entry;
   entry.set_user_id(actor.principal.user_id());
   entry.set_role(homeward::v1::Role_Name(actor.principal.role()));
   entry.set_action(actor.method);

@@ -16,15 +16,15 @@
 #include "absl/status/statusor.h"
 #include "common/storage/partitions.h"
 #include "common/storage/store.h"
+#include "homeward/internal/v1/principal.pb.h"
 #include "homeward/v1/cases.pb.h"
 #include "homeward/v1/events.pb.h"
-#include "homeward/v1/principal.pb.h"
 
 namespace homeward::assessment {
 
 // Who is acting and in which call, for events and the audit trail.
 struct Actor {
-  homeward::v1::Principal principal;
+  homeward::internal::v1::Principal principal;
   std::string request_id;
   std::string method;
 };
@@ -32,8 +32,8 @@ struct Actor {
 // The audit entry of `actor` touching `subject_id`. Entries hold identifiers
 // only; for case data the subject is the case, so that "who touched this
 // returnee's data" is one question over the trail.
-homeward::v1::AuditEntry AuditEntryFor(const Actor& actor,
-                                       absl::string_view subject_id);
+homeward::internal::v1::AuditEntry AuditEntryFor(const Actor& actor,
+                                                 absl::string_view subject_id);
 
 struct CaseQuery {
   std::string office_id;  // required: every list is confined to one office

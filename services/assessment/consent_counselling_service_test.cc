@@ -28,6 +28,7 @@
 namespace homeward::assessment {
 namespace {
 
+using ::homeward::internal::v1::Principal;
 using ::homeward::testing::MakePrincipal;
 using ::homeward::testing::SignAs;
 using ::homeward::testing::StatusIs;
@@ -36,7 +37,6 @@ using ::homeward::testing::ValidRegistration;
 using ::homeward::v1::CheckConsentResponse;
 using ::homeward::v1::ConsentRecord;
 using ::homeward::v1::CounsellingSession;
-using ::homeward::v1::Principal;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -586,7 +586,7 @@ TEST_F(ConsentCounsellingTest, ReadsAndWritesLeaveAuditEntriesNamingTheCase) {
 
 TEST(ConsentPartitionTest, ReplicaRefusesCasesOfPartitionsItDoesNotOwn) {
   TempDir dir;
-  homeward::v1::ServiceConfig config =
+  homeward::internal::v1::ServiceConfig config =
       homeward::testing::LoopbackServiceConfig(dir.path());
   homeward::testing::OwnPartitions(config, 0, 31);
   auto server = AssessmentServer::Start(config, homeward::testing::kTestSecret);

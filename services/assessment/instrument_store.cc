@@ -58,7 +58,7 @@ absl::StatusOr<InstrumentDefinition> InstrumentStore::Publish(
                         definition.instrument_id(), &latest, &latest_version));
   *definition.mutable_publish_time() = storage::NowTimestamp();
 
-  homeward::v1::AuditEntry audit = AuditEntryFor(actor, key);
+  homeward::internal::v1::AuditEntry audit = AuditEntryFor(actor, key);
 
   storage::WriteSet set;
   // Version 0 "must not exist": two concurrent publishers of the same

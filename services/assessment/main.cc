@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
       "owned_partitions come from the file only.");
   absl::ParseCommandLine(argc, argv);
   homeward::server::SetRequestLogging(absl::GetFlag(FLAGS_log_requests));
-  homeward::v1::ServiceConfig config;
+  homeward::internal::v1::ServiceConfig config;
   if (!absl::GetFlag(FLAGS_config).empty()) {
     absl::Status loaded = homeward::server::ParseTextProtoFile(
         absl::GetFlag(FLAGS_config), &config);

@@ -21,10 +21,10 @@ bool IsLowerHexSha256(absl::string_view s) {
   return true;
 }
 
-absl::Status Validate(const homeward::v1::ApiKeyFile& file) {
+absl::Status Validate(const homeward::internal::v1::ApiKeyFile& file) {
   errors::FieldViolations bad;
   for (int i = 0; i < file.keys_size(); ++i) {
-    const homeward::v1::ApiKey& key = file.keys(i);
+    const homeward::internal::v1::ApiKey& key = file.keys(i);
     const std::string at = absl::StrCat("keys[", i, "]");
     if (key.key_id().empty()) bad.Add(at + ".key_id", "is required");
     if (!IsLowerHexSha256(key.sha256_hex())) {
@@ -58,11 +58,11 @@ absl::Status Validate(const homeward::v1::ApiKeyFile& file) {
 }  // namespace
 
 absl::StatusOr<ApiKeyAuthenticator> ApiKeyAuthenticator::Create(
-    const homeward::v1::ApiKeyFile& file) {
+    const homeward::internal::v1::ApiKeyFile& file) {
   absl::Status valid = Validate(file);
   if (!valid.ok()) return valid;
   ApiKeyAuthenticator auth;
-  for (const homeward::v1::ApiKey& key : file.keys()) {
+  for (const homeward::internal::v1::ApiKey& key : file.keys()) {
     auth.entries_.push_back(
         {key.sha256_hex(), {key.key_id(), key.principal()}});
   }
@@ -127,10 +127,10 @@ std::string GenerateApiKeySecret() {
   return absl::StrCat("hw_", crypto::RandomHex(24));
 }
 
-homeward::v1::ApiKey MakeApiKey(absl::string_view key_id,
-                                absl::string_view secret_key,
-                                const homeward::v1::Principal& principal) {
-  homeward::v1::ApiKey key;
+homeward::internal::v1::ApiKey MakeApiKey(
+    absl::string_view key_id, absl::string_view secret_key,
+    const homeward::internal::v1::Principal& principal) {
+  homeward::internal::v1::ApiKey key;
   key.set_key_id(std::string(key_id));
   key.set_sha256_hex(crypto::Sha256Hex(secret_key));
   *key.mutable_principal() = principal;

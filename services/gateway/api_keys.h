@@ -20,8 +20,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "homeward/v1/config.pb.h"
-#include "homeward/v1/principal.pb.h"
+#include "homeward/internal/v1/config.pb.h"
+#include "homeward/internal/v1/principal.pb.h"
 
 namespace homeward::gateway {
 
@@ -33,7 +33,7 @@ inline constexpr char kApiKeyHeader[] = "x-api-key";
 // Who is calling, once the key checked out.
 struct AuthenticatedCaller {
   std::string key_id;  // non-secret label: safe for logs
-  homeward::v1::Principal principal;
+  homeward::internal::v1::Principal principal;
 };
 
 class ApiKeyAuthenticator {
@@ -41,7 +41,7 @@ class ApiKeyAuthenticator {
   // Validates `file` (every problem named, as field violations on
   // "keys[i]...") and builds the lookup table.
   static absl::StatusOr<ApiKeyAuthenticator> Create(
-      const homeward::v1::ApiKeyFile& file);
+      const homeward::internal::v1::ApiKeyFile& file);
 
   // UNAUTHENTICATED when `key` matches no stored digest. The key itself never
   // appears in the error.
@@ -72,9 +72,9 @@ absl::StatusOr<std::string> ApiKeyFromHeaders(
 std::string GenerateApiKeySecret();
 
 // The stored form of `secret_key`: its SHA-256 and the principal it stands for.
-homeward::v1::ApiKey MakeApiKey(absl::string_view key_id,
-                                absl::string_view secret_key,
-                                const homeward::v1::Principal& principal);
+homeward::internal::v1::ApiKey MakeApiKey(
+    absl::string_view key_id, absl::string_view secret_key,
+    const homeward::internal::v1::Principal& principal);
 
 }  // namespace homeward::gateway
 

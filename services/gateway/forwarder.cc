@@ -28,7 +28,7 @@ using google::protobuf::Reflection;
 // First-line authorisation (architecture brief section 6): the method's
 // declared callers. Services still enforce record-level scope themselves.
 absl::Status Authorize(const MethodRoute& method,
-                       const homeward::v1::Principal& principal) {
+                       const homeward::internal::v1::Principal& principal) {
   if (method.callers.Allows(principal.role())) return absl::OkStatus();
   return errors::PermissionDenied(absl::StrCat(
       "role ", homeward::v1::Role_Name(principal.role()), " may not call ",

@@ -40,7 +40,7 @@
 #include "grpcpp/client_context.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
-#include "homeward/v1/principal.pb.h"
+#include "homeward/internal/v1/principal.pb.h"
 #include "services/gateway/method_table.h"
 #include "services/gateway/routing.h"
 
@@ -49,7 +49,7 @@ namespace homeward::gateway {
 // A public call once its face has authenticated it.
 struct CallInfo {
   std::string key_id;  // which API key; safe to log
-  homeward::v1::Principal principal;
+  homeward::internal::v1::Principal principal;
   std::string request_id;
   // The client's own deadline; the forwarded call uses the earlier of this
   // and now + the forward deadline.

@@ -78,7 +78,7 @@ struct GatewayServer::Parts {
 
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     Options options) {
-  const homeward::v1::GatewayConfig& config = options.config;
+  const homeward::internal::v1::GatewayConfig& config = options.config;
   errors::FieldViolations bad;
   if (config.grpc_listen_address().empty() &&
       config.http_listen_address().empty()) {

@@ -25,7 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
-#include "homeward/v1/config.pb.h"
+#include "homeward/internal/v1/config.pb.h"
 
 namespace homeward::gateway {
 
@@ -35,11 +35,11 @@ class GatewayServer {
     // Listen addresses (port 0 picks a free one; an empty address disables
     // that face), routes, partition_count (0: 64), forward_deadline_ms (0:
     // 5000). The *_file fields are main()'s business and are ignored here.
-    homeward::v1::GatewayConfig config;
+    homeward::internal::v1::GatewayConfig config;
     // HMAC secret that signs principals (auth::PrincipalSigner).
     std::string principal_secret;
     // Hashed API keys and the principal each one stands for.
-    homeward::v1::ApiKeyFile api_keys;
+    homeward::internal::v1::ApiKeyFile api_keys;
     // Channels to use instead of dialing a replica's address (all-in-one uses
     // in-process channels). Keyed by ReplicaConfig.address.
     std::map<std::string, std::shared_ptr<grpc::Channel>> channel_overrides;

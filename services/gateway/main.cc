@@ -3,9 +3,9 @@
 //   homeward-gateway --config=/etc/homeward/gateway.textproto
 //       [--grpc_listen=0.0.0.0:7000] [--http_listen=0.0.0.0:7080]
 //
-// The config file is a homeward.v1.GatewayConfig textproto; it names the API
-// key file (ApiKeyFile textproto) and the principal secret file. Prints one
-// JSON log line with "grpc_port" and "http_port" once listening, and shuts
+// The config file is a homeward.internal.v1.GatewayConfig textproto; it names
+// the API key file (ApiKeyFile textproto) and the principal secret file. Prints
+// one JSON log line with "grpc_port" and "http_port" once listening, and shuts
 // down gracefully on SIGTERM or SIGINT.
 #include <string>
 #include <utility>
@@ -45,10 +45,9 @@ absl::StatusOr<GatewayServer::Options> LoadOptions() {
         "--config", "is required: the GatewayConfig textproto");
   }
   GatewayServer::Options options;
-  ASSIGN_OR_RETURN(
-      options.config,
-      homeward::server::LoadTextProtoFile<homeward::v1::GatewayConfig>(
-          config_path));
+  ASSIGN_OR_RETURN(options.config,
+                   homeward::server::LoadTextProtoFile<
+                       homeward::internal::v1::GatewayConfig>(config_path));
   if (!absl::GetFlag(FLAGS_grpc_listen).empty()) {
     options.config.set_grpc_listen_address(absl::GetFlag(FLAGS_grpc_listen));
   }
@@ -64,7 +63,7 @@ absl::StatusOr<GatewayServer::Options> LoadOptions() {
   RETURN_IF_ERROR(bad.ToStatus());
   ASSIGN_OR_RETURN(
       options.api_keys,
-      homeward::server::LoadTextProtoFile<homeward::v1::ApiKeyFile>(
+      homeward::server::LoadTextProtoFile<homeward::internal::v1::ApiKeyFile>(
           options.config.api_keys_file()));
   ASSIGN_OR_RETURN(
       options.principal_secret,

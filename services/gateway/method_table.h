@@ -28,7 +28,7 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
-#include "homeward/v1/principal.pb.h"
+#include "homeward/internal/v1/principal.pb.h"
 
 namespace homeward::gateway {
 

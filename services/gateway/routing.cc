@@ -35,7 +35,8 @@ std::string DescribePartitions(const std::vector<uint32_t>& sorted) {
 }  // namespace
 
 absl::StatusOr<RouteTable> RouteTable::Create(
-    const homeward::v1::GatewayConfig& config, absl::string_view service) {
+    const homeward::internal::v1::GatewayConfig& config,
+    absl::string_view service) {
   errors::FieldViolations bad;
   RouteTable table;
   table.partition_count_ = config.partition_count() == 0
@@ -70,7 +71,8 @@ absl::StatusOr<RouteTable> RouteTable::Create(
     return bad.ToStatus();
   }
 
-  const homeward::v1::ServiceRoute& route = config.routes(route_index);
+  const homeward::internal::v1::ServiceRoute& route =
+      config.routes(route_index);
   const std::string at = absl::StrCat("routes[", route_index, "]");
   if (route.replicas().empty()) {
     bad.Add(at + ".replicas", "must list at least one replica");
@@ -78,7 +80,7 @@ absl::StatusOr<RouteTable> RouteTable::Create(
   }
   bool any_lists_partitions = false;
   for (int r = 0; r < route.replicas_size(); ++r) {
-    const homeward::v1::ReplicaConfig& replica = route.replicas(r);
+    const homeward::internal::v1::ReplicaConfig& replica = route.replicas(r);
     const std::string replica_at = absl::StrCat(at, ".replicas[", r, "]");
     if (replica.address().empty())
       bad.Add(replica_at + ".address", "is required");

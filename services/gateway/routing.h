@@ -18,7 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "homeward/v1/config.pb.h"
+#include "homeward/internal/v1/config.pb.h"
 
 namespace homeward::gateway {
 
@@ -35,7 +35,8 @@ class RouteTable {
   // "routes[0].replicas[1].address"); a partition owned by no replica or by
   // several is named in the violation.
   static absl::StatusOr<RouteTable> Create(
-      const homeward::v1::GatewayConfig& config, absl::string_view service);
+      const homeward::internal::v1::GatewayConfig& config,
+      absl::string_view service);
 
   uint32_t partition_count() const { return partition_count_; }
   size_t replica_count() const { return addresses_.size(); }

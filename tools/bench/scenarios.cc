@@ -19,8 +19,8 @@
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "homeward/internal/v1/config.pb.h"
 #include "homeward/v1/cases.grpc.pb.h"
-#include "homeward/v1/config.pb.h"
 #include "services/gateway/api_keys.h"
 #include "services/gateway/routing.h"
 #include "tests/fixtures/case_fixtures.h"
@@ -297,7 +297,7 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
   deployment->principal_ = testing::MakePrincipal(
       kBenchUser, homeward::v1::ROLE_CASE_MANAGER, {kBenchOffice});
 
-  homeward::v1::ServiceConfig service;
+  homeward::internal::v1::ServiceConfig service;
   service.set_listen_address("127.0.0.1:0");
   service.set_data_dir(options.data_dir + "/assessment");
   service.set_partition_count(64);
@@ -314,11 +314,11 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
       absl::StrCat("127.0.0.1:", deployment->assessment_->port());
 
   gateway::GatewayServer::Options gateway_options;
-  homeward::v1::GatewayConfig& config = gateway_options.config;
+  homeward::internal::v1::GatewayConfig& config = gateway_options.config;
   config.set_grpc_listen_address("127.0.0.1:0");
   config.set_http_listen_address("127.0.0.1:0");
   config.set_partition_count(64);
-  homeward::v1::ServiceRoute* route = config.add_routes();
+  homeward::internal::v1::ServiceRoute* route = config.add_routes();
   route->set_service(gateway::kAssessmentService);
   // No channel override: the gateway dials the replica over TCP, so the
   // gateway scenarios pay for two real RPC hops, as in a deployment.

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "homeward/v1/principal.pb.h"
+#include "homeward/internal/v1/principal.pb.h"
 #include "services/assessment/assessment_server.h"
 #include "services/gateway/gateway_server.h"
 #include "tools/bench/load_runner.h"
@@ -69,7 +69,9 @@ class Deployment {
   const std::string& secret() const { return secret_; }
   // The API key the gateway accepts for principal().
   const std::string& api_key() const { return api_key_; }
-  const homeward::v1::Principal& principal() const { return principal_; }
+  const homeward::internal::v1::Principal& principal() const {
+    return principal_;
+  }
   // Waits (up to `timeout`) until the service's storage has no flush or
   // compaction running or pending, so that a scenario does not pay for the
   // background work the writes of the one before it left behind.
@@ -82,7 +84,7 @@ class Deployment {
 
   std::string secret_;
   std::string api_key_;
-  homeward::v1::Principal principal_;
+  homeward::internal::v1::Principal principal_;
   std::string service_target_;
   std::string gateway_target_;
   int gateway_http_port_ = 0;
