@@ -32,9 +32,9 @@ std::string ValueOf(const ServiceConfig& config, const FieldDescriptor* field) {
 absl::Status RecordSettings(Store& store, const ServiceConfig& fixed) {
   WriteSet set;
   // Version 0: two processes racing on one directory cannot both record.
-  set.ExpectVersion(kReservedConfigPartition, kDeploymentSettingsKind,
+  set.ExpectVersion(kConfigurationPartition, kDeploymentSettingsKind,
                     kDeploymentSettingsId, 0)
-      .PutRecord(kReservedConfigPartition, kDeploymentSettingsKind,
+      .PutRecord(kConfigurationPartition, kDeploymentSettingsKind,
                  kDeploymentSettingsId, 1, fixed);
   return store.Commit(std::move(set)).status();
 }
@@ -47,7 +47,7 @@ absl::StatusOr<SettingsCheck> KeepDeploymentSettings(
   uint64_t version = 0;
   ASSIGN_OR_RETURN(
       bool found,
-      store.GetRecord(kReservedConfigPartition, kDeploymentSettingsKind,
+      store.GetRecord(kConfigurationPartition, kDeploymentSettingsKind,
                       kDeploymentSettingsId, &stored, &version));
   if (!found) {
     // Every change to a store writes an audit entry, so an empty audit

@@ -20,16 +20,13 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/storage/partitions.h"
 #include "common/storage/store.h"
 #include "homeward/internal/v1/config.pb.h"
 
 namespace homeward::storage {
 
-// The partition that holds data of no case (programme configuration and
-// these settings); outside every case partition 0..P-1.
-inline constexpr uint32_t kReservedConfigPartition = 0xFFFFFFFFu;
-
-// Where the settings record lives in kReservedConfigPartition.
+// Where the settings record lives in kConfigurationPartition.
 inline constexpr char kDeploymentSettingsKind[] = "deployment_settings";
 inline constexpr char kDeploymentSettingsId[] = "service";
 

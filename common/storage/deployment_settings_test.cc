@@ -41,10 +41,9 @@ TEST(DeploymentSettingsTest, FirstStartRecordsAndLaterStartsMatch) {
               IsOkAndHolds(SettingsCheck::kMatched));
   ServiceConfig stored;
   uint64_t version = 0;
-  ASSERT_THAT(
-      store->GetRecord(kReservedConfigPartition, kDeploymentSettingsKind,
-                       kDeploymentSettingsId, &stored, &version),
-      IsOkAndHolds(true));
+  ASSERT_THAT(store->GetRecord(kConfigurationPartition, kDeploymentSettingsKind,
+                               kDeploymentSettingsId, &stored, &version),
+              IsOkAndHolds(true));
   EXPECT_EQ(stored.partition_count(), 64u);
 }
 

@@ -20,6 +20,10 @@
 namespace homeward::storage {
 
 inline constexpr uint32_t kDefaultPartitionCount = 64;
+// The partition that holds data of no case (programme configuration such as
+// instruments, and the deployment's fixed settings); outside every case
+// partition 0..P-1.
+inline constexpr uint32_t kConfigurationPartition = 0xFFFFFFFFu;
 
 // Stable across processes, builds and versions (FNV-1a 64-bit), because it
 // decides where data lives on disk.

@@ -57,7 +57,6 @@ absl::Status PublishInstrumentFiles(const std::string& dir,
 // replayed registration would create a case a second time.
 absl::Status KeepFixedSettings(storage::Store& store, uint32_t partition_count,
                                const std::string& data_dir) {
-  static_assert(storage::kReservedConfigPartition == kConfigurationPartition);
   homeward::internal::v1::ServiceConfig fixed;
   fixed.set_partition_count(partition_count);
   ASSIGN_OR_RETURN(storage::SettingsCheck check,

@@ -6,6 +6,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/clock.h"
+#include "common/storage/partitions.h"
 #include "services/assessment/instruments/instrument_rules.h"
 
 namespace homeward::assessment {
@@ -54,7 +55,7 @@ absl::StatusOr<InstrumentDefinition> InstrumentStore::Publish(
   uint64_t latest_version = 0;
   ASSIGN_OR_RETURN(
       bool has_latest,
-      store_->GetRecord(kConfigurationPartition, kLatestKind,
+      store_->GetRecord(storage::kConfigurationPartition, kLatestKind,
                         definition.instrument_id(), &latest, &latest_version));
   *definition.mutable_publish_time() = storage::NowTimestamp();
 
@@ -63,20 +64,20 @@ absl::StatusOr<InstrumentDefinition> InstrumentStore::Publish(
   storage::WriteSet set;
   // Version 0 "must not exist": two concurrent publishers of the same
   // version cannot both win.
-  set.ExpectVersion(kConfigurationPartition, kKind, key, 0)
-      .PutRecord(kConfigurationPartition, kKind, key, 1, definition)
-      .PutIndex(kConfigurationPartition, kByKind, KindValue(definition.kind()),
-                key)
+  set.ExpectVersion(storage::kConfigurationPartition, kKind, key, 0)
+      .PutRecord(storage::kConfigurationPartition, kKind, key, 1, definition)
+      .PutIndex(storage::kConfigurationPartition, kByKind,
+                KindValue(definition.kind()), key)
       .Audit(std::move(audit));
   // Publishing an older version after a newer one keeps "latest" pointing at
   // the highest version number.
   if (!has_latest || latest.version() < definition.version()) {
     InstrumentDefinition pointer;
     pointer.set_version(definition.version());
-    set.ExpectVersion(kConfigurationPartition, kLatestKind,
+    set.ExpectVersion(storage::kConfigurationPartition, kLatestKind,
                       definition.instrument_id(),
                       has_latest ? latest_version : 0)
-        .PutRecord(kConfigurationPartition, kLatestKind,
+        .PutRecord(storage::kConfigurationPartition, kLatestKind,
                    definition.instrument_id(), latest_version + 1, pointer);
   }
   RETURN_IF_ERROR(store_->Commit(std::move(set)).status());
@@ -87,15 +88,16 @@ absl::StatusOr<InstrumentDefinition> InstrumentStore::Get(
     absl::string_view instrument_id, int32_t version) const {
   if (version == 0) {
     InstrumentDefinition pointer;
-    ASSIGN_OR_RETURN(bool found,
-                     store_->GetRecord(kConfigurationPartition, kLatestKind,
-                                       instrument_id, &pointer, nullptr));
+    ASSIGN_OR_RETURN(
+        bool found,
+        store_->GetRecord(storage::kConfigurationPartition, kLatestKind,
+                          instrument_id, &pointer, nullptr));
     if (!found) return errors::NotFound("instrument", instrument_id);
     version = pointer.version();
   }
   InstrumentDefinition definition;
   ASSIGN_OR_RETURN(bool found,
-                   store_->GetRecord(kConfigurationPartition, kKind,
+                   store_->GetRecord(storage::kConfigurationPartition, kKind,
                                      VersionKey(instrument_id, version),
                                      &definition, nullptr));
   if (!found) {
@@ -108,7 +110,7 @@ absl::StatusOr<InstrumentDefinition> InstrumentStore::Get(
 absl::StatusOr<InstrumentPage> InstrumentStore::List(
     homeward::v1::InstrumentKind kind, int page_size,
     absl::string_view page_token) const {
-  const std::vector<uint32_t> partitions = {kConfigurationPartition};
+  const std::vector<uint32_t> partitions = {storage::kConfigurationPartition};
   storage::IndexPage ids;
   if (kind == homeward::v1::INSTRUMENT_KIND_UNSPECIFIED) {
     ASSIGN_OR_RETURN(
@@ -123,8 +125,8 @@ absl::StatusOr<InstrumentPage> InstrumentStore::List(
   for (const auto& entry : ids.entries) {
     InstrumentDefinition definition;
     ASSIGN_OR_RETURN(bool found,
-                     store_->GetRecord(kConfigurationPartition, kKind, entry.id,
-                                       &definition, nullptr));
+                     store_->GetRecord(storage::kConfigurationPartition, kKind,
+                                       entry.id, &definition, nullptr));
     if (found) page.instruments.push_back(std::move(definition));
   }
   return page;

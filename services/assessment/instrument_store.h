@@ -21,9 +21,6 @@
 
 namespace homeward::assessment {
 
-// Partition of data that belongs to no case (programme configuration).
-inline constexpr uint32_t kConfigurationPartition = 0xFFFFFFFFu;
-
 struct InstrumentPage {
   std::vector<homeward::v1::InstrumentDefinition> instruments;
   std::string next_page_token;
