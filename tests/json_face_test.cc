@@ -26,12 +26,14 @@
 #include "common/status/status_matchers.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
+#include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "homeward/v1/cases.pb.h"
 #include "services/assessment/assessment_server.h"
 #include "services/gateway/api_keys.h"
 #include "services/gateway/forwarder.h"
+#include "services/gateway/gateway_server.h"
 #include "services/gateway/json_http.h"
 #include "services/gateway/method_table.h"
 #include "services/gateway/routing.h"
@@ -359,6 +361,84 @@ TEST_F(JsonFaceTest, ConnectionsBeyondTheCapAreRefusedAndOthersServed) {
   std::optional<RawHttpResponse> r = open[0]->ReadResponse(kPrompt);
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 200) << r->body;
+}
+
+// The operator's GatewayConfig.http_limits reach the face of a real gateway.
+TEST_F(JsonFaceTest, GatewayConfigSetsTheConnectionCap) {
+  GatewayServer::Options options;
+  options.config.set_http_listen_address("127.0.0.1:0");
+  options.config.set_partition_count(
+      homeward::testing::LoopbackServiceConfig(dir_.path()).partition_count());
+  auto* route = options.config.add_routes();
+  route->set_service(kAssessmentService);
+  route->add_replicas()->set_address(
+      absl::StrCat("127.0.0.1:", replica_->port()));
+  options.config.mutable_http_limits()->set_max_connections(2);
+  options.principal_secret = homeward::testing::kTestSecret;
+  auto gateway = GatewayServer::Start(std::move(options));
+  ASSERT_THAT(gateway, IsOk());
+  port_ = (*gateway)->http_port();
+  std::vector<std::unique_ptr<RawHttpConnection>> open;
+  for (int i = 0; i < 2; ++i) open.push_back(Connect());
+  absl::SleepFor(absl::Seconds(1));
+  auto excess = Connect();
+  ASSERT_NE(excess, nullptr);
+  ExpectConnectError(excess->ReadResponse(kPrompt), 503, "unavailable",
+                     "limit of 2 open connections");
+}
+
+TEST(JsonFaceOptionsTest, HttpLimitsOverrideDefaultsWithinRange) {
+  struct Case {
+    std::string limits;  // HttpLimits textproto
+    std::vector<std::string> bad_fields;
+    size_t max_connections;
+    absl::Duration header, body, idle;
+  };
+  const JsonHttpServer::Options defaults;
+  const std::vector<Case> cases = {
+      {"", {}, 1000, absl::Seconds(10), absl::Seconds(30), absl::Seconds(60)},
+      {"max_connections: 20 header_timeout_ms: 1500 body_timeout_ms: 2500 "
+       "idle_timeout_ms: 3500",
+       {},
+       20,
+       absl::Milliseconds(1500),
+       absl::Milliseconds(2500),
+       absl::Milliseconds(3500)},
+      {"max_connections: 1000000 idle_timeout_ms: 600000",
+       {},
+       1000000,
+       absl::Seconds(10),
+       absl::Seconds(30),
+       absl::Minutes(10)},
+      {"max_connections: 1000001 header_timeout_ms: 600001 "
+       "body_timeout_ms: 4000000000 idle_timeout_ms: 1",
+       {"http_limits.max_connections", "http_limits.header_timeout_ms",
+        "http_limits.body_timeout_ms"},
+       1000,
+       absl::Seconds(10),
+       absl::Seconds(30),
+       absl::Milliseconds(1)},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.limits);
+    homeward::internal::v1::HttpLimits limits;
+    ASSERT_TRUE(
+        google::protobuf::TextFormat::ParseFromString(c.limits, &limits));
+    errors::FieldViolations bad;
+    JsonHttpServer::Options options = JsonFaceOptionsFrom(limits, bad);
+    std::vector<std::string> fields;
+    for (const auto& v : errors::FieldViolationsOf(bad.ToStatus())) {
+      fields.push_back(v.field);
+    }
+    EXPECT_EQ(fields, c.bad_fields);
+    EXPECT_EQ(options.max_connections, c.max_connections);
+    EXPECT_EQ(options.header_timeout, c.header);
+    EXPECT_EQ(options.body_timeout, c.body);
+    EXPECT_EQ(options.idle_timeout, c.idle);
+    // What HttpLimits cannot set keeps its default.
+    EXPECT_EQ(options.max_header_bytes, defaults.max_header_bytes);
+    EXPECT_EQ(options.max_body_bytes, defaults.max_body_bytes);
+  }
 }
 
 // ---------------------------------------------------------------------------

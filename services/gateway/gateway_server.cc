@@ -91,6 +91,8 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
             absl::StrCat("must be at most ", kMaxForwardDeadlineMs,
                          " (10 minutes)"));
   }
+  JsonHttpServer::Options http_options =
+      JsonFaceOptionsFrom(config.http_limits(), bad);
   if (options.principal_secret.empty()) {
     bad.Add("principal_secret_file",
             "must hold the deployment's principal secret");
@@ -157,7 +159,6 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
                               : nullptr);
   // The JSON face's /healthz follows the same readiness.
   if (!config.http_listen_address().empty()) {
-    JsonHttpServer::Options http_options;
     http_options.ready = [r = parts->readiness.get()] { return r->Ready(); };
     parts->http_server = std::make_unique<JsonHttpServer>(
         parts->keys.get(), parts->forwarder.get(), std::move(http_options));

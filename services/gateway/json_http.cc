@@ -4,7 +4,50 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+
 namespace homeward::gateway {
+namespace {
+
+// Beyond these a setting is a typo rather than a plan.
+constexpr uint32_t kMaxConnectionsLimit = 1000000;
+constexpr uint32_t kMaxTimeoutMs = 10 * 60 * 1000;
+
+// Sets `*option` from a millisecond field that is 0 (keep the default) or
+// 1..kMaxTimeoutMs.
+void SetTimeout(uint32_t ms, absl::string_view field, absl::Duration* option,
+                errors::FieldViolations& bad) {
+  if (ms == 0) return;
+  if (ms > kMaxTimeoutMs) {
+    bad.Add(absl::StrCat("http_limits.", field),
+            absl::StrCat("must be at most ", kMaxTimeoutMs,
+                         " (10 minutes), or 0 for the default"));
+    return;
+  }
+  *option = absl::Milliseconds(ms);
+}
+
+}  // namespace
+
+JsonHttpServer::Options JsonFaceOptionsFrom(
+    const homeward::internal::v1::HttpLimits& limits,
+    errors::FieldViolations& bad) {
+  JsonHttpServer::Options options;
+  if (limits.max_connections() > kMaxConnectionsLimit) {
+    bad.Add("http_limits.max_connections",
+            absl::StrCat("must be at most ", kMaxConnectionsLimit,
+                         ", or 0 for the default"));
+  } else if (limits.max_connections() != 0) {
+    options.max_connections = limits.max_connections();
+  }
+  SetTimeout(limits.header_timeout_ms(), "header_timeout_ms",
+             &options.header_timeout, bad);
+  SetTimeout(limits.body_timeout_ms(), "body_timeout_ms", &options.body_timeout,
+             bad);
+  SetTimeout(limits.idle_timeout_ms(), "idle_timeout_ms", &options.idle_timeout,
+             bad);
+  return options;
+}
 
 JsonHttpServer::JsonHttpServer(const ApiKeyAuthenticator* keys,
                                Forwarder* forwarder, Options options)

@@ -31,6 +31,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/status/errors.h"
+#include "homeward/internal/v1/config.pb.h"
 #include "services/gateway/api_keys.h"
 #include "services/gateway/connect_error.h"
 #include "services/gateway/connect_unary.h"
@@ -72,6 +74,13 @@ class JsonHttpServer {
   std::unique_ptr<ConnectUnary> connect_;
   std::unique_ptr<HttpServer> http_;
 };
+
+// The options an operator's `limits` (GatewayConfig.http_limits) ask for,
+// over the defaults (a field left 0 keeps its default). A value out of range
+// is a violation of "http_limits.<field>" added to `bad`.
+JsonHttpServer::Options JsonFaceOptionsFrom(
+    const homeward::internal::v1::HttpLimits& limits,
+    errors::FieldViolations& bad);
 
 }  // namespace homeward::gateway
 
