@@ -39,7 +39,6 @@
 #include "absl/algorithm/container.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -47,6 +46,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "common/server/flags_usage.h"
 #include "common/server/log.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -539,7 +539,8 @@ int Run() {
 }  // namespace homeward::bench
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  homeward::server::SetUpFlagsUsage(
+      "Usage: homeward-bench [--scenarios=...] [flags]\n\n"
       "Measures Homeward request paths against a bare RPC hop, on an embedded "
       "deployment (assessment service + gateway on loopback TCP).");
   absl::ParseCommandLine(argc, argv);
