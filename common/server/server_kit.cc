@@ -17,7 +17,8 @@
 
 namespace homeward::server {
 
-void PrepareServerBuilder(grpc::ServerBuilder* builder) {
+void PrepareServerBuilder(grpc::ServerBuilder* builder,
+                          RequestDecoding decoding) {
   // Debian's Abseil checks every Mutex acquisition for lock-order cycles,
   // which costs a few percent of a loaded server; the servers' locking is
   // simple and covered by the sanitizer build instead.
@@ -39,8 +40,10 @@ void PrepareServerBuilder(grpc::ServerBuilder* builder) {
   // introspection service these servers do not expose.
   builder->AddChannelArgument(GRPC_ARG_ENABLE_CHANNELZ, 0);
   // Undecodable requests: INVALID_ARGUMENT naming the type, logged as JSON.
-  builder->experimental().SetInterceptorCreators(
-      UndecodableRequestInterceptors());
+  if (decoding == RequestDecoding::kTyped) {
+    builder->experimental().SetInterceptorCreators(
+        UndecodableRequestInterceptors());
+  }
   RouteProtobufLogs();
 }
 

@@ -21,11 +21,25 @@
 
 namespace homeward::server {
 
+// How a server's handlers receive their requests.
+enum class RequestDecoding {
+  // gRPC decodes each request into its message type before the handler
+  // runs; a request that does not decode is answered INVALID_ARGUMENT
+  // naming the type (undecodable_request.h) instead of gRPC's bare
+  // INTERNAL or UNIMPLEMENTED.
+  kTyped,
+  // The handlers take the request's bytes and decode them themselves (the
+  // gateway's raw methods), so nothing can fail before them and the
+  // per-call interceptor that kTyped needs would be pure cost.
+  kRaw,
+};
+
 // Enables the standard health service and server reflection (which can
 // describe grpc.health.v1.Health too), and refuses to share a port already
 // in use (no SO_REUSEPORT). Must run before the first grpc::ServerBuilder of
 // the process is built.
-void PrepareServerBuilder(grpc::ServerBuilder* builder);
+void PrepareServerBuilder(grpc::ServerBuilder* builder,
+                          RequestDecoding decoding = RequestDecoding::kTyped);
 
 // A request id unique within the deployment: a random per-process prefix and
 // a counter. For correlating logs and audit entries, not a secret, so no

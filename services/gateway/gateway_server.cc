@@ -134,7 +134,9 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
 
   if (!config.grpc_listen_address().empty()) {
     grpc::ServerBuilder builder;
-    server::PrepareServerBuilder(&builder);
+    // The gateway's methods are raw: it decodes each request itself and
+    // answers a bad one INVALID_ARGUMENT (forwarder.cc).
+    server::PrepareServerBuilder(&builder, server::RequestDecoding::kRaw);
     // TLS to clients is terminated in front of the gateway for now
     // (architecture brief section 6 names it as the target).
     builder.AddListeningPort(config.grpc_listen_address(),
