@@ -1,8 +1,13 @@
-// Error factories and the absl <-> gRPC status conversion with rich details.
+// Error factories and the absl <-> gRPC status conversion with rich details,
+// and the UTF-8 decoder the error paths share.
+#include <string>
+
+#include "absl/strings/escaping.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
 #include "common/status/status_matchers.h"
+#include "common/status/utf8.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -85,6 +90,36 @@ TEST(StatusMacrosTest, ReturnEarlyOnError) {
   EXPECT_THAT(Quarter(8), IsOkAndHolds(2));
   EXPECT_THAT(Quarter(7), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(Quarter(6), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(Utf8Test, DecodesWellFormedAndRefusesIllFormedSequences) {
+  struct Case {
+    std::string text;
+    int32_t code_point;  // -1: ill-formed
+    size_t consumed;     // bytes NextCodePoint advances over
+  };
+  const Case cases[] = {
+      {"A", 0x41, 1},
+      {std::string(1, '\0'), 0, 1},
+      {"\x7f", 0x7f, 1},
+      {"\xc3\xa9", 0xe9, 2},             // e acute
+      {"\xe2\x82\xac", 0x20ac, 3},       // euro sign
+      {"\xf0\x9f\x98\x80", 0x1f600, 4},  // emoji
+      {"\xc2\x85", 0x85, 2},             // C1 next-line control
+      {"\xc0\x80", -1, 0},               // overlong NUL
+      {"\xe0\x80\xaf", -1, 0},           // overlong '/'
+      {"\xed\xa0\x80", -1, 0},           // surrogate U+D800
+      {"\xf4\x90\x80\x80", -1, 0},       // above U+10FFFF
+      {"\xe2\x82", -1, 0},               // truncated
+      {"\x80", -1, 0},                   // continuation byte alone
+      {"\xc3(", -1, 0},                  // bad continuation
+      {"\xf8\x88\x80\x80\x80", -1, 0},   // 5-byte form
+  };
+  for (const Case& c : cases) {
+    size_t i = 0;
+    EXPECT_EQ(NextCodePoint(c.text, &i), c.code_point) << absl::CEscape(c.text);
+    EXPECT_EQ(i, c.consumed) << absl::CEscape(c.text);
+  }
 }
 
 }  // namespace

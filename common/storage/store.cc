@@ -230,15 +230,8 @@ absl::Status Store::IndexAuditTrail() {
     AuditEntry entry;
     // An entry that does not decode is left for VerifyAudit to report.
     if (entry.ParseFromArray(it->value().data(),
-                             static_cast<int>(it->value().size())) &&
-        !entry.subject_id().empty()) {
-      batch
-          .Put(handles_[Column::kAuditBySubject],
-               internal::AuditBySubjectKey(
-                   PartitionOf(entry.subject_id(), options_.partition_count),
-                   entry.subject_id(), entry.sequence()),
-               "")
-          .PermitUncheckedError();
+                             static_cast<int>(it->value().size()))) {
+      IndexAuditEntry(entry, batch);
     }
     if (++in_chunk == kChunk) {
       RETURN_IF_ERROR(write_chunk(
@@ -421,15 +414,19 @@ void Store::AppendAudit(AuditEntry& entry, GroupState& group) {
       .Put(handles_[Column::kAudit], internal::AuditKey(entry.sequence()),
            bytes)
       .PermitUncheckedError();
-  if (!entry.subject_id().empty()) {
-    group.batch
-        .Put(handles_[Column::kAuditBySubject],
-             internal::AuditBySubjectKey(
-                 PartitionOf(entry.subject_id(), options_.partition_count),
-                 entry.subject_id(), entry.sequence()),
-             "")
-        .PermitUncheckedError();
-  }
+  IndexAuditEntry(entry, group.batch);
+}
+
+void Store::IndexAuditEntry(const AuditEntry& entry,
+                            rocksdb::WriteBatch& batch) const {
+  if (entry.subject_id().empty()) return;
+  batch
+      .Put(handles_[Column::kAuditBySubject],
+           internal::AuditBySubjectKey(
+               PartitionOf(entry.subject_id(), options_.partition_count),
+               entry.subject_id(), entry.sequence()),
+           "")
+      .PermitUncheckedError();
 }
 
 void Store::CommitGroup(std::vector<AuditEntry>& reads,

@@ -210,6 +210,9 @@ class Store {
   // Numbers, chains and adds one audit entry to the group's batch.
   void AppendAudit(homeward::internal::v1::AuditEntry& entry,
                    GroupState& group);
+  // Adds the audit_by_subject entry of a case-scoped `entry` to `batch`.
+  void IndexAuditEntry(const homeward::internal::v1::AuditEntry& entry,
+                       rocksdb::WriteBatch& batch) const;
   // Makes sure the last outbox sequence of `partition` is known.
   absl::Status LoadOutboxHead(uint32_t partition);
   absl::StatusOr<IndexPage> ListRange(int column,

@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/status/utf8.h"
 
 namespace homeward::assessment {
 namespace {
@@ -164,40 +165,6 @@ void CheckField(errors::FieldViolations& bad, const std::string& path,
     default:
       return;
   }
-}
-
-// The code point starting at text[*i] (advancing *i past it), or -1 when
-// the bytes there are not well-formed UTF-8 (overlong forms, surrogates and
-// values above U+10FFFF included).
-int32_t NextCodePoint(absl::string_view text, size_t* i) {
-  const auto byte = [&](size_t k) {
-    return static_cast<unsigned char>(text[k]);
-  };
-  const unsigned char lead = byte(*i);
-  int length = 0;
-  int32_t cp = 0;
-  int32_t min = 0;
-  if (lead < 0x80) {
-    ++*i;
-    return lead;
-  } else if ((lead & 0xE0) == 0xC0) {
-    length = 2, cp = lead & 0x1F, min = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, cp = lead & 0x0F, min = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, cp = lead & 0x07, min = 0x10000;
-  } else {
-    return -1;
-  }
-  if (*i + length > text.size()) return -1;
-  for (int k = 1; k < length; ++k) {
-    const unsigned char next = byte(*i + k);
-    if ((next & 0xC0) != 0x80) return -1;
-    cp = (cp << 6) | (next & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return -1;
-  *i += length;
-  return cp;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/status/utf8.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 
@@ -18,43 +19,6 @@ namespace {
 namespace pbutil = google::protobuf::util;
 
 constexpr absl::string_view kTypeUrlPrefix = "type.googleapis.com/";
-
-// Length of the well-formed UTF-8 sequence at s[i], or 0 if there is none.
-size_t Utf8SequenceLength(absl::string_view s, size_t i) {
-  const unsigned char lead = static_cast<unsigned char>(s[i]);
-  if (lead < 0x80) return 1;
-  // Sequence length, payload bits of the lead byte, and the smallest code
-  // point that needs this length (shorter encodings are invalid).
-  struct Form {
-    unsigned char mask, value;
-    size_t length;
-    uint32_t smallest;
-  };
-  static constexpr Form kForms[] = {
-      {0xe0, 0xc0, 2, 0x80}, {0xf0, 0xe0, 3, 0x800}, {0xf8, 0xf0, 4, 0x10000}};
-  size_t length = 0;
-  uint32_t code_point = 0;
-  uint32_t smallest = 0;
-  for (const Form& form : kForms) {
-    if ((lead & form.mask) == form.value) {
-      length = form.length;
-      code_point = lead & static_cast<unsigned char>(~form.mask);
-      smallest = form.smallest;
-    }
-  }
-  if (length == 0) return 0;
-  if (i + length > s.size()) return 0;
-  for (size_t k = 1; k < length; ++k) {
-    const unsigned char next = static_cast<unsigned char>(s[i + k]);
-    if ((next & 0xc0) != 0x80) return 0;
-    code_point = (code_point << 6) | (next & 0x3f);
-  }
-  if (code_point < smallest || code_point > 0x10ffff ||
-      (code_point >= 0xd800 && code_point <= 0xdfff)) {
-    return 0;
-  }
-  return length;
-}
 
 }  // namespace
 
@@ -70,9 +34,9 @@ std::string JsonString(absl::string_view s) {
     } else if (c >= 0x20 && c < 0x7f) {
       json.push_back(static_cast<char>(c));
       ++i;
-    } else if (size_t n = c >= 0x80 ? Utf8SequenceLength(s, i) : 0; n > 0) {
-      json.append(s.data() + i, n);
-      i += n;
+    } else if (size_t next = i; c >= 0x80 && NextCodePoint(s, &next) >= 0) {
+      json.append(s.data() + i, next - i);
+      i = next;
     } else {
       absl::StrAppend(&json, "\\u00", absl::Hex(c, absl::kZeroPad2));
       ++i;
