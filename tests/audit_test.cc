@@ -391,6 +391,10 @@ TEST_F(AuditTest, AdministratorsAndOwnOfficeSupervisorsMayReadOthersMayNot) {
               StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(ListAudit(kAdminKey, "", 10, "", &page),
               StatusIs(absl::StatusCode::kInvalidArgument));
+  // A case id with a control character is refused like any field's.
+  EXPECT_THAT(ListAudit(kAdminKey, "C0\x1b[31m", 10, "", &page),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("case_id: must not contain control")));
 }
 
 TEST_F(AuditTest, VerifyCoversEveryReplicaOfAnUntouchedTrail) {

@@ -11,6 +11,7 @@
 #include "services/assessment/audit_access.h"
 #include "services/assessment/case_scope.h"
 #include "services/assessment/field_checks.h"
+#include "services/assessment/field_values.h"
 
 namespace homeward::assessment {
 namespace {
@@ -96,7 +97,7 @@ absl::Status AuditServiceImpl::List(
   errors::FieldViolations bad;
   if (request.case_id().empty()) bad.Add("case_id", "is required");
   CheckPageRequest(bad, request.page());
-  RETURN_IF_ERROR(bad.ToStatus());
+  RETURN_IF_ERROR(WithFieldValueChecks(request, std::move(bad)).ToStatus());
   ASSIGN_OR_RETURN(homeward::v1::Case c, cases_->Get(request.case_id()));
   RETURN_IF_ERROR(CheckCaseAuditAccess(actor.principal, c));
   ASSIGN_OR_RETURN(
