@@ -18,9 +18,9 @@
 //
 // A public service is ready when the replicas its methods need are serving:
 // the owner of every partition for case-scoped calls, registrations and
-// fan-out lists; every replica for broadcasts; any one replica for reads of
-// data every replica holds. The gateway is ready ("" SERVING) when every
-// public service is.
+// fan-out lists; every replica for broadcasts and gathered calls; any one
+// replica for reads of data every replica holds. The gateway is ready (""
+// SERVING) when every public service is.
 //
 //   ReadinessTracker readiness(routes, methods, {.replicas = channels});
 //   readiness.Start(grpc_server->GetHealthCheckService());  // first probe
