@@ -240,10 +240,7 @@ class GatewayServicesTest : public ::testing::Test {
   }
 
   static homeward::internal::v1::PartitionRange Half(int replica) {
-    homeward::internal::v1::PartitionRange range;
-    range.set_first(replica == 0 ? 0 : kPartitions / 2);
-    range.set_last(replica == 0 ? kPartitions / 2 - 1 : kPartitions - 1);
-    return range;
+    return testing::ShareOf(replica, 2, kPartitions);
   }
 
   std::string Address(int replica) const {

@@ -79,9 +79,7 @@ class ReadinessTest : public ::testing::Test {
         testing::LoopbackServiceConfig(
             absl::StrCat(dir_.path(), "/replica", r));
     config.set_listen_address(absl::StrCat("127.0.0.1:", port));
-    const uint32_t per = kPartitions / count;
-    testing::OwnPartitions(
-        config, r * per, r == count - 1 ? kPartitions - 1 : (r + 1) * per - 1);
+    *config.add_owned_partitions() = testing::ShareOf(r, count, kPartitions);
     auto server =
         assessment::AssessmentServer::Start(config, testing::kTestSecret);
     EXPECT_TRUE(server.ok()) << server.status();
@@ -92,20 +90,12 @@ class ReadinessTest : public ::testing::Test {
     gateway::GatewayServer::Options options;
     options.config.set_grpc_listen_address("127.0.0.1:0");
     options.config.set_http_listen_address("127.0.0.1:0");
-    options.config.set_partition_count(kPartitions);
-    auto* route = options.config.add_routes();
-    route->set_service("assessment");
-    const uint32_t per = kPartitions / count;
     for (int r = 0; r < count; ++r) {
       replicas_.push_back(StartReplica(r, count, 0));
       ASSERT_NE(replicas_.back(), nullptr);
       ports_.push_back(replicas_.back()->port());
-      auto* replica = route->add_replicas();
-      replica->set_address(absl::StrCat("127.0.0.1:", ports_.back()));
-      auto* range = replica->add_partitions();
-      range->set_first(r * per);
-      range->set_last(r == count - 1 ? kPartitions - 1 : (r + 1) * per - 1);
     }
+    testing::RouteShares(options.config, kPartitions, ports_);
     options.principal_secret = testing::kTestSecret;
     auto gateway = gateway::GatewayServer::Start(std::move(options));
     ASSERT_TRUE(gateway.ok()) << gateway.status();

@@ -42,8 +42,7 @@ class TwoReplicaTest : public ::testing::Test {
           testing::LoopbackServiceConfig(
               absl::StrCat(dir_.path(), "/replica", r));
       config.set_partition_count(kPartitions);
-      testing::OwnPartitions(config, r == 0 ? 0 : kPartitions / 2,
-                             r == 0 ? kPartitions / 2 - 1 : kPartitions - 1);
+      *config.add_owned_partitions() = testing::ShareOf(r, 2, kPartitions);
       auto server =
           assessment::AssessmentServer::Start(config, testing::kTestSecret);
       ASSERT_TRUE(server.ok()) << server.status();
@@ -53,16 +52,8 @@ class TwoReplicaTest : public ::testing::Test {
     }
     gateway::GatewayServer::Options options;
     options.config.set_grpc_listen_address("127.0.0.1:0");
-    options.config.set_partition_count(kPartitions);
-    auto* route = options.config.add_routes();
-    route->set_service("assessment");
-    for (int r = 0; r < 2; ++r) {
-      auto* replica = route->add_replicas();
-      replica->set_address(absl::StrCat("127.0.0.1:", replicas_[r]->port()));
-      auto* range = replica->add_partitions();
-      range->set_first(r == 0 ? 0 : kPartitions / 2);
-      range->set_last(r == 0 ? kPartitions / 2 - 1 : kPartitions - 1);
-    }
+    testing::RouteShares(options.config, kPartitions,
+                         {replicas_[0]->port(), replicas_[1]->port()});
     options.principal_secret = testing::kTestSecret;
     *options.api_keys.add_keys() = gateway::MakeApiKey("k", kKey, kManager);
     *options.api_keys.add_keys() =

@@ -3,11 +3,13 @@
 
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/fixtures/case_fixtures.h"
 
 namespace homeward::assessment {
 namespace {
@@ -27,11 +29,7 @@ constexpr auto kOk = absl::StatusCode::kOk;
 constexpr auto kDenied = absl::StatusCode::kPermissionDenied;
 
 Principal Make(Role role, std::vector<std::string> offices) {
-  Principal p;
-  p.set_user_id("u1");
-  p.set_role(role);
-  for (auto& o : offices) p.add_office_ids(o);
-  return p;
+  return testing::MakePrincipal("u1", role, std::move(offices));
 }
 
 struct AuditAccessCase {

@@ -1,9 +1,12 @@
 // Table-driven tests of who may do what with a case.
 #include "services/assessment/case_access.h"
 
+#include <utility>
+
 #include "common/status/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/fixtures/case_fixtures.h"
 
 namespace homeward::assessment {
 namespace {
@@ -14,11 +17,7 @@ using ::homeward::testing::StatusIs;
 using ::homeward::v1::Role;
 
 Principal Make(Role role, std::vector<std::string> offices) {
-  Principal p;
-  p.set_user_id("u1");
-  p.set_role(role);
-  for (auto& o : offices) p.add_office_ids(o);
-  return p;
+  return testing::MakePrincipal("u1", role, std::move(offices));
 }
 
 struct AccessCase {
