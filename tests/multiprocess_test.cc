@@ -210,52 +210,54 @@ std::string WriteGatewayConfig(const TempDir& dir, const std::string& replica) {
   return path;
 }
 
+// Runs `first` until it logs `ready_field`, stops it with SIGTERM, then runs
+// `second` on the same data, which must refuse to start (exit 1) naming the
+// stored partition count, the configured one and `data_dir`.
+void ExpectRestartWithAnotherCountRefused(
+    const TempDir& dir, const std::vector<std::string>& first,
+    const std::string& ready_field, const std::vector<std::string>& second,
+    int stored, int configured, const std::string& data_dir) {
+  {
+    ChildProcess process(first, dir.path() + "/first.log");
+    ASSERT_FALSE(process.WaitForLogField(ready_field, kStartTimeout).empty())
+        << process.Log();
+    process.Signal(SIGTERM);
+    EXPECT_EQ(process.Wait(), 0) << process.Log();
+  }
+  ChildProcess process(second, dir.path() + "/second.log");
+  EXPECT_EQ(process.WaitFor(kStartTimeout), 1);
+  EXPECT_THAT(process.Log(),
+              AllOf(HasSubstr(absl::StrCat("partition_count ", stored)),
+                    HasSubstr(absl::StrCat("configured with partition_count ",
+                                           configured)),
+                    HasSubstr(data_dir)));
+}
+
 TEST(MultiProcessTest, ServiceBinaryRefusesAnotherPartitionCountOnItsData) {
   TempDir dir;
   ASSERT_OK(auth::EnsureSecretFile(dir.path() + "/principal.secret"));
-  {
-    ChildProcess service({HOMEWARD_ASSESSMENT_BIN,
-                          "--config=" + WriteServiceConfig(dir, "p64.textproto",
-                                                           "127.0.0.1:0", 64)},
-                         dir.path() + "/first.log");
-    ASSERT_FALSE(service.WaitForLogField("port", kStartTimeout).empty())
-        << service.Log();
-    service.Signal(SIGTERM);
-    EXPECT_EQ(service.Wait(), 0) << service.Log();
-  }
-  ChildProcess service({HOMEWARD_ASSESSMENT_BIN,
-                        "--config=" + WriteServiceConfig(dir, "p32.textproto",
-                                                         "127.0.0.1:0", 32)},
-                       dir.path() + "/second.log");
-  EXPECT_EQ(service.WaitFor(kStartTimeout), 1);
-  EXPECT_THAT(service.Log(),
-              AllOf(HasSubstr("partition_count 64"),
-                    HasSubstr("configured with partition_count 32"),
-                    HasSubstr(dir.path() + "/assessment")));
+  ExpectRestartWithAnotherCountRefused(
+      dir,
+      {HOMEWARD_ASSESSMENT_BIN,
+       "--config=" +
+           WriteServiceConfig(dir, "p64.textproto", "127.0.0.1:0", 64)},
+      "port",
+      {HOMEWARD_ASSESSMENT_BIN,
+       "--config=" +
+           WriteServiceConfig(dir, "p32.textproto", "127.0.0.1:0", 32)},
+      64, 32, dir.path() + "/assessment");
 }
 
 TEST(MultiProcessTest, AllInOneBinaryRefusesAnotherPartitionCountOnItsData) {
   TempDir dir;
-  const std::string data = "--data_dir=" + dir.path() + "/data";
-  {
-    ChildProcess suite(
-        {HOMEWARD_ALL_IN_ONE_BIN, data, "--grpc_listen=127.0.0.1:0",
-         "--http_listen=127.0.0.1:0", "--partition_count=64"},
-        dir.path() + "/first.log");
-    ASSERT_FALSE(suite.WaitForLogField("http_port", kStartTimeout).empty())
-        << suite.Log();
-    suite.Signal(SIGTERM);
-    EXPECT_EQ(suite.Wait(), 0) << suite.Log();
-  }
-  ChildProcess suite(
-      {HOMEWARD_ALL_IN_ONE_BIN, data, "--grpc_listen=127.0.0.1:0",
-       "--http_listen=127.0.0.1:0", "--partition_count=16"},
-      dir.path() + "/second.log");
-  EXPECT_EQ(suite.WaitFor(kStartTimeout), 1);
-  EXPECT_THAT(suite.Log(),
-              AllOf(HasSubstr("partition_count 64"),
-                    HasSubstr("configured with partition_count 16"),
-                    HasSubstr(dir.path() + "/data")));
+  const std::vector<std::string> suite = {
+      HOMEWARD_ALL_IN_ONE_BIN, "--data_dir=" + dir.path() + "/data",
+      "--grpc_listen=127.0.0.1:0", "--http_listen=127.0.0.1:0"};
+  std::vector<std::string> first = suite, second = suite;
+  first.push_back("--partition_count=64");
+  second.push_back("--partition_count=16");
+  ExpectRestartWithAnotherCountRefused(dir, first, "http_port", second, 64, 16,
+                                       dir.path() + "/data");
 }
 
 // gRPC sets SO_REUSEPORT by default: a second process could then bind a
