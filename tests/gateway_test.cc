@@ -450,19 +450,6 @@ TEST_F(GatewayTest, GrpcReflectionListsAndDescribesThePublicServices) {
   EXPECT_EQ(get_case.output, ".homeward.v1.Case");
 }
 
-// Reflection lists grpc.health.v1.Health on every server; it must describe
-// it too, or a client cannot call it. (In this test binary the descriptor is
-// linked in any case; tests/multiprocess_test.cc asks the real binaries.)
-TEST_F(GatewayTest, GrpcReflectionDescribesTheHealthService) {
-  for (const auto& channel : {channel_, homeward::testing::LoopbackChannel(
-                                            replica_->server->port())}) {
-    homeward::testing::MethodTypes check = homeward::testing::DescribedMethod(
-        channel, "grpc.health.v1.Health", "Check");
-    EXPECT_EQ(check.input, ".grpc.health.v1.HealthCheckRequest") << check.error;
-    EXPECT_EQ(check.output, ".grpc.health.v1.HealthCheckResponse");
-  }
-}
-
 // Calls GetCase through the gateway with `body` as the request's wire bytes.
 grpc::Status GetCaseWithBody(const std::shared_ptr<grpc::Channel>& channel,
                              const std::string& body, bool with_key) {
