@@ -20,6 +20,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/auth/principal_token.h"
+#include "common/routing/route_table.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_matchers.h"
@@ -43,7 +44,6 @@
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/json_http.h"
 #include "services/gateway/page_token.h"
-#include "services/gateway/routing.h"
 #include "testing/reflection_wire.pb.h"
 #include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/closed_port.h"
@@ -884,7 +884,8 @@ TEST(RouteTableTest, RendezvousCoversEveryPartitionWhenNoneListed) {
   homeward::internal::v1::GatewayConfig config =
       GatewayConfigFor({"a:1", "b:1", "c:1"});
   config.set_partition_count(0);  // default 64
-  auto routes = RouteTable::Create(config, kAssessmentService);
+  auto routes = routing::RouteTable::Create(
+      config.routes(), config.partition_count(), kAssessmentService);
   ASSERT_THAT(routes, IsOk());
   EXPECT_EQ(routes->partition_count(), 64u);
   size_t total = 0;
@@ -907,7 +908,8 @@ TEST(RouteTableTest, ExplicitMapMustOwnEachPartitionOnce) {
       Range(0, 4);
   *config.mutable_routes(0)->mutable_replicas(1)->add_partitions() =
       Range(4, 6);
-  auto routes = RouteTable::Create(config, kAssessmentService);
+  auto routes = routing::RouteTable::Create(
+      config.routes(), config.partition_count(), kAssessmentService);
   ASSERT_THAT(routes,
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("4")));
   // Partition 4 twice; partition 7 nobody's (reported once ranges parse).
@@ -918,22 +920,26 @@ TEST(RouteTableTest, ExplicitMapMustOwnEachPartitionOnce) {
 
   *config.mutable_routes(0)->mutable_replicas(1)->mutable_partitions(0) =
       Range(5, 7);
-  routes = RouteTable::Create(config, kAssessmentService);
+  routes = routing::RouteTable::Create(
+      config.routes(), config.partition_count(), kAssessmentService);
   ASSERT_THAT(routes, IsOk());
   EXPECT_EQ(routes->ReplicaOfPartition(4), 0u);
   EXPECT_EQ(routes->ReplicaOfPartition(5), 1u);
 
   *config.mutable_routes(0)->mutable_replicas(1)->mutable_partitions(0) =
       Range(5, 9);
-  EXPECT_THAT(RouteTable::Create(config, kAssessmentService),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("routes[0].replicas[1].partitions[0]")));
+  EXPECT_THAT(
+      routing::RouteTable::Create(config.routes(), config.partition_count(),
+                                  kAssessmentService),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("routes[0].replicas[1].partitions[0]")));
 }
 
 TEST(RouteTableTest, MissingRouteIsNamed) {
   homeward::internal::v1::GatewayConfig config;
   EXPECT_THAT(
-      RouteTable::Create(config, kAssessmentService),
+      routing::RouteTable::Create(config.routes(), config.partition_count(),
+                                  kAssessmentService),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("routes")));
 }
 

@@ -23,6 +23,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/routing/route_table.h"
 #include "common/status/status_matchers.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
@@ -36,7 +37,6 @@
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/json_http.h"
 #include "services/gateway/method_table.h"
-#include "services/gateway/routing.h"
 #include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
 #include "tests/fixtures/raw_http.h"
@@ -146,7 +146,8 @@ class JsonFaceTest : public ::testing::Test {
     route->set_service(kAssessmentService);
     route->add_replicas()->set_address(
         absl::StrCat("127.0.0.1:", replica_->port()));
-    auto routes = RouteTable::Create(config, kAssessmentService);
+    auto routes = routing::RouteTable::Create(
+        config.routes(), config.partition_count(), kAssessmentService);
     ASSERT_THAT(routes, IsOk());
     auto methods = PublicMethodTable();
     ASSERT_THAT(methods, IsOk());

@@ -5,7 +5,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "services/assessment/field_checks.h"
+#include "common/api/field_checks.h"
+#include "common/api/paging.h"
 #include "services/assessment/field_values.h"
 #include "services/assessment/instruments/scoring.h"
 
@@ -47,7 +48,7 @@ errors::FieldViolations ValidateSubmitAssessment(
     const homeward::v1::SubmitAssessmentRequest& request,
     absl::CivilDay today) {
   errors::FieldViolations bad;
-  CheckRequestId(bad, request.request_id());
+  api::CheckRequestId(bad, request.request_id());
   if (request.case_id().empty()) bad.Add("case_id", "is required");
   if (request.instrument_id().empty()) bad.Add("instrument_id", "is required");
   if (request.instrument_version() < 1) {
@@ -56,9 +57,9 @@ errors::FieldViolations ValidateSubmitAssessment(
             "the instrument");
   }
   absl::CivilDay day;
-  CheckPastDate(bad, "assessment_date", request.assessment_date(),
-                request.has_assessment_date(), today, kEarliestAssessmentYear,
-                &day);
+  api::CheckPastDate(bad, "assessment_date", request.assessment_date(),
+                     request.has_assessment_date(), today,
+                     kEarliestAssessmentYear, &day);
   if (request.needs_size() > kMaxNeeds) {
     bad.Add("needs", absl::StrCat("must list at most ", kMaxNeeds));
   }
@@ -69,7 +70,7 @@ errors::FieldViolations ValidateSubmitAssessment(
       bad.Add(path + ".dimension",
               RequiredEnumRule(homeward::v1::Dimension_descriptor()));
     }
-    if (!IsIdentifier(need.category())) {
+    if (!api::IsIdentifier(need.category())) {
       bad.Add(
           path + ".category",
           "is required: 1 to 64 characters from letters, digits and - _ . : @ "
@@ -115,7 +116,7 @@ errors::FieldViolations ValidateListAssessments(
     const homeward::v1::ListAssessmentsRequest& request) {
   errors::FieldViolations bad;
   if (request.case_id().empty()) bad.Add("case_id", "is required");
-  CheckPageRequest(bad, request.page());
+  api::CheckPageRequest(bad, request.page());
   return WithFieldValueChecks(request, std::move(bad));
 }
 
@@ -134,7 +135,7 @@ errors::FieldViolations ValidateListNeeds(
     const homeward::v1::ListNeedsRequest& request) {
   errors::FieldViolations bad;
   if (request.case_id().empty()) bad.Add("case_id", "is required");
-  CheckPageRequest(bad, request.page());
+  api::CheckPageRequest(bad, request.page());
   return WithFieldValueChecks(request, std::move(bad));
 }
 

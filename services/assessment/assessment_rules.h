@@ -3,7 +3,7 @@
 // merged in by ValidateSubmission) and the comparison of two submissions.
 //
 //   RETURN_IF_ERROR(
-//       ValidateSubmission(request, TodayUtc(), instrument).ToStatus());
+//       ValidateSubmission(request, api::TodayUtc(), instrument).ToStatus());
 //   CompareAssessmentsResponse c = CompareSubmissions(baseline, latest);
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_ASSESSMENT_RULES_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_ASSESSMENT_RULES_H_

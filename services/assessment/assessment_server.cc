@@ -37,7 +37,7 @@ absl::Status PublishInstrumentFiles(const std::string& dir,
                                     InstrumentStore& instruments) {
   ASSIGN_OR_RETURN(std::vector<homeward::v1::InstrumentDefinition> definitions,
                    LoadInstrumentDir(dir));
-  Actor loader;
+  service::Actor loader;
   loader.principal.set_user_id("instrument-loader");
   loader.principal.set_role(homeward::v1::ROLE_SERVICE);
   loader.method = "startup/LoadInstrumentDir";

@@ -2,6 +2,8 @@
 #include "services/assessment/assessment_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/api/field_checks.h"
+#include "common/api/paging.h"
 #include "common/auth/crypto.h"
 #include "common/server/server_kit.h"
 #include "common/status/errors.h"
@@ -9,7 +11,6 @@
 #include "services/assessment/assessment_rules.h"
 #include "services/assessment/case_scope.h"
 #include "services/assessment/case_validation.h"
-#include "services/assessment/field_checks.h"
 #include "services/assessment/instruments/scoring.h"
 
 namespace homeward::assessment {
@@ -65,12 +66,14 @@ absl::Status AssessmentServiceImpl::Submit(
     const grpc::ServerContext& context,
     const homeward::v1::SubmitAssessmentRequest& request,
     Assessment* response) {
-  ASSIGN_OR_RETURN(Actor actor,
-                   ActorFrom(context, *verifier_, Method("SubmitAssessment")));
+  ASSIGN_OR_RETURN(
+      service::Actor actor,
+      service::ActorFrom(context, *verifier_, Method("SubmitAssessment")));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kUpdate));
   // One refusal lists every problem: the request's own fields and, when the
   // instrument version it names exists, the answers against it.
-  errors::FieldViolations bad = ValidateSubmitAssessment(request, TodayUtc());
+  errors::FieldViolations bad =
+      ValidateSubmitAssessment(request, api::TodayUtc());
   homeward::v1::InstrumentDefinition instrument;
   if (!request.instrument_id().empty() && request.instrument_version() >= 1) {
     absl::StatusOr<homeward::v1::InstrumentDefinition> found =
@@ -78,7 +81,7 @@ absl::Status AssessmentServiceImpl::Submit(
                           request.instrument_version());
     if (found.ok()) {
       instrument = *std::move(found);
-      bad = ValidateSubmission(request, TodayUtc(), instrument);
+      bad = ValidateSubmission(request, api::TodayUtc(), instrument);
     } else if (found.status().code() == absl::StatusCode::kNotFound &&
                !bad.empty()) {
       bad.Add("instrument_version", std::string(found.status().message()));
@@ -124,8 +127,9 @@ absl::Status AssessmentServiceImpl::Submit(
 absl::Status AssessmentServiceImpl::Get(
     const grpc::ServerContext& context,
     const homeward::v1::GetAssessmentRequest& request, Assessment* response) {
-  ASSIGN_OR_RETURN(Actor actor,
-                   ActorFrom(context, *verifier_, Method("GetAssessment")));
+  ASSIGN_OR_RETURN(
+      service::Actor actor,
+      service::ActorFrom(context, *verifier_, Method("GetAssessment")));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
   RETURN_IF_ERROR(ValidateGetAssessment(request).ToStatus());
   ASSIGN_OR_RETURN(homeward::v1::Case c,
@@ -141,8 +145,9 @@ absl::Status AssessmentServiceImpl::List(
     const grpc::ServerContext& context,
     const homeward::v1::ListAssessmentsRequest& request,
     homeward::v1::ListAssessmentsResponse* response) {
-  ASSIGN_OR_RETURN(Actor actor,
-                   ActorFrom(context, *verifier_, Method("ListAssessments")));
+  ASSIGN_OR_RETURN(
+      service::Actor actor,
+      service::ActorFrom(context, *verifier_, Method("ListAssessments")));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
   RETURN_IF_ERROR(ValidateListAssessments(request).ToStatus());
   ASSIGN_OR_RETURN(homeward::v1::Case c,
@@ -151,7 +156,7 @@ absl::Status AssessmentServiceImpl::List(
   ASSIGN_OR_RETURN(
       AssessmentPage page,
       assessments_->List(c.partition(), c.case_id(), request.kind(),
-                         EffectivePageSize(request.page()),
+                         api::EffectivePageSize(request.page()),
                          request.page().page_token()));
   for (auto& a : page.assessments) *response->add_assessments() = std::move(a);
   response->set_next_page_token(std::move(page.next_page_token));
@@ -163,8 +168,9 @@ absl::Status AssessmentServiceImpl::Compare(
     const grpc::ServerContext& context,
     const homeward::v1::CompareAssessmentsRequest& request,
     homeward::v1::CompareAssessmentsResponse* response) {
-  ASSIGN_OR_RETURN(Actor actor, ActorFrom(context, *verifier_,
-                                          Method("CompareAssessments")));
+  ASSIGN_OR_RETURN(
+      service::Actor actor,
+      service::ActorFrom(context, *verifier_, Method("CompareAssessments")));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
   RETURN_IF_ERROR(ValidateCompareAssessments(request).ToStatus());
   ASSIGN_OR_RETURN(homeward::v1::Case c,
@@ -192,8 +198,9 @@ absl::Status AssessmentServiceImpl::Needs(
     const grpc::ServerContext& context,
     const homeward::v1::ListNeedsRequest& request,
     homeward::v1::ListNeedsResponse* response) {
-  ASSIGN_OR_RETURN(Actor actor,
-                   ActorFrom(context, *verifier_, Method("ListNeeds")));
+  ASSIGN_OR_RETURN(
+      service::Actor actor,
+      service::ActorFrom(context, *verifier_, Method("ListNeeds")));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
   RETURN_IF_ERROR(ValidateListNeeds(request).ToStatus());
   ASSIGN_OR_RETURN(homeward::v1::Case c,
@@ -202,7 +209,7 @@ absl::Status AssessmentServiceImpl::Needs(
   ASSIGN_OR_RETURN(
       NeedPage page,
       assessments_->ListNeeds(c.partition(), c.case_id(), request.dimension(),
-                              EffectivePageSize(request.page()),
+                              api::EffectivePageSize(request.page()),
                               request.page().page_token()));
   for (auto& n : page.needs) *response->add_needs() = std::move(n);
   response->set_next_page_token(std::move(page.next_page_token));

@@ -43,8 +43,8 @@ absl::Status ReadPage(const storage::Store& store, uint32_t partition,
 }  // namespace
 
 absl::StatusOr<Assessment> AssessmentStore::Submit(
-    const Actor& actor, uint32_t partition, const std::string& request_id,
-    Assessment assessment) {
+    const service::Actor& actor, uint32_t partition,
+    const std::string& request_id, Assessment assessment) {
   const std::string id = storage::TimeOrderedId("A");
   const auto now = storage::NowTimestamp();
   assessment.set_assessment_id(id);
@@ -91,7 +91,7 @@ absl::StatusOr<Assessment> AssessmentStore::Submit(
   set.AppendEvent(std::move(event));
 
   homeward::internal::v1::AuditEntry audit =
-      AuditEntryFor(actor, assessment.case_id());
+      service::AuditEntryFor(actor, assessment.case_id());
   audit.set_reason(absl::StrCat("assessment ", id));
   set.Audit(std::move(audit));
 

@@ -37,8 +37,8 @@ class AssessmentStore {
   // Assigns ids and times to the assessment and its needs and stores them. A
   // repeated request id returns the assessment it first created.
   absl::StatusOr<homeward::v1::Assessment> Submit(
-      const Actor& actor, uint32_t partition, const std::string& request_id,
-      homeward::v1::Assessment assessment);
+      const service::Actor& actor, uint32_t partition,
+      const std::string& request_id, homeward::v1::Assessment assessment);
   // NOT_FOUND unless `assessment_id` is an assessment of `case_id`.
   absl::StatusOr<homeward::v1::Assessment> Get(
       uint32_t partition, absl::string_view case_id,

@@ -6,11 +6,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/api/field_checks.h"
+#include "common/api/paging.h"
 #include "common/server/server_kit.h"
 #include "common/status/status_macros.h"
 #include "services/assessment/audit_access.h"
 #include "services/assessment/case_scope.h"
-#include "services/assessment/field_checks.h"
 #include "services/assessment/field_values.h"
 
 namespace homeward::assessment {
@@ -88,24 +89,25 @@ absl::Status AuditServiceImpl::List(
     const grpc::ServerContext& context,
     const homeward::v1::ListCaseAuditEntriesRequest& request,
     homeward::v1::ListCaseAuditEntriesResponse* response) {
-  ASSIGN_OR_RETURN(Actor actor,
-                   ActorFrom(context, *verifier_,
-                             absl::StrCat(kService, "ListCaseAuditEntries")));
+  ASSIGN_OR_RETURN(
+      service::Actor actor,
+      service::ActorFrom(context, *verifier_,
+                         absl::StrCat(kService, "ListCaseAuditEntries")));
   // The role first: other roles learn nothing, not even whether the request
   // is well formed or the case exists.
   RETURN_IF_ERROR(CheckAuditReader(actor.principal));
   errors::FieldViolations bad;
   if (request.case_id().empty()) bad.Add("case_id", "is required");
-  CheckPageRequest(bad, request.page());
+  api::CheckPageRequest(bad, request.page());
   RETURN_IF_ERROR(WithFieldValueChecks(request, std::move(bad)).ToStatus());
   ASSIGN_OR_RETURN(homeward::v1::Case c, cases_->Get(request.case_id()));
   RETURN_IF_ERROR(CheckCaseAuditAccess(actor.principal, c));
   ASSIGN_OR_RETURN(
       storage::AuditPage page,
-      store_->ListAuditOf(c.case_id(), EffectivePageSize(request.page()),
+      store_->ListAuditOf(c.case_id(), api::EffectivePageSize(request.page()),
                           request.page().page_token()));
   // Who looked at whose audit is as accountable as who looked at the case.
-  store_->AuditRead(AuditEntryFor(actor, c.case_id()));
+  store_->AuditRead(service::AuditEntryFor(actor, c.case_id()));
   for (homeward::internal::v1::AuditEntry& entry : page.entries) {
     *response->add_entries() = ToPublic(std::move(entry));
   }
@@ -116,15 +118,16 @@ absl::Status AuditServiceImpl::List(
 absl::Status AuditServiceImpl::Verify(
     const grpc::ServerContext& context,
     homeward::v1::VerifyAuditTrailResponse* response) {
-  ASSIGN_OR_RETURN(Actor actor,
-                   ActorFrom(context, *verifier_,
-                             absl::StrCat(kService, "VerifyAuditTrail")));
+  ASSIGN_OR_RETURN(
+      service::Actor actor,
+      service::ActorFrom(context, *verifier_,
+                         absl::StrCat(kService, "VerifyAuditTrail")));
   RETURN_IF_ERROR(CheckAuditVerifier(actor.principal));
   ASSIGN_OR_RETURN(storage::AuditVerification verification,
                    store_->VerifyAudit());
   // About the whole trail, not a case: no subject, so it is in the trail
   // but in no case's list.
-  store_->AuditRead(AuditEntryFor(actor, ""));
+  store_->AuditRead(service::AuditEntryFor(actor, ""));
   homeward::v1::AuditChainReport* report = response->add_chains();
   report->set_replica(DescribeReplica(*owned_));
   report->set_intact(!verification.first_break.has_value());

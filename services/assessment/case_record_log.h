@@ -50,7 +50,8 @@ class CaseRecordLog {
   // subject, actor and request id are filled in here). A non-empty
   // `request_id` already used for this case returns the record it created and
   // writes nothing.
-  absl::StatusOr<Record> Append(const Actor& actor, const homeward::v1::Case& c,
+  absl::StatusOr<Record> Append(const service::Actor& actor,
+                                const homeward::v1::Case& c,
                                 const std::string& id,
                                 const std::string& request_id,
                                 const Record& record,
@@ -74,7 +75,7 @@ class CaseRecordLog {
         .PutRecord(p, kind_, id, 1, record)
         .PutIndex(p, index_, c.case_id(), id)
         .AppendEvent(std::move(event))
-        .Audit(AuditEntryFor(actor, c.case_id()));
+        .Audit(service::AuditEntryFor(actor, c.case_id()));
     ASSIGN_OR_RETURN(storage::CommitResult result,
                      store_->Commit(std::move(set)));
     if (result.replayed) return Load(p, result.original.subject_id());
@@ -110,8 +111,8 @@ class CaseRecordLog {
   }
 
   // Records that `actor` read the case's records.
-  void AuditRead(const Actor& actor, absl::string_view case_id) {
-    store_->AuditRead(AuditEntryFor(actor, case_id));
+  void AuditRead(const service::Actor& actor, absl::string_view case_id) {
+    store_->AuditRead(service::AuditEntryFor(actor, case_id));
   }
 
  private:

@@ -7,18 +7,8 @@
 
 namespace homeward::assessment {
 
-absl::StatusOr<Actor> ActorFrom(const grpc::ServerContextBase& context,
-                                const auth::PrincipalVerifier& verifier,
-                                absl::string_view method) {
-  Actor actor;
-  ASSIGN_OR_RETURN(actor.principal, verifier.Verify(context));
-  actor.request_id = server::RequestIdOf(context);
-  actor.method = std::string(method);
-  return actor;
-}
-
 absl::StatusOr<homeward::v1::Case> CaseInScope(const CaseStore& cases,
-                                               const Actor& actor,
+                                               const service::Actor& actor,
                                                absl::string_view case_id,
                                                absl::string_view field,
                                                CaseAction action) {

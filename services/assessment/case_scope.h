@@ -2,8 +2,9 @@
 // out who is calling (the verified principal, the request id, the method) and
 // load the case the call is about, refusing callers outside its scope.
 //
-//   ASSIGN_OR_RETURN(Actor actor, ActorFrom(*context, verifier, method));
-//   ASSIGN_OR_RETURN(Case c, CaseInScope(cases, actor, request.case_id(),
+//   ASSIGN_OR_RETURN(service::Actor actor, service::ActorFrom(*context,
+//   verifier, method)); ASSIGN_OR_RETURN(Case c, CaseInScope(cases, actor,
+//   request.case_id(),
 //                                        "case_id", CaseAction::kUpdate));
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_CASE_SCOPE_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_CASE_SCOPE_H_
@@ -17,16 +18,10 @@
 
 namespace homeward::assessment {
 
-// UNAUTHENTICATED without a valid signed principal. `method` is the full
-// method name, e.g. "homeward.v1.ConsentService/RecordConsent".
-absl::StatusOr<Actor> ActorFrom(const grpc::ServerContextBase& context,
-                                const auth::PrincipalVerifier& verifier,
-                                absl::string_view method);
-
 // The case `case_id` (INVALID_ARGUMENT on `field` when empty, NOT_FOUND when
 // absent) if `actor` may perform `action` on it (PERMISSION_DENIED if not).
 absl::StatusOr<homeward::v1::Case> CaseInScope(const CaseStore& cases,
-                                               const Actor& actor,
+                                               const service::Actor& actor,
                                                absl::string_view case_id,
                                                absl::string_view field,
                                                CaseAction action);

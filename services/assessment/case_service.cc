@@ -34,7 +34,8 @@ grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
 // write; `done` then fills `response` and finishes the call.
 grpc::ServerUnaryReactor* FinishWrite(
     grpc::CallbackServerContext* context, absl::string_view method,
-    Case* response, const std::function<absl::Status(WriteDone<Case>)>& start) {
+    Case* response,
+    const std::function<absl::Status(service::WriteDone<Case>)>& start) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   auto done = [context, reactor, response,
                method](absl::StatusOr<Case> result) {
@@ -50,7 +51,7 @@ grpc::ServerUnaryReactor* FinishWrite(
 // with a stale view learns that first.
 absl::Status CheckFresh(const Case& current, uint64_t version,
                         absl::string_view etag) {
-  if (EtagOf(version) == current.etag()) return absl::OkStatus();
+  if (api::EtagOf(version) == current.etag()) return absl::OkStatus();
   return errors::EtagMismatch("case", current.case_id(), etag, current.etag());
 }
 
@@ -59,9 +60,10 @@ absl::Status CheckFresh(const Case& current, uint64_t version,
 grpc::ServerUnaryReactor* CaseServiceImpl::RegisterCase(
     grpc::CallbackServerContext* context,
     const homeward::v1::RegisterCaseRequest* request, Case* response) {
-  return FinishWrite(
-      context, "CaseService/RegisterCase", response,
-      [&](WriteDone<Case> done) { return Register(*context, *request, done); });
+  return FinishWrite(context, "CaseService/RegisterCase", response,
+                     [&](service::WriteDone<Case> done) {
+                       return Register(*context, *request, done);
+                     });
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(
@@ -82,26 +84,30 @@ grpc::ServerUnaryReactor* CaseServiceImpl::ListCases(
 grpc::ServerUnaryReactor* CaseServiceImpl::UpdateCase(
     grpc::CallbackServerContext* context,
     const homeward::v1::UpdateCaseRequest* request, Case* response) {
-  return FinishWrite(
-      context, "CaseService/UpdateCase", response,
-      [&](WriteDone<Case> done) { return Update(*context, *request, done); });
+  return FinishWrite(context, "CaseService/UpdateCase", response,
+                     [&](service::WriteDone<Case> done) {
+                       return Update(*context, *request, done);
+                     });
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::AssignCase(
     grpc::CallbackServerContext* context,
     const homeward::v1::AssignCaseRequest* request, Case* response) {
-  return FinishWrite(
-      context, "CaseService/AssignCase", response,
-      [&](WriteDone<Case> done) { return Assign(*context, *request, done); });
+  return FinishWrite(context, "CaseService/AssignCase", response,
+                     [&](service::WriteDone<Case> done) {
+                       return Assign(*context, *request, done);
+                     });
 }
 
 absl::Status CaseServiceImpl::Register(
     const grpc::CallbackServerContext& context,
-    const homeward::v1::RegisterCaseRequest& request, WriteDone<Case> done) {
-  ASSIGN_OR_RETURN(Actor actor,
-                   ActorFrom(context, *verifier_, Method("RegisterCase")));
+    const homeward::v1::RegisterCaseRequest& request,
+    service::WriteDone<Case> done) {
+  ASSIGN_OR_RETURN(
+      service::Actor actor,
+      service::ActorFrom(context, *verifier_, Method("RegisterCase")));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRegister));
-  RETURN_IF_ERROR(ValidateRegisterCase(request, TodayUtc()).ToStatus());
+  RETURN_IF_ERROR(ValidateRegisterCase(request, api::TodayUtc()).ToStatus());
   RETURN_IF_ERROR(
       CheckCaseAccess(actor.principal, request.case_(), CaseAction::kRegister));
   // Without a client request id the call cannot be retried safely, but it
@@ -128,8 +134,8 @@ absl::Status CaseServiceImpl::Register(
 absl::Status CaseServiceImpl::Get(const grpc::CallbackServerContext& context,
                                   const homeward::v1::GetCaseRequest& request,
                                   Case* response) {
-  ASSIGN_OR_RETURN(Actor actor,
-                   ActorFrom(context, *verifier_, Method("GetCase")));
+  ASSIGN_OR_RETURN(service::Actor actor,
+                   service::ActorFrom(context, *verifier_, Method("GetCase")));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
   RETURN_IF_ERROR(ValidateGetCase(request).ToStatus());
   // Decoded straight into the response, on the call's arena. A refusal
@@ -145,8 +151,9 @@ absl::Status CaseServiceImpl::List(
     const grpc::CallbackServerContext& context,
     const homeward::v1::ListCasesRequest& request,
     homeward::v1::ListCasesResponse* response) {
-  ASSIGN_OR_RETURN(Actor actor,
-                   ActorFrom(context, *verifier_, Method("ListCases")));
+  ASSIGN_OR_RETURN(
+      service::Actor actor,
+      service::ActorFrom(context, *verifier_, Method("ListCases")));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
   RETURN_IF_ERROR(ValidateListCases(request).ToStatus());
   CaseQuery query;
@@ -154,7 +161,7 @@ absl::Status CaseServiceImpl::List(
   query.case_manager_id = request.case_manager_id();
   query.stage = request.stage();
   ASSIGN_OR_RETURN(CasePage page,
-                   cases_->List(query, EffectivePageSize(request.page()),
+                   cases_->List(query, api::EffectivePageSize(request.page()),
                                 request.page().page_token()));
   for (Case& c : page.cases) {
     cases_->AuditRead(actor, c.case_id());
@@ -166,13 +173,15 @@ absl::Status CaseServiceImpl::List(
 
 absl::Status CaseServiceImpl::Update(
     const grpc::CallbackServerContext& context,
-    const homeward::v1::UpdateCaseRequest& request, WriteDone<Case> done) {
-  ASSIGN_OR_RETURN(Actor actor,
-                   ActorFrom(context, *verifier_, Method("UpdateCase")));
+    const homeward::v1::UpdateCaseRequest& request,
+    service::WriteDone<Case> done) {
+  ASSIGN_OR_RETURN(
+      service::Actor actor,
+      service::ActorFrom(context, *verifier_, Method("UpdateCase")));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kUpdate));
-  RETURN_IF_ERROR(ValidateUpdateCase(request, TodayUtc()).ToStatus());
+  RETURN_IF_ERROR(ValidateUpdateCase(request, api::TodayUtc()).ToStatus());
   const Case& given = request.case_();
-  ASSIGN_OR_RETURN(uint64_t version, ParseEtag(given.etag(), "case.etag"));
+  ASSIGN_OR_RETURN(uint64_t version, api::ParseEtag(given.etag(), "case.etag"));
   ASSIGN_OR_RETURN(Case current, cases_->Get(given.case_id()));
   RETURN_IF_ERROR(
       CheckCaseAccess(actor.principal, current, CaseAction::kUpdate));
@@ -201,12 +210,14 @@ absl::Status CaseServiceImpl::Update(
 
 absl::Status CaseServiceImpl::Assign(
     const grpc::CallbackServerContext& context,
-    const homeward::v1::AssignCaseRequest& request, WriteDone<Case> done) {
-  ASSIGN_OR_RETURN(Actor actor,
-                   ActorFrom(context, *verifier_, Method("AssignCase")));
+    const homeward::v1::AssignCaseRequest& request,
+    service::WriteDone<Case> done) {
+  ASSIGN_OR_RETURN(
+      service::Actor actor,
+      service::ActorFrom(context, *verifier_, Method("AssignCase")));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kAssign));
   RETURN_IF_ERROR(ValidateAssignCase(request).ToStatus());
-  ASSIGN_OR_RETURN(uint64_t version, ParseEtag(request.etag(), "etag"));
+  ASSIGN_OR_RETURN(uint64_t version, api::ParseEtag(request.etag(), "etag"));
   ASSIGN_OR_RETURN(Case current, cases_->Get(request.case_id()));
   RETURN_IF_ERROR(
       CheckCaseAccess(actor.principal, current, CaseAction::kAssign));

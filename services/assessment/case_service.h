@@ -47,7 +47,7 @@ class CaseServiceImpl final
   // arranged for `done` to finish it later.
   absl::Status Register(const grpc::CallbackServerContext& context,
                         const homeward::v1::RegisterCaseRequest& request,
-                        WriteDone<homeward::v1::Case> done);
+                        service::WriteDone<homeward::v1::Case> done);
   absl::Status Get(const grpc::CallbackServerContext& context,
                    const homeward::v1::GetCaseRequest& request,
                    homeward::v1::Case* response);
@@ -56,10 +56,10 @@ class CaseServiceImpl final
                     homeward::v1::ListCasesResponse* response);
   absl::Status Update(const grpc::CallbackServerContext& context,
                       const homeward::v1::UpdateCaseRequest& request,
-                      WriteDone<homeward::v1::Case> done);
+                      service::WriteDone<homeward::v1::Case> done);
   absl::Status Assign(const grpc::CallbackServerContext& context,
                       const homeward::v1::AssignCaseRequest& request,
-                      WriteDone<homeward::v1::Case> done);
+                      service::WriteDone<homeward::v1::Case> done);
 
   CaseStore* cases_;
   const auth::PrincipalVerifier* verifier_;

@@ -55,17 +55,6 @@ Case ForStorage(Case c) {
 
 }  // namespace
 
-homeward::internal::v1::AuditEntry AuditEntryFor(const Actor& actor,
-                                                 absl::string_view subject_id) {
-  homeward::internal::v1::AuditEntry entry;
-  entry.set_user_id(actor.principal.user_id());
-  entry.set_role(homeward::v1::Role_Name(actor.principal.role()));
-  entry.set_action(actor.method);
-  entry.set_subject_id(std::string(subject_id));
-  entry.set_request_id(actor.request_id);
-  return entry;
-}
-
 absl::StatusOr<uint32_t> CaseStore::OwnedPartition(
     absl::string_view case_id) const {
   uint32_t p = storage::PartitionOf(case_id, owned_.count());
@@ -79,8 +68,9 @@ absl::StatusOr<uint32_t> CaseStore::OwnedPartition(
   return p;
 }
 
-void CaseStore::Register(const Actor& actor, const std::string& request_id,
-                         Case c, WriteDone<Case> done) {
+void CaseStore::Register(const service::Actor& actor,
+                         const std::string& request_id, Case c,
+                         service::WriteDone<Case> done) {
   std::string case_id = storage::CaseIdForRequest(c.office_id(), request_id);
   absl::StatusOr<uint32_t> partition = OwnedPartition(case_id);
   if (!partition.ok()) return done(partition.status());
@@ -100,7 +90,7 @@ void CaseStore::Register(const Actor& actor, const std::string& request_id,
   // included, so that they can update it without reading it first.
   Case* announced = event.mutable_case_registered()->mutable_case_();
   *announced = c;
-  announced->set_etag(EtagOf(1));
+  announced->set_etag(api::EtagOf(1));
   announced->set_partition(p);
 
   WriteSet set;
@@ -109,9 +99,9 @@ void CaseStore::Register(const Actor& actor, const std::string& request_id,
   set.ExpectNewOrReplay(p, kKind, case_id)
       .PutRecord(p, kKind, case_id, 1, c)
       .AppendEvent(std::move(event))
-      .Audit(AuditEntryFor(actor, case_id));
+      .Audit(service::AuditEntryFor(actor, case_id));
   PutIndexes(set, p, c);
-  c.set_etag(EtagOf(1));
+  c.set_etag(api::EtagOf(1));
   c.set_partition(p);
   store_->CommitAsync(std::move(set),
                       [this, c = std::move(c), done = std::move(done)](
@@ -135,7 +125,7 @@ absl::Status CaseStore::Get(absl::string_view case_id, Case* out) const {
   ASSIGN_OR_RETURN(bool found,
                    store_->GetRecord(p, kKind, case_id, out, &version));
   if (!found) return errors::NotFound("case", case_id);
-  out->set_etag(EtagOf(version));
+  out->set_etag(api::EtagOf(version));
   out->set_partition(p);
   return absl::OkStatus();
 }
@@ -169,16 +159,16 @@ absl::StatusOr<CasePage> CaseStore::List(const CaseQuery& query, int page_size,
     // Index entries are written with their record, so a miss means a
     // concurrent change moved it; skip rather than fail the page.
     if (!found || (filter_stage && c.stage() != query.stage)) continue;
-    c.set_etag(EtagOf(version));
+    c.set_etag(api::EtagOf(version));
     c.set_partition(entry.partition);
     page.cases.push_back(std::move(c));
   }
   return page;
 }
 
-void CaseStore::Replace(const Actor& actor, const Case& before, Case after,
-                        uint64_t expected_version, Event event,
-                        WriteDone<Case> done) {
+void CaseStore::Replace(const service::Actor& actor, const Case& before,
+                        Case after, uint64_t expected_version, Event event,
+                        service::WriteDone<Case> done) {
   absl::StatusOr<uint32_t> partition = OwnedPartition(before.case_id());
   if (!partition.ok()) return done(partition.status());
   const uint32_t p = *partition;
@@ -193,7 +183,7 @@ void CaseStore::Replace(const Actor& actor, const Case& before, Case after,
   if (event.has_case_updated()) {
     Case* announced = event.mutable_case_updated()->mutable_case_();
     *announced = after;
-    announced->set_etag(EtagOf(expected_version + 1));
+    announced->set_etag(api::EtagOf(expected_version + 1));
     announced->set_partition(p);
   }
 
@@ -201,14 +191,14 @@ void CaseStore::Replace(const Actor& actor, const Case& before, Case after,
   set.ExpectVersion(p, kKind, before.case_id(), expected_version)
       .PutRecord(p, kKind, before.case_id(), expected_version + 1, after)
       .AppendEvent(std::move(event))
-      .Audit(AuditEntryFor(actor, before.case_id()));
+      .Audit(service::AuditEntryFor(actor, before.case_id()));
   if (before.office_id() != after.office_id() ||
       before.case_manager_id() != after.case_manager_id() ||
       before.stage() != after.stage()) {
     DeleteIndexes(set, p, before);
     PutIndexes(set, p, after);
   }
-  after.set_etag(EtagOf(expected_version + 1));
+  after.set_etag(api::EtagOf(expected_version + 1));
   after.set_partition(p);
   store_->CommitAsync(std::move(set),
                       [after = std::move(after), done = std::move(done)](
@@ -218,8 +208,9 @@ void CaseStore::Replace(const Actor& actor, const Case& before, Case after,
                       });
 }
 
-void CaseStore::AuditRead(const Actor& actor, absl::string_view case_id) {
-  store_->AuditRead(AuditEntryFor(actor, case_id));
+void CaseStore::AuditRead(const service::Actor& actor,
+                          absl::string_view case_id) {
+  store_->AuditRead(service::AuditEntryFor(actor, case_id));
 }
 
 }  // namespace homeward::assessment

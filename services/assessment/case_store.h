@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/service/actor.h"
 #include "common/storage/partitions.h"
 #include "common/storage/store.h"
 #include "homeward/internal/v1/principal.pb.h"
@@ -21,19 +22,6 @@
 #include "homeward/v1/events.pb.h"
 
 namespace homeward::assessment {
-
-// Who is acting and in which call, for events and the audit trail.
-struct Actor {
-  homeward::internal::v1::Principal principal;
-  std::string request_id;
-  std::string method;
-};
-
-// The audit entry of `actor` touching `subject_id`. Entries hold identifiers
-// only; for case data the subject is the case, so that "who touched this
-// returnee's data" is one question over the trail.
-homeward::internal::v1::AuditEntry AuditEntryFor(const Actor& actor,
-                                                 absl::string_view subject_id);
 
 struct CaseQuery {
   std::string office_id;  // required: every list is confined to one office
@@ -45,11 +33,6 @@ struct CasePage {
   std::vector<homeward::v1::Case> cases;
   std::string next_page_token;
 };
-
-// Receives the result of a durable write, on the store's committer thread:
-// it must be quick and must not wait for another write.
-template <typename T>
-using WriteDone = std::function<void(absl::StatusOr<T>)>;
 
 class CaseStore {
  public:
@@ -63,8 +46,9 @@ class CaseStore {
   // Creates the case that `request_id` names in the case's office (see
   // storage::CaseIdForRequest) at stage INTAKE. A repeated request id from
   // the same office returns the case it first created.
-  void Register(const Actor& actor, const std::string& request_id,
-                homeward::v1::Case c, WriteDone<homeward::v1::Case> done);
+  void Register(const service::Actor& actor, const std::string& request_id,
+                homeward::v1::Case c,
+                service::WriteDone<homeward::v1::Case> done);
   // The case with its etag; NOT_FOUND if absent.
   absl::StatusOr<homeward::v1::Case> Get(absl::string_view case_id) const;
   // The same, decoded into `out` (which may live on an arena).
@@ -73,11 +57,12 @@ class CaseStore {
                                 absl::string_view page_token) const;
   // Writes `after` over `before` if the stored version is still
   // `expected_version`, moving index entries that changed, with `event`.
-  void Replace(const Actor& actor, const homeward::v1::Case& before,
+  void Replace(const service::Actor& actor, const homeward::v1::Case& before,
                homeward::v1::Case after, uint64_t expected_version,
-               homeward::v1::Event event, WriteDone<homeward::v1::Case> done);
+               homeward::v1::Event event,
+               service::WriteDone<homeward::v1::Case> done);
   // Records that `actor` read `case_id`.
-  void AuditRead(const Actor& actor, absl::string_view case_id);
+  void AuditRead(const service::Actor& actor, absl::string_view case_id);
 
  private:
   storage::Store* store_;

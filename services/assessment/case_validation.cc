@@ -8,7 +8,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "services/assessment/field_checks.h"
+#include "common/api/field_checks.h"
+#include "common/api/paging.h"
 #include "services/assessment/field_values.h"
 #include "services/assessment/iso_codes.h"
 
@@ -50,8 +51,8 @@ void CheckText(FieldViolations& bad, const std::string& field,
 void CheckDateOfBirth(FieldViolations& bad, const std::string& field,
                       const Date& date, bool has_date, absl::CivilDay today,
                       bool required, absl::CivilDay* out) {
-  if (!required && (!has_date || !IsSet(date))) return;
-  if (!CheckPastDate(bad, field, date, has_date, today, 0, out)) return;
+  if (!required && (!has_date || !api::IsSet(date))) return;
+  if (!api::CheckPastDate(bad, field, date, has_date, today, 0, out)) return;
   if (*out <
       absl::CivilDay(today.year() - kMaxAgeYears, today.month(), today.day())) {
     bad.Add(field, absl::StrCat("gives an age over ", kMaxAgeYears, " years"));
@@ -151,9 +152,9 @@ void CheckReturnInfo(FieldViolations& bad, const homeward::v1::ReturnInfo& info,
   CheckText(bad, Path(p, "region"), info.region(), false);
   CheckText(bad, Path(p, "locality"), info.locality(), false);
   absl::CivilDay returned;
-  if (CheckPastDate(bad, Path(p, "return_date"), info.return_date(),
-                    info.has_return_date(), today, kEarliestReturnYear,
-                    &returned)) {
+  if (api::CheckPastDate(bad, Path(p, "return_date"), info.return_date(),
+                         info.has_return_date(), today, kEarliestReturnYear,
+                         &returned)) {
     if (birth_valid && returned < birth) {
       bad.Add(Path(p, "return_date"),
               "cannot be before the returnee's date of birth");
@@ -169,7 +170,7 @@ void CheckEtag(FieldViolations& bad, const std::string& field,
                const std::string& etag) {
   if (etag.empty()) {
     bad.Add(field, "is required: pass the etag of the case you last read");
-  } else if (absl::Status parsed = ParseEtag(etag, field).status();
+  } else if (absl::Status parsed = api::ParseEtag(etag, field).status();
              !parsed.ok()) {
     for (auto& v : errors::FieldViolationsOf(parsed)) {
       bad.Add(v.field, v.description);
@@ -188,22 +189,18 @@ void CheckCaseBody(FieldViolations& bad, const Case& c, absl::CivilDay today) {
 
 }  // namespace
 
-absl::CivilDay TodayUtc() {
-  return absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
-}
-
 FieldViolations ValidateRegisterCase(
     const homeward::v1::RegisterCaseRequest& request, absl::CivilDay today) {
   FieldViolations bad;
-  CheckRequestId(bad, request.request_id());
+  api::CheckRequestId(bad, request.request_id());
   if (!request.has_case_()) {
     bad.Add("case", "is required");
     return WithFieldValueChecks(request, std::move(bad));
   }
   CheckCaseBody(bad, request.case_(), today);
-  CheckIdentifier(bad, "case.office_id", request.case_().office_id());
-  CheckIdentifier(bad, "case.case_manager_id",
-                  request.case_().case_manager_id());
+  api::CheckIdentifier(bad, "case.office_id", request.case_().office_id());
+  api::CheckIdentifier(bad, "case.case_manager_id",
+                       request.case_().case_manager_id());
   return WithFieldValueChecks(request, std::move(bad));
 }
 
@@ -226,8 +223,9 @@ FieldViolations ValidateAssignCase(
   FieldViolations bad;
   if (request.case_id().empty()) bad.Add("case_id", "is required");
   CheckEtag(bad, "etag", request.etag());
-  CheckIdentifier(bad, "case_manager_id", request.case_manager_id());
-  CheckIdentifier(bad, "office_id", request.office_id(), /*required=*/false);
+  api::CheckIdentifier(bad, "case_manager_id", request.case_manager_id());
+  api::CheckIdentifier(bad, "office_id", request.office_id(),
+                       /*required=*/false);
   if (request.reason().size() > kMaxReasonLength) {
     bad.Add("reason",
             absl::StrCat("must be at most ", kMaxReasonLength, " bytes"));
@@ -244,23 +242,12 @@ FieldViolations ValidateGetCase(const homeward::v1::GetCaseRequest& request) {
 FieldViolations ValidateListCases(
     const homeward::v1::ListCasesRequest& request) {
   FieldViolations bad;
-  CheckIdentifier(bad, "office_id", request.office_id(), /*required=*/false);
-  CheckIdentifier(bad, "case_manager_id", request.case_manager_id(),
-                  /*required=*/false);
-  CheckPageRequest(bad, request.page());
+  api::CheckIdentifier(bad, "office_id", request.office_id(),
+                       /*required=*/false);
+  api::CheckIdentifier(bad, "case_manager_id", request.case_manager_id(),
+                       /*required=*/false);
+  api::CheckPageRequest(bad, request.page());
   return WithFieldValueChecks(request, std::move(bad));
-}
-
-std::string EtagOf(uint64_t version) { return absl::StrCat(version); }
-
-absl::StatusOr<uint64_t> ParseEtag(absl::string_view etag,
-                                   absl::string_view field) {
-  uint64_t version = 0;
-  if (!absl::SimpleAtoi(etag, &version) || version == 0) {
-    return errors::InvalidField(field,
-                                "is not an etag returned by this service");
-  }
-  return version;
 }
 
 }  // namespace homeward::assessment

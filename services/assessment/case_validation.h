@@ -2,8 +2,8 @@
 // field violation naming the field and what is allowed. No I/O: `today` is
 // passed in so that the rules are testable.
 //
-//   errors::FieldViolations bad = ValidateRegisterCase(request, TodayUtc());
-//   RETURN_IF_ERROR(bad.ToStatus());
+//   errors::FieldViolations bad = ValidateRegisterCase(request,
+//   api::TodayUtc()); RETURN_IF_ERROR(bad.ToStatus());
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_CASE_VALIDATION_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_CASE_VALIDATION_H_
 
@@ -11,15 +11,15 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "common/api/etags.h"
+#include "common/api/field_checks.h"
+#include "common/api/paging.h"
 #include "common/status/errors.h"
 #include "homeward/v1/cases.pb.h"
-#include "services/assessment/field_checks.h"
 
 namespace homeward::assessment {
 
 inline constexpr int kMaxAgeYears = 120;
-
-absl::CivilDay TodayUtc();
 
 errors::FieldViolations ValidateRegisterCase(
     const homeward::v1::RegisterCaseRequest& request, absl::CivilDay today);
@@ -31,12 +31,6 @@ errors::FieldViolations ValidateGetCase(
     const homeward::v1::GetCaseRequest& request);
 errors::FieldViolations ValidateListCases(
     const homeward::v1::ListCasesRequest& request);
-
-// An etag is the record's version in decimal; INVALID_ARGUMENT on `field`
-// for anything else.
-std::string EtagOf(uint64_t version);
-absl::StatusOr<uint64_t> ParseEtag(absl::string_view etag,
-                                   absl::string_view field);
 
 }  // namespace homeward::assessment
 

@@ -272,19 +272,19 @@ TEST(ValidateListCasesTest, RejectsNegativePageSizeAndUnknownStage) {
 
 TEST(PageSizeTest, DefaultsAndCaps) {
   homeward::v1::PageRequest page;
-  EXPECT_EQ(EffectivePageSize(page), 50);
+  EXPECT_EQ(api::EffectivePageSize(page), 50);
   page.set_page_size(7);
-  EXPECT_EQ(EffectivePageSize(page), 7);
+  EXPECT_EQ(api::EffectivePageSize(page), 7);
   page.set_page_size(100000);
-  EXPECT_EQ(EffectivePageSize(page), 500);
+  EXPECT_EQ(api::EffectivePageSize(page), 500);
 }
 
 TEST(EtagTest, RoundTripsAndRejectsGarbage) {
-  EXPECT_EQ(EtagOf(12), "12");
-  EXPECT_THAT(ParseEtag("12", "etag"), IsOkAndHolds(12u));
-  EXPECT_THAT(ParseEtag("0", "etag"),
+  EXPECT_EQ(api::EtagOf(12), "12");
+  EXPECT_THAT(api::ParseEtag("12", "etag"), IsOkAndHolds(12u));
+  EXPECT_THAT(api::ParseEtag("0", "etag"),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(ParseEtag("abc", "case.etag"),
+  EXPECT_THAT(api::ParseEtag("abc", "case.etag"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        ::testing::HasSubstr("case.etag")));
 }

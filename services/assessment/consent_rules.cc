@@ -8,9 +8,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/api/field_checks.h"
+#include "common/api/paging.h"
 #include "google/protobuf/descriptor.h"
 #include "services/assessment/case_validation.h"
-#include "services/assessment/field_checks.h"
 #include "services/assessment/field_values.h"
 
 namespace homeward::assessment {
@@ -32,7 +33,8 @@ void CheckRequiredEnum(FieldViolations& bad, const std::string& field,
 void CheckDecisionDate(FieldViolations& bad, const std::string& field,
                        const Date& date, bool has_date, absl::CivilDay today) {
   absl::CivilDay day;
-  CheckPastDate(bad, field, date, has_date, today, kEarliestConsentYear, &day);
+  api::CheckPastDate(bad, field, date, has_date, today, kEarliestConsentYear,
+                     &day);
 }
 
 std::string DateText(const Date& d) {
@@ -57,7 +59,7 @@ std::string RecipientText(absl::string_view recipient) {
 FieldViolations ValidateRecordConsent(
     const homeward::v1::RecordConsentRequest& request, absl::CivilDay today) {
   FieldViolations bad;
-  CheckRequestId(bad, request.request_id());
+  api::CheckRequestId(bad, request.request_id());
   if (!request.has_consent()) {
     bad.Add("consent", "is required");
     return WithFieldValueChecks(request, std::move(bad));
@@ -68,8 +70,8 @@ FieldViolations ValidateRecordConsent(
                     homeward::v1::ConsentPurpose_descriptor());
   // Empty is meaningful: the decision is about every agency.
   if (!c.recipient_agency_id().empty()) {
-    CheckIdentifier(bad, "consent.recipient_agency_id",
-                    c.recipient_agency_id());
+    api::CheckIdentifier(bad, "consent.recipient_agency_id",
+                         c.recipient_agency_id());
   }
   CheckDecisionDate(bad, "consent.decision_date", c.decision_date(),
                     c.has_decision_date(), today);
@@ -86,7 +88,7 @@ FieldViolations ValidateListConsents(
     const homeward::v1::ListConsentsRequest& request) {
   FieldViolations bad;
   if (request.case_id().empty()) bad.Add("case_id", "is required");
-  CheckPageRequest(bad, request.page());
+  api::CheckPageRequest(bad, request.page());
   return WithFieldValueChecks(request, std::move(bad));
 }
 
@@ -98,7 +100,7 @@ FieldViolations ValidateCheckConsent(
     bad.Add("agency_id",
             "is required: the agency the data would be shared with");
   } else {
-    CheckIdentifier(bad, "agency_id", request.agency_id());
+    api::CheckIdentifier(bad, "agency_id", request.agency_id());
   }
   CheckRequiredEnum(bad, "purpose", request.purpose(),
                     homeward::v1::ConsentPurpose_descriptor());

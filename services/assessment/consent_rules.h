@@ -3,8 +3,8 @@
 // sharing decision "may this case's data go to agency X for purpose Y now?".
 // No I/O: `today` is passed in so that the rules are testable.
 //
-//   RETURN_IF_ERROR(ValidateRecordConsent(request, TodayUtc()).ToStatus());
-//   CheckConsentResponse answer =
+//   RETURN_IF_ERROR(ValidateRecordConsent(request,
+//   api::TodayUtc()).ToStatus()); CheckConsentResponse answer =
 //       DecideConsent(history, "agency-7",
 //       homeward::v1::CONSENT_PURPOSE_REFERRAL);
 //   if (answer.allowed()) ...

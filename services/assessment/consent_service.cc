@@ -21,9 +21,10 @@ constexpr char kService[] = "homeward.v1.ConsentService/";
 
 }  // namespace
 
-absl::StatusOr<Actor> ConsentServiceImpl::ActorOf(
+absl::StatusOr<service::Actor> ConsentServiceImpl::ActorOf(
     const grpc::ServerContext& context, const char* method) const {
-  return ActorFrom(context, *verifier_, std::string(kService) + method);
+  return service::ActorFrom(context, *verifier_,
+                            std::string(kService) + method);
 }
 
 grpc::Status ConsentServiceImpl::RecordConsent(
@@ -54,9 +55,9 @@ absl::Status ConsentServiceImpl::Record(
     const grpc::ServerContext& context,
     const homeward::v1::RecordConsentRequest& request,
     ConsentRecord* response) {
-  ASSIGN_OR_RETURN(Actor actor, ActorOf(context, "RecordConsent"));
+  ASSIGN_OR_RETURN(service::Actor actor, ActorOf(context, "RecordConsent"));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kUpdate));
-  RETURN_IF_ERROR(ValidateRecordConsent(request, TodayUtc()).ToStatus());
+  RETURN_IF_ERROR(ValidateRecordConsent(request, api::TodayUtc()).ToStatus());
   ASSIGN_OR_RETURN(Case c,
                    CaseInScope(*cases_, actor, request.consent().case_id(),
                                "consent.case_id", CaseAction::kUpdate));
@@ -69,13 +70,13 @@ absl::Status ConsentServiceImpl::List(
     const grpc::ServerContext& context,
     const homeward::v1::ListConsentsRequest& request,
     homeward::v1::ListConsentsResponse* response) {
-  ASSIGN_OR_RETURN(Actor actor, ActorOf(context, "ListConsents"));
+  ASSIGN_OR_RETURN(service::Actor actor, ActorOf(context, "ListConsents"));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
   RETURN_IF_ERROR(ValidateListConsents(request).ToStatus());
   ASSIGN_OR_RETURN(Case c, CaseInScope(*cases_, actor, request.case_id(),
                                        "case_id", CaseAction::kRead));
   ASSIGN_OR_RETURN(ConsentPage page,
-                   consents_.List(c, EffectivePageSize(request.page()),
+                   consents_.List(c, api::EffectivePageSize(request.page()),
                                   request.page().page_token()));
   consents_.AuditRead(actor, c.case_id());
   for (ConsentRecord& r : page.consents)
@@ -88,7 +89,7 @@ absl::Status ConsentServiceImpl::Check(
     const grpc::ServerContext& context,
     const homeward::v1::CheckConsentRequest& request,
     homeward::v1::CheckConsentResponse* response) {
-  ASSIGN_OR_RETURN(Actor actor, ActorOf(context, "CheckConsent"));
+  ASSIGN_OR_RETURN(service::Actor actor, ActorOf(context, "CheckConsent"));
   // Other Homeward services ask too (see below).
   if (actor.principal.role() != homeward::v1::ROLE_SERVICE) {
     RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));

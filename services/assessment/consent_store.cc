@@ -11,7 +11,7 @@ namespace homeward::assessment {
 using homeward::v1::ConsentRecord;
 
 absl::StatusOr<ConsentRecord> ConsentStore::Record(
-    const Actor& actor, const homeward::v1::Case& c,
+    const service::Actor& actor, const homeward::v1::Case& c,
     const std::string& request_id, ConsentRecord consent) {
   const std::string id = storage::TimeOrderedId("K");
   consent.set_consent_id(id);
@@ -37,10 +37,11 @@ absl::StatusOr<std::vector<ConsentRecord>> ConsentStore::History(
     const homeward::v1::Case& c) const {
   // A case has a handful of consent decisions, so reading them all is cheap
   // and keeps the decision rule a pure function of the history.
-  return log_.All(c, kMaxPageSize);
+  return log_.All(c, api::kMaxPageSize);
 }
 
-void ConsentStore::AuditRead(const Actor& actor, absl::string_view case_id) {
+void ConsentStore::AuditRead(const service::Actor& actor,
+                             absl::string_view case_id) {
   log_.AuditRead(actor, case_id);
 }
 

@@ -37,7 +37,7 @@ class ConsentStore {
   // `request_id` makes the call idempotent per case: repeating it returns
   // the first record and writes nothing.
   absl::StatusOr<homeward::v1::ConsentRecord> Record(
-      const Actor& actor, const homeward::v1::Case& c,
+      const service::Actor& actor, const homeward::v1::Case& c,
       const std::string& request_id, homeward::v1::ConsentRecord consent);
   // A page of the case's records in recording order.
   absl::StatusOr<ConsentPage> List(const homeward::v1::Case& c, int page_size,
@@ -46,7 +46,7 @@ class ConsentStore {
   absl::StatusOr<std::vector<homeward::v1::ConsentRecord>> History(
       const homeward::v1::Case& c) const;
   // Records that `actor` read the consent records of `case_id`.
-  void AuditRead(const Actor& actor, absl::string_view case_id);
+  void AuditRead(const service::Actor& actor, absl::string_view case_id);
 
  private:
   CaseRecordLog<homeward::v1::ConsentRecord> log_;

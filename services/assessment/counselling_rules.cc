@@ -6,9 +6,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "common/api/field_checks.h"
+#include "common/api/paging.h"
 #include "google/protobuf/repeated_field.h"
 #include "services/assessment/case_validation.h"
-#include "services/assessment/field_checks.h"
 #include "services/assessment/field_values.h"
 
 namespace homeward::assessment {
@@ -25,7 +26,8 @@ constexpr int64_t kMaxTimestampSeconds = 253402300799;
 void CheckSessionDate(FieldViolations& bad, const std::string& field,
                       const Date& date, bool has_date, absl::CivilDay today) {
   absl::CivilDay day;
-  CheckPastDate(bad, field, date, has_date, today, /*earliest_year=*/0, &day);
+  api::CheckPastDate(bad, field, date, has_date, today, /*earliest_year=*/0,
+                     &day);
 }
 
 // A short free-text list (participants, topics, next steps): each item 1 to
@@ -76,7 +78,7 @@ FieldViolations ValidateRecordCounsellingSession(
     const homeward::v1::RecordCounsellingSessionRequest& request,
     absl::Time now) {
   FieldViolations bad;
-  CheckRequestId(bad, request.request_id());
+  api::CheckRequestId(bad, request.request_id());
   if (!request.has_session()) {
     bad.Add("session", "is required");
     return WithFieldValueChecks(request, std::move(bad));
@@ -116,7 +118,7 @@ FieldViolations ValidateListCounsellingSessions(
     const homeward::v1::ListCounsellingSessionsRequest& request) {
   FieldViolations bad;
   if (request.case_id().empty()) bad.Add("case_id", "is required");
-  CheckPageRequest(bad, request.page());
+  api::CheckPageRequest(bad, request.page());
   return WithFieldValueChecks(request, std::move(bad));
 }
 

@@ -21,9 +21,10 @@ constexpr char kService[] = "homeward.v1.CounsellingService/";
 
 }  // namespace
 
-absl::StatusOr<Actor> CounsellingServiceImpl::ActorOf(
+absl::StatusOr<service::Actor> CounsellingServiceImpl::ActorOf(
     const grpc::ServerContext& context, const char* method) const {
-  return ActorFrom(context, *verifier_, std::string(kService) + method);
+  return service::ActorFrom(context, *verifier_,
+                            std::string(kService) + method);
 }
 
 grpc::Status CounsellingServiceImpl::RecordCounsellingSession(
@@ -46,7 +47,8 @@ absl::Status CounsellingServiceImpl::Record(
     const grpc::ServerContext& context,
     const homeward::v1::RecordCounsellingSessionRequest& request,
     CounsellingSession* response) {
-  ASSIGN_OR_RETURN(Actor actor, ActorOf(context, "RecordCounsellingSession"));
+  ASSIGN_OR_RETURN(service::Actor actor,
+                   ActorOf(context, "RecordCounsellingSession"));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kUpdate));
   RETURN_IF_ERROR(
       ValidateRecordCounsellingSession(request, absl::Now()).ToStatus());
@@ -62,13 +64,14 @@ absl::Status CounsellingServiceImpl::List(
     const grpc::ServerContext& context,
     const homeward::v1::ListCounsellingSessionsRequest& request,
     homeward::v1::ListCounsellingSessionsResponse* response) {
-  ASSIGN_OR_RETURN(Actor actor, ActorOf(context, "ListCounsellingSessions"));
+  ASSIGN_OR_RETURN(service::Actor actor,
+                   ActorOf(context, "ListCounsellingSessions"));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
   RETURN_IF_ERROR(ValidateListCounsellingSessions(request).ToStatus());
   ASSIGN_OR_RETURN(Case c, CaseInScope(*cases_, actor, request.case_id(),
                                        "case_id", CaseAction::kRead));
   ASSIGN_OR_RETURN(SessionPage page,
-                   sessions_.List(c, EffectivePageSize(request.page()),
+                   sessions_.List(c, api::EffectivePageSize(request.page()),
                                   request.page().page_token()));
   sessions_.AuditRead(actor, c.case_id());
   for (CounsellingSession& s : page.sessions)

@@ -10,7 +10,7 @@ namespace homeward::assessment {
 using homeward::v1::CounsellingSession;
 
 absl::StatusOr<CounsellingSession> CounsellingStore::Record(
-    const Actor& actor, const homeward::v1::Case& c,
+    const service::Actor& actor, const homeward::v1::Case& c,
     const std::string& request_id, CounsellingSession session) {
   const std::string id = storage::TimeOrderedId("S");
   session.set_session_id(id);
@@ -33,7 +33,7 @@ absl::StatusOr<SessionPage> CounsellingStore::List(
   return SessionPage{std::move(page.records), std::move(page.next_page_token)};
 }
 
-void CounsellingStore::AuditRead(const Actor& actor,
+void CounsellingStore::AuditRead(const service::Actor& actor,
                                  absl::string_view case_id) {
   log_.AuditRead(actor, case_id);
 }

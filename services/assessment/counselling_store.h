@@ -43,13 +43,13 @@ class CounsellingStore {
   // `request_id` makes the call idempotent per case: repeating it returns
   // the first session and writes nothing.
   absl::StatusOr<homeward::v1::CounsellingSession> Record(
-      const Actor& actor, const homeward::v1::Case& c,
+      const service::Actor& actor, const homeward::v1::Case& c,
       const std::string& request_id, homeward::v1::CounsellingSession session);
   // A page of the case's sessions in recording order.
   absl::StatusOr<SessionPage> List(const homeward::v1::Case& c, int page_size,
                                    absl::string_view page_token) const;
   // Records that `actor` read the counselling log of `case_id`.
-  void AuditRead(const Actor& actor, absl::string_view case_id);
+  void AuditRead(const service::Actor& actor, absl::string_view case_id);
 
  private:
   CaseRecordLog<homeward::v1::CounsellingSession> log_;

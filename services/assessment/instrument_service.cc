@@ -2,12 +2,13 @@
 #include "services/assessment/instrument_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/api/field_checks.h"
+#include "common/api/paging.h"
 #include "common/server/server_kit.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/assessment/case_scope.h"
 #include "services/assessment/case_validation.h"
-#include "services/assessment/field_checks.h"
 #include "services/assessment/field_values.h"
 #include "services/assessment/instruments/instrument_rules.h"
 
@@ -59,9 +60,10 @@ absl::Status InstrumentServiceImpl::Publish(
     const grpc::ServerContext& context,
     const homeward::v1::PublishInstrumentRequest& request,
     homeward::v1::InstrumentDefinition* response) {
-  ASSIGN_OR_RETURN(Actor actor,
-                   ActorFrom(context, *verifier_,
-                             absl::StrCat(kService, "PublishInstrument")));
+  ASSIGN_OR_RETURN(
+      service::Actor actor,
+      service::ActorFrom(context, *verifier_,
+                         absl::StrCat(kService, "PublishInstrument")));
   if (actor.principal.role() != homeward::v1::ROLE_ADMINISTRATOR) {
     return errors::PermissionDenied(
         "only administrators may publish instruments");
@@ -93,11 +95,11 @@ absl::Status InstrumentServiceImpl::List(
     homeward::v1::ListInstrumentsResponse* response) {
   RETURN_IF_ERROR(verifier_->Verify(context).status());
   errors::FieldViolations bad;
-  CheckPageRequest(bad, request.page());
+  api::CheckPageRequest(bad, request.page());
   RETURN_IF_ERROR(WithFieldValueChecks(request, std::move(bad)).ToStatus());
   ASSIGN_OR_RETURN(
       InstrumentPage page,
-      instruments_->List(request.kind(), EffectivePageSize(request.page()),
+      instruments_->List(request.kind(), api::EffectivePageSize(request.page()),
                          request.page().page_token()));
   for (auto& definition : page.instruments)
     *response->add_instruments() = std::move(definition);

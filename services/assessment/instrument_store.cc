@@ -31,7 +31,7 @@ std::string KindValue(homeward::v1::InstrumentKind kind) {
 }  // namespace
 
 absl::StatusOr<InstrumentDefinition> InstrumentStore::Publish(
-    const Actor& actor, InstrumentDefinition definition) {
+    const service::Actor& actor, InstrumentDefinition definition) {
   definition.clear_publish_time();
   definition.set_content_sha256(InstrumentContentHash(definition));
   const std::string key =
@@ -59,7 +59,7 @@ absl::StatusOr<InstrumentDefinition> InstrumentStore::Publish(
                         definition.instrument_id(), &latest, &latest_version));
   *definition.mutable_publish_time() = storage::NowTimestamp();
 
-  homeward::internal::v1::AuditEntry audit = AuditEntryFor(actor, key);
+  homeward::internal::v1::AuditEntry audit = service::AuditEntryFor(actor, key);
 
   storage::WriteSet set;
   // Version 0 "must not exist": two concurrent publishers of the same

@@ -34,7 +34,8 @@ class InstrumentStore {
   // Identical content already published under the same version is returned
   // as stored; different content is ALREADY_EXISTS.
   absl::StatusOr<homeward::v1::InstrumentDefinition> Publish(
-      const Actor& actor, homeward::v1::InstrumentDefinition definition);
+      const service::Actor& actor,
+      homeward::v1::InstrumentDefinition definition);
   // `version` 0 means the latest published version. NOT_FOUND otherwise.
   absl::StatusOr<homeward::v1::InstrumentDefinition> Get(
       absl::string_view instrument_id, int32_t version) const;

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/api/paging.h"
 #include "common/auth/crypto.h"
 #include "common/server/log.h"
 #include "common/server/server_kit.h"
@@ -280,13 +281,9 @@ void Forwarder::ForwardFanOut(const MethodRoute& method, const CallInfo& call,
   const auto* page =
       google::protobuf::DynamicCastToGenerated<homeward::v1::PageRequest>(
           &request.GetReflection()->GetMessage(request, method.page_field));
-  const int page_size = page->page_size();
-  if (page_size < 0) {
-    return done(errors::InvalidField(
-        "page.page_size",
-        absl::StrCat("must not be negative (0 means the default, ",
-                     kDefaultPageSize, "; at most ", kMaxPageSize, ")")));
-  }
+  errors::FieldViolations bad;
+  api::CheckPageRequest(bad, *page);
+  if (!bad.empty()) return done(bad.ToStatus());
   absl::StatusOr<ListCursor> cursor = DecodeListCursor(
       page->page_token(), routes_.fingerprint(), routes_.replica_count());
   if (!cursor.ok()) return done(cursor.status());
@@ -301,8 +298,7 @@ void Forwarder::ForwardFanOut(const MethodRoute& method, const CallInfo& call,
                                               method.page_field);
   state->response = response;
   state->done = std::move(done);
-  state->remaining =
-      page_size == 0 ? kDefaultPageSize : std::min(page_size, kMaxPageSize);
+  state->remaining = api::EffectivePageSize(*page);
   state->cursor = *std::move(cursor);
   state->part_request.reset(request.New());
   state->part.reset(response->New());

@@ -35,6 +35,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/auth/principal_token.h"
+#include "common/routing/route_table.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
@@ -42,7 +43,6 @@
 #include "grpcpp/support/byte_buffer.h"
 #include "homeward/internal/v1/principal.pb.h"
 #include "services/gateway/method_table.h"
-#include "services/gateway/routing.h"
 
 namespace homeward::gateway {
 
@@ -58,18 +58,13 @@ struct CallInfo {
 
 using Done = std::function<void(absl::Status)>;
 
-// Fan-out list page sizes (PageRequest): 0 means the default; larger than the
-// maximum is lowered to it (API design guide, AIP-158).
-inline constexpr int kDefaultPageSize = 50;
-inline constexpr int kMaxPageSize = 500;
-
 inline constexpr absl::Duration kDefaultForwardDeadline =
     absl::Milliseconds(5000);
 
 class Forwarder {
  public:
   struct Options {
-    RouteTable routes;
+    routing::RouteTable routes;
     MethodTable methods;
     std::string principal_secret;
     absl::Duration forward_deadline = kDefaultForwardDeadline;
@@ -99,7 +94,7 @@ class Forwarder {
                     const grpc::ByteBuffer& request_bytes,
                     grpc::ByteBuffer* response_bytes, Done done);
 
-  const RouteTable& routes() const { return routes_; }
+  const routing::RouteTable& routes() const { return routes_; }
   const MethodTable& methods() const { return methods_; }
 
  private:
@@ -156,7 +151,7 @@ class Forwarder {
                          size_t replica, absl::Status status);
   void TryReplica(std::shared_ptr<AnyReplicaState> state, size_t replica);
 
-  RouteTable routes_;
+  routing::RouteTable routes_;
   MethodTable methods_;
   auth::PrincipalSigner signer_;
   absl::Duration forward_deadline_;

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/routing/route_table.h"
 #include "common/server/log.h"
 #include "common/server/server_kit.h"
 #include "common/status/errors.h"
@@ -21,7 +22,6 @@
 #include "services/gateway/json_http.h"
 #include "services/gateway/method_table.h"
 #include "services/gateway/readiness.h"
-#include "services/gateway/routing.h"
 
 namespace homeward::gateway {
 namespace {
@@ -41,7 +41,7 @@ void AddAll(const absl::Status& status, absl::string_view prefix,
 // channels as the forwarder, or channels with the forwarder's arguments,
 // which gRPC backs with the same connections.
 std::vector<std::shared_ptr<grpc::Channel>> ProbeChannels(
-    const RouteTable& routes,
+    const routing::RouteTable& routes,
     const std::map<std::string, std::shared_ptr<grpc::Channel>>& overrides) {
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   for (const std::string& address : routes.addresses()) {
@@ -97,9 +97,18 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     bad.Add("principal_secret_file",
             "must hold the deployment's principal secret");
   }
-  absl::StatusOr<RouteTable> routes =
-      RouteTable::Create(config, kAssessmentService);
+  absl::StatusOr<routing::RouteTable> routes = routing::RouteTable::Create(
+      config.routes(), config.partition_count(), kAssessmentService);
   if (!routes.ok()) AddAll(routes.status(), "", &bad);
+  for (int i = 0; i < config.routes_size(); ++i) {
+    if (config.routes(i).service() != kAssessmentService) {
+      bad.Add(absl::StrCat("routes[", i, "].service"),
+              absl::StrCat("'", config.routes(i).service(),
+                           "' is not a service this gateway routes to "
+                           "(known: ",
+                           kAssessmentService, ")"));
+    }
+  }
   absl::StatusOr<ApiKeyAuthenticator> keys =
       ApiKeyAuthenticator::Create(options.api_keys);
   if (!keys.ok()) AddAll(keys.status(), "api_keys_file: ", &bad);

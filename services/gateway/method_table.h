@@ -32,6 +32,11 @@
 
 namespace homeward::gateway {
 
+// The service every public method is routed to: case intake, instruments,
+// assessments, counselling and consent all live in the assessment service's
+// replicas.
+inline constexpr char kAssessmentService[] = "assessment";
+
 // How the calls of one method find the replica(s) that serve them.
 enum class Routing {
   // The replica owning the partition of the case named by a string field of

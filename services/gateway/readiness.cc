@@ -23,7 +23,7 @@ std::string ServiceOf(absl::string_view full_method_name) {
 
 }  // namespace
 
-ReadinessTracker::ReadinessTracker(const RouteTable& routes,
+ReadinessTracker::ReadinessTracker(const routing::RouteTable& routes,
                                    const MethodTable& methods, Options options)
     : addresses_(routes.addresses()), options_(std::move(options)) {
   std::vector<bool> owners(routes.replica_count(), false);

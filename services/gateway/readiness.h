@@ -39,10 +39,10 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/routing/route_table.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "services/gateway/method_table.h"
-#include "services/gateway/routing.h"
 
 namespace homeward::gateway {
 
@@ -57,8 +57,8 @@ class ReadinessTracker {
     absl::Duration probe_deadline = absl::Seconds(1);
   };
 
-  ReadinessTracker(const RouteTable& routes, const MethodTable& methods,
-                   Options options);
+  ReadinessTracker(const routing::RouteTable& routes,
+                   const MethodTable& methods, Options options);
   // Stops probing (Stop()).
   ~ReadinessTracker();
   ReadinessTracker(const ReadinessTracker&) = delete;

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth/crypto.h"
 #include "common/auth/principal_token.h"
+#include "common/routing/route_table.h"
 #include "common/status/status_macros.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/client_context.h"
@@ -22,7 +23,7 @@
 #include "homeward/internal/v1/config.pb.h"
 #include "homeward/v1/cases.grpc.pb.h"
 #include "services/gateway/api_keys.h"
-#include "services/gateway/routing.h"
+#include "services/gateway/method_table.h"
 #include "tests/fixtures/case_fixtures.h"
 #include "tools/bench/http_client.h"
 

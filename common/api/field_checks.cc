@@ -1,13 +1,12 @@
 // Shared identifier and date checks; see field_checks.h.
-#include "services/assessment/field_checks.h"
-
-#include <algorithm>
+#include "common/api/field_checks.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/storage/ids.h"
 
-namespace homeward::assessment {
+namespace homeward::api {
 
 bool IsIdentifier(absl::string_view id, size_t max_length) {
   if (id.empty() || id.size() > max_length) return false;
@@ -41,19 +40,8 @@ void CheckRequestId(errors::FieldViolations& bad,
   }
 }
 
-void CheckPageRequest(errors::FieldViolations& bad,
-                      const homeward::v1::PageRequest& page) {
-  if (page.page_size() < 0) {
-    bad.Add(
-        "page.page_size",
-        absl::StrCat("must be 0 (default ", kDefaultPageSize,
-                     ") or positive; at most ", kMaxPageSize, " are returned"));
-  }
-}
-
-int EffectivePageSize(const homeward::v1::PageRequest& page) {
-  if (page.page_size() <= 0) return kDefaultPageSize;
-  return std::min(page.page_size(), kMaxPageSize);
+absl::CivilDay TodayUtc() {
+  return absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
 }
 
 bool ToCivilDay(const homeward::v1::Date& date, absl::CivilDay* day) {
@@ -94,4 +82,4 @@ bool CheckPastDate(errors::FieldViolations& bad, const std::string& field,
   return true;
 }
 
-}  // namespace homeward::assessment
+}  // namespace homeward::api

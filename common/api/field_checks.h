@@ -1,14 +1,14 @@
-// Field checks shared by the assessment service's validation rules, so that
+// Field checks every Homeward service's validation rules share, so that
 // identifiers and dates are held to the same rules everywhere (an agency id
-// accepted in a consent is one that case intake accepts too).
+// accepted in a consent is one that case intake and a referral accept too).
 //
 //   errors::FieldViolations bad;
 //   CheckRequestId(bad, request.request_id());
 //   CheckIdentifier(bad, "agency_id", id, /*required=*/false);
 //   absl::CivilDay day;
 //   CheckPastDate(bad, "decision_date", d, has_d, today, 1950, &day);
-#ifndef HOMEWARD_SERVICES_ASSESSMENT_FIELD_CHECKS_H_
-#define HOMEWARD_SERVICES_ASSESSMENT_FIELD_CHECKS_H_
+#ifndef HOMEWARD_COMMON_API_FIELD_CHECKS_H_
+#define HOMEWARD_COMMON_API_FIELD_CHECKS_H_
 
 #include <string>
 
@@ -17,11 +17,9 @@
 #include "common/status/errors.h"
 #include "homeward/v1/common.pb.h"
 
-namespace homeward::assessment {
+namespace homeward::api {
 
 inline constexpr size_t kMaxIdentifierLength = 64;
-inline constexpr int kDefaultPageSize = 50;
-inline constexpr int kMaxPageSize = 500;
 
 // Ids of offices, users, agencies and requests: short and printable with no
 // spaces, so that they are safe in keys, logs and URLs.
@@ -37,11 +35,9 @@ void CheckIdentifier(errors::FieldViolations& bad, const std::string& field,
 // 128 printable ASCII characters, no spaces), the same rule as x-request-id.
 void CheckRequestId(errors::FieldViolations& bad, absl::string_view request_id);
 
-// Every List call's paging: a negative page size is refused; 0 means the
-// default and sizes above kMaxPageSize are lowered to it (EffectivePageSize).
-void CheckPageRequest(errors::FieldViolations& bad,
-                      const homeward::v1::PageRequest& page);
-int EffectivePageSize(const homeward::v1::PageRequest& page);
+// Today's date in UTC: what handlers pass to rules that take `today`, so
+// that the rules stay pure and testable with any date.
+absl::CivilDay TodayUtc();
 
 // The calendar day `date` names; false when there is no such day (e.g. 30
 // February) or a part is out of range.
@@ -55,6 +51,6 @@ bool CheckPastDate(errors::FieldViolations& bad, const std::string& field,
                    absl::CivilDay today, int earliest_year,
                    absl::CivilDay* day);
 
-}  // namespace homeward::assessment
+}  // namespace homeward::api
 
-#endif  // HOMEWARD_SERVICES_ASSESSMENT_FIELD_CHECKS_H_
+#endif  // HOMEWARD_COMMON_API_FIELD_CHECKS_H_

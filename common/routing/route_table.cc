@@ -1,5 +1,5 @@
-// Partition map for a routed service; see routing.h.
-#include "services/gateway/routing.h"
+// Partition map for a routed service; see route_table.h.
+#include "common/routing/route_table.h"
 
 #include <utility>
 
@@ -9,7 +9,7 @@
 #include "common/status/errors.h"
 #include "common/storage/partitions.h"
 
-namespace homeward::gateway {
+namespace homeward::routing {
 namespace {
 
 // The largest partition count we accept: P is a key prefix and a loop bound in
@@ -35,13 +35,14 @@ std::string DescribePartitions(const std::vector<uint32_t>& sorted) {
 }  // namespace
 
 absl::StatusOr<RouteTable> RouteTable::Create(
-    const homeward::internal::v1::GatewayConfig& config,
-    absl::string_view service) {
+    const google::protobuf::RepeatedPtrField<
+        homeward::internal::v1::ServiceRoute>& routes,
+    uint32_t partition_count, absl::string_view service) {
   errors::FieldViolations bad;
   RouteTable table;
-  table.partition_count_ = config.partition_count() == 0
-                               ? storage::kDefaultPartitionCount
-                               : config.partition_count();
+  table.service_ = std::string(service);
+  table.partition_count_ =
+      partition_count == 0 ? storage::kDefaultPartitionCount : partition_count;
   if (table.partition_count_ > kMaxPartitionCount) {
     bad.Add("partition_count",
             absl::StrCat("must be at most ", kMaxPartitionCount));
@@ -49,17 +50,11 @@ absl::StatusOr<RouteTable> RouteTable::Create(
   }
 
   int route_index = -1;
-  for (int i = 0; i < config.routes_size(); ++i) {
-    const std::string& name = config.routes(i).service();
-    if (name != service) {
+  for (int i = 0; i < routes.size(); ++i) {
+    if (routes[i].service() != service) continue;
+    if (route_index >= 0) {
       bad.Add(absl::StrCat("routes[", i, "].service"),
-              absl::StrCat("'", name,
-                           "' is not a service this gateway routes "
-                           "to (known: ",
-                           service, ")"));
-    } else if (route_index >= 0) {
-      bad.Add(absl::StrCat("routes[", i, "].service"),
-              absl::StrCat("'", name, "' is already routed by routes[",
+              absl::StrCat("'", service, "' is already routed by routes[",
                            route_index, "]"));
     } else {
       route_index = i;
@@ -71,8 +66,7 @@ absl::StatusOr<RouteTable> RouteTable::Create(
     return bad.ToStatus();
   }
 
-  const homeward::internal::v1::ServiceRoute& route =
-      config.routes(route_index);
+  const homeward::internal::v1::ServiceRoute& route = routes[route_index];
   const std::string at = absl::StrCat("routes[", route_index, "]");
   if (route.replicas().empty()) {
     bad.Add(at + ".replicas", "must list at least one replica");
@@ -171,4 +165,4 @@ std::vector<uint32_t> RouteTable::PartitionsOf(size_t replica) const {
   return out;
 }
 
-}  // namespace homeward::gateway
+}  // namespace homeward::routing
