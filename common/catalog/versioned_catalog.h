@@ -14,10 +14,13 @@
 // (storage::kConfigurationPartition), which every replica keeps in full; each
 // publication is audited under "<id>@<version>" and appends no event.
 //
-//   // A service-directory entry: message ServiceOffer { string offer_id = 1;
-//   //   int32 version = 2; ServiceArea area = 3; ...;
-//   //   google.protobuf.Timestamp publish_time = 14; string content_sha256 =
-//   //   15; }
+//   // A service-directory entry (referral):
+//   //   message ServiceOffer {
+//   //     string offer_id = 1;  int32 version = 2;  ServiceArea area = 3;
+//   //     ...
+//   //     google.protobuf.Timestamp publish_time = 14;
+//   //     string content_sha256 = 15;
+//   //   }
 //   const catalog::CatalogSchema kOffers = {.kind = "service_offer",
 //                                           .noun = "service offer",
 //                                           .id_field = "offer_id",
