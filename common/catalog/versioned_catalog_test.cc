@@ -232,6 +232,28 @@ TEST_F(VersionedCatalogTest, ASchemaThatDoesNotFitTheTypeFailsEveryCall) {
                        HasSubstr("has no singular int32 field 'region'")));
 }
 
+// The keys are the ones instrument data directories already hold (kind
+// "instrument"): changing them would lose every published instrument.
+TEST_F(VersionedCatalogTest, KeepsItsRecordsUnderStableKeys) {
+  MustPublish(Entry("legal_aid", 7));
+  const uint32_t p = storage::kConfigurationPartition;
+  CatalogEntry record;
+  EXPECT_THAT(
+      store_->GetRecord(p, "offer", "legal_aid@0000000007", &record, nullptr),
+      homeward::testing::IsOkAndHolds(true));
+  CatalogEntry pointer;
+  EXPECT_THAT(
+      store_->GetRecord(p, "offer_latest", "legal_aid", &pointer, nullptr),
+      homeward::testing::IsOkAndHolds(true));
+  EXPECT_EQ(pointer.version(), 7);
+  EXPECT_EQ(pointer.entry_id(), "");  // the pointer holds the version only
+  absl::StatusOr<storage::IndexPage> ids =
+      store_->ListIndex({p}, "offer_by_region", "tunis", 10, "");
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  ASSERT_THAT(ids->entries, SizeIs(1));
+  EXPECT_EQ(ids->entries[0].id, "legal_aid@0000000007");
+}
+
 TEST_F(VersionedCatalogTest, IdentityNamesIdAndVersion) {
   EXPECT_EQ(catalog_->Identity(Entry("legal_aid", 3)),
             "service offer 'legal_aid' version 3");
