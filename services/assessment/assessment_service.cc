@@ -154,11 +154,11 @@ absl::Status AssessmentServiceImpl::List(
                    CaseInScope(*cases_, actor, request.case_id(), "case_id",
                                CaseAction::kRead));
   ASSIGN_OR_RETURN(
-      AssessmentPage page,
+      storage::Page<homeward::v1::Assessment> page,
       assessments_->List(c.partition(), c.case_id(), request.kind(),
                          api::EffectivePageSize(request.page()),
                          request.page().page_token()));
-  for (auto& a : page.assessments) *response->add_assessments() = std::move(a);
+  for (auto& a : page.items) *response->add_assessments() = std::move(a);
   response->set_next_page_token(std::move(page.next_page_token));
   cases_->AuditRead(actor, c.case_id());
   return absl::OkStatus();
@@ -207,11 +207,11 @@ absl::Status AssessmentServiceImpl::Needs(
                    CaseInScope(*cases_, actor, request.case_id(), "case_id",
                                CaseAction::kRead));
   ASSIGN_OR_RETURN(
-      NeedPage page,
+      storage::Page<homeward::v1::Need> page,
       assessments_->ListNeeds(c.partition(), c.case_id(), request.dimension(),
                               api::EffectivePageSize(request.page()),
                               request.page().page_token()));
-  for (auto& n : page.needs) *response->add_needs() = std::move(n);
+  for (auto& n : page.items) *response->add_needs() = std::move(n);
   response->set_next_page_token(std::move(page.next_page_token));
   cases_->AuditRead(actor, c.case_id());
   return absl::OkStatus();

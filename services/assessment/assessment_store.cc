@@ -6,6 +6,7 @@
 #include "common/status/status_macros.h"
 #include "common/storage/clock.h"
 #include "common/storage/ids.h"
+#include "common/storage/indexed_records.h"
 #include "common/storage/keys.h"
 
 namespace homeward::assessment {
@@ -26,19 +27,10 @@ std::string CaseAndNumber(absl::string_view case_id, int number) {
   return KeyBuilder().Str(case_id).U32(static_cast<uint32_t>(number)).key();
 }
 
-// Reads the records an index page names, in page order.
-template <typename T>
-absl::Status ReadPage(const storage::Store& store, uint32_t partition,
-                      const char* kind, const storage::IndexPage& ids,
-                      std::vector<T>* out) {
-  for (const auto& entry : ids.entries) {
-    T record;
-    ASSIGN_OR_RETURN(bool found, store.GetRecord(partition, kind, entry.id,
-                                                 &record, nullptr));
-    if (found) out->push_back(std::move(record));
-  }
-  return absl::OkStatus();
-}
+// Assessments and needs are written once, each with its index entries in
+// one WriteSet, and never deleted: an index entry without its record is lost
+// data, which a history must not hide by coming back shorter.
+constexpr storage::MissingRecord kMissing = storage::MissingRecord::kCorruption;
 
 }  // namespace
 
@@ -118,7 +110,7 @@ absl::StatusOr<Assessment> AssessmentStore::Get(
   return assessment;
 }
 
-absl::StatusOr<AssessmentPage> AssessmentStore::List(
+absl::StatusOr<storage::Page<Assessment>> AssessmentStore::List(
     uint32_t partition, absl::string_view case_id,
     homeward::v1::InstrumentKind kind, int page_size,
     absl::string_view page_token) const {
@@ -131,14 +123,11 @@ absl::StatusOr<AssessmentPage> AssessmentStore::List(
                                             CaseAndNumber(case_id, kind),
                                             page_size, page_token));
   }
-  AssessmentPage page;
-  page.next_page_token = std::move(ids.next_page_token);
-  RETURN_IF_ERROR(
-      ReadPage(*store_, partition, kAssessmentKind, ids, &page.assessments));
-  return page;
+  return storage::ReadIndexedRecords<Assessment>(*store_, std::move(ids),
+                                                 kAssessmentKind, kMissing);
 }
 
-absl::StatusOr<NeedPage> AssessmentStore::ListNeeds(
+absl::StatusOr<storage::Page<Need>> AssessmentStore::ListNeeds(
     uint32_t partition, absl::string_view case_id,
     homeward::v1::Dimension dimension, int page_size,
     absl::string_view page_token) const {
@@ -151,10 +140,8 @@ absl::StatusOr<NeedPage> AssessmentStore::ListNeeds(
                                             CaseAndNumber(case_id, dimension),
                                             page_size, page_token));
   }
-  NeedPage page;
-  page.next_page_token = std::move(ids.next_page_token);
-  RETURN_IF_ERROR(ReadPage(*store_, partition, kNeedKind, ids, &page.needs));
-  return page;
+  return storage::ReadIndexedRecords<Need>(*store_, std::move(ids), kNeedKind,
+                                           kMissing);
 }
 
 }  // namespace homeward::assessment

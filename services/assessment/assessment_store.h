@@ -14,21 +14,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/storage/page.h"
 #include "common/storage/store.h"
 #include "homeward/v1/assessments.pb.h"
 #include "services/assessment/case_store.h"
 
 namespace homeward::assessment {
-
-struct AssessmentPage {
-  std::vector<homeward::v1::Assessment> assessments;
-  std::string next_page_token;
-};
-
-struct NeedPage {
-  std::vector<homeward::v1::Need> needs;
-  std::string next_page_token;
-};
 
 class AssessmentStore {
  public:
@@ -44,17 +35,15 @@ class AssessmentStore {
       uint32_t partition, absl::string_view case_id,
       absl::string_view assessment_id) const;
   // Oldest first; `kind` UNSPECIFIED lists every kind.
-  absl::StatusOr<AssessmentPage> List(uint32_t partition,
-                                      absl::string_view case_id,
-                                      homeward::v1::InstrumentKind kind,
-                                      int page_size,
-                                      absl::string_view page_token) const;
+  absl::StatusOr<storage::Page<homeward::v1::Assessment>> List(
+      uint32_t partition, absl::string_view case_id,
+      homeward::v1::InstrumentKind kind, int page_size,
+      absl::string_view page_token) const;
   // Oldest first; `dimension` UNSPECIFIED lists every dimension.
-  absl::StatusOr<NeedPage> ListNeeds(uint32_t partition,
-                                     absl::string_view case_id,
-                                     homeward::v1::Dimension dimension,
-                                     int page_size,
-                                     absl::string_view page_token) const;
+  absl::StatusOr<storage::Page<homeward::v1::Need>> ListNeeds(
+      uint32_t partition, absl::string_view case_id,
+      homeward::v1::Dimension dimension, int page_size,
+      absl::string_view page_token) const;
 
  private:
   storage::Store* store_;

@@ -160,10 +160,10 @@ absl::Status CaseServiceImpl::List(
   ASSIGN_OR_RETURN(query.office_id, ListOffice(actor.principal, request));
   query.case_manager_id = request.case_manager_id();
   query.stage = request.stage();
-  ASSIGN_OR_RETURN(CasePage page,
+  ASSIGN_OR_RETURN(storage::Page<Case> page,
                    cases_->List(query, api::EffectivePageSize(request.page()),
                                 request.page().page_token()));
-  for (Case& c : page.cases) {
+  for (Case& c : page.items) {
     cases_->AuditRead(actor, c.case_id());
     *response->add_cases() = std::move(c);
   }

@@ -7,6 +7,7 @@
 #include "common/status/status_macros.h"
 #include "common/storage/clock.h"
 #include "common/storage/ids.h"
+#include "common/storage/indexed_records.h"
 #include "common/storage/keys.h"
 #include "services/assessment/case_validation.h"
 
@@ -130,8 +131,8 @@ absl::Status CaseStore::Get(absl::string_view case_id, Case* out) const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<CasePage> CaseStore::List(const CaseQuery& query, int page_size,
-                                         absl::string_view page_token) const {
+absl::StatusOr<storage::Page<Case>> CaseStore::List(
+    const CaseQuery& query, int page_size, absl::string_view page_token) const {
   // The most selective index that the filters name; a stage filter combined
   // with a case manager is applied to the page in memory, which can make a
   // page shorter than asked (the next token still continues correctly).
@@ -149,21 +150,17 @@ absl::StatusOr<CasePage> CaseStore::List(const CaseQuery& query, int page_size,
   ASSIGN_OR_RETURN(storage::IndexPage ids,
                    store_->ListIndex(owned_.partitions(), index, value,
                                      page_size, page_token));
-  CasePage page;
-  page.next_page_token = std::move(ids.next_page_token);
-  for (const auto& entry : ids.entries) {
-    Case c;
-    uint64_t version = 0;
-    ASSIGN_OR_RETURN(bool found, store_->GetRecord(entry.partition, kKind,
-                                                   entry.id, &c, &version));
-    // Index entries are written with their record, so a miss means a
-    // concurrent change moved it; skip rather than fail the page.
-    if (!found || (filter_stage && c.stage() != query.stage)) continue;
-    c.set_etag(api::EtagOf(version));
-    c.set_partition(entry.partition);
-    page.cases.push_back(std::move(c));
-  }
-  return page;
+  // Cases are never deleted, and every index entry is written in the same
+  // WriteSet as the record version it describes (a change moves the entries
+  // with the record), so an entry without its record is lost data.
+  return storage::ReadIndexedRecords<Case>(
+      *store_, std::move(ids), kKind, storage::MissingRecord::kCorruption,
+      [&](const storage::IndexEntry& entry, uint64_t version, Case& c) {
+        if (filter_stage && c.stage() != query.stage) return false;
+        c.set_etag(api::EtagOf(version));
+        c.set_partition(entry.partition);
+        return true;
+      });
 }
 
 void CaseStore::Replace(const service::Actor& actor, const Case& before,

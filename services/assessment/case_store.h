@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/service/actor.h"
+#include "common/storage/page.h"
 #include "common/storage/partitions.h"
 #include "common/storage/store.h"
 #include "homeward/internal/v1/principal.pb.h"
@@ -27,11 +28,6 @@ struct CaseQuery {
   std::string office_id;  // required: every list is confined to one office
   std::string case_manager_id;
   homeward::v1::CaseStage stage = homeward::v1::CASE_STAGE_UNSPECIFIED;
-};
-
-struct CasePage {
-  std::vector<homeward::v1::Case> cases;
-  std::string next_page_token;
 };
 
 class CaseStore {
@@ -53,8 +49,9 @@ class CaseStore {
   absl::StatusOr<homeward::v1::Case> Get(absl::string_view case_id) const;
   // The same, decoded into `out` (which may live on an arena).
   absl::Status Get(absl::string_view case_id, homeward::v1::Case* out) const;
-  absl::StatusOr<CasePage> List(const CaseQuery& query, int page_size,
-                                absl::string_view page_token) const;
+  absl::StatusOr<storage::Page<homeward::v1::Case>> List(
+      const CaseQuery& query, int page_size,
+      absl::string_view page_token) const;
   // Writes `after` over `before` if the stored version is still
   // `expected_version`, moving index entries that changed, with `event`.
   void Replace(const service::Actor& actor, const homeward::v1::Case& before,

@@ -98,10 +98,10 @@ absl::Status InstrumentServiceImpl::List(
   api::CheckPageRequest(bad, request.page());
   RETURN_IF_ERROR(WithFieldValueChecks(request, std::move(bad)).ToStatus());
   ASSIGN_OR_RETURN(
-      InstrumentPage page,
+      storage::Page<homeward::v1::InstrumentDefinition> page,
       instruments_->List(request.kind(), api::EffectivePageSize(request.page()),
                          request.page().page_token()));
-  for (auto& definition : page.instruments)
+  for (auto& definition : page.items)
     *response->add_instruments() = std::move(definition);
   response->set_next_page_token(std::move(page.next_page_token));
   return absl::OkStatus();

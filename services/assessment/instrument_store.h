@@ -1,4 +1,5 @@
-// Published instrument definitions in the assessment service's store.
+// Published instrument definitions in the assessment service's store: the
+// first user of the versioned catalog (common/catalog/versioned_catalog.h).
 // Instruments are programme configuration, not case data: they live under a
 // reserved partition outside 0..P-1, and every replica keeps a full copy (the
 // gateway broadcasts publications). A published (instrument_id, version) never
@@ -11,24 +12,18 @@
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_INSTRUMENT_STORE_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_INSTRUMENT_STORE_H_
 
-#include <string>
-#include <vector>
-
 #include "absl/status/statusor.h"
+#include "common/catalog/versioned_catalog.h"
+#include "common/service/actor.h"
+#include "common/storage/page.h"
 #include "common/storage/store.h"
 #include "homeward/v1/instruments.pb.h"
-#include "services/assessment/case_store.h"
 
 namespace homeward::assessment {
 
-struct InstrumentPage {
-  std::vector<homeward::v1::InstrumentDefinition> instruments;
-  std::string next_page_token;
-};
-
 class InstrumentStore {
  public:
-  explicit InstrumentStore(storage::Store* store) : store_(store) {}
+  explicit InstrumentStore(storage::Store* store);
 
   // Stores a validated definition, stamping publish_time and content_sha256.
   // Identical content already published under the same version is returned
@@ -41,12 +36,12 @@ class InstrumentStore {
       absl::string_view instrument_id, int32_t version) const;
   // Every published version, ordered by id then version; `kind` UNSPECIFIED
   // lists all kinds.
-  absl::StatusOr<InstrumentPage> List(homeward::v1::InstrumentKind kind,
-                                      int page_size,
-                                      absl::string_view page_token) const;
+  absl::StatusOr<storage::Page<homeward::v1::InstrumentDefinition>> List(
+      homeward::v1::InstrumentKind kind, int page_size,
+      absl::string_view page_token) const;
 
  private:
-  storage::Store* store_;
+  catalog::VersionedCatalog<homeward::v1::InstrumentDefinition> catalog_;
 };
 
 }  // namespace homeward::assessment

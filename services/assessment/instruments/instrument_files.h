@@ -18,8 +18,9 @@ namespace homeward::assessment {
 
 // Reads every regular file named *.textproto directly in `dir`, in name
 // order, as one homeward.v1.InstrumentDefinition each, and checks it with
-// ValidateInstrument. Other files are ignored; an empty directory gives an
-// empty list. Output-only fields are returned as the files have them.
+// ValidateInstrument (catalog::LoadTextprotoDir). Other files are ignored; an
+// empty directory gives an empty list. Output-only fields are returned as the
+// files have them.
 //
 // Errors: NOT_FOUND when `dir` is not a readable directory; otherwise
 // INVALID_ARGUMENT listing every problem in every file, each violation's

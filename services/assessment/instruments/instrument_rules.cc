@@ -8,9 +8,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "common/auth/crypto.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "common/catalog/content_hash.h"
+#include "services/assessment/instruments/instrument_catalog.h"
 
 namespace homeward::assessment {
 namespace {
@@ -626,19 +625,9 @@ std::string FormatNumber(double x) {
 }
 
 std::string InstrumentContentHash(const InstrumentDefinition& definition) {
-  InstrumentDefinition content = definition;
-  content.clear_publish_time();
-  content.clear_content_sha256();
-  content.DiscardUnknownFields();
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream out(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&out);
-    // Map fields have no defined order on the wire unless asked for.
-    coded.SetSerializationDeterministic(true);
-    content.SerializeToCodedStream(&coded);
-  }
-  return crypto::Sha256Hex(bytes);
+  const catalog::CatalogSchema& schema = InstrumentCatalogSchema();
+  return catalog::ContentSha256(
+      definition, {schema.content_hash_field, schema.publish_time_field});
 }
 
 }  // namespace homeward::assessment

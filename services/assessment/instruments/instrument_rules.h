@@ -50,7 +50,8 @@ errors::FieldViolations ValidateInstrument(
 // fields cleared. Map entries are serialized in key order, so the hash does
 // not depend on the order in which a file or client listed the wordings.
 // Publishing uses it to tell "the same content again" from "different content
-// under a published version".
+// under a published version": it is catalog::ContentSha256 under
+// InstrumentCatalogSchema(), the hash the instrument catalog stamps.
 std::string InstrumentContentHash(
     const homeward::v1::InstrumentDefinition& definition);
 
