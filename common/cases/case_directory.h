@@ -18,8 +18,13 @@
 //
 // Until the event that registers a case has been applied, the directory does
 // not know it: Get and Authorize answer NOT_FOUND, as for a case that does
-// not exist. A client that registers a case and at once calls another
-// service about it may see that for the moment the feed takes; it retries.
+// not exist. NOT_FOUND rather than UNAVAILABLE: the directory cannot tell a
+// case it has not heard of yet from one that does not exist (the follower's
+// lag says how far behind the feed it is), and UNAVAILABLE for every unknown
+// id would have clients retry ids that will never exist. A client that
+// registers a case and at once calls another service about it may see
+// NOT_FOUND for the moment the feed takes, and retries. A failure to read
+// the store is INTERNAL (errors::StorageError), as everywhere.
 //
 //   CaseDirectory directory(store.get(), owned);
 //   // ...handed to the feed follower (common/feeds/) of the assessment feed.
