@@ -77,7 +77,7 @@ const Principal kMonitor =
 const Principal kService = MakePrincipal("planning", v1::ROLE_SERVICE, {});
 const Principal kPartner = Partner();
 
-class CaseDirectoryTest : public ::testing::Test {
+class CaseDirectoryOnAssessmentFeedTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto server = assessment::AssessmentServer::Start(
@@ -232,7 +232,8 @@ class CaseDirectoryTest : public ::testing::Test {
   Case a_, b_, c_;
 };
 
-TEST_F(CaseDirectoryTest, RegisterUpdateAssignAndTransferReachTheDirectory) {
+TEST_F(CaseDirectoryOnAssessmentFeedTest,
+       RegisterUpdateAssignAndTransferReachTheDirectory) {
   MakeCases();
   // Nothing applied yet: the directory does not know the cases.
   EXPECT_THAT(directory_->Get(a_.case_id()),
@@ -287,7 +288,8 @@ const char* NameOf(CaseAction action) {
   return "?";
 }
 
-TEST_F(CaseDirectoryTest, AnswersAccessAsTheAssessmentServiceForEveryRole) {
+TEST_F(CaseDirectoryOnAssessmentFeedTest,
+       AnswersAccessAsTheAssessmentServiceForEveryRole) {
   MakeCases();
   FollowFeed();
   const std::string unknown =
@@ -366,7 +368,8 @@ TEST_F(CaseDirectoryTest, AnswersAccessAsTheAssessmentServiceForEveryRole) {
 // A service that shares cases with partner agencies (referral) passes the
 // case's grant: the partner then reads that case, and only reads it, where
 // the assessment service (which shares nothing) refuses it everything.
-TEST_F(CaseDirectoryTest, PartnerAgencyReadsOnlyThroughItsGrant) {
+TEST_F(CaseDirectoryOnAssessmentFeedTest,
+       PartnerAgencyReadsOnlyThroughItsGrant) {
   MakeCases();
   FollowFeed();
   Case out;
