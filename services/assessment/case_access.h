@@ -1,43 +1,34 @@
-// Who may do what with case records (architecture brief section 6), as pure
-// functions of the verified principal and the case. Case managers work on
-// their own offices' cases; supervisors also reassign and transfer them;
-// partner agencies, monitoring officers and administrators see no case
-// records here.
+// The case access rules as the assessment service's handlers name them: the
+// rules themselves live in common/cases/case_access.h, shared by every
+// service. The assessment service shares no case with partner agencies, so
+// it never passes a PartnerGrant.
 //
 //   RETURN_IF_ERROR(CheckCaseAccess(principal, current_case,
-//   CaseAction::kUpdate));
+//                                   CaseAction::kUpdate));
+//   ASSIGN_OR_RETURN(std::string office, ListOffice(principal, request));
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_CASE_ACCESS_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_CASE_ACCESS_H_
 
 #include <string>
 
-#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/cases/case_access.h"
 #include "homeward/internal/v1/principal.pb.h"
 #include "homeward/v1/cases.pb.h"
 
 namespace homeward::assessment {
 
-enum class CaseAction { kRegister, kRead, kUpdate, kAssign };
+using cases::CaseAction;
+using cases::CheckCaseAccess;
+using cases::CheckCaseRole;
 
-// OK when `principal`'s role may ever perform `action` (case managers and
-// supervisors; only supervisors assign): the check that needs no stored data,
-// made before a request is validated so that a caller who may not call the
-// method at all learns that, whatever the body.
-absl::Status CheckCaseRole(const homeward::internal::v1::Principal& principal,
-                           CaseAction action);
-
-// OK when `principal` may perform `action` on `c` (for kRegister, `c` is the
-// case to be created). PERMISSION_DENIED saying why otherwise.
-absl::Status CheckCaseAccess(const homeward::internal::v1::Principal& principal,
-                             const homeward::v1::Case& c, CaseAction action);
-
-// The office a list is confined to: the requested one if the principal works
-// there, or the principal's only office. PERMISSION_DENIED for another
-// office; INVALID_ARGUMENT when several offices make the choice ambiguous.
-absl::StatusOr<std::string> ListOffice(
+// The office ListCases is confined to (cases::ListOffice of the request's
+// office_id).
+inline absl::StatusOr<std::string> ListOffice(
     const homeward::internal::v1::Principal& principal,
-    const homeward::v1::ListCasesRequest& request);
+    const homeward::v1::ListCasesRequest& request) {
+  return cases::ListOffice(principal, request.office_id());
+}
 
 }  // namespace homeward::assessment
 

@@ -406,6 +406,20 @@ TEST_F(CaseServiceTest, SupervisorsAssignAndTransferCases) {
   EXPECT_EQ(events[2].case_assigned().to_office_id(), "office-thies");
   EXPECT_EQ(events[2].case_assigned().reason(), "returnee moved to Thies");
   EXPECT_EQ(events[2].sequence(), 3u);
+  // Each assignment also carries the case as a read returns it afterwards,
+  // so that a consumer needs no earlier state to apply it.
+  const Case& reassigned = events[1].case_assigned().case_();
+  EXPECT_EQ(reassigned.case_manager_id(), "cm-2");
+  EXPECT_EQ(reassigned.office_id(), "office-dakar");
+  EXPECT_EQ(reassigned.etag(), "2");
+  const Case& transferred = events[2].case_assigned().case_();
+  EXPECT_EQ(transferred.case_id(), created.case_id());
+  EXPECT_EQ(transferred.office_id(), "office-thies");
+  EXPECT_EQ(transferred.case_manager_id(), "cm-9");
+  EXPECT_EQ(transferred.etag(), "3");
+  EXPECT_EQ(transferred.partition(), created.partition());
+  EXPECT_EQ(transferred.returnee().given_name(), "Awa");
+  for (const auto& e : events) EXPECT_EQ(e.subject_id(), created.case_id());
 }
 
 TEST_F(CaseServiceTest, ListFiltersAndPagesWithoutDuplicates) {

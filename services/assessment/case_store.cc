@@ -1,12 +1,11 @@
 // Case records over the storage kernel; see case_store.h.
 #include "services/assessment/case_store.h"
 
-#include "absl/strings/str_cat.h"
 #include "common/auth/crypto.h"
+#include "common/cases/case_ids.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/clock.h"
-#include "common/storage/ids.h"
 #include "common/storage/indexed_records.h"
 #include "common/storage/keys.h"
 #include "services/assessment/case_validation.h"
@@ -58,21 +57,13 @@ Case ForStorage(Case c) {
 
 absl::StatusOr<uint32_t> CaseStore::OwnedPartition(
     absl::string_view case_id) const {
-  uint32_t p = storage::PartitionOf(case_id, owned_.count());
-  if (!owned_.Contains(p)) {
-    return errors::FailedPrecondition(
-        "PARTITION_NOT_OWNED", absl::StrCat("partition ", p),
-        absl::StrCat(
-            "case '", case_id, "' is in partition ", p,
-            ", which this replica does not own: call through the gateway"));
-  }
-  return p;
+  return cases::OwnedCasePartition(owned_, case_id);
 }
 
 void CaseStore::Register(const service::Actor& actor,
                          const std::string& request_id, Case c,
                          service::WriteDone<Case> done) {
-  std::string case_id = storage::CaseIdForRequest(c.office_id(), request_id);
+  std::string case_id = cases::CaseIdForRequest(c.office_id(), request_id);
   absl::StatusOr<uint32_t> partition = OwnedPartition(case_id);
   if (!partition.ok()) return done(partition.status());
   const uint32_t p = *partition;
@@ -177,8 +168,15 @@ void CaseStore::Replace(const service::Actor& actor, const Case& before,
   event.set_subject_id(before.case_id());
   event.set_actor_user_id(actor.principal.user_id());
   event.set_request_id(actor.request_id);
+  // Consumers get the case as it is after the change, as for a
+  // registration (see Register).
+  Case* announced = nullptr;
   if (event.has_case_updated()) {
-    Case* announced = event.mutable_case_updated()->mutable_case_();
+    announced = event.mutable_case_updated()->mutable_case_();
+  } else if (event.has_case_assigned()) {
+    announced = event.mutable_case_assigned()->mutable_case_();
+  }
+  if (announced != nullptr) {
     *announced = after;
     announced->set_etag(api::EtagOf(expected_version + 1));
     announced->set_partition(p);

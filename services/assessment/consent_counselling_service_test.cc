@@ -260,7 +260,8 @@ TEST_F(ConsentCounsellingTest, RecordsConsentsAndListsThemInRecordingOrder) {
   auto events = EventsOf(homeward::v1::Event::kConsentChanged);
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(events[0].consent_changed().consent().consent_id(), a.consent_id());
-  EXPECT_EQ(events[0].subject_id(), a.consent_id());
+  // The subject is the case; the record's own id is in the payload.
+  EXPECT_EQ(events[0].subject_id(), case_id);
   EXPECT_EQ(events[0].actor_user_id(), "cm-1");
   EXPECT_EQ(events[0].request_id(), "k-1");
   EXPECT_FALSE(events[1].consent_changed().consent().granted());
@@ -490,7 +491,7 @@ TEST_F(ConsentCounsellingTest, RecordsSessionsAndPagesThemInRecordingOrder) {
     EXPECT_EQ(e.session_id(), recorded[i]);
     EXPECT_EQ(e.case_id(), case_id);
     EXPECT_EQ(e.distress_signs_observed(), i == 4);
-    EXPECT_EQ(events[i].subject_id(), recorded[i]);
+    EXPECT_EQ(events[i].subject_id(), case_id);
   }
   // The event carries no notes at all: nothing of the session text leaks
   // into the feed other services consume.

@@ -1,6 +1,6 @@
 // Consent records in the assessment service's store: an append-only
-// CaseRecordLog (see case_record_log.h) of immutable decisions (a change of
-// mind is a new record), each written with its ConsentChanged event.
+// CaseRecordLog (common/cases/case_record_log.h) of immutable decisions (a
+// change of mind is a new record), each written with its ConsentChanged event.
 //
 //   ConsentStore consents(store);
 //   ASSIGN_OR_RETURN(ConsentRecord r,
@@ -14,10 +14,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/cases/case_record_log.h"
 #include "common/storage/store.h"
 #include "homeward/v1/cases.pb.h"
 #include "homeward/v1/consent.pb.h"
-#include "services/assessment/case_record_log.h"
 #include "services/assessment/case_store.h"
 
 namespace homeward::assessment {
@@ -49,7 +49,7 @@ class ConsentStore {
   void AuditRead(const service::Actor& actor, absl::string_view case_id);
 
  private:
-  CaseRecordLog<homeward::v1::ConsentRecord> log_;
+  cases::CaseRecordLog<homeward::v1::ConsentRecord> log_;
 };
 
 }  // namespace homeward::assessment

@@ -20,10 +20,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/cases/case_record_log.h"
 #include "common/storage/store.h"
 #include "homeward/v1/cases.pb.h"
 #include "homeward/v1/counselling.pb.h"
-#include "services/assessment/case_record_log.h"
 #include "services/assessment/case_store.h"
 
 namespace homeward::assessment {
@@ -52,7 +52,7 @@ class CounsellingStore {
   void AuditRead(const service::Actor& actor, absl::string_view case_id);
 
  private:
-  CaseRecordLog<homeward::v1::CounsellingSession> log_;
+  cases::CaseRecordLog<homeward::v1::CounsellingSession> log_;
 };
 
 }  // namespace homeward::assessment

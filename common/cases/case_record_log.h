@@ -4,16 +4,22 @@
 // request id makes the append idempotent per case; records list in
 // recording order because their ids are time-ordered.
 //
-// Callers pass the case as loaded by CaseInScope (or CaseStore::Get): that
-// load has already refused cases of partitions this replica does not own,
-// and its partition field says where the case's records live.
+// Each record's event names the case as its subject (Event.subject_id) and
+// carries the record's own id in its payload, which the caller builds.
 //
-//   CaseRecordLog<ConsentRecord> log(store, "consent", "RecordConsent");
+// Callers name the case by what they resolved the call's access with: the
+// Case the assessment service loaded (CaseInScope), or the CaseScope a case
+// directory holds (CaseDirectory::Authorize). That resolution has already
+// refused cases of partitions this replica does not own, and the partition
+// it carries says where the case's records live.
+//
+//   cases::CaseRecordLog<ConsentRecord> log(store, "consent",
+//                                           "RecordConsent");
 //   ASSIGN_OR_RETURN(ConsentRecord stored,
 //                    log.Append(actor, c, id, request_id, record, event));
 //   ASSIGN_OR_RETURN(auto page, log.List(c, 50, ""));
-#ifndef HOMEWARD_SERVICES_ASSESSMENT_CASE_RECORD_LOG_H_
-#define HOMEWARD_SERVICES_ASSESSMENT_CASE_RECORD_LOG_H_
+#ifndef HOMEWARD_COMMON_CASES_CASE_RECORD_LOG_H_
+#define HOMEWARD_COMMON_CASES_CASE_RECORD_LOG_H_
 
 #include <string>
 #include <utility>
@@ -21,14 +27,29 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "common/cases/case_scope.h"
+#include "common/service/actor.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/store.h"
 #include "homeward/v1/cases.pb.h"
 #include "homeward/v1/events.pb.h"
-#include "services/assessment/case_store.h"
 
-namespace homeward::assessment {
+namespace homeward::cases {
+
+// What a case record log needs of a case: its id and the partition its
+// records live in. Converts implicitly from a Case and from a CaseScope so
+// that either can be passed; it refers to the caller's strings, so it must
+// not outlive the call it is passed to.
+struct CaseKey {
+  CaseKey(const homeward::v1::Case& c)  // NOLINT(runtime/explicit)
+      : case_id(c.case_id()), partition(c.partition()) {}
+  CaseKey(const CaseScope& scope)  // NOLINT(runtime/explicit)
+      : case_id(scope.case_id()), partition(scope.partition()) {}
+  absl::string_view case_id;
+  uint32_t partition;
+};
 
 template <typename Record>
 class CaseRecordLog {
@@ -47,18 +68,17 @@ class CaseRecordLog {
         operation_(std::move(operation)) {}
 
   // Stores `record` as `id` of case `c` with `event` (whose partition,
-  // subject, actor and request id are filled in here). A non-empty
-  // `request_id` already used for this case returns the record it created and
-  // writes nothing.
-  absl::StatusOr<Record> Append(const service::Actor& actor,
-                                const homeward::v1::Case& c,
+  // subject (the case), actor and request id are filled in here; its payload
+  // must name `id`). A non-empty `request_id` already used for this case
+  // returns the record it created and writes nothing.
+  absl::StatusOr<Record> Append(const service::Actor& actor, CaseKey c,
                                 const std::string& id,
                                 const std::string& request_id,
                                 const Record& record,
                                 homeward::v1::Event event) {
-    const uint32_t p = c.partition();
+    const uint32_t p = c.partition;
     event.set_partition(p);
-    event.set_subject_id(id);
+    event.set_subject_id(std::string(c.case_id));
     event.set_actor_user_id(actor.principal.user_id());
     event.set_request_id(request_id.empty() ? actor.request_id : request_id);
     storage::WriteSet set;
@@ -68,14 +88,14 @@ class CaseRecordLog {
       claim.set_partition(p);
       // Scoped by case: the same request id for another case is another
       // request, and a replay can never hand back another case's record.
-      set.ClaimRequest(p, absl::StrCat(operation_, "/", c.case_id()),
-                       request_id, claim);
+      set.ClaimRequest(p, absl::StrCat(operation_, "/", c.case_id), request_id,
+                       claim);
     }
     set.ExpectVersion(p, kind_, id, 0)
         .PutRecord(p, kind_, id, 1, record)
-        .PutIndex(p, index_, c.case_id(), id)
+        .PutIndex(p, index_, c.case_id, id)
         .AppendEvent(std::move(event))
-        .Audit(service::AuditEntryFor(actor, c.case_id()));
+        .Audit(service::AuditEntryFor(actor, c.case_id));
     ASSIGN_OR_RETURN(storage::CommitResult result,
                      store_->Commit(std::move(set)));
     if (result.replayed) return Load(p, result.original.subject_id());
@@ -83,10 +103,10 @@ class CaseRecordLog {
   }
 
   // A page of the case's records in recording order.
-  absl::StatusOr<Page> List(const homeward::v1::Case& c, int page_size,
+  absl::StatusOr<Page> List(CaseKey c, int page_size,
                             absl::string_view page_token) const {
     ASSIGN_OR_RETURN(storage::IndexPage ids,
-                     store_->ListIndex({c.partition()}, index_, c.case_id(),
+                     store_->ListIndex({c.partition}, index_, c.case_id,
                                        page_size, page_token));
     Page page;
     page.next_page_token = std::move(ids.next_page_token);
@@ -98,8 +118,7 @@ class CaseRecordLog {
   }
 
   // Every record of the case in recording order (for short histories).
-  absl::StatusOr<std::vector<Record>> All(const homeward::v1::Case& c,
-                                          int page_size) const {
+  absl::StatusOr<std::vector<Record>> All(CaseKey c, int page_size) const {
     std::vector<Record> all;
     std::string token;
     do {
@@ -135,6 +154,6 @@ class CaseRecordLog {
   std::string operation_;
 };
 
-}  // namespace homeward::assessment
+}  // namespace homeward::cases
 
-#endif  // HOMEWARD_SERVICES_ASSESSMENT_CASE_RECORD_LOG_H_
+#endif  // HOMEWARD_COMMON_CASES_CASE_RECORD_LOG_H_

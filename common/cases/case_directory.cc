@@ -1,0 +1,96 @@
+// The case directory; see case_directory.h.
+#include "common/cases/case_directory.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/api/etags.h"
+#include "common/cases/case_ids.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+
+namespace homeward::cases {
+namespace {
+
+using homeward::v1::Case;
+using homeward::v1::Event;
+
+// The case an event announces and the payload field it is in; nullptr for
+// events that change no case's scope.
+const Case* AnnouncedCase(const Event& event, absl::string_view* field) {
+  switch (event.payload_case()) {
+    case Event::kCaseRegistered:
+      *field = "case_registered.case";
+      return &event.case_registered().case_();
+    case Event::kCaseUpdated:
+      *field = "case_updated.case";
+      return &event.case_updated().case_();
+    case Event::kCaseAssigned:
+      *field = "case_assigned.case";
+      return &event.case_assigned().case_();
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<storage::WriteSet> CaseDirectory::Apply(const Event& event) {
+  storage::WriteSet set;
+  absl::string_view field;
+  const Case* c = AnnouncedCase(event, &field);
+  // The follower subscribes only to owned partitions; anything else is not
+  // this replica's to keep.
+  if (c == nullptr || !owned_.Contains(event.partition())) return set;
+  // A case event that does not carry its case cannot be applied without
+  // guessing; refusing it makes the follower report it.
+  if (c->case_id().empty()) {
+    return errors::InvalidField(absl::StrCat(field, ".case_id"),
+                                "is required in a case event");
+  }
+  if (storage::PartitionOf(c->case_id(), owned_.count()) != event.partition()) {
+    return errors::InvalidField(
+        absl::StrCat(field, ".case_id"),
+        absl::StrCat("must be a case of the event's partition ",
+                     event.partition()));
+  }
+  ASSIGN_OR_RETURN(uint64_t version,
+                   api::ParseEtag(c->etag(), absl::StrCat(field, ".etag")));
+  // The only reader of the stored scope is this guard, and it is safe when
+  // the follower commits several events at once: within a partition events
+  // come in order, so the stored scope (committed before this batch) is never
+  // newer than an event not yet applied, and the batch's later puts win.
+  CaseScope stored;
+  uint64_t stored_version = 0;
+  ASSIGN_OR_RETURN(bool found,
+                   store_->GetRecord(event.partition(), kKind, c->case_id(),
+                                     &stored, &stored_version));
+  if (found && stored_version >= version) return set;
+  CaseScope scope = ScopeOf(*c);
+  scope.set_partition(event.partition());
+  scope.set_version(version);
+  set.PutRecord(event.partition(), kKind, c->case_id(), version, scope);
+  return set;
+}
+
+absl::StatusOr<CaseScope> CaseDirectory::Get(absl::string_view case_id) const {
+  ASSIGN_OR_RETURN(uint32_t p, OwnedCasePartition(owned_, case_id));
+  CaseScope scope;
+  ASSIGN_OR_RETURN(bool found,
+                   store_->GetRecord(p, kKind, case_id, &scope, nullptr));
+  if (!found) return errors::NotFound("case", case_id);
+  return scope;
+}
+
+absl::StatusOr<CaseScope> CaseDirectory::Authorize(
+    const homeward::internal::v1::Principal& principal,
+    absl::string_view case_id, absl::string_view field, CaseAction action,
+    const PartnerGrant* grant) const {
+  RETURN_IF_ERROR(CheckCaseRole(
+      principal, action,
+      grant != nullptr ? PartnerAccess::kThroughGrant : PartnerAccess::kNone));
+  if (case_id.empty()) return errors::InvalidField(field, "is required");
+  ASSIGN_OR_RETURN(CaseScope scope, Get(case_id));
+  RETURN_IF_ERROR(CheckCaseAccess(principal, scope, action, grant));
+  return scope;
+}
+
+}  // namespace homeward::cases
