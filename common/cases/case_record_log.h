@@ -32,6 +32,8 @@
 #include "common/service/actor.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "common/storage/indexed_records.h"
+#include "common/storage/page.h"
 #include "common/storage/store.h"
 #include "homeward/v1/cases.pb.h"
 #include "homeward/v1/events.pb.h"
@@ -54,11 +56,6 @@ struct CaseKey {
 template <typename Record>
 class CaseRecordLog {
  public:
-  struct Page {
-    std::vector<Record> records;
-    std::string next_page_token;
-  };
-
   // `kind` names the records in keys and errors; `operation` scopes request
   // ids (e.g. "RecordConsent").
   CaseRecordLog(storage::Store* store, std::string kind, std::string operation)
@@ -103,18 +100,15 @@ class CaseRecordLog {
   }
 
   // A page of the case's records in recording order.
-  absl::StatusOr<Page> List(CaseKey c, int page_size,
-                            absl::string_view page_token) const {
+  absl::StatusOr<storage::Page<Record>> List(
+      CaseKey c, int page_size, absl::string_view page_token) const {
     ASSIGN_OR_RETURN(storage::IndexPage ids,
                      store_->ListIndex({c.partition}, index_, c.case_id,
                                        page_size, page_token));
-    Page page;
-    page.next_page_token = std::move(ids.next_page_token);
-    for (const auto& entry : ids.entries) {
-      ASSIGN_OR_RETURN(Record r, Load(entry.partition, entry.id));
-      page.records.push_back(std::move(r));
-    }
-    return page;
+    // Records are never deleted, and every pointer to one (index entry,
+    // request claim) is committed with it, so a miss is corruption.
+    return storage::ReadIndexedRecords<Record>(
+        *store_, std::move(ids), kind_, storage::MissingRecord::kCorruption);
   }
 
   // Every record of the case in recording order (for short histories).
@@ -122,8 +116,8 @@ class CaseRecordLog {
     std::vector<Record> all;
     std::string token;
     do {
-      ASSIGN_OR_RETURN(Page page, List(c, page_size, token));
-      for (auto& r : page.records) all.push_back(std::move(r));
+      ASSIGN_OR_RETURN(storage::Page<Record> page, List(c, page_size, token));
+      for (auto& r : page.items) all.push_back(std::move(r));
       token = std::move(page.next_page_token);
     } while (!token.empty());
     return all;
@@ -137,14 +131,10 @@ class CaseRecordLog {
  private:
   absl::StatusOr<Record> Load(uint32_t partition, absl::string_view id) const {
     Record r;
-    ASSIGN_OR_RETURN(bool found,
-                     store_->GetRecord(partition, kind_, id, &r, nullptr));
-    // Records are never deleted, and every pointer to one (index entry,
-    // request claim) is committed with it, so a miss is corruption.
-    if (!found) {
-      return errors::StorageError(absl::StrCat("reading a ", kind_, " record"),
-                                  "a record named by the index is missing");
-    }
+    RETURN_IF_ERROR(storage::ReadIndexedRecord(
+                        *store_, {partition, std::string(id)}, kind_,
+                        storage::MissingRecord::kCorruption, &r, nullptr)
+                        .status());
     return r;
   }
 

@@ -75,12 +75,11 @@ absl::Status ConsentServiceImpl::List(
   RETURN_IF_ERROR(ValidateListConsents(request).ToStatus());
   ASSIGN_OR_RETURN(Case c, CaseInScope(*cases_, actor, request.case_id(),
                                        "case_id", CaseAction::kRead));
-  ASSIGN_OR_RETURN(ConsentPage page,
+  ASSIGN_OR_RETURN(auto page,
                    consents_.List(c, api::EffectivePageSize(request.page()),
                                   request.page().page_token()));
   consents_.AuditRead(actor, c.case_id());
-  for (ConsentRecord& r : page.consents)
-    *response->add_consents() = std::move(r);
+  for (ConsentRecord& r : page.items) *response->add_consents() = std::move(r);
   response->set_next_page_token(std::move(page.next_page_token));
   return absl::OkStatus();
 }

@@ -26,11 +26,10 @@ absl::StatusOr<ConsentRecord> ConsentStore::Record(
   return log_.Append(actor, c, id, request_id, consent, std::move(event));
 }
 
-absl::StatusOr<ConsentPage> ConsentStore::List(
+absl::StatusOr<storage::Page<homeward::v1::ConsentRecord>> ConsentStore::List(
     const homeward::v1::Case& c, int page_size,
     absl::string_view page_token) const {
-  ASSIGN_OR_RETURN(auto page, log_.List(c, page_size, page_token));
-  return ConsentPage{std::move(page.records), std::move(page.next_page_token)};
+  return log_.List(c, page_size, page_token);
 }
 
 absl::StatusOr<std::vector<ConsentRecord>> ConsentStore::History(

@@ -5,7 +5,7 @@
 //   ConsentStore consents(store);
 //   ASSIGN_OR_RETURN(ConsentRecord r,
 //                    consents.Record(actor, c, request_id, consent));
-//   ASSIGN_OR_RETURN(ConsentPage page, consents.List(c, 50, ""));
+//   ASSIGN_OR_RETURN(auto page, consents.List(c, 50, ""));
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_CONSENT_STORE_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_CONSENT_STORE_H_
 
@@ -15,17 +15,13 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/cases/case_record_log.h"
+#include "common/storage/page.h"
 #include "common/storage/store.h"
 #include "homeward/v1/cases.pb.h"
 #include "homeward/v1/consent.pb.h"
 #include "services/assessment/case_store.h"
 
 namespace homeward::assessment {
-
-struct ConsentPage {
-  std::vector<homeward::v1::ConsentRecord> consents;
-  std::string next_page_token;
-};
 
 class ConsentStore {
  public:
@@ -40,8 +36,9 @@ class ConsentStore {
       const service::Actor& actor, const homeward::v1::Case& c,
       const std::string& request_id, homeward::v1::ConsentRecord consent);
   // A page of the case's records in recording order.
-  absl::StatusOr<ConsentPage> List(const homeward::v1::Case& c, int page_size,
-                                   absl::string_view page_token) const;
+  absl::StatusOr<storage::Page<homeward::v1::ConsentRecord>> List(
+      const homeward::v1::Case& c, int page_size,
+      absl::string_view page_token) const;
   // Every record of the case in recording order, for the sharing decision.
   absl::StatusOr<std::vector<homeward::v1::ConsentRecord>> History(
       const homeward::v1::Case& c) const;

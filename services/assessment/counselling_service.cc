@@ -70,11 +70,11 @@ absl::Status CounsellingServiceImpl::List(
   RETURN_IF_ERROR(ValidateListCounsellingSessions(request).ToStatus());
   ASSIGN_OR_RETURN(Case c, CaseInScope(*cases_, actor, request.case_id(),
                                        "case_id", CaseAction::kRead));
-  ASSIGN_OR_RETURN(SessionPage page,
+  ASSIGN_OR_RETURN(auto page,
                    sessions_.List(c, api::EffectivePageSize(request.page()),
                                   request.page().page_token()));
   sessions_.AuditRead(actor, c.case_id());
-  for (CounsellingSession& s : page.sessions)
+  for (CounsellingSession& s : page.items)
     *response->add_sessions() = std::move(s);
   response->set_next_page_token(std::move(page.next_page_token));
   return absl::OkStatus();

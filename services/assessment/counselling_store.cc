@@ -26,11 +26,10 @@ absl::StatusOr<CounsellingSession> CounsellingStore::Record(
   return log_.Append(actor, c, id, request_id, session, std::move(event));
 }
 
-absl::StatusOr<SessionPage> CounsellingStore::List(
-    const homeward::v1::Case& c, int page_size,
-    absl::string_view page_token) const {
-  ASSIGN_OR_RETURN(auto page, log_.List(c, page_size, page_token));
-  return SessionPage{std::move(page.records), std::move(page.next_page_token)};
+absl::StatusOr<storage::Page<homeward::v1::CounsellingSession>>
+CounsellingStore::List(const homeward::v1::Case& c, int page_size,
+                       absl::string_view page_token) const {
+  return log_.List(c, page_size, page_token);
 }
 
 void CounsellingStore::AuditRead(const service::Actor& actor,

@@ -11,7 +11,7 @@
 //   CounsellingStore sessions(store);
 //   ASSIGN_OR_RETURN(CounsellingSession s,
 //                    sessions.Record(actor, c, request_id, session));
-//   ASSIGN_OR_RETURN(SessionPage page, sessions.List(c, 50, ""));
+//   ASSIGN_OR_RETURN(auto page, sessions.List(c, 50, ""));
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_COUNSELLING_STORE_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_COUNSELLING_STORE_H_
 
@@ -21,17 +21,13 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/cases/case_record_log.h"
+#include "common/storage/page.h"
 #include "common/storage/store.h"
 #include "homeward/v1/cases.pb.h"
 #include "homeward/v1/counselling.pb.h"
 #include "services/assessment/case_store.h"
 
 namespace homeward::assessment {
-
-struct SessionPage {
-  std::vector<homeward::v1::CounsellingSession> sessions;
-  std::string next_page_token;
-};
 
 class CounsellingStore {
  public:
@@ -46,8 +42,9 @@ class CounsellingStore {
       const service::Actor& actor, const homeward::v1::Case& c,
       const std::string& request_id, homeward::v1::CounsellingSession session);
   // A page of the case's sessions in recording order.
-  absl::StatusOr<SessionPage> List(const homeward::v1::Case& c, int page_size,
-                                   absl::string_view page_token) const;
+  absl::StatusOr<storage::Page<homeward::v1::CounsellingSession>> List(
+      const homeward::v1::Case& c, int page_size,
+      absl::string_view page_token) const;
   // Records that `actor` read the counselling log of `case_id`.
   void AuditRead(const service::Actor& actor, absl::string_view case_id);
 
