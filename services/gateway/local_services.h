@@ -50,32 +50,46 @@ struct LocalService {
   std::shared_ptr<void> server;
 };
 
+namespace local_services_internal {
+
+// The entry's name, storage wait, shutdown and ownership; the caller sets how
+// the gateway reaches it.
+template <typename Server>
+LocalService Own(std::string name, std::shared_ptr<Server> server) {
+  LocalService service;
+  service.name = std::move(name);
+  service.wait_for_storage_idle = [s = server.get()](absl::Duration timeout) {
+    return s->WaitForStorageIdle(timeout);
+  };
+  service.shutdown = [s = server.get()](absl::Duration grace) {
+    s->Shutdown(grace);
+  };
+  service.server = std::move(server);
+  return service;
+}
+
+}  // namespace local_services_internal
+
 // A replica the gateway reaches over its in-process channel (no port).
 template <typename Server>
 LocalService InProcessService(std::string name,
                               std::unique_ptr<Server> server) {
   std::shared_ptr<Server> shared = std::move(server);
-  LocalService service;
-  service.address = absl::StrCat("in-process:", name);
-  service.name = std::move(name);
-  service.channel = shared->InProcessChannel();
-  service.wait_for_storage_idle = [s = shared.get()](absl::Duration timeout) {
-    return s->WaitForStorageIdle(timeout);
-  };
-  service.shutdown = [s = shared.get()](absl::Duration grace) {
-    s->Shutdown(grace);
-  };
-  service.server = std::move(shared);
+  std::shared_ptr<grpc::Channel> channel = shared->InProcessChannel();
+  LocalService service =
+      local_services_internal::Own(std::move(name), std::move(shared));
+  service.address = absl::StrCat("in-process:", service.name);
+  service.channel = std::move(channel);
   return service;
 }
 
 // A replica the gateway dials on 127.0.0.1:port(), as in a deployment.
 template <typename Server>
 LocalService LoopbackService(std::string name, std::unique_ptr<Server> server) {
-  LocalService service = InProcessService(std::move(name), std::move(server));
-  service.address = absl::StrCat(
-      "127.0.0.1:", static_cast<Server*>(service.server.get())->port());
-  service.channel = nullptr;
+  const int port = server->port();
+  LocalService service = local_services_internal::Own(
+      std::move(name), std::shared_ptr<Server>(std::move(server)));
+  service.address = absl::StrCat("127.0.0.1:", port);
   return service;
 }
 
