@@ -66,8 +66,13 @@ const homeward::internal::v1::Principal kOtherSupervisor =
     MakePrincipal("sup-thies", v1::ROLE_SUPERVISOR, {"office-thies"});
 const homeward::internal::v1::Principal kManager =
     MakePrincipal("cm-1", v1::ROLE_CASE_MANAGER, {"office-dakar"});
-const homeward::internal::v1::Principal kAgency =
-    MakePrincipal("pa-1", v1::ROLE_PARTNER_AGENCY, {"office-dakar"});
+// A partner agency's key names its agency (api_keys.h).
+const homeward::internal::v1::Principal kAgency = [] {
+  homeward::internal::v1::Principal p =
+      MakePrincipal("pa-1", v1::ROLE_PARTNER_AGENCY, {"office-dakar"});
+  p.set_agency_id("agency-health");
+  return p;
+}();
 const homeward::internal::v1::Principal kMonitor =
     MakePrincipal("mo-1", v1::ROLE_MONITORING_OFFICER, {"office-dakar"});
 

@@ -40,6 +40,8 @@
 #include "services/gateway/method_table.h"
 #include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/closed_port.h"
+#include "tests/fixtures/fake_replica.h"
+#include "tests/fixtures/gateway_client.h"
 
 namespace homeward::gateway {
 namespace {
@@ -64,103 +66,13 @@ constexpr char kMonitorKey[] = "hw_routing_monitoring_officer_key";
 constexpr char kAgencyKey[] = "hw_routing_partner_agency_key";
 constexpr uint32_t kPartitions = 64;
 
-// What reached a fake replica.
-struct Received {
-  std::string method;  // "/homeward.v1.ConsentService/RecordConsent"
-  std::string bytes;   // the serialized request
-  std::string user_id;
-  std::string request_id;
-};
+using ::homeward::testing::Received;
 
-// A replica stand-in: answers every method with the response set for it
-// (default: the empty message, valid for every type) or a set status.
-class FakeReplica final : public grpc::CallbackGenericService {
+// The shared fake (tests/fixtures/fake_replica.h), verifying this test's
+// principals.
+class FakeReplica : public homeward::testing::FakeReplica {
  public:
-  FakeReplica() {
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
-                             &port_);
-    builder.RegisterCallbackGenericService(this);
-    server_ = builder.BuildAndStart();
-  }
-  ~FakeReplica() override { server_->Shutdown(); }
-
-  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
-
-  void Answer(const std::string& method, const google::protobuf::Message& m) {
-    absl::MutexLock lock(&mu_);
-    answers_[method] = m.SerializeAsString();
-  }
-  void Refuse(const std::string& method, const absl::Status& status) {
-    absl::MutexLock lock(&mu_);
-    refusals_[method] = status;
-  }
-  std::vector<Received> received() {
-    absl::MutexLock lock(&mu_);
-    return received_;
-  }
-
-  grpc::ServerGenericBidiReactor* CreateReactor(
-      grpc::GenericCallbackServerContext* context) override {
-    return new Call(this, context);
-  }
-
- private:
-  class Call final : public grpc::ServerGenericBidiReactor {
-   public:
-    Call(FakeReplica* fake, grpc::GenericCallbackServerContext* context)
-        : fake_(fake), context_(context) {
-      StartRead(&request_);
-    }
-    void OnReadDone(bool ok) override {
-      if (!ok) return Finish(grpc::Status(grpc::StatusCode::INTERNAL, "read"));
-      Received got;
-      got.method = context_->method();
-      std::vector<grpc::Slice> slices;
-      (void)request_.Dump(&slices);
-      for (const grpc::Slice& s : slices) {
-        got.bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-      }
-      auth::PrincipalVerifier verifier(kSecret, absl::Minutes(5));
-      absl::StatusOr<homeward::internal::v1::Principal> principal =
-          verifier.Verify(*context_);
-      if (!principal.ok()) return Finish(ToGrpcStatus(principal.status()));
-      got.user_id = principal->user_id();
-      auto id = context_->client_metadata().find(auth::kRequestIdKey);
-      if (id != context_->client_metadata().end()) {
-        got.request_id.assign(id->second.data(), id->second.size());
-      }
-      std::string answer;
-      absl::Status refusal;
-      {
-        absl::MutexLock lock(&fake_->mu_);
-        fake_->received_.push_back(got);
-        answer = fake_->answers_[got.method];
-        if (auto it = fake_->refusals_.find(got.method);
-            it != fake_->refusals_.end()) {
-          refusal = it->second;
-        }
-      }
-      if (!refusal.ok()) return Finish(ToGrpcStatus(refusal));
-      grpc::Slice slice(answer);
-      response_ = grpc::ByteBuffer(&slice, 1);
-      StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
-    }
-    void OnDone() override { delete this; }
-
-   private:
-    FakeReplica* fake_;
-    grpc::GenericCallbackServerContext* context_;
-    grpc::ByteBuffer request_;
-    grpc::ByteBuffer response_;
-  };
-
-  int port_ = 0;
-  std::unique_ptr<grpc::Server> server_;
-  absl::Mutex mu_;
-  std::map<std::string, std::string> answers_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, absl::Status> refusals_ ABSL_GUARDED_BY(mu_);
-  std::vector<Received> received_ ABSL_GUARDED_BY(mu_);
+  FakeReplica() : homeward::testing::FakeReplica(kSecret) {}
 };
 
 homeward::internal::v1::Principal As(const std::string& user, v1::Role role) {
@@ -168,6 +80,15 @@ homeward::internal::v1::Principal As(const std::string& user, v1::Role role) {
   p.set_user_id(user);
   p.set_role(role);
   p.add_office_ids("office-dakar");
+  return p;
+}
+
+homeward::internal::v1::Principal PartnerAgency(const std::string& user,
+                                                const std::string& agency) {
+  homeward::internal::v1::Principal p;
+  p.set_user_id(user);
+  p.set_role(v1::ROLE_PARTNER_AGENCY);
+  p.set_agency_id(agency);
   return p;
 }
 
@@ -209,61 +130,17 @@ std::unique_ptr<GatewayServer> StartGateway(
   *options.api_keys.add_keys() = MakeApiKey(
       "monitor", kMonitorKey, As("mo-1", v1::ROLE_MONITORING_OFFICER));
   *options.api_keys.add_keys() =
-      MakeApiKey("agency", kAgencyKey, As("pa-1", v1::ROLE_PARTNER_AGENCY));
+      MakeApiKey("agency", kAgencyKey, PartnerAgency("pa-1", "agency-health"));
   auto gateway = GatewayServer::Start(std::move(options));
   EXPECT_THAT(gateway, IsOk());
   return gateway.ok() ? *std::move(gateway) : nullptr;
 }
 
-// Calls the gateway's gRPC face the way any client would, for any method.
-class Client {
+// The shared client (tests/fixtures/gateway_client.h) of one gateway.
+class Client : public homeward::testing::GatewayClient {
  public:
   explicit Client(const GatewayServer& gateway)
-      : channel_(homeward::testing::LoopbackChannel(gateway.grpc_port())),
-        http_("127.0.0.1", gateway.http_port()) {
-    http_.set_read_timeout(10, 0);
-  }
-
-  grpc::Status Call(const std::string& method,
-                    const google::protobuf::Message& request,
-                    google::protobuf::Message* response, const std::string& key,
-                    const std::string& request_id = "") {
-    grpc::TemplatedGenericStub<google::protobuf::Message,
-                               google::protobuf::Message>
-        stub(channel_);
-    grpc::ClientContext context;
-    context.AddMetadata("authorization", absl::StrCat("Bearer ", key));
-    if (!request_id.empty()) context.AddMetadata("x-request-id", request_id);
-    context.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(10));
-    absl::Mutex mu;
-    bool done = false;
-    grpc::Status status;
-    stub.UnaryCall(&context, absl::StrCat("/", method), grpc::StubOptions(),
-                   &request, response, [&](grpc::Status s) {
-                     absl::MutexLock lock(&mu);
-                     status = std::move(s);
-                     done = true;
-                   });
-    absl::MutexLock lock(&mu);
-    mu.Await(absl::Condition(&done));
-    return status;
-  }
-
-  httplib::Result Json(const std::string& method,
-                       const google::protobuf::Message& request,
-                       const std::string& key) {
-    std::string body;
-    EXPECT_TRUE(
-        google::protobuf::util::MessageToJsonString(request, &body).ok());
-    return http_.Post(absl::StrCat("/", method).c_str(),
-                      {{"Authorization", absl::StrCat("Bearer ", key)}}, body,
-                      "application/json");
-  }
-
- private:
-  std::shared_ptr<grpc::Channel> channel_;
-  httplib::Client http_;
+      : GatewayClient(gateway.grpc_port(), gateway.http_port()) {}
 };
 
 std::vector<errors::FieldViolation> ViolationsOf(const grpc::Status& status) {
@@ -330,13 +207,14 @@ TEST(MethodTableTest, RefusesWrongDeclarations) {
   // does not exist, and (because of the first) a method left without a route.
   auto table = MethodTable::Create({
       Unary<v1::ListConsentsRequest, v1::ConsentRecord>(
-          kRecordConsent, ByCaseId("consent.case_id"), CaseWorkers()),
+          kAssessmentService, kRecordConsent, ByCaseId("consent.case_id"),
+          CaseWorkers()),
       Unary<v1::ListConsentsRequest, v1::ListConsentsResponse>(
-          "homeward.v1.ConsentService/ListConsents", ByCaseId("page"),
-          CaseWorkers()),
+          kAssessmentService, "homeward.v1.ConsentService/ListConsents",
+          ByCaseId("page"), CaseWorkers()),
       Unary<v1::CheckConsentRequest, v1::CheckConsentResponse>(
-          "homeward.v1.ConsentService/CheckConsentNow", ByCaseId("case_id"),
-          CaseWorkers()),
+          kAssessmentService, "homeward.v1.ConsentService/CheckConsentNow",
+          ByCaseId("case_id"), CaseWorkers()),
   });
   ASSERT_THAT(table, StatusIs(absl::StatusCode::kInternal));
   const std::string message(table.status().message());
@@ -354,11 +232,11 @@ TEST(MethodTableTest, GatherNeedsAResponseOfOnlyItsItems) {
   // replica's answer could not fill in for all of them.
   auto table = MethodTable::Create({
       Unary<v1::ListCaseAuditEntriesRequest, v1::ListCaseAuditEntriesResponse>(
-          "homeward.v1.AuditService/ListCaseAuditEntries", Gather("entries"),
-          AuditReaders()),
+          kAssessmentService, "homeward.v1.AuditService/ListCaseAuditEntries",
+          Gather("entries"), AuditReaders()),
       Unary<v1::VerifyAuditTrailRequest, v1::VerifyAuditTrailResponse>(
-          "homeward.v1.AuditService/VerifyAuditTrail", Gather("reports"),
-          Administrators()),
+          kAssessmentService, "homeward.v1.AuditService/VerifyAuditTrail",
+          Gather("reports"), Administrators()),
   });
   ASSERT_THAT(table, StatusIs(absl::StatusCode::kInternal));
   const std::string message(table.status().message());

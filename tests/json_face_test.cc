@@ -146,11 +146,10 @@ class JsonFaceTest : public ::testing::Test {
     route->set_service(kAssessmentService);
     route->add_replicas()->set_address(
         absl::StrCat("127.0.0.1:", replica_->port()));
-    auto routes = routing::RouteTable::Create(
-        config.routes(), config.partition_count(), kAssessmentService);
-    ASSERT_THAT(routes, IsOk());
     auto methods = PublicMethodTable();
     ASSERT_THAT(methods, IsOk());
+    auto backends = ConnectBackends(config, *methods, {});
+    ASSERT_THAT(backends, IsOk());
     homeward::internal::v1::ApiKeyFile key_file;
     *key_file.add_keys() = MakeApiKey(
         "json-face-test", kApiKey,
@@ -159,12 +158,9 @@ class JsonFaceTest : public ::testing::Test {
     auto keys = ApiKeyAuthenticator::Create(key_file);
     ASSERT_THAT(keys, IsOk());
     keys_ = std::make_unique<ApiKeyAuthenticator>(*std::move(keys));
-    forwarder_ = std::make_unique<Forwarder>(
-        Forwarder::Options{*std::move(routes),
-                           *std::move(methods),
-                           homeward::testing::kTestSecret,
-                           kDefaultForwardDeadline,
-                           {}});
+    forwarder_ = std::make_unique<Forwarder>(Forwarder::Options{
+        *std::move(backends), *std::move(methods),
+        homeward::testing::kTestSecret, kDefaultForwardDeadline});
   }
 
   void TearDown() override {

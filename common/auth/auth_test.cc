@@ -111,6 +111,20 @@ TEST(PrincipalTokenTest, SignedTokenVerifiesToTheSamePrincipal) {
   EXPECT_EQ(signer.TokenFor(Manager()), token);
 }
 
+TEST(PrincipalTokenTest, PartnerAgencyKeepsItsAgency) {
+  PrincipalSigner signer(kTestSecret);
+  PrincipalVerifier verifier(kTestSecret, absl::Minutes(5));
+  homeward::internal::v1::Principal agency;
+  agency.set_user_id("pa-1");
+  agency.set_role(homeward::v1::ROLE_PARTNER_AGENCY);
+  agency.set_agency_id("agency-health");
+  absl::StatusOr<homeward::internal::v1::Principal> p =
+      verifier.VerifyToken(signer.TokenFor(agency));
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->role(), homeward::v1::ROLE_PARTNER_AGENCY);
+  EXPECT_EQ(p->agency_id(), "agency-health");
+}
+
 TEST(PrincipalTokenTest, TamperedForeignOrMalformedTokensAreRefused) {
   PrincipalVerifier verifier(kTestSecret, absl::Minutes(5));
   homeward::internal::v1::Principal p = Manager();
@@ -123,6 +137,11 @@ TEST(PrincipalTokenTest, TamperedForeignOrMalformedTokensAreRefused) {
   supervisor.set_role(homeward::v1::ROLE_SUPERVISOR);
   const std::string other_payload =
       absl::WebSafeBase64Escape(supervisor.SerializeAsString());
+  // Partner agencies are scoped by agency_id, so it is signed like the rest.
+  homeward::internal::v1::Principal other_agency = p;
+  other_agency.set_agency_id("agency-other");
+  const std::string other_agency_payload =
+      absl::WebSafeBase64Escape(other_agency.SerializeAsString());
   struct Case {
     std::string name;
     std::string token;
@@ -131,6 +150,8 @@ TEST(PrincipalTokenTest, TamperedForeignOrMalformedTokensAreRefused) {
   const std::vector<Case> cases = {
       {"payload swapped, signature kept",
        absl::StrCat("v1.", other_payload, ".", parts[2]), "signature"},
+      {"agency swapped, signature kept",
+       absl::StrCat("v1.", other_agency_payload, ".", parts[2]), "signature"},
       {"signed with another secret",
        EncodePrincipalToken("another-secret-0123456789abcdef012345", p),
        "signature"},

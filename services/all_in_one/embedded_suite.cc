@@ -15,11 +15,10 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/gateway/api_keys.h"
+#include "services/gateway/method_table.h"
 
 namespace homeward::all_in_one {
 namespace {
-
-constexpr char kAssessmentAddress[] = "in-process:assessment";
 
 // The development key is kept in the data directory (mode 0600) so that
 // every start can print it again; a production deployment provisions its own
@@ -106,20 +105,18 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
   service.set_data_dir(options.data_dir + "/assessment");
   service.set_partition_count(options.partition_count);
   service.set_instruments_dir(options.instruments_dir);
-  ASSIGN_OR_RETURN(suite->assessment_,
+  ASSIGN_OR_RETURN(std::unique_ptr<assessment::AssessmentServer> assessment,
                    assessment::AssessmentServer::Start(service, secret));
+  suite->services_.push_back(gateway::InProcessService(
+      gateway::kAssessmentService, std::move(assessment)));
 
   gateway::GatewayServer::Options gw;
   gw.config.set_grpc_listen_address(options.grpc_listen);
   gw.config.set_http_listen_address(options.http_listen);
   gw.config.set_partition_count(options.partition_count);
-  auto* route = gw.config.add_routes();
-  route->set_service("assessment");
-  route->add_replicas()->set_address(kAssessmentAddress);
+  gateway::RouteToLocalServices(suite->services_, &gw);
   gw.principal_secret = secret;
   gw.api_keys = std::move(keys);
-  gw.channel_overrides[kAssessmentAddress] =
-      suite->assessment_->InProcessChannel();
   ASSIGN_OR_RETURN(suite->gateway_,
                    gateway::GatewayServer::Start(std::move(gw)));
   return suite;
@@ -129,7 +126,7 @@ EmbeddedSuite::~EmbeddedSuite() { Shutdown(absl::Seconds(5)); }
 
 void EmbeddedSuite::Shutdown(absl::Duration grace) {
   if (gateway_ != nullptr) gateway_->Shutdown(grace);
-  if (assessment_ != nullptr) assessment_->Shutdown(grace);
+  gateway::ShutdownLocalServices(services_, grace);
 }
 
 std::string EmbeddedSuite::Instructions() const {

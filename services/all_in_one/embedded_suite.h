@@ -14,11 +14,13 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/assessment/assessment_server.h"
 #include "services/gateway/gateway_server.h"
+#include "services/gateway/local_services.h"
 
 namespace homeward::all_in_one {
 
@@ -58,7 +60,9 @@ class EmbeddedSuite {
   EmbeddedSuite() = default;
   std::string dev_api_key_;
   std::string api_keys_file_;
-  std::unique_ptr<assessment::AssessmentServer> assessment_;
+  // Every service of the suite, in start order; the gateway routes to each
+  // over its in-process channel.
+  std::vector<gateway::LocalService> services_;
   std::unique_ptr<gateway::GatewayServer> gateway_;
 };
 

@@ -38,6 +38,14 @@ absl::Status Validate(const homeward::internal::v1::ApiKeyFile& file) {
     if (key.principal().role() == homeward::v1::ROLE_UNSPECIFIED) {
       bad.Add(at + ".principal.role", "is required");
     }
+    // Services scope a partner agency to its own organisation by this id;
+    // without it the agency would match nothing, or, worse, an empty id.
+    if (key.principal().role() == homeward::v1::ROLE_PARTNER_AGENCY &&
+        key.principal().agency_id().empty()) {
+      bad.Add(at + ".principal.agency_id",
+              "is required for ROLE_PARTNER_AGENCY: it names the agency whose "
+              "records the key may see");
+    }
     for (int j = 0; j < i; ++j) {
       if (file.keys(j).sha256_hex() == key.sha256_hex() &&
           !key.sha256_hex().empty()) {

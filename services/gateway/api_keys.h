@@ -39,7 +39,8 @@ struct AuthenticatedCaller {
 class ApiKeyAuthenticator {
  public:
   // Validates `file` (every problem named, as field violations on
-  // "keys[i]...") and builds the lookup table.
+  // "keys[i]..."; a partner agency's key must carry principal.agency_id) and
+  // builds the lookup table.
   static absl::StatusOr<ApiKeyAuthenticator> Create(
       const homeward::internal::v1::ApiKeyFile& file);
 

@@ -14,9 +14,7 @@
 #include "common/status/grpc_status.h"
 #include "common/storage/ids.h"
 #include "common/storage/partitions.h"
-#include "grpcpp/create_channel.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
-#include "grpcpp/security/credentials.h"
 #include "homeward/v1/common.pb.h"
 #include "services/gateway/page_token.h"
 
@@ -36,9 +34,17 @@ absl::Status Authorize(const MethodRoute& method,
       method.full_name, ": it is open to ", method.callers.who, " only"));
 }
 
-std::string Unreachable(size_t replica) {
-  return absl::StrCat("the ", kAssessmentService, " service (replica ", replica,
+std::string Unreachable(absl::string_view backend, size_t replica) {
+  return absl::StrCat("the ", backend, " service (replica ", replica,
                       ") cannot be reached");
+}
+
+// A method whose backend the gateway has no route for: GatewayServer::Start
+// refuses such a table, so this is a gateway bug.
+absl::Status NoBackend(const MethodRoute& method) {
+  return errors::Internal(
+      absl::StrCat(method.full_name, " names backend '", method.backend,
+                   "', which the gateway has no route for"));
 }
 
 }  // namespace
@@ -78,24 +84,24 @@ struct Forwarder::AnyReplicaState {
 };
 
 Forwarder::Forwarder(Options options)
-    : routes_(std::move(options.routes)),
+    : backends_(std::move(options.backends)),
       methods_(std::move(options.methods)),
       signer_(std::move(options.principal_secret)),
       forward_deadline_(options.forward_deadline) {
-  for (const std::string& address : routes_.addresses()) {
-    std::shared_ptr<grpc::Channel> channel;
-    auto it = options.channel_overrides.find(address);
-    if (it != options.channel_overrides.end()) {
-      channel = it->second;
-    } else {
-      channel =
-          grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                    server::InternalChannelArguments());
+  for (size_t b = 0; b < backends_.size(); ++b) {
+    backend_index_.emplace(backends_[b].name(), b);
+    Stubs& stubs = stubs_.emplace_back();
+    for (const std::shared_ptr<grpc::Channel>& channel :
+         backends_[b].channels) {
+      stubs.messages.push_back(std::make_unique<MessageStub>(channel));
+      stubs.bytes.push_back(std::make_unique<grpc::GenericStub>(channel));
     }
-    stubs_.push_back(std::make_unique<MessageStub>(channel));
-    byte_stubs_.push_back(
-        std::make_unique<grpc::GenericStub>(std::move(channel)));
   }
+}
+
+size_t Forwarder::BackendIndexOf(const MethodRoute& method) const {
+  auto it = backend_index_.find(method.backend);
+  return it == backend_index_.end() ? backends_.size() : it->second;
 }
 
 Forwarder::~Forwarder() {
@@ -129,14 +135,16 @@ void Forwarder::Send(const CallInfo& call, absl::Time deadline, size_t replica,
     ++in_flight_;
   }
   grpc::ClientContext* raw_context = context.get();
-  StubFor(replica, request)
+  const size_t backend = BackendIndexOf(method);
+  StubFor(backend, replica, request)
       .UnaryCall(raw_context, method.path, grpc::StubOptions(), request,
                  response,
                  [this, context = std::move(context), done = std::move(done),
-                  keep_alive = std::move(keep_alive), gateway_deadline,
+                  keep_alive = std::move(keep_alive), gateway_deadline, backend,
                   replica](grpc::Status status) mutable {
                    context.reset();
-                   done(ReplicaStatus(status, replica, gateway_deadline));
+                   done(ReplicaStatus(status, backends_[backend].name(),
+                                      replica, gateway_deadline));
                    // Release what the call kept alive before saying we are
                    // idle.
                    done = nullptr;
@@ -147,13 +155,14 @@ void Forwarder::Send(const CallInfo& call, absl::Time deadline, size_t replica,
 }
 
 absl::Status Forwarder::ReplicaStatus(const grpc::Status& grpc_status,
+                                      const std::string& backend,
                                       size_t replica,
                                       bool gateway_deadline) const {
   absl::Status status = FromGrpcStatus(grpc_status);
   if (status.code() == absl::StatusCode::kDeadlineExceeded &&
       gateway_deadline) {
     return errors::Unavailable(absl::StrCat(
-        "the ", kAssessmentService, " service (replica ", replica,
+        "the ", backend, " service (replica ", replica,
         ") did not answer within ",
         absl::ToInt64Milliseconds(forward_deadline_), " ms; try again later"));
   }
@@ -161,10 +170,11 @@ absl::Status Forwarder::ReplicaStatus(const grpc::Status& grpc_status,
     // Transport failures name internal addresses: keep them in the gateway's
     // log and give the client a plain message.
     server::Log("warn", "replica unreachable",
-                {{"replica", absl::StrCat(replica)},
+                {{"backend", backend},
+                 {"replica", absl::StrCat(replica)},
                  {"error", std::string(status.message())}});
     return errors::Unavailable(
-        absl::StrCat(Unreachable(replica), "; try again later"));
+        absl::StrCat(Unreachable(backend, replica), "; try again later"));
   }
   return status;
 }
@@ -173,6 +183,9 @@ void Forwarder::Forward(const MethodRoute& method, const CallInfo& call,
                         const Message& request, Message* response, Done done) {
   if (absl::Status s = Authorize(method, call.principal); !s.ok()) {
     return done(std::move(s));
+  }
+  if (BackendIndexOf(method) == backends_.size()) {
+    return done(NoBackend(method));
   }
   switch (method.route.kind) {
     case Routing::kByCaseId: {
@@ -207,13 +220,13 @@ absl::StatusOr<std::optional<size_t>> Forwarder::SingleReplicaOf(
     case Routing::kByCaseId: {
       absl::StatusOr<std::string> case_id = CaseIdOf(method, request);
       if (!case_id.ok()) return case_id.status();
-      return routes_.ReplicaOfCase(*case_id);
+      return RoutesOf(method).ReplicaOfCase(*case_id);
     }
     case Routing::kByRegistration: {
       std::optional<std::string> case_id =
           RegistrationCaseIdOf(method, request);
       if (!case_id.has_value()) return std::nullopt;
-      return routes_.ReplicaOfCase(*case_id);
+      return RoutesOf(method).ReplicaOfCase(*case_id);
     }
     default:
       return std::nullopt;
@@ -224,6 +237,10 @@ void Forwarder::ForwardBytes(const MethodRoute& method, const CallInfo& call,
                              const Message& request,
                              const grpc::ByteBuffer& request_bytes,
                              grpc::ByteBuffer* response_bytes, Done done) {
+  // Refused before the routing below, which reads the backend's routes.
+  if (BackendIndexOf(method) == backends_.size()) {
+    return done(NoBackend(method));
+  }
   absl::StatusOr<std::optional<size_t>> replica =
       SingleReplicaOf(method, request);
   if (replica.ok() && !replica->has_value()) {
@@ -284,8 +301,12 @@ void Forwarder::ForwardFanOut(const MethodRoute& method, const CallInfo& call,
   errors::FieldViolations bad;
   api::CheckPageRequest(bad, *page);
   if (!bad.empty()) return done(bad.ToStatus());
+  // The token carries the fingerprint of the list's own backend: a token of
+  // another backend's list, or from before its partition map changed, is
+  // refused.
+  const routing::RouteTable& routes = RoutesOf(method);
   absl::StatusOr<ListCursor> cursor = DecodeListCursor(
-      page->page_token(), routes_.fingerprint(), routes_.replica_count());
+      page->page_token(), routes.fingerprint(), routes.replica_count());
   if (!cursor.ok()) return done(cursor.status());
 
   auto state = std::make_shared<ListState>();
@@ -336,6 +357,7 @@ void Forwarder::OnListPage(std::shared_ptr<ListState> state,
   ListState* s = state.get();
   if (!status.ok()) return s->done(std::move(status));
   const MethodRoute& method = *s->method;
+  const routing::RouteTable& routes = RoutesOf(method);
   const Reflection* reflection = s->part->GetReflection();
   // Moved, not copied: pages can be large. Released from the back, so
   // filled in from the back to keep the replica's order.
@@ -357,17 +379,17 @@ void Forwarder::OnListPage(std::shared_ptr<ListState> state,
     // a short page) keeps one page to at most one round trip per replica.
     out->SetString(s->response, method.next_page_token_field,
                    EncodeListCursor({s->cursor.replica, replica_token},
-                                    routes_.fingerprint()));
+                                    routes.fingerprint()));
     return s->done(absl::OkStatus());
   }
   // This replica is exhausted.
   s->cursor = {s->cursor.replica + 1, ""};
-  if (s->cursor.replica >= routes_.replica_count()) {
+  if (s->cursor.replica >= routes.replica_count()) {
     return s->done(absl::OkStatus());
   }
   if (s->remaining <= 0) {
     out->SetString(s->response, method.next_page_token_field,
-                   EncodeListCursor(s->cursor, routes_.fingerprint()));
+                   EncodeListCursor(s->cursor, routes.fingerprint()));
     return s->done(absl::OkStatus());
   }
   ListNext(std::move(state));
@@ -378,7 +400,7 @@ void Forwarder::OnListPage(std::shared_ptr<ListState> state,
 void Forwarder::ForwardBroadcast(const MethodRoute& method,
                                  const CallInfo& call, const Message& request,
                                  Message* response, Done done) {
-  const size_t replicas = routes_.replica_count();
+  const size_t replicas = RoutesOf(method).replica_count();
   auto state = std::make_shared<BroadcastState>();
   state->method = &method;
   state->response = response;
@@ -473,13 +495,14 @@ void Forwarder::TryReplica(std::shared_ptr<AnyReplicaState> state,
   Send(
       s->call, s->deadline, replica, *s->method, s->request, s->response,
       [this, state, replica](absl::Status status) {
-        const size_t replicas = routes_.replica_count();
+        const routing::RouteTable& routes = RoutesOf(*state->method);
+        const size_t replicas = routes.replica_count();
         if (status.code() == absl::StatusCode::kUnavailable &&
             absl::Now() < state->deadline) {
           if (replica + 1 < replicas) return TryReplica(state, replica + 1);
           if (replicas > 1) {
             status = errors::Unavailable(
-                absl::StrCat("no replica of the ", kAssessmentService,
+                absl::StrCat("no replica of the ", routes.service(),
                              " service can be reached (tried ", replicas,
                              "); try again later"));
           }

@@ -1,10 +1,11 @@
 // The one code path every public call takes after its face (gRPC or JSON)
 // has authenticated it and found its MethodRoute: authorise the principal
 // against the method's callers, then route as the method's declaration says
-// (method_table.h): to the replica owning the case's partition, a fan-out
-// over every replica for a cross-case list, a broadcast to every replica, or
-// any one replica that answers. Calls are forwarded over each replica's
-// channel with the signed principal, the request id and a bounded deadline.
+// (method_table.h) among the replicas of the method's backend (backends.h):
+// to the replica owning the case's partition, a fan-out over every replica
+// for a cross-case list, a broadcast to every replica, or any one replica
+// that answers. Calls are forwarded over each replica's channel with the
+// signed principal, the request id and a bounded deadline.
 // Non-blocking: results arrive through `done`, on a gRPC callback thread (or
 // at once, on the calling thread, when the call is refused at the gateway).
 //
@@ -16,8 +17,9 @@
 // `request` and `response` must be of the method's types and stay alive
 // until `done` runs. Statuses coming back from a replica keep their code,
 // message and details (field violations), so a client sees exactly what the
-// service said; only transport failures are reworded (UNAVAILABLE without
-// internal addresses).
+// service said; only transport failures are reworded (UNAVAILABLE naming the
+// backend and replica index, e.g. "the assessment service (replica 1) cannot
+// be reached", without internal addresses).
 #ifndef HOMEWARD_SERVICES_GATEWAY_FORWARDER_H_
 #define HOMEWARD_SERVICES_GATEWAY_FORWARDER_H_
 
@@ -42,6 +44,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "homeward/internal/v1/principal.pb.h"
+#include "services/gateway/backends.h"
 #include "services/gateway/method_table.h"
 
 namespace homeward::gateway {
@@ -64,12 +67,11 @@ inline constexpr absl::Duration kDefaultForwardDeadline =
 class Forwarder {
  public:
   struct Options {
-    routing::RouteTable routes;
+    // Every backend `methods` names (ConnectBackends).
+    std::vector<Backend> backends;
     MethodTable methods;
     std::string principal_secret;
     absl::Duration forward_deadline = kDefaultForwardDeadline;
-    // Used instead of dialing a replica address (in-process channels).
-    std::map<std::string, std::shared_ptr<grpc::Channel>> channel_overrides;
   };
 
   explicit Forwarder(Options options);
@@ -94,7 +96,7 @@ class Forwarder {
                     const grpc::ByteBuffer& request_bytes,
                     grpc::ByteBuffer* response_bytes, Done done);
 
-  const routing::RouteTable& routes() const { return routes_; }
+  const std::vector<Backend>& backends() const { return backends_; }
   const MethodTable& methods() const { return methods_; }
 
  private:
@@ -105,8 +107,15 @@ class Forwarder {
   struct ListState;
   struct BroadcastState;
   struct AnyReplicaState;
+  // The stubs of one backend's replicas, indexed as in its route table: one
+  // of each per replica, over the same channel.
+  struct Stubs {
+    std::vector<std::unique_ptr<MessageStub>> messages;
+    std::vector<std::unique_ptr<grpc::GenericStub>> bytes;
+  };
 
-  // Sends one downstream call of `method` to `replica` with `deadline`;
+  // Sends one downstream call of `method` to `replica` of the method's
+  // backend with `deadline`;
   // `Payload` is google::protobuf::Message or grpc::ByteBuffer (wire bytes).
   // `keep_alive` is held until the call completes (owned copies of requests
   // and state).
@@ -114,16 +123,26 @@ class Forwarder {
   void Send(const CallInfo& call, absl::Time deadline, size_t replica,
             const MethodRoute& method, const Payload* request,
             Payload* response, Done done, std::shared_ptr<void> keep_alive);
-  MessageStub& StubFor(size_t replica, const google::protobuf::Message*) {
-    return *stubs_[replica];
+  MessageStub& StubFor(size_t backend, size_t replica,
+                       const google::protobuf::Message*) {
+    return *stubs_[backend].messages[replica];
   }
-  grpc::GenericStub& StubFor(size_t replica, const grpc::ByteBuffer*) {
-    return *byte_stubs_[replica];
+  grpc::GenericStub& StubFor(size_t backend, size_t replica,
+                             const grpc::ByteBuffer*) {
+    return *stubs_[backend].bytes[replica];
+  }
+  // Index in backends_ of the method's backend; backends_.size() when the
+  // gateway has no such backend (GatewayServer::Start refuses that).
+  size_t BackendIndexOf(const MethodRoute& method) const;
+  // The route table of the method's backend, which must exist.
+  const routing::RouteTable& RoutesOf(const MethodRoute& method) const {
+    return backends_[BackendIndexOf(method)].routes;
   }
   // What the client is told of a replica's answer: the replica's own status
   // as it is, transport failures and the gateway's deadline as UNAVAILABLE
   // without internal addresses.
-  absl::Status ReplicaStatus(const grpc::Status& status, size_t replica,
+  absl::Status ReplicaStatus(const grpc::Status& status,
+                             const std::string& backend, size_t replica,
                              bool gateway_deadline) const;
   // The one replica that serves `request` as it stands: the owner of the
   // case (kByCaseId; INVALID_ARGUMENT naming the field when the case id is
@@ -151,13 +170,12 @@ class Forwarder {
                          size_t replica, absl::Status status);
   void TryReplica(std::shared_ptr<AnyReplicaState> state, size_t replica);
 
-  routing::RouteTable routes_;
+  std::vector<Backend> backends_;
+  std::map<std::string, size_t, std::less<>> backend_index_;
   MethodTable methods_;
   auth::PrincipalSigner signer_;
   absl::Duration forward_deadline_;
-  // One of each per replica, over the same channel.
-  std::vector<std::unique_ptr<MessageStub>> stubs_;
-  std::vector<std::unique_ptr<grpc::GenericStub>> byte_stubs_;
+  std::vector<Stubs> stubs_;  // indexed as backends_
 
   absl::Mutex mu_;
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;

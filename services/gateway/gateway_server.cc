@@ -7,16 +7,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "common/routing/route_table.h"
 #include "common/server/log.h"
 #include "common/server/server_kit.h"
 #include "common/status/errors.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "services/gateway/api_keys.h"
+#include "services/gateway/backends.h"
 #include "services/gateway/forwarder.h"
 #include "services/gateway/grpc_face.h"
 #include "services/gateway/json_http.h"
@@ -35,24 +33,6 @@ void AddAll(const absl::Status& status, absl::string_view prefix,
   for (const errors::FieldViolation& v : errors::FieldViolationsOf(status)) {
     bad->Add(absl::StrCat(prefix, v.field), v.description);
   }
-}
-
-// A channel per replica for the readiness probes: the same in-process
-// channels as the forwarder, or channels with the forwarder's arguments,
-// which gRPC backs with the same connections.
-std::vector<std::shared_ptr<grpc::Channel>> ProbeChannels(
-    const routing::RouteTable& routes,
-    const std::map<std::string, std::shared_ptr<grpc::Channel>>& overrides) {
-  std::vector<std::shared_ptr<grpc::Channel>> channels;
-  for (const std::string& address : routes.addresses()) {
-    auto it = overrides.find(address);
-    channels.push_back(it != overrides.end()
-                           ? it->second
-                           : grpc::CreateCustomChannel(
-                                 address, grpc::InsecureChannelCredentials(),
-                                 server::InternalChannelArguments()));
-  }
-  return channels;
 }
 
 }  // namespace
@@ -97,26 +77,24 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     bad.Add("principal_secret_file",
             "must hold the deployment's principal secret");
   }
-  absl::StatusOr<routing::RouteTable> routes = routing::RouteTable::Create(
-      config.routes(), config.partition_count(), kAssessmentService);
-  if (!routes.ok()) AddAll(routes.status(), "", &bad);
-  for (int i = 0; i < config.routes_size(); ++i) {
-    if (config.routes(i).service() != kAssessmentService) {
-      bad.Add(absl::StrCat("routes[", i, "].service"),
-              absl::StrCat("'", config.routes(i).service(),
-                           "' is not a service this gateway routes to "
-                           "(known: ",
-                           kAssessmentService, ")"));
-    }
+  // Not configuration: a wrong table is a gateway bug, refused before any
+  // call could meet it.
+  std::vector<MethodRoute> declared =
+      options.methods.empty() ? PublicMethods() : std::move(options.methods);
+  for (MethodRoute& method : options.extra_methods) {
+    declared.push_back(std::move(method));
   }
+  absl::StatusOr<MethodTable> methods =
+      MethodTable::Create(std::move(declared));
+  if (!methods.ok()) return methods.status();
+  // The routes are checked against the backends the table names.
+  absl::StatusOr<std::vector<Backend>> backends =
+      ConnectBackends(config, *methods, options.channel_overrides);
+  if (!backends.ok()) AddAll(backends.status(), "", &bad);
   absl::StatusOr<ApiKeyAuthenticator> keys =
       ApiKeyAuthenticator::Create(options.api_keys);
   if (!keys.ok()) AddAll(keys.status(), "api_keys_file: ", &bad);
   if (!bad.empty()) return bad.ToStatus();
-  // Not configuration: a wrong table is a gateway bug, refused before any
-  // call could meet it.
-  absl::StatusOr<MethodTable> methods = PublicMethodTable();
-  if (!methods.ok()) return methods.status();
   if (keys->size() == 0) {
     server::Log("warn",
                 "the API key file holds no keys: every call will be refused");
@@ -124,19 +102,17 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
 
   auto parts = std::make_unique<Parts>();
   parts->keys = std::make_unique<ApiKeyAuthenticator>(*std::move(keys));
-  std::vector<std::shared_ptr<grpc::Channel>> probe_channels =
-      ProbeChannels(*routes, options.channel_overrides);
   Forwarder::Options forwarder_options{
-      *std::move(routes), *std::move(methods),
+      *std::move(backends), *std::move(methods),
       std::move(options.principal_secret),
       config.forward_deadline_ms() == 0
           ? kDefaultForwardDeadline
-          : absl::Milliseconds(config.forward_deadline_ms()),
-      std::move(options.channel_overrides)};
+          : absl::Milliseconds(config.forward_deadline_ms())};
   parts->forwarder = std::make_unique<Forwarder>(std::move(forwarder_options));
+  // The readiness probes use the forwarder's channels.
   parts->readiness = std::make_unique<ReadinessTracker>(
-      parts->forwarder->routes(), parts->forwarder->methods(),
-      ReadinessTracker::Options{.replicas = std::move(probe_channels)});
+      parts->forwarder->backends(), parts->forwarder->methods(),
+      ReadinessTracker::Options{});
   parts->grpc_calls =
       std::make_unique<GrpcCalls>(parts->keys.get(), parts->forwarder.get());
   parts->grpc_services = MakeGrpcServices(parts->grpc_calls.get());

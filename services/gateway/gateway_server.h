@@ -1,15 +1,18 @@
 // The gateway as a runnable server: the only public face of Homeward. It
 // authenticates every call (API keys), checks the caller's role against the
 // method, signs the caller's principal for the internal hop and routes the
-// call as its method table says (method_table.h): case-scoped calls to the
-// replica owning the case's partition, cross-case lists fanned out over all
-// replicas, programme configuration broadcast to every replica and read from
-// any one. It serves the same methods (CaseService, InstrumentService,
-// AssessmentService, CounsellingService, ConsentService) over gRPC and over
+// call as its method table says (method_table.h) to the backend service the
+// method names, among that backend's replicas (backends.h): case-scoped calls
+// to the replica owning the case's partition, cross-case lists fanned out
+// over all replicas, programme configuration broadcast to every replica and
+// read from any one. It serves the same methods (CaseService,
+// InstrumentService, AssessmentService, CounsellingService, ConsentService,
+// AuditService: all in the "assessment" backend today) over gRPC and over
 // JSON/HTTP, and holds no durable state.
 //
 //   GatewayServer::Options options;
-//   options.config = config;                 // listen addresses, routes, ...
+//   options.config = config;                 // listen addresses, routes
+//                                            // of every backend, ...
 //   options.principal_secret = secret;       // the deployment secret
 //   options.api_keys = api_key_file;         // hashed keys -> principals
 //   ASSIGN_OR_RETURN(auto gateway, GatewayServer::Start(std::move(options)));
@@ -21,11 +24,13 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "homeward/internal/v1/config.pb.h"
+#include "services/gateway/method_table.h"
 
 namespace homeward::gateway {
 
@@ -33,19 +38,31 @@ class GatewayServer {
  public:
   struct Options {
     // Listen addresses (port 0 picks a free one; an empty address disables
-    // that face), routes, partition_count (0: 64), forward_deadline_ms (0:
-    // 5000). The *_file fields are main()'s business and are ignored here.
+    // that face), routes (one per backend the methods name; every backend
+    // shares partition_count), partition_count (0: 64), forward_deadline_ms
+    // (0: 5000). The *_file fields are main()'s business and are ignored
+    // here.
     homeward::internal::v1::GatewayConfig config;
     // HMAC secret that signs principals (auth::PrincipalSigner).
     std::string principal_secret;
     // Hashed API keys and the principal each one stands for.
     homeward::internal::v1::ApiKeyFile api_keys;
     // Channels to use instead of dialing a replica's address (all-in-one uses
-    // in-process channels). Keyed by ReplicaConfig.address.
+    // in-process channels). Keyed by ReplicaConfig.address, whichever
+    // backend's route lists it (local_services.h builds both).
     std::map<std::string, std::shared_ptr<grpc::Channel>> channel_overrides;
+    // The methods served, replacing PublicMethods() when not empty, and
+    // methods served besides them. For tests (a probe backend) and for a
+    // service whose methods are not in PublicMethods() yet; a deployment
+    // leaves both empty. Checked by MethodTable::Create like the public
+    // table.
+    std::vector<MethodRoute> methods;
+    std::vector<MethodRoute> extra_methods;
   };
 
-  // Validates the options (INVALID_ARGUMENT naming every problem) and the
+  // Validates the options (INVALID_ARGUMENT naming every problem, among them
+  // a route for a backend no method names, a backend the methods name
+  // without a route, and a partition of a backend without an owner) and the
   // method table (INTERNAL: a gateway bug), then listens on both faces.
   static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(Options options);
   ~GatewayServer();

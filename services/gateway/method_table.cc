@@ -2,6 +2,7 @@
 #include "services/gateway/method_table.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -154,6 +155,22 @@ Callers Administrators() {
   return {false, {homeward::v1::ROLE_ADMINISTRATOR}, "administrators"};
 }
 
+Callers PartnerAgencies() {
+  return {false, {homeward::v1::ROLE_PARTNER_AGENCY}, "partner agencies"};
+}
+
+Callers AnyOf(const std::vector<Callers>& parts) {
+  Callers all;
+  std::vector<std::string> who;
+  for (const Callers& part : parts) {
+    all.any_role = all.any_role || part.any_role;
+    all.roles.insert(all.roles.end(), part.roles.begin(), part.roles.end());
+    who.push_back(part.who);
+  }
+  all.who = absl::StrJoin(who, " and ");
+  return all;
+}
+
 Callers AnyRole() { return {true, {}, "any authenticated caller"}; }
 
 Callers AuditReaders() {
@@ -169,8 +186,27 @@ absl::StatusOr<MethodTable> MethodTable::Create(
   std::vector<std::string> problems;
   MethodTable table;
   std::set<const google::protobuf::ServiceDescriptor*> services;
+  // A public service's health follows one backend's replicas, so all of its
+  // methods must live in the same backend.
+  std::map<std::string, std::string> backend_of_service;
+  std::set<std::string> backends;
   for (size_t i = 0; i < methods.size(); ++i) {
     MethodRoute& m = methods[i];
+    if (m.backend.empty()) {
+      problems.push_back(
+          absl::StrCat(m.full_name, " names no backend service"));
+    } else {
+      backends.insert(m.backend);
+      const std::string service_name =
+          m.full_name.substr(0, m.full_name.find('/'));
+      auto [it, added] = backend_of_service.emplace(service_name, m.backend);
+      if (!added && it->second != m.backend) {
+        problems.push_back(absl::StrCat(m.full_name, " names backend '",
+                                        m.backend, "' but other methods of ",
+                                        service_name, " name '", it->second,
+                                        "': a service lives in one backend"));
+      }
+    }
     m.path = absl::StrCat("/", m.full_name);
     const std::vector<std::string> names = absl::StrSplit(m.full_name, '/');
     const google::protobuf::ServiceDescriptor* service =
@@ -218,6 +254,7 @@ absl::StatusOr<MethodTable> MethodTable::Create(
                      absl::StrJoin(problems, "; ")));
   }
   table.methods_ = std::move(methods);
+  table.backends_.assign(backends.begin(), backends.end());
   return table;
 }
 
@@ -227,72 +264,82 @@ const MethodRoute* MethodTable::Find(absl::string_view full_name) const {
 }
 
 absl::StatusOr<MethodTable> PublicMethodTable() {
+  return MethodTable::Create(PublicMethods());
+}
+
+std::vector<MethodRoute> PublicMethods() {
   using namespace homeward::v1;  // NOLINT: request and response type names
-  return MethodTable::Create({
+  constexpr absl::string_view kAssessment = kAssessmentService;
+  return {
       // Case intake.
-      Unary<RegisterCaseRequest, Case>("homeward.v1.CaseService/RegisterCase",
-                                       ByRegistration("case.office_id"),
-                                       CaseWorkers()),
-      Unary<GetCaseRequest, Case>("homeward.v1.CaseService/GetCase",
+      Unary<RegisterCaseRequest, Case>(
+          kAssessment, "homeward.v1.CaseService/RegisterCase",
+          ByRegistration("case.office_id"), CaseWorkers()),
+      Unary<GetCaseRequest, Case>(kAssessment,
+                                  "homeward.v1.CaseService/GetCase",
                                   ByCaseId("case_id"), CaseWorkers()),
       Unary<ListCasesRequest, ListCasesResponse>(
-          "homeward.v1.CaseService/ListCases", FanOut("cases"), CaseWorkers()),
-      Unary<UpdateCaseRequest, Case>("homeward.v1.CaseService/UpdateCase",
+          kAssessment, "homeward.v1.CaseService/ListCases", FanOut("cases"),
+          CaseWorkers()),
+      Unary<UpdateCaseRequest, Case>(kAssessment,
+                                     "homeward.v1.CaseService/UpdateCase",
                                      ByCaseId("case.case_id"), CaseWorkers()),
-      Unary<AssignCaseRequest, Case>("homeward.v1.CaseService/AssignCase",
+      Unary<AssignCaseRequest, Case>(kAssessment,
+                                     "homeward.v1.CaseService/AssignCase",
                                      ByCaseId("case_id"), CaseWorkers()),
       // Programme configuration: every replica keeps a copy.
       Unary<PublishInstrumentRequest, InstrumentDefinition>(
-          "homeward.v1.InstrumentService/PublishInstrument", Broadcast(),
-          Administrators()),
+          kAssessment, "homeward.v1.InstrumentService/PublishInstrument",
+          Broadcast(), Administrators()),
       Unary<GetInstrumentRequest, InstrumentDefinition>(
-          "homeward.v1.InstrumentService/GetInstrument", AnyReplica(),
-          AnyRole()),
+          kAssessment, "homeward.v1.InstrumentService/GetInstrument",
+          AnyReplica(), AnyRole()),
       Unary<ListInstrumentsRequest, ListInstrumentsResponse>(
-          "homeward.v1.InstrumentService/ListInstruments", AnyReplica(),
-          AnyRole()),
+          kAssessment, "homeward.v1.InstrumentService/ListInstruments",
+          AnyReplica(), AnyRole()),
       // Assessments and needs of one case.
       Unary<SubmitAssessmentRequest, Assessment>(
-          "homeward.v1.AssessmentService/SubmitAssessment", ByCaseId("case_id"),
-          CaseWorkers()),
+          kAssessment, "homeward.v1.AssessmentService/SubmitAssessment",
+          ByCaseId("case_id"), CaseWorkers()),
       Unary<GetAssessmentRequest, Assessment>(
-          "homeward.v1.AssessmentService/GetAssessment", ByCaseId("case_id"),
-          CaseWorkers()),
+          kAssessment, "homeward.v1.AssessmentService/GetAssessment",
+          ByCaseId("case_id"), CaseWorkers()),
       Unary<ListAssessmentsRequest, ListAssessmentsResponse>(
-          "homeward.v1.AssessmentService/ListAssessments", ByCaseId("case_id"),
-          CaseWorkers()),
+          kAssessment, "homeward.v1.AssessmentService/ListAssessments",
+          ByCaseId("case_id"), CaseWorkers()),
       Unary<CompareAssessmentsRequest, CompareAssessmentsResponse>(
-          "homeward.v1.AssessmentService/CompareAssessments",
+          kAssessment, "homeward.v1.AssessmentService/CompareAssessments",
           ByCaseId("case_id"), CaseWorkers()),
       Unary<ListNeedsRequest, ListNeedsResponse>(
-          "homeward.v1.AssessmentService/ListNeeds", ByCaseId("case_id"),
-          CaseWorkers()),
+          kAssessment, "homeward.v1.AssessmentService/ListNeeds",
+          ByCaseId("case_id"), CaseWorkers()),
       // Counselling log of one case.
       Unary<RecordCounsellingSessionRequest, CounsellingSession>(
+          kAssessment,
           "homeward.v1.CounsellingService/RecordCounsellingSession",
           ByCaseId("session.case_id"), CaseWorkers()),
       Unary<ListCounsellingSessionsRequest, ListCounsellingSessionsResponse>(
-          "homeward.v1.CounsellingService/ListCounsellingSessions",
+          kAssessment, "homeward.v1.CounsellingService/ListCounsellingSessions",
           ByCaseId("case_id"), CaseWorkers()),
       // Consent of one case.
       Unary<RecordConsentRequest, ConsentRecord>(
-          "homeward.v1.ConsentService/RecordConsent",
+          kAssessment, "homeward.v1.ConsentService/RecordConsent",
           ByCaseId("consent.case_id"), CaseWorkers()),
       Unary<ListConsentsRequest, ListConsentsResponse>(
-          "homeward.v1.ConsentService/ListConsents", ByCaseId("case_id"),
-          CaseWorkers()),
+          kAssessment, "homeward.v1.ConsentService/ListConsents",
+          ByCaseId("case_id"), CaseWorkers()),
       Unary<CheckConsentRequest, CheckConsentResponse>(
-          "homeward.v1.ConsentService/CheckConsent", ByCaseId("case_id"),
-          CaseWorkers()),
+          kAssessment, "homeward.v1.ConsentService/CheckConsent",
+          ByCaseId("case_id"), CaseWorkers()),
       // The audit trail: a case's entries where the case lives; the
       // verification covers every replica's chain.
       Unary<ListCaseAuditEntriesRequest, ListCaseAuditEntriesResponse>(
-          "homeward.v1.AuditService/ListCaseAuditEntries", ByCaseId("case_id"),
-          AuditReaders()),
+          kAssessment, "homeward.v1.AuditService/ListCaseAuditEntries",
+          ByCaseId("case_id"), AuditReaders()),
       Unary<VerifyAuditTrailRequest, VerifyAuditTrailResponse>(
-          "homeward.v1.AuditService/VerifyAuditTrail", Gather("chains"),
-          Administrators()),
-  });
+          kAssessment, "homeward.v1.AuditService/VerifyAuditTrail",
+          Gather("chains"), Administrators()),
+  };
 }
 
 absl::StatusOr<std::string> CaseIdOf(const MethodRoute& method,

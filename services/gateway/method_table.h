@@ -1,19 +1,23 @@
-// The gateway's routing table: one declaration per public method saying who
-// may call it and how its calls find a replica. Both public faces look a call
-// up here by its full name and hand it to the Forwarder, which does what the
-// declaration says; no routing or authorisation code is written per method.
+// The gateway's routing table: one declaration per public method saying which
+// backend service serves it, who may call it and how its calls find one of
+// that backend's replicas. Both public faces look a call up here by its full
+// name and hand it to the Forwarder, which does what the declaration says; no
+// routing or authorisation code is written per method.
 //
 //   Unary<homeward::v1::RecordConsentRequest, homeward::v1::ConsentRecord>(
-//       "homeward.v1.ConsentService/RecordConsent",
+//       kAssessmentService, "homeward.v1.ConsentService/RecordConsent",
 //       ByCaseId("consent.case_id"), CaseWorkers())
 //
-// Adding a method: one such line in PublicMethodTable() (method_table.cc);
-// both faces serve whatever the table declares. MethodTable::Create checks
-// every declaration against the generated descriptors when the gateway
-// starts: the method exists with these request and response types, the field
-// paths name fields of the right kind, and every method of a declared service
-// is declared, so a typo fails the start instead of a call.
-// gateway_routing_test calls every table method on both faces.
+// Adding a method: one such line in PublicMethods() (method_table.cc); both
+// faces serve whatever the table declares. Adding a backend service: its
+// methods name it, and the gateway's config routes it (backends.h: a backend
+// named by the table without a route, or a route for a backend no method
+// names, fails the start). MethodTable::Create checks every declaration
+// against the generated descriptors when the gateway starts: the method exists
+// with these request and response types, the field paths name fields of the
+// right kind, every method of a declared service is declared, and all of a
+// service's methods name the same backend, so a typo fails the start instead
+// of a call. gateway_routing_test calls every table method on both faces.
 #ifndef HOMEWARD_SERVICES_GATEWAY_METHOD_TABLE_H_
 #define HOMEWARD_SERVICES_GATEWAY_METHOD_TABLE_H_
 
@@ -32,9 +36,9 @@
 
 namespace homeward::gateway {
 
-// The service every public method is routed to: case intake, instruments,
-// assessments, counselling and consent all live in the assessment service's
-// replicas.
+// The backend of case intake, instruments, assessments, counselling, consent
+// and the audit trail: every public method today. A backend name is the
+// `service` of a route in the gateway's config (ServiceRoute.service).
 inline constexpr char kAssessmentService[] = "assessment";
 
 // How the calls of one method find the replica(s) that serve them.
@@ -113,9 +117,20 @@ Callers AnyRole();
 // Administrators and supervisors: the audit trail (services check that a
 // supervisor reads only their own offices' cases).
 Callers AuditReaders();
+// Partner agencies (ROLE_PARTNER_AGENCY): organisations outside the programme
+// that receive referrals. Their API keys carry Principal.agency_id (required,
+// api_keys.h), which services use to show an agency only what is addressed to
+// it. No public method accepts them yet; referral will.
+Callers PartnerAgencies();
+// Callers allowed by any of `parts`, e.g. AnyOf({CaseWorkers(),
+// PartnerAgencies()}); `who` joins theirs.
+Callers AnyOf(const std::vector<Callers>& parts);
 
 // One public method, as declared and as resolved by MethodTable::Create.
 struct MethodRoute {
+  // The backend service whose replicas serve the method: the `service` of a
+  // route in the gateway's config, e.g. kAssessmentService.
+  std::string backend;
   std::string full_name;  // "homeward.v1.ConsentService/RecordConsent"
   Route route;
   Callers callers;
@@ -136,11 +151,13 @@ struct MethodRoute {
   const google::protobuf::FieldDescriptor* next_page_token_field = nullptr;
 };
 
-// Declares `full_name` as a unary method taking Request and returning
-// Response.
+// Declares `full_name` as a unary method of `backend` taking Request and
+// returning Response.
 template <typename Request, typename Response>
-MethodRoute Unary(absl::string_view full_name, Route route, Callers callers) {
+MethodRoute Unary(absl::string_view backend, absl::string_view full_name,
+                  Route route, Callers callers) {
   MethodRoute method;
+  method.backend = std::string(backend);
   method.full_name = std::string(full_name);
   method.route = std::move(route);
   method.callers = std::move(callers);
@@ -159,13 +176,19 @@ class MethodTable {
   const MethodRoute* Find(absl::string_view full_name) const;
   // In declaration order.
   const std::vector<MethodRoute>& methods() const { return methods_; }
+  // The backends the methods name, sorted, each once.
+  const std::vector<std::string>& backends() const { return backends_; }
 
  private:
   std::vector<MethodRoute> methods_;
+  std::vector<std::string> backends_;
   std::map<std::string, size_t, std::less<>> by_name_;
 };
 
-// Every method the gateway serves, with its callers and routing.
+// Every method the gateway serves, with its backend, callers and routing, as
+// declared (not yet checked: MethodTable::Create does that).
+std::vector<MethodRoute> PublicMethods();
+// MethodTable::Create(PublicMethods()).
 absl::StatusOr<MethodTable> PublicMethodTable();
 
 // The case id a kByCaseId call is about; INVALID_ARGUMENT naming the field

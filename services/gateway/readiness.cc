@@ -1,6 +1,7 @@
 // Readiness of the gateway from its replicas' health; see readiness.h.
 #include "services/gateway/readiness.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -23,35 +24,56 @@ std::string ServiceOf(absl::string_view full_method_name) {
 
 }  // namespace
 
-ReadinessTracker::ReadinessTracker(const routing::RouteTable& routes,
+ReadinessTracker::ReadinessTracker(const std::vector<Backend>& backends,
                                    const MethodTable& methods, Options options)
-    : addresses_(routes.addresses()), options_(std::move(options)) {
-  std::vector<bool> owners(routes.replica_count(), false);
-  for (uint32_t p = 0; p < routes.partition_count(); ++p) {
-    owners[routes.ReplicaOfPartition(p)] = true;
+    : options_(std::move(options)) {
+  // Per backend: its replicas' numbers [first, end), and which of them own
+  // a partition.
+  struct Span {
+    size_t first = 0;
+    size_t end = 0;
+    std::vector<bool> owners;  // indexed from `first`
+  };
+  std::map<std::string, Span, std::less<>> spans;
+  for (const Backend& backend : backends) {
+    const routing::RouteTable& routes = backend.routes;
+    Span& span = spans[backend.name()];
+    span.first = replicas_.size();
+    for (size_t r = 0; r < routes.replica_count(); ++r) {
+      replicas_.push_back(
+          {backend.name(), routes.address(r), backend.channels[r]});
+    }
+    span.end = replicas_.size();
+    span.owners.assign(routes.replica_count(), false);
+    for (uint32_t p = 0; p < routes.partition_count(); ++p) {
+      span.owners[routes.ReplicaOfPartition(p)] = true;
+    }
   }
-  const std::vector<bool> all(routes.replica_count(), true);
   for (const MethodRoute& method : methods.methods()) {
     Needs& needs = needs_[ServiceOf(method.full_name)];
-    needs.every.resize(routes.replica_count(), false);
-    const std::vector<bool>* required = nullptr;
+    needs.every.resize(replicas_.size(), false);
+    auto it = spans.find(method.backend);
+    if (it == spans.end()) continue;  // the forwarder refuses its calls
+    const Span& span = it->second;
     switch (method.route.kind) {
       case Routing::kByCaseId:
       case Routing::kByRegistration:
       case Routing::kFanOut:
-        required = &owners;
+        for (size_t r = 0; r < span.owners.size(); ++r) {
+          if (span.owners[r]) needs.every[span.first + r] = true;
+        }
         break;
       case Routing::kBroadcast:
       case Routing::kGather:
-        required = &all;
+        for (size_t r = span.first; r < span.end; ++r) needs.every[r] = true;
         break;
       case Routing::kAnyReplica:
-        needs.any = true;
+        if (std::find(needs.any.begin(), needs.any.end(),
+                      std::make_pair(span.first, span.end)) ==
+            needs.any.end()) {
+          needs.any.emplace_back(span.first, span.end);
+        }
         break;
-    }
-    if (required == nullptr) continue;
-    for (size_t r = 0; r < required->size(); ++r) {
-      if ((*required)[r]) needs.every[r] = true;
     }
   }
 }
@@ -100,12 +122,15 @@ std::vector<std::string> ReadinessTracker::services() const {
 bool ReadinessTracker::ReadyLocked(const Needs& needs) const {
   // Before the first round nothing is known, so nothing is ready.
   if (serving_.empty()) return false;
-  bool any = false;
   for (size_t r = 0; r < serving_.size(); ++r) {
     if (needs.every[r] && !serving_[r]) return false;
-    any = any || serving_[r];
   }
-  return !needs.any || any;
+  for (const auto& [first, end] : needs.any) {
+    bool any = false;
+    for (size_t r = first; r < end; ++r) any = any || serving_[r];
+    if (!any) return false;
+  }
+  return true;
 }
 
 std::vector<ReadinessTracker::Probe> ReadinessTracker::ProbeAll() const {
@@ -116,7 +141,7 @@ std::vector<ReadinessTracker::Probe> ReadinessTracker::ProbeAll() const {
     HealthCheckResponse response;
     Probe outcome = Probe::kNoAnswer;
   };
-  const size_t n = options_.replicas.size();
+  const size_t n = replicas_.size();
   std::vector<Call> calls(n);
   absl::Mutex mu;
   size_t pending = n;
@@ -124,7 +149,7 @@ std::vector<ReadinessTracker::Probe> ReadinessTracker::ProbeAll() const {
       absl::ToChronoTime(absl::Now() + options_.probe_deadline);
   for (size_t r = 0; r < n; ++r) {
     Call& call = calls[r];
-    call.stub = Health::NewStub(options_.replicas[r]);
+    call.stub = Health::NewStub(replicas_[r].channel);
     call.context.set_deadline(deadline);
     call.stub->async()->Check(&call.context, &call.request, &call.response,
                               [&call, &mu, &pending](grpc::Status status) {
@@ -169,7 +194,8 @@ void ReadinessTracker::Publish(const std::vector<Probe>& probes) {
     if (first ? !serving : serving != serving_[r]) {
       server::Log(serving ? "info" : "warn",
                   serving ? "replica serving" : "replica not serving",
-                  {{"replica", addresses_[r]}});
+                  {{"backend", replicas_[r].backend},
+                   {"replica", replicas_[r].address}});
     }
     serving_[r] = serving;
   }

@@ -3,7 +3,8 @@
 // for each public service it serves (homeward.v1.CaseService...), and Ready()
 // for the JSON face's /healthz.
 //
-// It probes every replica with the replica's own gRPC health check ("" with a
+// It probes every replica of every backend (backends.h) with the replica's
+// own gRPC health check ("" with a
 // short deadline) about once a second, all replicas in parallel. Health
 // checks rather than channel connectivity because a connection says only that
 // a socket is open: a replica that is draining for shutdown still holds its
@@ -16,13 +17,15 @@
 // two probes in a row, so that one slow answer under load does not flap the
 // gateway's health.
 //
-// A public service is ready when the replicas its methods need are serving:
-// the owner of every partition for case-scoped calls, registrations and
-// fan-out lists; every replica for broadcasts and gathered calls; any one
-// replica for reads of data every replica holds. The gateway is ready (""
-// SERVING) when every public service is.
+// A public service is ready when the replicas of its backend that its
+// methods need are serving: the owner of every partition for case-scoped
+// calls, registrations and fan-out lists; every replica for broadcasts and
+// gathered calls; any one replica for reads of data every replica holds. So
+// one backend being down makes its own public services NOT_SERVING and
+// leaves the others' alone. The gateway is ready ("" SERVING) when every
+// public service is.
 //
-//   ReadinessTracker readiness(routes, methods, {.replicas = channels});
+//   ReadinessTracker readiness(forwarder.backends(), methods, {});
 //   readiness.Start(grpc_server->GetHealthCheckService());  // first probe
 //   ... readiness.Ready() ...
 //   readiness.Stop();  // shutting down: NOT_SERVING from now on
@@ -42,6 +45,7 @@
 #include "common/routing/route_table.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "services/gateway/backends.h"
 #include "services/gateway/method_table.h"
 
 namespace homeward::gateway {
@@ -49,15 +53,15 @@ namespace homeward::gateway {
 class ReadinessTracker {
  public:
   struct Options {
-    // One channel per replica, indexed as in the RouteTable.
-    std::vector<std::shared_ptr<grpc::Channel>> replicas;
     absl::Duration probe_interval = absl::Seconds(1);
     // Long enough for a loaded machine to answer a health check, short enough
     // that a hung replica is noticed within a couple of intervals.
     absl::Duration probe_deadline = absl::Seconds(1);
   };
 
-  ReadinessTracker(const routing::RouteTable& routes,
+  // Probes the replicas of `backends` over their channels; every backend a
+  // method of `methods` names must be among them.
+  ReadinessTracker(const std::vector<Backend>& backends,
                    const MethodTable& methods, Options options);
   // Stops probing (Stop()).
   ~ReadinessTracker();
@@ -81,10 +85,18 @@ class ReadinessTracker {
   std::vector<std::string> services() const;
 
  private:
-  // What a public service needs of the replicas.
+  // What a public service needs of the replicas. Replicas are numbered
+  // across backends: backend 0's, then backend 1's, ...
   struct Needs {
     std::vector<bool> every;  // per replica: must be serving
-    bool any = false;         // at least one replica must be serving
+    // Backends of which at least one replica must be serving, as
+    // [first, end) ranges of replica numbers.
+    std::vector<std::pair<size_t, size_t>> any;
+  };
+  struct Replica {
+    std::string backend;
+    std::string address;
+    std::shared_ptr<grpc::Channel> channel;
   };
 
   enum class Probe { kServing, kNotServing, kNoAnswer };
@@ -101,7 +113,7 @@ class ReadinessTracker {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ProbeLoop();
 
-  std::vector<std::string> addresses_;
+  std::vector<Replica> replicas_;
   std::map<std::string, Needs, std::less<>> needs_;
   Options options_;
   grpc::HealthCheckServiceInterface* health_ = nullptr;

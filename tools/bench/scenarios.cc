@@ -309,21 +309,21 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
     return absl::InternalError(absl::StrCat(
         "cannot create ", service.data_dir(), ": ", error.message()));
   }
-  ASSIGN_OR_RETURN(deployment->assessment_, assessment::AssessmentServer::Start(
-                                                service, deployment->secret_));
-  deployment->service_target_ =
-      absl::StrCat("127.0.0.1:", deployment->assessment_->port());
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<assessment::AssessmentServer> assessment,
+      assessment::AssessmentServer::Start(service, deployment->secret_));
+  // No in-process channel: the gateway dials the replica over TCP, so the
+  // gateway scenarios pay for two real RPC hops, as in a deployment.
+  deployment->services_.push_back(gateway::LoopbackService(
+      gateway::kAssessmentService, std::move(assessment)));
+  deployment->service_target_ = deployment->services_.front().address;
 
   gateway::GatewayServer::Options gateway_options;
   homeward::internal::v1::GatewayConfig& config = gateway_options.config;
   config.set_grpc_listen_address("127.0.0.1:0");
   config.set_http_listen_address("127.0.0.1:0");
   config.set_partition_count(64);
-  homeward::internal::v1::ServiceRoute* route = config.add_routes();
-  route->set_service(gateway::kAssessmentService);
-  // No channel override: the gateway dials the replica over TCP, so the
-  // gateway scenarios pay for two real RPC hops, as in a deployment.
-  route->add_replicas()->set_address(deployment->service_target_);
+  gateway::RouteToLocalServices(deployment->services_, &gateway_options);
   gateway_options.principal_secret = deployment->secret_;
   deployment->api_key_ = gateway::GenerateApiKeySecret();
   *gateway_options.api_keys.add_keys() = gateway::MakeApiKey(
@@ -340,8 +340,7 @@ Deployment::~Deployment() {
   // The gateway first: its calls go to the service.
   if (gateway_ != nullptr) gateway_->Shutdown(absl::Seconds(5));
   gateway_.reset();
-  if (assessment_ != nullptr) assessment_->Shutdown(absl::Seconds(5));
-  assessment_.reset();
+  gateway::ShutdownLocalServices(services_, absl::Seconds(5));
 }
 
 absl::StatusOr<std::vector<std::string>> PreloadCases(

@@ -18,6 +18,7 @@
 #include "homeward/internal/v1/principal.pb.h"
 #include "services/assessment/assessment_server.h"
 #include "services/gateway/gateway_server.h"
+#include "services/gateway/local_services.h"
 #include "tools/bench/load_runner.h"
 
 namespace homeward::bench {
@@ -76,7 +77,7 @@ class Deployment {
   // compaction running or pending, so that a scenario does not pay for the
   // background work the writes of the one before it left behind.
   absl::Status WaitForStorageIdle(absl::Duration timeout) const {
-    return assessment_->WaitForStorageIdle(timeout);
+    return gateway::WaitForLocalStorageIdle(services_, timeout);
   }
 
  private:
@@ -88,8 +89,9 @@ class Deployment {
   std::string service_target_;
   std::string gateway_target_;
   int gateway_http_port_ = 0;
-  // Declared service first so that the gateway, which calls it, goes first.
-  std::unique_ptr<assessment::AssessmentServer> assessment_;
+  // The services behind the gateway, reached over loopback TCP. Declared
+  // before the gateway so that the gateway, which calls them, goes first.
+  std::vector<gateway::LocalService> services_;
   std::unique_ptr<gateway::GatewayServer> gateway_;
 };
 
