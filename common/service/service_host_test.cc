@@ -5,7 +5,6 @@
 
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/service/rpc_method.h"
@@ -151,30 +150,6 @@ TEST(ServiceHostTest, EveryRegisteredServiceIsServingWhileUp) {
   // A service the host does not serve is unknown to its health service.
   HealthOf(channel, "homeward.v1.CaseService", &code);
   EXPECT_EQ(code, grpc::StatusCode::NOT_FOUND);
-}
-
-// The service's health turns NOT_SERVING as the shutdown begins, before the
-// calls have drained; a Watch opened before sees it (a new Check would be
-// refused by then).
-TEST(ServiceHostTest, ServiceTurnsNotServingWhenShutdownBegins) {
-  TempDir dir;
-  auto host = ServiceHost::Start(
-      EchoDefinition(), homeward::testing::LoopbackServiceConfig(dir.path()),
-      homeward::testing::kTestSecret);
-  ASSERT_TRUE(host.ok()) << host.status();
-  auto stub = grpc::health::v1::Health::NewStub((*host)->InProcessChannel());
-  grpc::ClientContext ctx;
-  HealthCheckRequest request;
-  request.set_service("homeward.v1.InstrumentService");
-  auto watch = stub->Watch(&ctx, request);
-  HealthCheckResponse seen;
-  ASSERT_TRUE(watch->Read(&seen));
-  EXPECT_EQ(seen.status(), HealthCheckResponse::SERVING);
-  std::thread stopper([&] { (*host)->Shutdown(absl::Seconds(5)); });
-  ASSERT_TRUE(watch->Read(&seen));
-  EXPECT_EQ(seen.status(), HealthCheckResponse::NOT_SERVING);
-  ctx.TryCancel();
-  stopper.join();
 }
 
 TEST(ServiceHostTest, ShutdownRunsStopHooksThenDestroysPartsNewestFirst) {

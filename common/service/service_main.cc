@@ -31,7 +31,7 @@ namespace homeward::service {
 absl::StatusOr<std::string> LoadServiceConfig(
     int argc, char** argv, const ServiceProgram& program,
     google::protobuf::Message* config,
-    homeward::internal::v1::ServiceConfig* common) {
+    const std::function<homeward::internal::v1::ServiceConfig*()>& common_of) {
   server::BlockTerminationSignals();
   server::SetUpFlagsUsage(program.usage);
   absl::ParseCommandLine(argc, argv);
@@ -41,6 +41,7 @@ absl::StatusOr<std::string> LoadServiceConfig(
         server::ParseTextProtoFile(absl::GetFlag(FLAGS_config), config);
     if (!loaded.ok()) return loaded;
   }
+  homeward::internal::v1::ServiceConfig* common = common_of();
   if (!absl::GetFlag(FLAGS_listen).empty()) {
     common->set_listen_address(absl::GetFlag(FLAGS_listen));
   }

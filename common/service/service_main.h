@@ -41,13 +41,15 @@ struct ServiceProgram {
 };
 
 // Blocks termination signals (before any thread starts), parses the flags
-// and `config`'s file, applies the flags to `*common` (the ServiceConfig
-// inside `config`), checks that listen_address and principal_secret_file
-// are set and returns the secret read from that file.
+// and `config`'s file, applies the flags to the ServiceConfig that
+// `common()` returns from inside `config` (asked only once the file is
+// parsed: parsing clears `config`, destroying its sub-messages), checks that
+// listen_address and principal_secret_file are set and returns the secret
+// read from that file.
 absl::StatusOr<std::string> LoadServiceConfig(
     int argc, char** argv, const ServiceProgram& program,
     google::protobuf::Message* config,
-    homeward::internal::v1::ServiceConfig* common);
+    const std::function<homeward::internal::v1::ServiceConfig*()>& common);
 
 // Logs why `program` cannot start; returns the exit code (1).
 int FailToStart(const ServiceProgram& program, const absl::Status& status);
@@ -65,7 +67,8 @@ int RunServiceMain(int argc, char** argv, const ServiceProgram& program,
                    Common common, Start start) {
   Config config;
   absl::StatusOr<std::string> secret =
-      LoadServiceConfig(argc, argv, program, &config, common(config));
+      LoadServiceConfig(argc, argv, program, &config,
+                        [&config, &common] { return common(config); });
   if (!secret.ok()) return FailToStart(program, secret.status());
   auto server = start(config, *secret);
   if (!server.ok()) return FailToStart(program, server.status());
