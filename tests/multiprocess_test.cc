@@ -175,15 +175,16 @@ TEST(MultiProcessTest, AllInOneBinaryPrintsAWorkingKeyAndStopsOnSigterm) {
   EXPECT_EQ(suite.Wait(), 0);
 }
 
-// Writes an assessment ServiceConfig under `dir` and returns its path.
+// Writes an AssessmentConfig under `dir` and returns its path.
 std::string WriteServiceConfig(const TempDir& dir, const std::string& name,
                                const std::string& listen,
                                uint32_t partition_count) {
-  homeward::internal::v1::ServiceConfig config;
-  config.set_listen_address(listen);
-  config.set_data_dir(dir.path() + "/assessment");
-  config.set_partition_count(partition_count);
-  config.set_principal_secret_file(dir.path() + "/principal.secret");
+  homeward::internal::v1::AssessmentConfig config;
+  config.mutable_service()->set_listen_address(listen);
+  config.mutable_service()->set_data_dir(dir.path() + "/assessment");
+  config.mutable_service()->set_partition_count(partition_count);
+  config.mutable_service()->set_principal_secret_file(dir.path() +
+                                                      "/principal.secret");
   const std::string path = dir.path() + "/" + name;
   EXPECT_OK(server::WriteTextProtoFile(path, config, 0600));
   return path;

@@ -56,10 +56,13 @@ TEST(ConfigFileTest, WritesPrivateFilesThatReadBack) {
 
 TEST(ConfigFileTest, ShippedExampleConfigsParse) {
   const std::string dir = std::string(HOMEWARD_SOURCE_DIR) + "/deploy/config/";
-  auto service = LoadTextProtoFile<ServiceConfig>(dir + "assessment.textproto");
-  ASSERT_OK(service);
-  EXPECT_EQ(service->partition_count(), 64u);
-  EXPECT_EQ(service->record_cache_mb(), 32u);
+  auto assessment = LoadTextProtoFile<homeward::internal::v1::AssessmentConfig>(
+      dir + "assessment.textproto");
+  ASSERT_OK(assessment);
+  const ServiceConfig& service = assessment->service();
+  EXPECT_EQ(service.partition_count(), 64u);
+  EXPECT_EQ(service.record_cache_mb(), 32u);
+  EXPECT_FALSE(assessment->instruments_dir().empty());
   auto gateway = LoadTextProtoFile<homeward::internal::v1::GatewayConfig>(
       dir + "gateway.textproto");
   ASSERT_OK(gateway);

@@ -46,11 +46,13 @@ for ((r = 0; r < replicas; r++)); do
   last=$(( r == replicas - 1 ? partitions - 1 : (r + 1) * per - 1 ))
   port=$(( base_port + 1 + r ))
   cat > "$data/assessment-$r.textproto" <<CFG
-listen_address: "127.0.0.1:$port"
-data_dir: "$data/assessment-$r"
-partition_count: $partitions
-owned_partitions { first: $first last: $last }
-principal_secret_file: "$secret"
+service {
+  listen_address: "127.0.0.1:$port"
+  data_dir: "$data/assessment-$r"
+  partition_count: $partitions
+  owned_partitions { first: $first last: $last }
+  principal_secret_file: "$secret"
+}
 instruments_dir: "$PWD/deploy/instruments"
 CFG
   build/services/assessment/homeward-assessment --config="$data/assessment-$r.textproto" \

@@ -101,9 +101,9 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
           suite->api_keys_file_));
   suite->dev_api_key_ = DevKeyAcceptedBy(options.data_dir, keys);
 
-  homeward::internal::v1::ServiceConfig service;
-  service.set_data_dir(options.data_dir + "/assessment");
-  service.set_partition_count(options.partition_count);
+  homeward::internal::v1::AssessmentConfig service;
+  service.mutable_service()->set_data_dir(options.data_dir + "/assessment");
+  service.mutable_service()->set_partition_count(options.partition_count);
   service.set_instruments_dir(options.instruments_dir);
   ASSIGN_OR_RETURN(std::unique_ptr<assessment::AssessmentServer> assessment,
                    assessment::AssessmentServer::Start(service, secret));

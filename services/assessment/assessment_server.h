@@ -1,10 +1,12 @@
-// The assessment service as a runnable server: opens its RocksDB store,
-// registers the CaseService and EventFeedService handlers, health and
-// reflection, and listens on a TCP address (port 0 picks a free port) and/or
-// in-process.
+// The assessment service as a runnable server: its stores and handlers
+// (cases, instruments, assessments, consent, counselling, audit) composed on
+// the service host (common/service/service_host.h), which adds the event
+// feed, health and reflection, and listens on a TCP address (port 0 picks a
+// free port) and/or in-process.
 //
-//   ServiceConfig cfg;  // data_dir, partition_count, owned_partitions...
-//   cfg.set_listen_address("127.0.0.1:0");
+//   AssessmentConfig cfg;  // service { data_dir, partition_count... }
+//   cfg.mutable_service()->set_listen_address("127.0.0.1:0");
+//   cfg.set_instruments_dir("deploy/instruments");
 //   ASSIGN_OR_RETURN(auto server, AssessmentServer::Start(cfg, secret));
 //   auto stub = CaseService::NewStub(grpc::CreateChannel(
 //       absl::StrCat("127.0.0.1:", server->port()),
@@ -17,8 +19,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/service/service_host.h"
 #include "grpcpp/channel.h"
-#include "grpcpp/server.h"
 #include "homeward/internal/v1/config.pb.h"
 
 namespace homeward::assessment {
@@ -26,29 +28,36 @@ namespace homeward::assessment {
 class AssessmentServer {
  public:
   // Validates `config` (every problem named), opens the store under
-  // config.data_dir() and starts serving. `principal_secret` verifies the
-  // principal the gateway signs.
+  // config.service().data_dir(), publishes the instruments of
+  // config.instruments_dir() not yet published, and starts serving.
+  // `principal_secret` verifies the principal the gateway signs.
+  static absl::StatusOr<std::unique_ptr<AssessmentServer>> Start(
+      const homeward::internal::v1::AssessmentConfig& config,
+      const std::string& principal_secret);
+  // The same without an instruments directory.
   static absl::StatusOr<std::unique_ptr<AssessmentServer>> Start(
       const homeward::internal::v1::ServiceConfig& config,
       const std::string& principal_secret);
-  ~AssessmentServer();
 
-  // The bound TCP port, or 0 when config.listen_address() was empty.
-  int port() const { return port_; }
+  // The bound TCP port, or 0 when the listen_address was empty.
+  int port() const { return host_->port(); }
   // A channel to this server that does not leave the process.
-  std::shared_ptr<grpc::Channel> InProcessChannel();
+  std::shared_ptr<grpc::Channel> InProcessChannel() {
+    return host_->InProcessChannel();
+  }
   // For benchmarks: waits until the store has no flush or compaction running
   // or pending (storage::Store::WaitForBackgroundWork).
-  absl::Status WaitForStorageIdle(absl::Duration timeout) const;
+  absl::Status WaitForStorageIdle(absl::Duration timeout) const {
+    return host_->WaitForStorageIdle(timeout);
+  }
   // Stops accepting calls, lets running ones finish for up to `grace`, then
   // closes the store (flushing it). Idempotent.
-  void Shutdown(absl::Duration grace);
+  void Shutdown(absl::Duration grace) { host_->Shutdown(grace); }
 
  private:
-  struct Parts;
-  explicit AssessmentServer(std::unique_ptr<Parts> parts, int port);
-  std::unique_ptr<Parts> parts_;
-  int port_;
+  explicit AssessmentServer(std::unique_ptr<service::ServiceHost> host)
+      : host_(std::move(host)) {}
+  std::unique_ptr<service::ServiceHost> host_;
 };
 
 }  // namespace homeward::assessment

@@ -5,7 +5,7 @@
 #include "common/api/field_checks.h"
 #include "common/api/paging.h"
 #include "common/auth/crypto.h"
-#include "common/server/server_kit.h"
+#include "common/service/rpc_method.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/assessment/assessment_rules.h"
@@ -18,9 +18,16 @@ namespace {
 
 using homeward::v1::Assessment;
 
-std::string Method(absl::string_view name) {
-  return absl::StrCat("homeward.v1.AssessmentService/", name);
-}
+constexpr service::RpcMethod kSubmitAssessment{
+    "homeward.v1.AssessmentService/SubmitAssessment"};
+constexpr service::RpcMethod kGetAssessment{
+    "homeward.v1.AssessmentService/GetAssessment"};
+constexpr service::RpcMethod kListAssessments{
+    "homeward.v1.AssessmentService/ListAssessments"};
+constexpr service::RpcMethod kCompareAssessments{
+    "homeward.v1.AssessmentService/CompareAssessments"};
+constexpr service::RpcMethod kListNeeds{
+    "homeward.v1.AssessmentService/ListNeeds"};
 
 }  // namespace
 
@@ -28,47 +35,43 @@ grpc::Status AssessmentServiceImpl::SubmitAssessment(
     grpc::ServerContext* context,
     const homeward::v1::SubmitAssessmentRequest* request,
     Assessment* response) {
-  return server::Finish(*context, "AssessmentService/SubmitAssessment",
-                        Submit(*context, *request, response));
+  return kSubmitAssessment.Finish(*context,
+                                  Submit(*context, *request, response));
 }
 
 grpc::Status AssessmentServiceImpl::GetAssessment(
     grpc::ServerContext* context,
     const homeward::v1::GetAssessmentRequest* request, Assessment* response) {
-  return server::Finish(*context, "AssessmentService/GetAssessment",
-                        Get(*context, *request, response));
+  return kGetAssessment.Finish(*context, Get(*context, *request, response));
 }
 
 grpc::Status AssessmentServiceImpl::ListAssessments(
     grpc::ServerContext* context,
     const homeward::v1::ListAssessmentsRequest* request,
     homeward::v1::ListAssessmentsResponse* response) {
-  return server::Finish(*context, "AssessmentService/ListAssessments",
-                        List(*context, *request, response));
+  return kListAssessments.Finish(*context, List(*context, *request, response));
 }
 
 grpc::Status AssessmentServiceImpl::CompareAssessments(
     grpc::ServerContext* context,
     const homeward::v1::CompareAssessmentsRequest* request,
     homeward::v1::CompareAssessmentsResponse* response) {
-  return server::Finish(*context, "AssessmentService/CompareAssessments",
-                        Compare(*context, *request, response));
+  return kCompareAssessments.Finish(*context,
+                                    Compare(*context, *request, response));
 }
 
 grpc::Status AssessmentServiceImpl::ListNeeds(
     grpc::ServerContext* context, const homeward::v1::ListNeedsRequest* request,
     homeward::v1::ListNeedsResponse* response) {
-  return server::Finish(*context, "AssessmentService/ListNeeds",
-                        Needs(*context, *request, response));
+  return kListNeeds.Finish(*context, Needs(*context, *request, response));
 }
 
 absl::Status AssessmentServiceImpl::Submit(
     const grpc::ServerContext& context,
     const homeward::v1::SubmitAssessmentRequest& request,
     Assessment* response) {
-  ASSIGN_OR_RETURN(
-      service::Actor actor,
-      service::ActorFrom(context, *verifier_, Method("SubmitAssessment")));
+  ASSIGN_OR_RETURN(service::Actor actor,
+                   kSubmitAssessment.ActorOf(context, *verifier_));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kUpdate));
   // One refusal lists every problem: the request's own fields and, when the
   // instrument version it names exists, the answers against it.
@@ -127,9 +130,8 @@ absl::Status AssessmentServiceImpl::Submit(
 absl::Status AssessmentServiceImpl::Get(
     const grpc::ServerContext& context,
     const homeward::v1::GetAssessmentRequest& request, Assessment* response) {
-  ASSIGN_OR_RETURN(
-      service::Actor actor,
-      service::ActorFrom(context, *verifier_, Method("GetAssessment")));
+  ASSIGN_OR_RETURN(service::Actor actor,
+                   kGetAssessment.ActorOf(context, *verifier_));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
   RETURN_IF_ERROR(ValidateGetAssessment(request).ToStatus());
   ASSIGN_OR_RETURN(homeward::v1::Case c,
@@ -145,9 +147,8 @@ absl::Status AssessmentServiceImpl::List(
     const grpc::ServerContext& context,
     const homeward::v1::ListAssessmentsRequest& request,
     homeward::v1::ListAssessmentsResponse* response) {
-  ASSIGN_OR_RETURN(
-      service::Actor actor,
-      service::ActorFrom(context, *verifier_, Method("ListAssessments")));
+  ASSIGN_OR_RETURN(service::Actor actor,
+                   kListAssessments.ActorOf(context, *verifier_));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
   RETURN_IF_ERROR(ValidateListAssessments(request).ToStatus());
   ASSIGN_OR_RETURN(homeward::v1::Case c,
@@ -168,9 +169,8 @@ absl::Status AssessmentServiceImpl::Compare(
     const grpc::ServerContext& context,
     const homeward::v1::CompareAssessmentsRequest& request,
     homeward::v1::CompareAssessmentsResponse* response) {
-  ASSIGN_OR_RETURN(
-      service::Actor actor,
-      service::ActorFrom(context, *verifier_, Method("CompareAssessments")));
+  ASSIGN_OR_RETURN(service::Actor actor,
+                   kCompareAssessments.ActorOf(context, *verifier_));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
   RETURN_IF_ERROR(ValidateCompareAssessments(request).ToStatus());
   ASSIGN_OR_RETURN(homeward::v1::Case c,
@@ -198,9 +198,8 @@ absl::Status AssessmentServiceImpl::Needs(
     const grpc::ServerContext& context,
     const homeward::v1::ListNeedsRequest& request,
     homeward::v1::ListNeedsResponse* response) {
-  ASSIGN_OR_RETURN(
-      service::Actor actor,
-      service::ActorFrom(context, *verifier_, Method("ListNeeds")));
+  ASSIGN_OR_RETURN(service::Actor actor,
+                   kListNeeds.ActorOf(context, *verifier_));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
   RETURN_IF_ERROR(ValidateListNeeds(request).ToStatus());
   ASSIGN_OR_RETURN(homeward::v1::Case c,

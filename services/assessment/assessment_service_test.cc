@@ -169,7 +169,8 @@ homeward::v1::Answer Number(const std::string& item, double n) {
 class AssessmentServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    homeward::internal::v1::ServiceConfig config =
+    homeward::internal::v1::AssessmentConfig config;
+    *config.mutable_service() =
         homeward::testing::LoopbackServiceConfig(dir_.path());
     config.set_instruments_dir(std::string(HOMEWARD_SOURCE_DIR) +
                                "/deploy/instruments");

@@ -8,7 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "common/api/field_checks.h"
 #include "common/api/paging.h"
-#include "common/server/server_kit.h"
+#include "common/service/rpc_method.h"
 #include "common/status/status_macros.h"
 #include "services/assessment/audit_access.h"
 #include "services/assessment/case_scope.h"
@@ -17,7 +17,10 @@
 namespace homeward::assessment {
 namespace {
 
-constexpr char kService[] = "homeward.v1.AuditService/";
+constexpr service::RpcMethod kListCaseAuditEntries{
+    "homeward.v1.AuditService/ListCaseAuditEntries"};
+constexpr service::RpcMethod kVerifyAuditTrail{
+    "homeward.v1.AuditService/VerifyAuditTrail"};
 
 // The public face of a stored entry: the same identifiers under the
 // contract's names. The storage type stays internal.
@@ -73,26 +76,23 @@ grpc::Status AuditServiceImpl::ListCaseAuditEntries(
     grpc::ServerContext* context,
     const homeward::v1::ListCaseAuditEntriesRequest* request,
     homeward::v1::ListCaseAuditEntriesResponse* response) {
-  return server::Finish(*context, "AuditService/ListCaseAuditEntries",
-                        List(*context, *request, response));
+  return kListCaseAuditEntries.Finish(*context,
+                                      List(*context, *request, response));
 }
 
 grpc::Status AuditServiceImpl::VerifyAuditTrail(
     grpc::ServerContext* context,
     const homeward::v1::VerifyAuditTrailRequest* /*request*/,
     homeward::v1::VerifyAuditTrailResponse* response) {
-  return server::Finish(*context, "AuditService/VerifyAuditTrail",
-                        Verify(*context, response));
+  return kVerifyAuditTrail.Finish(*context, Verify(*context, response));
 }
 
 absl::Status AuditServiceImpl::List(
     const grpc::ServerContext& context,
     const homeward::v1::ListCaseAuditEntriesRequest& request,
     homeward::v1::ListCaseAuditEntriesResponse* response) {
-  ASSIGN_OR_RETURN(
-      service::Actor actor,
-      service::ActorFrom(context, *verifier_,
-                         absl::StrCat(kService, "ListCaseAuditEntries")));
+  ASSIGN_OR_RETURN(service::Actor actor,
+                   kListCaseAuditEntries.ActorOf(context, *verifier_));
   // The role first: other roles learn nothing, not even whether the request
   // is well formed or the case exists.
   RETURN_IF_ERROR(CheckAuditReader(actor.principal));
@@ -118,10 +118,8 @@ absl::Status AuditServiceImpl::List(
 absl::Status AuditServiceImpl::Verify(
     const grpc::ServerContext& context,
     homeward::v1::VerifyAuditTrailResponse* response) {
-  ASSIGN_OR_RETURN(
-      service::Actor actor,
-      service::ActorFrom(context, *verifier_,
-                         absl::StrCat(kService, "VerifyAuditTrail")));
+  ASSIGN_OR_RETURN(service::Actor actor,
+                   kVerifyAuditTrail.ActorOf(context, *verifier_));
   RETURN_IF_ERROR(CheckAuditVerifier(actor.principal));
   ASSIGN_OR_RETURN(storage::AuditVerification verification,
                    store_->VerifyAudit());

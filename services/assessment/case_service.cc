@@ -5,7 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/auth/crypto.h"
-#include "common/server/server_kit.h"
+#include "common/service/reactors.h"
+#include "common/service/rpc_method.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/assessment/case_access.h"
@@ -18,34 +19,12 @@ using homeward::v1::Case;
 
 namespace {
 
-std::string Method(absl::string_view name) {
-  return absl::StrCat("homeward.v1.CaseService/", name);
-}
-
-grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
-                                    absl::string_view method,
-                                    const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(server::Finish(*context, method, status));
-  return reactor;
-}
-
-// Runs `start`, which either fails at once or hands `done` to a durable
-// write; `done` then fills `response` and finishes the call.
-grpc::ServerUnaryReactor* FinishWrite(
-    grpc::CallbackServerContext* context, absl::string_view method,
-    Case* response,
-    const std::function<absl::Status(service::WriteDone<Case>)>& start) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto done = [context, reactor, response,
-               method](absl::StatusOr<Case> result) {
-    if (result.ok()) *response = *std::move(result);
-    reactor->Finish(server::Finish(*context, method, result.status()));
-  };
-  absl::Status started = start(done);
-  if (!started.ok()) reactor->Finish(server::Finish(*context, method, started));
-  return reactor;
-}
+constexpr service::RpcMethod kGetCase{"homeward.v1.CaseService/GetCase"};
+constexpr service::RpcMethod kListCases{"homeward.v1.CaseService/ListCases"};
+constexpr service::RpcMethod kRegisterCase{
+    "homeward.v1.CaseService/RegisterCase"};
+constexpr service::RpcMethod kUpdateCase{"homeward.v1.CaseService/UpdateCase"};
+constexpr service::RpcMethod kAssignCase{"homeward.v1.CaseService/AssignCase"};
 
 // Checked before any rule that depends on the current state, so that a caller
 // with a stale view learns that first.
@@ -60,52 +39,51 @@ absl::Status CheckFresh(const Case& current, uint64_t version,
 grpc::ServerUnaryReactor* CaseServiceImpl::RegisterCase(
     grpc::CallbackServerContext* context,
     const homeward::v1::RegisterCaseRequest* request, Case* response) {
-  return FinishWrite(context, "CaseService/RegisterCase", response,
-                     [&](service::WriteDone<Case> done) {
-                       return Register(*context, *request, done);
-                     });
+  return service::FinishAfterWrite<Case>(
+      context, kRegisterCase, response, [&](service::WriteDone<Case> done) {
+        return Register(*context, *request, done);
+      });
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(
     grpc::CallbackServerContext* context,
     const homeward::v1::GetCaseRequest* request, Case* response) {
-  return FinishNow(context, "CaseService/GetCase",
-                   Get(*context, *request, response));
+  return service::FinishNow(context, kGetCase,
+                            Get(*context, *request, response));
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::ListCases(
     grpc::CallbackServerContext* context,
     const homeward::v1::ListCasesRequest* request,
     homeward::v1::ListCasesResponse* response) {
-  return FinishNow(context, "CaseService/ListCases",
-                   List(*context, *request, response));
+  return service::FinishNow(context, kListCases,
+                            List(*context, *request, response));
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::UpdateCase(
     grpc::CallbackServerContext* context,
     const homeward::v1::UpdateCaseRequest* request, Case* response) {
-  return FinishWrite(context, "CaseService/UpdateCase", response,
-                     [&](service::WriteDone<Case> done) {
-                       return Update(*context, *request, done);
-                     });
+  return service::FinishAfterWrite<Case>(
+      context, kUpdateCase, response, [&](service::WriteDone<Case> done) {
+        return Update(*context, *request, done);
+      });
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::AssignCase(
     grpc::CallbackServerContext* context,
     const homeward::v1::AssignCaseRequest* request, Case* response) {
-  return FinishWrite(context, "CaseService/AssignCase", response,
-                     [&](service::WriteDone<Case> done) {
-                       return Assign(*context, *request, done);
-                     });
+  return service::FinishAfterWrite<Case>(
+      context, kAssignCase, response, [&](service::WriteDone<Case> done) {
+        return Assign(*context, *request, done);
+      });
 }
 
 absl::Status CaseServiceImpl::Register(
     const grpc::CallbackServerContext& context,
     const homeward::v1::RegisterCaseRequest& request,
     service::WriteDone<Case> done) {
-  ASSIGN_OR_RETURN(
-      service::Actor actor,
-      service::ActorFrom(context, *verifier_, Method("RegisterCase")));
+  ASSIGN_OR_RETURN(service::Actor actor,
+                   kRegisterCase.ActorOf(context, *verifier_));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRegister));
   RETURN_IF_ERROR(ValidateRegisterCase(request, api::TodayUtc()).ToStatus());
   RETURN_IF_ERROR(
@@ -134,8 +112,7 @@ absl::Status CaseServiceImpl::Register(
 absl::Status CaseServiceImpl::Get(const grpc::CallbackServerContext& context,
                                   const homeward::v1::GetCaseRequest& request,
                                   Case* response) {
-  ASSIGN_OR_RETURN(service::Actor actor,
-                   service::ActorFrom(context, *verifier_, Method("GetCase")));
+  ASSIGN_OR_RETURN(service::Actor actor, kGetCase.ActorOf(context, *verifier_));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
   RETURN_IF_ERROR(ValidateGetCase(request).ToStatus());
   // Decoded straight into the response, on the call's arena. A refusal
@@ -151,9 +128,8 @@ absl::Status CaseServiceImpl::List(
     const grpc::CallbackServerContext& context,
     const homeward::v1::ListCasesRequest& request,
     homeward::v1::ListCasesResponse* response) {
-  ASSIGN_OR_RETURN(
-      service::Actor actor,
-      service::ActorFrom(context, *verifier_, Method("ListCases")));
+  ASSIGN_OR_RETURN(service::Actor actor,
+                   kListCases.ActorOf(context, *verifier_));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
   RETURN_IF_ERROR(ValidateListCases(request).ToStatus());
   CaseQuery query;
@@ -175,9 +151,8 @@ absl::Status CaseServiceImpl::Update(
     const grpc::CallbackServerContext& context,
     const homeward::v1::UpdateCaseRequest& request,
     service::WriteDone<Case> done) {
-  ASSIGN_OR_RETURN(
-      service::Actor actor,
-      service::ActorFrom(context, *verifier_, Method("UpdateCase")));
+  ASSIGN_OR_RETURN(service::Actor actor,
+                   kUpdateCase.ActorOf(context, *verifier_));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kUpdate));
   RETURN_IF_ERROR(ValidateUpdateCase(request, api::TodayUtc()).ToStatus());
   const Case& given = request.case_();
@@ -212,9 +187,8 @@ absl::Status CaseServiceImpl::Assign(
     const grpc::CallbackServerContext& context,
     const homeward::v1::AssignCaseRequest& request,
     service::WriteDone<Case> done) {
-  ASSIGN_OR_RETURN(
-      service::Actor actor,
-      service::ActorFrom(context, *verifier_, Method("AssignCase")));
+  ASSIGN_OR_RETURN(service::Actor actor,
+                   kAssignCase.ActorOf(context, *verifier_));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kAssign));
   RETURN_IF_ERROR(ValidateAssignCase(request).ToStatus());
   ASSIGN_OR_RETURN(uint64_t version, api::ParseEtag(request.etag(), "etag"));

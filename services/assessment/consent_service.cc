@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "common/server/server_kit.h"
+#include "common/service/rpc_method.h"
 #include "common/status/status_macros.h"
 #include "services/assessment/case_scope.h"
 #include "services/assessment/case_validation.h"
@@ -17,45 +17,42 @@ using homeward::v1::ConsentRecord;
 
 namespace {
 
-constexpr char kService[] = "homeward.v1.ConsentService/";
+constexpr service::RpcMethod kRecordConsent{
+    "homeward.v1.ConsentService/RecordConsent"};
+constexpr service::RpcMethod kListConsents{
+    "homeward.v1.ConsentService/ListConsents"};
+constexpr service::RpcMethod kCheckConsent{
+    "homeward.v1.ConsentService/CheckConsent"};
 
 }  // namespace
-
-absl::StatusOr<service::Actor> ConsentServiceImpl::ActorOf(
-    const grpc::ServerContext& context, const char* method) const {
-  return service::ActorFrom(context, *verifier_,
-                            std::string(kService) + method);
-}
 
 grpc::Status ConsentServiceImpl::RecordConsent(
     grpc::ServerContext* context,
     const homeward::v1::RecordConsentRequest* request,
     ConsentRecord* response) {
-  return server::Finish(*context, "ConsentService/RecordConsent",
-                        Record(*context, *request, response));
+  return kRecordConsent.Finish(*context, Record(*context, *request, response));
 }
 
 grpc::Status ConsentServiceImpl::ListConsents(
     grpc::ServerContext* context,
     const homeward::v1::ListConsentsRequest* request,
     homeward::v1::ListConsentsResponse* response) {
-  return server::Finish(*context, "ConsentService/ListConsents",
-                        List(*context, *request, response));
+  return kListConsents.Finish(*context, List(*context, *request, response));
 }
 
 grpc::Status ConsentServiceImpl::CheckConsent(
     grpc::ServerContext* context,
     const homeward::v1::CheckConsentRequest* request,
     homeward::v1::CheckConsentResponse* response) {
-  return server::Finish(*context, "ConsentService/CheckConsent",
-                        Check(*context, *request, response));
+  return kCheckConsent.Finish(*context, Check(*context, *request, response));
 }
 
 absl::Status ConsentServiceImpl::Record(
     const grpc::ServerContext& context,
     const homeward::v1::RecordConsentRequest& request,
     ConsentRecord* response) {
-  ASSIGN_OR_RETURN(service::Actor actor, ActorOf(context, "RecordConsent"));
+  ASSIGN_OR_RETURN(service::Actor actor,
+                   kRecordConsent.ActorOf(context, *verifier_));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kUpdate));
   RETURN_IF_ERROR(ValidateRecordConsent(request, api::TodayUtc()).ToStatus());
   ASSIGN_OR_RETURN(Case c,
@@ -70,7 +67,8 @@ absl::Status ConsentServiceImpl::List(
     const grpc::ServerContext& context,
     const homeward::v1::ListConsentsRequest& request,
     homeward::v1::ListConsentsResponse* response) {
-  ASSIGN_OR_RETURN(service::Actor actor, ActorOf(context, "ListConsents"));
+  ASSIGN_OR_RETURN(service::Actor actor,
+                   kListConsents.ActorOf(context, *verifier_));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
   RETURN_IF_ERROR(ValidateListConsents(request).ToStatus());
   ASSIGN_OR_RETURN(Case c, CaseInScope(*cases_, actor, request.case_id(),
@@ -88,7 +86,8 @@ absl::Status ConsentServiceImpl::Check(
     const grpc::ServerContext& context,
     const homeward::v1::CheckConsentRequest& request,
     homeward::v1::CheckConsentResponse* response) {
-  ASSIGN_OR_RETURN(service::Actor actor, ActorOf(context, "CheckConsent"));
+  ASSIGN_OR_RETURN(service::Actor actor,
+                   kCheckConsent.ActorOf(context, *verifier_));
   // Other Homeward services ask too (see below).
   if (actor.principal.role() != homeward::v1::ROLE_SERVICE) {
     RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));

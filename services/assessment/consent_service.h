@@ -38,8 +38,6 @@ class ConsentServiceImpl final : public homeward::v1::ConsentService::Service {
       homeward::v1::CheckConsentResponse* response) override;
 
  private:
-  absl::StatusOr<service::Actor> ActorOf(const grpc::ServerContext& context,
-                                         const char* method) const;
   absl::Status Record(const grpc::ServerContext& context,
                       const homeward::v1::RecordConsentRequest& request,
                       homeward::v1::ConsentRecord* response);

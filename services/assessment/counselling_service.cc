@@ -4,7 +4,7 @@
 #include <string>
 
 #include "absl/time/clock.h"
-#include "common/server/server_kit.h"
+#include "common/service/rpc_method.h"
 #include "common/status/status_macros.h"
 #include "services/assessment/case_scope.h"
 #include "services/assessment/case_validation.h"
@@ -17,30 +17,27 @@ using homeward::v1::CounsellingSession;
 
 namespace {
 
-constexpr char kService[] = "homeward.v1.CounsellingService/";
+constexpr service::RpcMethod kRecordCounsellingSession{
+    "homeward.v1.CounsellingService/RecordCounsellingSession"};
+constexpr service::RpcMethod kListCounsellingSessions{
+    "homeward.v1.CounsellingService/ListCounsellingSessions"};
 
 }  // namespace
-
-absl::StatusOr<service::Actor> CounsellingServiceImpl::ActorOf(
-    const grpc::ServerContext& context, const char* method) const {
-  return service::ActorFrom(context, *verifier_,
-                            std::string(kService) + method);
-}
 
 grpc::Status CounsellingServiceImpl::RecordCounsellingSession(
     grpc::ServerContext* context,
     const homeward::v1::RecordCounsellingSessionRequest* request,
     CounsellingSession* response) {
-  return server::Finish(*context, "CounsellingService/RecordCounsellingSession",
-                        Record(*context, *request, response));
+  return kRecordCounsellingSession.Finish(*context,
+                                          Record(*context, *request, response));
 }
 
 grpc::Status CounsellingServiceImpl::ListCounsellingSessions(
     grpc::ServerContext* context,
     const homeward::v1::ListCounsellingSessionsRequest* request,
     homeward::v1::ListCounsellingSessionsResponse* response) {
-  return server::Finish(*context, "CounsellingService/ListCounsellingSessions",
-                        List(*context, *request, response));
+  return kListCounsellingSessions.Finish(*context,
+                                         List(*context, *request, response));
 }
 
 absl::Status CounsellingServiceImpl::Record(
@@ -48,7 +45,7 @@ absl::Status CounsellingServiceImpl::Record(
     const homeward::v1::RecordCounsellingSessionRequest& request,
     CounsellingSession* response) {
   ASSIGN_OR_RETURN(service::Actor actor,
-                   ActorOf(context, "RecordCounsellingSession"));
+                   kRecordCounsellingSession.ActorOf(context, *verifier_));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kUpdate));
   RETURN_IF_ERROR(
       ValidateRecordCounsellingSession(request, absl::Now()).ToStatus());
@@ -65,7 +62,7 @@ absl::Status CounsellingServiceImpl::List(
     const homeward::v1::ListCounsellingSessionsRequest& request,
     homeward::v1::ListCounsellingSessionsResponse* response) {
   ASSIGN_OR_RETURN(service::Actor actor,
-                   ActorOf(context, "ListCounsellingSessions"));
+                   kListCounsellingSessions.ActorOf(context, *verifier_));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
   RETURN_IF_ERROR(ValidateListCounsellingSessions(request).ToStatus());
   ASSIGN_OR_RETURN(Case c, CaseInScope(*cases_, actor, request.case_id(),

@@ -35,8 +35,6 @@ class CounsellingServiceImpl final
       homeward::v1::ListCounsellingSessionsResponse* response) override;
 
  private:
-  absl::StatusOr<service::Actor> ActorOf(const grpc::ServerContext& context,
-                                         const char* method) const;
   absl::Status Record(
       const grpc::ServerContext& context,
       const homeward::v1::RecordCounsellingSessionRequest& request,

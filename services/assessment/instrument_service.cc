@@ -4,7 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/field_checks.h"
 #include "common/api/paging.h"
-#include "common/server/server_kit.h"
+#include "common/service/rpc_method.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/assessment/case_scope.h"
@@ -15,7 +15,12 @@
 namespace homeward::assessment {
 namespace {
 
-constexpr char kService[] = "homeward.v1.InstrumentService/";
+constexpr service::RpcMethod kPublishInstrument{
+    "homeward.v1.InstrumentService/PublishInstrument"};
+constexpr service::RpcMethod kGetInstrument{
+    "homeward.v1.InstrumentService/GetInstrument"};
+constexpr service::RpcMethod kListInstruments{
+    "homeward.v1.InstrumentService/ListInstruments"};
 
 }  // namespace
 
@@ -36,34 +41,30 @@ grpc::Status InstrumentServiceImpl::PublishInstrument(
     grpc::ServerContext* context,
     const homeward::v1::PublishInstrumentRequest* request,
     homeward::v1::InstrumentDefinition* response) {
-  return server::Finish(*context, "InstrumentService/PublishInstrument",
-                        Publish(*context, *request, response));
+  return kPublishInstrument.Finish(*context,
+                                   Publish(*context, *request, response));
 }
 
 grpc::Status InstrumentServiceImpl::GetInstrument(
     grpc::ServerContext* context,
     const homeward::v1::GetInstrumentRequest* request,
     homeward::v1::InstrumentDefinition* response) {
-  return server::Finish(*context, "InstrumentService/GetInstrument",
-                        Get(*context, *request, response));
+  return kGetInstrument.Finish(*context, Get(*context, *request, response));
 }
 
 grpc::Status InstrumentServiceImpl::ListInstruments(
     grpc::ServerContext* context,
     const homeward::v1::ListInstrumentsRequest* request,
     homeward::v1::ListInstrumentsResponse* response) {
-  return server::Finish(*context, "InstrumentService/ListInstruments",
-                        List(*context, *request, response));
+  return kListInstruments.Finish(*context, List(*context, *request, response));
 }
 
 absl::Status InstrumentServiceImpl::Publish(
     const grpc::ServerContext& context,
     const homeward::v1::PublishInstrumentRequest& request,
     homeward::v1::InstrumentDefinition* response) {
-  ASSIGN_OR_RETURN(
-      service::Actor actor,
-      service::ActorFrom(context, *verifier_,
-                         absl::StrCat(kService, "PublishInstrument")));
+  ASSIGN_OR_RETURN(service::Actor actor,
+                   kPublishInstrument.ActorOf(context, *verifier_));
   if (actor.principal.role() != homeward::v1::ROLE_ADMINISTRATOR) {
     return errors::PermissionDenied(
         "only administrators may publish instruments");

@@ -1,0 +1,160 @@
+// The service host: what runs a Homeward service around its handlers. A
+// service describes itself with a ServiceDefinition (its name and a build
+// step); the host validates the common ServiceConfig (every problem named),
+// opens the RocksDB store and keeps its fixed deployment settings, verifies
+// principals, owns the partition set, runs the build step (which creates the
+// service's stores and handlers), serves them together with the event feed,
+// health and reflection on listen_address (port 0 picks a free port) and/or
+// in-process, and shuts everything down in order.
+//
+//   service::ServiceDefinition definition{
+//       "planning", [&](service::ServiceParts& parts) -> absl::Status {
+//         auto* plans = parts.Own(std::make_unique<PlanStore>(
+//             parts.store(), *parts.owned()));
+//         parts.AddService<homeward::v1::PlanningService>(
+//             std::make_unique<PlanningServiceImpl>(plans, parts.verifier()));
+//         return absl::OkStatus();
+//       }};
+//   ASSIGN_OR_RETURN(std::unique_ptr<service::ServiceHost> host,
+//                    service::ServiceHost::Start(definition, config, secret));
+//   ... host->port(), host->InProcessChannel() ...
+//   host->Shutdown(absl::Seconds(10));
+//
+// Teardown order (Shutdown or destruction): health answers NOT_SERVING,
+// running calls drain for up to the grace period and the server stops; the
+// stop hooks run (newest first: feed followers stop writing); the handlers
+// are destroyed; the owned parts are destroyed newest first (a part may use
+// the parts added before it); last the store closes, which drains its
+// committer so every acknowledged write is in the synced WAL.
+#ifndef HOMEWARD_COMMON_SERVICE_SERVICE_HOST_H_
+#define HOMEWARD_COMMON_SERVICE_SERVICE_HOST_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/auth/principal_token.h"
+#include "common/storage/partitions.h"
+#include "common/storage/store.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/impl/service_type.h"
+#include "grpcpp/server.h"
+#include "homeward/internal/v1/config.pb.h"
+
+namespace homeward::service {
+
+// What a service's build step works with (the opened store, the principal
+// verifier, the partitions this replica owns, the config) and what it adds
+// (its RPC services, the parts they use, stop hooks). Everything it hands out
+// lives until the host shuts down.
+class ServiceParts {
+ public:
+  ServiceParts(const ServiceParts&) = delete;
+  ServiceParts& operator=(const ServiceParts&) = delete;
+  ~ServiceParts();
+
+  const homeward::internal::v1::ServiceConfig& config() const {
+    return config_;
+  }
+  // Opened, with the deployment's fixed settings checked.
+  storage::Store* store() const { return store_.get(); }
+  const auth::PrincipalVerifier* verifier() const { return verifier_.get(); }
+  const storage::PartitionSet* owned() const { return owned_.get(); }
+
+  // Keeps `part` (a store class, a projection, a feed follower...) until the
+  // server has stopped; parts are destroyed newest first, before the store
+  // closes. Returns the part.
+  template <typename T>
+  T* Own(std::unique_ptr<T> part) {
+    T* raw = part.get();
+    parts_.push_back(std::shared_ptr<void>(std::move(part)));
+    return raw;
+  }
+
+  // Serves `service`, reported SERVING by grpc.health.v1 under its full name
+  // while the host is up. `Generated` is the protoc-generated class that names
+  // the service, e.g. AddService<homeward::v1::CaseService>(impl).
+  template <typename Generated, typename Impl>
+  Impl* AddService(std::unique_ptr<Impl> service) {
+    Impl* raw = service.get();
+    AddService(Generated::service_full_name(), std::move(service));
+    return raw;
+  }
+  void AddService(std::string full_name,
+                  std::unique_ptr<grpc::Service> service);
+
+  // Runs `stop` at shutdown once calls have drained and before any handler
+  // or part is destroyed (newest first): for parts whose threads write to
+  // the store, e.g. a feed follower.
+  void AddStop(std::function<void()> stop) {
+    stops_.push_back(std::move(stop));
+  }
+
+ private:
+  friend class ServiceHost;
+  explicit ServiceParts(homeward::internal::v1::ServiceConfig config)
+      : config_(std::move(config)) {}
+  // Stops the server (if any) and destroys everything in teardown order.
+  void Close(absl::Duration grace);
+
+  homeward::internal::v1::ServiceConfig config_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<auth::PrincipalVerifier> verifier_;
+  std::unique_ptr<storage::PartitionSet> owned_;
+  std::vector<std::shared_ptr<void>> parts_;
+  std::vector<std::function<void()>> stops_;
+  // Every RPC service served, in registration order, and its full name.
+  std::vector<std::pair<std::string, std::unique_ptr<grpc::Service>>> services_;
+  std::unique_ptr<grpc::Server> server_;
+};
+
+// A service as the host runs it.
+struct ServiceDefinition {
+  // "assessment": names the service in log lines and errors.
+  std::string name;
+  // Creates the service's stores and handlers; an error stops the start
+  // (and everything built so far is torn down).
+  std::function<absl::Status(ServiceParts&)> build;
+};
+
+class ServiceHost {
+ public:
+  // Validates `config` (INVALID_ARGUMENT with one violation per bad field:
+  // data_dir, record_cache_mb, principal_secret_file, owned_partitions,
+  // upstream), opens the store under config.data_dir() (refusing a data
+  // directory created with another partition count), runs
+  // definition.build and starts serving. `principal_secret` verifies the
+  // principals the gateway signs.
+  static absl::StatusOr<std::unique_ptr<ServiceHost>> Start(
+      const ServiceDefinition& definition,
+      const homeward::internal::v1::ServiceConfig& config,
+      const std::string& principal_secret);
+  ~ServiceHost();  // Shutdown(absl::Seconds(5))
+
+  // The bound TCP port, or 0 when config.listen_address() was empty.
+  int port() const { return port_; }
+  // A channel to this server that does not leave the process.
+  std::shared_ptr<grpc::Channel> InProcessChannel();
+  // For benchmarks: waits until the store has no flush or compaction running
+  // or pending (storage::Store::WaitForBackgroundWork).
+  absl::Status WaitForStorageIdle(absl::Duration timeout) const;
+  // Stops accepting calls (health NOT_SERVING first), lets running ones
+  // finish for up to `grace`, then tears down as described above, closing
+  // the store last. Idempotent.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  ServiceHost(std::unique_ptr<ServiceParts> parts, int port)
+      : parts_(std::move(parts)), port_(port) {}
+  std::unique_ptr<ServiceParts> parts_;
+  int port_;
+};
+
+}  // namespace homeward::service
+
+#endif  // HOMEWARD_COMMON_SERVICE_SERVICE_HOST_H_
