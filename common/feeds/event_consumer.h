@@ -1,0 +1,60 @@
+// The consumer side of an event feed: a projection that one service keeps
+// from another service's events (for example the case directory a service
+// that does not own cases keeps from the assessment service's case events).
+// A FeedFollower (feed_follower.h) hands it each event once, in sequence
+// order per partition, and commits the WriteSet it returns together with the
+// consumer's cursor, so that the projection and the cursor never disagree.
+//
+//   class CaseDirectory : public feeds::EventConsumer {
+//    public:
+//     std::string name() const override { return "case-directory"; }
+//     absl::StatusOr<storage::WriteSet> Apply(const Event& event) override {
+//       storage::WriteSet set;
+//       if (!event.has_case_registered()) return set;  // ignored
+//       const Case& c = event.case_registered().case_();
+//       set.PutRecord(event.partition(), "case_scope", c.case_id(), 1,
+//                     ScopeOf(c));
+//       return set;
+//     }
+//   };
+#ifndef HOMEWARD_COMMON_FEEDS_EVENT_CONSUMER_H_
+#define HOMEWARD_COMMON_FEEDS_EVENT_CONSUMER_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/storage/write_set.h"
+#include "homeward/v1/events.pb.h"
+
+namespace homeward::feeds {
+
+// A projection kept from another service's events.
+class EventConsumer {
+ public:
+  virtual ~EventConsumer() = default;
+
+  // Names the consumer's cursors in the local store (e.g. "case-directory").
+  virtual std::string name() const = 0;
+
+  // The change `event` makes to the projection, returned as a WriteSet that
+  // the follower commits together with the cursor; an empty set for events
+  // the consumer ignores. An error refuses the event (bad payload): the
+  // follower logs it with partition and sequence, counts it, and retries it
+  // with backoff; the partition does not advance past it.
+  virtual absl::StatusOr<storage::WriteSet> Apply(
+      const homeward::v1::Event& event) = 0;
+
+  // Whether Apply reads the projection it writes (the local store). When it
+  // does (the default, always safe), each event is committed before the next
+  // one is handed over, so Apply sees the effect of every earlier event.
+  // A consumer whose Apply depends on the event alone (it reads nothing, or
+  // nothing that earlier events change, and its preconditions name distinct
+  // records) may return false: the follower then puts several consecutive
+  // events, of every partition of one producer replica, into one commit,
+  // which keeps the lag low under load because commits share one WAL sync.
+  virtual bool ReadsOwnProjection() const { return true; }
+};
+
+}  // namespace homeward::feeds
+
+#endif  // HOMEWARD_COMMON_FEEDS_EVENT_CONSUMER_H_
