@@ -52,6 +52,10 @@ ABSL_FLAG(std::string, refuse_subject, "",
 ABSL_FLAG(std::string, fix_file, "",
           "once this file exists, --refuse_subject is no longer refused");
 ABSL_FLAG(bool, sync_writes, true, "sync the WAL before each commit returns");
+ABSL_FLAG(bool, batch, true,
+          "let the follower commit several events at once (the projection "
+          "reads nothing); false: it reads its own projection, one event per "
+          "commit");
 ABSL_FLAG(int, progress_ms, 100, "how often to log progress");
 ABSL_FLAG(int, max_queued_per_partition, 1024,
           "events queued per partition between stream and applier");
@@ -146,11 +150,14 @@ absl::Status Run() {
   const std::string refuse_subject = absl::GetFlag(FLAGS_refuse_subject);
   const std::string fix_file = absl::GetFlag(FLAGS_fix_file);
   homeward::testing::RecordingProjection projection(
-      {.refuse = [&](const Event& event) {
-        return !refuse_subject.empty() &&
-               event.subject_id() == refuse_subject &&
-               !std::filesystem::exists(fix_file);
-      }});
+      {.refuse =
+           [&](const Event& event) {
+             return !refuse_subject.empty() &&
+                    event.subject_id() == refuse_subject &&
+                    !std::filesystem::exists(fix_file);
+           },
+       .reads_own_projection =
+           absl::GetFlag(FLAGS_batch) ? nullptr : store.get()});
   LagRecorder lags(absl::Now());
 
   homeward::feeds::FeedFollower::Options options;
