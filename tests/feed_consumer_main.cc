@@ -52,10 +52,11 @@ ABSL_FLAG(std::string, refuse_subject, "",
 ABSL_FLAG(std::string, fix_file, "",
           "once this file exists, --refuse_subject is no longer refused");
 ABSL_FLAG(bool, sync_writes, true, "sync the WAL before each commit returns");
-ABSL_FLAG(bool, batch, true,
-          "let the follower commit several events at once (the projection "
-          "reads nothing); false: it reads its own projection, one event per "
-          "commit");
+ABSL_FLAG(std::string, commits, "batched",
+          "how the follower commits, as the projection's reads allow: "
+          "batched (it reads nothing: many events per commit), "
+          "per_partition (it reads its event's partition: the partitions' "
+          "next events side by side) or one_event (one after the other)");
 ABSL_FLAG(int, progress_ms, 100, "how often to log progress");
 ABSL_FLAG(int, max_queued_per_partition, 1024,
           "events queued per partition between stream and applier");
@@ -147,6 +148,12 @@ absl::Status Run() {
                         .sync_writes = absl::GetFlag(FLAGS_sync_writes),
                         .partition_count = partition_count}));
 
+  const std::string commits = absl::GetFlag(FLAGS_commits);
+  if (commits != "batched" && commits != "per_partition" &&
+      commits != "one_event") {
+    return homeward::errors::InvalidField(
+        "commits", "must be batched, per_partition or one_event");
+  }
   const std::string refuse_subject = absl::GetFlag(FLAGS_refuse_subject);
   const std::string fix_file = absl::GetFlag(FLAGS_fix_file);
   homeward::testing::RecordingProjection projection(
@@ -156,8 +163,8 @@ absl::Status Run() {
                     event.subject_id() == refuse_subject &&
                     !std::filesystem::exists(fix_file);
            },
-       .reads_own_projection =
-           absl::GetFlag(FLAGS_batch) ? nullptr : store.get()});
+       .reads_own_projection = commits == "batched" ? nullptr : store.get(),
+       .reads_only_event_partition = commits == "per_partition"});
   LagRecorder lags(absl::Now());
 
   homeward::feeds::FeedFollower::Options options;

@@ -442,14 +442,19 @@ class StderrToFile {
   int saved_ = -1;
 };
 
-// With the partitions of one stream sharing it, and with and without
-// batching (a consumer that reads its own projection gets one event per
-// commit).
-class RefusedEventTest : public ::testing::TestWithParam<bool> {};
+// How the follower commits, which depends on what the consumer reads.
+enum class Commits {
+  kBatched,          // reads nothing: many events per commit
+  kOnePerPartition,  // reads its event's partition: partitions side by side
+  kOneEvent,         // reads anything: one event after the other
+};
+
+// With the partitions of one stream sharing it, in each way of committing.
+class RefusedEventTest : public ::testing::TestWithParam<Commits> {};
 
 TEST_P(RefusedEventTest,
        IsLoggedCountedAndRetriedWhileOtherPartitionsFlowThenAppliedOnce) {
-  const bool reads_own_projection = GetParam();
+  const bool reads_own_projection = GetParam() != Commits::kBatched;
   TempDir dir;
   WriteTestSecret(dir);
   // One replica owns every partition, so they share one stream.
@@ -481,7 +486,8 @@ TEST_P(RefusedEventTest,
            [&](const Event& e) {
              return e.subject_id() == bad_case && !fixed.load();
            },
-       .reads_own_projection = reads_own_projection ? store.get() : nullptr});
+       .reads_own_projection = reads_own_projection ? store.get() : nullptr,
+       .reads_only_event_partition = GetParam() == Commits::kOnePerPartition});
   feeds::FeedFollower::Options options =
       FollowerOptions(producers, store.get(), &projection);
   // A queue this short fills behind the refused event, so the follower must
@@ -552,10 +558,20 @@ TEST_P(RefusedEventTest,
   ExpectAppliedExactlyOnce(*store, produced);
 }
 
-INSTANTIATE_TEST_SUITE_P(Batching, RefusedEventTest, ::testing::Bool(),
-                         [](const ::testing::TestParamInfo<bool>& info) {
-                           return info.param ? std::string("ReadsOwnProjection")
-                                             : std::string("Batched");
+INSTANTIATE_TEST_SUITE_P(Commits, RefusedEventTest,
+                         ::testing::Values(Commits::kBatched,
+                                           Commits::kOnePerPartition,
+                                           Commits::kOneEvent),
+                         [](const ::testing::TestParamInfo<Commits>& info) {
+                           switch (info.param) {
+                             case Commits::kBatched:
+                               return std::string("Batched");
+                             case Commits::kOnePerPartition:
+                               return std::string("OnePerPartition");
+                             case Commits::kOneEvent:
+                               return std::string("OneEvent");
+                           }
+                           return std::string("Unknown");
                          });
 
 TEST(FeedFollowerTest, ARestartedFollowerResumesFromItsCursorsAndReportsLag) {

@@ -53,6 +53,14 @@ class EventConsumer {
   // events, of every partition of one producer replica, into one commit,
   // which keeps the lag low under load because commits share one WAL sync.
   virtual bool ReadsOwnProjection() const { return true; }
+
+  // For a consumer that reads its own projection: whether Apply reads only
+  // records of the event's own partition (e.g. the record of the event's
+  // case). When it does, the follower applies the next event of each
+  // partition of a stream together and commits them concurrently, one
+  // commit per partition (the store syncs them as one group), instead of
+  // one event after the other. Default false: safe for any reads.
+  virtual bool ReadsOnlyEventPartition() const { return false; }
 };
 
 }  // namespace homeward::feeds

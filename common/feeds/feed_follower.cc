@@ -156,7 +156,8 @@ absl::StatusOr<std::unique_ptr<FeedFollower>> FeedFollower::Start(
 FeedFollower::FeedFollower(Options options)
     : options_(std::move(options)),
       name_(options_.consumer->name()),
-      batch_(!options_.consumer->ReadsOwnProjection()) {}
+      batch_(!options_.consumer->ReadsOwnProjection()),
+      per_partition_(batch_ || options_.consumer->ReadsOnlyEventPartition()) {}
 
 FeedFollower::~FeedFollower() { Stop(); }
 
@@ -276,7 +277,7 @@ void FeedFollower::ReadLoop(Stream* stream) {
 
 void FeedFollower::ApplyLoop(Stream* stream) {
   while (true) {
-    bool batch;
+    RoundMode mode;
     {
       absl::MutexLock lock(&mu_);
       while (!stopping_) {
@@ -295,14 +296,18 @@ void FeedFollower::ApplyLoop(Stream* stream) {
         changed_.WaitWithDeadline(&mu_, next_retry);
       }
       if (stopping_) return;
-      batch = batch_ && stream->unbatched_rounds == 0;
+      // After a failed batch, single events per partition find the culprit.
+      mode = batch_ && stream->unbatched_rounds == 0 ? RoundMode::kBatch
+             : per_partition_ ? RoundMode::kOnePerPartition
+                              : RoundMode::kOneEvent;
       if (stream->unbatched_rounds > 0) --stream->unbatched_rounds;
     }
-    ApplyRound(stream, batch);
+    ApplyRound(stream, mode);
   }
 }
 
-void FeedFollower::ApplyRound(Stream* stream, bool batch) {
+void FeedFollower::ApplyRound(Stream* stream, RoundMode mode) {
+  const bool batch = mode == RoundMode::kBatch;
   // What one partition contributes to this round.
   struct Work {
     PartitionState* p = nullptr;
@@ -312,33 +317,35 @@ void FeedFollower::ApplyRound(Stream* stream, bool batch) {
     size_t applied_count = 0;          // events applied (not skipped)
     const Event* refused = nullptr;
     absl::Status refusal;
+    storage::WriteSet set;  // the applied events' changes and the cursor
+    absl::Status committed;
   };
   std::vector<Work> work;
   {
     absl::MutexLock lock(&mu_);
     const absl::Time now = absl::Now();
     const size_t n = stream->partitions.size();
-    size_t budget = batch ? options_.max_events_per_commit : 1;
+    size_t budget = batch ? options_.max_events_per_commit : n;
     for (size_t i = 0; i < n && budget > 0; ++i) {
       PartitionState* p = stream->partitions[(stream->next + i) % n];
       if (p->queue.empty() || p->retry_at > now) continue;
       Work w;
       w.p = p;
       w.applied_before = p->applied;
-      for (size_t k = 0; k < p->queue.size() && budget > 0; ++k, --budget) {
+      const size_t take = batch ? budget : 1;
+      for (size_t k = 0; k < p->queue.size() && k < take; ++k, --budget) {
         w.events.push_back(&p->queue[k]);
       }
       work.push_back(std::move(w));
-      if (!batch) {
+      if (mode == RoundMode::kOneEvent) {
         stream->next = (stream->next + i + 1) % n;
         break;
       }
     }
-    if (batch) stream->next = (stream->next + 1) % n;
+    if (mode != RoundMode::kOneEvent) stream->next = (stream->next + 1) % n;
   }
   if (work.empty()) return;
 
-  storage::WriteSet set;
   size_t applied_total = 0;
   for (Work& w : work) {
     w.last = w.applied_before;
@@ -352,49 +359,75 @@ void FeedFollower::ApplyRound(Stream* stream, bool batch) {
         w.refusal = change.status();
         break;
       }
-      set.Append(*std::move(change));
+      w.set.Append(*std::move(change));
       w.last = e->sequence();
       ++w.applied_count;
     }
     if (w.applied_count > 0) {
-      set.PutCursor(name_, w.p->partition, w.last);
+      w.set.PutCursor(name_, w.p->partition, w.last);
       applied_total += w.applied_count;
     }
   }
-  absl::Status committed = absl::OkStatus();
-  absl::Time applied_time = absl::Now();
-  if (applied_total > 0) {
-    committed = options_.store->Commit(std::move(set)).status();
-    applied_time = absl::Now();
-  }
-  if (!committed.ok()) {
-    if (applied_total > 1) {
-      // One of the events' changes failed to commit: commit them one at a
-      // time to find it, so that only its partition waits.
+  if (batch && applied_total > 0) {
+    storage::WriteSet all;
+    for (Work& w : work) all.Append(std::move(w.set));
+    const absl::Status committed =
+        options_.store->Commit(std::move(all)).status();
+    if (!committed.ok() && applied_total > 1) {
+      // One of the events' changes failed to commit: commit them one per
+      // partition at a time to find it, so that only its partition waits.
       absl::MutexLock lock(&mu_);
       stream->unbatched_rounds = applied_total;
       return;
     }
-    for (Work& w : work) {  // the single event applied is the culprit
+    for (Work& w : work) w.committed = committed;
+  } else if (applied_total > 0) {
+    // One set per partition, committed concurrently: the store syncs the
+    // sets queued together once.
+    absl::Mutex done_mu;
+    size_t pending = 0;
+    for (Work& w : work) {
       if (w.applied_count == 0) continue;
-      for (const Event* e : w.events) {
-        if (e->sequence() > w.applied_before) {
-          w.refused = e;
-          break;
+      {
+        absl::MutexLock lock(&done_mu);
+        ++pending;
+      }
+      options_.store->CommitAsync(
+          std::move(w.set),
+          [&w, &done_mu, &pending](absl::StatusOr<storage::CommitResult> r) {
+            absl::MutexLock lock(&done_mu);
+            w.committed = r.status();
+            --pending;
+          });
+    }
+    absl::MutexLock lock(&done_mu);
+    done_mu.Await(absl::Condition(
+        +[](size_t* left) { return *left == 0; }, &pending));
+  }
+  const absl::Time applied_time = absl::Now();
+  for (Work& w : work) {
+    if (w.applied_count == 0) continue;
+    if (w.committed.ok()) {
+      if (options_.on_applied) {
+        for (const Event* e : w.events) {
+          if (e->sequence() > w.applied_before && e->sequence() <= w.last) {
+            options_.on_applied(*e, applied_time);
+          }
         }
       }
-      w.refusal = committed;
-      w.last = w.applied_before;
-      w.applied_count = 0;
+      continue;
     }
-  } else if (options_.on_applied) {
-    for (const Work& w : work) {
-      for (const Event* e : w.events) {
-        if (e->sequence() > w.applied_before && e->sequence() <= w.last) {
-          options_.on_applied(*e, applied_time);
-        }
+    // A single event's change (at most one per partition here) failed to
+    // commit: it is refused like an Apply error.
+    for (const Event* e : w.events) {
+      if (e->sequence() > w.applied_before) {
+        w.refused = e;
+        break;
       }
     }
+    w.refusal = w.committed;
+    w.last = w.applied_before;
+    w.applied_count = 0;
   }
 
   struct Refusal {
@@ -438,7 +471,7 @@ void FeedFollower::ApplyRound(Stream* stream, bool batch) {
         if (WorthLogging(p.failures)) {
           refusals.push_back({p.partition, w.refused->sequence(),
                               w.refused->subject_id(), w.refusal.code(),
-                              p.failures, retry_in, committed.ok()});
+                              p.failures, retry_in, w.committed.ok()});
         }
       }
       // A partition that dropped events gets them again once it has room.

@@ -53,9 +53,10 @@ ABSL_FLAG(int, calls_per_channel, 16,
 ABSL_FLAG(bool, follower_sync_writes, true,
           "The follower syncs its WAL before each commit returns, as a "
           "service's store does.");
-ABSL_FLAG(bool, follower_batch, true,
-          "The follower's projection lets it commit several events at once; "
-          "false: one event per commit.");
+ABSL_FLAG(std::string, follower_commits, "batched",
+          "How the follower commits: batched (many events per commit), "
+          "per_partition (the partitions' next events side by side) or "
+          "one_event (one after the other).");
 
 namespace homeward::bench {
 namespace {
@@ -124,8 +125,7 @@ int Run() {
        absl::StrCat("--producers=", (*deployment)->service_target(), "=0-",
                     kPartitions - 1),
        "--principal_secret_file=" + secret_file,
-       absl::StrCat("--batch=",
-                    absl::GetFlag(FLAGS_follower_batch) ? "true" : "false"),
+       "--commits=" + absl::GetFlag(FLAGS_follower_commits),
        absl::StrCat("--sync_writes=", absl::GetFlag(FLAGS_follower_sync_writes)
                                           ? "true"
                                           : "false")},
@@ -185,17 +185,16 @@ int Run() {
   }
   std::cout << absl::StrFormat(
       "\nhomeward-feed-lag: concurrency=%d seconds=%g follower_sync_writes=%s "
-      "follower_batch=%s\n"
+      "follower_commits=%s\n"
       "register_gateway: %.0f calls/s, p50 %.0f us, p99 %.0f us, %d errors\n"
       "feed lag over %s events: p50 %s ms, p90 %s ms, p99 %s ms, max %s ms "
       "(goal: p99 < 100 ms)\n",
       settings.load.concurrency, absl::GetFlag(FLAGS_seconds),
       absl::GetFlag(FLAGS_follower_sync_writes) ? "true" : "false",
-      absl::GetFlag(FLAGS_follower_batch) ? "true" : "false",
-      load->calls_per_second, load->p50_us, load->p99_us, load->errors,
-      LastField(log, "events"), LastField(log, "p50_ms"),
-      LastField(log, "p90_ms"), LastField(log, "p99_ms"),
-      LastField(log, "max_ms"));
+      absl::GetFlag(FLAGS_follower_commits), load->calls_per_second,
+      load->p50_us, load->p99_us, load->errors, LastField(log, "events"),
+      LastField(log, "p50_ms"), LastField(log, "p90_ms"),
+      LastField(log, "p99_ms"), LastField(log, "max_ms"));
   if (load->errors > 0) {
     std::cout << "first error: " << load->first_error << "\n";
     return 1;
