@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -383,26 +384,30 @@ void FeedFollower::ApplyRound(Stream* stream, RoundMode mode) {
     for (Work& w : work) w.committed = committed;
   } else if (applied_total > 0) {
     // One set per partition, committed concurrently: the store syncs the
-    // sets queued together once.
-    absl::Mutex done_mu;
-    size_t pending = 0;
+    // sets queued together once. The count lives on the heap, shared with
+    // the callbacks, so that none touches this frame after it returns.
+    struct Pending {
+      absl::Mutex mu;
+      size_t left = 0;  // guarded by mu
+    };
+    auto pending = std::make_shared<Pending>();
     for (Work& w : work) {
       if (w.applied_count == 0) continue;
       {
-        absl::MutexLock lock(&done_mu);
-        ++pending;
+        absl::MutexLock lock(&pending->mu);
+        ++pending->left;
       }
       options_.store->CommitAsync(
           std::move(w.set),
-          [&w, &done_mu, &pending](absl::StatusOr<storage::CommitResult> r) {
-            absl::MutexLock lock(&done_mu);
-            w.committed = r.status();
-            --pending;
+          [&w, pending](absl::StatusOr<storage::CommitResult> result) {
+            absl::MutexLock lock(&pending->mu);
+            w.committed = result.status();
+            --pending->left;
           });
     }
-    absl::MutexLock lock(&done_mu);
-    done_mu.Await(absl::Condition(
-        +[](size_t* left) { return *left == 0; }, &pending));
+    absl::MutexLock lock(&pending->mu);
+    pending->mu.Await(absl::Condition(
+        +[](Pending* p) { return p->left == 0; }, pending.get()));
   }
   const absl::Time applied_time = absl::Now();
   for (Work& w : work) {
