@@ -41,6 +41,8 @@ class EventConsumer {
   // the consumer ignores. An error refuses the event (bad payload): the
   // follower logs it with partition and sequence, counts it, and retries it
   // with backoff; the partition does not advance past it.
+  // Called from the follower's threads, one call at a time per producer
+  // replica: with several producer replicas, calls may run concurrently.
   virtual absl::StatusOr<storage::WriteSet> Apply(
       const homeward::v1::Event& event) = 0;
 
