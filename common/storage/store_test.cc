@@ -296,6 +296,42 @@ TEST(StoreTest, CursorAndProjectionCommitTogetherOrNotAtAll) {
   EXPECT_THAT(store->GetCursor("follow-up", 2), IsOkAndHolds(0u));
 }
 
+// A feed follower batches the changes of several events into one set: the
+// appended set's preconditions hold for the whole, and the whole commits or
+// nothing does.
+TEST(StoreTest, AppendedSetsCommitAsOne) {
+  TempDir dir;
+  auto store = OpenStore(dir);
+  WriteSet first;
+  first.ExpectVersion(2, "projection", "c1", 0)
+      .PutRecord(2, "projection", "c1", 1, MakeCase("c1", "A"));
+  WriteSet second;
+  second.ExpectVersion(3, "projection", "c2", 0)
+      .PutRecord(3, "projection", "c2", 1, MakeCase("c2", "A"))
+      .PutCursor("planning", 3, 5);
+  first.Append(std::move(second));
+  ASSERT_OK(store->Commit(std::move(first)));
+  Case read;
+  EXPECT_THAT(store->GetRecord(2, "projection", "c1", &read, nullptr),
+              IsOkAndHolds(true));
+  EXPECT_THAT(store->GetRecord(3, "projection", "c2", &read, nullptr),
+              IsOkAndHolds(true));
+  EXPECT_THAT(store->GetCursor("planning", 3), IsOkAndHolds(5u));
+
+  // The appended part's failed precondition stops the first part too.
+  WriteSet fresh;
+  fresh.PutRecord(2, "projection", "c3", 1, MakeCase("c3", "A"))
+      .PutCursor("planning", 2, 9);
+  WriteSet stale;
+  stale.ExpectVersion(3, "projection", "c2", 0);
+  fresh.Append(std::move(stale));
+  EXPECT_THAT(store->Commit(std::move(fresh)),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(store->GetRecord(2, "projection", "c3", &read, nullptr),
+              IsOkAndHolds(false));
+  EXPECT_THAT(store->GetCursor("planning", 2), IsOkAndHolds(0u));
+}
+
 TEST(StoreTest, DataSequencesAndAuditChainSurviveCloseAndReopen) {
   TempDir dir;
   {

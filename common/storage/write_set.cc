@@ -2,6 +2,8 @@
 // committer thread only checks and concatenates.
 #include "common/storage/write_set.h"
 
+#include <iterator>
+
 #include "common/storage/columns.h"
 
 namespace homeward::storage {
@@ -72,6 +74,21 @@ WriteSet& WriteSet::PutCursor(absl::string_view consumer, uint32_t partition,
 
 WriteSet& WriteSet::Audit(homeward::internal::v1::AuditEntry entry) {
   audits_.push_back(std::move(entry));
+  return *this;
+}
+
+WriteSet& WriteSet::Append(WriteSet&& other) {
+  auto move_all = [](auto& to, auto& from) {
+    to.insert(to.end(), std::make_move_iterator(from.begin()),
+              std::make_move_iterator(from.end()));
+    from.clear();
+  };
+  move_all(expectations_, other.expectations_);
+  move_all(puts_, other.puts_);
+  move_all(claims_, other.claims_);
+  move_all(versions_, other.versions_);
+  move_all(events_, other.events_);
+  move_all(audits_, other.audits_);
   return *this;
 }
 

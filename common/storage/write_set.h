@@ -61,6 +61,10 @@ class WriteSet {
                       uint64_t sequence);
   // Appends to the audit trail; sequence, time and hashes are set at commit.
   WriteSet& Audit(homeward::internal::v1::AuditEntry entry);
+  // Adds everything `other` holds (preconditions included) after what this
+  // set holds, so that both commit as one; for batching the changes of
+  // several events (feeds::FeedFollower).
+  WriteSet& Append(WriteSet&& other);
 
  private:
   friend class Store;
