@@ -69,7 +69,8 @@ class Producer {
  public:
   Producer(const TempDir& dir, int index, uint32_t first, uint32_t last)
       : dir_(dir), name_(absl::StrCat("producer", index)) {
-    homeward::internal::v1::ServiceConfig config;
+    homeward::internal::v1::AssessmentConfig file;
+    homeward::internal::v1::ServiceConfig& config = *file.mutable_service();
     config.set_data_dir(dir.path() + "/" + name_);
     config.set_partition_count(kPartitions);
     auto* range = config.add_owned_partitions();
@@ -77,7 +78,7 @@ class Producer {
     range->set_last(last);
     config.set_principal_secret_file(dir.path() + "/principal.secret");
     config_path_ = dir.path() + "/" + name_ + ".textproto";
-    EXPECT_OK(server::WriteTextProtoFile(config_path_, config, 0600));
+    EXPECT_OK(server::WriteTextProtoFile(config_path_, file, 0600));
     for (uint32_t p = first; p <= last; ++p) partitions_.push_back(p);
   }
 

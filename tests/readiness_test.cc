@@ -184,26 +184,35 @@ TEST_F(ReadinessTest, GatewayReportsNotServingOnceShuttingDown) {
 // The replica's health turns NOT_SERVING as its shutdown begins, before its
 // calls have drained, so that a gateway stops counting on it.
 TEST(ServiceShutdownTest, ReplicaReportsNotServingWhileShuttingDown) {
-  TempDir dir;
-  auto server = assessment::AssessmentServer::Start(
-      testing::LoopbackServiceConfig(dir.path()), testing::kTestSecret);
-  ASSERT_TRUE(server.ok()) << server.status();
-  auto channel = (*server)->InProcessChannel();
-  ASSERT_EQ(HealthOf(channel, ""), HealthCheckResponse::SERVING);
   // A Watch stream stays open across the start of the shutdown and sees the
-  // change; a new Check would be refused by then.
-  auto stub = grpc::health::v1::Health::NewStub(channel);
-  grpc::ClientContext ctx;
-  HealthCheckRequest req;
-  auto watch = stub->Watch(&ctx, req);
-  HealthCheckResponse seen;
-  ASSERT_TRUE(watch->Read(&seen));
-  EXPECT_EQ(seen.status(), HealthCheckResponse::SERVING);
-  std::thread stopper([&] { (*server)->Shutdown(absl::Seconds(5)); });
-  ASSERT_TRUE(watch->Read(&seen));
-  EXPECT_EQ(seen.status(), HealthCheckResponse::NOT_SERVING);
-  ctx.TryCancel();
-  stopper.join();
+  // change. gRPC may also end the stream as the server stops before the
+  // NOT_SERVING update is written (seen about once in fifty runs on a loaded
+  // machine), which says nothing either way; so the scenario is repeated
+  // until a stream sees the update, and any update seen must be NOT_SERVING.
+  bool saw_not_serving = false;
+  for (int attempt = 0; attempt < 5 && !saw_not_serving; ++attempt) {
+    TempDir dir;
+    auto server = assessment::AssessmentServer::Start(
+        testing::LoopbackServiceConfig(dir.path()), testing::kTestSecret);
+    ASSERT_TRUE(server.ok()) << server.status();
+    auto channel = (*server)->InProcessChannel();
+    ASSERT_EQ(HealthOf(channel, ""), HealthCheckResponse::SERVING);
+    auto stub = grpc::health::v1::Health::NewStub(channel);
+    grpc::ClientContext ctx;
+    HealthCheckRequest req;
+    auto watch = stub->Watch(&ctx, req);
+    HealthCheckResponse seen;
+    ASSERT_TRUE(watch->Read(&seen));
+    EXPECT_EQ(seen.status(), HealthCheckResponse::SERVING);
+    std::thread stopper([&] { (*server)->Shutdown(absl::Seconds(5)); });
+    if (watch->Read(&seen)) {
+      EXPECT_EQ(seen.status(), HealthCheckResponse::NOT_SERVING);
+      saw_not_serving = seen.status() == HealthCheckResponse::NOT_SERVING;
+    }
+    ctx.TryCancel();
+    stopper.join();
+  }
+  EXPECT_TRUE(saw_not_serving);
 }
 
 // gRPC sets SO_REUSEPORT unless told not to, and then a second process could
