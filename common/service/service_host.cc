@@ -143,6 +143,7 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
   RETURN_IF_ERROR(Validate(config, principal_secret));
   const uint32_t partition_count = PartitionCountOf(config);
   auto parts = std::unique_ptr<ServiceParts>(new ServiceParts(config));
+  parts->principal_secret_ = principal_secret;
   ASSIGN_OR_RETURN(storage::PartitionSet owned,
                    storage::PartitionSet::FromRanges(config.owned_partitions(),
                                                      partition_count));

@@ -65,6 +65,9 @@ class ServiceParts {
   storage::Store* store() const { return store_.get(); }
   const auth::PrincipalVerifier* verifier() const { return verifier_.get(); }
   const storage::PartitionSet* owned() const { return owned_.get(); }
+  // The deployment secret, for the service's own calls to other services
+  // and feed subscriptions (signed ROLE_SERVICE principals).
+  const std::string& principal_secret() const { return principal_secret_; }
 
   // Keeps `part` (a store class, a projection, a feed follower...) until the
   // server has stopped; parts are destroyed newest first, before the store
@@ -103,6 +106,7 @@ class ServiceParts {
   void Close(absl::Duration grace);
 
   homeward::internal::v1::ServiceConfig config_;
+  std::string principal_secret_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<auth::PrincipalVerifier> verifier_;
   std::unique_ptr<storage::PartitionSet> owned_;
