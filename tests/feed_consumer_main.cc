@@ -31,6 +31,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "common/auth/principal_token.h"
+#include "common/cases/case_directory.h"
 #include "common/feeds/feed_follower.h"
 #include "common/routing/route_table.h"
 #include "common/server/log.h"
@@ -52,6 +53,10 @@ ABSL_FLAG(std::string, refuse_subject, "",
 ABSL_FLAG(std::string, fix_file, "",
           "once this file exists, --refuse_subject is no longer refused");
 ABSL_FLAG(bool, sync_writes, true, "sync the WAL before each commit returns");
+ABSL_FLAG(std::string, projection, "recording",
+          "what the follower keeps: recording (the tests' projection, one "
+          "record per event) or case_directory (common/cases, as a service "
+          "that does not own cases keeps it; commits as it declares)");
 ABSL_FLAG(std::string, commits, "batched",
           "how the follower commits, as the projection's reads allow: "
           "batched (it reads nothing: many events per commit), "
@@ -165,13 +170,23 @@ absl::Status Run() {
            },
        .reads_own_projection = commits == "batched" ? nullptr : store.get(),
        .reads_only_event_partition = commits == "per_partition"});
+  homeward::cases::CaseDirectory directory(
+      store.get(), homeward::storage::PartitionSet::All(partition_count));
+  const std::string kept = absl::GetFlag(FLAGS_projection);
+  if (kept != "recording" && kept != "case_directory") {
+    return homeward::errors::InvalidField(
+        "projection", "must be recording or case_directory");
+  }
   LagRecorder lags(absl::Now());
 
   homeward::feeds::FeedFollower::Options options;
   options.producer = producer;
   options.partitions = homeward::storage::PartitionSet::All(partition_count);
   options.store = store.get();
-  options.consumer = &projection;
+  options.consumer = kept == "recording"
+                         ? static_cast<homeward::feeds::EventConsumer*>(
+                               &projection)
+                         : &directory;
   options.principal_secret = secret;
   options.max_queued_per_partition =
       static_cast<size_t>(absl::GetFlag(FLAGS_max_queued_per_partition));

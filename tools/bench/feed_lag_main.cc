@@ -53,6 +53,10 @@ ABSL_FLAG(int, calls_per_channel, 16,
 ABSL_FLAG(bool, follower_sync_writes, true,
           "The follower syncs its WAL before each commit returns, as a "
           "service's store does.");
+ABSL_FLAG(std::string, projection, "case_directory",
+          "What the follower keeps: case_directory (the case directory a "
+          "service that does not own cases keeps) or recording (a record per "
+          "event, committed as --follower_commits says).");
 ABSL_FLAG(std::string, follower_commits, "batched",
           "How the follower commits: batched (many events per commit), "
           "per_partition (the partitions' next events side by side) or "
@@ -125,6 +129,7 @@ int Run() {
        absl::StrCat("--producers=", (*deployment)->service_target(), "=0-",
                     kPartitions - 1),
        "--principal_secret_file=" + secret_file,
+       "--projection=" + absl::GetFlag(FLAGS_projection),
        "--commits=" + absl::GetFlag(FLAGS_follower_commits),
        absl::StrCat("--sync_writes=", absl::GetFlag(FLAGS_follower_sync_writes)
                                           ? "true"
@@ -185,13 +190,13 @@ int Run() {
   }
   std::cout << absl::StrFormat(
       "\nhomeward-feed-lag: concurrency=%d seconds=%g follower_sync_writes=%s "
-      "follower_commits=%s\n"
+      "projection=%s follower_commits=%s\n"
       "register_gateway: %.0f calls/s, p50 %.0f us, p99 %.0f us, %d errors\n"
       "feed lag over %s events: p50 %s ms, p90 %s ms, p99 %s ms, max %s ms "
       "(goal: p99 < 100 ms)\n",
       settings.load.concurrency, absl::GetFlag(FLAGS_seconds),
       absl::GetFlag(FLAGS_follower_sync_writes) ? "true" : "false",
-      absl::GetFlag(FLAGS_follower_commits), load->calls_per_second,
+      absl::GetFlag(FLAGS_projection), absl::GetFlag(FLAGS_follower_commits), load->calls_per_second,
       load->p50_us, load->p99_us, load->errors, LastField(log, "events"),
       LastField(log, "p50_ms"), LastField(log, "p90_ms"),
       LastField(log, "p99_ms"), LastField(log, "max_ms"));
