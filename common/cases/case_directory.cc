@@ -33,8 +33,54 @@ const Case* AnnouncedCase(const Event& event, absl::string_view* field) {
 
 }  // namespace
 
+absl::StatusOr<storage::WriteSet> CaseDirectory::ApplyLegacyAssignment(
+    const Event& event) const {
+  const homeward::v1::CaseAssigned& assigned = event.case_assigned();
+  storage::WriteSet set;
+  if (assigned.case_id().empty()) {
+    return errors::InvalidField("case_assigned.case_id",
+                                "is required in a case event");
+  }
+  // The stored scope is the one to change only when every earlier event of
+  // the partition is committed: one still in the follower's batch (an
+  // update of the same case, say) would be overwritten. Refused until then;
+  // the follower retries a refused event on its own, one event at a time,
+  // after committing the events before it.
+  ASSIGN_OR_RETURN(uint64_t applied,
+                   store_->GetCursor(name_, event.partition()));
+  if (applied + 1 != event.sequence()) {
+    return errors::Unavailable(absl::StrCat(
+        "an assignment written before assignments carried their case waits "
+        "for the events before it in partition ",
+        event.partition()));
+  }
+  CaseScope scope;
+  uint64_t version = 0;
+  ASSIGN_OR_RETURN(bool found,
+                   store_->GetRecord(event.partition(), kKind,
+                                     assigned.case_id(), &scope, &version));
+  if (!found) {
+    return errors::FailedPrecondition(
+        "CASE_NOT_IN_DIRECTORY", assigned.case_id(),
+        "the case of an assignment is not in the directory");
+  }
+  if (!assigned.to_office_id().empty()) {
+    scope.set_office_id(assigned.to_office_id());
+  }
+  scope.set_case_manager_id(assigned.to_case_manager_id());
+  // An assignment writes the case's next version, as every change does.
+  scope.set_version(version + 1);
+  set.PutRecord(event.partition(), kKind, assigned.case_id(), version + 1,
+                scope);
+  return set;
+}
+
 absl::StatusOr<storage::WriteSet> CaseDirectory::Apply(const Event& event) {
   storage::WriteSet set;
+  if (event.has_case_assigned() && !event.case_assigned().has_case_() &&
+      owned_.Contains(event.partition())) {
+    return ApplyLegacyAssignment(event);
+  }
   absl::string_view field;
   const Case* c = AnnouncedCase(event, &field);
   // The follower subscribes only to owned partitions; anything else is not

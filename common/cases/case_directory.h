@@ -74,8 +74,9 @@ class CaseDirectory : public feeds::EventConsumer {
   // CaseAssigned when the event's case is newer than the stored scope; an
   // empty set for any other event, an event of a partition this replica does
   // not own, or a case version already applied. INVALID_ARGUMENT for a case
-  // event that does not carry the case with its etag (such as a
-  // CaseAssigned written before it carried the case).
+  // event that does not carry the case with its etag. A CaseAssigned written
+  // before it carried the case changes the stored scope instead, once every
+  // earlier event of its partition is committed (UNAVAILABLE until then).
   absl::StatusOr<storage::WriteSet> Apply(
       const homeward::v1::Event& event) override;
   bool ReadsOwnProjection() const override { return false; }
@@ -100,6 +101,12 @@ class CaseDirectory : public feeds::EventConsumer {
       const PartnerGrant* grant = nullptr) const;
 
  private:
+  // A CaseAssigned written before the event carried the case (an older data
+  // directory's feed): the stored scope with the new office and manager, at
+  // the case's next version. It reads the stored scope, so it is refused
+  // (and retried) until every earlier event of its partition is committed.
+  absl::StatusOr<storage::WriteSet> ApplyLegacyAssignment(
+      const homeward::v1::Event& event) const;
   storage::Store* store_;
   storage::PartitionSet owned_;
   std::string name_;

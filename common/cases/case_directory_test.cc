@@ -192,12 +192,6 @@ TEST_F(CaseDirectoryTest, IgnoresEventsThatChangeNoScope) {
 
 TEST_F(CaseDirectoryTest, RefusesCaseEventsThatDoNotCarryTheirCase) {
   Case v1 = CaseOf("C-dir-5", "dakar", "cm-1", 1);
-  // A CaseAssigned as written before it carried the case.
-  Event bare = Assigned(v1, v1, 2);
-  bare.mutable_case_assigned()->clear_case_();
-  EXPECT_THAT(directory_->Apply(bare).status(),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("case_assigned.case.case_id")));
   Case no_etag = v1;
   no_etag.clear_etag();
   EXPECT_THAT(directory_->Apply(Registered(no_etag, 1)).status(),
@@ -294,6 +288,52 @@ TEST_F(CaseDirectoryTest, AuthorizesInTheAssessmentServicesOrder) {
   EXPECT_THAT(directory_->Authorize(partner, "C-unknown", "case_id",
                                     CaseAction::kRead, &shared),
               StatusIs(absl::StatusCode::kNotFound));
+}
+
+// Feeds written before CaseAssigned carried the case: the assignment moves
+// the stored scope to the case's next version, but only once every earlier
+// event of the partition is committed (a batch-mate would be overwritten).
+TEST_F(CaseDirectoryTest,
+       AppliesAnAssignmentWithoutItsCaseAfterTheEventsBeforeIt) {
+  Case c = CaseOf("C-dir-legacy", "dakar", "cm-1", 1);
+  Case moved = CaseOf("C-dir-legacy", "thies", "cm-3", 2);
+  Event legacy = Assigned(c, moved, 3);
+  legacy.mutable_case_assigned()->clear_case_();
+
+  // Before its registration (sequence 1) is applied: refused, retried later.
+  EXPECT_THAT(directory_->Apply(legacy).status(),
+              StatusIs(absl::StatusCode::kUnavailable));
+  ASSERT_THAT(Follow(Registered(c, 1)), IsOk());
+  // Sequence 2 (an event of another case, say) is not committed yet either.
+  EXPECT_THAT(directory_->Apply(legacy).status(),
+              StatusIs(absl::StatusCode::kUnavailable));
+  Event other = Registered(CaseOf("C-dir-legacy", "dakar", "cm-1", 1), 2);
+  ASSERT_THAT(Follow(other), IsOk());  // redelivered registration: no change
+
+  ASSERT_THAT(Follow(legacy), IsOk());
+  absl::StatusOr<CaseScope> scope = directory_->Get("C-dir-legacy");
+  ASSERT_THAT(scope.status(), IsOk());
+  EXPECT_EQ(scope->office_id(), "thies");
+  EXPECT_EQ(scope->case_manager_id(), "cm-3");
+  EXPECT_EQ(scope->stage(), homeward::v1::CASE_STAGE_INTAKE);
+  EXPECT_EQ(scope->version(), 2u);
+
+  // The next change, which carries its case at version 3, still applies.
+  Case updated = moved;
+  updated.set_etag(api::EtagOf(3));
+  updated.set_stage(homeward::v1::CASE_STAGE_ASSESSMENT);
+  ASSERT_THAT(Follow(Updated(updated, 4)), IsOk());
+  EXPECT_EQ(directory_->Get("C-dir-legacy")->stage(),
+            homeward::v1::CASE_STAGE_ASSESSMENT);
+}
+
+TEST_F(CaseDirectoryTest, RefusesAnAssignmentWithoutItsCaseOfAnUnknownCase) {
+  Case c = CaseOf("C-dir-unknown", "dakar", "cm-1", 1);
+  Event legacy = Assigned(c, c, 1);
+  legacy.mutable_case_assigned()->clear_case_();
+  EXPECT_THAT(directory_->Apply(legacy).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("not in the directory")));
 }
 
 }  // namespace
