@@ -183,10 +183,10 @@ absl::Status Run() {
   options.producer = producer;
   options.partitions = homeward::storage::PartitionSet::All(partition_count);
   options.store = store.get();
-  options.consumer = kept == "recording"
-                         ? static_cast<homeward::feeds::EventConsumer*>(
-                               &projection)
-                         : &directory;
+  options.consumer =
+      kept == "recording"
+          ? static_cast<homeward::feeds::EventConsumer*>(&projection)
+          : &directory;
   options.principal_secret = secret;
   options.max_queued_per_partition =
       static_cast<size_t>(absl::GetFlag(FLAGS_max_queued_per_partition));

@@ -56,8 +56,8 @@ struct Caller {
 };
 const std::vector<Caller>& Callers() {
   static const auto* callers = new std::vector<Caller>{
-      {"hw_kit_owner", MakePrincipal("cm-1", v1::ROLE_CASE_MANAGER,
-                                     {"office-dakar"})},
+      {"hw_kit_owner",
+       MakePrincipal("cm-1", v1::ROLE_CASE_MANAGER, {"office-dakar"})},
       {"hw_kit_colleague",
        MakePrincipal("cm-2", v1::ROLE_CASE_MANAGER, {"office-dakar"})},
       {"hw_kit_elsewhere",
@@ -258,17 +258,17 @@ void ExpectProbeFollowsAssessment(Faces& faces, int cases) {
           << probe.error_message() << "', assessment '"
           << assessment.error_message() << "'";
       // The same words, but for the method the gateway names in a refusal.
-      EXPECT_EQ(absl::StrReplaceAll(
-                    probe.error_message(),
-                    {{"homeward.testing.CaseScopeProbe/GetCaseScope",
-                      "homeward.v1.CaseService/GetCase"}}),
-                assessment.error_message());
+      EXPECT_EQ(
+          absl::StrReplaceAll(probe.error_message(),
+                              {{"homeward.testing.CaseScopeProbe/GetCaseScope",
+                                "homeward.v1.CaseService/GetCase"}}),
+          assessment.error_message());
     }
   }
   CaseScope unknown;
-  EXPECT_EQ(faces.GetScope(Callers()[0], "c-no-such-case", &unknown)
-                .error_code(),
-            faces.GetCase(Callers()[0], "c-no-such-case").error_code());
+  EXPECT_EQ(
+      faces.GetScope(Callers()[0], "c-no-such-case", &unknown).error_code(),
+      faces.GetCase(Callers()[0], "c-no-such-case").error_code());
 
   // An assignment to another office reaches the directory, and with it the
   // access answers: the old office's manager loses the case.
@@ -283,8 +283,8 @@ void ExpectProbeFollowsAssessment(Faces& faces, int cases) {
   EXPECT_EQ(faces.GetScope(Callers()[0], registered[0].case_id(), &scope)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_TRUE(faces.GetScope(Callers()[2], registered[0].case_id(), &scope)
-                  .ok());
+  EXPECT_TRUE(
+      faces.GetScope(Callers()[2], registered[0].case_id(), &scope).ok());
 
   // The JSON face serves the second backend from the same declaration.
   auto res = faces.PostJson(
@@ -381,8 +381,8 @@ TEST(KitProofTest, ProbeServedBesideAssessmentAsSeparateProcesses) {
   }
   std::vector<int> probe_ports;
   for (int r = 0; r < 2; ++r) {
-    ServiceConfig config = ProbeConfig(absl::StrCat(dir.path(), "/probe", r),
-                                       r, assessment_ports);
+    ServiceConfig config =
+        ProbeConfig(absl::StrCat(dir.path(), "/probe", r), r, assessment_ports);
     config.set_principal_secret_file(secret_file);
     const std::string name = absl::StrCat("probe", r);
     probe_ports.push_back(StartProcess(
@@ -396,11 +396,11 @@ TEST(KitProofTest, ProbeServedBesideAssessmentAsSeparateProcesses) {
       GatewayConfigFor(assessment_ports, probe_ports);
   config.set_api_keys_file(dir.path() + "/api_keys.textproto");
   config.set_principal_secret_file(secret_file);
-  const int grpc_port = StartProcess(
-      dir, "gateway",
-      {HOMEWARD_TEST_GATEWAY_BIN,
-       "--config=" + WriteConfig(dir, "gateway", config)},
-      "grpc_port", processes);
+  const int grpc_port =
+      StartProcess(dir, "gateway",
+                   {HOMEWARD_TEST_GATEWAY_BIN,
+                    "--config=" + WriteConfig(dir, "gateway", config)},
+                   "grpc_port", processes);
   const std::string http_port =
       processes.back()->WaitForLogField("http_port", kStartTimeout);
   ASSERT_GT(grpc_port, 0);

@@ -23,9 +23,9 @@ absl::StatusOr<feeds::FeedFollower*> FollowUpstream(
                                  "follows"));
   }
   // Validated by the host already; the producer shares the partition count.
-  ASSIGN_OR_RETURN(routing::RouteTable routes,
-                   routing::RouteTable::Create(
-                       upstream, parts.owned()->count(), producer));
+  ASSIGN_OR_RETURN(
+      routing::RouteTable routes,
+      routing::RouteTable::Create(upstream, parts.owned()->count(), producer));
   feeds::FeedFollower::Options options;
   options.producer = std::move(routes);
   options.partitions = *parts.owned();

@@ -6,8 +6,8 @@
 
 #include "common/cases/case_access.h"
 #include "common/cases/case_directory.h"
-#include "common/status/status_macros.h"
 #include "common/service/rpc_method.h"
+#include "common/status/status_macros.h"
 #include "testing/case_scope_probe.grpc.pb.h"
 
 namespace homeward::testing {
@@ -36,9 +36,9 @@ class CaseScopeProbeImpl final : public CaseScopeProbe::Service {
                    CaseScope* response) const {
     ASSIGN_OR_RETURN(service::Actor actor,
                      kGetCaseScope.ActorOf(context, *verifier_));
-    ASSIGN_OR_RETURN(*response,
-                     directory_->Authorize(actor.principal, request.case_id(),
-                                           "case_id", cases::CaseAction::kRead));
+    ASSIGN_OR_RETURN(
+        *response, directory_->Authorize(actor.principal, request.case_id(),
+                                         "case_id", cases::CaseAction::kRead));
     return absl::OkStatus();
   }
 
@@ -52,15 +52,14 @@ absl::StatusOr<std::unique_ptr<service::ServiceHost>> StartCaseScopeProbe(
     const homeward::internal::v1::ServiceConfig& config,
     const std::string& principal_secret, service::UpstreamChannels channels) {
   service::ServiceDefinition definition{
-      kProbeBackend,
-      [&channels](service::ServiceParts& parts) -> absl::Status {
+      kProbeBackend, [&channels](service::ServiceParts& parts) -> absl::Status {
         auto* directory = parts.Own(std::make_unique<cases::CaseDirectory>(
             parts.store(), *parts.owned()));
         RETURN_IF_ERROR(service::FollowUpstream(parts, "assessment", directory,
                                                 std::move(channels))
                             .status());
-        parts.AddService<CaseScopeProbe>(std::make_unique<CaseScopeProbeImpl>(
-            directory, parts.verifier()));
+        parts.AddService<CaseScopeProbe>(
+            std::make_unique<CaseScopeProbeImpl>(directory, parts.verifier()));
         return absl::OkStatus();
       }};
   return service::ServiceHost::Start(definition, config, principal_secret);

@@ -196,10 +196,11 @@ int Run() {
       "(goal: p99 < 100 ms)\n",
       settings.load.concurrency, absl::GetFlag(FLAGS_seconds),
       absl::GetFlag(FLAGS_follower_sync_writes) ? "true" : "false",
-      absl::GetFlag(FLAGS_projection), absl::GetFlag(FLAGS_follower_commits), load->calls_per_second,
-      load->p50_us, load->p99_us, load->errors, LastField(log, "events"),
-      LastField(log, "p50_ms"), LastField(log, "p90_ms"),
-      LastField(log, "p99_ms"), LastField(log, "max_ms"));
+      absl::GetFlag(FLAGS_projection), absl::GetFlag(FLAGS_follower_commits),
+      load->calls_per_second, load->p50_us, load->p99_us, load->errors,
+      LastField(log, "events"), LastField(log, "p50_ms"),
+      LastField(log, "p90_ms"), LastField(log, "p99_ms"),
+      LastField(log, "max_ms"));
   if (load->errors > 0) {
     std::cout << "first error: " << load->first_error << "\n";
     return 1;
