@@ -269,7 +269,7 @@ absl::StatusOr<MethodTable> PublicMethodTable() {
 
 std::vector<MethodRoute> PublicMethods() {
   using namespace homeward::v1;  // NOLINT: request and response type names
-  constexpr absl::string_view kAssessment = kAssessmentService;
+  const absl::string_view kAssessment = kAssessmentService;
   return {
       // Case intake.
       Unary<RegisterCaseRequest, Case>(
