@@ -139,6 +139,30 @@ errors::FieldViolations ValidateListNeeds(
   return WithFieldValueChecks(request, std::move(bad));
 }
 
+absl::Status CheckComparable(const homeward::v1::Assessment& base,
+                             const homeward::v1::Assessment& target,
+                             absl::string_view target_id) {
+  if (base.kind() != target.kind()) {
+    return errors::FailedPrecondition(
+        "DIFFERENT_INSTRUMENT_KINDS", target_id,
+        absl::StrCat("only assessments of the same kind compare: ",
+                     homeward::v1::InstrumentKind_Name(base.kind()), " vs ",
+                     homeward::v1::InstrumentKind_Name(target.kind())));
+  }
+  if (base.instrument_id() != target.instrument_id() ||
+      base.instrument_version() != target.instrument_version()) {
+    return errors::FailedPrecondition(
+        "DIFFERENT_INSTRUMENT_VERSIONS", target_id,
+        absl::StrCat("only assessments made with one instrument version "
+                     "compare: the base used ",
+                     base.instrument_id(), " version ",
+                     base.instrument_version(), ", the target ",
+                     target.instrument_id(), " version ",
+                     target.instrument_version()));
+  }
+  return absl::OkStatus();
+}
+
 homeward::v1::CompareAssessmentsResponse CompareSubmissions(
     const homeward::v1::Assessment& base,
     const homeward::v1::Assessment& target) {

@@ -8,6 +8,8 @@
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_ASSESSMENT_RULES_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_ASSESSMENT_RULES_H_
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "common/status/errors.h"
 #include "homeward/v1/assessments.pb.h"
@@ -33,6 +35,15 @@ errors::FieldViolations ValidateCompareAssessments(
     const homeward::v1::CompareAssessmentsRequest& request);
 errors::FieldViolations ValidateListNeeds(
     const homeward::v1::ListNeedsRequest& request);
+
+// Whether two submissions measure on one scale: the same instrument and the
+// same version (a new version may change items, weights or bands, so its
+// scores are not comparable with the old ones). FAILED_PRECONDITION
+// DIFFERENT_INSTRUMENT_KINDS or DIFFERENT_INSTRUMENT_VERSIONS naming both
+// sides; `target_id` is the subject of the refusal.
+absl::Status CheckComparable(const homeward::v1::Assessment& base,
+                             const homeward::v1::Assessment& target,
+                             absl::string_view target_id);
 
 // Change per score (target - base, rounded like the scores; absent when
 // either side lacks the score) and the flags raised and cleared.

@@ -3,8 +3,10 @@
 #include "services/assessment/assessment_rules.h"
 
 #include <functional>
+#include <string>
 
 #include "gmock/gmock.h"
+#include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
 
 namespace homeward::assessment {
@@ -128,6 +130,72 @@ TEST(CompareSubmissionsTest, AWorseningIsANegativeChange) {
   ASSERT_EQ(c.changes_size(), 1);
   EXPECT_DOUBLE_EQ(c.changes(0).change(), -0.5);
 }
+
+struct ComparableCase {
+  const char* name;
+  homeward::v1::InstrumentKind base_kind;
+  const char* base_id;
+  int base_version;
+  homeward::v1::InstrumentKind target_kind;
+  const char* target_id;
+  int target_version;
+  // Empty: comparable; else the precondition type and words of the message.
+  const char* refusal;
+  const char* message;
+};
+
+homeward::v1::Assessment MadeWith(homeward::v1::InstrumentKind kind,
+                                  const char* id, int version) {
+  homeward::v1::Assessment a;
+  a.set_kind(kind);
+  a.set_instrument_id(id);
+  a.set_instrument_version(version);
+  return a;
+}
+
+class CheckComparableTest : public ::testing::TestWithParam<ComparableCase> {};
+
+TEST_P(CheckComparableTest, OnlyOneInstrumentVersionCompares) {
+  const ComparableCase& c = GetParam();
+  absl::Status status = CheckComparable(
+      MadeWith(c.base_kind, c.base_id, c.base_version),
+      MadeWith(c.target_kind, c.target_id, c.target_version), "A-target");
+  if (std::string(c.refusal).empty()) {
+    EXPECT_TRUE(status.ok()) << status;
+    return;
+  }
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr(c.message));
+  auto payload =
+      status.GetPayload(errors::kPreconditionFailureTypeUrl);
+  ASSERT_TRUE(payload.has_value());
+  google::rpc::PreconditionFailure failure;
+  ASSERT_TRUE(failure.ParseFromString(std::string(*payload)));
+  ASSERT_EQ(failure.violations_size(), 1);
+  EXPECT_EQ(failure.violations(0).type(), c.refusal);
+  EXPECT_EQ(failure.violations(0).subject(), "A-target");
+}
+
+constexpr auto kRss = homeward::v1::INSTRUMENT_KIND_RSS;
+constexpr auto kFamily = homeward::v1::INSTRUMENT_KIND_FAMILY_ASSESSMENT;
+
+INSTANTIATE_TEST_SUITE_P(
+    Rules, CheckComparableTest,
+    ::testing::Values(
+        ComparableCase{"SameVersion", kRss, "rss", 1, kRss, "rss", 1, "", ""},
+        ComparableCase{"BaselineV1AgainstFollowUpV2", kRss, "rss", 1, kRss,
+                       "rss", 2, "DIFFERENT_INSTRUMENT_VERSIONS",
+                       "the base used rss version 1, the target rss version "
+                       "2"},
+        ComparableCase{"AnotherInstrumentOfTheSameKind", kRss, "rss", 1, kRss,
+                       "rss_short", 1, "DIFFERENT_INSTRUMENT_VERSIONS",
+                       "the base used rss version 1, the target rss_short "
+                       "version 1"},
+        ComparableCase{"AnotherKind", kRss, "rss", 1, kFamily, "family", 1,
+                       "DIFFERENT_INSTRUMENT_KINDS",
+                       "INSTRUMENT_KIND_RSS vs "
+                       "INSTRUMENT_KIND_FAMILY_ASSESSMENT"}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace homeward::assessment

@@ -182,13 +182,8 @@ absl::Status AssessmentServiceImpl::Compare(
   ASSIGN_OR_RETURN(Assessment target,
                    assessments_->Get(c.partition(), c.case_id(),
                                      request.target_assessment_id()));
-  if (base.kind() != target.kind()) {
-    return errors::FailedPrecondition(
-        "DIFFERENT_INSTRUMENT_KINDS", request.target_assessment_id(),
-        absl::StrCat("only assessments of the same kind compare: ",
-                     homeward::v1::InstrumentKind_Name(base.kind()), " vs ",
-                     homeward::v1::InstrumentKind_Name(target.kind())));
-  }
+  RETURN_IF_ERROR(
+      CheckComparable(base, target, request.target_assessment_id()));
   *response = CompareSubmissions(base, target);
   cases_->AuditRead(actor, c.case_id());
   return absl::OkStatus();

@@ -352,7 +352,8 @@ TEST_F(AssessmentServiceTest, InvalidAnswersAreEachReportedAndNothingIsStored) {
                        HasSubstr("assessment_date")));
 }
 
-TEST_F(AssessmentServiceTest, ANewInstrumentVersionLeavesOldScoresUnchanged) {
+TEST_F(AssessmentServiceTest,
+       ANewInstrumentVersionLeavesOldScoresAndComparesOnlyWithItself) {
   Assessment baseline, follow_up;
   ASSERT_TRUE(Submit(Submission("sub-v1", 1), &baseline).ok());
   ASSERT_TRUE(Publish(Mini(2), kAdmin).ok());
@@ -375,21 +376,40 @@ TEST_F(AssessmentServiceTest, ANewInstrumentVersionLeavesOldScoresUnchanged) {
   EXPECT_DOUBLE_EQ(history[0].scores().composite(), 0.3525);
   EXPECT_EQ(history[0].instrument_version(), 1);
 
-  grpc::ClientContext ctx;
-  SignAs(kManager, &ctx);
+  // The two versions measure on different scales: no comparison.
   homeward::v1::CompareAssessmentsRequest cmp;
   cmp.set_case_id(case_.case_id());
   cmp.set_base_assessment_id(baseline.assessment_id());
   cmp.set_target_assessment_id(follow_up.assessment_id());
   homeward::v1::CompareAssessmentsResponse comparison;
+  {
+    grpc::ClientContext ctx;
+    SignAs(kManager, &ctx);
+    EXPECT_THAT(assessments_->CompareAssessments(&ctx, cmp, &comparison),
+                StatusIs(absl::StatusCode::kFailedPrecondition,
+                         AllOf(HasSubstr("mini version 1"),
+                               HasSubstr("mini version 2"))));
+  }
+
+  // A follow-up on v1 compares with the v1 baseline.
+  auto same_version = Submission("sub-v1-follow-up", 1);
+  same_version.mutable_answers(0)->set_option_id("good");  // e1 = 1
+  same_version.mutable_answers(2)->set_option_id("yes");   // s1 = 1
+  Assessment follow_up_v1;
+  ASSERT_TRUE(Submit(same_version, &follow_up_v1).ok());
+  cmp.set_target_assessment_id(follow_up_v1.assessment_id());
+  grpc::ClientContext ctx;
+  SignAs(kManager, &ctx);
   ASSERT_TRUE(assessments_->CompareAssessments(&ctx, cmp, &comparison).ok());
   ASSERT_EQ(comparison.changes_size(), 4);
-  // economic 0.76 - 0.58 = 0.18; social 1 - 0 = 1; psychosocial 0.25 - 0.25 =
-  // 0; composite 0.7375 - 0.3525 = 0.385.
-  EXPECT_DOUBLE_EQ(comparison.changes(0).change(), 0.18);
+  // v1 follow-up: economic = 0.6*1 + 0.4*0.7 = 0.88; social 1;
+  // psychosocial 0.25; composite = 0.3*1 + 0.2*0.7 + 0.25*1 + 0.25*0.25 =
+  // 0.7525. Changes: economic 0.88 - 0.58 = 0.3; social 1 - 0 = 1;
+  // psychosocial 0; composite 0.7525 - 0.3525 = 0.4.
+  EXPECT_DOUBLE_EQ(comparison.changes(0).change(), 0.3);
   EXPECT_DOUBLE_EQ(comparison.changes(1).change(), 1.0);
   EXPECT_DOUBLE_EQ(comparison.changes(2).change(), 0.0);
-  EXPECT_DOUBLE_EQ(comparison.changes(3).change(), 0.385);
+  EXPECT_DOUBLE_EQ(comparison.changes(3).change(), 0.4);
   EXPECT_THAT(comparison.flags_cleared(), ElementsAre("NO_DOCUMENTS"));
 }
 
