@@ -58,10 +58,9 @@ bool IsSet(const homeward::v1::Date& date) {
   return date.year() != 0 || date.month() != 0 || date.day() != 0;
 }
 
-bool CheckPastDate(errors::FieldViolations& bad, const std::string& field,
-                   const homeward::v1::Date& date, bool has_date,
-                   absl::CivilDay today, int earliest_year,
-                   absl::CivilDay* day) {
+bool CheckDate(errors::FieldViolations& bad, const std::string& field,
+               const homeward::v1::Date& date, bool has_date, int earliest_year,
+               absl::CivilDay* day) {
   if (!has_date || !IsSet(date)) {
     bad.Add(field, "is required");
     return false;
@@ -71,12 +70,20 @@ bool CheckPastDate(errors::FieldViolations& bad, const std::string& field,
                                 date.month(), "-", date.day(), ")"));
     return false;
   }
-  if (*day > today) {
-    bad.Add(field, "cannot be in the future");
-    return false;
-  }
   if (earliest_year > 0 && day->year() < earliest_year) {
     bad.Add(field, absl::StrCat("must be in ", earliest_year, " or later"));
+    return false;
+  }
+  return true;
+}
+
+bool CheckPastDate(errors::FieldViolations& bad, const std::string& field,
+                   const homeward::v1::Date& date, bool has_date,
+                   absl::CivilDay today, int earliest_year,
+                   absl::CivilDay* day) {
+  if (!CheckDate(bad, field, date, has_date, earliest_year, day)) return false;
+  if (*day > today) {
+    bad.Add(field, "cannot be in the future");
     return false;
   }
   return true;

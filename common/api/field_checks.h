@@ -43,9 +43,13 @@ absl::CivilDay TodayUtc();
 // February) or a part is out of range.
 bool ToCivilDay(const homeward::v1::Date& date, absl::CivilDay* day);
 bool IsSet(const homeward::v1::Date& date);
-// A required date of something that already happened: a real calendar day,
-// not after `today`, and (when `earliest_year` > 0) not before that year.
-// Returns true and sets `*day` when valid.
+// A required date: a real calendar day and (when `earliest_year` > 0) not
+// before that year. Returns true and sets `*day` when valid.
+bool CheckDate(errors::FieldViolations& bad, const std::string& field,
+               const homeward::v1::Date& date, bool has_date, int earliest_year,
+               absl::CivilDay* day);
+// A required date of something that already happened: CheckDate, and not
+// after `today`. Returns true and sets `*day` when valid.
 bool CheckPastDate(errors::FieldViolations& bad, const std::string& field,
                    const homeward::v1::Date& date, bool has_date,
                    absl::CivilDay today, int earliest_year,

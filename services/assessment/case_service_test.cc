@@ -259,6 +259,26 @@ TEST_F(CaseServiceTest, RequestIdsAreAnyPrintableAsciiWithoutSpaces) {
   }
 }
 
+// Programmes open a case before the returnee comes back (pre-departure
+// counselling): the return date is then a planned one.
+TEST_F(CaseServiceTest, ACaseOpensBeforeReturnWithAPlannedReturnDate) {
+  auto planned = ValidRegistration("r-planned");
+  const absl::CivilDay day =
+      absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()) + 30;
+  auto* date =
+      planned.mutable_case_()->mutable_return_info()->mutable_return_date();
+  date->set_year(static_cast<int32_t>(day.year()));
+  date->set_month(day.month());
+  date->set_day(day.day());
+  Case out;
+  grpc::Status status = Register(planned, &out);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(out.return_info().return_date().year(), day.year());
+  EXPECT_EQ(out.return_info().return_date().month(), day.month());
+  EXPECT_EQ(out.return_info().return_date().day(), day.day());
+  EXPECT_EQ(out.stage(), homeward::v1::CASE_STAGE_INTAKE);
+}
+
 TEST_F(CaseServiceTest, InvalidRegistrationNamesEveryFieldAndStoresNothing) {
   auto bad = ValidRegistration("r-bad");
   bad.mutable_case_()->mutable_returnee()->set_nationality("Senegal");

@@ -27,6 +27,10 @@ constexpr int kMaxLanguages = 20;
 constexpr int kMaxContacts = 20;
 constexpr int kMaxHouseholdMembers = 50;
 constexpr int kEarliestReturnYear = 1950;
+// A case may be opened before the returnee comes back (pre-departure
+// counselling, as programmes recommend): the return date may then be a
+// planned one, up to this many days ahead.
+constexpr int kPlannedReturnHorizonDays = 365;
 
 std::string Path(absl::string_view prefix, absl::string_view field) {
   return prefix.empty() ? std::string(field) : absl::StrCat(prefix, ".", field);
@@ -152,10 +156,14 @@ void CheckReturnInfo(FieldViolations& bad, const homeward::v1::ReturnInfo& info,
   CheckText(bad, Path(p, "region"), info.region(), false);
   CheckText(bad, Path(p, "locality"), info.locality(), false);
   absl::CivilDay returned;
-  if (api::CheckPastDate(bad, Path(p, "return_date"), info.return_date(),
-                         info.has_return_date(), today, kEarliestReturnYear,
-                         &returned)) {
-    if (birth_valid && returned < birth) {
+  if (api::CheckDate(bad, Path(p, "return_date"), info.return_date(),
+                     info.has_return_date(), kEarliestReturnYear, &returned)) {
+    if (returned > today + kPlannedReturnHorizonDays) {
+      bad.Add(Path(p, "return_date"),
+              absl::StrCat("can be at most ", kPlannedReturnHorizonDays,
+                           " days ahead (a planned return, for a case opened "
+                           "before the returnee comes back)"));
+    } else if (birth_valid && returned < birth) {
       bad.Add(Path(p, "return_date"),
               "cannot be before the returnee's date of birth");
     }

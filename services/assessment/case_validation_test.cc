@@ -189,12 +189,30 @@ INSTANTIATE_TEST_SUITE_P(
                      {"case.returnee.household_members[0].given_name",
                       "case.returnee.household_members[0].relationship",
                       "case.returnee.household_members[0].date_of_birth"}},
-        RegisterCase{"ReturnInTheFuture",
+        // Opened before return: a planned return up to 365 days ahead of
+        // kToday (2026-06-15), i.e. up to 2027-06-15.
+        RegisterCase{"ReturnPlannedHalfAYearAhead",
                      [](auto& r) {
                        SetDate(r.mutable_case_()
                                    ->mutable_return_info()
                                    ->mutable_return_date(),
                                2027, 1, 1);
+                     },
+                     {}},
+        RegisterCase{"ReturnPlannedExactlyAYearAhead",
+                     [](auto& r) {
+                       SetDate(r.mutable_case_()
+                                   ->mutable_return_info()
+                                   ->mutable_return_date(),
+                               2027, 6, 15);
+                     },
+                     {}},
+        RegisterCase{"ReturnPlannedMoreThanAYearAhead",
+                     [](auto& r) {
+                       SetDate(r.mutable_case_()
+                                   ->mutable_return_info()
+                                   ->mutable_return_date(),
+                               2027, 6, 16);
                      },
                      {"case.return_info.return_date"}},
         RegisterCase{"ReturnBefore1950",
