@@ -153,6 +153,12 @@ void CheckReturnInfo(FieldViolations& bad, const homeward::v1::ReturnInfo& info,
             "'", info.country(),
             "' is not an ISO 3166-1 alpha-2 code (upper case, e.g. \"SN\")"));
   }
+  if (!info.host_country().empty() && !IsIsoCountryCode(info.host_country())) {
+    bad.Add(Path(p, "host_country"),
+            absl::StrCat("'", info.host_country(),
+                         "' is not an ISO 3166-1 alpha-2 code (upper case, "
+                         "e.g. \"LY\"); leave it empty when unknown"));
+  }
   CheckText(bad, Path(p, "region"), info.region(), false);
   CheckText(bad, Path(p, "locality"), info.locality(), false);
   absl::CivilDay returned;

@@ -207,6 +207,19 @@ INSTANTIATE_TEST_SUITE_P(
                                2027, 6, 15);
                      },
                      {}},
+        RegisterCase{
+            "HostCountryKnown",
+            [](auto& r) {
+              r.mutable_case_()->mutable_return_info()->set_host_country("LY");
+            },
+            {}},
+        RegisterCase{
+            "HostCountryNotACode",
+            [](auto& r) {
+              r.mutable_case_()->mutable_return_info()->set_host_country(
+                  "Libya");
+            },
+            {"case.return_info.host_country"}},
         RegisterCase{"ReturnPlannedMoreThanAYearAhead",
                      [](auto& r) {
                        SetDate(r.mutable_case_()
