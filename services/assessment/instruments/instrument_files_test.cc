@@ -4,6 +4,7 @@
 // one in docs/INSTRUMENTS.md).
 #include "services/assessment/instruments/instrument_files.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -86,12 +87,19 @@ TEST(LoadInstrumentDirTest, LoadsEveryShippedInstrument) {
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   std::vector<std::string> ids;
   for (const auto& d : *loaded) ids.push_back(d.instrument_id());
-  // In file-name order: domv_vulnerability, family_assessment,
-  // needs_and_capacities, psychosocial_screening, risk_assessment, rss.
+  // In file-name order, each file named after the instrument it holds.
   EXPECT_THAT(ids, ElementsAre("domv_screening", "family_assessment",
                                "needs_and_capacities", "psychosocial_screening",
                                "risk_assessment", "rss"));
   for (const auto& d : *loaded) EXPECT_EQ(d.version(), 1) << d.instrument_id();
+  std::vector<std::string> stems;
+  for (const auto& entry : std::filesystem::directory_iterator(kShippedDir)) {
+    if (entry.path().extension() == ".textproto") {
+      stems.push_back(entry.path().stem().string());
+    }
+  }
+  std::sort(stems.begin(), stems.end());
+  EXPECT_EQ(stems, ids);
 }
 
 TEST(LoadInstrumentDirTest, IgnoresOtherFilesAndAcceptsAnEmptyDirectory) {
