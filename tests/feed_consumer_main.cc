@@ -159,21 +159,26 @@ absl::Status Run() {
     return homeward::errors::InvalidField(
         "commits", "must be batched, per_partition or one_event");
   }
+  const std::string kept = absl::GetFlag(FLAGS_projection);
   const std::string refuse_subject = absl::GetFlag(FLAGS_refuse_subject);
   const std::string fix_file = absl::GetFlag(FLAGS_fix_file);
-  homeward::testing::RecordingProjection projection(
-      {.refuse =
-           [&](const Event& event) {
-             return !refuse_subject.empty() &&
-                    event.subject_id() == refuse_subject &&
-                    !std::filesystem::exists(fix_file);
-           },
-       .reads_own_projection = commits == "batched" ? nullptr : store.get(),
-       .reads_only_event_partition = commits == "per_partition"});
-  homeward::cases::CaseDirectory directory(
-      store.get(), homeward::storage::PartitionSet::All(partition_count));
-  const std::string kept = absl::GetFlag(FLAGS_projection);
-  if (kept != "recording" && kept != "case_directory") {
+  std::unique_ptr<homeward::feeds::EventConsumer> consumer;
+  if (kept == "recording") {
+    consumer = std::make_unique<homeward::testing::RecordingProjection>(
+        homeward::testing::RecordingProjection::Options{
+            .refuse =
+                [&](const Event& event) {
+                  return !refuse_subject.empty() &&
+                         event.subject_id() == refuse_subject &&
+                         !std::filesystem::exists(fix_file);
+                },
+            .reads_own_projection =
+                commits == "batched" ? nullptr : store.get(),
+            .reads_only_event_partition = commits == "per_partition"});
+  } else if (kept == "case_directory") {
+    consumer = std::make_unique<homeward::cases::CaseDirectory>(
+        store.get(), homeward::storage::PartitionSet::All(partition_count));
+  } else {
     return homeward::errors::InvalidField(
         "projection", "must be recording or case_directory");
   }
@@ -183,10 +188,7 @@ absl::Status Run() {
   options.producer = producer;
   options.partitions = homeward::storage::PartitionSet::All(partition_count);
   options.store = store.get();
-  options.consumer =
-      kept == "recording"
-          ? static_cast<homeward::feeds::EventConsumer*>(&projection)
-          : &directory;
+  options.consumer = consumer.get();
   options.principal_secret = secret;
   options.max_queued_per_partition =
       static_cast<size_t>(absl::GetFlag(FLAGS_max_queued_per_partition));

@@ -8,6 +8,7 @@
 // replica follows both producers.
 #include <algorithm>
 #include <csignal>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -170,35 +171,21 @@ class Faces {
     request.set_case_id(case_id);
     return probe_->GetCaseScope(&ctx, request, scope);
   }
-  // Polls the probe as `caller` until it answers something other than
-  // NOT_FOUND (the case has reached its directory) or until the timeout.
-  grpc::Status AwaitScope(const Caller& caller, const std::string& case_id,
-                          CaseScope* scope) {
+  // Asks the probe as `caller` until `settled` holds for its answer (the
+  // directory has caught up) or the timeout passes; the last answer.
+  grpc::Status Await(const Caller& caller, const std::string& case_id,
+                     CaseScope* scope,
+                     const std::function<bool(const grpc::Status&,
+                                              const CaseScope&)>& settled) {
     const absl::Time deadline = absl::Now() + kApplyTimeout;
     grpc::Status status;
     do {
+      scope->Clear();
       status = GetScope(caller, case_id, scope);
-      if (status.error_code() != grpc::StatusCode::NOT_FOUND &&
-          status.error_code() != grpc::StatusCode::UNAVAILABLE) {
-        return status;
-      }
+      if (settled(status, *scope)) break;
       absl::SleepFor(absl::Milliseconds(20));
     } while (absl::Now() < deadline);
     return status;
-  }
-  // Polls, as the manager of office-thies, until the scope's version reaches
-  // `version`.
-  CaseScope AwaitVersion(const std::string& case_id, uint64_t version) {
-    const absl::Time deadline = absl::Now() + kApplyTimeout;
-    CaseScope scope;
-    do {
-      scope.Clear();
-      // As the manager the case is assigned to (see below).
-      grpc::Status status = GetScope(Callers()[2], case_id, &scope);
-      if (status.ok() && scope.version() >= version) break;
-      absl::SleepFor(absl::Milliseconds(20));
-    } while (absl::Now() < deadline);
-    return scope;
   }
   httplib::Result PostJson(const std::string& path, const std::string& body) {
     return http_.Post(path, {{"X-Api-Key", Callers()[0].key}}, body,
@@ -231,7 +218,12 @@ void ExpectProbeFollowsAssessment(Faces& faces, int cases) {
   std::vector<uint32_t> partitions;
   for (const v1::Case& c : registered) {
     CaseScope scope;
-    grpc::Status status = faces.AwaitScope(Callers()[0], c.case_id(), &scope);
+    // Registered once the probe stops answering NOT_FOUND.
+    grpc::Status status = faces.Await(
+        Callers()[0], c.case_id(), &scope, [](const grpc::Status& s, auto&) {
+          return s.error_code() != grpc::StatusCode::NOT_FOUND &&
+                 s.error_code() != grpc::StatusCode::UNAVAILABLE;
+        });
     ASSERT_TRUE(status.ok()) << c.case_id() << ": " << status.error_message();
     EXPECT_EQ(scope.case_id(), c.case_id());
     EXPECT_EQ(scope.partition(), c.partition());
@@ -275,8 +267,13 @@ void ExpectProbeFollowsAssessment(Faces& faces, int cases) {
   v1::Case assigned;
   ASSERT_TRUE(
       faces.Assign(registered[0], "office-thies", "cm-3", &assigned).ok());
-  CaseScope moved =
-      faces.AwaitVersion(registered[0].case_id(), VersionOf(assigned));
+  // Asked as the manager the case now belongs to, until the assignment's
+  // version has reached the directory.
+  CaseScope moved;
+  faces.Await(Callers()[2], registered[0].case_id(), &moved,
+              [&](const grpc::Status& s, const CaseScope& scope) {
+                return s.ok() && scope.version() >= VersionOf(assigned);
+              });
   EXPECT_EQ(moved.office_id(), "office-thies");
   EXPECT_EQ(moved.case_manager_id(), "cm-3");
   CaseScope scope;
