@@ -3,6 +3,7 @@
 #include "services/assessment/assessment_server.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/programme/programme_catalogs.h"
 #include "common/status/status_macros.h"
 #include "services/assessment/assessment_service.h"
 #include "services/assessment/assessment_store.h"
@@ -50,6 +51,14 @@ absl::Status BuildAssessment(const std::string& instruments_dir,
       parts.Own(std::make_unique<InstrumentStore>(parts.store()));
   auto* assessments =
       parts.Own(std::make_unique<AssessmentStore>(parts.store()));
+  // Programme data: the taxonomy instruments and needs name, and the
+  // programmes cases belong to.
+  auto* taxonomies = parts.Own(std::make_unique<programme::TaxonomyCatalog>(
+      parts.store(), programme::kTaxonomySchema));
+  auto* programmes = parts.Own(std::make_unique<programme::ProgrammeCatalog>(
+      parts.store(), programme::kProgrammeSchema));
+  (void)taxonomies;
+  (void)programmes;
   if (!instruments_dir.empty()) {
     RETURN_IF_ERROR(PublishInstrumentFiles(instruments_dir, *instruments));
   }

@@ -36,7 +36,8 @@ constexpr storage::MissingRecord kMissing = storage::MissingRecord::kCorruption;
 
 absl::StatusOr<Assessment> AssessmentStore::Submit(
     const service::Actor& actor, uint32_t partition,
-    const std::string& request_id, Assessment assessment) {
+    const std::string& request_id, Assessment assessment,
+    storage::WriteSet also) {
   const std::string id = storage::TimeOrderedId("A");
   const auto now = storage::NowTimestamp();
   assessment.set_assessment_id(id);
@@ -87,6 +88,7 @@ absl::StatusOr<Assessment> AssessmentStore::Submit(
   audit.set_reason(absl::StrCat("assessment ", id));
   set.Audit(std::move(audit));
 
+  set.Append(std::move(also));
   ASSIGN_OR_RETURN(storage::CommitResult result,
                    store_->Commit(std::move(set)));
   if (result.replayed) {

@@ -25,11 +25,13 @@ class AssessmentStore {
  public:
   explicit AssessmentStore(storage::Store* store) : store_(store) {}
 
-  // Assigns ids and times to the assessment and its needs and stores them. A
-  // repeated request id returns the assessment it first created.
+  // Assigns ids and times to the assessment and its needs and stores them,
+  // with `also` (e.g. the case's stage move) in the same commit. A repeated
+  // request id returns the assessment it first created and writes nothing.
   absl::StatusOr<homeward::v1::Assessment> Submit(
       const service::Actor& actor, uint32_t partition,
-      const std::string& request_id, homeward::v1::Assessment assessment);
+      const std::string& request_id, homeward::v1::Assessment assessment,
+      storage::WriteSet also = {});
   // NOT_FOUND unless `assessment_id` is an assessment of `case_id`.
   absl::StatusOr<homeward::v1::Assessment> Get(
       uint32_t partition, absl::string_view case_id,
