@@ -8,4 +8,6 @@ cd "$(dirname "$0")/../.."
 bash deploy/local/build.sh --target homeward-all-in-one
 exec build/services/all_in_one/homeward-all-in-one \
   --data_dir="${HOMEWARD_DATA_DIR:-homeward-data}" \
+  --taxonomy_dir="$PWD/deploy/taxonomy" \
+  --programmes_dir="$PWD/deploy/programmes" \
   --instruments_dir="$PWD/deploy/instruments" "$@"

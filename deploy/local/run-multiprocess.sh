@@ -53,6 +53,8 @@ service {
   owned_partitions { first: $first last: $last }
   principal_secret_file: "$secret"
 }
+taxonomy_dir: "$PWD/deploy/taxonomy"
+programmes_dir: "$PWD/deploy/programmes"
 instruments_dir: "$PWD/deploy/instruments"
 CFG
   build/services/assessment/homeward-assessment --config="$data/assessment-$r.textproto" \

@@ -104,6 +104,8 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
   homeward::internal::v1::AssessmentConfig service;
   service.mutable_service()->set_data_dir(options.data_dir + "/assessment");
   service.mutable_service()->set_partition_count(options.partition_count);
+  service.set_taxonomy_dir(options.taxonomy_dir);
+  service.set_programmes_dir(options.programmes_dir);
   service.set_instruments_dir(options.instruments_dir);
   ASSIGN_OR_RETURN(std::unique_ptr<assessment::AssessmentServer> assessment,
                    assessment::AssessmentServer::Start(service, secret));

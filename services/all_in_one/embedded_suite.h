@@ -36,7 +36,10 @@ struct EmbeddedOptions {
   // The ApiKeyFile textproto. Empty: <data_dir>/api_keys.textproto, created
   // with a development key when absent. A file named here must exist.
   std::string api_keys_file;
-  // Instrument definitions to publish at start (empty: none).
+  // Programme data to publish at start (empty: none): the taxonomy, the
+  // programmes cases belong to, and the instrument definitions.
+  std::string taxonomy_dir;
+  std::string programmes_dir;
   std::string instruments_dir;
 };
 

@@ -23,6 +23,12 @@ ABSL_FLAG(std::string, api_keys_file, "",
           "ApiKeyFile textproto of the keys the gateway accepts; default "
           "<data_dir>/api_keys.textproto, created with a development key "
           "only when absent (an existing file is never rewritten)");
+ABSL_FLAG(std::string, taxonomy_dir, "",
+          "taxonomy files (*.textproto) to publish at start, e.g. "
+          "deploy/taxonomy");
+ABSL_FLAG(std::string, programmes_dir, "",
+          "programme files (*.textproto) to publish at start, e.g. "
+          "deploy/programmes; a case must belong to a published programme");
 ABSL_FLAG(std::string, instruments_dir, "",
           "instrument definitions (*.textproto) to publish at start, e.g. "
           "deploy/instruments");
@@ -43,6 +49,8 @@ int main(int argc, char** argv) {
   options.grpc_listen = absl::GetFlag(FLAGS_grpc_listen);
   options.http_listen = absl::GetFlag(FLAGS_http_listen);
   options.partition_count = absl::GetFlag(FLAGS_partition_count);
+  options.taxonomy_dir = absl::GetFlag(FLAGS_taxonomy_dir);
+  options.programmes_dir = absl::GetFlag(FLAGS_programmes_dir);
   options.instruments_dir = absl::GetFlag(FLAGS_instruments_dir);
   options.api_keys_file = absl::GetFlag(FLAGS_api_keys_file);
   auto suite = homeward::all_in_one::EmbeddedSuite::Start(options);

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/programme/programme_catalogs.h"
+#include "common/programme/programme_files.h"
 #include "common/status/status_macros.h"
 #include "services/assessment/assessment_service.h"
 #include "services/assessment/assessment_store.h"
@@ -43,8 +44,9 @@ absl::Status PublishInstrumentFiles(const std::string& dir,
 
 // The stores and handlers of the assessment service, built on the host's
 // store, verifier and partitions.
-absl::Status BuildAssessment(const std::string& instruments_dir,
-                             service::ServiceParts& parts) {
+absl::Status BuildAssessment(
+    const homeward::internal::v1::AssessmentConfig& config,
+    service::ServiceParts& parts) {
   auto* cases =
       parts.Own(std::make_unique<CaseStore>(parts.store(), *parts.owned()));
   auto* instruments =
@@ -57,10 +59,21 @@ absl::Status BuildAssessment(const std::string& instruments_dir,
       parts.store(), programme::kTaxonomySchema));
   auto* programmes = parts.Own(std::make_unique<programme::ProgrammeCatalog>(
       parts.store(), programme::kProgrammeSchema));
-  (void)taxonomies;
   (void)programmes;
-  if (!instruments_dir.empty()) {
-    RETURN_IF_ERROR(PublishInstrumentFiles(instruments_dir, *instruments));
+  // Taxonomy first: programmes and instruments name its components.
+  if (!config.taxonomy_dir().empty()) {
+    RETURN_IF_ERROR(programme::PublishTaxonomyDir(
+        config.taxonomy_dir(), *taxonomies,
+        programme::StartupLoader("taxonomy")));
+  }
+  if (!config.programmes_dir().empty()) {
+    RETURN_IF_ERROR(programme::PublishProgrammeDir(
+        config.programmes_dir(), *programmes,
+        programme::StartupLoader("programme")));
+  }
+  if (!config.instruments_dir().empty()) {
+    RETURN_IF_ERROR(
+        PublishInstrumentFiles(config.instruments_dir(), *instruments));
   }
   parts.AddService<homeward::v1::CaseService>(
       std::make_unique<CaseServiceImpl>(cases, parts.verifier()));
@@ -88,7 +101,7 @@ absl::StatusOr<std::unique_ptr<AssessmentServer>> AssessmentServer::Start(
     const std::string& principal_secret) {
   const service::ServiceDefinition definition{
       .name = "assessment", .build = [&config](service::ServiceParts& parts) {
-        return BuildAssessment(config.instruments_dir(), parts);
+        return BuildAssessment(config, parts);
       }};
   ASSIGN_OR_RETURN(std::unique_ptr<service::ServiceHost> host,
                    service::ServiceHost::Start(definition, config.service(),
