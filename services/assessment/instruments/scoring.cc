@@ -433,6 +433,8 @@ ScoringResult Score(const InstrumentDefinition& definition,
     homeward::v1::RaisedFlag& flag = result.flags.emplace_back();
     flag.set_code(rule.code());
     flag.set_label(PreferredWording(rule.label()));
+    flag.set_priority(rule.priority());
+    flag.set_response_category(rule.response_category());
   }
 
   std::set<std::string> identified;
