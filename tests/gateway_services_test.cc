@@ -507,16 +507,16 @@ TEST_F(GatewayServicesTest, ProgrammeDataIsReadableOverGrpcAndJson) {
   v1::GetTaxonomyRequest get_taxonomy;
   get_taxonomy.set_taxonomy_id("reintegration");
   v1::Taxonomy taxonomy;
-  auto programmes = v1::ProgrammeService::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", gateway_->grpc_port()),
-      grpc::InsecureChannelCredentials()));
-  ASSERT_THAT(programmes->GetTaxonomy(WithKey(kMonitorKey).get(),
-                                      get_taxonomy, &taxonomy),
+  auto programmes = v1::ProgrammeService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", gateway_->grpc_port()),
+                          grpc::InsecureChannelCredentials()));
+  ASSERT_THAT(programmes->GetTaxonomy(WithKey(kMonitorKey).get(), get_taxonomy,
+                                      &taxonomy),
               IsOk());
   EXPECT_EQ(taxonomy.version(), 1);
 
-  auto res = PostJson("homeward.v1.ProgrammeService/GetTaxonomy",
-                      get_taxonomy, kManagerKey);
+  auto res = PostJson("homeward.v1.ProgrammeService/GetTaxonomy", get_taxonomy,
+                      kManagerKey);
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   EXPECT_THAT(res->body, HasSubstr(R"("componentId":"counter_trafficking")"));
