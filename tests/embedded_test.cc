@@ -31,6 +31,9 @@ EmbeddedOptions OptionsFor(const TempDir& dir) {
   options.data_dir = dir.path() + "/data";
   options.grpc_listen = "127.0.0.1:0";
   options.http_listen = "127.0.0.1:0";
+  options.taxonomy_dir = std::string(HOMEWARD_SOURCE_DIR) + "/deploy/taxonomy";
+  options.programmes_dir =
+      std::string(HOMEWARD_SOURCE_DIR) + "/deploy/programmes";
   options.instruments_dir =
       std::string(HOMEWARD_SOURCE_DIR) + "/deploy/instruments";
   return options;
@@ -136,7 +139,7 @@ TEST(EmbeddedSuiteTest, ReadmeRssExampleScoresAsDocumented) {
 
   const std::string body = absl::StrCat(
       R"({"requestId":"rss-baseline-1","caseId":")", case_id,
-      R"(","instrumentId":"rss","instrumentVersion":1,)",
+      R"(","instrumentId":"rss","instrumentVersion":2,)",
       R"("assessmentDate":{"year":2025,"month":11,"day":3},"answers":[)",
       R"({"itemId":"economic_satisfaction","optionId":"very_dissatisfied"},)",
       R"({"itemId":"food_reduction","optionId":"often"},)",

@@ -31,6 +31,7 @@
 #include "homeward/v1/consent.grpc.pb.h"
 #include "homeward/v1/counselling.grpc.pb.h"
 #include "homeward/v1/instruments.grpc.pb.h"
+#include "homeward/v1/taxonomy.grpc.pb.h"
 #include "httplib.h"
 #include "services/assessment/assessment_server.h"
 #include "services/gateway/api_keys.h"
@@ -217,8 +218,8 @@ class GatewayServicesTest : public ::testing::Test {
               absl::StrCat(dir_.path(), "/replica", r));
       config.set_partition_count(kPartitions);
       *config.add_owned_partitions() = Half(r);
-      auto server =
-          assessment::AssessmentServer::Start(config, testing::kTestSecret);
+      auto server = assessment::AssessmentServer::Start(
+          testing::WithShippedProgrammeData(config), testing::kTestSecret);
       ASSERT_THAT(server, IsOk());
       replicas_[r] = *std::move(server);
       direct_[r] = std::make_unique<Stubs>(Address(r));
@@ -497,6 +498,50 @@ TEST_F(GatewayServicesTest, RoleGates) {
           WithKey(kMonitorKey).get(), v1::ListInstrumentsRequest(), &list),
       IsOk());
   EXPECT_THAT(list.instruments(), Not(IsEmpty()));
+}
+
+// Programme data (issue 11) is read through the gateway by any role, over
+// gRPC and over the JSON face, from whichever replica answers: every replica
+// published the same files at start.
+TEST_F(GatewayServicesTest, ProgrammeDataIsReadableOverGrpcAndJson) {
+  v1::GetTaxonomyRequest get_taxonomy;
+  get_taxonomy.set_taxonomy_id("reintegration");
+  v1::Taxonomy taxonomy;
+  auto programmes = v1::ProgrammeService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", gateway_->grpc_port()),
+                          grpc::InsecureChannelCredentials()));
+  ASSERT_THAT(programmes->GetTaxonomy(WithKey(kMonitorKey).get(), get_taxonomy,
+                                      &taxonomy),
+              IsOk());
+  EXPECT_EQ(taxonomy.version(), 1);
+
+  auto res = PostJson("homeward.v1.ProgrammeService/GetTaxonomy", get_taxonomy,
+                      kManagerKey);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_THAT(res->body, HasSubstr(R"("componentId":"counter_trafficking")"));
+  EXPECT_THAT(res->body, HasSubstr(R"("dimension":"DIMENSION_PROTECTION")"));
+
+  v1::GetProgrammeRequest get_programme;
+  get_programme.set_programme_id("sn_reintegration");
+  res = PostJson("homeward.v1.ProgrammeService/GetProgramme", get_programme,
+                 kMonitorKey);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_THAT(res->body, HasSubstr(R"("currencyCode":"XOF")"));
+  EXPECT_THAT(res->body, HasSubstr(R"("rssAtMonths":[3,12])"));
+
+  res = PostJson("homeward.v1.ProgrammeService/ListProgrammes",
+                 v1::ListProgrammesRequest(), kMonitorKey);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_THAT(res->body, HasSubstr(R"("programmeId":"sn_reintegration")"));
+
+  get_programme.set_programme_id("nowhere");
+  res = PostJson("homeward.v1.ProgrammeService/GetProgramme", get_programme,
+                 kMonitorKey);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404) << res->body;
 }
 
 // (4) A publication reaches every replica, and fails while one is down.

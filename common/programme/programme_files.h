@@ -7,8 +7,8 @@
 //   ASSIGN_OR_RETURN(service::Actor loader, ...);
 //   RETURN_IF_ERROR(programme::PublishTaxonomyDir("deploy/taxonomy",
 //                                                 taxonomies, loader));
-//   RETURN_IF_ERROR(programme::PublishProgrammeDir("deploy/programmes",
-//                                                  programmes, loader));
+//   RETURN_IF_ERROR(programme::PublishProgrammeDir(
+//       "deploy/programmes", taxonomies, programmes, loader));
 #ifndef HOMEWARD_COMMON_PROGRAMME_PROGRAMME_FILES_H_
 #define HOMEWARD_COMMON_PROGRAMME_PROGRAMME_FILES_H_
 
@@ -25,15 +25,20 @@ namespace homeward::programme {
 service::Actor StartupLoader(absl::string_view what);
 
 // Loads every *.textproto of `dir` as a Taxonomy (see
-// catalog::LoadTextprotoDir for the error shapes) and publishes those not yet
-// published. FAILED_PRECONDITION "taxonomy_dir '<dir>': ..." when a file is
-// invalid or would change a published version.
+// catalog::LoadTextprotoDir for the error shapes), checks each with
+// ValidateTaxonomy and publishes those not yet published. FAILED_PRECONDITION
+// "taxonomy_dir '<dir>': ..." when a file is invalid or would change a
+// published version.
 absl::Status PublishTaxonomyDir(const std::string& dir,
                                 TaxonomyCatalog& taxonomies,
                                 const service::Actor& loader);
 
-// The same for Programme files, under "programmes_dir '<dir>'".
+// The same for Programme files, under "programmes_dir '<dir>'", checked with
+// ValidateProgramme; a programme naming a taxonomy version not published in
+// `taxonomies` is refused on its taxonomy_version. Publish the taxonomy
+// directory first.
 absl::Status PublishProgrammeDir(const std::string& dir,
+                                 const TaxonomyCatalog& taxonomies,
                                  ProgrammeCatalog& programmes,
                                  const service::Actor& loader);
 

@@ -36,11 +36,11 @@ void CheckComponent(const homeward::v1::Taxonomy& taxonomy,
     for (const auto& c : taxonomy.components()) {
       known.push_back(c.component_id());
     }
-    bad.Add(FieldPath(field, category_field),
-            absl::StrCat("'", component_id, "' is not a component of taxonomy '",
-                         taxonomy.taxonomy_id(), "' version ",
-                         taxonomy.version(), "; known: ",
-                         absl::StrJoin(known, ", ")));
+    bad.Add(
+        FieldPath(field, category_field),
+        absl::StrCat("'", component_id, "' is not a component of taxonomy '",
+                     taxonomy.taxonomy_id(), "' version ", taxonomy.version(),
+                     "; known: ", absl::StrJoin(known, ", ")));
     return;
   }
   if (dimension != homeward::v1::DIMENSION_UNSPECIFIED &&

@@ -16,17 +16,23 @@
 #include "services/assessment/instrument_service.h"
 #include "services/assessment/instrument_store.h"
 #include "services/assessment/instruments/instrument_files.h"
+#include "services/assessment/programme_service.h"
 
 namespace homeward::assessment {
 namespace {
 
-// Publishes the instrument files of `dir` that are not yet published. A file
-// that would change a published version stops the start: scores must stay
-// reproducible from the version they were made under.
-absl::Status PublishInstrumentFiles(const std::string& dir,
-                                    InstrumentStore& instruments) {
-  ASSIGN_OR_RETURN(std::vector<homeward::v1::InstrumentDefinition> definitions,
-                   LoadInstrumentDir(dir));
+// Publishes the instrument files of `dir` that are not yet published, each
+// checked against the published taxonomy it names. A file that would change a
+// published version stops the start: scores must stay reproducible from the
+// version they were made under.
+absl::Status PublishInstrumentFiles(
+    const std::string& dir, const programme::TaxonomyCatalog& taxonomies,
+    InstrumentStore& instruments) {
+  ASSIGN_OR_RETURN(
+      std::vector<homeward::v1::InstrumentDefinition> definitions,
+      LoadInstrumentDir(dir, [&taxonomies](absl::string_view id, int32_t v) {
+        return taxonomies.Get(id, v);
+      }));
   service::Actor loader;
   loader.principal.set_user_id("instrument-loader");
   loader.principal.set_role(homeward::v1::ROLE_SERVICE);
@@ -59,26 +65,29 @@ absl::Status BuildAssessment(
       parts.store(), programme::kTaxonomySchema));
   auto* programmes = parts.Own(std::make_unique<programme::ProgrammeCatalog>(
       parts.store(), programme::kProgrammeSchema));
-  (void)programmes;
   // Taxonomy first: programmes and instruments name its components.
   if (!config.taxonomy_dir().empty()) {
-    RETURN_IF_ERROR(programme::PublishTaxonomyDir(
-        config.taxonomy_dir(), *taxonomies,
-        programme::StartupLoader("taxonomy")));
+    RETURN_IF_ERROR(
+        programme::PublishTaxonomyDir(config.taxonomy_dir(), *taxonomies,
+                                      programme::StartupLoader("taxonomy")));
   }
   if (!config.programmes_dir().empty()) {
     RETURN_IF_ERROR(programme::PublishProgrammeDir(
-        config.programmes_dir(), *programmes,
+        config.programmes_dir(), *taxonomies, *programmes,
         programme::StartupLoader("programme")));
   }
   if (!config.instruments_dir().empty()) {
-    RETURN_IF_ERROR(
-        PublishInstrumentFiles(config.instruments_dir(), *instruments));
+    RETURN_IF_ERROR(PublishInstrumentFiles(config.instruments_dir(),
+                                           *taxonomies, *instruments));
   }
   parts.AddService<homeward::v1::CaseService>(
       std::make_unique<CaseServiceImpl>(cases, parts.verifier()));
   parts.AddService<homeward::v1::InstrumentService>(
-      std::make_unique<InstrumentServiceImpl>(instruments, parts.verifier()));
+      std::make_unique<InstrumentServiceImpl>(instruments, taxonomies,
+                                              parts.verifier()));
+  parts.AddService<homeward::v1::ProgrammeService>(
+      std::make_unique<ProgrammeServiceImpl>(taxonomies, programmes,
+                                             parts.verifier()));
   parts.AddService<homeward::v1::AssessmentService>(
       std::make_unique<AssessmentServiceImpl>(cases, instruments, assessments,
                                               parts.verifier()));

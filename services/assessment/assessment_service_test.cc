@@ -75,6 +75,8 @@ InstrumentDefinition Mini(int version) {
   d.set_kind(homeward::v1::INSTRUMENT_KIND_RSS);
   (*d.mutable_title())["en"] = "Mini sustainability survey";
   d.set_provenance("Test instrument with made-up weights.");
+  d.set_taxonomy_id("reintegration");
+  d.set_taxonomy_version(1);
   auto* e1 = d.add_items();
   e1->set_id("e1");
   (*e1->mutable_question())["en"] = "Economic situation?";
@@ -137,6 +139,8 @@ InstrumentDefinition Mini(int version) {
 
   auto* flag = d.add_flag_rules();
   flag->set_code("NO_DOCUMENTS");
+  flag->set_priority(homeward::v1::NEED_PRIORITY_HIGH);
+  flag->set_response_category("documentation");
   (*flag->mutable_label())["en"] = "No identity documents";
   flag->add_all_of()->set_item_id("s1");
   flag->mutable_all_of(0)->add_any_of_options("no");
@@ -169,11 +173,10 @@ homeward::v1::Answer Number(const std::string& item, double n) {
 class AssessmentServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    homeward::internal::v1::AssessmentConfig config;
-    *config.mutable_service() =
-        homeward::testing::LoopbackServiceConfig(dir_.path());
-    config.set_instruments_dir(std::string(HOMEWARD_SOURCE_DIR) +
-                               "/deploy/instruments");
+    homeward::internal::v1::AssessmentConfig config =
+        homeward::testing::WithShippedProgrammeData(
+            homeward::testing::LoopbackServiceConfig(dir_.path()),
+            /*instruments=*/true);
     auto server =
         AssessmentServer::Start(config, homeward::testing::kTestSecret);
     ASSERT_TRUE(server.ok()) << server.status();

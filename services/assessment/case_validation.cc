@@ -9,13 +9,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/api/field_checks.h"
+#include "common/api/iso_codes.h"
 #include "common/api/paging.h"
 #include "services/assessment/field_values.h"
-#include "services/assessment/iso_codes.h"
 
 namespace homeward::assessment {
 namespace {
 
+using api::IsIsoCountryCode;
+using api::IsIsoLanguageCode;
 using errors::FieldViolations;
 using homeward::v1::Case;
 using homeward::v1::Date;

@@ -25,11 +25,14 @@ constexpr service::RpcMethod kListInstruments{
 }  // namespace
 
 absl::Status ValidatePublishInstrument(
-    const homeward::v1::PublishInstrumentRequest& request) {
+    const homeward::v1::PublishInstrumentRequest& request,
+    const programme::TaxonomyCatalog& taxonomies) {
   if (!request.has_instrument())
     return errors::InvalidField("instrument", "is required");
-  const errors::FieldViolations found =
-      ValidateInstrument(request.instrument());
+  const errors::FieldViolations found = ValidateInstrumentWith(
+      request.instrument(), [&taxonomies](absl::string_view id, int32_t v) {
+        return taxonomies.Get(id, v);
+      });
   errors::FieldViolations prefixed;
   for (const auto& v : found.violations()) {
     prefixed.Add(absl::StrCat("instrument.", v.field), v.description);
@@ -69,7 +72,7 @@ absl::Status InstrumentServiceImpl::Publish(
     return errors::PermissionDenied(
         "only administrators may publish instruments");
   }
-  RETURN_IF_ERROR(ValidatePublishInstrument(request));
+  RETURN_IF_ERROR(ValidatePublishInstrument(request, *taxonomies_));
   ASSIGN_OR_RETURN(*response,
                    instruments_->Publish(actor, request.instrument()));
   return absl::OkStatus();

@@ -18,6 +18,7 @@
 #include "homeward/v1/consent.pb.h"
 #include "homeward/v1/counselling.pb.h"
 #include "homeward/v1/instruments.pb.h"
+#include "homeward/v1/taxonomy.pb.h"
 
 namespace homeward::gateway {
 namespace {
@@ -296,6 +297,17 @@ std::vector<MethodRoute> PublicMethods() {
           AnyReplica(), AnyRole()),
       Unary<ListInstrumentsRequest, ListInstrumentsResponse>(
           kAssessment, "homeward.v1.InstrumentService/ListInstruments",
+          AnyReplica(), AnyRole()),
+      // Programme data (taxonomy, programmes): read-only, loaded from files
+      // at start into every replica.
+      Unary<GetTaxonomyRequest, Taxonomy>(
+          kAssessment, "homeward.v1.ProgrammeService/GetTaxonomy", AnyReplica(),
+          AnyRole()),
+      Unary<GetProgrammeRequest, Programme>(
+          kAssessment, "homeward.v1.ProgrammeService/GetProgramme",
+          AnyReplica(), AnyRole()),
+      Unary<ListProgrammesRequest, ListProgrammesResponse>(
+          kAssessment, "homeward.v1.ProgrammeService/ListProgrammes",
           AnyReplica(), AnyRole()),
       // Assessments and needs of one case.
       Unary<SubmitAssessmentRequest, Assessment>(

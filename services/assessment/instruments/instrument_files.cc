@@ -9,11 +9,13 @@
 namespace homeward::assessment {
 
 absl::StatusOr<std::vector<homeward::v1::InstrumentDefinition>>
-LoadInstrumentDir(const std::string& dir) {
+LoadInstrumentDir(const std::string& dir, const TaxonomyLookup& taxonomies) {
   using homeward::v1::InstrumentDefinition;
   catalog::TextprotoDirOptions<InstrumentDefinition> options;
   options.what = "instrument directory";
-  options.check = ValidateInstrument;
+  options.check = [&taxonomies](const InstrumentDefinition& d) {
+    return ValidateInstrumentWith(d, taxonomies);
+  };
   options.identity = [](const InstrumentDefinition& d) {
     return catalog::IdentityOf(d, InstrumentCatalogSchema());
   };

@@ -13,9 +13,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/catalog/textproto_dir.h"
 #include "common/status/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "homeward/v1/taxonomy.pb.h"
 #include "services/assessment/instruments/scoring.h"
 #include "services/assessment/instruments/test_instruments.h"
 
@@ -34,6 +36,32 @@ using ::testing::Not;
 
 const std::string kShippedDir =
     std::string(HOMEWARD_SOURCE_DIR) + "/deploy/instruments";
+const std::string kShippedTaxonomyDir =
+    std::string(HOMEWARD_SOURCE_DIR) + "/deploy/taxonomy";
+
+// The taxonomies shipped in deploy/taxonomy/, as the service finds them
+// once published.
+TaxonomyLookup ShippedTaxonomies() {
+  absl::StatusOr<std::vector<homeward::v1::Taxonomy>> loaded =
+      catalog::LoadTextprotoDir<homeward::v1::Taxonomy>(kShippedTaxonomyDir);
+  EXPECT_TRUE(loaded.ok()) << loaded.status();
+  std::vector<homeward::v1::Taxonomy> taxonomies;
+  if (loaded.ok()) taxonomies = *std::move(loaded);
+  return
+      [taxonomies](absl::string_view id,
+                   int32_t version) -> absl::StatusOr<homeward::v1::Taxonomy> {
+        for (const auto& t : taxonomies) {
+          if (t.taxonomy_id() == id && t.version() == version) return t;
+        }
+        return absl::NotFoundError(absl::StrCat("taxonomy ", id, "@", version));
+      };
+}
+
+// No taxonomy is published.
+absl::StatusOr<homeward::v1::Taxonomy> NoTaxonomy(absl::string_view id,
+                                                  int32_t version) {
+  return absl::NotFoundError(absl::StrCat("taxonomy ", id, "@", version));
+}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -70,7 +98,7 @@ constexpr char kTinyInstrument[] = R"txt(
 
 std::map<std::string, InstrumentDefinition> LoadShipped() {
   absl::StatusOr<std::vector<InstrumentDefinition>> loaded =
-      LoadInstrumentDir(kShippedDir);
+      LoadInstrumentDir(kShippedDir, ShippedTaxonomies());
   EXPECT_TRUE(loaded.ok()) << loaded.status();
   std::map<std::string, InstrumentDefinition> by_id;
   if (loaded.ok()) {
@@ -83,7 +111,7 @@ std::map<std::string, InstrumentDefinition> LoadShipped() {
 
 TEST(LoadInstrumentDirTest, LoadsEveryShippedInstrument) {
   absl::StatusOr<std::vector<InstrumentDefinition>> loaded =
-      LoadInstrumentDir(kShippedDir);
+      LoadInstrumentDir(kShippedDir, ShippedTaxonomies());
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   std::vector<std::string> ids;
   for (const auto& d : *loaded) ids.push_back(d.instrument_id());
@@ -91,7 +119,9 @@ TEST(LoadInstrumentDirTest, LoadsEveryShippedInstrument) {
   EXPECT_THAT(ids, ElementsAre("domv_screening", "family_assessment",
                                "needs_and_capacities", "psychosocial_screening",
                                "risk_assessment", "rss"));
-  for (const auto& d : *loaded) EXPECT_EQ(d.version(), 1) << d.instrument_id();
+  // Issue 11 gave every shipped instrument a version 2 (taxonomy categories,
+  // flag priorities and responses); the files hold only the latest version.
+  for (const auto& d : *loaded) EXPECT_EQ(d.version(), 2) << d.instrument_id();
   std::vector<std::string> stems;
   for (const auto& entry : std::filesystem::directory_iterator(kShippedDir)) {
     if (entry.path().extension() == ".textproto") {
@@ -106,18 +136,18 @@ TEST(LoadInstrumentDirTest, IgnoresOtherFilesAndAcceptsAnEmptyDirectory) {
   std::string dir = FreshDir("other_files");
   WriteFile(dir + "/README.md", "not an instrument");
   WriteFile(dir + "/tiny.textproto.bak", "not parsed either");
-  EXPECT_THAT(LoadInstrumentDir(dir),
+  EXPECT_THAT(LoadInstrumentDir(dir, NoTaxonomy),
               homeward::testing::IsOkAndHolds(IsEmpty()));
   WriteFile(dir + "/tiny.textproto", kTinyInstrument);
   absl::StatusOr<std::vector<InstrumentDefinition>> loaded =
-      LoadInstrumentDir(dir);
+      LoadInstrumentDir(dir, NoTaxonomy);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   ASSERT_EQ(loaded->size(), 1u);
   EXPECT_EQ((*loaded)[0].instrument_id(), "tiny");
 }
 
 TEST(LoadInstrumentDirTest, MissingDirectoryIsNotFound) {
-  EXPECT_THAT(LoadInstrumentDir(FreshDir("missing") + "/nope"),
+  EXPECT_THAT(LoadInstrumentDir(FreshDir("missing") + "/nope", NoTaxonomy),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("nope")));
 }
 
@@ -132,7 +162,7 @@ TEST(LoadInstrumentDirTest, InvalidDefinitionNamesTheFileAndTheField) {
             options { id: "yes" value: 1 } options { id: "no" value: 1.5 } }
   )txt");
   absl::StatusOr<std::vector<InstrumentDefinition>> loaded =
-      LoadInstrumentDir(dir);
+      LoadInstrumentDir(dir, NoTaxonomy);
   const std::string bad = dir + "/b_bad.textproto";
   EXPECT_THAT(
       loaded,
@@ -155,7 +185,7 @@ TEST(LoadInstrumentDirTest, UnparsableFileNamesTheFileAndLine) {
   WriteFile(dir + "/broken.textproto",
             "instrument_id: \"x\"\nversion: \"one\"\n");
   absl::StatusOr<std::vector<InstrumentDefinition>> loaded =
-      LoadInstrumentDir(dir);
+      LoadInstrumentDir(dir, NoTaxonomy);
   EXPECT_THAT(loaded, StatusIs(absl::StatusCode::kInvalidArgument,
                                HasSubstr(dir + "/broken.textproto")));
   EXPECT_THAT(loaded.status().message(), HasSubstr("line 2"));
@@ -166,7 +196,7 @@ TEST(LoadInstrumentDirTest, DuplicateIdAndVersionNamesBothFiles) {
   WriteFile(dir + "/one.textproto", kTinyInstrument);
   WriteFile(dir + "/two.textproto", kTinyInstrument);
   absl::StatusOr<std::vector<InstrumentDefinition>> loaded =
-      LoadInstrumentDir(dir);
+      LoadInstrumentDir(dir, NoTaxonomy);
   EXPECT_THAT(
       loaded,
       StatusIs(absl::StatusCode::kInvalidArgument,
@@ -179,7 +209,7 @@ TEST(LoadInstrumentDirTest, DuplicateIdAndVersionNamesBothFiles) {
   v2.replace(v2.find("version: 1"), 10, "version: 2");
   WriteFile(dir + "/two.textproto", v2);
   absl::StatusOr<std::vector<InstrumentDefinition>> both =
-      LoadInstrumentDir(dir);
+      LoadInstrumentDir(dir, NoTaxonomy);
   ASSERT_TRUE(both.ok()) << both.status();
   EXPECT_EQ(both->size(), 2u);
 }
@@ -303,11 +333,11 @@ TEST(ShippedInstrumentsTest, RssWorkedExample) {
   EXPECT_THAT(
       needs,
       ElementsAre(
-          "FOOD_INSECURITY DIMENSION_ECONOMIC basic_needs NEED_PRIORITY_URGENT",
+          "FOOD_INSECURITY DIMENSION_SOCIAL water_food NEED_PRIORITY_URGENT",
           "HOUSING_INADEQUATE DIMENSION_SOCIAL housing NEED_PRIORITY_HIGH",
           "ID_DOCUMENTS_MISSING DIMENSION_SOCIAL documentation "
           "NEED_PRIORITY_HIGH",
-          "PSYCHOSOCIAL_SUPPORT DIMENSION_PSYCHOSOCIAL psychosocial_support "
+          "PSYCHOSOCIAL_SUPPORT DIMENSION_PSYCHOSOCIAL individual_counselling "
           "NEED_PRIORITY_HIGH"));
 }
 
@@ -434,6 +464,119 @@ TEST(ShippedInstrumentsTest, FamilyAssessmentNumberRuleAndChildFlags) {
   // 8 people of whom 4 children: both at_least bounds hold (inclusive).
   ASSERT_EQ(r.needs.size(), 1u);
   EXPECT_EQ(r.needs[0].rule_code(), "LARGE_HOUSEHOLD_SOCIAL_PROTECTION");
+}
+
+// Issue 11: DEBT_SUPPORT no longer fires at low debt-bondage risk, and its
+// priority follows the risk; the flag calls for a counter-trafficking response.
+TEST(ShippedInstrumentsTest, RiskAssessmentDebtSupportFollowsTheRiskLevel) {
+  InstrumentDefinition risk = LoadShipped()["risk_assessment"];
+  struct Case {
+    const char* level;
+    std::vector<std::string> needs;
+    std::vector<std::string> flags;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"low", {}, {}},
+           {"medium",
+            {"DEBT_SUPPORT financial_counselling NEED_PRIORITY_MEDIUM"},
+            {"DEBT_BONDAGE counter_trafficking NEED_PRIORITY_HIGH"}},
+           {"high",
+            {"DEBT_SUPPORT financial_counselling NEED_PRIORITY_HIGH"},
+            {"DEBT_BONDAGE counter_trafficking NEED_PRIORITY_URGENT"}}}) {
+    Answers answers;
+    for (const auto& [item, option] :
+         std::vector<std::pair<const char*, const char*>>{
+             {"threats_to_returnee", "none"},
+             {"safe_accommodation", "yes"},
+             {"threats_to_staff", "none"},
+             {"debt_bondage", c.level},
+             {"stigma", "none"}}) {
+      *answers.Add() = Choice(item, option);
+    }
+    ASSERT_THAT(ValidateAnswers(risk, answers).violations(), IsEmpty())
+        << c.level;
+    ScoringResult r = Score(risk, answers);
+    std::vector<std::string> needs;
+    for (const auto& n : r.needs) {
+      needs.push_back(
+          absl::StrCat(n.rule_code(), " ", n.category(), " ",
+                       homeward::v1::NeedPriority_Name(n.priority())));
+    }
+    EXPECT_EQ(needs, c.needs) << c.level;
+    std::vector<std::string> flags;
+    for (const auto& f : r.flags) {
+      flags.push_back(
+          absl::StrCat(f.code(), " ", f.response_category(), " ",
+                       homeward::v1::NeedPriority_Name(f.priority())));
+    }
+    EXPECT_EQ(flags, c.flags) << c.level;
+  }
+}
+
+TEST(ShippedInstrumentsTest, SelfHarmFlagAsksToFollowTheSafetyProcedure) {
+  InstrumentDefinition ps = LoadShipped()["psychosocial_screening"];
+  for (const auto& rule : ps.flag_rules()) {
+    if (rule.code() != "NEEDS_SPECIALISED_MH_REFERRAL") continue;
+    EXPECT_THAT(rule.label().at("en"),
+                HasSubstr("follow the programme's safety procedure"));
+    EXPECT_EQ(rule.response_category(), "specialised_mental_health");
+    EXPECT_EQ(rule.priority(), homeward::v1::NEED_PRIORITY_URGENT);
+  }
+}
+
+// Every rule of the five instruments Homeward revised in issue 11 names the
+// shipped taxonomy, and every flag has a priority and a response (the loader
+// checks the components themselves).
+TEST(ShippedInstrumentsTest, RulesNameTheShippedTaxonomy) {
+  for (const auto& [id, d] : LoadShipped()) {
+    if (d.flag_rules().empty() && d.need_rules().empty()) continue;
+    EXPECT_EQ(d.taxonomy_id(), "reintegration") << id;
+    EXPECT_EQ(d.taxonomy_version(), 1) << id;
+  }
+}
+
+// A "none" answer of a multiple-choice item cannot be combined with another.
+TEST(ShippedInstrumentsTest, NoneOptionsOfMultipleChoiceItemsAreExclusive) {
+  int none_options = 0;
+  for (const auto& [id, d] : LoadShipped()) {
+    for (const auto& item : d.items()) {
+      if (item.answer_type() != homeward::v1::ANSWER_TYPE_MULTIPLE_CHOICE) {
+        continue;
+      }
+      for (const auto& o : item.options()) {
+        if (o.id() != "none") continue;
+        ++none_options;
+        EXPECT_TRUE(o.exclusive()) << id << " " << item.id();
+      }
+    }
+  }
+  // skill_areas, assets (needs and capacities), return_stressors
+  // (psychosocial screening).
+  EXPECT_GE(none_options, 3);
+}
+
+// Issue 11, point 8: each revised file says which parts are the programme's
+// published structure, which Homeward's wording and which placeholders, and
+// claims no source that was not checked.
+TEST(ShippedInstrumentsTest,
+     ProvenanceSaysWhatIsPublishedWordingOrPlaceholder) {
+  for (const char* id :
+       {"rss", "needs_and_capacities", "psychosocial_screening",
+        "risk_assessment", "family_assessment"}) {
+    const InstrumentDefinition d = LoadShipped()[id];
+    EXPECT_THAT(d.provenance(), HasSubstr("Homeward's wording")) << id;
+    EXPECT_THAT(d.provenance(), HasSubstr("Placeholder")) << id;
+    EXPECT_THAT(d.provenance(), Not(HasSubstr("indicator themes"))) << id;
+    EXPECT_THAT(d.provenance(), Not(HasSubstr("after the IOM"))) << id;
+    if (std::string(id) == "psychosocial_screening") {
+      EXPECT_THAT(d.provenance(), HasSubstr("A Homeward addition"));
+    } else {
+      EXPECT_THAT(d.provenance(), HasSubstr("Programme's published structure"))
+          << id;
+    }
+    const std::string text = ReadFile(kShippedDir + "/" + id + ".textproto");
+    EXPECT_THAT(text, Not(HasSubstr("21 indicator themes"))) << id;
+  }
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/catalog/content_hash.h"
+#include "common/programme/taxonomy.h"
 #include "services/assessment/instruments/instrument_catalog.h"
 
 namespace homeward::assessment {
@@ -30,9 +31,23 @@ constexpr char kIdRule[] =
 constexpr char kCodeRule[] =
     "must be 1 to 64 characters from A-Z, 0-9 and _ (e.g. "
     "\"UNACCOMPANIED_CHILD\")";
-constexpr char kDimensionRule[] =
+// Scores exist only for the three dimensions of reintegration.
+constexpr char kScoredDimensionRule[] =
     "is required: DIMENSION_ECONOMIC, DIMENSION_SOCIAL or "
-    "DIMENSION_PSYCHOSOCIAL";
+    "DIMENSION_PSYCHOSOCIAL (only these are scored)";
+constexpr char kDimensionRule[] =
+    "is required: DIMENSION_ECONOMIC, DIMENSION_SOCIAL, "
+    "DIMENSION_PSYCHOSOCIAL, DIMENSION_IMMEDIATE_ASSISTANCE or "
+    "DIMENSION_PROTECTION";
+constexpr char kPriorityRule[] =
+    "is required: NEED_PRIORITY_LOW, NEED_PRIORITY_MEDIUM, "
+    "NEED_PRIORITY_HIGH or NEED_PRIORITY_URGENT";
+
+bool IsScoredDimension(Dimension d) {
+  return d == homeward::v1::DIMENSION_ECONOMIC ||
+         d == homeward::v1::DIMENSION_SOCIAL ||
+         d == homeward::v1::DIMENSION_PSYCHOSOCIAL;
+}
 
 bool IsId(absl::string_view id, bool upper) {
   if (id.empty() || id.size() > kMaxInstrumentIdLength) return false;
@@ -137,6 +152,12 @@ void CheckOptions(FieldViolations& bad, const std::string& p, const Item& item,
     // must say what they mean.
     if (type != homeward::v1::ANSWER_TYPE_YES_NO || !o.label().empty()) {
       CheckWording(bad, op + ".label", o.label());
+    }
+    // "None of these" excludes the other options; only a multiple-choice item
+    // lets several be chosen, so elsewhere the mark would mean nothing.
+    if (o.exclusive() && type != homeward::v1::ANSWER_TYPE_MULTIPLE_CHOICE) {
+      bad.Add(op + ".exclusive",
+              "only options of multiple-choice items can be exclusive");
     }
     if (o.has_value()) {
       if (!InUnitRange(o.value())) {
@@ -292,9 +313,8 @@ void CheckDimensionWeights(FieldViolations& bad, const InstrumentDefinition& d,
     const auto& dw = d.dimension_weights(k);
     const std::string p = absl::StrCat("dimension_weights[", k, "]");
     Dimension dim = dw.dimension();
-    if (dim == homeward::v1::DIMENSION_UNSPECIFIED ||
-        !homeward::v1::Dimension_IsValid(dim)) {
-      bad.Add(p + ".dimension", kDimensionRule);
+    if (!IsScoredDimension(dim)) {
+      bad.Add(p + ".dimension", kScoredDimensionRule);
       dim = homeward::v1::DIMENSION_UNSPECIFIED;  // so items are not compared
                                                   // with it
     } else if (auto [it, fresh] = seen.emplace(dim, k); !fresh) {
@@ -514,15 +534,71 @@ void CheckCode(FieldViolations& bad, const std::string& field,
   }
 }
 
+void CheckPriority(FieldViolations& bad, const std::string& field,
+                   homeward::v1::NeedPriority priority) {
+  if (priority == homeward::v1::NEED_PRIORITY_UNSPECIFIED ||
+      !homeward::v1::NeedPriority_IsValid(priority)) {
+    bad.Add(field, kPriorityRule);
+  }
+}
+
+// Need categories and flag responses are components of the taxonomy the
+// instrument names, so that needs, concerns, plans and referrals speak of the
+// same things. `taxonomy` is null when that taxonomy is not published; the
+// violation is then reported once, on taxonomy_version.
+void CheckTaxonomy(FieldViolations& bad, const InstrumentDefinition& d,
+                   const homeward::v1::Taxonomy* taxonomy) {
+  if (d.flag_rules().empty() && d.need_rules().empty()) return;
+  if (d.taxonomy_id().empty()) {
+    bad.Add("taxonomy_id",
+            "is required because the instrument has need or flag rules: the "
+            "taxonomy whose components they name, e.g. \"reintegration\"");
+  }
+  if (d.taxonomy_version() < 1) {
+    bad.Add("taxonomy_version",
+            "is required because the instrument has need or flag rules: a "
+            "published version of the taxonomy, 1 or more");
+  } else if (!d.taxonomy_id().empty() &&
+             (taxonomy == nullptr ||
+              taxonomy->taxonomy_id() != d.taxonomy_id() ||
+              taxonomy->version() != d.taxonomy_version())) {
+    bad.Add("taxonomy_version",
+            absl::StrCat("taxonomy '", d.taxonomy_id(), "' version ",
+                         d.taxonomy_version(),
+                         " is not published; publish it first or name a "
+                         "published version"));
+  }
+}
+
+// Whether need categories and flag responses can be checked against
+// `taxonomy`: it is the one the definition names.
+bool CanCheckComponents(const InstrumentDefinition& d,
+                        const homeward::v1::Taxonomy* taxonomy) {
+  return taxonomy != nullptr && taxonomy->taxonomy_id() == d.taxonomy_id() &&
+         taxonomy->version() == d.taxonomy_version();
+}
+
 // Several rules may share a code: each is an alternative way to raise the
 // same flag or need (conditions within a rule are all required).
 void CheckRules(FieldViolations& bad, const InstrumentDefinition& d,
-                const ItemIndex& index) {
+                const ItemIndex& index,
+                const homeward::v1::Taxonomy* taxonomy) {
+  const bool components = CanCheckComponents(d, taxonomy);
   for (int k = 0; k < d.flag_rules_size(); ++k) {
     const auto& r = d.flag_rules(k);
     const std::string p = absl::StrCat("flag_rules[", k, "]");
     CheckCode(bad, p + ".code", r.code());
     CheckWording(bad, p + ".label", r.label());
+    CheckPriority(bad, p + ".priority", r.priority());
+    if (IsBlank(r.response_category())) {
+      bad.Add(p + ".response_category",
+              "is required: the taxonomy component of the response the flag "
+              "calls for, e.g. \"counter_trafficking\"");
+    } else if (components) {
+      programme::CheckComponent(*taxonomy, homeward::v1::DIMENSION_UNSPECIFIED,
+                                r.response_category(), p, bad,
+                                "response_category");
+    }
     CheckConditions(bad, p, r.all_of(), d, index);
   }
   for (int k = 0; k < d.need_rules_size(); ++k) {
@@ -535,15 +611,18 @@ void CheckRules(FieldViolations& bad, const InstrumentDefinition& d,
     }
     if (IsBlank(r.category())) {
       bad.Add(p + ".category",
-              "is required, e.g. \"housing\" or \"documentation\"");
+              "is required: a component of the instrument's taxonomy, e.g. "
+              "\"housing\" or \"documentation\"");
+    } else if (components) {
+      // The dimension is compared only when it is itself valid, so that a
+      // missing dimension is reported once.
+      const Dimension dim = homeward::v1::Dimension_IsValid(r.dimension())
+                                ? r.dimension()
+                                : homeward::v1::DIMENSION_UNSPECIFIED;
+      programme::CheckComponent(*taxonomy, dim, r.category(), p, bad);
     }
     CheckWording(bad, p + ".description", r.description());
-    if (r.priority() == homeward::v1::NEED_PRIORITY_UNSPECIFIED ||
-        !homeward::v1::NeedPriority_IsValid(r.priority())) {
-      bad.Add(p + ".priority",
-              "is required: NEED_PRIORITY_LOW, NEED_PRIORITY_MEDIUM, "
-              "NEED_PRIORITY_HIGH or NEED_PRIORITY_URGENT");
-    }
+    CheckPriority(bad, p + ".priority", r.priority());
     CheckConditions(bad, p, r.all_of(), d, index);
   }
 }
@@ -588,7 +667,8 @@ bool ComputesScore(const InstrumentDefinition& definition, ScoreKind kind) {
   return false;
 }
 
-FieldViolations ValidateInstrument(const InstrumentDefinition& d) {
+FieldViolations ValidateInstrument(const InstrumentDefinition& d,
+                                   const homeward::v1::Taxonomy* taxonomy) {
   FieldViolations bad;
   CheckId(bad, "instrument_id", d.instrument_id());
   if (d.version() < 1) bad.Add("version", "must be 1 or more");
@@ -614,7 +694,29 @@ FieldViolations ValidateInstrument(const InstrumentDefinition& d) {
   CheckWeights(bad, "composite_weights", d.composite_weights(), index,
                homeward::v1::DIMENSION_UNSPECIFIED);
   CheckBands(bad, d);
-  CheckRules(bad, d, index);
+  CheckTaxonomy(bad, d, taxonomy);
+  CheckRules(bad, d, index, taxonomy);
+  return bad;
+}
+
+FieldViolations ValidateInstrumentWith(const InstrumentDefinition& d,
+                                       const TaxonomyLookup& lookup) {
+  if (d.taxonomy_id().empty() || d.taxonomy_version() < 1) {
+    return ValidateInstrument(d, nullptr);
+  }
+  absl::StatusOr<homeward::v1::Taxonomy> taxonomy =
+      lookup(d.taxonomy_id(), d.taxonomy_version());
+  if (taxonomy.ok()) return ValidateInstrument(d, &*taxonomy);
+  FieldViolations unchecked = ValidateInstrument(d, nullptr);
+  if (absl::IsNotFound(taxonomy.status())) return unchecked;
+  // The taxonomy may well be published: say that it could not be read
+  // instead of that it is missing.
+  FieldViolations bad;
+  for (const errors::FieldViolation& v : unchecked.violations()) {
+    if (v.field != "taxonomy_version") bad.Add(v.field, v.description);
+  }
+  bad.Add("taxonomy_version", absl::StrCat("could not read the taxonomy: ",
+                                           taxonomy.status().message()));
   return bad;
 }
 

@@ -5,7 +5,9 @@
 // service accepts, and a definition that passes can be scored without further
 // checks (see scoring.h).
 //
-//   errors::FieldViolations bad = ValidateInstrument(definition);
+//   const Taxonomy* taxonomy = ...;  // the one definition.taxonomy_id() and
+//                                    // taxonomy_version() name, or nullptr
+//   errors::FieldViolations bad = ValidateInstrument(definition, taxonomy);
 //   RETURN_IF_ERROR(bad.ToStatus());
 //   definition.set_content_sha256(InstrumentContentHash(definition));
 //
@@ -16,12 +18,17 @@
 #define HOMEWARD_SERVICES_ASSESSMENT_INSTRUMENTS_INSTRUMENT_RULES_H_
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/status/errors.h"
 #include "homeward/v1/common.pb.h"
 #include "homeward/v1/instruments.pb.h"
+#include "homeward/v1/taxonomy.pb.h"
 
 namespace homeward::assessment {
 
@@ -42,8 +49,27 @@ inline constexpr double kWeightSumTolerance = 1e-6;
 // Every problem with `definition`, each its own violation naming the field and
 // what is allowed. Empty when the definition can be published and scored.
 // Output-only fields (publish_time, content_sha256) are not checked.
+//
+// `taxonomy` is the published taxonomy the definition names (taxonomy_id,
+// taxonomy_version), or nullptr when that version is not published. An
+// instrument with need or flag rules must name one: a need's category, with
+// its dimension, and a flag's response_category must be components of it
+// (programme::CheckComponent). An instrument without such rules needs none.
 errors::FieldViolations ValidateInstrument(
-    const homeward::v1::InstrumentDefinition& definition);
+    const homeward::v1::InstrumentDefinition& definition,
+    const homeward::v1::Taxonomy* taxonomy);
+
+// Finds a published taxonomy version (e.g. in a programme::TaxonomyCatalog):
+// NOT_FOUND when it is not published.
+using TaxonomyLookup = std::function<absl::StatusOr<homeward::v1::Taxonomy>(
+    absl::string_view taxonomy_id, int32_t version)>;
+
+// ValidateInstrument against the taxonomy `lookup` finds for the version the
+// definition names. Another error than NOT_FOUND (the store failing) is one
+// violation on taxonomy_version saying the taxonomy could not be read.
+errors::FieldViolations ValidateInstrumentWith(
+    const homeward::v1::InstrumentDefinition& definition,
+    const TaxonomyLookup& lookup);
 
 // Lower-case hex SHA-256 of the definition's deterministic serialization,
 // with the output-only fields (publish_time, content_sha256) and unknown

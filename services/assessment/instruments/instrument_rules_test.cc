@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/assessment/instruments/test_instruments.h"
@@ -20,6 +21,7 @@ namespace {
 using ::homeward::assessment::instrument_testing::CaseName;
 using ::homeward::assessment::instrument_testing::ParseInstrument;
 using ::homeward::assessment::instrument_testing::SmallInstrument;
+using ::homeward::assessment::instrument_testing::TestTaxonomy;
 using ::homeward::v1::InstrumentDefinition;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
@@ -28,6 +30,11 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // Item indexes in SmallInstrument().
 constexpr int kA = 0, kC = 2, kD = 3, kE = 4, kF = 5, kG = 6, kH = 7, kU = 9;
+
+// Validates against the test taxonomy SmallInstrument() names.
+errors::FieldViolations Validate(const InstrumentDefinition& d) {
+  return ValidateInstrument(d, &TestTaxonomy());
+}
 
 std::vector<std::string> Fields(const errors::FieldViolations& v) {
   std::vector<std::string> out;
@@ -44,7 +51,7 @@ std::string DescriptionOf(const errors::FieldViolations& v,
 }
 
 TEST(ValidateInstrumentTest, AcceptsTheSmallInstrument) {
-  EXPECT_THAT(Fields(ValidateInstrument(SmallInstrument())), IsEmpty());
+  EXPECT_THAT(Fields(Validate(SmallInstrument())), IsEmpty());
 }
 
 struct RuleCase {
@@ -59,7 +66,7 @@ class InstrumentRulesTest : public ::testing::TestWithParam<RuleCase> {};
 TEST_P(InstrumentRulesTest, ReportsExactlyTheBadFields) {
   InstrumentDefinition d = SmallInstrument();
   GetParam().mutate(d);
-  EXPECT_EQ(Fields(ValidateInstrument(d)), GetParam().fields);
+  EXPECT_EQ(Fields(Validate(d)), GetParam().fields);
 }
 
 homeward::v1::Condition* FirstCondition(InstrumentDefinition& d, int rule) {
@@ -532,13 +539,143 @@ std::vector<RuleCase> RulesRuleCases() {
 INSTANTIATE_TEST_SUITE_P(Rules, InstrumentRulesTest,
                          ::testing::ValuesIn(RulesRuleCases()), CaseName());
 
+// Need categories and flag responses against the taxonomy (issue 11), and
+// the exclusive mark on options.
+std::vector<RuleCase> TaxonomyRuleCases() {
+  return {
+      RuleCase{
+          "NeedCategoryNotInTaxonomy",
+          [](auto& d) { d.mutable_need_rules(0)->set_category("livelihood"); },
+          {"need_rules[0].category"}},
+      RuleCase{"NeedDimensionNotTheComponents",
+               [](auto& d) {
+                 d.mutable_need_rules(0)->set_dimension(
+                     homeward::v1::DIMENSION_SOCIAL);
+               },
+               {"need_rules[0].dimension"}},
+      RuleCase{"NeedInProtectionDimension",
+               [](auto& d) {
+                 d.mutable_need_rules(0)->set_dimension(
+                     homeward::v1::DIMENSION_PROTECTION);
+                 d.mutable_need_rules(0)->set_category("child_protection");
+               },
+               {}},
+      RuleCase{"FlagWithoutPriority",
+               [](auto& d) { d.mutable_flag_rules(3)->clear_priority(); },
+               {"flag_rules[3].priority"}},
+      RuleCase{
+          "FlagWithoutResponse",
+          [](auto& d) { d.mutable_flag_rules(3)->clear_response_category(); },
+          {"flag_rules[3].response_category"}},
+      RuleCase{"FlagResponseNotInTaxonomy",
+               [](auto& d) {
+                 d.mutable_flag_rules(3)->set_response_category("safe_house");
+               },
+               {"flag_rules[3].response_category"}},
+      RuleCase{"FlagResponseOfAnyDimension",
+               [](auto& d) {
+                 d.mutable_flag_rules(3)->set_response_category("housing");
+               },
+               {}},
+      RuleCase{"RulesWithoutTaxonomy",
+               [](auto& d) {
+                 d.clear_taxonomy_id();
+                 d.clear_taxonomy_version();
+               },
+               {"taxonomy_id", "taxonomy_version"}},
+      RuleCase{"UnpublishedTaxonomyVersion",
+               [](auto& d) { d.set_taxonomy_version(2); },
+               {"taxonomy_version"}},
+      RuleCase{"NoRulesNeedNoTaxonomy",
+               [](auto& d) {
+                 d.clear_flag_rules();
+                 d.clear_need_rules();
+                 d.clear_taxonomy_id();
+                 d.clear_taxonomy_version();
+               },
+               {}},
+      RuleCase{"ExclusiveOnMultipleChoice",
+               [](auto& d) {
+                 d.mutable_items(kD)->mutable_options(0)->set_exclusive(true);
+               },
+               {}},
+      RuleCase{"ExclusiveOnSingleChoice",
+               [](auto& d) {
+                 d.mutable_items(kA)->mutable_options(0)->set_exclusive(true);
+               },
+               {"items[0].options[0].exclusive"}},
+      RuleCase{"ExclusiveOnYesNo",
+               [](auto& d) {
+                 d.mutable_items(kF)->mutable_options(1)->set_exclusive(true);
+               },
+               {"items[5].options[1].exclusive"}},
+      RuleCase{"DimensionWeightsForProtection",
+               [](auto& d) {
+                 d.mutable_dimension_weights(2)->set_dimension(
+                     homeward::v1::DIMENSION_PROTECTION);
+               },
+               {"dimension_weights[2].dimension"}},
+  };
+}
+
+INSTANTIATE_TEST_SUITE_P(Taxonomy, InstrumentRulesTest,
+                         ::testing::ValuesIn(TaxonomyRuleCases()), CaseName());
+
+TEST(ValidateInstrumentTest, UnpublishedTaxonomyRefusesRulesOnTaxonomyVersion) {
+  const InstrumentDefinition d = SmallInstrument();
+  const errors::FieldViolations bad = ValidateInstrument(d, nullptr);
+  EXPECT_THAT(Fields(bad), ElementsAre("taxonomy_version"));
+  EXPECT_EQ(DescriptionOf(bad, "taxonomy_version"),
+            "taxonomy 'reintegration' version 1 is not published; publish it "
+            "first or name a published version");
+}
+
+TEST(ValidateInstrumentTest, TaxonomyMessagesNameTheComponentAndDimension) {
+  InstrumentDefinition d = SmallInstrument();
+  d.mutable_need_rules(0)->set_dimension(homeward::v1::DIMENSION_SOCIAL);
+  d.mutable_flag_rules(0)->set_response_category("water");
+  const errors::FieldViolations bad = Validate(d);
+  EXPECT_EQ(DescriptionOf(bad, "need_rules[0].dimension"),
+            "must be DIMENSION_ECONOMIC, the dimension of component "
+            "'employment'");
+  EXPECT_THAT(DescriptionOf(bad, "flag_rules[0].response_category"),
+              ::testing::StartsWith("'water' is not a component of taxonomy "
+                                    "'reintegration' version 1; known: "));
+}
+
+TEST(ValidateInstrumentWithTest, LooksUpTheNamedTaxonomyVersion) {
+  std::vector<std::string> asked;
+  const TaxonomyLookup lookup =
+      [&asked](absl::string_view id,
+               int32_t version) -> absl::StatusOr<homeward::v1::Taxonomy> {
+    asked.push_back(absl::StrCat(id, "@", version));
+    if (id == "reintegration" && version == 1) return TestTaxonomy();
+    return absl::NotFoundError("taxonomy");
+  };
+  InstrumentDefinition d = SmallInstrument();
+  EXPECT_THAT(Fields(ValidateInstrumentWith(d, lookup)), IsEmpty());
+  d.set_taxonomy_version(3);
+  EXPECT_THAT(Fields(ValidateInstrumentWith(d, lookup)),
+              ElementsAre("taxonomy_version"));
+  EXPECT_THAT(asked, ElementsAre("reintegration@1", "reintegration@3"));
+  const TaxonomyLookup broken =
+      [](absl::string_view, int32_t) -> absl::StatusOr<homeward::v1::Taxonomy> {
+    return absl::UnavailableError("disk");
+  };
+  const errors::FieldViolations unread =
+      ValidateInstrumentWith(SmallInstrument(), broken);
+  EXPECT_THAT(Fields(unread), ElementsAre("taxonomy_version"));
+  EXPECT_EQ(DescriptionOf(unread, "taxonomy_version"),
+            "could not read the taxonomy: disk");
+}
+
 TEST(ValidateInstrumentTest, ReportsEveryProblemAtOnce) {
   InstrumentDefinition d = SmallInstrument();
   d.set_version(0);
   d.mutable_items(kA)->mutable_options(1)->set_value(1.5);
   d.mutable_dimension_weights(0)->mutable_weights(2)->set_weight(0.3);
   FirstCondition(d, 0)->set_item_id("zz");
-  errors::FieldViolations bad = ValidateInstrument(d);
+  errors::FieldViolations bad = Validate(d);
   EXPECT_THAT(Fields(bad), ElementsAre("version", "items[0].options[1].value",
                                        "dimension_weights[0].weights",
                                        "flag_rules[0].all_of[0].item_id"));
@@ -549,7 +686,7 @@ TEST(ValidateInstrumentTest, MessagesSayWhatIsAllowed) {
   d.mutable_items(kA)->mutable_options(1)->set_value(1.5);
   d.mutable_dimension_weights(0)->mutable_weights(2)->set_weight(0.3);
   d.mutable_dimension_weights(0)->mutable_weights(1)->set_item_id("d");
-  errors::FieldViolations bad = ValidateInstrument(d);
+  errors::FieldViolations bad = Validate(d);
   EXPECT_EQ(DescriptionOf(bad, "items[0].options[1].value"),
             "must be in 0..1 (0 worst, 1 best)");
   // 0.5 + 0.3 + 0.3 = 1.1
@@ -566,8 +703,7 @@ TEST(ValidateInstrumentTest, ScoredItemWithUnscorableTypeIsReportedOnce) {
   InstrumentDefinition d = SmallInstrument();
   d.mutable_items(kC)->set_answer_type(homeward::v1::ANSWER_TYPE_DATE);
   d.mutable_items(kC)->clear_options();
-  EXPECT_THAT(Fields(ValidateInstrument(d)),
-              ElementsAre("items[2].answer_type"));
+  EXPECT_THAT(Fields(Validate(d)), ElementsAre("items[2].answer_type"));
 }
 
 TEST(ScoreKindTest, MapsDimensionsBothWays) {

@@ -28,6 +28,7 @@ using ::homeward::assessment::instrument_testing::MakeAnswers;
 using ::homeward::assessment::instrument_testing::Number;
 using ::homeward::assessment::instrument_testing::ParseInstrument;
 using ::homeward::assessment::instrument_testing::SmallInstrument;
+using ::homeward::assessment::instrument_testing::TestTaxonomy;
 using ::homeward::assessment::instrument_testing::Text;
 using ::homeward::v1::Answer;
 using ::homeward::v1::InstrumentDefinition;
@@ -228,7 +229,7 @@ TEST(ScoreTest, RoundsTheFinalScoreOnce) {
                         weights { item_id: "p" weight: 0.1 }
                         weights { item_id: "q" weight: 0.9 } }
   )txt");
-  ASSERT_THAT(Fields(ValidateInstrument(d)), IsEmpty());
+  ASSERT_THAT(Fields(ValidateInstrument(d, nullptr)), IsEmpty());
   EXPECT_EQ(Econ(Score(d, MakeAnswers({Choice("p", "x"), Choice("q", "z")}))),
             0.0173);
   // Item values are not rounded before weighting: with p = 0.17245,
@@ -256,7 +257,10 @@ InstrumentDefinition ProbeInstrument() {
             bands { label: "high" min: 0.7 max: 1 } }
     bands { score: SCORE_KIND_ECONOMIC
             bands { label: "top" min: 0.9 max: 0.95 } }
+    taxonomy_id: "reintegration" taxonomy_version: 1
     flag_rules { code: "BETWEEN" label { key: "en" value: "between" }
+                 priority: NEED_PRIORITY_HIGH
+                 response_category: "counter_trafficking"
                  all_of { score: SCORE_KIND_COMPOSITE
                           at_least: 0.2 at_most: 0.3 } }
   )txt");
@@ -271,7 +275,7 @@ std::string BandOf(const ScoringResult& r, homeward::v1::ScoreKind kind) {
 
 TEST(BandsTest, MinInclusiveMaxExclusiveLastInclusive) {
   const InstrumentDefinition d = ProbeInstrument();
-  ASSERT_THAT(Fields(ValidateInstrument(d)), IsEmpty());
+  ASSERT_THAT(Fields(ValidateInstrument(d, &TestTaxonomy())), IsEmpty());
   struct Case {
     double x;
     const char* composite_band;
@@ -408,7 +412,7 @@ TEST(NeedsTest, NeedRuleFillsTheNeed) {
   ASSERT_EQ(r.needs.size(), 1u);
   const homeward::v1::Need& need = r.needs[0];
   EXPECT_EQ(need.dimension(), homeward::v1::DIMENSION_ECONOMIC);
-  EXPECT_EQ(need.category(), "livelihood");
+  EXPECT_EQ(need.category(), "employment");
   EXPECT_EQ(need.description(), "Economic need");
   EXPECT_EQ(need.priority(), homeward::v1::NEED_PRIORITY_HIGH);
   EXPECT_EQ(need.rule_code(), "ECON_NEED");

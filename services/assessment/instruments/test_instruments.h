@@ -1,7 +1,9 @@
 // Test-only helpers shared by the instrument engine tests: a small instrument
-// whose scores are easy to work out by hand, and answer builders.
+// whose scores are easy to work out by hand, the taxonomy it names, and
+// answer builders.
 //
 //   InstrumentDefinition d = SmallInstrument();
+//   errors::FieldViolations bad = ValidateInstrument(d, &TestTaxonomy());
 //   Answers answers =
 //       MakeAnswers({Choice("a", "a1"), Choice("b", "b_half"), Text("g",
 //       "x")});
@@ -17,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "homeward/v1/assessments.pb.h"
 #include "homeward/v1/instruments.pb.h"
+#include "homeward/v1/taxonomy.pb.h"
 
 namespace homeward::assessment::instrument_testing {
 
@@ -39,6 +42,45 @@ inline homeward::v1::InstrumentDefinition ParseInstrument(
   return d;
 }
 
+// A few components of the shipped taxonomy "reintegration" version 1, with
+// the same ids and dimensions (deploy/taxonomy/reintegration.textproto), so
+// that a test instrument valid here is valid against the shipped one.
+inline const homeward::v1::Taxonomy& TestTaxonomy() {
+  static const homeward::v1::Taxonomy* const taxonomy = [] {
+    auto* t = new homeward::v1::Taxonomy;
+    if (!google::protobuf::TextFormat::ParseFromString(R"txt(
+          taxonomy_id: "reintegration"
+          version: 1
+          components { component_id: "employment"
+                       dimension: DIMENSION_ECONOMIC
+                       label { key: "en" value: "Employment" } }
+          components { component_id: "documentation"
+                       dimension: DIMENSION_SOCIAL
+                       label { key: "en" value: "Documentation" } }
+          components { component_id: "housing"
+                       dimension: DIMENSION_SOCIAL
+                       label { key: "en" value: "Housing" } }
+          components { component_id: "individual_counselling"
+                       dimension: DIMENSION_PSYCHOSOCIAL
+                       label { key: "en" value: "Individual counselling" } }
+          components { component_id: "immediate_assistance"
+                       dimension: DIMENSION_IMMEDIATE_ASSISTANCE
+                       label { key: "en" value: "Immediate assistance" } }
+          components { component_id: "counter_trafficking"
+                       dimension: DIMENSION_PROTECTION
+                       label { key: "en" value: "Counter-trafficking" } }
+          components { component_id: "child_protection"
+                       dimension: DIMENSION_PROTECTION
+                       label { key: "en" value: "Child protection" } }
+        )txt",
+                                                       t)) {
+      ADD_FAILURE() << "test taxonomy does not parse";
+    }
+    return t;
+  }();
+  return *taxonomy;
+}
+
 // Items (index: id, type, dimension, values):
 //   0 a  single choice, economic, required: a0=0, a_half=0.5, a1=1
 //   1 b  single choice, economic, required: b0=0, b_half=0.5, b1=1
@@ -57,13 +99,17 @@ inline homeward::v1::InstrumentDefinition ParseInstrument(
 // Flag rules: 0 A_LOW (a in {a0, a_half}); 1 BIG_N (10 <= n <= 15);
 // 2 LOW_ECON_AND_NO (economic <= 0.5 and f = no); 3 D_HIGH (d has d_high);
 // 4 A_OR_F "first" (a = a0); 5 A_OR_F "second" (f = no).
-// Need rule: 0 ECON_NEED (0.2 <= economic <= 0.5).
+// Every flag rule has priority HIGH and response "counter_trafficking".
+// Need rule: 0 ECON_NEED (0.2 <= economic <= 0.5), category "employment".
+// Taxonomy: "reintegration" version 1 (TestTaxonomy()).
 inline homeward::v1::InstrumentDefinition SmallInstrument() {
   return ParseInstrument(R"txt(
     instrument_id: "mini"
     version: 1
     kind: INSTRUMENT_KIND_RSS
     title { key: "en" value: "Mini" }
+    taxonomy_id: "reintegration"
+    taxonomy_version: 1
     items {
       id: "a"
       question { key: "en" value: "A?" }
@@ -174,34 +220,46 @@ inline homeward::v1::InstrumentDefinition SmallInstrument() {
       bands { label: "high" min: 0.7 max: 1 }
     }
     flag_rules {
+      priority: NEED_PRIORITY_HIGH
+      response_category: "counter_trafficking"
       code: "A_LOW"
       label { key: "fr" value: "A bas" }
       label { key: "en" value: "A is low" }
       all_of { item_id: "a" any_of_options: "a0" any_of_options: "a_half" }
     }
     flag_rules {
+      priority: NEED_PRIORITY_HIGH
+      response_category: "counter_trafficking"
       code: "BIG_N"
       label { key: "fr" value: "N grand" }
       label { key: "es" value: "N grande" }
       all_of { item_id: "n" at_least: 10 at_most: 15 }
     }
     flag_rules {
+      priority: NEED_PRIORITY_HIGH
+      response_category: "counter_trafficking"
       code: "LOW_ECON_AND_NO"
       label { key: "en" value: "Low economic score and no" }
       all_of { score: SCORE_KIND_ECONOMIC at_most: 0.5 }
       all_of { item_id: "f" any_of_options: "no" }
     }
     flag_rules {
+      priority: NEED_PRIORITY_HIGH
+      response_category: "counter_trafficking"
       code: "D_HIGH"
       label { key: "en" value: "D high" }
       all_of { item_id: "d" any_of_options: "d_high" }
     }
     flag_rules {
+      priority: NEED_PRIORITY_HIGH
+      response_category: "counter_trafficking"
       code: "A_OR_F"
       label { key: "en" value: "first" }
       all_of { item_id: "a" any_of_options: "a0" }
     }
     flag_rules {
+      priority: NEED_PRIORITY_HIGH
+      response_category: "counter_trafficking"
       code: "A_OR_F"
       label { key: "en" value: "second" }
       all_of { item_id: "f" any_of_options: "no" }
@@ -209,7 +267,7 @@ inline homeward::v1::InstrumentDefinition SmallInstrument() {
     need_rules {
       code: "ECON_NEED"
       dimension: DIMENSION_ECONOMIC
-      category: "livelihood"
+      category: "employment"
       description { key: "fr" value: "Besoin economique" }
       description { key: "en" value: "Economic need" }
       priority: NEED_PRIORITY_HIGH

@@ -1,10 +1,10 @@
 // ISO code tables; see iso_codes.h.
-#include "services/assessment/iso_codes.h"
+#include "common/api/iso_codes.h"
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_split.h"
 
-namespace homeward::assessment {
+namespace homeward::api {
 namespace {
 
 constexpr absl::string_view kCountries =
@@ -64,4 +64,4 @@ bool IsIsoLanguageCode(absl::string_view code) {
   return code.size() == 2 && Set(kLanguages).contains(code);
 }
 
-}  // namespace homeward::assessment
+}  // namespace homeward::api
