@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/catalog/content_hash.h"
 #include "services/assessment/instruments/instrument_catalog.h"
+#include "services/assessment/instruments/vulnerability_rules.h"
 
 namespace homeward::assessment {
 namespace {
@@ -615,6 +616,7 @@ FieldViolations ValidateInstrument(const InstrumentDefinition& d) {
                homeward::v1::DIMENSION_UNSPECIFIED);
   CheckBands(bad, d);
   CheckRules(bad, d, index);
+  ValidateVulnerabilityRules(d, bad);
   return bad;
 }
 
