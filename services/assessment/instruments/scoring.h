@@ -1,6 +1,6 @@
 // Scoring of assessment answers against an instrument definition: answer
-// validation, then item values, dimension and composite scores, bands, flags
-// and needs. Pure functions, so a submission's scores are reproducible from
+// validation, then item values, dimension and composite scores, bands, flags,
+// needs and, for DoMV screenings with level rules, the vulnerability profile. Pure functions, so a submission's scores are reproducible from
 // its stored answers and the instrument version they were made under.
 //
 //   RETURN_IF_ERROR(ValidateAnswers(definition, request.answers()).ToStatus());
