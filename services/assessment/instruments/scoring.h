@@ -1,7 +1,8 @@
 // Scoring of assessment answers against an instrument definition: answer
 // validation, then item values, dimension and composite scores, bands, flags,
-// needs and, for DoMV screenings with level rules, the vulnerability profile. Pure functions, so a submission's scores are reproducible from
-// its stored answers and the instrument version they were made under.
+// needs and, for DoMV screenings with level rules, the vulnerability profile.
+// Pure functions, so a submission's scores are reproducible from its stored
+// answers and the instrument version they were made under.
 //
 //   RETURN_IF_ERROR(ValidateAnswers(definition, request.answers()).ToStatus());
 //   ScoringResult result = Score(definition, request.answers());
