@@ -112,6 +112,7 @@ absl::Status AssessmentServiceImpl::Submit(
   for (auto& band : scored.bands) *assessment.add_bands() = std::move(band);
   for (auto& flag : scored.flags) *assessment.add_flags() = std::move(flag);
   for (auto& need : scored.needs) *assessment.add_needs() = std::move(need);
+  if (auto& v = scored.vulnerability) *assessment.mutable_vulnerability() = *v;
   for (const auto& input : request.needs()) {
     auto* need = assessment.add_needs();
     need->set_dimension(input.dimension());

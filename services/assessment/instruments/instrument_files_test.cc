@@ -260,7 +260,7 @@ TEST(ShippedInstrumentsTest,
   }
 }
 
-TEST(ShippedInstrumentsTest, DomvFactorsAreRecodedByType) {
+TEST(ShippedInstrumentsTest, DomvFactorsSayWhenTheyArePresent) {
   InstrumentDefinition domv = LoadShipped()["domv_screening"];
   EXPECT_EQ(domv.kind(), homeward::v1::INSTRUMENT_KIND_VULNERABILITY_SCREENING);
   std::map<homeward::v1::FactorLevel, int> per_level;
@@ -271,14 +271,10 @@ TEST(ShippedInstrumentsTest, DomvFactorsAreRecodedByType) {
     ++per_level[item.factor_level()];
     EXPECT_EQ(item.dimension(), homeward::v1::DIMENSION_UNSPECIFIED)
         << item.id();
-    const bool risk = item.factor_type() == homeward::v1::FACTOR_TYPE_RISK;
-    for (const auto& o : item.options()) {
-      const double expected = (o.id() == "yes") == risk ? 0.0 : 1.0;
-      EXPECT_EQ(o.value(), expected) << item.id() << " " << o.id();
-    }
+    EXPECT_THAT(item.present_options(), ElementsAre("yes")) << item.id();
   }
-  EXPECT_EQ(factors, 21);
-  EXPECT_EQ(domv.composite_weights_size(), 21);
+  EXPECT_EQ(factors, 25);
+  EXPECT_TRUE(domv.composite_weights().empty());
   EXPECT_EQ(per_level.size(),
             4u);  // individual, household, community, structural
 }
@@ -341,17 +337,15 @@ TEST(ShippedInstrumentsTest, RssWorkedExample) {
           "NEED_PRIORITY_HIGH"));
 }
 
-// All 21 DoMV factors at their protective answer except the ones listed.
+// All DoMV factors answered "no" (absent) except the ones listed.
 Answers DomvAnswers(const InstrumentDefinition& domv,
                     const std::map<std::string, std::string>& overrides) {
   Answers answers;
   for (const auto& item : domv.items()) {
     if (item.factor_type() == homeward::v1::FACTOR_TYPE_UNSPECIFIED) continue;
     auto it = overrides.find(item.id());
-    std::string best =
-        item.factor_type() == homeward::v1::FACTOR_TYPE_RISK ? "no" : "yes";
     *answers.Add() =
-        Choice(item.id(), it == overrides.end() ? best : it->second);
+        Choice(item.id(), it == overrides.end() ? "no" : it->second);
   }
   for (const auto& [id, option] : overrides) {
     if (id == "severe_distress_signs") *answers.Add() = Choice(id, option);
@@ -363,49 +357,43 @@ TEST(ShippedInstrumentsTest, DomvUnaccompaniedChildWhoWasTrafficked) {
   InstrumentDefinition domv = LoadShipped()["domv_screening"];
   Answers answers = DomvAnswers(domv, {{"age_under_18", "yes"},
                                        {"unaccompanied_child", "yes"},
-                                       {"trafficking_indicators", "yes"},
-                                       {"literate", "no"}});
+                                       {"trafficking_indicators", "yes"}});
   ASSERT_THAT(ValidateAnswers(domv, answers).violations(), IsEmpty());
   ScoringResult r = Score(domv, answers);
-  // 4 of 21 factors at 0, 17 at 1: 17 / 21 = 0.809523... -> 0.8095.
-  EXPECT_EQ(r.scores.composite(), 0.8095);
-  ASSERT_EQ(r.bands.size(), 1u);
-  EXPECT_EQ(r.bands[0].label(), "low vulnerability");
-  // Flags call for protection whatever the level is.
+  // Version 2 has no composite score and no bands, but a level.
+  EXPECT_FALSE(r.scores.has_composite());
+  EXPECT_THAT(r.bands, IsEmpty());
+  ASSERT_TRUE(r.vulnerability.has_value());
+  EXPECT_EQ(r.vulnerability->level(), homeward::v1::VULNERABILITY_LEVEL_HIGH);
   std::vector<std::string> codes;
   for (const auto& f : r.flags) codes.push_back(f.code());
   EXPECT_THAT(codes, ElementsAre("SUSPECTED_TRAFFICKING_VICTIM",
                                  "UNACCOMPANIED_CHILD"));
 }
 
-TEST(ShippedInstrumentsTest, DomvHighVulnerability) {
+TEST(ShippedInstrumentsTest, DomvFlagsCallForAResponse) {
   InstrumentDefinition domv = LoadShipped()["domv_screening"];
-  // 13 of 21 factors at their risk answer: 8 / 21 = 0.380952... -> 0.381.
-  Answers answers =
-      DomvAnswers(domv, {{"serious_medical_condition", "yes"},
-                         {"mental_health_concerns", "yes"},
-                         {"severe_distress_signs", "yes"},
-                         {"gbv_survivor", "yes"},
-                         {"violence_survivor", "yes"},
-                         {"single_or_child_headed_household", "yes"},
-                         {"family_violence", "yes"},
-                         {"household_debt", "yes"},
-                         {"household_livelihood", "no"},
-                         {"discrimination_or_stigma", "yes"},
-                         {"community_safe", "no"},
-                         {"social_ties", "no"},
-                         {"conflict_in_area", "yes"},
-                         {"economic_shocks", "yes"}});
+  Answers answers = DomvAnswers(domv, {{"serious_medical_condition", "yes"},
+                                       {"mental_health_concerns", "yes"},
+                                       {"severe_distress_signs", "yes"},
+                                       {"gbv_survivor", "yes"},
+                                       {"family_violence", "yes"}});
   ASSERT_THAT(ValidateAnswers(domv, answers).violations(), IsEmpty());
   ScoringResult r = Score(domv, answers);
-  EXPECT_EQ(r.scores.composite(), 0.381);
-  ASSERT_EQ(r.bands.size(), 1u);
-  EXPECT_EQ(r.bands[0].label(), "high vulnerability");
-  std::vector<std::string> codes;
-  for (const auto& f : r.flags) codes.push_back(f.code());
-  EXPECT_THAT(codes, ElementsAre("GBV_SURVIVOR", "SERIOUS_MEDICAL_CONDITION",
-                                 "NEEDS_SPECIALISED_MH_REFERRAL",
-                                 "HIGH_VULNERABILITY"));
+  std::vector<std::string> flags;
+  for (const auto& f : r.flags) {
+    flags.push_back(
+        absl::StrCat(f.code(), " ", f.response_category(), " ",
+                     homeward::v1::NeedPriority_Name(f.priority())));
+  }
+  EXPECT_THAT(
+      flags,
+      ElementsAre("GBV_SURVIVOR gbv_services NEED_PRIORITY_HIGH",
+                  "SERIOUS_MEDICAL_CONDITION medical NEED_PRIORITY_HIGH",
+                  "NEEDS_SPECIALISED_MH_REFERRAL specialised_mental_health "
+                  "NEED_PRIORITY_HIGH",
+                  "FAMILY_VIOLENCE special_security_measures "
+                  "NEED_PRIORITY_HIGH"));
 }
 
 TEST(ShippedInstrumentsTest, PsychosocialScreeningRaisesReferralOnSelfHarm) {

@@ -11,6 +11,7 @@
 #include "common/catalog/content_hash.h"
 #include "common/programme/taxonomy.h"
 #include "services/assessment/instruments/instrument_catalog.h"
+#include "services/assessment/instruments/vulnerability_rules.h"
 
 namespace homeward::assessment {
 namespace {
@@ -696,6 +697,7 @@ FieldViolations ValidateInstrument(const InstrumentDefinition& d,
   CheckBands(bad, d);
   CheckTaxonomy(bad, d, taxonomy);
   CheckRules(bad, d, index, taxonomy);
+  ValidateVulnerabilityRules(d, bad);
   return bad;
 }
 

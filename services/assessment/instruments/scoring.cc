@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/assessment/instruments/instrument_rules.h"
+#include "services/assessment/instruments/vulnerability.h"
 
 namespace homeward::assessment {
 namespace {
@@ -151,6 +152,17 @@ void CheckValue(FieldViolations& bad, const std::string& p, const Item& item,
           bad.Add(ip,
                   absl::StrCat("'", ids.Get(k), "' is already selected in ids[",
                                it->second, "]"));
+        }
+      }
+      // "None of these" and the like mean nothing else applies.
+      if (seen.size() > 1) {
+        for (const auto& [id, k] : seen) {
+          const auto* o = FindOption(item, id);
+          if (o == nullptr || !o->exclusive()) continue;
+          bad.Add(field + ".ids",
+                  absl::StrCat("option '", id, "' of item '", item.id(),
+                               "' is exclusive: choose it alone, not together "
+                               "with other options"));
         }
       }
       break;
@@ -450,6 +462,11 @@ ScoringResult Score(const InstrumentDefinition& definition,
     need.set_description(PreferredWording(rule.description()));
     need.set_priority(rule.priority());
     need.set_rule_code(rule.code());
+  }
+
+  if (definition.has_vulnerability_rules()) {
+    result.vulnerability =
+        VulnerabilityProfileOf(definition, answers, result.flags);
   }
   return result;
 }

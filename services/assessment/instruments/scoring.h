@@ -1,7 +1,8 @@
 // Scoring of assessment answers against an instrument definition: answer
-// validation, then item values, dimension and composite scores, bands, flags
-// and needs. Pure functions, so a submission's scores are reproducible from
-// its stored answers and the instrument version they were made under.
+// validation, then item values, dimension and composite scores, bands, flags,
+// needs and, for DoMV screenings with level rules, the vulnerability profile.
+// Pure functions, so a submission's scores are reproducible from its stored
+// answers and the instrument version they were made under.
 //
 //   RETURN_IF_ERROR(ValidateAnswers(definition, request.answers()).ToStatus());
 //   ScoringResult result = Score(definition, request.answers());
@@ -35,6 +36,8 @@
 //   category, description ("en", else first language), priority and
 //   rule_code; need_id, case_id, source_assessment_id and create_time are left
 //   for the caller. Once per code, in rule order, like flags.
+// - Vulnerability: when the definition has vulnerability_rules, the profile
+//   of vulnerability.h, counting the flags raised above.
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_INSTRUMENTS_SCORING_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_INSTRUMENTS_SCORING_H_
 
@@ -60,7 +63,8 @@ inline constexpr size_t kMaxTextAnswerBytes = 4000;
 // number outside min..max or not finite, no such calendar date, blank text for
 // a required item, text over kMaxTextAnswerBytes),
 // "answers[i].option_ids.ids" / ".ids[k]" (none selected, unknown or repeated
-// option), and "answers" once per required item left unanswered.
+// option; an exclusive option such as "none of these" chosen together with
+// another option), and "answers" once per required item left unanswered.
 // Precondition: ValidateInstrument(definition) is empty.
 errors::FieldViolations ValidateAnswers(
     const homeward::v1::InstrumentDefinition& definition,
@@ -72,6 +76,9 @@ struct ScoringResult {
       bands;  // in the order of definition.bands
   std::vector<homeward::v1::RaisedFlag> flags;
   std::vector<homeward::v1::Need> needs;
+  // The DoMV profile and level (vulnerability.h), when the definition has
+  // vulnerability_rules.
+  std::optional<homeward::v1::VulnerabilityProfile> vulnerability;
 };
 
 // Applies the rules above. Precondition: the definition and the answers have

@@ -695,6 +695,72 @@ std::vector<AnswerCase> RulesAnswerCases() {
 INSTANTIATE_TEST_SUITE_P(Rules, AnswerRulesTest,
                          ::testing::ValuesIn(RulesAnswerCases()), CaseName());
 
+// A multiple-choice item whose "none" and "refused" options are exclusive.
+InstrumentDefinition ExclusiveInstrument() {
+  return ParseInstrument(R"txt(
+    instrument_id: "excl"
+    version: 1
+    kind: INSTRUMENT_KIND_RISK_ASSESSMENT
+    title { key: "en" value: "Exclusive options" }
+    items {
+      id: "m"
+      question { key: "en" value: "Which?" }
+      answer_type: ANSWER_TYPE_MULTIPLE_CHOICE
+      options { id: "a" label { key: "en" value: "A" } }
+      options { id: "b" label { key: "en" value: "B" } }
+      options { id: "none" label { key: "en" value: "None" } exclusive: true }
+      options { id: "refused" label { key: "en" value: "Refused" } exclusive: true }
+    }
+  )txt");
+}
+
+struct ExclusiveCase {
+  std::string name;
+  Answer answer;
+  std::vector<std::string> fields;  // every violation expected, in order
+  friend void PrintTo(const ExclusiveCase& c, std::ostream* os) {
+    *os << c.name;
+  }
+};
+
+class ExclusiveOptionTest : public ::testing::TestWithParam<ExclusiveCase> {};
+
+TEST_P(ExclusiveOptionTest, ReportsAnExclusiveOptionChosenWithOthers) {
+  EXPECT_EQ(Fields(ValidateAnswers(ExclusiveInstrument(),
+                                   MakeAnswers({GetParam().answer}))),
+            GetParam().fields);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rules, ExclusiveOptionTest,
+    ::testing::Values(
+        ExclusiveCase{"ExclusiveAlone", Choices("m", {"none"}), {}},
+        ExclusiveCase{"OrdinaryOptionsTogether", Choices("m", {"a", "b"}), {}},
+        ExclusiveCase{"ExclusiveWithAnother",
+                      Choices("m", {"a", "none"}),
+                      {"answers[0].option_ids.ids"}},
+        ExclusiveCase{"ExclusiveFirst",
+                      Choices("m", {"none", "b"}),
+                      {"answers[0].option_ids.ids"}},
+        ExclusiveCase{
+            "TwoExclusives",
+            Choices("m", {"none", "refused"}),
+            {"answers[0].option_ids.ids", "answers[0].option_ids.ids"}},
+        // Repeating it is reported as a repeat, not as a combination.
+        ExclusiveCase{"ExclusiveRepeated",
+                      Choices("m", {"none", "none"}),
+                      {"answers[0].option_ids.ids[1]"}}),
+    CaseName());
+
+TEST(ValidateAnswersTest, ExclusiveMessageNamesTheOption) {
+  errors::FieldViolations bad = ValidateAnswers(
+      ExclusiveInstrument(), MakeAnswers({Choices("m", {"b", "none"})}));
+  ASSERT_EQ(bad.violations().size(), 1u);
+  EXPECT_EQ(bad.violations()[0].description,
+            "option 'none' of item 'm' is exclusive: choose it alone, not "
+            "together with other options");
+}
+
 TEST(ValidateAnswersTest, MessagesNameTheItemAndWhatIsAllowed) {
   Answers answers = MakeAnswers(
       {Choice("a", "a2"), Text("g", "x"), Number("e", 11), Number("d", 1)});
