@@ -125,8 +125,8 @@ class AuditTest : public ::testing::Test {
         testing::LoopbackServiceConfig(DataDir(r));
     config.set_partition_count(kPartitions);
     *config.add_owned_partitions() = testing::ShareOf(r, 2, kPartitions);
-    auto server =
-        assessment::AssessmentServer::Start(config, testing::kTestSecret);
+    auto server = assessment::AssessmentServer::Start(
+        testing::WithShippedProgrammeData(config), testing::kTestSecret);
     ASSERT_THAT(server, IsOk());
     replicas_[r] = *std::move(server);
   }

@@ -33,6 +33,10 @@ EmbeddedOptions OptionsFor(const TempDir& dir) {
   options.http_listen = "127.0.0.1:0";
   options.instruments_dir =
       std::string(HOMEWARD_SOURCE_DIR) + "/deploy/instruments";
+  // The programme the printed registration names, and the taxonomy first.
+  options.taxonomy_dir = std::string(HOMEWARD_SOURCE_DIR) + "/deploy/taxonomy";
+  options.programmes_dir =
+      std::string(HOMEWARD_SOURCE_DIR) + "/deploy/programmes";
   return options;
 }
 
@@ -137,6 +141,8 @@ TEST(EmbeddedSuiteTest, ReadmeRssExampleScoresAsDocumented) {
   const std::string body = absl::StrCat(
       R"({"requestId":"rss-baseline-1","caseId":")", case_id,
       R"(","instrumentId":"rss","instrumentVersion":1,)",
+      R"("occasion":"ASSESSMENT_OCCASION_BASELINE",)",
+      R"("assessorRole":"ASSESSOR_ROLE_CASE_MANAGER","mode":"CONTACT_MODE_IN_PERSON",)",
       R"("assessmentDate":{"year":2025,"month":11,"day":3},"answers":[)",
       R"({"itemId":"economic_satisfaction","optionId":"very_dissatisfied"},)",
       R"({"itemId":"food_reduction","optionId":"often"},)",

@@ -176,7 +176,8 @@ std::unique_ptr<Replica> StartReplica(
   homeward::internal::v1::ServiceConfig config =
       homeward::testing::LoopbackServiceConfig(replica->dir.path());
   for (const auto& range : owned) *config.add_owned_partitions() = range;
-  auto server = assessment::AssessmentServer::Start(config, kSecret);
+  auto server = assessment::AssessmentServer::Start(
+      homeward::testing::WithShippedProgrammeData(config), kSecret);
   EXPECT_THAT(server, IsOk());
   if (!server.ok()) return nullptr;
   replica->server = *std::move(server);

@@ -23,6 +23,7 @@
 #include "homeward/v1/cases.grpc.pb.h"
 #include "httplib.h"
 #include "services/gateway/api_keys.h"
+#include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
 #include "tests/fixtures/child_process.h"
 #include "tests/fixtures/reflection_client.h"
@@ -179,7 +180,10 @@ TEST(MultiProcessTest, AllInOneBinaryPrintsAWorkingKeyAndStopsOnSigterm) {
 std::string WriteServiceConfig(const TempDir& dir, const std::string& name,
                                const std::string& listen,
                                uint32_t partition_count) {
-  homeward::internal::v1::AssessmentConfig config;
+  // With the shipped programme data: cases are registered under its
+  // programme.
+  homeward::internal::v1::AssessmentConfig config =
+      testing::WithShippedProgrammeData({});
   config.mutable_service()->set_listen_address(listen);
   config.mutable_service()->set_data_dir(dir.path() + "/assessment");
   config.mutable_service()->set_partition_count(partition_count);

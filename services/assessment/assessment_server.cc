@@ -59,7 +59,6 @@ absl::Status BuildAssessment(
       parts.store(), programme::kTaxonomySchema));
   auto* programmes = parts.Own(std::make_unique<programme::ProgrammeCatalog>(
       parts.store(), programme::kProgrammeSchema));
-  (void)programmes;
   // Taxonomy first: programmes and instruments name its components.
   if (!config.taxonomy_dir().empty()) {
     RETURN_IF_ERROR(programme::PublishTaxonomyDir(
@@ -76,7 +75,7 @@ absl::Status BuildAssessment(
         PublishInstrumentFiles(config.instruments_dir(), *instruments));
   }
   parts.AddService<homeward::v1::CaseService>(
-      std::make_unique<CaseServiceImpl>(cases, parts.verifier()));
+      std::make_unique<CaseServiceImpl>(cases, programmes, parts.verifier()));
   parts.AddService<homeward::v1::InstrumentService>(
       std::make_unique<InstrumentServiceImpl>(instruments, parts.verifier()));
   parts.AddService<homeward::v1::AssessmentService>(

@@ -115,7 +115,8 @@ class ConsentCounsellingTest : public ::testing::Test {
 
   void StartServer() {
     auto server = AssessmentServer::Start(
-        homeward::testing::LoopbackServiceConfig(dir_.path()),
+        homeward::testing::WithShippedProgrammeData(
+            homeward::testing::LoopbackServiceConfig(dir_.path())),
         homeward::testing::kTestSecret);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(server).value();
@@ -590,7 +591,9 @@ TEST(ConsentPartitionTest, ReplicaRefusesCasesOfPartitionsItDoesNotOwn) {
   homeward::internal::v1::ServiceConfig config =
       homeward::testing::LoopbackServiceConfig(dir.path());
   homeward::testing::OwnPartitions(config, 0, 31);
-  auto server = AssessmentServer::Start(config, homeward::testing::kTestSecret);
+  auto server = AssessmentServer::Start(
+      homeward::testing::WithShippedProgrammeData(config),
+      homeward::testing::kTestSecret);
   ASSERT_TRUE(server.ok()) << server.status();
   auto stub = homeward::v1::ConsentService::NewStub(
       homeward::testing::LoopbackChannel((*server)->port()));
