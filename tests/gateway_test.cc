@@ -114,6 +114,7 @@ homeward::v1::RegisterCaseRequest Registration(
   ri->set_return_type(homeward::v1::RETURN_TYPE_ASSISTED_VOLUNTARY);
   c->set_office_id("office-dakar");
   c->set_case_manager_id("cm-1");
+  c->set_programme_id("sn_reintegration");  // published by the replicas
   return req;
 }
 

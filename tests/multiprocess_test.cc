@@ -45,9 +45,14 @@ const std::string kKey = "hw_multiprocess_test_key_0123456789abcdef";
 std::unique_ptr<ChildProcess> StartAssessment(const TempDir& dir,
                                               const std::string& listen,
                                               const std::string& log) {
+  // A config with only the shipped programme data (cases are registered
+  // under its programme); the flags give the rest.
+  const std::string config = dir.path() + "/programme_data.textproto";
+  EXPECT_OK(server::WriteTextProtoFile(
+      config, testing::WithShippedProgrammeData({}), 0600));
   return std::make_unique<ChildProcess>(
       std::vector<std::string>{
-          HOMEWARD_ASSESSMENT_BIN, "--listen=" + listen,
+          HOMEWARD_ASSESSMENT_BIN, "--config=" + config, "--listen=" + listen,
           "--data_dir=" + dir.path() + "/assessment",
           "--principal_secret_file=" + dir.path() + "/principal.secret"},
       dir.path() + "/" + log);
