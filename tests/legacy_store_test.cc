@@ -322,5 +322,41 @@ TEST_F(LegacyStoreTest, ANewSubmissionOnALegacyCaseMovesItsStage) {
   EXPECT_EQ(after.returnee().household_members(1).member_id(), "M2");
 }
 
+TEST_F(LegacyStoreTest, AnUpdateKeepsThePositionIdsAndNamesAProgramme) {
+  const Case before = GetCase(kCaseWithMembers);
+  auto update = [&](const Case& c, Case* out) {
+    grpc::ClientContext ctx;
+    SignAs(kSupervisor, &ctx);
+    v1::UpdateCaseRequest req;
+    *req.mutable_case_() = c;
+    return cases_->UpdateCase(&ctx, req, out);
+  };
+  // The case has no programme yet: an update must name one.
+  Case out;
+  grpc::Status status = update(before, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("programme_id"));
+
+  // Members passed back with the ids they read with keep them; a new one
+  // gets the next number.
+  Case change = before;
+  change.set_programme_id("sn_reintegration");
+  auto* added = change.mutable_returnee()->add_household_members();
+  added->set_given_name("Ibou");
+  added->set_relationship("child");
+  status = update(change, &out);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(out.programme_id(), "sn_reintegration");
+  ASSERT_EQ(out.returnee().household_members_size(), 3);
+  EXPECT_EQ(out.returnee().household_members(0).member_id(), "M1");
+  EXPECT_EQ(out.returnee().household_members(1).member_id(), "M2");
+  EXPECT_EQ(out.returnee().household_members(2).member_id(), "M3");
+  // Stored as they read: the history too.
+  const Case read = GetCase(kCaseWithMembers);
+  EXPECT_EQ(read.SerializeAsString(), out.SerializeAsString());
+  ASSERT_EQ(read.stage_history_size(), 1);
+  EXPECT_EQ(read.stage_history(0).cause(), "recorded before stage history");
+}
+
 }  // namespace
 }  // namespace homeward
