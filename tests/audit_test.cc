@@ -8,6 +8,7 @@
 // the detection is observed only through the API.
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,6 +52,21 @@ using ::testing::SizeIs;
 namespace v1 = ::homeward::v1;
 
 constexpr uint32_t kPartitions = 64;
+
+// Each replica's trail starts with the publication of the shipped programme
+// data (WithShippedProgrammeData): one entry per taxonomy and programme file,
+// before any case entry.
+uint64_t StartupEntries() {
+  uint64_t count = 0;
+  for (const char* dir : {"/deploy/taxonomy", "/deploy/programmes"}) {
+    for (const auto& file : std::filesystem::directory_iterator(
+             std::string(HOMEWARD_SOURCE_DIR) + dir)) {
+      count += file.path().extension() == ".textproto";
+    }
+  }
+  return count;
+}
+const uint64_t kStartup = StartupEntries();
 constexpr char kAdminKey[] = "hw_audit_administrator_key";
 constexpr char kSupervisorKey[] = "hw_audit_supervisor_dakar_key";
 constexpr char kOtherSupervisorKey[] = "hw_audit_supervisor_thies_key";
@@ -125,8 +141,8 @@ class AuditTest : public ::testing::Test {
         testing::LoopbackServiceConfig(DataDir(r));
     config.set_partition_count(kPartitions);
     *config.add_owned_partitions() = testing::ShareOf(r, 2, kPartitions);
-    auto server =
-        assessment::AssessmentServer::Start(config, testing::kTestSecret);
+    auto server = assessment::AssessmentServer::Start(
+        testing::WithShippedProgrammeData(config), testing::kTestSecret);
     ASSERT_THAT(server, IsOk());
     replicas_[r] = *std::move(server);
   }
@@ -295,18 +311,18 @@ TEST_F(AuditTest, ListReturnsTheCasesEntriesInOrderPageByPage) {
         EXPECT_EQ(e.role(), "ROLE_ADMINISTRATOR");
       }
     }
-    // The registration was the replica's first entry, the other case's
-    // registration the second.
-    EXPECT_EQ(entries[0].sequence(), 1u);
-    EXPECT_TRUE(entries[0].previous_hash().empty());
-    EXPECT_EQ(entries[1].sequence(), 3u);
+    // The registration was the replica's first entry after the programme
+    // data published at start, the other case's registration the second.
+    EXPECT_EQ(entries[0].sequence(), kStartup + 1);
+    EXPECT_EQ(entries[0].previous_hash().empty(), kStartup == 0);
+    EXPECT_EQ(entries[1].sequence(), kStartup + 3);
   }
   // The other case's list holds its registration and nothing of `c`.
   const std::vector<v1::AuditTrailEntry> others =
       AllEntries(other.case_id(), 50);
   ASSERT_THAT(others, SizeIs(::testing::Ge(1u)));
   EXPECT_EQ(others[0].method(), kRegister);
-  EXPECT_EQ(others[0].sequence(), 2u);
+  EXPECT_EQ(others[0].sequence(), kStartup + 2);
   for (const auto& e : others) EXPECT_EQ(e.case_id(), other.case_id());
 
   // Reading the audit is itself audited: the listings above appear, as the
@@ -406,8 +422,8 @@ TEST_F(AuditTest, VerifyCoversEveryReplicaOfAnUntouchedTrail) {
     EXPECT_TRUE(chain.intact()) << chain.replica();
     EXPECT_FALSE(chain.has_first_break()) << chain.replica();
   }
-  EXPECT_EQ(verified.chains(0).entries_checked(), 2u);
-  EXPECT_EQ(verified.chains(1).entries_checked(), 1u);
+  EXPECT_EQ(verified.chains(0).entries_checked(), kStartup + 2);
+  EXPECT_EQ(verified.chains(1).entries_checked(), kStartup + 1);
 
   // An answer must cover every replica: one down is UNAVAILABLE.
   StopReplica(1);
@@ -427,7 +443,7 @@ TEST_F(AuditTest, AnEditedEntryIsNamedByVerify) {
   {
     auto raw = OpenRaw(0);
     ASSERT_TRUE(raw->ok());
-    const std::string key = storage::internal::AuditKey(2);
+    const std::string key = storage::internal::AuditKey(kStartup + 2);
     homeward::internal::v1::AuditEntry entry;
     ASSERT_TRUE(entry.ParseFromString(raw->Get("audit", key)));
     ASSERT_EQ(entry.action(), kUpdate);
@@ -441,12 +457,13 @@ TEST_F(AuditTest, AnEditedEntryIsNamedByVerify) {
   ASSERT_THAT(verified.chains(), SizeIs(2));
   const v1::AuditChainReport& broken = verified.chains(0);
   EXPECT_FALSE(broken.intact());
-  EXPECT_EQ(broken.entries_checked(), 1u);
-  EXPECT_EQ(broken.first_break().sequence(), 2u);
+  EXPECT_EQ(broken.entries_checked(), kStartup + 1);
+  EXPECT_EQ(broken.first_break().sequence(), kStartup + 2);
   EXPECT_EQ(broken.first_break().kind(), v1::AUDIT_BREAK_KIND_ENTRY_ALTERED);
-  EXPECT_THAT(broken.first_break().description(), HasSubstr("entry 2"));
+  EXPECT_THAT(broken.first_break().description(),
+              HasSubstr(absl::StrCat("entry ", kStartup + 2)));
   EXPECT_TRUE(verified.chains(1).intact());
-  EXPECT_EQ(verified.chains(1).entries_checked(), 1u);
+  EXPECT_EQ(verified.chains(1).entries_checked(), kStartup + 1);
 }
 
 TEST_F(AuditTest, ADeletedEntryIsNamedByVerify) {
@@ -457,7 +474,8 @@ TEST_F(AuditTest, ADeletedEntryIsNamedByVerify) {
   {
     auto raw = OpenRaw(0);
     ASSERT_TRUE(raw->ok());
-    ASSERT_TRUE(raw->Delete("audit", storage::internal::AuditKey(2)));
+    ASSERT_TRUE(
+        raw->Delete("audit", storage::internal::AuditKey(kStartup + 2)));
   }
   StartReplica(0);
   StartGateway();
@@ -475,10 +493,11 @@ TEST_F(AuditTest, ADeletedEntryIsNamedByVerify) {
   ASSERT_THAT(verified.chains(), SizeIs(2));
   const v1::AuditChainReport& broken = verified.chains(0);
   EXPECT_FALSE(broken.intact());
-  EXPECT_EQ(broken.entries_checked(), 1u);
-  EXPECT_EQ(broken.first_break().sequence(), 2u);
+  EXPECT_EQ(broken.entries_checked(), kStartup + 1);
+  EXPECT_EQ(broken.first_break().sequence(), kStartup + 2);
   EXPECT_EQ(broken.first_break().kind(), v1::AUDIT_BREAK_KIND_ENTRY_MISSING);
-  EXPECT_EQ(broken.first_break().description(), "entry 2 is missing");
+  EXPECT_EQ(broken.first_break().description(),
+            absl::StrCat("entry ", kStartup + 2, " is missing"));
   EXPECT_TRUE(verified.chains(1).intact());
 
   // The case's list no longer shows the deleted update.

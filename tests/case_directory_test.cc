@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -24,7 +25,9 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
+#include "homeward/v1/assessments.grpc.pb.h"
 #include "homeward/v1/cases.grpc.pb.h"
+#include "homeward/v1/instruments.grpc.pb.h"
 #include "services/assessment/assessment_server.h"
 #include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
@@ -81,7 +84,8 @@ class CaseDirectoryOnAssessmentFeedTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto server = assessment::AssessmentServer::Start(
-        testing::LoopbackServiceConfig(assessment_dir_.path()),
+        testing::WithShippedProgrammeData(
+            testing::LoopbackServiceConfig(assessment_dir_.path())),
         testing::kTestSecret);
     ASSERT_THAT(server.status(), IsOk());
     server_ = std::move(*server);
@@ -263,6 +267,108 @@ TEST_F(CaseDirectoryOnAssessmentFeedTest,
               StatusIs(absl::StatusCode::kNotFound));
   FollowFeed();
   ExpectScopeAsServiceReadsIt(d.case_id());
+}
+
+// A stage move reaches the directory like any other change of the case: the
+// case's first assessment moves it to CASE_STAGE_ASSESSMENT with a
+// CaseStageChanged event carrying the case at its new version, which the
+// directory keeps; an older event applied after it changes nothing.
+TEST_F(CaseDirectoryOnAssessmentFeedTest, StageMovesReachTheDirectory) {
+  Case a = Register(kDakarManager, "dir-stage", "dakar", "cm-1");
+  FollowFeed();
+  ASSERT_THAT(directory_->Get(a.case_id()), IsOk());
+  EXPECT_EQ(directory_->Get(a.case_id())->version(), 1u);
+
+  // A one-item instrument to submit.
+  auto channel = testing::LoopbackChannel(server_->port());
+  v1::InstrumentDefinition d;
+  d.set_instrument_id("dir_probe");
+  d.set_version(1);
+  d.set_kind(v1::INSTRUMENT_KIND_RSS);
+  (*d.mutable_title())["en"] = "Directory probe";
+  d.set_provenance("Test instrument.");
+  auto* item = d.add_items();
+  item->set_id("s1");
+  (*item->mutable_question())["en"] = "Has identity documents?";
+  item->set_answer_type(v1::ANSWER_TYPE_YES_NO);
+  item->set_required(true);
+  item->set_dimension(v1::DIMENSION_SOCIAL);
+  for (auto [id, value] : {std::pair{"yes", 1.0}, std::pair{"no", 0.0}}) {
+    auto* o = item->add_options();
+    o->set_id(id);
+    (*o->mutable_label())["en"] = id;
+    o->set_value(value);
+  }
+  auto* social = d.add_dimension_weights();
+  social->set_dimension(v1::DIMENSION_SOCIAL);
+  auto* w = social->add_weights();
+  w->set_item_id("s1");
+  w->set_weight(1);
+  *d.add_composite_weights() = *w;
+  {
+    grpc::ClientContext ctx;
+    SignAs(kAdministrator, &ctx);
+    v1::PublishInstrumentRequest req;
+    *req.mutable_instrument() = d;
+    v1::InstrumentDefinition out;
+    grpc::Status status =
+        v1::InstrumentService::NewStub(channel)->PublishInstrument(&ctx, req,
+                                                                   &out);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  {
+    grpc::ClientContext ctx;
+    SignAs(kDakarManager, &ctx);
+    v1::SubmitAssessmentRequest req;
+    req.set_request_id("dir-stage-1");
+    req.set_case_id(a.case_id());
+    req.set_instrument_id("dir_probe");
+    req.set_instrument_version(1);
+    req.set_occasion(v1::ASSESSMENT_OCCASION_BASELINE);
+    req.set_assessor_role(v1::ASSESSOR_ROLE_CASE_MANAGER);
+    req.set_mode(v1::CONTACT_MODE_IN_PERSON);
+    req.mutable_assessment_date()->set_year(2025);
+    req.mutable_assessment_date()->set_month(10);
+    req.mutable_assessment_date()->set_day(2);
+    auto* answer = req.add_answers();
+    answer->set_item_id("s1");
+    answer->set_option_id("no");
+    v1::Assessment out;
+    grpc::Status status =
+        v1::AssessmentService::NewStub(channel)->SubmitAssessment(&ctx, req,
+                                                                  &out);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  Case moved = Read(a.case_id());
+  ASSERT_EQ(moved.stage(), v1::CASE_STAGE_ASSESSMENT);
+  ASSERT_EQ(moved.etag(), "2");
+
+  FollowFeed();
+  ExpectScopeAsServiceReadsIt(a.case_id());
+  absl::StatusOr<CaseScope> scope = directory_->Get(a.case_id());
+  ASSERT_THAT(scope.status(), IsOk());
+  EXPECT_EQ(scope->version(), 2u);
+
+  // The stage change of the feed, delivered again, and the registration
+  // after it: the version rule keeps the newer scope.
+  std::vector<v1::Event> events = testing::ReplayEvents(
+      channel_, {static_cast<uint32_t>(moved.partition())});
+  const v1::Event* stage_changed = nullptr;
+  const v1::Event* registered = nullptr;
+  for (const v1::Event& e : events) {
+    if (e.subject_id() != a.case_id()) continue;
+    if (e.has_case_stage_changed()) stage_changed = &e;
+    if (e.has_case_registered()) registered = &e;
+  }
+  ASSERT_NE(stage_changed, nullptr);
+  ASSERT_NE(registered, nullptr);
+  EXPECT_EQ(stage_changed->case_stage_changed().case_().etag(), "2");
+  ASSERT_THAT(ApplyAndCommit(*directory_, *store_, *stage_changed), IsOk());
+  ASSERT_THAT(ApplyAndCommit(*directory_, *store_, *registered), IsOk());
+  scope = directory_->Get(a.case_id());
+  ASSERT_THAT(scope.status(), IsOk());
+  EXPECT_EQ(scope->version(), 2u);
+  ExpectScopeAsServiceReadsIt(a.case_id());
 }
 
 // Whether the service allowed `action`: for a read, the call succeeded; for

@@ -140,6 +140,8 @@ TEST(EmbeddedSuiteTest, ReadmeRssExampleScoresAsDocumented) {
   const std::string body = absl::StrCat(
       R"({"requestId":"rss-baseline-1","caseId":")", case_id,
       R"(","instrumentId":"rss","instrumentVersion":2,)",
+      R"("occasion":"ASSESSMENT_OCCASION_BASELINE",)",
+      R"("assessorRole":"ASSESSOR_ROLE_CASE_MANAGER","mode":"CONTACT_MODE_IN_PERSON",)",
       R"("assessmentDate":{"year":2025,"month":11,"day":3},"answers":[)",
       R"({"itemId":"economic_satisfaction","optionId":"very_dissatisfied"},)",
       R"({"itemId":"food_reduction","optionId":"often"},)",

@@ -37,6 +37,7 @@
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "homeward/v1/cases.grpc.pb.h"
+#include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
 #include "tests/fixtures/child_process.h"
 #include "tests/fixtures/event_replay.h"
@@ -69,7 +70,9 @@ class Producer {
  public:
   Producer(const TempDir& dir, int index, uint32_t first, uint32_t last)
       : dir_(dir), name_(absl::StrCat("producer", index)) {
-    homeward::internal::v1::AssessmentConfig file;
+    // The shipped programme data, which the registered cases belong to.
+    homeward::internal::v1::AssessmentConfig file =
+        testing::WithShippedProgrammeData({});
     homeward::internal::v1::ServiceConfig& config = *file.mutable_service();
     config.set_data_dir(dir.path() + "/" + name_);
     config.set_partition_count(kPartitions);

@@ -156,6 +156,9 @@ v1::SubmitAssessmentRequest Submission(const std::string& case_id,
   r.set_case_id(case_id);
   r.set_instrument_id("gw_probe");
   r.set_instrument_version(1);
+  r.set_occasion(v1::ASSESSMENT_OCCASION_BASELINE);
+  r.set_assessor_role(v1::ASSESSOR_ROLE_CASE_MANAGER);
+  r.set_mode(v1::CONTACT_MODE_IN_PERSON);
   *r.mutable_assessment_date() = DaysAgo(1);
   auto* answer = r.add_answers();
   answer->set_item_id("e1");

@@ -114,6 +114,7 @@ homeward::v1::RegisterCaseRequest Registration(
   ri->set_return_type(homeward::v1::RETURN_TYPE_ASSISTED_VOLUNTARY);
   c->set_office_id("office-dakar");
   c->set_case_manager_id("cm-1");
+  c->set_programme_id("sn_reintegration");  // published by the replicas
   return req;
 }
 
@@ -176,7 +177,8 @@ std::unique_ptr<Replica> StartReplica(
   homeward::internal::v1::ServiceConfig config =
       homeward::testing::LoopbackServiceConfig(replica->dir.path());
   for (const auto& range : owned) *config.add_owned_partitions() = range;
-  auto server = assessment::AssessmentServer::Start(config, kSecret);
+  auto server = assessment::AssessmentServer::Start(
+      homeward::testing::WithShippedProgrammeData(config), kSecret);
   EXPECT_THAT(server, IsOk());
   if (!server.ok()) return nullptr;
   replica->server = *std::move(server);

@@ -136,7 +136,8 @@ class JsonFaceTest : public ::testing::Test {
     homeward::internal::v1::ServiceConfig service =
         homeward::testing::LoopbackServiceConfig(dir_.path());
     auto replica = assessment::AssessmentServer::Start(
-        service, homeward::testing::kTestSecret);
+        homeward::testing::WithShippedProgrammeData(service),
+        homeward::testing::kTestSecret);
     ASSERT_THAT(replica, IsOk());
     replica_ = *std::move(replica);
 

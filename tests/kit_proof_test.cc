@@ -301,7 +301,8 @@ TEST(KitProofTest, ProbeServedBesideAssessmentInProcess) {
     ServiceConfig config =
         LoopbackServiceConfig(absl::StrCat(dir.path(), "/assessment", r));
     *config.add_owned_partitions() = ShareOf(r, 2, kPartitions);
-    auto server = assessment::AssessmentServer::Start(config, kTestSecret);
+    auto server = assessment::AssessmentServer::Start(
+        WithShippedProgrammeData(config), kTestSecret);
     ASSERT_TRUE(server.ok()) << server.status();
     assessment_ports.push_back((*server)->port());
     assessments.push_back(*std::move(server));
@@ -363,9 +364,8 @@ TEST(KitProofTest, ProbeServedBesideAssessmentAsSeparateProcesses) {
 
   std::vector<int> assessment_ports;
   for (int r = 0; r < 2; ++r) {
-    homeward::internal::v1::AssessmentConfig config;
-    *config.mutable_service() =
-        LoopbackServiceConfig(absl::StrCat(dir.path(), "/assessment", r));
+    homeward::internal::v1::AssessmentConfig config = WithShippedProgrammeData(
+        LoopbackServiceConfig(absl::StrCat(dir.path(), "/assessment", r)));
     *config.mutable_service()->add_owned_partitions() =
         ShareOf(r, 2, kPartitions);
     config.mutable_service()->set_principal_secret_file(secret_file);

@@ -23,6 +23,7 @@
 #include "homeward/v1/cases.grpc.pb.h"
 #include "httplib.h"
 #include "services/gateway/api_keys.h"
+#include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
 #include "tests/fixtures/child_process.h"
 #include "tests/fixtures/reflection_client.h"
@@ -44,9 +45,14 @@ const std::string kKey = "hw_multiprocess_test_key_0123456789abcdef";
 std::unique_ptr<ChildProcess> StartAssessment(const TempDir& dir,
                                               const std::string& listen,
                                               const std::string& log) {
+  // A config with only the shipped programme data (cases are registered
+  // under its programme); the flags give the rest.
+  const std::string config = dir.path() + "/programme_data.textproto";
+  EXPECT_OK(server::WriteTextProtoFile(
+      config, testing::WithShippedProgrammeData({}), 0600));
   return std::make_unique<ChildProcess>(
       std::vector<std::string>{
-          HOMEWARD_ASSESSMENT_BIN, "--listen=" + listen,
+          HOMEWARD_ASSESSMENT_BIN, "--config=" + config, "--listen=" + listen,
           "--data_dir=" + dir.path() + "/assessment",
           "--principal_secret_file=" + dir.path() + "/principal.secret"},
       dir.path() + "/" + log);
@@ -179,7 +185,10 @@ TEST(MultiProcessTest, AllInOneBinaryPrintsAWorkingKeyAndStopsOnSigterm) {
 std::string WriteServiceConfig(const TempDir& dir, const std::string& name,
                                const std::string& listen,
                                uint32_t partition_count) {
-  homeward::internal::v1::AssessmentConfig config;
+  // With the shipped programme data: cases are registered under its
+  // programme.
+  homeward::internal::v1::AssessmentConfig config =
+      testing::WithShippedProgrammeData({});
   config.mutable_service()->set_listen_address(listen);
   config.mutable_service()->set_data_dir(dir.path() + "/assessment");
   config.mutable_service()->set_partition_count(partition_count);

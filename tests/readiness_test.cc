@@ -80,8 +80,8 @@ class ReadinessTest : public ::testing::Test {
             absl::StrCat(dir_.path(), "/replica", r));
     config.set_listen_address(absl::StrCat("127.0.0.1:", port));
     *config.add_owned_partitions() = testing::ShareOf(r, count, kPartitions);
-    auto server =
-        assessment::AssessmentServer::Start(config, testing::kTestSecret);
+    auto server = assessment::AssessmentServer::Start(
+        testing::WithShippedProgrammeData(config), testing::kTestSecret);
     EXPECT_TRUE(server.ok()) << server.status();
     return server.ok() ? std::move(server).value() : nullptr;
   }

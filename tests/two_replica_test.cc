@@ -43,8 +43,8 @@ class TwoReplicaTest : public ::testing::Test {
               absl::StrCat(dir_.path(), "/replica", r));
       config.set_partition_count(kPartitions);
       *config.add_owned_partitions() = testing::ShareOf(r, 2, kPartitions);
-      auto server =
-          assessment::AssessmentServer::Start(config, testing::kTestSecret);
+      auto server = assessment::AssessmentServer::Start(
+          testing::WithShippedProgrammeData(config), testing::kTestSecret);
       ASSERT_TRUE(server.ok()) << server.status();
       replicas_[r] = std::move(server).value();
       direct_[r] =

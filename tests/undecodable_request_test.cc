@@ -42,7 +42,8 @@ class UndecodableRequestTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto server = assessment::AssessmentServer::Start(
-        homeward::testing::LoopbackServiceConfig(dir_.path()),
+        homeward::testing::WithShippedProgrammeData(
+            homeward::testing::LoopbackServiceConfig(dir_.path())),
         homeward::testing::kTestSecret);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(server).value();

@@ -26,6 +26,9 @@ const Case* AnnouncedCase(const Event& event, absl::string_view* field) {
     case Event::kCaseAssigned:
       *field = "case_assigned.case";
       return &event.case_assigned().case_();
+    case Event::kCaseStageChanged:
+      *field = "case_stage_changed.case";
+      return &event.case_stage_changed().case_();
     default:
       return nullptr;
   }

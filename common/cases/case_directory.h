@@ -6,11 +6,11 @@
 // The directory is a feed consumer (common/feeds/event_consumer.h): the feed
 // follower subscribes to the assessment replicas that own this replica's
 // partitions and hands each event to Apply, which turns CaseRegistered,
-// CaseUpdated and CaseAssigned into a put of the case's scope (record kind
-// "case_scope", keyed by case id, in the case's partition of the consumer's
-// own store) and ignores every other event. Each of those events carries the
-// whole case after the change, so Apply never needs an earlier event's
-// effect (ReadsOwnProjection() is false).
+// CaseUpdated, CaseAssigned and CaseStageChanged into a put of the case's
+// scope (record kind "case_scope", keyed by case id, in the case's partition
+// of the consumer's own store) and ignores every other event. Each of those
+// events carries the whole case after the change, so Apply never needs an
+// earlier event's effect (ReadsOwnProjection() is false).
 //
 // Events come at least once and in order per partition. A scope is written
 // only when the event's case version is newer than the stored one: applying
@@ -70,13 +70,14 @@ class CaseDirectory : public feeds::EventConsumer {
       : store_(store), owned_(std::move(owned)), name_(std::move(name)) {}
 
   std::string name() const override { return name_; }
-  // The put of the case's scope for CaseRegistered, CaseUpdated and
-  // CaseAssigned when the event's case is newer than the stored scope; an
-  // empty set for any other event, an event of a partition this replica does
-  // not own, or a case version already applied. INVALID_ARGUMENT for a case
-  // event that does not carry the case with its etag. A CaseAssigned written
-  // before it carried the case changes the stored scope instead, once every
-  // earlier event of its partition is committed (UNAVAILABLE until then).
+  // The put of the case's scope for CaseRegistered, CaseUpdated,
+  // CaseAssigned and CaseStageChanged when the event's case is newer than
+  // the stored scope; an empty set for any other event, an event of a partition
+  // this replica does not own, or a case version already applied.
+  // INVALID_ARGUMENT for a case event that does not carry the case with its
+  // etag. A CaseAssigned written before it carried the case changes the stored
+  // scope instead, once every earlier event of its partition is committed
+  // (UNAVAILABLE until then).
   absl::StatusOr<storage::WriteSet> Apply(
       const homeward::v1::Event& event) override;
   bool ReadsOwnProjection() const override { return false; }

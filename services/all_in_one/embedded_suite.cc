@@ -150,7 +150,7 @@ std::string EmbeddedSuite::Instructions() const {
 Register a case:
   curl -s -X POST %s/RegisterCase \
     -H 'Content-Type: application/json' -H 'Authorization: Bearer %s' \
-    -d '{"requestId":"demo-1","case":{"returnee":{"givenName":"Awa","familyName":"Ndiaye","sex":"SEX_FEMALE","dateOfBirth":{"year":1990,"month":5,"day":17},"nationality":"SN","languages":["wo","fr"]},"returnInfo":{"country":"SN","region":"Dakar","locality":"Pikine","returnDate":{"year":2025,"month":10,"day":1},"returnType":"RETURN_TYPE_ASSISTED_VOLUNTARY"},"officeId":"%s","caseManagerId":"cm-demo"}}'
+    -d '{"requestId":"demo-1","case":{"returnee":{"givenName":"Awa","familyName":"Ndiaye","sex":"SEX_FEMALE","dateOfBirth":{"year":1990,"month":5,"day":17},"nationality":"SN","languages":["wo","fr"]},"returnInfo":{"country":"SN","region":"Dakar","locality":"Pikine","returnDate":{"year":2025,"month":10,"day":1},"returnType":"RETURN_TYPE_ASSISTED_VOLUNTARY"},"officeId":"%s","caseManagerId":"cm-demo","programmeId":"sn_reintegration"}}'
 
 Fetch it (the case id is in the reply above):
   curl -s -X POST %s/GetCase \

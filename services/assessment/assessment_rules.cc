@@ -2,9 +2,12 @@
 #include "services/assessment/assessment_rules.h"
 
 #include <set>
+#include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/api/field_checks.h"
 #include "common/api/paging.h"
 #include "services/assessment/field_values.h"
@@ -87,7 +90,42 @@ errors::FieldViolations ValidateSubmitAssessment(
               RequiredEnumRule(homeward::v1::NeedPriority_descriptor()));
     }
   }
+  // When and by whom: a follow-up is compared with the baseline, and a
+  // self-reported answer weighs differently from a counsellor's.
+  if (request.occasion() == homeward::v1::ASSESSMENT_OCCASION_UNSPECIFIED) {
+    bad.Add("occasion",
+            RequiredEnumRule(homeward::v1::AssessmentOccasion_descriptor()));
+  }
+  if (request.assessor_role() == homeward::v1::ASSESSOR_ROLE_UNSPECIFIED) {
+    bad.Add("assessor_role",
+            RequiredEnumRule(homeward::v1::AssessorRole_descriptor()));
+  }
+  if (request.mode() == homeward::v1::CONTACT_MODE_UNSPECIFIED) {
+    bad.Add("mode", RequiredEnumRule(homeward::v1::ContactMode_descriptor()));
+  }
   return WithFieldValueChecks(request, std::move(bad));
+}
+
+absl::Status CheckSubjectMember(const homeward::v1::Case& c,
+                                absl::string_view subject_member_id) {
+  if (subject_member_id.empty()) return absl::OkStatus();
+  std::vector<std::string> ids;
+  for (const auto& m : c.returnee().household_members()) {
+    if (m.member_id() == subject_member_id) return absl::OkStatus();
+    ids.push_back(m.member_id());
+  }
+  return errors::InvalidField(
+      "subject_member_id",
+      ids.empty()
+          ? absl::StrCat("'", subject_member_id,
+                         "' is not a household member of the case (it has "
+                         "none): leave it empty for an assessment of the "
+                         "returnee")
+          : absl::StrCat("'", subject_member_id,
+                         "' is not a household member of the case (its "
+                         "members: ",
+                         absl::StrJoin(ids, ", "),
+                         "); leave it empty for the returnee"));
 }
 
 errors::FieldViolations ValidateSubmission(

@@ -13,12 +13,15 @@
 #include "absl/time/civil_time.h"
 #include "common/status/errors.h"
 #include "homeward/v1/assessments.pb.h"
+#include "homeward/v1/cases.pb.h"
 #include "homeward/v1/instruments.pb.h"
 
 namespace homeward::assessment {
 
 // Everything but the answers: ids, instrument version, date, manual needs,
-// and every field's value (CheckFieldValues).
+// occasion, assessor role and mode (each required, naming the allowed
+// values), and every field's value (CheckFieldValues: an undefined enum
+// number is refused there).
 errors::FieldViolations ValidateSubmitAssessment(
     const homeward::v1::SubmitAssessmentRequest& request, absl::CivilDay today);
 // ValidateSubmitAssessment and the answers checked against `instrument` (the
@@ -26,6 +29,12 @@ errors::FieldViolations ValidateSubmitAssessment(
 errors::FieldViolations ValidateSubmission(
     const homeward::v1::SubmitAssessmentRequest& request, absl::CivilDay today,
     const homeward::v1::InstrumentDefinition& instrument);
+// A submission's subject once its case `c` is read: empty (the returnee) or
+// the member_id of one of the case's household members; INVALID_ARGUMENT on
+// subject_member_id listing the case's member ids otherwise.
+absl::Status CheckSubjectMember(const homeward::v1::Case& c,
+                                absl::string_view subject_member_id);
+
 // The reads: the ids they need, paging, and every field's value.
 errors::FieldViolations ValidateGetAssessment(
     const homeward::v1::GetAssessmentRequest& request);

@@ -23,6 +23,9 @@ SubmitAssessmentRequest Valid() {
   r.set_case_id("C1");
   r.set_instrument_id("rss");
   r.set_instrument_version(1);
+  r.set_occasion(homeward::v1::ASSESSMENT_OCCASION_FOLLOW_UP);
+  r.set_assessor_role(homeward::v1::ASSESSOR_ROLE_COUNSELLOR);
+  r.set_mode(homeward::v1::CONTACT_MODE_PHONE);
   r.mutable_assessment_date()->set_year(2026);
   r.mutable_assessment_date()->set_month(6);
   r.mutable_assessment_date()->set_day(15);
@@ -88,7 +91,87 @@ INSTANTIATE_TEST_SUITE_P(
         SubmitCase{
             "NeedCategoryWithSpaces",
             [](auto& r) { r.mutable_needs(0)->set_category("social housing"); },
-            {"needs[0].category"}}),
+            {"needs[0].category"}},
+        SubmitCase{"WhenAndByWhomMissing",
+                   [](auto& r) {
+                     r.clear_occasion();
+                     r.clear_assessor_role();
+                     r.clear_mode();
+                   },
+                   {"occasion", "assessor_role", "mode"}},
+        SubmitCase{"OccasionOutOfRange",
+                   [](auto& r) {
+                     r.set_occasion(
+                         static_cast<homeward::v1::AssessmentOccasion>(42));
+                   },
+                   {"occasion"}},
+        SubmitCase{"AssessorRoleOutOfRange",
+                   [](auto& r) {
+                     r.set_assessor_role(
+                         static_cast<homeward::v1::AssessorRole>(42));
+                   },
+                   {"assessor_role"}},
+        SubmitCase{"ModeOutOfRange",
+                   [](auto& r) {
+                     r.set_mode(static_cast<homeward::v1::ContactMode>(-1));
+                   },
+                   {"mode"}}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(SubmitRulesTest, RequiredWhenAndByWhomListTheAllowedValues) {
+  SubmitAssessmentRequest r = Valid();
+  r.clear_occasion();
+  r.clear_assessor_role();
+  r.clear_mode();
+  const auto violations = ValidateSubmitAssessment(r, kToday).violations();
+  ASSERT_EQ(violations.size(), 3u);
+  EXPECT_THAT(
+      violations[0].description,
+      ::testing::AllOf(::testing::HasSubstr("is required"),
+                       ::testing::HasSubstr("ASSESSMENT_OCCASION_BASELINE"),
+                       ::testing::HasSubstr("ASSESSMENT_OCCASION_FOLLOW_UP")));
+  EXPECT_THAT(violations[1].description,
+              ::testing::HasSubstr("ASSESSOR_ROLE_SELF_REPORTED"));
+  EXPECT_THAT(violations[2].description,
+              ::testing::HasSubstr("CONTACT_MODE_PHONE"));
+}
+
+struct SubjectCase {
+  std::string name;
+  std::vector<std::string> member_ids;  // the case's
+  std::string subject;
+  bool allowed;
+};
+
+class SubjectMemberTest : public ::testing::TestWithParam<SubjectCase> {};
+
+TEST_P(SubjectMemberTest, SubjectIsTheReturneeOrOneOfTheCaseMembers) {
+  homeward::v1::Case c;
+  for (const auto& id : GetParam().member_ids) {
+    c.mutable_returnee()->add_household_members()->set_member_id(id);
+  }
+  absl::Status status = CheckSubjectMember(c, GetParam().subject);
+  if (GetParam().allowed) {
+    EXPECT_TRUE(status.ok()) << status;
+  } else {
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    const auto violations = errors::FieldViolationsOf(status);
+    ASSERT_EQ(violations.size(), 1u);
+    EXPECT_EQ(violations[0].field, "subject_member_id");
+    for (const auto& id : GetParam().member_ids) {
+      EXPECT_THAT(violations[0].description, ::testing::HasSubstr(id));
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rules, SubjectMemberTest,
+    ::testing::Values(SubjectCase{"ReturneeWithoutMembers", {}, "", true},
+                      SubjectCase{"ReturneeWithMembers", {"M1"}, "", true},
+                      SubjectCase{"AMember", {"M1", "M3"}, "M3", true},
+                      SubjectCase{"NotAMember", {"M1", "M3"}, "M2", false},
+                      SubjectCase{"NoMembers", {}, "M1", false},
+                      SubjectCase{"CaseMatters", {"M1"}, "m1", false}),
     [](const auto& info) { return info.param.name; });
 
 homeward::v1::Assessment WithScores(std::optional<double> economic,
@@ -166,8 +249,7 @@ TEST_P(CheckComparableTest, OnlyOneInstrumentVersionCompares) {
   }
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr(c.message));
-  auto payload =
-      status.GetPayload(errors::kPreconditionFailureTypeUrl);
+  auto payload = status.GetPayload(errors::kPreconditionFailureTypeUrl);
   ASSERT_TRUE(payload.has_value());
   google::rpc::PreconditionFailure failure;
   ASSERT_TRUE(failure.ParseFromString(std::string(*payload)));

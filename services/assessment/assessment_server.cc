@@ -81,7 +81,7 @@ absl::Status BuildAssessment(
                                            *taxonomies, *instruments));
   }
   parts.AddService<homeward::v1::CaseService>(
-      std::make_unique<CaseServiceImpl>(cases, parts.verifier()));
+      std::make_unique<CaseServiceImpl>(cases, programmes, parts.verifier()));
   parts.AddService<homeward::v1::InstrumentService>(
       std::make_unique<InstrumentServiceImpl>(instruments, taxonomies,
                                               parts.verifier()));

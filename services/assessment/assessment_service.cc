@@ -10,6 +10,7 @@
 #include "common/status/status_macros.h"
 #include "services/assessment/assessment_rules.h"
 #include "services/assessment/case_scope.h"
+#include "services/assessment/case_stages.h"
 #include "services/assessment/case_validation.h"
 #include "services/assessment/instruments/scoring.h"
 
@@ -97,6 +98,7 @@ absl::Status AssessmentServiceImpl::Submit(
   ASSIGN_OR_RETURN(homeward::v1::Case c,
                    CaseInScope(*cases_, actor, request.case_id(), "case_id",
                                CaseAction::kUpdate));
+  RETURN_IF_ERROR(CheckSubjectMember(c, request.subject_member_id()));
 
   // Scores, bands, flags and rule-raised needs come from the answers and this
   // exact version, so they can be recomputed from what is stored.
@@ -107,6 +109,10 @@ absl::Status AssessmentServiceImpl::Submit(
   assessment.set_instrument_version(instrument.version());
   assessment.set_kind(instrument.kind());
   *assessment.mutable_assessment_date() = request.assessment_date();
+  assessment.set_occasion(request.occasion());
+  assessment.set_assessor_role(request.assessor_role());
+  assessment.set_mode(request.mode());
+  assessment.set_subject_member_id(request.subject_member_id());
   *assessment.mutable_answers() = request.answers();
   *assessment.mutable_scores() = scored.scores;
   for (auto& band : scored.bands) *assessment.add_bands() = std::move(band);
@@ -122,9 +128,14 @@ absl::Status AssessmentServiceImpl::Submit(
   }
   std::string request_id = request.request_id().empty() ? crypto::RandomHex(16)
                                                         : request.request_id();
-  ASSIGN_OR_RETURN(*response,
-                   assessments_->Submit(actor, c.partition(), request_id,
-                                        std::move(assessment)));
+  // The case's first assessment moves it from intake to assessment, in the
+  // same commit: no submission without its move, no move without it.
+  ASSIGN_OR_RETURN(storage::WriteSet stage_move,
+                   cases_->StageMove(actor, c, kAssessmentCompleted));
+  ASSIGN_OR_RETURN(
+      *response,
+      assessments_->Submit(actor, c.partition(), request_id,
+                           std::move(assessment), std::move(stage_move)));
   return absl::OkStatus();
 }
 

@@ -211,6 +211,9 @@ class AssessmentServiceTest : public ::testing::Test {
     r.set_case_id(case_.case_id());
     r.set_instrument_id("mini");
     r.set_instrument_version(version);
+    r.set_occasion(homeward::v1::ASSESSMENT_OCCASION_BASELINE);
+    r.set_assessor_role(homeward::v1::ASSESSOR_ROLE_CASE_MANAGER);
+    r.set_mode(homeward::v1::CONTACT_MODE_IN_PERSON);
     r.mutable_assessment_date()->set_year(2026);
     r.mutable_assessment_date()->set_month(1);
     r.mutable_assessment_date()->set_day(10);
@@ -240,6 +243,16 @@ class AssessmentServiceTest : public ::testing::Test {
     homeward::v1::ListAssessmentsResponse resp;
     EXPECT_TRUE(assessments_->ListAssessments(&ctx, req, &resp).ok());
     return {resp.assessments().begin(), resp.assessments().end()};
+  }
+
+  homeward::v1::Case ReadCase() {
+    grpc::ClientContext ctx;
+    SignAs(kManager, &ctx);
+    homeward::v1::GetCaseRequest req;
+    req.set_case_id(case_.case_id());
+    homeward::v1::Case c;
+    EXPECT_TRUE(cases_->GetCase(&ctx, req, &c).ok());
+    return c;
   }
 
   int CountEvents(homeward::v1::Event::PayloadCase payload) {
@@ -558,6 +571,120 @@ TEST_F(AssessmentServiceTest, EveryProblemOfASubmissionIsReportedTogether) {
   EXPECT_THAT(assessments_->ListAssessments(&ctx, list, &listed),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        AllOf(HasSubstr("case_id"), HasSubstr("page_size"))));
+}
+
+TEST_F(AssessmentServiceTest, FirstSubmissionMovesTheCaseFromIntakeOnly) {
+  ASSERT_EQ(case_.stage(), homeward::v1::CASE_STAGE_INTAKE);
+  ASSERT_EQ(case_.stage_history_size(), 1);
+  EXPECT_EQ(case_.stage_history(0).cause(), "CaseRegistered");
+  EXPECT_EQ(case_.stage_history(0).actor_user_id(), "cm-1");
+  EXPECT_EQ(CountEvents(homeward::v1::Event::kCaseStageChanged), 0);
+
+  Assessment first;
+  ASSERT_TRUE(Submit(Submission("sub-first", 1), &first).ok());
+  homeward::v1::Case moved = ReadCase();
+  EXPECT_EQ(moved.stage(), homeward::v1::CASE_STAGE_ASSESSMENT);
+  EXPECT_NE(moved.etag(), case_.etag());
+  ASSERT_EQ(moved.stage_history_size(), 2);
+  EXPECT_EQ(moved.stage_history(1).stage(),
+            homeward::v1::CASE_STAGE_ASSESSMENT);
+  EXPECT_EQ(moved.stage_history(1).cause(), "AssessmentCompleted");
+  EXPECT_EQ(moved.stage_history(1).actor_user_id(), "cm-1");
+  // One event, carrying the case as a read shows it after the move.
+  std::vector<homeward::v1::Event> changes;
+  for (const auto& e :
+       homeward::testing::ReplayEvents(channel_, {case_.partition()})) {
+    if (e.has_case_stage_changed()) changes.push_back(e);
+  }
+  ASSERT_EQ(changes.size(), 1u);
+  const auto& changed = changes[0].case_stage_changed();
+  EXPECT_EQ(changed.case_id(), case_.case_id());
+  EXPECT_EQ(changed.from_stage(), homeward::v1::CASE_STAGE_INTAKE);
+  EXPECT_EQ(changed.to_stage(), homeward::v1::CASE_STAGE_ASSESSMENT);
+  EXPECT_EQ(changed.cause(), "AssessmentCompleted");
+  EXPECT_EQ(changed.case_().SerializeAsString(), moved.SerializeAsString());
+
+  // A retry of the first submission and a later one move nothing.
+  Assessment again;
+  ASSERT_TRUE(Submit(Submission("sub-first", 1), &again).ok());
+  EXPECT_EQ(again.assessment_id(), first.assessment_id());
+  Assessment second;
+  ASSERT_TRUE(Submit(Submission("sub-second", 1), &second).ok());
+  homeward::v1::Case after = ReadCase();
+  EXPECT_EQ(after.stage(), homeward::v1::CASE_STAGE_ASSESSMENT);
+  EXPECT_EQ(after.etag(), moved.etag());
+  EXPECT_EQ(after.stage_history_size(), 2);
+  EXPECT_EQ(CountEvents(homeward::v1::Event::kCaseStageChanged), 1);
+}
+
+TEST_F(AssessmentServiceTest, RefusedSubmissionMovesNothing) {
+  auto req = Submission("sub-refused", 1);
+  req.clear_mode();
+  Assessment out;
+  EXPECT_THAT(Submit(req, &out),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("mode")));
+  homeward::v1::Case read = ReadCase();
+  EXPECT_EQ(read.stage(), homeward::v1::CASE_STAGE_INTAKE);
+  EXPECT_EQ(read.etag(), case_.etag());
+  EXPECT_EQ(CountEvents(homeward::v1::Event::kCaseStageChanged), 0);
+}
+
+TEST_F(AssessmentServiceTest, WhenByWhomAndAboutWhomAreStored) {
+  // Give the case a household member: it gets "M1".
+  grpc::ClientContext ctx;
+  SignAs(kManager, &ctx);
+  homeward::v1::UpdateCaseRequest update;
+  *update.mutable_case_() = case_;
+  auto* member =
+      update.mutable_case_()->mutable_returnee()->add_household_members();
+  member->set_given_name("Fatou");
+  member->set_relationship("daughter");
+  homeward::v1::Case updated;
+  grpc::Status status = cases_->UpdateCase(&ctx, update, &updated);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(updated.returnee().household_members(0).member_id(), "M1");
+  case_ = updated;
+
+  auto req = Submission("sub-about-m1", 1);
+  req.set_occasion(homeward::v1::ASSESSMENT_OCCASION_FOLLOW_UP);
+  req.set_assessor_role(homeward::v1::ASSESSOR_ROLE_COUNSELLOR);
+  req.set_mode(homeward::v1::CONTACT_MODE_PHONE);
+  req.set_subject_member_id("M1");
+  Assessment a;
+  status = Submit(req, &a);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  for (const Assessment& stored : {a, ListAll().at(0)}) {
+    EXPECT_EQ(stored.occasion(), homeward::v1::ASSESSMENT_OCCASION_FOLLOW_UP);
+    EXPECT_EQ(stored.assessor_role(), homeward::v1::ASSESSOR_ROLE_COUNSELLOR);
+    EXPECT_EQ(stored.mode(), homeward::v1::CONTACT_MODE_PHONE);
+    EXPECT_EQ(stored.subject_member_id(), "M1");
+  }
+
+  // Someone who is not a member of the case is refused, and nothing is
+  // stored.
+  auto stranger = Submission("sub-about-m2", 1);
+  stranger.set_subject_member_id("M2");
+  Assessment out;
+  EXPECT_THAT(Submit(stranger, &out),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("subject_member_id"), HasSubstr("M1"))));
+  EXPECT_EQ(ListAll().size(), 1u);
+
+  // When, by whom and how are required, each named with its values.
+  auto bare = Submission("sub-bare", 1);
+  bare.clear_occasion();
+  bare.clear_assessor_role();
+  bare.clear_mode();
+  status = Submit(bare, &out);
+  std::vector<std::string> fields;
+  for (const auto& v : errors::FieldViolationsOf(FromGrpcStatus(status))) {
+    fields.push_back(v.field);
+  }
+  EXPECT_THAT(fields, ElementsAre("occasion", "assessor_role", "mode"));
+  EXPECT_THAT(status.error_message(),
+              AllOf(HasSubstr("ASSESSMENT_OCCASION_BASELINE"),
+                    HasSubstr("ASSESSOR_ROLE_CASE_MANAGER"),
+                    HasSubstr("CONTACT_MODE_IN_PERSON")));
 }
 
 // Called directly (as another service or a misrouted client would), a caller

@@ -10,6 +10,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/assessment/case_access.h"
+#include "services/assessment/case_members.h"
 #include "services/assessment/case_scope.h"
 #include "services/assessment/case_validation.h"
 
@@ -35,6 +36,38 @@ absl::Status CheckFresh(const Case& current, uint64_t version,
 }
 
 }  // namespace
+
+absl::Status CaseServiceImpl::CheckProgramme(errors::FieldViolations& bad,
+                                             const Case& c) const {
+  if (c.programme_id().empty()) return absl::OkStatus();
+  absl::StatusOr<homeward::v1::Programme> programme =
+      programmes_->GetLatest(c.programme_id());
+  if (programme.ok()) {
+    CheckCaseProgramme(bad, c, &*programme, {});
+    return absl::OkStatus();
+  }
+  // An id the catalog cannot even look up is as unknown as an absent one.
+  if (programme.status().code() != absl::StatusCode::kNotFound &&
+      programme.status().code() != absl::StatusCode::kInvalidArgument) {
+    return programme.status();
+  }
+  // Unknown: the published ids, for CheckCaseProgramme to name when they
+  // are few. Every version is listed, ordered by id; programmes are few.
+  std::vector<std::string> ids;
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(storage::Page<homeward::v1::Programme> published,
+                     programmes_->List(100, token));
+    for (const auto& p : published.items) {
+      if (ids.empty() || ids.back() != p.programme_id()) {
+        ids.push_back(p.programme_id());
+      }
+    }
+    token = std::move(published.next_page_token);
+  } while (!token.empty());
+  CheckCaseProgramme(bad, c, nullptr, ids);
+  return absl::OkStatus();
+}
 
 grpc::ServerUnaryReactor* CaseServiceImpl::RegisterCase(
     grpc::CallbackServerContext* context,
@@ -85,7 +118,11 @@ absl::Status CaseServiceImpl::Register(
   ASSIGN_OR_RETURN(service::Actor actor,
                    kRegisterCase.ActorOf(context, *verifier_));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRegister));
-  RETURN_IF_ERROR(ValidateRegisterCase(request, api::TodayUtc()).ToStatus());
+  errors::FieldViolations bad = ValidateRegisterCase(request, api::TodayUtc());
+  if (request.has_case_()) {
+    RETURN_IF_ERROR(CheckProgramme(bad, request.case_()));
+  }
+  RETURN_IF_ERROR(bad.ToStatus());
   RETURN_IF_ERROR(
       CheckCaseAccess(actor.principal, request.case_(), CaseAction::kRegister));
   // Without a client request id the call cannot be retried safely, but it
@@ -176,6 +213,23 @@ absl::Status CaseServiceImpl::Update(
   Case after = current;
   *after.mutable_returnee() = given.returnee();
   *after.mutable_return_info() = given.return_info();
+  // An update that names no programme keeps the case's own, which must
+  // still run in the (possibly new) country of return.
+  if (!given.programme_id().empty()) {
+    after.set_programme_id(given.programme_id());
+  }
+  errors::FieldViolations bad;
+  ASSIGN_OR_RETURN(int highest_member, cases_->HighestMemberNumber(current));
+  KeepMemberIds(bad, current.returnee(), highest_member,
+                *after.mutable_returnee());
+  if (after.programme_id().empty()) {
+    bad.Add("case.programme_id",
+            "is required: the case has no programme yet (it was registered "
+            "before programmes); name the published programme it belongs to");
+  } else {
+    RETURN_IF_ERROR(CheckProgramme(bad, after));
+  }
+  RETURN_IF_ERROR(bad.ToStatus());
   homeward::v1::Event event;
   event.mutable_case_updated();
   cases_->Replace(actor, current, std::move(after), version, std::move(event),

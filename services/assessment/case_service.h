@@ -8,7 +8,9 @@
 
 #include "absl/status/status.h"
 #include "common/auth/principal_token.h"
+#include "common/programme/programme_catalogs.h"
 #include "common/server/arena_messages.h"
+#include "common/status/errors.h"
 #include "homeward/v1/cases.grpc.pb.h"
 #include "services/assessment/case_store.h"
 
@@ -17,8 +19,11 @@ namespace homeward::assessment {
 class CaseServiceImpl final
     : public homeward::v1::CaseService::CallbackService {
  public:
-  CaseServiceImpl(CaseStore* cases, const auth::PrincipalVerifier* verifier)
-      : cases_(cases), verifier_(verifier) {
+  // `programmes` holds the published programmes a case may belong to.
+  CaseServiceImpl(CaseStore* cases,
+                  const programme::ProgrammeCatalog* programmes,
+                  const auth::PrincipalVerifier* verifier)
+      : cases_(cases), programmes_(programmes), verifier_(verifier) {
     SetMessageAllocatorFor_GetCase(&get_case_messages_);
   }
 
@@ -61,7 +66,13 @@ class CaseServiceImpl final
                       const homeward::v1::AssignCaseRequest& request,
                       service::WriteDone<homeward::v1::Case> done);
 
+  // Adds to `bad` what is wrong with `c`'s programme (CheckCaseProgramme
+  // against the latest published version); errors reading the catalog.
+  absl::Status CheckProgramme(errors::FieldViolations& bad,
+                              const homeward::v1::Case& c) const;
+
   CaseStore* cases_;
+  const programme::ProgrammeCatalog* programmes_;
   const auth::PrincipalVerifier* verifier_;
   // GetCase is the hot read: its messages live on a per-call arena.
   server::ArenaMessages<homeward::v1::GetCaseRequest, homeward::v1::Case>

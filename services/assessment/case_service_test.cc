@@ -32,6 +32,7 @@ using ::homeward::testing::TempDir;
 using ::homeward::testing::ValidRegistration;
 using ::homeward::v1::Case;
 using ::homeward::v1::CaseService;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -54,8 +55,9 @@ class CaseServiceTest : public ::testing::Test {
     for (auto [first, last] : owned) {
       homeward::testing::OwnPartitions(config, first, last);
     }
-    auto server =
-        AssessmentServer::Start(config, homeward::testing::kTestSecret);
+    auto server = AssessmentServer::Start(
+        homeward::testing::WithShippedProgrammeData(config),
+        homeward::testing::kTestSecret);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(server).value();
     channel_ = homeward::testing::LoopbackChannel(server_->port());
@@ -299,6 +301,141 @@ TEST_F(CaseServiceTest, InvalidRegistrationNamesEveryFieldAndStoresNothing) {
   Case read;
   EXPECT_THAT(Get(storage::CaseIdForRequest("office-dakar", "r-bad"), &read),
               StatusIs(absl::StatusCode::kNotFound));
+}
+
+std::vector<std::string> FieldsOf(const grpc::Status& status) {
+  std::vector<std::string> fields;
+  for (const auto& v : errors::FieldViolationsOf(FromGrpcStatus(status))) {
+    fields.push_back(v.field);
+  }
+  return fields;
+}
+
+TEST_F(CaseServiceTest, RegistrationNamesAPublishedProgrammeOfItsCountry) {
+  Case created;
+  ASSERT_TRUE(Register(ValidRegistration("r-prog"), &created).ok());
+  EXPECT_EQ(created.programme_id(), "sn_reintegration");
+  ASSERT_EQ(created.stage_history_size(), 1);
+  EXPECT_EQ(created.stage_history(0).stage(), homeward::v1::CASE_STAGE_INTAKE);
+  EXPECT_EQ(created.stage_history(0).cause(), "CaseRegistered");
+  EXPECT_EQ(created.stage_history(0).actor_user_id(), "cm-1");
+  EXPECT_EQ(created.stage_history(0).time().seconds(),
+            created.create_time().seconds());
+
+  // Unknown: the published ids are listed.
+  auto unknown = ValidRegistration("r-prog-unknown");
+  unknown.mutable_case_()->set_programme_id("fr_pilot");
+  Case out;
+  grpc::Status status = Register(unknown, &out);
+  EXPECT_THAT(FieldsOf(status), ElementsAre("case.programme_id"));
+  EXPECT_THAT(status.error_message(),
+              AllOf(HasSubstr("fr_pilot"), HasSubstr("sn_reintegration")));
+  // Another country: both are named.
+  auto elsewhere = ValidRegistration("r-prog-elsewhere");
+  elsewhere.mutable_case_()->mutable_return_info()->set_country("NG");
+  status = Register(elsewhere, &out);
+  EXPECT_THAT(FieldsOf(status), ElementsAre("case.programme_id"));
+  EXPECT_THAT(status.error_message(),
+              AllOf(HasSubstr("sn_reintegration"), HasSubstr("'NG'")));
+  // Missing, together with another problem.
+  auto missing = ValidRegistration("r-prog-missing");
+  missing.mutable_case_()->clear_programme_id();
+  missing.mutable_case_()->mutable_returnee()->set_nationality("Senegal");
+  EXPECT_THAT(FieldsOf(Register(missing, &out)),
+              ElementsAre("case.returnee.nationality", "case.programme_id"));
+  // Refused registrations store nothing.
+  for (const char* id :
+       {"r-prog-unknown", "r-prog-elsewhere", "r-prog-missing"}) {
+    EXPECT_THAT(Get(storage::CaseIdForRequest("office-dakar", id), &out),
+                StatusIs(absl::StatusCode::kNotFound));
+  }
+  EXPECT_EQ(AllEvents().size(), 1u);
+}
+
+TEST_F(CaseServiceTest, UpdateKeepsOrChecksTheProgramme) {
+  Case created, updated, out;
+  ASSERT_TRUE(Register(ValidRegistration("r-upd-prog"), &created).ok());
+  // Moving the return to another country of the programme is fine, and an
+  // update that names no programme keeps the case's.
+  Case change = created;
+  change.clear_programme_id();
+  change.mutable_return_info()->set_country("GM");
+  ASSERT_TRUE(Update(change, &updated).ok());
+  EXPECT_EQ(updated.programme_id(), "sn_reintegration");
+  // A country the programme does not run in is refused on the programme.
+  Case away = updated;
+  away.mutable_return_info()->set_country("NG");
+  EXPECT_THAT(FieldsOf(Update(away, &out)), ElementsAre("case.programme_id"));
+  Case unknown = updated;
+  unknown.set_programme_id("fr_pilot");
+  EXPECT_THAT(FieldsOf(Update(unknown, &out)),
+              ElementsAre("case.programme_id"));
+  ASSERT_TRUE(Get(created.case_id(), &out).ok());
+  EXPECT_EQ(out.etag(), updated.etag());
+  EXPECT_EQ(out.return_info().country(), "GM");
+}
+
+TEST_F(CaseServiceTest, HouseholdMembersKeepTheirIdsAndIdsAreNeverReused) {
+  auto reg = ValidRegistration("r-members");
+  for (const char* name : {"Fatou", "Moussa", "Ibou"}) {
+    auto* m = reg.mutable_case_()->mutable_returnee()->add_household_members();
+    m->set_given_name(name);
+    m->set_relationship("child");
+  }
+  Case created, out;
+  ASSERT_TRUE(Register(reg, &created).ok());
+  auto ids = [](const Case& c) {
+    std::vector<std::string> out;
+    for (const auto& m : c.returnee().household_members()) {
+      out.push_back(m.member_id() + "=" + m.given_name());
+    }
+    return out;
+  };
+  EXPECT_THAT(ids(created), ElementsAre("M1=Fatou", "M2=Moussa", "M3=Ibou"));
+  ASSERT_TRUE(Get(created.case_id(), &out).ok());
+  EXPECT_THAT(ids(out), ElementsAre("M1=Fatou", "M2=Moussa", "M3=Ibou"));
+
+  // Ibou (the highest) leaves, Awa joins: she gets M4, not M3.
+  Case change = created;
+  auto* members = change.mutable_returnee()->mutable_household_members();
+  members->RemoveLast();
+  auto* awa = members->Add();
+  awa->set_given_name("Awa");
+  awa->set_relationship("niece");
+  Case updated;
+  ASSERT_TRUE(Update(change, &updated).ok());
+  EXPECT_THAT(ids(updated), ElementsAre("M1=Fatou", "M2=Moussa", "M4=Awa"));
+
+  // Again after a restart: the highest number ever given is stored.
+  RestartServer();
+  change = updated;
+  change.mutable_returnee()->mutable_household_members()->RemoveLast();
+  ASSERT_TRUE(Update(change, &updated).ok());
+  change = updated;
+  auto* next = change.mutable_returnee()->add_household_members();
+  next->set_given_name("Coumba");
+  next->set_relationship("niece");
+  ASSERT_TRUE(Update(change, &updated).ok());
+  EXPECT_THAT(ids(updated), ElementsAre("M1=Fatou", "M2=Moussa", "M5=Coumba"));
+
+  // An id the case does not have is refused, and nothing changes.
+  Case stranger = updated;
+  stranger.mutable_returnee()->mutable_household_members(0)->set_member_id(
+      "M3");
+  grpc::Status status = Update(stranger, &out);
+  EXPECT_THAT(FieldsOf(status),
+              ElementsAre("case.returnee.household_members[0].member_id"));
+  EXPECT_THAT(status.error_message(), HasSubstr("M1, M2, M5"));
+  // So is an id given at registration.
+  auto given = ValidRegistration("r-members-given");
+  auto* m = given.mutable_case_()->mutable_returnee()->add_household_members();
+  m->set_given_name("Fatou");
+  m->set_relationship("child");
+  m->set_member_id("M1");
+  EXPECT_THAT(FieldsOf(Register(given, &out)),
+              ElementsAre("case.returnee.household_members[0].member_id"));
+  ASSERT_TRUE(Get(created.case_id(), &out).ok());
+  EXPECT_EQ(out.etag(), updated.etag());
 }
 
 TEST_F(CaseServiceTest, GetValidatesAndReportsMissingCases) {
@@ -560,7 +697,9 @@ TEST(CaseServicePartitionTest, ReplicaRefusesCasesOfPartitionsItDoesNotOwn) {
   homeward::internal::v1::ServiceConfig config =
       homeward::testing::LoopbackServiceConfig(dir.path());
   homeward::testing::OwnPartitions(config, 0, 31);
-  auto server = AssessmentServer::Start(config, homeward::testing::kTestSecret);
+  auto server = AssessmentServer::Start(
+      homeward::testing::WithShippedProgrammeData(config),
+      homeward::testing::kTestSecret);
   ASSERT_TRUE(server.ok()) << server.status();
   auto stub = CaseService::NewStub(
       homeward::testing::LoopbackChannel((*server)->port()));

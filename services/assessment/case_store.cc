@@ -1,6 +1,9 @@
 // Case records over the storage kernel; see case_store.h.
 #include "services/assessment/case_store.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "common/auth/crypto.h"
 #include "common/cases/case_ids.h"
 #include "common/status/errors.h"
@@ -8,6 +11,9 @@
 #include "common/storage/clock.h"
 #include "common/storage/indexed_records.h"
 #include "common/storage/keys.h"
+#include "google/protobuf/wrappers.pb.h"
+#include "services/assessment/case_members.h"
+#include "services/assessment/case_stages.h"
 #include "services/assessment/case_validation.h"
 
 namespace homeward::assessment {
@@ -22,6 +28,12 @@ constexpr char kKind[] = "case";
 constexpr char kByOffice[] = "case_by_office";
 constexpr char kByOfficeManager[] = "case_by_office_manager";
 constexpr char kByOfficeStage[] = "case_by_office_stage";
+// The highest household member number a case has ever given (a
+// google.protobuf.UInt32Value beside the case record), so that a removed
+// member's id is never given again. Absent for a case that never had
+// members, and for cases stored before member ids: their highest is that
+// of the ids they read with.
+constexpr char kMemberNumbers[] = "case_member_numbers";
 
 std::string ManagerKey(const std::string& office, const std::string& manager) {
   return KeyBuilder().Str(office).Str(manager).key();
@@ -53,6 +65,21 @@ Case ForStorage(Case c) {
   return c;
 }
 
+// A record as this version reads it: one stored before member ids and stage
+// history gets the ids of its members' positions and one history entry.
+void AsCurrent(Case& c) {
+  WithMemberIds(*c.mutable_returnee());
+  WithStageHistory(c);
+}
+
+// Records `highest` as the case's highest member number, in `set`.
+void PutMemberNumbers(WriteSet& set, uint32_t p, const std::string& case_id,
+                      uint64_t version, int highest) {
+  google::protobuf::UInt32Value value;
+  value.set_value(static_cast<uint32_t>(highest));
+  set.PutRecord(p, kMemberNumbers, case_id, version, value);
+}
+
 }  // namespace
 
 absl::StatusOr<uint32_t> CaseStore::OwnedPartition(
@@ -68,9 +95,14 @@ void CaseStore::Register(const service::Actor& actor,
   if (!partition.ok()) return done(partition.status());
   const uint32_t p = *partition;
   c.set_case_id(case_id);
-  c.set_stage(homeward::v1::CASE_STAGE_INTAKE);
   *c.mutable_create_time() = storage::NowTimestamp();
   *c.mutable_update_time() = c.create_time();
+  c.clear_stage_history();
+  AppendStage(c,
+              NextStage(homeward::v1::CASE_STAGE_UNSPECIFIED, kCaseRegistered)
+                  .value_or(homeward::v1::CASE_STAGE_INTAKE),
+              c.create_time(), kCaseRegistered, actor.principal.user_id());
+  const int highest_member = AssignMemberIds(*c.mutable_returnee(), 0);
   c = ForStorage(std::move(c));
 
   Event event;
@@ -93,6 +125,7 @@ void CaseStore::Register(const service::Actor& actor,
       .AppendEvent(std::move(event))
       .Audit(service::AuditEntryFor(actor, case_id));
   PutIndexes(set, p, c);
+  if (highest_member > 0) PutMemberNumbers(set, p, case_id, 1, highest_member);
   c.set_etag(api::EtagOf(1));
   c.set_partition(p);
   store_->CommitAsync(std::move(set),
@@ -117,9 +150,60 @@ absl::Status CaseStore::Get(absl::string_view case_id, Case* out) const {
   ASSIGN_OR_RETURN(bool found,
                    store_->GetRecord(p, kKind, case_id, out, &version));
   if (!found) return errors::NotFound("case", case_id);
+  AsCurrent(*out);
   out->set_etag(api::EtagOf(version));
   out->set_partition(p);
   return absl::OkStatus();
+}
+
+absl::StatusOr<int> CaseStore::HighestMemberNumber(const Case& current) const {
+  ASSIGN_OR_RETURN(uint32_t p, OwnedPartition(current.case_id()));
+  google::protobuf::UInt32Value stored;
+  ASSIGN_OR_RETURN(bool found,
+                   store_->GetRecord(p, kMemberNumbers, current.case_id(),
+                                     &stored, nullptr));
+  const int given = assessment::HighestMemberNumber(current.returnee());
+  return found ? std::max(given, static_cast<int>(stored.value())) : given;
+}
+
+absl::StatusOr<WriteSet> CaseStore::StageMove(const service::Actor& actor,
+                                              const Case& current,
+                                              absl::string_view cause) const {
+  WriteSet set;
+  std::optional<homeward::v1::CaseStage> next =
+      NextStage(current.stage(), cause);
+  if (!next.has_value()) return set;
+  ASSIGN_OR_RETURN(uint32_t p, OwnedPartition(current.case_id()));
+  ASSIGN_OR_RETURN(uint64_t version,
+                   api::ParseEtag(current.etag(), "case.etag"));
+  Case after = current;
+  *after.mutable_update_time() = storage::NowTimestamp();
+  AppendStage(after, *next, after.update_time(), cause,
+              actor.principal.user_id());
+  after = ForStorage(std::move(after));
+
+  homeward::v1::Event event;
+  event.set_partition(p);
+  event.set_subject_id(current.case_id());
+  event.set_actor_user_id(actor.principal.user_id());
+  event.set_request_id(actor.request_id);
+  homeward::v1::CaseStageChanged* changed = event.mutable_case_stage_changed();
+  changed->set_case_id(current.case_id());
+  changed->set_from_stage(current.stage());
+  changed->set_to_stage(*next);
+  changed->set_cause(std::string(cause));
+  *changed->mutable_case_() = after;
+  changed->mutable_case_()->set_etag(api::EtagOf(version + 1));
+  changed->mutable_case_()->set_partition(p);
+
+  // Expecting the version read keeps a concurrent update from being lost:
+  // the write it belongs to fails with ABORTED instead.
+  set.ExpectVersion(p, kKind, current.case_id(), version)
+      .PutRecord(p, kKind, current.case_id(), version + 1, after)
+      .AppendEvent(std::move(event));
+  DeleteIndexes(set, p, current);
+  PutIndexes(set, p, after);
+  return set;
 }
 
 absl::StatusOr<storage::Page<Case>> CaseStore::List(
@@ -148,6 +232,7 @@ absl::StatusOr<storage::Page<Case>> CaseStore::List(
       *store_, std::move(ids), kKind, storage::MissingRecord::kCorruption,
       [&](const storage::IndexEntry& entry, uint64_t version, Case& c) {
         if (filter_stage && c.stage() != query.stage) return false;
+        AsCurrent(c);
         c.set_etag(api::EtagOf(version));
         c.set_partition(entry.partition);
         return true;
@@ -192,6 +277,19 @@ void CaseStore::Replace(const service::Actor& actor, const Case& before,
       before.stage() != after.stage()) {
     DeleteIndexes(set, p, before);
     PutIndexes(set, p, after);
+  }
+  // Every member id the case has held counts as given, so that none is
+  // given again after its member is removed.
+  const int highest_member =
+      std::max(assessment::HighestMemberNumber(before.returnee()),
+               assessment::HighestMemberNumber(after.returnee()));
+  if (highest_member > 0) {
+    absl::StatusOr<int> stored = HighestMemberNumber(before);
+    if (!stored.ok()) return done(stored.status());
+    // Written every time: a case stored before member ids has no record
+    // yet, and its position ids count as given too.
+    PutMemberNumbers(set, p, before.case_id(), expected_version + 1,
+                     std::max(highest_member, *stored));
   }
   after.set_etag(api::EtagOf(expected_version + 1));
   after.set_partition(p);

@@ -40,12 +40,15 @@ class CaseStore {
   absl::StatusOr<uint32_t> OwnedPartition(absl::string_view case_id) const;
 
   // Creates the case that `request_id` names in the case's office (see
-  // storage::CaseIdForRequest) at stage INTAKE. A repeated request id from
-  // the same office returns the case it first created.
+  // storage::CaseIdForRequest) at stage INTAKE, its history starting there
+  // (cause "CaseRegistered"), its household members numbered "M1", "M2"... A
+  // repeated request id from the same office returns the case it first created.
   void Register(const service::Actor& actor, const std::string& request_id,
                 homeward::v1::Case c,
                 service::WriteDone<homeward::v1::Case> done);
-  // The case with its etag; NOT_FOUND if absent.
+  // The case with its etag; NOT_FOUND if absent. A case stored before
+  // member ids and stage history reads with the ids of its members'
+  // positions and one history entry (case_members.h, case_stages.h).
   absl::StatusOr<homeward::v1::Case> Get(absl::string_view case_id) const;
   // The same, decoded into `out` (which may live on an arena).
   absl::Status Get(absl::string_view case_id, homeward::v1::Case* out) const;
@@ -58,6 +61,19 @@ class CaseStore {
                homeward::v1::Case after, uint64_t expected_version,
                homeward::v1::Event event,
                service::WriteDone<homeward::v1::Case> done);
+  // The highest household member number `current` (as read) has ever
+  // given: its member ids may have been removed since.
+  absl::StatusOr<int> HighestMemberNumber(
+      const homeward::v1::Case& current) const;
+  // The write that moves `current` (as read, its etag the version expected
+  // at commit, so that a concurrent update is not lost) to the stage that
+  // `cause` moves it to (case_stages.h): the record with its stage and
+  // history and a new etag, its stage index entry, and a CaseStageChanged
+  // event carrying the case after the move. Empty when `cause` moves
+  // nothing from the case's stage. For AssessmentStore::Submit's `also`.
+  absl::StatusOr<storage::WriteSet> StageMove(const service::Actor& actor,
+                                              const homeward::v1::Case& current,
+                                              absl::string_view cause) const;
   // Records that `actor` read `case_id`.
   void AuditRead(const service::Actor& actor, absl::string_view case_id);
 

@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/api/field_checks.h"
 #include "common/api/iso_codes.h"
@@ -29,6 +30,9 @@ constexpr int kMaxLanguages = 20;
 constexpr int kMaxContacts = 20;
 constexpr int kMaxHouseholdMembers = 50;
 constexpr int kEarliestReturnYear = 1950;
+// An unknown programme id is answered with the published ids up to this
+// many; beyond, the caller is pointed at ListProgrammes.
+constexpr size_t kMaxListedProgrammes = 10;
 // A case may be opened before the returnee comes back (pre-departure
 // counselling, as programmes recommend): the return date may then be a
 // planned one, up to this many days ahead.
@@ -214,6 +218,20 @@ FieldViolations ValidateRegisterCase(
     return WithFieldValueChecks(request, std::move(bad));
   }
   CheckCaseBody(bad, request.case_(), today);
+  if (request.case_().programme_id().empty()) {
+    bad.Add("case.programme_id",
+            "is required: the id of the published programme the case "
+            "belongs to (e.g. \"sn_reintegration\")");
+  }
+  const auto& members = request.case_().returnee().household_members();
+  for (int i = 0; i < members.size(); ++i) {
+    if (!members[i].member_id().empty()) {
+      bad.Add(
+          absl::StrCat("case.returnee.household_members[", i, "].member_id"),
+          "is assigned at registration (\"M1\", \"M2\"...): leave it "
+          "empty");
+    }
+  }
   api::CheckIdentifier(bad, "case.office_id", request.case_().office_id());
   api::CheckIdentifier(bad, "case.case_manager_id",
                        request.case_().case_manager_id());
@@ -232,6 +250,40 @@ FieldViolations ValidateUpdateCase(
   CheckEtag(bad, "case.etag", c.etag());
   CheckCaseBody(bad, c, today);
   return WithFieldValueChecks(request, std::move(bad));
+}
+
+void CheckCaseProgramme(FieldViolations& bad, const Case& c,
+                        const homeward::v1::Programme* programme,
+                        const std::vector<std::string>& published_ids) {
+  const std::string field = "case.programme_id";
+  for (const auto& v : bad.violations()) {
+    if (v.field == field) return;  // already refused for its spelling
+  }
+  if (programme == nullptr) {
+    std::string known =
+        published_ids.empty() ? std::string("none is published")
+        : published_ids.size() > kMaxListedProgrammes
+            ? std::string("list them with ProgrammeService.ListProgrammes")
+            : absl::StrCat("published: ", absl::StrJoin(published_ids, ", "));
+    bad.Add(field,
+            absl::StrCat("'", c.programme_id(),
+                         "' is not a published programme (", known, ")"));
+    return;
+  }
+  const std::string& country = c.return_info().country();
+  for (const auto& v : bad.violations()) {
+    // A country that is not a valid code is refused on its own field; it
+    // says nothing about the programme.
+    if (v.field == "case.return_info.country") return;
+  }
+  for (const auto& allowed : programme->countries()) {
+    if (allowed == country) return;
+  }
+  bad.Add(field,
+          absl::StrCat("programme '", programme->programme_id(),
+                       "' does not run in the country of return '", country,
+                       "' (case.return_info.country); it runs in ",
+                       absl::StrJoin(programme->countries(), ", ")));
 }
 
 FieldViolations ValidateAssignCase(

@@ -3,7 +3,11 @@
 #include "services/assessment/case_validation.h"
 
 #include <functional>
+#include <optional>
+#include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/status/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -48,6 +52,7 @@ RegisterCaseRequest ValidRequest() {
   info->set_return_type(homeward::v1::RETURN_TYPE_ASSISTED_VOLUNTARY);
   c->set_office_id("office-dakar");
   c->set_case_manager_id("cm-1");
+  c->set_programme_id("sn_reintegration");
   return r;
 }
 
@@ -262,9 +267,123 @@ INSTANTIATE_TEST_SUITE_P(
                      {}},
         RegisterCase{"EverythingMissingAtOnce",
                      [](auto& r) { r.mutable_case_()->Clear(); },
-                     {"case.returnee", "case.return_info", "case.office_id",
-                      "case.case_manager_id"}}),
+                     {"case.returnee", "case.return_info", "case.programme_id",
+                      "case.office_id", "case.case_manager_id"}},
+        RegisterCase{"MissingProgramme",
+                     [](auto& r) { r.mutable_case_()->clear_programme_id(); },
+                     {"case.programme_id"}},
+        RegisterCase{"MemberIdsAreAssignedNotGiven",
+                     [](auto& r) {
+                       auto* returnee = r.mutable_case_()->mutable_returnee();
+                       auto* m = returnee->add_household_members();
+                       m->set_given_name("Fatou");
+                       m->set_relationship("daughter");
+                       m = returnee->add_household_members();
+                       m->set_given_name("Moussa");
+                       m->set_relationship("son");
+                       m->set_member_id("M1");
+                     },
+                     {"case.returnee.household_members[1].member_id"}}),
     [](const auto& info) { return info.param.name; });
+
+homeward::v1::Programme Programme(std::vector<std::string> countries) {
+  homeward::v1::Programme p;
+  p.set_programme_id("sn_reintegration");
+  p.set_version(1);
+  for (auto& c : countries) p.add_countries(c);
+  return p;
+}
+
+struct ProgrammeCase {
+  std::string name;
+  std::string country;  // the case's country of return
+  std::optional<homeward::v1::Programme> programme;  // nullopt: unknown id
+  std::vector<std::string> published;                // when unknown
+  std::vector<std::string> fields;
+  std::vector<std::string> mentions;  // in the description
+  bool country_refused_already = false;
+};
+
+class CaseProgrammeTest : public ::testing::TestWithParam<ProgrammeCase> {};
+
+TEST_P(CaseProgrammeTest, ProgrammeMustBePublishedAndRunInTheCountry) {
+  const ProgrammeCase& p = GetParam();
+  homeward::v1::Case c = ValidRequest().case_();
+  c.mutable_return_info()->set_country(p.country);
+  errors::FieldViolations bad;
+  if (p.country_refused_already) {
+    bad.Add("case.return_info.country", "not an ISO code");
+  }
+  CheckCaseProgramme(bad, c, p.programme ? &*p.programme : nullptr,
+                     p.published);
+  std::vector<std::string> fields = Fields(bad);
+  EXPECT_EQ(fields, p.fields);
+  if (!p.mentions.empty()) {
+    ASSERT_FALSE(bad.violations().empty());
+    for (const auto& m : p.mentions) {
+      EXPECT_THAT(bad.violations().back().description, ::testing::HasSubstr(m));
+    }
+  }
+}
+
+std::vector<std::string> ManyIds() {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 11; ++i) ids.push_back(absl::StrCat("programme_", i));
+  return ids;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rules, CaseProgrammeTest,
+    ::testing::Values(
+        ProgrammeCase{
+            "RunsInTheCountry", "SN", Programme({"SN", "GM"}), {}, {}, {}},
+        ProgrammeCase{"RunsInAnotherOfItsCountries",
+                      "GM",
+                      Programme({"SN", "GM"}),
+                      {},
+                      {},
+                      {}},
+        ProgrammeCase{"DoesNotRunInTheCountry",
+                      "FR",
+                      Programme({"SN", "GM"}),
+                      {},
+                      {"case.programme_id"},
+                      {"sn_reintegration", "'FR'", "SN, GM"}},
+        ProgrammeCase{
+            "UnknownListsThePublishedIds",
+            "SN",
+            std::nullopt,
+            {"ml_pilot", "sn_reintegration"},
+            {"case.programme_id"},
+            {"not a published programme", "ml_pilot, sn_reintegration"}},
+        ProgrammeCase{"UnknownWhenNoneIsPublished",
+                      "SN",
+                      std::nullopt,
+                      {},
+                      {"case.programme_id"},
+                      {"none is published"}},
+        ProgrammeCase{"UnknownAmongManyPointsAtTheList",
+                      "SN",
+                      std::nullopt,
+                      ManyIds(),
+                      {"case.programme_id"},
+                      {"ListProgrammes"}},
+        ProgrammeCase{"AnInvalidCountryIsRefusedOnItsOwnField",
+                      "france",
+                      Programme({"SN"}),
+                      {},
+                      {"case.return_info.country"},
+                      {},
+                      true}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(CaseProgrammeTest, AFieldAlreadyRefusedIsNotRefusedTwice) {
+  homeward::v1::Case c = ValidRequest().case_();
+  errors::FieldViolations bad;
+  bad.Add("case.programme_id", "holds a control character");
+  CheckCaseProgramme(bad, c, nullptr, {"sn_reintegration"});
+  EXPECT_EQ(Fields(bad), std::vector<std::string>{"case.programme_id"});
+}
 
 TEST(ValidateUpdateCaseTest, NeedsIdAndEtagAndAValidBody) {
   homeward::v1::UpdateCaseRequest r;

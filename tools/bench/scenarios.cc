@@ -298,7 +298,13 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
   deployment->principal_ = testing::MakePrincipal(
       kBenchUser, homeward::v1::ROLE_CASE_MANAGER, {kBenchOffice});
 
-  homeward::internal::v1::ServiceConfig service;
+  const std::string deploy =
+      options.deploy_dir.empty() ? HOMEWARD_DEPLOY_DIR : options.deploy_dir;
+  homeward::internal::v1::AssessmentConfig assessment_config;
+  assessment_config.set_taxonomy_dir(deploy + "/taxonomy");
+  assessment_config.set_programmes_dir(deploy + "/programmes");
+  homeward::internal::v1::ServiceConfig& service =
+      *assessment_config.mutable_service();
   service.set_listen_address("127.0.0.1:0");
   service.set_data_dir(options.data_dir + "/assessment");
   service.set_partition_count(64);
@@ -309,9 +315,9 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
     return absl::InternalError(absl::StrCat(
         "cannot create ", service.data_dir(), ": ", error.message()));
   }
-  ASSIGN_OR_RETURN(
-      std::unique_ptr<assessment::AssessmentServer> assessment,
-      assessment::AssessmentServer::Start(service, deployment->secret_));
+  ASSIGN_OR_RETURN(std::unique_ptr<assessment::AssessmentServer> assessment,
+                   assessment::AssessmentServer::Start(assessment_config,
+                                                       deployment->secret_));
   // No in-process channel: the gateway dials the replica over TCP, so the
   // gateway scenarios pay for two real RPC hops, as in a deployment.
   deployment->services_.push_back(gateway::LoopbackService(

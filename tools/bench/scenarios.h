@@ -47,6 +47,10 @@ struct DeploymentOptions {
   std::string data_dir;
   // Durable writes (WAL synced before the reply), as in production.
   bool sync_writes = true;
+  // Where the taxonomy/ and programmes/ the service publishes at start are:
+  // cases are registered under the example programme "sn_reintegration".
+  // Empty: the source tree's deploy/.
+  std::string deploy_dir;
 };
 
 // One assessment replica and one gateway (gRPC and JSON faces) routing to it
