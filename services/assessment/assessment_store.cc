@@ -97,9 +97,11 @@ absl::StatusOr<Assessment> AssessmentStore::Submit(
     set.Append(storage::WriteSet(also));
     absl::StatusOr<storage::CommitResult> result =
         store_->Commit(std::move(set));
-    if (!result.ok() && result.status().code() == absl::StatusCode::kAborted &&
-        attempt < NeedStore::kAttempts) {
-      continue;  // another writer changed the case's needs: merge again
+    if (!result.ok() && NeedStore::LostRace(result.status())) {
+      // Another writer changed the case's needs (or the records of `also`):
+      // merge again.
+      if (attempt < NeedStore::kAttempts) continue;
+      return NeedStore::GaveUp(assessment.case_id());
     }
     RETURN_IF_ERROR(result.status());
     if (result->replayed) {

@@ -99,8 +99,9 @@ struct Versioned {
   uint64_t version = 0;
 };
 
+// Readable in error messages; neither part holds a '/'.
 std::string SlotId(absl::string_view case_id, absl::string_view key) {
-  return storage::KeyBuilder().Str(case_id).Str(key).key();
+  return absl::StrCat(case_id, "/", key);
 }
 
 // The version of the open slot of (case, key): 0 when none was written.
@@ -260,9 +261,10 @@ absl::StatusOr<typename R::Record> AddByHand(
     audit.set_reason(absl::StrCat(R::kKind, " ", id, " added"));
     set.Audit(std::move(audit));
     absl::StatusOr<storage::CommitResult> result = store.Commit(std::move(set));
-    if (!result.ok() && result.status().code() == absl::StatusCode::kAborted &&
-        attempt < NeedStore::kAttempts) {
-      continue;  // another writer opened or changed the same key: replan
+    if (!result.ok() && NeedStore::LostRace(result.status())) {
+      // Another writer opened or changed the same key: replan.
+      if (attempt < NeedStore::kAttempts) continue;
+      return NeedStore::GaveUp(case_id);
     }
     RETURN_IF_ERROR(result.status());
     ASSIGN_OR_RETURN(
@@ -317,9 +319,10 @@ absl::StatusOr<typename R::Record> ChangeRecord(
     audit.set_reason(absl::StrCat(R::kKind, " ", id, " ", what));
     set.Audit(std::move(audit));
     absl::StatusOr<storage::CommitResult> result = store.Commit(std::move(set));
-    if (!result.ok() && result.status().code() == absl::StatusCode::kAborted &&
-        attempt < NeedStore::kAttempts) {
-      continue;  // a concurrent change: re-read (the etag check decides)
+    if (!result.ok() && NeedStore::LostRace(result.status())) {
+      // A concurrent change: re-read (the etag check decides).
+      if (attempt < NeedStore::kAttempts) continue;
+      return NeedStore::GaveUp(case_id);
     }
     RETURN_IF_ERROR(result.status());
     return written;
@@ -382,6 +385,17 @@ absl::StatusOr<storage::Page<typename R::Record>> ListOf(
 }
 
 }  // namespace
+
+bool NeedStore::LostRace(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kAborted ||
+         status.code() == absl::StatusCode::kAlreadyExists;
+}
+
+absl::Status NeedStore::GaveUp(absl::string_view case_id) {
+  return errors::ConcurrentChange(
+      absl::StrCat("the needs of case '", case_id,
+                   "' kept changing while this change was written: try again"));
+}
 
 absl::Status NeedStore::MergeSubmission(uint32_t partition,
                                         homeward::v1::Assessment& assessment,

@@ -43,10 +43,17 @@ class NeedStore {
 
   explicit NeedStore(storage::Store* store) : store_(store) {}
 
+  // Whether a failed commit of a planned merge lost a race (an open slot or
+  // record written meanwhile: ABORTED or ALREADY_EXISTS), so that planning
+  // again may succeed; nothing was applied.
+  static bool LostRace(const absl::Status& status);
+  // What a write that lost every replan answers: ABORTED, retry.
+  static absl::Status GaveUp(absl::string_view case_id);
+
   // Adds to `set` what merging the needs and flags of `assessment` (its id,
   // case, instrument, assessed_by and create_time set) into its case's
   // records writes, and sets assessment.needs[i].need_id to the need each
-  // went into. The caller commits `set`; ABORTED from that commit means
+  // went into. The caller commits `set`; a commit failing with LostRace means
   // another writer changed the same records meanwhile: plan again.
   absl::Status MergeSubmission(uint32_t partition,
                                homeward::v1::Assessment& assessment,
