@@ -5,12 +5,14 @@
 // audit entries.
 #include "services/assessment/need_store.h"
 
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/status/status_matchers.h"
 #include "common/storage/keys.h"
+#include "common/storage/partitions.h"
 #include "common/storage/store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -319,6 +321,76 @@ TEST_F(NeedStoreTest, ANeedWrittenBeforeNeedsHadALifeReadsOpenAndTakesRaises) {
       kPartition, kCase, homeward::v1::DIMENSION_SOCIAL, {}, 10, "");
   ASSERT_TRUE(by_dimension.ok());
   EXPECT_EQ(by_dimension->items.size(), 1u);
+}
+
+// The store the code before issue 11 wrote (tests/fixtures/stores/
+// before_issue11, contents.json): its first case has 18 need records, one per
+// raise (12 from the RSS, one of them entered by hand, with "documentation"
+// twice; 3 from needs_and_capacities; 3 from psychosocial_screening).
+TEST(NeedStoreLegacyTest, NeedsOfAStoreWrittenBeforeIssue11ReadOpenAndMerge) {
+  TempDir dir;
+  const std::string db = dir.path() + "/rocksdb";
+  std::filesystem::copy(std::string(HOMEWARD_SOURCE_DIR) +
+                            "/tests/fixtures/stores/before_issue11/assessment/"
+                            "rocksdb",
+                        db, std::filesystem::copy_options::recursive);
+  auto opened = storage::Store::Open({.path = db, .partition_count = 4});
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  std::unique_ptr<storage::Store> store = std::move(opened).value();
+  const std::string case_id = "Ceb611ca34020550ce76a";
+  const uint32_t p = storage::PartitionOf(case_id, 4);
+  NeedStore needs(store.get());
+  auto List = [&] {
+    auto page = needs.ListNeeds(p, case_id, homeward::v1::DIMENSION_UNSPECIFIED,
+                                {}, 100, "");
+    EXPECT_TRUE(page.ok()) << page.status();
+    return page.ok() ? page->items : std::vector<Need>{};
+  };
+  std::vector<Need> before = List();
+  ASSERT_EQ(before.size(), 18u);
+  int from_rss = 0;
+  for (const Need& n : before) {
+    EXPECT_EQ(n.status(), homeward::v1::NEED_STATUS_OPEN) << n.need_id();
+    ASSERT_EQ(n.sources_size(), 1) << n.need_id();
+    EXPECT_EQ(n.sources(0).assessment_id(), n.source_assessment_id());
+    EXPECT_FALSE(n.sources(0).instrument_id().empty()) << n.need_id();
+    EXPECT_EQ(n.etag(), "1");
+    from_rss += n.sources(0).instrument_id() == "rss";
+  }
+  EXPECT_EQ(from_rss, 12);
+
+  // A new RSS submission raising only "documentation": it joins the first
+  // open documentation need; the other RSS needs raised by rule are
+  // superseded; the one entered by hand and the other instruments' stay.
+  Assessment rss =
+      Submission("rss", {Raised("documentation", "DOCUMENTATION")});
+  rss.set_case_id(case_id);
+  auto submitted = AssessmentStore(store.get())
+                       .Submit(Manager(), p, "new-rss", std::move(rss));
+  ASSERT_TRUE(submitted.ok()) << submitted.status();
+  std::vector<Need> after = List();
+  ASSERT_EQ(after.size(), 18u);
+  int superseded = 0, joined = 0;
+  for (const Need& n : after) {
+    const bool by_rss_rule = n.sources(0).instrument_id() == "rss" &&
+                             !n.sources(0).rule_code().empty();
+    if (n.need_id() == submitted->needs(0).need_id()) {
+      ++joined;
+      EXPECT_EQ(n.category(), "documentation");
+      EXPECT_EQ(n.status(), homeward::v1::NEED_STATUS_OPEN);
+      EXPECT_EQ(n.sources_size(), 2);
+    } else if (by_rss_rule) {
+      ++superseded;
+      EXPECT_EQ(n.status(), homeward::v1::NEED_STATUS_SUPERSEDED)
+          << n.category();
+      EXPECT_EQ(n.sources(0).superseded_by_assessment_id(),
+                submitted->assessment_id());
+    } else {
+      EXPECT_EQ(n.status(), homeward::v1::NEED_STATUS_OPEN) << n.category();
+    }
+  }
+  EXPECT_EQ(joined, 1);
+  EXPECT_EQ(superseded, 10);  // 11 RSS rule needs, one of them joined
 }
 
 }  // namespace
