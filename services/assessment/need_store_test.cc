@@ -323,6 +323,44 @@ TEST_F(NeedStoreTest, ANeedWrittenBeforeNeedsHadALifeReadsOpenAndTakesRaises) {
   EXPECT_EQ(by_dimension->items.size(), 1u);
 }
 
+TEST_F(NeedStoreTest, TheSubmissionsEventCarriesWhenAndAboutWhomItWasMade) {
+  Assessment a = Submission("domv", {});
+  a.set_occasion(homeward::v1::ASSESSMENT_OCCASION_FOLLOW_UP);
+  a.set_subject_member_id("M1");
+  a.mutable_assessment_date()->set_year(2026);
+  a.mutable_assessment_date()->set_month(2);
+  a.mutable_assessment_date()->set_day(3);
+  a.mutable_vulnerability()->set_level(homeward::v1::VULNERABILITY_LEVEL_HIGH);
+  a.mutable_vulnerability()->add_rules_met("SEVERE_COMBINATION");
+  auto* flag = a.add_flags();
+  flag->set_code("GBV_SURVIVOR");
+  flag->set_label("Survivor of gender-based violence");
+  flag->set_priority(homeward::v1::NEED_PRIORITY_URGENT);
+  flag->set_response_category("gbv_services");
+  auto stored = assessments().Submit(Manager(), kPartition, "s1", a);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  auto completed = Events(Event::kAssessmentCompleted);
+  ASSERT_EQ(completed.size(), 1u);
+  const auto& event = completed[0].assessment_completed();
+  EXPECT_EQ(event.occasion(), homeward::v1::ASSESSMENT_OCCASION_FOLLOW_UP);
+  EXPECT_EQ(event.subject_member_id(), "M1");
+  EXPECT_EQ(event.assessment_date().month(), 2);
+  EXPECT_EQ(event.vulnerability().level(),
+            homeward::v1::VULNERABILITY_LEVEL_HIGH);
+  EXPECT_EQ(event.vulnerability().rules_met(0), "SEVERE_COMBINATION");
+  // Its flag became a concern, announced after the submission's event.
+  auto concerns = Events(Event::kProtectionConcernChanged);
+  ASSERT_EQ(concerns.size(), 1u);
+  EXPECT_GT(concerns[0].sequence(), completed[0].sequence());
+  EXPECT_EQ(concerns[0].subject_id(), kCase);
+  const auto& concern = concerns[0].protection_concern_changed().concern();
+  EXPECT_EQ(concern.code(), "GBV_SURVIVOR");
+  EXPECT_EQ(concern.priority(), homeward::v1::NEED_PRIORITY_URGENT);
+  EXPECT_EQ(concern.response_category(), "gbv_services");
+  EXPECT_EQ(concern.sources(0).assessment_id(), stored->assessment_id());
+  EXPECT_EQ(concern.etag(), "1");
+}
+
 // The store the code before issue 11 wrote (tests/fixtures/stores/
 // before_issue11, contents.json): its first case has 18 need records, one per
 // raise (12 from the RSS, one of them entered by hand, with "documentation"
