@@ -101,7 +101,7 @@ absl::StatusOr<Assessment> AssessmentStore::Submit(
       // Another writer changed the case's needs (or the records of `also`):
       // merge again.
       if (attempt < NeedStore::kAttempts) continue;
-      return NeedStore::GaveUp(assessment.case_id());
+      return NeedStore::GaveUp(result.status(), assessment.case_id());
     }
     RETURN_IF_ERROR(result.status());
     if (result->replayed) {

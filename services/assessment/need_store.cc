@@ -264,7 +264,7 @@ absl::StatusOr<typename R::Record> AddByHand(
     if (!result.ok() && NeedStore::LostRace(result.status())) {
       // Another writer opened or changed the same key: replan.
       if (attempt < NeedStore::kAttempts) continue;
-      return NeedStore::GaveUp(case_id);
+      return NeedStore::GaveUp(result.status(), case_id);
     }
     RETURN_IF_ERROR(result.status());
     ASSIGN_OR_RETURN(
@@ -322,7 +322,7 @@ absl::StatusOr<typename R::Record> ChangeRecord(
     if (!result.ok() && NeedStore::LostRace(result.status())) {
       // A concurrent change: re-read (the etag check decides).
       if (attempt < NeedStore::kAttempts) continue;
-      return NeedStore::GaveUp(case_id);
+      return NeedStore::GaveUp(result.status(), case_id);
     }
     RETURN_IF_ERROR(result.status());
     return written;
@@ -391,7 +391,9 @@ bool NeedStore::LostRace(const absl::Status& status) {
          status.code() == absl::StatusCode::kAlreadyExists;
 }
 
-absl::Status NeedStore::GaveUp(absl::string_view case_id) {
+absl::Status NeedStore::GaveUp(const absl::Status& last,
+                               absl::string_view case_id) {
+  if (last.code() == absl::StatusCode::kAborted) return last;
   return errors::ConcurrentChange(
       absl::StrCat("the needs of case '", case_id,
                    "' kept changing while this change was written: try again"));

@@ -47,8 +47,11 @@ class NeedStore {
   // record written meanwhile: ABORTED or ALREADY_EXISTS), so that planning
   // again may succeed; nothing was applied.
   static bool LostRace(const absl::Status& status);
-  // What a write that lost every replan answers: ABORTED, retry.
-  static absl::Status GaveUp(absl::string_view case_id);
+  // What a write that lost every replan answers: ABORTED, retry. `last` is
+  // the last commit's failure: an ABORTED one (it names the record that
+  // moved, e.g. the case for a stage move) is answered as it is.
+  static absl::Status GaveUp(const absl::Status& last,
+                             absl::string_view case_id);
 
   // Adds to `set` what merging the needs and flags of `assessment` (its id,
   // case, instrument, assessed_by and create_time set) into its case's
