@@ -90,6 +90,10 @@ absl::Status Unauthenticated(absl::string_view description) {
   return absl::UnauthenticatedError(description);
 }
 
+absl::Status ConcurrentChange(absl::string_view description) {
+  return absl::AbortedError(description);
+}
+
 absl::Status Unavailable(absl::string_view description) {
   return absl::UnavailableError(description);
 }

@@ -58,6 +58,9 @@ absl::Status AlreadyExists(absl::string_view kind, absl::string_view id);
 absl::Status EtagMismatch(absl::string_view kind, absl::string_view id,
                           absl::string_view given_etag,
                           absl::string_view current_etag);
+// ABORTED: a write lost a race with another writer of the same records
+// (no etag involved) and gave up after replanning; retrying may succeed.
+absl::Status ConcurrentChange(absl::string_view description);
 // FAILED_PRECONDITION with a google.rpc.PreconditionFailure detail.
 absl::Status FailedPrecondition(absl::string_view type,
                                 absl::string_view subject,

@@ -16,6 +16,8 @@
 #include "services/assessment/instrument_service.h"
 #include "services/assessment/instrument_store.h"
 #include "services/assessment/instruments/instrument_files.h"
+#include "services/assessment/need_service.h"
+#include "services/assessment/need_store.h"
 #include "services/assessment/programme_service.h"
 
 namespace homeward::assessment {
@@ -59,6 +61,7 @@ absl::Status BuildAssessment(
       parts.Own(std::make_unique<InstrumentStore>(parts.store()));
   auto* assessments =
       parts.Own(std::make_unique<AssessmentStore>(parts.store()));
+  auto* needs = parts.Own(std::make_unique<NeedStore>(parts.store()));
   // Programme data: the taxonomy instruments and needs name, and the
   // programmes cases belong to.
   auto* taxonomies = parts.Own(std::make_unique<programme::TaxonomyCatalog>(
@@ -91,6 +94,9 @@ absl::Status BuildAssessment(
   parts.AddService<homeward::v1::AssessmentService>(
       std::make_unique<AssessmentServiceImpl>(cases, instruments, assessments,
                                               parts.verifier()));
+  parts.AddService<homeward::v1::NeedService>(
+      std::make_unique<NeedServiceImpl>(cases, needs, taxonomies,
+                                        parts.verifier()));
   parts.AddService<homeward::v1::ConsentService>(
       std::make_unique<ConsentServiceImpl>(cases, parts.store(),
                                            parts.verifier()));

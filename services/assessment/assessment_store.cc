@@ -17,11 +17,8 @@ using homeward::v1::Need;
 using storage::KeyBuilder;
 
 constexpr char kAssessmentKind[] = "assessment";
-constexpr char kNeedKind[] = "need";
 constexpr char kByCase[] = "assessment_by_case";
 constexpr char kByCaseKind[] = "assessment_by_case_kind";
-constexpr char kNeedByCase[] = "need_by_case";
-constexpr char kNeedByCaseDimension[] = "need_by_case_dimension";
 
 std::string CaseAndNumber(absl::string_view case_id, int number) {
   return KeyBuilder().Str(case_id).U32(static_cast<uint32_t>(number)).key();
@@ -43,58 +40,76 @@ absl::StatusOr<Assessment> AssessmentStore::Submit(
   assessment.set_assessment_id(id);
   assessment.set_assessed_by(actor.principal.user_id());
   *assessment.mutable_create_time() = now;
-
-  storage::WriteSet set;
-  homeward::internal::v1::IdempotencyRecord claim;
-  claim.set_subject_id(id);
-  claim.set_partition(partition);
-  set.ClaimRequest(partition, "SubmitAssessment", request_id, claim);
   for (Need& need : *assessment.mutable_needs()) {
-    need.set_need_id(storage::TimeOrderedId("N"));
     need.set_case_id(assessment.case_id());
     need.set_source_assessment_id(id);
     *need.mutable_create_time() = now;
-    set.PutRecord(partition, kNeedKind, need.need_id(), 1, need)
-        .PutIndex(partition, kNeedByCase, assessment.case_id(), need.need_id())
-        .PutIndex(partition, kNeedByCaseDimension,
-                  CaseAndNumber(assessment.case_id(), need.dimension()),
-                  need.need_id());
   }
-  set.ExpectVersion(partition, kAssessmentKind, id, 0)
-      .PutRecord(partition, kAssessmentKind, id, 1, assessment)
-      .PutIndex(partition, kByCase, assessment.case_id(), id)
-      .PutIndex(partition, kByCaseKind,
-                CaseAndNumber(assessment.case_id(), assessment.kind()), id);
 
-  homeward::v1::Event event;
-  event.set_partition(partition);
-  event.set_subject_id(assessment.case_id());
-  event.set_actor_user_id(actor.principal.user_id());
-  event.set_request_id(request_id);
-  auto* completed = event.mutable_assessment_completed();
-  completed->set_assessment_id(id);
-  completed->set_case_id(assessment.case_id());
-  completed->set_kind(assessment.kind());
-  completed->set_instrument_id(assessment.instrument_id());
-  completed->set_instrument_version(assessment.instrument_version());
-  *completed->mutable_scores() = assessment.scores();
-  *completed->mutable_bands() = assessment.bands();
-  *completed->mutable_flags() = assessment.flags();
-  *completed->mutable_needs() = assessment.needs();
-  set.AppendEvent(std::move(event));
+  for (int attempt = 1;; ++attempt) {
+    storage::WriteSet set;
+    homeward::internal::v1::IdempotencyRecord claim;
+    claim.set_subject_id(id);
+    claim.set_partition(partition);
+    set.ClaimRequest(partition, "SubmitAssessment", request_id, claim);
+    homeward::v1::Event event;
+    event.set_partition(partition);
+    event.set_subject_id(assessment.case_id());
+    event.set_actor_user_id(actor.principal.user_id());
+    event.set_request_id(request_id);
+    // The submission's event first, then the needs and concerns it changed.
+    storage::WriteSet merge;
+    RETURN_IF_ERROR(
+        needs_.MergeSubmission(partition, assessment, request_id, merge));
+    set.ExpectVersion(partition, kAssessmentKind, id, 0)
+        .PutRecord(partition, kAssessmentKind, id, 1, assessment)
+        .PutIndex(partition, kByCase, assessment.case_id(), id)
+        .PutIndex(partition, kByCaseKind,
+                  CaseAndNumber(assessment.case_id(), assessment.kind()), id);
 
-  homeward::internal::v1::AuditEntry audit =
-      service::AuditEntryFor(actor, assessment.case_id());
-  audit.set_reason(absl::StrCat("assessment ", id));
-  set.Audit(std::move(audit));
+    auto* completed = event.mutable_assessment_completed();
+    completed->set_assessment_id(id);
+    completed->set_case_id(assessment.case_id());
+    completed->set_kind(assessment.kind());
+    completed->set_instrument_id(assessment.instrument_id());
+    completed->set_instrument_version(assessment.instrument_version());
+    *completed->mutable_scores() = assessment.scores();
+    *completed->mutable_bands() = assessment.bands();
+    *completed->mutable_flags() = assessment.flags();
+    *completed->mutable_needs() = assessment.needs();
+    completed->set_occasion(assessment.occasion());
+    completed->set_subject_member_id(assessment.subject_member_id());
+    if (assessment.has_assessment_date()) {
+      *completed->mutable_assessment_date() = assessment.assessment_date();
+    }
+    if (assessment.has_vulnerability()) {
+      *completed->mutable_vulnerability() = assessment.vulnerability();
+    }
+    set.AppendEvent(std::move(event));
+    set.Append(std::move(merge));
 
-  set.Append(std::move(also));
-  ASSIGN_OR_RETURN(storage::CommitResult result,
-                   store_->Commit(std::move(set)));
-  if (result.replayed) {
-    return Get(partition, assessment.case_id(), result.original.subject_id());
+    homeward::internal::v1::AuditEntry audit =
+        service::AuditEntryFor(actor, assessment.case_id());
+    audit.set_reason(absl::StrCat("assessment ", id));
+    set.Audit(std::move(audit));
+
+    // `also` is kept for a replan: a lost race commits nothing.
+    set.Append(storage::WriteSet(also));
+    absl::StatusOr<storage::CommitResult> result =
+        store_->Commit(std::move(set));
+    if (!result.ok() && NeedStore::LostRace(result.status())) {
+      // Another writer changed the case's needs (or the records of `also`):
+      // merge again.
+      if (attempt < NeedStore::kAttempts) continue;
+      return NeedStore::GaveUp(result.status(), assessment.case_id());
+    }
+    RETURN_IF_ERROR(result.status());
+    if (result->replayed) {
+      return Get(partition, assessment.case_id(),
+                 result->original.subject_id());
+    }
+    return assessment;
   }
-  return assessment;
 }
 
 absl::StatusOr<Assessment> AssessmentStore::Get(
@@ -127,23 +142,6 @@ absl::StatusOr<storage::Page<Assessment>> AssessmentStore::List(
   }
   return storage::ReadIndexedRecords<Assessment>(*store_, std::move(ids),
                                                  kAssessmentKind, kMissing);
-}
-
-absl::StatusOr<storage::Page<Need>> AssessmentStore::ListNeeds(
-    uint32_t partition, absl::string_view case_id,
-    homeward::v1::Dimension dimension, int page_size,
-    absl::string_view page_token) const {
-  storage::IndexPage ids;
-  if (dimension == homeward::v1::DIMENSION_UNSPECIFIED) {
-    ASSIGN_OR_RETURN(ids, store_->ListIndex({partition}, kNeedByCase, case_id,
-                                            page_size, page_token));
-  } else {
-    ASSIGN_OR_RETURN(ids, store_->ListIndex({partition}, kNeedByCaseDimension,
-                                            CaseAndNumber(case_id, dimension),
-                                            page_size, page_token));
-  }
-  return storage::ReadIndexedRecords<Need>(*store_, std::move(ids), kNeedKind,
-                                           kMissing);
 }
 
 }  // namespace homeward::assessment

@@ -1,8 +1,8 @@
-// Assessment submissions and the needs they identify, in the case's
-// partition. A submission is written once, with its needs, its
-// AssessmentCompleted event and its audit entry in one WriteSet, and never
-// changed afterwards: the history of a case's assessments is the list of its
-// submissions.
+// Assessment submissions, in the case's partition. A submission is written
+// once, with its AssessmentCompleted event, its audit entry and the merge of
+// the needs and flags it raised into the case's needs and protection
+// concerns (need_store.h) in one WriteSet, and never changed afterwards: the
+// history of a case's assessments is the list of its submissions.
 //
 //   AssessmentStore assessments(store.get());
 //   ASSIGN_OR_RETURN(Assessment stored, assessments.Submit(actor, p,
@@ -18,16 +18,21 @@
 #include "common/storage/store.h"
 #include "homeward/v1/assessments.pb.h"
 #include "services/assessment/case_store.h"
+#include "services/assessment/need_store.h"
 
 namespace homeward::assessment {
 
 class AssessmentStore {
  public:
-  explicit AssessmentStore(storage::Store* store) : store_(store) {}
+  explicit AssessmentStore(storage::Store* store)
+      : store_(store), needs_(store) {}
 
-  // Assigns ids and times to the assessment and its needs and stores them,
-  // with `also` (e.g. the case's stage move) in the same commit. A repeated
-  // request id returns the assessment it first created and writes nothing.
+  // Assigns an id and time to the assessment and stores it, merging the
+  // needs and flags it raised into the case's needs and concerns (each
+  // assessment.needs[i].need_id names the need it went into), with `also`
+  // (e.g. the case's stage move) in the same commit. A repeated request id
+  // returns the assessment it first created and writes nothing. A merge that
+  // lost a race with another writer of the same case's needs is replanned.
   absl::StatusOr<homeward::v1::Assessment> Submit(
       const service::Actor& actor, uint32_t partition,
       const std::string& request_id, homeward::v1::Assessment assessment,
@@ -41,14 +46,19 @@ class AssessmentStore {
       uint32_t partition, absl::string_view case_id,
       homeward::v1::InstrumentKind kind, int page_size,
       absl::string_view page_token) const;
-  // Oldest first; `dimension` UNSPECIFIED lists every dimension.
+  // The case's needs, as NeedStore::ListNeeds lists them.
   absl::StatusOr<storage::Page<homeward::v1::Need>> ListNeeds(
       uint32_t partition, absl::string_view case_id,
-      homeward::v1::Dimension dimension, int page_size,
-      absl::string_view page_token) const;
+      homeward::v1::Dimension dimension,
+      const std::vector<homeward::v1::NeedStatus>& statuses, int page_size,
+      absl::string_view page_token) const {
+    return needs_.ListNeeds(partition, case_id, dimension, statuses, page_size,
+                            page_token);
+  }
 
  private:
   storage::Store* store_;
+  NeedStore needs_;
 };
 
 }  // namespace homeward::assessment

@@ -18,6 +18,7 @@
 #include "homeward/v1/consent.pb.h"
 #include "homeward/v1/counselling.pb.h"
 #include "homeward/v1/instruments.pb.h"
+#include "homeward/v1/needs.pb.h"
 #include "homeward/v1/taxonomy.pb.h"
 
 namespace homeward::gateway {
@@ -324,6 +325,31 @@ std::vector<MethodRoute> PublicMethods() {
           ByCaseId("case_id"), CaseWorkers()),
       Unary<ListNeedsRequest, ListNeedsResponse>(
           kAssessment, "homeward.v1.AssessmentService/ListNeeds",
+          ByCaseId("case_id"), CaseWorkers()),
+      // Needs and protection concerns of one case.
+      Unary<AddNeedRequest, Need>(kAssessment,
+                                  "homeward.v1.NeedService/AddNeed",
+                                  ByCaseId("case_id"), CaseWorkers()),
+      Unary<GetNeedRequest, Need>(kAssessment,
+                                  "homeward.v1.NeedService/GetNeed",
+                                  ByCaseId("case_id"), CaseWorkers()),
+      Unary<ListNeedsRequest, ListNeedsResponse>(
+          kAssessment, "homeward.v1.NeedService/ListNeeds",
+          ByCaseId("case_id"), CaseWorkers()),
+      Unary<SetNeedStatusRequest, Need>(
+          kAssessment, "homeward.v1.NeedService/SetNeedStatus",
+          ByCaseId("case_id"), CaseWorkers()),
+      Unary<AddProtectionConcernRequest, ProtectionConcern>(
+          kAssessment, "homeward.v1.NeedService/AddProtectionConcern",
+          ByCaseId("case_id"), CaseWorkers()),
+      Unary<GetProtectionConcernRequest, ProtectionConcern>(
+          kAssessment, "homeward.v1.NeedService/GetProtectionConcern",
+          ByCaseId("case_id"), CaseWorkers()),
+      Unary<ListProtectionConcernsRequest, ListProtectionConcernsResponse>(
+          kAssessment, "homeward.v1.NeedService/ListProtectionConcerns",
+          ByCaseId("case_id"), CaseWorkers()),
+      Unary<SetProtectionConcernStatusRequest, ProtectionConcern>(
+          kAssessment, "homeward.v1.NeedService/SetProtectionConcernStatus",
           ByCaseId("case_id"), CaseWorkers()),
       // Counselling log of one case.
       Unary<RecordCounsellingSessionRequest, CounsellingSession>(

@@ -27,6 +27,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::homeward::assessment::instrument_testing::Answers;
 using ::homeward::assessment::instrument_testing::Choice;
+using ::homeward::assessment::instrument_testing::ShippedTaxonomies;
 using ::homeward::testing::StatusIs;
 using ::homeward::v1::InstrumentDefinition;
 using ::testing::ElementsAre;
@@ -36,26 +37,6 @@ using ::testing::Not;
 
 const std::string kShippedDir =
     std::string(HOMEWARD_SOURCE_DIR) + "/deploy/instruments";
-const std::string kShippedTaxonomyDir =
-    std::string(HOMEWARD_SOURCE_DIR) + "/deploy/taxonomy";
-
-// The taxonomies shipped in deploy/taxonomy/, as the service finds them
-// once published.
-TaxonomyLookup ShippedTaxonomies() {
-  absl::StatusOr<std::vector<homeward::v1::Taxonomy>> loaded =
-      catalog::LoadTextprotoDir<homeward::v1::Taxonomy>(kShippedTaxonomyDir);
-  EXPECT_TRUE(loaded.ok()) << loaded.status();
-  std::vector<homeward::v1::Taxonomy> taxonomies;
-  if (loaded.ok()) taxonomies = *std::move(loaded);
-  return
-      [taxonomies](absl::string_view id,
-                   int32_t version) -> absl::StatusOr<homeward::v1::Taxonomy> {
-        for (const auto& t : taxonomies) {
-          if (t.taxonomy_id() == id && t.version() == version) return t;
-        }
-        return absl::NotFoundError(absl::StrCat("taxonomy ", id, "@", version));
-      };
-}
 
 // No taxonomy is published.
 absl::StatusOr<homeward::v1::Taxonomy> NoTaxonomy(absl::string_view id,

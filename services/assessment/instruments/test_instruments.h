@@ -13,13 +13,19 @@
 
 #include <initializer_list>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "common/catalog/textproto_dir.h"
 #include "google/protobuf/repeated_ptr_field.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "homeward/v1/assessments.pb.h"
 #include "homeward/v1/instruments.pb.h"
 #include "homeward/v1/taxonomy.pb.h"
+#include "services/assessment/instruments/instrument_rules.h"
 
 namespace homeward::assessment::instrument_testing {
 
@@ -40,6 +46,26 @@ inline homeward::v1::InstrumentDefinition ParseInstrument(
     ADD_FAILURE() << "test instrument does not parse:\n" << text;
   }
   return d;
+}
+
+// The taxonomies shipped in deploy/taxonomy/ of the source tree, as the
+// service finds them once published (needs HOMEWARD_SOURCE_DIR, which every
+// homeward_test target defines).
+inline TaxonomyLookup ShippedTaxonomies() {
+  absl::StatusOr<std::vector<homeward::v1::Taxonomy>> loaded =
+      catalog::LoadTextprotoDir<homeward::v1::Taxonomy>(
+          std::string(HOMEWARD_SOURCE_DIR) + "/deploy/taxonomy");
+  EXPECT_TRUE(loaded.ok()) << loaded.status();
+  std::vector<homeward::v1::Taxonomy> taxonomies;
+  if (loaded.ok()) taxonomies = *std::move(loaded);
+  return
+      [taxonomies](absl::string_view id,
+                   int32_t version) -> absl::StatusOr<homeward::v1::Taxonomy> {
+        for (const auto& t : taxonomies) {
+          if (t.taxonomy_id() == id && t.version() == version) return t;
+        }
+        return absl::NotFoundError(absl::StrCat("taxonomy ", id, "@", version));
+      };
 }
 
 // A few components of the shipped taxonomy "reintegration" version 1, with

@@ -1,0 +1,133 @@
+// The needs and protection concerns of cases, in the case's partition:
+// versioned records (kind "need", indexed under need_by_case and
+// need_by_case_dimension as before needs had a life; kind "concern",
+// indexed under concern_by_case), each change with its NeedChanged or
+// ProtectionConcernChanged event and its audit entry in one WriteSet.
+//
+// One open record per (case, category) or (case, code): every write that
+// opens a record (a create, a reopen) also moves a per-key "open slot"
+// record under ExpectVersion, read before the case's records are listed, so
+// that of two writers racing to open the same key one commit fails ABORTED
+// and its retry merges into the other's record. Changes to an existing
+// record expect its version (the etag the caller read, or the version the
+// merge read).
+//
+//   NeedStore needs(store);
+//   storage::WriteSet set;
+//   RETURN_IF_ERROR(needs.MergeSubmission(p, assessment, request_id, set));
+//   ...commit `set` with the submission...
+//   ASSIGN_OR_RETURN(Need n, needs.SetNeedStatus(actor, p, case_id, need_id,
+//                                                version, RESOLVED, ""));
+#ifndef HOMEWARD_SERVICES_ASSESSMENT_NEED_STORE_H_
+#define HOMEWARD_SERVICES_ASSESSMENT_NEED_STORE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/service/actor.h"
+#include "common/storage/page.h"
+#include "common/storage/store.h"
+#include "common/storage/write_set.h"
+#include "homeward/v1/assessments.pb.h"
+#include "homeward/v1/needs.pb.h"
+
+namespace homeward::assessment {
+
+class NeedStore {
+ public:
+  // How many times a write that lost a race (ABORTED) is replanned.
+  static constexpr int kAttempts = 4;
+
+  explicit NeedStore(storage::Store* store) : store_(store) {}
+
+  // Whether a failed commit of a planned merge lost a race (an open slot or
+  // record written meanwhile: ABORTED or ALREADY_EXISTS), so that planning
+  // again may succeed; nothing was applied.
+  static bool LostRace(const absl::Status& status);
+  // What a write that lost every replan answers: ABORTED, retry. `last` is
+  // the last commit's failure: an ABORTED one (it names the record that
+  // moved, e.g. the case for a stage move) is answered as it is.
+  static absl::Status GaveUp(const absl::Status& last,
+                             absl::string_view case_id);
+
+  // Adds to `set` what merging the needs and flags of `assessment` (its id,
+  // case, instrument, assessed_by and create_time set) into its case's
+  // records writes, and sets assessment.needs[i].need_id to the need each
+  // went into. The caller commits `set`; a commit failing with LostRace means
+  // another writer changed the same records meanwhile: plan again.
+  absl::Status MergeSubmission(uint32_t partition,
+                               homeward::v1::Assessment& assessment,
+                               absl::string_view request_id,
+                               storage::WriteSet& set) const;
+
+  // A need entered by hand: merged into the open need of its category, or
+  // created. Idempotent by `request_id`.
+  absl::StatusOr<homeward::v1::Need> AddNeed(
+      const service::Actor& actor, uint32_t partition,
+      absl::string_view case_id, const std::string& request_id,
+      const homeward::v1::NeedInput& input);
+  // NOT_FOUND unless `need_id` is a need of `case_id`.
+  absl::StatusOr<homeward::v1::Need> GetNeed(uint32_t partition,
+                                             absl::string_view case_id,
+                                             absl::string_view need_id) const;
+  // Oldest first; `dimension` UNSPECIFIED: every dimension; `statuses`
+  // empty: every status (a filtered page may be shorter than asked).
+  absl::StatusOr<storage::Page<homeward::v1::Need>> ListNeeds(
+      uint32_t partition, absl::string_view case_id,
+      homeward::v1::Dimension dimension,
+      const std::vector<homeward::v1::NeedStatus>& statuses, int page_size,
+      absl::string_view page_token) const;
+  // The case manager's change (need_rules.h CheckStatusChange); ABORTED
+  // when the need's version is not `expected_version`.
+  absl::StatusOr<homeward::v1::Need> SetNeedStatus(
+      const service::Actor& actor, uint32_t partition,
+      absl::string_view case_id, absl::string_view need_id,
+      uint64_t expected_version, homeward::v1::NeedStatus status,
+      absl::string_view reason);
+  // A plan activity or referral answers the need / no longer does (for the
+  // planning and referral events of later issues).
+  absl::StatusOr<homeward::v1::Need> MarkNeedBeingAddressed(
+      const service::Actor& actor, uint32_t partition,
+      absl::string_view case_id, absl::string_view need_id,
+      const homeward::v1::Responder& responder);
+  absl::StatusOr<homeward::v1::Need> WithdrawNeedResponder(
+      const service::Actor& actor, uint32_t partition,
+      absl::string_view case_id, absl::string_view need_id,
+      const homeward::v1::Responder& responder);
+
+  // The same for protection concerns, keyed by code.
+  absl::StatusOr<homeward::v1::ProtectionConcern> AddConcern(
+      const service::Actor& actor, uint32_t partition,
+      absl::string_view case_id, const std::string& request_id,
+      const homeward::v1::ProtectionConcernInput& input);
+  absl::StatusOr<homeward::v1::ProtectionConcern> GetConcern(
+      uint32_t partition, absl::string_view case_id,
+      absl::string_view concern_id) const;
+  absl::StatusOr<storage::Page<homeward::v1::ProtectionConcern>> ListConcerns(
+      uint32_t partition, absl::string_view case_id,
+      const std::vector<homeward::v1::NeedStatus>& statuses, int page_size,
+      absl::string_view page_token) const;
+  absl::StatusOr<homeward::v1::ProtectionConcern> SetConcernStatus(
+      const service::Actor& actor, uint32_t partition,
+      absl::string_view case_id, absl::string_view concern_id,
+      uint64_t expected_version, homeward::v1::NeedStatus status,
+      absl::string_view reason);
+  absl::StatusOr<homeward::v1::ProtectionConcern> MarkConcernBeingAddressed(
+      const service::Actor& actor, uint32_t partition,
+      absl::string_view case_id, absl::string_view concern_id,
+      const homeward::v1::Responder& responder);
+  absl::StatusOr<homeward::v1::ProtectionConcern> WithdrawConcernResponder(
+      const service::Actor& actor, uint32_t partition,
+      absl::string_view case_id, absl::string_view concern_id,
+      const homeward::v1::Responder& responder);
+
+ private:
+  storage::Store* store_;
+};
+
+}  // namespace homeward::assessment
+
+#endif  // HOMEWARD_SERVICES_ASSESSMENT_NEED_STORE_H_
