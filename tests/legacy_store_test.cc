@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -28,6 +29,7 @@
 #include "gtest/gtest.h"
 #include "homeward/v1/assessments.grpc.pb.h"
 #include "homeward/v1/cases.grpc.pb.h"
+#include "homeward/v1/needs.grpc.pb.h"
 #include "services/assessment/assessment_server.h"
 #include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
@@ -60,6 +62,7 @@ struct Recorded {
   std::string instrument_id;
   std::map<std::string, double> scores;
   std::vector<std::string> flags;
+  std::vector<std::string> needs;  // categories, as that version raised them
 };
 
 struct Contents {
@@ -89,6 +92,9 @@ Contents ReadContents() {
     }
     for (const auto& flag : f.at("flags").list_value().values()) {
       r.flags.push_back(flag.string_value());
+    }
+    for (const auto& need : f.at("needs").list_value().values()) {
+      r.needs.push_back(need.string_value());
     }
     contents.assessments.push_back(std::move(r));
   }
@@ -129,6 +135,7 @@ class LegacyStoreTest : public ::testing::Test {
     auto channel = testing::LoopbackChannel(server_->port());
     cases_ = v1::CaseService::NewStub(channel);
     assessments_ = v1::AssessmentService::NewStub(channel);
+    needs_ = v1::NeedService::NewStub(channel);
     contents_ = ReadContents();
     ASSERT_EQ(contents_.cases.size(), 2u);
     ASSERT_FALSE(contents_.assessments.empty());
@@ -153,6 +160,7 @@ class LegacyStoreTest : public ::testing::Test {
   std::unique_ptr<assessment::AssessmentServer> server_;
   std::unique_ptr<v1::CaseService::Stub> cases_;
   std::unique_ptr<v1::AssessmentService::Stub> assessments_;
+  std::unique_ptr<v1::NeedService::Stub> needs_;
   Contents contents_;
 };
 
@@ -255,10 +263,40 @@ TEST_F(LegacyStoreTest, EveryAssessmentLoadsAndListsWithItsStoredResults) {
     EXPECT_EQ(got, ids) << case_id;
   }
 
-  // NEEDS (issue 11, point 2): legacy need records read as OPEN with one
-  // source built from source_assessment_id/rule_code/create_time. The
-  // assertions on ListNeeds for these cases are added here after the merge
-  // of the needs branch.
+}
+
+// Needs written before they had a life read as OPEN, each with the one
+// submission that raised it as its source, and every one of them lists.
+TEST_F(LegacyStoreTest, EveryNeedListsAsOpenWithItsSubmissionAsSource) {
+  std::multiset<std::pair<std::string, std::string>> recorded;
+  for (const Recorded& r : contents_.assessments) {
+    for (const std::string& category : r.needs) {
+      recorded.insert({r.assessment_id, category});
+    }
+  }
+  ASSERT_FALSE(recorded.empty());
+  std::multiset<std::pair<std::string, std::string>> listed;
+  for (const std::string& case_id : contents_.cases) {
+    grpc::ClientContext ctx;
+    SignAs(kSupervisor, &ctx);
+    v1::ListNeedsRequest req;
+    req.set_case_id(case_id);
+    req.mutable_page()->set_page_size(100);
+    v1::ListNeedsResponse resp;
+    grpc::Status status = needs_->ListNeeds(&ctx, req, &resp);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_TRUE(resp.next_page_token().empty());
+    for (const v1::Need& n : resp.needs()) {
+      SCOPED_TRACE(n.need_id());
+      EXPECT_EQ(n.case_id(), case_id);
+      EXPECT_EQ(n.status(), v1::NEED_STATUS_OPEN);
+      EXPECT_FALSE(n.etag().empty());
+      ASSERT_EQ(n.sources_size(), 1);
+      EXPECT_EQ(n.sources(0).assessment_id(), n.source_assessment_id());
+      listed.insert({n.source_assessment_id(), n.category()});
+    }
+  }
+  EXPECT_EQ(listed, recorded);
 }
 
 TEST_F(LegacyStoreTest, ANewSubmissionOnALegacyCaseMovesItsStage) {

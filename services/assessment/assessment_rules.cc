@@ -169,14 +169,6 @@ errors::FieldViolations ValidateCompareAssessments(
   return WithFieldValueChecks(request, std::move(bad));
 }
 
-errors::FieldViolations ValidateListNeeds(
-    const homeward::v1::ListNeedsRequest& request) {
-  errors::FieldViolations bad;
-  if (request.case_id().empty()) bad.Add("case_id", "is required");
-  api::CheckPageRequest(bad, request.page());
-  return WithFieldValueChecks(request, std::move(bad));
-}
-
 absl::Status CheckComparable(const homeward::v1::Assessment& base,
                              const homeward::v1::Assessment& target,
                              absl::string_view target_id) {

@@ -42,8 +42,6 @@ errors::FieldViolations ValidateListAssessments(
     const homeward::v1::ListAssessmentsRequest& request);
 errors::FieldViolations ValidateCompareAssessments(
     const homeward::v1::CompareAssessmentsRequest& request);
-errors::FieldViolations ValidateListNeeds(
-    const homeward::v1::ListNeedsRequest& request);
 
 // Whether two submissions measure on one scale: the same instrument and the
 // same version (a new version may change items, weights or bands, so its

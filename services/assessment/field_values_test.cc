@@ -18,6 +18,7 @@
 #include "services/assessment/case_validation.h"
 #include "services/assessment/consent_rules.h"
 #include "services/assessment/counselling_rules.h"
+#include "services/assessment/need_rules.h"
 #include "tests/fixtures/case_fixtures.h"
 
 namespace homeward::assessment {
@@ -146,7 +147,7 @@ TEST(FieldValuesTest, EveryServiceRefusesUndefinedEnums) {
        "needs[0].dimension"},
       {"SubmitAssessment priority", ValidateSubmitAssessment(submit, kToday),
        "needs[0].priority"},
-      {"ListNeeds", ValidateListNeeds(needs), "dimension"},
+      {"ListNeeds", ValidateNeedList(needs), "dimension"},
       {"ListAssessments", ValidateListAssessments(list_assessments), "kind"},
   };
   for (const Row& row : rows) {
