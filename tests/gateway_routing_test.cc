@@ -183,7 +183,7 @@ TEST(MethodTableTest, PublicTableIsCompleteAndResolves) {
       "homeward.v1.CaseService",       "homeward.v1.InstrumentService",
       "homeward.v1.AssessmentService", "homeward.v1.CounsellingService",
       "homeward.v1.ConsentService",    "homeward.v1.AuditService",
-      "homeward.v1.NeedService", "homeward.v1.ProgrammeService"};
+      "homeward.v1.NeedService",       "homeward.v1.ProgrammeService"};
   size_t methods = 0;
   for (const char* name : services) {
     const auto* service =

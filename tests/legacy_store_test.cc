@@ -262,7 +262,6 @@ TEST_F(LegacyStoreTest, EveryAssessmentLoadsAndListsWithItsStoredResults) {
     std::sort(got.begin(), got.end());
     EXPECT_EQ(got, ids) << case_id;
   }
-
 }
 
 // Needs written before they had a life read as OPEN, each with the one

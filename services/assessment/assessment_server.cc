@@ -94,9 +94,8 @@ absl::Status BuildAssessment(
   parts.AddService<homeward::v1::AssessmentService>(
       std::make_unique<AssessmentServiceImpl>(cases, instruments, assessments,
                                               parts.verifier()));
-  parts.AddService<homeward::v1::NeedService>(
-      std::make_unique<NeedServiceImpl>(cases, needs, taxonomies,
-                                        parts.verifier()));
+  parts.AddService<homeward::v1::NeedService>(std::make_unique<NeedServiceImpl>(
+      cases, needs, taxonomies, parts.verifier()));
   parts.AddService<homeward::v1::ConsentService>(
       std::make_unique<ConsentServiceImpl>(cases, parts.store(),
                                            parts.verifier()));

@@ -334,11 +334,11 @@ std::vector<MethodRoute> PublicMethods() {
                                   "homeward.v1.NeedService/GetNeed",
                                   ByCaseId("case_id"), CaseWorkers()),
       Unary<ListNeedsRequest, ListNeedsResponse>(
-          kAssessment, "homeward.v1.NeedService/ListNeeds",
-          ByCaseId("case_id"), CaseWorkers()),
-      Unary<SetNeedStatusRequest, Need>(
-          kAssessment, "homeward.v1.NeedService/SetNeedStatus",
-          ByCaseId("case_id"), CaseWorkers()),
+          kAssessment, "homeward.v1.NeedService/ListNeeds", ByCaseId("case_id"),
+          CaseWorkers()),
+      Unary<SetNeedStatusRequest, Need>(kAssessment,
+                                        "homeward.v1.NeedService/SetNeedStatus",
+                                        ByCaseId("case_id"), CaseWorkers()),
       Unary<AddProtectionConcernRequest, ProtectionConcern>(
           kAssessment, "homeward.v1.NeedService/AddProtectionConcern",
           ByCaseId("case_id"), CaseWorkers()),
