@@ -35,10 +35,7 @@ absl::Status PublishInstrumentFiles(
       LoadInstrumentDir(dir, [&taxonomies](absl::string_view id, int32_t v) {
         return taxonomies.Get(id, v);
       }));
-  service::Actor loader;
-  loader.principal.set_user_id("instrument-loader");
-  loader.principal.set_role(homeward::v1::ROLE_SERVICE);
-  loader.method = "startup/LoadInstrumentDir";
+  const service::Actor loader = programme::StartupLoader("instrument");
   for (auto& definition : definitions) {
     absl::Status published =
         instruments.Publish(loader, std::move(definition)).status();
