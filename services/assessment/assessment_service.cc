@@ -13,7 +13,7 @@
 #include "services/assessment/case_stages.h"
 #include "services/assessment/case_validation.h"
 #include "services/assessment/instruments/scoring.h"
-#include "services/assessment/need_rules.h"
+#include "services/assessment/need_service.h"
 
 namespace homeward::assessment {
 namespace {
@@ -208,25 +208,8 @@ absl::Status AssessmentServiceImpl::Needs(
     homeward::v1::ListNeedsResponse* response) {
   ASSIGN_OR_RETURN(service::Actor actor,
                    kListNeeds.ActorOf(context, *verifier_));
-  RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
-  RETURN_IF_ERROR(ValidateNeedList(request).ToStatus());
-  ASSIGN_OR_RETURN(homeward::v1::Case c,
-                   CaseInScope(*cases_, actor, request.case_id(), "case_id",
-                               CaseAction::kRead));
-  // The same listing as NeedService.ListNeeds.
-  std::vector<homeward::v1::NeedStatus> statuses;
-  for (int s : request.statuses()) {
-    statuses.push_back(static_cast<homeward::v1::NeedStatus>(s));
-  }
-  ASSIGN_OR_RETURN(
-      storage::Page<homeward::v1::Need> page,
-      assessments_->ListNeeds(c.partition(), c.case_id(), request.dimension(),
-                              statuses, api::EffectivePageSize(request.page()),
-                              request.page().page_token()));
-  for (auto& n : page.items) *response->add_needs() = std::move(n);
-  response->set_next_page_token(std::move(page.next_page_token));
-  cases_->AuditRead(actor, c.case_id());
-  return absl::OkStatus();
+  return ListCaseNeeds(actor, *cases_, assessments_->needs(), request,
+                       response);
 }
 
 }  // namespace homeward::assessment

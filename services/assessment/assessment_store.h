@@ -46,15 +46,8 @@ class AssessmentStore {
       uint32_t partition, absl::string_view case_id,
       homeward::v1::InstrumentKind kind, int page_size,
       absl::string_view page_token) const;
-  // The case's needs, as NeedStore::ListNeeds lists them.
-  absl::StatusOr<storage::Page<homeward::v1::Need>> ListNeeds(
-      uint32_t partition, absl::string_view case_id,
-      homeward::v1::Dimension dimension,
-      const std::vector<homeward::v1::NeedStatus>& statuses, int page_size,
-      absl::string_view page_token) const {
-    return needs_.ListNeeds(partition, case_id, dimension, statuses, page_size,
-                            page_token);
-  }
+  // The needs its submissions merge into (for listing them).
+  const NeedStore& needs() const { return needs_; }
 
  private:
   storage::Store* store_;

@@ -143,27 +143,34 @@ absl::Status NeedServiceImpl::Get(const grpc::ServerContext& context,
   return absl::OkStatus();
 }
 
+absl::Status ListCaseNeeds(const service::Actor& actor, CaseStore& cases,
+                           const NeedStore& needs,
+                           const homeward::v1::ListNeedsRequest& request,
+                           homeward::v1::ListNeedsResponse* response) {
+  RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
+  RETURN_IF_ERROR(ValidateNeedList(request).ToStatus());
+  ASSIGN_OR_RETURN(homeward::v1::Case c,
+                   CaseInScope(cases, actor, request.case_id(), "case_id",
+                               CaseAction::kRead));
+  ASSIGN_OR_RETURN(
+      storage::Page<Need> page,
+      needs.ListNeeds(c.partition(), c.case_id(), request.dimension(),
+                      StatusesOf(request.statuses()),
+                      api::EffectivePageSize(request.page()),
+                      request.page().page_token()));
+  for (auto& n : page.items) *response->add_needs() = std::move(n);
+  response->set_next_page_token(std::move(page.next_page_token));
+  cases.AuditRead(actor, c.case_id());
+  return absl::OkStatus();
+}
+
 absl::Status NeedServiceImpl::List(
     const grpc::ServerContext& context,
     const homeward::v1::ListNeedsRequest& request,
     homeward::v1::ListNeedsResponse* response) {
   ASSIGN_OR_RETURN(service::Actor actor,
                    kListNeeds.ActorOf(context, *verifier_));
-  RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kRead));
-  RETURN_IF_ERROR(ValidateNeedList(request).ToStatus());
-  ASSIGN_OR_RETURN(homeward::v1::Case c,
-                   CaseInScope(*cases_, actor, request.case_id(), "case_id",
-                               CaseAction::kRead));
-  ASSIGN_OR_RETURN(
-      storage::Page<Need> page,
-      needs_->ListNeeds(c.partition(), c.case_id(), request.dimension(),
-                        StatusesOf(request.statuses()),
-                        api::EffectivePageSize(request.page()),
-                        request.page().page_token()));
-  for (auto& n : page.items) *response->add_needs() = std::move(n);
-  response->set_next_page_token(std::move(page.next_page_token));
-  cases_->AuditRead(actor, c.case_id());
-  return absl::OkStatus();
+  return ListCaseNeeds(actor, *cases_, *needs_, request, response);
 }
 
 absl::Status NeedServiceImpl::SetStatus(

@@ -19,6 +19,14 @@
 
 namespace homeward::assessment {
 
+// A page of the needs of the case `request` names, for `actor` (read role,
+// the case's office; the read is audited): NeedService.ListNeeds and the
+// older AssessmentService.ListNeeds answer with it.
+absl::Status ListCaseNeeds(const service::Actor& actor, CaseStore& cases,
+                           const NeedStore& needs,
+                           const homeward::v1::ListNeedsRequest& request,
+                           homeward::v1::ListNeedsResponse* response);
+
 // The taxonomy whose latest version needs and concerns name.
 inline constexpr char kNeedTaxonomyId[] = "reintegration";
 
