@@ -10,8 +10,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "common/api/field_checks.h"
 #include "common/programme/taxonomy.h"
 
@@ -92,6 +92,9 @@ errors::FieldViolations CheckCoverage(
       } else if (!IsBlank(note.reason())) {
         noted_concerns.insert(note.concern_id());
       }
+    } else {
+      bad.Add(Indexed("coverage_notes", i),
+              "must name a need_id or a concern_id");
     }
   }
 

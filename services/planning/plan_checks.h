@@ -38,7 +38,7 @@ inline constexpr int kDefaultPlanDeadlineDays = 30;
 // with a non-blank reason; the description names the id, the category or
 // code and the priority. A coverage note naming an id that is not among
 // `needs` / `concerns` is a violation on coverage_notes[i].need_id /
-// .concern_id.
+// .concern_id, and one naming neither a violation on coverage_notes[i].
 errors::FieldViolations CheckCoverage(
     const homeward::v1::Plan& plan,
     const std::vector<homeward::v1::Need>& needs,

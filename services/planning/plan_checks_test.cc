@@ -140,9 +140,11 @@ TEST(CheckCoverageTest, EachUncoveredNeedAndConcernIsOneViolation) {
        R"pb(activities { need_ids: "N1" need_ids: "N2" }
             activities { concern_ids: "P1" concern_ids: "P2" }
             coverage_notes { need_id: "N9" reason: "x" }
-            coverage_notes { concern_id: "P9" reason: "x" })pb",
-       {"'N9'", "'P9'"},
-       {"coverage_notes[0].need_id", "coverage_notes[1].concern_id"}},
+            coverage_notes { concern_id: "P9" reason: "x" }
+            coverage_notes { reason: "about nothing" })pb",
+       {"'N9'", "'P9'", "must name a need_id or a concern_id"},
+       {"coverage_notes[0].need_id", "coverage_notes[1].concern_id",
+        "coverage_notes[2]"}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
