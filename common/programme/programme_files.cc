@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/catalog/textproto_dir.h"
+#include "common/programme/feasibility_grid_rules.h"
 #include "common/programme/programme_rules.h"
 #include "common/programme/taxonomy_rules.h"
 #include "common/status/status_macros.h"
@@ -86,6 +87,61 @@ absl::Status PublishProgrammeDir(const std::string& dir,
   };
   return PublishDir<homeward::v1::Programme>(dir, "programmes_dir", check,
                                              programmes, loader);
+}
+
+absl::Status PublishFeasibilityGridDir(const std::string& dir,
+                                       const TaxonomyCatalog& taxonomies,
+                                       FeasibilityGridCatalog& grids,
+                                       const service::Actor& loader) {
+  // Each grid is checked against the taxonomy version it names, so that
+  // every useful_for entry is a component plans can be tagged with.
+  auto check = [&taxonomies](const homeward::v1::FeasibilityGrid& grid) {
+    absl::StatusOr<homeward::v1::Taxonomy> taxonomy =
+        absl::NotFoundError("no taxonomy named");
+    if (!grid.taxonomy_id().empty() && grid.taxonomy_version() >= 1) {
+      taxonomy = taxonomies.Get(grid.taxonomy_id(), grid.taxonomy_version());
+    }
+    if (!taxonomy.ok() && !absl::IsNotFound(taxonomy.status())) {
+      errors::FieldViolations bad;
+      bad.Add("taxonomy_version", absl::StrCat("could not read the taxonomy: ",
+                                               taxonomy.status().message()));
+      return bad;
+    }
+    return ValidateFeasibilityGrid(grid, taxonomy.ok() ? &*taxonomy : nullptr);
+  };
+  return PublishDir<homeward::v1::FeasibilityGrid>(dir, "feasibility_dir",
+                                                   check, grids, loader);
+}
+
+errors::FieldViolations CheckProgrammeGrid(
+    const homeward::v1::Programme& programme,
+    const homeward::v1::FeasibilityGrid* grid) {
+  errors::FieldViolations bad;
+  const bool has_id = !programme.feasibility_grid_id().empty();
+  const bool has_version = programme.feasibility_grid_version() != 0;
+  if (!has_id && !has_version) return bad;  // no feasibility check
+  if (!has_id) {
+    bad.Add("feasibility_grid_id",
+            "is required when feasibility_grid_version is set: the grid_id "
+            "of a published feasibility grid (or leave both empty)");
+  } else {
+    CheckProgrammeId(bad, "feasibility_grid_id",
+                     programme.feasibility_grid_id());
+  }
+  if (programme.feasibility_grid_version() < 1) {
+    bad.Add("feasibility_grid_version",
+            "must be 1 or more when feasibility_grid_id is set: the published "
+            "version of the grid the programme's plans are checked against");
+  }
+  if (!bad.empty()) return bad;
+  if (grid == nullptr) {
+    bad.Add("feasibility_grid_version",
+            absl::StrCat("feasibility grid '", programme.feasibility_grid_id(),
+                         "' version ", programme.feasibility_grid_version(),
+                         " is not published; publish it first "
+                         "(feasibility_dir) or name a published version"));
+  }
+  return bad;
 }
 
 }  // namespace homeward::programme

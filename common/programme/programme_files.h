@@ -9,6 +9,9 @@
 //                                                 taxonomies, loader));
 //   RETURN_IF_ERROR(programme::PublishProgrammeDir(
 //       "deploy/programmes", taxonomies, programmes, loader));
+//   // A service that plans also loads the feasibility grids:
+//   RETURN_IF_ERROR(programme::PublishFeasibilityGridDir(
+//       "deploy/feasibility", taxonomies, grids, loader));
 #ifndef HOMEWARD_COMMON_PROGRAMME_PROGRAMME_FILES_H_
 #define HOMEWARD_COMMON_PROGRAMME_PROGRAMME_FILES_H_
 
@@ -17,6 +20,9 @@
 #include "absl/status/status.h"
 #include "common/programme/programme_catalogs.h"
 #include "common/service/actor.h"
+#include "common/status/errors.h"
+#include "homeward/v1/planning.pb.h"
+#include "homeward/v1/taxonomy.pb.h"
 
 namespace homeward::programme {
 
@@ -41,6 +47,31 @@ absl::Status PublishProgrammeDir(const std::string& dir,
                                  const TaxonomyCatalog& taxonomies,
                                  ProgrammeCatalog& programmes,
                                  const service::Actor& loader);
+
+// The same for FeasibilityGrid files, under "feasibility_dir '<dir>'",
+// checked with ValidateFeasibilityGrid against the taxonomy version each grid
+// names (refused on taxonomy_version when that version is not published in
+// `taxonomies`). Publish the taxonomy directory first. Only services that
+// plan load grids: the assessment service does not.
+absl::Status PublishFeasibilityGridDir(const std::string& dir,
+                                       const TaxonomyCatalog& taxonomies,
+                                       FeasibilityGridCatalog& grids,
+                                       const service::Actor& loader);
+
+// Whether `programme`'s feasibility grid reference holds, for the loader of
+// a service that plans (PublishProgrammeDir does not check it, since the
+// assessment service has no grids). `grid` is the published grid the
+// programme names (feasibility_grid_id, feasibility_grid_version), or nullptr
+// when that version is not published. Violations: feasibility_grid_id and
+// feasibility_grid_version must be both set or both empty (empty: the
+// programme's plans need no feasibility check); when set, the grid must be
+// published (on feasibility_grid_version).
+//
+//   const FeasibilityGrid* grid = found.ok() ? &*found : nullptr;
+//   RETURN_IF_ERROR(programme::CheckProgrammeGrid(programme, grid).ToStatus());
+errors::FieldViolations CheckProgrammeGrid(
+    const homeward::v1::Programme& programme,
+    const homeward::v1::FeasibilityGrid* grid);
 
 }  // namespace homeward::programme
 

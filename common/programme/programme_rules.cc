@@ -120,6 +120,18 @@ FieldViolations ValidateProgramme(const homeward::v1::Programme& p) {
             "must be greater than 0: days from the return date by which a "
             "plan should be approved");
   }
+  // Vulnerable returnees may be given longer to agree a plan, never less
+  // (issue 12): 0 means the same deadline as everyone.
+  const int vulnerable = p.plan_deadline_days_vulnerable();
+  if (vulnerable < 0 ||
+      (vulnerable > 0 && vulnerable < p.plan_deadline_days())) {
+    bad.Add("plan_deadline_days_vulnerable",
+            absl::StrCat("must be 0 (the same as plan_deadline_days) or at "
+                         "least plan_deadline_days (",
+                         p.plan_deadline_days(),
+                         "): days from the return date for returnees "
+                         "screened as highly vulnerable"));
+  }
   CheckFollowUp(bad, p);
   CheckProgrammeId(bad, "taxonomy_id", p.taxonomy_id());
   if (p.taxonomy_version() < 1) {

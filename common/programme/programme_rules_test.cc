@@ -106,6 +106,18 @@ INSTANTIATE_TEST_SUITE_P(
         {"ZeroDeadline",
          [](Programme& p) { p.set_plan_deadline_days(0); },
          {"plan_deadline_days"}},
+        {"VulnerableDeadlineLongerIsFine",
+         [](Programme& p) { p.set_plan_deadline_days_vulnerable(120); },
+         {}},
+        {"VulnerableDeadlineSameIsFine",
+         [](Programme& p) { p.set_plan_deadline_days_vulnerable(90); },
+         {}},
+        {"VulnerableDeadlineShorter",
+         [](Programme& p) { p.set_plan_deadline_days_vulnerable(60); },
+         {"plan_deadline_days_vulnerable"}},
+        {"VulnerableDeadlineNegative",
+         [](Programme& p) { p.set_plan_deadline_days_vulnerable(-1); },
+         {"plan_deadline_days_vulnerable"}},
         {"NoFollowUpMonths",
          [](Programme& p) {
            p.mutable_follow_up()->clear_months_after_return();

@@ -89,7 +89,7 @@ TEST_F(ProgrammeServiceTest, AnyRoleReadsTheTaxonomyLatestOrByVersion) {
 TEST_F(ProgrammeServiceTest, GetProgrammeReturnsTheShippedExample) {
   homeward::v1::Programme p;
   ASSERT_TRUE(GetProgramme("sn_reintegration", 0, &p).ok());
-  EXPECT_EQ(p.version(), 1);
+  EXPECT_EQ(p.version(), 2);  // version 2 names the example grid
   EXPECT_THAT(p.countries(), ElementsAre("SN", "GM", "GN", "ML"));
   EXPECT_EQ(p.budget_ceiling().currency_code(), "XOF");
   EXPECT_EQ(p.taxonomy_id(), "reintegration");
