@@ -18,6 +18,10 @@
 //   ...commit `set` with the submission...
 //   ASSIGN_OR_RETURN(Need n, needs.SetNeedStatus(actor, p, case_id, need_id,
 //                                                version, RESOLVED, ""));
+//   // A feed consumer, whose follower commits the set with its cursor:
+//   ASSIGN_OR_RETURN(auto outcome, needs.PlanNeedResponders(
+//                                      actor, p, case_id, need_id,
+//                                      {.add = {responder}}, set));
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_NEED_STORE_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_NEED_STORE_H_
 
@@ -87,8 +91,9 @@ class NeedStore {
       absl::string_view case_id, absl::string_view need_id,
       uint64_t expected_version, homeward::v1::NeedStatus status,
       absl::string_view reason);
-  // A plan activity or referral answers the need / no longer does (for the
-  // planning and referral events of later issues).
+  // A plan activity or referral answers the need / no longer does, committed
+  // at once (the planning feed's consumer plans the same change into its
+  // WriteSet with PlanNeedResponders instead).
   absl::StatusOr<homeward::v1::Need> MarkNeedBeingAddressed(
       const service::Actor& actor, uint32_t partition,
       absl::string_view case_id, absl::string_view need_id,

@@ -8,6 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/server/log.h"
 #include "common/service/actor.h"
 #include "common/status/status_macros.h"
 #include "services/assessment/need_rules.h"
@@ -170,6 +171,13 @@ absl::StatusOr<storage::WriteSet> PlanResponses::Apply(const Event& event) {
       absl::StatusOr<NeedStore::ResponseOutcome> outcome = plan(id, responders);
       if (absl::IsNotFound(outcome.status())) {
         unknown_.fetch_add(1, std::memory_order_relaxed);
+        // Identifiers only: which event named which id.
+        server::Log("warn", "plan event names no such record here",
+                    {{"consumer", kName},
+                     {"partition", absl::StrCat(p)},
+                     {"sequence", absl::StrCat(event.sequence())},
+                     {"case_id", case_id},
+                     {"record_id", id}});
         continue;
       }
       RETURN_IF_ERROR(outcome.status());
