@@ -2,9 +2,12 @@
 // assessment_server.h.
 #include "services/assessment/assessment_server.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/programme/programme_catalogs.h"
 #include "common/programme/programme_files.h"
+#include "common/service/upstream_feed.h"
 #include "common/status/status_macros.h"
 #include "services/assessment/assessment_service.h"
 #include "services/assessment/assessment_store.h"
@@ -18,6 +21,7 @@
 #include "services/assessment/instruments/instrument_files.h"
 #include "services/assessment/need_service.h"
 #include "services/assessment/need_store.h"
+#include "services/assessment/plan_responses.h"
 #include "services/assessment/programme_service.h"
 
 namespace homeward::assessment {
@@ -45,6 +49,22 @@ absl::Status PublishInstrumentFiles(
     }
   }
   return absl::OkStatus();
+}
+
+// When the config routes the planning service, follows its feed so that
+// the needs and concerns approved plans answer become BEING_ADDRESSED
+// (plan_responses.h). Without the route (deployments without planning)
+// nothing is followed.
+absl::Status FollowPlanning(
+    const homeward::internal::v1::AssessmentConfig& config,
+    service::ServiceParts& parts, const NeedStore* needs) {
+  const auto& upstream = config.service().upstream();
+  const bool routed = std::any_of(
+      upstream.begin(), upstream.end(),
+      [](const auto& route) { return route.service() == "planning"; });
+  if (!routed) return absl::OkStatus();
+  auto* responses = parts.Own(std::make_unique<PlanResponses>(needs));
+  return service::FollowUpstream(parts, "planning", responses).status();
 }
 
 // The stores and handlers of the assessment service, built on the host's
@@ -102,6 +122,7 @@ absl::Status BuildAssessment(
   parts.AddService<homeward::v1::AuditService>(
       std::make_unique<AuditServiceImpl>(cases, parts.store(), parts.owned(),
                                          parts.verifier()));
+  RETURN_IF_ERROR(FollowPlanning(config, parts, needs));
   return absl::OkStatus();
 }
 

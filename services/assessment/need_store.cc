@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -14,6 +15,7 @@
 #include "common/storage/ids.h"
 #include "common/storage/indexed_records.h"
 #include "common/storage/keys.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/wrappers.pb.h"
 #include "services/assessment/need_rules.h"
 
@@ -275,49 +277,75 @@ absl::StatusOr<typename R::Record> AddByHand(
   }
 }
 
-// Applies `change` to the record and commits it with its event and audit
-// entry, expecting `expected_version` (0: whatever version was read, with a
-// replan when another writer wins). A change that reopens the record also
-// moves its key's open slot.
+// What PlanChange does with a change that leaves the record as it was.
+enum class Unchanged { kWrite, kSkip };
+
+// Adds to `set` the change `change` makes to the record, with its event and
+// audit entry, expecting `expected_version` (0: whatever version is read).
+// A change that reopens the record also moves its key's open slot. Returns
+// the record as written, or nullopt when `change` left it as it was and
+// `unchanged` is kSkip (nothing is added to `set` then).
+template <typename R, typename ChangeFn>
+absl::StatusOr<std::optional<typename R::Record>> PlanChange(
+    const storage::Store& store, const service::Actor& actor, uint32_t p,
+    absl::string_view case_id, absl::string_view id, uint64_t expected_version,
+    absl::string_view what, ChangeFn change, Unchanged unchanged,
+    WriteSet& set) {
+  ASSIGN_OR_RETURN(auto current, ReadOne<R>(store, p, case_id, id));
+  if (expected_version != 0 && current.version != expected_version) {
+    return errors::EtagMismatch(R::kNoun, id, api::EtagOf(expected_version),
+                                api::EtagOf(current.version));
+  }
+  std::optional<typename R::Record> before;
+  if (unchanged == Unchanged::kSkip) before = current.record;
+  const bool was_open = IsOpen(current.record.status());
+  const auto now = storage::NowTimestamp();
+  RETURN_IF_ERROR(change(current.record, now));
+  if (before.has_value() && google::protobuf::util::MessageDifferencer::Equals(
+                                *before, current.record)) {
+    return std::optional<typename R::Record>();
+  }
+  if (!was_open && IsOpen(current.record.status())) {
+    // Reopening: no other record of its key may be open, and none may be
+    // opened meanwhile.
+    const std::string& key = R::Key(current.record);
+    ASSIGN_OR_RETURN(uint64_t slot, SlotVersion<R>(store, p, case_id, key));
+    ASSIGN_OR_RETURN(auto all, ReadCase<R>(store, p, case_id));
+    for (const auto& other : all) {
+      if (R::Id(other.record) != id && R::Key(other.record) == key &&
+          IsOpen(other.record.status())) {
+        return errors::FailedPrecondition(
+            "OPEN_RECORD_EXISTS", id,
+            absl::StrCat(R::kNoun, " '", R::Id(other.record), "' of '", key,
+                         "' is open: change that one instead of reopening '",
+                         id, "'"));
+      }
+    }
+    MoveSlot<R>(set, p, case_id, key, slot, std::string(id));
+  }
+  typename R::Record written =
+      PutChange<R>(set, p, std::move(current.record), current.version,
+                   actor.principal.user_id(), actor.request_id);
+  auto audit = service::AuditEntryFor(actor, case_id);
+  audit.set_reason(absl::StrCat(R::kKind, " ", id, " ", what));
+  set.Audit(std::move(audit));
+  return std::optional<typename R::Record>(std::move(written));
+}
+
+// Plans the change (PlanChange) and commits it, replanning when another
+// writer wins the race. A change that leaves the record as it was is still
+// written (a new version, event and audit entry): a caller asked for it.
 template <typename R, typename ChangeFn>
 absl::StatusOr<typename R::Record> ChangeRecord(
     storage::Store& store, const service::Actor& actor, uint32_t p,
     absl::string_view case_id, absl::string_view id, uint64_t expected_version,
     absl::string_view what, ChangeFn change) {
   for (int attempt = 1;; ++attempt) {
-    ASSIGN_OR_RETURN(auto current, ReadOne<R>(store, p, case_id, id));
-    if (expected_version != 0 && current.version != expected_version) {
-      return errors::EtagMismatch(R::kNoun, id, api::EtagOf(expected_version),
-                                  api::EtagOf(current.version));
-    }
-    const bool was_open = IsOpen(current.record.status());
-    const auto now = storage::NowTimestamp();
-    RETURN_IF_ERROR(change(current.record, now));
     WriteSet set;
-    if (!was_open && IsOpen(current.record.status())) {
-      // Reopening: no other record of its key may be open, and none may be
-      // opened meanwhile.
-      const std::string& key = R::Key(current.record);
-      ASSIGN_OR_RETURN(uint64_t slot, SlotVersion<R>(store, p, case_id, key));
-      ASSIGN_OR_RETURN(auto all, ReadCase<R>(store, p, case_id));
-      for (const auto& other : all) {
-        if (R::Id(other.record) != id && R::Key(other.record) == key &&
-            IsOpen(other.record.status())) {
-          return errors::FailedPrecondition(
-              "OPEN_RECORD_EXISTS", id,
-              absl::StrCat(R::kNoun, " '", R::Id(other.record), "' of '", key,
-                           "' is open: change that one instead of reopening '",
-                           id, "'"));
-        }
-      }
-      MoveSlot<R>(set, p, case_id, key, slot, std::string(id));
-    }
-    typename R::Record written =
-        PutChange<R>(set, p, std::move(current.record), current.version,
-                     actor.principal.user_id(), actor.request_id);
-    auto audit = service::AuditEntryFor(actor, case_id);
-    audit.set_reason(absl::StrCat(R::kKind, " ", id, " ", what));
-    set.Audit(std::move(audit));
+    ASSIGN_OR_RETURN(
+        std::optional<typename R::Record> written,
+        PlanChange<R>(store, actor, p, case_id, id, expected_version, what,
+                      change, Unchanged::kWrite, set));
     absl::StatusOr<storage::CommitResult> result = store.Commit(std::move(set));
     if (!result.ok() && NeedStore::LostRace(result.status())) {
       // A concurrent change: re-read (the etag check decides).
@@ -325,7 +353,7 @@ absl::StatusOr<typename R::Record> ChangeRecord(
       return NeedStore::GaveUp(result.status(), case_id);
     }
     RETURN_IF_ERROR(result.status());
-    return written;
+    return *std::move(written);
   }
 }
 
@@ -360,6 +388,59 @@ absl::StatusOr<typename R::Record> Respond(
         return add ? AddResponder(record, responder, now)
                    : WithdrawResponder(record, responder, now);
       });
+}
+
+std::string ResponderIds(const std::vector<homeward::v1::Responder>& list) {
+  std::string ids;
+  for (const auto& r : list)
+    absl::StrAppend(&ids, ids.empty() ? "" : ",", r.id());
+  return ids;
+}
+
+// The responder changes of a feed event on one record: added first, then
+// withdrawn, so that a record that keeps a responder stays BEING_ADDRESSED
+// without passing through OPEN. A record that is not open is left alone.
+template <typename R>
+absl::StatusOr<NeedStore::ResponseOutcome> PlanResponders(
+    const storage::Store& store, const service::Actor& actor, uint32_t p,
+    absl::string_view case_id, absl::string_view id,
+    const NeedStore::ResponderChange& responders, WriteSet& set) {
+  bool not_open = false;
+  std::string what;
+  if (!responders.add.empty()) {
+    absl::StrAppend(&what, "addressed by ", ResponderIds(responders.add));
+  }
+  if (!responders.withdraw.empty()) {
+    absl::StrAppend(&what, what.empty() ? "" : "; ", "no longer addressed by ",
+                    ResponderIds(responders.withdraw));
+  }
+  ASSIGN_OR_RETURN(
+      std::optional<typename R::Record> written,
+      PlanChange<R>(
+          store, actor, p, case_id, id, 0, what,
+          [&](typename R::Record& record,
+              const google::protobuf::Timestamp& now) -> absl::Status {
+            if (!IsOpen(record.status())) {
+              not_open = true;
+              return absl::OkStatus();
+            }
+            for (const auto& r : responders.add) {
+              RETURN_IF_ERROR(AddResponder(record, r, now));
+            }
+            for (const auto& r : responders.withdraw) {
+              const bool listed = std::any_of(
+                  record.addressed_by().begin(), record.addressed_by().end(),
+                  [&r](const homeward::v1::Responder& l) {
+                    return l.kind() == r.kind() && l.id() == r.id();
+                  });
+              if (listed) RETURN_IF_ERROR(WithdrawResponder(record, r, now));
+            }
+            return absl::OkStatus();
+          },
+          Unchanged::kSkip, set));
+  if (not_open) return NeedStore::ResponseOutcome::kNotOpen;
+  return written.has_value() ? NeedStore::ResponseOutcome::kChanged
+                             : NeedStore::ResponseOutcome::kUnchanged;
 }
 
 template <typename R>
@@ -549,6 +630,22 @@ absl::StatusOr<ProtectionConcern> NeedStore::WithdrawConcernResponder(
     absl::string_view concern_id, const homeward::v1::Responder& responder) {
   return Respond<ConcernRecords>(*store_, actor, partition, case_id, concern_id,
                                  responder, false);
+}
+
+absl::StatusOr<NeedStore::ResponseOutcome> NeedStore::PlanNeedResponders(
+    const service::Actor& actor, uint32_t partition, absl::string_view case_id,
+    absl::string_view need_id, const ResponderChange& responders,
+    WriteSet& set) const {
+  return PlanResponders<NeedRecords>(*store_, actor, partition, case_id,
+                                     need_id, responders, set);
+}
+
+absl::StatusOr<NeedStore::ResponseOutcome> NeedStore::PlanConcernResponders(
+    const service::Actor& actor, uint32_t partition, absl::string_view case_id,
+    absl::string_view concern_id, const ResponderChange& responders,
+    WriteSet& set) const {
+  return PlanResponders<ConcernRecords>(*store_, actor, partition, case_id,
+                                        concern_id, responders, set);
 }
 
 }  // namespace homeward::assessment

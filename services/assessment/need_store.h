@@ -18,6 +18,10 @@
 //   ...commit `set` with the submission...
 //   ASSIGN_OR_RETURN(Need n, needs.SetNeedStatus(actor, p, case_id, need_id,
 //                                                version, RESOLVED, ""));
+//   // A feed consumer, whose follower commits the set with its cursor:
+//   ASSIGN_OR_RETURN(auto outcome, needs.PlanNeedResponders(
+//                                      actor, p, case_id, need_id,
+//                                      {.add = {responder}}, set));
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_NEED_STORE_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_NEED_STORE_H_
 
@@ -87,8 +91,9 @@ class NeedStore {
       absl::string_view case_id, absl::string_view need_id,
       uint64_t expected_version, homeward::v1::NeedStatus status,
       absl::string_view reason);
-  // A plan activity or referral answers the need / no longer does (for the
-  // planning and referral events of later issues).
+  // A plan activity or referral answers the need / no longer does, committed
+  // at once (the planning feed's consumer plans the same change into its
+  // WriteSet with PlanNeedResponders instead).
   absl::StatusOr<homeward::v1::Need> MarkNeedBeingAddressed(
       const service::Actor& actor, uint32_t partition,
       absl::string_view case_id, absl::string_view need_id,
@@ -97,6 +102,34 @@ class NeedStore {
       const service::Actor& actor, uint32_t partition,
       absl::string_view case_id, absl::string_view need_id,
       const homeward::v1::Responder& responder);
+
+  // What a feed event asks of one need or concern: responders that now
+  // answer it, and responders that no longer do (one not listed is skipped).
+  struct ResponderChange {
+    std::vector<homeward::v1::Responder> add;
+    std::vector<homeward::v1::Responder> withdraw;
+  };
+  enum class ResponseOutcome {
+    kChanged,    // the change, its event and audit entry are in the set
+    kUnchanged,  // every responder already as asked: nothing to write
+    kNotOpen,    // RESOLVED, NOT_APPLICABLE or SUPERSEDED: left alone
+  };
+  // For feed consumers, which commit a WriteSet with their cursor instead of
+  // committing themselves (plan_responses.h): adds to `set` the responder
+  // changes of one open need, as MarkNeedBeingAddressed and
+  // WithdrawNeedResponder make them (the last withdrawal makes it OPEN
+  // again), with its NeedChanged event and audit entry, expecting the version
+  // read. NOT_FOUND when `need_id` is not a need of `case_id` here. Call it
+  // once per record and set: a second change of the same record in one set
+  // would expect the version the first replaces.
+  absl::StatusOr<ResponseOutcome> PlanNeedResponders(
+      const service::Actor& actor, uint32_t partition,
+      absl::string_view case_id, absl::string_view need_id,
+      const ResponderChange& responders, storage::WriteSet& set) const;
+  absl::StatusOr<ResponseOutcome> PlanConcernResponders(
+      const service::Actor& actor, uint32_t partition,
+      absl::string_view case_id, absl::string_view concern_id,
+      const ResponderChange& responders, storage::WriteSet& set) const;
 
   // The same for protection concerns, keyed by code.
   absl::StatusOr<homeward::v1::ProtectionConcern> AddConcern(
