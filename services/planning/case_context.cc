@@ -1,0 +1,292 @@
+// The planning service's case context; see case_context.h.
+#include "services/planning/case_context.h"
+
+#include <tuple>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/api/etags.h"
+#include "common/cases/case_ids.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+
+namespace homeward::planning {
+namespace {
+
+using homeward::internal::v1::PlanningCaseContext;
+using homeward::v1::AssessmentCompleted;
+using homeward::v1::Case;
+using homeward::v1::Date;
+using homeward::v1::Event;
+using homeward::v1::Need;
+using homeward::v1::ProtectionConcern;
+
+constexpr int kPageSize = 500;
+
+// The case a case event carries after its change, and its payload field;
+// nullptr for other events and for an assignment written before assignments
+// carried their case (the directory handles that one; it changes none of
+// the fields kept here).
+const Case* CarriedCase(const Event& event, absl::string_view* field) {
+  switch (event.payload_case()) {
+    case Event::kCaseRegistered:
+      *field = "case_registered.case";
+      return &event.case_registered().case_();
+    case Event::kCaseUpdated:
+      *field = "case_updated.case";
+      return &event.case_updated().case_();
+    case Event::kCaseAssigned:
+      *field = "case_assigned.case";
+      return event.case_assigned().has_case_() ? &event.case_assigned().case_()
+                                               : nullptr;
+    case Event::kCaseStageChanged:
+      *field = "case_stage_changed.case";
+      return &event.case_stage_changed().case_();
+    default:
+      return nullptr;
+  }
+}
+
+// Whether `a` is a day before `b` (an unset date is the earliest).
+bool DateBefore(const Date& a, const Date& b) {
+  return std::make_tuple(a.year(), a.month(), a.day()) <
+         std::make_tuple(b.year(), b.month(), b.day());
+}
+
+// A case id a payload names: required, and of the event's partition.
+absl::Status CheckCaseId(const Event& event, absl::string_view case_id,
+                         absl::string_view field, uint32_t partition_count) {
+  if (case_id.empty()) {
+    return errors::InvalidField(field, "is required in this event");
+  }
+  if (storage::PartitionOf(case_id, partition_count) != event.partition()) {
+    return errors::InvalidField(
+        field, absl::StrCat("must be a case of the event's partition ",
+                            event.partition()));
+  }
+  return absl::OkStatus();
+}
+
+std::string MemberRecordId(absl::string_view case_id, absl::string_view id) {
+  return absl::StrCat(case_id, "/", id);
+}
+
+// Every record of `kind` listed under `index` = `case_id` in `partition`,
+// in index order.
+template <typename Record>
+absl::StatusOr<std::vector<Record>> ReadListed(const storage::Store& store,
+                                               uint32_t partition,
+                                               absl::string_view index,
+                                               absl::string_view kind,
+                                               absl::string_view case_id) {
+  std::vector<Record> records;
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(
+        storage::IndexPage page,
+        store.ListIndex({partition}, index, case_id, kPageSize, token));
+    for (const storage::IndexEntry& entry : page.entries) {
+      Record record;
+      ASSIGN_OR_RETURN(bool found, store.GetRecord(partition, kind, entry.id,
+                                                   &record, nullptr));
+      if (found) records.push_back(std::move(record));
+    }
+    token = std::move(page.next_page_token);
+  } while (!token.empty());
+  return records;
+}
+
+}  // namespace
+
+CaseContextProjection::CaseContextProjection(storage::Store* store,
+                                             storage::PartitionSet owned)
+    : store_(store),
+      owned_(owned),
+      directory_(store, std::move(owned), kName) {}
+
+absl::StatusOr<storage::WriteSet> CaseContextProjection::Apply(
+    const Event& event) {
+  ASSIGN_OR_RETURN(storage::WriteSet set, directory_.Apply(event));
+  if (!owned_.Contains(event.partition())) return set;
+  switch (event.payload_case()) {
+    case Event::kCaseRegistered:
+    case Event::kCaseUpdated:
+    case Event::kCaseAssigned:
+    case Event::kCaseStageChanged:
+      RETURN_IF_ERROR(ApplyCase(event, set));
+      break;
+    case Event::kAssessmentCompleted:
+      RETURN_IF_ERROR(ApplyAssessment(event, set));
+      break;
+    case Event::kNeedChanged:
+      RETURN_IF_ERROR(ApplyNeed(event, set));
+      break;
+    case Event::kProtectionConcernChanged:
+      RETURN_IF_ERROR(ApplyConcern(event, set));
+      break;
+    default:
+      break;
+  }
+  return set;
+}
+
+absl::Status CaseContextProjection::ApplyCase(const Event& event,
+                                              storage::WriteSet& set) const {
+  absl::string_view field;
+  const Case* c = CarriedCase(event, &field);
+  if (c == nullptr) return absl::OkStatus();
+  // The directory has checked the id, the partition and the etag already.
+  ASSIGN_OR_RETURN(uint64_t case_version,
+                   api::ParseEtag(c->etag(), absl::StrCat(field, ".etag")));
+  PlanningCaseContext context;
+  uint64_t applied = 0;
+  ASSIGN_OR_RETURN(bool found,
+                   store_->GetRecord(event.partition(), kContextKind,
+                                     c->case_id(), &context, &applied));
+  if (found &&
+      (applied >= event.sequence() || context.case_version() >= case_version)) {
+    return absl::OkStatus();
+  }
+  context.set_case_id(c->case_id());
+  context.set_programme_id(c->programme_id());
+  if (c->return_info().has_return_date()) {
+    *context.mutable_return_date() = c->return_info().return_date();
+  } else {
+    context.clear_return_date();
+  }
+  context.clear_member_ids();
+  for (const auto& member : c->returnee().household_members()) {
+    if (!member.member_id().empty()) context.add_member_ids(member.member_id());
+  }
+  context.set_case_version(case_version);
+  set.PutRecord(event.partition(), kContextKind, c->case_id(), event.sequence(),
+                context);
+  return absl::OkStatus();
+}
+
+absl::Status CaseContextProjection::ApplyAssessment(
+    const Event& event, storage::WriteSet& set) const {
+  const AssessmentCompleted& a = event.assessment_completed();
+  // Both facts kept here are about the returnee: an assessment about a
+  // household member is neither the plan's baseline nor the returnee's
+  // vulnerability.
+  if (!a.subject_member_id().empty()) return absl::OkStatus();
+  const bool baseline =
+      a.kind() == homeward::v1::INSTRUMENT_KIND_RSS &&
+      a.occasion() == homeward::v1::ASSESSMENT_OCCASION_BASELINE;
+  const bool screening = a.has_vulnerability() &&
+                         a.vulnerability().level() !=
+                             homeward::v1::VULNERABILITY_LEVEL_UNSPECIFIED;
+  if (!baseline && !screening) return absl::OkStatus();
+  RETURN_IF_ERROR(CheckCaseId(event, a.case_id(),
+                              "assessment_completed.case_id", owned_.count()));
+  if (a.assessment_id().empty()) {
+    return errors::InvalidField("assessment_completed.assessment_id",
+                                "is required in this event");
+  }
+  PlanningCaseContext context;
+  uint64_t applied = 0;
+  ASSIGN_OR_RETURN(bool found,
+                   store_->GetRecord(event.partition(), kContextKind,
+                                     a.case_id(), &context, &applied));
+  if (found && applied >= event.sequence()) return absl::OkStatus();
+  bool changed = false;
+  // The same date or a later one: events come in order, so on a tie this
+  // (later) event is the latest.
+  if (baseline && (!context.has_baseline() ||
+                   !DateBefore(a.assessment_date(),
+                               context.baseline().assessment_date()))) {
+    homeward::v1::PlanBaseline& b = *context.mutable_baseline();
+    b.set_assessment_id(a.assessment_id());
+    b.set_instrument_id(a.instrument_id());
+    b.set_instrument_version(a.instrument_version());
+    *b.mutable_scores() = a.scores();
+    *b.mutable_assessment_date() = a.assessment_date();
+    changed = true;
+  }
+  if (screening &&
+      (context.vulnerability_assessment_id().empty() ||
+       !DateBefore(a.assessment_date(), context.vulnerability_date()))) {
+    context.set_vulnerability_assessment_id(a.assessment_id());
+    *context.mutable_vulnerability_date() = a.assessment_date();
+    context.set_highly_vulnerable(a.vulnerability().level() ==
+                                  homeward::v1::VULNERABILITY_LEVEL_HIGH);
+    changed = true;
+  }
+  if (!changed) return absl::OkStatus();
+  context.set_case_id(a.case_id());
+  set.PutRecord(event.partition(), kContextKind, a.case_id(), event.sequence(),
+                context);
+  return absl::OkStatus();
+}
+
+absl::Status CaseContextProjection::ApplyNeed(const Event& event,
+                                              storage::WriteSet& set) const {
+  const Need& need = event.need_changed().need();
+  RETURN_IF_ERROR(CheckCaseId(event, need.case_id(),
+                              "need_changed.need.case_id", owned_.count()));
+  if (need.need_id().empty()) {
+    return errors::InvalidField("need_changed.need.need_id",
+                                "is required in this event");
+  }
+  const std::string id = MemberRecordId(need.case_id(), need.need_id());
+  Need stored;
+  uint64_t applied = 0;
+  ASSIGN_OR_RETURN(bool found, store_->GetRecord(event.partition(), kNeedKind,
+                                                 id, &stored, &applied));
+  if (found && applied >= event.sequence()) return absl::OkStatus();
+  set.PutRecord(event.partition(), kNeedKind, id, event.sequence(), need)
+      .PutIndex(event.partition(), kNeedsByCase, need.case_id(), id);
+  return absl::OkStatus();
+}
+
+absl::Status CaseContextProjection::ApplyConcern(const Event& event,
+                                                 storage::WriteSet& set) const {
+  const ProtectionConcern& concern =
+      event.protection_concern_changed().concern();
+  RETURN_IF_ERROR(CheckCaseId(event, concern.case_id(),
+                              "protection_concern_changed.concern.case_id",
+                              owned_.count()));
+  if (concern.concern_id().empty()) {
+    return errors::InvalidField("protection_concern_changed.concern.concern_id",
+                                "is required in this event");
+  }
+  const std::string id =
+      MemberRecordId(concern.case_id(), concern.concern_id());
+  ProtectionConcern stored;
+  uint64_t applied = 0;
+  ASSIGN_OR_RETURN(bool found,
+                   store_->GetRecord(event.partition(), kConcernKind, id,
+                                     &stored, &applied));
+  if (found && applied >= event.sequence()) return absl::OkStatus();
+  set.PutRecord(event.partition(), kConcernKind, id, event.sequence(), concern)
+      .PutIndex(event.partition(), kConcernsByCase, concern.case_id(), id);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CaseContext> CaseContextProjection::Get(
+    uint32_t partition, absl::string_view case_id) const {
+  CaseContext out;
+  ASSIGN_OR_RETURN(bool found,
+                   store_->GetRecord(partition, cases::CaseDirectory::kKind,
+                                     case_id, &out.scope, nullptr));
+  if (!found) return errors::NotFound("case", case_id);
+  ASSIGN_OR_RETURN(found, store_->GetRecord(partition, kContextKind, case_id,
+                                            &out.context, nullptr));
+  if (!found) out.context.set_case_id(std::string(case_id));
+  ASSIGN_OR_RETURN(out.needs, ReadListed<Need>(*store_, partition, kNeedsByCase,
+                                               kNeedKind, case_id));
+  ASSIGN_OR_RETURN(out.concerns, ReadListed<ProtectionConcern>(
+                                     *store_, partition, kConcernsByCase,
+                                     kConcernKind, case_id));
+  return out;
+}
+
+absl::StatusOr<CaseContext> CaseContextProjection::Get(
+    absl::string_view case_id) const {
+  ASSIGN_OR_RETURN(uint32_t partition,
+                   cases::OwnedCasePartition(owned_, case_id));
+  return Get(partition, case_id);
+}
+
+}  // namespace homeward::planning
