@@ -13,9 +13,9 @@ namespace {
 using homeward::v1::Case;
 using homeward::v1::Event;
 
-// The case an event announces and the payload field it is in; nullptr for
-// events that change no case's scope.
-const Case* AnnouncedCase(const Event& event, absl::string_view* field) {
+}  // namespace
+
+const Case* CarriedCase(const Event& event, absl::string_view* field) {
   switch (event.payload_case()) {
     case Event::kCaseRegistered:
       *field = "case_registered.case";
@@ -25,7 +25,8 @@ const Case* AnnouncedCase(const Event& event, absl::string_view* field) {
       return &event.case_updated().case_();
     case Event::kCaseAssigned:
       *field = "case_assigned.case";
-      return &event.case_assigned().case_();
+      return event.case_assigned().has_case_() ? &event.case_assigned().case_()
+                                               : nullptr;
     case Event::kCaseStageChanged:
       *field = "case_stage_changed.case";
       return &event.case_stage_changed().case_();
@@ -33,8 +34,6 @@ const Case* AnnouncedCase(const Event& event, absl::string_view* field) {
       return nullptr;
   }
 }
-
-}  // namespace
 
 absl::StatusOr<storage::WriteSet> CaseDirectory::ApplyLegacyAssignment(
     const Event& event) const {
@@ -85,7 +84,7 @@ absl::StatusOr<storage::WriteSet> CaseDirectory::Apply(const Event& event) {
     return ApplyLegacyAssignment(event);
   }
   absl::string_view field;
-  const Case* c = AnnouncedCase(event, &field);
+  const Case* c = CarriedCase(event, &field);
   // The follower subscribes only to owned partitions; anything else is not
   // this replica's to keep.
   if (c == nullptr || !owned_.Contains(event.partition())) return set;

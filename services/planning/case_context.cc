@@ -23,30 +23,6 @@ using homeward::v1::ProtectionConcern;
 
 constexpr int kPageSize = 500;
 
-// The case a case event carries after its change, and its payload field;
-// nullptr for other events and for an assignment written before assignments
-// carried their case (the directory handles that one; it changes none of
-// the fields kept here).
-const Case* CarriedCase(const Event& event, absl::string_view* field) {
-  switch (event.payload_case()) {
-    case Event::kCaseRegistered:
-      *field = "case_registered.case";
-      return &event.case_registered().case_();
-    case Event::kCaseUpdated:
-      *field = "case_updated.case";
-      return &event.case_updated().case_();
-    case Event::kCaseAssigned:
-      *field = "case_assigned.case";
-      return event.case_assigned().has_case_() ? &event.case_assigned().case_()
-                                               : nullptr;
-    case Event::kCaseStageChanged:
-      *field = "case_stage_changed.case";
-      return &event.case_stage_changed().case_();
-    default:
-      return nullptr;
-  }
-}
-
 // Whether `a` is a day before `b` (an unset date is the earliest).
 bool DateBefore(const Date& a, const Date& b) {
   return std::make_tuple(a.year(), a.month(), a.day()) <
@@ -133,7 +109,7 @@ absl::StatusOr<storage::WriteSet> CaseContextProjection::Apply(
 absl::Status CaseContextProjection::ApplyCase(const Event& event,
                                               storage::WriteSet& set) const {
   absl::string_view field;
-  const Case* c = CarriedCase(event, &field);
+  const Case* c = cases::CarriedCase(event, &field);
   if (c == nullptr) return absl::OkStatus();
   // The directory has checked the id, the partition and the etag already.
   ASSIGN_OR_RETURN(uint64_t case_version,
