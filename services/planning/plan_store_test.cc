@@ -211,6 +211,20 @@ TEST_F(PlanStoreTest, ARevisionKeepsVersionOneReadable) {
   EXPECT_EQ(next->items[0].version(), 2);
 }
 
+TEST_F(PlanStoreTest, VersionsListInVersionOrderPastNine) {
+  auto plan = plans_->Create(Manager(), kPartition, "r1", Draft("one"));
+  ASSERT_TRUE(plan.ok());
+  for (int i = 0; i < 10; ++i) {
+    plan = plans_->AddVersion(Manager(), kPartition, *plan, plan->etag(), {});
+    ASSERT_TRUE(plan.ok()) << plan.status();
+  }
+  EXPECT_EQ(plan->version(), 11);
+  auto page = plans_->ListVersions(kPartition, kCase, 100, "");
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->items.size(), 11u);
+  for (int i = 0; i < 11; ++i) EXPECT_EQ(page->items[i].version(), i + 1);
+}
+
 TEST_F(PlanStoreTest, WrittenEventsAreInTheOutboxWithTheCaseAsSubject) {
   auto created = plans_->Create(Manager(), kPartition, "r1", Draft("one"));
   ASSERT_TRUE(created.ok());
