@@ -1,0 +1,107 @@
+// The planning service's storage of plans: one plan per case, kept as
+// numbered versions. Each version is a "plan_version" record keyed
+// "<case_id>/<version>" (zero-padded so that a case's versions list in
+// order through the "plan_version_by_case" index); a "plan_head" record
+// keyed by the case id holds the latest version number, and its storage
+// version is the plan's etag, so every change of the plan goes through it.
+//
+// The store decides nothing about the workflow: the rules in plan_workflow.h
+// say which change is allowed and which events it raises; the store writes
+// the result, the events and an audit entry in one WriteSet, or nothing.
+//
+//   PlanStore plans(store);
+//   ASSIGN_OR_RETURN(Plan p, plans.Create(actor, partition, request_id,
+//   draft)); ASSIGN_OR_RETURN(Plan latest, plans.Get(partition, case_id, 0));
+//   latest.set_status(homeward::v1::PLAN_STATUS_AGREED);
+//   ASSIGN_OR_RETURN(Plan agreed,
+//                    plans.Write(actor, partition, latest, etag, {}));
+#ifndef HOMEWARD_SERVICES_PLANNING_PLAN_STORE_H_
+#define HOMEWARD_SERVICES_PLANNING_PLAN_STORE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/service/actor.h"
+#include "common/storage/page.h"
+#include "common/storage/store.h"
+#include "homeward/v1/events.pb.h"
+#include "homeward/v1/planning.pb.h"
+
+namespace homeward::planning {
+
+class PlanStore {
+ public:
+  explicit PlanStore(storage::Store* store) : store_(store) {}
+
+  // Stores `plan` as version 1 of its case's plan: a new plan_id, status
+  // DRAFT, every activity PLANNED, create and update times and a history
+  // entry (whatever the caller put in those is replaced). A non-empty
+  // `request_id` makes the call idempotent per case: repeating it returns
+  // the plan's current state and writes nothing. ALREADY_EXISTS when the
+  // case already has a plan.
+  absl::StatusOr<homeward::v1::Plan> Create(const service::Actor& actor,
+                                            uint32_t partition,
+                                            const std::string& request_id,
+                                            homeward::v1::Plan plan);
+
+  // Version `version` of the case's plan (0: the latest), with the plan's
+  // etag; NOT_FOUND when there is no such version.
+  absl::StatusOr<homeward::v1::Plan> Get(uint32_t partition,
+                                         absl::string_view case_id,
+                                         int32_t version) const;
+
+  // A page of the case's plan versions, oldest first, each with the plan's
+  // etag.
+  absl::StatusOr<storage::Page<homeward::v1::Plan>> ListVersions(
+      uint32_t partition, absl::string_view case_id, int page_size,
+      absl::string_view page_token) const;
+
+  // Replaces the latest version's content with `next` (its case_id names
+  // the plan; version, plan_id and create_time are kept from the stored
+  // version, update_time is set) if `etag` is the plan's current etag, and
+  // appends `events` (partition, subject, actor and request id filled in
+  // here) and an audit entry in the same commit. ABORTED when the etag is
+  // stale, NOT_FOUND when the case has no plan.
+  absl::StatusOr<homeward::v1::Plan> Write(
+      const service::Actor& actor, uint32_t partition, homeward::v1::Plan next,
+      const std::string& etag, std::vector<homeward::v1::Event> events);
+
+  // Stores `next` as version n+1 of the plan and makes it the latest, the
+  // earlier versions staying readable as they are. The caller sets its
+  // content (status, revision_reason...); plan_id and version are set here.
+  // The same etag check, events and audit entry as Write.
+  absl::StatusOr<homeward::v1::Plan> AddVersion(
+      const service::Actor& actor, uint32_t partition, homeward::v1::Plan next,
+      const std::string& etag, std::vector<homeward::v1::Event> events);
+
+  // The record id of version `version` of the plan of `case_id`.
+  static std::string VersionKey(absl::string_view case_id, int32_t version);
+
+ private:
+  struct Head {
+    int32_t latest = 0;     // the latest version number
+    uint64_t revision = 0;  // the head record's storage version: the etag
+  };
+  // NOT_FOUND("plan", case_id) when the case has no plan.
+  absl::StatusOr<Head> ReadHead(uint32_t partition,
+                                absl::string_view case_id) const;
+  absl::StatusOr<homeward::v1::Plan> ReadVersion(
+      uint32_t partition, absl::string_view case_id, int32_t version,
+      uint64_t* record_version) const;
+  // The etag check shared by Write and AddVersion.
+  absl::StatusOr<Head> CheckEtag(uint32_t partition, absl::string_view case_id,
+                                 const std::string& etag) const;
+  void AddEvents(const service::Actor& actor, uint32_t partition,
+                 absl::string_view case_id,
+                 std::vector<homeward::v1::Event> events,
+                 storage::WriteSet& set) const;
+
+  storage::Store* store_;
+};
+
+}  // namespace homeward::planning
+
+#endif  // HOMEWARD_SERVICES_PLANNING_PLAN_STORE_H_
