@@ -31,6 +31,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "homeward/v1/cases.pb.h"
+#include "homeward/v1/needs.pb.h"
 #include "services/assessment/assessment_server.h"
 #include "services/gateway/api_keys.h"
 #include "services/gateway/forwarder.h"
@@ -740,6 +741,60 @@ TEST_F(JsonFaceTest, HealthzFollowsReadiness) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->Header("Content-Length"), std::string("2"));
+}
+
+// NeedService as the README's curl example calls it: add a need, list the
+// open ones, resolve it with its etag, and be refused (409 aborted) when the
+// etag is stale.
+TEST_F(JsonFaceTest, ListNeedsAndSetNeedStatusOverJson) {
+  StartFace();
+  const std::string case_id = RegisterCase("json-needs-case-1");
+  ASSERT_FALSE(case_id.empty());
+  // Posts `body` and parses a 200 answer into `out`.
+  auto call = [this](absl::string_view target, absl::string_view body,
+                     google::protobuf::Message* out) {
+    std::optional<RawHttpResponse> r = Exchange(JsonPost(target, body));
+    ASSERT_TRUE(r.has_value()) << target;
+    ASSERT_EQ(r->status, 200) << target << ": " << r->body;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r->body, out).ok())
+        << r->body;
+  };
+
+  homeward::v1::Need added;
+  call("/homeward.v1.NeedService/AddNeed",
+       absl::StrCat(R"({"requestId":"need-1","caseId":")", case_id,
+                    R"(","need":{"dimension":"DIMENSION_SOCIAL",)",
+                    R"("category":"housing","description":"Rent for three )",
+                    R"(months","priority":"NEED_PRIORITY_HIGH"}})"),
+       &added);
+  EXPECT_EQ(added.status(), homeward::v1::NEED_STATUS_OPEN);
+
+  const std::string list_open = absl::StrCat(
+      R"({"caseId":")", case_id, R"(","statuses":["NEED_STATUS_OPEN"]})");
+  homeward::v1::ListNeedsResponse listed;
+  call("/homeward.v1.NeedService/ListNeeds", list_open, &listed);
+  ASSERT_EQ(listed.needs_size(), 1);
+  EXPECT_EQ(listed.needs(0).need_id(), added.need_id());
+  EXPECT_EQ(listed.needs(0).etag(), "1");
+
+  const std::string resolve = absl::StrCat(
+      R"({"caseId":")", case_id, R"(","needId":")", added.need_id(),
+      R"(","etag":"1","status":"NEED_STATUS_RESOLVED"})");
+  homeward::v1::Need resolved;
+  call("/homeward.v1.NeedService/SetNeedStatus", resolve, &resolved);
+  EXPECT_EQ(resolved.status(), homeward::v1::NEED_STATUS_RESOLVED);
+  EXPECT_EQ(resolved.etag(), "2");
+
+  // The same change again carries a stale etag.
+  std::optional<RawHttpResponse> stale =
+      Exchange(JsonPost("/homeward.v1.NeedService/SetNeedStatus", resolve));
+  ASSERT_TRUE(stale.has_value());
+  EXPECT_EQ(stale->status, 409) << stale->body;
+  EXPECT_THAT(stale->body, HasSubstr("aborted"));
+
+  homeward::v1::ListNeedsResponse open;
+  call("/homeward.v1.NeedService/ListNeeds", list_open, &open);
+  EXPECT_EQ(open.needs_size(), 0);
 }
 
 }  // namespace
