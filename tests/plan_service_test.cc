@@ -69,17 +69,36 @@ v1::Date Day(int year, int month, int day) {
 class PlanServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(StartAssessment(0, 0));
+    ASSERT_NO_FATAL_FAILURE(StartPlanning(0));
+  }
+
+  // The assessment server on `port` (0: any), following the planning feed
+  // on `planning_port` when it is not 0.
+  void StartAssessment(int port, int planning_port) {
+    internal::v1::ServiceConfig service =
+        testing::LoopbackServiceConfig(assessment_dir_.path());
+    if (port != 0) service.set_listen_address(absl::StrCat("127.0.0.1:", port));
+    if (planning_port != 0) {
+      testing::AddShareRoute(service.mutable_upstream(), "planning", 64,
+                             {planning_port});
+    }
     auto assessment = assessment::AssessmentServer::Start(
-        testing::WithShippedProgrammeData(
-            testing::LoopbackServiceConfig(assessment_dir_.path())),
-        testing::kTestSecret);
+        testing::WithShippedProgrammeData(service), testing::kTestSecret);
     ASSERT_THAT(assessment.status(), IsOk());
     assessment_ = std::move(*assessment);
     assessment_channel_ = testing::LoopbackChannel(assessment_->port());
+  }
 
+  // The planning server on `port` (0: any), following the assessment feed.
+  void StartPlanning(int port) {
     internal::v1::PlanningConfig config;
     *config.mutable_service() =
         testing::LoopbackServiceConfig(planning_dir_.path());
+    if (port != 0) {
+      config.mutable_service()->set_listen_address(
+          absl::StrCat("127.0.0.1:", port));
+    }
     testing::AddShareRoute(config.mutable_service()->mutable_upstream(),
                            "assessment", 64, {assessment_->port()});
     const std::string deploy = std::string(HOMEWARD_SOURCE_DIR) + "/deploy/";
@@ -92,6 +111,34 @@ class PlanServiceTest : public ::testing::Test {
     planning_ = std::move(*planning);
     plans_ =
         v1::PlanService::NewStub(testing::LoopbackChannel(planning_->port()));
+  }
+
+  // Restarts the assessment server on its port over the same data, now
+  // following the planning feed.
+  void RestartAssessment() {
+    const int port = assessment_->port();
+    assessment_->Shutdown(absl::Seconds(5));
+    assessment_.reset();
+    ASSERT_NO_FATAL_FAILURE(StartAssessment(port, planning_->port()));
+  }
+  void RestartPlanning() {
+    const int port = planning_->port();
+    planning_->Shutdown(absl::Seconds(5));
+    planning_.reset();
+    ASSERT_NO_FATAL_FAILURE(StartPlanning(port));
+  }
+
+  v1::Need GetNeed(const std::string& need_id) {
+    grpc::ClientContext ctx;
+    SignAs(kManager, &ctx);
+    v1::GetNeedRequest r;
+    r.set_case_id(case_id_);
+    r.set_need_id(need_id);
+    v1::Need need;
+    grpc::Status s =
+        v1::NeedService::NewStub(assessment_channel_)->GetNeed(&ctx, r, &need);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return need;
   }
 
   void TearDown() override {
@@ -114,22 +161,8 @@ class PlanServiceTest : public ::testing::Test {
       case_id_ = c.case_id();
     }
     auto needs = v1::NeedService::NewStub(assessment_channel_);
-    auto add_need = [&](const std::string& category, v1::NeedPriority p) {
-      grpc::ClientContext ctx;
-      SignAs(kManager, &ctx);
-      v1::AddNeedRequest r;
-      r.set_case_id(case_id_);
-      r.mutable_need()->set_dimension(v1::DIMENSION_ECONOMIC);
-      r.mutable_need()->set_category(category);
-      r.mutable_need()->set_description("test need");
-      r.mutable_need()->set_priority(p);
-      v1::Need n;
-      grpc::Status s = needs->AddNeed(&ctx, r, &n);
-      EXPECT_TRUE(s.ok()) << s.error_message();
-      return n.need_id();
-    };
-    high_need_ = add_need("business_development", v1::NEED_PRIORITY_HIGH);
-    low_need_ = add_need("skills_training", v1::NEED_PRIORITY_LOW);
+    high_need_ = AddNeed("business_development", v1::NEED_PRIORITY_HIGH);
+    low_need_ = AddNeed("skills_training", v1::NEED_PRIORITY_LOW);
     {
       grpc::ClientContext ctx;
       SignAs(kManager, &ctx);
@@ -154,6 +187,22 @@ class PlanServiceTest : public ::testing::Test {
       absl::SleepFor(absl::Milliseconds(50));
     } while (absl::Now() < deadline);
     FAIL() << "planning never learned of the case: " << s.error_message();
+  }
+
+  std::string AddNeed(const std::string& category, v1::NeedPriority p) {
+    grpc::ClientContext ctx;
+    SignAs(kManager, &ctx);
+    v1::AddNeedRequest r;
+    r.set_case_id(case_id_);
+    r.mutable_need()->set_dimension(v1::DIMENSION_ECONOMIC);
+    r.mutable_need()->set_category(category);
+    r.mutable_need()->set_description("test need");
+    r.mutable_need()->set_priority(p);
+    v1::Need n;
+    grpc::Status s =
+        v1::NeedService::NewStub(assessment_channel_)->AddNeed(&ctx, r, &n);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return n.need_id();
   }
 
   v1::PlanActivity Activity(v1::Dimension dimension,
@@ -538,6 +587,85 @@ TEST_F(PlanServiceTest, RevisionKeepsHistoryAndTakesOverWhenActivated) {
   EXPECT_THAT(PlanEvents(), ElementsAre(v1::Event::kPlanApproved,
                                         v1::Event::kActivityStatusChanged,
                                         v1::Event::kPlanRevised));
+}
+
+// Either service restarting loses no event and applies none twice: the
+// assessment service marks the approved plan's need BEING_ADDRESSED once,
+// across its own restart, and the planning service learns of a need added
+// while it was down and counts it once.
+TEST_F(PlanServiceTest, RestartsOfEitherServiceLoseAndRepeatNothing) {
+  ASSERT_NO_FATAL_FAILURE(RegisterCase());
+  ASSERT_NO_FATAL_FAILURE(RestartAssessment());  // now following planning
+  MustStep(&v1::PlanService::Stub::AgreePlan, kManager, v1::PLAN_STATUS_AGREED);
+  MustStep(&v1::PlanService::Stub::SubmitPlan, kManager,
+           v1::PLAN_STATUS_SUBMITTED);
+  MustStep(&v1::PlanService::Stub::ApprovePlan, kSupervisor,
+           v1::PLAN_STATUS_APPROVED);
+  const absl::Time deadline = absl::Now() + kCatchUpTimeout;
+  while (GetNeed(high_need_).status() != v1::NEED_STATUS_BEING_ADDRESSED &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_EQ(GetNeed(high_need_).status(), v1::NEED_STATUS_BEING_ADDRESSED);
+  ASSERT_NO_FATAL_FAILURE(RestartAssessment());
+  // Let the restarted follower replay whatever it would: a planning write
+  // after the restart must reach it before the check below.
+  MustStep(&v1::PlanService::Stub::ActivatePlan, kManager,
+           v1::PLAN_STATUS_ACTIVE);
+  Plan out;
+  ASSERT_TRUE(
+      SetActivity("AC2", v1::ACTIVITY_STATUS_DROPPED, &out, "handled elsewhere")
+          .ok());
+  while (GetNeed(high_need_).addressed_by_size() != 1 &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  const v1::Need addressed = GetNeed(high_need_);
+  EXPECT_EQ(addressed.addressed_by_size(), 1);
+  int being_addressed = 0;
+  for (const auto& change : addressed.history()) {
+    if (change.status() == v1::NEED_STATUS_BEING_ADDRESSED) ++being_addressed;
+  }
+  EXPECT_EQ(being_addressed, 1);
+
+  // A need added while planning is down reaches it after its restart.
+  planning_->Shutdown(absl::Seconds(5));
+  const std::string later_need =
+      AddNeed("financial_counselling", v1::NEED_PRIORITY_HIGH);
+  ASSERT_NO_FATAL_FAILURE(RestartPlanning());
+  MustStep(&v1::PlanService::Stub::RevisePlan, kManager, v1::PLAN_STATUS_DRAFT,
+           "new need");
+  // An activity may name the need once planning has learned of it.
+  auto update = [&](bool answer_later_need) {
+    Plan revision = Get();
+    revision.mutable_activities()->erase(revision.activities().begin() + 2,
+                                         revision.activities().end());
+    if (answer_later_need) {
+      v1::PlanActivity a =
+          Activity(v1::DIMENSION_ECONOMIC, "financial_counselling");
+      a.add_need_ids(later_need);
+      *revision.add_activities() = a;
+    }
+    grpc::ClientContext ctx;
+    SignAs(kManager, &ctx);
+    v1::UpdatePlanRequest r;
+    *r.mutable_plan() = revision;
+    Plan ignored;
+    return plans_->UpdatePlan(&ctx, r, &ignored);
+  };
+  grpc::Status learned;
+  while (!(learned = update(true)).ok() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_TRUE(learned.ok()) << learned.error_message();
+  ASSERT_TRUE(update(false).ok());
+  MustStep(&v1::PlanService::Stub::AgreePlan, kManager, v1::PLAN_STATUS_AGREED);
+  const grpc::Status refused =
+      Step(&v1::PlanService::Stub::SubmitPlan, kManager, &out);
+  ASSERT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << refused.error_message();
+  EXPECT_THAT(FieldsOf(refused), ElementsAre("activities"));
+  EXPECT_THAT(refused.error_message(), HasSubstr(later_need));
 }
 
 }  // namespace
