@@ -110,6 +110,14 @@ absl::Status CheckCaseAccess(const Principal& principal,
   return CheckAccess(principal, c.case_id(), c.office_id(), action, grant);
 }
 
+absl::Status CheckCaseOpen(const CaseScope& scope) {
+  if (!scope.closed()) return absl::OkStatus();
+  return errors::FailedPrecondition(
+      "CASE_CLOSED", scope.case_id(),
+      absl::StrCat("case ", scope.case_id(),
+                   " is closed; its records can no longer change"));
+}
+
 absl::StatusOr<std::string> ListOffice(const Principal& principal,
                                        absl::string_view requested_office) {
   if (!HandlesCases(principal)) return NoCaseAccess(principal);

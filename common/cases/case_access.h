@@ -77,6 +77,11 @@ absl::Status CheckCaseAccess(const homeward::internal::v1::Principal& principal,
                              const homeward::v1::Case& c, CaseAction action,
                              const PartnerGrant* grant = nullptr);
 
+// OK while the case of `scope` is open; FAILED_PRECONDITION (CASE_CLOSED)
+// once it is closed: a closed case's records no longer change (reopening
+// it, when the programme allows, comes first).
+absl::Status CheckCaseOpen(const CaseScope& scope);
+
 // The office a list of cases is confined to: `requested_office` if the
 // principal works there, or the principal's only office when it is empty.
 // PERMISSION_DENIED for another office or a role that sees no cases;

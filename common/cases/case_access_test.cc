@@ -435,5 +435,17 @@ TEST(ScopeOfTest, TakesTheFieldsThatDecideAccess) {
   EXPECT_EQ(scope.version(), 0u);
 }
 
+TEST(CheckCaseOpenTest, OpenCaseAllowedClosedCaseRefusedNamingIt) {
+  CaseScope scope;
+  scope.set_case_id("C9");
+  scope.set_stage(homeward::v1::CASE_STAGE_MONITORING);
+  EXPECT_OK(CheckCaseOpen(scope));
+  scope.set_stage(homeward::v1::CASE_STAGE_CLOSED);
+  scope.set_closed(true);
+  EXPECT_THAT(CheckCaseOpen(scope),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("C9 is closed")));
+}
+
 }  // namespace
 }  // namespace homeward::cases

@@ -62,12 +62,29 @@ absl::Status PublishTaxonomyDir(const std::string& dir,
 absl::Status PublishProgrammeDir(const std::string& dir,
                                  const TaxonomyCatalog& taxonomies,
                                  ProgrammeCatalog& programmes,
-                                 const service::Actor& loader) {
+                                 const service::Actor& loader,
+                                 const FeasibilityGridCatalog* grids) {
   // A programme's plans and referrals are tagged with its taxonomy's
   // components: a programme naming a taxonomy version that was never
   // published could not be planned for.
-  auto check = [&taxonomies](const homeward::v1::Programme& programme) {
+  auto check = [&taxonomies, grids](const homeward::v1::Programme& programme) {
     errors::FieldViolations bad = ValidateProgramme(programme);
+    if (grids != nullptr) {
+      absl::StatusOr<homeward::v1::FeasibilityGrid> grid =
+          absl::NotFoundError("no grid named");
+      if (!programme.feasibility_grid_id().empty() &&
+          programme.feasibility_grid_version() >= 1) {
+        grid = grids->Get(programme.feasibility_grid_id(),
+                          programme.feasibility_grid_version());
+      }
+      if (!grid.ok() && !absl::IsNotFound(grid.status())) {
+        bad.Add(
+            "feasibility_grid_version",
+            absl::StrCat("could not read the grid: ", grid.status().message()));
+      } else {
+        bad.AddAll(CheckProgrammeGrid(programme, grid.ok() ? &*grid : nullptr));
+      }
+    }
     if (programme.taxonomy_version() >= 1 && !programme.taxonomy_id().empty()) {
       absl::Status found =
           taxonomies.Get(programme.taxonomy_id(), programme.taxonomy_version())

@@ -43,10 +43,14 @@ absl::Status PublishTaxonomyDir(const std::string& dir,
 // ValidateProgramme; a programme naming a taxonomy version not published in
 // `taxonomies` is refused on its taxonomy_version. Publish the taxonomy
 // directory first.
+// With `grids` (a service that plans), each programme's feasibility grid
+// reference is also checked (CheckProgrammeGrid) against the published
+// grids: publish the feasibility directory before the programmes.
 absl::Status PublishProgrammeDir(const std::string& dir,
                                  const TaxonomyCatalog& taxonomies,
                                  ProgrammeCatalog& programmes,
-                                 const service::Actor& loader);
+                                 const service::Actor& loader,
+                                 const FeasibilityGridCatalog* grids = nullptr);
 
 // The same for FeasibilityGrid files, under "feasibility_dir '<dir>'",
 // checked with ValidateFeasibilityGrid against the taxonomy version each grid

@@ -12,6 +12,13 @@ void FieldViolations::Add(std::string field, std::string description) {
   violations_.push_back({std::move(field), std::move(description)});
 }
 
+void FieldViolations::AddAll(const FieldViolations& other,
+                             absl::string_view prefix) {
+  for (const auto& v : other.violations_) {
+    violations_.push_back({absl::StrCat(prefix, v.field), v.description});
+  }
+}
+
 absl::Status FieldViolations::ToStatus() const {
   if (violations_.empty()) return absl::OkStatus();
   return InvalidFields(violations_);

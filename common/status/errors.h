@@ -35,6 +35,9 @@ struct FieldViolation {
 class FieldViolations {
  public:
   void Add(std::string field, std::string description);
+  // Adds each of `other`'s violations, its field path under `prefix` (e.g.
+  // "plan." when checks of a plan report inside a request).
+  void AddAll(const FieldViolations& other, absl::string_view prefix = "");
   bool empty() const { return violations_.empty(); }
   const std::vector<FieldViolation>& violations() const { return violations_; }
   // OK when nothing was added, else INVALID_ARGUMENT listing every violation.

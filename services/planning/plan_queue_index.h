@@ -21,9 +21,12 @@
 // the case context and the stored plan, so an entry left behind by a race
 // (a case event re-adding a case whose plan was just approved) never shows.
 //
-//   storage::WriteSet set;  // the write that approves version 1
-//   LeavePlanQueue(partition, context.return_date(), case_id, set);
-//   UpdateActivityQueue(partition, &active_before, &active_after, set);
+//   PlanStore::Change change;  // the write that approves version 1
+//   LeavePlanQueue(partition, context.return_date(), case_id, change.also);
+//   // ...and one that changes the ACTIVE version (activate, revise, set an
+//   // activity's status, complete, cancel):
+//   UpdateActivityQueue(partition, &active_before, &active_after,
+//                       change.also);
 #ifndef HOMEWARD_SERVICES_PLANNING_PLAN_QUEUE_INDEX_H_
 #define HOMEWARD_SERVICES_PLANNING_PLAN_QUEUE_INDEX_H_
 

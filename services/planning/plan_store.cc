@@ -173,65 +173,89 @@ void PlanStore::AddEvents(const service::Actor& actor, uint32_t partition,
   }
 }
 
+absl::StatusOr<Plan> PlanStore::Apply(const service::Actor& actor,
+                                      uint32_t partition,
+                                      absl::string_view case_id,
+                                      const std::string& etag, Change change) {
+  ASSIGN_OR_RETURN(Head head, CheckEtag(partition, case_id, etag));
+  ASSIGN_OR_RETURN(Plan first, ReadVersion(partition, case_id, 1, nullptr));
+  const auto now = storage::NowTimestamp();
+  int32_t latest = head.latest;
+  storage::WriteSet set;
+  // The head's version moves with every change: it is the plan's etag, and
+  // its precondition makes a racing writer fail with ABORTED.
+  set.ExpectVersion(partition, kHeadKind, case_id, head.revision);
+  Plan result;
+  for (Plan& next : change.versions) {
+    const int32_t version = next.version();
+    const std::string key = VersionKey(case_id, version);
+    next.set_case_id(std::string(case_id));
+    next.set_plan_id(first.plan_id());
+    next.clear_etag();
+    *next.mutable_update_time() = now;
+    if (version == head.latest + 1 && latest == head.latest) {
+      latest = version;
+      *next.mutable_create_time() = now;
+      set.ExpectVersion(partition, kVersionKind, key, 0)
+          .PutRecord(partition, kVersionKind, key, 1, next)
+          .PutIndex(partition, kVersionIndex, case_id, key);
+    } else if (version >= 1 && version <= head.latest) {
+      uint64_t record_version = 0;
+      ASSIGN_OR_RETURN(Plan stored, ReadVersion(partition, case_id, version,
+                                                &record_version));
+      *next.mutable_create_time() = stored.create_time();
+      set.ExpectVersion(partition, kVersionKind, key, record_version)
+          .PutRecord(partition, kVersionKind, key, record_version + 1, next);
+    } else {
+      return errors::InvalidField(
+          "version", absl::StrCat("plan version ", version,
+                                  " cannot be written: the plan has versions "
+                                  "1 to ",
+                                  head.latest, " and may gain one more"));
+    }
+    if (version == latest) result = next;
+  }
+  if (result.version() != latest) {
+    ASSIGN_OR_RETURN(result, ReadVersion(partition, case_id, latest, nullptr));
+  }
+  set.PutRecord(partition, kHeadKind, case_id, head.revision + 1,
+                HeadValue(latest));
+  AddEvents(actor, partition, case_id, std::move(change.events), set);
+  set.Append(std::move(change.also));
+  set.Audit(service::AuditEntryFor(actor, case_id));
+  RETURN_IF_ERROR(store_->Commit(std::move(set)).status());
+  result.set_etag(api::EtagOf(head.revision + 1));
+  return result;
+}
+
 absl::StatusOr<Plan> PlanStore::Write(const service::Actor& actor,
                                       uint32_t partition, Plan next,
                                       const std::string& etag,
                                       std::vector<homeward::v1::Event> events) {
   const std::string case_id = next.case_id();
-  ASSIGN_OR_RETURN(Head head, CheckEtag(partition, case_id, etag));
-  uint64_t record_version = 0;
-  ASSIGN_OR_RETURN(Plan stored, ReadVersion(partition, case_id, head.latest,
-                                            &record_version));
-  next.set_plan_id(stored.plan_id());
+  ASSIGN_OR_RETURN(Head head, ReadHead(partition, case_id));
   next.set_version(head.latest);
-  *next.mutable_create_time() = stored.create_time();
-  *next.mutable_update_time() = storage::NowTimestamp();
-  next.clear_etag();
-
-  const std::string key = VersionKey(case_id, head.latest);
-  storage::WriteSet set;
-  // The head's version moves with every change: it is the plan's etag, and
-  // its precondition makes a racing writer fail with ABORTED.
-  set.ExpectVersion(partition, kHeadKind, case_id, head.revision)
-      .ExpectVersion(partition, kVersionKind, key, record_version)
-      .PutRecord(partition, kHeadKind, case_id, head.revision + 1,
-                 HeadValue(head.latest))
-      .PutRecord(partition, kVersionKind, key, record_version + 1, next);
-  AddEvents(actor, partition, case_id, std::move(events), set);
-  set.Audit(service::AuditEntryFor(actor, case_id));
-  RETURN_IF_ERROR(store_->Commit(std::move(set)).status());
-  next.set_etag(api::EtagOf(head.revision + 1));
-  return next;
+  Change change;
+  change.versions.push_back(std::move(next));
+  change.events = std::move(events);
+  return Apply(actor, partition, case_id, etag, std::move(change));
 }
 
 absl::StatusOr<Plan> PlanStore::AddVersion(
     const service::Actor& actor, uint32_t partition, Plan next,
     const std::string& etag, std::vector<homeward::v1::Event> events) {
   const std::string case_id = next.case_id();
-  ASSIGN_OR_RETURN(Head head, CheckEtag(partition, case_id, etag));
-  ASSIGN_OR_RETURN(Plan stored,
-                   ReadVersion(partition, case_id, head.latest, nullptr));
-  const int32_t version = head.latest + 1;
-  const auto now = storage::NowTimestamp();
-  next.set_plan_id(stored.plan_id());
-  next.set_version(version);
-  *next.mutable_create_time() = now;
-  *next.mutable_update_time() = now;
-  next.clear_etag();
+  ASSIGN_OR_RETURN(Head head, ReadHead(partition, case_id));
+  next.set_version(head.latest + 1);
+  Change change;
+  change.versions.push_back(std::move(next));
+  change.events = std::move(events);
+  return Apply(actor, partition, case_id, etag, std::move(change));
+}
 
-  const std::string key = VersionKey(case_id, version);
-  storage::WriteSet set;
-  set.ExpectVersion(partition, kHeadKind, case_id, head.revision)
-      .ExpectVersion(partition, kVersionKind, key, 0)
-      .PutRecord(partition, kHeadKind, case_id, head.revision + 1,
-                 HeadValue(version))
-      .PutRecord(partition, kVersionKind, key, 1, next)
-      .PutIndex(partition, kVersionIndex, case_id, key);
-  AddEvents(actor, partition, case_id, std::move(events), set);
-  set.Audit(service::AuditEntryFor(actor, case_id));
-  RETURN_IF_ERROR(store_->Commit(std::move(set)).status());
-  next.set_etag(api::EtagOf(head.revision + 1));
-  return next;
+void PlanStore::AuditRead(const service::Actor& actor,
+                          absl::string_view case_id) {
+  store_->AuditRead(service::AuditEntryFor(actor, case_id));
 }
 
 }  // namespace homeward::planning

@@ -27,6 +27,7 @@
 #include "common/service/actor.h"
 #include "common/storage/page.h"
 #include "common/storage/store.h"
+#include "common/storage/write_set.h"
 #include "homeward/v1/events.pb.h"
 #include "homeward/v1/planning.pb.h"
 
@@ -76,6 +77,30 @@ class PlanStore {
   absl::StatusOr<homeward::v1::Plan> AddVersion(
       const service::Actor& actor, uint32_t partition, homeward::v1::Plan next,
       const std::string& etag, std::vector<homeward::v1::Event> events);
+
+  // One change of a plan: the versions it rewrites (version 1..latest, each
+  // as a whole) and at most one it adds (latest + 1, which becomes the
+  // latest), with the events it raises and the queue index entries kept with
+  // it (plan_queues.h), all committed together with an audit entry.
+  struct Change {
+    std::vector<homeward::v1::Plan> versions;
+    std::vector<homeward::v1::Event> events;
+    storage::WriteSet also;
+  };
+  // Applies `change` to the plan of `case_id` if `etag` is its current etag;
+  // returns the latest version afterwards. Each written version keeps its
+  // stored plan_id and create_time (a new one gets the plan's id and now)
+  // and gets update_time now. ABORTED when the etag is stale, NOT_FOUND when
+  // the case has no plan or a version does not exist, INVALID_ARGUMENT for a
+  // version beyond latest + 1.
+  absl::StatusOr<homeward::v1::Plan> Apply(const service::Actor& actor,
+                                           uint32_t partition,
+                                           absl::string_view case_id,
+                                           const std::string& etag,
+                                           Change change);
+
+  // Records in the audit trail that `actor` read the case's plan.
+  void AuditRead(const service::Actor& actor, absl::string_view case_id);
 
   // The record id of version `version` of the plan of `case_id`.
   static std::string VersionKey(absl::string_view case_id, int32_t version);

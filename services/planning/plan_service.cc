@@ -1,0 +1,436 @@
+// PlanService handlers; see plan_service.h.
+#include "services/planning/plan_service.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/api/field_checks.h"
+#include "common/api/paging.h"
+#include "common/cases/case_access.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "common/storage/clock.h"
+#include "services/planning/plan_requests.h"
+
+namespace homeward::planning {
+namespace {
+
+using cases::CaseAction;
+using homeward::v1::Plan;
+using homeward::v1::PlanStepRequest;
+
+constexpr service::RpcMethod kCreatePlan{"homeward.v1.PlanService/CreatePlan"};
+constexpr service::RpcMethod kGetPlan{"homeward.v1.PlanService/GetPlan"};
+constexpr service::RpcMethod kListPlanVersions{
+    "homeward.v1.PlanService/ListPlanVersions"};
+constexpr service::RpcMethod kUpdatePlan{"homeward.v1.PlanService/UpdatePlan"};
+constexpr service::RpcMethod kAgreePlan{"homeward.v1.PlanService/AgreePlan"};
+constexpr service::RpcMethod kSubmitPlan{"homeward.v1.PlanService/SubmitPlan"};
+constexpr service::RpcMethod kApprovePlan{
+    "homeward.v1.PlanService/ApprovePlan"};
+constexpr service::RpcMethod kReturnPlan{"homeward.v1.PlanService/ReturnPlan"};
+constexpr service::RpcMethod kActivatePlan{
+    "homeward.v1.PlanService/ActivatePlan"};
+constexpr service::RpcMethod kCompletePlan{
+    "homeward.v1.PlanService/CompletePlan"};
+constexpr service::RpcMethod kCancelPlan{"homeward.v1.PlanService/CancelPlan"};
+constexpr service::RpcMethod kRevisePlan{"homeward.v1.PlanService/RevisePlan"};
+constexpr service::RpcMethod kSetActivityStatus{
+    "homeward.v1.PlanService/SetActivityStatus"};
+constexpr service::RpcMethod kListOverduePlans{
+    "homeward.v1.PlanService/ListOverduePlans"};
+constexpr service::RpcMethod kListOverdueActivities{
+    "homeward.v1.PlanService/ListOverdueActivities"};
+
+void AddHistory(Plan& plan, homeward::v1::PlanStatus status,
+                const service::Actor& actor, const std::string& comment,
+                const google::protobuf::Timestamp& now) {
+  auto* change = plan.add_history();
+  change->set_status(status);
+  change->set_user_id(actor.principal.user_id());
+  change->set_comment(comment);
+  *change->mutable_time() = now;
+}
+
+// Moves `version` of the plan (an older version that was ACTIVE while a
+// revision was prepared) to `status`, recording why.
+void CloseEarlierVersion(Plan& version, homeward::v1::PlanStatus status,
+                         const service::Actor& actor,
+                         const std::string& comment,
+                         const google::protobuf::Timestamp& now) {
+  version.set_status(status);
+  AddHistory(version, status, actor, comment, now);
+}
+
+// Activity statuses change on the delivered (ACTIVE) version while its
+// revision is prepared: when the revision takes over, each activity it kept
+// continues from where delivery stands.
+void CarryDelivery(const Plan& delivered, Plan& revision) {
+  for (auto& activity : *revision.mutable_activities()) {
+    for (const auto& was : delivered.activities()) {
+      if (was.activity_id() == activity.activity_id()) {
+        activity.set_status(was.status());
+        activity.set_status_reason(was.status_reason());
+      }
+    }
+  }
+}
+
+homeward::v1::Event PlanEvent(const Plan& plan) {
+  homeward::v1::Event event;
+  Plan payload = plan;
+  payload.clear_etag();
+  switch (plan.status()) {
+    case homeward::v1::PLAN_STATUS_APPROVED:
+      *event.mutable_plan_approved()->mutable_plan() = std::move(payload);
+      break;
+    case homeward::v1::PLAN_STATUS_ACTIVE:
+      event.mutable_plan_revised()->set_revised_version(plan.version() - 1);
+      *event.mutable_plan_revised()->mutable_plan() = std::move(payload);
+      break;
+    default:
+      *event.mutable_plan_completed()->mutable_plan() = std::move(payload);
+      break;
+  }
+  return event;
+}
+
+}  // namespace
+
+// ------------------------------------------------------------- RPC edges
+
+grpc::Status PlanServiceImpl::CreatePlan(
+    grpc::ServerContext* context,
+    const homeward::v1::CreatePlanRequest* request, Plan* response) {
+  return Serve(
+      kCreatePlan, context, *request, response,
+      [this](auto& a, auto& r, auto* out) { return Create(a, r, out); });
+}
+grpc::Status PlanServiceImpl::GetPlan(
+    grpc::ServerContext* context, const homeward::v1::GetPlanRequest* request,
+    Plan* response) {
+  return Serve(kGetPlan, context, *request, response,
+               [this](auto& a, auto& r, auto* out) { return Get(a, r, out); });
+}
+grpc::Status PlanServiceImpl::ListPlanVersions(
+    grpc::ServerContext* context,
+    const homeward::v1::ListPlanVersionsRequest* request,
+    homeward::v1::ListPlanVersionsResponse* response) {
+  return Serve(
+      kListPlanVersions, context, *request, response,
+      [this](auto& a, auto& r, auto* out) { return ListVersions(a, r, out); });
+}
+grpc::Status PlanServiceImpl::UpdatePlan(
+    grpc::ServerContext* context,
+    const homeward::v1::UpdatePlanRequest* request, Plan* response) {
+  return Serve(
+      kUpdatePlan, context, *request, response,
+      [this](auto& a, auto& r, auto* out) { return Update(a, r, out); });
+}
+
+#define HOMEWARD_PLAN_STEP(Rpc, method, step)                       \
+  grpc::Status PlanServiceImpl::Rpc(grpc::ServerContext* context,   \
+                                    const PlanStepRequest* request, \
+                                    Plan* response) {               \
+    return Serve(method, context, *request, response,               \
+                 [this](auto& a, auto& r, auto* out) {              \
+                   return TakeStep(a, step, r, out);                \
+                 });                                                \
+  }
+HOMEWARD_PLAN_STEP(AgreePlan, kAgreePlan, PlanStep::kAgree)
+HOMEWARD_PLAN_STEP(SubmitPlan, kSubmitPlan, PlanStep::kSubmit)
+HOMEWARD_PLAN_STEP(ApprovePlan, kApprovePlan, PlanStep::kApprove)
+HOMEWARD_PLAN_STEP(ReturnPlan, kReturnPlan, PlanStep::kReturn)
+HOMEWARD_PLAN_STEP(ActivatePlan, kActivatePlan, PlanStep::kActivate)
+HOMEWARD_PLAN_STEP(CompletePlan, kCompletePlan, PlanStep::kComplete)
+HOMEWARD_PLAN_STEP(CancelPlan, kCancelPlan, PlanStep::kCancel)
+HOMEWARD_PLAN_STEP(RevisePlan, kRevisePlan, PlanStep::kRevise)
+#undef HOMEWARD_PLAN_STEP
+
+grpc::Status PlanServiceImpl::SetActivityStatus(
+    grpc::ServerContext* context,
+    const homeward::v1::SetActivityStatusRequest* request, Plan* response) {
+  return Serve(
+      kSetActivityStatus, context, *request, response,
+      [this](auto& a, auto& r, auto* out) { return SetActivity(a, r, out); });
+}
+grpc::Status PlanServiceImpl::ListOverduePlans(
+    grpc::ServerContext* context,
+    const homeward::v1::ListOverduePlansRequest* request,
+    homeward::v1::ListOverduePlansResponse* response) {
+  return Serve(kListOverduePlans, context, *request, response,
+               [](auto&, auto&, auto*) {
+                 return absl::UnimplementedError("overdue queues: next");
+               });
+}
+grpc::Status PlanServiceImpl::ListOverdueActivities(
+    grpc::ServerContext* context,
+    const homeward::v1::ListOverdueActivitiesRequest* request,
+    homeward::v1::ListOverdueActivitiesResponse* response) {
+  return Serve(kListOverdueActivities, context, *request, response,
+               [](auto&, auto&, auto*) {
+                 return absl::UnimplementedError("overdue queues: next");
+               });
+}
+
+// -------------------------------------------------------------- handlers
+
+absl::StatusOr<PlanServiceImpl::CaseAtHand> PlanServiceImpl::CaseToChange(
+    const service::Actor& actor, absl::string_view case_id,
+    absl::string_view field) const {
+  ASSIGN_OR_RETURN(cases::CaseScope scope,
+                   parts_.cases->Authorize(actor.principal, case_id, field,
+                                           CaseAction::kUpdate));
+  RETURN_IF_ERROR(cases::CheckCaseOpen(scope));
+  CaseAtHand c;
+  ASSIGN_OR_RETURN(c.context, parts_.cases->Get(scope.partition(), case_id));
+  const std::string& programme_id = c.context.context.programme_id();
+  absl::StatusOr<homeward::v1::Programme> programme =
+      parts_.programmes->GetLatest(programme_id);
+  if (absl::IsNotFound(programme.status())) {
+    return errors::FailedPrecondition(
+        "PROGRAMME_NOT_PUBLISHED", programme_id,
+        absl::StrCat("the case's programme '", programme_id,
+                     "' is not published in the planning service; publish "
+                     "it (programmes_dir) before planning"));
+  }
+  RETURN_IF_ERROR(programme.status());
+  c.programme = *std::move(programme);
+  ASSIGN_OR_RETURN(c.taxonomy,
+                   parts_.taxonomies->Get(c.programme.taxonomy_id(),
+                                          c.programme.taxonomy_version()));
+  return c;
+}
+
+PlanInputs PlanServiceImpl::InputsFor(const CaseAtHand& c,
+                                      const service::Actor& actor) const {
+  PlanInputs in;
+  in.context = &c.context;
+  in.programme = &c.programme;
+  in.taxonomy = &c.taxonomy;
+  in.grid = [grids = parts_.grids](absl::string_view id, int32_t version) {
+    return grids->Get(id, version);
+  };
+  in.user_id = actor.principal.user_id();
+  in.now = storage::NowTimestamp();
+  return in;
+}
+
+absl::Status PlanServiceImpl::Create(
+    const service::Actor& actor, const homeward::v1::CreatePlanRequest& request,
+    Plan* response) {
+  RETURN_IF_ERROR(cases::CheckCaseRole(actor.principal, CaseAction::kUpdate));
+  RETURN_IF_ERROR(ValidateCreatePlan(request).ToStatus());
+  ASSIGN_OR_RETURN(CaseAtHand c, CaseToChange(actor, request.plan().case_id(),
+                                              "plan.case_id"));
+  ASSIGN_OR_RETURN(Plan plan,
+                   EditedPlan(nullptr, request.plan(), InputsFor(c, actor)));
+  ASSIGN_OR_RETURN(*response,
+                   parts_.plans->Create(actor, c.context.scope.partition(),
+                                        request.request_id(), std::move(plan)));
+  return absl::OkStatus();
+}
+
+absl::Status PlanServiceImpl::Get(const service::Actor& actor,
+                                  const homeward::v1::GetPlanRequest& request,
+                                  Plan* response) {
+  RETURN_IF_ERROR(cases::CheckCaseRole(actor.principal, CaseAction::kRead));
+  RETURN_IF_ERROR(ValidateGetPlan(request).ToStatus());
+  ASSIGN_OR_RETURN(cases::CaseScope scope,
+                   parts_.cases->Authorize(actor.principal, request.case_id(),
+                                           "case_id", CaseAction::kRead));
+  ASSIGN_OR_RETURN(*response,
+                   parts_.plans->Get(scope.partition(), request.case_id(),
+                                     request.version()));
+  parts_.plans->AuditRead(actor, request.case_id());
+  return absl::OkStatus();
+}
+
+absl::Status PlanServiceImpl::ListVersions(
+    const service::Actor& actor,
+    const homeward::v1::ListPlanVersionsRequest& request,
+    homeward::v1::ListPlanVersionsResponse* response) {
+  RETURN_IF_ERROR(cases::CheckCaseRole(actor.principal, CaseAction::kRead));
+  RETURN_IF_ERROR(ValidateListPlanVersions(request).ToStatus());
+  ASSIGN_OR_RETURN(cases::CaseScope scope,
+                   parts_.cases->Authorize(actor.principal, request.case_id(),
+                                           "case_id", CaseAction::kRead));
+  ASSIGN_OR_RETURN(
+      storage::Page<Plan> page,
+      parts_.plans->ListVersions(scope.partition(), request.case_id(),
+                                 api::EffectivePageSize(request.page()),
+                                 request.page().page_token()));
+  for (auto& plan : page.items) *response->add_plans() = std::move(plan);
+  response->set_next_page_token(std::move(page.next_page_token));
+  parts_.plans->AuditRead(actor, request.case_id());
+  return absl::OkStatus();
+}
+
+absl::Status PlanServiceImpl::Update(
+    const service::Actor& actor, const homeward::v1::UpdatePlanRequest& request,
+    Plan* response) {
+  RETURN_IF_ERROR(cases::CheckCaseRole(actor.principal, CaseAction::kUpdate));
+  RETURN_IF_ERROR(ValidateUpdatePlan(request).ToStatus());
+  const std::string& case_id = request.plan().case_id();
+  ASSIGN_OR_RETURN(CaseAtHand c, CaseToChange(actor, case_id, "plan.case_id"));
+  const uint32_t partition = c.context.scope.partition();
+  ASSIGN_OR_RETURN(Plan latest, parts_.plans->Get(partition, case_id, 0));
+  ASSIGN_OR_RETURN(
+      homeward::v1::PlanStatus to,
+      NextPlanStatus(latest.status(), PlanStep::kEdit, actor.principal.role()));
+  PlanInputs in = InputsFor(c, actor);
+  ASSIGN_OR_RETURN(Plan next, EditedPlan(&latest, request.plan(), in));
+  if (to != latest.status()) {
+    next.set_status(to);
+    AddHistory(next, to, actor, "", in.now);
+  }
+  PlanStore::Change change;
+  change.versions.push_back(std::move(next));
+  ASSIGN_OR_RETURN(
+      *response, parts_.plans->Apply(actor, partition, case_id,
+                                     request.plan().etag(), std::move(change)));
+  return absl::OkStatus();
+}
+
+absl::Status PlanServiceImpl::TakeStep(const service::Actor& actor,
+                                       PlanStep step,
+                                       const PlanStepRequest& request,
+                                       Plan* response) {
+  RETURN_IF_ERROR(cases::CheckCaseRole(actor.principal, CaseAction::kUpdate));
+  RETURN_IF_ERROR(ValidatePlanStep(request, step, api::TodayUtc()).ToStatus());
+  const std::string& case_id = request.case_id();
+  ASSIGN_OR_RETURN(CaseAtHand c, CaseToChange(actor, case_id, "case_id"));
+  const uint32_t partition = c.context.scope.partition();
+  ASSIGN_OR_RETURN(Plan latest, parts_.plans->Get(partition, case_id, 0));
+  ASSIGN_OR_RETURN(
+      homeward::v1::PlanStatus to,
+      NextPlanStatus(latest.status(), step, actor.principal.role()));
+  const auto now = storage::NowTimestamp();
+  // The version delivered while `latest` is a revision being prepared.
+  std::optional<Plan> delivered;
+  if (latest.version() > 1 &&
+      latest.status() != homeward::v1::PLAN_STATUS_ACTIVE &&
+      (step == PlanStep::kActivate || step == PlanStep::kCancel)) {
+    ASSIGN_OR_RETURN(Plan earlier, parts_.plans->Get(partition, case_id,
+                                                     latest.version() - 1));
+    if (earlier.status() == homeward::v1::PLAN_STATUS_ACTIVE) {
+      delivered = std::move(earlier);
+    }
+  }
+
+  Plan next = latest;
+  PlanStore::Change change;
+  if (step == PlanStep::kRevise) {
+    // A new version, copied from the active one, prepared and approved
+    // again; the active version is delivered meanwhile.
+    next.set_version(latest.version() + 1);
+    next.set_revision_reason(request.comment());
+    next.clear_agreement();
+    next.clear_history();
+  }
+  next.set_status(to);
+  AddHistory(next, to, actor, request.comment(), now);
+  switch (step) {
+    case PlanStep::kAgree:
+      *next.mutable_agreement() = request.agreement();
+      next.mutable_agreement()->set_recorded_by(actor.principal.user_id());
+      break;
+    case PlanStep::kSubmit:
+      RETURN_IF_ERROR(CheckSubmission(latest, c.context, c.programme));
+      break;
+    case PlanStep::kApprove:
+      // Referral and follow-up act on the first approval; a revision is
+      // announced when it takes over (PlanRevised).
+      if (next.version() == 1) change.events.push_back(PlanEvent(next));
+      break;
+    case PlanStep::kActivate:
+      if (delivered.has_value()) {
+        CarryDelivery(*delivered, next);
+        CloseEarlierVersion(
+            *delivered, homeward::v1::PLAN_STATUS_SUPERSEDED, actor,
+            absl::StrCat("superseded by version ", next.version()), now);
+        change.versions.push_back(*delivered);
+        change.events.push_back(PlanEvent(next));
+      }
+      break;
+    case PlanStep::kComplete:
+      change.events.push_back(PlanEvent(next));
+      break;
+    case PlanStep::kCancel:
+      // Cancelling during a revision cancels the plan, the delivered version
+      // with it.
+      if (delivered.has_value()) {
+        CloseEarlierVersion(*delivered, homeward::v1::PLAN_STATUS_CANCELLED,
+                            actor, request.comment(), now);
+        change.versions.push_back(*delivered);
+      }
+      break;
+    default:
+      break;
+  }
+  change.versions.push_back(std::move(next));
+  ASSIGN_OR_RETURN(
+      *response, parts_.plans->Apply(actor, partition, case_id, request.etag(),
+                                     std::move(change)));
+  return absl::OkStatus();
+}
+
+absl::Status PlanServiceImpl::SetActivity(
+    const service::Actor& actor,
+    const homeward::v1::SetActivityStatusRequest& request, Plan* response) {
+  RETURN_IF_ERROR(cases::CheckCaseRole(actor.principal, CaseAction::kUpdate));
+  RETURN_IF_ERROR(ValidateSetActivityStatus(request).ToStatus());
+  const std::string& case_id = request.case_id();
+  ASSIGN_OR_RETURN(CaseAtHand c, CaseToChange(actor, case_id, "case_id"));
+  const uint32_t partition = c.context.scope.partition();
+  ASSIGN_OR_RETURN(Plan latest, parts_.plans->Get(partition, case_id, 0));
+  // While a revision is prepared, delivery goes on in the active version.
+  Plan delivered = latest;
+  if (latest.status() != homeward::v1::PLAN_STATUS_ACTIVE &&
+      latest.version() > 1) {
+    ASSIGN_OR_RETURN(Plan earlier, parts_.plans->Get(partition, case_id,
+                                                     latest.version() - 1));
+    if (earlier.status() == homeward::v1::PLAN_STATUS_ACTIVE) {
+      delivered = std::move(earlier);
+    }
+  }
+  homeward::v1::PlanActivity* activity = nullptr;
+  for (auto& a : *delivered.mutable_activities()) {
+    if (a.activity_id() == request.activity_id()) activity = &a;
+  }
+  if (activity == nullptr) {
+    return errors::NotFound("activity",
+                            absl::StrCat(case_id, "/", request.activity_id()));
+  }
+  RETURN_IF_ERROR(
+      CheckActivityStatusChange(delivered.status(), activity->status(),
+                                request.status(), request.reason()));
+  activity->set_status(request.status());
+  activity->set_status_reason(request.reason());
+
+  PlanStore::Change change;
+  homeward::v1::Event event;
+  auto* changed = event.mutable_activity_status_changed();
+  changed->set_case_id(case_id);
+  changed->set_plan_id(delivered.plan_id());
+  changed->set_plan_version(delivered.version());
+  *changed->mutable_activity() = *activity;
+  change.events.push_back(std::move(event));
+  const bool is_latest = delivered.version() == latest.version();
+  change.versions.push_back(std::move(delivered));
+  ASSIGN_OR_RETURN(Plan written,
+                   parts_.plans->Apply(actor, partition, case_id,
+                                       request.etag(), std::move(change)));
+  // The answer is the version whose activity changed.
+  if (is_latest) {
+    *response = std::move(written);
+  } else {
+    ASSIGN_OR_RETURN(
+        *response, parts_.plans->Get(partition, case_id, latest.version() - 1));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace homeward::planning

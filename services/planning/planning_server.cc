@@ -1,0 +1,74 @@
+// The planning service composed on the service host; see planning_server.h.
+#include "services/planning/planning_server.h"
+
+#include <utility>
+
+#include "common/programme/programme_catalogs.h"
+#include "common/programme/programme_files.h"
+#include "common/status/status_macros.h"
+#include "services/planning/case_context.h"
+#include "services/planning/plan_service.h"
+#include "services/planning/plan_store.h"
+
+namespace homeward::planning {
+namespace {
+
+absl::Status BuildPlanning(const homeward::internal::v1::PlanningConfig& config,
+                           service::UpstreamChannels channels,
+                           service::ServiceParts& parts) {
+  auto* taxonomies = parts.Own(std::make_unique<programme::TaxonomyCatalog>(
+      parts.store(), programme::kTaxonomySchema));
+  auto* grids = parts.Own(std::make_unique<programme::FeasibilityGridCatalog>(
+      parts.store(), programme::kFeasibilityGridSchema));
+  auto* programmes = parts.Own(std::make_unique<programme::ProgrammeCatalog>(
+      parts.store(), programme::kProgrammeSchema));
+  // The taxonomy first (grids and programmes name its components), then the
+  // grids the programmes name.
+  if (!config.taxonomy_dir().empty()) {
+    RETURN_IF_ERROR(
+        programme::PublishTaxonomyDir(config.taxonomy_dir(), *taxonomies,
+                                      programme::StartupLoader("taxonomy")));
+  }
+  if (!config.feasibility_dir().empty()) {
+    RETURN_IF_ERROR(programme::PublishFeasibilityGridDir(
+        config.feasibility_dir(), *taxonomies, *grids,
+        programme::StartupLoader("feasibility")));
+  }
+  if (!config.programmes_dir().empty()) {
+    RETURN_IF_ERROR(programme::PublishProgrammeDir(
+        config.programmes_dir(), *taxonomies, *programmes,
+        programme::StartupLoader("programme"), grids));
+  }
+  auto* plans = parts.Own(std::make_unique<PlanStore>(parts.store()));
+  auto* context = parts.Own(
+      std::make_unique<CaseContextProjection>(parts.store(), *parts.owned()));
+  RETURN_IF_ERROR(
+      service::FollowUpstream(parts, "assessment", context, std::move(channels))
+          .status());
+  parts.AddService<homeward::v1::PlanService>(std::make_unique<PlanServiceImpl>(
+      PlanServiceImpl::Parts{.plans = plans,
+                             .cases = context,
+                             .taxonomies = taxonomies,
+                             .programmes = programmes,
+                             .grids = grids,
+                             .verifier = parts.verifier()}));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PlanningServer>> PlanningServer::Start(
+    const homeward::internal::v1::PlanningConfig& config,
+    const std::string& principal_secret, service::UpstreamChannels channels) {
+  const service::ServiceDefinition definition{
+      .name = kPlanningBackend,
+      .build = [&config, &channels](service::ServiceParts& parts) {
+        return BuildPlanning(config, std::move(channels), parts);
+      }};
+  ASSIGN_OR_RETURN(std::unique_ptr<service::ServiceHost> host,
+                   service::ServiceHost::Start(definition, config.service(),
+                                               principal_secret));
+  return std::unique_ptr<PlanningServer>(new PlanningServer(std::move(host)));
+}
+
+}  // namespace homeward::planning
