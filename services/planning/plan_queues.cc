@@ -65,9 +65,9 @@ absl::StatusOr<std::string> PlanQueues::Scan(
   // Each round asks the store for no more entries than the page still
   // holds, so that the store's token always continues right after the last
   // entry visited.
-  while (listed < query.page_size && read < kMaxEntriesPerPage) {
+  while (listed < query.page_size && read < kMaxEntriesPerCall) {
     const int want =
-        std::min(query.page_size - listed, kMaxEntriesPerPage - read);
+        std::min(query.page_size - listed, kMaxEntriesPerCall - read);
     ASSIGN_OR_RETURN(storage::IndexPage page,
                      store_->ListIndex(owned_->partitions(), index,
                                        kQueueIndexValue, want, token));

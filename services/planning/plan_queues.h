@@ -22,7 +22,7 @@
 // confines the listing to one of the caller's offices (cases::ListOffice).
 // Pages use the store's index token. Entries a page skips (not yet due,
 // another office, stale) still cost a key read; a call reads at most
-// kMaxEntriesPerPage entries and may return a short page with a token.
+// kMaxEntriesPerCall entries and may return a short page with a token.
 //
 //   PlanQueues queues(store, &owned, &context, &plans, &programmes);
 //   ASSIGN_OR_RETURN(ListOverduePlansResponse page,
@@ -52,7 +52,7 @@ namespace homeward::planning {
 class PlanQueues {
  public:
   // The most index entries one call reads.
-  static constexpr int kMaxEntriesPerPage = 5000;
+  static constexpr int kMaxEntriesPerCall = 5000;
 
   // None owned; all must outlive this. `owned`: this replica's partitions.
   PlanQueues(const storage::Store* store, const storage::PartitionSet* owned,
@@ -96,7 +96,7 @@ class PlanQueues {
       const homeward::v1::PageRequest& page, absl::CivilDay today) const;
   // Hands each entry of `index` dated before the query's as_of, from the
   // query's token on, to `visit`, which returns whether it listed an item,
-  // until the page is full, the index ends or kMaxEntriesPerPage entries
+  // until the page is full, the index ends or kMaxEntriesPerCall entries
   // were read. Returns the token that continues after the last entry read.
   absl::StatusOr<std::string> Scan(
       absl::string_view index, bool with_activity, const Query& query,

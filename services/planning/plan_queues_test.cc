@@ -675,6 +675,30 @@ TEST_F(PlanQueuesTest, AMovedReturnDateMovesTheCase) {
               ElementsAre("case-a@cm-1 2026-01-15"));
 }
 
+// A call reads at most kMaxEntriesPerCall entries: behind that many entries
+// it cannot list (cases this replica has not heard of), the first page comes
+// back short with a token, and the next one goes on from there.
+TEST_F(PlanQueuesTest, ACallReadsABoundedNumberOfEntries) {
+  storage::WriteSet set;
+  for (int i = 0; i < PlanQueues::kMaxEntriesPerCall; ++i) {
+    JoinPlanQueue(0, ToDate(kReturned - 1), absl::StrCat("unknown-", i), set);
+  }
+  Commit(std::move(set));
+  Register("case-a", kReturned);
+  homeward::v1::ListOverduePlansRequest request;
+  *request.mutable_as_of() = ToDate(kReturned + 40);
+  const Principal who = Staff({"office-dakar"});
+  auto first = queues_->OverduePlans(who, request, kReturned);
+  ASSERT_THAT(first.status(), IsOk());
+  EXPECT_EQ(first->plans_size(), 0);
+  ASSERT_FALSE(first->next_page_token().empty());
+  request.mutable_page()->set_page_token(first->next_page_token());
+  int pages = 0;
+  EXPECT_THAT(AllOverduePlans(who, request, kReturned, &pages),
+              ElementsAre("case-a=PLAN_STATUS_UNSPECIFIED 2026-02-09"));
+  EXPECT_EQ(pages, 1);
+}
+
 // An ACTIVE plan's activities: PLANNED or IN_PROGRESS with a due date before
 // as_of are overdue, oldest first; DONE, DROPPED, due on as_of or later, or
 // without a due date are not. Another office's are not listed.
