@@ -15,15 +15,17 @@
 //   "planning_case_concern"  a homeward.v1.ProtectionConcern per (case,
 //                            concern id);
 // with the indexes "planning_need_by_case" and "planning_concern_by_case"
-// (case id -> record id), and the overdue-plan queue "planning_awaiting_plan"
+// (case id -> record id). Every record's store version is the sequence of
+// the last event that wrote it: an event at or below it (redelivered) changes
+// nothing, which makes Apply idempotent. Case fields also follow the
+// directory's rule (only a newer case version replaces them).
+//
+// The projection also keeps the overdue-plan queue "planning_awaiting_plan"
 // (plan_queue_index.h): a case joins it under its return date when first
 // seen, and a case event that changes the return date moves its entry. A
-// case whose plan no longer waits for approval (read from the plan store of
-// the same store) is not put back by such a move; the write that approves
-// or cancels the plan removes the entry (LeavePlanQueue). Every record's store
-// version is the sequence of the last event that wrote it: an event at or below
-// it (redelivered) changes nothing, which makes Apply idempotent. Case fields
-// also follow the directory's rule (only a newer case version replaces them).
+// case whose plan no longer waits for approval (read through PlanStore from
+// the same store and partition) is not put back by such a move; the write
+// that approves or cancels version 1 removes the entry (LeavePlanQueue).
 //
 // "Latest" baseline: an AssessmentCompleted of kind RSS, occasion BASELINE,
 // about the returnee (no subject member) replaces the stored baseline when
