@@ -400,6 +400,20 @@ TEST_F(PlanServiceTest, StepNotAllowedNamesTheAllowedStepsAndChangesNothing) {
   EXPECT_EQ(Get().etag(), before.etag());
 }
 
+TEST_F(PlanServiceTest, CancelNeedsAReasonRecordsItAndAnnouncesIt) {
+  ASSERT_NO_FATAL_FAILURE(RegisterCase());
+  Plan out;
+  grpc::Status no_reason =
+      Step(&v1::PlanService::Stub::CancelPlan, kManager, &out);
+  EXPECT_EQ(no_reason.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(FieldsOf(no_reason), ElementsAre("comment"));
+  MustStep(&v1::PlanService::Stub::CancelPlan, kManager,
+           v1::PLAN_STATUS_CANCELLED, "returnee re-migrated");
+  const Plan cancelled = Get();
+  EXPECT_EQ(cancelled.history().rbegin()->comment(), "returnee re-migrated");
+  EXPECT_THAT(PlanEvents(), ElementsAre(v1::Event::kPlanCancelled));
+}
+
 TEST_F(PlanServiceTest, RolesOutsideCaseWorkAndOtherOfficesAreRefused) {
   ASSERT_NO_FATAL_FAILURE(RegisterCase());
   MustStep(&v1::PlanService::Stub::AgreePlan, kManager, v1::PLAN_STATUS_AGREED);
