@@ -90,6 +90,9 @@ homeward::v1::Event PlanEvent(const Plan& plan) {
       event.mutable_plan_revised()->set_revised_version(plan.version() - 1);
       *event.mutable_plan_revised()->mutable_plan() = std::move(payload);
       break;
+    case homeward::v1::PLAN_STATUS_CANCELLED:
+      *event.mutable_plan_cancelled()->mutable_plan() = std::move(payload);
+      break;
     default:
       *event.mutable_plan_completed()->mutable_plan() = std::move(payload);
       break;
@@ -366,6 +369,7 @@ absl::Status PlanServiceImpl::TakeStep(const service::Actor& actor,
                             actor, request.comment(), now);
         change.versions.push_back(*delivered);
       }
+      change.events.push_back(PlanEvent(next));
       break;
     default:
       break;

@@ -1,0 +1,686 @@
+// The planning service as a user meets it: a real assessment server and a
+// real planning server on loopback ports, each with its own RocksDB, the
+// planning server following the assessment feed. Cases, needs and protection
+// concerns are made through the assessment service's RPCs; plans through
+// PlanService, signed as the gateway would. Covers the workflow end to end,
+// roles, coverage, the budget ceiling, feasibility justifications, stale
+// etags, revisions keeping history, and the events on the planning feed.
+// Lives in tests/ because it starts the assessment service in-process.
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/status/errors.h"
+#include "common/status/grpc_status.h"
+#include "common/status/status_matchers.h"
+#include "gmock/gmock.h"
+#include "grpcpp/client_context.h"
+#include "gtest/gtest.h"
+#include "homeward/v1/cases.grpc.pb.h"
+#include "homeward/v1/needs.grpc.pb.h"
+#include "homeward/v1/planning.grpc.pb.h"
+#include "services/assessment/assessment_server.h"
+#include "services/planning/planning_server.h"
+#include "tests/fixtures/assessment_server.h"
+#include "tests/fixtures/case_fixtures.h"
+#include "tests/fixtures/event_replay.h"
+#include "tests/fixtures/temp_dir.h"
+
+namespace homeward {
+namespace {
+
+using ::homeward::testing::IsOk;
+using ::homeward::testing::MakePrincipal;
+using ::homeward::testing::SignAs;
+using ::homeward::testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+using v1::Plan;
+
+const auto kManager =
+    MakePrincipal("cm-1", v1::ROLE_CASE_MANAGER, {"office-dakar"});
+const auto kSupervisor =
+    MakePrincipal("sup-1", v1::ROLE_SUPERVISOR, {"office-dakar"});
+// Generous: the machine is small and shared.
+constexpr absl::Duration kCatchUpTimeout = absl::Seconds(60);
+
+// The fields of a bad request, as the error details name them.
+std::vector<std::string> FieldsOf(const grpc::Status& status) {
+  std::vector<std::string> fields;
+  for (const auto& v : errors::FieldViolationsOf(FromGrpcStatus(status))) {
+    fields.push_back(v.field);
+  }
+  return fields;
+}
+
+v1::Date Day(int year, int month, int day) {
+  v1::Date d;
+  d.set_year(year);
+  d.set_month(month);
+  d.set_day(day);
+  return d;
+}
+
+class PlanServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(StartAssessment(0, 0));
+    ASSERT_NO_FATAL_FAILURE(StartPlanning(0));
+  }
+
+  // The assessment server on `port` (0: any), following the planning feed
+  // on `planning_port` when it is not 0.
+  void StartAssessment(int port, int planning_port) {
+    internal::v1::ServiceConfig service =
+        testing::LoopbackServiceConfig(assessment_dir_.path());
+    if (port != 0) service.set_listen_address(absl::StrCat("127.0.0.1:", port));
+    if (planning_port != 0) {
+      testing::AddShareRoute(service.mutable_upstream(), "planning", 64,
+                             {planning_port});
+    }
+    auto assessment = assessment::AssessmentServer::Start(
+        testing::WithShippedProgrammeData(service), testing::kTestSecret);
+    ASSERT_THAT(assessment.status(), IsOk());
+    assessment_ = std::move(*assessment);
+    assessment_channel_ = testing::LoopbackChannel(assessment_->port());
+  }
+
+  // The planning server on `port` (0: any), following the assessment feed.
+  void StartPlanning(int port) {
+    internal::v1::PlanningConfig config;
+    *config.mutable_service() =
+        testing::LoopbackServiceConfig(planning_dir_.path());
+    if (port != 0) {
+      config.mutable_service()->set_listen_address(
+          absl::StrCat("127.0.0.1:", port));
+    }
+    testing::AddShareRoute(config.mutable_service()->mutable_upstream(),
+                           "assessment", 64, {assessment_->port()});
+    const std::string deploy = std::string(HOMEWARD_SOURCE_DIR) + "/deploy/";
+    config.set_taxonomy_dir(deploy + "taxonomy");
+    config.set_feasibility_dir(deploy + "feasibility");
+    config.set_programmes_dir(deploy + "programmes");
+    auto planning =
+        planning::PlanningServer::Start(config, testing::kTestSecret);
+    ASSERT_THAT(planning.status(), IsOk());
+    planning_ = std::move(*planning);
+    plans_ =
+        v1::PlanService::NewStub(testing::LoopbackChannel(planning_->port()));
+  }
+
+  // Restarts the assessment server on its port over the same data, now
+  // following the planning feed.
+  void RestartAssessment() {
+    const int port = assessment_->port();
+    assessment_->Shutdown(absl::Seconds(5));
+    assessment_.reset();
+    ASSERT_NO_FATAL_FAILURE(StartAssessment(port, planning_->port()));
+  }
+  void RestartPlanning() {
+    const int port = planning_->port();
+    planning_->Shutdown(absl::Seconds(5));
+    planning_.reset();
+    ASSERT_NO_FATAL_FAILURE(StartPlanning(port));
+  }
+
+  v1::Need GetNeed(const std::string& need_id) {
+    grpc::ClientContext ctx;
+    SignAs(kManager, &ctx);
+    v1::GetNeedRequest r;
+    r.set_case_id(case_id_);
+    r.set_need_id(need_id);
+    v1::Need need;
+    grpc::Status s =
+        v1::NeedService::NewStub(assessment_channel_)->GetNeed(&ctx, r, &need);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return need;
+  }
+
+  void TearDown() override {
+    if (planning_ != nullptr) planning_->Shutdown(absl::Seconds(5));
+    if (assessment_ != nullptr) assessment_->Shutdown(absl::Seconds(5));
+  }
+
+  // A registered case with one HIGH need (business development), one LOW
+  // need and one protection concern, and the planning service knowing all
+  // three.
+  void RegisterCase() {
+    {
+      grpc::ClientContext ctx;
+      SignAs(kManager, &ctx);
+      v1::Case c;
+      grpc::Status s =
+          v1::CaseService::NewStub(assessment_channel_)
+              ->RegisterCase(&ctx, testing::ValidRegistration("plan-1"), &c);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+      case_id_ = c.case_id();
+    }
+    auto needs = v1::NeedService::NewStub(assessment_channel_);
+    high_need_ = AddNeed("business_development", v1::NEED_PRIORITY_HIGH);
+    low_need_ = AddNeed("skills_training", v1::NEED_PRIORITY_LOW);
+    {
+      grpc::ClientContext ctx;
+      SignAs(kManager, &ctx);
+      v1::AddProtectionConcernRequest r;
+      r.set_case_id(case_id_);
+      r.mutable_concern()->set_code("SUSPECTED_TRAFFICKING_VICTIM");
+      r.mutable_concern()->set_label("test concern");
+      r.mutable_concern()->set_priority(v1::NEED_PRIORITY_URGENT);
+      r.mutable_concern()->set_response_category("counter_trafficking");
+      v1::ProtectionConcern c;
+      grpc::Status s = needs->AddProtectionConcern(&ctx, r, &c);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+      concern_ = c.concern_id();
+    }
+    // The planning service learns of the case, the needs and the concern
+    // from the feed: a plan naming all three is accepted once it has.
+    const absl::Time deadline = absl::Now() + kCatchUpTimeout;
+    grpc::Status s;
+    do {
+      s = Create(CoveringPlan(), "create-1");
+      if (s.ok()) return;
+      absl::SleepFor(absl::Milliseconds(50));
+    } while (absl::Now() < deadline);
+    FAIL() << "planning never learned of the case: " << s.error_message();
+  }
+
+  std::string AddNeed(const std::string& category, v1::NeedPriority p) {
+    grpc::ClientContext ctx;
+    SignAs(kManager, &ctx);
+    v1::AddNeedRequest r;
+    r.set_case_id(case_id_);
+    r.mutable_need()->set_dimension(v1::DIMENSION_ECONOMIC);
+    r.mutable_need()->set_category(category);
+    r.mutable_need()->set_description("test need");
+    r.mutable_need()->set_priority(p);
+    v1::Need n;
+    grpc::Status s =
+        v1::NeedService::NewStub(assessment_channel_)->AddNeed(&ctx, r, &n);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return n.need_id();
+  }
+
+  v1::PlanActivity Activity(v1::Dimension dimension,
+                            const std::string& component) {
+    v1::PlanActivity a;
+    a.set_dimension(dimension);
+    a.set_component(component);
+    a.set_level(v1::ASSISTANCE_LEVEL_INDIVIDUAL);
+    a.set_description("activity");
+    a.set_delivery(v1::ACTIVITY_DELIVERY_DIRECT);
+    a.set_responsible_party("programme");
+    *a.mutable_start_date() = Day(2025, 11, 1);
+    *a.mutable_due_date() = Day(2026, 2, 1);
+    return a;
+  }
+
+  // Answers the HIGH need and the concern; a cash grant whose feasibility
+  // check fails on one criterion, justified.
+  Plan CoveringPlan() {
+    Plan p;
+    p.set_case_id(case_id_);
+    p.set_returnee_objectives("Open a tailoring shop");
+    v1::PlanActivity business =
+        Activity(v1::DIMENSION_ECONOMIC, "business_development");
+    business.add_need_ids(high_need_);
+    auto* check = business.mutable_feasibility();
+    check->set_grid_id("example_grid");
+    check->set_grid_version(1);
+    check->set_row_id("cash_based_assistance");
+    for (const char* c :
+         {"pressing_needs", "cash_no_protection_risk", "can_manage_cash",
+          "no_tension", "goods_in_local_market", "safe_delivery_channel",
+          "prices_stable"}) {
+      auto* a = check->add_answers();
+      a->set_criterion_id(c);
+      a->set_met(std::string(c) != "prices_stable");
+    }
+    business.set_feasibility_justification("prices watched monthly");
+    *p.add_activities() = business;
+    v1::PlanActivity protection =
+        Activity(v1::DIMENSION_PROTECTION, "counter_trafficking");
+    protection.set_delivery(v1::ACTIVITY_DELIVERY_REFERRAL);
+    protection.set_referral_component("counter_trafficking");
+    protection.add_concern_ids(concern_);
+    *p.add_activities() = protection;
+    auto* purchase = p.add_purchases();
+    purchase->set_description("sewing machine");
+    purchase->mutable_estimated_cost()->set_currency_code("XOF");
+    purchase->mutable_estimated_cost()->set_amount_minor(450000);
+    return p;
+  }
+
+  grpc::Status Create(const Plan& plan, const std::string& request_id,
+                      Plan* out = nullptr,
+                      const internal::v1::Principal& as = kManager) {
+    grpc::ClientContext ctx;
+    SignAs(as, &ctx);
+    v1::CreatePlanRequest r;
+    r.set_request_id(request_id);
+    *r.mutable_plan() = plan;
+    Plan ignored;
+    return plans_->CreatePlan(&ctx, r, out != nullptr ? out : &ignored);
+  }
+
+  Plan Get(int version = 0, const internal::v1::Principal& as = kManager) {
+    grpc::ClientContext ctx;
+    SignAs(as, &ctx);
+    v1::GetPlanRequest r;
+    r.set_case_id(case_id_);
+    r.set_version(version);
+    Plan out;
+    grpc::Status s = plans_->GetPlan(&ctx, r, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
+  using StepCall = grpc::Status (v1::PlanService::Stub::*)(
+      grpc::ClientContext*, const v1::PlanStepRequest&, Plan*);
+  grpc::Status Step(StepCall call, const internal::v1::Principal& as, Plan* out,
+                    const std::string& comment = "") {
+    grpc::ClientContext ctx;
+    SignAs(as, &ctx);
+    v1::PlanStepRequest r;
+    r.set_case_id(case_id_);
+    r.set_etag(Get().etag());
+    r.set_comment(comment);
+    if (call == &v1::PlanService::Stub::AgreePlan) {
+      *r.mutable_agreement()->mutable_agreed_date() = Day(2025, 11, 10);
+      r.mutable_agreement()->set_method(v1::AGREEMENT_METHOD_SIGNED);
+    }
+    return ((*plans_).*call)(&ctx, r, out);
+  }
+  void MustStep(StepCall call, const internal::v1::Principal& as,
+                v1::PlanStatus expected, const std::string& comment = "") {
+    Plan out;
+    grpc::Status s = Step(call, as, &out, comment);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(out.status(), expected);
+  }
+  grpc::Status SetActivity(const std::string& activity_id,
+                           v1::ActivityStatus status, Plan* out,
+                           const std::string& reason = "") {
+    grpc::ClientContext ctx;
+    SignAs(kManager, &ctx);
+    v1::SetActivityStatusRequest r;
+    r.set_case_id(case_id_);
+    r.set_etag(Get().etag());
+    r.set_activity_id(activity_id);
+    r.set_status(status);
+    r.set_reason(reason);
+    return plans_->SetActivityStatus(&ctx, r, out);
+  }
+  // The planning feed's events about plans, in order.
+  std::vector<v1::Event::PayloadCase> PlanEvents() {
+    std::vector<v1::Event::PayloadCase> kinds;
+    for (const v1::Event& e :
+         testing::ReplayEvents(testing::LoopbackChannel(planning_->port()),
+                               testing::AllPartitions(64))) {
+      kinds.push_back(e.payload_case());
+    }
+    return kinds;
+  }
+
+  TempDir assessment_dir_;
+  TempDir planning_dir_;
+  std::unique_ptr<assessment::AssessmentServer> assessment_;
+  std::shared_ptr<grpc::Channel> assessment_channel_;
+  std::unique_ptr<planning::PlanningServer> planning_;
+  std::unique_ptr<v1::PlanService::Stub> plans_;
+  std::string case_id_, high_need_, low_need_, concern_;
+};
+
+TEST_F(PlanServiceTest, WorkflowFromDraftToCompletedWithEvents) {
+  ASSERT_NO_FATAL_FAILURE(RegisterCase());
+  Plan plan = Get();
+  EXPECT_EQ(plan.status(), v1::PLAN_STATUS_DRAFT);
+  EXPECT_EQ(plan.version(), 1);
+  EXPECT_EQ(plan.programme_id(), "sn_reintegration");
+  EXPECT_EQ(plan.budget_ceiling().amount_minor(), 1500000);
+  EXPECT_EQ(plan.total_cost().amount_minor(), 450000);
+  ASSERT_EQ(plan.activities_size(), 2);
+  EXPECT_EQ(plan.activities(0).activity_id(), "AC1");
+  EXPECT_EQ(plan.activities(1).activity_id(), "AC2");
+  EXPECT_EQ(plan.activities(0).status(), v1::ACTIVITY_STATUS_PLANNED);
+  // The feasibility outcome is the server's, from the grid.
+  EXPECT_FALSE(plan.activities(0).feasibility().all_met());
+  EXPECT_THAT(plan.activities(0).feasibility().unmet_criteria(),
+              ElementsAre("prices_stable"));
+  EXPECT_EQ(plan.activities(0).feasibility().checked_by(), "cm-1");
+
+  MustStep(&v1::PlanService::Stub::AgreePlan, kManager, v1::PLAN_STATUS_AGREED);
+  EXPECT_EQ(Get().agreement().recorded_by(), "cm-1");
+  MustStep(&v1::PlanService::Stub::SubmitPlan, kManager,
+           v1::PLAN_STATUS_SUBMITTED);
+  MustStep(&v1::PlanService::Stub::ApprovePlan, kSupervisor,
+           v1::PLAN_STATUS_APPROVED);
+  MustStep(&v1::PlanService::Stub::ActivatePlan, kManager,
+           v1::PLAN_STATUS_ACTIVE);
+  Plan out;
+  ASSERT_TRUE(SetActivity("AC1", v1::ACTIVITY_STATUS_IN_PROGRESS, &out).ok());
+  ASSERT_TRUE(SetActivity("AC1", v1::ACTIVITY_STATUS_DONE, &out).ok());
+  grpc::Status no_reason =
+      SetActivity("AC2", v1::ACTIVITY_STATUS_DROPPED, &out);
+  EXPECT_EQ(no_reason.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(FieldsOf(no_reason), ElementsAre("reason"));
+  ASSERT_TRUE(
+      SetActivity("AC2", v1::ACTIVITY_STATUS_DROPPED, &out, "moved away").ok());
+  EXPECT_EQ(out.activities(1).status(), v1::ACTIVITY_STATUS_DROPPED);
+  MustStep(&v1::PlanService::Stub::CompletePlan, kManager,
+           v1::PLAN_STATUS_COMPLETED);
+
+  std::vector<v1::PlanStatus> statuses;
+  const Plan completed = Get();
+  for (const auto& h : completed.history()) statuses.push_back(h.status());
+  EXPECT_THAT(statuses,
+              ElementsAre(v1::PLAN_STATUS_DRAFT, v1::PLAN_STATUS_AGREED,
+                          v1::PLAN_STATUS_SUBMITTED, v1::PLAN_STATUS_APPROVED,
+                          v1::PLAN_STATUS_ACTIVE, v1::PLAN_STATUS_COMPLETED));
+  EXPECT_THAT(PlanEvents(), ElementsAre(v1::Event::kPlanApproved,
+                                        v1::Event::kActivityStatusChanged,
+                                        v1::Event::kActivityStatusChanged,
+                                        v1::Event::kActivityStatusChanged,
+                                        v1::Event::kPlanCompleted));
+}
+
+TEST_F(PlanServiceTest, StepNotAllowedNamesTheAllowedStepsAndChangesNothing) {
+  ASSERT_NO_FATAL_FAILURE(RegisterCase());
+  const Plan before = Get();
+  Plan out;
+  grpc::Status s = Step(&v1::PlanService::Stub::ApprovePlan, kSupervisor, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(),
+              HasSubstr("plan is PLAN_STATUS_DRAFT; allowed: edit, agree, "
+                        "cancel"));
+  EXPECT_EQ(Get().etag(), before.etag());
+}
+
+TEST_F(PlanServiceTest, CancelNeedsAReasonRecordsItAndAnnouncesIt) {
+  ASSERT_NO_FATAL_FAILURE(RegisterCase());
+  Plan out;
+  grpc::Status no_reason =
+      Step(&v1::PlanService::Stub::CancelPlan, kManager, &out);
+  EXPECT_EQ(no_reason.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(FieldsOf(no_reason), ElementsAre("comment"));
+  MustStep(&v1::PlanService::Stub::CancelPlan, kManager,
+           v1::PLAN_STATUS_CANCELLED, "returnee re-migrated");
+  const Plan cancelled = Get();
+  EXPECT_EQ(cancelled.history().rbegin()->comment(), "returnee re-migrated");
+  EXPECT_THAT(PlanEvents(), ElementsAre(v1::Event::kPlanCancelled));
+}
+
+TEST_F(PlanServiceTest, RolesOutsideCaseWorkAndOtherOfficesAreRefused) {
+  ASSERT_NO_FATAL_FAILURE(RegisterCase());
+  MustStep(&v1::PlanService::Stub::AgreePlan, kManager, v1::PLAN_STATUS_AGREED);
+  MustStep(&v1::PlanService::Stub::SubmitPlan, kManager,
+           v1::PLAN_STATUS_SUBMITTED);
+  Plan out;
+  // Only supervisors approve.
+  EXPECT_EQ(
+      Step(&v1::PlanService::Stub::ApprovePlan, kManager, &out).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  for (const auto& who :
+       {MakePrincipal("mo", v1::ROLE_MONITORING_OFFICER, {"office-dakar"}),
+        MakePrincipal("admin", v1::ROLE_ADMINISTRATOR, {"office-dakar"}),
+        MakePrincipal("partner", v1::ROLE_PARTNER_AGENCY, {}),
+        MakePrincipal("cm-thies", v1::ROLE_CASE_MANAGER, {"office-thies"})}) {
+    grpc::ClientContext ctx;
+    SignAs(who, &ctx);
+    v1::GetPlanRequest r;
+    r.set_case_id(case_id_);
+    EXPECT_EQ(plans_->GetPlan(&ctx, r, &out).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED)
+        << who.user_id();
+    EXPECT_EQ(Step(&v1::PlanService::Stub::ApprovePlan, who, &out).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED)
+        << who.user_id();
+  }
+  EXPECT_EQ(Get().status(), v1::PLAN_STATUS_SUBMITTED);
+}
+
+TEST_F(PlanServiceTest, SubmissionRefusedForCoverageBudgetAndFeasibility) {
+  ASSERT_NO_FATAL_FAILURE(RegisterCase());
+  // A draft that answers nothing, goes over the ceiling and leaves a failed
+  // feasibility check unjustified.
+  Plan bad = CoveringPlan();
+  bad.mutable_activities(0)->clear_need_ids();
+  bad.mutable_activities(0)->clear_feasibility_justification();
+  bad.mutable_activities(1)->clear_concern_ids();
+  bad.mutable_purchases(0)->mutable_estimated_cost()->set_amount_minor(1500001);
+  grpc::ClientContext ctx;
+  SignAs(kManager, &ctx);
+  v1::UpdatePlanRequest update;
+  *update.mutable_plan() = bad;
+  update.mutable_plan()->set_etag(Get().etag());
+  Plan out;
+  ASSERT_TRUE(plans_->UpdatePlan(&ctx, update, &out).ok());
+  MustStep(&v1::PlanService::Stub::AgreePlan, kManager, v1::PLAN_STATUS_AGREED);
+
+  grpc::Status s = Step(&v1::PlanService::Stub::SubmitPlan, kManager, &out);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(FieldsOf(s),
+              UnorderedElementsAre("activities", "activities", "purchases",
+                                   "activities[0].feasibility_justification"));
+  EXPECT_THAT(s.error_message(), HasSubstr(high_need_));
+  EXPECT_THAT(s.error_message(), HasSubstr(concern_));
+  EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr(low_need_)));
+  EXPECT_EQ(Get().status(), v1::PLAN_STATUS_AGREED);
+}
+
+TEST_F(PlanServiceTest, CoverageNotesAnswerWhatNoActivityDoes) {
+  ASSERT_NO_FATAL_FAILURE(RegisterCase());
+  Plan noted = CoveringPlan();
+  noted.mutable_activities(1)->clear_concern_ids();
+  auto* note = noted.add_coverage_notes();
+  note->set_concern_id(concern_);
+  note->set_reason("handled by the national referral mechanism");
+  grpc::ClientContext ctx;
+  SignAs(kManager, &ctx);
+  v1::UpdatePlanRequest update;
+  *update.mutable_plan() = noted;
+  update.mutable_plan()->set_etag(Get().etag());
+  Plan out;
+  ASSERT_TRUE(plans_->UpdatePlan(&ctx, update, &out).ok());
+  MustStep(&v1::PlanService::Stub::AgreePlan, kManager, v1::PLAN_STATUS_AGREED);
+  MustStep(&v1::PlanService::Stub::SubmitPlan, kManager,
+           v1::PLAN_STATUS_SUBMITTED);
+}
+
+TEST_F(PlanServiceTest, StaleEtagIsAbortedAndUnknownReferencesRefused) {
+  ASSERT_NO_FATAL_FAILURE(RegisterCase());
+  const Plan before = Get();
+  {
+    grpc::ClientContext ctx;
+    SignAs(kManager, &ctx);
+    v1::PlanStepRequest r;
+    r.set_case_id(case_id_);
+    r.set_etag("999");
+    *r.mutable_agreement()->mutable_agreed_date() = Day(2025, 11, 10);
+    r.mutable_agreement()->set_method(v1::AGREEMENT_METHOD_SIGNED);
+    Plan out;
+    EXPECT_EQ(plans_->AgreePlan(&ctx, r, &out).error_code(),
+              grpc::StatusCode::ABORTED);
+  }
+  {
+    Plan unknown = CoveringPlan();
+    unknown.mutable_activities(0)->add_need_ids("N-unknown");
+    unknown.mutable_activities(0)->set_beneficiary_member_id("M9");
+    grpc::ClientContext ctx;
+    SignAs(kManager, &ctx);
+    v1::UpdatePlanRequest update;
+    *update.mutable_plan() = unknown;
+    update.mutable_plan()->set_etag(before.etag());
+    Plan out;
+    grpc::Status s = plans_->UpdatePlan(&ctx, update, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(FieldsOf(s), UnorderedElementsAre(
+                                 "plan.activities[0].need_ids[1]",
+                                 "plan.activities[0].beneficiary_member_id"));
+  }
+  EXPECT_EQ(Get().etag(), before.etag());
+  // One plan per case; repeating the create's request id is a replay.
+  Plan again;
+  EXPECT_TRUE(Create(CoveringPlan(), "create-1", &again).ok());
+  EXPECT_EQ(again.etag(), before.etag());
+  EXPECT_EQ(Create(CoveringPlan(), "create-2").error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
+}
+
+TEST_F(PlanServiceTest, RevisionKeepsHistoryAndTakesOverWhenActivated) {
+  ASSERT_NO_FATAL_FAILURE(RegisterCase());
+  MustStep(&v1::PlanService::Stub::AgreePlan, kManager, v1::PLAN_STATUS_AGREED);
+  MustStep(&v1::PlanService::Stub::SubmitPlan, kManager,
+           v1::PLAN_STATUS_SUBMITTED);
+  MustStep(&v1::PlanService::Stub::ReturnPlan, kSupervisor,
+           v1::PLAN_STATUS_RETURNED, "add the costs of training");
+  {
+    // Editing a returned plan takes it back to draft. Activities keep their
+    // ids; one without an id is new.
+    grpc::ClientContext ctx;
+    SignAs(kManager, &ctx);
+    v1::UpdatePlanRequest update;
+    *update.mutable_plan() = CoveringPlan();
+    update.mutable_plan()->mutable_activities(0)->set_activity_id("AC1");
+    update.mutable_plan()->mutable_activities(1)->set_activity_id("AC2");
+    *update.mutable_plan()->add_activities() =
+        Activity(v1::DIMENSION_ECONOMIC, "skills_training");
+    update.mutable_plan()->set_etag(Get().etag());
+    Plan out;
+    ASSERT_TRUE(plans_->UpdatePlan(&ctx, update, &out).ok());
+    EXPECT_EQ(out.status(), v1::PLAN_STATUS_DRAFT);
+    ASSERT_EQ(out.activities_size(), 3);
+    EXPECT_EQ(out.activities(2).activity_id(), "AC3");
+  }
+  MustStep(&v1::PlanService::Stub::AgreePlan, kManager, v1::PLAN_STATUS_AGREED);
+  MustStep(&v1::PlanService::Stub::SubmitPlan, kManager,
+           v1::PLAN_STATUS_SUBMITTED);
+  MustStep(&v1::PlanService::Stub::ApprovePlan, kSupervisor,
+           v1::PLAN_STATUS_APPROVED);
+  MustStep(&v1::PlanService::Stub::ActivatePlan, kManager,
+           v1::PLAN_STATUS_ACTIVE);
+  MustStep(&v1::PlanService::Stub::RevisePlan, kManager, v1::PLAN_STATUS_DRAFT,
+           "returnee moved to Thies");
+  Plan revision = Get();
+  EXPECT_EQ(revision.version(), 2);
+  EXPECT_EQ(revision.revision_reason(), "returnee moved to Thies");
+  EXPECT_EQ(Get(1).status(), v1::PLAN_STATUS_ACTIVE);
+  // Delivery goes on in version 1 while version 2 is prepared.
+  Plan out;
+  ASSERT_TRUE(SetActivity("AC1", v1::ACTIVITY_STATUS_IN_PROGRESS, &out).ok());
+  EXPECT_EQ(out.version(), 1);
+  MustStep(&v1::PlanService::Stub::AgreePlan, kManager, v1::PLAN_STATUS_AGREED);
+  MustStep(&v1::PlanService::Stub::SubmitPlan, kManager,
+           v1::PLAN_STATUS_SUBMITTED);
+  MustStep(&v1::PlanService::Stub::ApprovePlan, kSupervisor,
+           v1::PLAN_STATUS_APPROVED);
+  MustStep(&v1::PlanService::Stub::ActivatePlan, kManager,
+           v1::PLAN_STATUS_ACTIVE);
+
+  const Plan v1_after = Get(1);
+  const Plan v2_after = Get(2);
+  EXPECT_EQ(v1_after.status(), v1::PLAN_STATUS_SUPERSEDED);
+  EXPECT_EQ(v2_after.status(), v1::PLAN_STATUS_ACTIVE);
+  EXPECT_EQ(v2_after.plan_id(), v1_after.plan_id());
+  EXPECT_EQ(v2_after.activities(0).status(), v1::ACTIVITY_STATUS_IN_PROGRESS);
+  {
+    grpc::ClientContext ctx;
+    SignAs(kManager, &ctx);
+    v1::ListPlanVersionsRequest r;
+    r.set_case_id(case_id_);
+    v1::ListPlanVersionsResponse versions;
+    ASSERT_TRUE(plans_->ListPlanVersions(&ctx, r, &versions).ok());
+    ASSERT_EQ(versions.plans_size(), 2);
+    EXPECT_EQ(versions.plans(0).version(), 1);
+    EXPECT_EQ(versions.plans(1).version(), 2);
+  }
+  EXPECT_THAT(PlanEvents(), ElementsAre(v1::Event::kPlanApproved,
+                                        v1::Event::kActivityStatusChanged,
+                                        v1::Event::kPlanRevised));
+}
+
+// Either service restarting loses no event and applies none twice: the
+// assessment service marks the approved plan's need BEING_ADDRESSED once,
+// across its own restart, and the planning service learns of a need added
+// while it was down and counts it once.
+TEST_F(PlanServiceTest, RestartsOfEitherServiceLoseAndRepeatNothing) {
+  ASSERT_NO_FATAL_FAILURE(RegisterCase());
+  ASSERT_NO_FATAL_FAILURE(RestartAssessment());  // now following planning
+  MustStep(&v1::PlanService::Stub::AgreePlan, kManager, v1::PLAN_STATUS_AGREED);
+  MustStep(&v1::PlanService::Stub::SubmitPlan, kManager,
+           v1::PLAN_STATUS_SUBMITTED);
+  MustStep(&v1::PlanService::Stub::ApprovePlan, kSupervisor,
+           v1::PLAN_STATUS_APPROVED);
+  const absl::Time deadline = absl::Now() + kCatchUpTimeout;
+  while (GetNeed(high_need_).status() != v1::NEED_STATUS_BEING_ADDRESSED &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_EQ(GetNeed(high_need_).status(), v1::NEED_STATUS_BEING_ADDRESSED);
+  ASSERT_NO_FATAL_FAILURE(RestartAssessment());
+  // Let the restarted follower replay whatever it would: a planning write
+  // after the restart must reach it before the check below.
+  MustStep(&v1::PlanService::Stub::ActivatePlan, kManager,
+           v1::PLAN_STATUS_ACTIVE);
+  Plan out;
+  ASSERT_TRUE(
+      SetActivity("AC2", v1::ACTIVITY_STATUS_DROPPED, &out, "handled elsewhere")
+          .ok());
+  while (GetNeed(high_need_).addressed_by_size() != 1 &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  const v1::Need addressed = GetNeed(high_need_);
+  EXPECT_EQ(addressed.addressed_by_size(), 1);
+  int being_addressed = 0;
+  for (const auto& change : addressed.history()) {
+    if (change.status() == v1::NEED_STATUS_BEING_ADDRESSED) ++being_addressed;
+  }
+  EXPECT_EQ(being_addressed, 1);
+
+  // A need added while planning is down reaches it after its restart.
+  planning_->Shutdown(absl::Seconds(5));
+  const std::string later_need =
+      AddNeed("financial_counselling", v1::NEED_PRIORITY_HIGH);
+  ASSERT_NO_FATAL_FAILURE(RestartPlanning());
+  MustStep(&v1::PlanService::Stub::RevisePlan, kManager, v1::PLAN_STATUS_DRAFT,
+           "new need");
+  // An activity may name the need once planning has learned of it.
+  auto update = [&](bool answer_later_need) {
+    Plan revision = Get();
+    revision.mutable_activities()->erase(revision.activities().begin() + 2,
+                                         revision.activities().end());
+    if (answer_later_need) {
+      v1::PlanActivity a =
+          Activity(v1::DIMENSION_ECONOMIC, "financial_counselling");
+      a.add_need_ids(later_need);
+      *revision.add_activities() = a;
+    }
+    grpc::ClientContext ctx;
+    SignAs(kManager, &ctx);
+    v1::UpdatePlanRequest r;
+    *r.mutable_plan() = revision;
+    Plan ignored;
+    return plans_->UpdatePlan(&ctx, r, &ignored);
+  };
+  grpc::Status learned;
+  while (!(learned = update(true)).ok() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_TRUE(learned.ok()) << learned.error_message();
+  ASSERT_TRUE(update(false).ok());
+  MustStep(&v1::PlanService::Stub::AgreePlan, kManager, v1::PLAN_STATUS_AGREED);
+  const grpc::Status refused =
+      Step(&v1::PlanService::Stub::SubmitPlan, kManager, &out);
+  ASSERT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << refused.error_message();
+  EXPECT_THAT(FieldsOf(refused), ElementsAre("activities"));
+  EXPECT_THAT(refused.error_message(), HasSubstr(later_need));
+}
+
+}  // namespace
+}  // namespace homeward
