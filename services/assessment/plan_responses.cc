@@ -134,6 +134,13 @@ absl::StatusOr<storage::WriteSet> PlanResponses::Apply(const Event& event) {
       RETURN_IF_ERROR(AddStale(*needs_, p, plan, changes));
       break;
     }
+    case Event::kPlanCancelled: {
+      // Nothing kept: every responder of the plan is withdrawn.
+      const Plan& plan = event.plan_cancelled().plan();
+      case_id = plan.case_id();
+      RETURN_IF_ERROR(AddStale(*needs_, p, plan, changes));
+      break;
+    }
     case Event::kActivityStatusChanged: {
       const auto& changed = event.activity_status_changed();
       // DONE keeps the records BEING_ADDRESSED: the case manager resolves

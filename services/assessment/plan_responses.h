@@ -4,7 +4,8 @@
 // lists gains the responder {PLAN_ACTIVITY, "<plan_id>/<activity_id>"} and
 // an OPEN one becomes BEING_ADDRESSED; a revision withdraws the plan's
 // responders that its activities no longer list, and an activity DROPPED
-// withdraws its own (the last withdrawal makes the record OPEN again). Each
+// withdraws its own, as a cancelled plan (PlanCancelled) withdraws all of
+// its responders (the last withdrawal makes the record OPEN again). Each
 // change is the NeedStore change with its NeedChanged or
 // ProtectionConcernChanged event and audit entry (actor: the event's user,
 // method "feed/planning"), returned as a WriteSet that the feed follower
@@ -46,8 +47,9 @@ class PlanResponses : public feeds::EventConsumer {
   explicit PlanResponses(const NeedStore* needs) : needs_(needs) {}
 
   std::string name() const override { return kName; }
-  // An empty set for events other than PlanApproved, PlanRevised and
-  // ActivityStatusChanged (to DROPPED), and for an event already applied.
+  // An empty set for events other than PlanApproved, PlanRevised,
+  // PlanCancelled and ActivityStatusChanged (to DROPPED), and for an event
+  // already applied.
   absl::StatusOr<storage::WriteSet> Apply(
       const homeward::v1::Event& event) override;
   // It reads the records it changes, all in the event's (the case's)

@@ -114,6 +114,15 @@ Event Revised(uint64_t sequence, const std::vector<ActivitySpec>& activities,
   return e;
 }
 
+Event Cancelled(uint64_t sequence, const std::vector<ActivitySpec>& activities,
+                const Ids& ids) {
+  Event e = Planning(sequence);
+  *e.mutable_plan_cancelled()->mutable_plan() = PlanOf(1, activities, ids);
+  e.mutable_plan_cancelled()->mutable_plan()->set_status(
+      homeward::v1::PLAN_STATUS_CANCELLED);
+  return e;
+}
+
 Event StatusChanged(uint64_t sequence, const ActivitySpec& activity,
                     const Ids& ids) {
   Event e = Planning(sequence);
@@ -322,6 +331,18 @@ std::vector<Scenario> Scenarios() {
              StatusChanged(2, dropped, ids)};
        },
        {{"housing", {kAddressed, {Responder("AC1")}}}},
+       {}},
+      {"CancelledPlanWithdrawsEveryResponderItHad",
+       nullptr,
+       [=](const Ids& ids) {
+         return std::vector<Event>{
+             Approved(1, {housing_and_concern, {"AC2", {"housing"}, {}}, work},
+                      ids),
+             Cancelled(2, {housing_and_concern, work}, ids)};
+       },
+       {{"housing", {kOpen, {}}},
+        {"work", {kOpen, {}}},
+        {"trafficking", {kOpen, {}}}},
        {}},
       {"DoneActivityLeavesTheNeedBeingAddressed",
        nullptr,
