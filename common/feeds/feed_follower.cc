@@ -52,7 +52,11 @@ struct FeedFollower::PartitionState {
 
 struct FeedFollower::Stream {
   std::string address;
+  // The stub of a dialled producer, made at Start; null for a producer of
+  // this process, reached over `in_process` (whose channel may be set later
+  // or revoked: producer_channel.h).
   std::unique_ptr<homeward::v1::EventFeedService::Stub> stub;
+  ProducerChannel in_process;
   std::vector<PartitionState*> partitions;  // ascending
   // The call in progress (null between calls), to cancel it.
   grpc::ClientContext* context = nullptr;
@@ -127,16 +131,15 @@ absl::StatusOr<std::unique_ptr<FeedFollower>> FeedFollower::Start(
     }
     if (stream->partitions.empty()) continue;
     stream->address = opts.producer.address(r);
-    std::shared_ptr<grpc::Channel> channel;
     if (auto it = opts.channels.find(stream->address);
         it != opts.channels.end()) {
-      channel = it->second;
+      stream->in_process = it->second;  // the reader calls it
     } else {
-      channel = grpc::CreateCustomChannel(stream->address,
-                                          grpc::InsecureChannelCredentials(),
-                                          server::InternalChannelArguments());
+      stream->stub =
+          homeward::v1::EventFeedService::NewStub(grpc::CreateCustomChannel(
+              stream->address, grpc::InsecureChannelCredentials(),
+              server::InternalChannelArguments()));
     }
-    stream->stub = homeward::v1::EventFeedService::NewStub(channel);
     follower->streams_.push_back(std::move(stream));
   }
   for (auto& stream : follower->streams_) {
@@ -218,8 +221,42 @@ void FeedFollower::ReadLoop(Stream* stream) {
       stream->context = &context;
     }
     signer.Attach(principal, &context);
-    std::unique_ptr<grpc::ClientReader<Event>> reader =
-        stream->stub->Subscribe(&context, request);
+    // A producer of this process is called over its in-process channel,
+    // which must outlive the call (the stub and the call keep only a raw
+    // pointer to it), so both are kept until the call is finished.
+    std::shared_ptr<grpc::Channel> in_process_channel;
+    std::unique_ptr<homeward::v1::EventFeedService::Stub> in_process_stub;
+    std::unique_ptr<grpc::ClientReader<Event>> reader;
+    if (stream->stub != nullptr) {
+      reader = stream->stub->Subscribe(&context, request);
+    } else {
+      // Started while the channel cannot be revoked (producer_channel.h).
+      stream->in_process.Use([&](std::shared_ptr<grpc::Channel> channel) {
+        if (channel == nullptr) return;
+        in_process_channel = std::move(channel);
+        in_process_stub =
+            homeward::v1::EventFeedService::NewStub(in_process_channel);
+        reader = in_process_stub->Subscribe(&context, request);
+      });
+    }
+    if (reader == nullptr) {
+      // A producer of this process that has not started yet, or is shutting
+      // down: wait for it like for a producer that is down.
+      {
+        absl::MutexLock lock(&mu_);
+        stream->context = nullptr;
+        if (stopping_) return;
+      }
+      ++failures;
+      if (WorthLogging(failures)) {
+        server::Log("info", "in-process feed producer not serving; waiting",
+                    {{"consumer", name_},
+                     {"producer", stream->address},
+                     {"attempt", absl::StrCat(failures)}});
+      }
+      if (!SleepUnlessStopping(BackoffFor(failures))) return;
+      continue;
+    }
     Event event;
     bool interrupted = false;  // by Stop() or a reopen
     while (reader->Read(&event)) {
