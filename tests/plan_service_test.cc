@@ -533,6 +533,26 @@ TEST_F(PlanServiceTest, SubmissionRefusedForCoverageBudgetAndFeasibility) {
   EXPECT_THAT(s.error_message(), HasSubstr(concern_));
   EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr(low_need_)));
   EXPECT_EQ(Get().status(), v1::PLAN_STATUS_AGREED);
+
+  // Fixing it takes the agreed plan back to draft: the returnee agrees to
+  // the corrected plan before it is submitted again.
+  grpc::ClientContext fix_ctx;
+  SignAs(kManager, &fix_ctx);
+  v1::UpdatePlanRequest fix;
+  *fix.mutable_plan() = CoveringPlan();
+  const Plan agreed = Get();
+  for (int i = 0; i < 2; ++i) {
+    fix.mutable_plan()->mutable_activities(i)->set_activity_id(
+        agreed.activities(i).activity_id());
+  }
+  fix.mutable_plan()->set_etag(agreed.etag());
+  const grpc::Status fixed = plans_->UpdatePlan(&fix_ctx, fix, &out);
+  ASSERT_TRUE(fixed.ok()) << fixed.error_message();
+  EXPECT_EQ(out.status(), v1::PLAN_STATUS_DRAFT);
+  EXPECT_FALSE(out.has_agreement());
+  MustStep(&v1::PlanService::Stub::AgreePlan, kManager, v1::PLAN_STATUS_AGREED);
+  MustStep(&v1::PlanService::Stub::SubmitPlan, kManager,
+           v1::PLAN_STATUS_SUBMITTED);
 }
 
 TEST_F(PlanServiceTest, CoverageNotesAnswerWhatNoActivityDoes) {

@@ -295,6 +295,8 @@ absl::Status PlanServiceImpl::Update(
   ASSIGN_OR_RETURN(Plan next, EditedPlan(&latest, request.plan(), in));
   if (to != latest.status()) {
     next.set_status(to);
+    // What the returnee agreed to is no longer the plan.
+    next.clear_agreement();
     AddHistory(next, to, actor, "", in.now);
   }
   PlanStore::Change change;

@@ -25,6 +25,10 @@ constexpr Move kMoves[] = {
      homeward::v1::PLAN_STATUS_DRAFT},
     {homeward::v1::PLAN_STATUS_RETURNED, PlanStep::kEdit,
      homeward::v1::PLAN_STATUS_DRAFT},
+    // A change after the returnee agreed needs their agreement again (a
+    // submission refused for coverage or budget is fixed this way).
+    {homeward::v1::PLAN_STATUS_AGREED, PlanStep::kEdit,
+     homeward::v1::PLAN_STATUS_DRAFT},
     {homeward::v1::PLAN_STATUS_DRAFT, PlanStep::kAgree,
      homeward::v1::PLAN_STATUS_AGREED},
     {homeward::v1::PLAN_STATUS_AGREED, PlanStep::kSubmit,

@@ -48,7 +48,8 @@ absl::string_view PlanStepName(PlanStep step);
 //   - FAILED_PRECONDITION when the step is not allowed from `from`, naming
 //     the current status and the steps this role may take from it, e.g.
 //     "plan is PLAN_STATUS_SUBMITTED; allowed: approve, return".
-// kEdit of a RETURNED plan yields DRAFT (editing reopens it). kRevise of an
+// kEdit of a RETURNED or AGREED plan yields DRAFT (editing reopens it; an
+// agreed plan then needs the returnee's agreement again). kRevise of an
 // ACTIVE plan yields DRAFT: the status of the NEW version; the revised
 // version stays ACTIVE until the new one is activated, when the store marks
 // it SUPERSEDED (that is not a step of its own).
