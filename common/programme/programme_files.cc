@@ -130,6 +130,24 @@ absl::Status PublishFeasibilityGridDir(const std::string& dir,
                                                    check, grids, loader);
 }
 
+absl::Status PublishProgrammeData(const ProgrammeData& data) {
+  if (!data.taxonomy_dir.empty()) {
+    RETURN_IF_ERROR(PublishTaxonomyDir(data.taxonomy_dir, *data.taxonomies,
+                                       StartupLoader("taxonomy")));
+  }
+  if (!data.feasibility_dir.empty() && data.grids != nullptr) {
+    RETURN_IF_ERROR(PublishFeasibilityGridDir(data.feasibility_dir,
+                                              *data.taxonomies, *data.grids,
+                                              StartupLoader("feasibility")));
+  }
+  if (!data.programmes_dir.empty()) {
+    RETURN_IF_ERROR(PublishProgrammeDir(
+        data.programmes_dir, *data.taxonomies, *data.programmes,
+        StartupLoader("programme"), data.grids));
+  }
+  return absl::OkStatus();
+}
+
 errors::FieldViolations CheckProgrammeGrid(
     const homeward::v1::Programme& programme,
     const homeward::v1::FeasibilityGrid* grid) {

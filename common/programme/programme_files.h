@@ -12,6 +12,10 @@
 //   // A service that plans also loads the feasibility grids:
 //   RETURN_IF_ERROR(programme::PublishFeasibilityGridDir(
 //       "deploy/feasibility", taxonomies, grids, loader));
+//   // Or all of a service's programme data at once:
+//   RETURN_IF_ERROR(programme::PublishProgrammeData(
+//       {.taxonomy_dir = ..., .programmes_dir = ..., .taxonomies = &t,
+//        .programmes = &p}));
 #ifndef HOMEWARD_COMMON_PROGRAMME_PROGRAMME_FILES_H_
 #define HOMEWARD_COMMON_PROGRAMME_PROGRAMME_FILES_H_
 
@@ -61,6 +65,23 @@ absl::Status PublishFeasibilityGridDir(const std::string& dir,
                                        const TaxonomyCatalog& taxonomies,
                                        FeasibilityGridCatalog& grids,
                                        const service::Actor& loader);
+
+// A service's programme data: the directories it publishes at start (empty:
+// none) and the catalogs they go into (`grids` null: a service that does not
+// plan, whose programmes' grid references are then not checked).
+struct ProgrammeData {
+  std::string taxonomy_dir;
+  std::string feasibility_dir;
+  std::string programmes_dir;
+  TaxonomyCatalog* taxonomies = nullptr;
+  ProgrammeCatalog* programmes = nullptr;
+  FeasibilityGridCatalog* grids = nullptr;
+};
+
+// Publishes the taxonomy, then the feasibility grids, then the programmes
+// (each names what the one before holds), with the startup loaders
+// "taxonomy", "feasibility" and "programme".
+absl::Status PublishProgrammeData(const ProgrammeData& data);
 
 // Whether `programme`'s feasibility grid reference holds, for the loader of
 // a service that plans (PublishProgrammeDir does not check it, since the

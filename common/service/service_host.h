@@ -159,6 +159,36 @@ class ServiceHost {
   int port_;
 };
 
+// A service's runnable server as its owners hold it (AssessmentServer,
+// PlanningServer derive from it and add their Start): the host under the
+// service's own name, with what the all-in-one, tests and benchmarks use.
+class HostedServer {
+ public:
+  virtual ~HostedServer() = default;
+
+  // The bound TCP port, or 0 when the listen_address was empty.
+  int port() const { return host_->port(); }
+  // A channel to this server that does not leave the process.
+  std::shared_ptr<grpc::Channel> InProcessChannel() {
+    return host_->InProcessChannel();
+  }
+  // For benchmarks: waits until the store has no flush or compaction running
+  // or pending (storage::Store::WaitForBackgroundWork).
+  absl::Status WaitForStorageIdle(absl::Duration timeout) const {
+    return host_->WaitForStorageIdle(timeout);
+  }
+  // Stops accepting calls, lets running ones finish for up to `grace`, stops
+  // the feed followers, then closes the store (flushing it). Idempotent.
+  void Shutdown(absl::Duration grace) { host_->Shutdown(grace); }
+
+ protected:
+  explicit HostedServer(std::unique_ptr<ServiceHost> host)
+      : host_(std::move(host)) {}
+
+ private:
+  std::unique_ptr<ServiceHost> host_;
+};
+
 }  // namespace homeward::service
 
 #endif  // HOMEWARD_COMMON_SERVICE_SERVICE_HOST_H_

@@ -90,16 +90,11 @@ absl::Status BuildAssessment(
   auto* programmes = parts.Own(std::make_unique<programme::ProgrammeCatalog>(
       parts.store(), programme::kProgrammeSchema));
   // Taxonomy first: programmes and instruments name its components.
-  if (!config.taxonomy_dir().empty()) {
-    RETURN_IF_ERROR(
-        programme::PublishTaxonomyDir(config.taxonomy_dir(), *taxonomies,
-                                      programme::StartupLoader("taxonomy")));
-  }
-  if (!config.programmes_dir().empty()) {
-    RETURN_IF_ERROR(programme::PublishProgrammeDir(
-        config.programmes_dir(), *taxonomies, *programmes,
-        programme::StartupLoader("programme")));
-  }
+  RETURN_IF_ERROR(programme::PublishProgrammeData(
+      {.taxonomy_dir = config.taxonomy_dir(),
+       .programmes_dir = config.programmes_dir(),
+       .taxonomies = taxonomies,
+       .programmes = programmes}));
   if (!config.instruments_dir().empty()) {
     RETURN_IF_ERROR(PublishInstrumentFiles(config.instruments_dir(),
                                            *taxonomies, *instruments));

@@ -26,7 +26,7 @@
 
 namespace homeward::assessment {
 
-class AssessmentServer {
+class AssessmentServer : public service::HostedServer {
  public:
   // Validates `config` (every problem named), opens the store under
   // config.service().data_dir(), publishes the instruments of
@@ -44,25 +44,8 @@ class AssessmentServer {
       const homeward::internal::v1::ServiceConfig& config,
       const std::string& principal_secret);
 
-  // The bound TCP port, or 0 when the listen_address was empty.
-  int port() const { return host_->port(); }
-  // A channel to this server that does not leave the process.
-  std::shared_ptr<grpc::Channel> InProcessChannel() {
-    return host_->InProcessChannel();
-  }
-  // For benchmarks: waits until the store has no flush or compaction running
-  // or pending (storage::Store::WaitForBackgroundWork).
-  absl::Status WaitForStorageIdle(absl::Duration timeout) const {
-    return host_->WaitForStorageIdle(timeout);
-  }
-  // Stops accepting calls, lets running ones finish for up to `grace`, then
-  // closes the store (flushing it). Idempotent.
-  void Shutdown(absl::Duration grace) { host_->Shutdown(grace); }
-
  private:
-  explicit AssessmentServer(std::unique_ptr<service::ServiceHost> host)
-      : host_(std::move(host)) {}
-  std::unique_ptr<service::ServiceHost> host_;
+  using HostedServer::HostedServer;
 };
 
 }  // namespace homeward::assessment

@@ -22,23 +22,13 @@ absl::Status BuildPlanning(const homeward::internal::v1::PlanningConfig& config,
       parts.store(), programme::kFeasibilityGridSchema));
   auto* programmes = parts.Own(std::make_unique<programme::ProgrammeCatalog>(
       parts.store(), programme::kProgrammeSchema));
-  // The taxonomy first (grids and programmes name its components), then the
-  // grids the programmes name.
-  if (!config.taxonomy_dir().empty()) {
-    RETURN_IF_ERROR(
-        programme::PublishTaxonomyDir(config.taxonomy_dir(), *taxonomies,
-                                      programme::StartupLoader("taxonomy")));
-  }
-  if (!config.feasibility_dir().empty()) {
-    RETURN_IF_ERROR(programme::PublishFeasibilityGridDir(
-        config.feasibility_dir(), *taxonomies, *grids,
-        programme::StartupLoader("feasibility")));
-  }
-  if (!config.programmes_dir().empty()) {
-    RETURN_IF_ERROR(programme::PublishProgrammeDir(
-        config.programmes_dir(), *taxonomies, *programmes,
-        programme::StartupLoader("programme"), grids));
-  }
+  RETURN_IF_ERROR(programme::PublishProgrammeData(
+      {.taxonomy_dir = config.taxonomy_dir(),
+       .feasibility_dir = config.feasibility_dir(),
+       .programmes_dir = config.programmes_dir(),
+       .taxonomies = taxonomies,
+       .programmes = programmes,
+       .grids = grids}));
   auto* plans = parts.Own(std::make_unique<PlanStore>(parts.store()));
   auto* context = parts.Own(
       std::make_unique<CaseContextProjection>(parts.store(), *parts.owned()));

@@ -32,7 +32,7 @@ namespace homeward::planning {
 // lists.
 inline constexpr char kPlanningBackend[] = "planning";
 
-class PlanningServer {
+class PlanningServer : public service::HostedServer {
  public:
   // Validates `config` (every problem named; config.service().upstream must
   // route "assessment"), opens the store under config.service().data_dir(),
@@ -45,24 +45,8 @@ class PlanningServer {
       const std::string& principal_secret,
       service::UpstreamChannels channels = {});
 
-  // The bound TCP port, or 0 when the listen_address was empty.
-  int port() const { return host_->port(); }
-  // A channel to this server that does not leave the process.
-  std::shared_ptr<grpc::Channel> InProcessChannel() {
-    return host_->InProcessChannel();
-  }
-  // For benchmarks (storage::Store::WaitForBackgroundWork).
-  absl::Status WaitForStorageIdle(absl::Duration timeout) const {
-    return host_->WaitForStorageIdle(timeout);
-  }
-  // Stops accepting calls, lets running ones finish for up to `grace`, stops
-  // following the feed, then closes the store. Idempotent.
-  void Shutdown(absl::Duration grace) { host_->Shutdown(grace); }
-
  private:
-  explicit PlanningServer(std::unique_ptr<service::ServiceHost> host)
-      : host_(std::move(host)) {}
-  std::unique_ptr<service::ServiceHost> host_;
+  using HostedServer::HostedServer;
 };
 
 }  // namespace homeward::planning
