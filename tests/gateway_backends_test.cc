@@ -375,7 +375,7 @@ TEST(GatewayBackendsStartTest, RouteOfAnUnknownBackendIsRefused) {
       StartViolations(std::move(options)),
       ElementsAre(Violation("routes[2].service",
                             "'planing' is not a backend this gateway routes to "
-                            "(known: assessment, probe)")));
+                            "(known: assessment, planning, probe)")));
 }
 
 TEST(GatewayBackendsStartTest, BackendWithoutARouteIsRefused) {
@@ -420,16 +420,26 @@ TEST(GatewayBackendsStartTest, SharedPartitionCountProblemIsSaidOnce) {
 // ---------------------------------------------------------------------------
 // The method table names backends
 
-TEST(MethodTableBackendsTest, EveryPublicMethodNamesTheAssessmentBackend) {
+TEST(MethodTableBackendsTest, PlansNameThePlanningBackendAndTheRestAssessment) {
   auto table = PublicMethodTable();
   ASSERT_THAT(table, IsOk());
-  EXPECT_THAT(table->backends(), ElementsAre(kAssessmentService));
+  EXPECT_THAT(table->backends(),
+              ElementsAre(kAssessmentService, kPlanningService));
   for (const MethodRoute& method : table->methods()) {
-    EXPECT_EQ(method.backend, kAssessmentService) << method.full_name;
+    EXPECT_EQ(method.backend,
+              absl::StartsWith(method.full_name, "homeward.v1.PlanService/")
+                  ? kPlanningService
+                  : kAssessmentService)
+        << method.full_name;
   }
+  // Only the planning service may be left out of a deployment.
+  EXPECT_TRUE(IsOptionalBackend(kPlanningService));
+  EXPECT_FALSE(IsOptionalBackend(kAssessmentService));
+  EXPECT_FALSE(IsOptionalBackend(kProbe));
   auto with_probe = MethodTable::Create(MethodsWithProbe());
   ASSERT_THAT(with_probe, IsOk());
-  EXPECT_THAT(with_probe->backends(), ElementsAre(kAssessmentService, kProbe));
+  EXPECT_THAT(with_probe->backends(),
+              ElementsAre(kAssessmentService, kPlanningService, kProbe));
 }
 
 TEST(MethodTableBackendsTest, AServiceLivesInOneBackend) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@
 #include "common/storage/partitions.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
@@ -35,6 +37,7 @@
 #include "homeward/v1/counselling.grpc.pb.h"
 #include "homeward/v1/instruments.grpc.pb.h"
 #include "homeward/v1/needs.grpc.pb.h"
+#include "homeward/v1/planning.grpc.pb.h"
 #include "httplib.h"
 #include "services/gateway/api_keys.h"
 #include "services/gateway/gateway_server.h"
@@ -103,17 +106,13 @@ std::string CaseIdIn(uint32_t first, uint32_t last) {
   }
 }
 
-// A gateway in front of `replicas`; with `split`, replica 0 owns partitions
-// 0..31 and replica 1 32..63.
-std::unique_ptr<GatewayServer> StartGateway(
-    const std::vector<std::string>& replicas, bool split = false) {
-  GatewayServer::Options options;
-  options.config.set_grpc_listen_address("127.0.0.1:0");
-  options.config.set_http_listen_address("127.0.0.1:0");
-  options.config.set_partition_count(kPartitions);
-  options.config.set_forward_deadline_ms(3000);
-  auto* route = options.config.add_routes();
-  route->set_service("assessment");
+// Adds a route for `backend` to `replicas`; with `split`, replica 0 owns
+// partitions 0..31 and replica 1 32..63.
+void AddRoute(homeward::internal::v1::GatewayConfig& config,
+              const std::string& backend,
+              const std::vector<std::string>& replicas, bool split) {
+  auto* route = config.add_routes();
+  route->set_service(backend);
   for (size_t r = 0; r < replicas.size(); ++r) {
     auto* replica = route->add_replicas();
     replica->set_address(replicas[r]);
@@ -122,6 +121,25 @@ std::unique_ptr<GatewayServer> StartGateway(
       range->set_first(r == 0 ? 0 : kPartitions / 2);
       range->set_last(r == 0 ? kPartitions / 2 - 1 : kPartitions - 1);
     }
+  }
+}
+
+// A gateway in front of `replicas` for every backend; with `split`, replica 0
+// owns partitions 0..31 and replica 1 32..63. `planning` replaces the
+// replicas of the planning backend; empty: no route for it (a deployment
+// without the planning service).
+std::unique_ptr<GatewayServer> StartGateway(
+    const std::vector<std::string>& replicas, bool split = false,
+    std::optional<std::vector<std::string>> planning = std::nullopt) {
+  GatewayServer::Options options;
+  options.config.set_grpc_listen_address("127.0.0.1:0");
+  options.config.set_http_listen_address("127.0.0.1:0");
+  options.config.set_partition_count(kPartitions);
+  options.config.set_forward_deadline_ms(3000);
+  AddRoute(options.config, kAssessmentService, replicas, split);
+  const std::vector<std::string> planners = planning.value_or(replicas);
+  if (!planners.empty()) {
+    AddRoute(options.config, kPlanningService, planners, split);
   }
   options.principal_secret = kSecret;
   *options.api_keys.add_keys() =
@@ -163,6 +181,13 @@ constexpr char kPublish[] = "homeward.v1.InstrumentService/PublishInstrument";
 constexpr char kGetInstrument[] = "homeward.v1.InstrumentService/GetInstrument";
 constexpr char kListInstruments[] =
     "homeward.v1.InstrumentService/ListInstruments";
+constexpr char kCreatePlan[] = "homeward.v1.PlanService/CreatePlan";
+constexpr char kGetPlan[] = "homeward.v1.PlanService/GetPlan";
+constexpr char kUpdatePlan[] = "homeward.v1.PlanService/UpdatePlan";
+constexpr char kApprovePlan[] = "homeward.v1.PlanService/ApprovePlan";
+constexpr char kListOverduePlans[] = "homeward.v1.PlanService/ListOverduePlans";
+constexpr char kListOverdueActivities[] =
+    "homeward.v1.PlanService/ListOverdueActivities";
 
 v1::InstrumentDefinition FromReplica(int replica) {
   v1::InstrumentDefinition d;
@@ -183,7 +208,8 @@ TEST(MethodTableTest, PublicTableIsCompleteAndResolves) {
       "homeward.v1.CaseService",       "homeward.v1.InstrumentService",
       "homeward.v1.AssessmentService", "homeward.v1.CounsellingService",
       "homeward.v1.ConsentService",    "homeward.v1.AuditService",
-      "homeward.v1.NeedService",       "homeward.v1.ProgrammeService"};
+      "homeward.v1.NeedService",       "homeward.v1.ProgrammeService",
+      "homeward.v1.PlanService"};
   size_t methods = 0;
   for (const char* name : services) {
     const auto* service =
@@ -202,6 +228,32 @@ TEST(MethodTableTest, PublicTableIsCompleteAndResolves) {
   EXPECT_EQ(consent->route.kind, Routing::kByCaseId);
   EXPECT_EQ(consent->path, absl::StrCat("/", kRecordConsent));
   EXPECT_THAT(consent->case_id_path, SizeIs(2));
+  // Plans: by the case id, in the plan for the calls that carry one; the
+  // overdue queues fan out over the planning replicas.
+  for (const MethodRoute& method : table->methods()) {
+    if (method.backend != kPlanningService) continue;
+    EXPECT_EQ(method.full_name.rfind("homeward.v1.PlanService/", 0), 0u)
+        << method.full_name;
+    EXPECT_TRUE(method.callers.Allows(v1::ROLE_CASE_MANAGER) &&
+                method.callers.Allows(v1::ROLE_SUPERVISOR) &&
+                !method.callers.Allows(v1::ROLE_ADMINISTRATOR) &&
+                !method.callers.Allows(v1::ROLE_MONITORING_OFFICER))
+        << method.full_name;
+  }
+  for (const char* name : {kCreatePlan, kUpdatePlan}) {
+    const MethodRoute* method = table->Find(name);
+    ASSERT_NE(method, nullptr) << name;
+    EXPECT_EQ(method->route.kind, Routing::kByCaseId);
+    EXPECT_EQ(method->route.field, "plan.case_id");
+  }
+  const MethodRoute* overdue = table->Find(kListOverduePlans);
+  ASSERT_NE(overdue, nullptr);
+  EXPECT_EQ(overdue->route.kind, Routing::kFanOut);
+  EXPECT_EQ(overdue->items_field->name(), "plans");
+  const MethodRoute* late = table->Find(kListOverdueActivities);
+  ASSERT_NE(late, nullptr);
+  EXPECT_EQ(late->route.kind, Routing::kFanOut);
+  EXPECT_EQ(late->items_field->name(), "activities");
 }
 
 TEST(MethodTableTest, RefusesWrongDeclarations) {
@@ -348,6 +400,125 @@ TEST(GatewayRoutingTest, EmptyNestedCaseIdIsRefusedAtTheEdge) {
   EXPECT_EQ(res->status, 400);
   EXPECT_THAT(res->body, HasSubstr(R"("field":"session.case_id")"));
   EXPECT_THAT(replica.received(), IsEmpty());
+}
+
+// ---------------------------------------------------------------------------
+// Plans: the planning backend
+
+// Plan calls go to the planning backend's replica owning the case, never to
+// an assessment replica; the overdue queues to every planning replica.
+TEST(GatewayRoutingTest, PlanCallsReachThePlanningReplicaOwningTheCase) {
+  FakeReplica assessment_low, assessment_high, low, high;
+  auto gateway = StartGateway(
+      {assessment_low.address(), assessment_high.address()}, /*split=*/true,
+      std::vector<std::string>{low.address(), high.address()});
+  ASSERT_NE(gateway, nullptr);
+  Client client(*gateway);
+  const std::string on_high = CaseIdIn(32, 63);
+  const std::string on_low = CaseIdIn(0, 31);
+
+  v1::CreatePlanRequest create;
+  create.set_request_id("plan-1");
+  create.mutable_plan()->set_case_id(on_high);
+  v1::Plan plan;
+  ASSERT_THAT(client.Call(kCreatePlan, create, &plan, kManagerKey), IsOk());
+  v1::GetPlanRequest get;
+  get.set_case_id(on_low);
+  ASSERT_THAT(client.Call(kGetPlan, get, &plan, kManagerKey), IsOk());
+  v1::PlanStepRequest approve;
+  approve.set_case_id(on_high);
+  auto res = client.Json(kApprovePlan, approve, kManagerKey);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  v1::ListOverduePlansResponse overdue;
+  ASSERT_THAT(client.Call(kListOverduePlans, v1::ListOverduePlansRequest(),
+                          &overdue, kManagerKey),
+              IsOk());
+
+  EXPECT_THAT(high.received(),
+              ElementsAre(ReceivedCall(kCreatePlan), ReceivedCall(kApprovePlan),
+                          ReceivedCall(kListOverduePlans)));
+  EXPECT_THAT(low.received(), ElementsAre(ReceivedCall(kGetPlan),
+                                          ReceivedCall(kListOverduePlans)));
+  EXPECT_THAT(assessment_low.received(), IsEmpty());
+  EXPECT_THAT(assessment_high.received(), IsEmpty());
+  v1::CreatePlanRequest forwarded;
+  ASSERT_TRUE(forwarded.ParseFromString(high.received()[0].bytes));
+  EXPECT_EQ(forwarded.plan().case_id(), on_high);
+
+  // The case id is required to route.
+  v1::CreatePlanRequest no_case;
+  no_case.set_request_id("plan-2");
+  EXPECT_THAT(
+      ViolationsOf(client.Call(kCreatePlan, no_case, &plan, kManagerKey)),
+      ElementsAre(ViolationOn("plan.case_id")));
+}
+
+grpc::health::v1::HealthCheckResponse::ServingStatus HealthOf(
+    const GatewayServer& gateway, const std::string& service,
+    grpc::StatusCode* code) {
+  auto stub = grpc::health::v1::Health::NewStub(
+      homeward::testing::LoopbackChannel(gateway.grpc_port()));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
+  grpc::health::v1::HealthCheckResponse response;
+  *code = stub->Check(&context, request, &response).error_code();
+  return response.status();
+}
+
+// A deployment without the planning service: the gateway starts without a
+// route for it, serves the other backends and is ready, and answers plan
+// calls UNIMPLEMENTED naming the backend on both faces, without reaching any
+// replica.
+TEST(GatewayRoutingTest, WithoutAPlanningRoutePlanCallsAreUnimplemented) {
+  FakeReplica replica;
+  grpc::health::v1::HealthCheckResponse serving;
+  serving.set_status(grpc::health::v1::HealthCheckResponse::SERVING);
+  replica.Answer(FakeReplica::kHealthCheck, serving);
+  auto gateway = StartGateway({replica.address()}, /*split=*/false,
+                              std::vector<std::string>{});
+  ASSERT_NE(gateway, nullptr);
+  Client client(*gateway);
+
+  v1::GetPlanRequest get;
+  get.set_case_id(CaseIdIn(0, 63));
+  v1::Plan plan;
+  EXPECT_THAT(client.Call(kGetPlan, get, &plan, kManagerKey),
+              StatusIs(absl::StatusCode::kUnimplemented,
+                       AllOf(HasSubstr(kGetPlan),
+                             HasSubstr("no route for backend 'planning'"))));
+  auto res = client.Json(kListOverduePlans, v1::ListOverduePlansRequest(),
+                         kManagerKey);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 501) << res->body;
+  EXPECT_THAT(res->body, HasSubstr("no route for backend 'planning'"));
+  // The role check still comes first: a caller who may not call the method
+  // learns nothing about the deployment.
+  EXPECT_THAT(client.Call(kGetPlan, get, &plan, kAdminKey),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(replica.received(), IsEmpty());
+
+  // The assessment backend serves as usual, and the gateway is ready: it
+  // does not wait for a service it does not offer, whose health it does not
+  // publish.
+  v1::RecordConsentRequest consent;
+  consent.mutable_consent()->set_case_id(CaseIdIn(0, 63));
+  v1::ConsentRecord record;
+  EXPECT_THAT(client.Call(kRecordConsent, consent, &record, kManagerKey),
+              IsOk());
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (!gateway->Ready() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_TRUE(gateway->Ready());
+  grpc::StatusCode code;
+  EXPECT_EQ(HealthOf(*gateway, "homeward.v1.CaseService", &code),
+            grpc::health::v1::HealthCheckResponse::SERVING);
+  HealthOf(*gateway, "homeward.v1.PlanService", &code);
+  EXPECT_EQ(code, grpc::StatusCode::NOT_FOUND);
 }
 
 // ---------------------------------------------------------------------------

@@ -52,7 +52,10 @@ struct FeedFollower::PartitionState {
 
 struct FeedFollower::Stream {
   std::string address;
+  // Reader-only: made from `in_process` when its channel is set (a late
+  // channel may not be yet), else at Start from the address.
   std::unique_ptr<homeward::v1::EventFeedService::Stub> stub;
+  ProducerChannel in_process;
   std::vector<PartitionState*> partitions;  // ascending
   // The call in progress (null between calls), to cancel it.
   grpc::ClientContext* context = nullptr;
@@ -127,16 +130,15 @@ absl::StatusOr<std::unique_ptr<FeedFollower>> FeedFollower::Start(
     }
     if (stream->partitions.empty()) continue;
     stream->address = opts.producer.address(r);
-    std::shared_ptr<grpc::Channel> channel;
     if (auto it = opts.channels.find(stream->address);
         it != opts.channels.end()) {
-      channel = it->second;
+      stream->in_process = it->second;  // the reader makes the stub
     } else {
-      channel = grpc::CreateCustomChannel(stream->address,
-                                          grpc::InsecureChannelCredentials(),
-                                          server::InternalChannelArguments());
+      stream->stub =
+          homeward::v1::EventFeedService::NewStub(grpc::CreateCustomChannel(
+              stream->address, grpc::InsecureChannelCredentials(),
+              server::InternalChannelArguments()));
     }
-    stream->stub = homeward::v1::EventFeedService::NewStub(channel);
     follower->streams_.push_back(std::move(stream));
   }
   for (auto& stream : follower->streams_) {
@@ -203,6 +205,24 @@ void FeedFollower::ReadLoop(Stream* stream) {
   const auth::PrincipalSigner signer(options_.principal_secret);
   int failures = 0;  // streams in a row that ended before any event came
   while (true) {
+    if (stream->stub == nullptr) {
+      if (std::shared_ptr<grpc::Channel> channel = stream->in_process.Get()) {
+        stream->stub = homeward::v1::EventFeedService::NewStub(channel);
+      }
+    }
+    if (stream->stub == nullptr) {
+      // A producer of this process that has not started yet: wait for it
+      // like for a producer that is down.
+      ++failures;
+      if (WorthLogging(failures)) {
+        server::Log("info", "feed producer not started yet; waiting",
+                    {{"consumer", name_},
+                     {"producer", stream->address},
+                     {"attempt", absl::StrCat(failures)}});
+      }
+      if (!SleepUnlessStopping(BackoffFor(failures))) return;
+      continue;
+    }
     homeward::v1::SubscribeRequest request;
     grpc::ClientContext context;
     {

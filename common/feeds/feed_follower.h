@@ -11,8 +11,10 @@
 // side.
 //
 // Reconnects: a stream that fails or ends (producer down, restarting,
-// refusing) is opened again after a backoff that doubles from
-// Backoff::initial to Backoff::max and starts over once events flow again.
+// refusing, or a producer of this process whose in-process channel is not
+// set yet: producer_channel.h) is opened again after a backoff that doubles
+// from Backoff::initial to Backoff::max and starts over once events flow
+// again.
 //
 // Commits: by default each event is committed before the next one is handed
 // to the consumer. A consumer whose Apply reads only the event's partition
@@ -77,6 +79,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/feeds/event_consumer.h"
+#include "common/feeds/producer_channel.h"
 #include "common/routing/route_table.h"
 #include "common/storage/partitions.h"
 #include "common/storage/store.h"
@@ -147,8 +150,9 @@ class FeedFollower {
     // The user id of that principal; empty: "feed-follower:<consumer name>".
     std::string caller_id;
     // Channels to use instead of dialling an address (e.g. in-process
-    // channels in the all-in-one), by producer address.
-    absl::flat_hash_map<std::string, std::shared_ptr<grpc::Channel>> channels;
+    // channels in the all-in-one), by producer address. A LateChannel not
+    // set yet counts as a producer that is down (producer_channel.h).
+    absl::flat_hash_map<std::string, ProducerChannel> channels;
     Backoff backoff;
     // Events queued per partition between a stream and its applier.
     size_t max_queued_per_partition = 1024;

@@ -105,6 +105,10 @@ absl::Status Unavailable(absl::string_view description) {
   return absl::UnavailableError(description);
 }
 
+absl::Status Unimplemented(absl::string_view description) {
+  return absl::UnimplementedError(description);
+}
+
 absl::Status Internal(absl::string_view description) {
   return absl::InternalError(description);
 }

@@ -71,6 +71,9 @@ absl::Status FailedPrecondition(absl::string_view type,
 absl::Status PermissionDenied(absl::string_view description);
 absl::Status Unauthenticated(absl::string_view description);
 absl::Status Unavailable(absl::string_view description);
+// UNIMPLEMENTED: what was asked for is not part of this deployment (e.g. a
+// method whose service the deployment does not run); retrying cannot help.
+absl::Status Unimplemented(absl::string_view description);
 absl::Status Internal(absl::string_view description);
 // A storage-engine failure; `what` names the operation, never the data.
 absl::Status StorageError(absl::string_view what, absl::string_view detail);

@@ -3,6 +3,7 @@
 #include "services/assessment/assessment_server.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/programme/programme_catalogs.h"
@@ -57,21 +58,24 @@ absl::Status PublishInstrumentFiles(
 // nothing is followed.
 absl::Status FollowPlanning(
     const homeward::internal::v1::AssessmentConfig& config,
-    service::ServiceParts& parts, const NeedStore* needs) {
+    service::UpstreamChannels channels, service::ServiceParts& parts,
+    const NeedStore* needs) {
   const auto& upstream = config.service().upstream();
   const bool routed = std::any_of(
       upstream.begin(), upstream.end(),
       [](const auto& route) { return route.service() == "planning"; });
   if (!routed) return absl::OkStatus();
   auto* responses = parts.Own(std::make_unique<PlanResponses>(needs));
-  return service::FollowUpstream(parts, "planning", responses).status();
+  return service::FollowUpstream(parts, "planning", responses,
+                                 std::move(channels))
+      .status();
 }
 
 // The stores and handlers of the assessment service, built on the host's
 // store, verifier and partitions.
 absl::Status BuildAssessment(
     const homeward::internal::v1::AssessmentConfig& config,
-    service::ServiceParts& parts) {
+    service::UpstreamChannels channels, service::ServiceParts& parts) {
   auto* cases =
       parts.Own(std::make_unique<CaseStore>(parts.store(), *parts.owned()));
   auto* instruments =
@@ -122,7 +126,7 @@ absl::Status BuildAssessment(
   parts.AddService<homeward::v1::AuditService>(
       std::make_unique<AuditServiceImpl>(cases, parts.store(), parts.owned(),
                                          parts.verifier()));
-  RETURN_IF_ERROR(FollowPlanning(config, parts, needs));
+  RETURN_IF_ERROR(FollowPlanning(config, std::move(channels), parts, needs));
   return absl::OkStatus();
 }
 
@@ -130,10 +134,11 @@ absl::Status BuildAssessment(
 
 absl::StatusOr<std::unique_ptr<AssessmentServer>> AssessmentServer::Start(
     const homeward::internal::v1::AssessmentConfig& config,
-    const std::string& principal_secret) {
+    const std::string& principal_secret, service::UpstreamChannels channels) {
   const service::ServiceDefinition definition{
-      .name = "assessment", .build = [&config](service::ServiceParts& parts) {
-        return BuildAssessment(config, parts);
+      .name = "assessment",
+      .build = [&config, &channels](service::ServiceParts& parts) {
+        return BuildAssessment(config, std::move(channels), parts);
       }};
   ASSIGN_OR_RETURN(std::unique_ptr<service::ServiceHost> host,
                    service::ServiceHost::Start(definition, config.service(),

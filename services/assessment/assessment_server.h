@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/service/service_host.h"
+#include "common/service/upstream_feed.h"
 #include "grpcpp/channel.h"
 #include "homeward/internal/v1/config.pb.h"
 
@@ -29,11 +30,15 @@ class AssessmentServer {
  public:
   // Validates `config` (every problem named), opens the store under
   // config.service().data_dir(), publishes the instruments of
-  // config.instruments_dir() not yet published, and starts serving.
-  // `principal_secret` verifies the principal the gateway signs.
+  // config.instruments_dir() not yet published, follows the planning
+  // service's feed when config.service().upstream routes "planning", and
+  // starts serving. `principal_secret` verifies the principal the gateway
+  // signs. `channels` replaces dialling the planning replicas (in-process;
+  // a feeds::LateChannel when planning starts after this server).
   static absl::StatusOr<std::unique_ptr<AssessmentServer>> Start(
       const homeward::internal::v1::AssessmentConfig& config,
-      const std::string& principal_secret);
+      const std::string& principal_secret,
+      service::UpstreamChannels channels = {});
   // The same without an instruments directory.
   static absl::StatusOr<std::unique_ptr<AssessmentServer>> Start(
       const homeward::internal::v1::ServiceConfig& config,

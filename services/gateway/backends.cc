@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/server/log.h"
 #include "common/server/server_kit.h"
 #include "common/status/errors.h"
 #include "grpcpp/create_channel.h"
@@ -43,6 +44,13 @@ absl::StatusOr<std::vector<Backend>> ConnectBackends(
     const bool routed =
         std::any_of(config.routes().begin(), config.routes().end(),
                     [&](const auto& route) { return route.service() == name; });
+    if (!routed && IsOptionalBackend(name)) {
+      // A deployment without this service: its methods answer UNIMPLEMENTED
+      // (Forwarder), and readiness does not wait for it.
+      server::Log("info", "backend not deployed: no route in the config",
+                  {{"backend", name}});
+      continue;
+    }
     if (!routed) {
       // Name a method so that the operator sees why the backend is needed.
       const auto& all = methods.methods();

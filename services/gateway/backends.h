@@ -37,13 +37,15 @@ struct Backend {
 };
 
 // Checks `config.routes` against the backends `methods` names and connects
-// one Backend per named backend, in methods.backends() order. Every backend
-// shares config.partition_count. INVALID_ARGUMENT with one field violation
-// per problem:
+// one Backend per named backend that has a route, in methods.backends()
+// order; an optional backend (IsOptionalBackend) without a route is left
+// out, so its methods have no Backend (the Forwarder answers them
+// UNIMPLEMENTED). Every backend shares config.partition_count.
+// INVALID_ARGUMENT with one field violation per problem:
 //   - routes[i].service names a backend no method names (the message lists
 //     the known ones);
-//   - "routes": a backend the methods need has no route (the message names
-//     the backend and one of its methods);
+//   - "routes": a backend the methods need, not optional, has no route (the
+//     message names the backend and one of its methods);
 //   - a route's own problems (RouteTable::Create: empty or duplicate
 //     addresses, partitions with no owner or several).
 // A replica whose address is a key of `channel_overrides` uses that channel

@@ -39,12 +39,16 @@ std::string Unreachable(absl::string_view backend, size_t replica) {
                       ") cannot be reached");
 }
 
-// A method whose backend the gateway has no route for: GatewayServer::Start
-// refuses such a table, so this is a gateway bug.
+// A method whose backend the gateway has no route for: only an optional
+// backend the deployment leaves out (ConnectBackends refuses the others).
+// Permanent, unlike a replica that is down, so not UNAVAILABLE: a client
+// retrying would wait for a service that is not part of the deployment.
 absl::Status NoBackend(const MethodRoute& method) {
-  return errors::Internal(
-      absl::StrCat(method.full_name, " names backend '", method.backend,
-                   "', which the gateway has no route for"));
+  return errors::Unimplemented(absl::StrCat(
+      method.full_name, " is served by the ", method.backend,
+      " service, which this deployment does not run: the gateway's config "
+      "has no route for backend '",
+      method.backend, "'"));
 }
 
 }  // namespace
@@ -237,9 +241,12 @@ void Forwarder::ForwardBytes(const MethodRoute& method, const CallInfo& call,
                              const Message& request,
                              const grpc::ByteBuffer& request_bytes,
                              grpc::ByteBuffer* response_bytes, Done done) {
-  // Refused before the routing below, which reads the backend's routes.
+  // Refused before the routing below, which reads the backend's routes, but
+  // after the role check, as in Forward: a caller the method is not open to
+  // learns nothing about the deployment.
   if (BackendIndexOf(method) == backends_.size()) {
-    return done(NoBackend(method));
+    absl::Status s = Authorize(method, call.principal);
+    return done(s.ok() ? NoBackend(method) : std::move(s));
   }
   absl::StatusOr<std::optional<size_t>> replica =
       SingleReplicaOf(method, request);

@@ -132,7 +132,8 @@ class Forwarder {
     return *stubs_[backend].bytes[replica];
   }
   // Index in backends_ of the method's backend; backends_.size() when the
-  // gateway has no such backend (GatewayServer::Start refuses that).
+  // gateway has no such backend (an optional backend without a route: its
+  // calls are answered UNIMPLEMENTED).
   size_t BackendIndexOf(const MethodRoute& method) const;
   // The route table of the method's backend, which must exist.
   const routing::RouteTable& RoutesOf(const MethodRoute& method) const {

@@ -5,10 +5,13 @@
 // method names, among that backend's replicas (backends.h): case-scoped calls
 // to the replica owning the case's partition, cross-case lists fanned out
 // over all replicas, programme configuration broadcast to every replica and
-// read from any one. It serves the same methods (CaseService,
-// InstrumentService, AssessmentService, CounsellingService, ConsentService,
-// AuditService: all in the "assessment" backend today) over gRPC and over
-// JSON/HTTP, and holds no durable state.
+// read from any one. It serves the same methods over gRPC and over
+// JSON/HTTP: CaseService, InstrumentService, ProgrammeService,
+// AssessmentService, NeedService, CounsellingService, ConsentService and
+// AuditService in the "assessment" backend, PlanService in the "planning"
+// backend (optional: without a route for it the gateway starts and answers
+// PlanService calls UNIMPLEMENTED naming the backend). It holds no durable
+// state.
 //
 //   GatewayServer::Options options;
 //   options.config = config;                 // listen addresses, routes
@@ -62,8 +65,9 @@ class GatewayServer {
 
   // Validates the options (INVALID_ARGUMENT naming every problem, among them
   // a route for a backend no method names, a backend the methods name
-  // without a route, and a partition of a backend without an owner) and the
-  // method table (INTERNAL: a gateway bug), then listens on both faces.
+  // without a route unless it is optional (IsOptionalBackend), and a partition
+  // of a backend without an owner) and the method table (INTERNAL: a gateway
+  // bug), then listens on both faces.
   static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(Options options);
   ~GatewayServer();
   GatewayServer(const GatewayServer&) = delete;

@@ -19,6 +19,7 @@
 #include "homeward/v1/counselling.pb.h"
 #include "homeward/v1/instruments.pb.h"
 #include "homeward/v1/needs.pb.h"
+#include "homeward/v1/planning.pb.h"
 #include "homeward/v1/taxonomy.pb.h"
 
 namespace homeward::gateway {
@@ -142,6 +143,10 @@ void ResolveRouteFields(MethodRoute* m, std::vector<std::string>* problems) {
 }
 
 }  // namespace
+
+bool IsOptionalBackend(absl::string_view backend) {
+  return backend == kPlanningService;
+}
 
 bool Callers::Allows(homeward::v1::Role role) const {
   return any_role || std::find(roles.begin(), roles.end(), role) != roles.end();
@@ -272,6 +277,13 @@ absl::StatusOr<MethodTable> PublicMethodTable() {
 std::vector<MethodRoute> PublicMethods() {
   using namespace homeward::v1;  // NOLINT: request and response type names
   const absl::string_view kAssessment = kAssessmentService;
+  const absl::string_view kPlanning = kPlanningService;
+  // A workflow step of PlanService: the same request, on the case's plan.
+  auto plan_step = [kPlanning](absl::string_view step) {
+    return Unary<PlanStepRequest, Plan>(
+        kPlanning, absl::StrCat("homeward.v1.PlanService/", step),
+        ByCaseId("case_id"), CaseWorkers());
+  };
   return {
       // Case intake.
       Unary<RegisterCaseRequest, Case>(
@@ -377,6 +389,36 @@ std::vector<MethodRoute> PublicMethods() {
       Unary<VerifyAuditTrailRequest, VerifyAuditTrailResponse>(
           kAssessment, "homeward.v1.AuditService/VerifyAuditTrail",
           Gather("chains"), Administrators()),
+      // Reintegration plans of one case, in the planning service; the
+      // overdue queues are cross-case lists.
+      Unary<CreatePlanRequest, Plan>(kPlanning,
+                                     "homeward.v1.PlanService/CreatePlan",
+                                     ByCaseId("plan.case_id"), CaseWorkers()),
+      Unary<GetPlanRequest, Plan>(kPlanning, "homeward.v1.PlanService/GetPlan",
+                                  ByCaseId("case_id"), CaseWorkers()),
+      Unary<ListPlanVersionsRequest, ListPlanVersionsResponse>(
+          kPlanning, "homeward.v1.PlanService/ListPlanVersions",
+          ByCaseId("case_id"), CaseWorkers()),
+      Unary<UpdatePlanRequest, Plan>(kPlanning,
+                                     "homeward.v1.PlanService/UpdatePlan",
+                                     ByCaseId("plan.case_id"), CaseWorkers()),
+      plan_step("AgreePlan"),
+      plan_step("SubmitPlan"),
+      plan_step("ApprovePlan"),
+      plan_step("ReturnPlan"),
+      plan_step("ActivatePlan"),
+      plan_step("CompletePlan"),
+      plan_step("CancelPlan"),
+      plan_step("RevisePlan"),
+      Unary<SetActivityStatusRequest, Plan>(
+          kPlanning, "homeward.v1.PlanService/SetActivityStatus",
+          ByCaseId("case_id"), CaseWorkers()),
+      Unary<ListOverduePlansRequest, ListOverduePlansResponse>(
+          kPlanning, "homeward.v1.PlanService/ListOverduePlans",
+          FanOut("plans"), CaseWorkers()),
+      Unary<ListOverdueActivitiesRequest, ListOverdueActivitiesResponse>(
+          kPlanning, "homeward.v1.PlanService/ListOverdueActivities",
+          FanOut("activities"), CaseWorkers()),
   };
 }
 

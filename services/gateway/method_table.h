@@ -10,9 +10,10 @@
 //
 // Adding a method: one such line in PublicMethods() (method_table.cc); both
 // faces serve whatever the table declares. Adding a backend service: its
-// methods name it, and the gateway's config routes it (backends.h: a backend
-// named by the table without a route, or a route for a backend no method
-// names, fails the start). MethodTable::Create checks every declaration
+// methods name it, and the gateway's config routes it (backends.h: a route
+// for a backend no method names fails the start, and so does a backend
+// named by the table without a route unless IsOptionalBackend says a
+// deployment may leave it out). MethodTable::Create checks every declaration
 // against the generated descriptors when the gateway starts: the method exists
 // with these request and response types, the field paths name fields of the
 // right kind, every method of a declared service is declared, and all of a
@@ -36,10 +37,21 @@
 
 namespace homeward::gateway {
 
-// The backend of case intake, instruments, assessments, counselling, consent
-// and the audit trail: every public method today. A backend name is the
+// The backend of case intake, instruments, programme data, assessments,
+// needs, counselling, consent and the audit trail. A backend name is the
 // `service` of a route in the gateway's config (ServiceRoute.service).
 inline constexpr char kAssessmentService[] = "assessment";
+
+// The backend of reintegration plans (PlanService); the planning service's
+// own name for it is planning::kPlanningBackend, which the gateway cannot
+// include (services share no headers), so tests check the two agree.
+inline constexpr char kPlanningService[] = "planning";
+
+// Whether a deployment may leave `backend` out: the gateway then starts
+// without a route for it, and its methods answer UNIMPLEMENTED naming the
+// backend (a deployment without the planning service). Every other backend
+// the table names needs a route.
+bool IsOptionalBackend(absl::string_view backend);
 
 // How the calls of one method find the replica(s) that serve them.
 enum class Routing {

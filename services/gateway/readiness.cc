@@ -50,10 +50,13 @@ ReadinessTracker::ReadinessTracker(const std::vector<Backend>& backends,
     }
   }
   for (const MethodRoute& method : methods.methods()) {
+    auto it = spans.find(method.backend);
+    // A backend the deployment leaves out: its services are not offered
+    // (the forwarder answers UNIMPLEMENTED), so they are neither published
+    // nor waited for.
+    if (it == spans.end()) continue;
     Needs& needs = needs_[ServiceOf(method.full_name)];
     needs.every.resize(replicas_.size(), false);
-    auto it = spans.find(method.backend);
-    if (it == spans.end()) continue;  // the forwarder refuses its calls
     const Span& span = it->second;
     switch (method.route.kind) {
       case Routing::kByCaseId:

@@ -59,8 +59,9 @@ class ReadinessTracker {
     absl::Duration probe_deadline = absl::Seconds(1);
   };
 
-  // Probes the replicas of `backends` over their channels; every backend a
-  // method of `methods` names must be among them.
+  // Probes the replicas of `backends` over their channels. The public
+  // services of a backend not among them (an optional backend the
+  // deployment leaves out) are not published and do not count for Ready().
   ReadinessTracker(const std::vector<Backend>& backends,
                    const MethodTable& methods, Options options);
   // Stops probing (Stop()).
