@@ -79,7 +79,7 @@ ABSL_FLAG(bool, planning, true,
           "before issue 12; the plan_* scenarios cannot run.");
 ABSL_FLAG(int, plan_activities, 8,
           "Activities per preloaded plan (plan_* scenarios).");
-ABSL_FLAG(double, plan_activity_rate, 8000,
+ABSL_FLAG(double, plan_activity_rate, 4000,
           "The plan_activity_gateway calls/s the preload provisions for: "
           "enough plans for rounds x (seconds + warmup_seconds) at this rate, "
           "plus a quarter, are made active first (each activity takes two "
