@@ -1,20 +1,28 @@
 // The embedded default: first start creates the secret and a development
-// key, the printed example call works as printed, and a restart keeps both
-// the key and the data.
+// key, the printed example call works as printed, a restart keeps both the
+// key and the data, and the planning service runs beside assessment.
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/server/config_file.h"
 #include "common/status/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "homeward/v1/cases.grpc.pb.h"
+#include "homeward/v1/needs.grpc.pb.h"
+#include "homeward/v1/planning.grpc.pb.h"
 #include "httplib.h"
 #include "services/all_in_one/embedded_suite.h"
 #include "services/gateway/api_keys.h"
+#include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
 #include "tests/fixtures/temp_dir.h"
 
@@ -25,6 +33,7 @@ using ::homeward::testing::StatusIs;
 using ::homeward::testing::TempDir;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+namespace v1 = ::homeward::v1;
 
 EmbeddedOptions OptionsFor(const TempDir& dir) {
   EmbeddedOptions options;
@@ -36,6 +45,8 @@ EmbeddedOptions OptionsFor(const TempDir& dir) {
       std::string(HOMEWARD_SOURCE_DIR) + "/deploy/programmes";
   options.instruments_dir =
       std::string(HOMEWARD_SOURCE_DIR) + "/deploy/instruments";
+  options.feasibility_dir =
+      std::string(HOMEWARD_SOURCE_DIR) + "/deploy/feasibility";
   return options;
 }
 
@@ -51,13 +62,28 @@ std::vector<std::string> PrintedBodies(const std::string& instructions) {
   return bodies;
 }
 
+// POSTs `body` to `method` ("GetCase", or "Service/Method" for another
+// service than CaseService).
 httplib::Result Post(int port, const std::string& method,
                      const std::string& key, const std::string& body) {
   httplib::Client client("127.0.0.1", port);
   client.set_read_timeout(10, 0);
-  return client.Post(absl::StrCat("/homeward.v1.CaseService/", method).c_str(),
-                     {{"Authorization", "Bearer " + key}}, body,
+  const std::string path =
+      method.find('/') == std::string::npos
+          ? absl::StrCat("/homeward.v1.CaseService/", method)
+          : absl::StrCat("/homeward.v1.", method);
+  return client.Post(path.c_str(), {{"Authorization", "Bearer " + key}}, body,
                      "application/json");
+}
+
+// The case id in a JSON reply; empty when there is none.
+std::string CaseIdIn(const std::string& reply) {
+  std::smatch match;
+  if (!std::regex_search(reply, match,
+                         std::regex("\"caseId\":\\s*\"([^\"]+)\""))) {
+    return "";
+  }
+  return match[1];
 }
 
 TEST(EmbeddedSuiteTest, PrintedExampleCallsWorkAndSurviveARestart) {
@@ -75,7 +101,7 @@ TEST(EmbeddedSuiteTest, PrintedExampleCallsWorkAndSurviveARestart) {
                 HasSubstr(absl::StrCat("127.0.0.1:", (*suite)->http_port())));
 
     auto bodies = PrintedBodies(text);
-    ASSERT_EQ(bodies.size(), 3u);
+    ASSERT_EQ(bodies.size(), 4u);
     auto registered =
         Post((*suite)->http_port(), "RegisterCase", key, bodies[0]);
     ASSERT_TRUE(registered);
@@ -113,6 +139,180 @@ TEST(EmbeddedSuiteTest, PrintedExampleCallsWorkAndSurviveARestart) {
                       absl::StrCat("{\"caseId\":\"", case_id, "\"}"));
   ASSERT_TRUE(fetched);
   EXPECT_EQ(fetched->status, 200) << fetched->body;
+}
+
+// Calls `post` again while it answers 404 (NOT_FOUND: the planning service
+// has not applied the case's registration event yet), for up to a minute
+// (generous: the machine is loaded); the last answer.
+httplib::Result PostUntilFound(const std::function<httplib::Result()>& post) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (true) {
+    httplib::Result result = post();
+    if (!result || result->status != 404 || absl::Now() > deadline) {
+      return result;
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+}
+
+// The planning service runs in the all-in-one beside assessment, with its
+// own data directory, follows the assessment feed in-process and is reached
+// through the gateway's JSON face: a case registered there becomes known to
+// planning (CreatePlan answers NOT_FOUND until its registration event is
+// applied), then a plan is created and read back, also with the printed
+// GetPlan example.
+TEST(EmbeddedSuiteTest, PlanningFollowsTheRegisteredCaseAndServesPlans) {
+  TempDir dir;
+  auto suite = EmbeddedSuite::Start(OptionsFor(dir));
+  ASSERT_TRUE(suite.ok()) << suite.status();
+  EXPECT_TRUE(std::filesystem::is_directory(dir.path() + "/data/planning"));
+  const std::string key = (*suite)->dev_api_key();
+  const int port = (*suite)->http_port();
+  const std::vector<std::string> bodies =
+      PrintedBodies((*suite)->Instructions());
+  ASSERT_EQ(bodies.size(), 4u);
+  auto registered = Post(port, "RegisterCase", key, bodies[0]);
+  ASSERT_TRUE(registered);
+  ASSERT_EQ(registered->status, 200) << registered->body;
+  const std::string case_id = CaseIdIn(registered->body);
+  ASSERT_FALSE(case_id.empty()) << registered->body;
+
+  const std::string create = absl::StrCat(
+      R"({"requestId":"plan-demo-1","plan":{"caseId":")", case_id,
+      R"(","returneeObjectives":"Open a tailoring workshop in Pikine"}})");
+  httplib::Result created = PostUntilFound(
+      [&] { return Post(port, "PlanService/CreatePlan", key, create); });
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 200) << created->body;
+  EXPECT_THAT(created->body,
+              AllOf(HasSubstr(case_id), HasSubstr("PLAN_STATUS_DRAFT"),
+                    HasSubstr(R"("version":1)")));
+
+  const std::string get_body =
+      std::regex_replace(bodies[3], std::regex("<caseId>"), case_id);
+  auto fetched = Post(port, "PlanService/GetPlan", key, get_body);
+  ASSERT_TRUE(fetched);
+  EXPECT_EQ(fetched->status, 200) << fetched->body;
+  EXPECT_THAT(fetched->body,
+              AllOf(HasSubstr(case_id), HasSubstr("tailoring workshop"),
+                    HasSubstr("PLAN_STATUS_DRAFT")));
+}
+
+v1::Date Day(int year, int month, int day) {
+  v1::Date d;
+  d.set_year(year);
+  d.set_month(month);
+  d.set_day(day);
+  return d;
+}
+
+// Calls the suite's gRPC face with the development key (a supervisor, who
+// may take every step of a plan).
+class GrpcFace {
+ public:
+  GrpcFace(int port, std::string key)
+      : channel_(testing::LoopbackChannel(port)), key_(std::move(key)) {}
+
+  template <typename Stub, typename Request, typename Response>
+  grpc::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                 const Request&, Response*),
+                    std::unique_ptr<Stub>& stub, const Request& request,
+                    Response* response) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + key_);
+    return (stub.get()->*method)(&ctx, request, response);
+  }
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+  std::string key_;
+};
+
+// In the all-in-one the two services follow each other's feeds over
+// in-process channels, the assessment service's only from once planning has
+// started (a LateChannel): a plan approved in planning marks the need its
+// activity answers BEING_ADDRESSED in assessment.
+TEST(EmbeddedSuiteTest, ApprovedPlanMarksItsNeedBeingAddressedInAssessment) {
+  TempDir dir;
+  auto suite = EmbeddedSuite::Start(OptionsFor(dir));
+  ASSERT_TRUE(suite.ok()) << suite.status();
+  GrpcFace face((*suite)->grpc_port(), (*suite)->dev_api_key());
+  auto cases = v1::CaseService::NewStub(face.channel());
+  auto needs = v1::NeedService::NewStub(face.channel());
+  auto plans = v1::PlanService::NewStub(face.channel());
+
+  v1::Case registered;
+  ASSERT_TRUE(face.Call(&v1::CaseService::Stub::RegisterCase, cases,
+                        testing::ValidRegistration("emb-plan-1", kDemoOffice,
+                                                   "cm-demo"),
+                        &registered)
+                  .ok());
+  v1::AddNeedRequest add;
+  add.set_case_id(registered.case_id());
+  add.mutable_need()->set_dimension(v1::DIMENSION_ECONOMIC);
+  add.mutable_need()->set_category("business_development");
+  add.mutable_need()->set_description("test need");
+  add.mutable_need()->set_priority(v1::NEED_PRIORITY_HIGH);
+  v1::Need need;
+  grpc::Status status =
+      face.Call(&v1::NeedService::Stub::AddNeed, needs, add, &need);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  v1::CreatePlanRequest create;
+  create.set_request_id("emb-plan-1");
+  v1::Plan* plan = create.mutable_plan();
+  plan->set_case_id(registered.case_id());
+  plan->set_returnee_objectives("Open a tailoring shop");
+  v1::PlanActivity* activity = plan->add_activities();
+  activity->set_dimension(v1::DIMENSION_ECONOMIC);
+  activity->set_component("business_development");
+  activity->set_level(v1::ASSISTANCE_LEVEL_INDIVIDUAL);
+  activity->set_description("business coaching");
+  activity->set_delivery(v1::ACTIVITY_DELIVERY_DIRECT);
+  activity->set_responsible_party("programme");
+  *activity->mutable_start_date() = Day(2025, 11, 1);
+  *activity->mutable_due_date() = Day(2026, 2, 1);
+  activity->add_need_ids(need.need_id());
+  // Refused until planning has applied the case's and the need's events.
+  v1::Plan created;
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  do {
+    status =
+        face.Call(&v1::PlanService::Stub::CreatePlan, plans, create, &created);
+    if (status.ok()) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  } while (absl::Now() < deadline);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  std::string etag = created.etag();
+  for (auto step :
+       {&v1::PlanService::Stub::AgreePlan, &v1::PlanService::Stub::SubmitPlan,
+        &v1::PlanService::Stub::ApprovePlan}) {
+    v1::PlanStepRequest request;
+    request.set_case_id(registered.case_id());
+    request.set_etag(etag);
+    if (step == &v1::PlanService::Stub::AgreePlan) {
+      *request.mutable_agreement()->mutable_agreed_date() = Day(2025, 11, 10);
+      request.mutable_agreement()->set_method(v1::AGREEMENT_METHOD_SIGNED);
+    }
+    v1::Plan stepped;
+    status = face.Call(step, plans, request, &stepped);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    etag = stepped.etag();
+  }
+
+  v1::GetNeedRequest get;
+  get.set_case_id(registered.case_id());
+  get.set_need_id(need.need_id());
+  v1::Need read;
+  do {
+    status = face.Call(&v1::NeedService::Stub::GetNeed, needs, get, &read);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    if (read.status() == v1::NEED_STATUS_BEING_ADDRESSED) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  } while (absl::Now() < deadline);
+  EXPECT_EQ(read.status(), v1::NEED_STATUS_BEING_ADDRESSED);
 }
 
 // The README's worked example: the RSS baseline of docs/INSTRUMENTS.md

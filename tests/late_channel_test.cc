@@ -1,9 +1,11 @@
 // A feed follower given a LateChannel (common/feeds/producer_channel.h) for
-// a producer of its own process that does not exist yet, as the all-in-one
-// does for the planning service: the follower starts, waits while the slot
-// is empty, and follows as soon as the producer's in-process channel is set,
-// without a restart. The producer is a real assessment server (in-process
-// only) and the consumer the recording projection over a real RocksDB.
+// a producer of its own process, as the all-in-one does for its two
+// services: the follower starts before the producer exists, waits while the
+// slot is empty, and follows as soon as the producer's in-process channel is
+// set, without a restart; once the channel is revoked, the producer can go
+// while the follower runs on. The producer is a real assessment server
+// (in-process only) and the consumer the recording projection over a real
+// RocksDB.
 #include <memory>
 #include <string>
 
@@ -27,19 +29,17 @@ namespace homeward {
 namespace {
 
 using ::homeward::testing::IsOk;
+namespace v1 = ::homeward::v1;
 
 constexpr uint32_t kPartitions = 8;
 constexpr char kProducerAddress[] = "in-process:assessment";
 // Generous: the machine is small and shared.
 constexpr absl::Duration kCatchUpTimeout = absl::Seconds(60);
 
-TEST(LateChannelTest, FollowerWaitsForTheChannelThenFollows) {
-  testing::TempDir dir;
-  auto store = storage::Store::Open(
-      {.path = dir.path() + "/consumer", .partition_count = kPartitions});
-  ASSERT_THAT(store, IsOk());
-  testing::RecordingProjection projection;
-
+// Options following the one in-process assessment replica over `channel`.
+feeds::FeedFollower::Options FollowerOptions(
+    storage::Store* store, feeds::EventConsumer* consumer,
+    std::shared_ptr<feeds::LateChannel> channel) {
   google::protobuf::RepeatedPtrField<homeward::internal::v1::ServiceRoute>
       routes;
   auto* route = routes.Add();
@@ -47,40 +47,63 @@ TEST(LateChannelTest, FollowerWaitsForTheChannelThenFollows) {
   route->add_replicas()->set_address(kProducerAddress);
   auto producer_routes =
       routing::RouteTable::Create(routes, kPartitions, "assessment");
-  ASSERT_THAT(producer_routes, IsOk());
-  auto late = std::make_shared<feeds::LateChannel>();
+  EXPECT_THAT(producer_routes, IsOk());
   feeds::FeedFollower::Options options;
   options.producer = *std::move(producer_routes);
   options.partitions = storage::PartitionSet::All(kPartitions);
-  options.store = store->get();
-  options.consumer = &projection;
+  options.store = store;
+  options.consumer = consumer;
   options.principal_secret = testing::kTestSecret;
-  options.channels = {{kProducerAddress, late}};
+  options.channels = {{kProducerAddress, std::move(channel)}};
   options.backoff = {absl::Milliseconds(20), absl::Milliseconds(200)};
-  // The producer does not exist yet: not an error at start.
-  auto follower = feeds::FeedFollower::Start(std::move(options));
-  ASSERT_THAT(follower, IsOk());
+  return options;
+}
 
-  // The producer starts (in-process only) and commits an event.
+// An assessment replica serving in-process only, with the shipped programme
+// data.
+std::unique_ptr<assessment::AssessmentServer> StartProducer(
+    const std::string& data_dir) {
   homeward::internal::v1::ServiceConfig config =
-      testing::LoopbackServiceConfig(dir.path() + "/producer");
+      testing::LoopbackServiceConfig(data_dir);
   config.clear_listen_address();
   config.set_partition_count(kPartitions);
   auto producer = assessment::AssessmentServer::Start(
       testing::WithShippedProgrammeData(config), testing::kTestSecret);
-  ASSERT_THAT(producer, IsOk());
-  auto cases = v1::CaseService::NewStub((*producer)->InProcessChannel());
+  EXPECT_THAT(producer, IsOk());
+  return producer.ok() ? *std::move(producer) : nullptr;
+}
+
+// Registers a case on `producer` (one event); its partition.
+uint32_t RegisterCase(assessment::AssessmentServer& producer,
+                      const std::string& request_id) {
+  auto cases = v1::CaseService::NewStub(producer.InProcessChannel());
   grpc::ClientContext context;
   testing::SignAs(
       testing::MakePrincipal("cm-1", v1::ROLE_CASE_MANAGER, {"office-dakar"}),
       &context);
   v1::Case registered;
-  ASSERT_TRUE(cases
-                  ->RegisterCase(&context, testing::ValidRegistration("late-1"),
-                                 &registered)
-                  .ok());
-  const uint32_t partition =
-      storage::PartitionOf(registered.case_id(), kPartitions);
+  const grpc::Status status = cases->RegisterCase(
+      &context, testing::ValidRegistration(request_id), &registered);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return storage::PartitionOf(registered.case_id(), kPartitions);
+}
+
+TEST(LateChannelTest, FollowerWaitsForTheChannelThenFollows) {
+  testing::TempDir dir;
+  auto store = storage::Store::Open(
+      {.path = dir.path() + "/consumer", .partition_count = kPartitions});
+  ASSERT_THAT(store, IsOk());
+  testing::RecordingProjection projection;
+  auto late = std::make_shared<feeds::LateChannel>();
+  // The producer does not exist yet: not an error at start.
+  auto follower = feeds::FeedFollower::Start(
+      FollowerOptions(store->get(), &projection, late));
+  ASSERT_THAT(follower, IsOk());
+
+  // The producer starts and commits an event.
+  auto producer = StartProducer(dir.path() + "/producer");
+  ASSERT_NE(producer, nullptr);
+  const uint32_t partition = RegisterCase(*producer, "late-1");
 
   // While the slot is empty the follower cannot know of it.
   absl::SleepFor(absl::Milliseconds(500));
@@ -88,12 +111,55 @@ TEST(LateChannelTest, FollowerWaitsForTheChannelThenFollows) {
 
   // Once the channel is set, the follower (retrying with its backoff) opens
   // the stream and applies the event.
-  late->Set((*producer)->InProcessChannel());
+  late->Set(producer->InProcessChannel());
   EXPECT_THAT((*follower)->WaitUntilApplied({{partition, 1}}, kCatchUpTimeout),
               IsOk());
   EXPECT_EQ((*follower)->refused_count(), 0u);
+  late->Revoke();
   (*follower)->Stop();
-  (*producer)->Shutdown(absl::Seconds(1));
+  producer->Shutdown(absl::Seconds(1));
+}
+
+// gRPC crashes when a call is started over the in-process channel of a
+// server that is gone. A revoked channel is never called again, so the
+// producer can stop and go while its follower keeps reconnecting; and a
+// channel set again (the producer restarted) is followed from where it was.
+TEST(LateChannelTest, RevokedChannelLetsTheProducerGoWhileTheFollowerRuns) {
+  testing::TempDir dir;
+  auto store = storage::Store::Open(
+      {.path = dir.path() + "/consumer", .partition_count = kPartitions});
+  ASSERT_THAT(store, IsOk());
+  testing::RecordingProjection projection;
+  auto late = std::make_shared<feeds::LateChannel>();
+  auto producer = StartProducer(dir.path() + "/producer");
+  ASSERT_NE(producer, nullptr);
+  late->Set(producer->InProcessChannel());
+  auto follower = feeds::FeedFollower::Start(
+      FollowerOptions(store->get(), &projection, late));
+  ASSERT_THAT(follower, IsOk());
+  const uint32_t first = RegisterCase(*producer, "revoke-1");
+  ASSERT_THAT((*follower)->WaitUntilApplied({{first, 1}}, kCatchUpTimeout),
+              IsOk());
+
+  late->Revoke();
+  producer->Shutdown(absl::Seconds(1));
+  producer.reset();
+  // The stream ended with the server; the follower retries every 20..200
+  // ms meanwhile, and must not start a call on the channel.
+  absl::SleepFor(absl::Seconds(1));
+
+  producer = StartProducer(dir.path() + "/producer");
+  ASSERT_NE(producer, nullptr);
+  const uint32_t second = RegisterCase(*producer, "revoke-2");
+  late->Set(producer->InProcessChannel());
+  const uint64_t expected = second == first ? 2 : 1;
+  EXPECT_THAT(
+      (*follower)->WaitUntilApplied({{second, expected}}, kCatchUpTimeout),
+      IsOk());
+  EXPECT_EQ((*follower)->refused_count(), 0u);
+  late->Revoke();
+  (*follower)->Stop();
+  producer->Shutdown(absl::Seconds(1));
 }
 
 }  // namespace

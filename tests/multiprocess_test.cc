@@ -1,7 +1,8 @@
 // The real binaries as separate processes: an assessment service and a
 // gateway configured from files, a case registered and read through the
 // gateway over gRPC and JSON, an acknowledged write surviving a SIGKILL of the
-// service, and graceful exits on SIGTERM. Also the all-in-one binary. And
+// service, and graceful exits on SIGTERM; the planning binary beside them,
+// serving plans through the gateway. Also the all-in-one binary. And
 // what only the real binaries show: --help, refusals at start (another
 // partition count on existing data, a port already in use), the operator's
 // key file left alone, and reflection describing the health service.
@@ -10,10 +11,14 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <regex>
 #include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/auth/principal_token.h"
 #include "common/server/config_file.h"
 #include "common/status/status_matchers.h"
@@ -26,6 +31,7 @@
 #include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
 #include "tests/fixtures/child_process.h"
+#include "tests/fixtures/planning_server.h"
 #include "tests/fixtures/reflection_client.h"
 #include "tests/fixtures/temp_dir.h"
 
@@ -142,6 +148,125 @@ TEST(MultiProcessTest,
   EXPECT_THAT(assessment->Log(), ::testing::Not(HasSubstr("Ndiaye")));
   EXPECT_THAT(gw.Log(), ::testing::Not(HasSubstr("Ndiaye")));
   EXPECT_THAT(gw.Log(), ::testing::Not(HasSubstr(kKey)));
+}
+
+// Calls `post` again while it answers 404 (NOT_FOUND: the planning service
+// has not applied the case's registration event yet), for up to a minute
+// (generous: the machine is loaded); the last answer.
+httplib::Result PostUntilFound(const std::function<httplib::Result()>& post) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (true) {
+    httplib::Result result = post();
+    if (!result || result->status != 404 || absl::Now() > deadline) {
+      return result;
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+}
+
+// The planning binary behind the gateway binary, following the assessment
+// binary's feed: a case registered through the gateway becomes known to
+// planning, and a plan is created and read over JSON; all three stop
+// cleanly on SIGTERM and log no personal data or plan content.
+TEST(MultiProcessTest, PlanningBinaryServesPlansThroughTheGateway) {
+  TempDir dir;
+  ASSERT_OK(auth::EnsureSecretFile(dir.path() + "/principal.secret"));
+  homeward::internal::v1::ApiKeyFile keys;
+  *keys.add_keys() = gateway::MakeApiKey(
+      "mp", kKey,
+      MakePrincipal("cm-1", homeward::v1::ROLE_CASE_MANAGER, {"office-dakar"}));
+  ASSERT_OK(server::WriteTextProtoFile(dir.path() + "/api_keys.textproto", keys,
+                                       0600));
+  auto assessment = StartAssessment(dir, "127.0.0.1:0", "assessment.log");
+  const std::string assessment_port =
+      assessment->WaitForLogField("port", kStartTimeout);
+  ASSERT_FALSE(assessment_port.empty()) << assessment->Log();
+
+  // The planning config names the programme data and the assessment replica
+  // it follows; the flags give the rest, as for homeward-assessment.
+  homeward::internal::v1::ServiceConfig service;
+  testing::AddShareRoute(service.mutable_upstream(), "assessment", 64,
+                         {std::stoi(assessment_port)});
+  const std::string planning_config = dir.path() + "/planning.textproto";
+  ASSERT_OK(server::WriteTextProtoFile(
+      planning_config, testing::WithShippedPlanningData(service), 0600));
+  ChildProcess planning(
+      {HOMEWARD_PLANNING_BIN, "--config=" + planning_config,
+       "--listen=127.0.0.1:0", "--data_dir=" + dir.path() + "/planning",
+       "--principal_secret_file=" + dir.path() + "/principal.secret"},
+      dir.path() + "/planning.log");
+  const std::string planning_port =
+      planning.WaitForLogField("port", kStartTimeout);
+  ASSERT_FALSE(planning_port.empty()) << planning.Log();
+
+  homeward::internal::v1::GatewayConfig config;
+  config.set_grpc_listen_address("127.0.0.1:0");
+  config.set_http_listen_address("127.0.0.1:0");
+  config.set_api_keys_file(dir.path() + "/api_keys.textproto");
+  config.set_principal_secret_file(dir.path() + "/principal.secret");
+  auto* route = config.add_routes();
+  route->set_service("assessment");
+  route->add_replicas()->set_address("127.0.0.1:" + assessment_port);
+  route = config.add_routes();
+  route->set_service("planning");
+  route->add_replicas()->set_address("127.0.0.1:" + planning_port);
+  ASSERT_OK(server::WriteTextProtoFile(dir.path() + "/gateway.textproto",
+                                       config, 0600));
+  ChildProcess gw(
+      {HOMEWARD_GATEWAY_BIN, "--config=" + dir.path() + "/gateway.textproto"},
+      dir.path() + "/gateway.log");
+  const std::string http_port = gw.WaitForLogField("http_port", kStartTimeout);
+  ASSERT_FALSE(http_port.empty()) << gw.Log();
+
+  httplib::Client http("127.0.0.1", std::stoi(http_port));
+  http.set_read_timeout(10, 0);
+  auto registered = http.Post(
+      "/homeward.v1.CaseService/RegisterCase", {{"X-Api-Key", kKey}},
+      R"({"requestId":"mp-plan-1","case":{"returnee":{"givenName":"Awa",)"
+      R"("familyName":"Ndiaye","sex":"SEX_FEMALE","dateOfBirth":{"year":1990,)"
+      R"("month":5,"day":17},"nationality":"SN","languages":["wo"]},)"
+      R"("returnInfo":{"country":"SN","region":"Dakar","locality":"Pikine",)"
+      R"("returnDate":{"year":2025,"month":10,"day":1},)"
+      R"("returnType":"RETURN_TYPE_ASSISTED_VOLUNTARY"},)"
+      R"("officeId":"office-dakar","caseManagerId":"cm-1",)"
+      R"("programmeId":"sn_reintegration"}})",
+      "application/json");
+  ASSERT_TRUE(registered);
+  ASSERT_EQ(registered->status, 200) << registered->body;
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(registered->body, match,
+                                std::regex("\"caseId\":\\s*\"([^\"]+)\"")));
+  const std::string case_id = match[1];
+
+  // NOT_FOUND (404) until planning has applied the registration event.
+  const std::string create =
+      absl::StrCat(R"({"requestId":"mp-plan-1","plan":{"caseId":")", case_id,
+                   R"(","returneeObjectives":"Open a tailoring workshop"}})");
+  httplib::Result created = PostUntilFound([&] {
+    return http.Post("/homeward.v1.PlanService/CreatePlan",
+                     {{"X-Api-Key", kKey}}, create, "application/json");
+  });
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 200) << created->body;
+  auto fetched = http.Post(
+      "/homeward.v1.PlanService/GetPlan", {{"X-Api-Key", kKey}},
+      absl::StrCat(R"({"caseId":")", case_id, R"("})"), "application/json");
+  ASSERT_TRUE(fetched);
+  EXPECT_EQ(fetched->status, 200) << fetched->body;
+  EXPECT_THAT(fetched->body,
+              AllOf(HasSubstr(case_id), HasSubstr("tailoring workshop"),
+                    HasSubstr("PLAN_STATUS_DRAFT")));
+
+  gw.Signal(SIGTERM);
+  EXPECT_EQ(gw.Wait(), 0) << gw.Log();
+  planning.Signal(SIGTERM);
+  EXPECT_EQ(planning.Wait(), 0) << planning.Log();
+  assessment->Signal(SIGTERM);
+  EXPECT_EQ(assessment->Wait(), 0) << assessment->Log();
+  for (const std::string& log : {planning.Log(), gw.Log()}) {
+    EXPECT_THAT(log, ::testing::Not(HasSubstr("Ndiaye")));
+    EXPECT_THAT(log, ::testing::Not(HasSubstr("tailoring")));
+  }
 }
 
 TEST(MultiProcessTest, ServiceBinaryRefusesToStartWithoutItsSecret) {

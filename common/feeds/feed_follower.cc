@@ -52,8 +52,9 @@ struct FeedFollower::PartitionState {
 
 struct FeedFollower::Stream {
   std::string address;
-  // Reader-only: made from `in_process` when its channel is set (a late
-  // channel may not be yet), else at Start from the address.
+  // The stub of a dialled producer, made at Start; null for a producer of
+  // this process, reached over `in_process` (whose channel may be set later
+  // or revoked: producer_channel.h).
   std::unique_ptr<homeward::v1::EventFeedService::Stub> stub;
   ProducerChannel in_process;
   std::vector<PartitionState*> partitions;  // ascending
@@ -132,7 +133,7 @@ absl::StatusOr<std::unique_ptr<FeedFollower>> FeedFollower::Start(
     stream->address = opts.producer.address(r);
     if (auto it = opts.channels.find(stream->address);
         it != opts.channels.end()) {
-      stream->in_process = it->second;  // the reader makes the stub
+      stream->in_process = it->second;  // the reader calls it
     } else {
       stream->stub =
           homeward::v1::EventFeedService::NewStub(grpc::CreateCustomChannel(
@@ -205,24 +206,6 @@ void FeedFollower::ReadLoop(Stream* stream) {
   const auth::PrincipalSigner signer(options_.principal_secret);
   int failures = 0;  // streams in a row that ended before any event came
   while (true) {
-    if (stream->stub == nullptr) {
-      if (std::shared_ptr<grpc::Channel> channel = stream->in_process.Get()) {
-        stream->stub = homeward::v1::EventFeedService::NewStub(channel);
-      }
-    }
-    if (stream->stub == nullptr) {
-      // A producer of this process that has not started yet: wait for it
-      // like for a producer that is down.
-      ++failures;
-      if (WorthLogging(failures)) {
-        server::Log("info", "feed producer not started yet; waiting",
-                    {{"consumer", name_},
-                     {"producer", stream->address},
-                     {"attempt", absl::StrCat(failures)}});
-      }
-      if (!SleepUnlessStopping(BackoffFor(failures))) return;
-      continue;
-    }
     homeward::v1::SubscribeRequest request;
     grpc::ClientContext context;
     {
@@ -238,8 +221,42 @@ void FeedFollower::ReadLoop(Stream* stream) {
       stream->context = &context;
     }
     signer.Attach(principal, &context);
-    std::unique_ptr<grpc::ClientReader<Event>> reader =
-        stream->stub->Subscribe(&context, request);
+    // A producer of this process is called over its in-process channel,
+    // which must outlive the call (the stub and the call keep only a raw
+    // pointer to it), so both are kept until the call is finished.
+    std::shared_ptr<grpc::Channel> in_process_channel;
+    std::unique_ptr<homeward::v1::EventFeedService::Stub> in_process_stub;
+    std::unique_ptr<grpc::ClientReader<Event>> reader;
+    if (stream->stub != nullptr) {
+      reader = stream->stub->Subscribe(&context, request);
+    } else {
+      // Started while the channel cannot be revoked (producer_channel.h).
+      stream->in_process.Use([&](std::shared_ptr<grpc::Channel> channel) {
+        if (channel == nullptr) return;
+        in_process_channel = std::move(channel);
+        in_process_stub =
+            homeward::v1::EventFeedService::NewStub(in_process_channel);
+        reader = in_process_stub->Subscribe(&context, request);
+      });
+    }
+    if (reader == nullptr) {
+      // A producer of this process that has not started yet, or is shutting
+      // down: wait for it like for a producer that is down.
+      {
+        absl::MutexLock lock(&mu_);
+        stream->context = nullptr;
+        if (stopping_) return;
+      }
+      ++failures;
+      if (WorthLogging(failures)) {
+        server::Log("info", "in-process feed producer not serving; waiting",
+                    {{"consumer", name_},
+                     {"producer", stream->address},
+                     {"attempt", absl::StrCat(failures)}});
+      }
+      if (!SleepUnlessStopping(BackoffFor(failures))) return;
+      continue;
+    }
     Event event;
     bool interrupted = false;  // by Stop() or a reopen
     while (reader->Read(&event)) {

@@ -1,24 +1,29 @@
 // How a feed follower reaches a producer replica of its own process instead
 // of dialling the replica's address: over the producer's in-process channel,
-// given either at once or later. Later is for two services that follow each
-// other's feeds in one process (the all-in-one: planning follows
-// assessment, assessment follows planning): a server's in-process channel
-// exists only once that server has started, and each needs the other's
-// channel when it starts, so the one started first gets an empty
-// LateChannel and the other's channel is set into it once that one runs.
-// Until then the follower treats the producer as down: it retries with its
-// backoff, and follows as soon as the channel is set.
+// given either at once or through a LateChannel.
 //
-//   auto planning_channel = std::make_shared<feeds::LateChannel>();
-//   service::UpstreamChannels to_planning{
-//       {"in-process:planning", planning_channel}};
-//   ... start assessment with to_planning ...
-//   ... start planning with {{"in-process:assessment",
-//                              assessment->InProcessChannel()}} ...
-//   planning_channel->Set(planning->InProcessChannel());
+// A LateChannel is for services of one process that follow each other's
+// feeds (the all-in-one: planning follows assessment, assessment follows
+// planning). A server's in-process channel exists only once that server has
+// started, and each needs the other's channel when it starts, so the one
+// started first gets an empty LateChannel, set once the other runs. Until
+// then the follower treats the producer as down: it retries with its
+// backoff, and follows as soon as the channel is set. At shutdown the
+// channel is revoked before the producer stops: gRPC crashes when a call is
+// started on the in-process channel of a server that is gone, and a
+// follower keeps reconnecting until it is stopped itself. After Revoke()
+// the follower waits again, as before Set().
+//
+//   auto to_planning = std::make_shared<feeds::LateChannel>();
+//   ... start assessment with {{"in-process:planning", to_planning}} ...
+//   ... start planning ...
+//   to_planning->Set(planning->InProcessChannel());
+//   ...
+//   to_planning->Revoke();  // before shutting planning down
 #ifndef HOMEWARD_COMMON_FEEDS_PRODUCER_CHANNEL_H_
 #define HOMEWARD_COMMON_FEEDS_PRODUCER_CHANNEL_H_
 
+#include <functional>
 #include <memory>
 #include <utility>
 
@@ -28,18 +33,23 @@
 
 namespace homeward::feeds {
 
-// A channel set once, after the code that uses it was handed the slot.
-// Thread-safe.
+// An in-process channel that is set after the follower using it started,
+// and revoked before its server stops. Thread-safe.
 class LateChannel {
  public:
   void Set(std::shared_ptr<grpc::Channel> channel) {
-    absl::MutexLock lock(&mu_);
+    absl::WriterMutexLock lock(&mu_);
     channel_ = std::move(channel);
   }
-  // nullptr until Set.
-  std::shared_ptr<grpc::Channel> Get() const {
-    absl::MutexLock lock(&mu_);
-    return channel_;
+  // Once this returns, no call is being started on the channel and none
+  // will be (calls started before end when their server shuts down).
+  void Revoke() { Set(nullptr); }
+  // Runs `start` with the channel (nullptr while not set, or revoked);
+  // Revoke() waits until it returns, so `start` must only start a call.
+  void Use(
+      const std::function<void(std::shared_ptr<grpc::Channel>)>& start) const {
+    absl::ReaderMutexLock lock(&mu_);
+    start(channel_);
   }
 
  private:
@@ -57,10 +67,11 @@ class ProducerChannel {
   ProducerChannel(std::shared_ptr<LateChannel> later)  // NOLINT: implicit
       : later_(std::move(later)) {}
 
-  // The channel, or nullptr while a late one is not set yet.
-  std::shared_ptr<grpc::Channel> Get() const {
-    if (now_ != nullptr) return now_;
-    return later_ != nullptr ? later_->Get() : nullptr;
+  // As LateChannel::Use; a channel given now is always there.
+  void Use(
+      const std::function<void(std::shared_ptr<grpc::Channel>)>& start) const {
+    if (later_ != nullptr) return later_->Use(start);
+    start(now_);
   }
 
  private:

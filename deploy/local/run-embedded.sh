@@ -10,4 +10,5 @@ exec build/services/all_in_one/homeward-all-in-one \
   --data_dir="${HOMEWARD_DATA_DIR:-homeward-data}" \
   --taxonomy_dir="$PWD/deploy/taxonomy" \
   --programmes_dir="$PWD/deploy/programmes" \
-  --instruments_dir="$PWD/deploy/instruments" "$@"
+  --instruments_dir="$PWD/deploy/instruments" \
+  --feasibility_dir="$PWD/deploy/feasibility" "$@"

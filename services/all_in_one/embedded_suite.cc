@@ -5,12 +5,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/auth/principal_token.h"
+#include "common/feeds/producer_channel.h"
 #include "common/server/config_file.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -60,16 +62,37 @@ std::string DevKeyAcceptedBy(const std::string& data_dir,
   return key;
 }
 
+// The settings every service of the suite shares, and its data directory
+// <data_dir>/<name>. No listen address: the gateway and the other service
+// reach it in-process.
+void InitService(const EmbeddedOptions& options, absl::string_view name,
+                 homeward::internal::v1::ServiceConfig* config) {
+  config->set_data_dir(absl::StrCat(options.data_dir, "/", name));
+  config->set_partition_count(options.partition_count);
+}
+
+// Adds to config->upstream the one replica of `producer`, reached in-process
+// at `address` (a key of the channels the service is started with).
+void AddUpstream(absl::string_view producer, const std::string& address,
+                 homeward::internal::v1::ServiceConfig* config) {
+  auto* route = config->add_upstream();
+  route->set_service(std::string(producer));
+  route->add_replicas()->set_address(address);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
     const EmbeddedOptions& options) {
   std::error_code error;
-  std::filesystem::create_directories(options.data_dir + "/assessment", error);
-  if (error) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot create data directory '", options.data_dir,
-                     "': ", error.message()));
+  for (const char* service : {"assessment", "planning"}) {
+    std::filesystem::create_directories(
+        absl::StrCat(options.data_dir, "/", service), error);
+    if (error) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot create data directory '", options.data_dir,
+                       "': ", error.message()));
+    }
   }
   std::filesystem::permissions(options.data_dir,
                                std::filesystem::perms::owner_all,
@@ -101,16 +124,53 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
           suite->api_keys_file_));
   suite->dev_api_key_ = DevKeyAcceptedBy(options.data_dir, keys);
 
-  homeward::internal::v1::AssessmentConfig service;
-  service.mutable_service()->set_data_dir(options.data_dir + "/assessment");
-  service.mutable_service()->set_partition_count(options.partition_count);
-  service.set_taxonomy_dir(options.taxonomy_dir);
-  service.set_programmes_dir(options.programmes_dir);
-  service.set_instruments_dir(options.instruments_dir);
-  ASSIGN_OR_RETURN(std::unique_ptr<assessment::AssessmentServer> assessment,
-                   assessment::AssessmentServer::Start(service, secret));
+  // The two services follow each other's feeds over in-process channels
+  // (planning follows assessment's cases, needs and concerns; assessment
+  // follows the plans' approvals), and a server's in-process channel exists
+  // only once it runs. So each follower gets a LateChannel: assessment
+  // starts first (its planning follower waits, retrying, while the slot is
+  // empty), then planning, whose assessment slot is set before it starts,
+  // then planning's channel fills the other slot. Shutdown revokes both
+  // slots before any server stops (common/feeds/producer_channel.h).
+  const std::string to_assessment =
+      absl::StrCat("in-process:", gateway::kAssessmentService);
+  const std::string to_planning =
+      absl::StrCat("in-process:", gateway::kPlanningService);
+  auto assessment_channel = std::make_shared<feeds::LateChannel>();
+  auto planning_channel = std::make_shared<feeds::LateChannel>();
+  suite->feed_channels_ = {assessment_channel, planning_channel};
+
+  homeward::internal::v1::AssessmentConfig assessment_config;
+  InitService(options, gateway::kAssessmentService,
+              assessment_config.mutable_service());
+  AddUpstream(planning::kPlanningBackend, to_planning,
+              assessment_config.mutable_service());
+  assessment_config.set_taxonomy_dir(options.taxonomy_dir);
+  assessment_config.set_programmes_dir(options.programmes_dir);
+  assessment_config.set_instruments_dir(options.instruments_dir);
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<assessment::AssessmentServer> assessment,
+      assessment::AssessmentServer::Start(assessment_config, secret,
+                                          {{to_planning, planning_channel}}));
+  assessment_channel->Set(assessment->InProcessChannel());
   suite->services_.push_back(gateway::InProcessService(
       gateway::kAssessmentService, std::move(assessment)));
+
+  homeward::internal::v1::PlanningConfig planning_config;
+  InitService(options, planning::kPlanningBackend,
+              planning_config.mutable_service());
+  AddUpstream(gateway::kAssessmentService, to_assessment,
+              planning_config.mutable_service());
+  planning_config.set_taxonomy_dir(options.taxonomy_dir);
+  planning_config.set_feasibility_dir(options.feasibility_dir);
+  planning_config.set_programmes_dir(options.programmes_dir);
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<planning::PlanningServer> planning,
+      planning::PlanningServer::Start(planning_config, secret,
+                                      {{to_assessment, assessment_channel}}));
+  planning_channel->Set(planning->InProcessChannel());
+  suite->services_.push_back(gateway::InProcessService(
+      gateway::kPlanningService, std::move(planning)));
 
   gateway::GatewayServer::Options gw;
   gw.config.set_grpc_listen_address(options.grpc_listen);
@@ -127,6 +187,10 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
 EmbeddedSuite::~EmbeddedSuite() { Shutdown(absl::Seconds(5)); }
 
 void EmbeddedSuite::Shutdown(absl::Duration grace) {
+  // First no follower may start a call on a server about to go: gRPC
+  // crashes on a call started over the in-process channel of a server that
+  // is gone, and each service follows the other until it stops itself.
+  for (const auto& channel : feed_channels_) channel->Revoke();
   if (gateway_ != nullptr) gateway_->Shutdown(grace);
   gateway::ShutdownLocalServices(services_, grace);
 }
@@ -134,6 +198,8 @@ void EmbeddedSuite::Shutdown(absl::Duration grace) {
 std::string EmbeddedSuite::Instructions() const {
   std::string base = absl::StrCat("http://127.0.0.1:", http_port(),
                                   "/homeward.v1.CaseService");
+  std::string plans = absl::StrCat("http://127.0.0.1:", http_port(),
+                                   "/homeward.v1.PlanService");
   // With the operator's own key file there is no key to print.
   const std::string key =
       dev_api_key_.empty() ? "<your API key>" : dev_api_key_;
@@ -161,10 +227,16 @@ List the office's cases:
   curl -s -X POST %s/ListCases \
     -H 'Content-Type: application/json' -H 'Authorization: Bearer %s' -d '{}'
 
+Read the case's reintegration plan (PlanService: CreatePlan, the workflow
+steps and revisions are in docs/PLANNING.md):
+  curl -s -X POST %s/GetPlan \
+    -H 'Content-Type: application/json' -H 'Authorization: Bearer %s' \
+    -d '{"caseId":"<caseId>"}'
+
 Stop with Ctrl-C (SIGINT) or SIGTERM.
 )",
       http_port(), grpc_port(), key_line, base, key, kDemoOffice, base, key,
-      base, key);
+      base, key, plans, key);
 }
 
 }  // namespace homeward::all_in_one

@@ -1,9 +1,12 @@
-// The embedded default: every Homeward service and the gateway in one
-// process, wired over in-process gRPC channels, with all data under one local
-// directory. On first start it creates the deployment secret and, when no API
-// key file exists, one holding a development key (a supervisor of
-// "office-demo"); an existing key file is the operator's and is never
-// rewritten. It can print ready-to-paste example calls.
+// The embedded default: every Homeward service (assessment, planning) and
+// the gateway in one process, wired over in-process gRPC channels, with all
+// data under one local directory (<data_dir>/assessment,
+// <data_dir>/planning). The two services follow each other's event feeds
+// in-process too (see Start in embedded_suite.cc for the start order). On first
+// start it creates the deployment secret and, when no API key file exists, one
+// holding a development key (a supervisor of "office-demo"); an existing key
+// file is the operator's and is never rewritten. It can print ready-to-paste
+// example calls.
 //
 //   EmbeddedOptions options;
 //   options.data_dir = "homeward-data";
@@ -18,9 +21,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/feeds/producer_channel.h"
 #include "services/assessment/assessment_server.h"
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/local_services.h"
+#include "services/planning/planning_server.h"
 
 namespace homeward::all_in_one {
 
@@ -37,10 +42,13 @@ struct EmbeddedOptions {
   // with a development key when absent. A file named here must exist.
   std::string api_keys_file;
   // Programme data to publish at start (empty: none): the taxonomy, the
-  // programmes cases belong to, and the instrument definitions.
+  // programmes cases belong to and the instrument definitions (assessment),
+  // the feasibility grids plans are checked against (planning; the taxonomy
+  // and programmes are published in both services).
   std::string taxonomy_dir;
   std::string programmes_dir;
   std::string instruments_dir;
+  std::string feasibility_dir;
 };
 
 class EmbeddedSuite {
@@ -63,6 +71,9 @@ class EmbeddedSuite {
   EmbeddedSuite() = default;
   std::string dev_api_key_;
   std::string api_keys_file_;
+  // The in-process channels the services follow each other's feeds over,
+  // revoked first at shutdown.
+  std::vector<std::shared_ptr<feeds::LateChannel>> feed_channels_;
   // Every service of the suite, in start order; the gateway routes to each
   // over its in-process channel.
   std::vector<gateway::LocalService> services_;

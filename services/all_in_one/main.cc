@@ -24,14 +24,17 @@ ABSL_FLAG(std::string, api_keys_file, "",
           "<data_dir>/api_keys.textproto, created with a development key "
           "only when absent (an existing file is never rewritten)");
 ABSL_FLAG(std::string, taxonomy_dir, "",
-          "taxonomy files (*.textproto) to publish at start, e.g. "
-          "deploy/taxonomy");
+          "taxonomy files (*.textproto) to publish at start (in both "
+          "services), e.g. deploy/taxonomy");
 ABSL_FLAG(std::string, programmes_dir, "",
           "programme files (*.textproto) to publish at start, e.g. "
           "deploy/programmes; a case must belong to a published programme");
 ABSL_FLAG(std::string, instruments_dir, "",
           "instrument definitions (*.textproto) to publish at start, e.g. "
           "deploy/instruments");
+ABSL_FLAG(std::string, feasibility_dir, "",
+          "feasibility grids (*.textproto) the planning service publishes at "
+          "start, e.g. deploy/feasibility");
 ABSL_FLAG(bool, log_requests, true,
           "log one line per request (identifiers only)");
 
@@ -52,6 +55,7 @@ int main(int argc, char** argv) {
   options.taxonomy_dir = absl::GetFlag(FLAGS_taxonomy_dir);
   options.programmes_dir = absl::GetFlag(FLAGS_programmes_dir);
   options.instruments_dir = absl::GetFlag(FLAGS_instruments_dir);
+  options.feasibility_dir = absl::GetFlag(FLAGS_feasibility_dir);
   options.api_keys_file = absl::GetFlag(FLAGS_api_keys_file);
   auto suite = homeward::all_in_one::EmbeddedSuite::Start(options);
   if (!suite.ok()) {
