@@ -20,7 +20,9 @@
 #include "absl/time/time.h"
 #include "common/auth/crypto.h"
 #include "common/auth/principal_token.h"
+#include "common/feeds/producer_channel.h"
 #include "common/routing/route_table.h"
+#include "common/service/upstream_feed.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -53,6 +55,10 @@ using Done = std::function<void(const grpc::Status&)>;
 // Puts the caller's credentials on a fresh context: the signed principal on
 // direct calls (as the gateway would), the API key at the gateway.
 using Authorize = std::function<void(grpc::ClientContext*)>;
+
+// The address assessment's upstream route gives the planning replica: a
+// label for the LateChannel that replaces dialling it (see Deployment::Start).
+constexpr char kPlanningFeedLabel[] = "late:planning";
 
 // Every call gets a deadline so that a wedged server ends the run with
 // errors instead of hanging it; well under the driver's drain timeout.
@@ -458,9 +464,25 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
     return absl::InternalError(absl::StrCat(
         "cannot create ", service.data_dir(), ": ", error.message()));
   }
+  // With planning, the assessment service follows the planning feed too (the
+  // plans' approvals and activities), as deployed. Planning starts second
+  // (it needs assessment's address), so assessment's follower gets a
+  // LateChannel, set to a TCP channel once planning listens: until then it
+  // retries, as when a replica is down.
+  service::UpstreamChannels assessment_upstream;
+  if (options.planning) {
+    homeward::internal::v1::ServiceRoute& route = *service.add_upstream();
+    route.set_service(planning::kPlanningBackend);
+    homeward::internal::v1::ReplicaConfig& replica = *route.add_replicas();
+    replica.set_address(kPlanningFeedLabel);
+    replica.add_partitions()->set_last(service.partition_count() - 1);
+    deployment->planning_feed_ = std::make_shared<feeds::LateChannel>();
+    assessment_upstream[kPlanningFeedLabel] = deployment->planning_feed_;
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<assessment::AssessmentServer> assessment,
-                   assessment::AssessmentServer::Start(assessment_config,
-                                                       deployment->secret_));
+                   assessment::AssessmentServer::Start(
+                       assessment_config, deployment->secret_,
+                       std::move(assessment_upstream)));
   // No in-process channel: the gateway dials the replica over TCP, so the
   // gateway scenarios pay for two real RPC hops, as in a deployment.
   deployment->services_.push_back(gateway::LoopbackService(
@@ -497,6 +519,8 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
     deployment->services_.push_back(gateway::LoopbackService(
         planning::kPlanningBackend, std::move(planning)));
     deployment->planning_target_ = deployment->services_.back().address;
+    deployment->planning_feed_->Set(grpc::CreateChannel(
+        deployment->planning_target_, grpc::InsecureChannelCredentials()));
   }
 
   gateway::GatewayServer::Options gateway_options;
@@ -522,6 +546,8 @@ Deployment::~Deployment() {
   // follows assessment, before assessment).
   if (gateway_ != nullptr) gateway_->Shutdown(absl::Seconds(5));
   gateway_.reset();
+  // Assessment stops following planning before planning stops.
+  if (planning_feed_ != nullptr) planning_feed_->Revoke();
   gateway::ShutdownLocalServices(services_, absl::Seconds(5));
 }
 

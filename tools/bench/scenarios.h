@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/feeds/producer_channel.h"
 #include "homeward/internal/v1/principal.pb.h"
 #include "services/assessment/assessment_server.h"
 #include "services/gateway/gateway_server.h"
@@ -63,8 +64,9 @@ struct DeploymentOptions {
   // Also start one planning replica (data under <data_dir>/planning,
   // following the assessment replica's feed, publishing the deploy dir's
   // taxonomy/, feasibility/ and programmes/) behind the gateway's "planning"
-  // backend. Without it the plan scenarios cannot run, and the assessment
-  // feed has no follower in the process.
+  // backend, the assessment replica following its feed in turn, both feeds
+  // over loopback TCP. Without it the plan scenarios cannot run, and neither
+  // feed has a follower in the process.
   bool planning = true;
 };
 
@@ -114,6 +116,9 @@ class Deployment {
   // The services behind the gateway, reached over loopback TCP. Declared
   // before the gateway so that the gateway, which calls them, goes first.
   std::vector<gateway::LocalService> services_;
+  // Assessment's channel to the planning feed (nullptr without planning):
+  // revoked before the services shut down.
+  std::shared_ptr<feeds::LateChannel> planning_feed_;
   std::unique_ptr<gateway::GatewayServer> gateway_;
 };
 
