@@ -52,6 +52,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "tests/fixtures/temp_dir.h"
 #include "tools/bench/load_runner.h"
+#include "tools/bench/plan_pool.h"
 #include "tools/bench/scenarios.h"
 
 ABSL_FLAG(int, concurrency, 64, "Calls in flight per scenario.");
@@ -237,14 +238,13 @@ int PlansToPreload(const std::vector<const ScenarioInfo*>& selected) {
   if (!needs_plans) return 0;
   const int at_least = absl::GetFlag(FLAGS_preload_cases);
   if (!walks_plans) return at_least;
-  const double seconds_under_load =
-      std::max(1, absl::GetFlag(FLAGS_rounds)) *
-      (absl::GetFlag(FLAGS_seconds) + absl::GetFlag(FLAGS_warmup_seconds));
-  const double moves =
-      1.25 * absl::GetFlag(FLAGS_plan_activity_rate) * seconds_under_load;
-  const int plans = static_cast<int>(std::ceil(
-                        moves / (2.0 * absl::GetFlag(FLAGS_plan_activities)))) +
-                    absl::GetFlag(FLAGS_concurrency);
+  const int plans = PlansForActivityRun(
+      {.calls_per_second = absl::GetFlag(FLAGS_plan_activity_rate),
+       .seconds_under_load =
+           std::max(1, absl::GetFlag(FLAGS_rounds)) *
+           (absl::GetFlag(FLAGS_seconds) + absl::GetFlag(FLAGS_warmup_seconds)),
+       .activities_per_plan = absl::GetFlag(FLAGS_plan_activities),
+       .slots = absl::GetFlag(FLAGS_concurrency)});
   return std::max(at_least, plans);
 }
 
@@ -487,7 +487,8 @@ int Run() {
       if (pool.ok()) {
         plans = *std::move(pool);
         std::cerr << "  done in " << absl::FormatDuration(absl::Now() - start)
-                  << "\n";
+                  << ": " << plans->UnclaimedMoves()
+                  << " activity moves for plan_activity_gateway\n";
       } else {
         plan_preload_failure = pool.status().ToString();
       }

@@ -314,7 +314,7 @@ class PlanActivitySlot : public CallSlot {
 
   void Issue(uint64_t sequence, Done done) override {
     PlanPool::ActivePlan*& plan = *walking_;
-    if (plan == nullptr || plan->next_move >= 2 * plan->activity_ids.size()) {
+    if (plan == nullptr || plan->walked()) {
       plan = pool_->Claim();
     }
     if (plan == nullptr) {
@@ -570,22 +570,6 @@ absl::StatusOr<std::vector<std::string>> PreloadCases(
                    }));
   RETURN_IF_ERROR(ResultErrors(result, "preloading cases"));
   return created;
-}
-
-size_t PlanPool::UnclaimedMoves() const {
-  size_t moves = 0;
-  for (size_t i = std::min(next_claim_.load(), plans_.size());
-       i < plans_.size(); ++i) {
-    moves += 2 * plans_[i].activity_ids.size() - plans_[i].next_move;
-  }
-  return moves;
-}
-
-PlanPool::ActivePlan* PlanPool::Claim() {
-  // Past the end the counter keeps growing harmlessly (a size_t does not
-  // wrap in any run).
-  const size_t i = next_claim_.fetch_add(1, std::memory_order_relaxed);
-  return i < plans_.size() ? &plans_[i] : nullptr;
 }
 
 namespace {

@@ -15,8 +15,6 @@
 #ifndef HOMEWARD_TOOLS_BENCH_SCENARIOS_H_
 #define HOMEWARD_TOOLS_BENCH_SCENARIOS_H_
 
-#include <atomic>
-#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +26,7 @@
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/local_services.h"
 #include "tools/bench/load_runner.h"
+#include "tools/bench/plan_pool.h"
 
 namespace homeward::bench {
 
@@ -134,39 +133,6 @@ struct ScenarioSettings {
 // their ids, for the get_* scenarios to read round-robin.
 absl::StatusOr<std::vector<std::string>> PreloadCases(
     const Deployment& deployment, int count, int concurrency);
-
-// Active plans made for the plan scenarios, and how far plan_activity_gateway
-// has walked their activities. Each plan's activities go PLANNED ->
-// IN_PROGRESS -> DONE, one SetActivityStatus per move (2 per activity); a
-// call slot claims a plan, makes its moves one after the other with the etag
-// of each answer, then claims the next unclaimed plan, so no two calls in
-// flight touch one plan. What is walked stays walked: a later run (slice,
-// round) goes on from there.
-class PlanPool {
- public:
-  struct ActivePlan {
-    std::string case_id;
-    std::vector<std::string> activity_ids;  // in plan order
-    // Owned by the slot that claimed the plan while it walks it.
-    std::string etag;
-    size_t next_move = 0;  // 0 .. 2 * activity_ids.size()
-  };
-
-  explicit PlanPool(std::vector<ActivePlan> plans) : plans_(std::move(plans)) {}
-  PlanPool(const PlanPool&) = delete;
-  PlanPool& operator=(const PlanPool&) = delete;
-
-  size_t size() const { return plans_.size(); }
-  const ActivePlan& plan(size_t i) const { return plans_[i]; }
-  // The moves left on unclaimed plans.
-  size_t UnclaimedMoves() const;
-  // The next unclaimed plan, now the caller's; nullptr when none is left.
-  ActivePlan* Claim();
-
- private:
-  std::vector<ActivePlan> plans_;
-  std::atomic<size_t> next_claim_{0};
-};
 
 // Registers `count` cases (PreloadCases) and makes each an ACTIVE plan
 // directly on the planning service, with `activities` activities (PLANNED),
