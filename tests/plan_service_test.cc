@@ -414,6 +414,69 @@ TEST_F(PlanServiceTest, CancelNeedsAReasonRecordsItAndAnnouncesIt) {
   EXPECT_THAT(PlanEvents(), ElementsAre(v1::Event::kPlanCancelled));
 }
 
+// The queues through the service: the case (returned 2025-10-01, deadline
+// 30 days later) waits for its plan until approval; the activities (due
+// 2026-02-01) are overdue while the plan is active and they are not done.
+TEST_F(PlanServiceTest, OverdueQueuesFollowApprovalAndDelivery) {
+  ASSERT_NO_FATAL_FAILURE(RegisterCase());
+  auto overdue_plans = [&]() {
+    grpc::ClientContext ctx;
+    SignAs(kManager, &ctx);
+    v1::ListOverduePlansRequest r;
+    *r.mutable_as_of() = Day(2026, 3, 1);
+    v1::ListOverduePlansResponse out;
+    grpc::Status s = plans_->ListOverduePlans(&ctx, r, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    std::vector<std::string> ids;
+    for (const auto& p : out.plans()) {
+      ids.push_back(p.case_id());
+      EXPECT_EQ(p.deadline().month(), 10);
+      EXPECT_EQ(p.deadline().day(), 31);
+    }
+    return ids;
+  };
+  auto overdue_activities = [&]() {
+    grpc::ClientContext ctx;
+    SignAs(kManager, &ctx);
+    v1::ListOverdueActivitiesRequest r;
+    *r.mutable_as_of() = Day(2026, 3, 1);
+    v1::ListOverdueActivitiesResponse out;
+    grpc::Status s = plans_->ListOverdueActivities(&ctx, r, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    std::vector<std::string> ids;
+    for (const auto& a : out.activities()) ids.push_back(a.activity_id());
+    return ids;
+  };
+  EXPECT_THAT(overdue_plans(), ElementsAre(case_id_));
+  EXPECT_THAT(overdue_activities(), ElementsAre());
+  MustStep(&v1::PlanService::Stub::AgreePlan, kManager, v1::PLAN_STATUS_AGREED);
+  MustStep(&v1::PlanService::Stub::SubmitPlan, kManager,
+           v1::PLAN_STATUS_SUBMITTED);
+  EXPECT_THAT(overdue_plans(), ElementsAre(case_id_));
+  MustStep(&v1::PlanService::Stub::ApprovePlan, kSupervisor,
+           v1::PLAN_STATUS_APPROVED);
+  EXPECT_THAT(overdue_plans(), ElementsAre());
+  MustStep(&v1::PlanService::Stub::ActivatePlan, kManager,
+           v1::PLAN_STATUS_ACTIVE);
+  EXPECT_THAT(overdue_activities(), ElementsAre("AC1", "AC2"));
+  Plan out;
+  ASSERT_TRUE(SetActivity("AC1", v1::ACTIVITY_STATUS_IN_PROGRESS, &out).ok());
+  ASSERT_TRUE(SetActivity("AC1", v1::ACTIVITY_STATUS_DONE, &out).ok());
+  EXPECT_THAT(overdue_activities(), ElementsAre("AC2"));
+  MustStep(&v1::PlanService::Stub::CompletePlan, kManager,
+           v1::PLAN_STATUS_COMPLETED);
+  EXPECT_THAT(overdue_activities(), ElementsAre());
+  // Other roles get nothing.
+  grpc::ClientContext ctx;
+  SignAs(MakePrincipal("mo", v1::ROLE_MONITORING_OFFICER, {"office-dakar"}),
+         &ctx);
+  v1::ListOverduePlansResponse refused;
+  EXPECT_EQ(
+      plans_->ListOverduePlans(&ctx, v1::ListOverduePlansRequest(), &refused)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+}
+
 TEST_F(PlanServiceTest, RolesOutsideCaseWorkAndOtherOfficesAreRefused) {
   ASSERT_NO_FATAL_FAILURE(RegisterCase());
   MustStep(&v1::PlanService::Stub::AgreePlan, kManager, v1::PLAN_STATUS_AGREED);

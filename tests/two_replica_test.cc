@@ -137,6 +137,14 @@ class TwoReplicaTest : public ::testing::Test {
   std::unique_ptr<PlanService::Stub> plans_;
 };
 
+homeward::v1::Date Day(int year, int month, int day) {
+  homeward::v1::Date d;
+  d.set_year(year);
+  d.set_month(month);
+  d.set_day(day);
+  return d;
+}
+
 // The type of the google.rpc.PreconditionFailure a refusal carries.
 std::string PreconditionTypeOf(const grpc::Status& status) {
   const auto payload =
@@ -296,7 +304,7 @@ TEST_F(TwoReplicaTest, ScopedRegistrationsAreRoutedToTheReplicaThatOwnsThem) {
 // replicas: a plan for a case of either half is created and read through
 // the gateway, and it lives on the planning replica owning the case's
 // partition only; the other replica refuses the case, also a CreatePlan sent
-// to it directly.
+// to it directly; the overdue queue lists the cases of both.
 TEST_F(TwoReplicaPlanningTest, PlansLiveOnThePlanningReplicaOwningTheCase) {
   // One registered case per half.
   std::string case_of[2];
@@ -376,6 +384,26 @@ TEST_F(TwoReplicaPlanningTest, PlansLiveOnThePlanningReplicaOwningTheCase) {
                                     HasSubstr("does not own")));
     EXPECT_EQ(PreconditionTypeOf(not_owned), "PARTITION_NOT_OWNED");
   }
+
+  // The overdue-plan queue fans out over both planning replicas: every case
+  // registered (returned 2025-10-01, its plan not approved) is overdue by
+  // 2026-06-01, whichever replica holds it, once.
+  std::multiset<std::string> overdue;
+  homeward::v1::ListOverduePlansRequest list;
+  *list.mutable_as_of() = Day(2026, 6, 1);
+  list.mutable_page()->set_page_size(2);
+  int pages = 0;
+  do {
+    grpc::ClientContext ctx;
+    Authorize(&ctx);
+    homeward::v1::ListOverduePlansResponse page;
+    const grpc::Status listed = plans_->ListOverduePlans(&ctx, list, &page);
+    ASSERT_TRUE(listed.ok()) << listed.error_message();
+    for (const auto& plan : page.plans()) overdue.insert(plan.case_id());
+    list.mutable_page()->set_page_token(page.next_page_token());
+  } while (!list.page().page_token().empty() && ++pages < 1000);
+  EXPECT_EQ(overdue.count(case_of[0]), 1u);
+  EXPECT_EQ(overdue.count(case_of[1]), 1u);
 }
 
 }  // namespace

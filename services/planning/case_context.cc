@@ -9,6 +9,7 @@
 #include "common/cases/case_ids.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "services/planning/plan_queue_index.h"
 
 namespace homeward::planning {
 namespace {
@@ -78,6 +79,7 @@ CaseContextProjection::CaseContextProjection(storage::Store* store,
                                              storage::PartitionSet owned)
     : store_(store),
       owned_(owned),
+      plans_(store),
       directory_(store, std::move(owned), kName) {}
 
 absl::StatusOr<storage::WriteSet> CaseContextProjection::Apply(
@@ -123,6 +125,8 @@ absl::Status CaseContextProjection::ApplyCase(const Event& event,
       (applied >= event.sequence() || context.case_version() >= case_version)) {
     return absl::OkStatus();
   }
+  const bool had_date = found && context.has_return_date();
+  const Date before = context.return_date();
   context.set_case_id(c->case_id());
   context.set_programme_id(c->programme_id());
   if (c->return_info().has_return_date()) {
@@ -130,6 +134,9 @@ absl::Status CaseContextProjection::ApplyCase(const Event& event,
   } else {
     context.clear_return_date();
   }
+  RETURN_IF_ERROR(MovePlanQueueEntry(
+      event.partition(), c->case_id(), had_date ? &before : nullptr,
+      context.has_return_date() ? &context.return_date() : nullptr, set));
   context.clear_member_ids();
   for (const auto& member : c->returnee().household_members()) {
     if (!member.member_id().empty()) context.add_member_ids(member.member_id());
@@ -240,7 +247,31 @@ absl::Status CaseContextProjection::ApplyConcern(const Event& event,
   return absl::OkStatus();
 }
 
-absl::StatusOr<CaseContext> CaseContextProjection::Get(
+absl::Status CaseContextProjection::MovePlanQueueEntry(
+    uint32_t partition, absl::string_view case_id, const Date* before,
+    const Date* after, storage::WriteSet& set) const {
+  if (before != nullptr && after != nullptr &&
+      AwaitingPlanEntry(*before, case_id) ==
+          AwaitingPlanEntry(*after, case_id)) {
+    return absl::OkStatus();
+  }
+  if (before != nullptr) LeavePlanQueue(partition, *before, case_id, set);
+  if (after == nullptr) return absl::OkStatus();
+  // A case event after the plan's approval must not put the case back. The
+  // plan is read as the handlers last committed it; one approved between
+  // this read and this set's commit leaves an entry the queue's reader
+  // skips (plan_queues.h).
+  absl::StatusOr<homeward::v1::Plan> latest = plans_.Get(partition, case_id, 0);
+  if (!latest.ok() && !absl::IsNotFound(latest.status())) {
+    return latest.status();
+  }
+  if (PlanAwaitsApproval(latest.ok() ? &*latest : nullptr)) {
+    JoinPlanQueue(partition, *after, case_id, set);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CaseContext> CaseContextProjection::GetScopeAndContext(
     uint32_t partition, absl::string_view case_id) const {
   CaseContext out;
   ASSIGN_OR_RETURN(bool found,
@@ -250,6 +281,12 @@ absl::StatusOr<CaseContext> CaseContextProjection::Get(
   ASSIGN_OR_RETURN(found, store_->GetRecord(partition, kContextKind, case_id,
                                             &out.context, nullptr));
   if (!found) out.context.set_case_id(std::string(case_id));
+  return out;
+}
+
+absl::StatusOr<CaseContext> CaseContextProjection::Get(
+    uint32_t partition, absl::string_view case_id) const {
+  ASSIGN_OR_RETURN(CaseContext out, GetScopeAndContext(partition, case_id));
   ASSIGN_OR_RETURN(out.needs, ReadListed<Need>(*store_, partition, kNeedsByCase,
                                                kNeedKind, case_id));
   ASSIGN_OR_RETURN(out.concerns, ReadListed<ProtectionConcern>(

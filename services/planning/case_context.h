@@ -20,6 +20,13 @@
 // nothing, which makes Apply idempotent. Case fields also follow the
 // directory's rule (only a newer case version replaces them).
 //
+// The projection also keeps the overdue-plan queue "planning_awaiting_plan"
+// (plan_queue_index.h): a case joins it under its return date when first
+// seen, and a case event that changes the return date moves its entry. A
+// case whose plan no longer waits for approval (read through PlanStore from
+// the same store and partition) is not put back by such a move; the write
+// that approves or cancels version 1 removes the entry (LeavePlanQueue).
+//
 // "Latest" baseline: an AssessmentCompleted of kind RSS, occasion BASELINE,
 // about the returnee (no subject member) replaces the stored baseline when
 // its assessment date is the same or later (the later event wins a tie). The
@@ -54,6 +61,7 @@
 #include "homeward/internal/v1/storage.pb.h"
 #include "homeward/v1/events.pb.h"
 #include "homeward/v1/needs.pb.h"
+#include "services/planning/plan_store.h"
 
 namespace homeward::planning {
 
@@ -102,6 +110,10 @@ class CaseContextProjection : public feeds::EventConsumer {
   // The same, finding the partition from the id: FAILED_PRECONDITION
   // (PARTITION_NOT_OWNED) when it is not this replica's.
   absl::StatusOr<CaseContext> Get(absl::string_view case_id) const;
+  // The scope and context only (needs and concerns left empty), for
+  // listings that read many cases and need neither.
+  absl::StatusOr<CaseContext> GetScopeAndContext(
+      uint32_t partition, absl::string_view case_id) const;
 
   // The directory's answer (CaseDirectory::Authorize).
   absl::StatusOr<cases::CaseScope> Authorize(
@@ -122,9 +134,18 @@ class CaseContextProjection : public feeds::EventConsumer {
                          storage::WriteSet& set) const;
   absl::Status ApplyConcern(const homeward::v1::Event& event,
                             storage::WriteSet& set) const;
+  // Moves the case's awaiting-plan entry from `before` to `after` (return
+  // dates; nullptr when unset) when they differ, putting it back only while
+  // the case's plan still waits for approval.
+  absl::Status MovePlanQueueEntry(uint32_t partition, absl::string_view case_id,
+                                  const homeward::v1::Date* before,
+                                  const homeward::v1::Date* after,
+                                  storage::WriteSet& set) const;
 
   storage::Store* store_;
   storage::PartitionSet owned_;
+  // Read-only: whether a case's plan still waits, when its return date moves.
+  PlanStore plans_;
   // Named like this consumer: its legacy-assignment path reads this
   // consumer's cursor.
   cases::CaseDirectory directory_;

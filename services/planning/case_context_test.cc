@@ -2,7 +2,8 @@
 // feeds it (Apply, cursor, commit: tests/fixtures/consumer_loop.h), on a
 // real RocksDB store in a temp dir: each event kind's effect, the "latest
 // baseline" and "latest screening" rules, needs and concerns replaced by id,
-// redelivered events changing nothing, and a reopened store keeping it all.
+// redelivered events changing nothing, a reopened store keeping it all, and
+// the awaiting-plan queue entry it keeps per case.
 #include "services/planning/case_context.h"
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_matchers.h"
 #include "common/storage/partitions.h"
@@ -19,6 +21,8 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "services/planning/plan_queue_index.h"
+#include "services/planning/plan_store.h"
 #include "tests/fixtures/consumer_loop.h"
 #include "tests/fixtures/temp_dir.h"
 
@@ -39,6 +43,7 @@ using ::homeward::v1::NeedStatus;
 using ::homeward::v1::ProtectionConcern;
 using ::homeward::v1::VulnerabilityLevel;
 using ::testing::ElementsAre;
+using ::testing::IsEmpty;
 
 constexpr uint32_t kPartitions = 8;
 const char kCase[] = "case-ctx-1";
@@ -540,6 +545,82 @@ TEST_F(CaseContextTest, AReopenedStoreKeepsEverythingAndTheCursor) {
   Deliver(NeedEvent(kCase, "n1", homeward::v1::NEED_STATUS_BEING_ADDRESSED));
   EXPECT_THAT(NeedStatuses(MustGet()),
               ElementsAre("n1=NEED_STATUS_BEING_ADDRESSED"));
+}
+
+// The awaiting-plan queue's entries of every partition, padding stripped.
+std::vector<std::string> AwaitingEntries(const storage::Store& store) {
+  std::vector<std::string> out;
+  std::vector<uint32_t> all;
+  for (uint32_t p = 0; p < kPartitions; ++p) all.push_back(p);
+  auto page =
+      store.ListIndex(all, kAwaitingPlanIndex, kQueueIndexValue, 1000, "");
+  EXPECT_THAT(page.status(), IsOk());
+  if (!page.ok()) return out;
+  for (const auto& e : page->entries) {
+    out.push_back(std::string(absl::StripTrailingAsciiWhitespace(e.id)));
+  }
+  return out;
+}
+
+// A case joins the queue when first seen, under its return date; a newer
+// case version with another date moves the entry, one with the same date or
+// an older (redelivered) version leaves it, and a case without a return
+// date has none.
+TEST_F(CaseContextTest, CaseEventsKeepTheAwaitingPlanEntryUnderTheReturnDate) {
+  EXPECT_THAT(AwaitingEntries(*store_), IsEmpty());
+  const Event first = Deliver(Registered(CaseAt(kCase, 1, "sn_reintegration")));
+  EXPECT_THAT(AwaitingEntries(*store_), ElementsAre("2025-10-01/case-ctx-1"));
+
+  Deliver(Updated(CaseAt(kCase, 2, "sn_reintegration")));
+  EXPECT_THAT(AwaitingEntries(*store_), ElementsAre("2025-10-02/case-ctx-1"));
+
+  Case same_date = CaseAt(kCase, 3, "sn_reintegration", {}, "office-thies");
+  *same_date.mutable_return_info()->mutable_return_date() = Day(2025, 10, 2);
+  Deliver(Assigned(same_date));
+  EXPECT_THAT(AwaitingEntries(*store_), ElementsAre("2025-10-02/case-ctx-1"));
+
+  ASSERT_THAT(ApplyAndCommit(*projection_, *store_, first), IsOk());
+  EXPECT_THAT(AwaitingEntries(*store_), ElementsAre("2025-10-02/case-ctx-1"));
+
+  Case no_date = CaseAt(kCase, 4, "sn_reintegration");
+  no_date.mutable_return_info()->clear_return_date();
+  Deliver(Updated(no_date));
+  EXPECT_THAT(AwaitingEntries(*store_), IsEmpty());
+  Deliver(Updated(CaseAt(kCase, 5, "sn_reintegration")));
+  EXPECT_THAT(AwaitingEntries(*store_), ElementsAre("2025-10-05/case-ctx-1"));
+}
+
+// A case whose plan was approved left the queue in the approving write; a
+// later change of its return date must not put it back, while a case whose
+// plan is still a draft moves with its date.
+TEST_F(CaseContextTest, AMovedReturnDateRequeuesOnlyAPlanStillWaiting) {
+  PlanStore plans(store_.get());
+  service::Actor actor;
+  actor.principal.set_user_id("cm-1");
+  auto create = [&](const std::string& case_id) {
+    homeward::v1::Plan draft;
+    draft.set_case_id(case_id);
+    auto created = plans.Create(
+        actor, storage::PartitionOf(case_id, kPartitions), "", draft);
+    EXPECT_THAT(created.status(), IsOk());
+    return created.ok() ? *created : homeward::v1::Plan();
+  };
+  Deliver(Registered(CaseAt(kCase, 1, "sn_reintegration")));
+  Deliver(Registered(CaseAt(kOtherCase, 1, "sn_reintegration")));
+  homeward::v1::Plan approved = create(kCase);
+  create(kOtherCase);
+  const uint32_t p = storage::PartitionOf(kCase, kPartitions);
+  approved.set_status(homeward::v1::PLAN_STATUS_APPROVED);
+  ASSERT_THAT(plans.Write(actor, p, approved, approved.etag(), {}).status(),
+              IsOk());
+  storage::WriteSet leave;
+  LeavePlanQueue(p, Day(2025, 10, 1), kCase, leave);
+  ASSERT_THAT(store_->Commit(std::move(leave)).status(), IsOk());
+  EXPECT_THAT(AwaitingEntries(*store_), ElementsAre("2025-10-01/case-ctx-2"));
+
+  Deliver(Updated(CaseAt(kCase, 2, "sn_reintegration")));
+  Deliver(Updated(CaseAt(kOtherCase, 2, "sn_reintegration")));
+  EXPECT_THAT(AwaitingEntries(*store_), ElementsAre("2025-10-02/case-ctx-2"));
 }
 
 }  // namespace

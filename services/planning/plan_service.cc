@@ -163,19 +163,27 @@ grpc::Status PlanServiceImpl::ListOverduePlans(
     grpc::ServerContext* context,
     const homeward::v1::ListOverduePlansRequest* request,
     homeward::v1::ListOverduePlansResponse* response) {
-  return Serve(kListOverduePlans, context, *request, response,
-               [](auto&, auto&, auto*) {
-                 return absl::UnimplementedError("overdue queues: next");
-               });
+  return Serve(
+      kListOverduePlans, context, *request, response,
+      [this](auto& a, auto& r, auto* out) -> absl::Status {
+        RETURN_IF_ERROR(cases::CheckCaseRole(a.principal, CaseAction::kRead));
+        ASSIGN_OR_RETURN(
+            *out, parts_.queues->OverduePlans(a.principal, r, api::TodayUtc()));
+        return absl::OkStatus();
+      });
 }
 grpc::Status PlanServiceImpl::ListOverdueActivities(
     grpc::ServerContext* context,
     const homeward::v1::ListOverdueActivitiesRequest* request,
     homeward::v1::ListOverdueActivitiesResponse* response) {
-  return Serve(kListOverdueActivities, context, *request, response,
-               [](auto&, auto&, auto*) {
-                 return absl::UnimplementedError("overdue queues: next");
-               });
+  return Serve(
+      kListOverdueActivities, context, *request, response,
+      [this](auto& a, auto& r, auto* out) -> absl::Status {
+        RETURN_IF_ERROR(cases::CheckCaseRole(a.principal, CaseAction::kRead));
+        ASSIGN_OR_RETURN(*out, parts_.queues->OverdueActivities(
+                                   a.principal, r, api::TodayUtc()));
+        return absl::OkStatus();
+      });
 }
 
 // -------------------------------------------------------------- handlers
@@ -346,28 +354,43 @@ absl::Status PlanServiceImpl::TakeStep(const service::Actor& actor,
     case PlanStep::kApprove:
       // Referral and follow-up act on the first approval; a revision is
       // announced when it takes over (PlanRevised).
-      if (next.version() == 1) change.events.push_back(PlanEvent(next));
+      if (next.version() == 1) {
+        change.events.push_back(PlanEvent(next));
+        LeavePlanQueue(partition, c.context.context.return_date(), case_id,
+                       change.also);
+      }
       break;
     case PlanStep::kActivate:
       if (delivered.has_value()) {
         CarryDelivery(*delivered, next);
+        UpdateActivityQueue(partition, &*delivered, &next, change.also);
         CloseEarlierVersion(
             *delivered, homeward::v1::PLAN_STATUS_SUPERSEDED, actor,
             absl::StrCat("superseded by version ", next.version()), now);
         change.versions.push_back(*delivered);
         change.events.push_back(PlanEvent(next));
+      } else {
+        UpdateActivityQueue(partition, nullptr, &next, change.also);
       }
       break;
     case PlanStep::kComplete:
+      UpdateActivityQueue(partition, &latest, nullptr, change.also);
       change.events.push_back(PlanEvent(next));
       break;
     case PlanStep::kCancel:
       // Cancelling during a revision cancels the plan, the delivered version
       // with it.
       if (delivered.has_value()) {
+        UpdateActivityQueue(partition, &*delivered, nullptr, change.also);
         CloseEarlierVersion(*delivered, homeward::v1::PLAN_STATUS_CANCELLED,
                             actor, request.comment(), now);
         change.versions.push_back(*delivered);
+      } else if (latest.status() == homeward::v1::PLAN_STATUS_ACTIVE) {
+        UpdateActivityQueue(partition, &latest, nullptr, change.also);
+      }
+      if (next.version() == 1) {
+        LeavePlanQueue(partition, c.context.context.return_date(), case_id,
+                       change.also);
       }
       change.events.push_back(PlanEvent(next));
       break;
@@ -411,10 +434,12 @@ absl::Status PlanServiceImpl::SetActivity(
   RETURN_IF_ERROR(
       CheckActivityStatusChange(delivered.status(), activity->status(),
                                 request.status(), request.reason()));
+  const Plan before = delivered;
   activity->set_status(request.status());
   activity->set_status_reason(request.reason());
 
   PlanStore::Change change;
+  UpdateActivityQueue(partition, &before, &delivered, change.also);
   homeward::v1::Event event;
   auto* changed = event.mutable_activity_status_changed();
   changed->set_case_id(case_id);

@@ -7,7 +7,7 @@
 //
 //   parts.AddService<homeward::v1::PlanService>(
 //       std::make_unique<PlanServiceImpl>(PlanServiceImpl::Parts{
-//           plans, context, queues, taxonomies, programmes, grids,
+//           plans, context, taxonomies, programmes, grids, queues,
 //           parts.verifier()}));
 #ifndef HOMEWARD_SERVICES_PLANNING_PLAN_SERVICE_H_
 #define HOMEWARD_SERVICES_PLANNING_PLAN_SERVICE_H_
@@ -21,6 +21,7 @@
 #include "homeward/v1/planning.grpc.pb.h"
 #include "services/planning/case_context.h"
 #include "services/planning/plan_content.h"
+#include "services/planning/plan_queues.h"
 #include "services/planning/plan_store.h"
 #include "services/planning/plan_workflow.h"
 
@@ -35,6 +36,7 @@ class PlanServiceImpl final : public homeward::v1::PlanService::Service {
     const programme::TaxonomyCatalog* taxonomies = nullptr;
     const programme::ProgrammeCatalog* programmes = nullptr;
     const programme::FeasibilityGridCatalog* grids = nullptr;
+    const PlanQueues* queues = nullptr;
     const auth::PrincipalVerifier* verifier = nullptr;
   };
   explicit PlanServiceImpl(Parts parts) : parts_(parts) {}

@@ -45,12 +45,15 @@ absl::Status BuildPlanning(const homeward::internal::v1::PlanningConfig& config,
   RETURN_IF_ERROR(
       service::FollowUpstream(parts, "assessment", context, std::move(channels))
           .status());
+  auto* queues = parts.Own(std::make_unique<PlanQueues>(
+      parts.store(), parts.owned(), context, plans, programmes));
   parts.AddService<homeward::v1::PlanService>(std::make_unique<PlanServiceImpl>(
       PlanServiceImpl::Parts{.plans = plans,
                              .cases = context,
                              .taxonomies = taxonomies,
                              .programmes = programmes,
                              .grids = grids,
+                             .queues = queues,
                              .verifier = parts.verifier()}));
   return absl::OkStatus();
 }
