@@ -110,7 +110,12 @@ int Run() {
   server::SetRequestLogging(false);
   testing::TempDir dir;
   absl::StatusOr<std::unique_ptr<Deployment>> deployment =
-      Deployment::Start({.data_dir = dir.path() + "/deployment"});
+      // Without the planning replica: the follower in its own process is the
+      // only consumer of the feed, as when these figures were first taken.
+      Deployment::Start({.data_dir = dir.path() + "/deployment",
+                         .sync_writes = true,
+                         .deploy_dir = "",
+                         .planning = false});
   if (!deployment.ok()) {
     std::cerr << "cannot start the deployment: " << deployment.status() << "\n";
     return 1;
@@ -145,10 +150,9 @@ int Run() {
   settings.load.warmup = absl::Seconds(absl::GetFlag(FLAGS_warmup_seconds));
   settings.load.duration = absl::Seconds(absl::GetFlag(FLAGS_seconds));
   settings.calls_per_channel = absl::GetFlag(FLAGS_calls_per_channel);
-  std::vector<std::string> no_cases;
   absl::StatusOr<std::unique_ptr<PreparedScenario>> scenario =
-      PreparedScenario::Prepare("register_gateway", **deployment, &no_cases,
-                                settings);
+      PreparedScenario::Prepare("register_gateway", **deployment,
+                                ScenarioData{}, settings);
   if (!scenario.ok()) {
     std::cerr << "cannot prepare register_gateway: " << scenario.status()
               << "\n";

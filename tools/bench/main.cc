@@ -1,9 +1,9 @@
 // homeward-bench: a closed-loop load generator that starts an embedded
-// Homeward deployment (one assessment service and one gateway on loopback
-// TCP, in this process) and measures the throughput and latency of the
-// request paths the performance targets talk about, each as a ratio of the
-// cost of a bare RPC hop on the same machine (architecture brief section 9:
-// ratios matter, not absolutes).
+// Homeward deployment (one assessment service, one planning service following
+// its feed, and one gateway on loopback TCP, in this process) and measures the
+// throughput and latency of the request paths the performance targets talk
+// about, each as a ratio of the cost of a bare RPC hop on the same machine
+// (architecture brief section 9: ratios matter, not absolutes).
 //
 //   homeward-bench --seconds=5 --concurrency=64
 //   homeward-bench --scenarios=baseline,register_direct --sync_writes=false
@@ -52,6 +52,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "tests/fixtures/temp_dir.h"
 #include "tools/bench/load_runner.h"
+#include "tools/bench/plan_pool.h"
 #include "tools/bench/scenarios.h"
 
 ABSL_FLAG(int, concurrency, 64, "Calls in flight per scenario.");
@@ -60,7 +61,7 @@ ABSL_FLAG(double, warmup_seconds, 1,
           "Unmeasured seconds of load before each scenario's measurement.");
 ABSL_FLAG(std::string, scenarios,
           "baseline,get_direct,get_gateway,get_gateway_json,register_direct,"
-          "register_gateway",
+          "register_gateway,plan_get_gateway,plan_activity_gateway",
           "Comma-separated scenarios to run, in this order. Ratios need "
           "baseline.");
 ABSL_FLAG(bool, sync_writes, true,
@@ -73,6 +74,17 @@ ABSL_FLAG(int, calls_per_channel, 16,
           "In-flight calls per client channel (each its own TCP connection).");
 ABSL_FLAG(int, preload_cases, 1000,
           "Cases registered before the get_* scenarios, read round-robin.");
+ABSL_FLAG(bool, planning, true,
+          "Run a planning replica (following the assessment feed) behind the "
+          "gateway. false: the assessment service and gateway alone, as "
+          "before issue 12; the plan_* scenarios cannot run.");
+ABSL_FLAG(int, plan_activities, 8,
+          "Activities per preloaded plan (plan_* scenarios).");
+ABSL_FLAG(double, plan_activity_rate, 4000,
+          "The plan_activity_gateway calls/s the preload provisions for: "
+          "enough plans for rounds x (seconds + warmup_seconds) at this rate, "
+          "plus a quarter, are made active first (each activity takes two "
+          "calls). A run that goes faster fails its last calls, saying so.");
 ABSL_FLAG(std::string, json, "", "Also write the results to this JSON file.");
 ABSL_FLAG(int, rounds, 3,
           "Measures the scenarios this many times in turn, so that each is "
@@ -155,6 +167,12 @@ absl::Status ValidateFlags() {
   if (absl::GetFlag(FLAGS_preload_cases) < 1) {
     return absl::InvalidArgumentError("--preload_cases must be at least 1");
   }
+  if (absl::GetFlag(FLAGS_plan_activities) < 1) {
+    return absl::InvalidArgumentError("--plan_activities must be at least 1");
+  }
+  if (absl::GetFlag(FLAGS_plan_activity_rate) <= 0) {
+    return absl::InvalidArgumentError("--plan_activity_rate must be positive");
+  }
   return absl::OkStatus();
 }
 
@@ -207,31 +225,59 @@ Row SummaryRow(const ScenarioInfo* info, const std::vector<Slice>& slices,
   return row;
 }
 
-std::string Settings(int channels_per_target, const std::string& data_dir) {
+// How many active plans to preload for the selected scenarios: none without
+// a plan scenario; for plan_activity_gateway enough moves for every round at
+// --plan_activity_rate, a quarter more, and one plan per slot for the plans
+// slots leave after a failed call; otherwise --preload_cases.
+int PlansToPreload(const std::vector<const ScenarioInfo*>& selected) {
+  bool needs_plans = false, walks_plans = false;
+  for (const ScenarioInfo* info : selected) {
+    needs_plans |= info->needs_plans;
+    walks_plans |= info->name == "plan_activity_gateway";
+  }
+  if (!needs_plans) return 0;
+  const int at_least = absl::GetFlag(FLAGS_preload_cases);
+  if (!walks_plans) return at_least;
+  const int plans = PlansForActivityRun(
+      {.calls_per_second = absl::GetFlag(FLAGS_plan_activity_rate),
+       .seconds_under_load =
+           std::max(1, absl::GetFlag(FLAGS_rounds)) *
+           (absl::GetFlag(FLAGS_seconds) + absl::GetFlag(FLAGS_warmup_seconds)),
+       .activities_per_plan = absl::GetFlag(FLAGS_plan_activities),
+       .slots = absl::GetFlag(FLAGS_concurrency)});
+  return std::max(at_least, plans);
+}
+
+std::string Settings(int channels_per_target, const std::string& data_dir,
+                     int preload_plans) {
   return absl::StrFormat(
       "nproc=%d concurrency=%d seconds=%g rounds=%d slices=%d (ratio: median "
       "over the slice pairs) "
       "warmup_seconds=%g sync_writes=%s "
       "calls_per_channel=%d (%d channels per target) preload_cases=%d "
-      "data_dir=%s",
+      "planning=%s preload_plans=%d plan_activities=%d "
+      "plan_activity_rate=%g data_dir=%s",
       AvailableCpus(), absl::GetFlag(FLAGS_concurrency),
       absl::GetFlag(FLAGS_seconds), absl::GetFlag(FLAGS_rounds),
       absl::GetFlag(FLAGS_slices), absl::GetFlag(FLAGS_warmup_seconds),
       absl::GetFlag(FLAGS_sync_writes) ? "true" : "false",
       absl::GetFlag(FLAGS_calls_per_channel), channels_per_target,
-      absl::GetFlag(FLAGS_preload_cases), data_dir);
+      absl::GetFlag(FLAGS_preload_cases),
+      absl::GetFlag(FLAGS_planning) ? "true" : "false", preload_plans,
+      absl::GetFlag(FLAGS_plan_activities),
+      absl::GetFlag(FLAGS_plan_activity_rate), data_dir);
 }
 
 void PrintTable(const std::vector<Row>& rows, const std::string& settings) {
   std::cout << "\nhomeward-bench: " << settings << "\n\n";
   std::cout << absl::StrFormat(
-      "%-17s %9s %9s %9s %9s %7s %8s %10s %7s %11s %9s  %s\n", "scenario",
+      "%-21s %9s %9s %9s %9s %7s %8s %10s %7s %11s %9s  %s\n", "scenario",
       "calls/s", "p50 us", "p99 us", "cpu us", "errors", "base/s", "base cpu",
       "ratio", "ratio iqr", "cpu ratio", "target");
   for (const Row& row : rows) {
     const ScenarioInfo& info = *row.info;
     if (!row.result.has_value()) {
-      std::cout << absl::StrFormat("%-17s  did not run: %s\n", info.name,
+      std::cout << absl::StrFormat("%-21s  did not run: %s\n", info.name,
                                    row.failure);
       continue;
     }
@@ -262,7 +308,7 @@ void PrintTable(const std::vector<Row>& rows, const std::string& settings) {
       base_cpu = absl::StrFormat("%.1f", row.paired_baseline->cpu_us_per_call);
     }
     std::cout << absl::StrFormat(
-        "%-17s %9.0f %9.0f %9.0f %9.1f %7d %8s %10s %7s %11s %9s  %s\n",
+        "%-21s %9.0f %9.0f %9.0f %9.1f %7d %8s %10s %7s %11s %9s  %s\n",
         info.name, r.calls_per_second, r.p50_us, r.p99_us, r.cpu_us_per_call,
         r.errors, base, base_cpu, ratio, ratio_iqr, cpu_ratio, target);
   }
@@ -293,6 +339,11 @@ absl::Status WriteJson(const std::string& path, const std::vector<Row>& rows,
   fields["sync_writes"].set_bool_value(absl::GetFlag(FLAGS_sync_writes));
   fields["calls_per_channel"].set_number_value(
       absl::GetFlag(FLAGS_calls_per_channel));
+  fields["planning"].set_bool_value(absl::GetFlag(FLAGS_planning));
+  fields["plan_activities"].set_number_value(
+      absl::GetFlag(FLAGS_plan_activities));
+  fields["plan_activity_rate"].set_number_value(
+      absl::GetFlag(FLAGS_plan_activity_rate));
   auto* list = fields["scenarios"].mutable_list_value();
   for (const Row& row : rows) {
     auto& s = *list->add_values()->mutable_struct_value()->mutable_fields();
@@ -381,7 +432,9 @@ int Run() {
   const int channels_per_target =
       (settings.load.concurrency + settings.calls_per_channel - 1) /
       settings.calls_per_channel;
-  const std::string settings_text = Settings(channels_per_target, data_dir);
+  const int preload_plans = PlansToPreload(*selected);
+  const std::string settings_text =
+      Settings(channels_per_target, data_dir, preload_plans);
   std::cerr << "homeward-bench: " << settings_text << "\n";
 
   std::vector<Row> rows;
@@ -390,13 +443,19 @@ int Run() {
     // temporary directory goes.
     absl::StatusOr<std::unique_ptr<Deployment>> deployment =
         Deployment::Start({.data_dir = data_dir,
-                           .sync_writes = absl::GetFlag(FLAGS_sync_writes)});
+                           .sync_writes = absl::GetFlag(FLAGS_sync_writes),
+                           .deploy_dir = "",
+                           .planning = absl::GetFlag(FLAGS_planning)});
     if (!deployment.ok()) {
       std::cerr << "cannot start the deployment: " << deployment.status()
                 << "\n";
       return 1;
     }
     std::cerr << "service at " << (*deployment)->service_target()
+              << ", planning at "
+              << ((*deployment)->planning_target().empty()
+                      ? "(none)"
+                      : (*deployment)->planning_target())
               << ", gateway at " << (*deployment)->gateway_target() << "\n";
 
     std::vector<std::string> case_ids;
@@ -415,6 +474,26 @@ int Run() {
         preload_failure = ids.status().ToString();
       }
     }
+
+    std::unique_ptr<PlanPool> plans;
+    std::string plan_preload_failure;
+    if (preload_plans > 0) {
+      std::cerr << "preloading " << preload_plans << " active plans of "
+                << absl::GetFlag(FLAGS_plan_activities) << " activities...\n";
+      const absl::Time start = absl::Now();
+      absl::StatusOr<std::unique_ptr<PlanPool>> pool = PreloadPlans(
+          **deployment, preload_plans, absl::GetFlag(FLAGS_plan_activities),
+          settings.load.concurrency);
+      if (pool.ok()) {
+        plans = *std::move(pool);
+        std::cerr << "  done in " << absl::FormatDuration(absl::Now() - start)
+                  << ": " << plans->UnclaimedMoves()
+                  << " activity moves for plan_activity_gateway\n";
+      } else {
+        plan_preload_failure = pool.status().ToString();
+      }
+    }
+    const ScenarioData data{.case_ids = &case_ids, .plans = plans.get()};
 
     const int rounds = std::max(1, absl::GetFlag(FLAGS_rounds));
     const size_t baseline_index =
@@ -438,8 +517,7 @@ int Run() {
       const ScenarioInfo* info = (*selected)[i];
       if (prepared[i] == nullptr) {
         absl::StatusOr<std::unique_ptr<PreparedScenario>> scenario =
-            PreparedScenario::Prepare(info->name, **deployment, &case_ids,
-                                      settings);
+            PreparedScenario::Prepare(info->name, **deployment, data, settings);
         if (!scenario.ok()) {
           failures[i] = scenario.status().ToString();
           return std::nullopt;
@@ -508,6 +586,11 @@ int Run() {
               absl::StrCat("preloading cases failed: ", preload_failure);
           continue;
         }
+        if ((*selected)[i]->needs_plans && plans == nullptr) {
+          failures[i] =
+              absl::StrCat("preloading plans failed: ", plan_preload_failure);
+          continue;
+        }
         measure(i, has_baseline && failures[baseline_index].empty(), round);
       }
       // With nothing else selected the baseline is measured on its own.
@@ -542,7 +625,8 @@ int main(int argc, char** argv) {
   homeward::server::SetUpFlagsUsage(
       "Usage: homeward-bench [--scenarios=...] [flags]\n\n"
       "Measures Homeward request paths against a bare RPC hop, on an embedded "
-      "deployment (assessment service + gateway on loopback TCP).");
+      "deployment (assessment service, planning service and gateway on "
+      "loopback TCP).");
   absl::ParseCommandLine(argc, argv);
   return homeward::bench::Run();
 }

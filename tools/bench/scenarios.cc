@@ -3,27 +3,39 @@
 #include "tools/bench/scenarios.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/auth/crypto.h"
 #include "common/auth/principal_token.h"
+#include "common/feeds/producer_channel.h"
 #include "common/routing/route_table.h"
+#include "common/service/upstream_feed.h"
+#include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/alarm.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "homeward/internal/v1/config.pb.h"
 #include "homeward/v1/cases.grpc.pb.h"
+#include "homeward/v1/planning.grpc.pb.h"
 #include "services/gateway/api_keys.h"
 #include "services/gateway/method_table.h"
+#include "services/planning/planning_server.h"
 #include "tests/fixtures/case_fixtures.h"
 #include "tools/bench/http_client.h"
 
@@ -36,12 +48,17 @@ using grpc::health::v1::HealthCheckResponse;
 using homeward::v1::Case;
 using homeward::v1::CaseService;
 using homeward::v1::GetCaseRequest;
+using homeward::v1::PlanService;
 using homeward::v1::RegisterCaseRequest;
 
 using Done = std::function<void(const grpc::Status&)>;
 // Puts the caller's credentials on a fresh context: the signed principal on
 // direct calls (as the gateway would), the API key at the gateway.
 using Authorize = std::function<void(grpc::ClientContext*)>;
+
+// The address assessment's upstream route gives the planning replica: a
+// label for the LateChannel that replaces dialling it (see Deployment::Start).
+constexpr char kPlanningFeedLabel[] = "late:planning";
 
 // Every call gets a deadline so that a wedged server ends the run with
 // errors instead of hanging it; well under the driver's drain timeout.
@@ -244,6 +261,131 @@ class JsonGetSlot : public CallSlot {
   const std::vector<std::string>* const case_ids_;
 };
 
+// GetPlan (latest version) of the preloaded plans, round-robin by call
+// sequence.
+class PlanGetSlot : public CallSlot {
+ public:
+  PlanGetSlot(PlanService::Stub* stub, const Authorize* authorize,
+              const PlanPool* plans)
+      : stub_(stub), authorize_(authorize), plans_(plans) {}
+
+  void Issue(uint64_t sequence, Done done) override {
+    context_ = NewContext();
+    (*authorize_)(context_.get());
+    request_.set_case_id(plans_->plan(sequence % plans_->size()).case_id);
+    response_.Clear();
+    stub_->async()->GetPlan(
+        context_.get(), &request_, &response_,
+        [this, done = std::move(done)](grpc::Status status) {
+          // A wrong answer is as much a failure as an error status.
+          if (status.ok() && (response_.case_id() != request_.case_id() ||
+                              response_.activities_size() == 0)) {
+            status = grpc::Status(grpc::StatusCode::INTERNAL,
+                                  "GetPlan answered with another plan");
+          }
+          done(status);
+        });
+  }
+
+ private:
+  PlanService::Stub* const stub_;
+  const Authorize* const authorize_;
+  const PlanPool* const plans_;
+  std::unique_ptr<grpc::ClientContext> context_;
+  homeward::v1::GetPlanRequest request_;
+  homeward::v1::Plan response_;
+};
+
+// How long a slot that found no plan left waits before reporting it, so
+// that it does not spin through failures for the rest of the run.
+constexpr auto kNoPlanLeftPause = std::chrono::milliseconds(100);
+
+// SetActivityStatus on the plan this slot walks (*walking, kept between runs
+// by the prepared scenario): the next move of its activities, PLANNED ->
+// IN_PROGRESS -> DONE, with the etag of the previous answer. A walked-out
+// plan is swapped for the next unclaimed one of the pool; a failed call
+// leaves its plan (its etag is no longer known) for a fresh one. With no
+// plan left every call fails, after a pause, naming the flag to raise.
+class PlanActivitySlot : public CallSlot {
+ public:
+  PlanActivitySlot(PlanService::Stub* stub, const Authorize* authorize,
+                   PlanPool* pool, PlanPool::ActivePlan** walking)
+      : stub_(stub), authorize_(authorize), pool_(pool), walking_(walking) {}
+
+  void Issue(uint64_t sequence, Done done) override {
+    PlanPool::ActivePlan*& plan = *walking_;
+    if (plan == nullptr || plan->walked()) {
+      plan = pool_->Claim();
+    }
+    if (plan == nullptr) {
+      // Each pause its own alarm: an alarm is not reused, and none is
+      // destroyed before the slot (the driver destroys slots only after
+      // every call, these included, has completed).
+      pauses_.push_back(std::make_unique<grpc::Alarm>());
+      pauses_.back()->Set(
+          std::chrono::system_clock::now() + kNoPlanLeftPause,
+          [done = std::move(done)](bool) {
+            done(grpc::Status(
+                grpc::StatusCode::FAILED_PRECONDITION,
+                "every preloaded plan's activities are done; preload more "
+                "(--plan_activity_rate, --plan_activities)"));
+          });
+      return;
+    }
+    context_ = NewContext();
+    (*authorize_)(context_.get());
+    const size_t move = plan->next_move;
+    request_.set_case_id(plan->case_id);
+    request_.set_etag(plan->etag);
+    request_.set_activity_id(plan->activity_ids[move / 2]);
+    request_.set_status(move % 2 == 0
+                            ? homeward::v1::ACTIVITY_STATUS_IN_PROGRESS
+                            : homeward::v1::ACTIVITY_STATUS_DONE);
+    response_.Clear();
+    stub_->async()->SetActivityStatus(
+        context_.get(), &request_, &response_,
+        [this, plan, done = std::move(done)](grpc::Status status) {
+          if (status.ok() && !Moved()) {
+            status = grpc::Status(
+                grpc::StatusCode::INTERNAL,
+                "SetActivityStatus answered without the activity moved");
+          }
+          if (status.ok()) {
+            plan->etag = response_.etag();
+            ++plan->next_move;
+          } else {
+            *walking_ = nullptr;
+          }
+          done(status);
+        });
+  }
+
+ private:
+  // Whether the answer is the plan asked for, with a new etag and the
+  // activity in the status asked for.
+  bool Moved() const {
+    if (response_.case_id() != request_.case_id() || response_.etag().empty() ||
+        response_.etag() == request_.etag()) {
+      return false;
+    }
+    for (const homeward::v1::PlanActivity& a : response_.activities()) {
+      if (a.activity_id() == request_.activity_id()) {
+        return a.status() == request_.status();
+      }
+    }
+    return false;
+  }
+
+  PlanService::Stub* const stub_;
+  const Authorize* const authorize_;
+  PlanPool* const pool_;
+  PlanPool::ActivePlan** const walking_;
+  std::unique_ptr<grpc::ClientContext> context_;
+  homeward::v1::SetActivityStatusRequest request_;
+  homeward::v1::Plan response_;
+  std::vector<std::unique_ptr<grpc::Alarm>> pauses_;
+};
+
 // A request-id prefix no earlier run against the same data can have used.
 std::string FreshRequestIdPrefix(absl::string_view what) {
   return absl::StrCat("bench-", crypto::RandomHex(6), "-", what, "-");
@@ -279,6 +421,13 @@ const std::vector<ScenarioInfo>& AllScenarios() {
        0, true},
       {"register_direct", "RegisterCase direct to the service", 0.2, false},
       {"register_gateway", "RegisterCase through the gateway", 0.15, false},
+      {"plan_get_gateway",
+       "GetPlan of the preloaded active plans through the gateway", 0.35, false,
+       true},
+      {"plan_activity_gateway",
+       "SetActivityStatus through the gateway: the preloaded plans' "
+       "activities PLANNED -> IN_PROGRESS -> DONE, durable",
+       0.15, false, true},
   };
   return *kScenarios;
 }
@@ -315,14 +464,64 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
     return absl::InternalError(absl::StrCat(
         "cannot create ", service.data_dir(), ": ", error.message()));
   }
+  // With planning, the assessment service follows the planning feed too (the
+  // plans' approvals and activities), as deployed. Planning starts second
+  // (it needs assessment's address), so assessment's follower gets a
+  // LateChannel, set to a TCP channel once planning listens: until then it
+  // retries, as when a replica is down.
+  service::UpstreamChannels assessment_upstream;
+  if (options.planning) {
+    homeward::internal::v1::ServiceRoute& route = *service.add_upstream();
+    route.set_service(planning::kPlanningBackend);
+    homeward::internal::v1::ReplicaConfig& replica = *route.add_replicas();
+    replica.set_address(kPlanningFeedLabel);
+    replica.add_partitions()->set_last(service.partition_count() - 1);
+    deployment->planning_feed_ = std::make_shared<feeds::LateChannel>();
+    assessment_upstream[kPlanningFeedLabel] = deployment->planning_feed_;
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<assessment::AssessmentServer> assessment,
-                   assessment::AssessmentServer::Start(assessment_config,
-                                                       deployment->secret_));
+                   assessment::AssessmentServer::Start(
+                       assessment_config, deployment->secret_,
+                       std::move(assessment_upstream)));
   // No in-process channel: the gateway dials the replica over TCP, so the
   // gateway scenarios pay for two real RPC hops, as in a deployment.
   deployment->services_.push_back(gateway::LoopbackService(
       gateway::kAssessmentService, std::move(assessment)));
   deployment->service_target_ = deployment->services_.front().address;
+
+  if (options.planning) {
+    homeward::internal::v1::PlanningConfig planning_config;
+    planning_config.set_taxonomy_dir(deploy + "/taxonomy");
+    planning_config.set_feasibility_dir(deploy + "/feasibility");
+    planning_config.set_programmes_dir(deploy + "/programmes");
+    homeward::internal::v1::ServiceConfig& planning_service =
+        *planning_config.mutable_service();
+    planning_service.set_listen_address("127.0.0.1:0");
+    planning_service.set_data_dir(options.data_dir + "/planning");
+    planning_service.set_partition_count(service.partition_count());
+    planning_service.set_unsafe_skip_sync(!options.sync_writes);
+    // It follows every partition of the one assessment replica, over TCP.
+    homeward::internal::v1::ServiceRoute& upstream =
+        *planning_service.add_upstream();
+    upstream.set_service(gateway::kAssessmentService);
+    homeward::internal::v1::ReplicaConfig& replica = *upstream.add_replicas();
+    replica.set_address(deployment->service_target_);
+    replica.add_partitions()->set_last(service.partition_count() - 1);
+    std::filesystem::create_directories(planning_service.data_dir(), error);
+    if (error) {
+      return absl::InternalError(absl::StrCat("cannot create ",
+                                              planning_service.data_dir(), ": ",
+                                              error.message()));
+    }
+    ASSIGN_OR_RETURN(
+        std::unique_ptr<planning::PlanningServer> planning,
+        planning::PlanningServer::Start(planning_config, deployment->secret_));
+    deployment->services_.push_back(gateway::LoopbackService(
+        planning::kPlanningBackend, std::move(planning)));
+    deployment->planning_target_ = deployment->services_.back().address;
+    deployment->planning_feed_->Set(grpc::CreateChannel(
+        deployment->planning_target_, grpc::InsecureChannelCredentials()));
+  }
 
   gateway::GatewayServer::Options gateway_options;
   homeward::internal::v1::GatewayConfig& config = gateway_options.config;
@@ -343,9 +542,12 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
 }
 
 Deployment::~Deployment() {
-  // The gateway first: its calls go to the service.
+  // The gateway first: its calls go to the services (then planning, which
+  // follows assessment, before assessment).
   if (gateway_ != nullptr) gateway_->Shutdown(absl::Seconds(5));
   gateway_.reset();
+  // Assessment stops following planning before planning stops.
+  if (planning_feed_ != nullptr) planning_feed_->Revoke();
   gateway::ShutdownLocalServices(services_, absl::Seconds(5));
 }
 
@@ -370,14 +572,179 @@ absl::StatusOr<std::vector<std::string>> PreloadCases(
   return created;
 }
 
+namespace {
+
+// How long the preload waits for the planning service to learn of a case
+// from the assessment feed. Generous: the machine is small and shared.
+constexpr absl::Duration kCaseKnownTimeout = absl::Seconds(120);
+
+homeward::v1::Date DateOf(absl::CivilDay day) {
+  homeward::v1::Date date;
+  date.set_year(static_cast<int32_t>(day.year()));
+  date.set_month(day.month());
+  date.set_day(day.day());
+  return date;
+}
+
+// A plan the bench case can be submitted with: `activities` direct,
+// individual economic activities (the bench cases have no needs or
+// concerns to cover, and no purchases, so no ceiling to check).
+homeward::v1::Plan BenchPlan(const std::string& case_id, int activities,
+                             absl::CivilDay today) {
+  homeward::v1::Plan plan;
+  plan.set_case_id(case_id);
+  plan.set_returnee_objectives("bench objectives");
+  for (int i = 0; i < activities; ++i) {
+    homeward::v1::PlanActivity& a = *plan.add_activities();
+    a.set_dimension(homeward::v1::DIMENSION_ECONOMIC);
+    a.set_component("business_development");
+    a.set_level(homeward::v1::ASSISTANCE_LEVEL_INDIVIDUAL);
+    a.set_description(absl::StrCat("bench activity ", i + 1));
+    a.set_delivery(homeward::v1::ACTIVITY_DELIVERY_DIRECT);
+    a.set_responsible_party("programme");
+    // Due in the future: nothing lands in the overdue queues.
+    *a.mutable_start_date() = DateOf(today);
+    *a.mutable_due_date() = DateOf(today + 180);
+  }
+  return plan;
+}
+
+// Makes case `case_id`'s plan and takes it to ACTIVE, directly on the
+// planning service; the active plan.
+absl::StatusOr<homeward::v1::Plan> MakeActivePlan(
+    PlanService::Stub& stub, const auth::PrincipalSigner& signer,
+    const homeward::internal::v1::Principal& manager,
+    const homeward::internal::v1::Principal& supervisor,
+    const std::string& case_id, const std::string& request_id, int activities,
+    absl::CivilDay today) {
+  homeward::v1::Plan plan;
+  homeward::v1::CreatePlanRequest create;
+  create.set_request_id(request_id);
+  *create.mutable_plan() = BenchPlan(case_id, activities, today);
+  const absl::Time give_up = absl::Now() + kCaseKnownTimeout;
+  for (;;) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + kCallDeadline);
+    signer.Attach(manager, &context);
+    const grpc::Status status = stub.CreatePlan(&context, create, &plan);
+    if (status.ok()) break;
+    // NOT_FOUND until the registration reached the planning projection.
+    if (status.error_code() != grpc::StatusCode::NOT_FOUND ||
+        absl::Now() > give_up) {
+      return FromGrpcStatus(status);
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  using Step = grpc::Status (PlanService::Stub::*)(
+      grpc::ClientContext*, const homeward::v1::PlanStepRequest&,
+      homeward::v1::Plan*);
+  const std::pair<Step, const homeward::internal::v1::Principal*> steps[] = {
+      {&PlanService::Stub::AgreePlan, &manager},
+      {&PlanService::Stub::SubmitPlan, &manager},
+      {&PlanService::Stub::ApprovePlan, &supervisor},
+      {&PlanService::Stub::ActivatePlan, &manager},
+  };
+  for (const auto& [step, who] : steps) {
+    homeward::v1::PlanStepRequest request;
+    request.set_case_id(case_id);
+    request.set_etag(plan.etag());
+    if (step == &PlanService::Stub::AgreePlan) {
+      *request.mutable_agreement()->mutable_agreed_date() = DateOf(today);
+      request.mutable_agreement()->set_method(
+          homeward::v1::AGREEMENT_METHOD_SIGNED);
+    }
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + kCallDeadline);
+    signer.Attach(*who, &context);
+    homeward::v1::Plan next;
+    const grpc::Status status = (stub.*step)(&context, request, &next);
+    if (!status.ok()) return FromGrpcStatus(status);
+    plan = std::move(next);
+  }
+  if (plan.status() != homeward::v1::PLAN_STATUS_ACTIVE ||
+      plan.activities_size() != activities) {
+    return absl::InternalError(
+        absl::StrCat("plan of case ", case_id, " is ",
+                     homeward::v1::PlanStatus_Name(plan.status()), " with ",
+                     plan.activities_size(), " activities after activation"));
+  }
+  return plan;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PlanPool>> PreloadPlans(
+    const Deployment& deployment, int count, int activities, int concurrency) {
+  if (deployment.planning_target().empty()) {
+    return absl::FailedPreconditionError(
+        "the deployment runs no planning service");
+  }
+  if (activities < 1) {
+    return absl::InvalidArgumentError("activities must be positive");
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> case_ids,
+                   PreloadCases(deployment, count, concurrency));
+  ASSIGN_OR_RETURN(auto channels,
+                   ConnectChannels(deployment.planning_target(), 1));
+  auto stub = PlanService::NewStub(channels[0]);
+  const auth::PrincipalSigner signer(deployment.secret());
+  const homeward::internal::v1::Principal supervisor = testing::MakePrincipal(
+      "sup-bench", homeward::v1::ROLE_SUPERVISOR, {kBenchOffice});
+  const std::string prefix = FreshRequestIdPrefix("plan");
+  const absl::CivilDay today =
+      absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+
+  std::vector<PlanPool::ActivePlan> plans(case_ids.size());
+  std::atomic<size_t> next{0};
+  absl::Mutex mu;
+  absl::Status first_error;
+  // Blocking calls, one plan after the other per thread: each plan is five
+  // calls in sequence, and the preload is not measured.
+  auto make_plans = [&]() {
+    for (size_t i = next.fetch_add(1); i < case_ids.size();
+         i = next.fetch_add(1)) {
+      absl::StatusOr<homeward::v1::Plan> plan = MakeActivePlan(
+          *stub, signer, deployment.principal(), supervisor, case_ids[i],
+          absl::StrCat(prefix, i), activities, today);
+      if (!plan.ok()) {
+        absl::MutexLock lock(&mu);
+        if (first_error.ok()) first_error = plan.status();
+        next.store(case_ids.size());  // the others stop too
+        return;
+      }
+      PlanPool::ActivePlan& entry = plans[i];
+      entry.case_id = case_ids[i];
+      entry.etag = plan->etag();
+      for (const homeward::v1::PlanActivity& a : plan->activities()) {
+        entry.activity_ids.push_back(a.activity_id());
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  const int thread_count = std::max(1, std::min(concurrency, count));
+  for (int t = 0; t < thread_count; ++t) threads.emplace_back(make_plans);
+  for (std::thread& t : threads) t.join();
+  if (!first_error.ok()) {
+    return absl::Status(
+        first_error.code(),
+        absl::StrCat("preloading plans: ", first_error.ToString()));
+  }
+  return std::make_unique<PlanPool>(std::move(plans));
+}
+
 struct PreparedScenario::Clients {
   std::string name;
   const std::vector<std::string>* case_ids;
+  PlanPool* plans;
   Authorize authorize;
   // Calls are spread over the stubs round-robin, so each channel carries at
   // most calls_per_channel calls. Only the stubs the scenario calls are made.
   std::vector<std::unique_ptr<Health::Stub>> health;
   std::vector<std::unique_ptr<CaseService::Stub>> cases;
+  std::vector<std::unique_ptr<PlanService::Stub>> plan_stubs;
+  // plan_activity_gateway: the plan each slot index is walking, kept from
+  // one run to the next (nullptr: claim one).
+  std::vector<PlanPool::ActivePlan*> walking;
   // get_gateway_json: one connection per slot, and the head of every request.
   std::unique_ptr<HttpClientPool> http;
   std::vector<HttpConnection*> http_connections;
@@ -391,20 +758,26 @@ PreparedScenario::~PreparedScenario() = default;
 
 absl::StatusOr<std::unique_ptr<PreparedScenario>> PreparedScenario::Prepare(
     const std::string& name, const Deployment& deployment,
-    const std::vector<std::string>* case_ids,
-    const ScenarioSettings& settings) {
+    const ScenarioData& data, const ScenarioSettings& settings) {
   const ScenarioInfo* info = FindScenario(name);
   if (info == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("no scenario '", name, "'"));
   }
-  if (info->needs_cases && case_ids->empty()) {
+  if (info->needs_cases &&
+      (data.case_ids == nullptr || data.case_ids->empty())) {
     return absl::FailedPreconditionError(
         absl::StrCat(name, " needs preloaded cases"));
   }
+  if (info->needs_plans && (data.plans == nullptr || data.plans->size() == 0)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(name, " needs preloaded plans"));
+  }
+  const std::vector<std::string>* case_ids = data.case_ids;
   if (name == "get_gateway_json") {
     auto clients = std::make_unique<Clients>();
     clients->name = name;
     clients->case_ids = case_ids;
+    clients->plans = data.plans;
     // One I/O thread: Beast needs little CPU per request, and every client
     // thread competes with the servers for the 2 cores.
     clients->http = std::make_unique<HttpClientPool>(1);
@@ -430,10 +803,13 @@ absl::StatusOr<std::unique_ptr<PreparedScenario>> PreparedScenario::Prepare(
   auto clients = std::make_unique<Clients>();
   clients->name = name;
   clients->case_ids = case_ids;
+  clients->plans = data.plans;
   clients->authorize =
       via_gateway ? BearerKey(deployment) : SignedPrincipal(deployment);
   if (name == "baseline") {
     clients->health = MakeStubs<Health>(channels);
+  } else if (info->needs_plans) {
+    clients->plan_stubs = MakeStubs<PlanService>(channels);
   } else {
     clients->cases = MakeStubs<CaseService>(channels);
   }
@@ -443,7 +819,7 @@ absl::StatusOr<std::unique_ptr<PreparedScenario>> PreparedScenario::Prepare(
 
 absl::StatusOr<LoadResult> PreparedScenario::Run(
     const LoadOptions& load) const {
-  const Clients& c = *clients_;
+  Clients& c = *clients_;
   if (c.name == "baseline") {
     return RunClosedLoop(load, [&](int i) {
       return std::make_unique<HealthSlot>(c.health[i % c.health.size()].get());
@@ -454,6 +830,22 @@ absl::StatusOr<LoadResult> PreparedScenario::Run(
       return std::make_unique<JsonGetSlot>(
           c.http_connections[i % c.http_connections.size()], c.http_head,
           c.case_ids);
+    });
+  }
+  if (c.name == "plan_get_gateway") {
+    return RunClosedLoop(load, [&](int i) {
+      return std::make_unique<PlanGetSlot>(
+          c.plan_stubs[i % c.plan_stubs.size()].get(), &c.authorize, c.plans);
+    });
+  }
+  if (c.name == "plan_activity_gateway") {
+    if (c.walking.size() < static_cast<size_t>(load.concurrency)) {
+      c.walking.resize(load.concurrency, nullptr);
+    }
+    return RunClosedLoop(load, [&](int i) {
+      return std::make_unique<PlanActivitySlot>(
+          c.plan_stubs[i % c.plan_stubs.size()].get(), &c.authorize, c.plans,
+          &c.walking[i]);
     });
   }
   const size_t n = c.cases.size();

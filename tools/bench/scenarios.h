@@ -1,12 +1,17 @@
 // What homeward-bench measures: an embedded deployment (one assessment
-// service and one gateway, talking over loopback TCP inside this process) and
-// the named scenarios that load it through the closed-loop driver.
+// service, one planning service following its feed, and one gateway, talking
+// over loopback TCP inside this process) and the named scenarios that load it
+// through the closed-loop driver.
 //
 //   ASSIGN_OR_RETURN(auto deployment, Deployment::Start({.data_dir = dir}));
 //   ASSIGN_OR_RETURN(std::vector<std::string> ids,
 //                    PreloadCases(*deployment, 1000, 64));
-//   ASSIGN_OR_RETURN(LoadResult r,
-//                    RunScenario("get_gateway", *deployment, ids, settings));
+//   ASSIGN_OR_RETURN(std::unique_ptr<PlanPool> plans,
+//                    PreloadPlans(*deployment, 2000, 8, 64));
+//   ASSIGN_OR_RETURN(auto scenario,
+//                    PreparedScenario::Prepare("plan_get_gateway", *deployment,
+//                                              {&ids, plans.get()}, settings));
+//   ASSIGN_OR_RETURN(LoadResult r, scenario->Run(settings.load));
 #ifndef HOMEWARD_TOOLS_BENCH_SCENARIOS_H_
 #define HOMEWARD_TOOLS_BENCH_SCENARIOS_H_
 
@@ -15,11 +20,13 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/feeds/producer_channel.h"
 #include "homeward/internal/v1/principal.pb.h"
 #include "services/assessment/assessment_server.h"
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/local_services.h"
 #include "tools/bench/load_runner.h"
+#include "tools/bench/plan_pool.h"
 
 namespace homeward::bench {
 
@@ -34,6 +41,8 @@ struct ScenarioInfo {
   double target_ratio;
   // Whether the scenario reads the preloaded cases.
   bool needs_cases;
+  // Whether the scenario works on the preloaded active plans (PreloadPlans).
+  bool needs_plans = false;
 };
 
 // Every scenario, in the order they run.
@@ -51,12 +60,19 @@ struct DeploymentOptions {
   // cases are registered under the example programme "sn_reintegration".
   // Empty: the source tree's deploy/.
   std::string deploy_dir;
+  // Also start one planning replica (data under <data_dir>/planning,
+  // following the assessment replica's feed, publishing the deploy dir's
+  // taxonomy/, feasibility/ and programmes/) behind the gateway's "planning"
+  // backend, the assessment replica following its feed in turn, both feeds
+  // over loopback TCP. Without it the plan scenarios cannot run, and neither
+  // feed has a follower in the process.
+  bool planning = true;
 };
 
-// One assessment replica and one gateway (gRPC and JSON faces) routing to it
-// over real TCP, all on 127.0.0.1 with free ports, a random principal secret
-// and one API key for a case manager of kBenchOffice. Destroying it shuts both
-// down.
+// One assessment replica, optionally one planning replica, and one gateway
+// (gRPC and JSON faces) routing to them over real TCP, all on 127.0.0.1 with
+// free ports, a random principal secret and one API key for a case manager
+// of kBenchOffice. Destroying it shuts them all down.
 class Deployment {
  public:
   static absl::StatusOr<std::unique_ptr<Deployment>> Start(
@@ -67,6 +83,8 @@ class Deployment {
 
   // "127.0.0.1:<port>" of the assessment service and the gateway gRPC face.
   const std::string& service_target() const { return service_target_; }
+  // "127.0.0.1:<port>" of the planning service; empty without one.
+  const std::string& planning_target() const { return planning_target_; }
   const std::string& gateway_target() const { return gateway_target_; }
   // The gateway's JSON face, on 127.0.0.1.
   int gateway_http_port() const { return gateway_http_port_; }
@@ -77,7 +95,7 @@ class Deployment {
   const homeward::internal::v1::Principal& principal() const {
     return principal_;
   }
-  // Waits (up to `timeout`) until the service's storage has no flush or
+  // Waits (up to `timeout`) until each service's storage has no flush or
   // compaction running or pending, so that a scenario does not pay for the
   // background work the writes of the one before it left behind.
   absl::Status WaitForStorageIdle(absl::Duration timeout) const {
@@ -91,11 +109,15 @@ class Deployment {
   std::string api_key_;
   homeward::internal::v1::Principal principal_;
   std::string service_target_;
+  std::string planning_target_;
   std::string gateway_target_;
   int gateway_http_port_ = 0;
   // The services behind the gateway, reached over loopback TCP. Declared
   // before the gateway so that the gateway, which calls them, goes first.
   std::vector<gateway::LocalService> services_;
+  // Assessment's channel to the planning feed (nullptr without planning):
+  // revoked before the services shut down.
+  std::shared_ptr<feeds::LateChannel> planning_feed_;
   std::unique_ptr<gateway::GatewayServer> gateway_;
 };
 
@@ -112,17 +134,32 @@ struct ScenarioSettings {
 absl::StatusOr<std::vector<std::string>> PreloadCases(
     const Deployment& deployment, int count, int concurrency);
 
+// Registers `count` cases (PreloadCases) and makes each an ACTIVE plan
+// directly on the planning service, with `activities` activities (PLANNED),
+// `concurrency` plans in the making at a time: created as the case manager
+// (retried while the planning service has not yet learned of the case from
+// the feed), agreed, submitted, approved by a supervisor of kBenchOffice,
+// activated.
+absl::StatusOr<std::unique_ptr<PlanPool>> PreloadPlans(
+    const Deployment& deployment, int count, int activities, int concurrency);
+
+// What the scenarios read and walk: the preloaded cases for get_*, the
+// plans for plan_*. Must outlive the scenarios prepared with it.
+struct ScenarioData {
+  const std::vector<std::string>* case_ids = nullptr;
+  PlanPool* plans = nullptr;
+};
+
 // A scenario with its client channels connected, to be run many times: the
 // slices of a measurement (and its later rounds) reuse the same connections,
 // so that none pays for connection setup or a cold HTTP/2 connection.
 class PreparedScenario {
  public:
-  // Connects the channels scenario `name` calls through. `case_ids` must
-  // outlive the scenario and be non-empty for scenarios that need cases.
+  // Connects the channels scenario `name` calls through. `data` must hold
+  // non-empty cases (plans) for scenarios that need them.
   static absl::StatusOr<std::unique_ptr<PreparedScenario>> Prepare(
       const std::string& name, const Deployment& deployment,
-      const std::vector<std::string>* case_ids,
-      const ScenarioSettings& settings);
+      const ScenarioData& data, const ScenarioSettings& settings);
   ~PreparedScenario();
 
   // One closed-loop run for `load` (its warmup, then its duration). Every
