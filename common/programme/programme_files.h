@@ -70,9 +70,9 @@ absl::Status PublishFeasibilityGridDir(const std::string& dir,
 // none) and the catalogs they go into (`grids` null: a service that does not
 // plan, whose programmes' grid references are then not checked).
 struct ProgrammeData {
-  std::string taxonomy_dir;
-  std::string feasibility_dir;
-  std::string programmes_dir;
+  std::string taxonomy_dir = "";
+  std::string feasibility_dir = "";
+  std::string programmes_dir = "";
   TaxonomyCatalog* taxonomies = nullptr;
   ProgrammeCatalog* programmes = nullptr;
   FeasibilityGridCatalog* grids = nullptr;

@@ -395,7 +395,7 @@ TEST_F(PlanQueuesTest, OverduePlansFollowTheDeadlineAndThePlanStatus) {
     PlanStep step = PlanStep::kNone;
     bool closed = false;
     // Empty: not overdue; else "STATUS deadline-days".
-    std::string expected;
+    std::string expected = "";
   };
   const std::vector<Row> rows = {
       {.name = "no plan, a day after the default 30 days",

@@ -104,43 +104,41 @@ homeward::v1::Event PlanEvent(const Plan& plan) {
 
 // ------------------------------------------------------------- RPC edges
 
-grpc::Status PlanServiceImpl::CreatePlan(
-    grpc::ServerContext* context,
+grpc::ServerUnaryReactor* PlanServiceImpl::CreatePlan(
+    grpc::CallbackServerContext* context,
     const homeward::v1::CreatePlanRequest* request, Plan* response) {
-  return Serve(
-      kCreatePlan, context, *request, response,
-      [this](auto& a, auto& r, auto* out) { return Create(a, r, out); });
+  return ServeWrite(kCreatePlan, context, response, [&](auto& a, auto done) {
+    return Create(a, *request, std::move(done));
+  });
 }
-grpc::Status PlanServiceImpl::GetPlan(
-    grpc::ServerContext* context, const homeward::v1::GetPlanRequest* request,
-    Plan* response) {
-  return Serve(kGetPlan, context, *request, response,
-               [this](auto& a, auto& r, auto* out) { return Get(a, r, out); });
+grpc::ServerUnaryReactor* PlanServiceImpl::GetPlan(
+    grpc::CallbackServerContext* context,
+    const homeward::v1::GetPlanRequest* request, Plan* response) {
+  return Serve(kGetPlan, context,
+               [&](auto& a) { return Get(a, *request, response); });
 }
-grpc::Status PlanServiceImpl::ListPlanVersions(
-    grpc::ServerContext* context,
+grpc::ServerUnaryReactor* PlanServiceImpl::ListPlanVersions(
+    grpc::CallbackServerContext* context,
     const homeward::v1::ListPlanVersionsRequest* request,
     homeward::v1::ListPlanVersionsResponse* response) {
-  return Serve(
-      kListPlanVersions, context, *request, response,
-      [this](auto& a, auto& r, auto* out) { return ListVersions(a, r, out); });
+  return Serve(kListPlanVersions, context,
+               [&](auto& a) { return ListVersions(a, *request, response); });
 }
-grpc::Status PlanServiceImpl::UpdatePlan(
-    grpc::ServerContext* context,
+grpc::ServerUnaryReactor* PlanServiceImpl::UpdatePlan(
+    grpc::CallbackServerContext* context,
     const homeward::v1::UpdatePlanRequest* request, Plan* response) {
-  return Serve(
-      kUpdatePlan, context, *request, response,
-      [this](auto& a, auto& r, auto* out) { return Update(a, r, out); });
+  return ServeWrite(kUpdatePlan, context, response, [&](auto& a, auto done) {
+    return Update(a, *request, std::move(done));
+  });
 }
 
-#define HOMEWARD_PLAN_STEP(Rpc, method, step)                       \
-  grpc::Status PlanServiceImpl::Rpc(grpc::ServerContext* context,   \
-                                    const PlanStepRequest* request, \
-                                    Plan* response) {               \
-    return Serve(method, context, *request, response,               \
-                 [this](auto& a, auto& r, auto* out) {              \
-                   return TakeStep(a, step, r, out);                \
-                 });                                                \
+#define HOMEWARD_PLAN_STEP(Rpc, method, step)                               \
+  grpc::ServerUnaryReactor* PlanServiceImpl::Rpc(                           \
+      grpc::CallbackServerContext* context, const PlanStepRequest* request, \
+      Plan* response) {                                                     \
+    return ServeWrite(method, context, response, [&](auto& a, auto done) {  \
+      return TakeStep(a, step, *request, std::move(done));                  \
+    });                                                                     \
   }
 HOMEWARD_PLAN_STEP(AgreePlan, kAgreePlan, PlanStep::kAgree)
 HOMEWARD_PLAN_STEP(SubmitPlan, kSubmitPlan, PlanStep::kSubmit)
@@ -152,50 +150,56 @@ HOMEWARD_PLAN_STEP(CancelPlan, kCancelPlan, PlanStep::kCancel)
 HOMEWARD_PLAN_STEP(RevisePlan, kRevisePlan, PlanStep::kRevise)
 #undef HOMEWARD_PLAN_STEP
 
-grpc::Status PlanServiceImpl::SetActivityStatus(
-    grpc::ServerContext* context,
+grpc::ServerUnaryReactor* PlanServiceImpl::SetActivityStatus(
+    grpc::CallbackServerContext* context,
     const homeward::v1::SetActivityStatusRequest* request, Plan* response) {
-  return Serve(
-      kSetActivityStatus, context, *request, response,
-      [this](auto& a, auto& r, auto* out) { return SetActivity(a, r, out); });
+  return ServeWrite(kSetActivityStatus, context, response,
+                    [&](auto& a, auto done) {
+                      return SetActivity(a, *request, std::move(done));
+                    });
 }
-grpc::Status PlanServiceImpl::ListOverduePlans(
-    grpc::ServerContext* context,
+grpc::ServerUnaryReactor* PlanServiceImpl::ListOverduePlans(
+    grpc::CallbackServerContext* context,
     const homeward::v1::ListOverduePlansRequest* request,
     homeward::v1::ListOverduePlansResponse* response) {
-  return Serve(
-      kListOverduePlans, context, *request, response,
-      [this](auto& a, auto& r, auto* out) -> absl::Status {
-        RETURN_IF_ERROR(cases::CheckCaseRole(a.principal, CaseAction::kRead));
-        ASSIGN_OR_RETURN(
-            *out, parts_.queues->OverduePlans(a.principal, r, api::TodayUtc()));
-        return absl::OkStatus();
-      });
+  return Serve(kListOverduePlans, context, [&](auto& a) -> absl::Status {
+    RETURN_IF_ERROR(cases::CheckCaseRole(a.principal, CaseAction::kRead));
+    ASSIGN_OR_RETURN(*response, parts_.queues->OverduePlans(
+                                    a.principal, *request, api::TodayUtc()));
+    return absl::OkStatus();
+  });
 }
-grpc::Status PlanServiceImpl::ListOverdueActivities(
-    grpc::ServerContext* context,
+grpc::ServerUnaryReactor* PlanServiceImpl::ListOverdueActivities(
+    grpc::CallbackServerContext* context,
     const homeward::v1::ListOverdueActivitiesRequest* request,
     homeward::v1::ListOverdueActivitiesResponse* response) {
-  return Serve(
-      kListOverdueActivities, context, *request, response,
-      [this](auto& a, auto& r, auto* out) -> absl::Status {
-        RETURN_IF_ERROR(cases::CheckCaseRole(a.principal, CaseAction::kRead));
-        ASSIGN_OR_RETURN(*out, parts_.queues->OverdueActivities(
-                                   a.principal, r, api::TodayUtc()));
-        return absl::OkStatus();
-      });
+  return Serve(kListOverdueActivities, context, [&](auto& a) -> absl::Status {
+    RETURN_IF_ERROR(cases::CheckCaseRole(a.principal, CaseAction::kRead));
+    ASSIGN_OR_RETURN(*response, parts_.queues->OverdueActivities(
+                                    a.principal, *request, api::TodayUtc()));
+    return absl::OkStatus();
+  });
 }
 
 // -------------------------------------------------------------- handlers
 
 absl::StatusOr<PlanServiceImpl::CaseAtHand> PlanServiceImpl::CaseToChange(
     const service::Actor& actor, absl::string_view case_id,
-    absl::string_view field) const {
+    absl::string_view field, CaseKnowledge knowledge) const {
   ASSIGN_OR_RETURN(cases::CaseScope scope,
                    parts_.cases->Authorize(actor.principal, case_id, field,
                                            CaseAction::kUpdate));
   RETURN_IF_ERROR(cases::CheckCaseOpen(scope));
   CaseAtHand c;
+  if (knowledge == CaseKnowledge::kScope) {
+    c.context.scope = std::move(scope);
+    return c;
+  }
+  if (knowledge == CaseKnowledge::kContext) {
+    ASSIGN_OR_RETURN(c.context, parts_.cases->GetScopeAndContext(
+                                    scope.partition(), case_id));
+    return c;
+  }
   ASSIGN_OR_RETURN(c.context, parts_.cases->Get(scope.partition(), case_id));
   const std::string& programme_id = c.context.context.programme_id();
   absl::StatusOr<homeward::v1::Programme> programme =
@@ -231,16 +235,17 @@ PlanInputs PlanServiceImpl::InputsFor(const CaseAtHand& c,
 
 absl::Status PlanServiceImpl::Create(
     const service::Actor& actor, const homeward::v1::CreatePlanRequest& request,
-    Plan* response) {
+    service::WriteDone<Plan> done) {
   RETURN_IF_ERROR(cases::CheckCaseRole(actor.principal, CaseAction::kUpdate));
   RETURN_IF_ERROR(ValidateCreatePlan(request).ToStatus());
-  ASSIGN_OR_RETURN(CaseAtHand c, CaseToChange(actor, request.plan().case_id(),
-                                              "plan.case_id"));
+  ASSIGN_OR_RETURN(CaseAtHand c,
+                   CaseToChange(actor, request.plan().case_id(), "plan.case_id",
+                                CaseKnowledge::kAll));
   ASSIGN_OR_RETURN(Plan plan,
                    EditedPlan(nullptr, request.plan(), InputsFor(c, actor)));
-  ASSIGN_OR_RETURN(*response,
-                   parts_.plans->Create(actor, c.context.scope.partition(),
-                                        request.request_id(), std::move(plan)));
+  parts_.plans->CreateAsync(actor, c.context.scope.partition(),
+                            request.request_id(), std::move(plan),
+                            std::move(done));
   return absl::OkStatus();
 }
 
@@ -281,11 +286,12 @@ absl::Status PlanServiceImpl::ListVersions(
 
 absl::Status PlanServiceImpl::Update(
     const service::Actor& actor, const homeward::v1::UpdatePlanRequest& request,
-    Plan* response) {
+    service::WriteDone<Plan> done) {
   RETURN_IF_ERROR(cases::CheckCaseRole(actor.principal, CaseAction::kUpdate));
   RETURN_IF_ERROR(ValidateUpdatePlan(request).ToStatus());
   const std::string& case_id = request.plan().case_id();
-  ASSIGN_OR_RETURN(CaseAtHand c, CaseToChange(actor, case_id, "plan.case_id"));
+  ASSIGN_OR_RETURN(CaseAtHand c, CaseToChange(actor, case_id, "plan.case_id",
+                                              CaseKnowledge::kAll));
   const uint32_t partition = c.context.scope.partition();
   ASSIGN_OR_RETURN(Plan latest, parts_.plans->Get(partition, case_id, 0));
   ASSIGN_OR_RETURN(
@@ -301,20 +307,28 @@ absl::Status PlanServiceImpl::Update(
   }
   PlanStore::Change change;
   change.versions.push_back(std::move(next));
-  ASSIGN_OR_RETURN(
-      *response, parts_.plans->Apply(actor, partition, case_id,
-                                     request.plan().etag(), std::move(change)));
-  return absl::OkStatus();
+  return parts_.plans->ApplyAsync(actor, partition, case_id,
+                                  request.plan().etag(), std::move(change),
+                                  std::move(done));
 }
 
 absl::Status PlanServiceImpl::TakeStep(const service::Actor& actor,
                                        PlanStep step,
                                        const PlanStepRequest& request,
-                                       Plan* response) {
+                                       service::WriteDone<Plan> done) {
   RETURN_IF_ERROR(cases::CheckCaseRole(actor.principal, CaseAction::kUpdate));
   RETURN_IF_ERROR(ValidatePlanStep(request, step, api::TodayUtc()).ToStatus());
   const std::string& case_id = request.case_id();
-  ASSIGN_OR_RETURN(CaseAtHand c, CaseToChange(actor, case_id, "case_id"));
+  // Submission checks the case's needs and programme; approval and
+  // cancellation take the case out of the awaiting-plan queue by its return
+  // date; the other steps need only the case's scope.
+  const CaseKnowledge knowledge =
+      step == PlanStep::kSubmit ? CaseKnowledge::kAll
+      : step == PlanStep::kApprove || step == PlanStep::kCancel
+          ? CaseKnowledge::kContext
+          : CaseKnowledge::kScope;
+  ASSIGN_OR_RETURN(CaseAtHand c,
+                   CaseToChange(actor, case_id, "case_id", knowledge));
   const uint32_t partition = c.context.scope.partition();
   ASSIGN_OR_RETURN(Plan latest, parts_.plans->Get(partition, case_id, 0));
   ASSIGN_OR_RETURN(
@@ -400,19 +414,19 @@ absl::Status PlanServiceImpl::TakeStep(const service::Actor& actor,
       break;
   }
   change.versions.push_back(std::move(next));
-  ASSIGN_OR_RETURN(
-      *response, parts_.plans->Apply(actor, partition, case_id, request.etag(),
-                                     std::move(change)));
-  return absl::OkStatus();
+  return parts_.plans->ApplyAsync(actor, partition, case_id, request.etag(),
+                                  std::move(change), std::move(done));
 }
 
 absl::Status PlanServiceImpl::SetActivity(
     const service::Actor& actor,
-    const homeward::v1::SetActivityStatusRequest& request, Plan* response) {
+    const homeward::v1::SetActivityStatusRequest& request,
+    service::WriteDone<Plan> done) {
   RETURN_IF_ERROR(cases::CheckCaseRole(actor.principal, CaseAction::kUpdate));
   RETURN_IF_ERROR(ValidateSetActivityStatus(request).ToStatus());
   const std::string& case_id = request.case_id();
-  ASSIGN_OR_RETURN(CaseAtHand c, CaseToChange(actor, case_id, "case_id"));
+  ASSIGN_OR_RETURN(CaseAtHand c, CaseToChange(actor, case_id, "case_id",
+                                              CaseKnowledge::kScope));
   const uint32_t partition = c.context.scope.partition();
   ASSIGN_OR_RETURN(Plan latest, parts_.plans->Get(partition, case_id, 0));
   // While a revision is prepared, delivery goes on in the active version.
@@ -449,19 +463,20 @@ absl::Status PlanServiceImpl::SetActivity(
   changed->set_plan_version(delivered.version());
   *changed->mutable_activity() = *activity;
   change.events.push_back(std::move(event));
-  const bool is_latest = delivered.version() == latest.version();
+  const int32_t version = delivered.version();
   change.versions.push_back(std::move(delivered));
-  ASSIGN_OR_RETURN(Plan written,
-                   parts_.plans->Apply(actor, partition, case_id,
-                                       request.etag(), std::move(change)));
-  // The answer is the version whose activity changed.
-  if (is_latest) {
-    *response = std::move(written);
-  } else {
-    ASSIGN_OR_RETURN(
-        *response, parts_.plans->Get(partition, case_id, latest.version() - 1));
+  if (version == latest.version()) {
+    return parts_.plans->ApplyAsync(actor, partition, case_id, request.etag(),
+                                    std::move(change), std::move(done));
   }
-  return absl::OkStatus();
+  // The answer is the version whose activity changed, read once durable.
+  return parts_.plans->ApplyAsync(
+      actor, partition, case_id, request.etag(), std::move(change),
+      [plans = parts_.plans, partition, case_id, version,
+       done = std::move(done)](absl::StatusOr<Plan> written) {
+        if (!written.ok()) return done(written.status());
+        done(plans->Get(partition, case_id, version));
+      });
 }
 
 }  // namespace homeward::planning

@@ -17,7 +17,9 @@
 #include "common/auth/principal_token.h"
 #include "common/programme/programme_catalogs.h"
 #include "common/service/actor.h"
+#include "common/service/reactors.h"
 #include "common/service/rpc_method.h"
+#include "common/status/status_macros.h"
 #include "homeward/v1/planning.grpc.pb.h"
 #include "services/planning/case_context.h"
 #include "services/planning/plan_content.h"
@@ -27,7 +29,8 @@
 
 namespace homeward::planning {
 
-class PlanServiceImpl final : public homeward::v1::PlanService::Service {
+class PlanServiceImpl final
+    : public homeward::v1::PlanService::CallbackService {
  public:
   // Everything the handlers use; none owned, all outliving the handlers.
   struct Parts {
@@ -41,57 +44,73 @@ class PlanServiceImpl final : public homeward::v1::PlanService::Service {
   };
   explicit PlanServiceImpl(Parts parts) : parts_(parts) {}
 
-  grpc::Status CreatePlan(grpc::ServerContext* context,
-                          const homeward::v1::CreatePlanRequest* request,
-                          homeward::v1::Plan* response) override;
-  grpc::Status GetPlan(grpc::ServerContext* context,
-                       const homeward::v1::GetPlanRequest* request,
-                       homeward::v1::Plan* response) override;
-  grpc::Status ListPlanVersions(
-      grpc::ServerContext* context,
+  grpc::ServerUnaryReactor* CreatePlan(
+      grpc::CallbackServerContext* context,
+      const homeward::v1::CreatePlanRequest* request,
+      homeward::v1::Plan* response) override;
+  grpc::ServerUnaryReactor* GetPlan(grpc::CallbackServerContext* context,
+                                    const homeward::v1::GetPlanRequest* request,
+                                    homeward::v1::Plan* response) override;
+  grpc::ServerUnaryReactor* ListPlanVersions(
+      grpc::CallbackServerContext* context,
       const homeward::v1::ListPlanVersionsRequest* request,
       homeward::v1::ListPlanVersionsResponse* response) override;
-  grpc::Status UpdatePlan(grpc::ServerContext* context,
-                          const homeward::v1::UpdatePlanRequest* request,
-                          homeward::v1::Plan* response) override;
-  grpc::Status AgreePlan(grpc::ServerContext* context,
-                         const homeward::v1::PlanStepRequest* request,
-                         homeward::v1::Plan* response) override;
-  grpc::Status SubmitPlan(grpc::ServerContext* context,
-                          const homeward::v1::PlanStepRequest* request,
-                          homeward::v1::Plan* response) override;
-  grpc::Status ApprovePlan(grpc::ServerContext* context,
-                           const homeward::v1::PlanStepRequest* request,
-                           homeward::v1::Plan* response) override;
-  grpc::Status ReturnPlan(grpc::ServerContext* context,
-                          const homeward::v1::PlanStepRequest* request,
-                          homeward::v1::Plan* response) override;
-  grpc::Status ActivatePlan(grpc::ServerContext* context,
-                            const homeward::v1::PlanStepRequest* request,
-                            homeward::v1::Plan* response) override;
-  grpc::Status CompletePlan(grpc::ServerContext* context,
-                            const homeward::v1::PlanStepRequest* request,
-                            homeward::v1::Plan* response) override;
-  grpc::Status CancelPlan(grpc::ServerContext* context,
-                          const homeward::v1::PlanStepRequest* request,
-                          homeward::v1::Plan* response) override;
-  grpc::Status RevisePlan(grpc::ServerContext* context,
-                          const homeward::v1::PlanStepRequest* request,
-                          homeward::v1::Plan* response) override;
-  grpc::Status SetActivityStatus(
-      grpc::ServerContext* context,
+  grpc::ServerUnaryReactor* UpdatePlan(
+      grpc::CallbackServerContext* context,
+      const homeward::v1::UpdatePlanRequest* request,
+      homeward::v1::Plan* response) override;
+  grpc::ServerUnaryReactor* AgreePlan(
+      grpc::CallbackServerContext* context,
+      const homeward::v1::PlanStepRequest* request,
+      homeward::v1::Plan* response) override;
+  grpc::ServerUnaryReactor* SubmitPlan(
+      grpc::CallbackServerContext* context,
+      const homeward::v1::PlanStepRequest* request,
+      homeward::v1::Plan* response) override;
+  grpc::ServerUnaryReactor* ApprovePlan(
+      grpc::CallbackServerContext* context,
+      const homeward::v1::PlanStepRequest* request,
+      homeward::v1::Plan* response) override;
+  grpc::ServerUnaryReactor* ReturnPlan(
+      grpc::CallbackServerContext* context,
+      const homeward::v1::PlanStepRequest* request,
+      homeward::v1::Plan* response) override;
+  grpc::ServerUnaryReactor* ActivatePlan(
+      grpc::CallbackServerContext* context,
+      const homeward::v1::PlanStepRequest* request,
+      homeward::v1::Plan* response) override;
+  grpc::ServerUnaryReactor* CompletePlan(
+      grpc::CallbackServerContext* context,
+      const homeward::v1::PlanStepRequest* request,
+      homeward::v1::Plan* response) override;
+  grpc::ServerUnaryReactor* CancelPlan(
+      grpc::CallbackServerContext* context,
+      const homeward::v1::PlanStepRequest* request,
+      homeward::v1::Plan* response) override;
+  grpc::ServerUnaryReactor* RevisePlan(
+      grpc::CallbackServerContext* context,
+      const homeward::v1::PlanStepRequest* request,
+      homeward::v1::Plan* response) override;
+  grpc::ServerUnaryReactor* SetActivityStatus(
+      grpc::CallbackServerContext* context,
       const homeward::v1::SetActivityStatusRequest* request,
       homeward::v1::Plan* response) override;
-  grpc::Status ListOverduePlans(
-      grpc::ServerContext* context,
+  grpc::ServerUnaryReactor* ListOverduePlans(
+      grpc::CallbackServerContext* context,
       const homeward::v1::ListOverduePlansRequest* request,
       homeward::v1::ListOverduePlansResponse* response) override;
-  grpc::Status ListOverdueActivities(
-      grpc::ServerContext* context,
+  grpc::ServerUnaryReactor* ListOverdueActivities(
+      grpc::CallbackServerContext* context,
       const homeward::v1::ListOverdueActivitiesRequest* request,
       homeward::v1::ListOverdueActivitiesResponse* response) override;
 
  private:
+  // How much of the case a change needs to know.
+  enum class CaseKnowledge {
+    kScope,    // who may change it, and that it is open
+    kContext,  // and its programme, return date... (PlanningCaseContext)
+    kAll,      // and its needs and concerns, programme and taxonomy
+  };
   // The case a change is about, checked: the caller may update it and it is
   // not closed.
   struct CaseAtHand {
@@ -101,12 +120,11 @@ class PlanServiceImpl final : public homeward::v1::PlanService::Service {
   };
   absl::StatusOr<CaseAtHand> CaseToChange(const service::Actor& actor,
                                           absl::string_view case_id,
-                                          absl::string_view field) const;
+                                          absl::string_view field,
+                                          CaseKnowledge knowledge) const;
   PlanInputs InputsFor(const CaseAtHand& c, const service::Actor& actor) const;
 
-  absl::Status Create(const service::Actor& actor,
-                      const homeward::v1::CreatePlanRequest& request,
-                      homeward::v1::Plan* response);
+  // Reads: the call finishes with their status.
   absl::Status Get(const service::Actor& actor,
                    const homeward::v1::GetPlanRequest& request,
                    homeward::v1::Plan* response);
@@ -114,27 +132,45 @@ class PlanServiceImpl final : public homeward::v1::PlanService::Service {
       const service::Actor& actor,
       const homeward::v1::ListPlanVersionsRequest& request,
       homeward::v1::ListPlanVersionsResponse* response);
+  // Writes: an error at once, or OK with `done` handed to the durable write.
+  absl::Status Create(const service::Actor& actor,
+                      const homeward::v1::CreatePlanRequest& request,
+                      service::WriteDone<homeward::v1::Plan> done);
   absl::Status Update(const service::Actor& actor,
                       const homeward::v1::UpdatePlanRequest& request,
-                      homeward::v1::Plan* response);
+                      service::WriteDone<homeward::v1::Plan> done);
   // Every workflow step but editing.
   absl::Status TakeStep(const service::Actor& actor, PlanStep step,
                         const homeward::v1::PlanStepRequest& request,
-                        homeward::v1::Plan* response);
+                        service::WriteDone<homeward::v1::Plan> done);
   absl::Status SetActivity(
       const service::Actor& actor,
       const homeward::v1::SetActivityStatusRequest& request,
-      homeward::v1::Plan* response);
+      service::WriteDone<homeward::v1::Plan> done);
 
-  // Runs `body` with the caller's actor and finishes the call.
-  template <typename Request, typename Response, typename Body>
-  grpc::Status Serve(const service::RpcMethod& method,
-                     grpc::ServerContext* context, const Request& request,
-                     Response* response, Body body) {
+  // Finishes the call with what `read` says, run as the caller.
+  template <typename Read>
+  grpc::ServerUnaryReactor* Serve(const service::RpcMethod& method,
+                                  grpc::CallbackServerContext* context,
+                                  Read read) {
     absl::StatusOr<service::Actor> actor =
         method.ActorOf(*context, *parts_.verifier);
-    if (!actor.ok()) return method.Finish(*context, actor.status());
-    return method.Finish(*context, body(*actor, request, response));
+    return service::FinishNow(context, method,
+                              actor.ok() ? read(*actor) : actor.status());
+  }
+  // Starts `write` as the caller; the call finishes when it is durable.
+  template <typename Write>
+  grpc::ServerUnaryReactor* ServeWrite(const service::RpcMethod& method,
+                                       grpc::CallbackServerContext* context,
+                                       homeward::v1::Plan* response,
+                                       Write write) {
+    return service::FinishAfterWrite<homeward::v1::Plan>(
+        context, method, response,
+        [&](service::WriteDone<homeward::v1::Plan> done) -> absl::Status {
+          ASSIGN_OR_RETURN(service::Actor actor,
+                           method.ActorOf(*context, *parts_.verifier));
+          return write(actor, std::move(done));
+        });
   }
 
   Parts parts_;

@@ -11,7 +11,6 @@
 #include "common/storage/clock.h"
 #include "common/storage/ids.h"
 #include "common/storage/indexed_records.h"
-#include "google/protobuf/wrappers.pb.h"
 
 namespace homeward::planning {
 namespace {
@@ -23,12 +22,6 @@ constexpr char kHeadKind[] = "plan_head";
 constexpr char kVersionIndex[] = "plan_version_by_case";
 constexpr char kCreateOperation[] = "CreatePlan";
 
-google::protobuf::Int32Value HeadValue(int32_t latest) {
-  google::protobuf::Int32Value value;
-  value.set_value(latest);
-  return value;
-}
-
 }  // namespace
 
 std::string PlanStore::VersionKey(absl::string_view case_id, int32_t version) {
@@ -38,12 +31,11 @@ std::string PlanStore::VersionKey(absl::string_view case_id, int32_t version) {
 
 absl::StatusOr<PlanStore::Head> PlanStore::ReadHead(
     uint32_t partition, absl::string_view case_id) const {
-  google::protobuf::Int32Value value;
   Head head;
   ASSIGN_OR_RETURN(bool found, store_->GetRecord(partition, kHeadKind, case_id,
-                                                 &value, &head.revision));
+                                                 &head.plan, &head.revision));
   if (!found) return errors::NotFound("plan", case_id);
-  head.latest = value.value();
+  head.latest = head.plan.version();
   return head;
 }
 
@@ -61,10 +53,10 @@ absl::StatusOr<Plan> PlanStore::ReadVersion(uint32_t partition,
   return plan;
 }
 
-absl::StatusOr<Plan> PlanStore::Create(const service::Actor& actor,
-                                       uint32_t partition,
-                                       const std::string& request_id,
-                                       Plan plan) {
+storage::WriteSet PlanStore::PrepareCreate(const service::Actor& actor,
+                                           uint32_t partition,
+                                           const std::string& request_id,
+                                           Plan& plan) const {
   const std::string case_id = plan.case_id();
   const auto now = storage::NowTimestamp();
   plan.set_plan_id(storage::TimeOrderedId("PL"));
@@ -95,23 +87,48 @@ absl::StatusOr<Plan> PlanStore::Create(const service::Actor& actor,
   }
   set.ExpectVersion(partition, kHeadKind, case_id, 0)
       .ExpectVersion(partition, kVersionKind, key, 0)
-      .PutRecord(partition, kHeadKind, case_id, 1, HeadValue(1))
+      .PutRecord(partition, kHeadKind, case_id, 1, plan)
       .PutRecord(partition, kVersionKind, key, 1, plan)
       .PutIndex(partition, kVersionIndex, case_id, key)
       .Audit(service::AuditEntryFor(actor, case_id));
-  absl::StatusOr<storage::CommitResult> result = store_->Commit(std::move(set));
+  plan.set_etag(api::EtagOf(1));
+  return set;
+}
+
+absl::StatusOr<Plan> PlanStore::Created(
+    uint32_t partition, Plan plan,
+    absl::StatusOr<storage::CommitResult> result) const {
   if (!result.ok()) {
     // The head's precondition names the internal record; the caller asked
     // about the case's plan.
     if (absl::IsAlreadyExists(result.status())) {
-      return errors::AlreadyExists("plan", case_id);
+      return errors::AlreadyExists("plan", plan.case_id());
     }
     return result.status();
   }
   // A replay answers with the plan as it is now: the first create made it.
-  if (result->replayed) return Get(partition, case_id, 0);
-  plan.set_etag(api::EtagOf(1));
+  if (result->replayed) return Get(partition, plan.case_id(), 0);
   return plan;
+}
+
+absl::StatusOr<Plan> PlanStore::Create(const service::Actor& actor,
+                                       uint32_t partition,
+                                       const std::string& request_id,
+                                       Plan plan) {
+  storage::WriteSet set = PrepareCreate(actor, partition, request_id, plan);
+  return Created(partition, std::move(plan), store_->Commit(std::move(set)));
+}
+
+void PlanStore::CreateAsync(const service::Actor& actor, uint32_t partition,
+                            const std::string& request_id, Plan plan,
+                            service::WriteDone<Plan> done) {
+  storage::WriteSet set = PrepareCreate(actor, partition, request_id, plan);
+  store_->CommitAsync(
+      std::move(set),
+      [this, partition, plan = std::move(plan), done = std::move(done)](
+          absl::StatusOr<storage::CommitResult> result) mutable {
+        done(Created(partition, std::move(plan), std::move(result)));
+      });
 }
 
 absl::StatusOr<Plan> PlanStore::Get(uint32_t partition,
@@ -122,9 +139,13 @@ absl::StatusOr<Plan> PlanStore::Get(uint32_t partition,
     return errors::NotFound("plan version",
                             absl::StrCat(case_id, "/", version));
   }
-  ASSIGN_OR_RETURN(Plan plan,
-                   ReadVersion(partition, case_id,
-                               version == 0 ? head.latest : version, nullptr));
+  // The head holds the latest version: the usual read is one record.
+  Plan plan;
+  if (version == 0 || version == head.latest) {
+    plan = std::move(head.plan);
+  } else {
+    ASSIGN_OR_RETURN(plan, ReadVersion(partition, case_id, version, nullptr));
+  }
   plan.set_etag(api::EtagOf(head.revision));
   return plan;
 }
@@ -173,59 +194,85 @@ void PlanStore::AddEvents(const service::Actor& actor, uint32_t partition,
   }
 }
 
-absl::StatusOr<Plan> PlanStore::Apply(const service::Actor& actor,
-                                      uint32_t partition,
-                                      absl::string_view case_id,
-                                      const std::string& etag, Change change) {
+absl::StatusOr<PlanStore::Prepared> PlanStore::Prepare(
+    const service::Actor& actor, uint32_t partition, absl::string_view case_id,
+    const std::string& etag, Change change) const {
   ASSIGN_OR_RETURN(Head head, CheckEtag(partition, case_id, etag));
-  ASSIGN_OR_RETURN(Plan first, ReadVersion(partition, case_id, 1, nullptr));
   const auto now = storage::NowTimestamp();
+  // Every write of the plan moves the head, whose version is checked at
+  // commit: the versions need no precondition of their own, and their
+  // store version is the plan's etag after the write.
+  const uint64_t revision = head.revision + 1;
   int32_t latest = head.latest;
-  storage::WriteSet set;
-  // The head's version moves with every change: it is the plan's etag, and
-  // its precondition makes a racing writer fail with ABORTED.
+  Prepared prepared;
+  storage::WriteSet& set = prepared.set;
   set.ExpectVersion(partition, kHeadKind, case_id, head.revision);
-  Plan result;
   for (Plan& next : change.versions) {
     const int32_t version = next.version();
     const std::string key = VersionKey(case_id, version);
-    next.set_case_id(std::string(case_id));
-    next.set_plan_id(first.plan_id());
-    next.clear_etag();
-    *next.mutable_update_time() = now;
-    if (version == head.latest + 1 && latest == head.latest) {
-      latest = version;
-      *next.mutable_create_time() = now;
-      set.ExpectVersion(partition, kVersionKind, key, 0)
-          .PutRecord(partition, kVersionKind, key, 1, next)
-          .PutIndex(partition, kVersionIndex, case_id, key);
-    } else if (version >= 1 && version <= head.latest) {
-      uint64_t record_version = 0;
-      ASSIGN_OR_RETURN(Plan stored, ReadVersion(partition, case_id, version,
-                                                &record_version));
-      *next.mutable_create_time() = stored.create_time();
-      set.ExpectVersion(partition, kVersionKind, key, record_version)
-          .PutRecord(partition, kVersionKind, key, record_version + 1, next);
-    } else {
+    const bool added = version == head.latest + 1 && latest == head.latest;
+    if (!added && (version < 1 || version > head.latest)) {
       return errors::InvalidField(
           "version", absl::StrCat("plan version ", version,
                                   " cannot be written: the plan has versions "
                                   "1 to ",
                                   head.latest, " and may gain one more"));
     }
-    if (version == latest) result = next;
+    // The caller passes versions it read; one built from scratch takes the
+    // stored identity.
+    if (next.plan_id().empty() || (!added && !next.has_create_time())) {
+      ASSIGN_OR_RETURN(Plan stored,
+                       ReadVersion(partition, case_id,
+                                   added ? head.latest : version, nullptr));
+      next.set_plan_id(stored.plan_id());
+      if (!added) *next.mutable_create_time() = stored.create_time();
+    }
+    next.set_case_id(std::string(case_id));
+    next.clear_etag();
+    *next.mutable_update_time() = now;
+    if (added) {
+      latest = version;
+      *next.mutable_create_time() = now;
+      set.ExpectVersion(partition, kVersionKind, key, 0)
+          .PutIndex(partition, kVersionIndex, case_id, key);
+    }
+    set.PutRecord(partition, kVersionKind, key, revision, next);
+    if (version == latest) prepared.latest = next;
   }
-  if (result.version() != latest) {
-    ASSIGN_OR_RETURN(result, ReadVersion(partition, case_id, latest, nullptr));
-  }
-  set.PutRecord(partition, kHeadKind, case_id, head.revision + 1,
-                HeadValue(latest));
+  if (prepared.latest.version() != latest) prepared.latest = head.plan;
+  set.PutRecord(partition, kHeadKind, case_id, revision, prepared.latest);
+  prepared.latest.set_etag(api::EtagOf(revision));
   AddEvents(actor, partition, case_id, std::move(change.events), set);
   set.Append(std::move(change.also));
   set.Audit(service::AuditEntryFor(actor, case_id));
-  RETURN_IF_ERROR(store_->Commit(std::move(set)).status());
-  result.set_etag(api::EtagOf(head.revision + 1));
-  return result;
+  return prepared;
+}
+
+absl::StatusOr<Plan> PlanStore::Apply(const service::Actor& actor,
+                                      uint32_t partition,
+                                      absl::string_view case_id,
+                                      const std::string& etag, Change change) {
+  ASSIGN_OR_RETURN(Prepared prepared,
+                   Prepare(actor, partition, case_id, etag, std::move(change)));
+  RETURN_IF_ERROR(store_->Commit(std::move(prepared.set)).status());
+  return std::move(prepared.latest);
+}
+
+absl::Status PlanStore::ApplyAsync(const service::Actor& actor,
+                                   uint32_t partition,
+                                   absl::string_view case_id,
+                                   const std::string& etag, Change change,
+                                   service::WriteDone<Plan> done) {
+  ASSIGN_OR_RETURN(Prepared prepared,
+                   Prepare(actor, partition, case_id, etag, std::move(change)));
+  store_->CommitAsync(
+      std::move(prepared.set),
+      [latest = std::move(prepared.latest), done = std::move(done)](
+          absl::StatusOr<storage::CommitResult> result) mutable {
+        if (!result.ok()) return done(result.status());
+        done(std::move(latest));
+      });
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Plan> PlanStore::Write(const service::Actor& actor,

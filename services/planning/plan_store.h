@@ -2,8 +2,9 @@
 // numbered versions. Each version is a "plan_version" record keyed
 // "<case_id>/<version>" (zero-padded so that a case's versions list in
 // order through the "plan_version_by_case" index); a "plan_head" record
-// keyed by the case id holds the latest version number, and its storage
-// version is the plan's etag, so every change of the plan goes through it.
+// keyed by the case id holds a copy of the latest version (so that reading
+// the current plan is one record), and its storage version is the plan's
+// etag, so every change of the plan goes through it.
 //
 // The store decides nothing about the workflow: the rules in plan_workflow.h
 // say which change is allowed and which events it raises; the store writes
@@ -48,6 +49,12 @@ class PlanStore {
                                             const std::string& request_id,
                                             homeward::v1::Plan plan);
 
+  // The same without waiting: `done` gets what Create returns, once durable,
+  // on the store's completion thread.
+  void CreateAsync(const service::Actor& actor, uint32_t partition,
+                   const std::string& request_id, homeward::v1::Plan plan,
+                   service::WriteDone<homeward::v1::Plan> done);
+
   // Version `version` of the case's plan (0: the latest), with the plan's
   // etag; NOT_FOUND when there is no such version.
   absl::StatusOr<homeward::v1::Plan> Get(uint32_t partition,
@@ -88,9 +95,12 @@ class PlanStore {
     storage::WriteSet also;
   };
   // Applies `change` to the plan of `case_id` if `etag` is its current etag;
-  // returns the latest version afterwards. Each written version keeps its
-  // stored plan_id and create_time (a new one gets the plan's id and now)
-  // and gets update_time now. ABORTED when the etag is stale, NOT_FOUND when
+  // returns the latest version afterwards. Each version is written as given
+  // (the caller passes versions it read: their plan_id and create_time stand;
+  // a version without them takes the stored ones), with update_time now; an
+  // added version gets the plan's id and create_time now. Since every write
+  // moves the head, whose version the commit checks, versions are not read
+  // again here. ABORTED when the etag is stale, NOT_FOUND when
   // the case has no plan or a version does not exist, INVALID_ARGUMENT for a
   // version beyond latest + 1.
   absl::StatusOr<homeward::v1::Plan> Apply(const service::Actor& actor,
@@ -98,6 +108,15 @@ class PlanStore {
                                            absl::string_view case_id,
                                            const std::string& etag,
                                            Change change);
+
+  // The same without waiting: an error (stale etag, unreadable store...) is
+  // returned at once and `done` is not called; otherwise `done` gets the
+  // latest version once the change is durable, or the commit's error. `done`
+  // runs on the store's completion thread: it must be quick.
+  absl::Status ApplyAsync(const service::Actor& actor, uint32_t partition,
+                          absl::string_view case_id, const std::string& etag,
+                          Change change,
+                          service::WriteDone<homeward::v1::Plan> done);
 
   // Records in the audit trail that `actor` read the case's plan.
   void AuditRead(const service::Actor& actor, absl::string_view case_id);
@@ -107,8 +126,9 @@ class PlanStore {
 
  private:
   struct Head {
-    int32_t latest = 0;     // the latest version number
-    uint64_t revision = 0;  // the head record's storage version: the etag
+    homeward::v1::Plan plan;  // the latest version, as stored
+    int32_t latest = 0;       // its version number
+    uint64_t revision = 0;    // the head record's storage version: the etag
   };
   // NOT_FOUND("plan", case_id) when the case has no plan.
   absl::StatusOr<Head> ReadHead(uint32_t partition,
@@ -116,7 +136,27 @@ class PlanStore {
   absl::StatusOr<homeward::v1::Plan> ReadVersion(
       uint32_t partition, absl::string_view case_id, int32_t version,
       uint64_t* record_version) const;
-  // The etag check shared by Write and AddVersion.
+  // Create's WriteSet; fills in `plan` as it is stored, with its etag.
+  storage::WriteSet PrepareCreate(const service::Actor& actor,
+                                  uint32_t partition,
+                                  const std::string& request_id,
+                                  homeward::v1::Plan& plan) const;
+  // What Create answers once the commit of `plan` ended with `result`.
+  absl::StatusOr<homeward::v1::Plan> Created(
+      uint32_t partition, homeward::v1::Plan plan,
+      absl::StatusOr<storage::CommitResult> result) const;
+  // A change made into the WriteSet that commits it, and the latest version
+  // as it will read (with its etag).
+  struct Prepared {
+    storage::WriteSet set;
+    homeward::v1::Plan latest;
+  };
+  absl::StatusOr<Prepared> Prepare(const service::Actor& actor,
+                                   uint32_t partition,
+                                   absl::string_view case_id,
+                                   const std::string& etag,
+                                   Change change) const;
+  // The etag check shared by the writes.
   absl::StatusOr<Head> CheckEtag(uint32_t partition, absl::string_view case_id,
                                  const std::string& etag) const;
   void AddEvents(const service::Actor& actor, uint32_t partition,
