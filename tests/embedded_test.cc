@@ -24,6 +24,7 @@
 #include "services/gateway/api_keys.h"
 #include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
+#include "tests/fixtures/http_retry.h"
 #include "tests/fixtures/temp_dir.h"
 
 namespace homeward::all_in_one {
@@ -141,20 +142,6 @@ TEST(EmbeddedSuiteTest, PrintedExampleCallsWorkAndSurviveARestart) {
   EXPECT_EQ(fetched->status, 200) << fetched->body;
 }
 
-// Calls `post` again while it answers 404 (NOT_FOUND: the planning service
-// has not applied the case's registration event yet), for up to a minute
-// (generous: the machine is loaded); the last answer.
-httplib::Result PostUntilFound(const std::function<httplib::Result()>& post) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(60);
-  while (true) {
-    httplib::Result result = post();
-    if (!result || result->status != 404 || absl::Now() > deadline) {
-      return result;
-    }
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-}
-
 // The planning service runs in the all-in-one beside assessment, with its
 // own data directory, follows the assessment feed in-process and is reached
 // through the gateway's JSON face: a case registered there becomes known to
@@ -180,7 +167,7 @@ TEST(EmbeddedSuiteTest, PlanningFollowsTheRegisteredCaseAndServesPlans) {
   const std::string create = absl::StrCat(
       R"({"requestId":"plan-demo-1","plan":{"caseId":")", case_id,
       R"(","returneeObjectives":"Open a tailoring workshop in Pikine"}})");
-  httplib::Result created = PostUntilFound(
+  httplib::Result created = testing::PostUntilFound(
       [&] { return Post(port, "PlanService/CreatePlan", key, create); });
   ASSERT_TRUE(created);
   ASSERT_EQ(created->status, 200) << created->body;

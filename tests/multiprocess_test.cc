@@ -31,6 +31,7 @@
 #include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
 #include "tests/fixtures/child_process.h"
+#include "tests/fixtures/http_retry.h"
 #include "tests/fixtures/planning_server.h"
 #include "tests/fixtures/reflection_client.h"
 #include "tests/fixtures/temp_dir.h"
@@ -150,20 +151,6 @@ TEST(MultiProcessTest,
   EXPECT_THAT(gw.Log(), ::testing::Not(HasSubstr(kKey)));
 }
 
-// Calls `post` again while it answers 404 (NOT_FOUND: the planning service
-// has not applied the case's registration event yet), for up to a minute
-// (generous: the machine is loaded); the last answer.
-httplib::Result PostUntilFound(const std::function<httplib::Result()>& post) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(60);
-  while (true) {
-    httplib::Result result = post();
-    if (!result || result->status != 404 || absl::Now() > deadline) {
-      return result;
-    }
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-}
-
 // The planning binary behind the gateway binary, following the assessment
 // binary's feed: a case registered through the gateway becomes known to
 // planning, and a plan is created and read over JSON; all three stop
@@ -242,7 +229,7 @@ TEST(MultiProcessTest, PlanningBinaryServesPlansThroughTheGateway) {
   const std::string create =
       absl::StrCat(R"({"requestId":"mp-plan-1","plan":{"caseId":")", case_id,
                    R"(","returneeObjectives":"Open a tailoring workshop"}})");
-  httplib::Result created = PostUntilFound([&] {
+  httplib::Result created = testing::PostUntilFound([&] {
     return http.Post("/homeward.v1.PlanService/CreatePlan",
                      {{"X-Api-Key", kKey}}, create, "application/json");
   });
