@@ -307,6 +307,7 @@ absl::Status PlanServiceImpl::Update(
   }
   PlanStore::Change change;
   change.versions.push_back(std::move(next));
+  change.read_latest = std::move(latest);
   return parts_.plans->ApplyAsync(actor, partition, case_id,
                                   request.plan().etag(), std::move(change),
                                   std::move(done));
@@ -414,6 +415,7 @@ absl::Status PlanServiceImpl::TakeStep(const service::Actor& actor,
       break;
   }
   change.versions.push_back(std::move(next));
+  change.read_latest = std::move(latest);
   return parts_.plans->ApplyAsync(actor, partition, case_id, request.etag(),
                                   std::move(change), std::move(done));
 }
@@ -464,8 +466,10 @@ absl::Status PlanServiceImpl::SetActivity(
   *changed->mutable_activity() = *activity;
   change.events.push_back(std::move(event));
   const int32_t version = delivered.version();
+  const int32_t latest_version = latest.version();
   change.versions.push_back(std::move(delivered));
-  if (version == latest.version()) {
+  change.read_latest = std::move(latest);
+  if (version == latest_version) {
     return parts_.plans->ApplyAsync(actor, partition, case_id, request.etag(),
                                     std::move(change), std::move(done));
   }

@@ -85,10 +85,10 @@ storage::WriteSet PlanStore::PrepareCreate(const service::Actor& actor,
     set.ClaimRequest(partition, absl::StrCat(kCreateOperation, "/", case_id),
                      request_id, claim);
   }
+  // The latest version lives in the head; its version record is written
+  // when a later version takes over.
   set.ExpectVersion(partition, kHeadKind, case_id, 0)
-      .ExpectVersion(partition, kVersionKind, key, 0)
       .PutRecord(partition, kHeadKind, case_id, 1, plan)
-      .PutRecord(partition, kVersionKind, key, 1, plan)
       .PutIndex(partition, kVersionIndex, case_id, key)
       .Audit(service::AuditEntryFor(actor, case_id));
   plan.set_etag(api::EtagOf(1));
@@ -157,16 +157,28 @@ absl::StatusOr<storage::Page<Plan>> PlanStore::ListVersions(
   ASSIGN_OR_RETURN(storage::IndexPage ids,
                    store_->ListIndex({partition}, kVersionIndex, case_id,
                                      page_size, page_token));
-  // Versions are never deleted and each is committed with its index entry,
-  // so a miss is corruption.
-  const std::string etag = api::EtagOf(head.revision);
-  return storage::ReadIndexedRecords<Plan>(
-      *store_, std::move(ids), kVersionKind,
-      storage::MissingRecord::kCorruption,
-      [&etag](const storage::IndexEntry&, uint64_t, Plan& plan) {
-        plan.set_etag(etag);
-        return true;
-      });
+  const std::string latest_key = VersionKey(case_id, head.latest);
+  storage::Page<Plan> page;
+  for (const storage::IndexEntry& entry : ids.entries) {
+    Plan plan;
+    if (entry.id == latest_key) {
+      plan = head.plan;
+    } else {
+      // Versions are never deleted and each earlier one was written when
+      // the next took over, so a miss is corruption.
+      bool found = false;
+      ASSIGN_OR_RETURN(found, store_->GetRecord(partition, kVersionKind,
+                                                entry.id, &plan, nullptr));
+      if (!found) {
+        return errors::Internal(
+            absl::StrCat("plan version ", entry.id, " is indexed but missing"));
+      }
+    }
+    plan.set_etag(api::EtagOf(head.revision));
+    page.items.push_back(std::move(plan));
+  }
+  page.next_page_token = std::move(ids.next_page_token);
+  return page;
 }
 
 absl::StatusOr<PlanStore::Head> PlanStore::CheckEtag(
@@ -197,20 +209,42 @@ void PlanStore::AddEvents(const service::Actor& actor, uint32_t partition,
 absl::StatusOr<PlanStore::Prepared> PlanStore::Prepare(
     const service::Actor& actor, uint32_t partition, absl::string_view case_id,
     const std::string& etag, Change change) const {
-  ASSIGN_OR_RETURN(Head head, CheckEtag(partition, case_id, etag));
+  Head head;
+  if (change.read_latest.has_value()) {
+    // The caller read the head: check the etag against what it read (the
+    // commit checks the head's version anyway).
+    ASSIGN_OR_RETURN(uint64_t expected, api::ParseEtag(etag, "etag"));
+    ASSIGN_OR_RETURN(head.revision,
+                     api::ParseEtag(change.read_latest->etag(), "etag"));
+    if (head.revision != expected) {
+      return errors::EtagMismatch("plan", case_id, etag,
+                                  change.read_latest->etag());
+    }
+    head.plan = *std::move(change.read_latest);
+    head.plan.clear_etag();
+    head.latest = head.plan.version();
+  } else {
+    ASSIGN_OR_RETURN(head, CheckEtag(partition, case_id, etag));
+  }
   const auto now = storage::NowTimestamp();
   // Every write of the plan moves the head, whose version is checked at
   // commit: the versions need no precondition of their own, and their
   // store version is the plan's etag after the write.
   const uint64_t revision = head.revision + 1;
+  // The latest version after the change: one more when the change adds one.
   int32_t latest = head.latest;
+  for (const Plan& next : change.versions) {
+    if (next.version() == head.latest + 1) latest = head.latest + 1;
+  }
   Prepared prepared;
   storage::WriteSet& set = prepared.set;
   set.ExpectVersion(partition, kHeadKind, case_id, head.revision);
+  bool wrote_previous_latest = false;
+  bool has_latest = false;
   for (Plan& next : change.versions) {
     const int32_t version = next.version();
     const std::string key = VersionKey(case_id, version);
-    const bool added = version == head.latest + 1 && latest == head.latest;
+    const bool added = version == head.latest + 1;
     if (!added && (version < 1 || version > head.latest)) {
       return errors::InvalidField(
           "version", absl::StrCat("plan version ", version,
@@ -221,9 +255,11 @@ absl::StatusOr<PlanStore::Prepared> PlanStore::Prepare(
     // The caller passes versions it read; one built from scratch takes the
     // stored identity.
     if (next.plan_id().empty() || (!added && !next.has_create_time())) {
-      ASSIGN_OR_RETURN(Plan stored,
-                       ReadVersion(partition, case_id,
-                                   added ? head.latest : version, nullptr));
+      Plan stored = head.plan;
+      if (!added && version != head.latest) {
+        ASSIGN_OR_RETURN(stored,
+                         ReadVersion(partition, case_id, version, nullptr));
+      }
       next.set_plan_id(stored.plan_id());
       if (!added) *next.mutable_create_time() = stored.create_time();
     }
@@ -231,15 +267,24 @@ absl::StatusOr<PlanStore::Prepared> PlanStore::Prepare(
     next.clear_etag();
     *next.mutable_update_time() = now;
     if (added) {
-      latest = version;
       *next.mutable_create_time() = now;
-      set.ExpectVersion(partition, kVersionKind, key, 0)
-          .PutIndex(partition, kVersionIndex, case_id, key);
+      set.PutIndex(partition, kVersionIndex, case_id, key);
     }
-    set.PutRecord(partition, kVersionKind, key, revision, next);
-    if (version == latest) prepared.latest = next;
+    if (version == head.latest) wrote_previous_latest = true;
+    if (version == latest) {
+      // The latest lives in the head record.
+      prepared.latest = next;
+      has_latest = true;
+    } else {
+      set.PutRecord(partition, kVersionKind, key, revision, next);
+    }
   }
-  if (prepared.latest.version() != latest) prepared.latest = head.plan;
+  // A version that stops being the latest gets its own record.
+  if (latest != head.latest && !wrote_previous_latest) {
+    set.PutRecord(partition, kVersionKind, VersionKey(case_id, head.latest),
+                  revision, head.plan);
+  }
+  if (!has_latest) prepared.latest = std::move(head.plan);
   set.PutRecord(partition, kHeadKind, case_id, revision, prepared.latest);
   prepared.latest.set_etag(api::EtagOf(revision));
   AddEvents(actor, partition, case_id, std::move(change.events), set);

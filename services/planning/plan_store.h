@@ -1,10 +1,11 @@
 // The planning service's storage of plans: one plan per case, kept as
 // numbered versions. Each version is a "plan_version" record keyed
 // "<case_id>/<version>" (zero-padded so that a case's versions list in
-// order through the "plan_version_by_case" index); a "plan_head" record
-// keyed by the case id holds a copy of the latest version (so that reading
-// the current plan is one record), and its storage version is the plan's
-// etag, so every change of the plan goes through it.
+// order through the "plan_version_by_case" index). A "plan_head" record
+// keyed by the case id holds the latest version itself (reading or changing
+// the current plan is one record; the latest gets its version record when
+// a later version takes over), and its storage version is the plan's etag,
+// so every change of the plan goes through it.
 //
 // The store decides nothing about the workflow: the rules in plan_workflow.h
 // say which change is allowed and which events it raises; the store writes
@@ -20,6 +21,7 @@
 #define HOMEWARD_SERVICES_PLANNING_PLAN_STORE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,6 +95,9 @@ class PlanStore {
     std::vector<homeward::v1::Plan> versions;
     std::vector<homeward::v1::Event> events;
     storage::WriteSet also;
+    // The latest version as the caller read it (Get(..., 0), with its
+    // etag), which spares reading the head again.
+    std::optional<homeward::v1::Plan> read_latest;
   };
   // Applies `change` to the plan of `case_id` if `etag` is its current etag;
   // returns the latest version afterwards. Each version is written as given
