@@ -54,6 +54,14 @@ bool ToCivilDay(const homeward::v1::Date& date, absl::CivilDay* day) {
   return day->month() == date.month() && day->day() == date.day();
 }
 
+homeward::v1::Date ToDate(absl::CivilDay day) {
+  homeward::v1::Date date;
+  date.set_year(static_cast<int32_t>(day.year()));
+  date.set_month(day.month());
+  date.set_day(day.day());
+  return date;
+}
+
 bool IsSet(const homeward::v1::Date& date) {
   return date.year() != 0 || date.month() != 0 || date.day() != 0;
 }

@@ -42,6 +42,8 @@ absl::CivilDay TodayUtc();
 // The calendar day `date` names; false when there is no such day (e.g. 30
 // February) or a part is out of range.
 bool ToCivilDay(const homeward::v1::Date& date, absl::CivilDay* day);
+// The Date message naming `day`.
+homeward::v1::Date ToDate(absl::CivilDay day);
 bool IsSet(const homeward::v1::Date& date);
 // A required date: a real calendar day and (when `earliest_year` > 0) not
 // before that year. Returns true and sets `*day` when valid.

@@ -48,14 +48,6 @@ int64_t ActivityNumber(absl::string_view id) {
   return n;
 }
 
-Date ToDate(absl::CivilDay day) {
-  Date d;
-  d.set_year(static_cast<int32_t>(day.year()));
-  d.set_month(day.month());
-  d.set_day(day.day());
-  return d;
-}
-
 std::string DayText(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 
 }  // namespace
@@ -280,7 +272,7 @@ Date PlanDeadline(const Date& return_date,
   }
   const absl::CivilDay day(return_date.year(), return_date.month(),
                            return_date.day());
-  return ToDate(day + days);
+  return api::ToDate(day + days);
 }
 
 bool PlanIsOverdue(homeward::v1::PlanStatus status, const Date& deadline,

@@ -18,14 +18,6 @@ namespace {
 using homeward::v1::Date;
 using homeward::v1::Plan;
 
-Date ToDate(absl::CivilDay day) {
-  Date d;
-  d.set_year(static_cast<int32_t>(day.year()));
-  d.set_month(day.month());
-  d.set_day(day.day());
-  return d;
-}
-
 bool SameDay(const Date& date, absl::CivilDay day) {
   absl::CivilDay given;
   return api::ToCivilDay(date, &given) && given == day;
@@ -111,19 +103,10 @@ absl::StatusOr<bool> PlanQueues::ActivePlan(uint32_t partition,
   absl::StatusOr<Plan> latest = plans_->Get(partition, case_id, 0);
   if (absl::IsNotFound(latest.status())) return false;
   RETURN_IF_ERROR(latest.status());
-  if (latest->status() == homeward::v1::PLAN_STATUS_ACTIVE) {
-    *out = *std::move(latest);
-    return true;
-  }
-  // During a revision the latest version is the new one on its way to
-  // approval; the version it revises stays ACTIVE until it is activated.
-  if (latest->version() <= 1) return false;
-  absl::StatusOr<Plan> revised =
-      plans_->Get(partition, case_id, latest->version() - 1);
-  if (absl::IsNotFound(revised.status())) return false;
-  RETURN_IF_ERROR(revised.status());
-  if (revised->status() != homeward::v1::PLAN_STATUS_ACTIVE) return false;
-  *out = *std::move(revised);
+  ASSIGN_OR_RETURN(std::optional<Plan> active,
+                   plans_->ActiveVersion(partition, *latest));
+  if (!active.has_value()) return false;
+  *out = *std::move(active);
   return true;
 }
 
@@ -180,7 +163,7 @@ absl::StatusOr<homeward::v1::ListOverduePlansResponse> PlanQueues::OverduePlans(
     homeward::v1::OverduePlan& item = *response.add_plans();
     item.set_case_id(entry.case_id);
     item.set_case_manager_id(c.scope.case_manager_id());
-    *item.mutable_return_date() = ToDate(entry.date);
+    *item.mutable_return_date() = api::ToDate(entry.date);
     *item.mutable_deadline() = deadline;
     item.set_status(status);
     return true;

@@ -19,6 +19,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/api/field_checks.h"
 #include "common/programme/programme_catalogs.h"
 #include "common/status/status_matchers.h"
 #include "common/storage/partitions.h"
@@ -51,14 +52,6 @@ using ::testing::UnorderedElementsAreArray;
 
 constexpr uint32_t kPartitions = 8;
 const absl::CivilDay kReturned(2026, 1, 10);
-
-Date ToDate(absl::CivilDay day) {
-  Date d;
-  d.set_year(static_cast<int32_t>(day.year()));
-  d.set_month(day.month());
-  d.set_day(day.day());
-  return d;
-}
 
 std::string Text(const Date& d) {
   return absl::FormatCivilTime(absl::CivilDay(d.year(), d.month(), d.day()));
@@ -159,7 +152,7 @@ class PlanQueuesTest : public ::testing::Test {
     c.set_case_manager_id(manager);
     c.set_programme_id(programme);
     c.set_stage(homeward::v1::CASE_STAGE_INTAKE);
-    *c.mutable_return_info()->mutable_return_date() = ToDate(returned);
+    *c.mutable_return_info()->mutable_return_date() = api::ToDate(returned);
     Event e = About(c);
     *e.mutable_case_registered()->mutable_case_() = c;
     Deliver(std::move(e));
@@ -167,7 +160,7 @@ class PlanQueuesTest : public ::testing::Test {
 
   void MoveReturnDate(const std::string& id, absl::CivilDay returned) {
     Case& c = NextVersion(id);
-    *c.mutable_return_info()->mutable_return_date() = ToDate(returned);
+    *c.mutable_return_info()->mutable_return_date() = api::ToDate(returned);
     Event e = About(c);
     *e.mutable_case_updated()->mutable_case_() = c;
     Deliver(std::move(e));
@@ -202,7 +195,7 @@ class PlanQueuesTest : public ::testing::Test {
     a.set_case_id(id);
     a.set_kind(homeward::v1::INSTRUMENT_KIND_VULNERABILITY_SCREENING);
     a.set_occasion(homeward::v1::ASSESSMENT_OCCASION_ON_ARRIVAL);
-    *a.mutable_assessment_date() = ToDate(kReturned);
+    *a.mutable_assessment_date() = api::ToDate(kReturned);
     a.mutable_vulnerability()->set_level(
         homeward::v1::VULNERABILITY_LEVEL_HIGH);
     Deliver(std::move(e));
@@ -324,7 +317,7 @@ class PlanQueuesTest : public ::testing::Test {
     homeward::v1::ListOverduePlansRequest request;
     request.set_office_id(office);
     request.set_case_manager_id(manager);
-    *request.mutable_as_of() = ToDate(as_of);
+    *request.mutable_as_of() = api::ToDate(as_of);
     auto page = queues_->OverduePlans(who, request, kReturned);
     EXPECT_THAT(page.status(), IsOk());
     std::vector<std::string> out;
@@ -341,7 +334,7 @@ class PlanQueuesTest : public ::testing::Test {
       absl::CivilDay as_of, const std::string& office = "office-dakar") {
     homeward::v1::ListOverdueActivitiesRequest request;
     request.set_office_id(office);
-    *request.mutable_as_of() = ToDate(as_of);
+    *request.mutable_as_of() = api::ToDate(as_of);
     auto page = queues_->OverdueActivities(Staff({office}), request, kReturned);
     EXPECT_THAT(page.status(), IsOk());
     std::vector<std::string> out;
@@ -458,7 +451,7 @@ TEST_F(PlanQueuesTest, OverduePlansFollowTheDeadlineAndThePlanStatus) {
     TakePlanTo(id, row.step);
     homeward::v1::ListOverduePlansRequest request;
     request.set_office_id(office);
-    *request.mutable_as_of() = ToDate(kReturned + row.as_of_days);
+    *request.mutable_as_of() = api::ToDate(kReturned + row.as_of_days);
     std::vector<std::string> expected;
     if (!row.expected.empty()) {
       const std::string status = row.expected.substr(0, row.expected.find(' '));
@@ -476,7 +469,7 @@ TEST_F(PlanQueuesTest, OverduePlansCarryIdsAndDatesOnly) {
   Register("case-a", kReturned, "office-dakar", "cm-7");
   CreatePlan("case-a");
   homeward::v1::ListOverduePlansRequest request;
-  *request.mutable_as_of() = ToDate(kReturned + 40);
+  *request.mutable_as_of() = api::ToDate(kReturned + 40);
   auto page =
       queues_->OverduePlans(Staff({"office-dakar"}), request, kReturned);
   ASSERT_THAT(page.status(), IsOk());
@@ -571,7 +564,7 @@ TEST_F(PlanQueuesTest, RequestsAreCheckedBeforeAnythingIsRead) {
   // A token of one queue is refused by the other.
   Register("case-b", kReturned);
   request.mutable_page()->set_page_size(1);
-  *request.mutable_as_of() = ToDate(kReturned + 40);
+  *request.mutable_as_of() = api::ToDate(kReturned + 40);
   auto first = queues_->OverduePlans(both, request, kReturned);
   ASSERT_THAT(first.status(), IsOk());
   ASSERT_FALSE(first->next_page_token().empty());
@@ -599,7 +592,7 @@ TEST_F(PlanQueuesTest, PagesWalkThePartitionsOldestFirst) {
   }
   homeward::v1::ListOverduePlansRequest request;
   request.set_office_id("office-dakar");
-  *request.mutable_as_of() = ToDate(kReturned + 60);
+  *request.mutable_as_of() = api::ToDate(kReturned + 60);
   const Principal who = Staff({"office-dakar"});
 
   request.mutable_page()->set_page_size(500);
@@ -634,9 +627,9 @@ TEST_F(PlanQueuesTest, PagesWalkThePartitionsOldestFirst) {
 // even between case ids of different lengths.
 TEST_F(PlanQueuesTest, EntriesSortByDateWhateverTheIdLength) {
   storage::WriteSet set;
-  JoinPlanQueue(3, ToDate(kReturned + 2), "c", set);
-  JoinPlanQueue(3, ToDate(kReturned + 1), "a-much-longer-case-id", set);
-  JoinPlanQueue(3, ToDate(kReturned), "case-mid", set);
+  JoinPlanQueue(3, api::ToDate(kReturned + 2), "c", set);
+  JoinPlanQueue(3, api::ToDate(kReturned + 1), "a-much-longer-case-id", set);
+  JoinPlanQueue(3, api::ToDate(kReturned), "case-mid", set);
   UpdateActivityQueue(3, nullptr, nullptr, set);
   Commit(std::move(set));
   EXPECT_THAT(Entries(kAwaitingPlanIndex),
@@ -644,7 +637,8 @@ TEST_F(PlanQueuesTest, EntriesSortByDateWhateverTheIdLength) {
                           "2026-01-11/a-much-longer-case-id", "2026-01-12/c"));
   QueueEntry entry;
   ASSERT_TRUE(ParseQueueEntry(
-      ActivityDueEntry(ToDate(kReturned), "case-x", "AC12"), true, &entry));
+      ActivityDueEntry(api::ToDate(kReturned), "case-x", "AC12"), true,
+      &entry));
   EXPECT_EQ(entry.date, kReturned);
   EXPECT_EQ(entry.case_id, "case-x");
   EXPECT_EQ(entry.activity_id, "AC12");
@@ -669,7 +663,7 @@ TEST_F(PlanQueuesTest, AMovedReturnDateMovesTheCase) {
               ElementsAre("case-a@cm-1 2026-01-15"));
 
   storage::WriteSet stale;
-  JoinPlanQueue(PartitionOf("case-a"), ToDate(kReturned), "case-a", stale);
+  JoinPlanQueue(PartitionOf("case-a"), api::ToDate(kReturned), "case-a", stale);
   Commit(std::move(stale));
   EXPECT_THAT(OverduePlanCases(who, "", "", as_of),
               ElementsAre("case-a@cm-1 2026-01-15"));
@@ -681,12 +675,13 @@ TEST_F(PlanQueuesTest, AMovedReturnDateMovesTheCase) {
 TEST_F(PlanQueuesTest, ACallReadsABoundedNumberOfEntries) {
   storage::WriteSet set;
   for (int i = 0; i < PlanQueues::kMaxEntriesPerCall; ++i) {
-    JoinPlanQueue(0, ToDate(kReturned - 1), absl::StrCat("unknown-", i), set);
+    JoinPlanQueue(0, api::ToDate(kReturned - 1), absl::StrCat("unknown-", i),
+                  set);
   }
   Commit(std::move(set));
   Register("case-a", kReturned);
   homeward::v1::ListOverduePlansRequest request;
-  *request.mutable_as_of() = ToDate(kReturned + 40);
+  *request.mutable_as_of() = api::ToDate(kReturned + 40);
   const Principal who = Staff({"office-dakar"});
   auto first = queues_->OverduePlans(who, request, kReturned);
   ASSERT_THAT(first.status(), IsOk());
@@ -727,7 +722,7 @@ TEST_F(PlanQueuesTest,
     a->set_activity_id(row.id);
     a->set_description("activity");
     if (row.has_due_date) {
-      *a->mutable_due_date() = ToDate(as_of + row.due_days_from_as_of);
+      *a->mutable_due_date() = api::ToDate(as_of + row.due_days_from_as_of);
     }
   }
   for (const std::string& id : {std::string("case-a"), std::string("case-t")}) {
@@ -776,7 +771,7 @@ TEST_F(PlanQueuesTest, ActivityEntriesFollowTheActiveVersion) {
     auto* a = content.add_activities();
     a->set_activity_id(activity);
     a->set_description("activity");
-    *a->mutable_due_date() = ToDate(kReturned + 30);
+    *a->mutable_due_date() = api::ToDate(kReturned + 30);
   }
   CreatePlan(id, content);
   const Plan v1 = SetStatus(id, homeward::v1::PLAN_STATUS_ACTIVE);
@@ -806,7 +801,7 @@ TEST_F(PlanQueuesTest, ActivityEntriesFollowTheActiveVersion) {
   // version 1 decides.
   Plan next = done;
   next.mutable_activities(1)->set_status(homeward::v1::ACTIVITY_STATUS_PLANNED);
-  *next.mutable_activities(1)->mutable_due_date() = ToDate(kReturned + 50);
+  *next.mutable_activities(1)->mutable_due_date() = api::ToDate(kReturned + 50);
   Plan v2 = Revise(next);
   EXPECT_THAT(OverdueActivityList(as_of),
               ElementsAre("case-a/AC2 ACTIVITY_STATUS_PLANNED 2026-02-09"));

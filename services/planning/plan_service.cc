@@ -44,24 +44,16 @@ constexpr service::RpcMethod kListOverduePlans{
 constexpr service::RpcMethod kListOverdueActivities{
     "homeward.v1.PlanService/ListOverdueActivities"};
 
-void AddHistory(Plan& plan, homeward::v1::PlanStatus status,
-                const service::Actor& actor, const std::string& comment,
-                const google::protobuf::Timestamp& now) {
+// Moves `plan` to `status`, recording who did it, why and when.
+void MoveTo(Plan& plan, homeward::v1::PlanStatus status,
+            const service::Actor& actor, const std::string& comment,
+            const google::protobuf::Timestamp& now) {
+  plan.set_status(status);
   auto* change = plan.add_history();
   change->set_status(status);
   change->set_user_id(actor.principal.user_id());
   change->set_comment(comment);
   *change->mutable_time() = now;
-}
-
-// Moves `version` of the plan (an older version that was ACTIVE while a
-// revision was prepared) to `status`, recording why.
-void CloseEarlierVersion(Plan& version, homeward::v1::PlanStatus status,
-                         const service::Actor& actor,
-                         const std::string& comment,
-                         const google::protobuf::Timestamp& now) {
-  version.set_status(status);
-  AddHistory(version, status, actor, comment, now);
 }
 
 // Activity statuses change on the delivered (ACTIVE) version while its
@@ -300,10 +292,9 @@ absl::Status PlanServiceImpl::Update(
   PlanInputs in = InputsFor(c, actor);
   ASSIGN_OR_RETURN(Plan next, EditedPlan(&latest, request.plan(), in));
   if (to != latest.status()) {
-    next.set_status(to);
     // What the returnee agreed to is no longer the plan.
     next.clear_agreement();
-    AddHistory(next, to, actor, "", in.now);
+    MoveTo(next, to, actor, "", in.now);
   }
   PlanStore::Change change;
   change.versions.push_back(std::move(next));
@@ -336,17 +327,15 @@ absl::Status PlanServiceImpl::TakeStep(const service::Actor& actor,
       homeward::v1::PlanStatus to,
       NextPlanStatus(latest.status(), step, actor.principal.role()));
   const auto now = storage::NowTimestamp();
-  // The version delivered while `latest` is a revision being prepared.
+  // The version being delivered: activating a revision supersedes it,
+  // cancelling ends it.
   std::optional<Plan> delivered;
-  if (latest.version() > 1 &&
-      latest.status() != homeward::v1::PLAN_STATUS_ACTIVE &&
-      (step == PlanStep::kActivate || step == PlanStep::kCancel)) {
-    ASSIGN_OR_RETURN(Plan earlier, parts_.plans->Get(partition, case_id,
-                                                     latest.version() - 1));
-    if (earlier.status() == homeward::v1::PLAN_STATUS_ACTIVE) {
-      delivered = std::move(earlier);
-    }
+  if (step == PlanStep::kActivate || step == PlanStep::kCancel) {
+    ASSIGN_OR_RETURN(delivered, parts_.plans->ActiveVersion(partition, latest));
   }
+  // While a revision is prepared the delivered version is an earlier one.
+  const bool revising =
+      delivered.has_value() && delivered->version() != latest.version();
 
   Plan next = latest;
   PlanStore::Change change;
@@ -358,8 +347,7 @@ absl::Status PlanServiceImpl::TakeStep(const service::Actor& actor,
     next.clear_agreement();
     next.clear_history();
   }
-  next.set_status(to);
-  AddHistory(next, to, actor, request.comment(), now);
+  MoveTo(next, to, actor, request.comment(), now);
   switch (step) {
     case PlanStep::kAgree:
       *next.mutable_agreement() = request.agreement();
@@ -378,12 +366,11 @@ absl::Status PlanServiceImpl::TakeStep(const service::Actor& actor,
       }
       break;
     case PlanStep::kActivate:
-      if (delivered.has_value()) {
+      if (revising) {
         CarryDelivery(*delivered, next);
         UpdateActivityQueue(partition, &*delivered, &next, change.also);
-        CloseEarlierVersion(
-            *delivered, homeward::v1::PLAN_STATUS_SUPERSEDED, actor,
-            absl::StrCat("superseded by version ", next.version()), now);
+        MoveTo(*delivered, homeward::v1::PLAN_STATUS_SUPERSEDED, actor,
+               absl::StrCat("superseded by version ", next.version()), now);
         change.versions.push_back(*delivered);
         change.events.push_back(PlanEvent(next));
       } else {
@@ -399,11 +386,11 @@ absl::Status PlanServiceImpl::TakeStep(const service::Actor& actor,
       // with it.
       if (delivered.has_value()) {
         UpdateActivityQueue(partition, &*delivered, nullptr, change.also);
-        CloseEarlierVersion(*delivered, homeward::v1::PLAN_STATUS_CANCELLED,
-                            actor, request.comment(), now);
+      }
+      if (revising) {
+        MoveTo(*delivered, homeward::v1::PLAN_STATUS_CANCELLED, actor,
+               request.comment(), now);
         change.versions.push_back(*delivered);
-      } else if (latest.status() == homeward::v1::PLAN_STATUS_ACTIVE) {
-        UpdateActivityQueue(partition, &latest, nullptr, change.also);
       }
       if (next.version() == 1) {
         LeavePlanQueue(partition, c.context.context.return_date(), case_id,
@@ -432,15 +419,10 @@ absl::Status PlanServiceImpl::SetActivity(
   const uint32_t partition = c.context.scope.partition();
   ASSIGN_OR_RETURN(Plan latest, parts_.plans->Get(partition, case_id, 0));
   // While a revision is prepared, delivery goes on in the active version.
-  Plan delivered = latest;
-  if (latest.status() != homeward::v1::PLAN_STATUS_ACTIVE &&
-      latest.version() > 1) {
-    ASSIGN_OR_RETURN(Plan earlier, parts_.plans->Get(partition, case_id,
-                                                     latest.version() - 1));
-    if (earlier.status() == homeward::v1::PLAN_STATUS_ACTIVE) {
-      delivered = std::move(earlier);
-    }
-  }
+  ASSIGN_OR_RETURN(std::optional<Plan> active,
+                   parts_.plans->ActiveVersion(partition, latest));
+  // No version ACTIVE: the workflow check below refuses with the status.
+  Plan delivered = active.has_value() ? *std::move(active) : latest;
   homeward::v1::PlanActivity* activity = nullptr;
   for (auto& a : *delivered.mutable_activities()) {
     if (a.activity_id() == request.activity_id()) activity = &a;

@@ -150,6 +150,20 @@ absl::StatusOr<Plan> PlanStore::Get(uint32_t partition,
   return plan;
 }
 
+absl::StatusOr<std::optional<Plan>> PlanStore::ActiveVersion(
+    uint32_t partition, const Plan& latest) const {
+  if (latest.status() == homeward::v1::PLAN_STATUS_ACTIVE) return latest;
+  // Only an ACTIVE version is revised, and it stays ACTIVE until the
+  // revision is activated.
+  if (latest.version() <= 1) return std::nullopt;
+  ASSIGN_OR_RETURN(Plan revised,
+                   Get(partition, latest.case_id(), latest.version() - 1));
+  if (revised.status() != homeward::v1::PLAN_STATUS_ACTIVE) {
+    return std::nullopt;
+  }
+  return revised;
+}
+
 absl::StatusOr<storage::Page<Plan>> PlanStore::ListVersions(
     uint32_t partition, absl::string_view case_id, int page_size,
     absl::string_view page_token) const {

@@ -63,6 +63,12 @@ class PlanStore {
                                          absl::string_view case_id,
                                          int32_t version) const;
 
+  // The version being delivered (ACTIVE) of the plan whose latest version is
+  // `latest`: `latest` itself, or while a revision is prepared the version
+  // it revises; nullopt when no version is ACTIVE.
+  absl::StatusOr<std::optional<homeward::v1::Plan>> ActiveVersion(
+      uint32_t partition, const homeward::v1::Plan& latest) const;
+
   // A page of the case's plan versions, oldest first, each with the plan's
   // etag.
   absl::StatusOr<storage::Page<homeward::v1::Plan>> ListVersions(

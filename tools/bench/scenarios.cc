@@ -18,6 +18,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/api/field_checks.h"
 #include "common/auth/crypto.h"
 #include "common/auth/principal_token.h"
 #include "common/feeds/producer_channel.h"
@@ -578,14 +579,6 @@ namespace {
 // from the assessment feed. Generous: the machine is small and shared.
 constexpr absl::Duration kCaseKnownTimeout = absl::Seconds(120);
 
-homeward::v1::Date DateOf(absl::CivilDay day) {
-  homeward::v1::Date date;
-  date.set_year(static_cast<int32_t>(day.year()));
-  date.set_month(day.month());
-  date.set_day(day.day());
-  return date;
-}
-
 // A plan the bench case can be submitted with: `activities` direct,
 // individual economic activities (the bench cases have no needs or
 // concerns to cover, and no purchases, so no ceiling to check).
@@ -603,8 +596,8 @@ homeward::v1::Plan BenchPlan(const std::string& case_id, int activities,
     a.set_delivery(homeward::v1::ACTIVITY_DELIVERY_DIRECT);
     a.set_responsible_party("programme");
     // Due in the future: nothing lands in the overdue queues.
-    *a.mutable_start_date() = DateOf(today);
-    *a.mutable_due_date() = DateOf(today + 180);
+    *a.mutable_start_date() = api::ToDate(today);
+    *a.mutable_due_date() = api::ToDate(today + 180);
   }
   return plan;
 }
@@ -649,7 +642,7 @@ absl::StatusOr<homeward::v1::Plan> MakeActivePlan(
     request.set_case_id(case_id);
     request.set_etag(plan.etag());
     if (step == &PlanService::Stub::AgreePlan) {
-      *request.mutable_agreement()->mutable_agreed_date() = DateOf(today);
+      *request.mutable_agreement()->mutable_agreed_date() = api::ToDate(today);
       request.mutable_agreement()->set_method(
           homeward::v1::AGREEMENT_METHOD_SIGNED);
     }
