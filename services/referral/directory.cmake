@@ -1,0 +1,1 @@
+# (directory: filled in by its change)

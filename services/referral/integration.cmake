@@ -1,0 +1,1 @@
+# (integration: filled in by its change)

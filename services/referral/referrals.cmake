@@ -1,0 +1,1 @@
+# (referrals: filled in by its change)
