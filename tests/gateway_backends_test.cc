@@ -375,7 +375,7 @@ TEST(GatewayBackendsStartTest, RouteOfAnUnknownBackendIsRefused) {
       StartViolations(std::move(options)),
       ElementsAre(Violation("routes[2].service",
                             "'planing' is not a backend this gateway routes to "
-                            "(known: assessment, planning, probe)")));
+                            "(known: assessment, planning, probe, referral)")));
 }
 
 TEST(GatewayBackendsStartTest, BackendWithoutARouteIsRefused) {
@@ -420,26 +420,35 @@ TEST(GatewayBackendsStartTest, SharedPartitionCountProblemIsSaidOnce) {
 // ---------------------------------------------------------------------------
 // The method table names backends
 
-TEST(MethodTableBackendsTest, PlansNameThePlanningBackendAndTheRestAssessment) {
+TEST(MethodTableBackendsTest, EachServiceNamesItsBackend) {
   auto table = PublicMethodTable();
   ASSERT_THAT(table, IsOk());
-  EXPECT_THAT(table->backends(),
-              ElementsAre(kAssessmentService, kPlanningService));
+  EXPECT_THAT(
+      table->backends(),
+      ElementsAre(kAssessmentService, kPlanningService, kReferralService));
   for (const MethodRoute& method : table->methods()) {
+    const bool referral =
+        absl::StartsWith(method.full_name, "homeward.v1.DirectoryService/") ||
+        absl::StartsWith(method.full_name, "homeward.v1.ReferralService/") ||
+        absl::StartsWith(method.full_name,
+                         "homeward.v1.PartnerReferralService/");
     EXPECT_EQ(method.backend,
               absl::StartsWith(method.full_name, "homeward.v1.PlanService/")
                   ? kPlanningService
-                  : kAssessmentService)
+                  : (referral ? kReferralService : kAssessmentService))
         << method.full_name;
   }
-  // Only the planning service may be left out of a deployment.
+  // Only the planning and referral services may be left out of a
+  // deployment.
   EXPECT_TRUE(IsOptionalBackend(kPlanningService));
+  EXPECT_TRUE(IsOptionalBackend(kReferralService));
   EXPECT_FALSE(IsOptionalBackend(kAssessmentService));
   EXPECT_FALSE(IsOptionalBackend(kProbe));
   auto with_probe = MethodTable::Create(MethodsWithProbe());
   ASSERT_THAT(with_probe, IsOk());
   EXPECT_THAT(with_probe->backends(),
-              ElementsAre(kAssessmentService, kPlanningService, kProbe));
+              ElementsAre(kAssessmentService, kPlanningService, kProbe,
+                          kReferralService));
 }
 
 TEST(MethodTableBackendsTest, AServiceLivesInOneBackend) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -141,6 +142,7 @@ std::unique_ptr<GatewayServer> StartGateway(
   if (!planners.empty()) {
     AddRoute(options.config, kPlanningService, planners, split);
   }
+  AddRoute(options.config, kReferralService, replicas, split);
   options.principal_secret = kSecret;
   *options.api_keys.add_keys() =
       MakeApiKey("cm", kManagerKey, As("cm-1", v1::ROLE_CASE_MANAGER));
@@ -209,7 +211,8 @@ TEST(MethodTableTest, PublicTableIsCompleteAndResolves) {
       "homeward.v1.AssessmentService", "homeward.v1.CounsellingService",
       "homeward.v1.ConsentService",    "homeward.v1.AuditService",
       "homeward.v1.NeedService",       "homeward.v1.ProgrammeService",
-      "homeward.v1.PlanService"};
+      "homeward.v1.PlanService",       "homeward.v1.DirectoryService",
+      "homeward.v1.ReferralService",   "homeward.v1.PartnerReferralService"};
   size_t methods = 0;
   for (const char* name : services) {
     const auto* service =
@@ -254,6 +257,31 @@ TEST(MethodTableTest, PublicTableIsCompleteAndResolves) {
   ASSERT_NE(late, nullptr);
   EXPECT_EQ(late->route.kind, Routing::kFanOut);
   EXPECT_EQ(late->items_field->name(), "activities");
+  // The directory: every referral replica keeps all of it, so writes go to
+  // every replica and reads to any; partner agencies use only their side of
+  // referrals, case workers only theirs.
+  for (const MethodRoute& method : table->methods()) {
+    if (method.backend != kReferralService) continue;
+    const std::string service =
+        method.full_name.substr(0, method.full_name.find('/'));
+    if (service == "homeward.v1.DirectoryService") {
+      const bool read = absl::StrContains(method.full_name, "/Get") ||
+                        absl::StrContains(method.full_name, "/List") ||
+                        absl::StrContains(method.full_name, "/Search") ||
+                        absl::StrContains(method.full_name, "/Export");
+      EXPECT_EQ(method.route.kind,
+                read ? Routing::kAnyReplica : Routing::kBroadcast)
+          << method.full_name;
+      EXPECT_EQ(method.callers.Allows(v1::ROLE_MONITORING_OFFICER), read)
+          << method.full_name;
+    } else {
+      const bool partner = service == "homeward.v1.PartnerReferralService";
+      EXPECT_EQ(method.callers.Allows(v1::ROLE_PARTNER_AGENCY), partner)
+          << method.full_name;
+      EXPECT_EQ(method.callers.Allows(v1::ROLE_CASE_MANAGER), !partner)
+          << method.full_name;
+    }
+  }
 }
 
 TEST(MethodTableTest, RefusesWrongDeclarations) {
@@ -321,12 +349,22 @@ TEST(GatewayRoutingTest, EveryMethodIsServedOnBothFaces) {
   Client client(*gateway);
   auto table = PublicMethodTable();
   ASSERT_THAT(table, IsOk());
-  // A partner agency may read instruments and nothing else here, so every
-  // method either reaches the fake or is refused by the gateway's role check:
-  // neither would happen for a method a face does not serve.
+  // A partner agency may read reference data and work on its referrals, so
+  // every method either reaches the fake or is refused by the gateway's role
+  // check: neither would happen for a method a face does not serve. A method
+  // routed by case id gets one, so that the call can be routed.
   for (const MethodRoute& method : table->methods()) {
     std::unique_ptr<google::protobuf::Message> request(
         method.request_prototype->New());
+    if (method.route.kind == Routing::kByCaseId) {
+      google::protobuf::Message* holder = request.get();
+      for (size_t i = 0; i + 1 < method.case_id_path.size(); ++i) {
+        holder = holder->GetReflection()->MutableMessage(
+            holder, method.case_id_path[i]);
+      }
+      holder->GetReflection()->SetString(holder, method.case_id_path.back(),
+                                         "C42");
+    }
     std::unique_ptr<google::protobuf::Message> response(
         method.response_prototype->New());
     const bool open = method.callers.Allows(v1::ROLE_PARTNER_AGENCY);

@@ -17,9 +17,11 @@
 #include "homeward/v1/common.pb.h"
 #include "homeward/v1/consent.pb.h"
 #include "homeward/v1/counselling.pb.h"
+#include "homeward/v1/directory.pb.h"
 #include "homeward/v1/instruments.pb.h"
 #include "homeward/v1/needs.pb.h"
 #include "homeward/v1/planning.pb.h"
+#include "homeward/v1/referral.pb.h"
 #include "homeward/v1/taxonomy.pb.h"
 
 namespace homeward::gateway {
@@ -145,7 +147,7 @@ void ResolveRouteFields(MethodRoute* m, std::vector<std::string>* problems) {
 }  // namespace
 
 bool IsOptionalBackend(absl::string_view backend) {
-  return backend == kPlanningService;
+  return backend == kPlanningService || backend == kReferralService;
 }
 
 bool Callers::Allows(homeward::v1::Role role) const {
@@ -278,6 +280,9 @@ std::vector<MethodRoute> PublicMethods() {
   using namespace homeward::v1;  // NOLINT: request and response type names
   const absl::string_view kAssessment = kAssessmentService;
   const absl::string_view kPlanning = kPlanningService;
+  const absl::string_view kReferral = kReferralService;
+  const Callers directory_writers =
+      AnyOf({Administrators(), PartnerAgencies()});
   // A workflow step of PlanService: the same request, on the case's plan.
   auto plan_step = [kPlanning](absl::string_view step) {
     return Unary<PlanStepRequest, Plan>(
@@ -419,6 +424,89 @@ std::vector<MethodRoute> PublicMethods() {
       Unary<ListOverdueActivitiesRequest, ListOverdueActivitiesResponse>(
           kPlanning, "homeward.v1.PlanService/ListOverdueActivities",
           FanOut("activities"), CaseWorkers()),
+      // The service directory, in the referral service: every replica keeps
+      // all of it, so writes (idempotent by request id) go to every replica
+      // and reads to any one. Partner agencies maintain their own
+      // organization's entries (the service checks whose).
+      Unary<CreateOrganizationRequest, Organization>(
+          kReferral, "homeward.v1.DirectoryService/CreateOrganization",
+          Broadcast(), Administrators()),
+      Unary<UpdateOrganizationRequest, Organization>(
+          kReferral, "homeward.v1.DirectoryService/UpdateOrganization",
+          Broadcast(), directory_writers),
+      Unary<GetOrganizationRequest, Organization>(
+          kReferral, "homeward.v1.DirectoryService/GetOrganization",
+          AnyReplica(), AnyRole()),
+      Unary<ListOrganizationsRequest, ListOrganizationsResponse>(
+          kReferral, "homeward.v1.DirectoryService/ListOrganizations",
+          AnyReplica(), AnyRole()),
+      Unary<CreateLocationRequest, Location>(
+          kReferral, "homeward.v1.DirectoryService/CreateLocation", Broadcast(),
+          directory_writers),
+      Unary<UpdateLocationRequest, Location>(
+          kReferral, "homeward.v1.DirectoryService/UpdateLocation", Broadcast(),
+          directory_writers),
+      Unary<GetLocationRequest, Location>(
+          kReferral, "homeward.v1.DirectoryService/GetLocation", AnyReplica(),
+          AnyRole()),
+      Unary<CreateServiceRequest, HumanService>(
+          kReferral, "homeward.v1.DirectoryService/CreateService", Broadcast(),
+          directory_writers),
+      Unary<UpdateServiceRequest, HumanService>(
+          kReferral, "homeward.v1.DirectoryService/UpdateService", Broadcast(),
+          directory_writers),
+      Unary<GetServiceRequest, HumanService>(
+          kReferral, "homeward.v1.DirectoryService/GetService", AnyReplica(),
+          AnyRole()),
+      Unary<SetServiceCapacityRequest, HumanService>(
+          kReferral, "homeward.v1.DirectoryService/SetServiceCapacity",
+          Broadcast(), directory_writers),
+      Unary<SearchServicesRequest, SearchServicesResponse>(
+          kReferral, "homeward.v1.DirectoryService/SearchServices",
+          AnyReplica(), AnyRole()),
+      Unary<ImportHsdsRequest, ImportHsdsResponse>(
+          kReferral, "homeward.v1.DirectoryService/ImportHsds", Broadcast(),
+          directory_writers),
+      Unary<ExportHsdsRequest, ExportHsdsResponse>(
+          kReferral, "homeward.v1.DirectoryService/ExportHsds", AnyReplica(),
+          AnyRole()),
+      // Referrals of one case (the requester side), and the cross-case
+      // queues.
+      Unary<CreateReferralRequest, Referral>(
+          kReferral, "homeward.v1.ReferralService/CreateReferral",
+          ByCaseId("referral.case_id"), CaseWorkers()),
+      Unary<GetReferralRequest, Referral>(
+          kReferral, "homeward.v1.ReferralService/GetReferral",
+          ByCaseId("case_id"), CaseWorkers()),
+      Unary<ListCaseReferralsRequest, ListCaseReferralsResponse>(
+          kReferral, "homeward.v1.ReferralService/ListCaseReferrals",
+          ByCaseId("case_id"), CaseWorkers()),
+      Unary<ChangeReferralStatusRequest, Referral>(
+          kReferral, "homeward.v1.ReferralService/ChangeReferralStatus",
+          ByCaseId("case_id"), CaseWorkers()),
+      Unary<ListReferralsToMakeRequest, ListReferralsToMakeResponse>(
+          kReferral, "homeward.v1.ReferralService/ListReferralsToMake",
+          ByCaseId("case_id"), CaseWorkers()),
+      Unary<ListOverdueReferralsRequest, ListOverdueReferralsResponse>(
+          kReferral, "homeward.v1.ReferralService/ListOverdueReferrals",
+          FanOut("referrals"), CaseWorkers()),
+      // The performer side: a partner agency's own referrals.
+      Unary<ListInboxRequest, ListInboxResponse>(
+          kReferral, "homeward.v1.PartnerReferralService/ListInbox",
+          FanOut("referrals"), PartnerAgencies()),
+      Unary<GetReferralRequest, SharedReferral>(
+          kReferral, "homeward.v1.PartnerReferralService/GetSharedReferral",
+          ByCaseId("case_id"), PartnerAgencies()),
+      Unary<ChangeReferralStatusRequest, SharedReferral>(
+          kReferral, "homeward.v1.PartnerReferralService/UpdateSharedReferral",
+          ByCaseId("case_id"), PartnerAgencies()),
+      Unary<ClaimReferralRequest, SharedReferral>(
+          kReferral, "homeward.v1.PartnerReferralService/ClaimReferral",
+          ByCaseId("case_id"), PartnerAgencies()),
+      Unary<ListOverdueReferralsRequest, ListOverdueReferralsResponse>(
+          kReferral,
+          "homeward.v1.PartnerReferralService/ListPartnerOverdueReferrals",
+          FanOut("referrals"), PartnerAgencies()),
   };
 }
 

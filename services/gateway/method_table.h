@@ -47,10 +47,15 @@ inline constexpr char kAssessmentService[] = "assessment";
 // include (services share no headers), so tests check the two agree.
 inline constexpr char kPlanningService[] = "planning";
 
+// The backend of the service directory and referrals (DirectoryService,
+// ReferralService, PartnerReferralService); referral::kReferralBackend on
+// the service's side.
+inline constexpr char kReferralService[] = "referral";
+
 // Whether a deployment may leave `backend` out: the gateway then starts
 // without a route for it, and its methods answer UNIMPLEMENTED naming the
-// backend (a deployment without the planning service). Every other backend
-// the table names needs a route.
+// backend (a deployment without the planning or referral service). Every other
+// backend the table names needs a route.
 bool IsOptionalBackend(absl::string_view backend);
 
 // How the calls of one method find the replica(s) that serve them.
@@ -132,7 +137,7 @@ Callers AuditReaders();
 // Partner agencies (ROLE_PARTNER_AGENCY): organisations outside the programme
 // that receive referrals. Their API keys carry Principal.agency_id (required,
 // api_keys.h), which services use to show an agency only what is addressed to
-// it. No public method accepts them yet; referral will.
+// it (referrals addressed to their organization, their directory entries).
 Callers PartnerAgencies();
 // Callers allowed by any of `parts`, e.g. AnyOf({CaseWorkers(),
 // PartnerAgencies()}); `who` joins theirs.
