@@ -448,14 +448,7 @@ absl::Status DirectoryServiceImpl::Import(
     }
   }
 
-  errors::FieldViolations rules =
-      CheckHsdsFile(file, parts_.directory->Facts(&terms));
-  // One violation per field: the reading's own report of a field stands.
-  for (const auto& v : rules.violations()) {
-    bool reported = false;
-    for (const auto& was : bad.violations()) reported |= was.field == v.field;
-    if (!reported) bad.Add(v.field, v.description);
-  }
+  CheckHsdsFile(file, parts_.directory->Facts(&terms), bad);
   RETURN_IF_ERROR(bad.ToStatus());
 
   ImportCounts counts;

@@ -660,9 +660,8 @@ HsdsFile ReadHsds(const Struct& document, const ComponentTerms& terms,
   return file;
 }
 
-FieldViolations CheckHsdsFile(const HsdsFile& file,
-                              const DirectoryFacts& stored) {
-  FieldViolations bad;
+void CheckHsdsFile(const HsdsFile& file, const DirectoryFacts& stored,
+                   FieldViolations& bad) {
   std::map<std::string, std::string> file_locations;  // id -> organization
   std::set<std::string> file_organizations;
   for (const auto& o : file.entries.organizations) {
@@ -721,7 +720,6 @@ FieldViolations CheckHsdsFile(const HsdsFile& file,
             "capacity.");
     }
   }
-  return bad;
 }
 
 Struct WriteHsds(const DirectoryEntries& entries, const ComponentTerms& terms) {

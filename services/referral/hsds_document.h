@@ -9,7 +9,7 @@
 //
 //   errors::FieldViolations bad;
 //   HsdsFile file = ReadHsds(request.document(), terms, bad);
-//   bad.AddAll(CheckHsdsFile(file, directory.Facts(&terms)));
+//   CheckHsdsFile(file, directory.Facts(&terms), bad);
 //   RETURN_IF_ERROR(bad.ToStatus());        // "services[3].minimum_age"...
 //   directory.Import(actor, request_id, std::move(file.entries), done);
 //
@@ -77,12 +77,14 @@ struct HsdsFile {
 HsdsFile ReadHsds(const google::protobuf::Struct& document,
                   const ComponentTerms& terms, errors::FieldViolations& bad);
 
-// The directory rules (directory_rules.h) over every entry of `file`, with
-// document paths; references resolve to the file's entries first, then to
-// `stored` (the directory as it is). Also refuses moving a stored location
-// or service to another organization.
-errors::FieldViolations CheckHsdsFile(const HsdsFile& file,
-                                      const DirectoryFacts& stored);
+// Adds to `bad` the directory rules' violations (directory_rules.h) of every
+// entry of `file`, at their document paths, except on fields `bad` already
+// names (one violation per field: what the reading found stands).
+// References resolve to the file's entries first, then to `stored` (the
+// directory as it is). Also refuses moving a stored location or service to
+// another organization.
+void CheckHsdsFile(const HsdsFile& file, const DirectoryFacts& stored,
+                   errors::FieldViolations& bad);
 
 // The HSDS document of `entries`.
 google::protobuf::Struct WriteHsds(const DirectoryEntries& entries,
