@@ -27,7 +27,8 @@ std::string Indexed(absl::string_view field, int i) {
 void CheckId(FieldViolations& bad, const std::string& field,
              absl::string_view id, bool required) {
   if (id.empty()) {
-    if (required) bad.Add(field, absl::StrCat("is required; ", kDirectoryIdRule));
+    if (required)
+      bad.Add(field, absl::StrCat("is required; ", kDirectoryIdRule));
     return;
   }
   if (!IsDirectoryId(id)) bad.Add(field, std::string(kDirectoryIdRule));
@@ -43,16 +44,16 @@ void CheckName(FieldViolations& bad, const std::string& field,
     return;
   }
   if (name.size() > kMaxNameLength) {
-    bad.Add(field, absl::StrCat("must be at most ", kMaxNameLength,
-                                " characters"));
+    bad.Add(field,
+            absl::StrCat("must be at most ", kMaxNameLength, " characters"));
   }
 }
 
 void CheckText(FieldViolations& bad, const std::string& field,
                absl::string_view text) {
   if (text.size() > kMaxTextLength) {
-    bad.Add(field, absl::StrCat("must be at most ", kMaxTextLength,
-                                " characters"));
+    bad.Add(field,
+            absl::StrCat("must be at most ", kMaxTextLength, " characters"));
   }
 }
 
@@ -69,8 +70,9 @@ void CheckEmail(FieldViolations& bad, const std::string& field,
                        return absl::ascii_isspace(c) || absl::ascii_iscntrl(c);
                      });
   if (!valid) {
-    bad.Add(field, "must be an email address (name@domain), at most 254 "
-                   "characters, without spaces");
+    bad.Add(field,
+            "must be an email address (name@domain), at most 254 "
+            "characters, without spaces");
   }
 }
 
@@ -84,8 +86,9 @@ void CheckUrl(FieldViolations& bad, const std::string& field,
         return absl::ascii_isspace(c) || absl::ascii_iscntrl(c);
       });
   if (!valid) {
-    bad.Add(field, "must be an http:// or https:// URL without spaces, at "
-                   "most 2000 characters");
+    bad.Add(field,
+            "must be an http:// or https:// URL without spaces, at "
+            "most 2000 characters");
   }
 }
 
@@ -99,8 +102,9 @@ void CheckPhone(FieldViolations& bad, const std::string& field,
                c == '(' || c == ')' || c == '.';
       });
   if (!valid) {
-    bad.Add(field, "must be a phone number: 1 to 40 characters from digits, "
-                   "spaces and + - ( ) .");
+    bad.Add(field,
+            "must be a phone number: 1 to 40 characters from digits, "
+            "spaces and + - ( ) .");
   }
 }
 
@@ -175,9 +179,9 @@ void CheckSchedules(
   }
 }
 
-void CheckLanguages(FieldViolations& bad,
-                    const google::protobuf::RepeatedPtrField<std::string>&
-                        languages) {
+void CheckLanguages(
+    FieldViolations& bad,
+    const google::protobuf::RepeatedPtrField<std::string>& languages) {
   std::map<std::string, int> first;
   for (int i = 0; i < languages.size(); ++i) {
     const std::string field = Indexed("languages", i);
@@ -259,8 +263,7 @@ void CheckServiceLocations(FieldViolations& bad, const HumanService& service,
       auto [it, fresh] = first_id.emplace(at.service_at_location_id(), i);
       if (!fresh) {
         bad.Add(field + ".service_at_location_id",
-                absl::StrCat("is already used by locations[", it->second,
-                             "]"));
+                absl::StrCat("is already used by locations[", it->second, "]"));
       }
     }
     CheckText(bad, field + ".description", at.description());
@@ -273,15 +276,16 @@ void CheckServiceLocations(FieldViolations& bad, const HumanService& service,
     }
     auto [it, fresh] = first_location.emplace(at.location_id(), i);
     if (!fresh) {
-      bad.Add(field + ".location_id",
-              absl::StrCat("'", at.location_id(),
-                           "' is already listed in locations[", it->second,
-                           "]"));
+      bad.Add(
+          field + ".location_id",
+          absl::StrCat("'", at.location_id(),
+                       "' is already listed in locations[", it->second, "]"));
       continue;
     }
     std::optional<std::string> owner =
-        facts.location_organization ? facts.location_organization(at.location_id())
-                                    : std::nullopt;
+        facts.location_organization
+            ? facts.location_organization(at.location_id())
+            : std::nullopt;
     if (!owner.has_value()) {
       bad.Add(field + ".location_id",
               absl::StrCat("location '", at.location_id(),
@@ -358,8 +362,7 @@ FieldViolations CheckOrganization(const homeward::v1::Organization& o,
 }
 
 FieldViolations CheckLocation(const homeward::v1::Location& l,
-                              IdPolicy id_policy,
-                              const DirectoryFacts& facts) {
+                              IdPolicy id_policy, const DirectoryFacts& facts) {
   FieldViolations bad;
   CheckId(bad, "location_id", l.location_id(),
           id_policy == IdPolicy::kRequired);
@@ -411,12 +414,12 @@ FieldViolations CheckService(const HumanService& s, IdPolicy id_policy,
   CheckText(bad, "eligibility_description", s.eligibility_description());
   const bool minimum_valid = s.minimum_age() >= 0 && s.minimum_age() <= kMaxAge;
   if (!minimum_valid) {
-    bad.Add("minimum_age", absl::StrCat("must be from 0 (no minimum) to ",
-                                        kMaxAge, " years"));
+    bad.Add("minimum_age",
+            absl::StrCat("must be from 0 (no minimum) to ", kMaxAge, " years"));
   }
   if (s.maximum_age() < 0 || s.maximum_age() > kMaxAge) {
-    bad.Add("maximum_age", absl::StrCat("must be from 0 (no maximum) to ",
-                                        kMaxAge, " years"));
+    bad.Add("maximum_age",
+            absl::StrCat("must be from 0 (no maximum) to ", kMaxAge, " years"));
   } else if (minimum_valid && s.maximum_age() != 0 &&
              s.maximum_age() < s.minimum_age()) {
     bad.Add("maximum_age",
@@ -435,8 +438,8 @@ FieldViolations CheckService(const HumanService& s, IdPolicy id_policy,
   CheckCostOptions(bad, s.cost_options());
   CheckText(bad, "fees_description", s.fees_description());
   static const ComponentTerms kNone;
-  CheckComponents(bad, s, facts.components != nullptr ? *facts.components
-                                                      : kNone);
+  CheckComponents(bad, s,
+                  facts.components != nullptr ? *facts.components : kNone);
   CheckServiceLocations(bad, s, facts);
   return bad;
 }
@@ -469,8 +472,8 @@ FieldViolations CheckSearch(const homeward::v1::SearchServicesRequest& r) {
     bad.Add("component", "must be a taxonomy component id (e.g. \"housing\")");
   }
   if (r.area().size() > kMaxNameLength) {
-    bad.Add("area", absl::StrCat("must be at most ", kMaxNameLength,
-                                 " characters"));
+    bad.Add("area",
+            absl::StrCat("must be at most ", kMaxNameLength, " characters"));
   }
   if (r.has_age() && (r.age() < 0 || r.age() > kMaxAge)) {
     bad.Add("age", absl::StrCat("must be from 0 to ", kMaxAge, " years"));
@@ -498,7 +501,8 @@ bool AcceptsReferrals(const HumanService& s) {
 
 bool MatchesSearch(const HumanService& s,
                    const homeward::v1::SearchServicesRequest& r) {
-  if (!r.organization_id().empty() && s.organization_id() != r.organization_id())
+  if (!r.organization_id().empty() &&
+      s.organization_id() != r.organization_id())
     return false;
   if (!r.component().empty() &&
       std::find(s.components().begin(), s.components().end(), r.component()) ==
@@ -507,8 +511,9 @@ bool MatchesSearch(const HumanService& s,
   }
   if (!AreaKey(r.area()).empty()) {
     const std::string wanted = AreaKey(r.area());
-    if (std::none_of(s.service_areas().begin(), s.service_areas().end(),
-                     [&](const auto& a) { return AreaKey(a.name()) == wanted; }))
+    if (std::none_of(
+            s.service_areas().begin(), s.service_areas().end(),
+            [&](const auto& a) { return AreaKey(a.name()) == wanted; }))
       return false;
   }
   if (r.has_age()) {

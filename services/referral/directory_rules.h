@@ -96,7 +96,7 @@ errors::FieldViolations CheckSearch(
     const homeward::v1::SearchServicesRequest& request);
 
 // A set of directory entries: what an HSDS file holds and what an export
-// writes, each list in id order when read from the store.
+// writes, each list in key order when read from the store.
 struct DirectoryEntries {
   std::vector<homeward::v1::Organization> organizations;
   std::vector<homeward::v1::Location> locations;

@@ -92,7 +92,8 @@ TEST_F(DirectoryRulesTest, EachBadServiceFieldIsOneViolation) {
       {"name of 200 characters",
        [](auto& s) { s.set_name(std::string(200, 'a')); },
        {}},
-      {"id with a space", [](auto& s) { s.set_service_id("svc 1"); },
+      {"id with a space",
+       [](auto& s) { s.set_service_id("svc 1"); },
        {"service_id"}},
       {"id of 65 characters",
        [](auto& s) { s.set_service_id(std::string(65, 'x')); },
@@ -102,7 +103,8 @@ TEST_F(DirectoryRulesTest, EachBadServiceFieldIsOneViolation) {
          s.set_service_id("8896b788-7b3e-11ef-8db9-7f3d040352b3");
        },
        {}},
-      {"missing id when required", [](auto& s) { s.clear_service_id(); },
+      {"missing id when required",
+       [](auto& s) { s.clear_service_id(); },
        {"service_id"}},
       {"unknown organization",
        [](auto& s) { s.set_organization_id("org-z"); },
@@ -129,13 +131,17 @@ TEST_F(DirectoryRulesTest, EachBadServiceFieldIsOneViolation) {
        {}},
       {"maximum 130", [](auto& s) { s.set_maximum_age(130); }, {}},
       {"maximum 131", [](auto& s) { s.set_maximum_age(131); }, {"maximum_age"}},
-      {"negative minimum", [](auto& s) { s.set_minimum_age(-1); },
+      {"negative minimum",
+       [](auto& s) { s.set_minimum_age(-1); },
        {"minimum_age"}},
-      {"language in upper case", [](auto& s) { s.set_languages(0, "FR"); },
+      {"language in upper case",
+       [](auto& s) { s.set_languages(0, "FR"); },
        {"languages[0]"}},
-      {"three-letter language", [](auto& s) { s.set_languages(1, "wol"); },
+      {"three-letter language",
+       [](auto& s) { s.set_languages(1, "wol"); },
        {"languages[1]"}},
-      {"language twice", [](auto& s) { s.set_languages(1, "fr"); },
+      {"language twice",
+       [](auto& s) { s.set_languages(1, "fr"); },
        {"languages[1]"}},
       {"opening time 24:00",
        [](auto& s) { s.mutable_schedules(0)->set_opens_at("24:00"); },
@@ -186,9 +192,11 @@ TEST_F(DirectoryRulesTest, EachBadServiceFieldIsOneViolation) {
       {"location twice",
        [](auto& s) { s.add_locations()->set_location_id("loc-a1"); },
        {"locations[1].location_id"}},
-      {"email without @", [](auto& s) { s.set_email("info.example.org"); },
+      {"email without @",
+       [](auto& s) { s.set_email("info.example.org"); },
        {"email"}},
-      {"url without scheme", [](auto& s) { s.set_url("example.org"); },
+      {"url without scheme",
+       [](auto& s) { s.set_url("example.org"); },
        {"url"}},
       {"contact with a letter in its phone",
        [](auto& s) {
@@ -236,9 +244,9 @@ TEST_F(DirectoryRulesTest, OrganizationAndLocationRules) {
   l.set_organization_id("org-z");
   l.set_latitude(90.5);
   l.mutable_addresses(0)->set_country("SEN");
-  EXPECT_THAT(Fields(CheckLocation(l, IdPolicy::kRequired, facts_)),
-              ElementsAre("organization_id", "addresses[0].country",
-                          "latitude"));
+  EXPECT_THAT(
+      Fields(CheckLocation(l, IdPolicy::kRequired, facts_)),
+      ElementsAre("organization_id", "addresses[0].country", "latitude"));
 }
 
 TEST_F(DirectoryRulesTest, CapacityRules) {
@@ -276,8 +284,7 @@ TEST_F(DirectoryRulesTest, SearchMatchesEveryFilterGiven) {
       {"no filter", [](auto&) {}, true},
       {"its component", [](auto& r) { r.set_component("skills_training"); },
        true},
-      {"another component", [](auto& r) { r.set_component("housing"); },
-       false},
+      {"another component", [](auto& r) { r.set_component("housing"); }, false},
       {"area in other case", [](auto& r) { r.set_area("DAKAR "); }, true},
       {"another area", [](auto& r) { r.set_area("Thies"); }, false},
       {"age at the minimum", [](auto& r) { r.set_age(18); }, true},
@@ -287,12 +294,12 @@ TEST_F(DirectoryRulesTest, SearchMatchesEveryFilterGiven) {
       {"age 0 is a filter", [](auto& r) { r.set_age(0); }, false},
       {"its language", [](auto& r) { r.set_language("wo"); }, true},
       {"another language", [](auto& r) { r.set_language("en"); }, false},
-      {"accepting (waitlist)",
-       [](auto& r) { r.set_accepting_referrals(true); }, true},
+      {"accepting (waitlist)", [](auto& r) { r.set_accepting_referrals(true); },
+       true},
       {"its organization", [](auto& r) { r.set_organization_id("org-a"); },
        true},
-      {"another organization",
-       [](auto& r) { r.set_organization_id("org-b"); }, false},
+      {"another organization", [](auto& r) { r.set_organization_id("org-b"); },
+       false},
   };
   for (const Case& c : cases) {
     v1::SearchServicesRequest r;

@@ -80,8 +80,7 @@ absl::Status CheckMaintains(const Principal& p,
 
 absl::Status CheckAdministrator(const Principal& p, absl::string_view what) {
   if (IsAdministrator(p)) return absl::OkStatus();
-  return errors::PermissionDenied(
-      absl::StrCat("only administrators ", what));
+  return errors::PermissionDenied(absl::StrCat("only administrators ", what));
 }
 
 // Directory writes reach every replica: each must carry its request id.
@@ -121,19 +120,17 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateOrganization(
     grpc::CallbackServerContext* context,
     const homeward::v1::CreateOrganizationRequest* request,
     Organization* response) {
-  return ServeWrite(kCreateOrganization, context, response,
-                    [&](auto& a, auto done) {
-                      return Create(a, *request, std::move(done));
-                    });
+  return ServeWrite(
+      kCreateOrganization, context, response,
+      [&](auto& a, auto done) { return Create(a, *request, std::move(done)); });
 }
 grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateOrganization(
     grpc::CallbackServerContext* context,
     const homeward::v1::UpdateOrganizationRequest* request,
     Organization* response) {
-  return ServeWrite(kUpdateOrganization, context, response,
-                    [&](auto& a, auto done) {
-                      return Update(a, *request, std::move(done));
-                    });
+  return ServeWrite(
+      kUpdateOrganization, context, response,
+      [&](auto& a, auto done) { return Update(a, *request, std::move(done)); });
 }
 grpc::ServerUnaryReactor* DirectoryServiceImpl::GetOrganization(
     grpc::CallbackServerContext* context,
@@ -170,18 +167,16 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::ListOrganizations(
 grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateLocation(
     grpc::CallbackServerContext* context,
     const homeward::v1::CreateLocationRequest* request, Location* response) {
-  return ServeWrite(kCreateLocation, context, response,
-                    [&](auto& a, auto done) {
-                      return Create(a, *request, std::move(done));
-                    });
+  return ServeWrite(
+      kCreateLocation, context, response,
+      [&](auto& a, auto done) { return Create(a, *request, std::move(done)); });
 }
 grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateLocation(
     grpc::CallbackServerContext* context,
     const homeward::v1::UpdateLocationRequest* request, Location* response) {
-  return ServeWrite(kUpdateLocation, context, response,
-                    [&](auto& a, auto done) {
-                      return Update(a, *request, std::move(done));
-                    });
+  return ServeWrite(
+      kUpdateLocation, context, response,
+      [&](auto& a, auto done) { return Update(a, *request, std::move(done)); });
 }
 grpc::ServerUnaryReactor* DirectoryServiceImpl::GetLocation(
     grpc::CallbackServerContext* context,
@@ -197,21 +192,17 @@ grpc::ServerUnaryReactor* DirectoryServiceImpl::GetLocation(
 }
 grpc::ServerUnaryReactor* DirectoryServiceImpl::CreateService(
     grpc::CallbackServerContext* context,
-    const homeward::v1::CreateServiceRequest* request,
-    HumanService* response) {
-  return ServeWrite(kCreateService, context, response,
-                    [&](auto& a, auto done) {
-                      return Create(a, *request, std::move(done));
-                    });
+    const homeward::v1::CreateServiceRequest* request, HumanService* response) {
+  return ServeWrite(kCreateService, context, response, [&](auto& a, auto done) {
+    return Create(a, *request, std::move(done));
+  });
 }
 grpc::ServerUnaryReactor* DirectoryServiceImpl::UpdateService(
     grpc::CallbackServerContext* context,
-    const homeward::v1::UpdateServiceRequest* request,
-    HumanService* response) {
-  return ServeWrite(kUpdateService, context, response,
-                    [&](auto& a, auto done) {
-                      return Update(a, *request, std::move(done));
-                    });
+    const homeward::v1::UpdateServiceRequest* request, HumanService* response) {
+  return ServeWrite(kUpdateService, context, response, [&](auto& a, auto done) {
+    return Update(a, *request, std::move(done));
+  });
 }
 grpc::ServerUnaryReactor* DirectoryServiceImpl::GetService(
     grpc::CallbackServerContext* context,
@@ -291,17 +282,15 @@ absl::Status DirectoryServiceImpl::Create(
     const service::Actor& actor,
     const homeward::v1::CreateOrganizationRequest& request,
     service::WriteDone<Organization> done) {
-  RETURN_IF_ERROR(
-      CheckAdministrator(actor.principal, "create organizations"));
+  RETURN_IF_ERROR(CheckAdministrator(actor.principal, "create organizations"));
   errors::FieldViolations bad;
   CheckWriteRequestId(bad, request.request_id());
-  bad.AddAll(CheckOrganization(request.organization(),
-                               IdPolicy::kDerivedWhenEmpty),
-             "organization.");
+  bad.AddAll(
+      CheckOrganization(request.organization(), IdPolicy::kDerivedWhenEmpty),
+      "organization.");
   RETURN_IF_ERROR(bad.ToStatus());
   parts_.directory->CreateOrganization(actor, request.request_id(),
-                                       request.organization(),
-                                       std::move(done));
+                                       request.organization(), std::move(done));
   return absl::OkStatus();
 }
 
@@ -316,9 +305,8 @@ absl::Status DirectoryServiceImpl::Update(
   bad.AddAll(CheckOrganization(request.organization(), IdPolicy::kRequired),
              "organization.");
   RETURN_IF_ERROR(bad.ToStatus());
-  return parts_.directory->UpdateOrganization(actor, request.request_id(),
-                                              request.organization(),
-                                              std::move(done));
+  return parts_.directory->UpdateOrganization(
+      actor, request.request_id(), request.organization(), std::move(done));
 }
 
 absl::Status DirectoryServiceImpl::Create(
@@ -436,8 +424,8 @@ absl::Status DirectoryServiceImpl::Import(
       if (!parts_.directory->GetOrganization(id).ok()) {
         return CheckAdministrator(
             actor.principal,
-            absl::StrCat("create organizations (organizations[", i, "] '",
-                         id, "' is not in the directory)"));
+            absl::StrCat("create organizations (organizations[", i, "] '", id,
+                         "' is not in the directory)"));
       }
     }
     for (const Location& l : e.locations) {

@@ -126,12 +126,14 @@ class DirectoryServiceImpl final
   absl::Status Update(const service::Actor& actor,
                       const homeward::v1::UpdateServiceRequest& request,
                       service::WriteDone<homeward::v1::HumanService> done);
-  absl::Status SetCapacity(const service::Actor& actor,
-                           const homeward::v1::SetServiceCapacityRequest& request,
-                           service::WriteDone<homeward::v1::HumanService> done);
-  absl::Status Import(const service::Actor& actor,
-                      const homeward::v1::ImportHsdsRequest& request,
-                      service::WriteDone<homeward::v1::ImportHsdsResponse> done);
+  absl::Status SetCapacity(
+      const service::Actor& actor,
+      const homeward::v1::SetServiceCapacityRequest& request,
+      service::WriteDone<homeward::v1::HumanService> done);
+  absl::Status Import(
+      const service::Actor& actor,
+      const homeward::v1::ImportHsdsRequest& request,
+      service::WriteDone<homeward::v1::ImportHsdsResponse> done);
 
   // Finishes the call with what `read` says, run as the caller.
   template <typename Read>

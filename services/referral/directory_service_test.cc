@@ -38,10 +38,10 @@ namespace {
 using ::homeward::testing::IsOk;
 using ::homeward::testing::MakePrincipal;
 using ::homeward::testing::SignAs;
+using internal::v1::Principal;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
-using internal::v1::Principal;
 
 const Principal kAdmin = MakePrincipal("admin-1", v1::ROLE_ADMINISTRATOR, {});
 const Principal kCaseManager =
@@ -66,8 +66,8 @@ google::protobuf::Struct JsonFile(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   google::protobuf::Struct document;
-  auto status = google::protobuf::util::JsonStringToMessage(text.str(),
-                                                            &document);
+  auto status =
+      google::protobuf::util::JsonStringToMessage(text.str(), &document);
   EXPECT_TRUE(status.ok()) << path << ": " << status.ToString();
   return document;
 }
@@ -94,10 +94,9 @@ class DirectoryServer {
               parts.Own(std::make_unique<DirectoryStore>(parts.store()));
           parts.AddService<v1::DirectoryService>(
               std::make_unique<DirectoryServiceImpl>(
-                  DirectoryServiceImpl::Parts{
-                      .directory = directory,
-                      .taxonomies = taxonomies,
-                      .verifier = parts.verifier()}));
+                  DirectoryServiceImpl::Parts{.directory = directory,
+                                              .taxonomies = taxonomies,
+                                              .verifier = parts.verifier()}));
           return absl::OkStatus();
         }};
     auto host = service::ServiceHost::Start(
@@ -127,9 +126,8 @@ class DirectoryServiceTest : public ::testing::Test {
 
   // Calls `method` on `server` as `who`.
   template <typename Request, typename Response, typename Method>
-  grpc::Status Call(const Principal& who, Method method,
-                    const Request& request, Response* response,
-                    DirectoryServer* server = nullptr) {
+  grpc::Status Call(const Principal& who, Method method, const Request& request,
+                    Response* response, DirectoryServer* server = nullptr) {
     grpc::ClientContext context;
     SignAs(who, &context);
     auto& stub = (server != nullptr ? server : server_.get())->stub();
@@ -181,9 +179,9 @@ class DirectoryServiceTest : public ::testing::Test {
     v1::ExportHsdsRequest r;
     r.set_organization_id(organization);
     v1::ExportHsdsResponse response;
-    grpc::Status status = Call(kCaseManager,
-                               &v1::DirectoryService::Stub::ExportHsds, r,
-                               &response, server);
+    grpc::Status status =
+        Call(kCaseManager, &v1::DirectoryService::Stub::ExportHsds, r,
+             &response, server);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response.document();
   }
@@ -246,11 +244,11 @@ TEST_F(DirectoryServiceTest, PartnerAgencyMaintainsOnlyItsOwnOrganization) {
   capacity.set_service_id("svc-b1");
   capacity.set_etag(theirs.etag());
   capacity.mutable_capacity()->set_status(v1::CAPACITY_STATUS_AVAILABLE);
-  EXPECT_EQ(Call(Partner("org-a"),
-                 &v1::DirectoryService::Stub::SetServiceCapacity, capacity,
-                 &updated)
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      Call(Partner("org-a"), &v1::DirectoryService::Stub::SetServiceCapacity,
+           capacity, &updated)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Call(kCaseManager, &v1::DirectoryService::Stub::SetServiceCapacity,
                  capacity, &updated)
                 .error_code(),
@@ -273,11 +271,11 @@ TEST_F(DirectoryServiceTest, PartnerAgencyMaintainsOnlyItsOwnOrganization) {
                    &v1::DirectoryService::Stub::UpdateOrganization, org_update,
                    &org_out)
                   .ok());
-  EXPECT_EQ(Call(Partner("org-b"),
-                 &v1::DirectoryService::Stub::UpdateOrganization, org_update,
-                 &org_out)
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      Call(Partner("org-b"), &v1::DirectoryService::Stub::UpdateOrganization,
+           org_update, &org_out)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
 
   // Every role reads; what the refused calls tried is not there.
   v1::GetServiceRequest get;
@@ -292,9 +290,9 @@ TEST_F(DirectoryServiceTest, PartnerAgencyMaintainsOnlyItsOwnOrganization) {
 
   // Unsigned calls are refused.
   grpc::ClientContext unsigned_context;
-  EXPECT_EQ(server_->stub().GetService(&unsigned_context, get, &read)
-                .error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(
+      server_->stub().GetService(&unsigned_context, get, &read).error_code(),
+      grpc::StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(DirectoryServiceTest, InvalidEntriesAreReportedFieldByField) {
@@ -317,15 +315,15 @@ TEST_F(DirectoryServiceTest, InvalidEntriesAreReportedFieldByField) {
               ElementsAre("service.maximum_age", "service.languages[0]",
                           "service.components[0]"));
   r.clear_request_id();
-  EXPECT_THAT(
-      FieldsOf(Call(kAdmin, &v1::DirectoryService::Stub::CreateService, r,
-                    &out)),
-      ::testing::Contains("request_id"));
+  EXPECT_THAT(FieldsOf(Call(kAdmin, &v1::DirectoryService::Stub::CreateService,
+                            r, &out)),
+              ::testing::Contains("request_id"));
 }
 
 TEST_F(DirectoryServiceTest, ExampleDirectoryImportsAndIsSearchable) {
   v1::ImportHsdsResponse counts;
-  grpc::Status status = Import(kAdmin, "example-1", ExampleDirectory(), &counts);
+  grpc::Status status =
+      Import(kAdmin, "example-1", ExampleDirectory(), &counts);
   ASSERT_TRUE(status.ok()) << status.error_message() << " "
                            << ::testing::PrintToString(FieldsOf(status));
   EXPECT_EQ(counts.organizations(), 4);
@@ -340,9 +338,9 @@ TEST_F(DirectoryServiceTest, ExampleDirectoryImportsAndIsSearchable) {
                           "svc-teranga-papiers", "svc-teranga-logement",
                           "svc-ecoute-individuel"));
   r.set_age(17);  // the tailoring course and job placement start at 18
-  EXPECT_THAT(Search(r), ElementsAre("svc-teranga-papiers",
-                                     "svc-teranga-logement",
-                                     "svc-ecoute-individuel"));
+  EXPECT_THAT(Search(r),
+              ElementsAre("svc-teranga-papiers", "svc-teranga-logement",
+                          "svc-ecoute-individuel"));
   r.Clear();
   r.set_component("banking_microcredit");
   EXPECT_THAT(Search(r), ElementsAre("svc-caisse-microcredit"));
@@ -375,7 +373,8 @@ TEST_F(DirectoryServiceTest, ExampleDirectoryImportsAndIsSearchable) {
   get.set_service_id("svc-atelier-couture");
   v1::HumanService s;
   ASSERT_TRUE(
-      Call(kCaseManager, &v1::DirectoryService::Stub::GetService, get, &s).ok());
+      Call(kCaseManager, &v1::DirectoryService::Stub::GetService, get, &s)
+          .ok());
   EXPECT_EQ(s.capacity().status(), v1::CAPACITY_STATUS_WAITLIST);
   EXPECT_EQ(s.capacity().expected_wait_days(), 21);
   EXPECT_EQ(s.capacity().updated_by(), "admin-1");
@@ -393,8 +392,8 @@ TEST_F(DirectoryServiceTest, ExportImportExportGivesTheSameDocument) {
   testing::TempDir other_dir;
   auto other = DirectoryServer::Start(other_dir.path() + "/referral");
   ASSERT_NE(other, nullptr);
-  grpc::Status status = Import(kAdmin, "round-trip-1", first, nullptr,
-                               other.get());
+  grpc::Status status =
+      Import(kAdmin, "round-trip-1", first, nullptr, other.get());
   ASSERT_TRUE(status.ok()) << status.error_message();
   const google::protobuf::Struct second = Export(other.get());
   std::string difference;
@@ -411,8 +410,8 @@ TEST_F(DirectoryServiceTest, ExportImportExportGivesTheSameDocument) {
   EXPECT_EQ(one.fields().at("organizations").list_value().values_size(), 1);
   EXPECT_EQ(one.fields().at("locations").list_value().values_size(), 2);
   EXPECT_EQ(one.fields().at("services").list_value().values_size(), 2);
-  EXPECT_EQ(
-      one.fields().at("service_at_locations").list_value().values_size(), 3);
+  EXPECT_EQ(one.fields().at("service_at_locations").list_value().values_size(),
+            3);
 }
 
 TEST_F(DirectoryServiceTest, MalformedFileIsRefusedWhole) {
@@ -448,23 +447,22 @@ TEST_F(DirectoryServiceTest, MalformedFileIsRefusedWhole) {
                   .ok());
   grpc::Status status = Import(kAdmin, "bad-file", document);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(FieldsOf(status),
-              UnorderedElementsAre(
-                  "organizations[1].name", "services[1].maximum_age",
-                  "services[2].organization_id",
-                  "services[2].cost_options[0].amount",
-                  "services[3].attributes[0].taxonomy_term.code",
-                  "services[3].x_homeward_capacity.expected_wait_days",
-                  "service_at_locations[0].location_id"));
+  EXPECT_THAT(
+      FieldsOf(status),
+      UnorderedElementsAre("organizations[1].name", "services[1].maximum_age",
+                           "services[2].organization_id",
+                           "services[2].cost_options[0].amount",
+                           "services[3].attributes[0].taxonomy_term.code",
+                           "services[3].x_homeward_capacity.expected_wait_days",
+                           "service_at_locations[0].location_id"));
 
   // Nothing of the file was stored, the valid entries included.
   v1::GetOrganizationRequest get;
   get.set_organization_id("org-good");
   v1::Organization o;
-  EXPECT_EQ(
-      Call(kAdmin, &v1::DirectoryService::Stub::GetOrganization, get, &o)
-          .error_code(),
-      grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Call(kAdmin, &v1::DirectoryService::Stub::GetOrganization, get, &o)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
   const google::protobuf::Struct after = Export();
   EXPECT_EQ(after.fields().at("organizations").list_value().values_size(), 0);
   EXPECT_EQ(after.fields().at("services").list_value().values_size(), 0);
@@ -492,9 +490,9 @@ TEST_F(DirectoryServiceTest, PartnerImportsOnlyItsOwnOrganizationsEntries) {
   // The same file for another agency, and the whole directory: refused.
   EXPECT_EQ(Import(Partner("org-caisse-kolda"), "partner-2", own).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Import(Partner("org-ecoute-thies"), "partner-3", Export())
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      Import(Partner("org-ecoute-thies"), "partner-3", Export()).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   // A file that would create its organization: administrators only.
   google::protobuf::Struct fresh;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(

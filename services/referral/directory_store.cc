@@ -106,13 +106,12 @@ bool SameCapacity(const homeward::v1::ServiceCapacity& a,
 // What a search token is bound to: every filter, so that a token is refused
 // with other filters.
 std::string FilterDigest(const homeward::v1::SearchServicesRequest& r) {
-  return crypto::Sha256Hex(absl::StrCat(
-                               r.component().size(), ":", r.component(), "|",
-                               AreaKey(r.area()).size(), ":", AreaKey(r.area()),
-                               "|", r.has_age() ? absl::StrCat(r.age()) : "-",
-                               "|", r.language(), "|",
-                               r.accepting_referrals() ? 1 : 0, "|",
-                               r.organization_id()))
+  return crypto::Sha256Hex(
+             absl::StrCat(r.component().size(), ":", r.component(), "|",
+                          AreaKey(r.area()).size(), ":", AreaKey(r.area()), "|",
+                          r.has_age() ? absl::StrCat(r.age()) : "-", "|",
+                          r.language(), "|", r.accepting_referrals() ? 1 : 0,
+                          "|", r.organization_id()))
       .substr(0, 8);
 }
 
@@ -292,8 +291,8 @@ void DirectoryStore::CreateService(const service::Actor& actor,
 // ---------------------------------------------------------------- updates
 
 absl::Status DirectoryStore::UpdateOrganization(
-    const service::Actor& actor, const std::string& request_id,
-    Organization o, service::WriteDone<Organization> done) {
+    const service::Actor& actor, const std::string& request_id, Organization o,
+    service::WriteDone<Organization> done) {
   const std::string id = o.organization_id();
   const std::string etag = o.etag();
   ASSIGN_OR_RETURN(uint64_t expected,
@@ -451,10 +450,9 @@ absl::StatusOr<storage::Page<HumanService>> DirectoryStore::Search(
   while (true) {
     const int ask = want - static_cast<int>(page.items.size());
     absl::StatusOr<storage::IndexPage> ids =
-        index.empty() ? store_->ListRecordIds({kPartition}, kServiceKind, ask,
-                                              inner)
-                      : store_->ListIndex({kPartition}, index, value, ask,
-                                          inner);
+        index.empty()
+            ? store_->ListRecordIds({kPartition}, kServiceKind, ask, inner)
+            : store_->ListIndex({kPartition}, index, value, ask, inner);
     if (!ids.ok()) {
       // The store refuses a token of another range as its own argument.
       if (absl::IsInvalidArgument(ids.status())) return BadSearchToken();
@@ -463,16 +461,15 @@ absl::StatusOr<storage::Page<HumanService>> DirectoryStore::Search(
     examined += static_cast<int>(ids->entries.size());
     // Services are written with their index entries in one commit and
     // never deleted: a miss is lost data.
-    ASSIGN_OR_RETURN(
-        storage::Page<HumanService> read,
-        storage::ReadIndexedRecords<HumanService>(
-            *store_, *std::move(ids), kServiceKind,
-            storage::MissingRecord::kCorruption,
-            [&request](const storage::IndexEntry&, uint64_t version,
-                       HumanService& s) {
-              s.set_etag(api::EtagOf(version));
-              return MatchesSearch(s, request);
-            }));
+    ASSIGN_OR_RETURN(storage::Page<HumanService> read,
+                     storage::ReadIndexedRecords<HumanService>(
+                         *store_, *std::move(ids), kServiceKind,
+                         storage::MissingRecord::kCorruption,
+                         [&request](const storage::IndexEntry&,
+                                    uint64_t version, HumanService& s) {
+                           s.set_etag(api::EtagOf(version));
+                           return MatchesSearch(s, request);
+                         }));
     for (auto& s : read.items) page.items.push_back(std::move(s));
     inner = std::move(read.next_page_token);
     if (inner.empty() || static_cast<int>(page.items.size()) >= want ||
@@ -510,12 +507,12 @@ absl::Status ReadEvery(const storage::Store& store, absl::string_view kind,
                        std::vector<Entry>& out) {
   std::string token;
   do {
-    ASSIGN_OR_RETURN(storage::IndexPage ids,
-                     index.empty()
-                         ? store.ListRecordIds({kPartition}, kind,
-                                               api::kMaxPageSize, token)
-                         : store.ListIndex({kPartition}, index, value,
-                                           api::kMaxPageSize, token));
+    ASSIGN_OR_RETURN(
+        storage::IndexPage ids,
+        index.empty()
+            ? store.ListRecordIds({kPartition}, kind, api::kMaxPageSize, token)
+            : store.ListIndex({kPartition}, index, value, api::kMaxPageSize,
+                              token));
     ASSIGN_OR_RETURN(
         storage::Page<Entry> page,
         storage::ReadIndexedRecords<Entry>(
@@ -538,7 +535,8 @@ absl::StatusOr<DirectoryEntries> DirectoryStore::ReadAll(
   if (organization_id.empty()) {
     RETURN_IF_ERROR(
         ReadEvery(*store_, kOrganizationKind, "", "", entries.organizations));
-    RETURN_IF_ERROR(ReadEvery(*store_, kLocationKind, "", "", entries.locations));
+    RETURN_IF_ERROR(
+        ReadEvery(*store_, kLocationKind, "", "", entries.locations));
     RETURN_IF_ERROR(ReadEvery(*store_, kServiceKind, "", "", entries.services));
     return entries;
   }
@@ -598,7 +596,8 @@ absl::Status DirectoryStore::Import(const service::Actor& actor,
     ASSIGN_OR_RETURN(std::optional<HumanService> current,
                      Read<HumanService>(kServiceKind, id, &version));
     if (current.has_value() &&
-        (!s.has_capacity() || SameCapacity(s.capacity(), current->capacity()))) {
+        (!s.has_capacity() ||
+         SameCapacity(s.capacity(), current->capacity()))) {
       if (current->has_capacity()) {
         *s.mutable_capacity() = current->capacity();
       } else {

@@ -10,6 +10,9 @@
 // entry's etag is its record version (1, 2, ...): an update with a stale etag
 // is ABORTED and writes nothing.
 //
+// Entries list in key order: ids are length-prefixed in keys, so shorter ids
+// come first, then ids of one length in byte order; stable, as paging needs.
+//
 // Search reads index key ranges, not every service: services are indexed by
 // organization, component, service area (AreaKey) and language, and a search
 // reads the range of its most selective filter (organization, then area,
@@ -107,23 +110,25 @@ class DirectoryStore {
   // Sets the service's capacity, stamped with now and the actor's user id.
   absl::Status SetCapacity(const service::Actor& actor,
                            const std::string& request_id,
-                           absl::string_view service_id,
-                           absl::string_view etag,
+                           absl::string_view service_id, absl::string_view etag,
                            homeward::v1::ServiceCapacity capacity,
                            service::WriteDone<homeward::v1::HumanService> done);
 
   // Services matching every filter of `request` (its page included, which
-  // the caller checked: CheckSearch), by service_id. Pages are full unless
-  // the last one; a page token holds the filters it was made for, and
-  // another filter set refuses it (INVALID_ARGUMENT on page.page_token).
+  // the caller checked: CheckSearch), in key order (ids are
+  // length-prefixed in keys: shorter ids first, then by bytes). Pages are
+  // full unless the last one; a page token holds the filters it was made
+  // for, and another filter set refuses it (INVALID_ARGUMENT on
+  // page.page_token).
   absl::StatusOr<storage::Page<homeward::v1::HumanService>> Search(
       const homeward::v1::SearchServicesRequest& request) const;
-  // A page of organizations by organization_id.
+  // A page of organizations, in key order.
   absl::StatusOr<storage::Page<homeward::v1::Organization>> ListOrganizations(
       int page_size, absl::string_view page_token) const;
 
   // Every entry, or only the organization `organization_id`'s (its
-  // locations and services; NOT_FOUND when it does not exist), in id order.
+  // locations and services; NOT_FOUND when it does not exist), in key
+  // order.
   absl::StatusOr<DirectoryEntries> ReadAll(
       absl::string_view organization_id) const;
 
@@ -135,8 +140,9 @@ class DirectoryStore {
   // `request_id`: a replay stores nothing and answers the counts of
   // `entries`. ABORTED when an entry changed while the import was prepared.
   // A read error is returned at once and `done` is not called.
-  absl::Status Import(const service::Actor& actor, const std::string& request_id,
-              DirectoryEntries entries, service::WriteDone<ImportCounts> done);
+  absl::Status Import(const service::Actor& actor,
+                      const std::string& request_id, DirectoryEntries entries,
+                      service::WriteDone<ImportCounts> done);
 
   // The id a create without one stores: `prefix` + "-" + 16 hex digits of
   // SHA-256 of "<prefix>:<request_id>", the same on every replica.

@@ -210,9 +210,8 @@ TEST_F(DirectoryStoreTest, StaleEtagIsAbortedAndWritesNothing) {
   EXPECT_EQ(directory_->GetService("svc-1")->etag(), "2");
 
   // The capacity follows the same rule.
-  EXPECT_THAT(
-      SetCapacity("r5", "svc-1", "1", v1::CAPACITY_STATUS_AVAILABLE),
-      StatusIs(absl::StatusCode::kAborted));
+  EXPECT_THAT(SetCapacity("r5", "svc-1", "1", v1::CAPACITY_STATUS_AVAILABLE),
+              StatusIs(absl::StatusCode::kAborted));
   auto capacity =
       SetCapacity("r6", "svc-1", "2", v1::CAPACITY_STATUS_WAITLIST, 10);
   ASSERT_THAT(capacity.status(), IsOk());
@@ -236,8 +235,7 @@ TEST_F(DirectoryStoreTest, StaleEtagIsAbortedAndWritesNothing) {
   HumanService moved = *kept;
   moved.set_organization_id("org-b");
   EXPECT_THAT(UpdateService("r9", moved),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("org-a")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("org-a")));
 }
 
 TEST_F(DirectoryStoreTest, UpdateMovesTheIndexEntries) {
@@ -260,6 +258,18 @@ TEST_F(DirectoryStoreTest, UpdateMovesTheIndexEntries) {
   EXPECT_THAT(SearchIds(r), IsEmpty());
   r.set_area("THIES");
   EXPECT_THAT(SearchIds(r), ElementsAre("svc-1"));
+
+  // Search re-checks every filter on the services it reads, so the answers
+  // above would hide a stale entry: the old ranges must be empty too.
+  for (const auto& [index, value] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"dir_service_by_component", "skills_training"},
+           {"dir_service_by_area", "dakar"}}) {
+    auto ids = store_->ListIndex({storage::kConfigurationPartition}, index,
+                                 value, 10, "");
+    ASSERT_THAT(ids.status(), IsOk());
+    EXPECT_THAT(ids->entries, IsEmpty()) << index << " " << value;
+  }
 }
 
 TEST_F(DirectoryStoreTest, SearchAppliesEveryFilter) {
@@ -280,16 +290,13 @@ TEST_F(DirectoryStoreTest, SearchAppliesEveryFilter) {
   ASSERT_THAT(
       SetCapacity("k1", "svc-1", "1", v1::CAPACITY_STATUS_AVAILABLE).status(),
       IsOk());
-  ASSERT_THAT(
-      SetCapacity("k2", "svc-2", "1", v1::CAPACITY_STATUS_WAITLIST, 14)
-          .status(),
-      IsOk());
-  ASSERT_THAT(SetCapacity("k3", "svc-3", "1",
-                          v1::CAPACITY_STATUS_NOT_ACCEPTING)
+  ASSERT_THAT(SetCapacity("k2", "svc-2", "1", v1::CAPACITY_STATUS_WAITLIST, 14)
                   .status(),
               IsOk());
-  auto svc4 =
-      SetCapacity("k4", "svc-4", "1", v1::CAPACITY_STATUS_AVAILABLE);
+  ASSERT_THAT(SetCapacity("k3", "svc-3", "1", v1::CAPACITY_STATUS_NOT_ACCEPTING)
+                  .status(),
+              IsOk());
+  auto svc4 = SetCapacity("k4", "svc-4", "1", v1::CAPACITY_STATUS_AVAILABLE);
   ASSERT_THAT(svc4.status(), IsOk());
   HumanService inactive = *svc4;
   inactive.set_status(v1::SERVICE_STATUS_INACTIVE);
@@ -326,11 +333,10 @@ TEST_F(DirectoryStoreTest, SearchPagesAreFullAndTokensKeepTheirFilters) {
   for (int i = 0; i < 12; ++i) {
     const std::string id = absl::StrCat("svc-", absl::Dec(i, absl::kZeroPad2));
     const std::string language = i % 2 == 1 ? "wo" : "fr";
-    ASSERT_THAT(
-        CreateService("c" + id, Service(id, "org-a", "housing", "Dakar",
-                                        language))
-            .status(),
-        IsOk());
+    ASSERT_THAT(CreateService("c" + id, Service(id, "org-a", "housing", "Dakar",
+                                                language))
+                    .status(),
+                IsOk());
     if (i % 2 == 1) wolof.push_back(id);
   }
   v1::SearchServicesRequest r;
@@ -358,9 +364,9 @@ TEST_F(DirectoryStoreTest, SearchPagesAreFullAndTokensKeepTheirFilters) {
   ASSERT_FALSE(first->next_page_token.empty());
   r.set_language("fr");
   r.mutable_page()->set_page_token(first->next_page_token);
-  EXPECT_THAT(directory_->Search(r),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("page_token")));
+  EXPECT_THAT(
+      directory_->Search(r),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
   r.mutable_page()->set_page_token("not-a-token");
   EXPECT_THAT(directory_->Search(r),
               StatusIs(absl::StatusCode::kInvalidArgument));

@@ -91,9 +91,9 @@ class ObjectReader {
 
   // Calls `each` with the index and a reader of every object of the array
   // `key`.
-  void Objects(absl::string_view key,
-               const std::function<void(int, const ObjectReader&)>& each)
-      const {
+  void Objects(
+      absl::string_view key,
+      const std::function<void(int, const ObjectReader&)>& each) const {
     const Value* v = Find(key);
     if (v == nullptr) return;
     if (v->kind_case() != Value::kListValue) {
@@ -157,7 +157,8 @@ std::string NameOf(const std::map<std::string, Enum>& names, Enum value) {
 template <typename Enum>
 std::string NamesOf(const std::map<std::string, Enum>& names) {
   std::vector<std::string> quoted;
-  for (const auto& [name, v] : names) quoted.push_back(absl::StrCat("\"", name, "\""));
+  for (const auto& [name, v] : names)
+    quoted.push_back(absl::StrCat("\"", name, "\""));
   return absl::StrJoin(quoted, ", ");
 }
 
@@ -229,8 +230,7 @@ homeward::v1::ServiceAtLocation ReadServiceAtLocation(const ObjectReader& r) {
   return at;
 }
 
-void ReadCostOptions(const ObjectReader& r, HsdsPaths& paths,
-                     HumanService& s) {
+void ReadCostOptions(const ObjectReader& r, HsdsPaths& paths, HumanService& s) {
   r.Objects("cost_options", [&](int i, const ObjectReader& c) {
     auto* option = s.add_cost_options();
     const std::string field = Indexed("cost_options", i);
@@ -336,8 +336,8 @@ HumanService ReadService(const ObjectReader& r, const ComponentTerms& terms,
     if (it != CapacityStatuses().end()) {
       out->set_status(it->second);
     } else if (!name.empty()) {
-      c.bad().Add(c.Path("status"), absl::StrCat("must be one of ",
-                                                 NamesOf(CapacityStatuses())));
+      c.bad().Add(c.Path("status"),
+                  absl::StrCat("must be one of ", NamesOf(CapacityStatuses())));
     }
     out->set_expected_wait_days(c.Whole("expected_wait_days", "days"));
     out->set_note(c.Str("note"));
@@ -361,8 +361,8 @@ void CheckUnique(FieldViolations& bad, std::map<std::string, std::string>& seen,
   if (id.empty()) return;
   auto [it, fresh] = seen.emplace(id, base);
   if (!fresh) {
-    bad.Add(Join(base, "id"), absl::StrCat("'", id, "' is already used by ",
-                                           it->second));
+    bad.Add(Join(base, "id"),
+            absl::StrCat("'", id, "' is already used by ", it->second));
   }
 }
 
@@ -522,25 +522,23 @@ Struct ServiceDocument(const HumanService& s, const ComponentTerms& terms) {
   std::vector<Struct> schedules;
   for (int i = 0; i < s.schedules_size(); ++i) {
     const auto& o = s.schedules(i);
-    schedules.push_back(
-        ObjectWriter()
-            .Str("id", absl::StrCat(id, ":schedule:", i + 1))
-            .Str("freq", o.byday().empty() ? "" : "WEEKLY")
-            .Str("byday", o.byday())
-            .Str("opens_at", o.opens_at())
-            .Str("closes_at", o.closes_at())
-            .Str("description", o.description())
-            .Done());
+    schedules.push_back(ObjectWriter()
+                            .Str("id", absl::StrCat(id, ":schedule:", i + 1))
+                            .Str("freq", o.byday().empty() ? "" : "WEEKLY")
+                            .Str("byday", o.byday())
+                            .Str("opens_at", o.opens_at())
+                            .Str("closes_at", o.closes_at())
+                            .Str("description", o.description())
+                            .Done());
   }
   w.List("schedules", std::move(schedules));
   std::vector<Struct> areas;
   for (int i = 0; i < s.service_areas_size(); ++i) {
-    areas.push_back(
-        ObjectWriter()
-            .Str("id", absl::StrCat(id, ":service_area:", i + 1))
-            .Str("name", s.service_areas(i).name())
-            .Str("description", s.service_areas(i).description())
-            .Done());
+    areas.push_back(ObjectWriter()
+                        .Str("id", absl::StrCat(id, ":service_area:", i + 1))
+                        .Str("name", s.service_areas(i).name())
+                        .Str("description", s.service_areas(i).description())
+                        .Done());
   }
   w.List("service_areas", std::move(areas));
   w.List("contacts", ContactsOf(id, s.contacts()));
@@ -552,22 +550,22 @@ Struct ServiceDocument(const HumanService& s, const ComponentTerms& terms) {
         .Str("option", c.option());
     if (c.has_amount()) {
       cost.Number("amount",
-                  FromMinorUnits(c.amount().amount_minor(),
-                                 CurrencyExponent(c.amount().currency_code())
-                                     .value_or(0)))
+                  FromMinorUnits(
+                      c.amount().amount_minor(),
+                      CurrencyExponent(c.amount().currency_code()).value_or(0)))
           .Str("currency", c.amount().currency_code());
     }
-    costs.push_back(cost.Str("amount_description", c.amount_description())
-                        .Done());
+    costs.push_back(
+        cost.Str("amount_description", c.amount_description()).Done());
   }
   w.List("cost_options", std::move(costs));
   w.Str("fees_description", s.fees_description());
   std::vector<Struct> attributes;
   for (const auto& component : s.components()) {
     auto it = terms.find(component);
-    ComponentTerm term = it != terms.end() ? it->second
-                                           : ComponentTerm{"", component,
-                                                           component};
+    ComponentTerm term = it != terms.end()
+                             ? it->second
+                             : ComponentTerm{"", component, component};
     const std::string term_id = absl::StrCat(term.taxonomy_id, ":", component);
     attributes.push_back(
         ObjectWriter()
@@ -575,14 +573,13 @@ Struct ServiceDocument(const HumanService& s, const ComponentTerms& terms) {
             .Str("link_id", id)
             .Str("link_entity", "service")
             .Str("taxonomy_term_id", term_id)
-            .Object("taxonomy_term",
-                    ObjectWriter()
-                        .Str("id", term_id)
-                        .Str("code", component)
-                        .Str("name", term.name)
-                        .Str("description", term.description)
-                        .Str("taxonomy", term.taxonomy_id)
-                        .Done())
+            .Object("taxonomy_term", ObjectWriter()
+                                         .Str("id", term_id)
+                                         .Str("code", component)
+                                         .Str("name", term.name)
+                                         .Str("description", term.description)
+                                         .Str("taxonomy", term.taxonomy_id)
+                                         .Done())
             .Done());
   }
   w.List("attributes", std::move(attributes));
@@ -592,7 +589,8 @@ Struct ServiceDocument(const HumanService& s, const ComponentTerms& terms) {
     if (s.capacity().expected_wait_days() != 0) {
       capacity.Number("expected_wait_days", s.capacity().expected_wait_days());
     }
-    w.Object(kCapacityProperty, capacity.Str("note", s.capacity().note()).Done());
+    w.Object(kCapacityProperty,
+             capacity.Str("note", s.capacity().note()).Done());
   }
   return w.Done();
 }
@@ -684,8 +682,8 @@ void CheckHsdsFile(const HsdsFile& file, const DirectoryFacts& stored,
                                         : std::nullopt;
   };
 
-  auto check_move = [&](FieldViolations& out, const std::optional<std::string>&
-                                                  was,
+  auto check_move = [&](FieldViolations& out,
+                        const std::optional<std::string>& was,
                         const std::string& now, absl::string_view what) {
     if (was.has_value() && *was != now) {
       out.Add("organization_id",
@@ -727,7 +725,8 @@ Struct WriteHsds(const DirectoryEntries& entries, const ComponentTerms& terms) {
   for (const auto& o : entries.organizations) {
     organizations.push_back(OrganizationDocument(o));
   }
-  for (const auto& l : entries.locations) locations.push_back(LocationDocument(l));
+  for (const auto& l : entries.locations)
+    locations.push_back(LocationDocument(l));
   for (const auto& s : entries.services) {
     services.push_back(ServiceDocument(s, terms));
     for (const auto& at : s.locations()) {

@@ -65,19 +65,19 @@ TEST(MinorUnitsTest, ConvertsExactlyOrRefuses) {
     std::optional<int64_t> minor;
   };
   const std::vector<Case> cases = {
-      {5000, 0, 5000},         // XOF: no minor unit
-      {12.5, 2, 1250},         // EUR
-      {0.1, 2, 10},            // not exact in binary, exact as written
+      {5000, 0, 5000},  // XOF: no minor unit
+      {12.5, 2, 1250},  // EUR
+      {0.1, 2, 10},     // not exact in binary, exact as written
       {0.3, 2, 30},
       {19.99, 2, 1999},
       {12.345, 2, std::nullopt},  // three decimals for a two-decimal currency
       {1.005, 2, std::nullopt},
-      {0.5, 0, std::nullopt},     // half a franc CFA
-      {1.234, 3, 1234},           // TND millimes
+      {0.5, 0, std::nullopt},  // half a franc CFA
+      {1.234, 3, 1234},        // TND millimes
       {0.001, 3, 1},
       {0, 2, 0},
       {-1, 2, std::nullopt},
-      {1e16, 0, std::nullopt},    // beyond 10^15 minor units
+      {1e16, 0, std::nullopt},  // beyond 10^15 minor units
       {1e15, 0, 1000000000000000},
       {999999999999.99, 2, 99999999999999},
       {NAN, 2, std::nullopt},
@@ -198,21 +198,22 @@ TEST(ReadHsdsTest, ReportsEveryInvalidEntryAtItsPathInTheDocument) {
   })json"),
                            terms, bad);
   CheckHsdsFile(file, Stored(&terms), bad);
-  EXPECT_THAT(Fields(bad),
-              UnorderedElementsAre(
-                  // Reading: an id used twice, a wrong status name, a number
-                  // given as text, an amount finer than cents, a link to a
-                  // service not in the file.
-                  "organizations[1].id", "services[1].status",
-                  "services[2].minimum_age", "services[0].cost_options[0].amount",
-                  "service_at_locations[0].service_id",
-                  // Rules, at their places in the file (not "status" again:
-                  // one violation per field).
-                  "organizations[2].name", "locations[0].organization_id",
-                  "services[0].languages[1].code",
-                  "services[0].attributes[0].taxonomy_term.code",
-                  "services[1].maximum_age",
-                  "services[1].x_homeward_capacity.expected_wait_days"));
+  EXPECT_THAT(
+      Fields(bad),
+      UnorderedElementsAre(
+          // Reading: an id used twice, a wrong status name, a number
+          // given as text, an amount finer than cents, a link to a
+          // service not in the file.
+          "organizations[1].id", "services[1].status",
+          "services[2].minimum_age", "services[0].cost_options[0].amount",
+          "service_at_locations[0].service_id",
+          // Rules, at their places in the file (not "status" again:
+          // one violation per field).
+          "organizations[2].name", "locations[0].organization_id",
+          "services[0].languages[1].code",
+          "services[0].attributes[0].taxonomy_term.code",
+          "services[1].maximum_age",
+          "services[1].x_homeward_capacity.expected_wait_days"));
 }
 
 TEST(WriteHsdsTest, WritingThenReadingGivesTheSameEntries) {

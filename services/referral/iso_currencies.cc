@@ -26,11 +26,10 @@ constexpr absl::string_view kTwoDecimals =
 const absl::flat_hash_map<absl::string_view, int>& Table() {
   static const auto* table = [] {
     auto* t = new absl::flat_hash_map<absl::string_view, int>();
-    const std::pair<absl::string_view, int> groups[] = {
-        {kNoDecimals, 0},
-        {kTwoDecimals, 2},
-        {kThreeDecimals, 3},
-        {kFourDecimals, 4}};
+    const std::pair<absl::string_view, int> groups[] = {{kNoDecimals, 0},
+                                                        {kTwoDecimals, 2},
+                                                        {kThreeDecimals, 3},
+                                                        {kFourDecimals, 4}};
     for (const auto& [codes, exponent] : groups) {
       for (absl::string_view code : absl::StrSplit(codes, ' ')) {
         t->emplace(code, exponent);
