@@ -14,9 +14,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/service/service_host.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_matchers.h"
+#include "common/storage/partitions.h"
+#include "common/storage/write_set.h"
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
@@ -101,6 +104,10 @@ class PlanServiceTest : public ::testing::Test {
     }
     testing::AddShareRoute(config.mutable_service()->mutable_upstream(),
                            "assessment", 64, {assessment_->port()});
+    if (referral_ != nullptr) {
+      testing::AddShareRoute(config.mutable_service()->mutable_upstream(),
+                             "referral", 64, {referral_->port()});
+    }
     const std::string deploy = std::string(HOMEWARD_SOURCE_DIR) + "/deploy/";
     config.set_taxonomy_dir(deploy + "taxonomy");
     config.set_feasibility_dir(deploy + "feasibility");
@@ -144,6 +151,7 @@ class PlanServiceTest : public ::testing::Test {
   void TearDown() override {
     if (planning_ != nullptr) planning_->Shutdown(absl::Seconds(5));
     if (assessment_ != nullptr) assessment_->Shutdown(absl::Seconds(5));
+    if (referral_ != nullptr) referral_->Shutdown(absl::Seconds(5));
   }
 
   // A registered case with one HIGH need (business development), one LOW
@@ -326,6 +334,42 @@ class PlanServiceTest : public ::testing::Test {
     return kinds;
   }
 
+  // A stand-in referral service (nothing but its event feed) whose events
+  // the planning server follows once restarted; referral_store_ takes the
+  // events a test appends.
+  void StartReferralFeed() {
+    const service::ServiceDefinition definition{
+        .name = "referral", .build = [this](service::ServiceParts& parts) {
+          referral_store_ = parts.store();
+          return absl::OkStatus();
+        }};
+    auto host = service::ServiceHost::Start(
+        definition, testing::LoopbackServiceConfig(referral_dir_.path()),
+        testing::kTestSecret);
+    ASSERT_THAT(host.status(), IsOk());
+    referral_ = std::move(*host);
+  }
+  void AppendReferralEvent(const std::string& referral_id,
+                           v1::ReferralStatus status,
+                           const std::string& activity_id) {
+    v1::Event e;
+    e.set_partition(storage::PartitionOf(case_id_, 64));
+    e.set_subject_id(case_id_);
+    e.set_actor_user_id("partner-1");
+    auto* r = e.mutable_referral_status_changed()->mutable_referral();
+    r->set_referral_id(referral_id);
+    r->set_case_id(case_id_);
+    r->set_status(status);
+    r->mutable_activity()->set_plan_id(Get().plan_id());
+    r->mutable_activity()->set_activity_id(activity_id);
+    storage::WriteSet set;
+    set.AppendEvent(e);
+    ASSERT_THAT(referral_store_->Commit(std::move(set)).status(), IsOk());
+  }
+
+  TempDir referral_dir_;
+  std::unique_ptr<service::ServiceHost> referral_;
+  storage::Store* referral_store_ = nullptr;
   TempDir assessment_dir_;
   TempDir planning_dir_;
   std::unique_ptr<assessment::AssessmentServer> assessment_;
@@ -386,6 +430,45 @@ TEST_F(PlanServiceTest, WorkflowFromDraftToCompletedWithEvents) {
                                         v1::Event::kActivityStatusChanged,
                                         v1::Event::kActivityStatusChanged,
                                         v1::Event::kPlanCompleted));
+}
+
+TEST_F(PlanServiceTest, ReferralEventsMoveTheActivityTheyAreLinkedTo) {
+  ASSERT_NO_FATAL_FAILURE(StartReferralFeed());
+  ASSERT_NO_FATAL_FAILURE(RestartPlanning());
+  ASSERT_NO_FATAL_FAILURE(RegisterCase());
+  MustStep(&v1::PlanService::Stub::AgreePlan, kManager, v1::PLAN_STATUS_AGREED);
+  MustStep(&v1::PlanService::Stub::SubmitPlan, kManager,
+           v1::PLAN_STATUS_SUBMITTED);
+  MustStep(&v1::PlanService::Stub::ApprovePlan, kSupervisor,
+           v1::PLAN_STATUS_APPROVED);
+  MustStep(&v1::PlanService::Stub::ActivatePlan, kManager,
+           v1::PLAN_STATUS_ACTIVE);
+  // AC2, the counter-trafficking activity, is delivered by referral.
+  auto await = [&](v1::ActivityStatus status) {
+    const absl::Time deadline = absl::Now() + kCatchUpTimeout;
+    v1::PlanActivity read;
+    do {
+      read = Get().activities(1);
+      if (read.status() == status) break;
+      absl::SleepFor(absl::Milliseconds(50));
+    } while (absl::Now() < deadline);
+    return read;
+  };
+  ASSERT_NO_FATAL_FAILURE(
+      AppendReferralEvent("R1", v1::REFERRAL_STATUS_ACCEPTED, "AC2"));
+  v1::PlanActivity read = await(v1::ACTIVITY_STATUS_IN_PROGRESS);
+  EXPECT_EQ(read.status(), v1::ACTIVITY_STATUS_IN_PROGRESS);
+  EXPECT_EQ(read.referral_id(), "R1");
+  EXPECT_EQ(read.referral_status(), v1::REFERRAL_STATUS_ACCEPTED);
+  ASSERT_NO_FATAL_FAILURE(
+      AppendReferralEvent("R1", v1::REFERRAL_STATUS_COMPLETED, "AC2"));
+  read = await(v1::ACTIVITY_STATUS_DONE);
+  EXPECT_EQ(read.status(), v1::ACTIVITY_STATUS_DONE);
+  EXPECT_EQ(read.referral_status(), v1::REFERRAL_STATUS_COMPLETED);
+  EXPECT_EQ(Get().activities(0).status(), v1::ACTIVITY_STATUS_PLANNED);
+  EXPECT_THAT(PlanEvents(), ElementsAre(v1::Event::kPlanApproved,
+                                        v1::Event::kActivityStatusChanged,
+                                        v1::Event::kActivityStatusChanged));
 }
 
 TEST_F(PlanServiceTest, StepNotAllowedNamesTheAllowedStepsAndChangesNothing) {

@@ -2,7 +2,6 @@
 // assessment_server.h.
 #include "services/assessment/assessment_server.h"
 
-#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -24,6 +23,7 @@
 #include "services/assessment/need_store.h"
 #include "services/assessment/plan_responses.h"
 #include "services/assessment/programme_service.h"
+#include "services/assessment/referral_responses.h"
 
 namespace homeward::assessment {
 namespace {
@@ -54,21 +54,27 @@ absl::Status PublishInstrumentFiles(
 
 // When the config routes the planning service, follows its feed so that
 // the needs and concerns approved plans answer become BEING_ADDRESSED
-// (plan_responses.h). Without the route (deployments without planning)
-// nothing is followed.
-absl::Status FollowPlanning(
+// (plan_responses.h); when it routes the referral service, follows its feed
+// so that the needs and concerns referrals answer do (referral_responses.h).
+// Without a route (deployments without that service) nothing is followed.
+// `channels` holds the in-process channels of both, by address.
+absl::Status FollowResponders(
     const homeward::internal::v1::AssessmentConfig& config,
-    service::UpstreamChannels channels, service::ServiceParts& parts,
+    const service::UpstreamChannels& channels, service::ServiceParts& parts,
     const NeedStore* needs) {
-  const auto& upstream = config.service().upstream();
-  const bool routed = std::any_of(
-      upstream.begin(), upstream.end(),
-      [](const auto& route) { return route.service() == "planning"; });
-  if (!routed) return absl::OkStatus();
-  auto* responses = parts.Own(std::make_unique<PlanResponses>(needs));
-  return service::FollowUpstream(parts, "planning", responses,
-                                 std::move(channels))
-      .status();
+  if (service::RoutesUpstream(config.service(), "planning")) {
+    auto* responses = parts.Own(std::make_unique<PlanResponses>(needs));
+    RETURN_IF_ERROR(
+        service::FollowUpstream(parts, "planning", responses, channels)
+            .status());
+  }
+  if (service::RoutesUpstream(config.service(), "referral")) {
+    auto* responses = parts.Own(std::make_unique<ReferralResponses>(needs));
+    RETURN_IF_ERROR(
+        service::FollowUpstream(parts, "referral", responses, channels)
+            .status());
+  }
+  return absl::OkStatus();
 }
 
 // The stores and handlers of the assessment service, built on the host's
@@ -121,7 +127,7 @@ absl::Status BuildAssessment(
   parts.AddService<homeward::v1::AuditService>(
       std::make_unique<AuditServiceImpl>(cases, parts.store(), parts.owned(),
                                          parts.verifier()));
-  RETURN_IF_ERROR(FollowPlanning(config, std::move(channels), parts, needs));
+  RETURN_IF_ERROR(FollowResponders(config, channels, parts, needs));
   return absl::OkStatus();
 }
 

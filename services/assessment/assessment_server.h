@@ -31,10 +31,11 @@ class AssessmentServer : public service::HostedServer {
   // Validates `config` (every problem named), opens the store under
   // config.service().data_dir(), publishes the instruments of
   // config.instruments_dir() not yet published, follows the planning
-  // service's feed when config.service().upstream routes "planning", and
-  // starts serving. `principal_secret` verifies the principal the gateway
-  // signs. `channels` replaces dialling the planning replicas (in-process;
-  // a feeds::LateChannel when planning starts after this server).
+  // service's feed when config.service().upstream routes "planning" and the
+  // referral service's when it routes "referral", and starts serving.
+  // `principal_secret` verifies the principal the gateway signs. `channels`
+  // replaces dialling the planning and referral replicas (in-process; a
+  // feeds::LateChannel when that service starts after this server).
   static absl::StatusOr<std::unique_ptr<AssessmentServer>> Start(
       const homeward::internal::v1::AssessmentConfig& config,
       const std::string& principal_secret,

@@ -8,8 +8,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/server/log.h"
-#include "common/service/actor.h"
 #include "common/status/status_macros.h"
 #include "services/assessment/need_rules.h"
 
@@ -21,14 +19,8 @@ using homeward::v1::Plan;
 using homeward::v1::PlanActivity;
 using homeward::v1::Responder;
 
-// Responder changes by record id, ordered so that a set is built the same
-// way each time an event is applied.
-using Changes = std::map<std::string, NeedStore::ResponderChange>;
-
-struct CaseChanges {
-  Changes needs;
-  Changes concerns;
-};
+using Changes = RecordResponderChanges;
+using CaseChanges = ResponderChanges;
 
 constexpr int kCasePage = 200;
 
@@ -42,16 +34,6 @@ Responder ActivityResponder(absl::string_view plan_id,
   r.set_kind(homeward::v1::RESPONDER_KIND_PLAN_ACTIVITY);
   r.set_id(absl::StrCat(ResponderPrefix(plan_id), activity_id));
   return r;
-}
-
-// The planning service acting: the user whose step emitted the event.
-service::Actor FeedActor(const Event& event) {
-  service::Actor actor;
-  actor.principal.set_user_id(event.actor_user_id());
-  actor.principal.set_role(homeward::v1::ROLE_SERVICE);
-  actor.request_id = event.request_id();
-  actor.method = PlanResponses::kMethod;
-  return actor;
 }
 
 // Every need and concern the plan's activities answer, with the activity's
@@ -164,53 +146,12 @@ absl::StatusOr<storage::WriteSet> PlanResponses::Apply(const Event& event) {
       return storage::WriteSet();
   }
 
-  const service::Actor actor = FeedActor(event);
+  // The planning service acting: the user whose step emitted the event.
   storage::WriteSet set;
-  // One planned change per record (NeedStore::PlanNeedResponders); an
-  // unknown id is counted and skipped so that one bad id upstream never
-  // holds the partition's feed back.
-  auto apply = [&](const Changes& records, auto plan) -> absl::Status {
-    for (const auto& [id, responders] : records) {
-      if (id.empty() || case_id.empty()) {
-        unknown_.fetch_add(1, std::memory_order_relaxed);
-        continue;
-      }
-      absl::StatusOr<NeedStore::ResponseOutcome> outcome = plan(id, responders);
-      if (absl::IsNotFound(outcome.status())) {
-        unknown_.fetch_add(1, std::memory_order_relaxed);
-        // Identifiers only: which event named which id.
-        server::Log("warn", "plan event names no such record here",
-                    {{"consumer", kName},
-                     {"partition", absl::StrCat(p)},
-                     {"sequence", absl::StrCat(event.sequence())},
-                     {"case_id", case_id},
-                     {"record_id", id}});
-        continue;
-      }
-      RETURN_IF_ERROR(outcome.status());
-      if (*outcome == NeedStore::ResponseOutcome::kNotOpen) {
-        not_open_.fetch_add(1, std::memory_order_relaxed);
-      }
-    }
-    return absl::OkStatus();
-  };
-  RETURN_IF_ERROR(apply(changes.needs, [&](const std::string& id,
-                                           const auto& responders) {
-    return needs_->PlanNeedResponders(actor, p, case_id, id, responders, set);
-  }));
-  RETURN_IF_ERROR(apply(changes.concerns,
-                        [&](const std::string& id, const auto& responders) {
-                          return needs_->PlanConcernResponders(
-                              actor, p, case_id, id, responders, set);
-                        }));
+  RETURN_IF_ERROR(PlanResponderChanges(*needs_, FeedActor(event, kMethod),
+                                       event, case_id, changes, kName, skipped_,
+                                       set));
   return set;
-}
-
-PlanResponses::Skipped PlanResponses::skipped() const {
-  Skipped s;
-  s.unknown = unknown_.load(std::memory_order_relaxed);
-  s.not_open = not_open_.load(std::memory_order_relaxed);
-  return s;
 }
 
 }  // namespace homeward::assessment

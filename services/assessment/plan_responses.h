@@ -9,7 +9,8 @@
 // change is the NeedStore change with its NeedChanged or
 // ProtectionConcernChanged event and audit entry (actor: the event's user,
 // method "feed/planning"), returned as a WriteSet that the feed follower
-// commits with its cursor.
+// commits with its cursor (responder_changes.h, shared with the referral
+// feed's consumer).
 //
 //   auto* responses = parts.Own(std::make_unique<PlanResponses>(needs));
 //   ASSIGN_OR_RETURN(feeds::FeedFollower * follower,
@@ -17,8 +18,6 @@
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_PLAN_RESPONSES_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_PLAN_RESPONSES_H_
 
-#include <atomic>
-#include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -26,6 +25,7 @@
 #include "common/storage/write_set.h"
 #include "homeward/v1/events.pb.h"
 #include "services/assessment/need_store.h"
+#include "services/assessment/responder_changes.h"
 
 namespace homeward::assessment {
 
@@ -39,10 +39,7 @@ class PlanResponses : public feeds::EventConsumer {
   // plan's case in this store (another case's, one of a partition this
   // replica does not hold, a typo upstream), and records left alone because
   // they are RESOLVED, NOT_APPLICABLE or SUPERSEDED. Neither stops the feed.
-  struct Skipped {
-    int64_t unknown = 0;
-    int64_t not_open = 0;
-  };
+  using Skipped = SkippedRecords;
 
   explicit PlanResponses(const NeedStore* needs) : needs_(needs) {}
 
@@ -57,12 +54,11 @@ class PlanResponses : public feeds::EventConsumer {
   bool ReadsOwnProjection() const override { return true; }
   bool ReadsOnlyEventPartition() const override { return true; }
 
-  Skipped skipped() const;
+  Skipped skipped() const { return skipped_.Read(); }
 
  private:
   const NeedStore* needs_;
-  std::atomic<int64_t> unknown_{0};
-  std::atomic<int64_t> not_open_{0};
+  SkippedTally skipped_;
 };
 
 }  // namespace homeward::assessment

@@ -307,6 +307,14 @@ absl::StatusOr<PlanStore::Prepared> PlanStore::Prepare(
   return prepared;
 }
 
+absl::StatusOr<storage::WriteSet> PlanStore::PrepareChange(
+    const service::Actor& actor, uint32_t partition, absl::string_view case_id,
+    const std::string& etag, Change change) const {
+  ASSIGN_OR_RETURN(Prepared prepared,
+                   Prepare(actor, partition, case_id, etag, std::move(change)));
+  return std::move(prepared.set);
+}
+
 absl::StatusOr<Plan> PlanStore::Apply(const service::Actor& actor,
                                       uint32_t partition,
                                       absl::string_view case_id,

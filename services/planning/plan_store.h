@@ -120,6 +120,18 @@ class PlanStore {
                                            const std::string& etag,
                                            Change change);
 
+  // For feed consumers, which return a WriteSet that the feed follower
+  // commits with its cursor instead of committing themselves
+  // (referral_progress.h): what Apply would commit for `change`, with the
+  // same checks. The head's version is a precondition of the set, so a
+  // write of the plan that lands first fails its commit (ABORTED) and the
+  // follower applies the event again on the plan as it then is.
+  absl::StatusOr<storage::WriteSet> PrepareChange(const service::Actor& actor,
+                                                  uint32_t partition,
+                                                  absl::string_view case_id,
+                                                  const std::string& etag,
+                                                  Change change) const;
+
   // The same without waiting: an error (stale etag, unreadable store...) is
   // returned at once and `done` is not called; otherwise `done` gets the
   // latest version once the change is durable, or the commit's error. `done`

@@ -9,6 +9,7 @@
 #include "services/planning/case_context.h"
 #include "services/planning/plan_service.h"
 #include "services/planning/plan_store.h"
+#include "services/planning/referral_progress.h"
 
 namespace homeward::planning {
 namespace {
@@ -33,8 +34,15 @@ absl::Status BuildPlanning(const homeward::internal::v1::PlanningConfig& config,
   auto* context = parts.Own(
       std::make_unique<CaseContextProjection>(parts.store(), *parts.owned()));
   RETURN_IF_ERROR(
-      service::FollowUpstream(parts, "assessment", context, std::move(channels))
-          .status());
+      service::FollowUpstream(parts, "assessment", context, channels).status());
+  // Activities delivered by referral follow their referrals when the
+  // deployment has the referral service (referral_progress.h).
+  if (service::RoutesUpstream(config.service(), "referral")) {
+    auto* progress = parts.Own(std::make_unique<ReferralProgress>(plans));
+    RETURN_IF_ERROR(
+        service::FollowUpstream(parts, "referral", progress, channels)
+            .status());
+  }
   auto* queues = parts.Own(std::make_unique<PlanQueues>(
       parts.store(), parts.owned(), context, plans, programmes));
   parts.AddService<homeward::v1::PlanService>(std::make_unique<PlanServiceImpl>(

@@ -37,9 +37,11 @@ class PlanningServer : public service::HostedServer {
   // Validates `config` (every problem named; config.service().upstream must
   // route "assessment"), opens the store under config.service().data_dir(),
   // publishes the programme data not yet published, starts following the
-  // assessment feed and serving. `principal_secret` verifies the principals
+  // assessment feed (and the referral feed when the upstream routes
+  // "referral") and serving. `principal_secret` verifies the principals
   // the gateway signs and signs this service's feed subscriptions.
-  // `channels` replaces dialling the assessment replicas (in-process).
+  // `channels` replaces dialling the assessment and referral replicas
+  // (in-process).
   static absl::StatusOr<std::unique_ptr<PlanningServer>> Start(
       const homeward::internal::v1::PlanningConfig& config,
       const std::string& principal_secret,
