@@ -156,6 +156,21 @@ bool IsOpenForPerformer(RS status) {
          status == kReady || status == kInProgress || status == kOnHold;
 }
 
+absl::Status CheckReferralClaim(const Referral& referral) {
+  if (!IsOpenForPerformer(referral.status())) {
+    return errors::FailedPrecondition(
+        "REFERRAL_STATUS", StatusName(referral.status()),
+        absl::StrCat("referral is ", StatusName(referral.status()),
+                     "; only a referral that is sent and still open can be "
+                     "claimed"));
+  }
+  if (!referral.performer_id().empty()) {
+    return errors::FailedPrecondition("ALREADY_CLAIMED", referral.referral_id(),
+                                      "the referral already has a performer");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Referral> MoveReferral(const Referral& current,
                                       const ReferralMove& move) {
   absl::Status allowed =

@@ -66,6 +66,14 @@ bool IsFinalReferralStatus(ReferralStatus status);
 // ACCEPTED, READY, IN_PROGRESS, ON_HOLD.
 bool IsOpenForPerformer(ReferralStatus status);
 
+// OK when a staff member of the organization may claim `referral` (name
+// themselves its performer): it was sent and is still open for the
+// performer (IsOpenForPerformer) and has no performer yet.
+// FAILED_PRECONDITION (REFERRAL_STATUS) for a referral not open,
+// (ALREADY_CLAIMED) for one that has a performer; neither names the
+// performer.
+absl::Status CheckReferralClaim(const homeward::v1::Referral& referral);
+
 struct ReferralMove {
   ReferralStatus to = homeward::v1::REFERRAL_STATUS_UNSPECIFIED;
   ReferralSide side = homeward::v1::REFERRAL_SIDE_UNSPECIFIED;

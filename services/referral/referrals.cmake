@@ -12,3 +12,17 @@ target_link_libraries(homeward_referral_rules PUBLIC homeward_protos
 homeward_test(referral_rules_test referral_transitions_test.cc
   referral_requests_test.cc shared_view_test.cc
   LIBS homeward_referral_rules)
+
+# The referral store (referral_store.h, indexes in referral_indexes.h) and
+# the assessment-feed consumer (case_events.h: case scope, consent
+# withdrawal, case closure).
+add_library(homeward_referral_store STATIC referral_indexes.cc
+  referral_store.cc case_events.cc)
+target_compile_options(homeward_referral_store PRIVATE ${HOMEWARD_WARNINGS})
+target_link_libraries(homeward_referral_store PUBLIC homeward_referral_rules
+  homeward_storage homeward_service homeward_cases homeward_feeds
+  homeward_api homeward_status absl::status absl::statusor absl::strings
+  absl::time)
+
+homeward_test(referral_store_test referral_store_test.cc case_events_test.cc
+  LIBS homeward_referral_store)
