@@ -21,8 +21,6 @@
 #include "common/server/server_kit.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "homeward/v1/events.grpc.pb.h"
 
 namespace homeward::feeds {
@@ -135,10 +133,8 @@ absl::StatusOr<std::unique_ptr<FeedFollower>> FeedFollower::Start(
         it != opts.channels.end()) {
       stream->in_process = it->second;  // the reader calls it
     } else {
-      stream->stub =
-          homeward::v1::EventFeedService::NewStub(grpc::CreateCustomChannel(
-              stream->address, grpc::InsecureChannelCredentials(),
-              server::InternalChannelArguments()));
+      stream->stub = homeward::v1::EventFeedService::NewStub(
+          server::DialInternal(stream->address));
     }
     follower->streams_.push_back(std::move(stream));
   }

@@ -12,8 +12,10 @@
 #include "common/status/grpc_status.h"
 #include "common/storage/ids.h"
 #include "grpc/health/v1/health.pb.h"
+#include "grpcpp/create_channel.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/credentials.h"
 
 namespace homeward::server {
 
@@ -92,6 +94,11 @@ grpc::ChannelArguments InternalChannelArguments() {
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   args.SetInt(GRPC_ARG_ENABLE_CHANNELZ, 0);
   return args;
+}
+
+std::shared_ptr<grpc::Channel> DialInternal(const std::string& address) {
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
+                                   InternalChannelArguments());
 }
 
 }  // namespace homeward::server

@@ -11,10 +11,12 @@
 #ifndef HOMEWARD_COMMON_SERVER_SERVER_KIT_H_
 #define HOMEWARD_COMMON_SERVER_SERVER_KIT_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "grpcpp/channel.h"
 #include "grpcpp/server_builder.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/status.h"
@@ -56,6 +58,13 @@ grpc::Status Finish(const grpc::ServerContextBase& context,
 // The default gRPC channel arguments for internal hops (keepalive, message
 // size), so that every client in the suite behaves the same.
 grpc::ChannelArguments InternalChannelArguments();
+
+// A plaintext channel to another Homeward replica at `address` (host:port)
+// with InternalChannelArguments(). Connects lazily: a replica that is down
+// fails the calls made on it (UNAVAILABLE), not this call. Every internal
+// client dials through here (the gateway's backends, feed followers,
+// service-to-service calls).
+std::shared_ptr<grpc::Channel> DialInternal(const std::string& address);
 
 }  // namespace homeward::server
 

@@ -142,7 +142,8 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
     const std::string& principal_secret) {
   RETURN_IF_ERROR(Validate(config, principal_secret));
   const uint32_t partition_count = PartitionCountOf(config);
-  auto parts = std::unique_ptr<ServiceParts>(new ServiceParts(config));
+  auto parts =
+      std::unique_ptr<ServiceParts>(new ServiceParts(definition.name, config));
   parts->principal_secret_ = principal_secret;
   ASSIGN_OR_RETURN(storage::PartitionSet owned,
                    storage::PartitionSet::FromRanges(config.owned_partitions(),

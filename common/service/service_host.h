@@ -58,6 +58,10 @@ class ServiceParts {
   ServiceParts& operator=(const ServiceParts&) = delete;
   ~ServiceParts();
 
+  // The service's name (ServiceDefinition::name, e.g. "referral"): the
+  // user id of the ROLE_SERVICE principal its own calls to other services
+  // carry (upstream_calls.h).
+  const std::string& name() const { return name_; }
   const homeward::internal::v1::ServiceConfig& config() const {
     return config_;
   }
@@ -100,11 +104,12 @@ class ServiceParts {
 
  private:
   friend class ServiceHost;
-  explicit ServiceParts(homeward::internal::v1::ServiceConfig config)
-      : config_(std::move(config)) {}
+  ServiceParts(std::string name, homeward::internal::v1::ServiceConfig config)
+      : name_(std::move(name)), config_(std::move(config)) {}
   // Stops the server (if any) and destroys everything in teardown order.
   void Close(absl::Duration grace);
 
+  std::string name_;
   homeward::internal::v1::ServiceConfig config_;
   std::string principal_secret_;
   std::unique_ptr<storage::Store> store_;

@@ -3,9 +3,7 @@
 
 #include <utility>
 
-#include "absl/strings/str_cat.h"
-#include "common/routing/route_table.h"
-#include "common/status/errors.h"
+#include "common/service/upstream_route.h"
 #include "common/status/status_macros.h"
 
 namespace homeward::service {
@@ -13,19 +11,9 @@ namespace homeward::service {
 absl::StatusOr<feeds::FeedFollower*> FollowUpstream(
     ServiceParts& parts, absl::string_view producer,
     feeds::EventConsumer* consumer, UpstreamChannels channels) {
-  const auto& upstream = parts.config().upstream();
-  bool routed = false;
-  for (const auto& route : upstream) routed |= route.service() == producer;
-  if (!routed) {
-    return errors::InvalidField(
-        "upstream", absl::StrCat("must list the replicas of the ", producer,
-                                 " service, whose events this service "
-                                 "follows"));
-  }
-  // Validated by the host already; the producer shares the partition count.
   ASSIGN_OR_RETURN(
       routing::RouteTable routes,
-      routing::RouteTable::Create(upstream, parts.owned()->count(), producer));
+      UpstreamRoute(parts, producer, "whose events this service follows"));
   feeds::FeedFollower::Options options;
   options.producer = std::move(routes);
   options.partitions = *parts.owned();

@@ -18,28 +18,21 @@
 #include <memory>
 #include <string>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/feeds/event_consumer.h"
 #include "common/feeds/feed_follower.h"
-#include "common/feeds/producer_channel.h"
 #include "common/service/service_host.h"
+#include "common/service/upstream_route.h"
 #include "grpcpp/channel.h"
 
 namespace homeward::service {
 
-// Channels to use instead of dialling an upstream replica's address (the
-// all-in-one's in-process channels), by address: a channel, or a
-// feeds::LateChannel set once that replica has started (for two services
-// that follow each other; feeds/producer_channel.h).
-using UpstreamChannels =
-    absl::flat_hash_map<std::string, feeds::ProducerChannel>;
-
 // Starts following `producer`'s feed into `consumer` (which must outlive
 // the host's stop hooks: make it a part added before this call). The
-// producer's route comes from config().upstream; INVALID_ARGUMENT on
-// "upstream" when there is none. The follower is owned by `parts`.
+// producer's route comes from config().upstream (UpstreamRoute);
+// INVALID_ARGUMENT on "upstream" when there is none. The follower is owned by
+// `parts`.
 absl::StatusOr<feeds::FeedFollower*> FollowUpstream(
     ServiceParts& parts, absl::string_view producer,
     feeds::EventConsumer* consumer, UpstreamChannels channels = {});

@@ -10,8 +10,6 @@
 #include "common/server/log.h"
 #include "common/server/server_kit.h"
 #include "common/status/errors.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 
 namespace homeward::gateway {
 
@@ -74,12 +72,9 @@ absl::StatusOr<std::vector<Backend>> ConnectBackends(
     Backend backend{*std::move(routes), {}};
     for (const std::string& address : backend.routes.addresses()) {
       auto it = channel_overrides.find(address);
-      backend.channels.push_back(
-          it != channel_overrides.end()
-              ? it->second
-              : grpc::CreateCustomChannel(address,
-                                          grpc::InsecureChannelCredentials(),
-                                          server::InternalChannelArguments()));
+      backend.channels.push_back(it != channel_overrides.end()
+                                     ? it->second
+                                     : server::DialInternal(address));
     }
     backends.push_back(std::move(backend));
   }
