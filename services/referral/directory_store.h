@@ -134,7 +134,8 @@ class DirectoryStore {
   // otherwise it is stamped with now and the actor. Idempotent by
   // `request_id`: a replay stores nothing and answers the counts of
   // `entries`. ABORTED when an entry changed while the import was prepared.
-  void Import(const service::Actor& actor, const std::string& request_id,
+  // A read error is returned at once and `done` is not called.
+  absl::Status Import(const service::Actor& actor, const std::string& request_id,
               DirectoryEntries entries, service::WriteDone<ImportCounts> done);
 
   // The id a create without one stores: `prefix` + "-" + 16 hex digits of
