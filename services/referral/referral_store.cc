@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/etags.h"
+#include "common/cases/case_ids.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/clock.h"
@@ -72,6 +73,13 @@ absl::StatusOr<Referral> ReferralStore::Get(
   }
   referral.set_etag(api::EtagOf(version));
   return referral;
+}
+
+absl::StatusOr<Referral> ReferralStore::Get(
+    absl::string_view case_id, absl::string_view referral_id) const {
+  ASSIGN_OR_RETURN(uint32_t partition,
+                   cases::OwnedCasePartition(*owned_, case_id));
+  return Get(partition, case_id, referral_id);
 }
 
 storage::WriteSet ReferralStore::PrepareCreate(const service::Actor& actor,

@@ -70,6 +70,11 @@ class ReferralStore {
       uint32_t partition, absl::string_view case_id,
       absl::string_view referral_id) const;
 
+  // The same, finding the partition from the case id: FAILED_PRECONDITION
+  // (PARTITION_NOT_OWNED) when it is not this replica's.
+  absl::StatusOr<homeward::v1::Referral> Get(
+      absl::string_view case_id, absl::string_view referral_id) const;
+
   // The case's referrals, oldest first.
   absl::StatusOr<storage::Page<homeward::v1::Referral>> ListByCase(
       uint32_t partition, absl::string_view case_id, int page_size,

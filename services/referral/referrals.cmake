@@ -26,3 +26,17 @@ target_link_libraries(homeward_referral_store PUBLIC homeward_referral_rules
 
 homeward_test(referral_store_test referral_store_test.cc case_events_test.cc
   LIBS homeward_referral_store)
+
+# The handlers of ReferralService (requester side) and PartnerReferralService
+# (performer side) over the store, the feed consumer, the directory, the
+# consent check and the referrals to make.
+add_library(homeward_referral_core STATIC referral_service.cc)
+target_compile_options(homeward_referral_core PRIVATE ${HOMEWARD_WARNINGS})
+target_link_libraries(homeward_referral_core PUBLIC homeward_referral_store
+  homeward_referral_directory homeward_referral_integration
+  homeward_grpc_protos homeward_service homeward_cases)
+
+# The handlers through a real gRPC server on a loopback port (a test-local
+# ServiceHost composition), with a test ConsentChecker.
+homeward_test(referral_service_test referral_service_test.cc
+  LIBS homeward_referral_core)
