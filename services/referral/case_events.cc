@@ -4,6 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "common/api/etags.h"
 #include "common/status/status_macros.h"
 #include "common/storage/clock.h"
 #include "google/protobuf/util/time_util.h"
@@ -47,8 +49,8 @@ absl::StatusOr<storage::WriteSet> ReferralCaseEvents::Apply(
   if (!owned_.Contains(event.partition())) return set;
   if (event.has_consent_changed()) {
     RETURN_IF_ERROR(ApplyWithdrawal(event, set));
-  } else if (event.has_case_stage_changed()) {
-    RETURN_IF_ERROR(ApplyClosure(event, set));
+  } else {
+    RETURN_IF_ERROR(ApplyCase(event, set));
   }
   return set;
 }
@@ -101,28 +103,50 @@ absl::Status ReferralCaseEvents::ApplyWithdrawal(const Event& event,
   return absl::OkStatus();
 }
 
-absl::Status ReferralCaseEvents::ApplyClosure(const Event& event,
-                                              storage::WriteSet& set) const {
-  const homeward::v1::CaseStageChanged& changed = event.case_stage_changed();
-  if (changed.case_().stage() != homeward::v1::CASE_STAGE_CLOSED) {
-    return absl::OkStatus();
+absl::Status ReferralCaseEvents::ApplyCase(const Event& event,
+                                           storage::WriteSet& set) const {
+  absl::string_view field;
+  const homeward::v1::Case* c = cases::CarriedCase(event, &field);
+  if (c == nullptr) return absl::OkStatus();
+  ASSIGN_OR_RETURN(uint64_t case_version,
+                   api::ParseEtag(c->etag(), absl::StrCat(field, ".etag")));
+  // An event older than the scope already applied is not the case as it is
+  // (the directory ignores it too): a closure since reopened, an office
+  // since left.
+  absl::StatusOr<cases::CaseScope> stored = directory_.Get(c->case_id());
+  if (!stored.ok() && !absl::IsNotFound(stored.status())) {
+    return stored.status();
   }
-  const std::string& case_id = changed.case_().case_id();
-  const service::Actor actor = ActorOf(event, "CaseStageChanged");
+  const bool older = stored.ok() && stored->version() > case_version;
+  const bool closing = event.has_case_stage_changed() &&
+                       c->stage() == homeward::v1::CASE_STAGE_CLOSED;
+  if (older) return absl::OkStatus();
+  const service::Actor actor = ActorOf(event, "CaseChanged");
   std::string token;
   do {
     ASSIGN_OR_RETURN(
         storage::Page<Referral> page,
-        referrals_->ListByCase(event.partition(), case_id, 500, token));
+        referrals_->ListByCase(event.partition(), c->case_id(), 500, token));
     for (const Referral& current : page.items) {
-      if (IsFinalReferralStatus(current.status())) continue;
-      ReferralMove move;
-      move.to = homeward::v1::REFERRAL_STATUS_CANCELLED;
-      move.side = homeward::v1::REFERRAL_SIDE_REQUESTER;
-      move.user_id = event.actor_user_id();
-      move.reason = kCaseClosedReason;
-      move.time = storage::NowTimestamp();
-      ASSIGN_OR_RETURN(Referral next, MoveReferral(current, move));
+      Referral next = current;
+      bool changed = false;
+      if (closing && !IsFinalReferralStatus(current.status())) {
+        ReferralMove move;
+        move.to = homeward::v1::REFERRAL_STATUS_CANCELLED;
+        move.side = homeward::v1::REFERRAL_SIDE_REQUESTER;
+        move.user_id = event.actor_user_id();
+        move.reason = kCaseClosedReason;
+        move.time = storage::NowTimestamp();
+        ASSIGN_OR_RETURN(next, MoveReferral(current, move));
+        changed = true;
+      }
+      // A transferred case's referrals follow it to its new office's
+      // queues.
+      if (!c->office_id().empty() && next.office_id() != c->office_id()) {
+        next.set_office_id(c->office_id());
+        changed = true;
+      }
+      if (!changed) continue;
       ASSIGN_OR_RETURN(
           ReferralStore::Prepared prepared,
           referrals_->PrepareChange(actor, current, std::move(next)));

@@ -9,7 +9,10 @@
 //   "consent withdrawn" (side REQUESTER, user the event's actor), with its
 //   ReferralStatusChanged;
 // - CaseStageChanged whose case is CLOSED cancels the case's referrals not
-//   final yet with reason "case closed".
+//   final yet with reason "case closed";
+// - a case event that moves the case to another office (a transfer) moves
+//   its referrals' office_id, and so their entries in the office queues,
+//   unless the event is older than the scope already kept.
 // Referral changes go through ReferralStore::PrepareChange, so they expect
 // the version read: a handler's write in between makes the commit fail and
 // the follower retry the event. Redelivery changes nothing: a withdrawn or
@@ -77,8 +80,9 @@ class ReferralCaseEvents : public feeds::EventConsumer {
  private:
   absl::Status ApplyWithdrawal(const homeward::v1::Event& event,
                                storage::WriteSet& set) const;
-  absl::Status ApplyClosure(const homeward::v1::Event& event,
-                            storage::WriteSet& set) const;
+  // Closure, and the case's office for its referrals' queues.
+  absl::Status ApplyCase(const homeward::v1::Event& event,
+                         storage::WriteSet& set) const;
 
   storage::PartitionSet owned_;
   ReferralStore* referrals_;

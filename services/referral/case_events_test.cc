@@ -13,6 +13,7 @@
 #include "common/status/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/referral/referral_indexes.h"
 #include "services/referral/referral_test_data.h"
 #include "services/referral/shared_view.h"
 #include "tests/fixtures/consumer_loop.h"
@@ -222,6 +223,38 @@ TEST_F(ReferralCaseEventsTest, ClosureCancelsOpenReferrals) {
   EXPECT_EQ(Get(open).status(), v1::REFERRAL_STATUS_CANCELLED);
   ASSERT_THAT(events_->Get(kCase).status(), IsOk());
   EXPECT_TRUE(events_->Get(kCase)->closed());
+}
+
+TEST_F(ReferralCaseEventsTest, TransferMovesReferralsToTheNewOfficesQueue) {
+  Register();
+  const Referral r = Create("org-a");
+  const absl::CivilDay late(2030, 2, 1);
+  auto queue = [&](const std::string& office) {
+    auto page = referrals_->ListOverdue(kAwaitingResponseIndex,
+                                        OfficeQueue(office), "", late, 10, "");
+    EXPECT_THAT(page.status(), IsOk());
+    return page.ok() ? page->items.size() : 0u;
+  };
+  EXPECT_EQ(queue("office-dakar"), 1u);
+  v1::Event transfer = CaseRegisteredEvent(
+      CaseAt(kCase, 3, "office-thies", v1::CASE_STAGE_INTAKE, kPartitions), 3,
+      kPartitions);
+  transfer.clear_case_registered();
+  *transfer.mutable_case_assigned()->mutable_case_() =
+      CaseAt(kCase, 3, "office-thies", v1::CASE_STAGE_INTAKE, kPartitions);
+  transfer.mutable_case_assigned()->set_case_id(kCase);
+  transfer.mutable_case_assigned()->set_to_office_id("office-thies");
+  ASSERT_THAT(ApplyAndCommit(*events_, *store_, transfer), IsOk());
+  EXPECT_EQ(Get(r).office_id(), "office-thies");
+  EXPECT_EQ(queue("office-dakar"), 0u);
+  EXPECT_EQ(queue("office-thies"), 1u);
+  // An older event (version 2, in Dakar) redelivered late moves nothing.
+  const v1::Event older = CaseStageChangedEvent(
+      CaseAt(kCase, 2, "office-dakar", v1::CASE_STAGE_CLOSED, kPartitions), 2,
+      kPartitions);
+  ASSERT_THAT(ApplyAndCommit(*events_, *store_, older), IsOk());
+  EXPECT_EQ(Get(r).office_id(), "office-thies");
+  EXPECT_EQ(Get(r).status(), v1::REFERRAL_STATUS_REQUESTED);
 }
 
 }  // namespace
