@@ -40,3 +40,9 @@ target_link_libraries(homeward_referral_core PUBLIC homeward_referral_store
 # ServiceHost composition), with a test ConsentChecker.
 homeward_test(referral_service_test referral_service_test.cc
   LIBS homeward_referral_core)
+
+# The assessment-feed consumer fed by a real assessment server through a
+# FeedFollower (lives in tests/: it starts the assessment service).
+homeward_test(referral_case_feed_test
+  ${CMAKE_SOURCE_DIR}/tests/referral_case_feed_test.cc
+  LIBS homeward_referral_store homeward_feed_follower homeward_assessment)
