@@ -22,6 +22,7 @@
 #include "common/status/grpc_status.h"
 #include "common/status/status_matchers.h"
 #include "gmock/gmock.h"
+#include "google/rpc/error_details.pb.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "homeward/v1/referral.grpc.pb.h"
@@ -96,6 +97,18 @@ class TestConsent : public ConsentChecker {
 };
 
 absl::Status StatusOf(const grpc::Status& s) { return FromGrpcStatus(s); }
+
+// The type of the precondition a FAILED_PRECONDITION names ("" if none).
+std::string PreconditionType(const grpc::Status& s) {
+  auto payload = StatusOf(s).GetPayload(errors::kPreconditionFailureTypeUrl);
+  if (!payload.has_value()) return "";
+  google::rpc::PreconditionFailure failure;
+  if (!failure.ParseFromString(std::string(*payload)) ||
+      failure.violations_size() != 1) {
+    return "";
+  }
+  return failure.violations(0).type();
+}
 
 class ReferralServiceTest : public ::testing::Test {
  protected:
@@ -335,6 +348,7 @@ TEST_F(ReferralServiceTest, RefusedConsentCreatesNothing) {
   Referral r;
   grpc::Status s = Create(kManager, CreateRequest("req-1", "svc-a"), &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(PreconditionType(s), "CONSENT_REQUIRED");
   EXPECT_THAT(s.error_message(), HasSubstr("consent"));
   EXPECT_THAT(CaseReferrals(), IsEmpty());
   // The checker not answering: its error, nothing written.
@@ -379,6 +393,7 @@ TEST_F(ReferralServiceTest, ServiceMustExistBeActiveAndAccept) {
   s = Create(kManager, CreateRequest("req-2", "svc-full"), &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(s.error_message(), HasSubstr("not accepting"));
+  EXPECT_EQ(PreconditionType(s), "SERVICE_NOT_ACCEPTING");
   EXPECT_THAT(CaseReferrals(), IsEmpty());
   EXPECT_EQ(consent_.calls(), 0);
 }
@@ -569,6 +584,7 @@ TEST_F(ReferralServiceTest, ExactlyOneOfConcurrentClaimsWins) {
                    absl::StrContains(st.error_message(),
                                      "already has a performer")) {
           ++already;
+          EXPECT_EQ(PreconditionType(st), "ALREADY_CLAIMED");
           // Nothing personal: no performer named.
           EXPECT_THAT(st.error_message(), ::testing::Not(HasSubstr("staff-")));
         } else {
