@@ -132,7 +132,7 @@ class DirectoryStore {
   absl::StatusOr<DirectoryEntries> ReadAll(
       absl::string_view organization_id) const;
 
-  // Stores every entry of `entries` (checked by the caller: CheckImport),
+  // Stores every entry of `entries` (checked by the caller: CheckHsdsFile),
   // replacing the entries with the same ids whatever their etags, in one
   // WriteSet: all of them or none. An imported service keeps its stored
   // capacity when it gives none or the same one (status, wait, note);
