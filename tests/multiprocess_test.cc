@@ -2,7 +2,8 @@
 // gateway configured from files, a case registered and read through the
 // gateway over gRPC and JSON, an acknowledged write surviving a SIGKILL of the
 // service, and graceful exits on SIGTERM; the planning binary beside them,
-// serving plans through the gateway. Also the all-in-one binary. And
+// serving plans through the gateway, and the referral binary, serving both
+// sides of a referral. Also the all-in-one binary. And
 // what only the real binaries show: --help, refusals at start (another
 // partition count on existing data, a port already in use), the operator's
 // key file left alone, and reflection describing the health service.
@@ -33,6 +34,7 @@
 #include "tests/fixtures/child_process.h"
 #include "tests/fixtures/http_retry.h"
 #include "tests/fixtures/planning_server.h"
+#include "tests/fixtures/referral_server.h"
 #include "tests/fixtures/reflection_client.h"
 #include "tests/fixtures/temp_dir.h"
 
@@ -253,6 +255,177 @@ TEST(MultiProcessTest, PlanningBinaryServesPlansThroughTheGateway) {
   for (const std::string& log : {planning.Log(), gw.Log()}) {
     EXPECT_THAT(log, ::testing::Not(HasSubstr("Ndiaye")));
     EXPECT_THAT(log, ::testing::Not(HasSubstr("tailoring")));
+  }
+}
+
+// The referral binary behind the gateway binary, following the assessment
+// binary's feed and asking it for consent: an administrator adds an
+// organization and its service, a supervisor records the returnee's consent
+// and refers the case over JSON, the partner agency's own key finds the
+// referral in its inbox and accepts it, and the supervisor reads it
+// accepted. All three stop cleanly on SIGTERM and log no personal data or
+// shared summary.
+TEST(MultiProcessTest, ReferralBinaryServesBothSidesThroughTheGateway) {
+  TempDir dir;
+  ASSERT_OK(auth::EnsureSecretFile(dir.path() + "/principal.secret"));
+  const std::string kAdminKey = "hw_multiprocess_admin_key_0123456789abc";
+  const std::string kPartnerKey = "hw_multiprocess_partner_key_0123456789a";
+  homeward::internal::v1::ApiKeyFile keys;
+  *keys.add_keys() = gateway::MakeApiKey(
+      "mp", kKey,
+      MakePrincipal("sup-1", homeward::v1::ROLE_SUPERVISOR, {"office-dakar"}));
+  *keys.add_keys() = gateway::MakeApiKey(
+      "admin", kAdminKey,
+      MakePrincipal("admin-1", homeward::v1::ROLE_ADMINISTRATOR, {}));
+  auto partner = MakePrincipal("pa-1", homeward::v1::ROLE_PARTNER_AGENCY, {});
+  partner.set_agency_id("org-jamm");
+  *keys.add_keys() = gateway::MakeApiKey("partner", kPartnerKey, partner);
+  ASSERT_OK(server::WriteTextProtoFile(dir.path() + "/api_keys.textproto", keys,
+                                       0600));
+  auto assessment = StartAssessment(dir, "127.0.0.1:0", "assessment.log");
+  const std::string assessment_port =
+      assessment->WaitForLogField("port", kStartTimeout);
+  ASSERT_FALSE(assessment_port.empty()) << assessment->Log();
+
+  homeward::internal::v1::ServiceConfig service;
+  testing::AddShareRoute(service.mutable_upstream(), "assessment", 64,
+                         {std::stoi(assessment_port)});
+  const std::string referral_config = dir.path() + "/referral.textproto";
+  ASSERT_OK(server::WriteTextProtoFile(
+      referral_config, testing::WithShippedReferralData(service), 0600));
+  ChildProcess referral(
+      {HOMEWARD_REFERRAL_BIN, "--config=" + referral_config,
+       "--listen=127.0.0.1:0", "--data_dir=" + dir.path() + "/referral",
+       "--principal_secret_file=" + dir.path() + "/principal.secret"},
+      dir.path() + "/referral.log");
+  const std::string referral_port =
+      referral.WaitForLogField("port", kStartTimeout);
+  ASSERT_FALSE(referral_port.empty()) << referral.Log();
+
+  homeward::internal::v1::GatewayConfig config;
+  config.set_grpc_listen_address("127.0.0.1:0");
+  config.set_http_listen_address("127.0.0.1:0");
+  config.set_api_keys_file(dir.path() + "/api_keys.textproto");
+  config.set_principal_secret_file(dir.path() + "/principal.secret");
+  auto* route = config.add_routes();
+  route->set_service("assessment");
+  route->add_replicas()->set_address("127.0.0.1:" + assessment_port);
+  route = config.add_routes();
+  route->set_service("referral");
+  route->add_replicas()->set_address("127.0.0.1:" + referral_port);
+  ASSERT_OK(server::WriteTextProtoFile(dir.path() + "/gateway.textproto",
+                                       config, 0600));
+  ChildProcess gw(
+      {HOMEWARD_GATEWAY_BIN, "--config=" + dir.path() + "/gateway.textproto"},
+      dir.path() + "/gateway.log");
+  const std::string http_port = gw.WaitForLogField("http_port", kStartTimeout);
+  ASSERT_FALSE(http_port.empty()) << gw.Log();
+
+  httplib::Client http("127.0.0.1", std::stoi(http_port));
+  http.set_read_timeout(10, 0);
+  auto post = [&http](const std::string& method, const std::string& key,
+                      const std::string& body) {
+    return http.Post("/homeward.v1." + method, {{"X-Api-Key", key}}, body,
+                     "application/json");
+  };
+  auto org = post("DirectoryService/CreateOrganization", kAdminKey,
+                  R"({"requestId":"mp-org","organization":{)"
+                  R"("organizationId":"org-jamm","name":"Jamm Santé"}})");
+  ASSERT_TRUE(org);
+  ASSERT_EQ(org->status, 200) << org->body;
+  auto created_service = post(
+      "DirectoryService/CreateService", kAdminKey,
+      R"({"requestId":"mp-service","service":{"organizationId":"org-jamm",)"
+      R"("name":"Soutien psychosocial","status":"SERVICE_STATUS_ACTIVE",)"
+      R"("components":["individual_counselling"],"languages":["fr","wo"]}})");
+  ASSERT_TRUE(created_service);
+  ASSERT_EQ(created_service->status, 200) << created_service->body;
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(created_service->body, match,
+                                std::regex("\"serviceId\":\\s*\"([^\"]+)\"")));
+  const std::string service_id = match[1];
+  auto capacity = post(
+      "DirectoryService/SetServiceCapacity", kPartnerKey,
+      absl::StrCat(R"({"requestId":"mp-capacity","serviceId":")", service_id,
+                   R"(","etag":"1","capacity":{"status":)"
+                   R"("CAPACITY_STATUS_AVAILABLE"}})"));
+  ASSERT_TRUE(capacity);
+  ASSERT_EQ(capacity->status, 200) << capacity->body;
+
+  auto registered = post(
+      "CaseService/RegisterCase", kKey,
+      R"({"requestId":"mp-ref-1","case":{"returnee":{"givenName":"Awa",)"
+      R"("familyName":"Ndiaye","sex":"SEX_FEMALE","dateOfBirth":{"year":1990,)"
+      R"("month":5,"day":17},"nationality":"SN","languages":["wo"]},)"
+      R"("returnInfo":{"country":"SN","region":"Dakar","locality":"Pikine",)"
+      R"("returnDate":{"year":2025,"month":10,"day":1},)"
+      R"("returnType":"RETURN_TYPE_ASSISTED_VOLUNTARY"},)"
+      R"("officeId":"office-dakar","caseManagerId":"cm-1",)"
+      R"("programmeId":"sn_reintegration"}})");
+  ASSERT_TRUE(registered);
+  ASSERT_EQ(registered->status, 200) << registered->body;
+  ASSERT_TRUE(std::regex_search(registered->body, match,
+                                std::regex("\"caseId\":\\s*\"([^\"]+)\"")));
+  const std::string case_id = match[1];
+  auto consent =
+      post("ConsentService/RecordConsent", kKey,
+           absl::StrCat(R"({"requestId":"mp-consent","consent":{"caseId":")",
+                        case_id,
+                        R"(","purpose":"CONSENT_PURPOSE_REFERRAL",)"
+                        R"("recipientAgencyId":"org-jamm","granted":true,)"
+                        R"("decisionDate":{"year":2025,"month":10,"day":2},)"
+                        R"("method":"CONSENT_METHOD_WRITTEN"}})"));
+  ASSERT_TRUE(consent);
+  ASSERT_EQ(consent->status, 200) << consent->body;
+
+  // NOT_FOUND (404) until referral has applied the registration event.
+  // Expected dates may not lie in the past: next year's.
+  const int next_year =
+      absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year() + 1;
+  const std::string create = absl::StrCat(
+      R"({"requestId":"mp-ref-1","send":true,"referral":{"caseId":")", case_id,
+      R"(","expectedResponseDate":{"year":)", next_year,
+      R"(,"month":1,"day":15},"expectedCompletionDate":{"year":)", next_year,
+      R"(,"month":3,"day":31},"serviceId":")", service_id,
+      R"(","purpose":"Psychosocial support","urgency":"REFERRAL_URGENCY_ROUTINE",)"
+      R"("summary":{"returneeName":"Awa Ndiaye","languages":["wo"]}}})");
+  httplib::Result created = testing::PostUntilFound(
+      [&] { return post("ReferralService/CreateReferral", kKey, create); });
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 200) << created->body;
+  ASSERT_TRUE(std::regex_search(created->body, match,
+                                std::regex("\"referralId\":\\s*\"([^\"]+)\"")));
+  const std::string referral_id = match[1];
+
+  auto inbox = post("PartnerReferralService/ListInbox", kPartnerKey, "{}");
+  ASSERT_TRUE(inbox);
+  ASSERT_EQ(inbox->status, 200) << inbox->body;
+  EXPECT_THAT(inbox->body, AllOf(HasSubstr(referral_id), HasSubstr("Awa")));
+  ASSERT_TRUE(std::regex_search(inbox->body, match,
+                                std::regex("\"etag\":\\s*\"([^\"]+)\"")));
+  auto accepted =
+      post("PartnerReferralService/UpdateSharedReferral", kPartnerKey,
+           absl::StrCat(R"({"caseId":")", case_id, R"(","referralId":")",
+                        referral_id, R"(","etag":")", match[1].str(),
+                        R"(","status":"REFERRAL_STATUS_ACCEPTED"})"));
+  ASSERT_TRUE(accepted);
+  ASSERT_EQ(accepted->status, 200) << accepted->body;
+  auto read = post("ReferralService/GetReferral", kKey,
+                   absl::StrCat(R"({"caseId":")", case_id,
+                                R"(","referralId":")", referral_id, R"("})"));
+  ASSERT_TRUE(read);
+  ASSERT_EQ(read->status, 200) << read->body;
+  EXPECT_THAT(read->body, HasSubstr("REFERRAL_STATUS_ACCEPTED"));
+
+  gw.Signal(SIGTERM);
+  EXPECT_EQ(gw.Wait(), 0) << gw.Log();
+  referral.Signal(SIGTERM);
+  EXPECT_EQ(referral.Wait(), 0) << referral.Log();
+  assessment->Signal(SIGTERM);
+  EXPECT_EQ(assessment->Wait(), 0) << assessment->Log();
+  for (const std::string& log : {referral.Log(), gw.Log()}) {
+    EXPECT_THAT(log, ::testing::Not(HasSubstr("Ndiaye")));
+    EXPECT_THAT(log, ::testing::Not(HasSubstr("Psychosocial support")));
   }
 }
 
@@ -480,6 +653,12 @@ TEST(MultiProcessTest, EveryBinaryListsItsFlagsOnHelp) {
         {"data_dir", "data directory"},
         {"principal_secret_file", "deployment secret"},
         {"log_requests", "log one line per request"}}},
+      {HOMEWARD_REFERRAL_BIN,
+       "Usage: homeward-referral",
+       {{"config", "ServiceConfig textproto file"},
+        {"listen", "gRPC listen address"},
+        {"data_dir", "data directory"},
+        {"principal_secret_file", "deployment secret"}}},
       {HOMEWARD_GATEWAY_BIN,
        "Usage: homeward-gateway",
        {{"config", "GatewayConfig textproto"},

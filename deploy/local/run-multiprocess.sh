@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Local runner for the multi-process shape: per replica (REPLICAS, default 1,
-# each owning an equal share of the partitions) one homeward-assessment and
-# one homeward-planning process, and one homeward-gateway in front, all on
-# loopback (gateway BASE_PORT and BASE_PORT+80, assessment BASE_PORT+1+r,
-# planning BASE_PORT+101+r), with data, configs, the deployment secret and a
-# development API key under $HOMEWARD_DATA_DIR (default ./homeward-multi). Ctrl-C stops everything gracefully.
+# each owning an equal share of the partitions) one homeward-assessment, one
+# homeward-planning and one homeward-referral process, and one
+# homeward-gateway in front, all on loopback (gateway BASE_PORT and
+# BASE_PORT+80, assessment BASE_PORT+1+r, planning BASE_PORT+101+r, referral
+# BASE_PORT+201+r), with data, configs, the deployment secret and development
+# API keys (a supervisor, an administrator, the partner agency
+# "demo-partner") under $HOMEWARD_DATA_DIR (default ./homeward-multi).
+# Ctrl-C stops everything gracefully.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash deploy/local/build.sh --target homeward-assessment homeward-planning \
-  homeward-gateway
+  homeward-referral homeward-gateway
 
 data="${HOMEWARD_DATA_DIR:-homeward-multi}"
 replicas="${REPLICAS:-1}"
@@ -21,21 +24,25 @@ umask 077
 secret="$data/principal.secret"
 [ -f "$secret" ] || od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > "$secret"
 
-# A development key only when there is no key file at all: an existing
+# Development keys only when there is no key file at all: an existing
 # api_keys.textproto is the operator's and is never rewritten.
-if [ ! -f "$data/api_keys.textproto" ]; then
-  key="hw_$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"
-  echo "$key" > "$data/dev-api-key"
-  hash=$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)
-  cat > "$data/api_keys.textproto" <<KEYS
-keys {
-  key_id: "dev"
-  sha256_hex: "$hash"
-  principal { user_id: "dev-supervisor" role: ROLE_SUPERVISOR office_ids: "office-demo" }
+dev_key() {  # dev_key NAME PRINCIPAL: appends a key, keeps the plain one
+  local key="hw_$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"
+  echo "$key" > "$data/$1-api-key"
+  local hash=$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)
+  printf 'keys {\n  key_id: "%s"\n  sha256_hex: "%s"\n  principal { %s }\n}\n' \
+    "$1" "$hash" "$2" >> "$data/api_keys.textproto.new"
 }
-KEYS
+if [ ! -f "$data/api_keys.textproto" ]; then
+  rm -f "$data/api_keys.textproto.new"
+  dev_key dev 'user_id: "dev-supervisor" role: ROLE_SUPERVISOR office_ids: "office-demo"'
+  dev_key dev-admin 'user_id: "dev-admin" role: ROLE_ADMINISTRATOR office_ids: "office-demo"'
+  dev_key dev-partner 'user_id: "dev-partner" role: ROLE_PARTNER_AGENCY agency_id: "demo-partner"'
+  mv "$data/api_keys.textproto.new" "$data/api_keys.textproto"
 fi
 key=$(cat "$data/dev-api-key" 2>/dev/null || echo '<your API key>')
+admin_key=$(cat "$data/dev-admin-api-key" 2>/dev/null || echo '<an administrator key>')
+partner_key=$(cat "$data/dev-partner-api-key" 2>/dev/null || echo '<a partner agency key>')
 
 pids=()
 stop() { kill -TERM "${pids[@]}" 2>/dev/null || true; wait; }
@@ -43,7 +50,9 @@ trap stop INT TERM EXIT
 
 # Replica r of each service owns the same share of the partitions; the
 # routes are known before any process starts, because each service follows
-# the other's feed (planning follows assessment, assessment follows planning).
+# the others' feeds (planning and referral follow assessment, assessment
+# follows planning and referral, referral follows planning and planning
+# referral) and referral calls assessment (consent checks).
 per=$(( partitions / replicas ))
 share() {  # share R: "first last" of replica R
   local first=$(( $1 * per ))
@@ -51,10 +60,12 @@ share() {  # share R: "first last" of replica R
 }
 assessment_route=""
 planning_route=""
+referral_route=""
 for ((r = 0; r < replicas; r++)); do
   read -r first last < <(share "$r")
   assessment_route+="    replicas { address: \"127.0.0.1:$(( base_port + 1 + r ))\" partitions { first: $first last: $last } }"$'\n'
   planning_route+="    replicas { address: \"127.0.0.1:$(( base_port + 101 + r ))\" partitions { first: $first last: $last } }"$'\n'
+  referral_route+="    replicas { address: \"127.0.0.1:$(( base_port + 201 + r ))\" partitions { first: $first last: $last } }"$'\n'
 done
 
 for ((r = 0; r < replicas; r++)); do
@@ -69,6 +80,9 @@ service {
   upstream {
     service: "planning"
 $planning_route  }
+  upstream {
+    service: "referral"
+$referral_route  }
 }
 taxonomy_dir: "$PWD/deploy/taxonomy"
 programmes_dir: "$PWD/deploy/programmes"
@@ -87,6 +101,9 @@ service {
   upstream {
     service: "assessment"
 $assessment_route  }
+  upstream {
+    service: "referral"
+$referral_route  }
 }
 taxonomy_dir: "$PWD/deploy/taxonomy"
 feasibility_dir: "$PWD/deploy/feasibility"
@@ -94,6 +111,26 @@ programmes_dir: "$PWD/deploy/programmes"
 CFG
   build/services/planning/homeward-planning --config="$data/planning-$r.textproto" \
     2>>"$data/planning-$r.log" &
+  pids+=($!)
+  cat > "$data/referral-$r.textproto" <<CFG
+service {
+  listen_address: "127.0.0.1:$(( base_port + 201 + r ))"
+  data_dir: "$data/referral-$r"
+  partition_count: $partitions
+  owned_partitions { first: $first last: $last }
+  principal_secret_file: "$secret"
+  upstream {
+    service: "assessment"
+$assessment_route  }
+  upstream {
+    service: "planning"
+$planning_route  }
+}
+taxonomy_dir: "$PWD/deploy/taxonomy"
+programmes_dir: "$PWD/deploy/programmes"
+CFG
+  build/services/referral/homeward-referral --config="$data/referral-$r.textproto" \
+    2>>"$data/referral-$r.log" &
   pids+=($!)
 done
 
@@ -109,16 +146,21 @@ $assessment_route}
 routes {
   service: "planning"
 $planning_route}
+routes {
+  service: "referral"
+$referral_route}
 CFG
 build/services/gateway/homeward-gateway --config="$data/gateway.textproto" \
   2>>"$data/gateway.log" &
 pids+=($!)
 
 cat <<MSG
-Homeward is running: $replicas assessment and $replicas planning replica(s) and a gateway
-(logs in $data/*.log).
+Homeward is running: $replicas replica(s) each of assessment, planning and referral, and a
+gateway (logs in $data/*.log).
   JSON/HTTP: http://127.0.0.1:$(( base_port + 80 ))   gRPC: 127.0.0.1:$base_port
-  API key (from $data/api_keys.textproto): $key
+  API keys (from $data/api_keys.textproto): supervisor $key
+    administrator $admin_key
+    partner agency (demo-partner) $partner_key
   curl -s -X POST http://127.0.0.1:$(( base_port + 80 ))/homeward.v1.CaseService/ListCases \\
     -H 'Content-Type: application/json' -H 'Authorization: Bearer $key' -d '{}'
   curl -s -X POST http://127.0.0.1:$(( base_port + 80 ))/homeward.v1.PlanService/GetPlan \\

@@ -22,36 +22,57 @@
 namespace homeward::all_in_one {
 namespace {
 
-// The development key is kept in the data directory (mode 0600) so that
+// The development keys: a supervisor of the demo office (the one the
+// example calls use), an administrator (programme data, the service
+// directory) and a partner agency (the organization kDemoPartner receiving
+// referrals), so that a worked example can be followed from each side.
+struct DevKey {
+  const char* name;  // the key's name and its plain file's
+  const char* user_id;
+  homeward::v1::Role role;
+};
+constexpr DevKey kDevKeys[] = {
+    {"dev", "dev-supervisor", homeward::v1::ROLE_SUPERVISOR},
+    {"dev-admin", "dev-admin", homeward::v1::ROLE_ADMINISTRATOR},
+    {"dev-partner", "dev-partner", homeward::v1::ROLE_PARTNER_AGENCY},
+};
+
+// Each development key is kept in the data directory (mode 0600) so that
 // every start can print it again; a production deployment provisions its own
 // key file and keeps no plain key.
-std::string DevKeyPath(const std::string& data_dir) {
-  return data_dir + "/dev-api-key";
+std::string DevKeyPath(const std::string& data_dir, const DevKey& dev) {
+  return absl::StrCat(data_dir, "/", dev.name, "-api-key");
 }
 
-// Creates `keys_path` holding one development key, and the plain key beside
-// it. The plain key is written first: a crash in between leaves no key file,
-// so the next start makes both again.
+// Creates `keys_path` holding the development keys, and each plain key
+// beside it. The plain keys are written first: a crash in between leaves no
+// key file, so the next start makes them all again.
 absl::Status CreateDevKeyFile(const std::string& data_dir,
                               const std::string& keys_path) {
-  std::string key = gateway::GenerateApiKeySecret();
-  mode_t old = umask(077);
-  std::ofstream(DevKeyPath(data_dir)) << key << "\n";
-  umask(old);
-  homeward::internal::v1::Principal principal;
-  principal.set_user_id("dev-supervisor");
-  principal.set_role(homeward::v1::ROLE_SUPERVISOR);
-  principal.add_office_ids(kDemoOffice);
   homeward::internal::v1::ApiKeyFile file;
-  *file.add_keys() = gateway::MakeApiKey("dev", key, principal);
+  for (const DevKey& dev : kDevKeys) {
+    std::string key = gateway::GenerateApiKeySecret();
+    mode_t old = umask(077);
+    std::ofstream(DevKeyPath(data_dir, dev)) << key << "\n";
+    umask(old);
+    homeward::internal::v1::Principal principal;
+    principal.set_user_id(dev.user_id);
+    principal.set_role(dev.role);
+    if (dev.role == homeward::v1::ROLE_PARTNER_AGENCY) {
+      principal.set_agency_id(kDemoPartner);
+    } else {
+      principal.add_office_ids(kDemoOffice);
+    }
+    *file.add_keys() = gateway::MakeApiKey(dev.name, key, principal);
+  }
   return server::WriteTextProtoFile(keys_path, file, 0600);
 }
 
-// The development key, if one was made and `keys` still accepts it; empty
-// when the operator's key file does not hold it.
-std::string DevKeyAcceptedBy(const std::string& data_dir,
+// The development key `dev`, if one was made and `keys` still accepts it;
+// empty when the operator's key file does not hold it.
+std::string DevKeyAcceptedBy(const std::string& data_dir, const DevKey& dev,
                              const homeward::internal::v1::ApiKeyFile& keys) {
-  std::ifstream in(DevKeyPath(data_dir));
+  std::ifstream in(DevKeyPath(data_dir, dev));
   if (!in) return "";
   std::stringstream buf;
   buf << in.rdbuf();
@@ -85,7 +106,7 @@ void AddUpstream(absl::string_view producer, const std::string& address,
 absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
     const EmbeddedOptions& options) {
   std::error_code error;
-  for (const char* service : {"assessment", "planning"}) {
+  for (const char* service : {"assessment", "planning", "referral"}) {
     std::filesystem::create_directories(
         absl::StrCat(options.data_dir, "/", service), error);
     if (error) {
@@ -122,36 +143,49 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
       homeward::internal::v1::ApiKeyFile keys,
       server::LoadTextProtoFile<homeward::internal::v1::ApiKeyFile>(
           suite->api_keys_file_));
-  suite->dev_api_key_ = DevKeyAcceptedBy(options.data_dir, keys);
+  suite->dev_api_key_ = DevKeyAcceptedBy(options.data_dir, kDevKeys[0], keys);
+  suite->dev_admin_key_ = DevKeyAcceptedBy(options.data_dir, kDevKeys[1], keys);
+  suite->dev_partner_key_ =
+      DevKeyAcceptedBy(options.data_dir, kDevKeys[2], keys);
 
-  // The two services follow each other's feeds over in-process channels
-  // (planning follows assessment's cases, needs and concerns; assessment
-  // follows the plans' approvals), and a server's in-process channel exists
-  // only once it runs. So each follower gets a LateChannel: assessment
-  // starts first (its planning follower waits, retrying, while the slot is
-  // empty), then planning, whose assessment slot is set before it starts,
-  // then planning's channel fills the other slot. Shutdown revokes both
-  // slots before any server stops (common/feeds/producer_channel.h).
+  // The services follow each other's feeds over in-process channels
+  // (planning and referral follow assessment's cases, needs, concerns and
+  // consent; assessment follows the plans' approvals and the referrals'
+  // outcomes; referral follows the plans' activities and planning the
+  // referrals' progress), and a server's in-process channel exists only
+  // once it runs. So each follower gets a LateChannel: assessment starts
+  // first (its planning and referral followers wait, retrying, while the
+  // slots are empty), then planning, then referral, each slot set as soon
+  // as its server runs. Shutdown revokes every slot before any server stops
+  // (common/feeds/producer_channel.h). Referral also calls assessment (the
+  // consent check) over the same slot; nothing calls referral back.
   const std::string to_assessment =
       absl::StrCat("in-process:", gateway::kAssessmentService);
   const std::string to_planning =
       absl::StrCat("in-process:", gateway::kPlanningService);
+  const std::string to_referral =
+      absl::StrCat("in-process:", gateway::kReferralService);
   auto assessment_channel = std::make_shared<feeds::LateChannel>();
   auto planning_channel = std::make_shared<feeds::LateChannel>();
-  suite->feed_channels_ = {assessment_channel, planning_channel};
+  auto referral_channel = std::make_shared<feeds::LateChannel>();
+  suite->feed_channels_ = {assessment_channel, planning_channel,
+                           referral_channel};
 
   homeward::internal::v1::AssessmentConfig assessment_config;
   InitService(options, gateway::kAssessmentService,
               assessment_config.mutable_service());
   AddUpstream(planning::kPlanningBackend, to_planning,
               assessment_config.mutable_service());
+  AddUpstream(referral::kReferralBackend, to_referral,
+              assessment_config.mutable_service());
   assessment_config.set_taxonomy_dir(options.taxonomy_dir);
   assessment_config.set_programmes_dir(options.programmes_dir);
   assessment_config.set_instruments_dir(options.instruments_dir);
   ASSIGN_OR_RETURN(
       std::unique_ptr<assessment::AssessmentServer> assessment,
-      assessment::AssessmentServer::Start(assessment_config, secret,
-                                          {{to_planning, planning_channel}}));
+      assessment::AssessmentServer::Start(
+          assessment_config, secret,
+          {{to_planning, planning_channel}, {to_referral, referral_channel}}));
   assessment_channel->Set(assessment->InProcessChannel());
   suite->services_.push_back(gateway::InProcessService(
       gateway::kAssessmentService, std::move(assessment)));
@@ -161,16 +195,37 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
               planning_config.mutable_service());
   AddUpstream(gateway::kAssessmentService, to_assessment,
               planning_config.mutable_service());
+  AddUpstream(referral::kReferralBackend, to_referral,
+              planning_config.mutable_service());
   planning_config.set_taxonomy_dir(options.taxonomy_dir);
   planning_config.set_feasibility_dir(options.feasibility_dir);
   planning_config.set_programmes_dir(options.programmes_dir);
   ASSIGN_OR_RETURN(
       std::unique_ptr<planning::PlanningServer> planning,
       planning::PlanningServer::Start(planning_config, secret,
-                                      {{to_assessment, assessment_channel}}));
+                                      {{to_assessment, assessment_channel},
+                                       {to_referral, referral_channel}}));
   planning_channel->Set(planning->InProcessChannel());
   suite->services_.push_back(gateway::InProcessService(
       gateway::kPlanningService, std::move(planning)));
+
+  homeward::internal::v1::ReferralConfig referral_config;
+  InitService(options, referral::kReferralBackend,
+              referral_config.mutable_service());
+  AddUpstream(gateway::kAssessmentService, to_assessment,
+              referral_config.mutable_service());
+  AddUpstream(planning::kPlanningBackend, to_planning,
+              referral_config.mutable_service());
+  referral_config.set_taxonomy_dir(options.taxonomy_dir);
+  referral_config.set_programmes_dir(options.programmes_dir);
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<referral::ReferralServer> referral,
+      referral::ReferralServer::Start(referral_config, secret,
+                                      {{to_assessment, assessment_channel},
+                                       {to_planning, planning_channel}}));
+  referral_channel->Set(referral->InProcessChannel());
+  suite->services_.push_back(gateway::InProcessService(
+      gateway::kReferralService, std::move(referral)));
 
   gateway::GatewayServer::Options gw;
   gw.config.set_grpc_listen_address(options.grpc_listen);
@@ -206,8 +261,18 @@ std::string EmbeddedSuite::Instructions() const {
   const std::string key_line =
       dev_api_key_.empty()
           ? absl::StrCat("API keys from ", api_keys_file_)
-          : absl::StrCat("Development API key (a supervisor of ", kDemoOffice,
-                         "): ", dev_api_key_);
+          : absl::StrCat(
+                "Development API key (a supervisor of ", kDemoOffice,
+                "): ", dev_api_key_,
+                dev_admin_key_.empty()
+                    ? ""
+                    : absl::StrCat("\n  Administrator key (programme data, "
+                                   "the service directory): ",
+                                   dev_admin_key_),
+                dev_partner_key_.empty()
+                    ? ""
+                    : absl::StrCat("\n  Partner agency key (organization ",
+                                   kDemoPartner, "): ", dev_partner_key_));
   return absl::StrFormat(
       R"(Homeward is running (all-in-one).
   JSON/HTTP : http://127.0.0.1:%d   gRPC : 127.0.0.1:%d
@@ -232,6 +297,10 @@ steps and revisions are in docs/PLANNING.md):
   curl -s -X POST %s/GetPlan \
     -H 'Content-Type: application/json' -H 'Authorization: Bearer %s' \
     -d '{"caseId":"<caseId>"}'
+
+Refer the returnee to a partner agency's service (DirectoryService,
+ReferralService, and the partner's side, PartnerReferralService, with the
+partner agency key): docs/REFERRAL.md walks through it from both sides.
 
 Stop with Ctrl-C (SIGINT) or SIGTERM.
 )",

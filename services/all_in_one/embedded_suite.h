@@ -1,12 +1,13 @@
-// The embedded default: every Homeward service (assessment, planning) and
-// the gateway in one process, wired over in-process gRPC channels, with all
-// data under one local directory (<data_dir>/assessment,
-// <data_dir>/planning). The two services follow each other's event feeds
-// in-process too (see Start in embedded_suite.cc for the start order). On first
-// start it creates the deployment secret and, when no API key file exists, one
-// holding a development key (a supervisor of "office-demo"); an existing key
-// file is the operator's and is never rewritten. It can print ready-to-paste
-// example calls.
+// The embedded default: every Homeward service (assessment, planning,
+// referral) and the gateway in one process, wired over in-process gRPC
+// channels, with all data under one local directory (<data_dir>/assessment,
+// <data_dir>/planning, <data_dir>/referral). The services follow each
+// other's event feeds in-process too (see Start in embedded_suite.cc for the
+// start order). On first start it creates the deployment secret and, when no
+// API key file exists, one holding development keys (a supervisor of
+// "office-demo", an administrator and the partner agency "demo-partner"); an
+// existing key file is the operator's and is never rewritten. It can print
+// ready-to-paste example calls.
 //
 //   EmbeddedOptions options;
 //   options.data_dir = "homeward-data";
@@ -26,10 +27,14 @@
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/local_services.h"
 #include "services/planning/planning_server.h"
+#include "services/referral/referral_server.h"
 
 namespace homeward::all_in_one {
 
 inline constexpr char kDemoOffice[] = "office-demo";
+// The agency of the development partner key: the organization id its
+// directory entry must have (docs/REFERRAL.md's worked example creates it).
+inline constexpr char kDemoPartner[] = "demo-partner";
 
 struct EmbeddedOptions {
   std::string data_dir = "homeward-data";
@@ -62,6 +67,9 @@ class EmbeddedSuite {
   // The development key when the key file still accepts it, else empty (an
   // operator's key file without it).
   const std::string& dev_api_key() const { return dev_api_key_; }
+  // The development administrator's and partner agency's keys, likewise.
+  const std::string& dev_admin_key() const { return dev_admin_key_; }
+  const std::string& dev_partner_key() const { return dev_partner_key_; }
   // How to call the running suite: the key and example calls.
   std::string Instructions() const;
   // Gateway first (no new calls), then the services (drain, flush).
@@ -70,6 +78,8 @@ class EmbeddedSuite {
  private:
   EmbeddedSuite() = default;
   std::string dev_api_key_;
+  std::string dev_admin_key_;
+  std::string dev_partner_key_;
   std::string api_keys_file_;
   // The in-process channels the services follow each other's feeds over,
   // revoked first at shutdown.
