@@ -10,15 +10,20 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/server/config_file.h"
 #include "common/status/status_matchers.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "homeward/v1/cases.grpc.pb.h"
+#include "homeward/v1/consent.grpc.pb.h"
+#include "homeward/v1/directory.grpc.pb.h"
 #include "homeward/v1/needs.grpc.pb.h"
 #include "homeward/v1/planning.grpc.pb.h"
+#include "homeward/v1/referral.grpc.pb.h"
 #include "httplib.h"
 #include "services/all_in_one/embedded_suite.h"
 #include "services/gateway/api_keys.h"
@@ -30,6 +35,7 @@
 namespace homeward::all_in_one {
 namespace {
 
+using ::homeward::testing::IsOk;
 using ::homeward::testing::StatusIs;
 using ::homeward::testing::TempDir;
 using ::testing::AllOf;
@@ -127,7 +133,8 @@ TEST(EmbeddedSuiteTest, PrintedExampleCallsWorkAndSurviveARestart) {
 
   // Secrets are private to the owner.
   for (const char* file :
-       {"/principal.secret", "/dev-api-key", "/api_keys.textproto"}) {
+       {"/principal.secret", "/dev-api-key", "/dev-admin-api-key",
+        "/dev-partner-api-key", "/api_keys.textproto"}) {
     struct stat st;
     ASSERT_EQ(stat((dir.path() + "/data" + file).c_str(), &st), 0) << file;
     EXPECT_EQ(st.st_mode & 077, 0u) << file;
@@ -216,6 +223,76 @@ class GrpcFace {
   std::string key_;
 };
 
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+// An activity answering `need_id`, delivered by the programme itself.
+v1::PlanActivity BusinessCoaching(const std::string& need_id) {
+  v1::PlanActivity activity;
+  activity.set_dimension(v1::DIMENSION_ECONOMIC);
+  activity.set_component("business_development");
+  activity.set_level(v1::ASSISTANCE_LEVEL_INDIVIDUAL);
+  activity.set_description("business coaching");
+  activity.set_delivery(v1::ACTIVITY_DELIVERY_DIRECT);
+  activity.set_responsible_party("programme");
+  *activity.mutable_start_date() = Day(2025, 11, 1);
+  *activity.mutable_due_date() = Day(2026, 2, 1);
+  activity.add_need_ids(need_id);
+  return activity;
+}
+
+// Creates the case's plan with `activity` (retrying while planning has not
+// applied the case's and its needs' events yet), has the returnee agree,
+// submits and approves it, and with `activate` starts its delivery. The
+// plan as the last step answered it; empty (and a test failure) when a
+// step failed.
+v1::Plan ApprovedPlan(GrpcFace& face,
+                      std::unique_ptr<v1::PlanService::Stub>& plans,
+                      const std::string& case_id,
+                      const v1::PlanActivity& activity, bool activate) {
+  v1::CreatePlanRequest create;
+  create.set_request_id("emb-plan-1");
+  create.mutable_plan()->set_case_id(case_id);
+  create.mutable_plan()->set_returnee_objectives("Open a tailoring shop");
+  *create.mutable_plan()->add_activities() = activity;
+  v1::Plan plan;
+  grpc::Status status;
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  do {
+    status =
+        face.Call(&v1::PlanService::Stub::CreatePlan, plans, create, &plan);
+    if (status.ok()) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  } while (absl::Now() < deadline);
+  if (!status.ok()) {
+    ADD_FAILURE() << "CreatePlan: " << status.error_message();
+    return {};
+  }
+  std::vector<decltype(&v1::PlanService::Stub::AgreePlan)> steps = {
+      &v1::PlanService::Stub::AgreePlan, &v1::PlanService::Stub::SubmitPlan,
+      &v1::PlanService::Stub::ApprovePlan};
+  if (activate) steps.push_back(&v1::PlanService::Stub::ActivatePlan);
+  for (auto step : steps) {
+    v1::PlanStepRequest request;
+    request.set_case_id(case_id);
+    request.set_etag(plan.etag());
+    if (step == &v1::PlanService::Stub::AgreePlan) {
+      *request.mutable_agreement()->mutable_agreed_date() = Day(2025, 11, 10);
+      request.mutable_agreement()->set_method(v1::AGREEMENT_METHOD_SIGNED);
+    }
+    status = face.Call(step, plans, request, &plan);
+    if (!status.ok()) {
+      ADD_FAILURE() << "plan step: " << status.error_message();
+      return {};
+    }
+  }
+  return plan;
+}
+
 // In the all-in-one the two services follow each other's feeds over
 // in-process channels, the assessment service's only from once planning has
 // started (a LateChannel): a plan approved in planning marks the need its
@@ -246,49 +323,12 @@ TEST(EmbeddedSuiteTest, ApprovedPlanMarksItsNeedBeingAddressedInAssessment) {
       face.Call(&v1::NeedService::Stub::AddNeed, needs, add, &need);
   ASSERT_TRUE(status.ok()) << status.error_message();
 
-  v1::CreatePlanRequest create;
-  create.set_request_id("emb-plan-1");
-  v1::Plan* plan = create.mutable_plan();
-  plan->set_case_id(registered.case_id());
-  plan->set_returnee_objectives("Open a tailoring shop");
-  v1::PlanActivity* activity = plan->add_activities();
-  activity->set_dimension(v1::DIMENSION_ECONOMIC);
-  activity->set_component("business_development");
-  activity->set_level(v1::ASSISTANCE_LEVEL_INDIVIDUAL);
-  activity->set_description("business coaching");
-  activity->set_delivery(v1::ACTIVITY_DELIVERY_DIRECT);
-  activity->set_responsible_party("programme");
-  *activity->mutable_start_date() = Day(2025, 11, 1);
-  *activity->mutable_due_date() = Day(2026, 2, 1);
-  activity->add_need_ids(need.need_id());
-  // Refused until planning has applied the case's and the need's events.
-  v1::Plan created;
+  v1::PlanActivity activity = BusinessCoaching(need.need_id());
+  ASSERT_FALSE(ApprovedPlan(face, plans, registered.case_id(), activity, false)
+                   .plan_id()
+                   .empty());
+
   const absl::Time deadline = absl::Now() + absl::Seconds(60);
-  do {
-    status =
-        face.Call(&v1::PlanService::Stub::CreatePlan, plans, create, &created);
-    if (status.ok()) break;
-    absl::SleepFor(absl::Milliseconds(50));
-  } while (absl::Now() < deadline);
-  ASSERT_TRUE(status.ok()) << status.error_message();
-
-  std::string etag = created.etag();
-  for (auto step :
-       {&v1::PlanService::Stub::AgreePlan, &v1::PlanService::Stub::SubmitPlan,
-        &v1::PlanService::Stub::ApprovePlan}) {
-    v1::PlanStepRequest request;
-    request.set_case_id(registered.case_id());
-    request.set_etag(etag);
-    if (step == &v1::PlanService::Stub::AgreePlan) {
-      *request.mutable_agreement()->mutable_agreed_date() = Day(2025, 11, 10);
-      request.mutable_agreement()->set_method(v1::AGREEMENT_METHOD_SIGNED);
-    }
-    v1::Plan stepped;
-    status = face.Call(step, plans, request, &stepped);
-    ASSERT_TRUE(status.ok()) << status.error_message();
-    etag = stepped.etag();
-  }
-
   v1::GetNeedRequest get;
   get.set_case_id(registered.case_id());
   get.set_need_id(need.need_id());
@@ -300,6 +340,183 @@ TEST(EmbeddedSuiteTest, ApprovedPlanMarksItsNeedBeingAddressedInAssessment) {
     absl::SleepFor(absl::Milliseconds(50));
   } while (absl::Now() < deadline);
   EXPECT_EQ(read.status(), v1::NEED_STATUS_BEING_ADDRESSED);
+}
+
+// The referral loop across the suite, with the development keys of the three
+// sides: an approved plan's activity delivered by referral becomes a
+// referral to make; the administrator imports the example directory; the
+// supervisor records the returnee's consent and refers the case to the
+// example organization the partner key belongs to, linked to the activity;
+// the partner accepts; planning then shows the activity IN_PROGRESS with
+// the referral's status, and a referral linked to the need becomes one of
+// the need's responders in assessment.
+TEST(EmbeddedSuiteTest, ReferralOutcomesReachPlanningAndAssessment) {
+  TempDir dir;
+  auto suite = EmbeddedSuite::Start(OptionsFor(dir));
+  ASSERT_TRUE(suite.ok()) << suite.status();
+  ASSERT_FALSE((*suite)->dev_admin_key().empty());
+  ASSERT_FALSE((*suite)->dev_partner_key().empty());
+  GrpcFace face((*suite)->grpc_port(), (*suite)->dev_api_key());
+  GrpcFace admin((*suite)->grpc_port(), (*suite)->dev_admin_key());
+  GrpcFace partner((*suite)->grpc_port(), (*suite)->dev_partner_key());
+  auto cases = v1::CaseService::NewStub(face.channel());
+  auto needs = v1::NeedService::NewStub(face.channel());
+  auto plans = v1::PlanService::NewStub(face.channel());
+  auto consents = v1::ConsentService::NewStub(face.channel());
+  auto referrals = v1::ReferralService::NewStub(face.channel());
+  auto directory = v1::DirectoryService::NewStub(admin.channel());
+  auto inbox = v1::PartnerReferralService::NewStub(partner.channel());
+
+  v1::Case registered;
+  ASSERT_THAT(
+      face.Call(&v1::CaseService::Stub::RegisterCase, cases,
+                testing::ValidRegistration("emb-ref-1", kDemoOffice, "cm-demo"),
+                &registered),
+      IsOk());
+  const std::string& case_id = registered.case_id();
+  v1::AddNeedRequest add;
+  add.set_case_id(case_id);
+  add.mutable_need()->set_dimension(v1::DIMENSION_ECONOMIC);
+  add.mutable_need()->set_category("employment");
+  add.mutable_need()->set_description("paid work");
+  add.mutable_need()->set_priority(v1::NEED_PRIORITY_HIGH);
+  v1::Need need;
+  ASSERT_THAT(face.Call(&v1::NeedService::Stub::AddNeed, needs, add, &need),
+              IsOk());
+  v1::PlanActivity placement = BusinessCoaching(need.need_id());
+  placement.set_component("employment");
+  placement.set_description("job placement");
+  placement.set_delivery(v1::ACTIVITY_DELIVERY_REFERRAL);
+  placement.set_referral_component("employment");
+  const v1::Plan plan =
+      ApprovedPlan(face, plans, case_id, placement, /*activate=*/true);
+  ASSERT_EQ(plan.status(), v1::PLAN_STATUS_ACTIVE);
+  const std::string activity_id = plan.activities(0).activity_id();
+
+  // The activity shows up as a referral to make once referral has applied
+  // the plan's approval.
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  v1::ListReferralsToMakeRequest to_make;
+  to_make.set_case_id(case_id);
+  v1::ListReferralsToMakeResponse listed;
+  do {
+    grpc::Status status =
+        face.Call(&v1::ReferralService::Stub::ListReferralsToMake, referrals,
+                  to_make, &listed);
+    if (status.ok() && listed.referrals_size() > 0) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  } while (absl::Now() < deadline);
+  ASSERT_EQ(listed.referrals_size(), 1);
+  EXPECT_EQ(listed.referrals(0).activity_id(), activity_id);
+  EXPECT_EQ(listed.referrals(0).component(), "employment");
+
+  v1::ImportHsdsRequest import;
+  import.set_request_id("emb-directory");
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  ReadFile(std::string(HOMEWARD_SOURCE_DIR) +
+                           "/deploy/directory/example_directory.json"),
+                  import.mutable_document())
+                  .ok());
+  v1::ImportHsdsResponse imported;
+  ASSERT_THAT(admin.Call(&v1::DirectoryService::Stub::ImportHsds, directory,
+                         import, &imported),
+              IsOk());
+  v1::RecordConsentRequest consent;
+  consent.set_request_id("emb-consent");
+  consent.mutable_consent()->set_case_id(case_id);
+  consent.mutable_consent()->set_purpose(v1::CONSENT_PURPOSE_REFERRAL);
+  consent.mutable_consent()->set_recipient_agency_id(kDemoPartner);
+  consent.mutable_consent()->set_granted(true);
+  *consent.mutable_consent()->mutable_decision_date() = Day(2025, 11, 10);
+  consent.mutable_consent()->set_method(v1::CONSENT_METHOD_WRITTEN);
+  v1::ConsentRecord recorded;
+  ASSERT_THAT(face.Call(&v1::ConsentService::Stub::RecordConsent, consents,
+                        consent, &recorded),
+              IsOk());
+
+  // One referral for the activity, one for the need.
+  const int next_year =
+      absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year() + 1;
+  std::string referral_ids[2];
+  for (int i = 0; i < 2; ++i) {
+    v1::CreateReferralRequest create;
+    create.set_request_id(absl::StrCat("emb-referral-", i));
+    create.set_send(true);
+    v1::Referral* r = create.mutable_referral();
+    r->set_case_id(case_id);
+    if (i == 0) {
+      r->mutable_activity()->set_plan_id(plan.plan_id());
+      r->mutable_activity()->set_activity_id(activity_id);
+    } else {
+      r->set_need_id(need.need_id());
+    }
+    r->set_service_id("svc-atelier-emploi");
+    r->set_purpose("job placement");
+    r->set_urgency(v1::REFERRAL_URGENCY_ROUTINE);
+    *r->mutable_expected_response_date() = Day(next_year, 1, 15);
+    *r->mutable_expected_completion_date() = Day(next_year, 3, 31);
+    v1::Referral created;
+    ASSERT_THAT(face.Call(&v1::ReferralService::Stub::CreateReferral, referrals,
+                          create, &created),
+                IsOk());
+    EXPECT_EQ(created.organization_id(), kDemoPartner);
+    referral_ids[i] = created.referral_id();
+  }
+
+  // The partner accepts the activity's referral.
+  v1::GetReferralRequest get;
+  get.set_case_id(case_id);
+  get.set_referral_id(referral_ids[0]);
+  v1::SharedReferral shared;
+  ASSERT_THAT(partner.Call(&v1::PartnerReferralService::Stub::GetSharedReferral,
+                           inbox, get, &shared),
+              IsOk());
+  v1::ChangeReferralStatusRequest accept;
+  accept.set_case_id(case_id);
+  accept.set_referral_id(referral_ids[0]);
+  accept.set_etag(shared.etag());
+  accept.set_status(v1::REFERRAL_STATUS_ACCEPTED);
+  ASSERT_THAT(
+      partner.Call(&v1::PartnerReferralService::Stub::UpdateSharedReferral,
+                   inbox, accept, &shared),
+      IsOk());
+
+  // Planning moves the activity on; assessment lists the need's referral.
+  v1::GetPlanRequest get_plan;
+  get_plan.set_case_id(case_id);
+  v1::Plan read;
+  do {
+    ASSERT_THAT(
+        face.Call(&v1::PlanService::Stub::GetPlan, plans, get_plan, &read),
+        IsOk());
+    if (read.activities(0).referral_status() == v1::REFERRAL_STATUS_ACCEPTED)
+      break;
+    absl::SleepFor(absl::Milliseconds(50));
+  } while (absl::Now() < deadline);
+  EXPECT_EQ(read.activities(0).referral_id(), referral_ids[0]);
+  EXPECT_EQ(read.activities(0).referral_status(), v1::REFERRAL_STATUS_ACCEPTED);
+  EXPECT_EQ(read.activities(0).status(), v1::ACTIVITY_STATUS_IN_PROGRESS);
+
+  v1::GetNeedRequest get_need;
+  get_need.set_case_id(case_id);
+  get_need.set_need_id(need.need_id());
+  v1::Need answered;
+  auto by_referral = [&answered, &referral_ids] {
+    for (const v1::Responder& r : answered.addressed_by()) {
+      if (r.kind() == v1::RESPONDER_KIND_REFERRAL && r.id() == referral_ids[1])
+        return true;
+    }
+    return false;
+  };
+  do {
+    ASSERT_THAT(
+        face.Call(&v1::NeedService::Stub::GetNeed, needs, get_need, &answered),
+        IsOk());
+    if (by_referral()) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  } while (absl::Now() < deadline);
+  EXPECT_TRUE(by_referral()) << answered.DebugString();
+  EXPECT_EQ(answered.status(), v1::NEED_STATUS_BEING_ADDRESSED);
 }
 
 // The README's worked example: the RSS baseline of docs/INSTRUMENTS.md
@@ -356,13 +573,6 @@ TEST(EmbeddedSuiteTest, ReadmeRssExampleScoresAsDocumented) {
             HasSubstr(R"("psychosocial":0.4)"),
             HasSubstr(R"("composite":0.3929)"), HasSubstr("FOOD_INSECURITY"),
             HasSubstr("ID_DOCUMENTS_MISSING")));
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
 }
 
 constexpr char kOperatorKey[] = "hw_operator_key_0123456789abcdef0123456789";

@@ -6,7 +6,7 @@
 # BASE_PORT+80, assessment BASE_PORT+1+r, planning BASE_PORT+101+r, referral
 # BASE_PORT+201+r), with data, configs, the deployment secret and development
 # API keys (a supervisor, an administrator, the partner agency
-# "demo-partner") under $HOMEWARD_DATA_DIR (default ./homeward-multi).
+# "org-atelier-pikine") under $HOMEWARD_DATA_DIR (default ./homeward-multi).
 # Ctrl-C stops everything gracefully.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -37,7 +37,7 @@ if [ ! -f "$data/api_keys.textproto" ]; then
   rm -f "$data/api_keys.textproto.new"
   dev_key dev 'user_id: "dev-supervisor" role: ROLE_SUPERVISOR office_ids: "office-demo"'
   dev_key dev-admin 'user_id: "dev-admin" role: ROLE_ADMINISTRATOR office_ids: "office-demo"'
-  dev_key dev-partner 'user_id: "dev-partner" role: ROLE_PARTNER_AGENCY agency_id: "demo-partner"'
+  dev_key dev-partner 'user_id: "dev-partner" role: ROLE_PARTNER_AGENCY agency_id: "org-atelier-pikine"'
   mv "$data/api_keys.textproto.new" "$data/api_keys.textproto"
 fi
 key=$(cat "$data/dev-api-key" 2>/dev/null || echo '<your API key>')
@@ -160,7 +160,7 @@ gateway (logs in $data/*.log).
   JSON/HTTP: http://127.0.0.1:$(( base_port + 80 ))   gRPC: 127.0.0.1:$base_port
   API keys (from $data/api_keys.textproto): supervisor $key
     administrator $admin_key
-    partner agency (demo-partner) $partner_key
+    partner agency (org-atelier-pikine) $partner_key
   curl -s -X POST http://127.0.0.1:$(( base_port + 80 ))/homeward.v1.CaseService/ListCases \\
     -H 'Content-Type: application/json' -H 'Authorization: Bearer $key' -d '{}'
   curl -s -X POST http://127.0.0.1:$(( base_port + 80 ))/homeward.v1.PlanService/GetPlan \\

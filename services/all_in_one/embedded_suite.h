@@ -5,9 +5,10 @@
 // other's event feeds in-process too (see Start in embedded_suite.cc for the
 // start order). On first start it creates the deployment secret and, when no
 // API key file exists, one holding development keys (a supervisor of
-// "office-demo", an administrator and the partner agency "demo-partner"); an
-// existing key file is the operator's and is never rewritten. It can print
-// ready-to-paste example calls.
+// "office-demo", an administrator and the partner agency
+// "org-atelier-pikine" of the example directory); an existing key file is
+// the operator's and is never rewritten. It can print ready-to-paste example
+// calls.
 //
 //   EmbeddedOptions options;
 //   options.data_dir = "homeward-data";
@@ -32,9 +33,10 @@
 namespace homeward::all_in_one {
 
 inline constexpr char kDemoOffice[] = "office-demo";
-// The agency of the development partner key: the organization id its
-// directory entry must have (docs/REFERRAL.md's worked example creates it).
-inline constexpr char kDemoPartner[] = "demo-partner";
+// The agency of the development partner key: an organization of the example
+// directory (deploy/directory/example_directory.json), which the worked
+// example of docs/REFERRAL.md imports.
+inline constexpr char kDemoPartner[] = "org-atelier-pikine";
 
 struct EmbeddedOptions {
   std::string data_dir = "homeward-data";
