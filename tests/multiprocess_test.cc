@@ -67,6 +67,63 @@ std::unique_ptr<ChildProcess> StartAssessment(const TempDir& dir,
       dir.path() + "/" + log);
 }
 
+// Starts `binary`, a service replica whose config (`config`, written to
+// <dir>/<name>.textproto) routes its upstream to the assessment replica at
+// `assessment_port`; the flags give the listen address (a free port), data
+// directory (<dir>/<name>) and secret; its log is <dir>/<name>.log.
+template <typename Config>
+std::unique_ptr<ChildProcess> StartFollower(
+    const TempDir& dir, const std::string& name, const std::string& binary,
+    Config config, const std::string& assessment_port) {
+  testing::AddShareRoute(config.mutable_service()->mutable_upstream(),
+                         "assessment", 64, {std::stoi(assessment_port)});
+  const std::string path = dir.path() + "/" + name + ".textproto";
+  EXPECT_OK(server::WriteTextProtoFile(path, config, 0600));
+  return std::make_unique<ChildProcess>(
+      std::vector<std::string>{
+          binary, "--config=" + path, "--listen=127.0.0.1:0",
+          "--data_dir=" + dir.path() + "/" + name,
+          "--principal_secret_file=" + dir.path() + "/principal.secret"},
+      dir.path() + "/" + name + ".log");
+}
+
+// Starts the gateway binary with the keys of <dir>/api_keys.textproto and a
+// route per (backend, port) of `routes`; its log is <dir>/gateway.log.
+std::unique_ptr<ChildProcess> StartGatewayRouting(
+    const TempDir& dir,
+    const std::vector<std::pair<std::string, std::string>>& routes) {
+  homeward::internal::v1::GatewayConfig config;
+  config.set_grpc_listen_address("127.0.0.1:0");
+  config.set_http_listen_address("127.0.0.1:0");
+  config.set_api_keys_file(dir.path() + "/api_keys.textproto");
+  config.set_principal_secret_file(dir.path() + "/principal.secret");
+  for (const auto& [backend, port] : routes) {
+    auto* route = config.add_routes();
+    route->set_service(backend);
+    route->add_replicas()->set_address("127.0.0.1:" + port);
+  }
+  EXPECT_OK(server::WriteTextProtoFile(dir.path() + "/gateway.textproto",
+                                       config, 0600));
+  return std::make_unique<ChildProcess>(
+      std::vector<std::string>{HOMEWARD_GATEWAY_BIN,
+                               "--config=" + dir.path() + "/gateway.textproto"},
+      dir.path() + "/gateway.log");
+}
+
+// The JSON of a valid registration in office-dakar with `request_id`.
+std::string RegistrationJson(const std::string& request_id) {
+  return absl::StrCat(
+      R"({"requestId":")", request_id,
+      R"(","case":{"returnee":{"givenName":"Awa",)"
+      R"("familyName":"Ndiaye","sex":"SEX_FEMALE","dateOfBirth":{"year":1990,)"
+      R"("month":5,"day":17},"nationality":"SN","languages":["wo"]},)"
+      R"("returnInfo":{"country":"SN","region":"Dakar","locality":"Pikine",)"
+      R"("returnDate":{"year":2025,"month":10,"day":1},)"
+      R"("returnType":"RETURN_TYPE_ASSISTED_VOLUNTARY"},)"
+      R"("officeId":"office-dakar","caseManagerId":"cm-1",)"
+      R"("programmeId":"sn_reintegration"}})");
+}
+
 TEST(MultiProcessTest,
      GatewayAndServiceBinariesServeCasesAndKeepAcknowledgedWrites) {
   TempDir dir;
@@ -173,53 +230,22 @@ TEST(MultiProcessTest, PlanningBinaryServesPlansThroughTheGateway) {
 
   // The planning config names the programme data and the assessment replica
   // it follows; the flags give the rest, as for homeward-assessment.
-  homeward::internal::v1::ServiceConfig service;
-  testing::AddShareRoute(service.mutable_upstream(), "assessment", 64,
-                         {std::stoi(assessment_port)});
-  const std::string planning_config = dir.path() + "/planning.textproto";
-  ASSERT_OK(server::WriteTextProtoFile(
-      planning_config, testing::WithShippedPlanningData(service), 0600));
-  ChildProcess planning(
-      {HOMEWARD_PLANNING_BIN, "--config=" + planning_config,
-       "--listen=127.0.0.1:0", "--data_dir=" + dir.path() + "/planning",
-       "--principal_secret_file=" + dir.path() + "/principal.secret"},
-      dir.path() + "/planning.log");
+  auto planning =
+      StartFollower(dir, "planning", HOMEWARD_PLANNING_BIN,
+                    testing::WithShippedPlanningData({}), assessment_port);
   const std::string planning_port =
-      planning.WaitForLogField("port", kStartTimeout);
-  ASSERT_FALSE(planning_port.empty()) << planning.Log();
-
-  homeward::internal::v1::GatewayConfig config;
-  config.set_grpc_listen_address("127.0.0.1:0");
-  config.set_http_listen_address("127.0.0.1:0");
-  config.set_api_keys_file(dir.path() + "/api_keys.textproto");
-  config.set_principal_secret_file(dir.path() + "/principal.secret");
-  auto* route = config.add_routes();
-  route->set_service("assessment");
-  route->add_replicas()->set_address("127.0.0.1:" + assessment_port);
-  route = config.add_routes();
-  route->set_service("planning");
-  route->add_replicas()->set_address("127.0.0.1:" + planning_port);
-  ASSERT_OK(server::WriteTextProtoFile(dir.path() + "/gateway.textproto",
-                                       config, 0600));
-  ChildProcess gw(
-      {HOMEWARD_GATEWAY_BIN, "--config=" + dir.path() + "/gateway.textproto"},
-      dir.path() + "/gateway.log");
-  const std::string http_port = gw.WaitForLogField("http_port", kStartTimeout);
-  ASSERT_FALSE(http_port.empty()) << gw.Log();
+      planning->WaitForLogField("port", kStartTimeout);
+  ASSERT_FALSE(planning_port.empty()) << planning->Log();
+  auto gw = StartGatewayRouting(
+      dir, {{"assessment", assessment_port}, {"planning", planning_port}});
+  const std::string http_port = gw->WaitForLogField("http_port", kStartTimeout);
+  ASSERT_FALSE(http_port.empty()) << gw->Log();
 
   httplib::Client http("127.0.0.1", std::stoi(http_port));
   http.set_read_timeout(10, 0);
-  auto registered = http.Post(
-      "/homeward.v1.CaseService/RegisterCase", {{"X-Api-Key", kKey}},
-      R"({"requestId":"mp-plan-1","case":{"returnee":{"givenName":"Awa",)"
-      R"("familyName":"Ndiaye","sex":"SEX_FEMALE","dateOfBirth":{"year":1990,)"
-      R"("month":5,"day":17},"nationality":"SN","languages":["wo"]},)"
-      R"("returnInfo":{"country":"SN","region":"Dakar","locality":"Pikine",)"
-      R"("returnDate":{"year":2025,"month":10,"day":1},)"
-      R"("returnType":"RETURN_TYPE_ASSISTED_VOLUNTARY"},)"
-      R"("officeId":"office-dakar","caseManagerId":"cm-1",)"
-      R"("programmeId":"sn_reintegration"}})",
-      "application/json");
+  auto registered =
+      http.Post("/homeward.v1.CaseService/RegisterCase", {{"X-Api-Key", kKey}},
+                RegistrationJson("mp-plan-1"), "application/json");
   ASSERT_TRUE(registered);
   ASSERT_EQ(registered->status, 200) << registered->body;
   std::smatch match;
@@ -246,13 +272,13 @@ TEST(MultiProcessTest, PlanningBinaryServesPlansThroughTheGateway) {
               AllOf(HasSubstr(case_id), HasSubstr("tailoring workshop"),
                     HasSubstr("PLAN_STATUS_DRAFT")));
 
-  gw.Signal(SIGTERM);
-  EXPECT_EQ(gw.Wait(), 0) << gw.Log();
-  planning.Signal(SIGTERM);
-  EXPECT_EQ(planning.Wait(), 0) << planning.Log();
+  gw->Signal(SIGTERM);
+  EXPECT_EQ(gw->Wait(), 0) << gw->Log();
+  planning->Signal(SIGTERM);
+  EXPECT_EQ(planning->Wait(), 0) << planning->Log();
   assessment->Signal(SIGTERM);
   EXPECT_EQ(assessment->Wait(), 0) << assessment->Log();
-  for (const std::string& log : {planning.Log(), gw.Log()}) {
+  for (const std::string& log : {planning->Log(), gw->Log()}) {
     EXPECT_THAT(log, ::testing::Not(HasSubstr("Ndiaye")));
     EXPECT_THAT(log, ::testing::Not(HasSubstr("tailoring")));
   }
@@ -287,39 +313,16 @@ TEST(MultiProcessTest, ReferralBinaryServesBothSidesThroughTheGateway) {
       assessment->WaitForLogField("port", kStartTimeout);
   ASSERT_FALSE(assessment_port.empty()) << assessment->Log();
 
-  homeward::internal::v1::ServiceConfig service;
-  testing::AddShareRoute(service.mutable_upstream(), "assessment", 64,
-                         {std::stoi(assessment_port)});
-  const std::string referral_config = dir.path() + "/referral.textproto";
-  ASSERT_OK(server::WriteTextProtoFile(
-      referral_config, testing::WithShippedReferralData(service), 0600));
-  ChildProcess referral(
-      {HOMEWARD_REFERRAL_BIN, "--config=" + referral_config,
-       "--listen=127.0.0.1:0", "--data_dir=" + dir.path() + "/referral",
-       "--principal_secret_file=" + dir.path() + "/principal.secret"},
-      dir.path() + "/referral.log");
+  auto referral =
+      StartFollower(dir, "referral", HOMEWARD_REFERRAL_BIN,
+                    testing::WithShippedReferralData({}), assessment_port);
   const std::string referral_port =
-      referral.WaitForLogField("port", kStartTimeout);
-  ASSERT_FALSE(referral_port.empty()) << referral.Log();
-
-  homeward::internal::v1::GatewayConfig config;
-  config.set_grpc_listen_address("127.0.0.1:0");
-  config.set_http_listen_address("127.0.0.1:0");
-  config.set_api_keys_file(dir.path() + "/api_keys.textproto");
-  config.set_principal_secret_file(dir.path() + "/principal.secret");
-  auto* route = config.add_routes();
-  route->set_service("assessment");
-  route->add_replicas()->set_address("127.0.0.1:" + assessment_port);
-  route = config.add_routes();
-  route->set_service("referral");
-  route->add_replicas()->set_address("127.0.0.1:" + referral_port);
-  ASSERT_OK(server::WriteTextProtoFile(dir.path() + "/gateway.textproto",
-                                       config, 0600));
-  ChildProcess gw(
-      {HOMEWARD_GATEWAY_BIN, "--config=" + dir.path() + "/gateway.textproto"},
-      dir.path() + "/gateway.log");
-  const std::string http_port = gw.WaitForLogField("http_port", kStartTimeout);
-  ASSERT_FALSE(http_port.empty()) << gw.Log();
+      referral->WaitForLogField("port", kStartTimeout);
+  ASSERT_FALSE(referral_port.empty()) << referral->Log();
+  auto gw = StartGatewayRouting(
+      dir, {{"assessment", assessment_port}, {"referral", referral_port}});
+  const std::string http_port = gw->WaitForLogField("http_port", kStartTimeout);
+  ASSERT_FALSE(http_port.empty()) << gw->Log();
 
   httplib::Client http("127.0.0.1", std::stoi(http_port));
   http.set_read_timeout(10, 0);
@@ -352,16 +355,8 @@ TEST(MultiProcessTest, ReferralBinaryServesBothSidesThroughTheGateway) {
   ASSERT_TRUE(capacity);
   ASSERT_EQ(capacity->status, 200) << capacity->body;
 
-  auto registered = post(
-      "CaseService/RegisterCase", kKey,
-      R"({"requestId":"mp-ref-1","case":{"returnee":{"givenName":"Awa",)"
-      R"("familyName":"Ndiaye","sex":"SEX_FEMALE","dateOfBirth":{"year":1990,)"
-      R"("month":5,"day":17},"nationality":"SN","languages":["wo"]},)"
-      R"("returnInfo":{"country":"SN","region":"Dakar","locality":"Pikine",)"
-      R"("returnDate":{"year":2025,"month":10,"day":1},)"
-      R"("returnType":"RETURN_TYPE_ASSISTED_VOLUNTARY"},)"
-      R"("officeId":"office-dakar","caseManagerId":"cm-1",)"
-      R"("programmeId":"sn_reintegration"}})");
+  auto registered =
+      post("CaseService/RegisterCase", kKey, RegistrationJson("mp-ref-1"));
   ASSERT_TRUE(registered);
   ASSERT_EQ(registered->status, 200) << registered->body;
   ASSERT_TRUE(std::regex_search(registered->body, match,
@@ -417,13 +412,13 @@ TEST(MultiProcessTest, ReferralBinaryServesBothSidesThroughTheGateway) {
   ASSERT_EQ(read->status, 200) << read->body;
   EXPECT_THAT(read->body, HasSubstr("REFERRAL_STATUS_ACCEPTED"));
 
-  gw.Signal(SIGTERM);
-  EXPECT_EQ(gw.Wait(), 0) << gw.Log();
-  referral.Signal(SIGTERM);
-  EXPECT_EQ(referral.Wait(), 0) << referral.Log();
+  gw->Signal(SIGTERM);
+  EXPECT_EQ(gw->Wait(), 0) << gw->Log();
+  referral->Signal(SIGTERM);
+  EXPECT_EQ(referral->Wait(), 0) << referral->Log();
   assessment->Signal(SIGTERM);
   EXPECT_EQ(assessment->Wait(), 0) << assessment->Log();
-  for (const std::string& log : {referral.Log(), gw.Log()}) {
+  for (const std::string& log : {referral->Log(), gw->Log()}) {
     EXPECT_THAT(log, ::testing::Not(HasSubstr("Ndiaye")));
     EXPECT_THAT(log, ::testing::Not(HasSubstr("Psychosocial support")));
   }
