@@ -63,6 +63,15 @@ class EventConsumer {
   // commit per partition (the store syncs them as one group), instead of
   // one event after the other. Default false: safe for any reads.
   virtual bool ReadsOnlyEventPartition() const { return false; }
+
+  // The events Apply acts on. The follower subscribes with this selection,
+  // so the producer sends only these events, and in place of the others a
+  // progress event (no payload) now and then, which the follower commits as
+  // the cursor alone without calling Apply. Default: every event (another
+  // consumer of the same feed may want more later, so a consumer names
+  // what it needs). Apply must still ignore what it does not act on: a
+  // producer may send more than asked.
+  virtual homeward::v1::EventSelection Selection() const { return {}; }
 };
 
 }  // namespace homeward::feeds

@@ -1,10 +1,13 @@
 // Subscribe: replay then tail; see event_feed_service.h.
 #include "common/feeds/event_feed_service.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/server/server_kit.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -16,6 +19,50 @@ namespace {
 constexpr size_t kReadBatch = 256;
 // How often a quiet stream checks whether its caller went away.
 constexpr absl::Duration kIdleWait = absl::Milliseconds(200);
+// While the feed is busy, how long a subscriber's cursor may stay behind
+// events its selection skipped: a progress event per partition at most this
+// often, instead of one per skipped event (a quiet feed sends it at once).
+constexpr absl::Duration kProgressInterval = absl::Seconds(1);
+
+bool Contains(const google::protobuf::RepeatedField<int>& values, int value) {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+// Whether `selection` asks for `event`.
+bool Selected(const homeward::v1::EventSelection& selection,
+              const homeward::v1::Event& event) {
+  if (!selection.payloads().empty() &&
+      !Contains(selection.payloads(), event.payload_case())) {
+    return false;
+  }
+  return !event.has_activity_status_changed() ||
+         selection.activity_statuses().empty() ||
+         Contains(selection.activity_statuses(),
+                  event.activity_status_changed().activity().status());
+}
+
+// Where the stream stands in one partition.
+struct PartitionStream {
+  homeward::v1::PartitionCursor cursor;  // the last event read
+  // The last event skipped since the subscriber last heard of this
+  // partition (0: none), and its commit time.
+  uint64_t skipped_through = 0;
+  google::protobuf::Timestamp skipped_time;
+  absl::Time last_sent = absl::InfinitePast();
+};
+
+// Tells the subscriber that it has seen everything of `p` up to the events
+// skipped; false when the caller went away.
+bool SendProgress(PartitionStream& p, absl::Time now,
+                  grpc::ServerWriter<homeward::v1::Event>* writer) {
+  homeward::v1::Event progress;
+  progress.set_partition(p.cursor.partition());
+  progress.set_sequence(p.skipped_through);
+  *progress.mutable_time() = p.skipped_time;
+  p.skipped_through = 0;
+  p.last_sent = now;
+  return writer->Write(progress);
+}
 
 }  // namespace
 
@@ -35,6 +82,19 @@ absl::Status ValidateSubscribeRequest(
               absl::StrCat("partition ", p, " is not owned by this replica"));
     } else if (!seen.insert(p).second) {
       bad.Add(field, absl::StrCat("partition ", p, " is named more than once"));
+    }
+  }
+  const google::protobuf::Descriptor* event = homeward::v1::Event::descriptor();
+  const google::protobuf::OneofDescriptor* payload =
+      event->FindOneofByName("payload");
+  for (int i = 0; i < request.selection().payloads_size(); ++i) {
+    const int number = request.selection().payloads(i);
+    const google::protobuf::FieldDescriptor* field =
+        event->FindFieldByNumber(number);
+    if (field == nullptr || field->containing_oneof() != payload) {
+      bad.Add(
+          absl::StrCat("selection.payloads[", i, "]"),
+          absl::StrCat(number, " is not the field number of an Event payload"));
     }
   }
   return bad.ToStatus();
@@ -57,26 +117,65 @@ absl::Status EventFeedService::Stream(
         "only Homeward services may subscribe to event feeds");
   }
   RETURN_IF_ERROR(ValidateSubscribeRequest(request, *owned_));
-  std::vector<homeward::v1::PartitionCursor> cursors(request.cursors().begin(),
-                                                     request.cursors().end());
+  const homeward::v1::EventSelection& selection = request.selection();
+  const bool everything =
+      selection.payloads().empty() && selection.activity_statuses().empty();
+  std::vector<PartitionStream> partitions(request.cursors_size());
+  for (int i = 0; i < request.cursors_size(); ++i) {
+    partitions[i].cursor = request.cursors(i);
+  }
+  // Tells the subscriber of every partition whose skipped events it has not
+  // heard of, or only of those not told for kProgressInterval.
+  auto send_progress = [&](bool all) {
+    const absl::Time now = absl::Now();
+    for (PartitionStream& p : partitions) {
+      if (p.skipped_through == 0) continue;
+      if (!all && now - p.last_sent < kProgressInterval) continue;
+      if (!SendProgress(p, now, writer)) return false;
+    }
+    return true;
+  };
   while (!context->IsCancelled()) {
     // Read the generation before reading events so that a commit landing in
     // between wakes the wait below instead of being missed.
     uint64_t generation = store_->CommitGeneration();
     bool backlog = false;
-    for (auto& cursor : cursors) {
+    for (PartitionStream& p : partitions) {
+      homeward::v1::PartitionCursor& cursor = p.cursor;
+      // Most commits touch a few partitions: seeking the others' outboxes
+      // after every commit would cost more than the events sent.
+      const uint64_t published = store_->PublishedSequence(cursor.partition());
+      if (published != storage::Store::kUnknownSequence &&
+          published <= cursor.after_sequence()) {
+        continue;
+      }
       ASSIGN_OR_RETURN(auto events,
                        store_->ReadEvents(cursor.partition(),
                                           cursor.after_sequence(), kReadBatch));
-      for (const auto& event : events) {
-        if (!writer->Write(event)) return absl::OkStatus();  // caller went away
+      for (auto& event : events) {
         cursor.set_after_sequence(event.sequence());
+        if (!everything && !Selected(selection, event)) {
+          p.skipped_through = event.sequence();
+          p.skipped_time = event.time();
+          continue;
+        }
+        if (!writer->Write(event)) return absl::OkStatus();  // caller went away
+        p.skipped_through = 0;
+        p.last_sent = absl::Now();
       }
       backlog = backlog || events.size() == kReadBatch;
     }
+    if (!everything && !send_progress(/*all=*/false)) return absl::OkStatus();
     if (backlog) continue;
-    if (request.replay_only()) return absl::OkStatus();
-    store_->WaitForCommit(generation, kIdleWait);
+    if (request.replay_only()) {
+      send_progress(/*all=*/true);
+      return absl::OkStatus();
+    }
+    // A quiet feed tells of skipped events at once.
+    if (store_->WaitForCommit(generation, kIdleWait) == generation &&
+        !everything && !send_progress(/*all=*/true)) {
+      return absl::OkStatus();
+    }
   }
   return absl::OkStatus();
 }

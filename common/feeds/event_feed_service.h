@@ -2,7 +2,11 @@
 // a partition's outbox after the caller's cursor, then tails new events as
 // they commit. Delivery is at-least-once; consumers store their cursor in the
 // same WriteSet as the projection change an event causes, so applying is
-// idempotent across reconnects and crashes.
+// idempotent across reconnects and crashes. A subscriber may name the events
+// it wants (SubscribeRequest.selection): the others are not sent, and a
+// bare progress event (no payload) now and then moves its cursor past them.
+// A tailing stream reads only the partitions whose published sequence
+// (Store::PublishedSequence) moved past its cursor.
 //
 //   EventFeedService feed(store.get(), &owned_partitions, &verifier);
 //   builder.RegisterService(&feed);
@@ -39,7 +43,8 @@ class EventFeedService final : public homeward::v1::EventFeedService::Service {
   const auth::PrincipalVerifier* verifier_;
 };
 
-// Checks a SubscribeRequest against the partitions this replica owns.
+// Checks a SubscribeRequest against the partitions this replica owns, and
+// its selection's payloads against Event's.
 absl::Status ValidateSubscribeRequest(
     const homeward::v1::SubscribeRequest& request,
     const storage::PartitionSet& owned);

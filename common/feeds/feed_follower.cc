@@ -68,6 +68,12 @@ struct FeedFollower::Stream {
 
 namespace {
 
+// A progress event: the producer skipped events up to this one's sequence
+// that the consumer's selection leaves out (EventConsumer::Selection).
+bool IsProgress(const Event& event) {
+  return event.payload_case() == Event::PAYLOAD_NOT_SET;
+}
+
 // Logs the first attempts and then ever more rarely, so that a partition
 // waiting for an operator all night does not flood the log.
 bool WorthLogging(int attempt) {
@@ -201,8 +207,10 @@ void FeedFollower::ReadLoop(Stream* stream) {
   principal.set_role(homeward::v1::ROLE_SERVICE);
   const auth::PrincipalSigner signer(options_.principal_secret);
   int failures = 0;  // streams in a row that ended before any event came
+  const homeward::v1::EventSelection selection = options_.consumer->Selection();
   while (true) {
     homeward::v1::SubscribeRequest request;
+    *request.mutable_selection() = selection;
     grpc::ClientContext context;
     {
       absl::MutexLock lock(&mu_);
@@ -387,6 +395,11 @@ void FeedFollower::ApplyRound(Stream* stream, RoundMode mode) {
       if (e->sequence() <= w.last) {  // delivered again: applied already
         continue;
       }
+      if (IsProgress(*e)) {  // skipped at the producer: the cursor moves
+        w.last = e->sequence();
+        ++w.applied_count;
+        continue;
+      }
       absl::StatusOr<storage::WriteSet> change = options_.consumer->Apply(*e);
       if (!change.ok()) {
         w.refused = e;
@@ -448,7 +461,8 @@ void FeedFollower::ApplyRound(Stream* stream, RoundMode mode) {
     if (w.committed.ok()) {
       if (options_.on_applied) {
         for (const Event* e : w.events) {
-          if (e->sequence() > w.applied_before && e->sequence() <= w.last) {
+          if (e->sequence() > w.applied_before && e->sequence() <= w.last &&
+              !IsProgress(*e)) {
             options_.on_applied(*e, applied_time);
           }
         }

@@ -10,6 +10,12 @@
 // skipped, so each event is applied exactly once across crashes of either
 // side.
 //
+// Selection: the follower subscribes with the consumer's
+// EventConsumer::Selection, so the producer sends only the events the
+// consumer acts on; the progress events it sends in place of the others
+// (no payload) are committed as the cursor alone, without calling Apply, and
+// are not passed to Options::on_applied.
+//
 // Reconnects: a stream that fails or ends (producer down, restarting,
 // refusing, or a producer of this process whose in-process channel is not
 // set yet: producer_channel.h) is opened again after a backoff that doubles

@@ -7,6 +7,8 @@
 //
 //   ArenaMessages<GetCaseRequest, Case> get_case_messages_;
 //   SetMessageAllocatorFor_GetCase(&get_case_messages_);  // in the service
+//   // A larger first block for a larger response (a plan of activities):
+//   ArenaMessages<GetPlanRequest, Plan, 8192> get_plan_messages_;
 #ifndef HOMEWARD_COMMON_SERVER_ARENA_MESSAGES_H_
 #define HOMEWARD_COMMON_SERVER_ARENA_MESSAGES_H_
 
@@ -17,7 +19,9 @@
 
 namespace homeward::server {
 
-template <typename Request, typename Response>
+// `kInitialBlockBytes` (default: enough for a case record and its request)
+// should hold a typical call's messages without a second block.
+template <typename Request, typename Response, size_t kInitialBlockBytes = 2048>
 class ArenaMessages final : public grpc::MessageAllocator<Request, Response> {
  public:
   grpc::MessageHolder<Request, Response>* AllocateMessages() override {
@@ -25,9 +29,6 @@ class ArenaMessages final : public grpc::MessageAllocator<Request, Response> {
   }
 
  private:
-  // Enough for a case record and its request without a second block.
-  static constexpr size_t kInitialBlockBytes = 2048;
-
   class Holder final : public grpc::MessageHolder<Request, Response> {
    public:
     Holder() : arena_(InitialBlock()) {

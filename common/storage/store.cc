@@ -140,6 +140,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   std::unique_ptr<Store> store(new Store(options, db, std::move(handles)));
   RETURN_IF_ERROR(store->LoadAuditHead());
   RETURN_IF_ERROR(store->IndexAuditTrail());
+  RETURN_IF_ERROR(store->LoadOutboxHeads());
   return store;
 }
 
@@ -292,6 +293,17 @@ void Store::CommitLoop() {
   }
 }
 
+// Runs before the store is handed out, like LoadAuditHead: the committer
+// has nothing to do yet.
+absl::Status Store::LoadOutboxHeads() {
+  for (uint32_t p = 0; p < options_.partition_count; ++p) {
+    RETURN_IF_ERROR(LoadOutboxHead(p));
+  }
+  absl::MutexLock lock(&generation_mu_);
+  published_sequence_ = last_sequence_;
+  return absl::OkStatus();
+}
+
 absl::Status Store::LoadOutboxHead(uint32_t partition) {
   if (last_sequence_.contains(partition)) return absl::OkStatus();
   std::unique_ptr<rocksdb::Iterator> iter(
@@ -317,6 +329,8 @@ struct Store::GroupState {
       claims;
   // The records the batch writes; they point into the sets' puts.
   std::vector<absl::string_view> record_keys;
+  // The partition of each event the batch appends.
+  std::vector<uint32_t> event_partitions;
 };
 
 absl::StatusOr<bool> Store::CheckSet(
@@ -392,6 +406,7 @@ CommitResult Store::ApplySet(WriteSet& set, GroupState& group) {
   }
   for (Event& event : set.events_) {
     event.set_sequence(++last_sequence_[event.partition()]);
+    group.event_partitions.push_back(event.partition());
     if (!event.has_time()) *event.mutable_time() = NowTimestamp();
     group.batch
         .Put(handles_[Column::kOutbox],
@@ -476,6 +491,15 @@ void Store::CommitGroup(std::vector<AuditEntry>& reads,
   }
   {
     absl::MutexLock lock(&generation_mu_);
+    // Restored on failure: last_sequence_ is then what was published.
+    for (uint32_t p : state.event_partitions) {
+      auto it = last_sequence_.find(p);
+      if (it == last_sequence_.end()) {
+        published_sequence_.erase(p);  // loaded by this failed group only
+      } else {
+        published_sequence_[p] = it->second;
+      }
+    }
     ++generation_;
   }
   generation_cv_.SignalAll();
@@ -620,6 +644,12 @@ absl::StatusOr<std::vector<Event>> Store::ReadEvents(uint32_t partition,
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "reading the outbox"));
   return events;
+}
+
+uint64_t Store::PublishedSequence(uint32_t partition) const {
+  absl::MutexLock lock(&generation_mu_);
+  auto it = published_sequence_.find(partition);
+  return it == published_sequence_.end() ? kUnknownSequence : it->second;
 }
 
 uint64_t Store::CommitGeneration() const {

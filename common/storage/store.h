@@ -151,6 +151,13 @@ class Store {
   // Up to `max` events of `partition` with sequence > `after`, in order.
   absl::StatusOr<std::vector<homeward::v1::Event>> ReadEvents(
       uint32_t partition, uint64_t after, size_t max) const;
+  // The last sequence of `partition` that readers can see (0: no event
+  // yet), moved before CommitGeneration; kUnknownSequence for a partition at
+  // or beyond Options::partition_count that has had no event since the
+  // store opened. Lets a tailing feed skip a partition whose outbox has not
+  // moved instead of seeking it after every commit.
+  static constexpr uint64_t kUnknownSequence = UINT64_MAX;
+  uint64_t PublishedSequence(uint32_t partition) const;
   // A counter that moves after every commit; WaitForCommit blocks until it
   // differs from `seen` or `timeout` passes, and returns its value.
   uint64_t CommitGeneration() const;
@@ -215,6 +222,8 @@ class Store {
                        rocksdb::WriteBatch& batch) const;
   // Makes sure the last outbox sequence of `partition` is known.
   absl::Status LoadOutboxHead(uint32_t partition);
+  // Loads and publishes the outbox heads of the deployment's partitions.
+  absl::Status LoadOutboxHeads();
   absl::StatusOr<IndexPage> ListRange(int column,
                                       const std::vector<uint32_t>& partitions,
                                       const std::string& scope, int page_size,
@@ -246,6 +255,8 @@ class Store {
   mutable absl::Mutex generation_mu_;
   mutable absl::CondVar generation_cv_;
   uint64_t generation_ ABSL_GUARDED_BY(generation_mu_) = 0;
+  absl::flat_hash_map<uint32_t, uint64_t> published_sequence_
+      ABSL_GUARDED_BY(generation_mu_);
 
   std::thread committer_;
   std::thread completer_;

@@ -27,6 +27,7 @@ using ::homeward::v1::Case;
 using ::homeward::v1::Event;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::UnorderedElementsAre;
 
 std::unique_ptr<Store> OpenStore(const TempDir& dir) {
@@ -268,6 +269,39 @@ TEST(StoreTest, FeedReplaysFromACursorThenSeesNewEvents) {
   ASSERT_OK(tail);
   ASSERT_EQ(tail->size(), 1u);
   EXPECT_EQ((*tail)[0].sequence(), 6u);
+}
+
+TEST(StoreTest, PublishedSequenceFollowsCommitsAndSurvivesReopening) {
+  TempDir dir;
+  {
+    auto store = OpenStore(dir);
+    // Every partition of the deployment is known from the start.
+    EXPECT_EQ(store->PublishedSequence(3), 0u);
+    EXPECT_EQ(store->PublishedSequence(kDefaultPartitionCount - 1), 0u);
+    // Beyond it, only once an event was committed there.
+    EXPECT_EQ(store->PublishedSequence(kDefaultPartitionCount),
+              Store::kUnknownSequence);
+    WriteSet set;
+    set.AppendEvent(CaseEvent(3, "c1"))
+        .AppendEvent(CaseEvent(3, "c2"))
+        .AppendEvent(CaseEvent(kDefaultPartitionCount, "c3"));
+    const uint64_t generation = store->CommitGeneration();
+    ASSERT_OK(store->Commit(std::move(set)));
+    // Published before the generation moved, so a tailing reader that sees
+    // the new generation sees the new sequences.
+    EXPECT_NE(store->CommitGeneration(), generation);
+    EXPECT_EQ(store->PublishedSequence(3), 2u);
+    EXPECT_EQ(store->PublishedSequence(kDefaultPartitionCount), 1u);
+    EXPECT_EQ(store->PublishedSequence(4), 0u);
+    // A failed set publishes nothing.
+    WriteSet refused;
+    refused.ExpectVersion(3, "case", "missing", 7)
+        .AppendEvent(CaseEvent(3, "c4"));
+    EXPECT_THAT(store->Commit(std::move(refused)), Not(IsOk()));
+    EXPECT_EQ(store->PublishedSequence(3), 2u);
+  }
+  auto reopened = OpenStore(dir);
+  EXPECT_EQ(reopened->PublishedSequence(3), 2u);
 }
 
 TEST(StoreTest, CursorAndProjectionCommitTogetherOrNotAtAll) {

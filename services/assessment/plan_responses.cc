@@ -100,6 +100,16 @@ absl::Status AddStale(const NeedStore& needs, uint32_t p, const Plan& plan,
 
 }  // namespace
 
+homeward::v1::EventSelection PlanResponses::Selection() const {
+  homeward::v1::EventSelection selection;
+  selection.add_payloads(Event::kPlanApproved);
+  selection.add_payloads(Event::kPlanRevised);
+  selection.add_payloads(Event::kPlanCancelled);
+  selection.add_payloads(Event::kActivityStatusChanged);
+  selection.add_activity_statuses(homeward::v1::ACTIVITY_STATUS_DROPPED);
+  return selection;
+}
+
 absl::StatusOr<storage::WriteSet> PlanResponses::Apply(const Event& event) {
   const uint32_t p = event.partition();
   std::string case_id;

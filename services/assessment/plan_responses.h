@@ -53,6 +53,11 @@ class PlanResponses : public feeds::EventConsumer {
   // partition.
   bool ReadsOwnProjection() const override { return true; }
   bool ReadsOnlyEventPartition() const override { return true; }
+  // What Apply acts on: PlanApproved, PlanRevised, PlanCancelled and
+  // ActivityStatusChanged to DROPPED. The producer then sends no other
+  // activity change (the planning feed's most frequent event) and no
+  // PlanCompleted.
+  homeward::v1::EventSelection Selection() const override;
 
   Skipped skipped() const { return skipped_.Read(); }
 

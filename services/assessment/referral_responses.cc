@@ -38,6 +38,12 @@ Response ResponseTo(ReferralStatus status) {
 
 }  // namespace
 
+homeward::v1::EventSelection ReferralResponses::Selection() const {
+  homeward::v1::EventSelection selection;
+  selection.add_payloads(Event::kReferralStatusChanged);
+  return selection;
+}
+
 absl::StatusOr<storage::WriteSet> ReferralResponses::Apply(const Event& event) {
   if (!event.has_referral_status_changed()) return storage::WriteSet();
   const Referral& referral = event.referral_status_changed().referral();

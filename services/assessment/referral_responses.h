@@ -51,6 +51,8 @@ class ReferralResponses : public feeds::EventConsumer {
   // It reads the record it changes, in the event's (the case's) partition.
   bool ReadsOwnProjection() const override { return true; }
   bool ReadsOnlyEventPartition() const override { return true; }
+  // ReferralStatusChanged only.
+  homeward::v1::EventSelection Selection() const override;
 
   Skipped skipped() const { return skipped_.Read(); }
 

@@ -34,19 +34,25 @@ std::string DateText(const Date& date) {
   return absl::FormatCivilTime(day);
 }
 
+// The id of the entry `activity` of the ACTIVE version of the plan of
+// `case_id` puts in the activity queue; empty when it puts none.
+std::string ActivityEntry(absl::string_view case_id,
+                          const homeward::v1::PlanActivity& activity) {
+  if (activity.status() != homeward::v1::ACTIVITY_STATUS_PLANNED &&
+      activity.status() != homeward::v1::ACTIVITY_STATUS_IN_PROGRESS) {
+    return "";
+  }
+  if (!activity.has_due_date() || activity.activity_id().empty()) return "";
+  return ActivityDueEntry(activity.due_date(), case_id, activity.activity_id());
+}
+
 // The ids of the entries `plan` (the ACTIVE version) puts in the activity
 // queue.
 std::set<std::string> ActivityEntries(const Plan* plan) {
   std::set<std::string> ids;
   if (plan == nullptr) return ids;
   for (const auto& activity : plan->activities()) {
-    if (activity.status() != homeward::v1::ACTIVITY_STATUS_PLANNED &&
-        activity.status() != homeward::v1::ACTIVITY_STATUS_IN_PROGRESS) {
-      continue;
-    }
-    if (!activity.has_due_date() || activity.activity_id().empty()) continue;
-    std::string id = ActivityDueEntry(activity.due_date(), plan->case_id(),
-                                      activity.activity_id());
+    std::string id = ActivityEntry(plan->case_id(), activity);
     if (!id.empty()) ids.insert(std::move(id));
   }
   return ids;
@@ -121,14 +127,32 @@ void LeavePlanQueue(uint32_t partition, const Date& return_date,
 
 void UpdateActivityQueue(uint32_t partition, const Plan* before,
                          const Plan* after, storage::WriteSet& set) {
+  const std::set<std::string> was = ActivityEntries(before);
   const std::set<std::string> kept = ActivityEntries(after);
-  for (const std::string& id : ActivityEntries(before)) {
+  for (const std::string& id : was) {
     if (kept.count(id) == 0) {
       set.DeleteIndex(partition, kActivityDueIndex, kQueueIndexValue, id);
     }
   }
   for (const std::string& id : kept) {
-    set.PutIndex(partition, kActivityDueIndex, kQueueIndexValue, id);
+    if (was.count(id) == 0) {
+      set.PutIndex(partition, kActivityDueIndex, kQueueIndexValue, id);
+    }
+  }
+}
+
+void UpdateActivityQueueEntry(uint32_t partition, absl::string_view case_id,
+                              const homeward::v1::PlanActivity& before,
+                              const homeward::v1::PlanActivity& after,
+                              storage::WriteSet& set) {
+  const std::string was = ActivityEntry(case_id, before);
+  const std::string now = ActivityEntry(case_id, after);
+  if (was == now) return;
+  if (!was.empty()) {
+    set.DeleteIndex(partition, kActivityDueIndex, kQueueIndexValue, was);
+  }
+  if (!now.empty()) {
+    set.PutIndex(partition, kActivityDueIndex, kQueueIndexValue, now);
   }
 }
 

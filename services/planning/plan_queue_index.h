@@ -88,10 +88,19 @@ void LeavePlanQueue(uint32_t partition, const homeward::v1::Date& return_date,
 // a plan is first activated, `after` when the ACTIVE version is completed or
 // cancelled; a revision that becomes ACTIVE is `after`, the version it
 // supersedes `before`). Deletes the entries of `before` that `after` does
-// not have and puts those of `after`; nothing when both are nullptr.
+// not have and puts those of `after` that `before` does not have (an entry
+// both have is in the index already: every write of the ACTIVE version
+// keeps it); nothing when both are nullptr.
 void UpdateActivityQueue(uint32_t partition, const homeward::v1::Plan* before,
                          const homeward::v1::Plan* after,
                          storage::WriteSet& set);
+// The same for a change of one activity of the ACTIVE version of the plan
+// of `case_id` (SetActivityStatus), from `before` to `after`: at most one
+// entry deleted and one put, without going through the plan.
+void UpdateActivityQueueEntry(uint32_t partition, absl::string_view case_id,
+                              const homeward::v1::PlanActivity& before,
+                              const homeward::v1::PlanActivity& after,
+                              storage::WriteSet& set);
 
 }  // namespace homeward::planning
 

@@ -831,5 +831,34 @@ TEST_F(PlanQueuesTest, ActivityEntriesFollowTheActiveVersion) {
   EXPECT_THAT(Entries(kActivityDueIndex), IsEmpty());
 }
 
+// A change of one activity's status (SetActivityStatus) moves that
+// activity's entry alone: in while PLANNED or IN_PROGRESS with a due date,
+// out once DONE or DROPPED.
+TEST_F(PlanQueuesTest, ActivityEntryFollowsOneActivitysStatus) {
+  const std::string id = "case-a";
+  const uint32_t p = PartitionOf(id);
+  homeward::v1::PlanActivity undated;
+  undated.set_activity_id("AC1");
+  undated.set_status(homeward::v1::ACTIVITY_STATUS_PLANNED);
+  homeward::v1::PlanActivity planned = undated;
+  *planned.mutable_due_date() = api::ToDate(kReturned + 30);
+  homeward::v1::PlanActivity started = planned;
+  started.set_status(homeward::v1::ACTIVITY_STATUS_IN_PROGRESS);
+  homeward::v1::PlanActivity done = planned;
+  done.set_status(homeward::v1::ACTIVITY_STATUS_DONE);
+  auto move = [&](const homeward::v1::PlanActivity& before,
+                  const homeward::v1::PlanActivity& after) {
+    storage::WriteSet set;
+    UpdateActivityQueueEntry(p, id, before, after, set);
+    Commit(std::move(set));
+    return Entries(kActivityDueIndex);
+  };
+  EXPECT_THAT(move(undated, planned), ElementsAre("2026-02-09/case-a/AC1"));
+  EXPECT_THAT(move(planned, started), ElementsAre("2026-02-09/case-a/AC1"));
+  EXPECT_THAT(move(started, done), IsEmpty());
+  EXPECT_THAT(move(undated, started), ElementsAre("2026-02-09/case-a/AC1"));
+  EXPECT_THAT(move(started, undated), IsEmpty());
+}
+
 }  // namespace
 }  // namespace homeward::planning

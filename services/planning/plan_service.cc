@@ -249,9 +249,10 @@ absl::Status PlanServiceImpl::Get(const service::Actor& actor,
   ASSIGN_OR_RETURN(cases::CaseScope scope,
                    parts_.cases->Authorize(actor.principal, request.case_id(),
                                            "case_id", CaseAction::kRead));
-  ASSIGN_OR_RETURN(*response,
-                   parts_.plans->Get(scope.partition(), request.case_id(),
-                                     request.version()));
+  // Decoded straight into the response, on the call's arena. A refusal
+  // sends none of it: gRPC sends no message with an error status.
+  RETURN_IF_ERROR(parts_.plans->Get(scope.partition(), request.case_id(),
+                                    request.version(), response));
   parts_.plans->AuditRead(actor, request.case_id());
   return absl::OkStatus();
 }
@@ -419,10 +420,14 @@ absl::Status PlanServiceImpl::SetActivity(
   const uint32_t partition = c.context.scope.partition();
   ASSIGN_OR_RETURN(Plan latest, parts_.plans->Get(partition, case_id, 0));
   // While a revision is prepared, delivery goes on in the active version.
-  ASSIGN_OR_RETURN(std::optional<Plan> active,
-                   parts_.plans->ActiveVersion(partition, latest));
+  // Usually the latest is the active one: it is changed where it is, not
+  // copied.
+  std::optional<Plan> revised;
+  if (latest.status() != homeward::v1::PLAN_STATUS_ACTIVE) {
+    ASSIGN_OR_RETURN(revised, parts_.plans->ActiveVersion(partition, latest));
+  }
   // No version ACTIVE: the workflow check below refuses with the status.
-  Plan delivered = active.has_value() ? *std::move(active) : latest;
+  Plan& delivered = revised.has_value() ? *revised : latest;
   homeward::v1::PlanActivity* activity = nullptr;
   for (auto& a : *delivered.mutable_activities()) {
     if (a.activity_id() == request.activity_id()) activity = &a;
@@ -434,12 +439,12 @@ absl::Status PlanServiceImpl::SetActivity(
   RETURN_IF_ERROR(
       CheckActivityStatusChange(delivered.status(), activity->status(),
                                 request.status(), request.reason()));
-  const Plan before = delivered;
+  const homeward::v1::PlanActivity before = *activity;
   activity->set_status(request.status());
   activity->set_status_reason(request.reason());
 
   PlanStore::Change change;
-  UpdateActivityQueue(partition, &before, &delivered, change.also);
+  UpdateActivityQueueEntry(partition, case_id, before, *activity, change.also);
   homeward::v1::Event event;
   auto* changed = event.mutable_activity_status_changed();
   changed->set_case_id(case_id);
@@ -448,13 +453,19 @@ absl::Status PlanServiceImpl::SetActivity(
   *changed->mutable_activity() = *activity;
   change.events.push_back(std::move(event));
   const int32_t version = delivered.version();
-  const int32_t latest_version = latest.version();
-  change.versions.push_back(std::move(delivered));
-  change.read_latest = std::move(latest);
-  if (version == latest_version) {
+  if (!revised.has_value()) {
+    // The latest version itself is rewritten: the store needs only its
+    // version and etag besides (PlanStore::Change::read_latest).
+    Plan read;
+    read.set_version(latest.version());
+    read.set_etag(latest.etag());
+    change.versions.push_back(std::move(latest));
+    change.read_latest = std::move(read);
     return parts_.plans->ApplyAsync(actor, partition, case_id, request.etag(),
                                     std::move(change), std::move(done));
   }
+  change.versions.push_back(*std::move(revised));
+  change.read_latest = std::move(latest);
   // The answer is the version whose activity changed, read once durable.
   return parts_.plans->ApplyAsync(
       actor, partition, case_id, request.etag(), std::move(change),

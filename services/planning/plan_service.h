@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "common/auth/principal_token.h"
 #include "common/programme/programme_catalogs.h"
+#include "common/server/arena_messages.h"
 #include "common/service/actor.h"
 #include "common/service/reactors.h"
 #include "common/service/rpc_method.h"
@@ -42,7 +43,9 @@ class PlanServiceImpl final
     const PlanQueues* queues = nullptr;
     const auth::PrincipalVerifier* verifier = nullptr;
   };
-  explicit PlanServiceImpl(Parts parts) : parts_(parts) {}
+  explicit PlanServiceImpl(Parts parts) : parts_(parts) {
+    SetMessageAllocatorFor_GetPlan(&get_plan_messages_);
+  }
 
   grpc::ServerUnaryReactor* CreatePlan(
       grpc::CallbackServerContext* context,
@@ -174,6 +177,11 @@ class PlanServiceImpl final
   }
 
   Parts parts_;
+  // GetPlan is the hot read: its messages live on a per-call arena, the plan
+  // decoded straight into the response; the first block (8 KB) leaves room
+  // for a plan of several activities, larger than a case.
+  server::ArenaMessages<homeward::v1::GetPlanRequest, homeward::v1::Plan, 8192>
+      get_plan_messages_;
 };
 
 }  // namespace homeward::planning

@@ -134,20 +134,33 @@ void PlanStore::CreateAsync(const service::Actor& actor, uint32_t partition,
 absl::StatusOr<Plan> PlanStore::Get(uint32_t partition,
                                     absl::string_view case_id,
                                     int32_t version) const {
-  ASSIGN_OR_RETURN(Head head, ReadHead(partition, case_id));
-  if (version < 0 || version > head.latest) {
+  Plan plan;
+  RETURN_IF_ERROR(Get(partition, case_id, version, &plan));
+  return plan;
+}
+
+absl::Status PlanStore::Get(uint32_t partition, absl::string_view case_id,
+                            int32_t version, Plan* out) const {
+  // The head holds the latest version: the usual read is one record.
+  uint64_t revision = 0;
+  ASSIGN_OR_RETURN(bool found, store_->GetRecord(partition, kHeadKind, case_id,
+                                                 out, &revision));
+  if (!found) return errors::NotFound("plan", case_id);
+  const int32_t latest = out->version();
+  if (version < 0 || version > latest) {
     return errors::NotFound("plan version",
                             absl::StrCat(case_id, "/", version));
   }
-  // The head holds the latest version: the usual read is one record.
-  Plan plan;
-  if (version == 0 || version == head.latest) {
-    plan = std::move(head.plan);
-  } else {
-    ASSIGN_OR_RETURN(plan, ReadVersion(partition, case_id, version, nullptr));
+  if (version != 0 && version != latest) {
+    ASSIGN_OR_RETURN(
+        found, store_->GetRecord(partition, kVersionKind,
+                                 VersionKey(case_id, version), out, nullptr));
+    if (!found) {
+      return errors::NotFound("plan version", VersionKey(case_id, version));
+    }
   }
-  plan.set_etag(api::EtagOf(head.revision));
-  return plan;
+  out->set_etag(api::EtagOf(revision));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<Plan>> PlanStore::ActiveVersion(
@@ -286,8 +299,8 @@ absl::StatusOr<PlanStore::Prepared> PlanStore::Prepare(
     }
     if (version == head.latest) wrote_previous_latest = true;
     if (version == latest) {
-      // The latest lives in the head record.
-      prepared.latest = next;
+      // The latest lives in the head record; `next` is not used again.
+      prepared.latest = std::move(next);
       has_latest = true;
     } else {
       set.PutRecord(partition, kVersionKind, key, revision, next);

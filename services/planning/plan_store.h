@@ -62,6 +62,10 @@ class PlanStore {
   absl::StatusOr<homeward::v1::Plan> Get(uint32_t partition,
                                          absl::string_view case_id,
                                          int32_t version) const;
+  // The same decoded into `out` (e.g. a response on the call's arena), which
+  // holds something undefined after an error.
+  absl::Status Get(uint32_t partition, absl::string_view case_id,
+                   int32_t version, homeward::v1::Plan* out) const;
 
   // The version being delivered (ACTIVE) of the plan whose latest version is
   // `latest`: `latest` itself, or while a revision is prepared the version
@@ -102,7 +106,9 @@ class PlanStore {
     std::vector<homeward::v1::Event> events;
     storage::WriteSet also;
     // The latest version as the caller read it (Get(..., 0), with its
-    // etag), which spares reading the head again.
+    // etag), which spares reading the head again. When `versions` rewrites
+    // the latest version itself, only its version and etag are used, so a
+    // caller may pass just those instead of a second copy of the plan.
     std::optional<homeward::v1::Plan> read_latest;
   };
   // Applies `change` to the plan of `case_id` if `etag` is its current etag;
