@@ -222,15 +222,14 @@ absl::StatusOr<ReferralStore::Prepared> ReferralStore::PrepareChange(
   *next.mutable_create_time() = current.create_time();
   *next.mutable_update_time() = storage::NowTimestamp();
   next.clear_etag();
-  Referral before = current;
-  before.clear_etag();
 
   Prepared prepared;
   storage::WriteSet& set = prepared.set;
   set.ExpectVersion(partition, kKind, current.referral_id(), version)
       .PutRecord(partition, kKind, current.referral_id(), version + 1,
                  RecordOf(next));
-  UpdateReferralIndexes(partition, &before, &next, set);
+  // `current` as read (its etag aside, which no index entry holds).
+  UpdateReferralIndexes(partition, &current, &next, set);
   if (next.status() != current.status()) {
     set.AppendEvent(StatusChanged(actor, partition, next, current.status()));
   }
