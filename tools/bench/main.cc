@@ -24,6 +24,7 @@
 // target ratio is reported only: performance is informational here.
 #include <sched.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <cmath>
@@ -143,6 +144,35 @@ struct Row {
   std::optional<double> cpu_ratio;
   std::optional<std::pair<double, double>> ratio_iqr;
 };
+
+// The CPU time (user + system) this process has used so far, in seconds.
+double CpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(usage.ru_utime.tv_usec +
+                                    usage.ru_stime.tv_usec);
+}
+
+// Waits (up to `timeout`) until the process, servers included, has used
+// less than a tenth of a CPU over a quarter of a second; whether it did.
+// The services' feed followers apply what a preload wrote in the
+// background (every preloaded referral's ReferralStatusChanged in the
+// assessment and planning replicas, every plan step in assessment), which
+// the storage-idle wait before each slice does not see: without this the
+// first scenarios measured would share the CPU with that catching up.
+bool WaitForQuiet(absl::Duration timeout) {
+  const absl::Time give_up = absl::Now() + timeout;
+  constexpr absl::Duration kWindow = absl::Milliseconds(250);
+  while (absl::Now() < give_up) {
+    const double start = CpuSeconds();
+    absl::SleepFor(kWindow);
+    if (CpuSeconds() - start < 0.1 * absl::ToDoubleSeconds(kWindow)) {
+      return true;
+    }
+  }
+  return false;
+}
 
 // What `nproc` prints: the CPUs this process may run on.
 int AvailableCpus() {
@@ -612,6 +642,14 @@ int Run() {
       } else {
         referral_failure = pool.status().ToString();
       }
+    }
+    if (preload_plans > 0 || needs_directory) {
+      const absl::Time start = absl::Now();
+      const bool quiet = WaitForQuiet(absl::Seconds(120));
+      std::cerr << (quiet ? "deployment quiet after the preload in "
+                          : "(measuring anyway: still busy after ")
+                << absl::FormatDuration(absl::Now() - start)
+                << (quiet ? "\n" : ")\n");
     }
     const ScenarioData data{.case_ids = &case_ids,
                             .plans = plans.get(),
