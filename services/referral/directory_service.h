@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "common/auth/principal_token.h"
 #include "common/programme/programme_catalogs.h"
+#include "common/server/arena_messages.h"
 #include "common/service/actor.h"
 #include "common/service/reactors.h"
 #include "common/service/rpc_method.h"
@@ -43,7 +44,9 @@ class DirectoryServiceImpl final
     const programme::TaxonomyCatalog* taxonomies = nullptr;
     const auth::PrincipalVerifier* verifier = nullptr;
   };
-  explicit DirectoryServiceImpl(Parts parts) : parts_(parts) {}
+  explicit DirectoryServiceImpl(Parts parts) : parts_(parts) {
+    SetMessageAllocatorFor_SearchServices(&search_messages_);
+  }
 
   grpc::ServerUnaryReactor* CreateOrganization(
       grpc::CallbackServerContext* context,
@@ -160,6 +163,12 @@ class DirectoryServiceImpl final
   }
 
   Parts parts_;
+  // SearchServices is the hot read (a page of whole services decoded from
+  // storage): its messages live on a per-call arena, and the services are
+  // decoded straight into the answer (DirectoryStore::SearchInto).
+  server::ArenaMessages<homeward::v1::SearchServicesRequest,
+                        homeward::v1::SearchServicesResponse>
+      search_messages_;
 };
 
 }  // namespace homeward::referral

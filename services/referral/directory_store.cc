@@ -413,6 +413,20 @@ absl::Status DirectoryStore::SetCapacity(
 
 absl::StatusOr<storage::Page<HumanService>> DirectoryStore::Search(
     const homeward::v1::SearchServicesRequest& request) const {
+  homeward::v1::SearchServicesResponse response;
+  RETURN_IF_ERROR(SearchInto(request, &response));
+  storage::Page<HumanService> page;
+  page.items.reserve(response.services_size());
+  for (HumanService& s : *response.mutable_services()) {
+    page.items.push_back(std::move(s));
+  }
+  page.next_page_token = std::move(*response.mutable_next_page_token());
+  return page;
+}
+
+absl::Status DirectoryStore::SearchInto(
+    const homeward::v1::SearchServicesRequest& request,
+    homeward::v1::SearchServicesResponse* response) const {
   // The most selective filter's range; none: every service.
   std::string index;
   std::string value;
@@ -445,10 +459,10 @@ absl::StatusOr<storage::Page<HumanService>> DirectoryStore::Search(
   }
 
   const int want = api::EffectivePageSize(request.page());
-  storage::Page<HumanService> page;
+  auto* services = response->mutable_services();
   int examined = 0;
   while (true) {
-    const int ask = want - static_cast<int>(page.items.size());
+    const int ask = want - services->size();
     absl::StatusOr<storage::IndexPage> ids =
         index.empty()
             ? store_->ListRecordIds({kPartition}, kServiceKind, ask, inner)
@@ -459,29 +473,35 @@ absl::StatusOr<storage::Page<HumanService>> DirectoryStore::Search(
       return ids.status();
     }
     examined += static_cast<int>(ids->entries.size());
-    // Services are written with their index entries in one commit and
-    // never deleted: a miss is lost data.
-    ASSIGN_OR_RETURN(storage::Page<HumanService> read,
-                     storage::ReadIndexedRecords<HumanService>(
-                         *store_, *std::move(ids), kServiceKind,
-                         storage::MissingRecord::kCorruption,
-                         [&request](const storage::IndexEntry&,
-                                    uint64_t version, HumanService& s) {
-                           s.set_etag(api::EtagOf(version));
-                           return MatchesSearch(s, request);
-                         }));
-    for (auto& s : read.items) page.items.push_back(std::move(s));
-    inner = std::move(read.next_page_token);
-    if (inner.empty() || static_cast<int>(page.items.size()) >= want ||
+    // Each service is decoded straight into its place in the answer (on
+    // the call's arena when the caller put the answer on one) and taken
+    // back out when it does not match: no copy, no per-service heap
+    // allocations. Services are written with their index entries in one
+    // commit and never deleted: a miss is lost data.
+    for (const storage::IndexEntry& entry : ids->entries) {
+      HumanService* s = services->Add();
+      uint64_t version = 0;
+      ASSIGN_OR_RETURN(bool found,
+                       storage::ReadIndexedRecord(
+                           *store_, entry, kServiceKind,
+                           storage::MissingRecord::kCorruption, s, &version));
+      if (found && MatchesSearch(*s, request)) {
+        s->set_etag(api::EtagOf(version));
+      } else {
+        services->RemoveLast();
+      }
+    }
+    inner = std::move(ids->next_page_token);
+    if (inner.empty() || services->size() >= want ||
         examined >= kMaxExaminedPerSearch) {
       break;
     }
   }
   if (!inner.empty()) {
-    page.next_page_token = absl::WebSafeBase64Escape(
-        storage::KeyBuilder().Str(digest).Str(inner).key());
+    response->set_next_page_token(absl::WebSafeBase64Escape(
+        storage::KeyBuilder().Str(digest).Str(inner).key()));
   }
-  return page;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<storage::Page<Organization>> DirectoryStore::ListOrganizations(

@@ -122,6 +122,11 @@ class DirectoryStore {
   // page.page_token).
   absl::StatusOr<storage::Page<homeward::v1::HumanService>> Search(
       const homeward::v1::SearchServicesRequest& request) const;
+  // The same page written into `response` (services and next_page_token;
+  // it must hold none yet), each service decoded in place: on the
+  // response's arena when it has one (the SearchServices handler's).
+  absl::Status SearchInto(const homeward::v1::SearchServicesRequest& request,
+                          homeward::v1::SearchServicesResponse* response) const;
   // A page of organizations, in key order.
   absl::StatusOr<storage::Page<homeward::v1::Organization>> ListOrganizations(
       int page_size, absl::string_view page_token) const;

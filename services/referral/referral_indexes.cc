@@ -96,18 +96,25 @@ std::set<IndexEntryKey> ReferralIndexEntries(const Referral& r) {
 
 void UpdateReferralIndexes(uint32_t partition, const Referral* before,
                            const Referral* after, storage::WriteSet& set) {
+  const std::set<IndexEntryKey> had = before != nullptr
+                                          ? ReferralIndexEntries(*before)
+                                          : std::set<IndexEntryKey>();
   const std::set<IndexEntryKey> kept = after != nullptr
                                            ? ReferralIndexEntries(*after)
                                            : std::set<IndexEntryKey>();
-  if (before != nullptr) {
-    for (const auto& [index, value, id] : ReferralIndexEntries(*before)) {
-      if (kept.count({index, value, id}) == 0) {
-        set.DeleteIndex(partition, index, value, id);
-      }
+  for (const auto& [index, value, id] : had) {
+    if (kept.count({index, value, id}) == 0) {
+      set.DeleteIndex(partition, index, value, id);
     }
   }
+  // Only the entries `before` did not have: those it had are stored
+  // already (written in the same WriteSet as the record it was read from),
+  // and every key written is one more memtable insert for each change (a
+  // move within the same queue, RECEIVED or IN_PROGRESS, writes none).
   for (const auto& [index, value, id] : kept) {
-    set.PutIndex(partition, index, value, id);
+    if (had.count({index, value, id}) == 0) {
+      set.PutIndex(partition, index, value, id);
+    }
   }
 }
 

@@ -56,7 +56,8 @@ std::set<IndexEntryKey> ReferralIndexEntries(
     const homeward::v1::Referral& referral);
 
 // Deletes the entries of `before` that `after` does not have and puts those
-// of `after` (nullptr: no referral).
+// of `after` that `before` does not have (nullptr: no referral); `before`
+// must be the referral as stored, its entries with it.
 void UpdateReferralIndexes(uint32_t partition,
                            const homeward::v1::Referral* before,
                            const homeward::v1::Referral* after,

@@ -483,18 +483,20 @@ absl::Status PartnerReferralServiceImpl::Inbox(
   for (int s : request.statuses()) {
     statuses.push_back(static_cast<homeward::v1::ReferralStatus>(s));
   }
+  // Each referral's view written in place into the answer, which lives on
+  // the call's arena.
   ASSIGN_OR_RETURN(
-      storage::Page<Referral> page,
-      parts_.referrals->ListForOrganization(
+      std::string next_page_token,
+      parts_.referrals->VisitForOrganization(
           actor.principal.agency_id(), statuses,
-          api::EffectivePageSize(request.page()), request.page().page_token()));
-  for (const Referral& r : page.items) {
-    // Drafts are never in the organization's indexes; checked again so
-    // that nothing unsent could ever show.
-    if (r.status() == homeward::v1::REFERRAL_STATUS_DRAFT) continue;
-    *response->add_referrals() = SharedViewOf(r);
-  }
-  response->set_next_page_token(std::move(page.next_page_token));
+          api::EffectivePageSize(request.page()), request.page().page_token(),
+          [response](const Referral& r) {
+            // Drafts are never in the organization's indexes; checked
+            // again so that nothing unsent could ever show.
+            if (r.status() == homeward::v1::REFERRAL_STATUS_DRAFT) return;
+            WriteSharedView(r, response->add_referrals());
+          }));
+  response->set_next_page_token(std::move(next_page_token));
   return absl::OkStatus();
 }
 

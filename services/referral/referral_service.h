@@ -31,6 +31,7 @@
 
 #include "absl/status/status.h"
 #include "common/auth/principal_token.h"
+#include "common/server/arena_messages.h"
 #include "common/service/actor.h"
 #include "homeward/v1/referral.grpc.pb.h"
 #include "services/referral/case_events.h"
@@ -106,7 +107,9 @@ class ReferralServiceImpl final
 class PartnerReferralServiceImpl final
     : public homeward::v1::PartnerReferralService::CallbackService {
  public:
-  explicit PartnerReferralServiceImpl(ReferralParts parts) : parts_(parts) {}
+  explicit PartnerReferralServiceImpl(ReferralParts parts) : parts_(parts) {
+    SetMessageAllocatorFor_ListInbox(&inbox_messages_);
+  }
 
   grpc::ServerUnaryReactor* ListInbox(
       grpc::CallbackServerContext* context,
@@ -154,6 +157,11 @@ class PartnerReferralServiceImpl final
                        homeward::v1::ListOverdueReferralsResponse* response);
 
   ReferralParts parts_;
+  // ListInbox is the partner's hot read (a page of referrals): its messages
+  // live on a per-call arena, each view written in place.
+  server::ArenaMessages<homeward::v1::ListInboxRequest,
+                        homeward::v1::ListInboxResponse>
+      inbox_messages_;
 };
 
 }  // namespace homeward::referral

@@ -184,6 +184,19 @@ absl::StatusOr<storage::Page<Referral>> ReferralStore::ListForOrganization(
     absl::string_view organization_id,
     const std::vector<homeward::v1::ReferralStatus>& statuses, int page_size,
     absl::string_view page_token) const {
+  storage::Page<Referral> page;
+  ASSIGN_OR_RETURN(page.next_page_token,
+                   VisitForOrganization(
+                       organization_id, statuses, page_size, page_token,
+                       [&](const Referral& r) { page.items.push_back(r); }));
+  return page;
+}
+
+absl::StatusOr<std::string> ReferralStore::VisitForOrganization(
+    absl::string_view organization_id,
+    const std::vector<homeward::v1::ReferralStatus>& statuses, int page_size,
+    absl::string_view page_token,
+    const std::function<void(const Referral&)>& visit) const {
   // The open ones have an index of their own (the usual inbox); any other
   // status is read from every referral sent to the organization.
   const bool open_only =
@@ -192,12 +205,15 @@ absl::StatusOr<storage::Page<Referral>> ReferralStore::ListForOrganization(
   ASSIGN_OR_RETURN(storage::IndexPage ids,
                    store_->ListIndex(owned_->partitions(), index,
                                      organization_id, page_size, page_token));
-  storage::Page<Referral> page;
+  // One record message for the whole page: each read reuses what the one
+  // before allocated.
+  ReferralRecord record;
   for (const storage::IndexEntry& entry : ids.entries) {
-    Referral referral;
     uint64_t version = 0;
-    ASSIGN_OR_RETURN(bool found,
-                     Read(entry.partition, entry.id, &referral, &version));
+    ASSIGN_OR_RETURN(
+        bool found,
+        store_->GetRecord(entry.partition, kKind, entry.id, &record, &version));
+    Referral& referral = *record.mutable_referral();
     if (!found || referral.organization_id() != organization_id) continue;
     const bool wanted = statuses.empty()
                             ? IsOpenForPerformer(referral.status())
@@ -205,10 +221,9 @@ absl::StatusOr<storage::Page<Referral>> ReferralStore::ListForOrganization(
                                         referral.status()) != statuses.end();
     if (!wanted) continue;
     referral.set_etag(api::EtagOf(version));
-    page.items.push_back(std::move(referral));
+    visit(referral);
   }
-  page.next_page_token = std::move(ids.next_page_token);
-  return page;
+  return std::move(ids.next_page_token);
 }
 
 absl::StatusOr<ReferralStore::Prepared> ReferralStore::PrepareChange(
@@ -222,15 +237,14 @@ absl::StatusOr<ReferralStore::Prepared> ReferralStore::PrepareChange(
   *next.mutable_create_time() = current.create_time();
   *next.mutable_update_time() = storage::NowTimestamp();
   next.clear_etag();
-  Referral before = current;
-  before.clear_etag();
 
   Prepared prepared;
   storage::WriteSet& set = prepared.set;
   set.ExpectVersion(partition, kKind, current.referral_id(), version)
       .PutRecord(partition, kKind, current.referral_id(), version + 1,
                  RecordOf(next));
-  UpdateReferralIndexes(partition, &before, &next, set);
+  // `current` as read (its etag aside, which no index entry holds).
+  UpdateReferralIndexes(partition, &current, &next, set);
   if (next.status() != current.status()) {
     set.AppendEvent(StatusChanged(actor, partition, next, current.status()));
   }

@@ -21,6 +21,7 @@
 #define HOMEWARD_SERVICES_REFERRAL_REFERRAL_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -87,6 +88,14 @@ class ReferralStore {
       absl::string_view organization_id,
       const std::vector<homeward::v1::ReferralStatus>& statuses, int page_size,
       absl::string_view page_token) const;
+  // The same page, each referral handed to `visit` as read (valid only
+  // during the call: one message is reused for the whole page) instead of
+  // collected; the page's next token.
+  absl::StatusOr<std::string> VisitForOrganization(
+      absl::string_view organization_id,
+      const std::vector<homeward::v1::ReferralStatus>& statuses, int page_size,
+      absl::string_view page_token,
+      const std::function<void(const homeward::v1::Referral&)>& visit) const;
 
   // The write that replaces `current` (as read, with its etag) with `next`:
   // the record at the next version (expecting the read one), the index

@@ -207,6 +207,59 @@ TEST_F(ReferralStoreTest, InboxHoldsOpenReferralsOfTheOrganization) {
   EXPECT_THAT(Inbox("org-c"), IsEmpty());
 }
 
+// The index entries a change writes are only those the referral did not
+// have before it: shown on an empty store, where the entries of `before`
+// are not stored, so that an entry written again would show.
+TEST_F(ReferralStoreTest, ChangeWritesOnlyTheIndexEntriesThatChanged) {
+  Referral requested = SentReferral("C1", "org-a", "office-dakar");
+  requested.set_referral_id("RF1");
+  requested.set_status(v1::REFERRAL_STATUS_REQUESTED);
+  Referral received = requested;
+  received.set_status(v1::REFERRAL_STATUS_RECEIVED);
+  Referral accepted = requested;
+  accepted.set_status(v1::REFERRAL_STATUS_ACCEPTED);
+  const uint32_t p = PartitionOf("C1");
+  auto listed = [&](const char* index, const std::string& value) {
+    auto page = store_->ListIndex({p}, index, value, 100, "");
+    EXPECT_THAT(page.status(), IsOk());
+    std::vector<std::string> ids;
+    if (page.ok()) {
+      for (const auto& e : page->entries) ids.push_back(e.id);
+    }
+    return ids;
+  };
+
+  // REQUESTED -> RECEIVED stays in every index and queue: nothing written.
+  storage::WriteSet within;
+  UpdateReferralIndexes(p, &requested, &received, within);
+  ASSERT_THAT(store_->Commit(std::move(within)).status(), IsOk());
+  EXPECT_THAT(listed(kByCaseIndex, "C1"), IsEmpty());
+  EXPECT_THAT(listed(kInboxIndex, "org-a"), IsEmpty());
+  EXPECT_THAT(listed(kAwaitingResponseIndex, OrganizationQueue("org-a")),
+              IsEmpty());
+
+  // REQUESTED -> ACCEPTED moves queues: only the completion queue entries
+  // are written.
+  storage::WriteSet across;
+  UpdateReferralIndexes(p, &requested, &accepted, across);
+  ASSERT_THAT(store_->Commit(std::move(across)).status(), IsOk());
+  EXPECT_THAT(listed(kByCaseIndex, "C1"), IsEmpty());
+  EXPECT_THAT(listed(kInboxIndex, "org-a"), IsEmpty());
+  EXPECT_THAT(listed(kAwaitingCompletionIndex, OrganizationQueue("org-a")),
+              ElementsAre(QueueEntryId(accepted.expected_completion_date(),
+                                       "C1", "RF1")));
+  EXPECT_THAT(listed(kAwaitingCompletionIndex, OfficeQueue("office-dakar")),
+              ElementsAre(QueueEntryId(accepted.expected_completion_date(),
+                                       "C1", "RF1")));
+
+  // A creation (no referral before) writes every entry.
+  storage::WriteSet created;
+  UpdateReferralIndexes(p, nullptr, &requested, created);
+  ASSERT_THAT(store_->Commit(std::move(created)).status(), IsOk());
+  EXPECT_THAT(listed(kByCaseIndex, "C1"), ElementsAre("RF1"));
+  EXPECT_THAT(listed(kInboxIndex, "org-a"), ElementsAre("RF1"));
+}
+
 TEST_F(ReferralStoreTest, OverdueQueuesPerOfficeAndOrganization) {
   // Response due 2030-01-10, completion 2030-03-01.
   const Referral a = Create(SentReferral("C1", "org-a", "office-dakar"));

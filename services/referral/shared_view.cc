@@ -6,6 +6,13 @@ namespace homeward::referral {
 homeward::v1::SharedReferral SharedViewOf(
     const homeward::v1::Referral& referral) {
   homeward::v1::SharedReferral shared;
+  WriteSharedView(referral, &shared);
+  return shared;
+}
+
+void WriteSharedView(const homeward::v1::Referral& referral,
+                     homeward::v1::SharedReferral* out) {
+  homeward::v1::SharedReferral& shared = *out;
   shared.set_referral_id(referral.referral_id());
   shared.set_case_id(referral.case_id());
   shared.set_service_id(referral.service_id());
@@ -43,7 +50,6 @@ homeward::v1::SharedReferral SharedViewOf(
   if (referral.has_update_time()) {
     *shared.mutable_update_time() = referral.update_time();
   }
-  return shared;
 }
 
 }  // namespace homeward::referral

@@ -5,9 +5,11 @@
 // office, who requested it, nor the response and completion times' sources;
 // once consent is withdrawn, not the summary either; in the status history
 // the user ids of the performer side only (the programme's staff stay
-// unnamed). One function, so that every partner answer goes through it.
+// unnamed). One function, so that every partner answer goes through it
+// (SharedViewOf returns what WriteSharedView writes).
 //
 //   *response = SharedViewOf(referral);
+//   WriteSharedView(referral, response->add_referrals());  // in place
 #ifndef HOMEWARD_SERVICES_REFERRAL_SHARED_VIEW_H_
 #define HOMEWARD_SERVICES_REFERRAL_SHARED_VIEW_H_
 
@@ -17,6 +19,11 @@ namespace homeward::referral {
 
 homeward::v1::SharedReferral SharedViewOf(
     const homeward::v1::Referral& referral);
+
+// The same view written into `out` (empty), e.g. in place in a list answer
+// that lives on a call's arena, without a copy.
+void WriteSharedView(const homeward::v1::Referral& referral,
+                     homeward::v1::SharedReferral* out);
 
 }  // namespace homeward::referral
 

@@ -8,9 +8,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/arena.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/reflection.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 
 namespace homeward::referral {
@@ -207,6 +209,26 @@ TEST(SharedViewTest, WithdrawnConsentHidesTheSummary) {
   // The rest still shows: the partner learns the referral was withdrawn.
   EXPECT_EQ(shared.referral_id(), referral.referral_id());
   EXPECT_EQ(shared.status(), referral.status());
+}
+
+// The in-place writer (the inbox's, into an answer on the call's arena)
+// writes exactly the view SharedViewOf returns.
+TEST(SharedViewTest, WriteSharedViewInPlaceIsTheSameView) {
+  for (const bool withdrawn : {false, true}) {
+    v1::Referral referral;
+    Fill(&referral, "", 0);
+    referral.set_consent_withdrawn(withdrawn);
+    auto* performer = referral.add_history();
+    *performer = referral.history(0);
+    performer->set_side(v1::REFERRAL_SIDE_PERFORMER);
+    google::protobuf::Arena arena;
+    auto* list =
+        google::protobuf::Arena::CreateMessage<v1::ListInboxResponse>(&arena);
+    WriteSharedView(referral, list->add_referrals());
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+        list->referrals(0), SharedViewOf(referral)))
+        << "withdrawn " << withdrawn;
+  }
 }
 
 }  // namespace

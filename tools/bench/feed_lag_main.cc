@@ -110,12 +110,14 @@ int Run() {
   server::SetRequestLogging(false);
   testing::TempDir dir;
   absl::StatusOr<std::unique_ptr<Deployment>> deployment =
-      // Without the planning replica: the follower in its own process is the
-      // only consumer of the feed, as when these figures were first taken.
+      // Without the planning and referral replicas: the follower in its own
+      // process is the only consumer of the feed, as when these figures were
+      // first taken.
       Deployment::Start({.data_dir = dir.path() + "/deployment",
                          .sync_writes = true,
                          .deploy_dir = "",
-                         .planning = false});
+                         .planning = false,
+                         .referral = false});
   if (!deployment.ok()) {
     std::cerr << "cannot start the deployment: " << deployment.status() << "\n";
     return 1;

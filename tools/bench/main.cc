@@ -1,6 +1,7 @@
 // homeward-bench: a closed-loop load generator that starts an embedded
-// Homeward deployment (one assessment service, one planning service following
-// its feed, and one gateway on loopback TCP, in this process) and measures the
+// Homeward deployment (one assessment service, one planning service and one
+// referral service following each other's feeds, and one gateway on loopback
+// TCP, in this process) and measures the
 // throughput and latency of the request paths the performance targets talk
 // about, each as a ratio of the cost of a bare RPC hop on the same machine
 // (architecture brief section 9: ratios matter, not absolutes).
@@ -23,6 +24,7 @@
 // target ratio is reported only: performance is informational here.
 #include <sched.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <cmath>
@@ -51,8 +53,10 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "tests/fixtures/temp_dir.h"
+#include "tools/bench/bench_directory.h"
 #include "tools/bench/load_runner.h"
 #include "tools/bench/plan_pool.h"
+#include "tools/bench/referral_pool.h"
 #include "tools/bench/scenarios.h"
 
 ABSL_FLAG(int, concurrency, 64, "Calls in flight per scenario.");
@@ -61,7 +65,9 @@ ABSL_FLAG(double, warmup_seconds, 1,
           "Unmeasured seconds of load before each scenario's measurement.");
 ABSL_FLAG(std::string, scenarios,
           "baseline,get_direct,get_gateway,get_gateway_json,register_direct,"
-          "register_gateway,plan_get_gateway,plan_activity_gateway",
+          "register_gateway,plan_get_gateway,plan_activity_gateway,"
+          "directory_search_gateway,partner_inbox_gateway,"
+          "referral_status_gateway",
           "Comma-separated scenarios to run, in this order. Ratios need "
           "baseline.");
 ABSL_FLAG(bool, sync_writes, true,
@@ -85,6 +91,24 @@ ABSL_FLAG(double, plan_activity_rate, 4000,
           "enough plans for rounds x (seconds + warmup_seconds) at this rate, "
           "plus a quarter, are made active first (each activity takes two "
           "calls). A run that goes faster fails its last calls, saying so.");
+ABSL_FLAG(bool, referral, true,
+          "Run a referral replica (following the assessment and planning "
+          "feeds, followed by them, calling assessment for consent) behind "
+          "the gateway. false: the deployment as before issue 13; the "
+          "directory and referral scenarios cannot run.");
+ABSL_FLAG(int, directory_organizations, 40,
+          "Organizations of the generated directory (beside the example "
+          "file's), for the directory and referral scenarios.");
+ABSL_FLAG(int, directory_services, 8,
+          "Services per organization of the generated directory.");
+ABSL_FLAG(int, preload_referrals, 1000,
+          "Sent referrals preloaded for partner_inbox_gateway, spread over 8 "
+          "organizations (the inbox partner's one of them).");
+ABSL_FLAG(double, referral_status_rate, 6000,
+          "The referral_status_gateway calls/s the preload provisions for: "
+          "enough referrals for rounds x (seconds + warmup_seconds) at this "
+          "rate, plus a quarter, are sent first (each takes three calls). A "
+          "run that goes faster fails its last calls, saying so.");
 ABSL_FLAG(std::string, json, "", "Also write the results to this JSON file.");
 ABSL_FLAG(int, rounds, 3,
           "Measures the scenarios this many times in turn, so that each is "
@@ -120,6 +144,35 @@ struct Row {
   std::optional<double> cpu_ratio;
   std::optional<std::pair<double, double>> ratio_iqr;
 };
+
+// The CPU time (user + system) this process has used so far, in seconds.
+double CpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(usage.ru_utime.tv_usec +
+                                    usage.ru_stime.tv_usec);
+}
+
+// Waits (up to `timeout`) until the process, servers included, has used
+// less than a tenth of a CPU over a quarter of a second; whether it did.
+// The services' feed followers apply what a preload wrote in the
+// background (every preloaded referral's ReferralStatusChanged in the
+// assessment and planning replicas, every plan step in assessment), which
+// the storage-idle wait before each slice does not see: without this the
+// first scenarios measured would share the CPU with that catching up.
+bool WaitForQuiet(absl::Duration timeout) {
+  const absl::Time give_up = absl::Now() + timeout;
+  constexpr absl::Duration kWindow = absl::Milliseconds(250);
+  while (absl::Now() < give_up) {
+    const double start = CpuSeconds();
+    absl::SleepFor(kWindow);
+    if (CpuSeconds() - start < 0.1 * absl::ToDoubleSeconds(kWindow)) {
+      return true;
+    }
+  }
+  return false;
+}
 
 // What `nproc` prints: the CPUs this process may run on.
 int AvailableCpus() {
@@ -172,6 +225,24 @@ absl::Status ValidateFlags() {
   }
   if (absl::GetFlag(FLAGS_plan_activity_rate) <= 0) {
     return absl::InvalidArgumentError("--plan_activity_rate must be positive");
+  }
+  if (absl::GetFlag(FLAGS_directory_organizations) <
+      kInboxReferralOrganizations + 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--directory_organizations must be at least ",
+                     kInboxReferralOrganizations + 1));
+  }
+  if (absl::GetFlag(FLAGS_directory_services) < 2) {
+    return absl::InvalidArgumentError(
+        "--directory_services must be at least 2");
+  }
+  if (absl::GetFlag(FLAGS_preload_referrals) < kInboxReferralOrganizations) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--preload_referrals must be at least ", kInboxReferralOrganizations));
+  }
+  if (absl::GetFlag(FLAGS_referral_status_rate) <= 0) {
+    return absl::InvalidArgumentError(
+        "--referral_status_rate must be positive");
   }
   return absl::OkStatus();
 }
@@ -248,15 +319,34 @@ int PlansToPreload(const std::vector<const ScenarioInfo*>& selected) {
   return std::max(at_least, plans);
 }
 
+// How many referrals referral_status_gateway walks: none unless selected;
+// enough moves for every round at --referral_status_rate, a quarter more,
+// and one per slot.
+int StatusReferralsToPreload(const std::vector<const ScenarioInfo*>& selected) {
+  if (absl::c_none_of(selected, [](const ScenarioInfo* info) {
+        return info->name == "referral_status_gateway";
+      })) {
+    return 0;
+  }
+  return ReferralsForStatusRun(
+      {.calls_per_second = absl::GetFlag(FLAGS_referral_status_rate),
+       .seconds_under_load =
+           std::max(1, absl::GetFlag(FLAGS_rounds)) *
+           (absl::GetFlag(FLAGS_seconds) + absl::GetFlag(FLAGS_warmup_seconds)),
+       .slots = absl::GetFlag(FLAGS_concurrency)});
+}
+
 std::string Settings(int channels_per_target, const std::string& data_dir,
-                     int preload_plans) {
+                     int preload_plans, int status_referrals) {
   return absl::StrFormat(
       "nproc=%d concurrency=%d seconds=%g rounds=%d slices=%d (ratio: median "
       "over the slice pairs) "
       "warmup_seconds=%g sync_writes=%s "
       "calls_per_channel=%d (%d channels per target) preload_cases=%d "
       "planning=%s preload_plans=%d plan_activities=%d "
-      "plan_activity_rate=%g data_dir=%s",
+      "plan_activity_rate=%g referral=%s directory=%dx%d "
+      "preload_referrals=%d status_referrals=%d referral_status_rate=%g "
+      "data_dir=%s",
       AvailableCpus(), absl::GetFlag(FLAGS_concurrency),
       absl::GetFlag(FLAGS_seconds), absl::GetFlag(FLAGS_rounds),
       absl::GetFlag(FLAGS_slices), absl::GetFlag(FLAGS_warmup_seconds),
@@ -265,7 +355,12 @@ std::string Settings(int channels_per_target, const std::string& data_dir,
       absl::GetFlag(FLAGS_preload_cases),
       absl::GetFlag(FLAGS_planning) ? "true" : "false", preload_plans,
       absl::GetFlag(FLAGS_plan_activities),
-      absl::GetFlag(FLAGS_plan_activity_rate), data_dir);
+      absl::GetFlag(FLAGS_plan_activity_rate),
+      absl::GetFlag(FLAGS_referral) ? "true" : "false",
+      absl::GetFlag(FLAGS_directory_organizations),
+      absl::GetFlag(FLAGS_directory_services),
+      absl::GetFlag(FLAGS_preload_referrals), status_referrals,
+      absl::GetFlag(FLAGS_referral_status_rate), data_dir);
 }
 
 void PrintTable(const std::vector<Row>& rows, const std::string& settings) {
@@ -344,6 +439,11 @@ absl::Status WriteJson(const std::string& path, const std::vector<Row>& rows,
       absl::GetFlag(FLAGS_plan_activities));
   fields["plan_activity_rate"].set_number_value(
       absl::GetFlag(FLAGS_plan_activity_rate));
+  fields["referral"].set_bool_value(absl::GetFlag(FLAGS_referral));
+  fields["preload_referrals"].set_number_value(
+      absl::GetFlag(FLAGS_preload_referrals));
+  fields["referral_status_rate"].set_number_value(
+      absl::GetFlag(FLAGS_referral_status_rate));
   auto* list = fields["scenarios"].mutable_list_value();
   for (const Row& row : rows) {
     auto& s = *list->add_values()->mutable_struct_value()->mutable_fields();
@@ -433,8 +533,9 @@ int Run() {
       (settings.load.concurrency + settings.calls_per_channel - 1) /
       settings.calls_per_channel;
   const int preload_plans = PlansToPreload(*selected);
+  const int status_referrals = StatusReferralsToPreload(*selected);
   const std::string settings_text =
-      Settings(channels_per_target, data_dir, preload_plans);
+      Settings(channels_per_target, data_dir, preload_plans, status_referrals);
   std::cerr << "homeward-bench: " << settings_text << "\n";
 
   std::vector<Row> rows;
@@ -445,7 +546,8 @@ int Run() {
         Deployment::Start({.data_dir = data_dir,
                            .sync_writes = absl::GetFlag(FLAGS_sync_writes),
                            .deploy_dir = "",
-                           .planning = absl::GetFlag(FLAGS_planning)});
+                           .planning = absl::GetFlag(FLAGS_planning),
+                           .referral = absl::GetFlag(FLAGS_referral)});
     if (!deployment.ok()) {
       std::cerr << "cannot start the deployment: " << deployment.status()
                 << "\n";
@@ -456,6 +558,10 @@ int Run() {
               << ((*deployment)->planning_target().empty()
                       ? "(none)"
                       : (*deployment)->planning_target())
+              << ", referral at "
+              << ((*deployment)->referral_target().empty()
+                      ? "(none)"
+                      : (*deployment)->referral_target())
               << ", gateway at " << (*deployment)->gateway_target() << "\n";
 
     std::vector<std::string> case_ids;
@@ -493,7 +599,62 @@ int Run() {
         plan_preload_failure = pool.status().ToString();
       }
     }
-    const ScenarioData data{.case_ids = &case_ids, .plans = plans.get()};
+    // The directory and the referrals, for the scenarios that need them.
+    bool needs_directory = false, needs_referrals = false;
+    for (const ScenarioInfo* info : *selected) {
+      needs_directory |= info->needs_directory || info->needs_referrals;
+      needs_referrals |= info->needs_referrals;
+    }
+    const BenchDirectoryShape shape{
+        .organizations = absl::GetFlag(FLAGS_directory_organizations),
+        .services_per_organization = absl::GetFlag(FLAGS_directory_services)};
+    std::vector<std::string> components;
+    std::string directory_failure;
+    if (needs_directory) {
+      std::cerr << "preloading the directory ("
+                << shape.organizations * shape.services_per_organization
+                << " services of " << shape.organizations
+                << " organizations, and the example file)...\n";
+      absl::StatusOr<std::vector<std::string>> loaded =
+          PreloadDirectory(**deployment, shape);
+      if (loaded.ok()) {
+        components = *std::move(loaded);
+      } else {
+        directory_failure = loaded.status().ToString();
+      }
+    }
+    std::unique_ptr<ReferralPool> referrals;
+    std::string referral_failure = directory_failure;
+    if (needs_referrals && directory_failure.empty()) {
+      std::cerr << "preloading " << absl::GetFlag(FLAGS_preload_referrals)
+                << " inbox referrals and " << status_referrals
+                << " referrals to walk...\n";
+      const absl::Time start = absl::Now();
+      absl::StatusOr<std::unique_ptr<ReferralPool>> pool = PreloadReferrals(
+          **deployment, shape, absl::GetFlag(FLAGS_preload_referrals),
+          status_referrals, absl::GetFlag(FLAGS_preload_cases),
+          settings.load.concurrency);
+      if (pool.ok()) {
+        referrals = *std::move(pool);
+        std::cerr << "  done in " << absl::FormatDuration(absl::Now() - start)
+                  << ": " << referrals->UnclaimedMoves()
+                  << " status moves for referral_status_gateway\n";
+      } else {
+        referral_failure = pool.status().ToString();
+      }
+    }
+    if (preload_plans > 0 || needs_directory) {
+      const absl::Time start = absl::Now();
+      const bool quiet = WaitForQuiet(absl::Seconds(120));
+      std::cerr << (quiet ? "deployment quiet after the preload in "
+                          : "(measuring anyway: still busy after ")
+                << absl::FormatDuration(absl::Now() - start)
+                << (quiet ? "\n" : ")\n");
+    }
+    const ScenarioData data{.case_ids = &case_ids,
+                            .plans = plans.get(),
+                            .components = &components,
+                            .referrals = referrals.get()};
 
     const int rounds = std::max(1, absl::GetFlag(FLAGS_rounds));
     const size_t baseline_index =
@@ -591,6 +752,16 @@ int Run() {
               absl::StrCat("preloading plans failed: ", plan_preload_failure);
           continue;
         }
+        if ((*selected)[i]->needs_directory && components.empty()) {
+          failures[i] = absl::StrCat("preloading the directory failed: ",
+                                     directory_failure);
+          continue;
+        }
+        if ((*selected)[i]->needs_referrals && referrals == nullptr) {
+          failures[i] =
+              absl::StrCat("preloading referrals failed: ", referral_failure);
+          continue;
+        }
         measure(i, has_baseline && failures[baseline_index].empty(), round);
       }
       // With nothing else selected the baseline is measured on its own.
@@ -625,8 +796,8 @@ int main(int argc, char** argv) {
   homeward::server::SetUpFlagsUsage(
       "Usage: homeward-bench [--scenarios=...] [flags]\n\n"
       "Measures Homeward request paths against a bare RPC hop, on an embedded "
-      "deployment (assessment service, planning service and gateway on "
-      "loopback TCP).");
+      "deployment (assessment, planning and referral services and a gateway "
+      "on loopback TCP).");
   absl::ParseCommandLine(argc, argv);
   return homeward::bench::Run();
 }

@@ -6,7 +6,10 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <set>
+#include <sstream>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -26,6 +29,8 @@
 #include "common/service/upstream_feed.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
+#include "google/protobuf/text_format.h"
+#include "google/protobuf/util/json_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/alarm.h"
 #include "grpcpp/client_context.h"
@@ -33,10 +38,15 @@
 #include "grpcpp/security/credentials.h"
 #include "homeward/internal/v1/config.pb.h"
 #include "homeward/v1/cases.grpc.pb.h"
+#include "homeward/v1/consent.grpc.pb.h"
+#include "homeward/v1/directory.grpc.pb.h"
 #include "homeward/v1/planning.grpc.pb.h"
+#include "homeward/v1/referral.grpc.pb.h"
+#include "homeward/v1/taxonomy.pb.h"
 #include "services/gateway/api_keys.h"
 #include "services/gateway/method_table.h"
 #include "services/planning/planning_server.h"
+#include "services/referral/referral_server.h"
 #include "tests/fixtures/case_fixtures.h"
 #include "tools/bench/http_client.h"
 
@@ -48,7 +58,9 @@ using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
 using homeward::v1::Case;
 using homeward::v1::CaseService;
+using homeward::v1::DirectoryService;
 using homeward::v1::GetCaseRequest;
+using homeward::v1::PartnerReferralService;
 using homeward::v1::PlanService;
 using homeward::v1::RegisterCaseRequest;
 
@@ -60,6 +72,10 @@ using Authorize = std::function<void(grpc::ClientContext*)>;
 // The address assessment's upstream route gives the planning replica: a
 // label for the LateChannel that replaces dialling it (see Deployment::Start).
 constexpr char kPlanningFeedLabel[] = "late:planning";
+// The same for the referral feed, which assessment and planning follow.
+constexpr char kReferralFeedLabel[] = "late:referral";
+// The page the referral scenarios ask for, as a partner's screen would.
+constexpr int kReferralPageSize = 20;
 
 // Every call gets a deadline so that a wedged server ends the run with
 // errors instead of hanging it; well under the driver's drain timeout.
@@ -110,9 +126,8 @@ Authorize SignedPrincipal(const Deployment& deployment) {
   };
 }
 
-Authorize BearerKey(const Deployment& deployment) {
-  return [header = absl::StrCat("Bearer ", deployment.api_key())](
-             grpc::ClientContext* context) {
+Authorize BearerKey(const std::string& key) {
+  return [header = absl::StrCat("Bearer ", key)](grpc::ClientContext* context) {
     context->AddMetadata(gateway::kAuthorizationHeader, header);
   };
 }
@@ -387,6 +402,185 @@ class PlanActivitySlot : public CallSlot {
   std::vector<std::unique_ptr<grpc::Alarm>> pauses_;
 };
 
+// SearchServices of the preloaded directory: the services of one component
+// (the taxonomy's components round-robin by call sequence) that take
+// referrals, one page of kReferralPageSize.
+class DirectorySearchSlot : public CallSlot {
+ public:
+  DirectorySearchSlot(DirectoryService::Stub* stub, const Authorize* authorize,
+                      const std::vector<std::string>* components)
+      : stub_(stub), authorize_(authorize), components_(components) {
+    request_.set_accepting_referrals(true);
+    request_.mutable_page()->set_page_size(kReferralPageSize);
+  }
+
+  void Issue(uint64_t sequence, Done done) override {
+    context_ = NewContext();
+    (*authorize_)(context_.get());
+    request_.set_component((*components_)[sequence % components_->size()]);
+    response_.Clear();
+    stub_->async()->SearchServices(
+        context_.get(), &request_, &response_,
+        [this, done = std::move(done)](grpc::Status status) {
+          // A wrong answer is as much a failure as an error status: every
+          // component has accepting services in the bench directory.
+          if (status.ok() && !Matches()) {
+            status = grpc::Status(grpc::StatusCode::INTERNAL,
+                                  "SearchServices answered services that do "
+                                  "not match, or none");
+          }
+          done(status);
+        });
+  }
+
+ private:
+  bool Matches() const {
+    if (response_.services_size() == 0 ||
+        response_.services_size() > kReferralPageSize) {
+      return false;
+    }
+    for (const homeward::v1::HumanService& s : response_.services()) {
+      if (std::find(s.components().begin(), s.components().end(),
+                    request_.component()) == s.components().end() ||
+          s.status() != homeward::v1::SERVICE_STATUS_ACTIVE) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  DirectoryService::Stub* const stub_;
+  const Authorize* const authorize_;
+  const std::vector<std::string>* const components_;
+  std::unique_ptr<grpc::ClientContext> context_;
+  homeward::v1::SearchServicesRequest request_;
+  homeward::v1::SearchServicesResponse response_;
+};
+
+// ListInbox of the inbox partner: the first page (kReferralPageSize) of the
+// referrals addressed to its organization that still need it, as its staff's
+// screen shows on every refresh.
+class InboxSlot : public CallSlot {
+ public:
+  InboxSlot(PartnerReferralService::Stub* stub, const Authorize* authorize)
+      : stub_(stub),
+        authorize_(authorize),
+        organization_id_(BenchOrganizationId(kInboxOrganization)) {
+    request_.mutable_page()->set_page_size(kReferralPageSize);
+  }
+
+  void Issue(uint64_t sequence, Done done) override {
+    context_ = NewContext();
+    (*authorize_)(context_.get());
+    response_.Clear();
+    stub_->async()->ListInbox(
+        context_.get(), &request_, &response_,
+        [this, done = std::move(done)](grpc::Status status) {
+          if (status.ok() && !Matches()) {
+            status = grpc::Status(grpc::StatusCode::INTERNAL,
+                                  "ListInbox answered another organization's "
+                                  "referrals, or none");
+          }
+          done(status);
+        });
+  }
+
+ private:
+  bool Matches() const {
+    if (response_.referrals_size() == 0 ||
+        response_.referrals_size() > kReferralPageSize) {
+      return false;
+    }
+    for (const homeward::v1::SharedReferral& r : response_.referrals()) {
+      if (r.organization_id() != organization_id_) return false;
+    }
+    return true;
+  }
+
+  PartnerReferralService::Stub* const stub_;
+  const Authorize* const authorize_;
+  const std::string organization_id_;
+  std::unique_ptr<grpc::ClientContext> context_;
+  homeward::v1::ListInboxRequest request_;
+  homeward::v1::ListInboxResponse response_;
+};
+
+// UpdateSharedReferral on the referral this slot walks (*walking, kept
+// between runs by the prepared scenario): its next move, REQUESTED ->
+// RECEIVED -> ACCEPTED -> IN_PROGRESS, with the etag of the previous answer.
+// A walked-out referral is swapped for the next unclaimed one of the pool; a
+// failed call leaves its referral (its etag is no longer known) for a fresh
+// one. With none left every call fails, after a pause, naming the flag to
+// raise.
+class ReferralStatusSlot : public CallSlot {
+ public:
+  ReferralStatusSlot(PartnerReferralService::Stub* stub,
+                     const Authorize* authorize, ReferralPool* pool,
+                     ReferralPool::SentReferral** walking)
+      : stub_(stub), authorize_(authorize), pool_(pool), walking_(walking) {}
+
+  void Issue(uint64_t sequence, Done done) override {
+    ReferralPool::SentReferral*& referral = *walking_;
+    if (referral == nullptr || referral->walked()) {
+      referral = pool_->Claim();
+    }
+    if (referral == nullptr) {
+      // Each pause its own alarm, as in PlanActivitySlot.
+      pauses_.push_back(std::make_unique<grpc::Alarm>());
+      pauses_.back()->Set(
+          std::chrono::system_clock::now() + kNoPlanLeftPause,
+          [done = std::move(done)](bool) {
+            done(grpc::Status(
+                grpc::StatusCode::FAILED_PRECONDITION,
+                "every preloaded referral is IN_PROGRESS; preload more "
+                "(--referral_status_rate)"));
+          });
+      return;
+    }
+    context_ = NewContext();
+    (*authorize_)(context_.get());
+    request_.set_case_id(referral->case_id);
+    request_.set_referral_id(referral->referral_id);
+    request_.set_etag(referral->etag);
+    request_.set_status(ReferralPool::Moves()[referral->next_move]);
+    response_.Clear();
+    stub_->async()->UpdateSharedReferral(
+        context_.get(), &request_, &response_,
+        [this, referral, done = std::move(done)](grpc::Status status) {
+          if (status.ok() && !Moved()) {
+            status = grpc::Status(
+                grpc::StatusCode::INTERNAL,
+                "UpdateSharedReferral answered without the referral moved");
+          }
+          if (status.ok()) {
+            referral->etag = response_.etag();
+            ++referral->next_move;
+          } else {
+            *walking_ = nullptr;
+          }
+          done(status);
+        });
+  }
+
+ private:
+  // Whether the answer is the referral asked for, with a new etag and the
+  // status asked for.
+  bool Moved() const {
+    return response_.referral_id() == request_.referral_id() &&
+           !response_.etag().empty() && response_.etag() != request_.etag() &&
+           response_.status() == request_.status();
+  }
+
+  PartnerReferralService::Stub* const stub_;
+  const Authorize* const authorize_;
+  ReferralPool* const pool_;
+  ReferralPool::SentReferral** const walking_;
+  std::unique_ptr<grpc::ClientContext> context_;
+  homeward::v1::ChangeReferralStatusRequest request_;
+  homeward::v1::SharedReferral response_;
+  std::vector<std::unique_ptr<grpc::Alarm>> pauses_;
+};
+
 // A request-id prefix no earlier run against the same data can have used.
 std::string FreshRequestIdPrefix(absl::string_view what) {
   return absl::StrCat("bench-", crypto::RandomHex(6), "-", what, "-");
@@ -400,6 +594,27 @@ std::vector<std::unique_ptr<typename Service::Stub>> MakeStubs(
     stubs.push_back(Service::NewStub(channel));
   }
   return stubs;
+}
+
+// Adds to `config` the route of `producer`'s one replica at `address`, all
+// `partitions` partitions.
+void AddFeedRoute(absl::string_view producer, const std::string& address,
+                  uint32_t partitions,
+                  homeward::internal::v1::ServiceConfig* config) {
+  homeward::internal::v1::ServiceRoute& route = *config->add_upstream();
+  route.set_service(std::string(producer));
+  homeward::internal::v1::ReplicaConfig& replica = *route.add_replicas();
+  replica.set_address(address);
+  replica.add_partitions()->set_last(partitions - 1);
+}
+
+// Staff of the generated directory's organization `organization`.
+homeward::internal::v1::Principal PartnerPrincipal(int organization) {
+  homeward::internal::v1::Principal p;
+  p.set_user_id(absl::StrCat("partner-bench-", organization));
+  p.set_role(homeward::v1::ROLE_PARTNER_AGENCY);
+  p.set_agency_id(BenchOrganizationId(organization));
+  return p;
 }
 
 absl::Status ResultErrors(const LoadResult& result, absl::string_view what) {
@@ -429,6 +644,19 @@ const std::vector<ScenarioInfo>& AllScenarios() {
        "SetActivityStatus through the gateway: the preloaded plans' "
        "activities PLANNED -> IN_PROGRESS -> DONE, durable",
        0.15, false, true},
+      {"directory_search_gateway",
+       "SearchServices through the gateway: one component's services "
+       "accepting referrals, a page of 20, over the preloaded directory",
+       0.3, false, false, true},
+      {"partner_inbox_gateway",
+       "ListInbox through the gateway with a partner agency's key: a page of "
+       "20 of the preloaded referrals addressed to its organization",
+       0.3, false, false, false, true},
+      {"referral_status_gateway",
+       "UpdateSharedReferral through the gateway with a partner agency's "
+       "key: the preloaded referrals REQUESTED -> RECEIVED -> ACCEPTED -> "
+       "IN_PROGRESS, durable",
+       0.15, false, false, false, true},
   };
   return *kScenarios;
 }
@@ -480,6 +708,15 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
     deployment->planning_feed_ = std::make_shared<feeds::LateChannel>();
     assessment_upstream[kPlanningFeedLabel] = deployment->planning_feed_;
   }
+  // With referral, assessment (and planning) follow the referral feed (the
+  // referrals' progress), as deployed; referral starts last, so they get a
+  // LateChannel too.
+  if (options.referral) {
+    deployment->referral_feed_ = std::make_shared<feeds::LateChannel>();
+    AddFeedRoute(referral::kReferralBackend, kReferralFeedLabel,
+                 service.partition_count(), &service);
+    assessment_upstream[kReferralFeedLabel] = deployment->referral_feed_;
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<assessment::AssessmentServer> assessment,
                    assessment::AssessmentServer::Start(
                        assessment_config, deployment->secret_,
@@ -508,6 +745,12 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
     homeward::internal::v1::ReplicaConfig& replica = *upstream.add_replicas();
     replica.set_address(deployment->service_target_);
     replica.add_partitions()->set_last(service.partition_count() - 1);
+    service::UpstreamChannels planning_upstream;
+    if (options.referral) {
+      AddFeedRoute(referral::kReferralBackend, kReferralFeedLabel,
+                   service.partition_count(), &planning_service);
+      planning_upstream[kReferralFeedLabel] = deployment->referral_feed_;
+    }
     std::filesystem::create_directories(planning_service.data_dir(), error);
     if (error) {
       return absl::InternalError(absl::StrCat("cannot create ",
@@ -516,12 +759,48 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
     }
     ASSIGN_OR_RETURN(
         std::unique_ptr<planning::PlanningServer> planning,
-        planning::PlanningServer::Start(planning_config, deployment->secret_));
+        planning::PlanningServer::Start(planning_config, deployment->secret_,
+                                        std::move(planning_upstream)));
     deployment->services_.push_back(gateway::LoopbackService(
         planning::kPlanningBackend, std::move(planning)));
     deployment->planning_target_ = deployment->services_.back().address;
     deployment->planning_feed_->Set(grpc::CreateChannel(
         deployment->planning_target_, grpc::InsecureChannelCredentials()));
+  }
+
+  if (options.referral) {
+    homeward::internal::v1::ReferralConfig referral_config;
+    referral_config.set_taxonomy_dir(deploy + "/taxonomy");
+    referral_config.set_programmes_dir(deploy + "/programmes");
+    homeward::internal::v1::ServiceConfig& referral_service =
+        *referral_config.mutable_service();
+    referral_service.set_listen_address("127.0.0.1:0");
+    referral_service.set_data_dir(options.data_dir + "/referral");
+    referral_service.set_partition_count(service.partition_count());
+    referral_service.set_unsafe_skip_sync(!options.sync_writes);
+    // It follows the assessment replica (cases, consent) and the planning
+    // replica (referrals to make), and calls the assessment replica for the
+    // consent check, all over TCP.
+    AddFeedRoute(gateway::kAssessmentService, deployment->service_target_,
+                 service.partition_count(), &referral_service);
+    if (options.planning) {
+      AddFeedRoute(planning::kPlanningBackend, deployment->planning_target_,
+                   service.partition_count(), &referral_service);
+    }
+    std::filesystem::create_directories(referral_service.data_dir(), error);
+    if (error) {
+      return absl::InternalError(absl::StrCat("cannot create ",
+                                              referral_service.data_dir(), ": ",
+                                              error.message()));
+    }
+    ASSIGN_OR_RETURN(
+        std::unique_ptr<referral::ReferralServer> referral,
+        referral::ReferralServer::Start(referral_config, deployment->secret_));
+    deployment->services_.push_back(gateway::LoopbackService(
+        referral::kReferralBackend, std::move(referral)));
+    deployment->referral_target_ = deployment->services_.back().address;
+    deployment->referral_feed_->Set(grpc::CreateChannel(
+        deployment->referral_target_, grpc::InsecureChannelCredentials()));
   }
 
   gateway::GatewayServer::Options gateway_options;
@@ -534,6 +813,16 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
   deployment->api_key_ = gateway::GenerateApiKeySecret();
   *gateway_options.api_keys.add_keys() = gateway::MakeApiKey(
       "bench", deployment->api_key_, deployment->principal_);
+  if (options.referral) {
+    deployment->inbox_partner_key_ = gateway::GenerateApiKeySecret();
+    *gateway_options.api_keys.add_keys() = gateway::MakeApiKey(
+        "bench-partner-inbox", deployment->inbox_partner_key_,
+        PartnerPrincipal(kInboxOrganization));
+    deployment->status_partner_key_ = gateway::GenerateApiKeySecret();
+    *gateway_options.api_keys.add_keys() = gateway::MakeApiKey(
+        "bench-partner-status", deployment->status_partner_key_,
+        PartnerPrincipal(kStatusOrganization));
+  }
   ASSIGN_OR_RETURN(deployment->gateway_,
                    gateway::GatewayServer::Start(std::move(gateway_options)));
   deployment->gateway_target_ =
@@ -547,8 +836,10 @@ Deployment::~Deployment() {
   // follows assessment, before assessment).
   if (gateway_ != nullptr) gateway_->Shutdown(absl::Seconds(5));
   gateway_.reset();
-  // Assessment stops following planning before planning stops.
+  // Assessment stops following planning (and both referral) before they
+  // stop.
   if (planning_feed_ != nullptr) planning_feed_->Revoke();
+  if (referral_feed_ != nullptr) referral_feed_->Revoke();
   gateway::ShutdownLocalServices(services_, absl::Seconds(5));
 }
 
@@ -725,6 +1016,239 @@ absl::StatusOr<std::unique_ptr<PlanPool>> PreloadPlans(
   return std::make_unique<PlanPool>(std::move(plans));
 }
 
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Imports the HSDS document `json` into the referral replica.
+absl::Status ImportDirectory(DirectoryService::Stub& stub,
+                             const auth::PrincipalSigner& signer,
+                             const homeward::internal::v1::Principal& admin,
+                             const std::string& request_id,
+                             const std::string& json) {
+  homeward::v1::ImportHsdsRequest request;
+  request.set_request_id(request_id);
+  if (auto s = google::protobuf::util::JsonStringToMessage(
+          json, request.mutable_document());
+      !s.ok()) {
+    return absl::InternalError(
+        absl::StrCat("directory document: ", s.ToString()));
+  }
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + kCallDeadline);
+  signer.Attach(admin, &context);
+  homeward::v1::ImportHsdsResponse response;
+  return FromGrpcStatus(stub.ImportHsds(&context, request, &response));
+}
+
+// A referral the bench case `case_id` is sent to `service_id` with, due
+// well ahead so that it never lands in an overdue queue.
+homeward::v1::CreateReferralRequest BenchReferral(const std::string& case_id,
+                                                  const std::string& service_id,
+                                                  std::string request_id,
+                                                  absl::CivilDay today) {
+  homeward::v1::CreateReferralRequest create;
+  create.set_request_id(std::move(request_id));
+  create.set_send(true);
+  homeward::v1::Referral& r = *create.mutable_referral();
+  r.set_case_id(case_id);
+  r.set_service_id(service_id);
+  r.set_purpose("bench referral");
+  r.set_urgency(homeward::v1::REFERRAL_URGENCY_ROUTINE);
+  *r.mutable_expected_response_date() = api::ToDate(today + 30);
+  *r.mutable_expected_completion_date() = api::ToDate(today + 180);
+  r.mutable_summary()->set_returnee_name("Bench R.");
+  r.mutable_summary()->set_area("Pikine");
+  r.mutable_summary()->set_needs_description("bench needs");
+  return create;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> PreloadDirectory(
+    const Deployment& deployment, const BenchDirectoryShape& shape) {
+  if (deployment.referral_target().empty()) {
+    return absl::FailedPreconditionError(
+        "the deployment runs no referral service");
+  }
+  const std::string deploy = HOMEWARD_DEPLOY_DIR;
+  ASSIGN_OR_RETURN(std::string taxonomy_text,
+                   ReadFile(deploy + "/taxonomy/reintegration.textproto"));
+  homeward::v1::Taxonomy taxonomy;
+  if (!google::protobuf::TextFormat::ParseFromString(taxonomy_text,
+                                                     &taxonomy)) {
+    return absl::InternalError("cannot parse the reintegration taxonomy");
+  }
+  std::vector<std::string> components;
+  for (const auto& c : taxonomy.components()) {
+    components.push_back(c.component_id());
+  }
+  if (components.empty()) {
+    return absl::InternalError("the reintegration taxonomy has no components");
+  }
+  ASSIGN_OR_RETURN(std::string example,
+                   ReadFile(deploy + "/directory/example_directory.json"));
+  ASSIGN_OR_RETURN(auto channels,
+                   ConnectChannels(deployment.referral_target(), 1));
+  auto stub = DirectoryService::NewStub(channels[0]);
+  const auth::PrincipalSigner signer(deployment.secret());
+  const homeward::internal::v1::Principal admin = testing::MakePrincipal(
+      "admin-bench", homeward::v1::ROLE_ADMINISTRATOR, {kBenchOffice});
+  const std::string prefix = FreshRequestIdPrefix("directory");
+  RETURN_IF_ERROR(ImportDirectory(*stub, signer, admin,
+                                  absl::StrCat(prefix, "example"), example));
+  RETURN_IF_ERROR(ImportDirectory(
+      *stub, signer, admin, absl::StrCat(prefix, "generated"),
+      BenchDirectoryHsds(shape, components, taxonomy.taxonomy_id())));
+  return components;
+}
+
+absl::StatusOr<std::unique_ptr<ReferralPool>> PreloadReferrals(
+    const Deployment& deployment, const BenchDirectoryShape& shape,
+    int inbox_referrals, int status_referrals, int case_count,
+    int concurrency) {
+  if (deployment.referral_target().empty()) {
+    return absl::FailedPreconditionError(
+        "the deployment runs no referral service");
+  }
+  if (shape.organizations < kInboxReferralOrganizations + 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the directory needs at least ",
+                     kInboxReferralOrganizations + 1, " organizations"));
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> case_ids,
+                   PreloadCases(deployment, case_count, concurrency));
+  // What each case is sent: (organization, index in the status pool or -1).
+  struct Sent {
+    int organization;
+    int status_index;
+  };
+  std::vector<std::vector<Sent>> per_case(case_ids.size());
+  // kInboxOrganization and the next ones, skipping kStatusOrganization.
+  std::vector<int> inbox_organizations;
+  for (int o = kInboxOrganization;
+       static_cast<int>(inbox_organizations.size()) <
+       kInboxReferralOrganizations;
+       ++o) {
+    if (o != kStatusOrganization) inbox_organizations.push_back(o);
+  }
+  for (int r = 0; r < inbox_referrals; ++r) {
+    per_case[r % case_ids.size()].push_back(
+        {inbox_organizations[r % inbox_organizations.size()], -1});
+  }
+  for (int r = 0; r < status_referrals; ++r) {
+    per_case[r % case_ids.size()].push_back({kStatusOrganization, r});
+  }
+
+  ASSIGN_OR_RETURN(auto referral_channels,
+                   ConnectChannels(deployment.referral_target(), 1));
+  ASSIGN_OR_RETURN(auto assessment_channels,
+                   ConnectChannels(deployment.service_target(), 1));
+  auto referrals = homeward::v1::ReferralService::NewStub(referral_channels[0]);
+  auto consents = homeward::v1::ConsentService::NewStub(assessment_channels[0]);
+  const auth::PrincipalSigner signer(deployment.secret());
+  const std::string prefix = FreshRequestIdPrefix("referral");
+  const absl::CivilDay today =
+      absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+
+  std::vector<ReferralPool::SentReferral> pool(status_referrals);
+  std::atomic<size_t> next{0};
+  absl::Mutex mu;
+  absl::Status first_error;
+  auto call_status = [&](auto call) -> absl::Status {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + kCallDeadline);
+    signer.Attach(deployment.principal(), &context);
+    return FromGrpcStatus(call(&context));
+  };
+  // One case after the other per thread: its consents, then its referrals.
+  auto make_case = [&](size_t c) -> absl::Status {
+    const std::string& case_id = case_ids[c];
+    std::set<int> organizations;
+    for (const Sent& sent : per_case[c])
+      organizations.insert(sent.organization);
+    for (int organization : organizations) {
+      homeward::v1::RecordConsentRequest consent;
+      consent.set_request_id(
+          absl::StrCat(prefix, "consent-", c, "-", organization));
+      homeward::v1::ConsentRecord& record = *consent.mutable_consent();
+      record.set_case_id(case_id);
+      record.set_purpose(homeward::v1::CONSENT_PURPOSE_REFERRAL);
+      record.set_recipient_agency_id(BenchOrganizationId(organization));
+      record.set_granted(true);
+      *record.mutable_decision_date() = api::ToDate(today);
+      record.set_method(homeward::v1::CONSENT_METHOD_WRITTEN);
+      homeward::v1::ConsentRecord recorded;
+      RETURN_IF_ERROR(call_status([&](grpc::ClientContext* context) {
+        return consents->RecordConsent(context, consent, &recorded);
+      }));
+    }
+    const absl::Time give_up = absl::Now() + kCaseKnownTimeout;
+    for (size_t i = 0; i < per_case[c].size(); ++i) {
+      const Sent& sent = per_case[c][i];
+      const homeward::v1::CreateReferralRequest create = BenchReferral(
+          case_id, AcceptingBenchServiceId(shape, sent.organization),
+          absl::StrCat(prefix, c, "-", i), today);
+      homeward::v1::Referral created;
+      for (;;) {
+        const absl::Status status =
+            call_status([&](grpc::ClientContext* context) {
+              return referrals->CreateReferral(context, create, &created);
+            });
+        if (status.ok()) break;
+        // NOT_FOUND until the registration reached the referral replica.
+        if (!absl::IsNotFound(status) || absl::Now() > give_up) {
+          return absl::Status(
+              status.code(),
+              absl::StrCat("case ", case_id, ": ", status.message()));
+        }
+        absl::SleepFor(absl::Milliseconds(20));
+      }
+      if (created.status() != homeward::v1::REFERRAL_STATUS_REQUESTED) {
+        return absl::InternalError(
+            absl::StrCat("referral of case ", case_id, " is ",
+                         homeward::v1::ReferralStatus_Name(created.status()),
+                         " after sending"));
+      }
+      if (sent.status_index >= 0) {
+        ReferralPool::SentReferral& entry = pool[sent.status_index];
+        entry.case_id = case_id;
+        entry.referral_id = created.referral_id();
+        entry.etag = created.etag();
+      }
+    }
+    return absl::OkStatus();
+  };
+  auto make_cases = [&]() {
+    for (size_t c = next.fetch_add(1); c < case_ids.size();
+         c = next.fetch_add(1)) {
+      if (absl::Status s = make_case(c); !s.ok()) {
+        absl::MutexLock lock(&mu);
+        if (first_error.ok()) first_error = s;
+        next.store(case_ids.size());  // the others stop too
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  const int thread_count =
+      std::max(1, std::min(concurrency, static_cast<int>(case_ids.size())));
+  for (int t = 0; t < thread_count; ++t) threads.emplace_back(make_cases);
+  for (std::thread& t : threads) t.join();
+  if (!first_error.ok()) {
+    return absl::Status(
+        first_error.code(),
+        absl::StrCat("preloading referrals: ", first_error.ToString()));
+  }
+  return std::make_unique<ReferralPool>(std::move(pool));
+}
+
 struct PreparedScenario::Clients {
   std::string name;
   const std::vector<std::string>* case_ids;
@@ -735,6 +1259,13 @@ struct PreparedScenario::Clients {
   std::vector<std::unique_ptr<Health::Stub>> health;
   std::vector<std::unique_ptr<CaseService::Stub>> cases;
   std::vector<std::unique_ptr<PlanService::Stub>> plan_stubs;
+  std::vector<std::unique_ptr<DirectoryService::Stub>> directory_stubs;
+  std::vector<std::unique_ptr<PartnerReferralService::Stub>> partner_stubs;
+  const std::vector<std::string>* components = nullptr;
+  ReferralPool* referrals = nullptr;
+  // referral_status_gateway: the referral each slot index is walking, kept
+  // from one run to the next (nullptr: claim one).
+  std::vector<ReferralPool::SentReferral*> walking_referrals;
   // plan_activity_gateway: the plan each slot index is walking, kept from
   // one run to the next (nullptr: claim one).
   std::vector<PlanPool::ActivePlan*> walking;
@@ -764,6 +1295,17 @@ absl::StatusOr<std::unique_ptr<PreparedScenario>> PreparedScenario::Prepare(
   if (info->needs_plans && (data.plans == nullptr || data.plans->size() == 0)) {
     return absl::FailedPreconditionError(
         absl::StrCat(name, " needs preloaded plans"));
+  }
+  if (info->needs_directory &&
+      (data.components == nullptr || data.components->empty())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(name, " needs the preloaded directory"));
+  }
+  if (info->needs_referrals &&
+      (data.referrals == nullptr ||
+       (name == "referral_status_gateway" && data.referrals->size() == 0))) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(name, " needs preloaded referrals"));
   }
   const std::vector<std::string>* case_ids = data.case_ids;
   if (name == "get_gateway_json") {
@@ -797,12 +1339,21 @@ absl::StatusOr<std::unique_ptr<PreparedScenario>> PreparedScenario::Prepare(
   clients->name = name;
   clients->case_ids = case_ids;
   clients->plans = data.plans;
+  clients->components = data.components;
+  clients->referrals = data.referrals;
+  std::string key = deployment.api_key();
+  if (name == "partner_inbox_gateway") key = deployment.inbox_partner_key();
+  if (name == "referral_status_gateway") key = deployment.status_partner_key();
   clients->authorize =
-      via_gateway ? BearerKey(deployment) : SignedPrincipal(deployment);
+      via_gateway ? BearerKey(key) : SignedPrincipal(deployment);
   if (name == "baseline") {
     clients->health = MakeStubs<Health>(channels);
   } else if (info->needs_plans) {
     clients->plan_stubs = MakeStubs<PlanService>(channels);
+  } else if (info->needs_directory) {
+    clients->directory_stubs = MakeStubs<DirectoryService>(channels);
+  } else if (info->needs_referrals) {
+    clients->partner_stubs = MakeStubs<PartnerReferralService>(channels);
   } else {
     clients->cases = MakeStubs<CaseService>(channels);
   }
@@ -839,6 +1390,29 @@ absl::StatusOr<LoadResult> PreparedScenario::Run(
       return std::make_unique<PlanActivitySlot>(
           c.plan_stubs[i % c.plan_stubs.size()].get(), &c.authorize, c.plans,
           &c.walking[i]);
+    });
+  }
+  if (c.name == "directory_search_gateway") {
+    return RunClosedLoop(load, [&](int i) {
+      return std::make_unique<DirectorySearchSlot>(
+          c.directory_stubs[i % c.directory_stubs.size()].get(), &c.authorize,
+          c.components);
+    });
+  }
+  if (c.name == "partner_inbox_gateway") {
+    return RunClosedLoop(load, [&](int i) {
+      return std::make_unique<InboxSlot>(
+          c.partner_stubs[i % c.partner_stubs.size()].get(), &c.authorize);
+    });
+  }
+  if (c.name == "referral_status_gateway") {
+    if (c.walking_referrals.size() < static_cast<size_t>(load.concurrency)) {
+      c.walking_referrals.resize(load.concurrency, nullptr);
+    }
+    return RunClosedLoop(load, [&](int i) {
+      return std::make_unique<ReferralStatusSlot>(
+          c.partner_stubs[i % c.partner_stubs.size()].get(), &c.authorize,
+          c.referrals, &c.walking_referrals[i]);
     });
   }
   const size_t n = c.cases.size();

@@ -1,7 +1,8 @@
 // What homeward-bench measures: an embedded deployment (one assessment
-// service, one planning service following its feed, and one gateway, talking
-// over loopback TCP inside this process) and the named scenarios that load it
-// through the closed-loop driver.
+// service, one planning service and one referral service following each
+// other's feeds as deployed, and one gateway, talking over loopback TCP inside
+// this process) and the named scenarios that load it through the closed-loop
+// driver.
 //
 //   ASSIGN_OR_RETURN(auto deployment, Deployment::Start({.data_dir = dir}));
 //   ASSIGN_OR_RETURN(std::vector<std::string> ids,
@@ -12,6 +13,11 @@
 //                    PreparedScenario::Prepare("plan_get_gateway", *deployment,
 //                                              {&ids, plans.get()}, settings));
 //   ASSIGN_OR_RETURN(LoadResult r, scenario->Run(settings.load));
+//
+//   ASSIGN_OR_RETURN(std::vector<std::string> components,
+//                    PreloadDirectory(*deployment, {}));
+//   ASSIGN_OR_RETURN(std::unique_ptr<ReferralPool> referrals,
+//                    PreloadReferrals(*deployment, {}, 1000, 5000, 1000, 64));
 #ifndef HOMEWARD_TOOLS_BENCH_SCENARIOS_H_
 #define HOMEWARD_TOOLS_BENCH_SCENARIOS_H_
 
@@ -25,14 +31,24 @@
 #include "services/assessment/assessment_server.h"
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/local_services.h"
+#include "tools/bench/bench_directory.h"
 #include "tools/bench/load_runner.h"
 #include "tools/bench/plan_pool.h"
+#include "tools/bench/referral_pool.h"
 
 namespace homeward::bench {
 
 // The office and user every benchmark call acts as (a case manager).
 inline constexpr char kBenchOffice[] = "office-bench";
 inline constexpr char kBenchUser[] = "cm-bench";
+// The organizations of the generated directory whose partner-agency keys the
+// referral scenarios use: the inbox one reads its inbox, the status one
+// works the referrals addressed to it.
+inline constexpr int kInboxOrganization = 0;
+inline constexpr int kStatusOrganization = 1;
+// How many organizations the inbox referrals are spread over (the inbox
+// organization one of them; never the status one).
+inline constexpr int kInboxReferralOrganizations = 8;
 
 struct ScenarioInfo {
   std::string name;
@@ -43,6 +59,11 @@ struct ScenarioInfo {
   bool needs_cases;
   // Whether the scenario works on the preloaded active plans (PreloadPlans).
   bool needs_plans = false;
+  // Whether it searches the preloaded directory (PreloadDirectory).
+  bool needs_directory = false;
+  // Whether it works on the preloaded referrals (PreloadReferrals, which
+  // needs the directory).
+  bool needs_referrals = false;
 };
 
 // Every scenario, in the order they run.
@@ -67,6 +88,15 @@ struct DeploymentOptions {
   // over loopback TCP. Without it the plan scenarios cannot run, and neither
   // feed has a follower in the process.
   bool planning = true;
+  // Also start one referral replica (data under <data_dir>/referral,
+  // publishing the deploy dir's taxonomy/ and programmes/) behind the
+  // gateway's "referral" backend, as deployed: it follows the assessment
+  // feed (and the planning feed, with planning), asks the assessment
+  // replica for consent when a referral is created, and the assessment (and
+  // planning) replica follows its feed in turn; all over loopback TCP. The
+  // gateway also accepts a partner-agency key for kInboxOrganization and one
+  // for kStatusOrganization. Without it the referral scenarios cannot run.
+  bool referral = true;
 };
 
 // One assessment replica, optionally one planning replica, and one gateway
@@ -85,6 +115,8 @@ class Deployment {
   const std::string& service_target() const { return service_target_; }
   // "127.0.0.1:<port>" of the planning service; empty without one.
   const std::string& planning_target() const { return planning_target_; }
+  // "127.0.0.1:<port>" of the referral service; empty without one.
+  const std::string& referral_target() const { return referral_target_; }
   const std::string& gateway_target() const { return gateway_target_; }
   // The gateway's JSON face, on 127.0.0.1.
   int gateway_http_port() const { return gateway_http_port_; }
@@ -95,6 +127,11 @@ class Deployment {
   const homeward::internal::v1::Principal& principal() const {
     return principal_;
   }
+  // The partner-agency keys the gateway accepts (empty without referral):
+  // staff of BenchOrganizationId(kInboxOrganization), and of
+  // BenchOrganizationId(kStatusOrganization).
+  const std::string& inbox_partner_key() const { return inbox_partner_key_; }
+  const std::string& status_partner_key() const { return status_partner_key_; }
   // Waits (up to `timeout`) until each service's storage has no flush or
   // compaction running or pending, so that a scenario does not pay for the
   // background work the writes of the one before it left behind.
@@ -110,7 +147,10 @@ class Deployment {
   homeward::internal::v1::Principal principal_;
   std::string service_target_;
   std::string planning_target_;
+  std::string referral_target_;
   std::string gateway_target_;
+  std::string inbox_partner_key_;
+  std::string status_partner_key_;
   int gateway_http_port_ = 0;
   // The services behind the gateway, reached over loopback TCP. Declared
   // before the gateway so that the gateway, which calls them, goes first.
@@ -118,6 +158,9 @@ class Deployment {
   // Assessment's channel to the planning feed (nullptr without planning):
   // revoked before the services shut down.
   std::shared_ptr<feeds::LateChannel> planning_feed_;
+  // Assessment's and planning's channel to the referral feed (nullptr
+  // without referral): revoked before the services shut down.
+  std::shared_ptr<feeds::LateChannel> referral_feed_;
   std::unique_ptr<gateway::GatewayServer> gateway_;
 };
 
@@ -143,11 +186,39 @@ absl::StatusOr<std::vector<std::string>> PreloadCases(
 absl::StatusOr<std::unique_ptr<PlanPool>> PreloadPlans(
     const Deployment& deployment, int count, int activities, int concurrency);
 
+// Imports into the referral replica, directly as an administrator,
+// deploy/directory/example_directory.json (from the deploy dir) and then the
+// generated directory of `shape` (bench_directory.h), its services tagged
+// with the components of the deploy dir's taxonomy; returns those component
+// ids, in taxonomy order, for directory_search_gateway to search by.
+absl::StatusOr<std::vector<std::string>> PreloadDirectory(
+    const Deployment& deployment, const BenchDirectoryShape& shape);
+
+// Makes sent (REQUESTED) referrals directly on the referral replica as the
+// case manager, `concurrency` cases at a time, after registering
+// `case_count` cases: `inbox_referrals` spread round-robin over
+// kInboxReferralOrganizations organizations of the generated directory
+// (kInboxOrganization among them, kStatusOrganization not), and
+// `status_referrals` addressed to kStatusOrganization; each to an accepting
+// service of its organization, the cases taken round-robin. For each
+// (case, organization) the returnee's consent to share for purpose REFERRAL
+// is recorded first on the assessment replica, so that each creation's
+// consent check, a real call to the assessment replica, allows it. Creation
+// is retried while the referral replica answers NOT_FOUND (it has not yet
+// applied the case's registration from the feed). The status referrals
+// come back as the pool referral_status_gateway walks.
+absl::StatusOr<std::unique_ptr<ReferralPool>> PreloadReferrals(
+    const Deployment& deployment, const BenchDirectoryShape& shape,
+    int inbox_referrals, int status_referrals, int case_count, int concurrency);
+
 // What the scenarios read and walk: the preloaded cases for get_*, the
-// plans for plan_*. Must outlive the scenarios prepared with it.
+// plans for plan_*, the directory's components and the referrals for the
+// referral scenarios. Must outlive the scenarios prepared with it.
 struct ScenarioData {
   const std::vector<std::string>* case_ids = nullptr;
   PlanPool* plans = nullptr;
+  const std::vector<std::string>* components = nullptr;
+  ReferralPool* referrals = nullptr;
 };
 
 // A scenario with its client channels connected, to be run many times: the
