@@ -79,7 +79,8 @@ TEST(ReferralPoolTest, WalkedIsEveryMoveMade) {
   EXPECT_TRUE(referral.walked());
 }
 
-TEST(ReferralsForStatusRunTest, RateTimesSecondsWithAQuarterSparePlusOnePerSlot) {
+TEST(ReferralsForStatusRunTest,
+     RateTimesSecondsWithAQuarterSparePlusOnePerSlot) {
   struct Case {
     StatusRun run;
     int referrals;
