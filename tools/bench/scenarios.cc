@@ -316,59 +316,61 @@ class PlanGetSlot : public CallSlot {
 // that it does not spin through failures for the rest of the run.
 constexpr auto kNoPlanLeftPause = std::chrono::milliseconds(100);
 
-// SetActivityStatus on the plan this slot walks (*walking, kept between runs
-// by the prepared scenario): the next move of its activities, PLANNED ->
-// IN_PROGRESS -> DONE, with the etag of the previous answer. A walked-out
-// plan is swapped for the next unclaimed one of the pool; a failed call
-// leaves its plan (its etag is no longer known) for a fresh one. With no
-// plan left every call fails, after a pause, naming the flag to raise.
-class PlanActivitySlot : public CallSlot {
+// The shared walk of the durable-change scenarios: each call slot walks one
+// item (a plan, a referral) of a pool at a time, each call the item's next
+// move with the etag of the previous answer. A walked-out item is swapped
+// for the next unclaimed one of the pool; a failed call leaves its item (its
+// etag is no longer known) for a fresh one. With no item left every call
+// fails, after a pause, naming the flag to raise. `Walk` is the derived
+// slot, which fills the request (Fill), starts the call (Start) and checks
+// that the answer moved the item (Moved); `Item` has `etag`, `next_move` and
+// `walked()`.
+template <typename Walk, typename Pool, typename Item, typename Request,
+          typename Response>
+class WalkSlot : public CallSlot {
  public:
-  PlanActivitySlot(PlanService::Stub* stub, const Authorize* authorize,
-                   PlanPool* pool, PlanPool::ActivePlan** walking)
-      : stub_(stub), authorize_(authorize), pool_(pool), walking_(walking) {}
+  WalkSlot(const Authorize* authorize, Pool* pool, Item** walking,
+           const char* exhausted)
+      : authorize_(authorize),
+        pool_(pool),
+        walking_(walking),
+        exhausted_(exhausted) {}
 
   void Issue(uint64_t sequence, Done done) override {
-    PlanPool::ActivePlan*& plan = *walking_;
-    if (plan == nullptr || plan->walked()) {
-      plan = pool_->Claim();
+    Item*& item = *walking_;
+    if (item == nullptr || item->walked()) {
+      item = pool_->Claim();
     }
-    if (plan == nullptr) {
+    if (item == nullptr) {
       // Each pause its own alarm: an alarm is not reused, and none is
       // destroyed before the slot (the driver destroys slots only after
       // every call, these included, has completed).
       pauses_.push_back(std::make_unique<grpc::Alarm>());
       pauses_.back()->Set(
           std::chrono::system_clock::now() + kNoPlanLeftPause,
-          [done = std::move(done)](bool) {
-            done(grpc::Status(
-                grpc::StatusCode::FAILED_PRECONDITION,
-                "every preloaded plan's activities are done; preload more "
-                "(--plan_activity_rate, --plan_activities)"));
+          [this, done = std::move(done)](bool) {
+            done(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                              exhausted_));
           });
       return;
     }
     context_ = NewContext();
     (*authorize_)(context_.get());
-    const size_t move = plan->next_move;
-    request_.set_case_id(plan->case_id);
-    request_.set_etag(plan->etag);
-    request_.set_activity_id(plan->activity_ids[move / 2]);
-    request_.set_status(move % 2 == 0
-                            ? homeward::v1::ACTIVITY_STATUS_IN_PROGRESS
-                            : homeward::v1::ACTIVITY_STATUS_DONE);
+    request_.set_etag(item->etag);
+    static_cast<Walk*>(this)->Fill(*item, request_);
     response_.Clear();
-    stub_->async()->SetActivityStatus(
+    static_cast<Walk*>(this)->Start(
         context_.get(), &request_, &response_,
-        [this, plan, done = std::move(done)](grpc::Status status) {
-          if (status.ok() && !Moved()) {
-            status = grpc::Status(
-                grpc::StatusCode::INTERNAL,
-                "SetActivityStatus answered without the activity moved");
+        [this, item, done = std::move(done)](grpc::Status status) {
+          if (status.ok() &&
+              !static_cast<Walk*>(this)->Moved(request_, response_)) {
+            status =
+                grpc::Status(grpc::StatusCode::INTERNAL,
+                             "the answer does not show the move asked for");
           }
           if (status.ok()) {
-            plan->etag = response_.etag();
-            ++plan->next_move;
+            item->etag = response_.etag();
+            ++item->next_move;
           } else {
             *walking_ = nullptr;
           }
@@ -377,29 +379,63 @@ class PlanActivitySlot : public CallSlot {
   }
 
  private:
+  const Authorize* const authorize_;
+  Pool* const pool_;
+  Item** const walking_;
+  const char* const exhausted_;
+  std::unique_ptr<grpc::ClientContext> context_;
+  Request request_;
+  Response response_;
+  std::vector<std::unique_ptr<grpc::Alarm>> pauses_;
+};
+
+// plan_activity_gateway: PLANNED -> IN_PROGRESS -> DONE of each activity of
+// the plan walked.
+class PlanActivitySlot
+    : public WalkSlot<PlanActivitySlot, PlanPool, PlanPool::ActivePlan,
+                      homeward::v1::SetActivityStatusRequest,
+                      homeward::v1::Plan> {
+ public:
+  PlanActivitySlot(PlanService::Stub* stub, const Authorize* authorize,
+                   PlanPool* pool, PlanPool::ActivePlan** walking)
+      : WalkSlot(authorize, pool, walking,
+                 "every preloaded plan's activities are done; preload more "
+                 "(--plan_activity_rate, --plan_activities)"),
+        stub_(stub) {}
+
+  void Fill(const PlanPool::ActivePlan& plan,
+            homeward::v1::SetActivityStatusRequest& request) const {
+    const size_t move = plan.next_move;
+    request.set_case_id(plan.case_id);
+    request.set_activity_id(plan.activity_ids[move / 2]);
+    request.set_status(move % 2 == 0 ? homeward::v1::ACTIVITY_STATUS_IN_PROGRESS
+                                     : homeward::v1::ACTIVITY_STATUS_DONE);
+  }
+  template <typename Callback>
+  void Start(grpc::ClientContext* context,
+             const homeward::v1::SetActivityStatusRequest* request,
+             homeward::v1::Plan* response, Callback callback) {
+    stub_->async()->SetActivityStatus(context, request, response,
+                                      std::move(callback));
+  }
   // Whether the answer is the plan asked for, with a new etag and the
   // activity in the status asked for.
-  bool Moved() const {
-    if (response_.case_id() != request_.case_id() || response_.etag().empty() ||
-        response_.etag() == request_.etag()) {
+  static bool Moved(const homeward::v1::SetActivityStatusRequest& request,
+                    const homeward::v1::Plan& response) {
+    if (response.case_id() != request.case_id() || response.etag().empty() ||
+        response.etag() == request.etag()) {
       return false;
     }
-    for (const homeward::v1::PlanActivity& a : response_.activities()) {
-      if (a.activity_id() == request_.activity_id()) {
-        return a.status() == request_.status();
+    for (const homeward::v1::PlanActivity& a : response.activities()) {
+      if (a.activity_id() == request.activity_id()) {
+        return a.status() == request.status();
       }
     }
     return false;
   }
 
+ private:
   PlanService::Stub* const stub_;
-  const Authorize* const authorize_;
-  PlanPool* const pool_;
-  PlanPool::ActivePlan** const walking_;
-  std::unique_ptr<grpc::ClientContext> context_;
-  homeward::v1::SetActivityStatusRequest request_;
-  homeward::v1::Plan response_;
-  std::vector<std::unique_ptr<grpc::Alarm>> pauses_;
 };
 
 // SearchServices of the preloaded directory: the services of one component
@@ -505,80 +541,46 @@ class InboxSlot : public CallSlot {
   homeward::v1::ListInboxResponse response_;
 };
 
-// UpdateSharedReferral on the referral this slot walks (*walking, kept
-// between runs by the prepared scenario): its next move, REQUESTED ->
-// RECEIVED -> ACCEPTED -> IN_PROGRESS, with the etag of the previous answer.
-// A walked-out referral is swapped for the next unclaimed one of the pool; a
-// failed call leaves its referral (its etag is no longer known) for a fresh
-// one. With none left every call fails, after a pause, naming the flag to
-// raise.
-class ReferralStatusSlot : public CallSlot {
+// referral_status_gateway: REQUESTED -> RECEIVED -> ACCEPTED -> IN_PROGRESS
+// of the referral walked, by the partner agency it is addressed to.
+class ReferralStatusSlot
+    : public WalkSlot<ReferralStatusSlot, ReferralPool,
+                      ReferralPool::SentReferral,
+                      homeward::v1::ChangeReferralStatusRequest,
+                      homeward::v1::SharedReferral> {
  public:
   ReferralStatusSlot(PartnerReferralService::Stub* stub,
                      const Authorize* authorize, ReferralPool* pool,
                      ReferralPool::SentReferral** walking)
-      : stub_(stub), authorize_(authorize), pool_(pool), walking_(walking) {}
+      : WalkSlot(authorize, pool, walking,
+                 "every preloaded referral is IN_PROGRESS; preload more "
+                 "(--referral_status_rate)"),
+        stub_(stub) {}
 
-  void Issue(uint64_t sequence, Done done) override {
-    ReferralPool::SentReferral*& referral = *walking_;
-    if (referral == nullptr || referral->walked()) {
-      referral = pool_->Claim();
-    }
-    if (referral == nullptr) {
-      // Each pause its own alarm, as in PlanActivitySlot.
-      pauses_.push_back(std::make_unique<grpc::Alarm>());
-      pauses_.back()->Set(
-          std::chrono::system_clock::now() + kNoPlanLeftPause,
-          [done = std::move(done)](bool) {
-            done(grpc::Status(
-                grpc::StatusCode::FAILED_PRECONDITION,
-                "every preloaded referral is IN_PROGRESS; preload more "
-                "(--referral_status_rate)"));
-          });
-      return;
-    }
-    context_ = NewContext();
-    (*authorize_)(context_.get());
-    request_.set_case_id(referral->case_id);
-    request_.set_referral_id(referral->referral_id);
-    request_.set_etag(referral->etag);
-    request_.set_status(ReferralPool::Moves()[referral->next_move]);
-    response_.Clear();
-    stub_->async()->UpdateSharedReferral(
-        context_.get(), &request_, &response_,
-        [this, referral, done = std::move(done)](grpc::Status status) {
-          if (status.ok() && !Moved()) {
-            status = grpc::Status(
-                grpc::StatusCode::INTERNAL,
-                "UpdateSharedReferral answered without the referral moved");
-          }
-          if (status.ok()) {
-            referral->etag = response_.etag();
-            ++referral->next_move;
-          } else {
-            *walking_ = nullptr;
-          }
-          done(status);
-        });
+  void Fill(const ReferralPool::SentReferral& referral,
+            homeward::v1::ChangeReferralStatusRequest& request) const {
+    request.set_case_id(referral.case_id);
+    request.set_referral_id(referral.referral_id);
+    request.set_status(ReferralPool::Moves()[referral.next_move]);
+  }
+  template <typename Callback>
+  void Start(grpc::ClientContext* context,
+             const homeward::v1::ChangeReferralStatusRequest* request,
+             homeward::v1::SharedReferral* response, Callback callback) {
+    stub_->async()->UpdateSharedReferral(context, request, response,
+                                         std::move(callback));
+  }
+  // Whether the answer is the referral asked for, with a new etag and the
+  // status asked for.
+  static bool Moved(const homeward::v1::ChangeReferralStatusRequest& request,
+                    const homeward::v1::SharedReferral& response) {
+    return response.referral_id() == request.referral_id() &&
+           !response.etag().empty() && response.etag() != request.etag() &&
+           response.status() == request.status();
   }
 
  private:
-  // Whether the answer is the referral asked for, with a new etag and the
-  // status asked for.
-  bool Moved() const {
-    return response_.referral_id() == request_.referral_id() &&
-           !response_.etag().empty() && response_.etag() != request_.etag() &&
-           response_.status() == request_.status();
-  }
-
   PartnerReferralService::Stub* const stub_;
-  const Authorize* const authorize_;
-  ReferralPool* const pool_;
-  ReferralPool::SentReferral** const walking_;
-  std::unique_ptr<grpc::ClientContext> context_;
-  homeward::v1::ChangeReferralStatusRequest request_;
-  homeward::v1::SharedReferral response_;
-  std::vector<std::unique_ptr<grpc::Alarm>> pauses_;
 };
 
 // A request-id prefix no earlier run against the same data can have used.
