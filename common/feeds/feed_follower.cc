@@ -68,6 +68,13 @@ struct FeedFollower::Stream {
 
 namespace {
 
+// A projection commits with its cursor, so a power loss that loses it loses
+// the cursor too and the events are applied again: it need not wait for a
+// WAL sync of its own (the store still syncs a set that appends events or
+// audit entries).
+constexpr storage::Store::Durability kProjectionDurability =
+    storage::Store::Durability::kOrdered;
+
 // A progress event: the producer skipped events up to this one's sequence
 // that the consumer's selection leaves out (EventConsumer::Selection).
 bool IsProgress(const Event& event) {
@@ -419,7 +426,7 @@ void FeedFollower::ApplyRound(Stream* stream, RoundMode mode) {
     storage::WriteSet all;
     for (Work& w : work) all.Append(std::move(w.set));
     const absl::Status committed =
-        options_.store->Commit(std::move(all)).status();
+        options_.store->Commit(std::move(all), kProjectionDurability).status();
     if (!committed.ok() && applied_total > 1) {
       // One of the events' changes failed to commit: commit them one per
       // partition at a time to find it, so that only its partition waits.
@@ -449,7 +456,8 @@ void FeedFollower::ApplyRound(Stream* stream, RoundMode mode) {
             absl::MutexLock lock(&pending->mu);
             w.committed = result.status();
             --pending->left;
-          });
+          },
+          kProjectionDurability);
     }
     absl::MutexLock lock(&pending->mu);
     pending->mu.Await(absl::Condition(

@@ -244,19 +244,25 @@ absl::Status Store::IndexAuditTrail() {
   return write_chunk(internal::kAuditFullyIndexed);
 }
 
-absl::StatusOr<CommitResult> Store::Commit(WriteSet set) {
+absl::StatusOr<CommitResult> Store::Commit(WriteSet set,
+                                           Durability durability) {
   absl::Notification done;
   absl::StatusOr<CommitResult> result;
-  CommitAsync(std::move(set), [&](absl::StatusOr<CommitResult> r) {
-    result = std::move(r);
-    done.Notify();
-  });
+  CommitAsync(
+      std::move(set),
+      [&](absl::StatusOr<CommitResult> r) {
+        result = std::move(r);
+        done.Notify();
+      },
+      durability);
   done.WaitForNotification();
   return result;
 }
 
-void Store::CommitAsync(WriteSet set, CommitCallback done) {
+void Store::CommitAsync(WriteSet set, CommitCallback done,
+                        Durability durability) {
   auto* pending = new Pending;
+  pending->durable = SyncsBeforeReporting(set, durability);
   pending->set = std::move(set);
   pending->done = std::move(done);
   Enqueue(pending);

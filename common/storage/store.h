@@ -117,15 +117,37 @@ class Store {
 
   using CommitCallback = std::function<void(absl::StatusOr<CommitResult>)>;
 
+  // How a commit reaches the disk.
+  enum class Durability {
+    // The WAL is synced before the commit is reported: every write a client
+    // is told about.
+    kSynced,
+    // The batch is in the WAL, in commit order, but the commit is reported
+    // without waiting for a sync: the next synced commit makes it durable
+    // (a sync covers the whole WAL before it), and so does the process
+    // surviving. For a feed consumer's projection, whose cursor commits with
+    // it: a power loss loses the projection and its cursor together, and
+    // the consumer applies those events again. A set that appends an event
+    // or an audit entry is synced anyway: an event's sequence must not be
+    // handed to a consumer and then reassigned after a crash.
+    kOrdered,
+  };
+  // Whether a commit of `set` asked with `durability` waits for a WAL sync.
+  static bool SyncsBeforeReporting(const WriteSet& set, Durability durability) {
+    return durability == Durability::kSynced || set.AppendsEventsOrAudit();
+  }
+
   // Applies `set` atomically and durably, or returns why not (nothing
   // applied). Safe to call from many threads.
-  absl::StatusOr<CommitResult> Commit(WriteSet set);
+  absl::StatusOr<CommitResult> Commit(
+      WriteSet set, Durability durability = Durability::kSynced);
   // The same without blocking: `done` runs once the batch is durable (or
   // failed), on the store's completion thread, in commit order; it must be
   // quick and must not call Commit. This lets callback-API handlers finish a
   // durable write without holding a thread while the WAL syncs, and keeps
   // finishing calls off the committer, which every write waits for.
-  void CommitAsync(WriteSet set, CommitCallback done);
+  void CommitAsync(WriteSet set, CommitCallback done,
+                   Durability durability = Durability::kSynced);
   // Appends audit entries of reads without waiting for them: a read must not
   // pay for an fsync, nor for waking the committer. They ride with the next
   // durable commit, or are written on their own within kReadAuditDelay.

@@ -64,6 +64,52 @@ Event CaseEvent(uint32_t partition, const std::string& id) {
   return e;
 }
 
+// A projection's commit (kOrdered) does not wait for a WAL sync unless it
+// appends an event or an audit entry, whose sequences must be durable before
+// anyone sees them; every other commit does.
+TEST(StoreTest, OnlyOrderedCommitsWithoutEventsOrAuditSkipTheSync) {
+  using Durability = Store::Durability;
+  WriteSet plain;
+  plain.PutRecord(0, "case", "C1", 1, MakeCase("C1", "o")).PutCursor("c", 0, 7);
+  WriteSet with_event;
+  with_event.AppendEvent(CaseEvent(0, "C1"));
+  WriteSet with_audit;
+  homeward::internal::v1::AuditEntry entry;
+  entry.set_subject_id("C1");
+  with_audit.Audit(entry);
+  struct Row {
+    const WriteSet* set;
+    Durability durability;
+    bool syncs;
+  } rows[] = {
+      {&plain, Durability::kSynced, true},
+      {&plain, Durability::kOrdered, false},
+      {&with_event, Durability::kOrdered, true},
+      {&with_audit, Durability::kOrdered, true},
+      {&with_event, Durability::kSynced, true},
+  };
+  for (const Row& row : rows) {
+    EXPECT_EQ(Store::SyncsBeforeReporting(*row.set, row.durability), row.syncs)
+        << static_cast<int>(row.durability);
+  }
+}
+
+// An ordered commit is applied, read back at once and kept across a reopen.
+TEST(StoreTest, OrderedCommitIsAppliedAndKept) {
+  TempDir dir;
+  {
+    auto store = OpenStore(dir);
+    WriteSet set;
+    set.PutRecord(3, "case", "C9", 1, MakeCase("C9", "office-a"))
+        .PutCursor("projection", 3, 42);
+    ASSERT_THAT(store->Commit(std::move(set), Store::Durability::kOrdered),
+                IsOk());
+    EXPECT_EQ(ReadCase(*store, 3, "C9").value.office_id(), "office-a");
+  }
+  auto store = OpenStore(dir);
+  EXPECT_EQ(ReadCase(*store, 3, "C9").version, 1u);
+}
+
 TEST(StoreTest, StaleVersionIsAbortedAndChangesNothing) {
   TempDir dir;
   auto store = OpenStore(dir);

@@ -65,6 +65,10 @@ class WriteSet {
   // set holds, so that both commit as one; for batching the changes of
   // several events (feeds::FeedFollower).
   WriteSet& Append(WriteSet&& other);
+  // Whether the set appends an event or an audit entry (Store::Durability).
+  bool AppendsEventsOrAudit() const {
+    return !events_.empty() || !audits_.empty();
+  }
 
  private:
   friend class Store;
