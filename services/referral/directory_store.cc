@@ -21,6 +21,19 @@
 namespace homeward::referral {
 namespace {
 
+// Refuses an update that moves an entry (`what`: "location", "service") from
+// its `stored` organization to `asked`: a partner agency may maintain its own
+// organization's entries, so moving one would hand it to another agency.
+absl::Status KeepsOrganization(absl::string_view what,
+                               const std::string& stored,
+                               const std::string& asked) {
+  if (stored == asked) return absl::OkStatus();
+  return errors::InvalidField(
+      absl::StrCat(what, ".organization_id"),
+      absl::StrCat("cannot change (the ", what, " belongs to '", stored,
+                   "'); create a ", what, " for the other organization"));
+}
+
 using homeward::v1::HumanService;
 using homeward::v1::Location;
 using homeward::v1::Organization;
@@ -327,13 +340,8 @@ absl::Status DirectoryStore::UpdateLocation(const service::Actor& actor,
   ASSIGN_OR_RETURN(std::optional<Location> current,
                    Read<Location>(kLocationKind, id, &version));
   if (!current.has_value()) return errors::NotFound("location", id);
-  if (current->organization_id() != l.organization_id()) {
-    return errors::InvalidField(
-        "location.organization_id",
-        absl::StrCat("cannot change (the location belongs to '",
-                     current->organization_id(),
-                     "'); create a location for the other organization"));
-  }
+  RETURN_IF_ERROR(KeepsOrganization("location", current->organization_id(),
+                                    l.organization_id()));
   l.clear_etag();
   *l.mutable_update_time() = storage::NowTimestamp();
   storage::WriteSet set;
@@ -357,13 +365,8 @@ absl::Status DirectoryStore::UpdateService(
   ASSIGN_OR_RETURN(std::optional<HumanService> current,
                    Read<HumanService>(kServiceKind, id, &version));
   if (!current.has_value()) return errors::NotFound("service", id);
-  if (current->organization_id() != s.organization_id()) {
-    return errors::InvalidField(
-        "service.organization_id",
-        absl::StrCat("cannot change (the service belongs to '",
-                     current->organization_id(),
-                     "'); create a service for the other organization"));
-  }
+  RETURN_IF_ERROR(KeepsOrganization("service", current->organization_id(),
+                                    s.organization_id()));
   s.clear_etag();
   *s.mutable_capacity() = current->capacity();
   *s.mutable_update_time() = storage::NowTimestamp();
