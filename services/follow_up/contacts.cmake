@@ -1,0 +1,1 @@
+# Contacts, schedule, projections (helper CONTACTS).
