@@ -21,6 +21,7 @@
 #include "homeward/v1/cases.grpc.pb.h"
 #include "homeward/v1/consent.grpc.pb.h"
 #include "homeward/v1/directory.grpc.pb.h"
+#include "homeward/v1/follow_up.grpc.pb.h"
 #include "homeward/v1/needs.grpc.pb.h"
 #include "homeward/v1/planning.grpc.pb.h"
 #include "homeward/v1/referral.grpc.pb.h"
@@ -658,6 +659,252 @@ TEST(EmbeddedSuiteTest, RestartWithAnotherPartitionCountIsRefused) {
   options.partition_count = 64;
   auto again = EmbeddedSuite::Start(options);
   EXPECT_TRUE(again.ok()) << again.status();
+}
+
+// Waits until `done` holds (polling every 50 ms, at most 60 s): the services
+// learn of each other's changes through their feeds, a moment later.
+bool Eventually(const std::function<bool()>& done) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (!done()) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return true;
+}
+
+v1::Date DaysFromToday(int days) {
+  const absl::CivilDay day =
+      absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()) + days;
+  return Day(static_cast<int>(day.year()), day.month(), day.day());
+}
+
+// Follow-up across the suite, with the supervisor's development key: an
+// approved plan schedules the case's contacts from the example programme's
+// cadence; a contact recorded with distress signs, a new need and a request
+// to revise the plan reaches assessment (a concern and a need) and planning
+// (the plan's revision request); closing the case moves its stage to CLOSED
+// in assessment, which then refuses changes, cancels the plan and the
+// contacts still scheduled; reopening moves the stage back.
+TEST(EmbeddedSuiteTest, FollowUpSchedulesRecordsAndClosesAcrossTheSuite) {
+  TempDir dir;
+  auto suite = EmbeddedSuite::Start(OptionsFor(dir));
+  ASSERT_TRUE(suite.ok()) << suite.status();
+  GrpcFace face((*suite)->grpc_port(), (*suite)->dev_api_key());
+  auto cases = v1::CaseService::NewStub(face.channel());
+  auto needs = v1::NeedService::NewStub(face.channel());
+  auto plans = v1::PlanService::NewStub(face.channel());
+  auto follow_up = v1::FollowUpService::NewStub(face.channel());
+  auto closure = v1::CaseClosureService::NewStub(face.channel());
+
+  // Back three weeks ago: every cadence point (months 1 to 12 after return)
+  // still lies ahead when the plan is approved today.
+  v1::RegisterCaseRequest registration =
+      testing::ValidRegistration("emb-fu-1", kDemoOffice, "cm-demo");
+  *registration.mutable_case_()->mutable_return_info()->mutable_return_date() =
+      DaysFromToday(-21);
+  v1::Case registered;
+  ASSERT_TRUE(face.Call(&v1::CaseService::Stub::RegisterCase, cases,
+                        registration, &registered)
+                  .ok());
+  const std::string case_id = registered.case_id();
+  v1::AddNeedRequest add;
+  add.set_case_id(case_id);
+  add.mutable_need()->set_dimension(v1::DIMENSION_ECONOMIC);
+  add.mutable_need()->set_category("business_development");
+  add.mutable_need()->set_description("start a business");
+  add.mutable_need()->set_priority(v1::NEED_PRIORITY_HIGH);
+  v1::Need need;
+  ASSERT_TRUE(face.Call(&v1::NeedService::Stub::AddNeed, needs, add, &need)
+                  .ok());
+  v1::PlanActivity activity = BusinessCoaching(need.need_id());
+  *activity.mutable_start_date() = DaysFromToday(0);
+  *activity.mutable_due_date() = DaysFromToday(90);
+  const v1::Plan plan =
+      ApprovedPlan(face, plans, case_id, activity, /*activate=*/true);
+  ASSERT_FALSE(plan.plan_id().empty());
+  ASSERT_EQ(plan.activities_size(), 1);
+
+  // Six contacts, months 1, 2, 3, 6, 9 and 12, the RSS due at 3 and 12.
+  v1::ListContactsRequest list;
+  list.set_case_id(case_id);
+  v1::ListContactsResponse schedule;
+  ASSERT_TRUE(Eventually([&] {
+    return face.Call(&v1::FollowUpService::Stub::ListContacts, follow_up,
+                     list, &schedule)
+               .ok() &&
+           schedule.contacts_size() == 6;
+  })) << schedule.DebugString();
+  std::vector<int> months;
+  std::vector<int> rss_months;
+  for (const v1::FollowUpContact& c : schedule.contacts()) {
+    EXPECT_EQ(c.status(), v1::FOLLOW_UP_CONTACT_STATUS_SCHEDULED);
+    months.push_back(c.months_after_return());
+    if (c.rss_due()) rss_months.push_back(c.months_after_return());
+  }
+  EXPECT_THAT(months, ::testing::ElementsAre(1, 2, 3, 6, 9, 12));
+  EXPECT_THAT(rss_months, ::testing::ElementsAre(3, 12));
+  const v1::FollowUpContact first = schedule.contacts(0);
+
+  // The first contact, due in about ten days, is on the case manager's list.
+  v1::ListDueContactsRequest due;
+  due.set_office_id(kDemoOffice);
+  due.set_case_manager_id("cm-demo");
+  due.set_within_days(40);
+  v1::ListContactsDueResponse due_list;
+  ASSERT_TRUE(face.Call(&v1::FollowUpService::Stub::ListDueContacts,
+                        follow_up, due, &due_list)
+                  .ok());
+  ASSERT_EQ(due_list.contacts_size(), 1) << due_list.DebugString();
+  EXPECT_EQ(due_list.contacts(0).contact_id(), first.contact_id());
+
+  v1::RecordContactRequest record;
+  record.set_request_id("emb-fu-contact-1");
+  record.set_etag(first.etag());
+  v1::FollowUpContact* contact = record.mutable_contact();
+  contact->set_case_id(case_id);
+  contact->set_contact_id(first.contact_id());
+  *contact->mutable_contact_date() = DaysFromToday(0);
+  contact->set_mode(v1::FOLLOW_UP_MODE_VISIT);
+  contact->add_participants()->set_kind(v1::PARTICIPANT_KIND_RETURNEE);
+  v1::ActivityProgress* progress = contact->add_activity_progress();
+  progress->set_activity_id(plan.activities(0).activity_id());
+  progress->set_rating(v1::ACTIVITY_PROGRESS_RATING_DELAYED);
+  v1::NeedInput* new_need = contact->add_new_needs();
+  new_need->set_dimension(v1::DIMENSION_SOCIAL);
+  new_need->set_category("housing");
+  new_need->set_description("the rent doubled");
+  new_need->set_priority(v1::NEED_PRIORITY_MEDIUM);
+  contact->set_wellbeing(2);
+  contact->set_distress_signs_observed(true);
+  contact->set_satisfaction(4);
+  contact->set_w_phase(v1::W_PHASE_REENTRY_SHOCK);
+  contact->set_plan_revision_needed(true);
+  contact->set_plan_revision_reason("the workshop site fell through");
+  v1::FollowUpContact done;
+  grpc::Status status = face.Call(&v1::FollowUpService::Stub::RecordContact,
+                                  follow_up, record, &done);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(done.status(), v1::FOLLOW_UP_CONTACT_STATUS_DONE);
+
+  // Assessment: the new need and the distress concern, from this contact.
+  v1::ListNeedsRequest list_needs;
+  list_needs.set_case_id(case_id);
+  v1::ListNeedsResponse listed_needs;
+  v1::ListProtectionConcernsRequest list_concerns;
+  list_concerns.set_case_id(case_id);
+  v1::ListProtectionConcernsResponse listed_concerns;
+  EXPECT_TRUE(Eventually([&] {
+    if (!face.Call(&v1::NeedService::Stub::ListNeeds, needs, list_needs,
+                   &listed_needs)
+             .ok() ||
+        !face.Call(&v1::NeedService::Stub::ListProtectionConcerns, needs,
+                   list_concerns, &listed_concerns)
+             .ok()) {
+      return false;
+    }
+    bool need_seen = false;
+    bool concern_seen = false;
+    for (const v1::Need& n : listed_needs.needs()) {
+      need_seen |= n.category() == "housing" && n.sources_size() > 0 &&
+                   n.sources(0).follow_up_contact_id() == first.contact_id();
+    }
+    for (const v1::ProtectionConcern& c : listed_concerns.concerns()) {
+      concern_seen |= c.code() == "PSYCHOSOCIAL_FOLLOW_UP";
+    }
+    return need_seen && concern_seen;
+  })) << listed_needs.DebugString() << listed_concerns.DebugString();
+  // Planning: the revision request on the plan.
+  v1::GetPlanRequest get_plan;
+  get_plan.set_case_id(case_id);
+  v1::Plan read_plan;
+  EXPECT_TRUE(Eventually([&] {
+    return face.Call(&v1::PlanService::Stub::GetPlan, plans, get_plan,
+                     &read_plan)
+               .ok() &&
+           read_plan.revision_request().contact_id() == first.contact_id();
+  })) << read_plan.revision_request().DebugString();
+  // The trajectory holds the contact's phase and wellbeing.
+  v1::GetTrajectoryRequest trajectory_request;
+  trajectory_request.set_case_id(case_id);
+  v1::Trajectory trajectory;
+  ASSERT_TRUE(face.Call(&v1::FollowUpService::Stub::GetTrajectory, follow_up,
+                        trajectory_request, &trajectory)
+                  .ok());
+  ASSERT_EQ(trajectory.contacts_size(), 1);
+  EXPECT_EQ(trajectory.contacts(0).w_phase(), v1::W_PHASE_REENTRY_SHOCK);
+  EXPECT_EQ(trajectory.contacts(0).wellbeing(), 2);
+
+  // Closing: the unfinished activity is reported first; the supervisor
+  // acknowledges it and closes at once (no separate approval).
+  v1::CloseCaseRequest close;
+  close.set_request_id("emb-fu-close-1");
+  v1::Closure* closing = close.mutable_closure();
+  closing->set_case_id(case_id);
+  closing->set_reason(v1::CLOSURE_REASON_MOVED_AWAY);
+  closing->set_no_final_rss_reason("moved to another region");
+  closing->mutable_closing_session()->set_held(true);
+  *closing->mutable_closing_session()->mutable_date() = DaysFromToday(0);
+  closing->mutable_closing_session()->set_mode(v1::FOLLOW_UP_MODE_PHONE);
+  v1::Closure closed;
+  status = face.Call(&v1::CaseClosureService::Stub::CloseCase, closure, close,
+                     &closed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+      << status.error_message();
+  close.set_acknowledge_checks(true);
+  status = face.Call(&v1::CaseClosureService::Stub::CloseCase, closure, close,
+                     &closed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(closed.status(), v1::CLOSURE_STATUS_CLOSED);
+  EXPECT_EQ(closed.kind(), v1::CLOSURE_KIND_UNPLANNED);
+
+  // Every service learns of it from the follow-up feed.
+  v1::GetCaseRequest get_case;
+  get_case.set_case_id(case_id);
+  v1::Case read_case;
+  EXPECT_TRUE(Eventually([&] {
+    return face.Call(&v1::CaseService::Stub::GetCase, cases, get_case,
+                     &read_case)
+               .ok() &&
+           read_case.stage() == v1::CASE_STAGE_CLOSED;
+  })) << read_case.stage();
+  EXPECT_TRUE(Eventually([&] {
+    return face.Call(&v1::PlanService::Stub::GetPlan, plans, get_plan,
+                     &read_plan)
+               .ok() &&
+           read_plan.status() == v1::PLAN_STATUS_CANCELLED;
+  })) << read_plan.status();
+  v1::Need refused_need;
+  add.mutable_need()->set_category("housing");
+  EXPECT_THAT(face.Call(&v1::NeedService::Stub::AddNeed, needs, add,
+                        &refused_need),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("CASE_CLOSED")));
+  ASSERT_TRUE(face.Call(&v1::FollowUpService::Stub::ListContacts, follow_up,
+                        list, &schedule)
+                  .ok());
+  for (const v1::FollowUpContact& c : schedule.contacts()) {
+    EXPECT_NE(c.status(), v1::FOLLOW_UP_CONTACT_STATUS_SCHEDULED)
+        << c.contact_id();
+  }
+
+  // Reopening moves the case back to where it was (delivery).
+  v1::ReopenCaseRequest reopen;
+  reopen.set_request_id("emb-fu-reopen-1");
+  reopen.set_case_id(case_id);
+  reopen.set_closure_id(closed.closure_id());
+  reopen.set_etag(closed.etag());
+  reopen.set_reason("came back to the region");
+  v1::Closure reopened;
+  status = face.Call(&v1::CaseClosureService::Stub::ReopenCase, closure,
+                     reopen, &reopened);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(reopened.status(), v1::CLOSURE_STATUS_REOPENED);
+  EXPECT_TRUE(Eventually([&] {
+    return face.Call(&v1::CaseService::Stub::GetCase, cases, get_case,
+                     &read_case)
+               .ok() &&
+           read_case.stage() == v1::CASE_STAGE_DELIVERY;
+  })) << read_case.stage();
 }
 
 }  // namespace

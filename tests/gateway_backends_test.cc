@@ -425,23 +425,30 @@ TEST(MethodTableBackendsTest, EachServiceNamesItsBackend) {
   ASSERT_THAT(table, IsOk());
   EXPECT_THAT(
       table->backends(),
-      ElementsAre(kAssessmentService, kPlanningService, kReferralService));
+      ElementsAre(kAssessmentService, kPlanningService, kReferralService,
+                  kFollowUpService));
   for (const MethodRoute& method : table->methods()) {
     const bool referral =
         absl::StartsWith(method.full_name, "homeward.v1.DirectoryService/") ||
         absl::StartsWith(method.full_name, "homeward.v1.ReferralService/") ||
         absl::StartsWith(method.full_name,
                          "homeward.v1.PartnerReferralService/");
+    const bool follow_up =
+        absl::StartsWith(method.full_name, "homeward.v1.FollowUpService/") ||
+        absl::StartsWith(method.full_name, "homeward.v1.CaseClosureService/");
     EXPECT_EQ(method.backend,
               absl::StartsWith(method.full_name, "homeward.v1.PlanService/")
                   ? kPlanningService
-                  : (referral ? kReferralService : kAssessmentService))
+                  : (referral    ? kReferralService
+                     : follow_up ? kFollowUpService
+                                 : kAssessmentService))
         << method.full_name;
   }
-  // Only the planning and referral services may be left out of a
+  // Only the planning, referral and follow-up services may be left out of a
   // deployment.
   EXPECT_TRUE(IsOptionalBackend(kPlanningService));
   EXPECT_TRUE(IsOptionalBackend(kReferralService));
+  EXPECT_TRUE(IsOptionalBackend(kFollowUpService));
   EXPECT_FALSE(IsOptionalBackend(kAssessmentService));
   EXPECT_FALSE(IsOptionalBackend(kProbe));
   auto with_probe = MethodTable::Create(MethodsWithProbe());

@@ -212,7 +212,8 @@ TEST(MethodTableTest, PublicTableIsCompleteAndResolves) {
       "homeward.v1.ConsentService",    "homeward.v1.AuditService",
       "homeward.v1.NeedService",       "homeward.v1.ProgrammeService",
       "homeward.v1.PlanService",       "homeward.v1.DirectoryService",
-      "homeward.v1.ReferralService",   "homeward.v1.PartnerReferralService"};
+      "homeward.v1.ReferralService",   "homeward.v1.PartnerReferralService",
+      "homeward.v1.FollowUpService",   "homeward.v1.CaseClosureService"};
   size_t methods = 0;
   for (const char* name : services) {
     const auto* service =
@@ -257,6 +258,33 @@ TEST(MethodTableTest, PublicTableIsCompleteAndResolves) {
   ASSERT_NE(late, nullptr);
   EXPECT_EQ(late->route.kind, Routing::kFanOut);
   EXPECT_EQ(late->items_field->name(), "activities");
+  // Follow-up: by the case id (in the contact or closure for the calls that
+  // carry one); the due lists fan out over the follow-up replicas.
+  for (const MethodRoute& method : table->methods()) {
+    if (method.backend != kFollowUpService) continue;
+    EXPECT_TRUE(method.callers.Allows(v1::ROLE_CASE_MANAGER) &&
+                method.callers.Allows(v1::ROLE_SUPERVISOR) &&
+                !method.callers.Allows(v1::ROLE_PARTNER_AGENCY) &&
+                !method.callers.Allows(v1::ROLE_MONITORING_OFFICER))
+        << method.full_name;
+    const bool due_list =
+        absl::StrContains(method.full_name, "/ListDueContacts") ||
+        absl::StrContains(method.full_name, "/ListOverdueContacts");
+    EXPECT_EQ(method.route.kind,
+              due_list ? Routing::kFanOut : Routing::kByCaseId)
+        << method.full_name;
+    if (due_list) {
+      EXPECT_EQ(method.items_field->name(), "contacts");
+    }
+  }
+  for (const auto& [name, field] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"homeward.v1.FollowUpService/RecordContact", "contact.case_id"},
+           {"homeward.v1.CaseClosureService/CloseCase", "closure.case_id"}}) {
+    const MethodRoute* method = table->Find(name);
+    ASSERT_NE(method, nullptr) << name;
+    EXPECT_EQ(method->route.field, field);
+  }
   // The directory: every referral replica keeps all of it, so writes go to
   // every replica and reads to any; partner agencies use only their side of
   // referrals, case workers only theirs.

@@ -2,8 +2,9 @@
 // gateway configured from files, a case registered and read through the
 // gateway over gRPC and JSON, an acknowledged write surviving a SIGKILL of the
 // service, and graceful exits on SIGTERM; the planning binary beside them,
-// serving plans through the gateway, and the referral binary, serving both
-// sides of a referral. Also the all-in-one binary. And
+// serving plans through the gateway, the referral binary, serving both
+// sides of a referral, and the follow-up binary, closing and reopening a
+// case. Also the all-in-one binary. And
 // what only the real binaries show: --help, refusals at start (another
 // partition count on existing data, a port already in use), the operator's
 // key file left alone, and reflection describing the health service.
@@ -32,6 +33,7 @@
 #include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
 #include "tests/fixtures/child_process.h"
+#include "tests/fixtures/follow_up_server.h"
 #include "tests/fixtures/http_retry.h"
 #include "tests/fixtures/planning_server.h"
 #include "tests/fixtures/referral_server.h"
@@ -71,12 +73,19 @@ std::unique_ptr<ChildProcess> StartAssessment(const TempDir& dir,
 // <dir>/<name>.textproto) routes its upstream to the assessment replica at
 // `assessment_port`; the flags give the listen address (a free port), data
 // directory (<dir>/<name>) and secret; its log is <dir>/<name>.log.
+// Further upstream routes (backend, port) come from `more_upstream`.
 template <typename Config>
 std::unique_ptr<ChildProcess> StartFollower(
     const TempDir& dir, const std::string& name, const std::string& binary,
-    Config config, const std::string& assessment_port) {
+    Config config, const std::string& assessment_port,
+    const std::vector<std::pair<std::string, std::string>>& more_upstream =
+        {}) {
   testing::AddShareRoute(config.mutable_service()->mutable_upstream(),
                          "assessment", 64, {std::stoi(assessment_port)});
+  for (const auto& [backend, port] : more_upstream) {
+    testing::AddShareRoute(config.mutable_service()->mutable_upstream(),
+                           backend, 64, {std::stoi(port)});
+  }
   const std::string path = dir.path() + "/" + name + ".textproto";
   EXPECT_OK(server::WriteTextProtoFile(path, config, 0600));
   return std::make_unique<ChildProcess>(
@@ -424,6 +433,110 @@ TEST(MultiProcessTest, ReferralBinaryServesBothSidesThroughTheGateway) {
   }
 }
 
+// The follow-up binary behind the gateway binary, following the assessment
+// and planning binaries' feeds: a supervisor closes a case over JSON (the
+// checks reported first, then acknowledged; the supervisor's closure needs
+// no other approval), reads the closure, and reopens the case. All four
+// stop cleanly on SIGTERM and log no personal data or closure text.
+TEST(MultiProcessTest, FollowUpBinaryClosesAndReopensThroughTheGateway) {
+  TempDir dir;
+  ASSERT_OK(auth::EnsureSecretFile(dir.path() + "/principal.secret"));
+  homeward::internal::v1::ApiKeyFile keys;
+  *keys.add_keys() = gateway::MakeApiKey(
+      "mp", kKey,
+      MakePrincipal("sup-1", homeward::v1::ROLE_SUPERVISOR, {"office-dakar"}));
+  ASSERT_OK(server::WriteTextProtoFile(dir.path() + "/api_keys.textproto", keys,
+                                       0600));
+  auto assessment = StartAssessment(dir, "127.0.0.1:0", "assessment.log");
+  const std::string assessment_port =
+      assessment->WaitForLogField("port", kStartTimeout);
+  ASSERT_FALSE(assessment_port.empty()) << assessment->Log();
+  auto planning =
+      StartFollower(dir, "planning", HOMEWARD_PLANNING_BIN,
+                    testing::WithShippedPlanningData({}), assessment_port);
+  const std::string planning_port =
+      planning->WaitForLogField("port", kStartTimeout);
+  ASSERT_FALSE(planning_port.empty()) << planning->Log();
+  auto follow_up = StartFollower(
+      dir, "follow_up", HOMEWARD_FOLLOW_UP_BIN,
+      testing::WithShippedFollowUpData({}), assessment_port,
+      {{"planning", planning_port}});
+  const std::string follow_up_port =
+      follow_up->WaitForLogField("port", kStartTimeout);
+  ASSERT_FALSE(follow_up_port.empty()) << follow_up->Log();
+  auto gw = StartGatewayRouting(dir, {{"assessment", assessment_port},
+                                      {"planning", planning_port},
+                                      {"follow_up", follow_up_port}});
+  const std::string http_port = gw->WaitForLogField("http_port", kStartTimeout);
+  ASSERT_FALSE(http_port.empty()) << gw->Log();
+
+  httplib::Client http("127.0.0.1", std::stoi(http_port));
+  http.set_read_timeout(10, 0);
+  auto post = [&http](const std::string& method, const std::string& body) {
+    return http.Post("/homeward.v1." + method, {{"X-Api-Key", kKey}}, body,
+                     "application/json");
+  };
+  auto registered =
+      post("CaseService/RegisterCase", RegistrationJson("mp-fu-1"));
+  ASSERT_TRUE(registered);
+  ASSERT_EQ(registered->status, 200) << registered->body;
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(registered->body, match,
+                                std::regex("\"caseId\":\\s*\"([^\"]+)\"")));
+  const std::string case_id = match[1];
+
+  // NOT_FOUND (404) until follow-up has applied the registration event.
+  httplib::Result checks = testing::PostUntilFound([&] {
+    return post("CaseClosureService/GetClosureChecks",
+                absl::StrCat(R"({"caseId":")", case_id, R"("})"));
+  });
+  ASSERT_TRUE(checks);
+  ASSERT_EQ(checks->status, 200) << checks->body;
+  EXPECT_THAT(checks->body, HasSubstr("\"approvalRequired\":true"));
+  const std::string close = absl::StrCat(
+      R"({"requestId":"mp-fu-close","closure":{"caseId":")", case_id,
+      R"(","reason":"CLOSURE_REASON_RE_MIGRATED",)"
+      R"("details":"left for Morocco in October",)"
+      R"("noFinalRssReason":"no longer in the country",)"
+      R"("closingSession":{"held":false,"notHeldReason":"not reachable"}})");
+  auto refused = post("CaseClosureService/CloseCase", close);
+  ASSERT_TRUE(refused);
+  // Closing without a final survey is one of the checks to acknowledge.
+  EXPECT_EQ(refused->status, 400) << refused->body;
+  EXPECT_THAT(refused->body, HasSubstr("CLOSURE_CHECKS"));
+  auto closed = post("CaseClosureService/CloseCase",
+                     absl::StrCat(close.substr(0, close.size() - 1),
+                                  R"(,"acknowledgeChecks":true})"));
+  ASSERT_TRUE(closed);
+  ASSERT_EQ(closed->status, 200) << closed->body;
+  EXPECT_THAT(closed->body, AllOf(HasSubstr("CLOSURE_STATUS_CLOSED"),
+                                  HasSubstr("CLOSURE_KIND_UNPLANNED")));
+  ASSERT_TRUE(std::regex_search(closed->body, match,
+                                std::regex("\"closureId\":\\s*\"([^\"]+)\"")));
+  const std::string closure_id = match[1];
+  ASSERT_TRUE(std::regex_search(closed->body, match,
+                                std::regex("\"etag\":\\s*\"([^\"]+)\"")));
+  auto reopened = post(
+      "CaseClosureService/ReopenCase",
+      absl::StrCat(R"({"requestId":"mp-fu-reopen","caseId":")", case_id,
+                   R"(","closureId":")", closure_id, R"(","etag":")",
+                   match[1].str(), R"(","reason":"came back"})"));
+  ASSERT_TRUE(reopened);
+  ASSERT_EQ(reopened->status, 200) << reopened->body;
+  EXPECT_THAT(reopened->body, HasSubstr("CLOSURE_STATUS_REOPENED"));
+
+  gw->Signal(SIGTERM);
+  EXPECT_EQ(gw->Wait(), 0) << gw->Log();
+  for (auto* process : {follow_up.get(), planning.get(), assessment.get()}) {
+    process->Signal(SIGTERM);
+    EXPECT_EQ(process->Wait(), 0) << process->Log();
+  }
+  for (const std::string& log : {follow_up->Log(), gw->Log()}) {
+    EXPECT_THAT(log, ::testing::Not(HasSubstr("Ndiaye")));
+    EXPECT_THAT(log, ::testing::Not(HasSubstr("Morocco")));
+  }
+}
+
 TEST(MultiProcessTest, ServiceBinaryRefusesToStartWithoutItsSecret) {
   TempDir dir;
   ChildProcess service({HOMEWARD_ASSESSMENT_BIN, "--listen=127.0.0.1:0",
@@ -650,6 +763,12 @@ TEST(MultiProcessTest, EveryBinaryListsItsFlagsOnHelp) {
         {"log_requests", "log one line per request"}}},
       {HOMEWARD_REFERRAL_BIN,
        "Usage: homeward-referral",
+       {{"config", "ServiceConfig textproto file"},
+        {"listen", "gRPC listen address"},
+        {"data_dir", "data directory"},
+        {"principal_secret_file", "deployment secret"}}},
+      {HOMEWARD_FOLLOW_UP_BIN,
+       "Usage: homeward-follow-up",
        {{"config", "ServiceConfig textproto file"},
         {"listen", "gRPC listen address"},
         {"data_dir", "data directory"},

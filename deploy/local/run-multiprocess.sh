@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Local runner for the multi-process shape: per replica (REPLICAS, default 1,
 # each owning an equal share of the partitions) one homeward-assessment, one
-# homeward-planning and one homeward-referral process, and one
-# homeward-gateway in front, all on loopback (gateway BASE_PORT and
-# BASE_PORT+80, assessment BASE_PORT+1+r, planning BASE_PORT+101+r, referral
-# BASE_PORT+201+r), with data, configs, the deployment secret and development
+# homeward-planning, one homeward-referral and one homeward-follow-up
+# process, and one homeward-gateway in front, all on loopback (gateway
+# BASE_PORT and BASE_PORT+80, assessment BASE_PORT+1+r, planning
+# BASE_PORT+101+r, referral BASE_PORT+201+r, follow-up BASE_PORT+301+r), with data, configs, the deployment secret and development
 # API keys (a supervisor, an administrator, the partner agency
 # "org-atelier-pikine") under $HOMEWARD_DATA_DIR (default ./homeward-multi).
 # Ctrl-C stops everything gracefully.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash deploy/local/build.sh --target homeward-assessment homeward-planning \
-  homeward-referral homeward-gateway
+  homeward-referral homeward-follow-up homeward-gateway
 
 data="${HOMEWARD_DATA_DIR:-homeward-multi}"
 replicas="${REPLICAS:-1}"
@@ -50,9 +50,11 @@ trap stop INT TERM EXIT
 
 # Replica r of each service owns the same share of the partitions; the
 # routes are known before any process starts, because each service follows
-# the others' feeds (planning and referral follow assessment, assessment
-# follows planning and referral, referral follows planning and planning
-# referral) and referral calls assessment (consent checks).
+# the others' feeds (planning, referral and follow-up follow assessment;
+# assessment follows planning, referral and follow-up; referral follows
+# planning and follow-up; planning follows referral and follow-up;
+# follow-up follows planning and referral) and referral calls assessment
+# (consent checks).
 per=$(( partitions / replicas ))
 share() {  # share R: "first last" of replica R
   local first=$(( $1 * per ))
@@ -61,11 +63,13 @@ share() {  # share R: "first last" of replica R
 assessment_route=""
 planning_route=""
 referral_route=""
+follow_up_route=""
 for ((r = 0; r < replicas; r++)); do
   read -r first last < <(share "$r")
   assessment_route+="    replicas { address: \"127.0.0.1:$(( base_port + 1 + r ))\" partitions { first: $first last: $last } }"$'\n'
   planning_route+="    replicas { address: \"127.0.0.1:$(( base_port + 101 + r ))\" partitions { first: $first last: $last } }"$'\n'
   referral_route+="    replicas { address: \"127.0.0.1:$(( base_port + 201 + r ))\" partitions { first: $first last: $last } }"$'\n'
+  follow_up_route+="    replicas { address: \"127.0.0.1:$(( base_port + 301 + r ))\" partitions { first: $first last: $last } }"$'\n'
 done
 
 for ((r = 0; r < replicas; r++)); do
@@ -83,6 +87,9 @@ $planning_route  }
   upstream {
     service: "referral"
 $referral_route  }
+  upstream {
+    service: "follow_up"
+$follow_up_route  }
 }
 taxonomy_dir: "$PWD/deploy/taxonomy"
 programmes_dir: "$PWD/deploy/programmes"
@@ -104,6 +111,9 @@ $assessment_route  }
   upstream {
     service: "referral"
 $referral_route  }
+  upstream {
+    service: "follow_up"
+$follow_up_route  }
 }
 taxonomy_dir: "$PWD/deploy/taxonomy"
 feasibility_dir: "$PWD/deploy/feasibility"
@@ -125,12 +135,38 @@ $assessment_route  }
   upstream {
     service: "planning"
 $planning_route  }
+  upstream {
+    service: "follow_up"
+$follow_up_route  }
 }
 taxonomy_dir: "$PWD/deploy/taxonomy"
 programmes_dir: "$PWD/deploy/programmes"
 CFG
   build/services/referral/homeward-referral --config="$data/referral-$r.textproto" \
     2>>"$data/referral-$r.log" &
+  pids+=($!)
+  cat > "$data/follow_up-$r.textproto" <<CFG
+service {
+  listen_address: "127.0.0.1:$(( base_port + 301 + r ))"
+  data_dir: "$data/follow_up-$r"
+  partition_count: $partitions
+  owned_partitions { first: $first last: $last }
+  principal_secret_file: "$secret"
+  upstream {
+    service: "assessment"
+$assessment_route  }
+  upstream {
+    service: "planning"
+$planning_route  }
+  upstream {
+    service: "referral"
+$referral_route  }
+}
+taxonomy_dir: "$PWD/deploy/taxonomy"
+programmes_dir: "$PWD/deploy/programmes"
+CFG
+  build/services/follow_up/homeward-follow-up --config="$data/follow_up-$r.textproto" \
+    2>>"$data/follow_up-$r.log" &
   pids+=($!)
 done
 
@@ -149,14 +185,17 @@ $planning_route}
 routes {
   service: "referral"
 $referral_route}
+routes {
+  service: "follow_up"
+$follow_up_route}
 CFG
 build/services/gateway/homeward-gateway --config="$data/gateway.textproto" \
   2>>"$data/gateway.log" &
 pids+=($!)
 
 cat <<MSG
-Homeward is running: $replicas replica(s) each of assessment, planning and referral, and a
-gateway (logs in $data/*.log).
+Homeward is running: $replicas replica(s) each of assessment, planning, referral and
+follow-up, and a gateway (logs in $data/*.log).
   JSON/HTTP: http://127.0.0.1:$(( base_port + 80 ))   gRPC: 127.0.0.1:$base_port
   API keys (from $data/api_keys.textproto): supervisor $key
     administrator $admin_key

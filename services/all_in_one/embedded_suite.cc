@@ -106,7 +106,8 @@ void AddUpstream(absl::string_view producer, const std::string& address,
 absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
     const EmbeddedOptions& options) {
   std::error_code error;
-  for (const char* service : {"assessment", "planning", "referral"}) {
+  for (const char* service :
+       {"assessment", "planning", "referral", "follow_up"}) {
     std::filesystem::create_directories(
         absl::StrCat(options.data_dir, "/", service), error);
     if (error) {
@@ -149,14 +150,15 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
       DevKeyAcceptedBy(options.data_dir, kDevKeys[2], keys);
 
   // The services follow each other's feeds over in-process channels
-  // (planning and referral follow assessment's cases, needs, concerns and
-  // consent; assessment follows the plans' approvals and the referrals'
-  // outcomes; referral follows the plans' activities and planning the
-  // referrals' progress), and a server's in-process channel exists only
-  // once it runs. So each follower gets a LateChannel: assessment starts
-  // first (its planning and referral followers wait, retrying, while the
-  // slots are empty), then planning, then referral, each slot set as soon
-  // as its server runs. Shutdown revokes every slot before any server stops
+  // (planning, referral and follow-up follow assessment's cases, needs,
+  // concerns and consent; assessment follows the plans' approvals, the
+  // referrals' outcomes and the follow-up's contacts and closures; referral
+  // follows the plans' activities and the closures, planning the referrals'
+  // progress and the closures, follow-up the plans and the referrals), and
+  // a server's in-process channel exists only once it runs. So each
+  // follower gets a LateChannel: assessment starts first (its followers
+  // wait, retrying, while the slots are empty), then planning, referral and
+  // follow-up, each slot set as soon as its server runs. Shutdown revokes every slot before any server stops
   // (common/feeds/producer_channel.h). Referral also calls assessment (the
   // consent check) over the same slot; nothing calls referral back.
   const std::string to_assessment =
@@ -165,11 +167,14 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
       absl::StrCat("in-process:", gateway::kPlanningService);
   const std::string to_referral =
       absl::StrCat("in-process:", gateway::kReferralService);
+  const std::string to_follow_up =
+      absl::StrCat("in-process:", gateway::kFollowUpService);
   auto assessment_channel = std::make_shared<feeds::LateChannel>();
   auto planning_channel = std::make_shared<feeds::LateChannel>();
   auto referral_channel = std::make_shared<feeds::LateChannel>();
+  auto follow_up_channel = std::make_shared<feeds::LateChannel>();
   suite->feed_channels_ = {assessment_channel, planning_channel,
-                           referral_channel};
+                           referral_channel, follow_up_channel};
 
   homeward::internal::v1::AssessmentConfig assessment_config;
   InitService(options, gateway::kAssessmentService,
@@ -178,6 +183,8 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
               assessment_config.mutable_service());
   AddUpstream(referral::kReferralBackend, to_referral,
               assessment_config.mutable_service());
+  AddUpstream(follow_up::kFollowUpBackend, to_follow_up,
+              assessment_config.mutable_service());
   assessment_config.set_taxonomy_dir(options.taxonomy_dir);
   assessment_config.set_programmes_dir(options.programmes_dir);
   assessment_config.set_instruments_dir(options.instruments_dir);
@@ -185,7 +192,9 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
       std::unique_ptr<assessment::AssessmentServer> assessment,
       assessment::AssessmentServer::Start(
           assessment_config, secret,
-          {{to_planning, planning_channel}, {to_referral, referral_channel}}));
+          {{to_planning, planning_channel},
+           {to_referral, referral_channel},
+           {to_follow_up, follow_up_channel}}));
   assessment_channel->Set(assessment->InProcessChannel());
   suite->services_.push_back(gateway::InProcessService(
       gateway::kAssessmentService, std::move(assessment)));
@@ -197,6 +206,8 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
               planning_config.mutable_service());
   AddUpstream(referral::kReferralBackend, to_referral,
               planning_config.mutable_service());
+  AddUpstream(follow_up::kFollowUpBackend, to_follow_up,
+              planning_config.mutable_service());
   planning_config.set_taxonomy_dir(options.taxonomy_dir);
   planning_config.set_feasibility_dir(options.feasibility_dir);
   planning_config.set_programmes_dir(options.programmes_dir);
@@ -204,7 +215,8 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
       std::unique_ptr<planning::PlanningServer> planning,
       planning::PlanningServer::Start(planning_config, secret,
                                       {{to_assessment, assessment_channel},
-                                       {to_referral, referral_channel}}));
+                                       {to_referral, referral_channel},
+                                       {to_follow_up, follow_up_channel}}));
   planning_channel->Set(planning->InProcessChannel());
   suite->services_.push_back(gateway::InProcessService(
       gateway::kPlanningService, std::move(planning)));
@@ -216,16 +228,40 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
               referral_config.mutable_service());
   AddUpstream(planning::kPlanningBackend, to_planning,
               referral_config.mutable_service());
+  AddUpstream(follow_up::kFollowUpBackend, to_follow_up,
+              referral_config.mutable_service());
   referral_config.set_taxonomy_dir(options.taxonomy_dir);
   referral_config.set_programmes_dir(options.programmes_dir);
   ASSIGN_OR_RETURN(
       std::unique_ptr<referral::ReferralServer> referral,
       referral::ReferralServer::Start(referral_config, secret,
                                       {{to_assessment, assessment_channel},
-                                       {to_planning, planning_channel}}));
+                                       {to_planning, planning_channel},
+                                       {to_follow_up, follow_up_channel}}));
   referral_channel->Set(referral->InProcessChannel());
   suite->services_.push_back(gateway::InProcessService(
       gateway::kReferralService, std::move(referral)));
+
+  homeward::internal::v1::FollowUpConfig follow_up_config;
+  InitService(options, follow_up::kFollowUpBackend,
+              follow_up_config.mutable_service());
+  AddUpstream(gateway::kAssessmentService, to_assessment,
+              follow_up_config.mutable_service());
+  AddUpstream(planning::kPlanningBackend, to_planning,
+              follow_up_config.mutable_service());
+  AddUpstream(referral::kReferralBackend, to_referral,
+              follow_up_config.mutable_service());
+  follow_up_config.set_taxonomy_dir(options.taxonomy_dir);
+  follow_up_config.set_programmes_dir(options.programmes_dir);
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<follow_up::FollowUpServer> follow_up,
+      follow_up::FollowUpServer::Start(follow_up_config, secret,
+                                       {{to_assessment, assessment_channel},
+                                        {to_planning, planning_channel},
+                                        {to_referral, referral_channel}}));
+  follow_up_channel->Set(follow_up->InProcessChannel());
+  suite->services_.push_back(gateway::InProcessService(
+      gateway::kFollowUpService, std::move(follow_up)));
 
   gateway::GatewayServer::Options gw;
   gw.config.set_grpc_listen_address(options.grpc_listen);
@@ -301,6 +337,9 @@ steps and revisions are in docs/PLANNING.md):
 Refer the returnee to a partner agency's service (DirectoryService,
 ReferralService, and the partner's side, PartnerReferralService, with the
 partner agency key): docs/REFERRAL.md walks through it from both sides.
+
+Follow the case up once its plan is approved, and close it (FollowUpService,
+CaseClosureService): docs/FOLLOW_UP.md.
 
 Stop with Ctrl-C (SIGINT) or SIGTERM.
 )",

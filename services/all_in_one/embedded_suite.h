@@ -1,7 +1,8 @@
 // The embedded default: every Homeward service (assessment, planning,
-// referral) and the gateway in one process, wired over in-process gRPC
-// channels, with all data under one local directory (<data_dir>/assessment,
-// <data_dir>/planning, <data_dir>/referral). The services follow each
+// referral, follow-up) and the gateway in one process, wired over in-process
+// gRPC channels, with all data under one local directory
+// (<data_dir>/assessment, <data_dir>/planning, <data_dir>/referral,
+// <data_dir>/follow_up). The services follow each
 // other's event feeds in-process too (see Start in embedded_suite.cc for the
 // start order). On first start it creates the deployment secret and, when no
 // API key file exists, one holding development keys (a supervisor of
@@ -28,6 +29,7 @@
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/local_services.h"
 #include "services/planning/planning_server.h"
+#include "services/follow_up/follow_up_server.h"
 #include "services/referral/referral_server.h"
 
 namespace homeward::all_in_one {

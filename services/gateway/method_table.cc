@@ -20,6 +20,7 @@
 #include "homeward/v1/directory.pb.h"
 #include "homeward/v1/instruments.pb.h"
 #include "homeward/v1/needs.pb.h"
+#include "homeward/v1/follow_up.pb.h"
 #include "homeward/v1/planning.pb.h"
 #include "homeward/v1/referral.pb.h"
 #include "homeward/v1/taxonomy.pb.h"
@@ -147,7 +148,8 @@ void ResolveRouteFields(MethodRoute* m, std::vector<std::string>* problems) {
 }  // namespace
 
 bool IsOptionalBackend(absl::string_view backend) {
-  return backend == kPlanningService || backend == kReferralService;
+  return backend == kPlanningService || backend == kReferralService ||
+         backend == kFollowUpService;
 }
 
 bool Callers::Allows(homeward::v1::Role role) const {
@@ -281,6 +283,7 @@ std::vector<MethodRoute> PublicMethods() {
   const absl::string_view kAssessment = kAssessmentService;
   const absl::string_view kPlanning = kPlanningService;
   const absl::string_view kReferral = kReferralService;
+  const absl::string_view kFollowUp = kFollowUpService;
   const Callers directory_writers =
       AnyOf({Administrators(), PartnerAgencies()});
   // A workflow step of PlanService: the same request, on the case's plan.
@@ -507,6 +510,47 @@ std::vector<MethodRoute> PublicMethods() {
           kReferral,
           "homeward.v1.PartnerReferralService/ListPartnerOverdueReferrals",
           FanOut("referrals"), PartnerAgencies()),
+      // Follow-up contacts of one case, and the cross-case due lists.
+      Unary<ListContactsRequest, ListContactsResponse>(
+          kFollowUp, "homeward.v1.FollowUpService/ListContacts",
+          ByCaseId("case_id"), CaseWorkers()),
+      Unary<GetContactRequest, FollowUpContact>(
+          kFollowUp, "homeward.v1.FollowUpService/GetContact",
+          ByCaseId("case_id"), CaseWorkers()),
+      Unary<RecordContactRequest, FollowUpContact>(
+          kFollowUp, "homeward.v1.FollowUpService/RecordContact",
+          ByCaseId("contact.case_id"), CaseWorkers()),
+      Unary<RecordMissedContactRequest, FollowUpContact>(
+          kFollowUp, "homeward.v1.FollowUpService/RecordMissedContact",
+          ByCaseId("case_id"), CaseWorkers()),
+      Unary<ListDueContactsRequest, ListContactsDueResponse>(
+          kFollowUp, "homeward.v1.FollowUpService/ListDueContacts",
+          FanOut("contacts"), CaseWorkers()),
+      Unary<ListOverdueContactsRequest, ListContactsDueResponse>(
+          kFollowUp, "homeward.v1.FollowUpService/ListOverdueContacts",
+          FanOut("contacts"), CaseWorkers()),
+      Unary<GetTrajectoryRequest, Trajectory>(
+          kFollowUp, "homeward.v1.FollowUpService/GetTrajectory",
+          ByCaseId("case_id"), CaseWorkers()),
+      // Closing and reopening a case.
+      Unary<GetClosureChecksRequest, ClosureChecks>(
+          kFollowUp, "homeward.v1.CaseClosureService/GetClosureChecks",
+          ByCaseId("case_id"), CaseWorkers()),
+      Unary<CloseCaseRequest, Closure>(
+          kFollowUp, "homeward.v1.CaseClosureService/CloseCase",
+          ByCaseId("closure.case_id"), CaseWorkers()),
+      Unary<ClosureStepRequest, Closure>(
+          kFollowUp, "homeward.v1.CaseClosureService/ApproveClosure",
+          ByCaseId("case_id"), CaseWorkers()),
+      Unary<ClosureStepRequest, Closure>(
+          kFollowUp, "homeward.v1.CaseClosureService/DeclineClosure",
+          ByCaseId("case_id"), CaseWorkers()),
+      Unary<ReopenCaseRequest, Closure>(
+          kFollowUp, "homeward.v1.CaseClosureService/ReopenCase",
+          ByCaseId("case_id"), CaseWorkers()),
+      Unary<GetClosureRequest, Closure>(
+          kFollowUp, "homeward.v1.CaseClosureService/GetClosure",
+          ByCaseId("case_id"), CaseWorkers()),
   };
 }
 

@@ -52,9 +52,14 @@ inline constexpr char kPlanningService[] = "planning";
 // the service's side.
 inline constexpr char kReferralService[] = "referral";
 
+// The backend of the monitoring schedule, follow-up contacts and case
+// closure (FollowUpService, CaseClosureService); follow_up::kFollowUpBackend
+// on the service's side.
+inline constexpr char kFollowUpService[] = "follow_up";
+
 // Whether a deployment may leave `backend` out: the gateway then starts
 // without a route for it, and its methods answer UNIMPLEMENTED naming the
-// backend (a deployment without the planning or referral service). Every other
+// backend (a deployment without the planning, referral or follow-up service). Every other
 // backend the table names needs a route.
 bool IsOptionalBackend(absl::string_view backend);
 
