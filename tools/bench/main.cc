@@ -1,7 +1,7 @@
 // homeward-bench: a closed-loop load generator that starts an embedded
-// Homeward deployment (one assessment service, one planning service and one
-// referral service following each other's feeds, and one gateway on loopback
-// TCP, in this process) and measures the
+// Homeward deployment (one assessment, one planning, one referral and one
+// follow-up service following each other's feeds, and one gateway on
+// loopback TCP, in this process) and measures the
 // throughput and latency of the request paths the performance targets talk
 // about, each as a ratio of the cost of a bare RPC hop on the same machine
 // (architecture brief section 9: ratios matter, not absolutes).
@@ -67,7 +67,8 @@ ABSL_FLAG(std::string, scenarios,
           "baseline,get_direct,get_gateway,get_gateway_json,register_direct,"
           "register_gateway,plan_get_gateway,plan_activity_gateway,"
           "directory_search_gateway,partner_inbox_gateway,"
-          "referral_status_gateway",
+          "referral_status_gateway,follow_up_due_gateway,"
+          "follow_up_record_gateway",
           "Comma-separated scenarios to run, in this order. Ratios need "
           "baseline.");
 ABSL_FLAG(bool, sync_writes, true,
@@ -109,6 +110,19 @@ ABSL_FLAG(double, referral_status_rate, 6000,
           "enough referrals for rounds x (seconds + warmup_seconds) at this "
           "rate, plus a quarter, are sent first (each takes three calls). A "
           "run that goes faster fails its last calls, saying so.");
+ABSL_FLAG(bool, follow_up, true,
+          "Run a follow-up replica (following the assessment, planning and "
+          "referral feeds) behind the gateway. false: the deployment as "
+          "before issue 14; the follow-up scenarios cannot run.");
+ABSL_FLAG(int, preload_follow_ups, 10000,
+          "Cases of the bench office given an approved plan (one activity) "
+          "and so a follow-up schedule before the follow-up scenarios: the "
+          "office's due list, and the contacts follow_up_record_gateway "
+          "records (six per case). Raised to cover --contact_record_rate.");
+ABSL_FLAG(double, contact_record_rate, 2000,
+          "The follow_up_record_gateway calls/s the preload provisions for "
+          "(at six contacts per case, plus a quarter); a run that goes faster "
+          "fails its last calls, saying so.");
 ABSL_FLAG(std::string, json, "", "Also write the results to this JSON file.");
 ABSL_FLAG(int, rounds, 3,
           "Measures the scenarios this many times in turn, so that each is "
@@ -322,6 +336,28 @@ int PlansToPreload(const std::vector<const ScenarioInfo*>& selected) {
 // How many referrals referral_status_gateway walks: none unless selected;
 // enough moves for every round at --referral_status_rate, a quarter more,
 // and one per slot.
+// How many cases get a follow-up schedule: none without a follow-up
+// scenario; --preload_follow_ups, raised to cover follow_up_record_gateway
+// at --contact_record_rate for every round.
+int FollowUpsToPreload(const std::vector<const ScenarioInfo*>& selected) {
+  bool needs = false, records = false;
+  for (const ScenarioInfo* info : selected) {
+    needs |= info->needs_follow_ups;
+    records |= info->name == "follow_up_record_gateway";
+  }
+  if (!needs) return 0;
+  const int at_least = absl::GetFlag(FLAGS_preload_follow_ups);
+  if (!records) return at_least;
+  return std::max(
+      at_least,
+      ItemsForRun({.calls_per_second = absl::GetFlag(FLAGS_contact_record_rate),
+                   .seconds_under_load = std::max(1, absl::GetFlag(FLAGS_rounds)) *
+                                         (absl::GetFlag(FLAGS_seconds) +
+                                          absl::GetFlag(FLAGS_warmup_seconds)),
+                   .moves_per_item = 6,
+                   .slots = absl::GetFlag(FLAGS_concurrency)}));
+}
+
 int StatusReferralsToPreload(const std::vector<const ScenarioInfo*>& selected) {
   if (absl::c_none_of(selected, [](const ScenarioInfo* info) {
         return info->name == "referral_status_gateway";
@@ -346,6 +382,7 @@ std::string Settings(int channels_per_target, const std::string& data_dir,
       "planning=%s preload_plans=%d plan_activities=%d "
       "plan_activity_rate=%g referral=%s directory=%dx%d "
       "preload_referrals=%d status_referrals=%d referral_status_rate=%g "
+      "follow_up=%s preload_follow_ups=%d contact_record_rate=%g "
       "data_dir=%s",
       AvailableCpus(), absl::GetFlag(FLAGS_concurrency),
       absl::GetFlag(FLAGS_seconds), absl::GetFlag(FLAGS_rounds),
@@ -360,7 +397,10 @@ std::string Settings(int channels_per_target, const std::string& data_dir,
       absl::GetFlag(FLAGS_directory_organizations),
       absl::GetFlag(FLAGS_directory_services),
       absl::GetFlag(FLAGS_preload_referrals), status_referrals,
-      absl::GetFlag(FLAGS_referral_status_rate), data_dir);
+      absl::GetFlag(FLAGS_referral_status_rate),
+      absl::GetFlag(FLAGS_follow_up) ? "true" : "false",
+      absl::GetFlag(FLAGS_preload_follow_ups),
+      absl::GetFlag(FLAGS_contact_record_rate), data_dir);
 }
 
 void PrintTable(const std::vector<Row>& rows, const std::string& settings) {
@@ -547,7 +587,8 @@ int Run() {
                            .sync_writes = absl::GetFlag(FLAGS_sync_writes),
                            .deploy_dir = "",
                            .planning = absl::GetFlag(FLAGS_planning),
-                           .referral = absl::GetFlag(FLAGS_referral)});
+                           .referral = absl::GetFlag(FLAGS_referral),
+                           .follow_up = absl::GetFlag(FLAGS_follow_up)});
     if (!deployment.ok()) {
       std::cerr << "cannot start the deployment: " << deployment.status()
                 << "\n";
@@ -643,7 +684,24 @@ int Run() {
         referral_failure = pool.status().ToString();
       }
     }
-    if (preload_plans > 0 || needs_directory) {
+    std::unique_ptr<ContactPool> contacts;
+    std::string follow_up_failure;
+    if (const int follow_ups = FollowUpsToPreload(*selected); follow_ups > 0) {
+      std::cerr << "preloading " << follow_ups
+                << " cases with an approved plan and a follow-up schedule...\n";
+      const absl::Time start = absl::Now();
+      absl::StatusOr<std::unique_ptr<ContactPool>> pool = PreloadFollowUps(
+          **deployment, follow_ups, 1, settings.load.concurrency);
+      if (pool.ok()) {
+        contacts = *std::move(pool);
+        std::cerr << "  done in " << absl::FormatDuration(absl::Now() - start)
+                  << ": " << contacts->UnclaimedMoves()
+                  << " contacts for follow_up_record_gateway\n";
+      } else {
+        follow_up_failure = pool.status().ToString();
+      }
+    }
+    if (preload_plans > 0 || needs_directory || contacts != nullptr) {
       const absl::Time start = absl::Now();
       const bool quiet = WaitForQuiet(absl::Seconds(120));
       std::cerr << (quiet ? "deployment quiet after the preload in "
@@ -654,7 +712,8 @@ int Run() {
     const ScenarioData data{.case_ids = &case_ids,
                             .plans = plans.get(),
                             .components = &components,
-                            .referrals = referrals.get()};
+                            .referrals = referrals.get(),
+                            .contacts = contacts.get()};
 
     const int rounds = std::max(1, absl::GetFlag(FLAGS_rounds));
     const size_t baseline_index =
@@ -760,6 +819,11 @@ int Run() {
         if ((*selected)[i]->needs_referrals && referrals == nullptr) {
           failures[i] =
               absl::StrCat("preloading referrals failed: ", referral_failure);
+          continue;
+        }
+        if ((*selected)[i]->needs_follow_ups && contacts == nullptr) {
+          failures[i] = absl::StrCat("preloading follow-ups failed: ",
+                                     follow_up_failure);
           continue;
         }
         measure(i, has_baseline && failures[baseline_index].empty(), round);

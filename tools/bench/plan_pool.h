@@ -6,7 +6,7 @@
 // What is walked stays walked: a later run (slice, round) goes on from there.
 //
 //   PlanPool pool(std::move(preloaded));
-//   PlanPool::ActivePlan* plan = pool.Claim();  // nullptr: none left
+//   ActivePlan* plan = pool.Claim();  // nullptr: none left
 //   ... SetActivityStatus(plan->case_id, plan->etag,
 //                         plan->activity_ids[plan->next_move / 2]) ...
 //   plan->etag = answer.etag(); ++plan->next_move;
@@ -18,44 +18,26 @@
 #ifndef HOMEWARD_TOOLS_BENCH_PLAN_POOL_H_
 #define HOMEWARD_TOOLS_BENCH_PLAN_POOL_H_
 
-#include <atomic>
 #include <cstddef>
 #include <string>
-#include <utility>
 #include <vector>
+
+#include "tools/bench/walk_pool.h"
 
 namespace homeward::bench {
 
-class PlanPool {
- public:
-  struct ActivePlan {
-    std::string case_id;
-    std::vector<std::string> activity_ids;  // in plan order
-    // Owned by the slot that claimed the plan while it walks it.
-    std::string etag;
-    size_t next_move = 0;  // 0 .. moves()
+struct ActivePlan {
+  std::string case_id;
+  std::vector<std::string> activity_ids;  // in plan order
+  // Owned by the slot that claimed the plan while it walks it.
+  std::string etag;
+  size_t next_move = 0;  // 0 .. moves()
 
-    size_t moves() const { return 2 * activity_ids.size(); }
-    bool walked() const { return next_move >= moves(); }
-  };
-
-  explicit PlanPool(std::vector<ActivePlan> plans) : plans_(std::move(plans)) {}
-  PlanPool(const PlanPool&) = delete;
-  PlanPool& operator=(const PlanPool&) = delete;
-
-  size_t size() const { return plans_.size(); }
-  const ActivePlan& plan(size_t i) const { return plans_[i]; }
-  // The moves left on plans nobody has claimed yet. Not to be called while
-  // slots are claiming.
-  size_t UnclaimedMoves() const;
-  // The next unclaimed plan, now the caller's; nullptr when none is left.
-  // Thread-safe.
-  ActivePlan* Claim();
-
- private:
-  std::vector<ActivePlan> plans_;
-  std::atomic<size_t> next_claim_{0};
+  size_t moves() const { return 2 * activity_ids.size(); }
+  bool walked() const { return next_move >= moves(); }
 };
+
+using PlanPool = WalkPool<ActivePlan>;
 
 struct ActivityRun {
   // The SetActivityStatus rate to provision for.
@@ -68,7 +50,7 @@ struct ActivityRun {
 };
 
 // Plans enough for `run` at its rate with a quarter to spare, plus one per
-// slot.
+// slot (ItemsForRun, two moves per activity).
 int PlansForActivityRun(const ActivityRun& run);
 
 }  // namespace homeward::bench

@@ -13,8 +13,8 @@
 namespace homeward::bench {
 namespace {
 
-std::vector<PlanPool::ActivePlan> Plans(int count, int activities) {
-  std::vector<PlanPool::ActivePlan> plans(count);
+std::vector<ActivePlan> Plans(int count, int activities) {
+  std::vector<ActivePlan> plans(count);
   for (int i = 0; i < count; ++i) {
     plans[i].case_id = "case-" + std::to_string(i);
     for (int a = 0; a < activities; ++a) {
@@ -27,7 +27,7 @@ std::vector<PlanPool::ActivePlan> Plans(int count, int activities) {
 TEST(PlanPoolTest, ClaimHandsOutEachPlanOnceThenNothing) {
   PlanPool pool(Plans(3, 2));
   EXPECT_EQ(pool.UnclaimedMoves(), 12u);
-  PlanPool::ActivePlan* first = pool.Claim();
+  ActivePlan* first = pool.Claim();
   ASSERT_NE(first, nullptr);
   EXPECT_EQ(first->case_id, "case-0");
   EXPECT_EQ(pool.UnclaimedMoves(), 8u);
@@ -46,7 +46,7 @@ TEST(PlanPoolTest, ConcurrentClaimersNeverShareAPlan) {
   std::vector<std::thread> claimers;
   for (int t = 0; t < 8; ++t) {
     claimers.emplace_back([&] {
-      while (PlanPool::ActivePlan* plan = pool.Claim()) {
+      while (ActivePlan* plan = pool.Claim()) {
         absl::MutexLock lock(&mu);
         claimed.insert(plan->case_id);
       }
@@ -58,7 +58,7 @@ TEST(PlanPoolTest, ConcurrentClaimersNeverShareAPlan) {
 }
 
 TEST(PlanPoolTest, WalkedIsAllMovesMade) {
-  PlanPool::ActivePlan plan = Plans(1, 3)[0];
+  ActivePlan plan = Plans(1, 3)[0];
   EXPECT_EQ(plan.moves(), 6u);
   plan.next_move = 5;
   EXPECT_FALSE(plan.walked());

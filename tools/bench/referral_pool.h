@@ -7,9 +7,9 @@
 // What is walked stays walked: a later run (slice, round) goes on from there.
 //
 //   ReferralPool pool(std::move(preloaded));
-//   ReferralPool::SentReferral* r = pool.Claim();  // nullptr: none left
+//   SentReferral* r = pool.Claim();  // nullptr: none left
 //   ... UpdateSharedReferral(r->case_id, r->referral_id, r->etag,
-//                            ReferralPool::Moves()[r->next_move]) ...
+//                            SentReferral::Moves()[r->next_move]) ...
 //   r->etag = answer.etag(); ++r->next_move;
 //
 //   int referrals = ReferralsForStatusRun({.calls_per_second = 4000,
@@ -18,50 +18,31 @@
 #ifndef HOMEWARD_TOOLS_BENCH_REFERRAL_POOL_H_
 #define HOMEWARD_TOOLS_BENCH_REFERRAL_POOL_H_
 
-#include <atomic>
 #include <cstddef>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "homeward/v1/referral.pb.h"
+#include "tools/bench/walk_pool.h"
 
 namespace homeward::bench {
 
-class ReferralPool {
- public:
-  struct SentReferral {
-    std::string case_id;
-    std::string referral_id;
-    // Owned by the slot that claimed the referral while it walks it.
-    std::string etag;
-    size_t next_move = 0;  // index into Moves()
-
-    bool walked() const { return next_move >= Moves().size(); }
-  };
+struct SentReferral {
+  std::string case_id;
+  std::string referral_id;
+  // Owned by the slot that claimed the referral while it walks it.
+  std::string etag;
+  size_t next_move = 0;  // index into Moves()
 
   // The statuses a sent (REQUESTED) referral is moved to, in order: the
   // performer's usual path to delivering the service.
   static const std::vector<homeward::v1::ReferralStatus>& Moves();
 
-  explicit ReferralPool(std::vector<SentReferral> referrals)
-      : referrals_(std::move(referrals)) {}
-  ReferralPool(const ReferralPool&) = delete;
-  ReferralPool& operator=(const ReferralPool&) = delete;
-
-  size_t size() const { return referrals_.size(); }
-  const SentReferral& referral(size_t i) const { return referrals_[i]; }
-  // The moves left on referrals nobody has claimed yet. Not to be called
-  // while slots are claiming.
-  size_t UnclaimedMoves() const;
-  // The next unclaimed referral, now the caller's; nullptr when none is
-  // left. Thread-safe.
-  SentReferral* Claim();
-
- private:
-  std::vector<SentReferral> referrals_;
-  std::atomic<size_t> next_claim_{0};
+  size_t moves() const { return Moves().size(); }
+  bool walked() const { return next_move >= moves(); }
 };
+
+using ReferralPool = WalkPool<SentReferral>;
 
 struct StatusRun {
   // The UpdateSharedReferral rate to provision for.
@@ -72,8 +53,6 @@ struct StatusRun {
   int slots = 0;
 };
 
-// Referrals enough for `run` at its rate with a quarter to spare, plus one
-// per slot.
 int ReferralsForStatusRun(const StatusRun& run);
 
 }  // namespace homeward::bench

@@ -14,8 +14,8 @@
 namespace homeward::bench {
 namespace {
 
-std::vector<ReferralPool::SentReferral> Referrals(int count) {
-  std::vector<ReferralPool::SentReferral> referrals(count);
+std::vector<SentReferral> Referrals(int count) {
+  std::vector<SentReferral> referrals(count);
   for (int i = 0; i < count; ++i) {
     referrals[i].case_id = "case-" + std::to_string(i);
     referrals[i].referral_id = "RF" + std::to_string(i);
@@ -24,7 +24,7 @@ std::vector<ReferralPool::SentReferral> Referrals(int count) {
 }
 
 TEST(ReferralPoolTest, MovesArePerformersPathFromRequestedToInProgress) {
-  EXPECT_EQ(ReferralPool::Moves(),
+  EXPECT_EQ(SentReferral::Moves(),
             (std::vector<homeward::v1::ReferralStatus>{
                 homeward::v1::REFERRAL_STATUS_RECEIVED,
                 homeward::v1::REFERRAL_STATUS_ACCEPTED,
@@ -34,7 +34,7 @@ TEST(ReferralPoolTest, MovesArePerformersPathFromRequestedToInProgress) {
 TEST(ReferralPoolTest, ClaimHandsOutEachReferralOnceThenNothing) {
   ReferralPool pool(Referrals(3));
   EXPECT_EQ(pool.UnclaimedMoves(), 9u);
-  ReferralPool::SentReferral* first = pool.Claim();
+  SentReferral* first = pool.Claim();
   ASSERT_NE(first, nullptr);
   EXPECT_EQ(first->referral_id, "RF0");
   EXPECT_EQ(pool.UnclaimedMoves(), 6u);
@@ -46,7 +46,7 @@ TEST(ReferralPoolTest, ClaimHandsOutEachReferralOnceThenNothing) {
 }
 
 TEST(ReferralPoolTest, UnclaimedMovesLeaveOutMovesAlreadyMade) {
-  std::vector<ReferralPool::SentReferral> referrals = Referrals(2);
+  std::vector<SentReferral> referrals = Referrals(2);
   referrals[1].next_move = 2;
   ReferralPool pool(std::move(referrals));
   EXPECT_EQ(pool.UnclaimedMoves(), 3u + 1u);
@@ -60,7 +60,7 @@ TEST(ReferralPoolTest, ConcurrentClaimersNeverShareAReferral) {
   std::vector<std::thread> claimers;
   for (int t = 0; t < 8; ++t) {
     claimers.emplace_back([&] {
-      while (ReferralPool::SentReferral* r = pool.Claim()) {
+      while (SentReferral* r = pool.Claim()) {
         absl::MutexLock lock(&mu);
         claimed.insert(r->referral_id);
       }
@@ -72,7 +72,7 @@ TEST(ReferralPoolTest, ConcurrentClaimersNeverShareAReferral) {
 }
 
 TEST(ReferralPoolTest, WalkedIsEveryMoveMade) {
-  ReferralPool::SentReferral referral = Referrals(1)[0];
+  SentReferral referral = Referrals(1)[0];
   referral.next_move = 2;
   EXPECT_FALSE(referral.walked());
   referral.next_move = 3;

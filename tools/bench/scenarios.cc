@@ -40,10 +40,12 @@
 #include "homeward/v1/cases.grpc.pb.h"
 #include "homeward/v1/consent.grpc.pb.h"
 #include "homeward/v1/directory.grpc.pb.h"
+#include "homeward/v1/follow_up.grpc.pb.h"
 #include "homeward/v1/planning.grpc.pb.h"
 #include "homeward/v1/referral.grpc.pb.h"
 #include "homeward/v1/taxonomy.pb.h"
 #include "services/gateway/api_keys.h"
+#include "services/follow_up/follow_up_server.h"
 #include "services/gateway/method_table.h"
 #include "services/planning/planning_server.h"
 #include "services/referral/referral_server.h"
@@ -59,6 +61,7 @@ using grpc::health::v1::HealthCheckResponse;
 using homeward::v1::Case;
 using homeward::v1::CaseService;
 using homeward::v1::DirectoryService;
+using homeward::v1::FollowUpService;
 using homeward::v1::GetCaseRequest;
 using homeward::v1::PartnerReferralService;
 using homeward::v1::PlanService;
@@ -76,6 +79,15 @@ constexpr char kPlanningFeedLabel[] = "late:planning";
 constexpr char kReferralFeedLabel[] = "late:referral";
 // The page the referral scenarios ask for, as a partner's screen would.
 constexpr int kReferralPageSize = 20;
+// The page of follow_up_due_gateway, as a case manager's list would ask,
+// and the window it looks ahead: every preloaded case's first contact
+// (a month after a return three weeks ago) falls in it.
+constexpr int kDuePageSize = 50;
+constexpr int kDueWithinDays = 30;
+// How long ago the bench cases came back: every point of the example
+// programme's follow-up cadence (months 1 to 12) lies ahead of a plan
+// approved today.
+constexpr int kReturnedDaysAgo = 21;
 
 // Every call gets a deadline so that a wedged server ends the run with
 // errors instead of hanging it; well under the driver's drain timeout.
@@ -206,7 +218,11 @@ class RegisterSlot : public CallSlot {
         authorize_(authorize),
         prefix_(std::move(request_id_prefix)),
         created_(created),
-        request_(testing::ValidRegistration("", kBenchOffice, kBenchUser)) {}
+        request_(testing::ValidRegistration("", kBenchOffice, kBenchUser)) {
+    *request_.mutable_case_()->mutable_return_info()->mutable_return_date() =
+        api::ToDate(absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()) -
+                    kReturnedDaysAgo);
+  }
 
   void Issue(uint64_t sequence, Done done) override {
     context_ = NewContext();
@@ -288,7 +304,7 @@ class PlanGetSlot : public CallSlot {
   void Issue(uint64_t sequence, Done done) override {
     context_ = NewContext();
     (*authorize_)(context_.get());
-    request_.set_case_id(plans_->plan(sequence % plans_->size()).case_id);
+    request_.set_case_id(plans_->item(sequence % plans_->size()).case_id);
     response_.Clear();
     stub_->async()->GetPlan(
         context_.get(), &request_, &response_,
@@ -392,18 +408,18 @@ class WalkSlot : public CallSlot {
 // plan_activity_gateway: PLANNED -> IN_PROGRESS -> DONE of each activity of
 // the plan walked.
 class PlanActivitySlot
-    : public WalkSlot<PlanActivitySlot, PlanPool, PlanPool::ActivePlan,
+    : public WalkSlot<PlanActivitySlot, PlanPool, ActivePlan,
                       homeward::v1::SetActivityStatusRequest,
                       homeward::v1::Plan> {
  public:
   PlanActivitySlot(PlanService::Stub* stub, const Authorize* authorize,
-                   PlanPool* pool, PlanPool::ActivePlan** walking)
+                   PlanPool* pool, ActivePlan** walking)
       : WalkSlot(authorize, pool, walking,
                  "every preloaded plan's activities are done; preload more "
                  "(--plan_activity_rate, --plan_activities)"),
         stub_(stub) {}
 
-  void Fill(const PlanPool::ActivePlan& plan,
+  void Fill(const ActivePlan& plan,
             homeward::v1::SetActivityStatusRequest& request) const {
     const size_t move = plan.next_move;
     request.set_case_id(plan.case_id);
@@ -545,23 +561,23 @@ class InboxSlot : public CallSlot {
 // of the referral walked, by the partner agency it is addressed to.
 class ReferralStatusSlot
     : public WalkSlot<ReferralStatusSlot, ReferralPool,
-                      ReferralPool::SentReferral,
+                      SentReferral,
                       homeward::v1::ChangeReferralStatusRequest,
                       homeward::v1::SharedReferral> {
  public:
   ReferralStatusSlot(PartnerReferralService::Stub* stub,
                      const Authorize* authorize, ReferralPool* pool,
-                     ReferralPool::SentReferral** walking)
+                     SentReferral** walking)
       : WalkSlot(authorize, pool, walking,
                  "every preloaded referral is IN_PROGRESS; preload more "
                  "(--referral_status_rate)"),
         stub_(stub) {}
 
-  void Fill(const ReferralPool::SentReferral& referral,
+  void Fill(const SentReferral& referral,
             homeward::v1::ChangeReferralStatusRequest& request) const {
     request.set_case_id(referral.case_id);
     request.set_referral_id(referral.referral_id);
-    request.set_status(ReferralPool::Moves()[referral.next_move]);
+    request.set_status(SentReferral::Moves()[referral.next_move]);
   }
   template <typename Callback>
   void Start(grpc::ClientContext* context,
@@ -581,6 +597,118 @@ class ReferralStatusSlot
 
  private:
   PartnerReferralService::Stub* const stub_;
+};
+
+// ListDueContacts of the bench case manager: the first page (kDuePageSize)
+// of the contacts falling due in the next kDueWithinDays, as the case
+// manager's list shows on every refresh.
+class DueContactsSlot : public CallSlot {
+ public:
+  DueContactsSlot(FollowUpService::Stub* stub, const Authorize* authorize)
+      : stub_(stub), authorize_(authorize) {
+    request_.set_office_id(kBenchOffice);
+    request_.set_case_manager_id(kBenchUser);
+    request_.set_within_days(kDueWithinDays);
+    request_.mutable_page()->set_page_size(kDuePageSize);
+  }
+
+  void Issue(uint64_t sequence, Done done) override {
+    context_ = NewContext();
+    (*authorize_)(context_.get());
+    response_.Clear();
+    stub_->async()->ListDueContacts(
+        context_.get(), &request_, &response_,
+        [this, done = std::move(done)](grpc::Status status) {
+          if (status.ok() && !Matches()) {
+            status = grpc::Status(grpc::StatusCode::INTERNAL,
+                                  "ListDueContacts answered another case "
+                                  "manager's contacts, or none");
+          }
+          done(status);
+        });
+  }
+
+ private:
+  bool Matches() const {
+    if (response_.contacts_size() == 0 ||
+        response_.contacts_size() > kDuePageSize) {
+      return false;
+    }
+    for (const homeward::v1::FollowUpContact& c : response_.contacts()) {
+      if (c.case_manager_id() != kBenchUser ||
+          c.status() != homeward::v1::FOLLOW_UP_CONTACT_STATUS_SCHEDULED) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  FollowUpService::Stub* const stub_;
+  const Authorize* const authorize_;
+  std::unique_ptr<grpc::ClientContext> context_;
+  homeward::v1::ListDueContactsRequest request_;
+  homeward::v1::ListContactsDueResponse response_;
+};
+
+// follow_up_record_gateway: each SCHEDULED contact of the case walked
+// recorded as held, in due order: a phone call with the returnee, every
+// activity on track, a wellbeing, satisfaction and W-model phase.
+class RecordContactSlot
+    : public WalkSlot<RecordContactSlot, ContactPool, ScheduledCase,
+                      homeward::v1::RecordContactRequest,
+                      homeward::v1::FollowUpContact> {
+ public:
+  RecordContactSlot(FollowUpService::Stub* stub, const Authorize* authorize,
+                    ContactPool* pool, ScheduledCase** walking,
+                    std::string request_id_prefix)
+      : WalkSlot(authorize, pool, walking,
+                 "every preloaded contact is recorded; preload more "
+                 "(--contact_record_rate)"),
+        stub_(stub),
+        prefix_(std::move(request_id_prefix)),
+        today_(api::ToDate(absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()))) {}
+
+  void Fill(const ScheduledCase& c,
+            homeward::v1::RecordContactRequest& request) {
+    request.set_request_id(absl::StrCat(prefix_, next_request_++));
+    request.set_etag(c.contact_etags[c.next_move]);
+    homeward::v1::FollowUpContact& contact = *request.mutable_contact();
+    contact.Clear();
+    contact.set_case_id(c.case_id);
+    contact.set_contact_id(c.contact_ids[c.next_move]);
+    *contact.mutable_contact_date() = today_;
+    contact.set_mode(homeward::v1::FOLLOW_UP_MODE_PHONE);
+    contact.add_participants()->set_kind(
+        homeward::v1::PARTICIPANT_KIND_RETURNEE);
+    for (const std::string& activity_id : c.activity_ids) {
+      homeward::v1::ActivityProgress& progress =
+          *contact.add_activity_progress();
+      progress.set_activity_id(activity_id);
+      progress.set_rating(homeward::v1::ACTIVITY_PROGRESS_RATING_ON_TRACK);
+    }
+    contact.set_wellbeing(4);
+    contact.set_satisfaction(4);
+    contact.set_w_phase(homeward::v1::W_PHASE_READJUSTMENT);
+  }
+  template <typename Callback>
+  void Start(grpc::ClientContext* context,
+             const homeward::v1::RecordContactRequest* request,
+             homeward::v1::FollowUpContact* response, Callback callback) {
+    stub_->async()->RecordContact(context, request, response,
+                                  std::move(callback));
+  }
+  // Whether the answer is the contact asked for, now DONE.
+  static bool Moved(const homeward::v1::RecordContactRequest& request,
+                    const homeward::v1::FollowUpContact& response) {
+    return response.contact_id() == request.contact().contact_id() &&
+           response.status() == homeward::v1::FOLLOW_UP_CONTACT_STATUS_DONE;
+  }
+
+ private:
+  FollowUpService::Stub* const stub_;
+  const std::string prefix_;
+  const homeward::v1::Date today_;
+  uint64_t next_request_ = 0;
 };
 
 // A request-id prefix no earlier run against the same data can have used.
@@ -659,6 +787,15 @@ const std::vector<ScenarioInfo>& AllScenarios() {
        "key: the preloaded referrals REQUESTED -> RECEIVED -> ACCEPTED -> "
        "IN_PROGRESS, durable",
        0.15, false, false, false, true},
+      {"follow_up_due_gateway",
+       "ListDueContacts through the gateway: the bench case manager's first "
+       "page of 50 contacts due in the next 30 days, over the preloaded "
+       "cases of the office (goal: p99 under 5 ms)",
+       0, false, false, false, false, true},
+      {"follow_up_record_gateway",
+       "RecordContact through the gateway: the preloaded cases' scheduled "
+       "contacts recorded as held, in due order, durable",
+       0.15, false, false, false, false, true},
   };
   return *kScenarios;
 }
@@ -803,6 +940,39 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
     deployment->referral_target_ = deployment->services_.back().address;
     deployment->referral_feed_->Set(grpc::CreateChannel(
         deployment->referral_target_, grpc::InsecureChannelCredentials()));
+  }
+
+  if (options.follow_up && options.planning) {
+    homeward::internal::v1::FollowUpConfig follow_up_config;
+    follow_up_config.set_taxonomy_dir(deploy + "/taxonomy");
+    follow_up_config.set_programmes_dir(deploy + "/programmes");
+    homeward::internal::v1::ServiceConfig& follow_up_service =
+        *follow_up_config.mutable_service();
+    follow_up_service.set_listen_address("127.0.0.1:0");
+    follow_up_service.set_data_dir(options.data_dir + "/follow_up");
+    follow_up_service.set_partition_count(service.partition_count());
+    follow_up_service.set_unsafe_skip_sync(!options.sync_writes);
+    // It follows the assessment, planning and referral replicas, over TCP.
+    AddFeedRoute(gateway::kAssessmentService, deployment->service_target_,
+                 service.partition_count(), &follow_up_service);
+    AddFeedRoute(planning::kPlanningBackend, deployment->planning_target_,
+                 service.partition_count(), &follow_up_service);
+    if (options.referral) {
+      AddFeedRoute(referral::kReferralBackend, deployment->referral_target_,
+                   service.partition_count(), &follow_up_service);
+    }
+    std::filesystem::create_directories(follow_up_service.data_dir(), error);
+    if (error) {
+      return absl::InternalError(absl::StrCat("cannot create ",
+                                              follow_up_service.data_dir(),
+                                              ": ", error.message()));
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<follow_up::FollowUpServer> follow_up,
+                     follow_up::FollowUpServer::Start(follow_up_config,
+                                                      deployment->secret_));
+    deployment->services_.push_back(gateway::LoopbackService(
+        follow_up::kFollowUpBackend, std::move(follow_up)));
+    deployment->follow_up_target_ = deployment->services_.back().address;
   }
 
   gateway::GatewayServer::Options gateway_options;
@@ -980,7 +1150,7 @@ absl::StatusOr<std::unique_ptr<PlanPool>> PreloadPlans(
   const absl::CivilDay today =
       absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
 
-  std::vector<PlanPool::ActivePlan> plans(case_ids.size());
+  std::vector<ActivePlan> plans(case_ids.size());
   std::atomic<size_t> next{0};
   absl::Mutex mu;
   absl::Status first_error;
@@ -998,7 +1168,7 @@ absl::StatusOr<std::unique_ptr<PlanPool>> PreloadPlans(
         next.store(case_ids.size());  // the others stop too
         return;
       }
-      PlanPool::ActivePlan& entry = plans[i];
+      ActivePlan& entry = plans[i];
       entry.case_id = case_ids[i];
       entry.etag = plan->etag();
       for (const homeward::v1::PlanActivity& a : plan->activities()) {
@@ -1016,6 +1186,59 @@ absl::StatusOr<std::unique_ptr<PlanPool>> PreloadPlans(
         absl::StrCat("preloading plans: ", first_error.ToString()));
   }
   return std::make_unique<PlanPool>(std::move(plans));
+}
+
+absl::StatusOr<std::unique_ptr<ContactPool>> PreloadFollowUps(
+    const Deployment& deployment, int count, int activities, int concurrency) {
+  if (deployment.follow_up_target().empty()) {
+    return absl::FailedPreconditionError(
+        "the deployment runs no follow-up service");
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<PlanPool> plans,
+                   PreloadPlans(deployment, count, activities, concurrency));
+  ASSIGN_OR_RETURN(auto channels,
+                   ConnectChannels(deployment.follow_up_target(), 1));
+  auto stub = FollowUpService::NewStub(channels[0]);
+  const auth::PrincipalSigner signer(deployment.secret());
+  std::vector<ScheduledCase> cases(plans->size());
+  // The contacts are scheduled once the follow-up replica has applied both
+  // the case's registration and its plan's approval; read each case until
+  // its whole schedule is there (the example cadence has six points).
+  constexpr int kCadencePoints = 6;
+  const absl::Time give_up = absl::Now() + kCaseKnownTimeout;
+  for (size_t i = 0; i < plans->size(); ++i) {
+    const ActivePlan& plan = plans->item(i);
+    ScheduledCase& c = cases[i];
+    c.case_id = plan.case_id;
+    c.activity_ids = plan.activity_ids;
+    for (;;) {
+      homeward::v1::ListContactsRequest list;
+      list.set_case_id(plan.case_id);
+      list.set_status(homeward::v1::FOLLOW_UP_CONTACT_STATUS_SCHEDULED);
+      homeward::v1::ListContactsResponse listed;
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + kCallDeadline);
+      signer.Attach(deployment.principal(), &context);
+      const grpc::Status status = stub->ListContacts(&context, list, &listed);
+      if (status.ok() && listed.contacts_size() == kCadencePoints) {
+        for (const homeward::v1::FollowUpContact& contact :
+             listed.contacts()) {
+          c.contact_ids.push_back(contact.contact_id());
+          c.contact_etags.push_back(contact.etag());
+        }
+        break;
+      }
+      if ((!status.ok() && status.error_code() != grpc::StatusCode::NOT_FOUND) ||
+          absl::Now() > give_up) {
+        return absl::UnavailableError(absl::StrCat(
+            "preloading follow-ups: case ", plan.case_id, " has ",
+            listed.contacts_size(), " scheduled contacts (",
+            status.error_message(), ")"));
+      }
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+  }
+  return std::make_unique<ContactPool>(std::move(cases));
 }
 
 namespace {
@@ -1159,7 +1382,7 @@ absl::StatusOr<std::unique_ptr<ReferralPool>> PreloadReferrals(
   const absl::CivilDay today =
       absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
 
-  std::vector<ReferralPool::SentReferral> pool(status_referrals);
+  std::vector<SentReferral> pool(status_referrals);
   std::atomic<size_t> next{0};
   absl::Mutex mu;
   absl::Status first_error;
@@ -1219,7 +1442,7 @@ absl::StatusOr<std::unique_ptr<ReferralPool>> PreloadReferrals(
                          " after sending"));
       }
       if (sent.status_index >= 0) {
-        ReferralPool::SentReferral& entry = pool[sent.status_index];
+        SentReferral& entry = pool[sent.status_index];
         entry.case_id = case_id;
         entry.referral_id = created.referral_id();
         entry.etag = created.etag();
@@ -1265,12 +1488,17 @@ struct PreparedScenario::Clients {
   std::vector<std::unique_ptr<PartnerReferralService::Stub>> partner_stubs;
   const std::vector<std::string>* components = nullptr;
   ReferralPool* referrals = nullptr;
+  std::vector<std::unique_ptr<FollowUpService::Stub>> follow_up_stubs;
+  ContactPool* contacts = nullptr;
+  // follow_up_record_gateway: the case each slot index is walking, kept
+  // from one run to the next (nullptr: claim one).
+  std::vector<ScheduledCase*> walking_contacts;
   // referral_status_gateway: the referral each slot index is walking, kept
   // from one run to the next (nullptr: claim one).
-  std::vector<ReferralPool::SentReferral*> walking_referrals;
+  std::vector<SentReferral*> walking_referrals;
   // plan_activity_gateway: the plan each slot index is walking, kept from
   // one run to the next (nullptr: claim one).
-  std::vector<PlanPool::ActivePlan*> walking;
+  std::vector<ActivePlan*> walking;
   // get_gateway_json: one connection per slot, and the head of every request.
   std::unique_ptr<HttpClientPool> http;
   std::vector<HttpConnection*> http_connections;
@@ -1302,6 +1530,11 @@ absl::StatusOr<std::unique_ptr<PreparedScenario>> PreparedScenario::Prepare(
       (data.components == nullptr || data.components->empty())) {
     return absl::FailedPreconditionError(
         absl::StrCat(name, " needs the preloaded directory"));
+  }
+  if (info->needs_follow_ups &&
+      (data.contacts == nullptr || data.contacts->size() == 0)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(name, " needs preloaded follow-up contacts"));
   }
   if (info->needs_referrals &&
       (data.referrals == nullptr ||
@@ -1343,6 +1576,7 @@ absl::StatusOr<std::unique_ptr<PreparedScenario>> PreparedScenario::Prepare(
   clients->plans = data.plans;
   clients->components = data.components;
   clients->referrals = data.referrals;
+  clients->contacts = data.contacts;
   std::string key = deployment.api_key();
   if (name == "partner_inbox_gateway") key = deployment.inbox_partner_key();
   if (name == "referral_status_gateway") key = deployment.status_partner_key();
@@ -1356,6 +1590,8 @@ absl::StatusOr<std::unique_ptr<PreparedScenario>> PreparedScenario::Prepare(
     clients->directory_stubs = MakeStubs<DirectoryService>(channels);
   } else if (info->needs_referrals) {
     clients->partner_stubs = MakeStubs<PartnerReferralService>(channels);
+  } else if (info->needs_follow_ups) {
+    clients->follow_up_stubs = MakeStubs<FollowUpService>(channels);
   } else {
     clients->cases = MakeStubs<CaseService>(channels);
   }
@@ -1415,6 +1651,24 @@ absl::StatusOr<LoadResult> PreparedScenario::Run(
       return std::make_unique<ReferralStatusSlot>(
           c.partner_stubs[i % c.partner_stubs.size()].get(), &c.authorize,
           c.referrals, &c.walking_referrals[i]);
+    });
+  }
+  if (c.name == "follow_up_due_gateway") {
+    return RunClosedLoop(load, [&](int i) {
+      return std::make_unique<DueContactsSlot>(
+          c.follow_up_stubs[i % c.follow_up_stubs.size()].get(),
+          &c.authorize);
+    });
+  }
+  if (c.name == "follow_up_record_gateway") {
+    if (c.walking_contacts.size() < static_cast<size_t>(load.concurrency)) {
+      c.walking_contacts.resize(load.concurrency, nullptr);
+    }
+    const std::string prefix = FreshRequestIdPrefix(c.name);
+    return RunClosedLoop(load, [&](int i) {
+      return std::make_unique<RecordContactSlot>(
+          c.follow_up_stubs[i % c.follow_up_stubs.size()].get(), &c.authorize,
+          c.contacts, &c.walking_contacts[i], absl::StrCat(prefix, i, "-"));
     });
   }
   const size_t n = c.cases.size();

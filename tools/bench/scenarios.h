@@ -32,6 +32,7 @@
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/local_services.h"
 #include "tools/bench/bench_directory.h"
+#include "tools/bench/contact_pool.h"
 #include "tools/bench/load_runner.h"
 #include "tools/bench/plan_pool.h"
 #include "tools/bench/referral_pool.h"
@@ -64,6 +65,8 @@ struct ScenarioInfo {
   // Whether it works on the preloaded referrals (PreloadReferrals, which
   // needs the directory).
   bool needs_referrals = false;
+  // Whether it works on the preloaded follow-up contacts (PreloadFollowUps).
+  bool needs_follow_ups = false;
 };
 
 // Every scenario, in the order they run.
@@ -97,6 +100,14 @@ struct DeploymentOptions {
   // gateway also accepts a partner-agency key for kInboxOrganization and one
   // for kStatusOrganization. Without it the referral scenarios cannot run.
   bool referral = true;
+  // Also start one follow-up replica (data under <data_dir>/follow_up,
+  // publishing the deploy dir's taxonomy/ and programmes/) behind the
+  // gateway's "follow_up" backend, following the assessment feed, the
+  // planning feed (needs planning) and, with referral, the referral feed,
+  // over loopback TCP. No other service follows its feed here (the bench's
+  // contacts raise no needs, and it closes no case). Without it the
+  // follow-up scenarios cannot run.
+  bool follow_up = true;
 };
 
 // One assessment replica, optionally one planning replica, and one gateway
@@ -117,6 +128,8 @@ class Deployment {
   const std::string& planning_target() const { return planning_target_; }
   // "127.0.0.1:<port>" of the referral service; empty without one.
   const std::string& referral_target() const { return referral_target_; }
+  // "127.0.0.1:<port>" of the follow-up service; empty without one.
+  const std::string& follow_up_target() const { return follow_up_target_; }
   const std::string& gateway_target() const { return gateway_target_; }
   // The gateway's JSON face, on 127.0.0.1.
   int gateway_http_port() const { return gateway_http_port_; }
@@ -148,6 +161,7 @@ class Deployment {
   std::string service_target_;
   std::string planning_target_;
   std::string referral_target_;
+  std::string follow_up_target_;
   std::string gateway_target_;
   std::string inbox_partner_key_;
   std::string status_partner_key_;
@@ -186,6 +200,15 @@ absl::StatusOr<std::vector<std::string>> PreloadCases(
 absl::StatusOr<std::unique_ptr<PlanPool>> PreloadPlans(
     const Deployment& deployment, int count, int activities, int concurrency);
 
+// Makes `count` active plans of `activities` activities (PreloadPlans; the
+// bench cases came back three weeks ago, so every point of the example
+// programme's cadence lies ahead), then waits until the follow-up replica
+// has scheduled each case's contacts from the planning feed and reads them
+// directly: the cases of follow_up_record_gateway, and the office's due list
+// of follow_up_due_gateway.
+absl::StatusOr<std::unique_ptr<ContactPool>> PreloadFollowUps(
+    const Deployment& deployment, int count, int activities, int concurrency);
+
 // Imports into the referral replica, directly as an administrator,
 // deploy/directory/example_directory.json (from the deploy dir) and then the
 // generated directory of `shape` (bench_directory.h), its services tagged
@@ -219,6 +242,7 @@ struct ScenarioData {
   PlanPool* plans = nullptr;
   const std::vector<std::string>* components = nullptr;
   ReferralPool* referrals = nullptr;
+  ContactPool* contacts = nullptr;
 };
 
 // A scenario with its client channels connected, to be run many times: the
