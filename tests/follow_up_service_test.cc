@@ -505,6 +505,24 @@ TEST_F(FollowUpServiceTest, DueAndOverdueListsPageAndFilter) {
       EXPECT_LT(paged[i], paged[i + 1]);  // M01 before M02
     }
   }
+  // The due list in pages of one: each partition stops at its first entry
+  // after the window, and the token resumes in the next partition.
+  std::vector<std::string> due;
+  token.clear();
+  pages = 0;
+  do {
+    auto page = Due(kSupervisor, "", april, 29, 1, token);
+    EXPECT_LE(page.contacts_size(), 1);
+    for (const auto& id : Ids(page.contacts())) due.push_back(id);
+    token = page.next_page_token();
+    ASSERT_LT(++pages, 100);
+  } while (!token.empty());
+  EXPECT_THAT(due,
+              UnorderedElementsAre("C1/M03", "C2/M03", "C3/M03", "C4/M03"));
+  grpc::Status bad_token;
+  Due(kSupervisor, "", april, 29, 1, "99/x", &bad_token);
+  EXPECT_THAT(FieldsOf(bad_token), ElementsAre("page.page_token"));
+
   // A listed contact shows its schedule, nothing recorded.
   auto one = Due(kManager, "cm-1", april, 29, 1);
   ASSERT_EQ(one.contacts_size(), 1);

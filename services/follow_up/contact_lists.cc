@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/api/field_checks.h"
 #include "common/api/paging.h"
@@ -67,13 +68,13 @@ absl::StatusOr<bool> ContactLists::Current(uint32_t partition,
                                            const DueEntry& entry,
                                            const Query& query,
                                            FollowUpContact* out) const {
-  absl::StatusOr<FollowUpCase> c =
-      cases_->GetScopeAndRecord(partition, entry.case_id);
-  if (absl::IsNotFound(c.status())) return false;
-  RETURN_IF_ERROR(c.status());
-  if (c->scope.office_id() != query.office_id) return false;
+  cases::CaseScope scope;
+  ASSIGN_OR_RETURN(bool known,
+                   store_->GetRecord(partition, cases::CaseDirectory::kKind,
+                                     entry.case_id, &scope, nullptr));
+  if (!known || scope.office_id() != query.office_id) return false;
   if (!query.case_manager_id.empty() &&
-      c->scope.case_manager_id() != query.case_manager_id) {
+      scope.case_manager_id() != query.case_manager_id) {
     return false;
   }
   absl::StatusOr<FollowUpContact> contact =
@@ -86,9 +87,30 @@ absl::StatusOr<bool> ContactLists::Current(uint32_t partition,
   }
   *out = Listed(*std::move(contact));
   // The case's current office and manager, whatever the contact recorded.
-  out->set_office_id(c->scope.office_id());
-  out->set_case_manager_id(c->scope.case_manager_id());
+  out->set_office_id(scope.office_id());
+  out->set_case_manager_id(scope.case_manager_id());
   return true;
+}
+
+absl::StatusOr<ContactLists::Cursor> ContactLists::ParseCursor(
+    absl::string_view token) const {
+  Cursor cursor;
+  const std::vector<uint32_t>& partitions = owned_->partitions();
+  if (token.empty()) return cursor;
+  const size_t slash = token.find('/');
+  uint32_t partition = 0;
+  if (slash != absl::string_view::npos &&
+      absl::SimpleAtoi(token.substr(0, slash), &partition)) {
+    auto at = std::find(partitions.begin(), partitions.end(), partition);
+    if (at != partitions.end()) {
+      cursor.index = static_cast<size_t>(at - partitions.begin());
+      cursor.partition_token = std::string(token.substr(slash + 1));
+      return cursor;
+    }
+  }
+  return errors::InvalidField("page.page_token",
+                              "is not a token returned by this list with the "
+                              "same filters; start again with an empty token");
 }
 
 absl::Status ContactLists::Scan(
@@ -97,25 +119,35 @@ absl::Status ContactLists::Scan(
       query.case_manager_id.empty()
           ? OfficeDueList(query.office_id)
           : CaseManagerDueList(query.office_id, query.case_manager_id);
+  ASSIGN_OR_RETURN(Cursor cursor, ParseCursor(query.page_token));
+  const std::vector<uint32_t>& partitions = owned_->partitions();
   int listed = 0;
   int read = 0;
-  std::string token = query.page_token;
-  // Each round asks the store for no more entries than the page still
-  // holds, so that the store's token always continues right after the last
+  // Partition by partition, each in due date order: a partition ends at its
+  // first entry after the query's last day, so that a list never reads the
+  // months ahead. Each round asks the store for no more entries than the
+  // page still holds, so that its token continues right after the last
   // entry visited.
-  while (listed < query.page_size && read < kMaxEntriesPerCall) {
+  while (cursor.index < partitions.size() && listed < query.page_size &&
+         read < kMaxEntriesPerCall) {
+    const uint32_t partition = partitions[cursor.index];
     const int want =
         std::min(query.page_size - listed, kMaxEntriesPerCall - read);
-    ASSIGN_OR_RETURN(
-        storage::IndexPage page,
-        store_->ListIndex(owned_->partitions(), kDueIndex, list, want, token));
+    ASSIGN_OR_RETURN(storage::IndexPage page,
+                     store_->ListIndex({partition}, kDueIndex, list, want,
+                                       cursor.partition_token));
+    bool partition_done = page.next_page_token.empty();
     for (const storage::IndexEntry& e : page.entries) {
       ++read;
       DueEntry entry;
       // An id this version cannot read is skipped rather than failing the
       // whole list.
       if (!ParseDueEntryId(e.id, &entry)) continue;
-      if (entry.due < query.from || entry.due > query.until) continue;
+      if (entry.due > query.until) {
+        partition_done = true;
+        break;
+      }
+      if (entry.due < query.from) continue;
       FollowUpContact contact;
       ASSIGN_OR_RETURN(bool current,
                        Current(e.partition, entry, query, &contact));
@@ -123,10 +155,17 @@ absl::Status ContactLists::Scan(
       *out.add_contacts() = std::move(contact);
       ++listed;
     }
-    token = std::move(page.next_page_token);
-    if (token.empty()) break;
+    if (partition_done) {
+      ++cursor.index;
+      cursor.partition_token.clear();
+    } else {
+      cursor.partition_token = std::move(page.next_page_token);
+    }
   }
-  out.set_next_page_token(std::move(token));
+  if (cursor.index < partitions.size()) {
+    out.set_next_page_token(
+        absl::StrCat(partitions[cursor.index], "/", cursor.partition_token));
+  }
   return absl::OkStatus();
 }
 

@@ -6,17 +6,19 @@
 //
 // Each list is a range of the due-list index (contact_due_index.h) per
 // partition; the reader walks this replica's partitions in order, each in
-// due date order, and checks every entry in range against the stored
+// due date order up to its first entry after the list's last day (so that a
+// list never reads the months ahead), and checks every entry in range
+// against the stored
 // contact (still SCHEDULED with the entry's due date) and the case's
 // current scope (the office, and the case manager when asked), so that an
 // entry left behind by a race is skipped, never shown. The caller checks
 // the role; the lists are confined to one of the caller's offices
-// (cases::ListOffice). Pages use the store's index token (the gateway binds
-// it to the topology). Entries a page skips still cost a key read: a call
-// reads at most kMaxEntriesPerCall entries and may return a short page with
-// a token.
+// (cases::ListOffice). A page token is the partition to resume at and the
+// store's index token in it (the gateway binds it to the topology). Entries a
+// page skips still cost a key read: a call reads at most kMaxEntriesPerCall
+// entries and may return a short page with a token.
 //
-//   ContactLists lists(&store, &owned, &cases, &contacts);
+//   ContactLists lists(&store, &owned, &contacts);
 //   ASSIGN_OR_RETURN(ListContactsDueResponse page,
 //                    lists.Due(actor.principal, request, api::TodayUtc()));
 #ifndef HOMEWARD_SERVICES_FOLLOW_UP_CONTACT_LISTS_H_
@@ -28,13 +30,13 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "common/cases/case_directory.h"
 #include "common/storage/partitions.h"
 #include "common/storage/store.h"
 #include "homeward/internal/v1/principal.pb.h"
 #include "homeward/v1/follow_up.pb.h"
 #include "services/follow_up/contact_due_index.h"
 #include "services/follow_up/contact_store.h"
-#include "services/follow_up/follow_up_cases.h"
 
 namespace homeward::follow_up {
 
@@ -47,8 +49,8 @@ class ContactLists {
 
   // None owned; all must outlive this. `owned`: this replica's partitions.
   ContactLists(const storage::Store* store, const storage::PartitionSet* owned,
-               const FollowUpCases* cases, const ContactStore* contacts)
-      : store_(store), owned_(owned), cases_(cases), contacts_(contacts) {}
+               const ContactStore* contacts)
+      : store_(store), owned_(owned), contacts_(contacts) {}
 
   // INVALID_ARGUMENT for an as_of that is no calendar day, within_days
   // outside 0..366, a bad case_manager_id, a negative page size or a
@@ -78,6 +80,13 @@ class ContactLists {
       const homeward::v1::Date& as_of, bool has_as_of,
       const homeward::v1::PageRequest& page, absl::CivilDay today,
       absl::CivilDay* as_of_day) const;
+  // Where a page starts: the index into the owned partitions and that
+  // partition's store token. A page token is "<partition>/<store token>".
+  struct Cursor {
+    size_t index = 0;
+    std::string partition_token;
+  };
+  absl::StatusOr<Cursor> ParseCursor(absl::string_view token) const;
   // Lists the query's page into `out`.
   absl::Status Scan(const Query& query,
                     homeward::v1::ListContactsDueResponse& out) const;
@@ -89,7 +98,6 @@ class ContactLists {
 
   const storage::Store* store_;
   const storage::PartitionSet* owned_;
-  const FollowUpCases* cases_;
   const ContactStore* contacts_;
 };
 

@@ -68,8 +68,7 @@ bool IsSchedulable(homeward::v1::ActivityStatus status) {
 
 FollowUpServiceImpl::FollowUpServiceImpl(FollowUpParts parts)
     : parts_(parts),
-      lists_(parts.contacts->store(), &parts.cases->owned(), parts.cases,
-             parts.contacts) {}
+      lists_(parts.contacts->store(), &parts.cases->owned(), parts.contacts) {}
 
 // ------------------------------------------------------------- RPC edges
 
@@ -142,7 +141,8 @@ absl::StatusOr<FollowUpCase> FollowUpServiceImpl::CaseToChange(
                    parts_.cases->Authorize(actor.principal, case_id, field,
                                            CaseAction::kUpdate));
   RETURN_IF_ERROR(parts_.closures->CheckOpen(scope.partition(), case_id));
-  return parts_.cases->Get(scope.partition(), case_id);
+  // A contact needs the case's fields, not its protection concerns.
+  return parts_.cases->GetScopeAndRecord(scope.partition(), case_id);
 }
 
 absl::StatusOr<ContactFacts> FollowUpServiceImpl::FactsFor(
@@ -236,8 +236,8 @@ absl::Status FollowUpServiceImpl::Get(
   if (response->status() == homeward::v1::FOLLOW_UP_CONTACT_STATUS_SCHEDULED) {
     // The form to record: an entry per activity to report on and per
     // referral of the case, as the feeds last told them.
-    ASSIGN_OR_RETURN(FollowUpCase c,
-                     parts_.cases->Get(scope.partition(), request.case_id()));
+    ASSIGN_OR_RETURN(FollowUpCase c, parts_.cases->GetScopeAndRecord(
+                                         scope.partition(), request.case_id()));
     homeward::v1::Plan plan;
     homeward::v1::Taxonomy taxonomy;
     ASSIGN_OR_RETURN(ContactFacts facts, FactsFor(c, &plan, &taxonomy));
