@@ -89,6 +89,22 @@ absl::Status FailedPrecondition(absl::string_view type,
   return status;
 }
 
+absl::Status FailedPreconditions(
+    const std::vector<PreconditionViolation>& violations,
+    absl::string_view description) {
+  google::rpc::PreconditionFailure detail;
+  for (const PreconditionViolation& violation : violations) {
+    auto* v = detail.add_violations();
+    v->set_type(violation.type);
+    v->set_subject(violation.subject);
+    v->set_description(violation.description);
+  }
+  absl::Status status(absl::StatusCode::kFailedPrecondition, description);
+  status.SetPayload(kPreconditionFailureTypeUrl,
+                    absl::Cord(detail.SerializeAsString()));
+  return status;
+}
+
 absl::Status PermissionDenied(absl::string_view description) {
   return absl::PermissionDeniedError(description);
 }

@@ -68,6 +68,19 @@ absl::Status ConcurrentChange(absl::string_view description);
 absl::Status FailedPrecondition(absl::string_view type,
                                 absl::string_view subject,
                                 absl::string_view description);
+// One unmet precondition of several reported together.
+struct PreconditionViolation {
+  std::string type;
+  std::string subject;
+  std::string description;
+};
+// FAILED_PRECONDITION whose google.rpc.PreconditionFailure detail lists
+// every one of `violations` (not empty), with `description` as the message:
+// for a refusal the caller can only act on once it knows every open item
+// (e.g. the checks of a case closure).
+absl::Status FailedPreconditions(
+    const std::vector<PreconditionViolation>& violations,
+    absl::string_view description);
 absl::Status PermissionDenied(absl::string_view description);
 absl::Status Unauthenticated(absl::string_view description);
 absl::Status Unavailable(absl::string_view description);
