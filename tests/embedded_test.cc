@@ -749,7 +749,8 @@ TEST(EmbeddedSuiteTest, FollowUpSchedulesRecordsAndClosesAcrossTheSuite) {
   v1::ListDueContactsRequest due;
   due.set_office_id(kDemoOffice);
   due.set_case_manager_id("cm-demo");
-  due.set_within_days(40);
+  // Month 1 is about ten days ahead, month 2 about forty.
+  due.set_within_days(30);
   v1::ListContactsDueResponse due_list;
   ASSERT_TRUE(face.Call(&v1::FollowUpService::Stub::ListDueContacts,
                         follow_up, due, &due_list)

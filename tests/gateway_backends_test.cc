@@ -425,8 +425,8 @@ TEST(MethodTableBackendsTest, EachServiceNamesItsBackend) {
   ASSERT_THAT(table, IsOk());
   EXPECT_THAT(
       table->backends(),
-      ElementsAre(kAssessmentService, kPlanningService, kReferralService,
-                  kFollowUpService));
+      ElementsAre(kAssessmentService, kFollowUpService, kPlanningService,
+                  kReferralService));
   for (const MethodRoute& method : table->methods()) {
     const bool referral =
         absl::StartsWith(method.full_name, "homeward.v1.DirectoryService/") ||
@@ -454,8 +454,8 @@ TEST(MethodTableBackendsTest, EachServiceNamesItsBackend) {
   auto with_probe = MethodTable::Create(MethodsWithProbe());
   ASSERT_THAT(with_probe, IsOk());
   EXPECT_THAT(with_probe->backends(),
-              ElementsAre(kAssessmentService, kPlanningService, kProbe,
-                          kReferralService));
+              ElementsAre(kAssessmentService, kFollowUpService,
+                          kPlanningService, kProbe, kReferralService));
 }
 
 TEST(MethodTableBackendsTest, AServiceLivesInOneBackend) {
