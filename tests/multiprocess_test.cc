@@ -498,7 +498,7 @@ TEST(MultiProcessTest, FollowUpBinaryClosesAndReopensThroughTheGateway) {
       R"(","reason":"CLOSURE_REASON_RE_MIGRATED",)"
       R"("details":"left for Morocco in October",)"
       R"("noFinalRssReason":"no longer in the country",)"
-      R"("closingSession":{"held":false,"notHeldReason":"not reachable"}})");
+      R"("closingSession":{"held":false,"notHeldReason":"not reachable"}}})");
   auto refused = post("CaseClosureService/CloseCase", close);
   ASSERT_TRUE(refused);
   // Closing without a final survey is one of the checks to acknowledge.
