@@ -12,9 +12,11 @@
 #include <vector>
 
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "common/status/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/follow_up/closure_store.h"
 #include "tests/fixtures/follow_up_parts.h"
 
 namespace homeward::follow_up {
@@ -246,6 +248,65 @@ TEST_F(FollowUpFeedTest,
       ElementsAre("M01 2026-02-28 CANCELLED", "M02 2026-03-31 CANCELLED",
                   "M03 2026-04-30 CANCELLED rss", "M06 2026-07-31 SCHEDULED",
                   "M09 2026-10-31 SCHEDULED", "M12 2027-01-31 SCHEDULED rss"));
+}
+
+TEST_F(FollowUpFeedTest, PlanCancelledBeforeAReopeningLeavesItsSchedule) {
+  ASSERT_THAT(
+      parts_.Deliver(parts_.cases(),
+                     FollowUpTestParts::CaseRegistered(
+                         FollowUpTestParts::CaseAt("C1", 1, Day(2026, 1, 31)))),
+      IsOk());
+  ASSERT_THAT(
+      parts_.Deliver(parts_.plans(), FollowUpTestParts::PlanApproved(
+                                         "C1", absl::CivilDay(2026, 2, 10))),
+      IsOk());
+  // Closed on 1 May (contacts cancelled), reopened on 3 May (scheduled
+  // again from that day), as the closure handlers do.
+  const uint32_t p = FollowUpTestParts::PartitionOf("C1");
+  ClosureStore closures(&parts_.store());
+  service::Actor actor;
+  actor.principal.set_user_id("sup-1");
+  actor.principal.set_role(homeward::v1::ROLE_SUPERVISOR);
+  actor.method = "test";
+  auto at = [](absl::CivilDay day) {
+    google::protobuf::Timestamp t;
+    t.set_seconds(absl::ToUnixSeconds(absl::FromCivil(
+        absl::CivilSecond(day) + 12 * 3600, absl::UTCTimeZone())));
+    return t;
+  };
+  homeward::v1::Closure closure;
+  closure.set_case_id("C1");
+  closure.set_status(homeward::v1::CLOSURE_STATUS_CLOSED);
+  closure.set_reason(homeward::v1::CLOSURE_REASON_MOVED_AWAY);
+  *closure.mutable_update_time() = at(absl::CivilDay(2026, 5, 1));
+  auto closing = closures.PrepareCreate(actor, p, "", closure);
+  ASSERT_THAT(closing.status(), IsOk());
+  ASSERT_THAT(
+      parts_.contacts().CancelScheduled(p, "C1", "case closed", closing->set),
+      IsOk());
+  auto closed = closures.Commit(std::move(*closing));
+  ASSERT_THAT(closed.status(), IsOk());
+  homeward::v1::Closure reopened = *closed;
+  reopened.set_status(homeward::v1::CLOSURE_STATUS_REOPENED);
+  *reopened.mutable_update_time() = at(absl::CivilDay(2026, 5, 3));
+  auto reopening =
+      closures.PrepareStep(actor, p, *closed, reopened, closed->etag());
+  ASSERT_THAT(reopening.status(), IsOk());
+  absl::StatusOr<FollowUpCase> c = parts_.cases().Get(p, "C1");
+  ASSERT_THAT(c.status(), IsOk());
+  ASSERT_THAT(
+      parts_.contacts().ScheduleFrom(*c, Day(2026, 5, 3), reopening->set),
+      IsOk());
+  ASSERT_THAT(closures.Commit(std::move(*reopening)).status(), IsOk());
+  const std::vector<std::string> scheduled = Describe(parts_.Contacts("C1"));
+  // Planning cancelled the plan on 2 May, on the closure; its event comes
+  // after the reopening and leaves the reopened case's schedule alone.
+  ASSERT_THAT(
+      parts_.Deliver(parts_.plans(), FollowUpTestParts::PlanCancelled(
+                                         "C1", absl::CivilDay(2026, 5, 2))),
+      IsOk());
+  EXPECT_EQ(Describe(parts_.Contacts("C1")), scheduled);
+  EXPECT_THAT(scheduled, ::testing::Contains("M06 2026-07-31 SCHEDULED"));
 }
 
 TEST_F(FollowUpFeedTest, DeliveredPlanFollowsActivityStatuses) {
