@@ -17,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/follow_up/closure_store.h"
+#include "services/follow_up/contact_due_index.h"
 #include "tests/fixtures/follow_up_parts.h"
 
 namespace homeward::follow_up {
@@ -51,6 +52,22 @@ std::vector<std::string> Etags(const std::vector<FollowUpContact>& all) {
 
 class FollowUpFeedTest : public ::testing::Test {
  protected:
+  // The due-list entries of `list` in the case's partition, "M03 2026-04-30".
+  std::vector<std::string> DueEntries(const std::string& case_id,
+                                      const std::string& list) {
+    std::vector<std::string> out;
+    auto page = parts_.store().ListIndex(
+        {FollowUpTestParts::PartitionOf(case_id)}, kDueIndex, list, 500, "");
+    EXPECT_THAT(page.status(), IsOk());
+    if (!page.ok()) return out;
+    for (const auto& e : page->entries) {
+      DueEntry entry;
+      EXPECT_TRUE(ParseDueEntryId(e.id, &entry)) << e.id;
+      out.push_back(entry.contact_id + " " + absl::FormatCivilTime(entry.due));
+    }
+    return out;
+  }
+
   FollowUpTestParts parts_;
 };
 
@@ -186,6 +203,12 @@ TEST_F(FollowUpFeedTest, RevisionReschedulesFromTheProgrammesLatestCadence) {
   ASSERT_THAT(delivered.status(), IsOk());
   ASSERT_TRUE(delivered->has_value());
   EXPECT_EQ((*delivered)->version(), 2);
+  // The due lists changed in the same commits: M04 joined, M09 left.
+  const std::vector<std::string> expected = {
+      "M01 2026-02-28", "M02 2026-03-31", "M03 2026-04-30",
+      "M04 2026-05-31", "M06 2026-07-31", "M12 2027-01-31"};
+  EXPECT_EQ(DueEntries("C1", OfficeDueList("office-1")), expected);
+  EXPECT_EQ(DueEntries("C1", CaseManagerDueList("office-1", "cm-1")), expected);
 }
 
 TEST_F(FollowUpFeedTest, PlanCancelledCancelsTheScheduledContacts) {
@@ -206,6 +229,9 @@ TEST_F(FollowUpFeedTest, PlanCancelledCancelsTheScheduledContacts) {
     EXPECT_EQ(c.status(), homeward::v1::FOLLOW_UP_CONTACT_STATUS_CANCELLED)
         << c.contact_id();
   }
+  EXPECT_THAT(DueEntries("C1", OfficeDueList("office-1")), IsEmpty());
+  EXPECT_THAT(DueEntries("C1", CaseManagerDueList("office-1", "cm-1")),
+              IsEmpty());
   homeward::internal::v1::FollowUpContactRecord record;
   uint64_t version = 0;
   ASSERT_THAT(parts_.contacts().Read(FollowUpTestParts::PartitionOf("C1"), "C1",
