@@ -268,7 +268,8 @@ void ContactStore::RecordAsync(const service::Actor& actor,
   *event.mutable_follow_up_recorded()->mutable_contact() = ForEvent(after);
   set.AppendEvent(std::move(event));
   set.Audit(service::AuditEntryFor(actor, after.case_id()));
-  Finish(partition, after.case_id(), std::move(set), std::move(after),
+  std::string case_id = after.case_id();
+  Finish(partition, std::move(case_id), std::move(set), std::move(after),
          std::move(done));
 }
 
@@ -301,7 +302,8 @@ void ContactStore::RecordMissedAsync(const service::Actor& actor,
   *event.mutable_follow_up_missed()->mutable_next_attempt() = ForEvent(next);
   set.AppendEvent(std::move(event));
   set.Audit(service::AuditEntryFor(actor, missed.case_id()));
-  Finish(partition, missed.case_id(), std::move(set), std::move(missed),
+  std::string case_id = missed.case_id();
+  Finish(partition, std::move(case_id), std::move(set), std::move(missed),
          std::move(done));
 }
 

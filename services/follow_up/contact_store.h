@@ -120,6 +120,9 @@ class ContactStore {
   // Records in the audit trail that `actor` read the case's contacts.
   void AuditRead(const service::Actor& actor, absl::string_view case_id);
 
+  // The store the contacts live in (the due lists read its index).
+  const storage::Store* store() const { return store_; }
+
  private:
   // Adds the write of `after` over `before` (nullptr: a new contact, whose
   // record must not exist) to `set`: the record at the next version, the

@@ -19,3 +19,16 @@ target_link_libraries(homeward_follow_up_contacts PUBLIC
   homeward_follow_up_rules homeward_storage homeward_feeds homeward_cases
   homeward_service homeward_programme homeward_api homeward_status
   absl::status absl::statusor absl::strings absl::time)
+
+# The checks of a recorded or missed contact and the trajectory: pure.
+target_sources(homeward_follow_up_rules PRIVATE contact_checks.cc
+  trajectory.cc)
+
+# The handlers (follow_up_service.h) and the due lists they read
+# (contact_lists.h). A closed case refuses changes: ClosureStore::CheckOpen
+# from the closure store's library (helper CLOSURE's, which depends on
+# nothing of this one).
+target_sources(homeward_follow_up_contacts PRIVATE contact_lists.cc
+  follow_up_service.cc)
+target_link_libraries(homeward_follow_up_contacts PUBLIC
+  homeward_follow_up_closure_store homeward_grpc_protos)
