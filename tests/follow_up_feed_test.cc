@@ -12,9 +12,12 @@
 #include <vector>
 
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "common/status/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/follow_up/closure_store.h"
+#include "services/follow_up/contact_due_index.h"
 #include "tests/fixtures/follow_up_parts.h"
 
 namespace homeward::follow_up {
@@ -49,6 +52,22 @@ std::vector<std::string> Etags(const std::vector<FollowUpContact>& all) {
 
 class FollowUpFeedTest : public ::testing::Test {
  protected:
+  // The due-list entries of `list` in the case's partition, "M03 2026-04-30".
+  std::vector<std::string> DueEntries(const std::string& case_id,
+                                      const std::string& list) {
+    std::vector<std::string> out;
+    auto page = parts_.store().ListIndex(
+        {FollowUpTestParts::PartitionOf(case_id)}, kDueIndex, list, 500, "");
+    EXPECT_THAT(page.status(), IsOk());
+    if (!page.ok()) return out;
+    for (const auto& e : page->entries) {
+      DueEntry entry;
+      EXPECT_TRUE(ParseDueEntryId(e.id, &entry)) << e.id;
+      out.push_back(entry.contact_id + " " + absl::FormatCivilTime(entry.due));
+    }
+    return out;
+  }
+
   FollowUpTestParts parts_;
 };
 
@@ -184,6 +203,12 @@ TEST_F(FollowUpFeedTest, RevisionReschedulesFromTheProgrammesLatestCadence) {
   ASSERT_THAT(delivered.status(), IsOk());
   ASSERT_TRUE(delivered->has_value());
   EXPECT_EQ((*delivered)->version(), 2);
+  // The due lists changed in the same commits: M04 joined, M09 left.
+  const std::vector<std::string> expected = {
+      "M01 2026-02-28", "M02 2026-03-31", "M03 2026-04-30",
+      "M04 2026-05-31", "M06 2026-07-31", "M12 2027-01-31"};
+  EXPECT_EQ(DueEntries("C1", OfficeDueList("office-1")), expected);
+  EXPECT_EQ(DueEntries("C1", CaseManagerDueList("office-1", "cm-1")), expected);
 }
 
 TEST_F(FollowUpFeedTest, PlanCancelledCancelsTheScheduledContacts) {
@@ -204,6 +229,9 @@ TEST_F(FollowUpFeedTest, PlanCancelledCancelsTheScheduledContacts) {
     EXPECT_EQ(c.status(), homeward::v1::FOLLOW_UP_CONTACT_STATUS_CANCELLED)
         << c.contact_id();
   }
+  EXPECT_THAT(DueEntries("C1", OfficeDueList("office-1")), IsEmpty());
+  EXPECT_THAT(DueEntries("C1", CaseManagerDueList("office-1", "cm-1")),
+              IsEmpty());
   homeward::internal::v1::FollowUpContactRecord record;
   uint64_t version = 0;
   ASSERT_THAT(parts_.contacts().Read(FollowUpTestParts::PartitionOf("C1"), "C1",
@@ -246,6 +274,65 @@ TEST_F(FollowUpFeedTest,
       ElementsAre("M01 2026-02-28 CANCELLED", "M02 2026-03-31 CANCELLED",
                   "M03 2026-04-30 CANCELLED rss", "M06 2026-07-31 SCHEDULED",
                   "M09 2026-10-31 SCHEDULED", "M12 2027-01-31 SCHEDULED rss"));
+}
+
+TEST_F(FollowUpFeedTest, PlanCancelledBeforeAReopeningLeavesItsSchedule) {
+  ASSERT_THAT(
+      parts_.Deliver(parts_.cases(),
+                     FollowUpTestParts::CaseRegistered(
+                         FollowUpTestParts::CaseAt("C1", 1, Day(2026, 1, 31)))),
+      IsOk());
+  ASSERT_THAT(
+      parts_.Deliver(parts_.plans(), FollowUpTestParts::PlanApproved(
+                                         "C1", absl::CivilDay(2026, 2, 10))),
+      IsOk());
+  // Closed on 1 May (contacts cancelled), reopened on 3 May (scheduled
+  // again from that day), as the closure handlers do.
+  const uint32_t p = FollowUpTestParts::PartitionOf("C1");
+  ClosureStore closures(&parts_.store());
+  service::Actor actor;
+  actor.principal.set_user_id("sup-1");
+  actor.principal.set_role(homeward::v1::ROLE_SUPERVISOR);
+  actor.method = "test";
+  auto at = [](absl::CivilDay day) {
+    google::protobuf::Timestamp t;
+    t.set_seconds(absl::ToUnixSeconds(absl::FromCivil(
+        absl::CivilSecond(day) + 12 * 3600, absl::UTCTimeZone())));
+    return t;
+  };
+  homeward::v1::Closure closure;
+  closure.set_case_id("C1");
+  closure.set_status(homeward::v1::CLOSURE_STATUS_CLOSED);
+  closure.set_reason(homeward::v1::CLOSURE_REASON_MOVED_AWAY);
+  *closure.mutable_update_time() = at(absl::CivilDay(2026, 5, 1));
+  auto closing = closures.PrepareCreate(actor, p, "", closure);
+  ASSERT_THAT(closing.status(), IsOk());
+  ASSERT_THAT(
+      parts_.contacts().CancelScheduled(p, "C1", "case closed", closing->set),
+      IsOk());
+  auto closed = closures.Commit(std::move(*closing));
+  ASSERT_THAT(closed.status(), IsOk());
+  homeward::v1::Closure reopened = *closed;
+  reopened.set_status(homeward::v1::CLOSURE_STATUS_REOPENED);
+  *reopened.mutable_update_time() = at(absl::CivilDay(2026, 5, 3));
+  auto reopening =
+      closures.PrepareStep(actor, p, *closed, reopened, closed->etag());
+  ASSERT_THAT(reopening.status(), IsOk());
+  absl::StatusOr<FollowUpCase> c = parts_.cases().Get(p, "C1");
+  ASSERT_THAT(c.status(), IsOk());
+  ASSERT_THAT(
+      parts_.contacts().ScheduleFrom(*c, Day(2026, 5, 3), reopening->set),
+      IsOk());
+  ASSERT_THAT(closures.Commit(std::move(*reopening)).status(), IsOk());
+  const std::vector<std::string> scheduled = Describe(parts_.Contacts("C1"));
+  // Planning cancelled the plan on 2 May, on the closure; its event comes
+  // after the reopening and leaves the reopened case's schedule alone.
+  ASSERT_THAT(
+      parts_.Deliver(parts_.plans(), FollowUpTestParts::PlanCancelled(
+                                         "C1", absl::CivilDay(2026, 5, 2))),
+      IsOk());
+  EXPECT_EQ(Describe(parts_.Contacts("C1")), scheduled);
+  EXPECT_THAT(scheduled, ::testing::Contains("M06 2026-07-31 SCHEDULED"));
 }
 
 TEST_F(FollowUpFeedTest, DeliveredPlanFollowsActivityStatuses) {

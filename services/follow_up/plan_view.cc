@@ -8,6 +8,7 @@
 #include "common/api/field_checks.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "google/protobuf/timestamp.pb.h"
 
 namespace homeward::follow_up {
 namespace {
@@ -59,6 +60,7 @@ PlanView::PlanView(storage::Store* store, storage::PartitionSet owned,
                    const programme::ProgrammeCatalog* programmes)
     : store_(store),
       owned_(std::move(owned)),
+      closures_(store),
       cases_(cases),
       contacts_(contacts),
       programmes_(programmes) {}
@@ -133,12 +135,17 @@ absl::StatusOr<storage::WriteSet> PlanView::Apply(const Event& event) {
       record.set_status(homeward::v1::PLAN_STATUS_COMPLETED);
       record.clear_delivered();
       break;
-    case Event::kPlanCancelled:
+    case Event::kPlanCancelled: {
       record.set_status(homeward::v1::PLAN_STATUS_CANCELLED);
       record.clear_delivered();
-      RETURN_IF_ERROR(
-          contacts_->CancelScheduled(partition, case_id, kPlanCancelled, set));
+      ASSIGN_OR_RETURN(bool reopened_since,
+                       ReopenedSince(partition, case_id, event.time()));
+      if (!reopened_since) {
+        RETURN_IF_ERROR(contacts_->CancelScheduled(partition, case_id,
+                                                   kPlanCancelled, set));
+      }
       break;
+    }
     default:
       break;
   }
@@ -202,6 +209,19 @@ absl::Status PlanView::Reschedule(const Event& event, absl::string_view case_id,
   RETURN_IF_ERROR(c.status());
   set.ExpectVersion(partition, kFollowUpCaseKind, case_id, c->record_version);
   return contacts_->ScheduleFrom(*c, EventDay(event), set);
+}
+
+absl::StatusOr<bool> PlanView::ReopenedSince(
+    uint32_t partition, absl::string_view case_id,
+    const google::protobuf::Timestamp& time) const {
+  absl::StatusOr<homeward::v1::Closure> latest =
+      closures_.Latest(partition, case_id);
+  if (absl::IsNotFound(latest.status())) return false;
+  RETURN_IF_ERROR(latest.status());
+  if (latest->status() != homeward::v1::CLOSURE_STATUS_REOPENED) return false;
+  const google::protobuf::Timestamp& reopened = latest->update_time();
+  return std::make_pair(reopened.seconds(), reopened.nanos()) >
+         std::make_pair(time.seconds(), time.nanos());
 }
 
 absl::StatusOr<std::optional<Plan>> PlanView::Delivered(

@@ -14,7 +14,10 @@
 //   revision day (ContactStore::ScheduleFrom: new points added, points no
 //   longer in the cadence cancelled; done, missed and further attempts
 //   kept);
-// - PlanCancelled: the case's SCHEDULED contacts cancelled.
+// - PlanCancelled: the case's SCHEDULED contacts cancelled, unless the case
+//   was reopened after the cancellation (planning cancels the plan of a
+//   closed case; when its PlanCancelled arrives after the case was reopened,
+//   the reopening's schedule stands).
 // PlanCompleted ends delivery but not the monitoring: contacts stay.
 //
 //   PlanView plans(store.get(), owned, &cases, &contacts, &programmes);
@@ -36,6 +39,7 @@
 #include "common/storage/store.h"
 #include "homeward/v1/events.pb.h"
 #include "homeward/v1/planning.pb.h"
+#include "services/follow_up/closure_store.h"
 #include "services/follow_up/contact_store.h"
 #include "services/follow_up/follow_up_cases.h"
 
@@ -76,8 +80,15 @@ class PlanView : public feeds::EventConsumer {
                           absl::string_view case_id,
                           storage::WriteSet& set) const;
 
+  // Whether the case's latest closure is REOPENED, reopened after `time`.
+  absl::StatusOr<bool> ReopenedSince(
+      uint32_t partition, absl::string_view case_id,
+      const google::protobuf::Timestamp& time) const;
+
   storage::Store* store_;
   storage::PartitionSet owned_;
+  // Read-only: whether a reopening came after a plan's cancellation.
+  ClosureStore closures_;
   const FollowUpCases* cases_;
   ContactStore* contacts_;
   const programme::ProgrammeCatalog* programmes_;
