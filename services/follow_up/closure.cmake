@@ -26,3 +26,12 @@ target_link_libraries(homeward_follow_up_closure_store PUBLIC
 
 homeward_test(follow_up_closure_store_test closure_store_test.cc
   LIBS homeward_follow_up_closure_store)
+
+# homeward_follow_up_closure: the CaseClosureService handlers over the rules,
+# the closure store, the contact store and the feeds' views.
+add_library(homeward_follow_up_closure STATIC closure_service.cc)
+target_compile_options(homeward_follow_up_closure PRIVATE
+  ${HOMEWARD_WARNINGS})
+target_link_libraries(homeward_follow_up_closure PUBLIC
+  homeward_follow_up_closure_store homeward_follow_up_contacts
+  homeward_grpc_protos homeward_service homeward_cases homeward_api)
