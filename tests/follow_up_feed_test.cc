@@ -211,6 +211,79 @@ TEST_F(FollowUpFeedTest, RevisionReschedulesFromTheProgrammesLatestCadence) {
   EXPECT_EQ(DueEntries("C1", CaseManagerDueList("office-1", "cm-1")), expected);
 }
 
+TEST_F(FollowUpFeedTest, ACorrectedReturnDateMovesTheContactsAhead) {
+  ASSERT_THAT(
+      parts_.Deliver(parts_.cases(),
+                     FollowUpTestParts::CaseRegistered(
+                         FollowUpTestParts::CaseAt("C1", 1, Day(2026, 1, 31)))),
+      IsOk());
+  ASSERT_THAT(
+      parts_.Deliver(parts_.plans(), FollowUpTestParts::PlanApproved(
+                                         "C1", absl::CivilDay(2026, 2, 10))),
+      IsOk());
+  // Corrected on 20 March to 15 February: M01 (28 February) stays as it
+  // was; the points still ahead move.
+  homeward::v1::Event corrected = FollowUpTestParts::CaseUpdated(
+      FollowUpTestParts::CaseAt("C1", 2, Day(2026, 2, 15)));
+  corrected.mutable_time()->set_seconds(absl::ToUnixSeconds(
+      absl::FromCivil(absl::CivilDay(2026, 3, 20), absl::UTCTimeZone())));
+  ASSERT_THAT(parts_.Deliver(parts_.cases(), corrected), IsOk());
+  EXPECT_THAT(
+      Describe(parts_.Contacts("C1")),
+      ElementsAre("M01 2026-02-28 SCHEDULED", "M02 2026-04-15 SCHEDULED",
+                  "M03 2026-05-15 SCHEDULED rss", "M06 2026-08-15 SCHEDULED",
+                  "M09 2026-11-15 SCHEDULED", "M12 2027-02-15 SCHEDULED rss"));
+  EXPECT_EQ(DueEntries("C1", OfficeDueList("office-1")).size(), 6u);
+  EXPECT_THAT(DueEntries("C1", OfficeDueList("office-1")),
+              ::testing::Contains("M02 2026-04-15"));
+}
+
+TEST_F(FollowUpFeedTest, AClosedCasesContactsStayCancelled) {
+  ASSERT_THAT(
+      parts_.Deliver(parts_.cases(),
+                     FollowUpTestParts::CaseRegistered(
+                         FollowUpTestParts::CaseAt("C1", 1, Day(2026, 1, 31)))),
+      IsOk());
+  ASSERT_THAT(
+      parts_.Deliver(parts_.plans(), FollowUpTestParts::PlanApproved(
+                                         "C1", absl::CivilDay(2026, 2, 10))),
+      IsOk());
+  const uint32_t p = FollowUpTestParts::PartitionOf("C1");
+  ClosureStore closures(&parts_.store());
+  service::Actor actor;
+  actor.principal.set_user_id("sup-1");
+  actor.principal.set_role(homeward::v1::ROLE_SUPERVISOR);
+  actor.method = "test";
+  homeward::v1::Closure closure;
+  closure.set_case_id("C1");
+  closure.set_status(homeward::v1::CLOSURE_STATUS_CLOSED);
+  closure.set_reason(homeward::v1::CLOSURE_REASON_RE_MIGRATED);
+  auto closing = closures.PrepareCreate(actor, p, "", closure);
+  ASSERT_THAT(closing.status(), IsOk());
+  ASSERT_THAT(
+      parts_.contacts().CancelScheduled(p, "C1", "case closed", closing->set),
+      IsOk());
+  ASSERT_THAT(closures.Commit(std::move(*closing)).status(), IsOk());
+  const std::vector<std::string> etags = Etags(parts_.Contacts("C1"));
+  // A revision and a corrected return date arriving after the closure.
+  parts_.PublishProgramme(2, {1, 2, 3, 4, 6, 12}, {6, 12});
+  ASSERT_THAT(
+      parts_.Deliver(parts_.plans(), FollowUpTestParts::PlanRevised(
+                                         "C1", 2, absl::CivilDay(2026, 3, 1))),
+      IsOk());
+  ASSERT_THAT(
+      parts_.Deliver(parts_.cases(),
+                     FollowUpTestParts::CaseUpdated(
+                         FollowUpTestParts::CaseAt("C1", 2, Day(2026, 2, 15)))),
+      IsOk());
+  EXPECT_EQ(Etags(parts_.Contacts("C1")), etags);
+  for (const FollowUpContact& c : parts_.Contacts("C1")) {
+    EXPECT_EQ(c.status(), homeward::v1::FOLLOW_UP_CONTACT_STATUS_CANCELLED)
+        << c.contact_id();
+  }
+  EXPECT_THAT(DueEntries("C1", OfficeDueList("office-1")), IsEmpty());
+}
+
 TEST_F(FollowUpFeedTest, PlanCancelledCancelsTheScheduledContacts) {
   ASSERT_THAT(
       parts_.Deliver(parts_.cases(),

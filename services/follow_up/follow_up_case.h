@@ -20,6 +20,9 @@ namespace homeward::follow_up {
 
 // The record kind of FollowUpCase::record in the follow-up store.
 inline constexpr char kFollowUpCaseKind[] = "follow_up_case";
+// The record kind of the planning feed's view (FollowUpPlanRecord,
+// plan_view.h), which the assessment feed's view reads too.
+inline constexpr char kFollowUpPlanKind[] = "follow_up_plan";
 
 struct FollowUpCase {
   cases::CaseScope scope;  // from the case directory

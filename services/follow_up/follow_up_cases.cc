@@ -8,9 +8,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/etags.h"
+#include "common/api/field_checks.h"
 #include "common/cases/case_ids.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "services/follow_up/follow_up_schedule.h"
 
 namespace homeward::follow_up {
 namespace {
@@ -49,6 +51,7 @@ FollowUpCases::FollowUpCases(storage::Store* store, storage::PartitionSet owned,
     : store_(store),
       owned_(owned),
       contacts_(contacts),
+      closures_(store),
       directory_(store, std::move(owned), kName) {}
 
 homeward::v1::EventSelection FollowUpCases::Selection() const {
@@ -116,6 +119,12 @@ absl::Status FollowUpCases::ApplyCase(const Event& event,
       (applied >= event.sequence() || record.case_version() >= case_version)) {
     return absl::OkStatus();
   }
+  // A schedule made from another return date moves with it (below).
+  const bool return_date_moved =
+      found && record.has_return_date() &&
+      (!c->return_info().has_return_date() ||
+       DateBefore(record.return_date(), c->return_info().return_date()) ||
+       DateBefore(c->return_info().return_date(), record.return_date()));
   record.set_case_id(c->case_id());
   record.set_programme_id(c->programme_id());
   if (c->return_info().has_return_date()) {
@@ -147,7 +156,24 @@ absl::Status FollowUpCases::ApplyCase(const Event& event,
   ASSIGN_OR_RETURN(bool has_schedule,
                    store_->GetRecord(partition, kScheduleKind, c->case_id(),
                                      &schedule, &schedule_version));
-  if (has_schedule && schedule.scheduled()) return absl::OkStatus();
+  if (has_schedule && schedule.scheduled()) {
+    // A corrected return date moves the contacts still ahead, from the
+    // event's day, as a revision would.
+    if (!return_date_moved) return absl::OkStatus();
+    // Not for a closed case, nor one whose plan was cancelled: their
+    // contacts stay cancelled.
+    ASSIGN_OR_RETURN(bool closed, closures_.IsClosed(partition, c->case_id()));
+    homeward::internal::v1::FollowUpPlanRecord plan;
+    ASSIGN_OR_RETURN(bool has_plan,
+                     store_->GetRecord(partition, kFollowUpPlanKind,
+                                       c->case_id(), &plan, nullptr));
+    if (closed ||
+        (has_plan && plan.status() == homeward::v1::PLAN_STATUS_CANCELLED)) {
+      return absl::OkStatus();
+    }
+    return contacts_->ScheduleFrom(now, api::ToDate(UtcDayOf(event.time())),
+                                   set);
+  }
   // The planning feed's view may write it meanwhile: then this commit fails
   // and the event comes again.
   set.ExpectVersion(partition, kScheduleKind, c->case_id(), schedule_version);

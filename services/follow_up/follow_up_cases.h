@@ -20,6 +20,9 @@
 // Two effects on the schedule, in the WriteSet of the case event:
 // - a case whose office or case manager changes takes its SCHEDULED
 //   contacts' due-list entries along (ContactStore::MoveDueEntries);
+// - a case whose return date changes after its schedule was made has the
+//   contacts still ahead (from the event's day) moved to the new dates
+//   (ContactStore::ScheduleFrom, as a revision does);
 // - a case that becomes known with a return date and a programme after its
 //   plan's first approval (the planning feed came first) gets its schedule
 //   now, from the approval day (plan_view.h makes it when the plan comes
@@ -52,6 +55,7 @@
 #include "homeward/internal/v1/principal.pb.h"
 #include "homeward/v1/events.pb.h"
 #include "homeward/v1/follow_up.pb.h"
+#include "services/follow_up/closure_store.h"
 #include "services/follow_up/contact_store.h"
 #include "services/follow_up/follow_up_case.h"
 
@@ -116,6 +120,8 @@ class FollowUpCases : public feeds::EventConsumer {
   storage::Store* store_;
   storage::PartitionSet owned_;
   ContactStore* contacts_;
+  // Read-only: a closed case's schedule does not move.
+  ClosureStore closures_;
   cases::CaseDirectory directory_;
 };
 

@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/time.h"
 #include "common/api/field_checks.h"
 
 namespace homeward::follow_up {
@@ -28,6 +29,11 @@ bool IsCadenceContact(const FollowUpContact& c) {
 }
 
 }  // namespace
+
+absl::CivilDay UtcDayOf(const google::protobuf::Timestamp& time) {
+  return absl::ToCivilDay(absl::FromUnixSeconds(time.seconds()),
+                          absl::UTCTimeZone());
+}
 
 absl::CivilDay AddMonthsClamped(absl::CivilDay day, int months) {
   const absl::CivilMonth month = absl::CivilMonth(day) + months;

@@ -21,10 +21,14 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "homeward/v1/follow_up.pb.h"
 #include "homeward/v1/taxonomy.pb.h"
 
 namespace homeward::follow_up {
+
+// The day (UTC) of `time`: the day an event counts from.
+absl::CivilDay UtcDayOf(const google::protobuf::Timestamp& time);
 
 // `day` plus `months` calendar months, clamped to the last day of the month
 // reached.

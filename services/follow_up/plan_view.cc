@@ -9,6 +9,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "services/follow_up/follow_up_schedule.h"
 
 namespace homeward::follow_up {
 namespace {
@@ -21,8 +22,7 @@ using homeward::v1::Plan;
 
 // The day (UTC) the event happened: the day a schedule counts from.
 homeward::v1::Date EventDay(const Event& event) {
-  const absl::Time time = absl::FromUnixSeconds(event.time().seconds());
-  return api::ToDate(absl::ToCivilDay(time, absl::UTCTimeZone()));
+  return api::ToDate(UtcDayOf(event.time()));
 }
 
 // The case an event of this feed is about, and where its payload names it.
@@ -201,8 +201,11 @@ absl::Status PlanView::Reschedule(const Event& event, absl::string_view case_id,
                    store_->GetRecord(partition, kScheduleKind, case_id,
                                      &schedule, &schedule_version));
   // Not scheduled yet: the case's arrival schedules from the latest cadence
-  // anyway.
+  // anyway. A closed case's contacts stay cancelled (a reopening schedules
+  // them again).
   if (!has_schedule || !schedule.scheduled()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(bool closed, closures_.IsClosed(partition, case_id));
+  if (closed) return absl::OkStatus();
   absl::StatusOr<FollowUpCase> c =
       cases_->GetScopeAndRecord(partition, case_id);
   if (absl::IsNotFound(c.status())) return absl::OkStatus();

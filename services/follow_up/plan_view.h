@@ -48,7 +48,7 @@ namespace homeward::follow_up {
 class PlanView : public feeds::EventConsumer {
  public:
   static constexpr char kName[] = "follow_up_plans";
-  static constexpr char kKind[] = "follow_up_plan";
+  static constexpr const char* kKind = kFollowUpPlanKind;
   // Why PlanCancelled cancels the scheduled contacts.
   static constexpr char kPlanCancelled[] = "the plan was cancelled";
 
@@ -75,7 +75,8 @@ class PlanView : public feeds::EventConsumer {
  private:
   absl::Status ApplyApproved(const homeward::v1::Event& event,
                              storage::WriteSet& set) const;
-  // The schedule made again from the revision day, when it was made.
+  // The schedule made again from the revision day, when it was made and
+  // the case is not closed.
   absl::Status Reschedule(const homeward::v1::Event& event,
                           absl::string_view case_id,
                           storage::WriteSet& set) const;
