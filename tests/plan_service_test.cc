@@ -21,9 +21,11 @@
 #include "common/storage/partitions.h"
 #include "common/storage/write_set.h"
 #include "gmock/gmock.h"
+#include "google/rpc/error_details.pb.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "homeward/v1/cases.grpc.pb.h"
+#include "homeward/v1/follow_up.pb.h"
 #include "homeward/v1/needs.grpc.pb.h"
 #include "homeward/v1/planning.grpc.pb.h"
 #include "services/assessment/assessment_server.h"
@@ -61,6 +63,19 @@ std::vector<std::string> FieldsOf(const grpc::Status& status) {
   return fields;
 }
 
+// The type of the precondition a FAILED_PRECONDITION names ("" if none).
+std::string PreconditionType(const grpc::Status& status) {
+  auto payload =
+      FromGrpcStatus(status).GetPayload(errors::kPreconditionFailureTypeUrl);
+  if (!payload.has_value()) return "";
+  google::rpc::PreconditionFailure failure;
+  if (!failure.ParseFromString(std::string(*payload)) ||
+      failure.violations_size() != 1) {
+    return "";
+  }
+  return failure.violations(0).type();
+}
+
 v1::Date Day(int year, int month, int day) {
   v1::Date d;
   d.set_year(year);
@@ -86,6 +101,10 @@ class PlanServiceTest : public ::testing::Test {
       testing::AddShareRoute(service.mutable_upstream(), "planning", 64,
                              {planning_port});
     }
+    if (follow_up_ != nullptr) {
+      testing::AddShareRoute(service.mutable_upstream(), "follow_up", 64,
+                             {follow_up_->port()});
+    }
     auto assessment = assessment::AssessmentServer::Start(
         testing::WithShippedProgrammeData(service), testing::kTestSecret);
     ASSERT_THAT(assessment.status(), IsOk());
@@ -107,6 +126,10 @@ class PlanServiceTest : public ::testing::Test {
     if (referral_ != nullptr) {
       testing::AddShareRoute(config.mutable_service()->mutable_upstream(),
                              "referral", 64, {referral_->port()});
+    }
+    if (follow_up_ != nullptr) {
+      testing::AddShareRoute(config.mutable_service()->mutable_upstream(),
+                             "follow_up", 64, {follow_up_->port()});
     }
     const std::string deploy = std::string(HOMEWARD_SOURCE_DIR) + "/deploy/";
     config.set_taxonomy_dir(deploy + "taxonomy");
@@ -152,6 +175,7 @@ class PlanServiceTest : public ::testing::Test {
     if (planning_ != nullptr) planning_->Shutdown(absl::Seconds(5));
     if (assessment_ != nullptr) assessment_->Shutdown(absl::Seconds(5));
     if (referral_ != nullptr) referral_->Shutdown(absl::Seconds(5));
+    if (follow_up_ != nullptr) follow_up_->Shutdown(absl::Seconds(5));
   }
 
   // A registered case with one HIGH need (business development), one LOW
@@ -367,6 +391,61 @@ class PlanServiceTest : public ::testing::Test {
     ASSERT_THAT(referral_store_->Commit(std::move(set)).status(), IsOk());
   }
 
+  // A stand-in follow-up service (nothing but its event feed) whose events
+  // the servers started after it follow; AppendFollowUpEvent appends to it.
+  void StartFollowUpFeed() {
+    const service::ServiceDefinition definition{
+        .name = "follow_up", .build = [this](service::ServiceParts& parts) {
+          follow_up_store_ = parts.store();
+          return absl::OkStatus();
+        }};
+    auto host = service::ServiceHost::Start(
+        definition, testing::LoopbackServiceConfig(follow_up_dir_.path()),
+        testing::kTestSecret);
+    ASSERT_THAT(host.status(), IsOk());
+    follow_up_ = std::move(*host);
+  }
+  // `e` (its payload set) about the case, appended to the follow-up feed.
+  void AppendFollowUpEvent(v1::Event e) {
+    e.set_partition(storage::PartitionOf(case_id_, 64));
+    e.set_subject_id(case_id_);
+    e.set_actor_user_id("cm-1");
+    storage::WriteSet set;
+    set.AppendEvent(e);
+    ASSERT_THAT(follow_up_store_->Commit(std::move(set)).status(), IsOk());
+  }
+  v1::Event CaseClosedEvent(v1::ClosureReason reason) {
+    v1::Event e;
+    auto* closure = e.mutable_case_closed()->mutable_closure();
+    closure->set_closure_id("CL1");
+    closure->set_case_id(case_id_);
+    closure->set_reason(reason);
+    closure->set_status(v1::CLOSURE_STATUS_CLOSED);
+    return e;
+  }
+
+  // The case as the assessment service has it, once at `stage` (or as last
+  // read after the deadline).
+  v1::Case AwaitStage(v1::CaseStage stage) {
+    const absl::Time deadline = absl::Now() + kCatchUpTimeout;
+    v1::Case c;
+    do {
+      grpc::ClientContext ctx;
+      SignAs(kManager, &ctx);
+      v1::GetCaseRequest r;
+      r.set_case_id(case_id_);
+      grpc::Status s =
+          v1::CaseService::NewStub(assessment_channel_)->GetCase(&ctx, r, &c);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+      if (c.stage() == stage) break;
+      absl::SleepFor(absl::Milliseconds(50));
+    } while (absl::Now() < deadline);
+    return c;
+  }
+
+  TempDir follow_up_dir_;
+  std::unique_ptr<service::ServiceHost> follow_up_;
+  storage::Store* follow_up_store_ = nullptr;
   TempDir referral_dir_;
   std::unique_ptr<service::ServiceHost> referral_;
   storage::Store* referral_store_ = nullptr;
@@ -425,11 +504,12 @@ TEST_F(PlanServiceTest, WorkflowFromDraftToCompletedWithEvents) {
               ElementsAre(v1::PLAN_STATUS_DRAFT, v1::PLAN_STATUS_AGREED,
                           v1::PLAN_STATUS_SUBMITTED, v1::PLAN_STATUS_APPROVED,
                           v1::PLAN_STATUS_ACTIVE, v1::PLAN_STATUS_COMPLETED));
-  EXPECT_THAT(PlanEvents(), ElementsAre(v1::Event::kPlanApproved,
-                                        v1::Event::kActivityStatusChanged,
-                                        v1::Event::kActivityStatusChanged,
-                                        v1::Event::kActivityStatusChanged,
-                                        v1::Event::kPlanCompleted));
+  EXPECT_THAT(PlanEvents(),
+              ElementsAre(v1::Event::kPlanCreated, v1::Event::kPlanApproved,
+                          v1::Event::kActivityStatusChanged,
+                          v1::Event::kActivityStatusChanged,
+                          v1::Event::kActivityStatusChanged,
+                          v1::Event::kPlanCompleted));
 }
 
 TEST_F(PlanServiceTest, ReferralEventsMoveTheActivityTheyAreLinkedTo) {
@@ -466,9 +546,10 @@ TEST_F(PlanServiceTest, ReferralEventsMoveTheActivityTheyAreLinkedTo) {
   EXPECT_EQ(read.status(), v1::ACTIVITY_STATUS_DONE);
   EXPECT_EQ(read.referral_status(), v1::REFERRAL_STATUS_COMPLETED);
   EXPECT_EQ(Get().activities(0).status(), v1::ACTIVITY_STATUS_PLANNED);
-  EXPECT_THAT(PlanEvents(), ElementsAre(v1::Event::kPlanApproved,
-                                        v1::Event::kActivityStatusChanged,
-                                        v1::Event::kActivityStatusChanged));
+  EXPECT_THAT(PlanEvents(),
+              ElementsAre(v1::Event::kPlanCreated, v1::Event::kPlanApproved,
+                          v1::Event::kActivityStatusChanged,
+                          v1::Event::kActivityStatusChanged));
 }
 
 TEST_F(PlanServiceTest, StepNotAllowedNamesTheAllowedStepsAndChangesNothing) {
@@ -494,7 +575,8 @@ TEST_F(PlanServiceTest, CancelNeedsAReasonRecordsItAndAnnouncesIt) {
            v1::PLAN_STATUS_CANCELLED, "returnee re-migrated");
   const Plan cancelled = Get();
   EXPECT_EQ(cancelled.history().rbegin()->comment(), "returnee re-migrated");
-  EXPECT_THAT(PlanEvents(), ElementsAre(v1::Event::kPlanCancelled));
+  EXPECT_THAT(PlanEvents(),
+              ElementsAre(v1::Event::kPlanCreated, v1::Event::kPlanCancelled));
 }
 
 // The queues through the service: the case (returned 2025-10-01, deadline
@@ -764,9 +846,10 @@ TEST_F(PlanServiceTest, RevisionKeepsHistoryAndTakesOverWhenActivated) {
     EXPECT_EQ(versions.plans(0).version(), 1);
     EXPECT_EQ(versions.plans(1).version(), 2);
   }
-  EXPECT_THAT(PlanEvents(), ElementsAre(v1::Event::kPlanApproved,
-                                        v1::Event::kActivityStatusChanged,
-                                        v1::Event::kPlanRevised));
+  EXPECT_THAT(
+      PlanEvents(),
+      ElementsAre(v1::Event::kPlanCreated, v1::Event::kPlanApproved,
+                  v1::Event::kActivityStatusChanged, v1::Event::kPlanRevised));
 }
 
 // Either service restarting loses no event and applies none twice: the
@@ -846,6 +929,116 @@ TEST_F(PlanServiceTest, RestartsOfEitherServiceLoseAndRepeatNothing) {
       << refused.error_message();
   EXPECT_THAT(FieldsOf(refused), ElementsAre("activities"));
   EXPECT_THAT(refused.error_message(), HasSubstr(later_need));
+}
+
+// Stage tracking across services' events: the assessment service, following
+// the planning and follow-up feeds, moves the case as its plan is created,
+// approved and completed and as the case is closed; the planning service
+// then refuses changes of the closed case.
+TEST_F(PlanServiceTest, CaseStageFollowsThePlanAndTheClosure) {
+  ASSERT_NO_FATAL_FAILURE(RegisterCase());  // with its plan created
+  ASSERT_NO_FATAL_FAILURE(StartFollowUpFeed());
+  ASSERT_NO_FATAL_FAILURE(RestartAssessment());  // now following both feeds
+  ASSERT_NO_FATAL_FAILURE(RestartPlanning());
+  EXPECT_EQ(AwaitStage(v1::CASE_STAGE_PLANNING).stage(),
+            v1::CASE_STAGE_PLANNING);
+  MustStep(&v1::PlanService::Stub::AgreePlan, kManager, v1::PLAN_STATUS_AGREED);
+  MustStep(&v1::PlanService::Stub::SubmitPlan, kManager,
+           v1::PLAN_STATUS_SUBMITTED);
+  MustStep(&v1::PlanService::Stub::ApprovePlan, kSupervisor,
+           v1::PLAN_STATUS_APPROVED);
+  EXPECT_EQ(AwaitStage(v1::CASE_STAGE_DELIVERY).stage(),
+            v1::CASE_STAGE_DELIVERY);
+  MustStep(&v1::PlanService::Stub::ActivatePlan, kManager,
+           v1::PLAN_STATUS_ACTIVE);
+  MustStep(&v1::PlanService::Stub::CompletePlan, kManager,
+           v1::PLAN_STATUS_COMPLETED);
+  EXPECT_EQ(AwaitStage(v1::CASE_STAGE_MONITORING).stage(),
+            v1::CASE_STAGE_MONITORING);
+  ASSERT_NO_FATAL_FAILURE(AppendFollowUpEvent(
+      CaseClosedEvent(v1::CLOSURE_REASON_SUPPORT_COMPLETED)));
+  const v1::Case closed = AwaitStage(v1::CASE_STAGE_CLOSED);
+  ASSERT_EQ(closed.stage(), v1::CASE_STAGE_CLOSED);
+  std::vector<std::string> causes;
+  for (const auto& change : closed.stage_history()) {
+    causes.push_back(change.cause());
+  }
+  EXPECT_THAT(causes,
+              ElementsAre("CaseRegistered", "PlanCreated", "PlanApproved",
+                          "PlanCompleted", "CaseClosed"));
+  // The completed plan is final: the closure leaves it as it is.
+  EXPECT_EQ(Get().status(), v1::PLAN_STATUS_COMPLETED);
+  // Once the planning service learns of the stage, it refuses changes.
+  const absl::Time deadline = absl::Now() + kCatchUpTimeout;
+  grpc::Status s;
+  do {
+    Plan out;
+    s = Step(&v1::PlanService::Stub::RevisePlan, kManager, &out, "again");
+    if (PreconditionType(s) == "CASE_CLOSED") break;
+    absl::SleepFor(absl::Milliseconds(50));
+  } while (absl::Now() < deadline);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(PreconditionType(s), "CASE_CLOSED") << s.error_message();
+}
+
+// A follow-up contact asking for a revision shows on the plan until a
+// revision becomes active; the case's closure then cancels the plan.
+TEST_F(PlanServiceTest, FollowUpAsksForARevisionAndClosureCancelsThePlan) {
+  ASSERT_NO_FATAL_FAILURE(StartFollowUpFeed());
+  ASSERT_NO_FATAL_FAILURE(RestartPlanning());  // now following follow-up
+  ASSERT_NO_FATAL_FAILURE(RegisterCase());
+  MustStep(&v1::PlanService::Stub::AgreePlan, kManager, v1::PLAN_STATUS_AGREED);
+  MustStep(&v1::PlanService::Stub::SubmitPlan, kManager,
+           v1::PLAN_STATUS_SUBMITTED);
+  MustStep(&v1::PlanService::Stub::ApprovePlan, kSupervisor,
+           v1::PLAN_STATUS_APPROVED);
+  MustStep(&v1::PlanService::Stub::ActivatePlan, kManager,
+           v1::PLAN_STATUS_ACTIVE);
+  {
+    v1::Event recorded;
+    auto* contact = recorded.mutable_follow_up_recorded()->mutable_contact();
+    contact->set_contact_id("M03");
+    contact->set_case_id(case_id_);
+    *contact->mutable_contact_date() = Day(2026, 1, 5);
+    contact->set_plan_revision_needed(true);
+    contact->set_plan_revision_reason("the shop's premises were lost");
+    ASSERT_NO_FATAL_FAILURE(AppendFollowUpEvent(recorded));
+  }
+  const absl::Time deadline = absl::Now() + kCatchUpTimeout;
+  while (Get().revision_request().contact_id() != "M03" &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  const Plan asked = Get();
+  ASSERT_EQ(asked.revision_request().contact_id(), "M03");
+  EXPECT_EQ(asked.revision_request().reason(), "the shop's premises were lost");
+  EXPECT_EQ(asked.revision_request().requested_by(), "cm-1");
+  EXPECT_EQ(asked.status(), v1::PLAN_STATUS_ACTIVE);
+
+  MustStep(&v1::PlanService::Stub::RevisePlan, kManager, v1::PLAN_STATUS_DRAFT,
+           "premises lost");
+  // Still asked while the revision is prepared.
+  EXPECT_EQ(Get().revision_request().contact_id(), "M03");
+  MustStep(&v1::PlanService::Stub::AgreePlan, kManager, v1::PLAN_STATUS_AGREED);
+  MustStep(&v1::PlanService::Stub::SubmitPlan, kManager,
+           v1::PLAN_STATUS_SUBMITTED);
+  MustStep(&v1::PlanService::Stub::ApprovePlan, kSupervisor,
+           v1::PLAN_STATUS_APPROVED);
+  MustStep(&v1::PlanService::Stub::ActivatePlan, kManager,
+           v1::PLAN_STATUS_ACTIVE);
+  EXPECT_FALSE(Get().has_revision_request());
+
+  ASSERT_NO_FATAL_FAILURE(
+      AppendFollowUpEvent(CaseClosedEvent(v1::CLOSURE_REASON_MOVED_AWAY)));
+  while (Get().status() != v1::PLAN_STATUS_CANCELLED &&
+         absl::Now() < deadline + kCatchUpTimeout) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  const Plan cancelled = Get();
+  ASSERT_EQ(cancelled.status(), v1::PLAN_STATUS_CANCELLED);
+  EXPECT_EQ(cancelled.history().rbegin()->comment(),
+            "case closed: CLOSURE_REASON_MOVED_AWAY");
+  EXPECT_EQ(PlanEvents().back(), v1::Event::kPlanCancelled);
 }
 
 }  // namespace

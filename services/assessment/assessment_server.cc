@@ -16,6 +16,7 @@
 #include "services/assessment/case_store.h"
 #include "services/assessment/consent_service.h"
 #include "services/assessment/counselling_service.h"
+#include "services/assessment/follow_up_outcomes.h"
 #include "services/assessment/instrument_service.h"
 #include "services/assessment/instrument_store.h"
 #include "services/assessment/instruments/instrument_files.h"
@@ -53,17 +54,21 @@ absl::Status PublishInstrumentFiles(
 }
 
 // When the config routes the planning service, follows its feed so that
-// the needs and concerns approved plans answer become BEING_ADDRESSED
-// (plan_responses.h); when it routes the referral service, follows its feed
-// so that the needs and concerns referrals answer do (referral_responses.h).
-// Without a route (deployments without that service) nothing is followed.
-// `channels` holds the in-process channels of both, by address.
+// the needs and concerns approved plans answer become BEING_ADDRESSED and
+// the case's stage follows its plan (plan_responses.h); when it routes the
+// referral service, follows its feed so that the needs and concerns
+// referrals answer do (referral_responses.h); when it routes the follow-up
+// service, follows its feed so that closures and reopenings move the case's
+// stage and contacts' findings become needs and concerns
+// (follow_up_outcomes.h). Without a route (deployments without that
+// service) nothing is followed. `channels` holds the in-process channels of
+// them all, by address.
 absl::Status FollowResponders(
     const homeward::internal::v1::AssessmentConfig& config,
     const service::UpstreamChannels& channels, service::ServiceParts& parts,
-    const NeedStore* needs) {
+    const CaseStore* cases, const NeedStore* needs) {
   if (service::RoutesUpstream(config.service(), "planning")) {
-    auto* responses = parts.Own(std::make_unique<PlanResponses>(needs));
+    auto* responses = parts.Own(std::make_unique<PlanResponses>(cases, needs));
     RETURN_IF_ERROR(
         service::FollowUpstream(parts, "planning", responses, channels)
             .status());
@@ -72,6 +77,13 @@ absl::Status FollowResponders(
     auto* responses = parts.Own(std::make_unique<ReferralResponses>(needs));
     RETURN_IF_ERROR(
         service::FollowUpstream(parts, "referral", responses, channels)
+            .status());
+  }
+  if (service::RoutesUpstream(config.service(), "follow_up")) {
+    auto* outcomes =
+        parts.Own(std::make_unique<FollowUpOutcomes>(cases, needs));
+    RETURN_IF_ERROR(
+        service::FollowUpstream(parts, "follow_up", outcomes, channels)
             .status());
   }
   return absl::OkStatus();
@@ -127,7 +139,7 @@ absl::Status BuildAssessment(
   parts.AddService<homeward::v1::AuditService>(
       std::make_unique<AuditServiceImpl>(cases, parts.store(), parts.owned(),
                                          parts.verifier()));
-  RETURN_IF_ERROR(FollowResponders(config, channels, parts, needs));
+  RETURN_IF_ERROR(FollowResponders(config, channels, parts, cases, needs));
   return absl::OkStatus();
 }
 

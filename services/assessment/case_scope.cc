@@ -1,6 +1,7 @@
 // Caller and case resolution for case-scoped handlers; see case_scope.h.
 #include "services/assessment/case_scope.h"
 
+#include "common/cases/case_scope.h"
 #include "common/server/server_kit.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -11,11 +12,21 @@ absl::StatusOr<homeward::v1::Case> CaseInScope(const CaseStore& cases,
                                                const service::Actor& actor,
                                                absl::string_view case_id,
                                                absl::string_view field,
-                                               CaseAction action) {
+                                               CaseAction action,
+                                               ClosedCase closed) {
   if (case_id.empty()) return errors::InvalidField(field, "is required");
   ASSIGN_OR_RETURN(homeward::v1::Case c, cases.Get(case_id));
   RETURN_IF_ERROR(CheckCaseAccess(actor.principal, c, action));
+  if (closed == ClosedCase::kRefused) {
+    RETURN_IF_ERROR(CheckOpenForChange(c, action));
+  }
   return c;
+}
+
+absl::Status CheckOpenForChange(const homeward::v1::Case& c,
+                                CaseAction action) {
+  if (action == CaseAction::kRead) return absl::OkStatus();
+  return cases::CheckCaseOpen(cases::ScopeOf(c));
 }
 
 }  // namespace homeward::assessment

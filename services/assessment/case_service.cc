@@ -197,6 +197,7 @@ absl::Status CaseServiceImpl::Update(
   ASSIGN_OR_RETURN(Case current, cases_->Get(given.case_id()));
   RETURN_IF_ERROR(
       CheckCaseAccess(actor.principal, current, CaseAction::kUpdate));
+  RETURN_IF_ERROR(CheckOpenForChange(current, CaseAction::kUpdate));
   RETURN_IF_ERROR(CheckFresh(current, version, given.etag()));
   errors::FieldViolations moved;
   if (!given.office_id().empty() && given.office_id() != current.office_id()) {
@@ -249,6 +250,7 @@ absl::Status CaseServiceImpl::Assign(
   ASSIGN_OR_RETURN(Case current, cases_->Get(request.case_id()));
   RETURN_IF_ERROR(
       CheckCaseAccess(actor.principal, current, CaseAction::kAssign));
+  RETURN_IF_ERROR(CheckOpenForChange(current, CaseAction::kAssign));
   RETURN_IF_ERROR(CheckFresh(current, version, request.etag()));
   std::string office =
       request.office_id().empty() ? current.office_id() : request.office_id();

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -42,7 +43,56 @@ INSTANTIATE_TEST_SUITE_P(
         MoveCase{"RegistrationTwiceMovesNothing", v1::CASE_STAGE_INTAKE,
                  kCaseRegistered, std::nullopt},
         MoveCase{"AnUnknownCauseMovesNothing", v1::CASE_STAGE_INTAKE,
-                 "SomethingElse", std::nullopt}),
+                 "SomethingElse", std::nullopt},
+        // The planning service's events.
+        MoveCase{"PlanCreatedAtIntakeMovesToPlanning", v1::CASE_STAGE_INTAKE,
+                 kPlanCreated, v1::CASE_STAGE_PLANNING},
+        MoveCase{"PlanCreatedAfterAssessmentMovesToPlanning",
+                 v1::CASE_STAGE_ASSESSMENT, kPlanCreated,
+                 v1::CASE_STAGE_PLANNING},
+        MoveCase{"PlanCreatedTwiceMovesNothing", v1::CASE_STAGE_PLANNING,
+                 kPlanCreated, std::nullopt},
+        MoveCase{"PlanCreatedDuringDeliveryMovesNothing",
+                 v1::CASE_STAGE_DELIVERY, kPlanCreated, std::nullopt},
+        MoveCase{"PlanCreatedOfAClosedCaseMovesNothing", v1::CASE_STAGE_CLOSED,
+                 kPlanCreated, std::nullopt},
+        MoveCase{"PlanApprovedAtIntakeMovesToDelivery", v1::CASE_STAGE_INTAKE,
+                 kPlanApproved, v1::CASE_STAGE_DELIVERY},
+        MoveCase{"PlanApprovedAfterAssessmentMovesToDelivery",
+                 v1::CASE_STAGE_ASSESSMENT, kPlanApproved,
+                 v1::CASE_STAGE_DELIVERY},
+        MoveCase{"PlanApprovedDuringPlanningMovesToDelivery",
+                 v1::CASE_STAGE_PLANNING, kPlanApproved,
+                 v1::CASE_STAGE_DELIVERY},
+        MoveCase{"PlanApprovedAgainMovesNothing", v1::CASE_STAGE_DELIVERY,
+                 kPlanApproved, std::nullopt},
+        MoveCase{"PlanApprovedDuringMonitoringMovesNothing",
+                 v1::CASE_STAGE_MONITORING, kPlanApproved, std::nullopt},
+        MoveCase{"PlanCompletedDuringDeliveryMovesToMonitoring",
+                 v1::CASE_STAGE_DELIVERY, kPlanCompleted,
+                 v1::CASE_STAGE_MONITORING},
+        MoveCase{"PlanCompletedDuringPlanningMovesNothing",
+                 v1::CASE_STAGE_PLANNING, kPlanCompleted, std::nullopt},
+        MoveCase{"PlanCompletedOfAClosedCaseMovesNothing",
+                 v1::CASE_STAGE_CLOSED, kPlanCompleted, std::nullopt},
+        // The follow-up service's closure, from every open stage.
+        MoveCase{"ClosedAtIntake", v1::CASE_STAGE_INTAKE, kCaseClosed,
+                 v1::CASE_STAGE_CLOSED},
+        MoveCase{"ClosedDuringAssessment", v1::CASE_STAGE_ASSESSMENT,
+                 kCaseClosed, v1::CASE_STAGE_CLOSED},
+        MoveCase{"ClosedDuringPlanning", v1::CASE_STAGE_PLANNING, kCaseClosed,
+                 v1::CASE_STAGE_CLOSED},
+        MoveCase{"ClosedDuringDelivery", v1::CASE_STAGE_DELIVERY, kCaseClosed,
+                 v1::CASE_STAGE_CLOSED},
+        MoveCase{"ClosedDuringMonitoring", v1::CASE_STAGE_MONITORING,
+                 kCaseClosed, v1::CASE_STAGE_CLOSED},
+        MoveCase{"ClosedTwiceMovesNothing", v1::CASE_STAGE_CLOSED, kCaseClosed,
+                 std::nullopt},
+        MoveCase{"ClosureOfAnUnregisteredCaseMovesNothing",
+                 v1::CASE_STAGE_UNSPECIFIED, kCaseClosed, std::nullopt},
+        // Reopening depends on the history: StageAfter, not the table.
+        MoveCase{"ReopenedIsNotInTheTable", v1::CASE_STAGE_CLOSED,
+                 kCaseReopened, std::nullopt}),
     [](const auto& info) { return info.param.name; });
 
 google::protobuf::Timestamp At(int64_t seconds) {
@@ -66,6 +116,56 @@ TEST(AppendStageTest, SetsTheStageAndAppendsTheMove) {
   EXPECT_EQ(c.stage_history(1).cause(), "AssessmentCompleted");
   EXPECT_EQ(c.stage_history(1).actor_user_id(), "cm-2");
 }
+
+// A case whose history went through `stages` (the last is its stage).
+v1::Case WithHistory(const std::vector<CaseStage>& stages) {
+  v1::Case c;
+  int64_t t = 0;
+  for (CaseStage stage : stages) AppendStage(c, stage, At(++t), "x", "u");
+  return c;
+}
+
+struct AfterCase {
+  std::string name;
+  std::vector<CaseStage> history;
+  std::string cause;
+  std::optional<CaseStage> to;
+};
+
+class StageAfterTest : public ::testing::TestWithParam<AfterCase> {};
+
+TEST_P(StageAfterTest, MovesAsTheTableOrTheHistorySays) {
+  EXPECT_EQ(StageAfter(WithHistory(GetParam().history), GetParam().cause),
+            GetParam().to);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, StageAfterTest,
+    ::testing::Values(
+        AfterCase{"TableCausesFollowTheTable",
+                  {v1::CASE_STAGE_INTAKE, v1::CASE_STAGE_PLANNING},
+                  kPlanApproved,
+                  v1::CASE_STAGE_DELIVERY},
+        AfterCase{"ReopenedGoesBackToTheStageBeforeClosure",
+                  {v1::CASE_STAGE_INTAKE, v1::CASE_STAGE_DELIVERY,
+                   v1::CASE_STAGE_CLOSED},
+                  kCaseReopened,
+                  v1::CASE_STAGE_DELIVERY},
+        AfterCase{"ReopenedAgainGoesBackToTheStageBeforeTheLatestClosure",
+                  {v1::CASE_STAGE_INTAKE, v1::CASE_STAGE_DELIVERY,
+                   v1::CASE_STAGE_CLOSED, v1::CASE_STAGE_DELIVERY,
+                   v1::CASE_STAGE_MONITORING, v1::CASE_STAGE_CLOSED},
+                  kCaseReopened,
+                  v1::CASE_STAGE_MONITORING},
+        AfterCase{"ReopenedWithoutAnEarlierStageGoesToMonitoring",
+                  {v1::CASE_STAGE_CLOSED},
+                  kCaseReopened,
+                  v1::CASE_STAGE_MONITORING},
+        AfterCase{"ReopeningAnOpenCaseMovesNothing",
+                  {v1::CASE_STAGE_INTAKE, v1::CASE_STAGE_DELIVERY},
+                  kCaseReopened,
+                  std::nullopt}),
+    [](const auto& info) { return info.param.name; });
 
 TEST(WithStageHistoryTest, ACaseWithoutHistoryReadsWithItsStageSinceCreation) {
   v1::Case legacy;

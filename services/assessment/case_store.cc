@@ -170,8 +170,7 @@ absl::StatusOr<WriteSet> CaseStore::StageMove(const service::Actor& actor,
                                               const Case& current,
                                               absl::string_view cause) const {
   WriteSet set;
-  std::optional<homeward::v1::CaseStage> next =
-      NextStage(current.stage(), cause);
+  std::optional<homeward::v1::CaseStage> next = StageAfter(current, cause);
   if (!next.has_value()) return set;
   ASSIGN_OR_RETURN(uint32_t p, OwnedPartition(current.case_id()));
   ASSIGN_OR_RETURN(uint64_t version,

@@ -67,8 +67,8 @@ class CaseStore {
       const homeward::v1::Case& current) const;
   // The write that moves `current` (as read, its etag the version expected
   // at commit, so that a concurrent update is not lost) to the stage that
-  // `cause` moves it to (case_stages.h): the record with its stage and
-  // history and a new etag, its stage index entry, and a CaseStageChanged
+  // `cause` moves it to (case_stages.h StageAfter): the record with its stage
+  // and history and a new etag, its stage index entry, and a CaseStageChanged
   // event carrying the case after the move. Empty when `cause` moves
   // nothing from the case's stage. For AssessmentStore::Submit's `also`.
   absl::StatusOr<storage::WriteSet> StageMove(const service::Actor& actor,

@@ -55,9 +55,12 @@ absl::Status ConsentServiceImpl::Record(
                    kRecordConsent.ActorOf(context, *verifier_));
   RETURN_IF_ERROR(CheckCaseRole(actor.principal, CaseAction::kUpdate));
   RETURN_IF_ERROR(ValidateRecordConsent(request, api::TodayUtc()).ToStatus());
+  // A returnee may withdraw (or give) consent at any time, closed case or
+  // not.
   ASSIGN_OR_RETURN(Case c,
                    CaseInScope(*cases_, actor, request.consent().case_id(),
-                               "consent.case_id", CaseAction::kUpdate));
+                               "consent.case_id", CaseAction::kUpdate,
+                               ClosedCase::kAllowed));
   ASSIGN_OR_RETURN(*response, consents_.Record(actor, c, request.request_id(),
                                                request.consent()));
   return absl::OkStatus();

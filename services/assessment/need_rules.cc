@@ -142,6 +142,7 @@ homeward::v1::FindingSource SourceFor(const RaiseOrigin& origin,
   source.set_rule_code(std::string(rule_code));
   source.set_added_by(origin.user_id);
   *source.mutable_time() = origin.time;
+  source.set_follow_up_contact_id(origin.follow_up_contact_id);
   return source;
 }
 

@@ -104,6 +104,8 @@ struct RaiseOrigin {
   int32_t instrument_version = 0;
   std::string user_id;  // who submitted or entered it
   google::protobuf::Timestamp time;
+  // The follow-up contact that raised it (the follow-up feed), if one did.
+  std::string follow_up_contact_id;
 };
 
 // The records a merge creates or changes (final state, in the order first

@@ -512,6 +512,78 @@ absl::Status NeedStore::MergeSubmission(uint32_t partition,
       .status();
 }
 
+namespace {
+
+// Whether a record of `all` has a source naming follow-up contact
+// `contact_id`.
+template <typename Record>
+bool NamesContact(const std::vector<Versioned<Record>>& all,
+                  const std::string& contact_id) {
+  for (const auto& v : all) {
+    for (const auto& source : v.record.sources()) {
+      if (source.follow_up_contact_id() == contact_id) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::StatusOr<bool> NeedStore::MergeFollowUp(const service::Actor& actor,
+                                              uint32_t partition,
+                                              const FollowUpFindings& findings,
+                                              WriteSet& set) const {
+  if (findings.contact_id.empty() ||
+      (findings.needs.empty() && findings.concerns.empty())) {
+    return false;
+  }
+  // Sources are never removed, so a source naming the contact means its
+  // findings were merged (a redelivered event).
+  ASSIGN_OR_RETURN(auto needs,
+                   ReadCase<NeedRecords>(*store_, partition, findings.case_id));
+  if (NamesContact(needs, findings.contact_id)) return false;
+  ASSIGN_OR_RETURN(auto concerns, ReadCase<ConcernRecords>(*store_, partition,
+                                                           findings.case_id));
+  if (NamesContact(concerns, findings.contact_id)) return false;
+
+  RaiseOrigin origin;
+  origin.case_id = findings.case_id;
+  origin.user_id = findings.user_id;
+  origin.time = findings.time;
+  origin.follow_up_contact_id = findings.contact_id;
+  const std::string& request_id = actor.request_id;
+  if (!findings.needs.empty()) {
+    std::vector<Need> raised;
+    std::vector<std::string> categories;
+    for (const homeward::v1::NeedInput& input : findings.needs) {
+      Need& raise = raised.emplace_back();
+      raise.set_case_id(findings.case_id);
+      raise.set_dimension(input.dimension());
+      raise.set_category(input.category());
+      raise.set_description(input.description());
+      raise.set_priority(input.priority());
+      categories.push_back(input.category());
+    }
+    RETURN_IF_ERROR(
+        (PlanMerge<NeedRecords>(*store_, partition, origin, raised, categories,
+                                MergeNeeds, request_id, set))
+            .status());
+  }
+  if (!findings.concerns.empty()) {
+    std::vector<std::string> codes;
+    for (const auto& f : findings.concerns) codes.push_back(f.code());
+    RETURN_IF_ERROR((PlanMerge<ConcernRecords>(*store_, partition, origin,
+                                               findings.concerns, codes,
+                                               MergeConcerns, request_id, set))
+                        .status());
+  }
+  auto audit = service::AuditEntryFor(actor, findings.case_id);
+  audit.set_reason(
+      absl::StrCat("findings of follow-up contact ", findings.contact_id));
+  set.Audit(std::move(audit));
+  return true;
+}
+
 absl::StatusOr<Need> NeedStore::AddNeed(const service::Actor& actor,
                                         uint32_t partition,
                                         absl::string_view case_id,

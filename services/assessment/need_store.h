@@ -35,6 +35,7 @@
 #include "common/storage/page.h"
 #include "common/storage/store.h"
 #include "common/storage/write_set.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "homeward/v1/assessments.pb.h"
 #include "homeward/v1/needs.pb.h"
 
@@ -66,6 +67,27 @@ class NeedStore {
                                homeward::v1::Assessment& assessment,
                                absl::string_view request_id,
                                storage::WriteSet& set) const;
+
+  // What a follow-up contact found (the follow-up feed's FollowUpRecorded,
+  // follow_up_outcomes.h): new needs, and a concern its distress signs
+  // raise.
+  struct FollowUpFindings {
+    std::string case_id;
+    std::string contact_id;
+    std::string user_id;  // who recorded the contact
+    google::protobuf::Timestamp time;
+    std::vector<homeward::v1::NeedInput> needs;
+    std::vector<homeward::v1::RaisedFlag> concerns;
+  };
+  // Adds to `set` what merging `findings` into the case's records writes
+  // (as MergeSubmission, each source naming the contact), with an audit
+  // entry by `actor`; false, adding nothing, when a record of the case
+  // already has a source naming the contact (it was merged before) or
+  // there is nothing to merge. The caller commits `set`.
+  absl::StatusOr<bool> MergeFollowUp(const service::Actor& actor,
+                                     uint32_t partition,
+                                     const FollowUpFindings& findings,
+                                     storage::WriteSet& set) const;
 
   // A need entered by hand: merged into the open need of its category, or
   // created. Idempotent by `request_id`.

@@ -9,6 +9,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
+#include "services/assessment/case_stages.h"
+#include "services/assessment/feed_stage_moves.h"
 #include "services/assessment/need_rules.h"
 
 namespace homeward::assessment {
@@ -102,8 +104,10 @@ absl::Status AddStale(const NeedStore& needs, uint32_t p, const Plan& plan,
 
 homeward::v1::EventSelection PlanResponses::Selection() const {
   homeward::v1::EventSelection selection;
+  selection.add_payloads(Event::kPlanCreated);
   selection.add_payloads(Event::kPlanApproved);
   selection.add_payloads(Event::kPlanRevised);
+  selection.add_payloads(Event::kPlanCompleted);
   selection.add_payloads(Event::kPlanCancelled);
   selection.add_payloads(Event::kActivityStatusChanged);
   selection.add_activity_statuses(homeward::v1::ACTIVITY_STATUS_DROPPED);
@@ -114,10 +118,26 @@ absl::StatusOr<storage::WriteSet> PlanResponses::Apply(const Event& event) {
   const uint32_t p = event.partition();
   std::string case_id;
   CaseChanges changes;
+  // The planning service acting: the user whose step emitted the event.
+  storage::WriteSet set;
   switch (event.payload_case()) {
+    case Event::kPlanCreated:
+      RETURN_IF_ERROR(AddStageMove(*cases_, event,
+                                   event.plan_created().case_id(), kPlanCreated,
+                                   kMethod, set));
+      return set;
+    case Event::kPlanCompleted:
+      // Its activities' needs stay BEING_ADDRESSED: the case manager
+      // resolves them.
+      RETURN_IF_ERROR(AddStageMove(*cases_, event,
+                                   event.plan_completed().plan().case_id(),
+                                   kPlanCompleted, kMethod, set));
+      return set;
     case Event::kPlanApproved:
       case_id = event.plan_approved().plan().case_id();
       changes = Answered(event.plan_approved().plan());
+      RETURN_IF_ERROR(
+          AddStageMove(*cases_, event, case_id, kPlanApproved, kMethod, set));
       break;
     case Event::kPlanRevised: {
       const Plan& plan = event.plan_revised().plan();
@@ -156,8 +176,6 @@ absl::StatusOr<storage::WriteSet> PlanResponses::Apply(const Event& event) {
       return storage::WriteSet();
   }
 
-  // The planning service acting: the user whose step emitted the event.
-  storage::WriteSet set;
   RETURN_IF_ERROR(PlanResponderChanges(*needs_, FeedActor(event, kMethod),
                                        event, case_id, changes, kName, skipped_,
                                        set));

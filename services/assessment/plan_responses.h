@@ -12,7 +12,12 @@
 // commits with its cursor (responder_changes.h, shared with the referral
 // feed's consumer).
 //
-//   auto* responses = parts.Own(std::make_unique<PlanResponses>(needs));
+// The same feed moves the case's stage (case_stages.h, feed_stage_moves.h):
+// PlanCreated to PLANNING, PlanApproved to DELIVERY, PlanCompleted to
+// MONITORING, each from the stages the table says, in the same WriteSet.
+//
+//   auto* responses =
+//       parts.Own(std::make_unique<PlanResponses>(cases, needs));
 //   ASSIGN_OR_RETURN(feeds::FeedFollower * follower,
 //                    service::FollowUpstream(parts, "planning", responses));
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_PLAN_RESPONSES_H_
@@ -24,6 +29,7 @@
 #include "common/feeds/event_consumer.h"
 #include "common/storage/write_set.h"
 #include "homeward/v1/events.pb.h"
+#include "services/assessment/case_store.h"
 #include "services/assessment/need_store.h"
 #include "services/assessment/responder_changes.h"
 
@@ -41,27 +47,29 @@ class PlanResponses : public feeds::EventConsumer {
   // they are RESOLVED, NOT_APPLICABLE or SUPERSEDED. Neither stops the feed.
   using Skipped = SkippedRecords;
 
-  explicit PlanResponses(const NeedStore* needs) : needs_(needs) {}
+  PlanResponses(const CaseStore* cases, const NeedStore* needs)
+      : cases_(cases), needs_(needs) {}
 
   std::string name() const override { return kName; }
-  // An empty set for events other than PlanApproved, PlanRevised,
-  // PlanCancelled and ActivityStatusChanged (to DROPPED), and for an event
-  // already applied.
+  // An empty set for events other than PlanCreated, PlanApproved,
+  // PlanRevised, PlanCompleted, PlanCancelled and ActivityStatusChanged (to
+  // DROPPED), and for an event already applied.
   absl::StatusOr<storage::WriteSet> Apply(
       const homeward::v1::Event& event) override;
   // It reads the records it changes, all in the event's (the case's)
   // partition.
   bool ReadsOwnProjection() const override { return true; }
   bool ReadsOnlyEventPartition() const override { return true; }
-  // What Apply acts on: PlanApproved, PlanRevised, PlanCancelled and
-  // ActivityStatusChanged to DROPPED. The producer then sends no other
-  // activity change (the planning feed's most frequent event) and no
-  // PlanCompleted.
+  // What Apply acts on: PlanCreated, PlanApproved, PlanRevised,
+  // PlanCompleted, PlanCancelled and ActivityStatusChanged to DROPPED. The
+  // producer then sends no other activity change (the planning feed's most
+  // frequent event).
   homeward::v1::EventSelection Selection() const override;
 
   Skipped skipped() const { return skipped_.Read(); }
 
  private:
+  const CaseStore* cases_;
   const NeedStore* needs_;
   SkippedTally skipped_;
 };

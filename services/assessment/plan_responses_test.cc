@@ -153,12 +153,18 @@ class PlanResponsesTest : public ::testing::Test {
     ids_.clear();
     responses_.reset();
     needs_.reset();
+    cases_.reset();
     store_.reset();
     auto opened = storage::Store::Open({.path = dir_.path() + "/" + name});
     ASSERT_TRUE(opened.ok()) << opened.status();
     store_ = std::move(opened).value();
     needs_ = std::make_unique<NeedStore>(store_.get());
-    responses_ = std::make_unique<PlanResponses>(needs_.get());
+    // The fixture's cases are not registered here: the events move no
+    // stage (plan_stage_feed_test.cc tests the moves).
+    cases_ = std::make_unique<CaseStore>(
+        store_.get(),
+        storage::PartitionSet::All(storage::kDefaultPartitionCount));
+    responses_ = std::make_unique<PlanResponses>(cases_.get(), needs_.get());
     ids_["housing"] = AddNeed(kCase, "housing", "n1");
     ids_["work"] = AddNeed(kCase, "employment", "n2");
     ids_["other"] = AddNeed(kOtherCase, "housing", "n3");
@@ -226,6 +232,7 @@ class PlanResponsesTest : public ::testing::Test {
 
   TempDir dir_;
   std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<CaseStore> cases_;
   std::unique_ptr<NeedStore> needs_;
   std::unique_ptr<PlanResponses> responses_;
   Ids ids_;

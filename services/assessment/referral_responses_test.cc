@@ -251,7 +251,10 @@ TEST_F(ReferralResponsesTest, TheLastReferralWithdrawnReopensTheNeed) {
 
 TEST_F(ReferralResponsesTest, ReferralsAndPlanActivitiesAnswerSideBySide) {
   // A plan activity answers the need too (the planning feed's consumer).
-  PlanResponses plans(needs_.get());
+  // The case is not registered here: the plan moves no stage.
+  const CaseStore cases(store_.get(), storage::PartitionSet::All(
+                                          storage::kDefaultPartitionCount));
+  PlanResponses plans(&cases, needs_.get());
   Event approved;
   approved.set_partition(kPartition);
   approved.set_sequence(1);

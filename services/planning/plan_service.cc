@@ -12,6 +12,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/clock.h"
+#include "services/planning/plan_changes.h"
 #include "services/planning/plan_requests.h"
 
 namespace homeward::planning {
@@ -44,18 +45,6 @@ constexpr service::RpcMethod kListOverduePlans{
 constexpr service::RpcMethod kListOverdueActivities{
     "homeward.v1.PlanService/ListOverdueActivities"};
 
-// Moves `plan` to `status`, recording who did it, why and when.
-void MoveTo(Plan& plan, homeward::v1::PlanStatus status,
-            const service::Actor& actor, const std::string& comment,
-            const google::protobuf::Timestamp& now) {
-  plan.set_status(status);
-  auto* change = plan.add_history();
-  change->set_status(status);
-  change->set_user_id(actor.principal.user_id());
-  change->set_comment(comment);
-  *change->mutable_time() = now;
-}
-
 // Activity statuses change on the delivered (ACTIVE) version while its
 // revision is prepared: when the revision takes over, each activity it kept
 // continues from where delivery stands.
@@ -68,28 +57,6 @@ void CarryDelivery(const Plan& delivered, Plan& revision) {
       }
     }
   }
-}
-
-homeward::v1::Event PlanEvent(const Plan& plan) {
-  homeward::v1::Event event;
-  Plan payload = plan;
-  payload.clear_etag();
-  switch (plan.status()) {
-    case homeward::v1::PLAN_STATUS_APPROVED:
-      *event.mutable_plan_approved()->mutable_plan() = std::move(payload);
-      break;
-    case homeward::v1::PLAN_STATUS_ACTIVE:
-      event.mutable_plan_revised()->set_revised_version(plan.version() - 1);
-      *event.mutable_plan_revised()->mutable_plan() = std::move(payload);
-      break;
-    case homeward::v1::PLAN_STATUS_CANCELLED:
-      *event.mutable_plan_cancelled()->mutable_plan() = std::move(payload);
-      break;
-    default:
-      *event.mutable_plan_completed()->mutable_plan() = std::move(payload);
-      break;
-  }
-  return event;
 }
 
 }  // namespace
@@ -337,6 +304,14 @@ absl::Status PlanServiceImpl::TakeStep(const service::Actor& actor,
   // While a revision is prepared the delivered version is an earlier one.
   const bool revising =
       delivered.has_value() && delivered->version() != latest.version();
+  if (step == PlanStep::kComplete || step == PlanStep::kCancel) {
+    // Written as a case's closure writes it (plan_follow_up.h).
+    PlanStore::Change change = EndingChange(
+        partition, c.context.context.return_date(), std::move(latest),
+        std::move(delivered), to, actor, request.comment(), now);
+    return parts_.plans->ApplyAsync(actor, partition, case_id, request.etag(),
+                                    std::move(change), std::move(done));
+  }
 
   Plan next = latest;
   PlanStore::Change change;
@@ -369,6 +344,8 @@ absl::Status PlanServiceImpl::TakeStep(const service::Actor& actor,
     case PlanStep::kActivate:
       if (revising) {
         CarryDelivery(*delivered, next);
+        // The revision a follow-up contact asked for is in force.
+        next.clear_revision_request();
         UpdateActivityQueue(partition, &*delivered, &next, change.also);
         MoveTo(*delivered, homeward::v1::PLAN_STATUS_SUPERSEDED, actor,
                absl::StrCat("superseded by version ", next.version()), now);
@@ -377,27 +354,6 @@ absl::Status PlanServiceImpl::TakeStep(const service::Actor& actor,
       } else {
         UpdateActivityQueue(partition, nullptr, &next, change.also);
       }
-      break;
-    case PlanStep::kComplete:
-      UpdateActivityQueue(partition, &latest, nullptr, change.also);
-      change.events.push_back(PlanEvent(next));
-      break;
-    case PlanStep::kCancel:
-      // Cancelling during a revision cancels the plan, the delivered version
-      // with it.
-      if (delivered.has_value()) {
-        UpdateActivityQueue(partition, &*delivered, nullptr, change.also);
-      }
-      if (revising) {
-        MoveTo(*delivered, homeward::v1::PLAN_STATUS_CANCELLED, actor,
-               request.comment(), now);
-        change.versions.push_back(*delivered);
-      }
-      if (next.version() == 1) {
-        LeavePlanQueue(partition, c.context.context.return_date(), case_id,
-                       change.also);
-      }
-      change.events.push_back(PlanEvent(next));
       break;
     default:
       break;

@@ -91,6 +91,14 @@ storage::WriteSet PlanStore::PrepareCreate(const service::Actor& actor,
       .PutRecord(partition, kHeadKind, case_id, 1, plan)
       .PutIndex(partition, kVersionIndex, case_id, key)
       .Audit(service::AuditEntryFor(actor, case_id));
+  // Announced for the case's stage (the assessment service moves it to
+  // PLANNING); a replayed request commits nothing, so announces nothing.
+  homeward::v1::Event created;
+  created.mutable_plan_created()->set_case_id(case_id);
+  created.mutable_plan_created()->set_plan_id(plan.plan_id());
+  std::vector<homeward::v1::Event> events;
+  events.push_back(std::move(created));
+  AddEvents(actor, partition, case_id, std::move(events), set);
   plan.set_etag(api::EtagOf(1));
   return set;
 }

@@ -45,7 +45,7 @@ class PlanStore {
   // entry (whatever the caller put in those is replaced). A non-empty
   // `request_id` makes the call idempotent per case: repeating it returns
   // the plan's current state and writes nothing. ALREADY_EXISTS when the
-  // case already has a plan.
+  // case already has a plan. Appends PlanCreated with the plan.
   absl::StatusOr<homeward::v1::Plan> Create(const service::Actor& actor,
                                             uint32_t partition,
                                             const std::string& request_id,

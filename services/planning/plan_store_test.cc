@@ -123,11 +123,13 @@ TEST_F(PlanStoreTest, RepeatedCreateReturnsTheFirstPlanAndWritesNothing) {
   auto first = plans_->Create(Manager(), kPartition, "r1", Draft("first"));
   ASSERT_TRUE(first.ok()) << first.status();
   const size_t audits = AuditEntries();
+  const size_t events = Events().size();
   auto again = plans_->Create(Manager(), kPartition, "r1", Draft("second"));
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->plan_id(), first->plan_id());
   EXPECT_EQ(again->returnee_objectives(), "first");
   EXPECT_EQ(AuditEntries(), audits);
+  EXPECT_EQ(Events().size(), events);
 }
 
 TEST_F(PlanStoreTest, ASecondPlanForTheCaseIsRefused) {
@@ -177,7 +179,9 @@ TEST_F(PlanStoreTest, AStaleEtagIsAbortedAndWritesNothing) {
   ASSERT_TRUE(latest.ok());
   EXPECT_EQ(latest->returnee_objectives(), "two");
   EXPECT_EQ(latest->version(), 1);
-  EXPECT_TRUE(Events().empty());
+  // Only the creation's event.
+  ASSERT_EQ(Events().size(), 1u);
+  EXPECT_EQ(Events()[0].payload_case(), Event::kPlanCreated);
   EXPECT_EQ(AuditEntries(), audits);
 }
 
@@ -235,12 +239,20 @@ TEST_F(PlanStoreTest, WrittenEventsAreInTheOutboxWithTheCaseAsSubject) {
                           {Approved(next)})
                   .ok());
   std::vector<Event> events = Events();
-  ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].payload_case(), Event::kPlanApproved);
-  EXPECT_EQ(events[0].subject_id(), kCase);
-  EXPECT_EQ(events[0].partition(), kPartition);
-  EXPECT_EQ(events[0].actor_user_id(), "cm-1");
-  EXPECT_EQ(events[0].plan_approved().plan().plan_id(), created->plan_id());
+  ASSERT_EQ(events.size(), 2u);
+  // The creation announces the plan: the assessment service moves the
+  // case's stage on it.
+  EXPECT_EQ(events[0].payload_case(), Event::kPlanCreated);
+  EXPECT_EQ(events[0].plan_created().case_id(), kCase);
+  EXPECT_EQ(events[0].plan_created().plan_id(), created->plan_id());
+  EXPECT_EQ(events[0].request_id(), Manager().request_id);
+  EXPECT_EQ(events[1].payload_case(), Event::kPlanApproved);
+  for (const Event& e : events) {
+    EXPECT_EQ(e.subject_id(), kCase);
+    EXPECT_EQ(e.partition(), kPartition);
+    EXPECT_EQ(e.actor_user_id(), "cm-1");
+  }
+  EXPECT_EQ(events[1].plan_approved().plan().plan_id(), created->plan_id());
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "common/programme/programme_files.h"
 #include "common/status/status_macros.h"
 #include "services/planning/case_context.h"
+#include "services/planning/plan_follow_up.h"
 #include "services/planning/plan_service.h"
 #include "services/planning/plan_store.h"
 #include "services/planning/referral_progress.h"
@@ -41,6 +42,15 @@ absl::Status BuildPlanning(const homeward::internal::v1::PlanningConfig& config,
     auto* progress = parts.Own(std::make_unique<ReferralProgress>(plans));
     RETURN_IF_ERROR(
         service::FollowUpstream(parts, "referral", progress, channels)
+            .status());
+  }
+  // Closing a case ends its plan, and a follow-up contact may ask for a
+  // revision, when the deployment has the follow-up service
+  // (plan_follow_up.h).
+  if (service::RoutesUpstream(config.service(), "follow_up")) {
+    auto* follow_up = parts.Own(std::make_unique<PlanFollowUp>(plans, context));
+    RETURN_IF_ERROR(
+        service::FollowUpstream(parts, "follow_up", follow_up, channels)
             .status());
   }
   auto* queues = parts.Own(std::make_unique<PlanQueues>(

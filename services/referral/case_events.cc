@@ -111,15 +111,12 @@ absl::Status ReferralCaseEvents::ApplyCase(const Event& event,
   ASSIGN_OR_RETURN(uint64_t case_version,
                    api::ParseEtag(c->etag(), absl::StrCat(field, ".etag")));
   // An event older than the scope already applied is not the case as it is
-  // (the directory ignores it too): a closure since reopened, an office
-  // since left.
+  // (the directory ignores it too): an office since left.
   absl::StatusOr<cases::CaseScope> stored = directory_.Get(c->case_id());
   if (!stored.ok() && !absl::IsNotFound(stored.status())) {
     return stored.status();
   }
   const bool older = stored.ok() && stored->version() > case_version;
-  const bool closing = event.has_case_stage_changed() &&
-                       c->stage() == homeward::v1::CASE_STAGE_CLOSED;
   if (older) return absl::OkStatus();
   const service::Actor actor = ActorOf(event, "CaseChanged");
   std::string token;
@@ -128,25 +125,13 @@ absl::Status ReferralCaseEvents::ApplyCase(const Event& event,
         storage::Page<Referral> page,
         referrals_->ListByCase(event.partition(), c->case_id(), 500, token));
     for (const Referral& current : page.items) {
-      Referral next = current;
-      bool changed = false;
-      if (closing && !IsFinalReferralStatus(current.status())) {
-        ReferralMove move;
-        move.to = homeward::v1::REFERRAL_STATUS_CANCELLED;
-        move.side = homeward::v1::REFERRAL_SIDE_REQUESTER;
-        move.user_id = event.actor_user_id();
-        move.reason = kCaseClosedReason;
-        move.time = storage::NowTimestamp();
-        ASSIGN_OR_RETURN(next, MoveReferral(current, move));
-        changed = true;
-      }
       // A transferred case's referrals follow it to its new office's
       // queues.
-      if (!c->office_id().empty() && next.office_id() != c->office_id()) {
-        next.set_office_id(c->office_id());
-        changed = true;
+      if (c->office_id().empty() || current.office_id() == c->office_id()) {
+        continue;
       }
-      if (!changed) continue;
+      Referral next = current;
+      next.set_office_id(c->office_id());
       ASSIGN_OR_RETURN(
           ReferralStore::Prepared prepared,
           referrals_->PrepareChange(actor, current, std::move(next)));

@@ -8,8 +8,9 @@
 //   holds no summary) and each not final yet becomes CANCELLED with reason
 //   "consent withdrawn" (side REQUESTER, user the event's actor), with its
 //   ReferralStatusChanged;
-// - CaseStageChanged whose case is CLOSED cancels the case's referrals not
-//   final yet with reason "case closed";
+// - a case closed (its stage CLOSED) keeps its referrals: the follow-up
+//   service's CaseClosed cancels them (case_closures.h); the directory's
+//   scope then refuses changes of the case's referrals;
 // - a case event that moves the case to another office (a transfer) moves
 //   its referrals' office_id, and so their entries in the office queues,
 //   unless the event is older than the scope already kept.
@@ -45,7 +46,6 @@
 namespace homeward::referral {
 
 inline constexpr char kConsentWithdrawnReason[] = "consent withdrawn";
-inline constexpr char kCaseClosedReason[] = "case closed";
 
 class ReferralCaseEvents : public feeds::EventConsumer {
  public:
@@ -57,7 +57,7 @@ class ReferralCaseEvents : public feeds::EventConsumer {
 
   std::string name() const override { return kName; }
   // The directory's change for case events, plus the referral changes of a
-  // consent withdrawal or a case closure; an empty set otherwise and for
+  // consent withdrawal or a transfer; an empty set otherwise and for
   // partitions not owned.
   absl::StatusOr<storage::WriteSet> Apply(
       const homeward::v1::Event& event) override;
@@ -80,7 +80,7 @@ class ReferralCaseEvents : public feeds::EventConsumer {
  private:
   absl::Status ApplyWithdrawal(const homeward::v1::Event& event,
                                storage::WriteSet& set) const;
-  // Closure, and the case's office for its referrals' queues.
+  // The case's office for its referrals' queues.
   absl::Status ApplyCase(const homeward::v1::Event& event,
                          storage::WriteSet& set) const;
 

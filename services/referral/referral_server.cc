@@ -9,6 +9,7 @@
 #include "common/service/upstream_route.h"
 #include "common/status/status_macros.h"
 #include "services/referral/assessment_consent.h"
+#include "services/referral/case_closures.h"
 #include "services/referral/case_events.h"
 #include "services/referral/directory_service.h"
 #include "services/referral/directory_store.h"
@@ -38,6 +39,16 @@ absl::Status BuildReferral(const homeward::internal::v1::ReferralConfig& config,
       parts.store(), *parts.owned(), referrals));
   RETURN_IF_ERROR(
       service::FollowUpstream(parts, "assessment", cases, channels).status());
+  // The follow-up service closes cases: their open referrals are
+  // cancelled. Without it (a deployment without follow-up) cases are never
+  // closed.
+  if (service::RoutesUpstream(parts.config(), "follow_up")) {
+    auto* closures =
+        parts.Own(std::make_unique<ReferralCaseClosures>(referrals));
+    RETURN_IF_ERROR(
+        service::FollowUpstream(parts, "follow_up", closures, channels)
+            .status());
+  }
   auto* to_make = parts.Own(
       std::make_unique<ReferralsToMake>(parts.store(), *parts.owned()));
   // Without the planning service (a deployment that refers ad hoc), no

@@ -26,6 +26,7 @@
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "homeward/v1/referral.grpc.pb.h"
+#include "services/referral/case_closures.h"
 #include "services/referral/referral_test_data.h"
 #include "services/referral/shared_view.h"
 #include "tests/fixtures/assessment_server.h"
@@ -133,6 +134,8 @@ class ReferralServiceTest : public ::testing::Test {
               std::make_unique<ReferralStore>(parts.store(), parts.owned()));
           cases_ = parts.Own(std::make_unique<ReferralCaseEvents>(
               parts.store(), *parts.owned(), referrals_));
+          closures_ =
+              parts.Own(std::make_unique<ReferralCaseClosures>(referrals_));
           directory_ =
               parts.Own(std::make_unique<DirectoryStore>(parts.store()));
           to_make_ = parts.Own(
@@ -319,6 +322,7 @@ class ReferralServiceTest : public ::testing::Test {
   storage::Store* store_ = nullptr;
   ReferralStore* referrals_ = nullptr;
   ReferralCaseEvents* cases_ = nullptr;
+  ReferralCaseClosures* closures_ = nullptr;
   DirectoryStore* directory_ = nullptr;
   ReferralsToMake* to_make_ = nullptr;
   std::unique_ptr<v1::ReferralService::Stub> requester_;
@@ -668,8 +672,19 @@ TEST_F(ReferralServiceTest, OverdueQueuesByOfficeAndOrganization) {
       grpc::StatusCode::PERMISSION_DENIED);
 }
 
+// A closure reaches the referral service twice: the follow-up service's
+// CaseClosed cancels the open referrals (ReferralCaseClosures), and the
+// assessment service's move of the case to CLOSED closes its scope
+// (ReferralCaseEvents), which refuses every change.
 TEST_F(ReferralServiceTest, ClosedCaseRefusesChangesAndCancelsReferrals) {
   const Referral r = MustCreate("req-1", "svc-a");
+  v1::Event closed;
+  closed.set_partition(storage::PartitionOf(kCase, kPartitions));
+  closed.set_subject_id(kCase);
+  closed.set_sequence(1);
+  closed.set_actor_user_id("sup-1");
+  closed.mutable_case_closed()->mutable_closure()->set_case_id(kCase);
+  ASSERT_THAT(ApplyAndCommit(*closures_, *store_, closed), IsOk());
   ASSERT_NO_FATAL_FAILURE(ApplyCaseEvent(CaseStageChangedEvent(
       CaseAt(kCase, 2, kOffice, v1::CASE_STAGE_CLOSED, kPartitions), 2,
       kPartitions)));

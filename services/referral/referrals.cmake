@@ -13,11 +13,12 @@ homeward_test(referral_rules_test referral_transitions_test.cc
   referral_requests_test.cc shared_view_test.cc
   LIBS homeward_referral_rules)
 
-# The referral store (referral_store.h, indexes in referral_indexes.h) and
-# the assessment-feed consumer (case_events.h: case scope, consent
-# withdrawal, case closure).
+# The referral store (referral_store.h, indexes in referral_indexes.h), the
+# assessment-feed consumer (case_events.h: case scope, consent withdrawal,
+# transfers) and the follow-up-feed consumer (case_closures.h: a closed
+# case's open referrals cancelled).
 add_library(homeward_referral_store STATIC referral_indexes.cc
-  referral_store.cc case_events.cc)
+  referral_store.cc case_events.cc case_closures.cc)
 target_compile_options(homeward_referral_store PRIVATE ${HOMEWARD_WARNINGS})
 target_link_libraries(homeward_referral_store PUBLIC homeward_referral_rules
   homeward_storage homeward_service homeward_cases homeward_feeds
@@ -25,6 +26,7 @@ target_link_libraries(homeward_referral_store PUBLIC homeward_referral_rules
   absl::time)
 
 homeward_test(referral_store_test referral_store_test.cc case_events_test.cc
+  case_closures_test.cc
   LIBS homeward_referral_store)
 
 # The handlers of ReferralService (requester side) and PartnerReferralService
