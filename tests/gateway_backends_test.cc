@@ -375,7 +375,8 @@ TEST(GatewayBackendsStartTest, RouteOfAnUnknownBackendIsRefused) {
       StartViolations(std::move(options)),
       ElementsAre(Violation("routes[2].service",
                             "'planing' is not a backend this gateway routes to "
-                            "(known: assessment, planning, probe, referral)")));
+                            "(known: assessment, follow_up, planning, probe, "
+                            "referral)")));
 }
 
 TEST(GatewayBackendsStartTest, BackendWithoutARouteIsRefused) {

@@ -66,30 +66,43 @@ TEST(ConfigFileTest, ShippedExampleConfigsParse) {
   auto gateway = LoadTextProtoFile<homeward::internal::v1::GatewayConfig>(
       dir + "gateway.textproto");
   ASSERT_OK(gateway);
-  ASSERT_EQ(gateway->routes_size(), 3);
+  ASSERT_EQ(gateway->routes_size(), 4);
   EXPECT_EQ(gateway->routes(0).service(), "assessment");
   EXPECT_EQ(gateway->routes(1).service(), "planning");
   EXPECT_EQ(gateway->routes(2).service(), "referral");
-  // The assessment service follows the planning and referral feeds,
-  // planning follows assessment's and referral's, referral follows
-  // assessment's and planning's.
-  ASSERT_EQ(service.upstream_size(), 2);
+  EXPECT_EQ(gateway->routes(3).service(), "follow_up");
+  // The assessment service follows the planning, referral and follow-up
+  // feeds, planning follows assessment's, referral's and follow-up's,
+  // referral follows assessment's, planning's and follow-up's, follow-up
+  // follows assessment's, planning's and referral's.
+  ASSERT_EQ(service.upstream_size(), 3);
   EXPECT_EQ(service.upstream(0).service(), "planning");
   EXPECT_EQ(service.upstream(1).service(), "referral");
+  EXPECT_EQ(service.upstream(2).service(), "follow_up");
   auto planning = LoadTextProtoFile<homeward::internal::v1::PlanningConfig>(
       dir + "planning.textproto");
   ASSERT_OK(planning);
-  ASSERT_EQ(planning->service().upstream_size(), 2);
+  ASSERT_EQ(planning->service().upstream_size(), 3);
   EXPECT_EQ(planning->service().upstream(0).service(), "assessment");
   EXPECT_EQ(planning->service().upstream(1).service(), "referral");
+  EXPECT_EQ(planning->service().upstream(2).service(), "follow_up");
   EXPECT_FALSE(planning->feasibility_dir().empty());
   auto referral = LoadTextProtoFile<homeward::internal::v1::ReferralConfig>(
       dir + "referral.textproto");
   ASSERT_OK(referral);
-  ASSERT_EQ(referral->service().upstream_size(), 2);
+  ASSERT_EQ(referral->service().upstream_size(), 3);
   EXPECT_EQ(referral->service().upstream(0).service(), "assessment");
   EXPECT_EQ(referral->service().upstream(1).service(), "planning");
+  EXPECT_EQ(referral->service().upstream(2).service(), "follow_up");
   EXPECT_FALSE(referral->taxonomy_dir().empty());
+  auto follow_up = LoadTextProtoFile<homeward::internal::v1::FollowUpConfig>(
+      dir + "follow_up.textproto");
+  ASSERT_OK(follow_up);
+  ASSERT_EQ(follow_up->service().upstream_size(), 3);
+  EXPECT_EQ(follow_up->service().upstream(0).service(), "assessment");
+  EXPECT_EQ(follow_up->service().upstream(1).service(), "planning");
+  EXPECT_EQ(follow_up->service().upstream(2).service(), "referral");
+  EXPECT_FALSE(follow_up->programmes_dir().empty());
   auto keys = LoadTextProtoFile<homeward::internal::v1::ApiKeyFile>(
       dir + "api_keys.example.textproto");
   ASSERT_OK(keys);
