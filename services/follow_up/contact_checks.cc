@@ -28,9 +28,12 @@ bool Blank(const std::string& text) {
 
 void CheckRating(errors::FieldViolations& bad, const std::string& field,
                  int value, absl::string_view low, absl::string_view high) {
-  if (value < 1 || value > 5) {
+  if (value == 0) {
     bad.Add(field,
             absl::StrCat("is required: 1 (", low, ") to 5 (", high, ")"));
+  } else if (value < 1 || value > 5) {
+    bad.Add(field, absl::StrCat("must be 1 (", low, ") to 5 (", high,
+                                "), not ", value));
   }
 }
 
