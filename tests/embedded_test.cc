@@ -714,8 +714,8 @@ TEST(EmbeddedSuiteTest, FollowUpSchedulesRecordsAndClosesAcrossTheSuite) {
   add.mutable_need()->set_description("start a business");
   add.mutable_need()->set_priority(v1::NEED_PRIORITY_HIGH);
   v1::Need need;
-  ASSERT_TRUE(face.Call(&v1::NeedService::Stub::AddNeed, needs, add, &need)
-                  .ok());
+  ASSERT_TRUE(
+      face.Call(&v1::NeedService::Stub::AddNeed, needs, add, &need).ok());
   v1::PlanActivity activity = BusinessCoaching(need.need_id());
   *activity.mutable_start_date() = DaysFromToday(0);
   *activity.mutable_due_date() = DaysFromToday(90);
@@ -729,8 +729,8 @@ TEST(EmbeddedSuiteTest, FollowUpSchedulesRecordsAndClosesAcrossTheSuite) {
   list.set_case_id(case_id);
   v1::ListContactsResponse schedule;
   ASSERT_TRUE(Eventually([&] {
-    return face.Call(&v1::FollowUpService::Stub::ListContacts, follow_up,
-                     list, &schedule)
+    return face.Call(&v1::FollowUpService::Stub::ListContacts, follow_up, list,
+                     &schedule)
                .ok() &&
            schedule.contacts_size() == 6;
   })) << schedule.DebugString();
@@ -752,8 +752,8 @@ TEST(EmbeddedSuiteTest, FollowUpSchedulesRecordsAndClosesAcrossTheSuite) {
   // Month 1 is about ten days ahead, month 2 about forty.
   due.set_within_days(30);
   v1::ListContactsDueResponse due_list;
-  ASSERT_TRUE(face.Call(&v1::FollowUpService::Stub::ListDueContacts,
-                        follow_up, due, &due_list)
+  ASSERT_TRUE(face.Call(&v1::FollowUpService::Stub::ListDueContacts, follow_up,
+                        due, &due_list)
                   .ok());
   ASSERT_EQ(due_list.contacts_size(), 1) << due_list.DebugString();
   EXPECT_EQ(due_list.contacts(0).contact_id(), first.contact_id());
@@ -813,7 +813,8 @@ TEST(EmbeddedSuiteTest, FollowUpSchedulesRecordsAndClosesAcrossTheSuite) {
       concern_seen |= c.code() == "PSYCHOSOCIAL_FOLLOW_UP";
     }
     return need_seen && concern_seen;
-  })) << listed_needs.DebugString() << listed_concerns.DebugString();
+  })) << listed_needs.DebugString()
+      << listed_concerns.DebugString();
   // Planning: the revision request on the plan.
   v1::GetPlanRequest get_plan;
   get_plan.set_case_id(case_id);
@@ -875,10 +876,9 @@ TEST(EmbeddedSuiteTest, FollowUpSchedulesRecordsAndClosesAcrossTheSuite) {
            read_plan.status() == v1::PLAN_STATUS_CANCELLED;
   })) << read_plan.status();
   v1::Need refused_need;
-  EXPECT_THAT(face.Call(&v1::NeedService::Stub::AddNeed, needs, add,
-                        &refused_need),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("is closed")));
+  EXPECT_THAT(
+      face.Call(&v1::NeedService::Stub::AddNeed, needs, add, &refused_need),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("is closed")));
   ASSERT_TRUE(face.Call(&v1::FollowUpService::Stub::ListContacts, follow_up,
                         list, &schedule)
                   .ok());
@@ -895,8 +895,8 @@ TEST(EmbeddedSuiteTest, FollowUpSchedulesRecordsAndClosesAcrossTheSuite) {
   reopen.set_etag(closed.etag());
   reopen.set_reason("came back to the region");
   v1::Closure reopened;
-  status = face.Call(&v1::CaseClosureService::Stub::ReopenCase, closure,
-                     reopen, &reopened);
+  status = face.Call(&v1::CaseClosureService::Stub::ReopenCase, closure, reopen,
+                     &reopened);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(reopened.status(), v1::CLOSURE_STATUS_REOPENED);
   EXPECT_TRUE(Eventually([&] {

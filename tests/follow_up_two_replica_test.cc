@@ -171,15 +171,14 @@ class FollowUpTwoReplicaTest : public ::testing::Test {
       absl::SleepFor(absl::Milliseconds(50));
     } while (absl::Now() < deadline);
     ASSERT_TRUE(status.ok()) << status.error_message();
-    for (auto step : {&v1::PlanService::Stub::AgreePlan,
-                      &v1::PlanService::Stub::SubmitPlan,
-                      &v1::PlanService::Stub::ApprovePlan}) {
+    for (auto step :
+         {&v1::PlanService::Stub::AgreePlan, &v1::PlanService::Stub::SubmitPlan,
+          &v1::PlanService::Stub::ApprovePlan}) {
       v1::PlanStepRequest request;
       request.set_case_id(case_id);
       request.set_etag(plan.etag());
       if (step == &v1::PlanService::Stub::AgreePlan) {
-        *request.mutable_agreement()->mutable_agreed_date() =
-            DaysFromToday(0);
+        *request.mutable_agreement()->mutable_agreed_date() = DaysFromToday(0);
         request.mutable_agreement()->set_method(v1::AGREEMENT_METHOD_SIGNED);
       }
       grpc::ClientContext ctx;
@@ -304,8 +303,7 @@ TEST_F(FollowUpTwoReplicaTest,
         << c.contact_id();
   }
   ASSERT_TRUE(ContactsOn(0, case_of[0], &after).ok());
-  EXPECT_EQ(after.contacts(0).status(),
-            v1::FOLLOW_UP_CONTACT_STATUS_SCHEDULED);
+  EXPECT_EQ(after.contacts(0).status(), v1::FOLLOW_UP_CONTACT_STATUS_SCHEDULED);
 }
 
 }  // namespace

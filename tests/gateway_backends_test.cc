@@ -424,10 +424,9 @@ TEST(GatewayBackendsStartTest, SharedPartitionCountProblemIsSaidOnce) {
 TEST(MethodTableBackendsTest, EachServiceNamesItsBackend) {
   auto table = PublicMethodTable();
   ASSERT_THAT(table, IsOk());
-  EXPECT_THAT(
-      table->backends(),
-      ElementsAre(kAssessmentService, kFollowUpService, kPlanningService,
-                  kReferralService));
+  EXPECT_THAT(table->backends(),
+              ElementsAre(kAssessmentService, kFollowUpService,
+                          kPlanningService, kReferralService));
   for (const MethodRoute& method : table->methods()) {
     const bool referral =
         absl::StartsWith(method.full_name, "homeward.v1.DirectoryService/") ||

@@ -457,10 +457,10 @@ TEST(MultiProcessTest, FollowUpBinaryClosesAndReopensThroughTheGateway) {
   const std::string planning_port =
       planning->WaitForLogField("port", kStartTimeout);
   ASSERT_FALSE(planning_port.empty()) << planning->Log();
-  auto follow_up = StartFollower(
-      dir, "follow_up", HOMEWARD_FOLLOW_UP_BIN,
-      testing::WithShippedFollowUpData({}), assessment_port,
-      {{"planning", planning_port}});
+  auto follow_up =
+      StartFollower(dir, "follow_up", HOMEWARD_FOLLOW_UP_BIN,
+                    testing::WithShippedFollowUpData({}), assessment_port,
+                    {{"planning", planning_port}});
   const std::string follow_up_port =
       follow_up->WaitForLogField("port", kStartTimeout);
   ASSERT_FALSE(follow_up_port.empty()) << follow_up->Log();
@@ -516,11 +516,11 @@ TEST(MultiProcessTest, FollowUpBinaryClosesAndReopensThroughTheGateway) {
   const std::string closure_id = match[1];
   ASSERT_TRUE(std::regex_search(closed->body, match,
                                 std::regex("\"etag\":\\s*\"([^\"]+)\"")));
-  auto reopened = post(
-      "CaseClosureService/ReopenCase",
-      absl::StrCat(R"({"requestId":"mp-fu-reopen","caseId":")", case_id,
-                   R"(","closureId":")", closure_id, R"(","etag":")",
-                   match[1].str(), R"(","reason":"came back"})"));
+  auto reopened =
+      post("CaseClosureService/ReopenCase",
+           absl::StrCat(R"({"requestId":"mp-fu-reopen","caseId":")", case_id,
+                        R"(","closureId":")", closure_id, R"(","etag":")",
+                        match[1].str(), R"(","reason":"came back"})"));
   ASSERT_TRUE(reopened);
   ASSERT_EQ(reopened->status, 200) << reopened->body;
   EXPECT_THAT(reopened->body, HasSubstr("CLOSURE_STATUS_REOPENED"));

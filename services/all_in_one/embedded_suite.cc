@@ -158,9 +158,10 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
   // a server's in-process channel exists only once it runs. So each
   // follower gets a LateChannel: assessment starts first (its followers
   // wait, retrying, while the slots are empty), then planning, referral and
-  // follow-up, each slot set as soon as its server runs. Shutdown revokes every slot before any server stops
-  // (common/feeds/producer_channel.h). Referral also calls assessment (the
-  // consent check) over the same slot; nothing calls referral back.
+  // follow-up, each slot set as soon as its server runs. Shutdown revokes every
+  // slot before any server stops (common/feeds/producer_channel.h). Referral
+  // also calls assessment (the consent check) over the same slot; nothing calls
+  // referral back.
   const std::string to_assessment =
       absl::StrCat("in-process:", gateway::kAssessmentService);
   const std::string to_planning =
@@ -190,11 +191,10 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
   assessment_config.set_instruments_dir(options.instruments_dir);
   ASSIGN_OR_RETURN(
       std::unique_ptr<assessment::AssessmentServer> assessment,
-      assessment::AssessmentServer::Start(
-          assessment_config, secret,
-          {{to_planning, planning_channel},
-           {to_referral, referral_channel},
-           {to_follow_up, follow_up_channel}}));
+      assessment::AssessmentServer::Start(assessment_config, secret,
+                                          {{to_planning, planning_channel},
+                                           {to_referral, referral_channel},
+                                           {to_follow_up, follow_up_channel}}));
   assessment_channel->Set(assessment->InProcessChannel());
   suite->services_.push_back(gateway::InProcessService(
       gateway::kAssessmentService, std::move(assessment)));

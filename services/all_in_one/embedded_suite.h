@@ -26,10 +26,10 @@
 #include "absl/time/time.h"
 #include "common/feeds/producer_channel.h"
 #include "services/assessment/assessment_server.h"
+#include "services/follow_up/follow_up_server.h"
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/local_services.h"
 #include "services/planning/planning_server.h"
-#include "services/follow_up/follow_up_server.h"
 #include "services/referral/referral_server.h"
 
 namespace homeward::all_in_one {

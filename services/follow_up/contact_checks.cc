@@ -32,8 +32,8 @@ void CheckRating(errors::FieldViolations& bad, const std::string& field,
     bad.Add(field,
             absl::StrCat("is required: 1 (", low, ") to 5 (", high, ")"));
   } else if (value < 1 || value > 5) {
-    bad.Add(field, absl::StrCat("must be 1 (", low, ") to 5 (", high,
-                                "), not ", value));
+    bad.Add(field, absl::StrCat("must be 1 (", low, ") to 5 (", high, "), not ",
+                                value));
   }
 }
 

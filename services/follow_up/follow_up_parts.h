@@ -25,9 +25,9 @@ class ReferralView;
 struct FollowUpParts {
   ContactStore* contacts = nullptr;
   ClosureStore* closures = nullptr;
-  const FollowUpCases* cases = nullptr;        // the assessment feed's view
-  const PlanView* plans = nullptr;             // the planning feed's view
-  const ReferralView* referrals = nullptr;     // the referral feed's view
+  const FollowUpCases* cases = nullptr;     // the assessment feed's view
+  const PlanView* plans = nullptr;          // the planning feed's view
+  const ReferralView* referrals = nullptr;  // the referral feed's view
   const programme::ProgrammeCatalog* programmes = nullptr;
   const programme::TaxonomyCatalog* taxonomies = nullptr;  // new needs
   const auth::PrincipalVerifier* verifier = nullptr;

@@ -31,19 +31,19 @@ absl::Status BuildFollowUp(const homeward::internal::v1::FollowUpConfig& config,
        .programmes_dir = config.programmes_dir(),
        .taxonomies = taxonomies,
        .programmes = programmes}));
-  auto* contacts = parts.Own(
-      std::make_unique<ContactStore>(parts.store(), programmes));
+  auto* contacts =
+      parts.Own(std::make_unique<ContactStore>(parts.store(), programmes));
   auto* closures = parts.Own(std::make_unique<ClosureStore>(parts.store()));
-  auto* cases = parts.Own(std::make_unique<FollowUpCases>(
-      parts.store(), *parts.owned(), contacts));
+  auto* cases = parts.Own(
+      std::make_unique<FollowUpCases>(parts.store(), *parts.owned(), contacts));
   RETURN_IF_ERROR(
       service::FollowUpstream(parts, "assessment", cases, channels).status());
   auto* plans = parts.Own(std::make_unique<PlanView>(
       parts.store(), *parts.owned(), cases, contacts, programmes));
   RETURN_IF_ERROR(
       service::FollowUpstream(parts, "planning", plans, channels).status());
-  auto* referrals = parts.Own(
-      std::make_unique<ReferralView>(parts.store(), *parts.owned()));
+  auto* referrals =
+      parts.Own(std::make_unique<ReferralView>(parts.store(), *parts.owned()));
   // Without the referral service (a deployment that refers on paper), a
   // case has no referrals to review or to check before closing.
   if (service::RoutesUpstream(config.service(), "referral")) {

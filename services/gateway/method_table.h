@@ -59,8 +59,8 @@ inline constexpr char kFollowUpService[] = "follow_up";
 
 // Whether a deployment may leave `backend` out: the gateway then starts
 // without a route for it, and its methods answer UNIMPLEMENTED naming the
-// backend (a deployment without the planning, referral or follow-up service). Every other
-// backend the table names needs a route.
+// backend (a deployment without the planning, referral or follow-up service).
+// Every other backend the table names needs a route.
 bool IsOptionalBackend(absl::string_view backend);
 
 // How the calls of one method find the replica(s) that serve them.

@@ -350,12 +350,13 @@ int FollowUpsToPreload(const std::vector<const ScenarioInfo*>& selected) {
   if (!records) return at_least;
   return std::max(
       at_least,
-      ItemsForRun({.calls_per_second = absl::GetFlag(FLAGS_contact_record_rate),
-                   .seconds_under_load = std::max(1, absl::GetFlag(FLAGS_rounds)) *
-                                         (absl::GetFlag(FLAGS_seconds) +
-                                          absl::GetFlag(FLAGS_warmup_seconds)),
-                   .moves_per_item = 6,
-                   .slots = absl::GetFlag(FLAGS_concurrency)}));
+      ItemsForRun(
+          {.calls_per_second = absl::GetFlag(FLAGS_contact_record_rate),
+           .seconds_under_load = std::max(1, absl::GetFlag(FLAGS_rounds)) *
+                                 (absl::GetFlag(FLAGS_seconds) +
+                                  absl::GetFlag(FLAGS_warmup_seconds)),
+           .moves_per_item = 6,
+           .slots = absl::GetFlag(FLAGS_concurrency)}));
 }
 
 int StatusReferralsToPreload(const std::vector<const ScenarioInfo*>& selected) {
@@ -822,8 +823,8 @@ int Run() {
           continue;
         }
         if ((*selected)[i]->needs_follow_ups && contacts == nullptr) {
-          failures[i] = absl::StrCat("preloading follow-ups failed: ",
-                                     follow_up_failure);
+          failures[i] =
+              absl::StrCat("preloading follow-ups failed: ", follow_up_failure);
           continue;
         }
         measure(i, has_baseline && failures[baseline_index].empty(), round);

@@ -44,8 +44,8 @@
 #include "homeward/v1/planning.grpc.pb.h"
 #include "homeward/v1/referral.grpc.pb.h"
 #include "homeward/v1/taxonomy.pb.h"
-#include "services/gateway/api_keys.h"
 #include "services/follow_up/follow_up_server.h"
+#include "services/gateway/api_keys.h"
 #include "services/gateway/method_table.h"
 #include "services/planning/planning_server.h"
 #include "services/referral/referral_server.h"
@@ -407,10 +407,9 @@ class WalkSlot : public CallSlot {
 
 // plan_activity_gateway: PLANNED -> IN_PROGRESS -> DONE of each activity of
 // the plan walked.
-class PlanActivitySlot
-    : public WalkSlot<PlanActivitySlot, PlanPool, ActivePlan,
-                      homeward::v1::SetActivityStatusRequest,
-                      homeward::v1::Plan> {
+class PlanActivitySlot : public WalkSlot<PlanActivitySlot, PlanPool, ActivePlan,
+                                         homeward::v1::SetActivityStatusRequest,
+                                         homeward::v1::Plan> {
  public:
   PlanActivitySlot(PlanService::Stub* stub, const Authorize* authorize,
                    PlanPool* pool, ActivePlan** walking)
@@ -560,8 +559,7 @@ class InboxSlot : public CallSlot {
 // referral_status_gateway: REQUESTED -> RECEIVED -> ACCEPTED -> IN_PROGRESS
 // of the referral walked, by the partner agency it is addressed to.
 class ReferralStatusSlot
-    : public WalkSlot<ReferralStatusSlot, ReferralPool,
-                      SentReferral,
+    : public WalkSlot<ReferralStatusSlot, ReferralPool, SentReferral,
                       homeward::v1::ChangeReferralStatusRequest,
                       homeward::v1::SharedReferral> {
  public:
@@ -666,7 +664,8 @@ class RecordContactSlot
                  "(--contact_record_rate)"),
         stub_(stub),
         prefix_(std::move(request_id_prefix)),
-        today_(api::ToDate(absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()))) {}
+        today_(
+            api::ToDate(absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()))) {}
 
   void Fill(const ScheduledCase& c,
             homeward::v1::RecordContactRequest& request) {
@@ -1221,19 +1220,19 @@ absl::StatusOr<std::unique_ptr<ContactPool>> PreloadFollowUps(
       signer.Attach(deployment.principal(), &context);
       const grpc::Status status = stub->ListContacts(&context, list, &listed);
       if (status.ok() && listed.contacts_size() == kCadencePoints) {
-        for (const homeward::v1::FollowUpContact& contact :
-             listed.contacts()) {
+        for (const homeward::v1::FollowUpContact& contact : listed.contacts()) {
           c.contact_ids.push_back(contact.contact_id());
           c.contact_etags.push_back(contact.etag());
         }
         break;
       }
-      if ((!status.ok() && status.error_code() != grpc::StatusCode::NOT_FOUND) ||
+      if ((!status.ok() &&
+           status.error_code() != grpc::StatusCode::NOT_FOUND) ||
           absl::Now() > give_up) {
-        return absl::UnavailableError(absl::StrCat(
-            "preloading follow-ups: case ", plan.case_id, " has ",
-            listed.contacts_size(), " scheduled contacts (",
-            status.error_message(), ")"));
+        return absl::UnavailableError(
+            absl::StrCat("preloading follow-ups: case ", plan.case_id, " has ",
+                         listed.contacts_size(), " scheduled contacts (",
+                         status.error_message(), ")"));
       }
       absl::SleepFor(absl::Milliseconds(20));
     }
@@ -1656,8 +1655,7 @@ absl::StatusOr<LoadResult> PreparedScenario::Run(
   if (c.name == "follow_up_due_gateway") {
     return RunClosedLoop(load, [&](int i) {
       return std::make_unique<DueContactsSlot>(
-          c.follow_up_stubs[i % c.follow_up_stubs.size()].get(),
-          &c.authorize);
+          c.follow_up_stubs[i % c.follow_up_stubs.size()].get(), &c.authorize);
     });
   }
   if (c.name == "follow_up_record_gateway") {

@@ -42,8 +42,8 @@ class WalkPool {
     size_t moves = 0;
     for (size_t i = std::min(next_claim_.load(), items_.size());
          i < items_.size(); ++i) {
-      moves += items_[i].moves() - std::min(items_[i].next_move,
-                                            items_[i].moves());
+      moves +=
+          items_[i].moves() - std::min(items_[i].next_move, items_[i].moves());
     }
     return moves;
   }
