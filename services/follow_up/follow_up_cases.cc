@@ -10,6 +10,7 @@
 #include "common/api/etags.h"
 #include "common/api/field_checks.h"
 #include "common/cases/case_ids.h"
+#include "common/cases/case_record_copies.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/follow_up/follow_up_schedule.h"
@@ -22,22 +23,6 @@ using homeward::internal::v1::FollowUpScheduleRecord;
 using homeward::v1::Case;
 using homeward::v1::Event;
 using homeward::v1::ProtectionConcern;
-
-constexpr int kPageSize = 500;
-
-// A case id a payload names: required, and of the event's partition.
-absl::Status CheckCaseId(const Event& event, absl::string_view case_id,
-                         absl::string_view field, uint32_t partition_count) {
-  if (case_id.empty()) {
-    return errors::InvalidField(field, "is required in this event");
-  }
-  if (storage::PartitionOf(case_id, partition_count) != event.partition()) {
-    return errors::InvalidField(
-        field, absl::StrCat("must be a case of the event's partition ",
-                            event.partition()));
-  }
-  return absl::OkStatus();
-}
 
 bool DateBefore(const homeward::v1::Date& a, const homeward::v1::Date& b) {
   return std::make_tuple(a.year(), a.month(), a.day()) <
@@ -198,8 +183,8 @@ absl::Status FollowUpCases::ApplyAssessment(const Event& event,
       !a.subject_member_id().empty()) {
     return absl::OkStatus();
   }
-  RETURN_IF_ERROR(CheckCaseId(event, a.case_id(),
-                              "assessment_completed.case_id", owned_.count()));
+  RETURN_IF_ERROR(cases::CheckEventCaseId(
+      event, a.case_id(), "assessment_completed.case_id", owned_.count()));
   if (a.assessment_id().empty()) {
     return errors::InvalidField("assessment_completed.assessment_id",
                                 "is required in this event");
@@ -240,24 +225,15 @@ absl::Status FollowUpCases::ApplyConcern(const Event& event,
                                          storage::WriteSet& set) const {
   const ProtectionConcern& concern =
       event.protection_concern_changed().concern();
-  RETURN_IF_ERROR(CheckCaseId(event, concern.case_id(),
-                              "protection_concern_changed.concern.case_id",
-                              owned_.count()));
+  RETURN_IF_ERROR(cases::CheckEventCaseId(
+      event, concern.case_id(), "protection_concern_changed.concern.case_id",
+      owned_.count()));
   if (concern.concern_id().empty()) {
     return errors::InvalidField("protection_concern_changed.concern.concern_id",
                                 "is required in this event");
   }
-  const std::string id =
-      absl::StrCat(concern.case_id(), "/", concern.concern_id());
-  ProtectionConcern stored;
-  uint64_t applied = 0;
-  ASSIGN_OR_RETURN(bool found,
-                   store_->GetRecord(event.partition(), kConcernKind, id,
-                                     &stored, &applied));
-  if (found && applied >= event.sequence()) return absl::OkStatus();
-  set.PutRecord(event.partition(), kConcernKind, id, event.sequence(), concern)
-      .PutIndex(event.partition(), kConcernsByCase, concern.case_id(), id);
-  return absl::OkStatus();
+  return cases::CaseRecordCopies(store_, kConcernKind, kConcernsByCase)
+      .PutIfNewer(event, concern.case_id(), concern.concern_id(), concern, set);
 }
 
 absl::StatusOr<FollowUpCase> FollowUpCases::GetScopeAndRecord(
@@ -280,20 +256,10 @@ absl::StatusOr<FollowUpCase> FollowUpCases::GetScopeAndRecord(
 absl::StatusOr<FollowUpCase> FollowUpCases::Get(
     uint32_t partition, absl::string_view case_id) const {
   ASSIGN_OR_RETURN(FollowUpCase out, GetScopeAndRecord(partition, case_id));
-  std::string token;
-  do {
-    ASSIGN_OR_RETURN(storage::IndexPage page,
-                     store_->ListIndex({partition}, kConcernsByCase, case_id,
-                                       kPageSize, token));
-    for (const storage::IndexEntry& entry : page.entries) {
-      ProtectionConcern concern;
-      ASSIGN_OR_RETURN(bool found,
-                       store_->GetRecord(partition, kConcernKind, entry.id,
-                                         &concern, nullptr));
-      if (found) out.concerns.push_back(std::move(concern));
-    }
-    token = std::move(page.next_page_token);
-  } while (!token.empty());
+  ASSIGN_OR_RETURN(
+      out.concerns,
+      cases::CaseRecordCopies(store_, kConcernKind, kConcernsByCase)
+          .Read<ProtectionConcern>(partition, case_id));
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/api/field_checks.h"
+#include "common/cases/case_record_copies.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -81,14 +82,8 @@ absl::StatusOr<storage::WriteSet> PlanView::Apply(const Event& event) {
   std::string field;
   const std::string case_id = CaseOf(event, &field);
   if (field.empty()) return set;  // not an event this view keeps
-  if (case_id.empty()) {
-    return errors::InvalidField(field, "is required in this event");
-  }
-  if (storage::PartitionOf(case_id, owned_.count()) != event.partition()) {
-    return errors::InvalidField(
-        field, absl::StrCat("must be a case of the event's partition ",
-                            event.partition()));
-  }
+  RETURN_IF_ERROR(
+      cases::CheckEventCaseId(event, case_id, field, owned_.count()));
   const uint32_t partition = event.partition();
   FollowUpPlanRecord record;
   uint64_t applied = 0;

@@ -4,16 +4,11 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/strings/str_cat.h"
+#include "common/cases/case_record_copies.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 
 namespace homeward::follow_up {
-namespace {
-
-constexpr int kPageSize = 500;
-
-}  // namespace
 
 homeward::v1::EventSelection ReferralView::Selection() const {
   homeward::v1::EventSelection selection;
@@ -29,57 +24,27 @@ absl::StatusOr<storage::WriteSet> ReferralView::Apply(
     return set;
   }
   homeward::v1::Referral referral = event.referral_status_changed().referral();
-  if (referral.case_id().empty()) {
-    return errors::InvalidField("referral_status_changed.referral.case_id",
-                                "is required in this event");
-  }
-  if (storage::PartitionOf(referral.case_id(), owned_.count()) !=
-      event.partition()) {
-    return errors::InvalidField(
-        "referral_status_changed.referral.case_id",
-        absl::StrCat("must be a case of the event's partition ",
-                     event.partition()));
-  }
+  RETURN_IF_ERROR(cases::CheckEventCaseId(
+      event, referral.case_id(), "referral_status_changed.referral.case_id",
+      owned_.count()));
   if (referral.referral_id().empty()) {
     return errors::InvalidField("referral_status_changed.referral.referral_id",
                                 "is required in this event");
   }
-  const std::string id =
-      absl::StrCat(referral.case_id(), "/", referral.referral_id());
-  homeward::v1::Referral stored;
-  uint64_t applied = 0;
-  ASSIGN_OR_RETURN(bool found, store_->GetRecord(event.partition(), kKind, id,
-                                                 &stored, &applied));
-  if (found && applied >= event.sequence()) return set;
   // The feed carries no summary; a later producer might: it is not kept.
   referral.clear_summary();
   referral.clear_etag();
-  set.PutRecord(event.partition(), kKind, id, event.sequence(), referral);
-  if (!found) {
-    set.PutIndex(event.partition(), kByCase, referral.case_id(),
-                 referral.referral_id());
-  }
+  RETURN_IF_ERROR(cases::CaseRecordCopies(store_, kKind, kByCase)
+                      .PutIfNewer(event, referral.case_id(),
+                                  referral.referral_id(), referral, set));
   return set;
 }
 
 absl::StatusOr<std::vector<homeward::v1::Referral>> ReferralView::ForCase(
     uint32_t partition, absl::string_view case_id) const {
-  std::vector<homeward::v1::Referral> referrals;
-  std::string token;
-  do {
-    ASSIGN_OR_RETURN(
-        storage::IndexPage page,
-        store_->ListIndex({partition}, kByCase, case_id, kPageSize, token));
-    for (const storage::IndexEntry& entry : page.entries) {
-      homeward::v1::Referral referral;
-      ASSIGN_OR_RETURN(bool found,
-                       store_->GetRecord(partition, kKind,
-                                         absl::StrCat(case_id, "/", entry.id),
-                                         &referral, nullptr));
-      if (found) referrals.push_back(std::move(referral));
-    }
-    token = std::move(page.next_page_token);
-  } while (!token.empty());
+  ASSIGN_OR_RETURN(std::vector<homeward::v1::Referral> referrals,
+                   cases::CaseRecordCopies(store_, kKind, kByCase)
+                       .Read<homeward::v1::Referral>(partition, case_id));
   // The index orders ids by length first; referral ids are time-ordered.
   std::sort(
       referrals.begin(), referrals.end(),

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/etags.h"
 #include "common/cases/case_ids.h"
+#include "common/cases/case_record_copies.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/planning/plan_queue_index.h"
@@ -22,55 +23,10 @@ using homeward::v1::Event;
 using homeward::v1::Need;
 using homeward::v1::ProtectionConcern;
 
-constexpr int kPageSize = 500;
-
 // Whether `a` is a day before `b` (an unset date is the earliest).
 bool DateBefore(const Date& a, const Date& b) {
   return std::make_tuple(a.year(), a.month(), a.day()) <
          std::make_tuple(b.year(), b.month(), b.day());
-}
-
-// A case id a payload names: required, and of the event's partition.
-absl::Status CheckCaseId(const Event& event, absl::string_view case_id,
-                         absl::string_view field, uint32_t partition_count) {
-  if (case_id.empty()) {
-    return errors::InvalidField(field, "is required in this event");
-  }
-  if (storage::PartitionOf(case_id, partition_count) != event.partition()) {
-    return errors::InvalidField(
-        field, absl::StrCat("must be a case of the event's partition ",
-                            event.partition()));
-  }
-  return absl::OkStatus();
-}
-
-std::string MemberRecordId(absl::string_view case_id, absl::string_view id) {
-  return absl::StrCat(case_id, "/", id);
-}
-
-// Every record of `kind` listed under `index` = `case_id` in `partition`,
-// in index order.
-template <typename Record>
-absl::StatusOr<std::vector<Record>> ReadListed(const storage::Store& store,
-                                               uint32_t partition,
-                                               absl::string_view index,
-                                               absl::string_view kind,
-                                               absl::string_view case_id) {
-  std::vector<Record> records;
-  std::string token;
-  do {
-    ASSIGN_OR_RETURN(
-        storage::IndexPage page,
-        store.ListIndex({partition}, index, case_id, kPageSize, token));
-    for (const storage::IndexEntry& entry : page.entries) {
-      Record record;
-      ASSIGN_OR_RETURN(bool found, store.GetRecord(partition, kind, entry.id,
-                                                   &record, nullptr));
-      if (found) records.push_back(std::move(record));
-    }
-    token = std::move(page.next_page_token);
-  } while (!token.empty());
-  return records;
 }
 
 }  // namespace
@@ -161,8 +117,8 @@ absl::Status CaseContextProjection::ApplyAssessment(
                          a.vulnerability().level() !=
                              homeward::v1::VULNERABILITY_LEVEL_UNSPECIFIED;
   if (!baseline && !screening) return absl::OkStatus();
-  RETURN_IF_ERROR(CheckCaseId(event, a.case_id(),
-                              "assessment_completed.case_id", owned_.count()));
+  RETURN_IF_ERROR(cases::CheckEventCaseId(
+      event, a.case_id(), "assessment_completed.case_id", owned_.count()));
   if (a.assessment_id().empty()) {
     return errors::InvalidField("assessment_completed.assessment_id",
                                 "is required in this event");
@@ -206,45 +162,29 @@ absl::Status CaseContextProjection::ApplyAssessment(
 absl::Status CaseContextProjection::ApplyNeed(const Event& event,
                                               storage::WriteSet& set) const {
   const Need& need = event.need_changed().need();
-  RETURN_IF_ERROR(CheckCaseId(event, need.case_id(),
-                              "need_changed.need.case_id", owned_.count()));
+  RETURN_IF_ERROR(cases::CheckEventCaseId(
+      event, need.case_id(), "need_changed.need.case_id", owned_.count()));
   if (need.need_id().empty()) {
     return errors::InvalidField("need_changed.need.need_id",
                                 "is required in this event");
   }
-  const std::string id = MemberRecordId(need.case_id(), need.need_id());
-  Need stored;
-  uint64_t applied = 0;
-  ASSIGN_OR_RETURN(bool found, store_->GetRecord(event.partition(), kNeedKind,
-                                                 id, &stored, &applied));
-  if (found && applied >= event.sequence()) return absl::OkStatus();
-  set.PutRecord(event.partition(), kNeedKind, id, event.sequence(), need)
-      .PutIndex(event.partition(), kNeedsByCase, need.case_id(), id);
-  return absl::OkStatus();
+  return cases::CaseRecordCopies(store_, kNeedKind, kNeedsByCase)
+      .PutIfNewer(event, need.case_id(), need.need_id(), need, set);
 }
 
 absl::Status CaseContextProjection::ApplyConcern(const Event& event,
                                                  storage::WriteSet& set) const {
   const ProtectionConcern& concern =
       event.protection_concern_changed().concern();
-  RETURN_IF_ERROR(CheckCaseId(event, concern.case_id(),
-                              "protection_concern_changed.concern.case_id",
-                              owned_.count()));
+  RETURN_IF_ERROR(cases::CheckEventCaseId(
+      event, concern.case_id(), "protection_concern_changed.concern.case_id",
+      owned_.count()));
   if (concern.concern_id().empty()) {
     return errors::InvalidField("protection_concern_changed.concern.concern_id",
                                 "is required in this event");
   }
-  const std::string id =
-      MemberRecordId(concern.case_id(), concern.concern_id());
-  ProtectionConcern stored;
-  uint64_t applied = 0;
-  ASSIGN_OR_RETURN(bool found,
-                   store_->GetRecord(event.partition(), kConcernKind, id,
-                                     &stored, &applied));
-  if (found && applied >= event.sequence()) return absl::OkStatus();
-  set.PutRecord(event.partition(), kConcernKind, id, event.sequence(), concern)
-      .PutIndex(event.partition(), kConcernsByCase, concern.case_id(), id);
-  return absl::OkStatus();
+  return cases::CaseRecordCopies(store_, kConcernKind, kConcernsByCase)
+      .PutIfNewer(event, concern.case_id(), concern.concern_id(), concern, set);
 }
 
 absl::Status CaseContextProjection::MovePlanQueueEntry(
@@ -287,11 +227,13 @@ absl::StatusOr<CaseContext> CaseContextProjection::GetScopeAndContext(
 absl::StatusOr<CaseContext> CaseContextProjection::Get(
     uint32_t partition, absl::string_view case_id) const {
   ASSIGN_OR_RETURN(CaseContext out, GetScopeAndContext(partition, case_id));
-  ASSIGN_OR_RETURN(out.needs, ReadListed<Need>(*store_, partition, kNeedsByCase,
-                                               kNeedKind, case_id));
-  ASSIGN_OR_RETURN(out.concerns, ReadListed<ProtectionConcern>(
-                                     *store_, partition, kConcernsByCase,
-                                     kConcernKind, case_id));
+  ASSIGN_OR_RETURN(out.needs,
+                   cases::CaseRecordCopies(store_, kNeedKind, kNeedsByCase)
+                       .Read<Need>(partition, case_id));
+  ASSIGN_OR_RETURN(
+      out.concerns,
+      cases::CaseRecordCopies(store_, kConcernKind, kConcernsByCase)
+          .Read<ProtectionConcern>(partition, case_id));
   return out;
 }
 
