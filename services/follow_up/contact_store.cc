@@ -242,17 +242,19 @@ void ContactStore::Finish(uint32_t partition, std::string case_id,
       });
 }
 
-void ContactStore::RecordAsync(const service::Actor& actor,
-                               const FollowUpCase& c,
-                               const std::string& request_id,
-                               const FollowUpContact* before,
-                               FollowUpContact after,
-                               service::WriteDone<FollowUpContact> done) {
+// The set of a record of a contact of `c`: the request id claimed (a retry
+// then answers what the first request recorded) and the case record's
+// version expected, so that a reassignment committed meanwhile (which moves
+// the contacts' due-list entries) makes this write fail rather than leave
+// an entry under the old owner.
+storage::WriteSet ContactStore::RecordSet(const FollowUpCase& c,
+                                          const std::string& request_id,
+                                          const std::string& contact_id) {
   const uint32_t partition = c.scope.partition();
   storage::WriteSet set;
   if (!request_id.empty()) {
     homeward::internal::v1::IdempotencyRecord claim;
-    claim.set_subject_id(after.contact_id());
+    claim.set_subject_id(contact_id);
     claim.set_partition(partition);
     set.ClaimRequest(partition,
                      absl::StrCat(kRecordOperation, "/", c.scope.case_id()),
@@ -260,6 +262,17 @@ void ContactStore::RecordAsync(const service::Actor& actor,
   }
   set.ExpectVersion(partition, kFollowUpCaseKind, c.record.case_id(),
                     c.record_version);
+  return set;
+}
+
+void ContactStore::RecordAsync(const service::Actor& actor,
+                               const FollowUpCase& c,
+                               const std::string& request_id,
+                               const FollowUpContact* before,
+                               FollowUpContact after,
+                               service::WriteDone<FollowUpContact> done) {
+  const uint32_t partition = c.scope.partition();
+  storage::WriteSet set = RecordSet(c, request_id, after.contact_id());
   after.set_recorded_by(actor.principal.user_id());
   absl::Status put =
       Put(partition, c.scope, before, after, request_id, "", set);
@@ -281,17 +294,7 @@ void ContactStore::RecordMissedAsync(const service::Actor& actor,
                                      FollowUpContact next,
                                      service::WriteDone<FollowUpContact> done) {
   const uint32_t partition = c.scope.partition();
-  storage::WriteSet set;
-  if (!request_id.empty()) {
-    homeward::internal::v1::IdempotencyRecord claim;
-    claim.set_subject_id(missed.contact_id());
-    claim.set_partition(partition);
-    set.ClaimRequest(partition,
-                     absl::StrCat(kRecordOperation, "/", c.scope.case_id()),
-                     request_id, claim);
-  }
-  set.ExpectVersion(partition, kFollowUpCaseKind, c.record.case_id(),
-                    c.record_version);
+  storage::WriteSet set = RecordSet(c, request_id, missed.contact_id());
   missed.set_recorded_by(actor.principal.user_id());
   absl::Status put =
       Put(partition, c.scope, &before, missed, request_id, "", set);

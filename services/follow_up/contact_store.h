@@ -124,6 +124,10 @@ class ContactStore {
   const storage::Store* store() const { return store_; }
 
  private:
+  // The set a record of a contact of `c` starts from (contact_store.cc).
+  static storage::WriteSet RecordSet(const FollowUpCase& c,
+                                     const std::string& request_id,
+                                     const std::string& contact_id);
   // Adds the write of `after` over `before` (nullptr: a new contact, whose
   // record must not exist) to `set`: the record at the next version, the
   // case index for a new one and the due-list entries. `after` comes back
