@@ -7,7 +7,10 @@
 // - the case manager's due list fans out over both follow-up replicas and
 //   lists the first contact of each half's case, once each;
 // - a case closed through the gateway is closed on its own replica, and its
-//   contacts still scheduled are cancelled there.
+//   contacts still scheduled are cancelled there;
+// - a follow-up replica stopped and started again on its data keeps what it
+//   had, catches up with what the feeds announced while it was down, and
+//   applies nothing twice.
 #include <memory>
 #include <set>
 #include <string>
@@ -97,13 +100,10 @@ class FollowUpTwoReplicaTest : public ::testing::Test {
       testing::AddShareRoute(config.mutable_upstream(),
                              gateway::kPlanningService, kPartitions,
                              planning_ports);
-      auto server = follow_up::FollowUpServer::Start(
-          testing::WithShippedFollowUpData(config), testing::kTestSecret);
-      ASSERT_TRUE(server.ok()) << server.status();
-      follow_up_[r] = std::move(server).value();
+      follow_up_config_[r] = testing::WithShippedFollowUpData(config);
+      StartFollowUp(r);
+      if (HasFatalFailure()) return;
       follow_up_ports.push_back(follow_up_[r]->port());
-      direct_[r] = v1::FollowUpService::NewStub(
-          testing::LoopbackChannel(follow_up_[r]->port()));
     }
     gateway::GatewayServer::Options options;
     options.config.set_grpc_listen_address("127.0.0.1:0");
@@ -125,6 +125,51 @@ class FollowUpTwoReplicaTest : public ::testing::Test {
     plans_ = v1::PlanService::NewStub(channel);
     follow_ups_ = v1::FollowUpService::NewStub(channel);
     closures_ = v1::CaseClosureService::NewStub(channel);
+  }
+
+  // Starts follow-up replica r on its config (and data), and its stub.
+  void StartFollowUp(int r) {
+    auto server = follow_up::FollowUpServer::Start(follow_up_config_[r],
+                                                   testing::kTestSecret);
+    ASSERT_TRUE(server.ok()) << server.status();
+    follow_up_[r] = std::move(server).value();
+    direct_[r] = v1::FollowUpService::NewStub(
+        testing::LoopbackChannel(follow_up_[r]->port()));
+  }
+
+  // Registers cases through the gateway until one lands in `half`; its id.
+  std::string CaseIn(int half, const std::string& prefix) {
+    for (int i = 0; i < 200; ++i) {
+      grpc::ClientContext ctx;
+      Authorize(&ctx);
+      v1::RegisterCaseRequest registration =
+          ValidRegistration(absl::StrCat(prefix, i), "office-dakar", "cm-1");
+      *registration.mutable_case_()
+           ->mutable_return_info()
+           ->mutable_return_date() = DaysFromToday(-21);
+      v1::Case c;
+      if (!cases_->RegisterCase(&ctx, registration, &c).ok()) break;
+      if (ReplicaOf(c.case_id()) == half) return c.case_id();
+    }
+    ADD_FAILURE() << "no case registered in half " << half;
+    return "";
+  }
+
+  // The case's contacts on replica r once it holds `count` of them (waiting
+  // for the feeds), or as they are after a minute.
+  v1::ListContactsResponse ContactsOnceThere(int r, const std::string& case_id,
+                                             int count) {
+    v1::ListContactsResponse contacts;
+    const absl::Time deadline = absl::Now() + absl::Seconds(60);
+    while (absl::Now() < deadline) {
+      contacts.Clear();
+      if (ContactsOn(r, case_id, &contacts).ok() &&
+          contacts.contacts_size() >= count) {
+        break;
+      }
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return contacts;
   }
 
   homeward::internal::v1::ServiceConfig Replica(const std::string& service,
@@ -204,6 +249,7 @@ class FollowUpTwoReplicaTest : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<assessment::AssessmentServer> assessment_[2];
   std::unique_ptr<planning::PlanningServer> planning_[2];
+  homeward::internal::v1::FollowUpConfig follow_up_config_[2];
   std::unique_ptr<follow_up::FollowUpServer> follow_up_[2];
   std::unique_ptr<v1::FollowUpService::Stub> direct_[2];
   std::unique_ptr<gateway::GatewayServer> gateway_;
@@ -304,6 +350,59 @@ TEST_F(FollowUpTwoReplicaTest,
   }
   ASSERT_TRUE(ContactsOn(0, case_of[0], &after).ok());
   EXPECT_EQ(after.contacts(0).status(), v1::FOLLOW_UP_CONTACT_STATUS_SCHEDULED);
+}
+
+TEST_F(FollowUpTwoReplicaTest,
+       RestartedReplicaKeepsItsContactsAndCatchesUpOnce) {
+  const std::string first = CaseIn(1, "restart-a-");
+  ASSERT_FALSE(first.empty());
+  ApprovePlan(first);
+  if (HasFatalFailure()) return;
+  v1::ListContactsResponse before = ContactsOnceThere(1, first, 6);
+  ASSERT_EQ(before.contacts_size(), 6);
+  // The first contact missed (a write of the replica itself, with its event).
+  {
+    grpc::ClientContext ctx;
+    SignAs(kSupervisor, &ctx);
+    v1::RecordMissedContactRequest missed;
+    missed.set_case_id(first);
+    missed.set_contact_id(before.contacts(0).contact_id());
+    missed.set_etag(before.contacts(0).etag());
+    missed.mutable_missed()->set_reason(v1::MISSED_REASON_UNREACHABLE);
+    *missed.mutable_missed()->mutable_attempted_date() = DaysFromToday(0);
+    v1::FollowUpContact answer;
+    ASSERT_THAT(direct_[1]->RecordMissedContact(&ctx, missed, &answer), IsOk());
+  }
+
+  // Replica 1 goes down; a plan of its half is approved meanwhile.
+  follow_up_[1].reset();
+  const std::string second = CaseIn(1, "restart-b-");
+  ASSERT_FALSE(second.empty());
+  ApprovePlan(second);
+  if (HasFatalFailure()) return;
+
+  StartFollowUp(1);
+  if (HasFatalFailure()) return;
+  // Caught up: the second case's schedule, once.
+  v1::ListContactsResponse caught_up = ContactsOnceThere(1, second, 6);
+  EXPECT_EQ(caught_up.contacts_size(), 6);
+  // Kept: the first case's six contacts and the attempt after the missed
+  // one, nothing scheduled twice by the feeds read again from their
+  // cursors.
+  absl::SleepFor(absl::Milliseconds(500));
+  v1::ListContactsResponse after;
+  ASSERT_TRUE(ContactsOn(1, first, &after).ok());
+  std::multiset<std::string> ids;
+  int missed = 0;
+  for (const v1::FollowUpContact& c : after.contacts()) {
+    ids.insert(c.contact_id());
+    missed += c.status() == v1::FOLLOW_UP_CONTACT_STATUS_MISSED;
+  }
+  EXPECT_EQ(after.contacts_size(), 7);
+  EXPECT_EQ(missed, 1);
+  for (const std::string& id : ids) EXPECT_EQ(ids.count(id), 1u) << id;
+  ASSERT_TRUE(ContactsOn(1, second, &caught_up).ok());
+  EXPECT_EQ(caught_up.contacts_size(), 6);
 }
 
 }  // namespace
