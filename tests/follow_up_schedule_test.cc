@@ -210,13 +210,16 @@ TEST(ScheduleChangesTest, RevisionAfterTheReturnDateMovedTakesTheNewDates) {
   EXPECT_THAT(Describe(changed), ElementsAre("M03 2026-05-15 SCHEDULED rss"));
 }
 
-TEST(ScheduleChangesTest, ReopeningSchedulesAgainOnlyPointsStillAhead) {
-  // Closed in March (every scheduled contact cancelled), reopened on
-  // 1 June 2026.
+TEST(ScheduleChangesTest, ReopeningSchedulesAgainOnlyWhatIsStillAhead) {
+  // Month 3 missed (its next attempt set for 20 June) and the case closed
+  // in May (every scheduled contact cancelled), reopened on 1 June 2026:
+  // the attempt and the cadence points still ahead come back; month 2's
+  // contact and month 1's attempt, whose days have passed, do not.
   const std::vector<FollowUpContact> existing = {
-      Contact("M01", 1, absl::CivilDay(2026, 2, 28), kDone),
+      Contact("M01", 1, absl::CivilDay(2026, 2, 28), kMissed),
+      Contact("M01-2", 1, absl::CivilDay(2026, 3, 7), kCancelled, false, "M01"),
       Contact("M02", 2, absl::CivilDay(2026, 3, 31), kCancelled),
-      Contact("M03", 3, absl::CivilDay(2026, 4, 30), kCancelled, true),
+      Contact("M03", 3, absl::CivilDay(2026, 4, 30), kMissed, true),
       Contact("M03-2", 3, absl::CivilDay(2026, 6, 20), kCancelled, true, "M03"),
       Contact("M06", 6, absl::CivilDay(2026, 7, 31), kCancelled),
       Contact("M12", 12, absl::CivilDay(2027, 1, 31), kCancelled, true),
@@ -224,7 +227,8 @@ TEST(ScheduleChangesTest, ReopeningSchedulesAgainOnlyPointsStillAhead) {
   const std::vector<FollowUpContact> changed = ScheduleChanges(
       Cadence({1, 2, 3, 6, 12}, {3, 12}), absl::CivilDay(2026, 1, 31),
       absl::CivilDay(2026, 6, 1), existing, "C1");
-  EXPECT_THAT(Describe(changed), ElementsAre("M06 2026-07-31 SCHEDULED",
+  EXPECT_THAT(Describe(changed), ElementsAre("M03-2 2026-06-20 SCHEDULED rss",
+                                             "M06 2026-07-31 SCHEDULED",
                                              "M12 2027-01-31 SCHEDULED rss"));
 }
 

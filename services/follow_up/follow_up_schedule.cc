@@ -82,7 +82,20 @@ std::vector<FollowUpContact> ScheduleChanges(
   std::vector<FollowUpContact> changed;
   std::set<int> have;
   for (const FollowUpContact& c : existing) {
-    if (!IsCadenceContact(c)) continue;
+    if (!IsCadenceContact(c)) {
+      // A further attempt cancelled with the case (its closure) comes back
+      // with it while its day is still ahead: the missed contact it tries
+      // again is still not held.
+      absl::CivilDay due;
+      if (!c.attempt_of_contact_id().empty() &&
+          c.status() == homeward::v1::FOLLOW_UP_CONTACT_STATUS_CANCELLED &&
+          api::ToCivilDay(c.due_date(), &due) && due >= from_day) {
+        FollowUpContact next = c;
+        next.set_status(homeward::v1::FOLLOW_UP_CONTACT_STATUS_SCHEDULED);
+        changed.push_back(std::move(next));
+      }
+      continue;
+    }
     have.insert(c.months_after_return());
     auto point = points.find(c.months_after_return());
     const bool in_cadence =

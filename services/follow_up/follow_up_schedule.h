@@ -66,9 +66,11 @@ inline constexpr char kNotInCadence[] =
 //   due date and RSS flag again; it is CANCELLED when its month is no longer
 //   in the cadence or its point now falls before `from_day`.
 // - A CANCELLED cadence contact whose point is due on or after `from_day` is
-//   SCHEDULED again (a reopened case, a month back in the cadence).
-// - DONE and MISSED contacts, further attempts and extra contacts never
-//   change, and neither do SCHEDULED contacts due before `from_day`.
+//   SCHEDULED again (a reopened case, a month back in the cadence), and so
+//   is a CANCELLED further attempt due on or after `from_day` (it was
+//   cancelled with the case; the contact it tries again is still missed).
+// - DONE and MISSED contacts, extra contacts and further attempts otherwise
+//   never change, and neither do SCHEDULED contacts due before `from_day`.
 // A contact that would not change is not returned.
 std::vector<homeward::v1::FollowUpContact> ScheduleChanges(
     const homeward::v1::FollowUpCadence& cadence, absl::CivilDay return_day,
