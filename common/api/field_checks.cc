@@ -1,6 +1,8 @@
 // Shared identifier and date checks; see field_checks.h.
 #include "common/api/field_checks.h"
 
+#include <tuple>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -60,6 +62,16 @@ homeward::v1::Date ToDate(absl::CivilDay day) {
   date.set_month(day.month());
   date.set_day(day.day());
   return date;
+}
+
+bool SameDay(const homeward::v1::Date& date, absl::CivilDay day) {
+  absl::CivilDay given;
+  return ToCivilDay(date, &given) && given == day;
+}
+
+bool DateBefore(const homeward::v1::Date& a, const homeward::v1::Date& b) {
+  return std::make_tuple(a.year(), a.month(), a.day()) <
+         std::make_tuple(b.year(), b.month(), b.day());
 }
 
 bool IsSet(const homeward::v1::Date& date) {

@@ -44,6 +44,11 @@ absl::CivilDay TodayUtc();
 bool ToCivilDay(const homeward::v1::Date& date, absl::CivilDay* day);
 // The Date message naming `day`.
 homeward::v1::Date ToDate(absl::CivilDay day);
+// Whether `date` names `day` (false for a date that names no day).
+bool SameDay(const homeward::v1::Date& date, absl::CivilDay day);
+// Whether `a` is a day before `b`, comparing year, month and day (an unset
+// date is the earliest).
+bool DateBefore(const homeward::v1::Date& a, const homeward::v1::Date& b);
 bool IsSet(const homeward::v1::Date& date);
 // A required date: a real calendar day and (when `earliest_year` > 0) not
 // before that year. Returns true and sets `*day` when valid.

@@ -17,11 +17,6 @@ namespace {
 
 using homeward::v1::FollowUpContact;
 
-bool SameDay(const homeward::v1::Date& date, absl::CivilDay day) {
-  absl::CivilDay given;
-  return api::ToCivilDay(date, &given) && given == day;
-}
-
 // What a list shows of a contact: its schedule, not what was recorded.
 FollowUpContact Listed(FollowUpContact c) {
   FollowUpContact out;
@@ -82,7 +77,7 @@ absl::StatusOr<bool> ContactLists::Current(uint32_t partition,
   if (absl::IsNotFound(contact.status())) return false;
   RETURN_IF_ERROR(contact.status());
   if (contact->status() != homeward::v1::FOLLOW_UP_CONTACT_STATUS_SCHEDULED ||
-      !SameDay(contact->due_date(), entry.due)) {
+      !api::SameDay(contact->due_date(), entry.due)) {
     return false;
   }
   *out = Listed(*std::move(contact));

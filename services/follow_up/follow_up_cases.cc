@@ -3,7 +3,6 @@
 #include "services/follow_up/follow_up_cases.h"
 
 #include <algorithm>
-#include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -23,11 +22,6 @@ using homeward::internal::v1::FollowUpScheduleRecord;
 using homeward::v1::Case;
 using homeward::v1::Event;
 using homeward::v1::ProtectionConcern;
-
-bool DateBefore(const homeward::v1::Date& a, const homeward::v1::Date& b) {
-  return std::make_tuple(a.year(), a.month(), a.day()) <
-         std::make_tuple(b.year(), b.month(), b.day());
-}
 
 }  // namespace
 
@@ -108,8 +102,8 @@ absl::Status FollowUpCases::ApplyCase(const Event& event,
   const bool return_date_moved =
       found && record.has_return_date() &&
       (!c->return_info().has_return_date() ||
-       DateBefore(record.return_date(), c->return_info().return_date()) ||
-       DateBefore(c->return_info().return_date(), record.return_date()));
+       api::DateBefore(record.return_date(), c->return_info().return_date()) ||
+       api::DateBefore(c->return_info().return_date(), record.return_date()));
   record.set_case_id(c->case_id());
   record.set_programme_id(c->programme_id());
   if (c->return_info().has_return_date()) {
@@ -212,7 +206,7 @@ absl::Status FollowUpCases::ApplyAssessment(const Event& event,
   std::stable_sort(
       points.begin(), points.end(),
       [](const homeward::v1::RssPoint& x, const homeward::v1::RssPoint& y) {
-        return DateBefore(x.assessment_date(), y.assessment_date());
+        return api::DateBefore(x.assessment_date(), y.assessment_date());
       });
   record.clear_rss_points();
   for (auto& p : points) *record.add_rss_points() = std::move(p);

@@ -16,11 +16,6 @@ namespace {
 
 using homeward::v1::FollowUpContact;
 
-bool SameDay(const homeward::v1::Date& date, absl::CivilDay day) {
-  absl::CivilDay given;
-  return api::ToCivilDay(date, &given) && given == day;
-}
-
 // Whether `c` is the contact of a cadence point (not a further attempt, not
 // an extra contact).
 bool IsCadenceContact(const FollowUpContact& c) {
@@ -111,7 +106,7 @@ std::vector<FollowUpContact> ScheduleChanges(
           next.set_status(homeward::v1::FOLLOW_UP_CONTACT_STATUS_CANCELLED);
           break;
         }
-        if (SameDay(c.due_date(), point->second.due) &&
+        if (api::SameDay(c.due_date(), point->second.due) &&
             c.rss_due() == point->second.rss_due) {
           continue;
         }

@@ -1,11 +1,11 @@
 // The planning service's case context; see case_context.h.
 #include "services/planning/case_context.h"
 
-#include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/api/etags.h"
+#include "common/api/field_checks.h"
 #include "common/cases/case_ids.h"
 #include "common/cases/case_record_copies.h"
 #include "common/status/errors.h"
@@ -22,12 +22,6 @@ using homeward::v1::Date;
 using homeward::v1::Event;
 using homeward::v1::Need;
 using homeward::v1::ProtectionConcern;
-
-// Whether `a` is a day before `b` (an unset date is the earliest).
-bool DateBefore(const Date& a, const Date& b) {
-  return std::make_tuple(a.year(), a.month(), a.day()) <
-         std::make_tuple(b.year(), b.month(), b.day());
-}
 
 }  // namespace
 
@@ -133,8 +127,8 @@ absl::Status CaseContextProjection::ApplyAssessment(
   // The same date or a later one: events come in order, so on a tie this
   // (later) event is the latest.
   if (baseline && (!context.has_baseline() ||
-                   !DateBefore(a.assessment_date(),
-                               context.baseline().assessment_date()))) {
+                   !api::DateBefore(a.assessment_date(),
+                                    context.baseline().assessment_date()))) {
     homeward::v1::PlanBaseline& b = *context.mutable_baseline();
     b.set_assessment_id(a.assessment_id());
     b.set_instrument_id(a.instrument_id());
@@ -145,7 +139,7 @@ absl::Status CaseContextProjection::ApplyAssessment(
   }
   if (screening &&
       (context.vulnerability_assessment_id().empty() ||
-       !DateBefore(a.assessment_date(), context.vulnerability_date()))) {
+       !api::DateBefore(a.assessment_date(), context.vulnerability_date()))) {
     context.set_vulnerability_assessment_id(a.assessment_id());
     *context.mutable_vulnerability_date() = a.assessment_date();
     context.set_highly_vulnerable(a.vulnerability().level() ==

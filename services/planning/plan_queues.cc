@@ -18,11 +18,6 @@ namespace {
 using homeward::v1::Date;
 using homeward::v1::Plan;
 
-bool SameDay(const Date& date, absl::CivilDay day) {
-  absl::CivilDay given;
-  return api::ToCivilDay(date, &given) && given == day;
-}
-
 }  // namespace
 
 absl::StatusOr<PlanQueues::Query> PlanQueues::CheckQuery(
@@ -142,7 +137,7 @@ absl::StatusOr<homeward::v1::ListOverduePlansResponse> PlanQueues::OverduePlans(
     if (!in_query) return false;
     // An entry under an earlier return date was left by a race; the one
     // under the current date lists the case.
-    if (!SameDay(c.context.return_date(), entry.date)) return false;
+    if (!api::SameDay(c.context.return_date(), entry.date)) return false;
     absl::StatusOr<Plan> latest = plans_->Get(partition, entry.case_id, 0);
     if (!latest.ok() && !absl::IsNotFound(latest.status())) {
       return latest.status();
@@ -199,7 +194,7 @@ PlanQueues::OverdueActivities(
       // The activity as the ACTIVE version holds it now: an entry under
       // another due date was left by a race.
       if (a->activity_id() != entry.activity_id ||
-          !SameDay(a->due_date(), entry.date)) {
+          !api::SameDay(a->due_date(), entry.date)) {
         continue;
       }
       homeward::v1::OverdueActivity& item = *response.add_activities();
