@@ -355,7 +355,7 @@ int FollowUpsToPreload(const std::vector<const ScenarioInfo*>& selected) {
            .seconds_under_load = std::max(1, absl::GetFlag(FLAGS_rounds)) *
                                  (absl::GetFlag(FLAGS_seconds) +
                                   absl::GetFlag(FLAGS_warmup_seconds)),
-           .moves_per_item = 6,
+           .moves_per_item = kContactsPerBenchCase,
            .slots = absl::GetFlag(FLAGS_concurrency)}));
 }
 

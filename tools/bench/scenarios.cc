@@ -1202,8 +1202,7 @@ absl::StatusOr<std::unique_ptr<ContactPool>> PreloadFollowUps(
   std::vector<ScheduledCase> cases(plans->size());
   // The contacts are scheduled once the follow-up replica has applied both
   // the case's registration and its plan's approval; read each case until
-  // its whole schedule is there (the example cadence has six points).
-  constexpr int kCadencePoints = 6;
+  // its whole schedule is there.
   const absl::Time give_up = absl::Now() + kCaseKnownTimeout;
   for (size_t i = 0; i < plans->size(); ++i) {
     const ActivePlan& plan = plans->item(i);
@@ -1219,7 +1218,7 @@ absl::StatusOr<std::unique_ptr<ContactPool>> PreloadFollowUps(
       context.set_deadline(std::chrono::system_clock::now() + kCallDeadline);
       signer.Attach(deployment.principal(), &context);
       const grpc::Status status = stub->ListContacts(&context, list, &listed);
-      if (status.ok() && listed.contacts_size() == kCadencePoints) {
+      if (status.ok() && listed.contacts_size() == kContactsPerBenchCase) {
         for (const homeward::v1::FollowUpContact& contact : listed.contacts()) {
           c.contact_ids.push_back(contact.contact_id());
           c.contact_etags.push_back(contact.etag());

@@ -200,6 +200,10 @@ absl::StatusOr<std::vector<std::string>> PreloadCases(
 absl::StatusOr<std::unique_ptr<PlanPool>> PreloadPlans(
     const Deployment& deployment, int count, int activities, int concurrency);
 
+// The contacts the example programme's cadence schedules for a bench case
+// (months 1, 2, 3, 6, 9 and 12, all ahead of a return three weeks ago).
+inline constexpr int kContactsPerBenchCase = 6;
+
 // Makes `count` active plans of `activities` activities (PreloadPlans; the
 // bench cases came back three weeks ago, so every point of the example
 // programme's cadence lies ahead), then waits until the follow-up replica
