@@ -24,8 +24,10 @@ namespace {
 
 // The development keys: a supervisor of the demo office (the one the
 // example calls use), an administrator (programme data, the service
-// directory) and a partner agency (the organization kDemoPartner receiving
-// referrals), so that a worked example can be followed from each side.
+// directory), a partner agency (the organization kDemoPartner receiving
+// referrals) and a monitoring officer of the demo office (programme
+// indicators, no case records), so that a worked example can be followed
+// from each side.
 struct DevKey {
   const char* name;  // the key's name and its plain file's
   const char* user_id;
@@ -35,6 +37,7 @@ constexpr DevKey kDevKeys[] = {
     {"dev", "dev-supervisor", homeward::v1::ROLE_SUPERVISOR},
     {"dev-admin", "dev-admin", homeward::v1::ROLE_ADMINISTRATOR},
     {"dev-partner", "dev-partner", homeward::v1::ROLE_PARTNER_AGENCY},
+    {"dev-monitoring", "dev-monitoring", homeward::v1::ROLE_MONITORING_OFFICER},
 };
 
 // Each development key is kept in the data directory (mode 0600) so that
@@ -148,6 +151,8 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
   suite->dev_admin_key_ = DevKeyAcceptedBy(options.data_dir, kDevKeys[1], keys);
   suite->dev_partner_key_ =
       DevKeyAcceptedBy(options.data_dir, kDevKeys[2], keys);
+  suite->dev_monitoring_key_ =
+      DevKeyAcceptedBy(options.data_dir, kDevKeys[3], keys);
 
   // The services follow each other's feeds over in-process channels
   // (planning, referral and follow-up follow assessment's cases, needs,
@@ -308,7 +313,11 @@ std::string EmbeddedSuite::Instructions() const {
                 dev_partner_key_.empty()
                     ? ""
                     : absl::StrCat("\n  Partner agency key (organization ",
-                                   kDemoPartner, "): ", dev_partner_key_));
+                                   kDemoPartner, "): ", dev_partner_key_),
+                dev_monitoring_key_.empty()
+                    ? ""
+                    : absl::StrCat("\n  Monitoring officer key (indicators of ",
+                                   kDemoOffice, "): ", dev_monitoring_key_));
   return absl::StrFormat(
       R"(Homeward is running (all-in-one).
   JSON/HTTP : http://127.0.0.1:%d   gRPC : 127.0.0.1:%d
@@ -341,10 +350,24 @@ partner agency key): docs/REFERRAL.md walks through it from both sides.
 Follow the case up once its plan is approved, and close it (FollowUpService,
 CaseClosureService): docs/FOLLOW_UP.md.
 
+Everything about one case at a glance (docs/OVERVIEW.md):
+  curl -s -X POST http://127.0.0.1:%d/homeward.v1.CaseOverviewService/GetCaseOverview \
+    -H 'Content-Type: application/json' -H 'Authorization: Bearer %s' \
+    -d '{"caseId":"<caseId>"}'
+
+The office's programme indicators, as JSON or one table as CSV (the
+monitoring officer key; docs/INDICATORS.md):
+  curl -s -X POST http://127.0.0.1:%d/homeward.v1.ProgrammeIndicatorService/GetProgrammeIndicators \
+    -H 'Content-Type: application/json' -H 'Accept: text/csv' -H 'Authorization: Bearer %s' \
+    -d '{"officeId":"%s","periodStart":{"year":2026,"month":1,"day":1},"periodEnd":{"year":2026,"month":12,"day":31},"table":"INDICATOR_TABLE_CASELOAD"}'
+
 Stop with Ctrl-C (SIGINT) or SIGTERM.
 )",
       http_port(), grpc_port(), key_line, base, key, kDemoOffice, base, key,
-      base, key, plans, key);
+      base, key, plans, key, http_port(), key, http_port(),
+      dev_monitoring_key_.empty() ? "<a monitoring officer's key>"
+                                  : dev_monitoring_key_,
+      kDemoOffice);
 }
 
 }  // namespace homeward::all_in_one

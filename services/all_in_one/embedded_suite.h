@@ -6,10 +6,10 @@
 // other's event feeds in-process too (see Start in embedded_suite.cc for the
 // start order). On first start it creates the deployment secret and, when no
 // API key file exists, one holding development keys (a supervisor of
-// "office-demo", an administrator and the partner agency
-// "org-atelier-pikine" of the example directory); an existing key file is
-// the operator's and is never rewritten. It can print ready-to-paste example
-// calls.
+// "office-demo", an administrator, the partner agency "org-atelier-pikine"
+// of the example directory and a monitoring officer of "office-demo"); an
+// existing key file is the operator's and is never rewritten. It can print
+// ready-to-paste example calls.
 //
 //   EmbeddedOptions options;
 //   options.data_dir = "homeward-data";
@@ -74,6 +74,9 @@ class EmbeddedSuite {
   // The development administrator's and partner agency's keys, likewise.
   const std::string& dev_admin_key() const { return dev_admin_key_; }
   const std::string& dev_partner_key() const { return dev_partner_key_; }
+  // The development monitoring officer's key (indicators of the demo
+  // office), likewise.
+  const std::string& dev_monitoring_key() const { return dev_monitoring_key_; }
   // How to call the running suite: the key and example calls.
   std::string Instructions() const;
   // Gateway first (no new calls), then the services (drain, flush).
@@ -84,6 +87,7 @@ class EmbeddedSuite {
   std::string dev_api_key_;
   std::string dev_admin_key_;
   std::string dev_partner_key_;
+  std::string dev_monitoring_key_;
   std::string api_keys_file_;
   // The in-process channels the services follow each other's feeds over,
   // revoked first at shutdown.
