@@ -1,7 +1,8 @@
 // The gateway's composed methods (method_table.h: ComposedMethod, Compose)
 // and internal methods (MethodRoute::internal), with small compose functions
 // written here against a recording fake replica (tests/fixtures/
-// fake_replica.h) and a replica that holds every call until its deadline: who
+// fake_replica.h) and one that holds every call until its deadline
+// (tests/fixtures/holding_replica.h): who
 // may call a composed method, how its sub-calls are authorised and routed,
 // that an internal method is reachable only through a composed one, that the
 // call is answered once and that the gateway waits for a composed call still
@@ -22,12 +23,7 @@
 #include "common/status/grpc_status.h"
 #include "common/status/status_matchers.h"
 #include "gmock/gmock.h"
-#include "grpcpp/ext/health_check_service_server_builder_option.h"
-#include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
-#include "grpcpp/security/server_credentials.h"
-#include "grpcpp/server.h"
-#include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
 #include "homeward/internal/v1/indicator_parts.pb.h"
 #include "homeward/v1/cases.pb.h"
@@ -38,6 +34,7 @@
 #include "services/gateway/method_table.h"
 #include "tests/fixtures/fake_replica.h"
 #include "tests/fixtures/gateway_client.h"
+#include "tests/fixtures/holding_replica.h"
 
 namespace homeward::gateway {
 namespace {
@@ -425,71 +422,7 @@ TEST(ComposedMethodTest, ForwarderWaitsForAComposedCallInFlight) {
   answerer.join();
 }
 
-// A replica that holds every call until the caller gives up (deadline or
-// cancellation), and says how many it holds.
-class HoldingReplica : public grpc::CallbackGenericService {
- public:
-  HoldingReplica() {
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
-                             &port_);
-    builder.RegisterCallbackGenericService(this);
-    builder.SetOption(
-        std::make_unique<grpc::HealthCheckServiceServerBuilderOption>(nullptr));
-    server_ = builder.BuildAndStart();
-  }
-  ~HoldingReplica() override { server_->Shutdown(); }
-  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
-  // Waits until `n` calls (not health checks) have arrived.
-  bool WaitForCalls(int n, absl::Duration timeout) {
-    absl::MutexLock lock(&mu_);
-    const auto enough = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return calls_ >= n;
-    };
-    return mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
-  }
-
-  grpc::ServerGenericBidiReactor* CreateReactor(
-      grpc::GenericCallbackServerContext* context) override {
-    return new Call(this, context);
-  }
-
- private:
-  class Call final : public grpc::ServerGenericBidiReactor {
-   public:
-    Call(HoldingReplica* replica, grpc::GenericCallbackServerContext* context)
-        : replica_(replica), context_(context) {
-      StartRead(&request_);
-    }
-    void OnReadDone(bool ok) override {
-      if (!ok) return Finish(grpc::Status(grpc::StatusCode::INTERNAL, "read"));
-      if (context_->method() == "/grpc.health.v1.Health/Check") {
-        // UNKNOWN: not serving; readiness does not matter here.
-        grpc::Slice empty{std::string()};
-        response_ = grpc::ByteBuffer(&empty, 1);
-        return StartWriteAndFinish(&response_, grpc::WriteOptions(),
-                                   grpc::Status::OK);
-      }
-      absl::MutexLock lock(&replica_->mu_);
-      ++replica_->calls_;
-    }
-    void OnCancel() override {
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "given up"));
-    }
-    void OnDone() override { delete this; }
-
-   private:
-    HoldingReplica* replica_;
-    grpc::GenericCallbackServerContext* context_;
-    grpc::ByteBuffer request_;
-    grpc::ByteBuffer response_;
-  };
-
-  int port_ = 0;
-  std::unique_ptr<grpc::Server> server_;
-  absl::Mutex mu_;
-  int calls_ ABSL_GUARDED_BY(mu_) = 0;
-};
+using ::homeward::testing::HoldingReplica;
 
 TEST(ComposedMethodTest, SubCallsEndBeforeTheClientsDeadline) {
   // The forward deadline (20 s) is longer than the client's (3 s): the

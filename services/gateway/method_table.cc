@@ -21,9 +21,11 @@
 #include "homeward/v1/follow_up.pb.h"
 #include "homeward/v1/instruments.pb.h"
 #include "homeward/v1/needs.pb.h"
+#include "homeward/v1/overview.pb.h"
 #include "homeward/v1/planning.pb.h"
 #include "homeward/v1/referral.pb.h"
 #include "homeward/v1/taxonomy.pb.h"
+#include "services/gateway/case_overview.h"
 
 namespace homeward::gateway {
 namespace {
@@ -585,6 +587,10 @@ std::vector<MethodRoute> PublicMethods() {
       Unary<GetClosureRequest, Closure>(
           kFollowUp, "homeward.v1.CaseClosureService/GetClosure",
           ByCaseId("case_id"), CaseWorkers()),
+      // A case at a glance, answered by the gateway itself from the parts
+      // above (case_overview.h).
+      ComposedMethod<GetCaseOverviewRequest, CaseOverview>(
+          kCaseOverviewMethod, CaseWorkers(), ComposeCaseOverview),
   };
 }
 
