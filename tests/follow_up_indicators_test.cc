@@ -100,7 +100,7 @@ std::map<std::string, int64_t> Expected(
   return counts;
 }
 
-class FollowUpIndicatorsTest : public ::testing::Test {
+class FollowUpIndicatorPartTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto assessment = assessment::AssessmentServer::Start(
@@ -302,7 +302,7 @@ class FollowUpIndicatorsTest : public ::testing::Test {
   std::unique_ptr<internal::v1::FollowUpIndicators::Stub> indicators_;
 };
 
-TEST_F(FollowUpIndicatorsTest, ThePartCountsTheOfficesFollowUpsAndClosures) {
+TEST_F(FollowUpIndicatorPartTest, ThePartCountsTheOfficesFollowUpsAndClosures) {
   // Dakar: A has an extra contact done today; B's first contact was missed
   // today (its next attempt scheduled a week later); C is closed by the
   // supervisor (support completed: planned); D's closure waits for
@@ -400,7 +400,7 @@ TEST_F(FollowUpIndicatorsTest, ThePartCountsTheOfficesFollowUpsAndClosures) {
             Expected({{"follow_ups/ALL/overdue_now", overdue}}));
 }
 
-TEST_F(FollowUpIndicatorsTest, RolesAndBadFieldsAreRefused) {
+TEST_F(FollowUpIndicatorPartTest, RolesAndBadFieldsAreRefused) {
   const auto request = Request(kDakar, Today() - 1, Today());
   internal::v1::IndicatorPart part;
   EXPECT_EQ(Part(nullptr, request, &part).error_code(),

@@ -114,7 +114,7 @@ std::map<std::string, int64_t> Expected(
   return counts;
 }
 
-class ReferralIndicatorsTest : public ::testing::Test {
+class ReferralIndicatorPartTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto assessment_config =
@@ -297,7 +297,7 @@ class ReferralIndicatorsTest : public ::testing::Test {
 
 constexpr auto kNone = v1::REFERRAL_DECLINE_REASON_UNSPECIFIED;
 
-TEST_F(ReferralIndicatorsTest, ThePartCountsTheOfficesReferralsOfThePeriod) {
+TEST_F(ReferralIndicatorPartTest, ThePartCountsTheOfficesReferralsOfThePeriod) {
   const std::string dakar = ConsentedCase(kDakarSupervisor, kDakar);
   const std::string thies = ConsentedCase(kThiesSupervisor, kThies);
 
@@ -386,7 +386,7 @@ TEST_F(ReferralIndicatorsTest, ThePartCountsTheOfficesReferralsOfThePeriod) {
   EXPECT_TRUE(cells.response_hours.empty());
 }
 
-TEST_F(ReferralIndicatorsTest, RolesAndBadFieldsAreRefused) {
+TEST_F(ReferralIndicatorPartTest, RolesAndBadFieldsAreRefused) {
   const auto request = Request(kDakar, Today() - 1, Today());
   internal::v1::IndicatorPart part;
   EXPECT_EQ(Part(nullptr, request, &part).error_code(),
