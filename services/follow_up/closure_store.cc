@@ -113,6 +113,27 @@ absl::StatusOr<std::optional<Closure>> ClosureStore::Read(
   return closure;
 }
 
+absl::Status ClosureStore::VisitAll(
+    const std::vector<uint32_t>& partitions,
+    const std::function<void(const Closure&)>& visit) const {
+  constexpr int kIdsPerRead = 500;
+  ClosureRecord record;
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(
+        storage::IndexPage ids,
+        store_->ListRecordIds(partitions, kKind, kIdsPerRead, token));
+    for (const storage::IndexEntry& entry : ids.entries) {
+      ASSIGN_OR_RETURN(bool found,
+                       store_->GetRecord(entry.partition, kKind, entry.id,
+                                         &record, nullptr));
+      if (found) visit(record.closure());
+    }
+    token = std::move(ids.next_page_token);
+  } while (!token.empty());
+  return absl::OkStatus();
+}
+
 absl::StatusOr<bool> ClosureStore::IsClosed(uint32_t partition,
                                             absl::string_view case_id) const {
   ASSIGN_OR_RETURN(Head head, ReadHead(partition, case_id));

@@ -29,8 +29,10 @@
 #define HOMEWARD_SERVICES_FOLLOW_UP_CLOSURE_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -118,6 +120,14 @@ class ClosureStore {
   void CommitAsync(Prepared prepared,
                    service::WriteDone<homeward::v1::Closure> done) const;
   absl::StatusOr<homeward::v1::Closure> Commit(Prepared prepared) const;
+
+  // Every closure of `partitions` (this replica's), each handed to `visit`
+  // as read (valid only during the call; no etag). A full scan, read a page
+  // of ids at a time: for an aggregate report (the programme indicators,
+  // follow_up_indicators.h); closures have no office index.
+  absl::Status VisitAll(
+      const std::vector<uint32_t>& partitions,
+      const std::function<void(const homeward::v1::Closure&)>& visit) const;
 
   // Records in the audit trail that `actor` read the case's closures.
   void AuditRead(const service::Actor& actor, absl::string_view case_id) const;

@@ -65,6 +65,72 @@ absl::StatusOr<bool> ContactStore::Read(uint32_t partition,
                            version);
 }
 
+absl::Status ContactStore::VisitAll(
+    const std::vector<uint32_t>& partitions,
+    const std::function<void(const FollowUpContact&)>& visit) const {
+  constexpr int kIdsPerRead = 500;
+  FollowUpContactRecord record;
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(
+        storage::IndexPage ids,
+        store_->ListRecordIds(partitions, kKind, kIdsPerRead, token));
+    for (const storage::IndexEntry& entry : ids.entries) {
+      ASSIGN_OR_RETURN(bool found,
+                       store_->GetRecord(entry.partition, kKind, entry.id,
+                                         &record, nullptr));
+      if (found) visit(record.contact());
+    }
+    token = std::move(ids.next_page_token);
+  } while (!token.empty());
+  return absl::OkStatus();
+}
+
+absl::Status ContactStore::VisitScheduledBefore(
+    const std::vector<uint32_t>& partitions, absl::string_view office_id,
+    absl::CivilDay before,
+    const std::function<void(const FollowUpContact&)>& visit) const {
+  constexpr int kEntriesPerRead = 500;
+  const std::string list = OfficeDueList(office_id);
+  for (uint32_t partition : partitions) {
+    std::string token;
+    bool partition_done = false;
+    while (!partition_done) {
+      ASSIGN_OR_RETURN(storage::IndexPage page,
+                       store_->ListIndex({partition}, kDueIndex, list,
+                                         kEntriesPerRead, token));
+      for (const storage::IndexEntry& e : page.entries) {
+        DueEntry entry;
+        // An id this version cannot read is skipped, as the lists do.
+        if (!ParseDueEntryId(e.id, &entry)) continue;
+        if (entry.due >= before) {
+          partition_done = true;
+          break;
+        }
+        // An entry left behind by a race never counts: the case must be the
+        // office's now and the contact still SCHEDULED on that day.
+        ASSIGN_OR_RETURN(cases::CaseScope scope,
+                         ScopeOf(partition, entry.case_id));
+        if (scope.office_id() != office_id) continue;
+        absl::StatusOr<FollowUpContact> contact =
+            Get(partition, entry.case_id, entry.contact_id);
+        if (absl::IsNotFound(contact.status())) continue;
+        RETURN_IF_ERROR(contact.status());
+        if (contact->status() !=
+                homeward::v1::FOLLOW_UP_CONTACT_STATUS_SCHEDULED ||
+            !api::SameDay(contact->due_date(), entry.due)) {
+          continue;
+        }
+        contact->set_office_id(scope.office_id());
+        visit(*contact);
+      }
+      token = std::move(page.next_page_token);
+      if (token.empty()) partition_done = true;
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<FollowUpContact> ContactStore::Get(
     uint32_t partition, absl::string_view case_id,
     absl::string_view contact_id) const {

@@ -26,12 +26,14 @@
 #define HOMEWARD_SERVICES_FOLLOW_UP_CONTACT_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 #include "common/cases/case_scope.h"
 #include "common/programme/programme_catalogs.h"
 #include "common/service/actor.h"
@@ -116,6 +118,26 @@ class ContactStore {
       const homeward::v1::FollowUpContact& before,
       homeward::v1::FollowUpContact missed, homeward::v1::FollowUpContact next,
       service::WriteDone<homeward::v1::FollowUpContact> done);
+
+  // Every contact of `partitions` (this replica's), each handed to `visit`
+  // as read (valid only during the call; no etag). A full scan, read a page
+  // of ids at a time: for an aggregate report (the programme indicators,
+  // follow_up_indicators.h), never for a list a caller pages. Recorded
+  // contacts have no office index (the due lists hold SCHEDULED ones only).
+  absl::Status VisitAll(
+      const std::vector<uint32_t>& partitions,
+      const std::function<void(const homeward::v1::FollowUpContact&)>& visit)
+      const;
+  // The SCHEDULED contacts of `office_id`'s due list (contact_due_index.h)
+  // over `partitions` that fall due before `before`, each checked against
+  // the stored contact (still SCHEDULED, the entry's due date) and the
+  // case's current office, which it carries in office_id; each partition is
+  // read in due date order up to its first entry on or after `before`.
+  absl::Status VisitScheduledBefore(
+      const std::vector<uint32_t>& partitions, absl::string_view office_id,
+      absl::CivilDay before,
+      const std::function<void(const homeward::v1::FollowUpContact&)>& visit)
+      const;
 
   // Records in the audit trail that `actor` read the case's contacts.
   void AuditRead(const service::Actor& actor, absl::string_view case_id);

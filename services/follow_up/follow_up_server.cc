@@ -11,6 +11,7 @@
 #include "services/follow_up/closure_store.h"
 #include "services/follow_up/contact_store.h"
 #include "services/follow_up/follow_up_cases.h"
+#include "services/follow_up/follow_up_indicator_service.h"
 #include "services/follow_up/follow_up_parts.h"
 #include "services/follow_up/follow_up_service.h"
 #include "services/follow_up/plan_view.h"
@@ -63,6 +64,9 @@ absl::Status BuildFollowUp(const homeward::internal::v1::FollowUpConfig& config,
       std::make_unique<FollowUpServiceImpl>(follow_up_parts));
   parts.AddService<homeward::v1::CaseClosureService>(
       std::make_unique<CaseClosureServiceImpl>(follow_up_parts));
+  // The programme indicators' part, asked by the gateway only.
+  parts.AddService<homeward::internal::v1::FollowUpIndicators>(
+      std::make_unique<FollowUpIndicatorServiceImpl>(follow_up_parts));
   return absl::OkStatus();
 }
 

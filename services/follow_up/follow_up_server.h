@@ -3,7 +3,8 @@
 // concerns), the planning feed (the delivered plan, which schedules the
 // contacts) and the referral feed (the case's referrals), the contacts and
 // closures of the cases this replica owns, and the FollowUpService and
-// CaseClosureService handlers, composed on the service host
+// CaseClosureService handlers and the internal FollowUpIndicators part (for
+// the gateway's programme indicators), composed on the service host
 // (common/service/service_host.h), which adds the event feed (FollowUpRecorded,
 // FollowUpMissed, CaseClosed, CaseReopened), health and reflection.
 //

@@ -30,6 +30,41 @@ void CheckStatus(errors::FieldViolations& bad, const std::string& field,
   }
 }
 
+// The coded decline reasons a REJECTED move may give, named as the enum
+// names them: what the error lists as allowed.
+std::string DeclineReasonNames() {
+  std::string names;
+  for (int i = homeward::v1::ReferralDeclineReason_MIN + 1;
+       i <= homeward::v1::ReferralDeclineReason_MAX; ++i) {
+    if (!homeward::v1::ReferralDeclineReason_IsValid(i)) continue;
+    absl::StrAppend(&names, names.empty() ? "" : ", ",
+                    homeward::v1::ReferralDeclineReason_Name(
+                        static_cast<homeward::v1::ReferralDeclineReason>(i)));
+  }
+  return names;
+}
+
+// A move to REJECTED says why, coded (so that declines can be counted by
+// reason); any other move carries no code.
+void CheckDeclineReason(errors::FieldViolations& bad, int status,
+                        int decline_reason) {
+  const bool coded =
+      decline_reason != homeward::v1::REFERRAL_DECLINE_REASON_UNSPECIFIED;
+  if (status == homeward::v1::REFERRAL_STATUS_REJECTED) {
+    if (!coded ||
+        !homeward::v1::ReferralDeclineReason_IsValid(decline_reason)) {
+      bad.Add("decline_reason",
+              absl::StrCat("is required when status is REFERRAL_STATUS_REJECTED"
+                           "; one of: ",
+                           DeclineReasonNames()));
+    }
+  } else if (coded) {
+    bad.Add("decline_reason",
+            "must be empty (REFERRAL_DECLINE_REASON_UNSPECIFIED) unless "
+            "status is REFERRAL_STATUS_REJECTED");
+  }
+}
+
 void CheckLink(errors::FieldViolations& bad, const Referral& r) {
   switch (r.link_case()) {
     case Referral::kActivity:
@@ -158,6 +193,7 @@ errors::FieldViolations ValidateChangeReferralStatus(
   CheckStatus(bad, "status", request.status());
   CheckLength(bad, "reason", request.reason(), kMaxReasonBytes);
   CheckLength(bad, "outcome", request.outcome(), kMaxReasonBytes);
+  CheckDeclineReason(bad, request.status(), request.decline_reason());
   return bad;
 }
 

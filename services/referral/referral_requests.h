@@ -41,7 +41,9 @@ errors::FieldViolations ValidateListCaseReferrals(
     const homeward::v1::ListCaseReferralsRequest& request);
 // case_id, referral_id, etag, a status of the enum other than UNSPECIFIED,
 // the lengths of reason and outcome (whether the move needs them is the
-// transition table's check).
+// transition table's check), and decline_reason: a known code other than
+// UNSPECIFIED when status is REJECTED (the error lists the codes), unset
+// with any other status.
 errors::FieldViolations ValidateChangeReferralStatus(
     const homeward::v1::ChangeReferralStatusRequest& request);
 errors::FieldViolations ValidateClaimReferral(

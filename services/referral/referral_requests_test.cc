@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -13,7 +14,9 @@ namespace homeward::referral {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 const absl::CivilDay kToday(2026, 3, 10);
 
@@ -155,6 +158,59 @@ TEST(ReferralRequestsTest, StatusChange) {
   r.set_outcome(std::string(kMaxReasonBytes + 1, 'x'));
   EXPECT_THAT(Fields(ValidateChangeReferralStatus(r)),
               ElementsAre("status", "reason", "outcome"));
+}
+
+TEST(ReferralRequestsTest, DeclineReasonOnlyAndAlwaysWithRejected) {
+  struct Case {
+    v1::ReferralStatus status;
+    int decline_reason;
+    bool ok;
+  };
+  const Case cases[] = {
+      {v1::REFERRAL_STATUS_REJECTED, v1::REFERRAL_DECLINE_REASON_NO_CAPACITY,
+       true},
+      {v1::REFERRAL_STATUS_REJECTED, v1::REFERRAL_DECLINE_REASON_OTHER, true},
+      {v1::REFERRAL_STATUS_REJECTED, v1::REFERRAL_DECLINE_REASON_UNSPECIFIED,
+       false},
+      {v1::REFERRAL_STATUS_REJECTED, 99, false},
+      {v1::REFERRAL_STATUS_ACCEPTED, v1::REFERRAL_DECLINE_REASON_UNSPECIFIED,
+       true},
+      {v1::REFERRAL_STATUS_ACCEPTED, v1::REFERRAL_DECLINE_REASON_NOT_ELIGIBLE,
+       false},
+      {v1::REFERRAL_STATUS_CANCELLED, v1::REFERRAL_DECLINE_REASON_OTHER, false},
+      {v1::REFERRAL_STATUS_FAILED, 99, false},
+  };
+  for (const Case& c : cases) {
+    v1::ChangeReferralStatusRequest r;
+    r.set_case_id("C1");
+    r.set_referral_id("R1");
+    r.set_etag("3");
+    r.set_status(c.status);
+    r.set_decline_reason(
+        static_cast<v1::ReferralDeclineReason>(c.decline_reason));
+    const errors::FieldViolations bad = ValidateChangeReferralStatus(r);
+    SCOPED_TRACE(
+        absl::StrCat(v1::ReferralStatus_Name(c.status), " ", c.decline_reason));
+    if (c.ok) {
+      EXPECT_THAT(Fields(bad), IsEmpty());
+    } else {
+      EXPECT_THAT(Fields(bad), ElementsAre("decline_reason"));
+    }
+  }
+  // Required: the answer lists the codes allowed.
+  v1::ChangeReferralStatusRequest r;
+  r.set_case_id("C1");
+  r.set_referral_id("R1");
+  r.set_etag("3");
+  r.set_status(v1::REFERRAL_STATUS_REJECTED);
+  const errors::FieldViolations bad = ValidateChangeReferralStatus(r);
+  ASSERT_EQ(bad.violations().size(), 1u);
+  EXPECT_THAT(bad.violations()[0].description,
+              HasSubstr("REFERRAL_DECLINE_REASON_NOT_ELIGIBLE, "
+                        "REFERRAL_DECLINE_REASON_NO_CAPACITY"));
+  EXPECT_THAT(bad.violations()[0].description,
+              HasSubstr("REFERRAL_DECLINE_REASON_OTHER"));
+  EXPECT_THAT(bad.violations()[0].description, Not(HasSubstr("UNSPECIFIED")));
 }
 
 TEST(ReferralRequestsTest, ReadsClaimsAndLists) {

@@ -13,6 +13,7 @@
 #include "services/referral/case_events.h"
 #include "services/referral/directory_service.h"
 #include "services/referral/directory_store.h"
+#include "services/referral/referral_indicator_service.h"
 #include "services/referral/referral_service.h"
 #include "services/referral/referral_store.h"
 #include "services/referral/referrals_to_make.h"
@@ -78,6 +79,10 @@ absl::Status BuildReferral(const homeward::internal::v1::ReferralConfig& config,
       std::make_unique<ReferralServiceImpl>(referral_parts));
   parts.AddService<homeward::v1::PartnerReferralService>(
       std::make_unique<PartnerReferralServiceImpl>(referral_parts));
+  // The programme indicators' part, asked by the gateway only.
+  parts.AddService<homeward::internal::v1::ReferralIndicators>(
+      std::make_unique<ReferralIndicatorServiceImpl>(referrals,
+                                                     parts.verifier()));
   return absl::OkStatus();
 }
 

@@ -4,8 +4,10 @@
 // withdrawals, closures) and the planning feed (referrals to make), the
 // consent check it asks the assessment service at a referral's creation,
 // and the DirectoryService, ReferralService and PartnerReferralService
-// handlers, composed on the service host (common/service/service_host.h),
-// which adds the event feed, health and reflection.
+// handlers and the internal ReferralIndicators part (for the gateway's
+// programme indicators), composed on the service host
+// (common/service/service_host.h), which adds the event feed, health and
+// reflection.
 //
 //   ReferralConfig cfg;  // service { data_dir, partition_count, upstream }
 //   cfg.mutable_service()->set_listen_address("127.0.0.1:0");

@@ -98,6 +98,7 @@ ReferralMove MoveOf(const homeward::v1::ChangeReferralStatusRequest& request,
   move.user_id = actor.principal.user_id();
   move.reason = request.reason();
   move.outcome = request.outcome();
+  move.decline_reason = request.decline_reason();
   move.time = storage::NowTimestamp();
   return move;
 }

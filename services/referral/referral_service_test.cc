@@ -258,7 +258,9 @@ class ReferralServiceTest : public ::testing::Test {
                       const std::string& case_id, const std::string& id,
                       const std::string& etag, v1::ReferralStatus to,
                       SharedReferral* out, const std::string& reason = "",
-                      const std::string& outcome = "") {
+                      const std::string& outcome = "",
+                      v1::ReferralDeclineReason decline_reason =
+                          v1::REFERRAL_DECLINE_REASON_UNSPECIFIED) {
     grpc::ClientContext ctx;
     SignAs(who, &ctx);
     v1::ChangeReferralStatusRequest req;
@@ -268,6 +270,7 @@ class ReferralServiceTest : public ::testing::Test {
     req.set_status(to);
     req.set_reason(reason);
     req.set_outcome(outcome);
+    req.set_decline_reason(decline_reason);
     return partner_->UpdateSharedReferral(&ctx, req, out);
   }
 
@@ -510,6 +513,70 @@ TEST_F(ReferralServiceTest, TheLoopThroughBothSides) {
   ASSERT_TRUE(
       Change(kManager, full, v1::REFERRAL_STATUS_ENTERED_IN_ERROR, "", &changed)
           .ok());
+}
+
+TEST_F(ReferralServiceTest, ADeclineIsCodedThroughThePartnerFace) {
+  const Referral r = MustCreate("req-1");
+  const auto staff = Partner("staff-1", "org-a");
+  SharedReferral shared;
+  // Without a code: INVALID_ARGUMENT naming decline_reason, listing the
+  // codes; nothing changes.
+  grpc::Status s = Update(staff, kCase, r.referral_id(), r.etag(),
+                          v1::REFERRAL_STATUS_REJECTED, &shared, "full");
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  auto violations = errors::FieldViolationsOf(StatusOf(s));
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_EQ(violations[0].field, "decline_reason");
+  EXPECT_THAT(violations[0].description,
+              HasSubstr("REFERRAL_DECLINE_REASON_NO_CAPACITY"));
+  // A code with another status: refused the same way.
+  s = Update(staff, kCase, r.referral_id(), r.etag(),
+             v1::REFERRAL_STATUS_RECEIVED, &shared, "", "",
+             v1::REFERRAL_DECLINE_REASON_NO_CAPACITY);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_TRUE(GetShared(staff, kCase, r.referral_id(), &shared).ok());
+  EXPECT_EQ(shared.status(), v1::REFERRAL_STATUS_REQUESTED);
+  EXPECT_EQ(shared.etag(), r.etag());
+
+  s = Update(staff, kCase, r.referral_id(), r.etag(),
+             v1::REFERRAL_STATUS_REJECTED, &shared, "waiting list full", "",
+             v1::REFERRAL_DECLINE_REASON_NO_CAPACITY);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(shared.status(), v1::REFERRAL_STATUS_REJECTED);
+  ASSERT_EQ(shared.history_size(), 2);
+  EXPECT_EQ(shared.history(1).decline_reason(),
+            v1::REFERRAL_DECLINE_REASON_NO_CAPACITY);
+  // The requester reads the code on the referral and in its history.
+  grpc::ClientContext ctx;
+  SignAs(kManager, &ctx);
+  v1::GetReferralRequest get;
+  get.set_case_id(kCase);
+  get.set_referral_id(r.referral_id());
+  Referral read;
+  ASSERT_TRUE(requester_->GetReferral(&ctx, get, &read).ok());
+  EXPECT_EQ(read.decline_reason(), v1::REFERRAL_DECLINE_REASON_NO_CAPACITY);
+  EXPECT_EQ(read.history(1).decline_reason(),
+            v1::REFERRAL_DECLINE_REASON_NO_CAPACITY);
+  EXPECT_EQ(read.status_reason(), "waiting list full");
+}
+
+TEST_F(ReferralServiceTest, TheRequesterCannotCodeAnotherMove) {
+  const Referral r = MustCreate("req-1");
+  grpc::ClientContext ctx;
+  SignAs(kManager, &ctx);
+  v1::ChangeReferralStatusRequest req;
+  req.set_case_id(r.case_id());
+  req.set_referral_id(r.referral_id());
+  req.set_etag(r.etag());
+  req.set_status(v1::REFERRAL_STATUS_CANCELLED);
+  req.set_reason("returnee moved");
+  req.set_decline_reason(v1::REFERRAL_DECLINE_REASON_OUT_OF_AREA);
+  Referral out;
+  grpc::Status s = requester_->ChangeReferralStatus(&ctx, req, &out);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  auto violations = errors::FieldViolationsOf(StatusOf(s));
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_EQ(violations[0].field, "decline_reason");
 }
 
 TEST_F(ReferralServiceTest, PartnersSeeOnlyTheirOwnReferralsSharedView) {

@@ -226,6 +226,26 @@ absl::StatusOr<std::string> ReferralStore::VisitForOrganization(
   return std::move(ids.next_page_token);
 }
 
+absl::Status ReferralStore::VisitAll(
+    const std::function<void(const Referral&)>& visit) const {
+  constexpr int kIdsPerRead = 500;
+  ReferralRecord record;
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(
+        storage::IndexPage ids,
+        store_->ListRecordIds(owned_->partitions(), kKind, kIdsPerRead, token));
+    for (const storage::IndexEntry& entry : ids.entries) {
+      ASSIGN_OR_RETURN(bool found,
+                       store_->GetRecord(entry.partition, kKind, entry.id,
+                                         &record, nullptr));
+      if (found) visit(record.referral());
+    }
+    token = std::move(ids.next_page_token);
+  } while (!token.empty());
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ReferralStore::Prepared> ReferralStore::PrepareChange(
     const service::Actor& actor, const Referral& current, Referral next) const {
   ASSIGN_OR_RETURN(uint64_t version, api::ParseEtag(current.etag(), "etag"));

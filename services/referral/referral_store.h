@@ -150,6 +150,15 @@ class ReferralStore {
                                           absl::CivilDay as_of, int page_size,
                                           absl::string_view page_token) const;
 
+  // Every referral of this replica's partitions, each handed to `visit` as
+  // read (valid only during the call: one message is reused). A full scan,
+  // read a page of ids at a time: for an aggregate report (the programme
+  // indicators, referral_indicators.h), never for a list a caller pages.
+  // No office index exists for every referral (only for the overdue
+  // queues), and an office's referrals are spread over every partition.
+  absl::Status VisitAll(
+      const std::function<void(const homeward::v1::Referral&)>& visit) const;
+
   // Records in the audit trail that `actor` read the case's referrals.
   void AuditRead(const service::Actor& actor, absl::string_view case_id);
 

@@ -188,6 +188,10 @@ absl::StatusOr<Referral> MoveReferral(const Referral& current,
   change->set_side(move.side);
   change->set_user_id(move.user_id);
   change->set_reason(reason);
+  if (move.to == kRejected) {
+    change->set_decline_reason(move.decline_reason);
+    next.set_decline_reason(move.decline_reason);
+  }
   *change->mutable_time() = move.time;
   next.set_status_reason(reason);
   if (ReferralMoveNeedsOutcome(move.to)) next.set_outcome(move.outcome);

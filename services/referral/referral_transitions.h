@@ -80,12 +80,17 @@ struct ReferralMove {
   std::string user_id;
   std::string reason;   // kept when the move takes one
   std::string outcome;  // kept when moving to COMPLETED
+  // Kept when moving to REJECTED (ValidateChangeReferralStatus requires it
+  // there and refuses it elsewhere).
+  homeward::v1::ReferralDeclineReason decline_reason =
+      homeward::v1::REFERRAL_DECLINE_REASON_UNSPECIFIED;
   google::protobuf::Timestamp time;
 };
 
 // `current` after `move`: CheckReferralMove and CheckReferralMoveDetails
 // first (their errors), then the status, a history entry (status, side,
-// user, reason, time), status_reason (the move's reason, cleared by a move
+// user, reason, decline reason on REJECTED, time), decline_reason on
+// REJECTED, status_reason (the move's reason, cleared by a move
 // without one), outcome, and update_time; response_time on the first of
 // RECEIVED, ACCEPTED or REJECTED, completion_time on COMPLETED or FAILED.
 absl::StatusOr<homeward::v1::Referral> MoveReferral(

@@ -207,6 +207,35 @@ TEST(ReferralTransitionsTest, MoveRecordsHistoryReasonsAndTimes) {
   EXPECT_EQ(done->history(3).time().seconds(), 400);
 }
 
+TEST(ReferralTransitionsTest, RejectionKeepsItsCodedReason) {
+  Referral r;
+  r.set_status(v1::REFERRAL_STATUS_RECEIVED);
+  ReferralMove reject =
+      Move(v1::REFERRAL_STATUS_REJECTED, v1::REFERRAL_SIDE_PERFORMER, "staff-1",
+           700, "waiting list full until March");
+  reject.decline_reason = v1::REFERRAL_DECLINE_REASON_NO_CAPACITY;
+  auto rejected = MoveReferral(r, reject);
+  ASSERT_THAT(rejected.status(), IsOk());
+  EXPECT_EQ(rejected->decline_reason(),
+            v1::REFERRAL_DECLINE_REASON_NO_CAPACITY);
+  ASSERT_EQ(rejected->history_size(), 1);
+  EXPECT_EQ(rejected->history(0).decline_reason(),
+            v1::REFERRAL_DECLINE_REASON_NO_CAPACITY);
+  EXPECT_EQ(rejected->history(0).reason(), "waiting list full until March");
+  // Any other move records no code, even when one is passed.
+  Referral open;
+  open.set_status(v1::REFERRAL_STATUS_REQUESTED);
+  ReferralMove accept = Move(v1::REFERRAL_STATUS_ACCEPTED,
+                             v1::REFERRAL_SIDE_PERFORMER, "staff-1", 800);
+  accept.decline_reason = v1::REFERRAL_DECLINE_REASON_OTHER;
+  auto accepted = MoveReferral(open, accept);
+  ASSERT_THAT(accepted.status(), IsOk());
+  EXPECT_EQ(accepted->decline_reason(),
+            v1::REFERRAL_DECLINE_REASON_UNSPECIFIED);
+  EXPECT_EQ(accepted->history(0).decline_reason(),
+            v1::REFERRAL_DECLINE_REASON_UNSPECIFIED);
+}
+
 TEST(ReferralTransitionsTest, RefusedMoveChangesNothing) {
   Referral r;
   r.set_status(v1::REFERRAL_STATUS_IN_PROGRESS);

@@ -13,6 +13,17 @@ homeward_test(referral_rules_test referral_transitions_test.cc
   referral_requests_test.cc shared_view_test.cc
   LIBS homeward_referral_rules)
 
+# The programme indicators' counts over referrals (referral_indicators.h):
+# pure, with the shared cells and period of common/indicators.
+add_library(homeward_referral_indicator_rules STATIC referral_indicators.cc)
+target_compile_options(homeward_referral_indicator_rules PRIVATE
+  ${HOMEWARD_WARNINGS})
+target_link_libraries(homeward_referral_indicator_rules PUBLIC
+  homeward_indicators homeward_protos absl::strings)
+
+homeward_test(referral_indicator_rules_test referral_indicators_test.cc
+  LIBS homeward_referral_indicator_rules)
+
 # The referral store (referral_store.h, indexes in referral_indexes.h), the
 # assessment-feed consumer (case_events.h: case scope, consent withdrawal,
 # transfers) and the follow-up-feed consumer (case_closures.h: a closed
@@ -30,11 +41,13 @@ homeward_test(referral_store_test referral_store_test.cc case_events_test.cc
   LIBS homeward_referral_store)
 
 # The handlers of ReferralService (requester side) and PartnerReferralService
-# (performer side) over the store, the feed consumer, the directory, the
+# (performer side) and the internal ReferralIndicators part over the store, the feed consumer, the directory, the
 # consent check and the referrals to make.
-add_library(homeward_referral_core STATIC referral_service.cc)
+add_library(homeward_referral_core STATIC referral_service.cc
+  referral_indicator_service.cc)
 target_compile_options(homeward_referral_core PRIVATE ${HOMEWARD_WARNINGS})
 target_link_libraries(homeward_referral_core PUBLIC homeward_referral_store
+  homeward_referral_indicator_rules
   homeward_referral_directory homeward_referral_integration
   homeward_grpc_protos homeward_service homeward_cases)
 

@@ -42,10 +42,13 @@ const std::set<std::string> kShared = {"referral_id",
                                        "etag",
                                        "create_time",
                                        "update_time"};
-// Referral fields the partner never sees.
+// Referral fields the partner never sees. (decline_reason is the
+// partner's own answer: SharedReferral has no field for it, but the
+// partner reads it in the REJECTED history entry.)
 const std::set<std::string> kRestricted = {
-    "activity",  "need_id",      "concern_id",    "consent",
-    "office_id", "requested_by", "response_time", "completion_time"};
+    "activity",      "need_id",         "concern_id",
+    "consent",       "office_id",       "requested_by",
+    "response_time", "completion_time", "decline_reason"};
 
 // Sets every field of `message` (recursively, one element per repeated
 // field) to a value naming its path, so that a leak is recognisable.
