@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -1404,6 +1405,9 @@ struct DisruptionCase {
   const char* name;
   Disruption disruption;
 };
+
+// Names the case in test names and messages (not its bytes).
+void PrintTo(const DisruptionCase& c, std::ostream* os) { *os << c.name; }
 
 class DisruptedJourneyTest : public ::testing::TestWithParam<DisruptionCase> {};
 
