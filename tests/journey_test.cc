@@ -16,8 +16,6 @@
 // UNAVAILABLE meanwhile are retried, and the journey must end in the same
 // final state (FinalState, a normalised summary without ids or times) as
 // the undisturbed run, kExpectedFinalState.
-#include <signal.h>
-
 #include <algorithm>
 #include <atomic>
 #include <fstream>
