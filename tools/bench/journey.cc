@@ -526,7 +526,13 @@ absl::Status Mix::Walk(uint64_t n, bool measured) {
       request.mutable_agreement()->set_method(v1::AGREEMENT_METHOD_SIGNED);
     }
     v1::Plan next;
-    status = Call(step.name, *step.key, *s.plans, step.step, request, &next);
+    // Submission checks the coverage notes against the needs and concerns
+    // planning has applied from the assessment feed: retried until it has.
+    status =
+        Call(step.name, *step.key, *s.plans, step.step, request, &next, true,
+             step.step == &v1::PlanService::Stub::SubmitPlan
+                 ? Retry::kUntilFeedApplied
+                 : Retry::kNever);
     if (!status.ok()) return Fail(step.name, status);
     plan = std::move(next);
   }

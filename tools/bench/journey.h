@@ -91,8 +91,8 @@ struct MethodReport {
   // name ("UNIMPLEMENTED", ...), excluding the retried ones below.
   std::map<std::string, uint64_t> failures;
   // Answers retried because a service had not yet applied the feed it
-  // needed (NOT_FOUND, INVALID_ARGUMENT, FAILED_PRECONDITION on CreatePlan
-  // and CreateReferral): expected, counted apart.
+  // needed (NOT_FOUND, INVALID_ARGUMENT, FAILED_PRECONDITION on CreatePlan,
+  // SubmitPlan and CreateReferral): expected, counted apart.
   uint64_t retried = 0;
   std::string first_error;  // "CODE: message" of the first failure
 };
