@@ -194,7 +194,15 @@ struct Stubs {
 };
 
 // Which of the outcomes of a call are expected and retried.
-enum class Retry { kNever, kUntilFeedApplied };
+enum class Retry {
+  kNever,
+  // NOT_FOUND, INVALID_ARGUMENT, FAILED_PRECONDITION: retried by Call until
+  // the service has applied its feeds.
+  kUntilFeedApplied,
+  // ABORTED (the etag is stale: the record changed meanwhile): returned to
+  // the caller, who reads the record again and retries, as a client should.
+  kRereadOnAborted,
+};
 
 class Mix {
  public:
@@ -261,7 +269,9 @@ class Mix {
           (status.error_code() == grpc::StatusCode::NOT_FOUND ||
            status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
            status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
-      log_.Record(name, start, end, status, again, journey);
+      const bool reread = retry == Retry::kRereadOnAborted &&
+                          status.error_code() == grpc::StatusCode::ABORTED;
+      log_.Record(name, start, end, status, again || reread, journey);
       if (!again) return status;
       absl::SleepFor(kRetryPause);
     }
@@ -639,10 +649,24 @@ absl::Status Mix::Walk(uint64_t n, bool measured) {
     c.set_satisfaction(4);
     c.set_w_phase(v1::W_PHASE_REENTRY_SHOCK);
   }
+  // The follow-up service may still be updating the contact from its feeds
+  // (e.g. the referral's progress): on ABORTED, read it again and retry.
   v1::FollowUpContact contact;
-  status =
-      Call("homeward.v1.FollowUpService/RecordContact", manager, *s.follow_up,
-           &v1::FollowUpService::Stub::RecordContact, record, &contact);
+  for (int attempt = 1;; ++attempt) {
+    status = Call("homeward.v1.FollowUpService/RecordContact", manager,
+                  *s.follow_up, &v1::FollowUpService::Stub::RecordContact,
+                  record, &contact, true, Retry::kRereadOnAborted);
+    if (status.error_code() != grpc::StatusCode::ABORTED || attempt == 5) break;
+    v1::GetContactRequest get;
+    get.set_case_id(case_id);
+    get.set_contact_id(record.contact().contact_id());
+    v1::FollowUpContact current;
+    status =
+        Call("homeward.v1.FollowUpService/GetContact", manager, *s.follow_up,
+             &v1::FollowUpService::Stub::GetContact, get, &current);
+    if (!status.ok()) return Fail("GetContact", status);
+    record.set_etag(current.etag());
+  }
   if (!status.ok()) return Fail("RecordContact", status);
 
   // Follow-up RSS.

@@ -92,7 +92,8 @@ struct MethodReport {
   std::map<std::string, uint64_t> failures;
   // Answers retried because a service had not yet applied the feed it
   // needed (NOT_FOUND, INVALID_ARGUMENT, FAILED_PRECONDITION on CreatePlan,
-  // SubmitPlan and CreateReferral): expected, counted apart.
+  // SubmitPlan and CreateReferral), and ABORTED answers of RecordContact
+  // read again and retried: expected, counted apart.
   uint64_t retried = 0;
   std::string first_error;  // "CODE: message" of the first failure
 };
