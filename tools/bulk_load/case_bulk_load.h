@@ -1,10 +1,11 @@
 // Writes many cases of one office straight into an assessment service's data
 // directory, offline (the service must not be running on it), through the
 // service's own CaseStore: every case is registered exactly as the API
-// registers it (the record, its office / case-manager / stage index entries,
-// its CaseRegistered event in the outbox, its audit entry and its request
-// claim), so the service started on the directory afterwards lists, reads
-// and feeds them as if they had come through RegisterCase. What it skips is
+// registers it (the record, which also stands as its request's claim, its
+// office / case-manager / stage index entries, its CaseRegistered event in
+// the outbox and its audit entry), so the service started on the directory
+// afterwards lists, reads and feeds them as if they had come through
+// RegisterCase. What it skips is
 // the RPC, the principal check and the WAL sync per case: it keeps thousands
 // of registrations queued, and the store's committer writes each queue as
 // one RocksDB batch, WAL unsynced (the store is closed cleanly at the end).
