@@ -5,10 +5,10 @@
 // office / case-manager / stage index entries, its CaseRegistered event in
 // the outbox and its audit entry), so the service started on the directory
 // afterwards lists, reads and feeds them as if they had come through
-// RegisterCase. What it skips is
-// the RPC, the principal check and the WAL sync per case: it keeps thousands
-// of registrations queued, and the store's committer writes each queue as
-// one RocksDB batch, WAL unsynced (the store is closed cleanly at the end).
+// RegisterCase. What it skips is the RPC, the principal check and the WAL
+// sync per case: it keeps thousands of registrations queued, and the store's
+// committer writes each queue as one RocksDB batch, WAL unsynced (the store
+// is closed cleanly at the end).
 //
 //   ASSIGN_OR_RETURN(BulkLoadResult r,
 //                    LoadCases({.data_dir = "/srv/homeward/assessment-0",
