@@ -324,12 +324,14 @@ int Run() {
   }
   std::cout << absl::StrFormat(
       "calls: %.0f calls/s (%.0f of the journeys', %.0f reads), ratio to the "
-      "baseline %s; journey calls/s ratio %s; cpu %.0f us/call\n",
+      "baseline %s; journey calls/s ratio %s; cpu %.0f us/call (%s)\n",
       calls_per_s, static_cast<double>(r.journey_calls) / r.seconds,
       static_cast<double>(r.calls - r.journey_calls) / r.seconds,
       Ratio(calls_per_s, base_calls_per_s),
       Ratio(static_cast<double>(r.journey_calls) / r.seconds, base_calls_per_s),
-      r.calls > 0 ? 1e6 * r.cpu_seconds / static_cast<double>(r.calls) : 0);
+      r.calls > 0 ? 1e6 * r.cpu_seconds / static_cast<double>(r.calls) : 0,
+      deployment != nullptr ? "this process: client and servers"
+                            : "this process: the client only");
   for (const auto& [name, lags] :
        {std::pair<const char*, const std::vector<uint32_t>*>{
             "registration (assessment -> planning)", &r.registration_lag_us},
