@@ -79,6 +79,8 @@ constexpr char kPlanningFeedLabel[] = "late:planning";
 constexpr char kReferralFeedLabel[] = "late:referral";
 // The page the referral scenarios ask for, as a partner's screen would.
 constexpr int kReferralPageSize = 20;
+// list_cases_gateway: a page of the office's case list.
+constexpr int kCaseListPageSize = 50;
 // The page of follow_up_due_gateway, as a case manager's list would ask,
 // and the window it looks ahead: every preloaded case's first contact
 // (a month after a return three weeks ago) falls in it.
@@ -99,6 +101,8 @@ std::unique_ptr<grpc::ClientContext> NewContext() {
   context->set_deadline(std::chrono::system_clock::now() + kCallDeadline);
   return context;
 }
+
+}  // namespace
 
 // Dials `count` channels to `target` and waits until each is connected, so
 // that connection setup is not part of any measurement. Each channel gets a
@@ -123,6 +127,8 @@ absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> ConnectChannels(
   }
   return channels;
 }
+
+namespace {
 
 int ChannelCount(const ScenarioSettings& settings) {
   const int per_channel = std::max(1, settings.calls_per_channel);
@@ -648,6 +654,62 @@ class DueContactsSlot : public CallSlot {
   homeward::v1::ListContactsDueResponse response_;
 };
 
+// list_cases_gateway: the bench office's case list, a page of
+// kCaseListPageSize at a time, each slot paging on from where its previous
+// call ended (and from the first page again after the last), so that the
+// pages read are spread over the whole office (e.g. a million cases loaded
+// with homeward-bulk-load) rather than the first page alone.
+class ListCasesSlot : public CallSlot {
+ public:
+  ListCasesSlot(CaseService::Stub* stub, const Authorize* authorize)
+      : stub_(stub), authorize_(authorize) {
+    request_.set_office_id(kBenchOffice);
+    request_.mutable_page()->set_page_size(kCaseListPageSize);
+  }
+
+  void Issue(uint64_t, Done done) override {
+    context_ = NewContext();
+    (*authorize_)(context_.get());
+    response_.Clear();
+    stub_->async()->ListCases(
+        context_.get(), &request_, &response_,
+        [this, done = std::move(done)](grpc::Status status) {
+          if (status.ok() && !Matches()) {
+            status = grpc::Status(grpc::StatusCode::INTERNAL,
+                                  "ListCases answered another office's "
+                                  "cases, a short page before the last, or "
+                                  "no case at all");
+          }
+          if (status.ok()) {
+            request_.mutable_page()->set_page_token(
+                response_.next_page_token());
+          }
+          done(status);
+        });
+  }
+
+ private:
+  bool Matches() const {
+    const int n = response_.cases_size();
+    if (n > kCaseListPageSize) return false;
+    if (n < kCaseListPageSize && !response_.next_page_token().empty()) {
+      return false;
+    }
+    // An empty page only ends a walk that had pages before it.
+    if (n == 0 && request_.page().page_token().empty()) return false;
+    for (const Case& c : response_.cases()) {
+      if (c.office_id() != kBenchOffice) return false;
+    }
+    return true;
+  }
+
+  CaseService::Stub* const stub_;
+  const Authorize* const authorize_;
+  std::unique_ptr<grpc::ClientContext> context_;
+  homeward::v1::ListCasesRequest request_;
+  homeward::v1::ListCasesResponse response_;
+};
+
 // follow_up_record_gateway: each SCHEDULED contact of the case walked
 // recorded as held, in due order: a phone call with the returnee, every
 // activity on track, a wellbeing, satisfaction and W-model phase.
@@ -791,6 +853,11 @@ const std::vector<ScenarioInfo>& AllScenarios() {
        "page of 50 contacts due in the next 30 days, over the preloaded "
        "cases of the office (goal: p99 under 5 ms)",
        0, false, false, false, false, true},
+      {"list_cases_gateway",
+       "ListCases through the gateway: the bench office's cases, pages of "
+       "50 walked in turn (over an office loaded with homeward-bulk-load: "
+       "goal p99 under 5 ms with few calls in flight)",
+       0, false},
       {"follow_up_record_gateway",
        "RecordContact through the gateway: the preloaded cases' scheduled "
        "contacts recorded as held, in due order, durable",
@@ -819,6 +886,8 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
   homeward::internal::v1::AssessmentConfig assessment_config;
   assessment_config.set_taxonomy_dir(deploy + "/taxonomy");
   assessment_config.set_programmes_dir(deploy + "/programmes");
+  // The journey screens (DoMV) and scores (RSS) with the shipped instruments.
+  assessment_config.set_instruments_dir(deploy + "/instruments");
   homeward::internal::v1::ServiceConfig& service =
       *assessment_config.mutable_service();
   service.set_listen_address("127.0.0.1:0");
@@ -984,6 +1053,12 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
   deployment->api_key_ = gateway::GenerateApiKeySecret();
   *gateway_options.api_keys.add_keys() = gateway::MakeApiKey(
       "bench", deployment->api_key_, deployment->principal_);
+  // The journey's plan approvals (and closures) are a supervisor's.
+  deployment->supervisor_key_ = gateway::GenerateApiKeySecret();
+  *gateway_options.api_keys.add_keys() = gateway::MakeApiKey(
+      "bench-supervisor", deployment->supervisor_key_,
+      testing::MakePrincipal(kBenchSupervisor, homeward::v1::ROLE_SUPERVISOR,
+                             {kBenchOffice}));
   if (options.referral) {
     deployment->inbox_partner_key_ = gateway::GenerateApiKeySecret();
     *gateway_options.api_keys.add_keys() = gateway::MakeApiKey(
@@ -1041,6 +1116,8 @@ namespace {
 // from the assessment feed. Generous: the machine is small and shared.
 constexpr absl::Duration kCaseKnownTimeout = absl::Seconds(120);
 
+}  // namespace
+
 // A plan the bench case can be submitted with: `activities` direct,
 // individual economic activities (the bench cases have no needs or
 // concerns to cover, and no purchases, so no ceiling to check).
@@ -1063,6 +1140,8 @@ homeward::v1::Plan BenchPlan(const std::string& case_id, int activities,
   }
   return plan;
 }
+
+namespace {
 
 // Makes case `case_id`'s plan and takes it to ACTIVE, directly on the
 // planning service; the active plan.
@@ -1270,6 +1349,8 @@ absl::Status ImportDirectory(DirectoryService::Stub& stub,
   return FromGrpcStatus(stub.ImportHsds(&context, request, &response));
 }
 
+}  // namespace
+
 // A referral the bench case `case_id` is sent to `service_id` with, due
 // well ahead so that it never lands in an overdue queue.
 homeward::v1::CreateReferralRequest BenchReferral(const std::string& case_id,
@@ -1291,8 +1372,6 @@ homeward::v1::CreateReferralRequest BenchReferral(const std::string& case_id,
   r.mutable_summary()->set_needs_description("bench needs");
   return create;
 }
-
-}  // namespace
 
 absl::StatusOr<std::vector<std::string>> PreloadDirectory(
     const Deployment& deployment, const BenchDirectoryShape& shape) {
@@ -1508,6 +1587,18 @@ PreparedScenario::PreparedScenario(std::unique_ptr<Clients> clients)
 
 PreparedScenario::~PreparedScenario() = default;
 
+absl::StatusOr<std::unique_ptr<PreparedScenario>>
+PreparedScenario::PrepareBaseline(const std::string& target,
+                                  const ScenarioSettings& settings) {
+  ASSIGN_OR_RETURN(auto channels,
+                   ConnectChannels(target, ChannelCount(settings)));
+  auto clients = std::make_unique<Clients>();
+  clients->name = "baseline";
+  clients->health = MakeStubs<Health>(channels);
+  return std::unique_ptr<PreparedScenario>(
+      new PreparedScenario(std::move(clients)));
+}
+
 absl::StatusOr<std::unique_ptr<PreparedScenario>> PreparedScenario::Prepare(
     const std::string& name, const Deployment& deployment,
     const ScenarioData& data, const ScenarioSettings& settings) {
@@ -1669,6 +1760,12 @@ absl::StatusOr<LoadResult> PreparedScenario::Run(
     });
   }
   const size_t n = c.cases.size();
+  if (c.name == "list_cases_gateway") {
+    return RunClosedLoop(load, [&](int i) {
+      return std::make_unique<ListCasesSlot>(c.cases[i % n].get(),
+                                             &c.authorize);
+    });
+  }
   if (absl::StartsWith(c.name, "get_")) {
     return RunClosedLoop(load, [&](int i) {
       return std::make_unique<GetSlot>(c.cases[i % n].get(), &c.authorize,

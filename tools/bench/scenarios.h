@@ -26,8 +26,11 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "common/feeds/producer_channel.h"
+#include "grpcpp/channel.h"
 #include "homeward/internal/v1/principal.pb.h"
+#include "homeward/v1/planning.pb.h"
 #include "services/assessment/assessment_server.h"
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/local_services.h"
@@ -42,6 +45,8 @@ namespace homeward::bench {
 // The office and user every benchmark call acts as (a case manager).
 inline constexpr char kBenchOffice[] = "office-bench";
 inline constexpr char kBenchUser[] = "cm-bench";
+// The supervisor of kBenchOffice whose key approves the journey's plans.
+inline constexpr char kBenchSupervisor[] = "sup-bench";
 // The organizations of the generated directory whose partner-agency keys the
 // referral scenarios use: the inbox one reads its inbox, the status one
 // works the referrals addressed to it.
@@ -145,6 +150,8 @@ class Deployment {
   // BenchOrganizationId(kStatusOrganization).
   const std::string& inbox_partner_key() const { return inbox_partner_key_; }
   const std::string& status_partner_key() const { return status_partner_key_; }
+  // The key of a supervisor (kBenchSupervisor) of kBenchOffice.
+  const std::string& supervisor_key() const { return supervisor_key_; }
   // Waits (up to `timeout`) until each service's storage has no flush or
   // compaction running or pending, so that a scenario does not pay for the
   // background work the writes of the one before it left behind.
@@ -165,6 +172,7 @@ class Deployment {
   std::string gateway_target_;
   std::string inbox_partner_key_;
   std::string status_partner_key_;
+  std::string supervisor_key_;
   int gateway_http_port_ = 0;
   // The services behind the gateway, reached over loopback TCP. Declared
   // before the gateway so that the gateway, which calls them, goes first.
@@ -238,6 +246,24 @@ absl::StatusOr<std::unique_ptr<ReferralPool>> PreloadReferrals(
     const Deployment& deployment, const BenchDirectoryShape& shape,
     int inbox_referrals, int status_referrals, int case_count, int concurrency);
 
+// Dials `count` channels to `target`, each with its own TCP connection
+// (a private subchannel pool), and waits until each is connected.
+absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> ConnectChannels(
+    const std::string& target, int count);
+
+// A plan a bench case can be submitted with: `activities` direct,
+// individual economic activities due within 180 days of `today`, no
+// purchases (add coverage notes for a case with open needs or concerns).
+homeward::v1::Plan BenchPlan(const std::string& case_id, int activities,
+                             absl::CivilDay today);
+
+// A referral of `case_id` to `service_id`, sent at once (REQUESTED), with
+// a routine urgency and expected dates after `today`.
+homeward::v1::CreateReferralRequest BenchReferral(const std::string& case_id,
+                                                  const std::string& service_id,
+                                                  std::string request_id,
+                                                  absl::CivilDay today);
+
 // What the scenarios read and walk: the preloaded cases for get_*, the
 // plans for plan_*, the directory's components and the referrals for the
 // referral scenarios. Must outlive the scenarios prepared with it.
@@ -259,6 +285,10 @@ class PreparedScenario {
   static absl::StatusOr<std::unique_ptr<PreparedScenario>> Prepare(
       const std::string& name, const Deployment& deployment,
       const ScenarioData& data, const ScenarioSettings& settings);
+  // The baseline (grpc.health.v1.Health/Check) against any server at
+  // `target`, e.g. a gateway this process did not start.
+  static absl::StatusOr<std::unique_ptr<PreparedScenario>> PrepareBaseline(
+      const std::string& target, const ScenarioSettings& settings);
   ~PreparedScenario();
 
   // One closed-loop run for `load` (its warmup, then its duration). Every
