@@ -107,8 +107,15 @@ class AssessmentIndicatorsTest : public ::testing::Test {
     ASSERT_THAT(producer.status(), IsOk());
     planning_ = std::move(*producer);
 
+    ASSERT_NO_FATAL_FAILURE(StartAssessment(/*first_half_only=*/false));
+  }
+
+  // The assessment server over dir_/assessment, owning every partition or
+  // only 0-31 of 64.
+  void StartAssessment(bool first_half_only) {
     internal::v1::ServiceConfig service =
         testing::LoopbackServiceConfig(dir_.path() + "/assessment");
+    if (first_half_only) testing::OwnPartitions(service, 0, 31);
     testing::AddShareRoute(service.mutable_upstream(), "planning", 64,
                            {planning_->port()});
     auto server = assessment::AssessmentServer::Start(
@@ -373,6 +380,32 @@ TEST_F(AssessmentIndicatorsTest, RefusesOtherRolesAndOtherOffices) {
   grpc::ClientContext ctx;
   EXPECT_EQ(indicators_->GetIndicatorPart(&ctx, dakar, &out).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// A replica counts only the partitions it owns: the same data directory
+// restarted owning partitions 0-31 still holds the other cases' records,
+// and leaves them out.
+TEST_F(AssessmentIndicatorsTest, AReplicaCountsOnlyThePartitionsItOwns) {
+  int first_half = 0;
+  for (int i = 0; i < 8; ++i) {
+    const v1::Case c = Register(absl::StrCat("split-", i), kDakarManager);
+    if (c.partition() <= 31) ++first_half;
+  }
+  // Eight ids spread over 64 partitions: some on each side.
+  ASSERT_GT(first_half, 0);
+  ASSERT_LT(first_half, 8);
+  const absl::CivilDay today = api::TodayUtc();
+  EXPECT_EQ(CellsFor(kDakarMonitor, Request(kDakar, today, today))
+                .at("caseload/CASE_STAGE_INTAKE/cases"),
+            "8");
+  server_->Shutdown(absl::Seconds(5));
+  server_.reset();
+  ASSERT_NO_FATAL_FAILURE(StartAssessment(/*first_half_only=*/true));
+  const Cells cells = CellsFor(kDakarMonitor, Request(kDakar, today, today));
+  EXPECT_EQ(cells.at("caseload/CASE_STAGE_INTAKE/cases"),
+            std::to_string(first_half));
+  EXPECT_EQ(cells.at("caseload/CASE_STAGE_INTAKE/registered_in_period"),
+            std::to_string(first_half));
 }
 
 std::vector<std::string> FieldsOf(const grpc::Status& status) {
