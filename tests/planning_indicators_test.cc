@@ -22,6 +22,7 @@
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_matchers.h"
+#include "common/storage/partitions.h"
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
@@ -69,16 +70,23 @@ class PlanningIndicatorsTest : public ::testing::Test {
         testing::kTestSecret);
     ASSERT_THAT(assessment.status(), IsOk());
     assessment_ = std::move(*assessment);
+    ASSERT_NO_FATAL_FAILURE(StartPlanning(/*first_half_only=*/false));
+    cases_ =
+        v1::CaseService::NewStub(testing::LoopbackChannel(assessment_->port()));
+  }
+
+  // The planning server over dir_/planning, owning every partition or only
+  // 0-31 of 64, following the assessment server.
+  void StartPlanning(bool first_half_only) {
     internal::v1::ServiceConfig service =
         testing::LoopbackServiceConfig(dir_.path() + "/planning");
+    if (first_half_only) testing::OwnPartitions(service, 0, 31);
     testing::AddShareRoute(service.mutable_upstream(), "assessment", 64,
                            {assessment_->port()});
     auto planning = planning::PlanningServer::Start(
         testing::WithShippedPlanningData(service), testing::kTestSecret);
     ASSERT_THAT(planning.status(), IsOk());
     planning_ = std::move(*planning);
-    cases_ =
-        v1::CaseService::NewStub(testing::LoopbackChannel(assessment_->port()));
     auto channel = testing::LoopbackChannel(planning_->port());
     plans_ = v1::PlanService::NewStub(channel);
     indicators_ = internal::v1::PlanningIndicators::NewStub(channel);
@@ -302,6 +310,33 @@ TEST_F(PlanningIndicatorsTest, PeriodAndAsOfEdges) {
   EXPECT_EQ(
       CellsFor(kSupervisor, Request(kDakar, today - 1, today - 1, today + 21)),
       Table(0, 0, 3));
+}
+
+// A replica counts only the partitions it owns: the same data directory
+// restarted owning partitions 0-31 still holds the other cases' records,
+// and leaves them out.
+TEST_F(PlanningIndicatorsTest, AReplicaCountsOnlyThePartitionsItOwns) {
+  int first_half = 0;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 8; ++i) {
+    // Returned 50 days ago, no plan: overdue.
+    ids.push_back(Register(absl::StrCat("split-", i), kDakarManager, 50));
+    if (storage::PartitionOf(ids.back(), 64) <= 31) ++first_half;
+  }
+  // Eight ids spread over 64 partitions: some on each side.
+  ASSERT_GT(first_half, 0);
+  ASSERT_LT(first_half, 8);
+  for (const std::string& id : ids) {
+    ASSERT_NO_FATAL_FAILURE(AwaitKnown(id, kDakarManager));
+  }
+  const absl::CivilDay today = api::TodayUtc();
+  EXPECT_EQ(CellsFor(kDakarMonitor, Request(kDakar, today, today)),
+            Table(0, 0, 8));
+  planning_->Shutdown(absl::Seconds(5));
+  planning_.reset();
+  ASSERT_NO_FATAL_FAILURE(StartPlanning(/*first_half_only=*/true));
+  EXPECT_EQ(CellsFor(kDakarMonitor, Request(kDakar, today, today)),
+            Table(0, 0, first_half));
 }
 
 std::vector<std::string> FieldsOf(const grpc::Status& status) {
