@@ -9,6 +9,7 @@
 #include "common/programme/programme_files.h"
 #include "common/service/upstream_feed.h"
 #include "common/status/status_macros.h"
+#include "services/assessment/assessment_indicators_service.h"
 #include "services/assessment/assessment_service.h"
 #include "services/assessment/assessment_store.h"
 #include "services/assessment/audit_service.h"
@@ -139,6 +140,11 @@ absl::Status BuildAssessment(
   parts.AddService<homeward::v1::AuditService>(
       std::make_unique<AuditServiceImpl>(cases, parts.store(), parts.owned(),
                                          parts.verifier()));
+  // The programme indicators' caseload and RSS tables (internal: only the
+  // gateway calls it, to compose ProgrammeIndicatorService).
+  parts.AddService<homeward::internal::v1::AssessmentIndicators>(
+      std::make_unique<AssessmentIndicatorsImpl>(cases, assessments,
+                                                 parts.verifier()));
   RETURN_IF_ERROR(FollowResponders(config, channels, parts, cases, needs));
   return absl::OkStatus();
 }

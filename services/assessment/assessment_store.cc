@@ -1,7 +1,10 @@
 // Assessment submissions and needs; see assessment_store.h.
 #include "services/assessment/assessment_store.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
+#include "common/api/paging.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/clock.h"
@@ -142,6 +145,20 @@ absl::StatusOr<storage::Page<Assessment>> AssessmentStore::List(
   }
   return storage::ReadIndexedRecords<Assessment>(*store_, std::move(ids),
                                                  kAssessmentKind, kMissing);
+}
+
+absl::StatusOr<std::vector<Assessment>> AssessmentStore::ListAll(
+    uint32_t partition, absl::string_view case_id,
+    homeward::v1::InstrumentKind kind) const {
+  std::vector<Assessment> all;
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(storage::Page<Assessment> page,
+                     List(partition, case_id, kind, api::kMaxPageSize, token));
+    for (Assessment& a : page.items) all.push_back(std::move(a));
+    token = std::move(page.next_page_token);
+  } while (!token.empty());
+  return all;
 }
 
 }  // namespace homeward::assessment

@@ -46,6 +46,11 @@ class AssessmentStore {
       uint32_t partition, absl::string_view case_id,
       homeward::v1::InstrumentKind kind, int page_size,
       absl::string_view page_token) const;
+  // Every assessment of `kind` of the case (UNSPECIFIED: every kind),
+  // oldest first: all pages of List.
+  absl::StatusOr<std::vector<homeward::v1::Assessment>> ListAll(
+      uint32_t partition, absl::string_view case_id,
+      homeward::v1::InstrumentKind kind) const;
   // The needs its submissions merge into (for listing them).
   const NeedStore& needs() const { return needs_; }
 

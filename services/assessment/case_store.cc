@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "common/api/paging.h"
 #include "common/auth/crypto.h"
 #include "common/cases/case_ids.h"
 #include "common/status/errors.h"
@@ -236,6 +237,21 @@ absl::StatusOr<storage::Page<Case>> CaseStore::List(
         c.set_partition(entry.partition);
         return true;
       });
+}
+
+absl::Status CaseStore::ForEachCaseOfOffice(
+    absl::string_view office_id,
+    const std::function<absl::Status(const Case&)>& visit) const {
+  CaseQuery query;
+  query.office_id = std::string(office_id);
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(storage::Page<Case> page,
+                     List(query, api::kMaxPageSize, token));
+    for (const Case& c : page.items) RETURN_IF_ERROR(visit(c));
+    token = std::move(page.next_page_token);
+  } while (!token.empty());
+  return absl::OkStatus();
 }
 
 void CaseStore::Replace(const service::Actor& actor, const Case& before,

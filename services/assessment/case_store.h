@@ -55,6 +55,14 @@ class CaseStore {
   absl::StatusOr<storage::Page<homeward::v1::Case>> List(
       const CaseQuery& query, int page_size,
       absl::string_view page_token) const;
+  // Hands every case of `office_id` in this replica's partitions to `visit`
+  // (read as List reads them, with partition and etag), walking the office
+  // index a page at a time; stops at the first error `visit` returns. For
+  // aggregate reports (programme indicators): it reads the whole office.
+  absl::Status ForEachCaseOfOffice(
+      absl::string_view office_id,
+      const std::function<absl::Status(const homeward::v1::Case&)>& visit)
+      const;
   // Writes `after` over `before` if the stored version is still
   // `expected_version`, moving index entries that changed, with `event`.
   void Replace(const service::Actor& actor, const homeward::v1::Case& before,

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/etags.h"
 #include "common/api/field_checks.h"
+#include "common/api/paging.h"
 #include "common/cases/case_ids.h"
 #include "common/cases/case_record_copies.h"
 #include "common/status/errors.h"
@@ -236,6 +237,34 @@ absl::StatusOr<CaseContext> CaseContextProjection::Get(
   ASSIGN_OR_RETURN(uint32_t partition,
                    cases::OwnedCasePartition(owned_, case_id));
   return Get(partition, case_id);
+}
+
+absl::Status CaseContextProjection::ForEachCaseOfOffice(
+    absl::string_view office_id,
+    const std::function<absl::Status(uint32_t, const CaseContext&)>& visit)
+    const {
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(
+        storage::IndexPage ids,
+        store_->ListRecordIds(owned_.partitions(), cases::CaseDirectory::kKind,
+                              api::kMaxPageSize, token));
+    for (const storage::IndexEntry& entry : ids.entries) {
+      CaseContext c;
+      ASSIGN_OR_RETURN(
+          bool found,
+          store_->GetRecord(entry.partition, cases::CaseDirectory::kKind,
+                            entry.id, &c.scope, nullptr));
+      // Listed a moment ago; scopes are never deleted.
+      if (!found || c.scope.office_id() != office_id) continue;
+      ASSIGN_OR_RETURN(found, store_->GetRecord(entry.partition, kContextKind,
+                                                entry.id, &c.context, nullptr));
+      if (!found) c.context.set_case_id(entry.id);
+      RETURN_IF_ERROR(visit(entry.partition, c));
+    }
+    token = std::move(ids.next_page_token);
+  } while (!token.empty());
+  return absl::OkStatus();
 }
 
 }  // namespace homeward::planning

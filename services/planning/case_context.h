@@ -45,6 +45,7 @@
 #define HOMEWARD_SERVICES_PLANNING_CASE_CONTEXT_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -114,6 +115,17 @@ class CaseContextProjection : public feeds::EventConsumer {
   // listings that read many cases and need neither.
   absl::StatusOr<CaseContext> GetScopeAndContext(
       uint32_t partition, absl::string_view case_id) const;
+
+  // Hands the scope and context (GetScopeAndContext) of every case of
+  // `office_id` this replica knows, in the partitions it owns, to `visit`
+  // with the case's partition; stops at the first error `visit` returns.
+  // The scopes carry no office index, so this reads every scope of the
+  // owned partitions: for aggregate reports (programme indicators), not for
+  // a request path.
+  absl::Status ForEachCaseOfOffice(
+      absl::string_view office_id,
+      const std::function<absl::Status(uint32_t partition,
+                                       const CaseContext& c)>& visit) const;
 
   // The directory's answer (CaseDirectory::Authorize).
   absl::StatusOr<cases::CaseScope> Authorize(

@@ -20,6 +20,21 @@ using homeward::v1::Plan;
 
 }  // namespace
 
+absl::StatusOr<homeward::v1::Programme> ProgrammeForDeadline(
+    const programme::ProgrammeCatalog& programmes,
+    absl::string_view programme_id) {
+  if (programme_id.empty()) return homeward::v1::Programme();
+  absl::StatusOr<homeward::v1::Programme> programme =
+      programmes.GetLatest(programme_id);
+  // A programme the catalog does not know (or an id it cannot look up) sets
+  // no deadline: the default applies, and the case still shows when late.
+  if (absl::IsNotFound(programme.status()) ||
+      absl::IsInvalidArgument(programme.status())) {
+    return homeward::v1::Programme();
+  }
+  return programme;
+}
+
 absl::StatusOr<PlanQueues::Query> PlanQueues::CheckQuery(
     const homeward::internal::v1::Principal& principal,
     absl::string_view office_id, absl::string_view case_manager_id,
@@ -105,20 +120,6 @@ absl::StatusOr<bool> PlanQueues::ActivePlan(uint32_t partition,
   return true;
 }
 
-absl::StatusOr<homeward::v1::Programme> PlanQueues::ProgrammeOf(
-    absl::string_view programme_id) const {
-  if (programme_id.empty()) return homeward::v1::Programme();
-  absl::StatusOr<homeward::v1::Programme> programme =
-      programmes_->GetLatest(programme_id);
-  // A programme the catalog does not know (or an id it cannot look up) sets
-  // no deadline: the default applies, and the case still shows when late.
-  if (absl::IsNotFound(programme.status()) ||
-      absl::IsInvalidArgument(programme.status())) {
-    return homeward::v1::Programme();
-  }
-  return programme;
-}
-
 absl::StatusOr<homeward::v1::ListOverduePlansResponse> PlanQueues::OverduePlans(
     const homeward::internal::v1::Principal& principal,
     const homeward::v1::ListOverduePlansRequest& request,
@@ -147,8 +148,9 @@ absl::StatusOr<homeward::v1::ListOverduePlansResponse> PlanQueues::OverduePlans(
         latest.ok() ? latest->status() : homeward::v1::PLAN_STATUS_UNSPECIFIED;
     auto known = programmes.find(c.context.programme_id());
     if (known == programmes.end()) {
-      ASSIGN_OR_RETURN(homeward::v1::Programme programme,
-                       ProgrammeOf(c.context.programme_id()));
+      ASSIGN_OR_RETURN(
+          homeward::v1::Programme programme,
+          ProgrammeForDeadline(*programmes_, c.context.programme_id()));
       known = programmes.emplace(c.context.programme_id(), std::move(programme))
                   .first;
     }

@@ -49,6 +49,15 @@
 
 namespace homeward::planning {
 
+// The programme whose deadline a case of `programme_id` has (its latest
+// version), or an empty programme (the default deadline) when the catalog
+// does not know it or the case names none: a case of an unknown programme
+// still shows when late. Shared by the overdue queue and the plan
+// timeliness indicators (plan_indicators.h), so both use one rule.
+absl::StatusOr<homeward::v1::Programme> ProgrammeForDeadline(
+    const programme::ProgrammeCatalog& programmes,
+    absl::string_view programme_id);
+
 class PlanQueues {
  public:
   // The most index entries one call reads.
@@ -109,10 +118,6 @@ class PlanQueues {
   // The case's ACTIVE plan version; false when it has none.
   absl::StatusOr<bool> ActivePlan(uint32_t partition, absl::string_view case_id,
                                   homeward::v1::Plan* out) const;
-  // The programme of `programme_id` (latest version), or the default
-  // deadline's empty programme when the catalog does not know it.
-  absl::StatusOr<homeward::v1::Programme> ProgrammeOf(
-      absl::string_view programme_id) const;
 
   const storage::Store* store_;
   const storage::PartitionSet* owned_;

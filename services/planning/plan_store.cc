@@ -147,6 +147,21 @@ absl::StatusOr<Plan> PlanStore::Get(uint32_t partition,
   return plan;
 }
 
+absl::StatusOr<bool> PlanStore::GetFirstAndLatest(uint32_t partition,
+                                                  absl::string_view case_id,
+                                                  Plan* first,
+                                                  Plan* latest) const {
+  absl::Status read = Get(partition, case_id, 0, latest);
+  if (absl::IsNotFound(read)) return false;
+  RETURN_IF_ERROR(read);
+  if (latest->version() <= 1) {
+    *first = *latest;
+    return true;
+  }
+  RETURN_IF_ERROR(Get(partition, case_id, 1, first));
+  return true;
+}
+
 absl::Status PlanStore::Get(uint32_t partition, absl::string_view case_id,
                             int32_t version, Plan* out) const {
   // The head holds the latest version: the usual read is one record.

@@ -67,6 +67,15 @@ class PlanStore {
   absl::Status Get(uint32_t partition, absl::string_view case_id,
                    int32_t version, homeward::v1::Plan* out) const;
 
+  // Versions 1 and latest of the case's plan, for reports that need both
+  // the first approval and where the plan stands now: false when the case
+  // has no plan; `first` and `latest` hold the same plan when it has one
+  // version.
+  absl::StatusOr<bool> GetFirstAndLatest(uint32_t partition,
+                                         absl::string_view case_id,
+                                         homeward::v1::Plan* first,
+                                         homeward::v1::Plan* latest) const;
+
   // The version being delivered (ACTIVE) of the plan whose latest version is
   // `latest`: `latest` itself, or while a revision is prepared the version
   // it revises; nullopt when no version is ACTIVE.

@@ -8,6 +8,7 @@
 #include "common/status/status_macros.h"
 #include "services/planning/case_context.h"
 #include "services/planning/plan_follow_up.h"
+#include "services/planning/plan_indicators_service.h"
 #include "services/planning/plan_service.h"
 #include "services/planning/plan_store.h"
 #include "services/planning/referral_progress.h"
@@ -63,6 +64,11 @@ absl::Status BuildPlanning(const homeward::internal::v1::PlanningConfig& config,
                              .grids = grids,
                              .queues = queues,
                              .verifier = parts.verifier()}));
+  // The programme indicators' plan timeliness table (internal: only the
+  // gateway calls it, to compose ProgrammeIndicatorService).
+  parts.AddService<homeward::internal::v1::PlanningIndicators>(
+      std::make_unique<PlanIndicatorsImpl>(context, plans, programmes,
+                                           parts.verifier()));
   return absl::OkStatus();
 }
 

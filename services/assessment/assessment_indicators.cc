@@ -1,0 +1,126 @@
+// The caseload and RSS indicator tables; see assessment_indicators.h.
+#include "services/assessment/assessment_indicators.h"
+
+#include <optional>
+#include <string>
+#include <tuple>
+
+#include "homeward/v1/instruments.pb.h"
+
+namespace homeward::assessment {
+namespace {
+
+using homeward::v1::Assessment;
+using homeward::v1::ScoreKind;
+
+constexpr ScoreKind kRssRows[] = {
+    homeward::v1::SCORE_KIND_ECONOMIC, homeward::v1::SCORE_KIND_SOCIAL,
+    homeward::v1::SCORE_KIND_PSYCHOSOCIAL, homeward::v1::SCORE_KIND_COMPOSITE};
+
+// The score of `kind` in `scores`, when it was computed.
+std::optional<double> ScoreOf(const homeward::v1::Scores& scores,
+                              ScoreKind kind) {
+  switch (kind) {
+    case homeward::v1::SCORE_KIND_ECONOMIC:
+      if (scores.has_economic()) return scores.economic();
+      break;
+    case homeward::v1::SCORE_KIND_SOCIAL:
+      if (scores.has_social()) return scores.social();
+      break;
+    case homeward::v1::SCORE_KIND_PSYCHOSOCIAL:
+      if (scores.has_psychosocial()) return scores.psychosocial();
+      break;
+    case homeward::v1::SCORE_KIND_COMPOSITE:
+      if (scores.has_composite()) return scores.composite();
+      break;
+    default:
+      break;
+  }
+  return std::nullopt;
+}
+
+// Whether `a` is later than `b`: the greater assessment date, then the later
+// submission (the rule planning uses for the latest baseline).
+bool IsLater(const Assessment& a, const Assessment& b) {
+  const auto key = [](const Assessment& x) {
+    return std::make_tuple(x.assessment_date().year(),
+                           x.assessment_date().month(),
+                           x.assessment_date().day(), x.create_time().seconds(),
+                           x.create_time().nanos());
+  };
+  return key(a) > key(b);
+}
+
+}  // namespace
+
+void StartAssessmentCells(indicators::IndicatorCells* cells) {
+  for (int s = homeward::v1::CaseStage_MIN; s <= homeward::v1::CaseStage_MAX;
+       ++s) {
+    if (s == homeward::v1::CASE_STAGE_UNSPECIFIED ||
+        !homeward::v1::CaseStage_IsValid(s)) {
+      continue;
+    }
+    const std::string& row =
+        homeward::v1::CaseStage_Name(static_cast<homeward::v1::CaseStage>(s));
+    cells->Count(kCaseloadTable, row, "cases", 0);
+    cells->Count(kCaseloadTable, row, "registered_in_period", 0);
+  }
+  for (ScoreKind kind : kRssRows) {
+    const std::string& row = homeward::v1::ScoreKind_Name(kind);
+    cells->Count(kRssTable, row, "baseline_cases", 0);
+    cells->Count(kRssTable, row, "follow_up_cases", 0);
+  }
+}
+
+void AddCaseloadCells(const homeward::v1::Case& c,
+                      const indicators::IndicatorPeriod& period,
+                      indicators::IndicatorCells* cells) {
+  if (c.stage() == homeward::v1::CASE_STAGE_UNSPECIFIED) return;
+  const std::string& row = homeward::v1::CaseStage_Name(c.stage());
+  cells->Count(kCaseloadTable, row, "cases");
+  if (period.Contains(c.create_time())) {
+    cells->Count(kCaseloadTable, row, "registered_in_period");
+  }
+}
+
+void AddRssCells(const std::vector<Assessment>& assessments,
+                 const indicators::IndicatorPeriod& period,
+                 indicators::IndicatorCells* cells) {
+  const Assessment* baseline = nullptr;
+  const Assessment* follow_up = nullptr;
+  for (const Assessment& a : assessments) {
+    if (a.kind() != homeward::v1::INSTRUMENT_KIND_RSS ||
+        !a.subject_member_id().empty() || !period.Contains(a.create_time())) {
+      continue;
+    }
+    const Assessment** slot = nullptr;
+    if (a.occasion() == homeward::v1::ASSESSMENT_OCCASION_BASELINE) {
+      slot = &baseline;
+    } else if (a.occasion() == homeward::v1::ASSESSMENT_OCCASION_FOLLOW_UP) {
+      slot = &follow_up;
+    } else {
+      continue;
+    }
+    if (*slot == nullptr || IsLater(a, **slot)) *slot = &a;
+  }
+  for (ScoreKind kind : kRssRows) {
+    const std::string& row = homeward::v1::ScoreKind_Name(kind);
+    std::optional<double> before;
+    std::optional<double> after;
+    if (baseline != nullptr) before = ScoreOf(baseline->scores(), kind);
+    if (follow_up != nullptr) after = ScoreOf(follow_up->scores(), kind);
+    if (before.has_value()) {
+      cells->Count(kRssTable, row, "baseline_cases");
+      cells->AddToMean(kRssTable, row, "baseline_mean", *before);
+    }
+    if (after.has_value()) {
+      cells->Count(kRssTable, row, "follow_up_cases");
+      cells->AddToMean(kRssTable, row, "follow_up_mean", *after);
+    }
+    if (before.has_value() && after.has_value()) {
+      cells->AddToMean(kRssTable, row, "mean_change", *after - *before);
+    }
+  }
+}
+
+}  // namespace homeward::assessment
