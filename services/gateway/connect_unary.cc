@@ -212,7 +212,7 @@ void ConnectUnary::Serve(HttpRequest request, HttpResponder respond) const {
   // /homeward.v1.CaseService%2FGetCase as GetCase.
   absl::string_view name = request.target;
   const MethodRoute* method = absl::ConsumePrefix(&name, "/")
-                                  ? forwarder_->methods().Find(name)
+                                  ? forwarder_->methods().FindPublic(name)
                                   : nullptr;
   if (method == nullptr) {
     return refuse(TransportError(

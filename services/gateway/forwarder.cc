@@ -2,6 +2,7 @@
 #include "services/gateway/forwarder.h"
 
 #include <algorithm>
+#include <atomic>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -118,6 +119,17 @@ absl::Time Forwarder::DeadlineFor(const CallInfo& call) const {
   return std::min(call.client_deadline, absl::Now() + forward_deadline_);
 }
 
+absl::Time Forwarder::ComposedDeadline(const CallInfo& call) const {
+  const absl::Time now = absl::Now();
+  absl::Duration reserve = absl::ZeroDuration();
+  if (call.client_deadline != absl::InfiniteFuture()) {
+    // A tenth of the time left, so that a short deadline is not all reserve.
+    reserve = std::clamp((call.client_deadline - now) / 10,
+                         absl::ZeroDuration(), kComposeReserve);
+  }
+  return std::min(call.client_deadline - reserve, now + forward_deadline_);
+}
+
 template <typename Payload>
 void Forwarder::Send(const CallInfo& call, absl::Time deadline, size_t replica,
                      const MethodRoute& method, const Payload* request,
@@ -188,6 +200,9 @@ void Forwarder::Forward(const MethodRoute& method, const CallInfo& call,
   if (absl::Status s = Authorize(method, call.principal); !s.ok()) {
     return done(std::move(s));
   }
+  if (method.route.kind == Routing::kComposed) {
+    return ForwardComposed(method, call, request, response, std::move(done));
+  }
   if (BackendIndexOf(method) == backends_.size()) {
     return done(NoBackend(method));
   }
@@ -213,9 +228,42 @@ void Forwarder::Forward(const MethodRoute& method, const CallInfo& call,
                           std::move(done)});
       return TryReplica(std::move(state), 0);
     }
+    case Routing::kComposed:
+      break;  // answered above
   }
   done(errors::Internal(
       absl::StrCat(method.full_name, " has no routing the gateway knows")));
+}
+
+void Forwarder::ForwardComposed(const MethodRoute& method, const CallInfo& call,
+                                const Message& request, Message* response,
+                                Done done) {
+  // Sub-calls use the caller's principal and request id (so the services
+  // audit and scope them as the caller's own) and all end by one deadline.
+  auto sub_call = std::make_shared<CallInfo>(call);
+  sub_call->client_deadline = ComposedDeadline(call);
+  {
+    absl::MutexLock lock(&mu_);
+    ++in_flight_;
+  }
+  // The flag makes `done` run at most once even if the compose function is
+  // wrong, so that the call is counted out exactly once.
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  const std::string& name = method.full_name;
+  method.compose(
+      *this, *sub_call, request, response,
+      [this, sub_call, answered, name,
+       done = std::move(done)](absl::Status status) mutable {
+        if (answered->exchange(true)) {
+          server::Log("error", "a composed method answered twice",
+                      {{"method", name}, {"request_id", sub_call->request_id}});
+          return;
+        }
+        done(std::move(status));
+        done = nullptr;
+        absl::MutexLock lock(&mu_);
+        --in_flight_;
+      });
 }
 
 absl::StatusOr<std::optional<size_t>> Forwarder::SingleReplicaOf(
@@ -241,6 +289,11 @@ void Forwarder::ForwardBytes(const MethodRoute& method, const CallInfo& call,
                              const Message& request,
                              const grpc::ByteBuffer& request_bytes,
                              grpc::ByteBuffer* response_bytes, Done done) {
+  // A composed answer is built from messages, so it is encoded here.
+  if (method.route.kind == Routing::kComposed) {
+    return ForwardEncoding(method, call, request, response_bytes,
+                           std::move(done));
+  }
   // Refused before the routing below, which reads the backend's routes, but
   // after the role check, as in Forward: a caller the method is not open to
   // learns nothing about the deployment.
@@ -252,20 +305,8 @@ void Forwarder::ForwardBytes(const MethodRoute& method, const CallInfo& call,
       SingleReplicaOf(method, request);
   if (replica.ok() && !replica->has_value()) {
     // Not answered by one replica as it stands: forwarded as messages.
-    std::shared_ptr<Message> response(method.response_prototype->New());
-    return Forward(
-        method, call, request, response.get(),
-        [response, response_bytes,
-         done = std::move(done)](absl::Status status) {
-          bool own_buffer;
-          if (status.ok() && !grpc::SerializationTraits<Message>::Serialize(
-                                  *response, response_bytes, &own_buffer)
-                                  .ok()) {
-            status =
-                errors::Internal("the gateway could not encode the answer");
-          }
-          done(std::move(status));
-        });
+    return ForwardEncoding(method, call, request, response_bytes,
+                           std::move(done));
   }
   if (absl::Status s = Authorize(method, call.principal); !s.ok()) {
     return done(std::move(s));
@@ -273,6 +314,23 @@ void Forwarder::ForwardBytes(const MethodRoute& method, const CallInfo& call,
   if (!replica.ok()) return done(replica.status());
   Send(call, DeadlineFor(call), **replica, method, &request_bytes,
        response_bytes, std::move(done), nullptr);
+}
+
+void Forwarder::ForwardEncoding(const MethodRoute& method, const CallInfo& call,
+                                const Message& request,
+                                grpc::ByteBuffer* response_bytes, Done done) {
+  std::shared_ptr<Message> response(method.response_prototype->New());
+  Forward(
+      method, call, request, response.get(),
+      [response, response_bytes, done = std::move(done)](absl::Status status) {
+        bool own_buffer;
+        if (status.ok() && !grpc::SerializationTraits<Message>::Serialize(
+                                *response, response_bytes, &own_buffer)
+                                .ok()) {
+          status = errors::Internal("the gateway could not encode the answer");
+        }
+        done(std::move(status));
+      });
 }
 
 void Forwarder::ForwardRegistration(const MethodRoute& method,

@@ -63,6 +63,9 @@ using Done = std::function<void(absl::Status)>;
 
 inline constexpr absl::Duration kDefaultForwardDeadline =
     absl::Milliseconds(5000);
+// The most a composed call keeps of its client's deadline for assembling and
+// sending its answer after its sub-calls (ComposedDeadline).
+inline constexpr absl::Duration kComposeReserve = absl::Milliseconds(250);
 
 class Forwarder {
  public:
@@ -81,7 +84,10 @@ class Forwarder {
   Forwarder(const Forwarder&) = delete;
   Forwarder& operator=(const Forwarder&) = delete;
 
-  // Authorises and routes one call of `method` (one of methods()).
+  // Authorises and routes one call of `method` (one of methods()). A
+  // composed method (Routing::kComposed) runs its Compose function, whose
+  // sub-calls all end by one deadline (ComposedDeadline); the composed call
+  // counts as in flight until its `done` has run.
   void Forward(const MethodRoute& method, const CallInfo& call,
                const google::protobuf::Message& request,
                google::protobuf::Message* response, Done done);
@@ -155,6 +161,19 @@ class Forwarder {
       const google::protobuf::Message& request) const;
   // The deadline a call arriving now gets downstream.
   absl::Time DeadlineFor(const CallInfo& call) const;
+  // The deadline of every sub-call of a composed call arriving now:
+  // DeadlineFor, but ending a little before the client's deadline
+  // (kComposeReserve at most), so that the composed answer, assembled once
+  // the last sub-call is over, still reaches the client in time.
+  absl::Time ComposedDeadline(const CallInfo& call) const;
+
+  void ForwardComposed(const MethodRoute& method, const CallInfo& call,
+                       const google::protobuf::Message& request,
+                       google::protobuf::Message* response, Done done);
+  // Forward, with the answer encoded into `response_bytes`.
+  void ForwardEncoding(const MethodRoute& method, const CallInfo& call,
+                       const google::protobuf::Message& request,
+                       grpc::ByteBuffer* response_bytes, Done done);
 
   void ForwardRegistration(const MethodRoute& method, const CallInfo& call,
                            const google::protobuf::Message& request,

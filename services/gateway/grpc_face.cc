@@ -131,6 +131,9 @@ std::vector<std::unique_ptr<grpc::Service>> MakeGrpcServices(
   // Grouped by service, each service's methods in declaration order.
   std::map<std::string, std::vector<const MethodRoute*>> by_service;
   for (const MethodRoute& method : calls->methods().methods()) {
+    // An internal method is not served: gRPC answers it UNIMPLEMENTED, as
+    // it does a method that does not exist.
+    if (calls->methods().FindPublic(method.full_name) == nullptr) continue;
     by_service[method.full_name.substr(0, method.full_name.find('/'))]
         .push_back(&method);
   }

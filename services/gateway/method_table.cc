@@ -141,7 +141,28 @@ void ResolveRouteFields(MethodRoute* m, std::vector<std::string>* problems) {
     }
     case Routing::kBroadcast:
     case Routing::kAnyReplica:
+    case Routing::kComposed:
       return;
+  }
+}
+
+// A composed method is answered by the gateway and nothing else is: the
+// declaration's backend, routing and compose function must agree.
+void CheckComposition(const MethodRoute& m,
+                      std::vector<std::string>* problems) {
+  const bool composed = m.route.kind == Routing::kComposed;
+  if (composed != static_cast<bool>(m.compose)) {
+    problems->push_back(absl::StrCat(
+        m.full_name, composed ? " is composed but has no compose function"
+                              : " has a compose function but is not composed"));
+  }
+  if (composed != (m.backend == kGatewayItself)) {
+    problems->push_back(absl::StrCat(
+        m.full_name,
+        composed ? absl::StrCat(" is composed, so its backend must be '",
+                                kGatewayItself, "', not '", m.backend, "'")
+                 : absl::StrCat(" names backend '", kGatewayItself,
+                                "', which only composed methods may")));
   }
 }
 
@@ -184,6 +205,13 @@ Callers AnyOf(const std::vector<Callers>& parts) {
 
 Callers AnyRole() { return {true, {}, "any authenticated caller"}; }
 
+Callers IndicatorReaders() {
+  return {false,
+          {homeward::v1::ROLE_MONITORING_OFFICER, homeward::v1::ROLE_SUPERVISOR,
+           homeward::v1::ROLE_ADMINISTRATOR},
+          "monitoring officers, supervisors and administrators"};
+}
+
 Callers AuditReaders() {
   return {false,
           {homeward::v1::ROLE_ADMINISTRATOR, homeward::v1::ROLE_SUPERVISOR},
@@ -203,11 +231,12 @@ absl::StatusOr<MethodTable> MethodTable::Create(
   std::set<std::string> backends;
   for (size_t i = 0; i < methods.size(); ++i) {
     MethodRoute& m = methods[i];
+    CheckComposition(m, &problems);
     if (m.backend.empty()) {
       problems.push_back(
           absl::StrCat(m.full_name, " names no backend service"));
     } else {
-      backends.insert(m.backend);
+      if (m.backend != kGatewayItself) backends.insert(m.backend);
       const std::string service_name =
           m.full_name.substr(0, m.full_name.find('/'));
       auto [it, added] = backend_of_service.emplace(service_name, m.backend);
@@ -272,6 +301,11 @@ absl::StatusOr<MethodTable> MethodTable::Create(
 const MethodRoute* MethodTable::Find(absl::string_view full_name) const {
   auto it = by_name_.find(full_name);
   return it == by_name_.end() ? nullptr : &methods_[it->second];
+}
+
+const MethodRoute* MethodTable::FindPublic(absl::string_view full_name) const {
+  const MethodRoute* method = Find(full_name);
+  return method == nullptr || method->internal ? nullptr : method;
 }
 
 absl::StatusOr<MethodTable> PublicMethodTable() {

@@ -19,6 +19,13 @@
 // right kind, every method of a declared service is declared, and all of a
 // service's methods name the same backend, so a typo fails the start instead
 // of a call. gateway_routing_test calls every table method on both faces.
+//
+// A composed method (ComposedMethod) is answered by the gateway itself: its
+// Compose function calls other table methods through the Forwarder with the
+// caller's own principal and builds the answer from theirs (the case
+// overview, case_overview.h). An internal method (MethodRoute::internal) is
+// in the table so that composed methods can call it, but neither public face
+// serves it (FindPublic).
 #ifndef HOMEWARD_SERVICES_GATEWAY_METHOD_TABLE_H_
 #define HOMEWARD_SERVICES_GATEWAY_METHOD_TABLE_H_
 
@@ -36,6 +43,9 @@
 #include "homeward/internal/v1/principal.pb.h"
 
 namespace homeward::gateway {
+
+class Forwarder;
+struct CallInfo;
 
 // The backend of case intake, instruments, programme data, assessments,
 // needs, counselling, consent and the audit trail. A backend name is the
@@ -56,6 +66,10 @@ inline constexpr char kReferralService[] = "referral";
 // closure (FollowUpService, CaseClosureService); follow_up::kFollowUpBackend
 // on the service's side.
 inline constexpr char kFollowUpService[] = "follow_up";
+
+// The "backend" of composed methods: the gateway answers them itself, so no
+// route names it and MethodTable::backends() leaves it out.
+inline constexpr char kGatewayItself[] = "gateway";
 
 // Whether a deployment may leave `backend` out: the gateway then starts
 // without a route for it, and its methods answer UNIMPLEMENTED naming the
@@ -94,6 +108,10 @@ enum class Routing {
   // order. The response must have no other field, since one replica's value
   // would not speak for the others.
   kGather,
+  // Answered by the gateway itself (backend kGatewayItself): the method's
+  // Compose function calls other methods through the Forwarder and fills the
+  // response from their answers.
+  kComposed,
 };
 
 struct Route {
@@ -117,6 +135,20 @@ inline Route AnyReplica() { return {Routing::kAnyReplica, ""}; }
 inline Route Gather(absl::string_view items_field) {
   return {Routing::kGather, std::string(items_field)};
 }
+
+// How a composed method answers: it calls other methods of the table with
+// `forwarder.Forward(...)` and the caller's `call` (each sub-call is
+// authorised against its own method's callers and routed as usual), fills
+// `response` (of the method's response type) from their answers and then
+// calls `done` exactly once. It must keep whatever its sub-calls use (their
+// requests, responses and its own state; shared_ptr) alive until every
+// sub-call's done has run, and may return before `done` runs. `call` and
+// `request` live until `done` runs; `call.client_deadline` is the composed
+// call's deadline, which every sub-call inherits.
+using Compose = std::function<void(Forwarder& forwarder, const CallInfo& call,
+                                   const google::protobuf::Message& request,
+                                   google::protobuf::Message* response,
+                                   std::function<void(absl::Status)> done)>;
 
 // Who may call a method: the gateway's first-line check (architecture brief
 // section 6); services still enforce record-level scope themselves.
@@ -144,6 +176,9 @@ Callers AuditReaders();
 // api_keys.h), which services use to show an agency only what is addressed to
 // it (referrals addressed to their organization, their directory entries).
 Callers PartnerAgencies();
+// Monitoring officers, supervisors and administrators: programme indicators,
+// which hold no personal data (services check a supervisor's offices).
+Callers IndicatorReaders();
 // Callers allowed by any of `parts`, e.g. AnyOf({CaseWorkers(),
 // PartnerAgencies()}); `who` joins theirs.
 Callers AnyOf(const std::vector<Callers>& parts);
@@ -158,6 +193,11 @@ struct MethodRoute {
   Callers callers;
   const google::protobuf::Message* request_prototype = nullptr;
   const google::protobuf::Message* response_prototype = nullptr;
+  // kComposed only: how the gateway answers the method.
+  Compose compose;
+  // In the table so that composed methods can call it, but not served on the
+  // public faces (they answer it like an unknown method).
+  bool internal = false;
 
   // Filled in by MethodTable::Create.
   std::string path;  // "/" + full_name: the gRPC method and the HTTP path
@@ -188,6 +228,18 @@ MethodRoute Unary(absl::string_view backend, absl::string_view full_name,
   return method;
 }
 
+// Declares `full_name` as a unary method the gateway answers itself with
+// `compose` (Routing::kComposed, backend kGatewayItself).
+template <typename Request, typename Response>
+MethodRoute ComposedMethod(absl::string_view full_name, Callers callers,
+                           Compose compose) {
+  MethodRoute method = Unary<Request, Response>(kGatewayItself, full_name,
+                                                Route{Routing::kComposed, ""},
+                                                std::move(callers));
+  method.compose = std::move(compose);
+  return method;
+}
+
 class MethodTable {
  public:
   // Resolves and checks `methods` (see the file comment). The problems are
@@ -196,9 +248,12 @@ class MethodTable {
 
   // nullptr when no method has that full name.
   const MethodRoute* Find(absl::string_view full_name) const;
+  // The same for the public faces: nullptr for an internal method too.
+  const MethodRoute* FindPublic(absl::string_view full_name) const;
   // In declaration order.
   const std::vector<MethodRoute>& methods() const { return methods_; }
-  // The backends the methods name, sorted, each once.
+  // The backends the methods name, sorted, each once; not kGatewayItself,
+  // which needs no route.
   const std::vector<std::string>& backends() const { return backends_; }
 
  private:

@@ -50,6 +50,15 @@ ReadinessTracker::ReadinessTracker(const std::vector<Backend>& backends,
     }
   }
   for (const MethodRoute& method : methods.methods()) {
+    // Not offered to clients, so not published; the public services of the
+    // same backend stand for its replicas.
+    if (method.internal) continue;
+    if (method.route.kind == Routing::kComposed) {
+      // The gateway answers it itself, with whatever parts it can read, so
+      // it needs no replica in particular: ready while the gateway is.
+      needs_[ServiceOf(method.full_name)].every.resize(replicas_.size(), false);
+      continue;
+    }
     auto it = spans.find(method.backend);
     // A backend the deployment leaves out: its services are not offered
     // (the forwarder answers UNIMPLEMENTED), so they are neither published
@@ -77,6 +86,8 @@ ReadinessTracker::ReadinessTracker(const std::vector<Backend>& backends,
           needs.any.emplace_back(span.first, span.end);
         }
         break;
+      case Routing::kComposed:
+        break;  // above
     }
   }
 }

@@ -22,8 +22,10 @@
 // calls, registrations and fan-out lists; every replica for broadcasts and
 // gathered calls; any one replica for reads of data every replica holds. So
 // one backend being down makes its own public services NOT_SERVING and
-// leaves the others' alone. The gateway is ready ("" SERVING) when every
-// public service is.
+// leaves the others' alone. A service of composed methods (answered by the
+// gateway itself, which reports a missing part instead of failing) needs no
+// replica and is ready while the gateway is; internal methods are not
+// published. The gateway is ready ("" SERVING) when every public service is.
 //
 //   ReadinessTracker readiness(forwarder.backends(), methods, {});
 //   readiness.Start(grpc_server->GetHealthCheckService());  // first probe
