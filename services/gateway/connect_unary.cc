@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/auth/principal_token.h"
@@ -18,7 +19,10 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/slice.h"
+#include "homeward/v1/indicators.pb.h"
 #include "services/gateway/connect_error.h"
+#include "services/gateway/indicator_csv.h"
+#include "services/gateway/programme_indicators.h"
 
 namespace homeward::gateway {
 namespace {
@@ -32,8 +36,15 @@ constexpr char kProto[] = "application/proto";
 constexpr char kAcceptedMediaTypes[] = "application/json, application/proto";
 // Request-targets longer than this are shortened when quoted in a message.
 constexpr size_t kQuotedTargetBytes = 200;
+// Lists the services whose part of a CSV answer is missing.
+constexpr char kMissingServicesHeader[] = "X-Missing-Services";
 
 enum class Codec { kJson, kProto };
+
+// How a successful answer is written: in the request's codec, or (the
+// programme indicators asked for with Accept: text/csv) as one table's CSV
+// file.
+enum class Answer { kCodec, kCsv };
 
 std::string ToStdString(google::protobuf::StringPiece s) {
   return std::string(s.data(), s.size());
@@ -126,16 +137,41 @@ std::string BytesOf(const grpc::ByteBuffer& buffer) {
   return bytes;
 }
 
+// The CSV file of the one table `indicators` holds.
+absl::StatusOr<HttpResponse> CsvAnswer(
+    const homeward::v1::ProgrammeIndicators& indicators) {
+  if (indicators.tables_size() != 1) {
+    return errors::Internal(
+        absl::StrCat("a CSV answer needs exactly one table, not ",
+                     indicators.tables_size()));
+  }
+  const homeward::v1::IndicatorTable& table = indicators.tables(0);
+  HttpResponse answer;
+  answer.content_type = kCsvContentType;
+  answer.body = IndicatorTableCsv(table, indicators.suppression_threshold());
+  answer.headers.emplace_back("Content-Disposition",
+                              CsvContentDisposition(table));
+  // A CSV file has no room for them: the services whose part is missing
+  // (their values are empty) ride in a header.
+  if (indicators.missing_services_size() > 0) {
+    answer.headers.emplace_back(
+        kMissingServicesHeader,
+        absl::StrJoin(indicators.missing_services(), ", "));
+  }
+  return answer;
+}
+
 // One call from its decoding to its answer: owns what the Forwarder reads
 // and writes until its callback runs.
 struct Call {
   const MethodRoute* method = nullptr;
   Codec codec = Codec::kJson;
+  Answer form = Answer::kCodec;
   CallInfo info;
   absl::Time start;
   HttpResponder respond;
   std::unique_ptr<google::protobuf::Message> request;
-  std::unique_ptr<google::protobuf::Message> response;  // JSON codec
+  std::unique_ptr<google::protobuf::Message> response;  // JSON codec, CSV
   grpc::ByteBuffer request_bytes;                       // proto codec
   grpc::ByteBuffer response_bytes;                      // proto codec
 
@@ -143,7 +179,15 @@ struct Call {
   void Finish(absl::Status status) {
     HttpResponse answer;
     if (status.ok()) {
-      if (codec == Codec::kJson) {
+      if (form == Answer::kCsv) {
+        absl::StatusOr<HttpResponse> csv = CsvAnswer(
+            static_cast<const homeward::v1::ProgrammeIndicators&>(*response));
+        if (csv.ok()) {
+          answer = *std::move(csv);
+        } else {
+          status = csv.status();
+        }
+      } else if (codec == Codec::kJson) {
         absl::StatusOr<std::string> json = PrintJson(*response);
         if (json.ok()) {
           answer.content_type = kJson;
@@ -170,6 +214,38 @@ struct Call {
     reply(std::move(answer));
   }
 };
+
+absl::Status DecodeRequest(Codec codec, const std::string& body,
+                           google::protobuf::Message* request) {
+  if (codec == Codec::kJson) return ParseJson(body, request);
+  if (request->ParseFromString(body)) return absl::OkStatus();
+  return errors::InvalidField(
+      "body", absl::StrCat("is not a valid encoded ", request->GetTypeName()));
+}
+
+// A CSV answer holds one table, so the request must name it; the call is
+// forwarded as messages whatever the request's codec, since its answer is
+// rewritten anyway.
+void ForwardForCsv(Forwarder& forwarder, const std::string& body,
+                   const std::shared_ptr<Call>& call) {
+  if (absl::Status s = DecodeRequest(call->codec, body, call->request.get());
+      !s.ok()) {
+    return call->Finish(std::move(s));
+  }
+  const auto& request =
+      static_cast<const homeward::v1::GetProgrammeIndicatorsRequest&>(
+          *call->request);
+  if (request.table() == homeward::v1::INDICATOR_TABLE_UNSPECIFIED) {
+    return call->Finish(errors::InvalidField(
+        "table",
+        "is required for a CSV answer (Accept: text/csv), which holds one "
+        "table: name it, e.g. INDICATOR_TABLE_CASELOAD"));
+  }
+  call->response.reset(call->method->response_prototype->New());
+  forwarder.Forward(
+      *call->method, call->info, *call->request, call->response.get(),
+      [call](absl::Status status) { call->Finish(std::move(status)); });
+}
 
 }  // namespace
 
@@ -254,6 +330,11 @@ void ConnectUnary::Serve(HttpRequest request, HttpResponder respond) const {
   auto call = std::make_shared<Call>();
   call->method = method;
   call->codec = *codec;
+  // Other methods ignore Accept: they answer in the request's codec.
+  if (method->full_name == kGetProgrammeIndicators &&
+      AcceptsCsv(request.Header("accept"))) {
+    call->form = Answer::kCsv;
+  }
   call->start = start;
   call->respond = std::move(respond);
   call->info.request_id = request_id;
@@ -266,6 +347,9 @@ void ConnectUnary::Serve(HttpRequest request, HttpResponder respond) const {
   call->info.principal = std::move(caller->principal);
 
   call->request.reset(method->request_prototype->New());
+  if (call->form == Answer::kCsv) {
+    return ForwardForCsv(*forwarder_, request.body, call);
+  }
   if (call->codec == Codec::kJson) {
     if (absl::Status s = ParseJson(request.body, call->request.get());
         !s.ok()) {

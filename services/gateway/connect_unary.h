@@ -19,6 +19,11 @@
 //     the response in the request's codec; an error is always a Connect error
 //     object in JSON with the HTTP status Connect gives its code (for unary
 //     calls Connect sends errors as JSON whatever the codec).
+//   GetProgrammeIndicators with an Accept header listing text/csv: one
+//     table as a CSV file (indicator_csv.h), 200 text/csv; charset=utf-8 with
+//     Content-Disposition: attachment; filename="<table>.csv" and the
+//     missing services in X-Missing-Services; the request must name its
+//     `table` (else invalid_argument naming it). Other methods ignore Accept.
 //   GET|HEAD /healthz: 200 "ok" while `ready()` says so, else 503 with a
 //     Connect error `unavailable`.
 // Refusals before a call exists say what is allowed: no method there (404

@@ -19,6 +19,7 @@
 #include "services/gateway/grpc_face.h"
 #include "services/gateway/json_http.h"
 #include "services/gateway/method_table.h"
+#include "services/gateway/programme_indicators.h"
 #include "services/gateway/readiness.h"
 
 namespace homeward::gateway {
@@ -27,6 +28,9 @@ namespace {
 // A forwarded call may not wait longer than this for a replica, whatever the
 // configuration says: a stuck replica must not pin gateway resources.
 constexpr uint32_t kMaxForwardDeadlineMs = 10 * 60 * 1000;
+// Beyond this an office's indicators would be all but blank; the bound also
+// keeps the threshold an int.
+constexpr uint32_t kMaxIndicatorSuppressionThreshold = 1000;
 
 void AddAll(const absl::Status& status, absl::string_view prefix,
             errors::FieldViolations* bad) {
@@ -71,6 +75,17 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
             absl::StrCat("must be at most ", kMaxForwardDeadlineMs,
                          " (10 minutes)"));
   }
+  const uint32_t threshold = config.indicator_suppression_threshold() == 0
+                                 ? kDefaultIndicatorSuppressionThreshold
+                                 : config.indicator_suppression_threshold();
+  if (threshold < 2 || threshold > kMaxIndicatorSuppressionThreshold) {
+    bad.Add("indicator_suppression_threshold",
+            absl::StrCat("must be 0 (the default, ",
+                         kDefaultIndicatorSuppressionThreshold, ") or 2 to ",
+                         kMaxIndicatorSuppressionThreshold,
+                         ": groups smaller than it are suppressed, so 1 "
+                         "would suppress nothing"));
+  }
   JsonHttpServer::Options http_options =
       JsonFaceOptionsFrom(config.http_limits(), bad);
   if (options.principal_secret.empty()) {
@@ -79,8 +94,17 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   }
   // Not configuration: a wrong table is a gateway bug, refused before any
   // call could meet it.
-  std::vector<MethodRoute> declared =
-      options.methods.empty() ? PublicMethods() : std::move(options.methods);
+  std::vector<MethodRoute> declared;
+  if (options.methods.empty()) {
+    declared = PublicMethods();
+    // The programme indicators, composed here with the configured
+    // threshold (a refused threshold fails the start below anyway).
+    for (MethodRoute& method : IndicatorMethods(static_cast<int>(threshold))) {
+      declared.push_back(std::move(method));
+    }
+  } else {
+    declared = std::move(options.methods);
+  }
   for (MethodRoute& method : options.extra_methods) {
     declared.push_back(std::move(method));
   }

@@ -43,8 +43,8 @@ class GatewayServer {
     // Listen addresses (port 0 picks a free one; an empty address disables
     // that face), routes (one per backend the methods name; every backend
     // shares partition_count), partition_count (0: 64), forward_deadline_ms
-    // (0: 5000). The *_file fields are main()'s business and are ignored
-    // here.
+    // (0: 5000), indicator_suppression_threshold (0: 5, else 2 to 1000).
+    // The *_file fields are main()'s business and are ignored here.
     homeward::internal::v1::GatewayConfig config;
     // HMAC secret that signs principals (auth::PrincipalSigner).
     std::string principal_secret;
@@ -54,9 +54,10 @@ class GatewayServer {
     // in-process channels). Keyed by ReplicaConfig.address, whichever
     // backend's route lists it (local_services.h builds both).
     std::map<std::string, std::shared_ptr<grpc::Channel>> channel_overrides;
-    // The methods served, replacing PublicMethods() when not empty, and
-    // methods served besides them. For tests (a probe backend) and for a
-    // service whose methods are not in PublicMethods() yet; a deployment
+    // The methods served, replacing PublicMethods() and the programme
+    // indicators (IndicatorMethods, programme_indicators.h) when not empty,
+    // and methods served besides them. For tests (a probe backend) and for
+    // a service whose methods are not in PublicMethods() yet; a deployment
     // leaves both empty. Checked by MethodTable::Create like the public
     // table.
     std::vector<MethodRoute> methods;
