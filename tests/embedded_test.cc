@@ -41,6 +41,7 @@ using ::homeward::testing::StatusIs;
 using ::homeward::testing::TempDir;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 namespace v1 = ::homeward::v1;
 
 EmbeddedOptions OptionsFor(const TempDir& dir) {
@@ -109,7 +110,7 @@ TEST(EmbeddedSuiteTest, PrintedExampleCallsWorkAndSurviveARestart) {
                 HasSubstr(absl::StrCat("127.0.0.1:", (*suite)->http_port())));
 
     auto bodies = PrintedBodies(text);
-    ASSERT_EQ(bodies.size(), 4u);
+    ASSERT_EQ(bodies.size(), 6u);
     auto registered =
         Post((*suite)->http_port(), "RegisterCase", key, bodies[0]);
     ASSERT_TRUE(registered);
@@ -130,12 +131,39 @@ TEST(EmbeddedSuiteTest, PrintedExampleCallsWorkAndSurviveARestart) {
     ASSERT_TRUE(listed);
     EXPECT_EQ(listed->status, 200) << listed->body;
     EXPECT_THAT(listed->body, HasSubstr(case_id));
+
+    // bodies[3] is GetPlan's (no plan yet); the overview's and the
+    // indicators' examples work as printed, with the monitoring officer's
+    // key: one case in the office, at INTAKE, suppressed as a group below 5.
+    auto overview =
+        Post((*suite)->http_port(), "CaseOverviewService/GetCaseOverview", key,
+             std::regex_replace(bodies[4], std::regex("<caseId>"), case_id));
+    ASSERT_TRUE(overview);
+    EXPECT_EQ(overview->status, 200) << overview->body;
+    EXPECT_THAT(overview->body, HasSubstr("CASE_STAGE_INTAKE"));
+    EXPECT_THAT(overview->body, Not(HasSubstr("missingParts")));
+    const std::string monitoring = (*suite)->dev_monitoring_key();
+    ASSERT_FALSE(monitoring.empty());
+    EXPECT_THAT(text, HasSubstr(monitoring));
+    httplib::Client http("127.0.0.1", (*suite)->http_port());
+    auto csv = http.Post(
+        "/homeward.v1.ProgrammeIndicatorService/GetProgrammeIndicators",
+        {{"Authorization", "Bearer " + monitoring}, {"Accept", "text/csv"}},
+        bodies[5], "application/json");
+    ASSERT_TRUE(csv);
+    EXPECT_EQ(csv->status, 200) << csv->body;
+    EXPECT_THAT(csv->body, HasSubstr("CASE_STAGE_INTAKE,<5,<5"));
+    EXPECT_THAT(csv->body, HasSubstr("CASE_STAGE_CLOSED,0,0"));
+    // Case records are not the monitoring officer's.
+    auto refused = Post((*suite)->http_port(), "GetCase", monitoring, get_body);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 403) << refused->body;
   }
 
   // Secrets are private to the owner.
-  for (const char* file :
-       {"/principal.secret", "/dev-api-key", "/dev-admin-api-key",
-        "/dev-partner-api-key", "/api_keys.textproto"}) {
+  for (const char* file : {"/principal.secret", "/dev-api-key",
+                           "/dev-admin-api-key", "/dev-partner-api-key",
+                           "/dev-monitoring-api-key", "/api_keys.textproto"}) {
     struct stat st;
     ASSERT_EQ(stat((dir.path() + "/data" + file).c_str(), &st), 0) << file;
     EXPECT_EQ(st.st_mode & 077, 0u) << file;
@@ -165,7 +193,7 @@ TEST(EmbeddedSuiteTest, PlanningFollowsTheRegisteredCaseAndServesPlans) {
   const int port = (*suite)->http_port();
   const std::vector<std::string> bodies =
       PrintedBodies((*suite)->Instructions());
-  ASSERT_EQ(bodies.size(), 4u);
+  ASSERT_EQ(bodies.size(), 6u);
   auto registered = Post(port, "RegisterCase", key, bodies[0]);
   ASSERT_TRUE(registered);
   ASSERT_EQ(registered->status, 200) << registered->body;

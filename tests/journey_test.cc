@@ -35,6 +35,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "homeward/v1/assessments.pb.h"
 #include "homeward/v1/cases.pb.h"
@@ -42,7 +43,9 @@
 #include "homeward/v1/counselling.pb.h"
 #include "homeward/v1/directory.pb.h"
 #include "homeward/v1/follow_up.pb.h"
+#include "homeward/v1/indicators.pb.h"
 #include "homeward/v1/needs.pb.h"
+#include "homeward/v1/overview.pb.h"
 #include "homeward/v1/planning.pb.h"
 #include "homeward/v1/referral.pb.h"
 #include "tests/fixtures/case_fixtures.h"
@@ -67,8 +70,10 @@ using ::homeward::testing::kJourneyPartnerOrg;
 using ::homeward::testing::kJourneyPartnerService;
 using ::homeward::testing::kJourneyRoles;
 using ::homeward::testing::RoleName;
+using ::testing::DoubleNear;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Pair;
 
 // The example directory's second organization, whose service the case is
 // also referred to (a draft, later cancelled): the partner never sees it.
@@ -1305,16 +1310,143 @@ class Journey {
              CaseWorkersOnly(grpc::StatusCode::PERMISSION_DENIED));
   }
 
-  // ------------------------------------------------------------------
-  // LEAD: calls of the issue-15 composed gateway methods go here (not on
-  // this branch yet): CaseOverviewService/GetCaseOverview for case_id_ (as
-  // each role: parts trimmed by role; the closed case's stage, scores since
-  // baseline, needs, plan, referrals, follow-ups and trajectory) and
-  // ProgrammeIndicatorService/GetProgrammeIndicators for kJourneyOffice (the
-  // monitoring officer allowed, small groups suppressed). Runs after the
-  // closure, before FinalState is read.
-  // ------------------------------------------------------------------
-  void OverviewAndIndicators() {}
+  // The case overview and the office's indicators once the case is closed.
+  // The overview is the case workers' (the other office's case manager gets
+  // NOT_FOUND: the overview never says that a case exists); it carries every
+  // part, the same on both faces, with the scores' change since the
+  // baseline worked out above. The indicators are the monitoring officer's,
+  // the supervisor's and the administrator's, never a case manager's or a
+  // partner's; with one case in the office every group is 0 or suppressed
+  // (below the default threshold of 5), so nothing singles the returnee out,
+  // and every service's part arrived.
+  void OverviewAndIndicators() {
+    auto overview_request = std::make_shared<v1::GetCaseOverviewRequest>();
+    overview_request->set_case_id(case_id_);
+    AddProbe("GetCaseOverview", "CaseOverviewService/GetCaseOverview",
+             overview_request, std::make_shared<v1::CaseOverview>(),
+             CaseWorkersOnly(grpc::StatusCode::NOT_FOUND));
+
+    v1::CaseOverview overview;
+    ASSERT_TRUE(Ok(Call(Face::kGrpc, JourneyRole::kSupervisor,
+                        "CaseOverviewService/GetCaseOverview",
+                        *overview_request, &overview)));
+    v1::CaseOverview over_json;
+    ASSERT_TRUE(Ok(Call(Face::kJson, JourneyRole::kCaseManager,
+                        "CaseOverviewService/GetCaseOverview",
+                        *overview_request, &over_json)));
+    EXPECT_TRUE(
+        google::protobuf::util::MessageDifferencer::Equals(overview, over_json))
+        << overview.ShortDebugString() << "\n"
+        << over_json.ShortDebugString();
+    EXPECT_THAT(overview.missing_parts(), ::testing::IsEmpty());
+    EXPECT_EQ(overview.case_().stage(), v1::CASE_STAGE_CLOSED);
+    std::map<v1::ScoreKind, double> changes;
+    for (const v1::ScoreChange& change : overview.scores().changes()) {
+      changes[change.score()] = change.change();
+    }
+    EXPECT_THAT(
+        changes,
+        ElementsAre(Pair(v1::SCORE_KIND_ECONOMIC, DoubleNear(0.45, 1e-6)),
+                    Pair(v1::SCORE_KIND_SOCIAL, DoubleNear(0.3125, 1e-6)),
+                    Pair(v1::SCORE_KIND_PSYCHOSOCIAL, DoubleNear(0.4, 1e-6)),
+                    Pair(v1::SCORE_KIND_COMPOSITE, DoubleNear(0.3929, 1e-6))));
+    EXPECT_EQ(overview.plan().status(), v1::PLAN_STATUS_COMPLETED);
+    EXPECT_EQ(overview.referrals_size(), 2);
+    // Closing the case cancelled every contact still scheduled.
+    EXPECT_THAT(overview.upcoming_contacts(), ::testing::IsEmpty());
+    EXPECT_THAT(overview.overdue_contacts(), ::testing::IsEmpty());
+    std::vector<v1::WPhase> phases;
+    for (const v1::TrajectoryPoint& point : overview.trajectory().contacts()) {
+      phases.push_back(point.w_phase());
+    }
+    EXPECT_THAT(phases, ElementsAre(v1::W_PHASE_REENTRY_SHOCK,
+                                    v1::W_PHASE_READJUSTMENT));
+    // Open means OPEN or BEING_ADDRESSED, as the services list them.
+    int open_needs = 0;
+    const v1::ListNeedsResponse needs = Needs();
+    for (const v1::Need& n : needs.needs()) {
+      open_needs += n.status() == v1::NEED_STATUS_OPEN ||
+                    n.status() == v1::NEED_STATUS_BEING_ADDRESSED;
+    }
+    int open_concerns = 0;
+    const v1::ListProtectionConcernsResponse concerns = Concerns();
+    for (const v1::ProtectionConcern& pc : concerns.concerns()) {
+      open_concerns += pc.status() == v1::NEED_STATUS_OPEN ||
+                       pc.status() == v1::NEED_STATUS_BEING_ADDRESSED;
+    }
+    EXPECT_EQ(overview.open_needs_size(), open_needs);
+    EXPECT_EQ(overview.open_protection_concerns_size(), open_concerns);
+
+    auto indicators_request =
+        std::make_shared<v1::GetProgrammeIndicatorsRequest>();
+    indicators_request->set_office_id(kJourneyOffice);
+    *indicators_request->mutable_period_start() = DaysFromToday(-30);
+    *indicators_request->mutable_period_end() = DaysFromToday(0);
+    std::map<JourneyRole, grpc::StatusCode> readers;
+    for (JourneyRole role : kJourneyRoles) {
+      readers[role] = grpc::StatusCode::PERMISSION_DENIED;
+    }
+    readers[JourneyRole::kSupervisor] = grpc::StatusCode::OK;
+    readers[JourneyRole::kMonitoring] = grpc::StatusCode::OK;
+    readers[JourneyRole::kAdministrator] = grpc::StatusCode::OK;
+    AddProbe("GetProgrammeIndicators",
+             "ProgrammeIndicatorService/GetProgrammeIndicators",
+             indicators_request, std::make_shared<v1::ProgrammeIndicators>(),
+             readers);
+
+    v1::ProgrammeIndicators indicators;
+    ASSERT_TRUE(Ok(Call(Face::kJson, JourneyRole::kMonitoring,
+                        "ProgrammeIndicatorService/GetProgrammeIndicators",
+                        *indicators_request, &indicators)));
+    EXPECT_THAT(indicators.missing_services(), ::testing::IsEmpty());
+    EXPECT_EQ(indicators.suppression_threshold(), 5);
+    ASSERT_EQ(indicators.tables_size(), 7);
+    int suppressed = 0;
+    for (const v1::IndicatorTable& table : indicators.tables()) {
+      for (const v1::IndicatorRow& row : table.rows()) {
+        for (const v1::IndicatorValue& value : row.values()) {
+          suppressed += value.suppressed();
+          EXPECT_TRUE(value.suppressed() ||
+                      (value.has_count() && value.count() == 0) ||
+                      value.kind_case() == v1::IndicatorValue::KIND_NOT_SET)
+              << table.name() << " " << row.label() << ": "
+              << value.ShortDebugString();
+        }
+      }
+    }
+    const v1::IndicatorTable& caseload = indicators.tables(0);
+    ASSERT_EQ(caseload.name(), "caseload");
+    for (const v1::IndicatorRow& row : caseload.rows()) {
+      // cases, registered_in_period: the one case is CLOSED and was
+      // registered today, so both are suppressed in its row only.
+      const bool closed = row.label() == "CASE_STAGE_CLOSED";
+      ASSERT_EQ(row.values_size(), 2) << row.label();
+      EXPECT_EQ(row.values(0).suppressed(), closed) << row.label();
+      EXPECT_EQ(row.values(1).suppressed(), closed) << row.label();
+    }
+    // Registration, plan, referral, contacts, surveys and closure each left
+    // a group of one somewhere.
+    EXPECT_GE(suppressed, 10);
+
+    // One table as CSV from the JSON face: the same suppressed cell as "<5".
+    httplib::Client http("127.0.0.1", deployment_.http_port());
+    v1::GetProgrammeIndicatorsRequest csv_request = *indicators_request;
+    csv_request.set_table(v1::INDICATOR_TABLE_CASELOAD);
+    std::string body;
+    ASSERT_TRUE(
+        google::protobuf::util::MessageToJsonString(csv_request, &body).ok());
+    httplib::Result csv = http.Post(
+        "/homeward.v1.ProgrammeIndicatorService/GetProgrammeIndicators",
+        {{"Authorization",
+          absl::StrCat("Bearer ", testing::KeyOf(JourneyRole::kMonitoring))},
+         {"Accept", "text/csv"}},
+        body, "application/json");
+    ASSERT_TRUE(csv);
+    EXPECT_EQ(csv->status, 200) << csv->body;
+    EXPECT_THAT(csv->get_header_value("Content-Type"), HasSubstr("text/csv"));
+    EXPECT_THAT(csv->body, HasSubstr("CASE_STAGE_CLOSED,<5,<5"));
+    EXPECT_THAT(csv->body, HasSubstr("CASE_STAGE_INTAKE,0,0"));
+  }
 
   void JoinRestarter() {
     if (restarter_.joinable()) restarter_.join();

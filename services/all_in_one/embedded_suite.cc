@@ -11,6 +11,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/auth/principal_token.h"
 #include "common/feeds/producer_channel.h"
 #include "common/server/config_file.h"
@@ -318,6 +321,10 @@ std::string EmbeddedSuite::Instructions() const {
                     ? ""
                     : absl::StrCat("\n  Monitoring officer key (indicators of ",
                                    kDemoOffice, "): ", dev_monitoring_key_));
+  // The indicators example covers this year, so that it counts the case the
+  // register example makes today.
+  const int this_year = static_cast<int>(
+      absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year());
   return absl::StrFormat(
       R"(Homeward is running (all-in-one).
   JSON/HTTP : http://127.0.0.1:%d   gRPC : 127.0.0.1:%d
@@ -359,7 +366,7 @@ The office's programme indicators, as JSON or one table as CSV (the
 monitoring officer key; docs/INDICATORS.md):
   curl -s -X POST http://127.0.0.1:%d/homeward.v1.ProgrammeIndicatorService/GetProgrammeIndicators \
     -H 'Content-Type: application/json' -H 'Accept: text/csv' -H 'Authorization: Bearer %s' \
-    -d '{"officeId":"%s","periodStart":{"year":2026,"month":1,"day":1},"periodEnd":{"year":2026,"month":12,"day":31},"table":"INDICATOR_TABLE_CASELOAD"}'
+    -d '{"officeId":"%s","periodStart":{"year":%d,"month":1,"day":1},"periodEnd":{"year":%d,"month":12,"day":31},"table":"INDICATOR_TABLE_CASELOAD"}'
 
 Stop with Ctrl-C (SIGINT) or SIGTERM.
 )",
@@ -367,7 +374,7 @@ Stop with Ctrl-C (SIGINT) or SIGTERM.
       base, key, plans, key, http_port(), key, http_port(),
       dev_monitoring_key_.empty() ? "<a monitoring officer's key>"
                                   : dev_monitoring_key_,
-      kDemoOffice);
+      kDemoOffice, this_year, this_year);
 }
 
 }  // namespace homeward::all_in_one

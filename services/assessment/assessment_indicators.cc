@@ -103,12 +103,32 @@ void AddRssCells(const std::vector<Assessment>& assessments,
     }
     if (*slot == nullptr || IsLater(a, **slot)) *slot = &a;
   }
+  // The change is measured from the baseline the follow-up is compared with,
+  // whenever it was submitted: a quarter's follow-ups mostly compare with
+  // baselines of earlier quarters. Scores compare only within one version of
+  // the instrument.
+  const Assessment* compared = nullptr;
+  if (follow_up != nullptr) {
+    for (const Assessment& a : assessments) {
+      if (a.kind() == homeward::v1::INSTRUMENT_KIND_RSS &&
+          a.subject_member_id().empty() &&
+          a.occasion() == homeward::v1::ASSESSMENT_OCCASION_BASELINE &&
+          a.instrument_id() == follow_up->instrument_id() &&
+          a.instrument_version() == follow_up->instrument_version() &&
+          !IsLater(a, *follow_up) &&
+          (compared == nullptr || IsLater(a, *compared))) {
+        compared = &a;
+      }
+    }
+  }
   for (ScoreKind kind : kRssRows) {
     const std::string& row = homeward::v1::ScoreKind_Name(kind);
     std::optional<double> before;
     std::optional<double> after;
+    std::optional<double> compared_score;
     if (baseline != nullptr) before = ScoreOf(baseline->scores(), kind);
     if (follow_up != nullptr) after = ScoreOf(follow_up->scores(), kind);
+    if (compared != nullptr) compared_score = ScoreOf(compared->scores(), kind);
     if (before.has_value()) {
       cells->Count(kRssTable, row, "baseline_cases");
       cells->AddToMean(kRssTable, row, "baseline_mean", *before);
@@ -117,8 +137,8 @@ void AddRssCells(const std::vector<Assessment>& assessments,
       cells->Count(kRssTable, row, "follow_up_cases");
       cells->AddToMean(kRssTable, row, "follow_up_mean", *after);
     }
-    if (before.has_value() && after.has_value()) {
-      cells->AddToMean(kRssTable, row, "mean_change", *after - *before);
+    if (compared_score.has_value() && after.has_value()) {
+      cells->AddToMean(kRssTable, row, "mean_change", *after - *compared_score);
     }
   }
 }

@@ -49,8 +49,10 @@ void AddCaseloadCells(const homeward::v1::Case& c,
 // baseline adds the case to "baseline_cases" and its score to
 // "baseline_mean" when it has that score (a score is absent when none of
 // its items was answered); the follow-up likewise to "follow_up_cases" and
-// "follow_up_mean"; when both have the score, follow-up minus baseline goes
-// into "mean_change".
+// "follow_up_mean". "mean_change" takes that follow-up's score minus the
+// score of the baseline it compares with: the latest BASELINE submitted at
+// any time not after it, of the same instrument and version (scores compare
+// only within one version), when both have the score.
 void AddRssCells(const std::vector<homeward::v1::Assessment>& assessments,
                  const indicators::IndicatorPeriod& period,
                  indicators::IndicatorCells* cells);

@@ -106,6 +106,11 @@ Assessment Rss(homeward::v1::AssessmentOccasion occasion,
   return a;
 }
 
+Assessment Versioned(Assessment a, int version) {
+  a.set_instrument_version(version);
+  return a;
+}
+
 constexpr auto kBaseline = homeward::v1::ASSESSMENT_OCCASION_BASELINE;
 constexpr auto kFollowUp = homeward::v1::ASSESSMENT_OCCASION_FOLLOW_UP;
 
@@ -143,11 +148,33 @@ TEST(RssCells, BaselinesFollowUpsAndTheirChangeByScoreKind) {
         {"rss/SCORE_KIND_PSYCHOSOCIAL/baseline_mean", "0.4/1"},
         {"rss/SCORE_KIND_COMPOSITE/baseline_cases", "1"},
         {"rss/SCORE_KIND_COMPOSITE/baseline_mean", "0.3929/1"}}},
-      {"a baseline submitted the second before the period: no change",
+      {"a baseline before the period: not counted, but the change is from it",
        {{Rss(kBaseline, At(2025, 12, 31, 23, 59, 59), {0.25, {}, {}, {}}),
          Rss(kFollowUp, At(2026, 3, 31, 23, 59, 59), {0.75, {}, {}, {}})}},
        {{"rss/SCORE_KIND_ECONOMIC/follow_up_cases", "1"},
+        {"rss/SCORE_KIND_ECONOMIC/follow_up_mean", "0.75/1"},
+        {"rss/SCORE_KIND_ECONOMIC/mean_change", "0.5/1"}}},
+      {"a baseline of another instrument version gives no change",
+       {{Versioned(Rss(kBaseline, At(2026, 1, 5), {0.25, {}, {}, {}}), 1),
+         Versioned(Rss(kFollowUp, At(2026, 3, 5), {0.75, {}, {}, {}}), 2)}},
+       {{"rss/SCORE_KIND_ECONOMIC/baseline_cases", "1"},
+        {"rss/SCORE_KIND_ECONOMIC/baseline_mean", "0.25/1"},
+        {"rss/SCORE_KIND_ECONOMIC/follow_up_cases", "1"},
         {"rss/SCORE_KIND_ECONOMIC/follow_up_mean", "0.75/1"}}},
+      {"a baseline after the follow-up is not what it compares with",
+       {{Rss(kBaseline, At(2026, 1, 5), {0.25, {}, {}, {}},
+             absl::CivilDay(2026, 1, 5)),
+         Rss(kFollowUp, At(2026, 3, 5), {0.75, {}, {}, {}},
+             absl::CivilDay(2026, 3, 5)),
+         Rss(kBaseline, At(2026, 3, 20), {0.5, {}, {}, {}},
+             absl::CivilDay(2026, 3, 20))}},
+       // baseline_mean is the latest baseline's (0.5); the change is from the
+       // one before the follow-up: 0.75 - 0.25.
+       {{"rss/SCORE_KIND_ECONOMIC/baseline_cases", "1"},
+        {"rss/SCORE_KIND_ECONOMIC/baseline_mean", "0.5/1"},
+        {"rss/SCORE_KIND_ECONOMIC/follow_up_cases", "1"},
+        {"rss/SCORE_KIND_ECONOMIC/follow_up_mean", "0.75/1"},
+        {"rss/SCORE_KIND_ECONOMIC/mean_change", "0.5/1"}}},
       {"a follow-up submitted the second after the period",
        {{Rss(kBaseline, At(2026, 3, 1), {0.25, {}, {}, {}}),
          Rss(kFollowUp, At(2026, 4, 1, 0, 0, 0), {0.75, {}, {}, {}})}},

@@ -33,8 +33,6 @@ inline constexpr char kGetProgrammeIndicators[] =
 
 // GatewayConfig.indicator_suppression_threshold when it is 0.
 inline constexpr int kDefaultIndicatorSuppressionThreshold = 5;
-// The longest period one call may cover, both days included (a leap year).
-inline constexpr int kMaxIndicatorPeriodDays = 366;
 
 // A service that computes a part of the indicators: its backend and the
 // internal method that returns its part.
@@ -51,12 +49,11 @@ const std::vector<IndicatorSource>& IndicatorSources();
 // gathered over every replica of their backend).
 std::vector<MethodRoute> IndicatorMethods(int suppression_threshold);
 
-// The request's check, pure: INVALID_ARGUMENT with one violation per bad
-// field (office_id required and an identifier; period_start and period_end
-// required calendar days, start <= end, at most kMaxIndicatorPeriodDays both
-// included; table a known IndicatorTableId or unset), then PERMISSION_DENIED
-// when `caller` is not an administrator and the office is not one of its
-// offices.
+// The request's check: INVALID_ARGUMENT with one violation per bad field
+// (the office, the period and the caller's scope as every service checks
+// its part, indicators::CheckIndicatorPartRequest; table a known
+// IndicatorTableId or unset), then PERMISSION_DENIED when `caller` is not an
+// administrator and the office is not one of its offices.
 absl::Status CheckProgrammeIndicatorsRequest(
     const homeward::v1::GetProgrammeIndicatorsRequest& request,
     const homeward::internal::v1::Principal& caller);

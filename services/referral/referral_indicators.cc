@@ -64,7 +64,16 @@ void CountReferral(const Referral& referral, absl::string_view office_id,
   if (referral.status() == homeward::v1::REFERRAL_STATUS_ENTERED_IN_ERROR) {
     return;
   }
-  if (period.Contains(referral.create_time())) {
+  // Made when sent to the organization (the first REQUESTED entry): a
+  // draft never sent was never made.
+  const google::protobuf::Timestamp* sent = nullptr;
+  for (const homeward::v1::ReferralStatusChange& change : referral.history()) {
+    if (change.status() == homeward::v1::REFERRAL_STATUS_REQUESTED) {
+      sent = &change.time();
+      break;
+    }
+  }
+  if (sent != nullptr && period.Contains(*sent)) {
     cells.Count(kReferralsTable, kAllRow, kMadeColumn);
   }
   for (const homeward::v1::ReferralStatusChange& change : referral.history()) {
@@ -84,10 +93,10 @@ void CountReferral(const Referral& referral, absl::string_view office_id,
       }
     }
   }
-  if (HasTime(referral.create_time()) &&
+  if (sent != nullptr && HasTime(*sent) &&
       period.Contains(referral.response_time())) {
     const int64_t seconds =
-        referral.response_time().seconds() - referral.create_time().seconds();
+        referral.response_time().seconds() - sent->seconds();
     // Whole hours, rounded down; clocks of different replicas never make
     // an answer come before its referral.
     cells.AddToDistribution(kReferralsTable, kAllRow, kMedianResponseHours,

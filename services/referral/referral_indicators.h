@@ -10,12 +10,13 @@
 //
 // What is counted, for the referrals of `office_id` (the case's office),
 // leaving out those marked ENTERED_IN_ERROR (recorded by mistake):
-// - referrals/ALL/made: created (create_time) in the period;
+// - referrals/ALL/made: sent to the organization (the first REQUESTED
+//   history entry) in the period; a draft never sent is not counted;
 // - referrals/ALL/accepted, declined, completed, failed, cancelled: history
 //   entries moving to ACCEPTED, REJECTED, COMPLETED, FAILED, CANCELLED whose
 //   time is in the period (each status by the day of its own entry);
 // - referrals/ALL/median_response_hours: a distribution of the whole hours
-//   from creation to the organization's first answer (response_time:
+//   from sending to the organization's first answer (response_time:
 //   RECEIVED, ACCEPTED or REJECTED), for first answers in the period;
 // - referral_declines/<reason>/declined: the REJECTED entries in the period
 //   by their coded reason, REFERRAL_DECLINE_REASON_* names, a decline

@@ -75,6 +75,15 @@ Referral Made(google::protobuf::Timestamp created,
   return r;
 }
 
+// A referral saved as a draft at `created`, then `steps` (none: never sent).
+Referral Draft(google::protobuf::Timestamp created,
+               const std::vector<Step>& steps = {}) {
+  Referral r = Made(created, steps);
+  r.mutable_history(0)->set_status(homeward::v1::REFERRAL_STATUS_DRAFT);
+  if (steps.empty()) r.set_status(homeward::v1::REFERRAL_STATUS_DRAFT);
+  return r;
+}
+
 // Count cells as "table/row/column" -> count; the response-time
 // distribution as hours -> occurrences.
 struct Counted {
@@ -144,6 +153,13 @@ TEST(ReferralIndicatorsTest, EachReferralCountsByTheDayOfEachEntry) {
        Made(At(3, 31, 23, 59, 59)),
        {{"referrals/ALL/made", 1}}},
       {"created the day after", Made(At(4, 1, 0)), {}},
+      {"a draft never sent", Draft(At(3, 5, 9)), {}},
+      {"a draft of February sent in March, answered an hour later",
+       Draft(At(2, 20, 9),
+             {{homeward::v1::REFERRAL_STATUS_REQUESTED, At(3, 2, 9)},
+              {homeward::v1::REFERRAL_STATUS_RECEIVED, At(3, 2, 10)}}),
+       {{"referrals/ALL/made", 1}},
+       {{1, 1}}},
       {"another office's", Made(At(3, 5, 9), {}, "office-thies"), {}},
       {"created before, answered and accepted in, completed after",
        Made(At(2, 20, 10),
