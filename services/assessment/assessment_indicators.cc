@@ -5,6 +5,7 @@
 #include <string>
 #include <tuple>
 
+#include "common/api/scores.h"
 #include "homeward/v1/instruments.pb.h"
 
 namespace homeward::assessment {
@@ -16,28 +17,6 @@ using homeward::v1::ScoreKind;
 constexpr ScoreKind kRssRows[] = {
     homeward::v1::SCORE_KIND_ECONOMIC, homeward::v1::SCORE_KIND_SOCIAL,
     homeward::v1::SCORE_KIND_PSYCHOSOCIAL, homeward::v1::SCORE_KIND_COMPOSITE};
-
-// The score of `kind` in `scores`, when it was computed.
-std::optional<double> ScoreOf(const homeward::v1::Scores& scores,
-                              ScoreKind kind) {
-  switch (kind) {
-    case homeward::v1::SCORE_KIND_ECONOMIC:
-      if (scores.has_economic()) return scores.economic();
-      break;
-    case homeward::v1::SCORE_KIND_SOCIAL:
-      if (scores.has_social()) return scores.social();
-      break;
-    case homeward::v1::SCORE_KIND_PSYCHOSOCIAL:
-      if (scores.has_psychosocial()) return scores.psychosocial();
-      break;
-    case homeward::v1::SCORE_KIND_COMPOSITE:
-      if (scores.has_composite()) return scores.composite();
-      break;
-    default:
-      break;
-  }
-  return std::nullopt;
-}
 
 // Whether `a` is later than `b`: the greater assessment date, then the later
 // submission (the rule planning uses for the latest baseline).
@@ -126,9 +105,10 @@ void AddRssCells(const std::vector<Assessment>& assessments,
     std::optional<double> before;
     std::optional<double> after;
     std::optional<double> compared_score;
-    if (baseline != nullptr) before = ScoreOf(baseline->scores(), kind);
-    if (follow_up != nullptr) after = ScoreOf(follow_up->scores(), kind);
-    if (compared != nullptr) compared_score = ScoreOf(compared->scores(), kind);
+    if (baseline != nullptr) before = api::ScoreOf(baseline->scores(), kind);
+    if (follow_up != nullptr) after = api::ScoreOf(follow_up->scores(), kind);
+    if (compared != nullptr)
+      compared_score = api::ScoreOf(compared->scores(), kind);
     if (before.has_value()) {
       cells->Count(kRssTable, row, "baseline_cases");
       cells->AddToMean(kRssTable, row, "baseline_mean", *before);

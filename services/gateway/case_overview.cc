@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/api/field_checks.h"
 #include "common/api/paging.h"
+#include "common/api/scores.h"
 #include "common/server/log.h"
 #include "common/status/errors.h"
 #include "homeward/v1/cases.pb.h"
@@ -279,27 +280,6 @@ bool DueBefore(const v1::FollowUpContact& a, const v1::FollowUpContact& b) {
   return api::DateBefore(a.due_date(), b.due_date());
 }
 
-// The score of `kind` in `scores`, if it has one.
-std::optional<double> ScoreOf(const v1::Scores& scores, v1::ScoreKind kind) {
-  switch (kind) {
-    case v1::SCORE_KIND_ECONOMIC:
-      if (scores.has_economic()) return scores.economic();
-      break;
-    case v1::SCORE_KIND_SOCIAL:
-      if (scores.has_social()) return scores.social();
-      break;
-    case v1::SCORE_KIND_PSYCHOSOCIAL:
-      if (scores.has_psychosocial()) return scores.psychosocial();
-      break;
-    case v1::SCORE_KIND_COMPOSITE:
-      if (scores.has_composite()) return scores.composite();
-      break;
-    default:
-      break;
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 void ComposeCaseOverview(Forwarder& forwarder, const CallInfo& call,
@@ -432,9 +412,9 @@ std::optional<v1::ScoresSinceBaseline> CompareWithBaseline(
        {v1::SCORE_KIND_ECONOMIC, v1::SCORE_KIND_SOCIAL,
         v1::SCORE_KIND_PSYCHOSOCIAL, v1::SCORE_KIND_COMPOSITE}) {
     const std::optional<double> before =
-        base != nullptr ? ScoreOf(base->scores(), kind) : std::nullopt;
+        base != nullptr ? api::ScoreOf(base->scores(), kind) : std::nullopt;
     const std::optional<double> after =
-        target != nullptr ? ScoreOf(target->scores(), kind) : std::nullopt;
+        target != nullptr ? api::ScoreOf(target->scores(), kind) : std::nullopt;
     if (!before.has_value() && !after.has_value()) continue;
     v1::ScoreChange* change = scores.add_changes();
     change->set_score(kind);

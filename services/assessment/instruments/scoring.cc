@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/api/scores.h"
 #include "services/assessment/instruments/instrument_rules.h"
 #include "services/assessment/instruments/vulnerability.h"
 
@@ -246,7 +247,7 @@ bool WithinBounds(const Condition& c, double x) {
 bool Holds(const Condition& c, const AnswerIndex& answers,
            const Scores& scores) {
   if (c.item_id().empty()) {
-    std::optional<double> score = ScoreOf(scores, c.score());
+    std::optional<double> score = api::ScoreOf(scores, c.score());
     return score.has_value() && WithinBounds(c, *score);
   }
   auto it = answers.find(c.item_id());
@@ -335,26 +336,6 @@ std::optional<double> ItemValue(const Item& item, const Answer& answer) {
   }
 }
 
-std::optional<double> ScoreOf(const Scores& scores, ScoreKind kind) {
-  switch (kind) {
-    case homeward::v1::SCORE_KIND_ECONOMIC:
-      if (scores.has_economic()) return scores.economic();
-      break;
-    case homeward::v1::SCORE_KIND_SOCIAL:
-      if (scores.has_social()) return scores.social();
-      break;
-    case homeward::v1::SCORE_KIND_PSYCHOSOCIAL:
-      if (scores.has_psychosocial()) return scores.psychosocial();
-      break;
-    case homeward::v1::SCORE_KIND_COMPOSITE:
-      if (scores.has_composite()) return scores.composite();
-      break;
-    default:
-      break;
-  }
-  return std::nullopt;
-}
-
 std::string PreferredWording(
     const google::protobuf::Map<std::string, std::string>& wording) {
   auto en = wording.find("en");
@@ -426,7 +407,7 @@ ScoringResult Score(const InstrumentDefinition& definition,
   }
 
   for (const auto& sb : definition.bands()) {
-    std::optional<double> s = ScoreOf(result.scores, sb.score());
+    std::optional<double> s = api::ScoreOf(result.scores, sb.score());
     if (!s.has_value()) continue;
     if (const auto* band = FindBand(sb, *s)) {
       homeward::v1::ScoreBand& out = result.bands.emplace_back();

@@ -103,10 +103,6 @@ double RoundScore(double score);
 std::optional<double> ItemValue(const homeward::v1::Item& item,
                                 const homeward::v1::Answer& answer);
 
-// The value of `kind` in `scores`, or nullopt when it is absent.
-std::optional<double> ScoreOf(const homeward::v1::Scores& scores,
-                              homeward::v1::ScoreKind kind);
-
 // The wording in "en" if present, else in the lexicographically first
 // language; empty for an empty map.
 std::string PreferredWording(

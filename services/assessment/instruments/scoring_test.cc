@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/api/scores.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/assessment/instruments/instrument_rules.h"
@@ -48,16 +49,16 @@ std::vector<std::string> FlagCodes(const ScoringResult& r) {
 }
 
 std::optional<double> Econ(const ScoringResult& r) {
-  return ScoreOf(r.scores, homeward::v1::SCORE_KIND_ECONOMIC);
+  return api::ScoreOf(r.scores, homeward::v1::SCORE_KIND_ECONOMIC);
 }
 std::optional<double> Social(const ScoringResult& r) {
-  return ScoreOf(r.scores, homeward::v1::SCORE_KIND_SOCIAL);
+  return api::ScoreOf(r.scores, homeward::v1::SCORE_KIND_SOCIAL);
 }
 std::optional<double> Psy(const ScoringResult& r) {
-  return ScoreOf(r.scores, homeward::v1::SCORE_KIND_PSYCHOSOCIAL);
+  return api::ScoreOf(r.scores, homeward::v1::SCORE_KIND_PSYCHOSOCIAL);
 }
 std::optional<double> Composite(const ScoringResult& r) {
-  return ScoreOf(r.scores, homeward::v1::SCORE_KIND_COMPOSITE);
+  return api::ScoreOf(r.scores, homeward::v1::SCORE_KIND_COMPOSITE);
 }
 
 // ---------------------------------------------------------------- RoundScore
@@ -511,7 +512,7 @@ TEST(SweepTest, ScoresStayInZeroToOneWithFourPlaces) {
          {homeward::v1::SCORE_KIND_ECONOMIC, homeward::v1::SCORE_KIND_SOCIAL,
           homeward::v1::SCORE_KIND_PSYCHOSOCIAL,
           homeward::v1::SCORE_KIND_COMPOSITE}) {
-      std::optional<double> s = ScoreOf(r.scores, kind);
+      std::optional<double> s = api::ScoreOf(r.scores, kind);
       if (!s.has_value()) continue;
       EXPECT_GE(*s, 0.0);
       EXPECT_LE(*s, 1.0);
@@ -544,7 +545,8 @@ TEST(SweepTest, RaisingOneAnswerNeverLowersItsDimensionOrTheComposite) {
         raised[i] = static_cast<int>(alt);
         const ScoringResult higher = Score(d, Build(space, raised));
         const auto kind = ScoreKindOf(item.dimension());
-        EXPECT_GE(*ScoreOf(higher.scores, kind), *ScoreOf(base.scores, kind));
+        EXPECT_GE(*api::ScoreOf(higher.scores, kind),
+                  *api::ScoreOf(base.scores, kind));
         EXPECT_GE(*Composite(higher), *Composite(base));
         ++comparisons;
       }
