@@ -8,7 +8,6 @@
 #include "common/auth/principal_token.h"
 #include "common/indicators/indicator_cells.h"
 #include "common/indicators/indicator_request.h"
-#include "common/service/reactors.h"
 #include "common/service/rpc_method.h"
 #include "common/status/status_macros.h"
 #include "services/follow_up/closure_store.h"
@@ -24,15 +23,14 @@ constexpr service::RpcMethod kGetIndicatorPart{
 
 }  // namespace
 
-grpc::ServerUnaryReactor* FollowUpIndicatorServiceImpl::GetIndicatorPart(
-    grpc::CallbackServerContext* context,
+grpc::Status FollowUpIndicatorServiceImpl::GetIndicatorPart(
+    grpc::ServerContext* context,
     const homeward::internal::v1::IndicatorPartRequest* request,
     homeward::internal::v1::IndicatorPart* response) {
   absl::StatusOr<service::Actor> actor =
       kGetIndicatorPart.ActorOf(*context, *parts_.verifier);
-  return service::FinishNow(
-      context, kGetIndicatorPart,
-      actor.ok() ? Part(*actor, *request, response) : actor.status());
+  return kGetIndicatorPart.Finish(
+      *context, actor.ok() ? Part(*actor, *request, response) : actor.status());
 }
 
 absl::Status FollowUpIndicatorServiceImpl::Part(

@@ -20,14 +20,17 @@
 namespace homeward::follow_up {
 
 class FollowUpIndicatorServiceImpl final
-    : public homeward::internal::v1::FollowUpIndicators::CallbackService {
+    : public homeward::internal::v1::FollowUpIndicators::Service {
  public:
   // Reads parts.contacts, parts.closures, parts.cases (the owned
   // partitions) and parts.verifier.
   explicit FollowUpIndicatorServiceImpl(FollowUpParts parts) : parts_(parts) {}
 
-  grpc::ServerUnaryReactor* GetIndicatorPart(
-      grpc::CallbackServerContext* context,
+  // Synchronous on purpose: the part is a full scan, which runs on the
+  // server's sync pool rather than holding a callback thread that other
+  // calls need.
+  grpc::Status GetIndicatorPart(
+      grpc::ServerContext* context,
       const homeward::internal::v1::IndicatorPartRequest* request,
       homeward::internal::v1::IndicatorPart* response) override;
 

@@ -36,6 +36,9 @@ class PlanIndicatorsImpl final
         programmes_(programmes),
         verifier_(verifier) {}
 
+  // Synchronous on purpose: the part is a full scan, which runs on the
+  // server's sync pool rather than holding a callback thread that other
+  // calls need.
   grpc::Status GetIndicatorPart(
       grpc::ServerContext* context,
       const homeward::internal::v1::IndicatorPartRequest* request,

@@ -4,7 +4,6 @@
 #include "common/api/field_checks.h"
 #include "common/indicators/indicator_cells.h"
 #include "common/indicators/indicator_request.h"
-#include "common/service/reactors.h"
 #include "common/service/rpc_method.h"
 #include "common/status/status_macros.h"
 #include "services/referral/referral_indicators.h"
@@ -17,15 +16,14 @@ constexpr service::RpcMethod kGetIndicatorPart{
 
 }  // namespace
 
-grpc::ServerUnaryReactor* ReferralIndicatorServiceImpl::GetIndicatorPart(
-    grpc::CallbackServerContext* context,
+grpc::Status ReferralIndicatorServiceImpl::GetIndicatorPart(
+    grpc::ServerContext* context,
     const homeward::internal::v1::IndicatorPartRequest* request,
     homeward::internal::v1::IndicatorPart* response) {
   absl::StatusOr<service::Actor> actor =
       kGetIndicatorPart.ActorOf(*context, *verifier_);
-  return service::FinishNow(
-      context, kGetIndicatorPart,
-      actor.ok() ? Part(*actor, *request, response) : actor.status());
+  return kGetIndicatorPart.Finish(
+      *context, actor.ok() ? Part(*actor, *request, response) : actor.status());
 }
 
 absl::Status ReferralIndicatorServiceImpl::Part(

@@ -22,15 +22,18 @@
 namespace homeward::referral {
 
 class ReferralIndicatorServiceImpl final
-    : public homeward::internal::v1::ReferralIndicators::CallbackService {
+    : public homeward::internal::v1::ReferralIndicators::Service {
  public:
   // Neither owned; both outlive the handler.
   ReferralIndicatorServiceImpl(const ReferralStore* referrals,
                                const auth::PrincipalVerifier* verifier)
       : referrals_(referrals), verifier_(verifier) {}
 
-  grpc::ServerUnaryReactor* GetIndicatorPart(
-      grpc::CallbackServerContext* context,
+  // Synchronous on purpose: the part is a full scan, which runs on the
+  // server's sync pool rather than holding a callback thread that other
+  // calls need.
+  grpc::Status GetIndicatorPart(
+      grpc::ServerContext* context,
       const homeward::internal::v1::IndicatorPartRequest* request,
       homeward::internal::v1::IndicatorPart* response) override;
 
