@@ -14,10 +14,6 @@ namespace {
 using homeward::v1::Assessment;
 using homeward::v1::ScoreKind;
 
-constexpr ScoreKind kRssRows[] = {
-    homeward::v1::SCORE_KIND_ECONOMIC, homeward::v1::SCORE_KIND_SOCIAL,
-    homeward::v1::SCORE_KIND_PSYCHOSOCIAL, homeward::v1::SCORE_KIND_COMPOSITE};
-
 // Whether `a` is later than `b`: the greater assessment date, then the later
 // submission (the rule planning uses for the latest baseline).
 bool IsLater(const Assessment& a, const Assessment& b) {
@@ -44,7 +40,7 @@ void StartAssessmentCells(indicators::IndicatorCells* cells) {
     cells->Count(kCaseloadTable, row, "cases", 0);
     cells->Count(kCaseloadTable, row, "registered_in_period", 0);
   }
-  for (ScoreKind kind : kRssRows) {
+  for (ScoreKind kind : api::kScoreKinds) {
     const std::string& row = homeward::v1::ScoreKind_Name(kind);
     cells->Count(kRssTable, row, "baseline_cases", 0);
     cells->Count(kRssTable, row, "follow_up_cases", 0);
@@ -100,7 +96,7 @@ void AddRssCells(const std::vector<Assessment>& assessments,
       }
     }
   }
-  for (ScoreKind kind : kRssRows) {
+  for (ScoreKind kind : api::kScoreKinds) {
     const std::string& row = homeward::v1::ScoreKind_Name(kind);
     std::optional<double> before;
     std::optional<double> after;

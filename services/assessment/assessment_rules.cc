@@ -10,34 +10,16 @@
 #include "absl/strings/str_join.h"
 #include "common/api/field_checks.h"
 #include "common/api/paging.h"
+#include "common/api/scores.h"
 #include "services/assessment/field_values.h"
 #include "services/assessment/instruments/scoring.h"
 
 namespace homeward::assessment {
 namespace {
 
-using homeward::v1::ScoreKind;
-using homeward::v1::Scores;
-
 constexpr int kMaxNeeds = 50;
 constexpr int kEarliestAssessmentYear = 1950;
 constexpr size_t kMaxDescription = 2000;
-
-struct ScoreField {
-  ScoreKind kind;
-  bool (Scores::*has)() const;
-  double (Scores::*get)() const;
-};
-
-constexpr ScoreField kScoreFields[] = {
-    {homeward::v1::SCORE_KIND_ECONOMIC, &Scores::has_economic,
-     &Scores::economic},
-    {homeward::v1::SCORE_KIND_SOCIAL, &Scores::has_social, &Scores::social},
-    {homeward::v1::SCORE_KIND_PSYCHOSOCIAL, &Scores::has_psychosocial,
-     &Scores::psychosocial},
-    {homeward::v1::SCORE_KIND_COMPOSITE, &Scores::has_composite,
-     &Scores::composite},
-};
 
 std::set<std::string> FlagCodes(const homeward::v1::Assessment& a) {
   std::set<std::string> codes;
@@ -199,19 +181,8 @@ homeward::v1::CompareAssessmentsResponse CompareSubmissions(
   homeward::v1::CompareAssessmentsResponse comparison;
   *comparison.mutable_base() = base;
   *comparison.mutable_target() = target;
-  for (const ScoreField& field : kScoreFields) {
-    bool in_base = (base.scores().*field.has)();
-    bool in_target = (target.scores().*field.has)();
-    if (!in_base && !in_target) continue;
-    auto* change = comparison.add_changes();
-    change->set_score(field.kind);
-    if (in_base) change->set_base((base.scores().*field.get)());
-    if (in_target) change->set_target((target.scores().*field.get)());
-    if (in_base && in_target) {
-      change->set_change(RoundScore((target.scores().*field.get)() -
-                                    (base.scores().*field.get)()));
-    }
-  }
+  api::AddScoreChanges(&base.scores(), &target.scores(), /*comparable=*/true,
+                       comparison.mutable_changes());
   std::set<std::string> before = FlagCodes(base);
   std::set<std::string> after = FlagCodes(target);
   for (const auto& code : after) {

@@ -2,7 +2,6 @@
 #include "services/gateway/case_overview.h"
 
 #include <algorithm>
-#include <cmath>
 #include <map>
 #include <memory>
 #include <optional>
@@ -408,26 +407,9 @@ std::optional<v1::ScoresSinceBaseline> CompareWithBaseline(
       base != nullptr && target != nullptr &&
       base->instrument_id() == target->instrument_id() &&
       base->instrument_version() == target->instrument_version();
-  for (v1::ScoreKind kind :
-       {v1::SCORE_KIND_ECONOMIC, v1::SCORE_KIND_SOCIAL,
-        v1::SCORE_KIND_PSYCHOSOCIAL, v1::SCORE_KIND_COMPOSITE}) {
-    const std::optional<double> before =
-        base != nullptr ? api::ScoreOf(base->scores(), kind) : std::nullopt;
-    const std::optional<double> after =
-        target != nullptr ? api::ScoreOf(target->scores(), kind) : std::nullopt;
-    if (!before.has_value() && !after.has_value()) continue;
-    v1::ScoreChange* change = scores.add_changes();
-    change->set_score(kind);
-    if (before.has_value()) change->set_base(*before);
-    if (after.has_value()) change->set_target(*after);
-    if (comparable && before.has_value() && after.has_value()) {
-      // Both scores have 4 decimal places (the service rounds them), so
-      // their difference is within rounding error of a 4-place value, never
-      // near a tie: rounding it to 4 places gives that value exactly as the
-      // service's own comparison does.
-      change->set_change(std::round((*after - *before) * 10000.0) / 10000.0);
-    }
-  }
+  api::AddScoreChanges(base != nullptr ? &base->scores() : nullptr,
+                       target != nullptr ? &target->scores() : nullptr,
+                       comparable, scores.mutable_changes());
   return scores;
 }
 

@@ -217,7 +217,7 @@ std::optional<double> WeightedScore(const RepeatedPtrField<ItemWeight>& weights,
   }
   if (!(weight_sum > 0)) return std::nullopt;
   // Clamped because the ratio of two rounded sums can exceed 1 by an ulp.
-  return RoundScore(std::clamp(weighted / weight_sum, 0.0, 1.0));
+  return api::RoundScore(std::clamp(weighted / weight_sum, 0.0, 1.0));
 }
 
 void SetScore(Scores& scores, ScoreKind kind, double value) {
@@ -291,14 +291,6 @@ const homeward::v1::Band* FindBand(const homeward::v1::ScoreBands& sb,
 }
 
 }  // namespace
-
-double RoundScore(double score) {
-  if (!std::isfinite(score)) return score;
-  const double scaled = std::fabs(score) * 10000.0;
-  double whole = std::floor(scaled);
-  if (scaled - whole >= 0.5 - 1e-9) whole += 1;
-  return std::copysign(whole / 10000.0, score);
-}
 
 std::optional<double> ItemValue(const Item& item, const Answer& answer) {
   switch (item.answer_type()) {

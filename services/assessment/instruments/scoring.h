@@ -88,16 +88,6 @@ ScoringResult Score(
     const homeward::v1::InstrumentDefinition& definition,
     const google::protobuf::RepeatedPtrField<homeward::v1::Answer>& answers);
 
-// Rounds half away from zero to 4 decimal places. The result is the double
-// nearest to the 4-place decimal, so RoundScore(x) == 0.65 compares exactly.
-// A value less than 1e-9 units of the 4th place (1e-13 absolute) below a tie
-// counts as the tie, because binary doubles cannot hold most decimal ties:
-// 0.1 * 0.1725 evaluates to 0.017249999999999998 and must round like the
-// decimal 0.01725 does, to 0.0173 (even the literal 0.01775 times 10000 is
-// 177.49999999999997). Weighted sums carry errors near 1e-16, far inside the
-// tolerance; a true value that close to a tie is indistinguishable from one.
-double RoundScore(double score);
-
 // The 0..1 value of `answer` to `item` (rules above), or nullopt when the item
 // is a date or text item, or the answer does not fit the item.
 std::optional<double> ItemValue(const homeward::v1::Item& item,

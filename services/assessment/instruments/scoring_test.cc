@@ -95,12 +95,13 @@ TEST(RoundScoreTest, RoundsHalfAwayFromZeroToFourPlaces) {
       {-0.12344, -0.1234, "negative, below the tie"},
   };
   for (const RoundCase& c : cases) {
-    EXPECT_EQ(RoundScore(c.in), c.out) << c.in << ": " << c.why;
+    EXPECT_EQ(api::RoundScore(c.in), c.out) << c.in << ": " << c.why;
   }
 }
 
 TEST(RoundScoreTest, PassesNonFiniteThrough) {
-  EXPECT_TRUE(std::isnan(RoundScore(std::numeric_limits<double>::quiet_NaN())));
+  EXPECT_TRUE(
+      std::isnan(api::RoundScore(std::numeric_limits<double>::quiet_NaN())));
 }
 
 // --------------------------------------------------------------- item values
@@ -516,7 +517,7 @@ TEST(SweepTest, ScoresStayInZeroToOneWithFourPlaces) {
       if (!s.has_value()) continue;
       EXPECT_GE(*s, 0.0);
       EXPECT_LE(*s, 1.0);
-      EXPECT_EQ(RoundScore(*s), *s);
+      EXPECT_EQ(api::RoundScore(*s), *s);
     }
     // a and b are required, so economic and composite are always present.
     EXPECT_TRUE(r.scores.has_economic());
