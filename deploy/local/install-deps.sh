@@ -8,6 +8,7 @@ packages=(
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev libssl-dev libjemalloc-dev libboost1.81-dev
+  libcjose-dev libjansson-dev openssl clang-14 libclang-rt-14-dev
 )
 
 missing=()
