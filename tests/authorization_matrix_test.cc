@@ -139,6 +139,14 @@ TableMethod Describe(const MethodRoute& m) {
   for (auto it = m.case_id_path.rbegin(); it != m.case_id_path.rend(); ++it) {
     json = absl::StrCat("{\"", (*it)->json_name(), "\": ", json, "}");
   }
+  // A composed method about one case (the overview) names it at the top.
+  const google::protobuf::FieldDescriptor* case_id =
+      m.request_prototype->GetDescriptor()->FindFieldByName("case_id");
+  if (!t.case_scoped && case_id != nullptr &&
+      case_id->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+    t.case_scoped = true;
+    json = R"({"caseId": "$CASE"})";
+  }
   t.request_template = t.case_scoped ? json : "{}";
   return t;
 }
