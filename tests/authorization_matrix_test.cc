@@ -882,6 +882,29 @@ TEST_F(AuthorizationMatrixTest, EveryCellOfEveryMethodOnBothFaces) {
             << absl::FormatDuration(absl::Now() - start) << "\n";
 }
 
+// Before any role: a key the gateway does not know is UNAUTHENTICATED on
+// every public method and both faces, whatever the request.
+TEST_F(AuthorizationMatrixTest, EveryMethodRefusesAnUnknownKeyOnBothFaces) {
+  GatewayClient& client = deployment_->client();
+  const std::string unknown_key = "hw_authz_unknown_0123456789abcdef";
+  for (const MethodRoute& method : Table().methods()) {
+    if (method.internal) continue;
+    std::unique_ptr<google::protobuf::Message> request(
+        method.request_prototype->New());
+    std::unique_ptr<google::protobuf::Message> response(
+        method.response_prototype->New());
+    const grpc::Status status =
+        client.Call(method.full_name, *request, response.get(), unknown_key);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+        << method.full_name << ": " << status.error_message();
+    std::string body;
+    EXPECT_EQ(CodeOfJsonAnswer(
+                  client.Json(method.full_name, *request, unknown_key), &body),
+              grpc::StatusCode::UNAUTHENTICATED)
+        << method.full_name << ": " << body;
+  }
+}
+
 TEST_F(AuthorizationMatrixTest, InternalMethodsAreUnknownOnBothFaces) {
   GatewayClient& client = deployment_->client();
   int internal = 0;
