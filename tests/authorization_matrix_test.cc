@@ -870,10 +870,12 @@ TEST_F(AuthorizationMatrixTest, EveryCellOfEveryMethodOnBothFaces) {
       // What the suite answered, in the data's own form, to compare.
       std::string got = absl::StrCat("method ", row.method, "\n");
       for (size_t r = 0; r < kRoleNames.size(); ++r) {
+        const std::string& own = actual[{r, Scope::kOwn}];
         absl::StrAppend(
             &got, kRoleNames[r],
-            std::string(20 - std::string(kRoleNames[r]).size(), ' '),
-            actual[{r, Scope::kOwn}], "  ", actual[{r, Scope::kOther}], "\n");
+            std::string(20 - std::string(kRoleNames[r]).size(), ' '), own,
+            std::string(own.size() < 9 ? 9 - own.size() : 1, ' '),
+            actual[{r, Scope::kOther}], "\n");
       }
       ADD_FAILURE() << "answered:\n" << got;
     }
