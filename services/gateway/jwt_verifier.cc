@@ -1,6 +1,7 @@
 // Bearer-token verification with libcjose; see jwt_verifier.h.
 #include "services/gateway/jwt_verifier.h"
 
+#include <cjose/header.h>
 #include <cjose/jwk.h>
 #include <cjose/jws.h>
 #include <jansson.h>
@@ -150,6 +151,13 @@ absl::StatusOr<AuthenticatedCaller> JwtVerifier::Verify(absl::string_view token,
   std::unique_ptr<cjose_jws_t, JwsDeleter> jws(
       cjose_jws_import(token.data(), token.size(), &err));
   if (jws == nullptr) return Malformed("it does not decode as a JWS");
+  // cjose decoded the header itself: the algorithm it will run must be the
+  // pinned one too, whatever a difference between two decoders could do.
+  const char* cjose_alg =
+      cjose_header_get(cjose_jws_get_protected(jws.get()), CJOSE_HDR_ALG, &err);
+  if (cjose_alg == nullptr || AlgorithmFor(key->type) != cjose_alg) {
+    return Malformed("its header does not decode the same way twice");
+  }
   if (!cjose_jws_verify(jws.get(), key->jwk.get(), &err)) {
     return errors::Unauthenticated(absl::StrCat(
         "signature does not verify with key '", ShownInMessage(key->kid),
