@@ -34,6 +34,7 @@
 #include "homeward/v1/needs.pb.h"
 #include "services/assessment/assessment_server.h"
 #include "services/gateway/api_keys.h"
+#include "services/gateway/caller_authenticator.h"
 #include "services/gateway/forwarder.h"
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/json_http.h"
@@ -157,9 +158,9 @@ class JsonFaceTest : public ::testing::Test {
         "json-face-test", kApiKey,
         homeward::testing::MakePrincipal(
             "cm-1", homeward::v1::ROLE_CASE_MANAGER, {"office-dakar"}));
-    auto keys = ApiKeyAuthenticator::Create(key_file);
+    auto keys = CallerAuthenticator::Create(key_file, config);
     ASSERT_THAT(keys, IsOk());
-    keys_ = std::make_unique<ApiKeyAuthenticator>(*std::move(keys));
+    keys_ = *std::move(keys);
     forwarder_ = std::make_unique<Forwarder>(Forwarder::Options{
         *std::move(backends), *std::move(methods),
         homeward::testing::kTestSecret, kDefaultForwardDeadline});
@@ -227,7 +228,7 @@ class JsonFaceTest : public ::testing::Test {
 
   TempDir dir_;
   std::unique_ptr<assessment::AssessmentServer> replica_;
-  std::unique_ptr<ApiKeyAuthenticator> keys_;
+  std::unique_ptr<CallerAuthenticator> keys_;
   std::unique_ptr<Forwarder> forwarder_;
   std::unique_ptr<JsonHttpServer> face_;
   int port_ = 0;

@@ -47,7 +47,9 @@ class ApiKeyAuthenticator {
   // UNAUTHENTICATED when `key` matches no stored digest. The key itself never
   // appears in the error.
   absl::StatusOr<AuthenticatedCaller> Authenticate(absl::string_view key) const;
-  // ApiKeyFromHeaders, then Authenticate: what both public faces do.
+  // ApiKeyFromHeaders, then Authenticate. The public faces ask
+  // CallerAuthenticator (caller_authenticator.h), which does the same for an
+  // API key and verifies an OIDC token instead when it is sent one.
   absl::StatusOr<AuthenticatedCaller> AuthenticateHeaders(
       std::optional<absl::string_view> authorization,
       std::optional<absl::string_view> x_api_key) const;

@@ -249,7 +249,7 @@ void ForwardForCsv(Forwarder& forwarder, const std::string& body,
 
 }  // namespace
 
-ConnectUnary::ConnectUnary(const ApiKeyAuthenticator* keys,
+ConnectUnary::ConnectUnary(const CallerAuthenticator* keys,
                            Forwarder* forwarder, std::function<bool()> ready)
     : keys_(keys), forwarder_(forwarder), ready_(std::move(ready)) {}
 

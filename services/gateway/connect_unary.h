@@ -38,7 +38,7 @@
 
 #include <functional>
 
-#include "services/gateway/api_keys.h"
+#include "services/gateway/caller_authenticator.h"
 #include "services/gateway/forwarder.h"
 #include "services/gateway/http_server.h"
 
@@ -48,7 +48,7 @@ class ConnectUnary {
  public:
   // `keys` and `forwarder` must outlive every call this serves. `ready`
   // answers /healthz (empty: always ready).
-  ConnectUnary(const ApiKeyAuthenticator* keys, Forwarder* forwarder,
+  ConnectUnary(const CallerAuthenticator* keys, Forwarder* forwarder,
                std::function<bool()> ready);
 
   // An HttpHandler: answers `request` through `respond`, now or later.
@@ -58,7 +58,7 @@ class ConnectUnary {
   void ServeHealth(const HttpRequest& request,
                    const HttpResponder& respond) const;
 
-  const ApiKeyAuthenticator* keys_;
+  const CallerAuthenticator* keys_;
   Forwarder* forwarder_;
   std::function<bool()> ready_;
 };

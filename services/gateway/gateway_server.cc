@@ -13,8 +13,8 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
-#include "services/gateway/api_keys.h"
 #include "services/gateway/backends.h"
+#include "services/gateway/caller_authenticator.h"
 #include "services/gateway/forwarder.h"
 #include "services/gateway/grpc_face.h"
 #include "services/gateway/json_http.h"
@@ -44,7 +44,7 @@ void AddAll(const absl::Status& status, absl::string_view prefix,
 // The faces use the forwarder and the authenticator, so they are declared
 // after them and therefore destroyed first.
 struct GatewayServer::Parts {
-  std::unique_ptr<ApiKeyAuthenticator> keys;
+  std::unique_ptr<CallerAuthenticator> keys;
   std::unique_ptr<Forwarder> forwarder;
   std::unique_ptr<GrpcCalls> grpc_calls;
   std::vector<std::unique_ptr<grpc::Service>> grpc_services;
@@ -115,17 +115,18 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   absl::StatusOr<std::vector<Backend>> backends =
       ConnectBackends(config, *methods, options.channel_overrides);
   if (!backends.ok()) AddAll(backends.status(), "", &bad);
-  absl::StatusOr<ApiKeyAuthenticator> keys =
-      ApiKeyAuthenticator::Create(options.api_keys);
-  if (!keys.ok()) AddAll(keys.status(), "api_keys_file: ", &bad);
+  // API keys, and OIDC tokens when config.oidc is set (docs/OIDC.md).
+  absl::StatusOr<std::unique_ptr<CallerAuthenticator>> keys =
+      CallerAuthenticator::Create(options.api_keys, config);
+  if (!keys.ok()) AddAll(keys.status(), "", &bad);
   if (!bad.empty()) return bad.ToStatus();
-  if (keys->size() == 0) {
+  if ((*keys)->api_key_count() == 0 && !(*keys)->accepts_tokens()) {
     server::Log("warn",
                 "the API key file holds no keys: every call will be refused");
   }
 
   auto parts = std::make_unique<Parts>();
-  parts->keys = std::make_unique<ApiKeyAuthenticator>(*std::move(keys));
+  parts->keys = *std::move(keys);
   Forwarder::Options forwarder_options{
       *std::move(backends), *std::move(methods),
       std::move(options.principal_secret),

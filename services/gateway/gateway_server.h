@@ -18,6 +18,7 @@
 //                                            // of every backend, ...
 //   options.principal_secret = secret;       // the deployment secret
 //   options.api_keys = api_key_file;         // hashed keys -> principals
+//                                            // (config.oidc: tokens too)
 //   ASSIGN_OR_RETURN(auto gateway, GatewayServer::Start(std::move(options)));
 //   ... gateway->grpc_port(), gateway->http_port() ...
 //   gateway->Shutdown(absl::Seconds(10));
@@ -44,7 +45,8 @@ class GatewayServer {
     // that face), routes (one per backend the methods name; every backend
     // shares partition_count), partition_count (0: 64), forward_deadline_ms
     // (0: 5000), indicator_suppression_threshold (0: 5, else 2 to 1000).
-    // The *_file fields are main()'s business and are ignored here.
+    // The *_file fields are main()'s business and are ignored here, except
+    // oidc.jwks_file, which the gateway reads and re-reads when it changes.
     homeward::internal::v1::GatewayConfig config;
     // HMAC secret that signs principals (auth::PrincipalSigner).
     std::string principal_secret;

@@ -22,7 +22,7 @@
 #include "grpcpp/impl/service_type.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/byte_buffer.h"
-#include "services/gateway/api_keys.h"
+#include "services/gateway/caller_authenticator.h"
 #include "services/gateway/forwarder.h"
 #include "services/gateway/method_table.h"
 
@@ -31,7 +31,7 @@ namespace homeward::gateway {
 class GrpcCalls {
  public:
   // Both must outlive this object.
-  GrpcCalls(const ApiKeyAuthenticator* keys, Forwarder* forwarder)
+  GrpcCalls(const CallerAuthenticator* keys, Forwarder* forwarder)
       : keys_(keys), forwarder_(forwarder) {}
 
   // Serves one call of `method`; `request` and `response` are owned by gRPC
@@ -44,7 +44,7 @@ class GrpcCalls {
   const MethodTable& methods() const { return forwarder_->methods(); }
 
  private:
-  const ApiKeyAuthenticator* keys_;
+  const CallerAuthenticator* keys_;
   Forwarder* forwarder_;
 };
 

@@ -49,7 +49,7 @@ JsonHttpServer::Options JsonFaceOptionsFrom(
   return options;
 }
 
-JsonHttpServer::JsonHttpServer(const ApiKeyAuthenticator* keys,
+JsonHttpServer::JsonHttpServer(const CallerAuthenticator* keys,
                                Forwarder* forwarder, Options options)
     : connect_(std::make_unique<ConnectUnary>(keys, forwarder,
                                               std::move(options.ready))) {

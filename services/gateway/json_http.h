@@ -4,7 +4,8 @@
 //
 //   POST /homeward.v1.CaseService/GetCase
 //   Content-Type: application/json         (or application/proto)
-//   Authorization: Bearer <API key>        (or X-Api-Key: <API key>)
+//   Authorization: Bearer <API key>        (or X-Api-Key: <API key>, or
+//                                           Bearer <OIDC token>)
 //   {"caseId": "C..."}
 //
 // and GET /healthz answers 200 "ok" while Options::ready says so. What a call
@@ -33,7 +34,7 @@
 #include "absl/status/statusor.h"
 #include "common/status/errors.h"
 #include "homeward/internal/v1/config.pb.h"
-#include "services/gateway/api_keys.h"
+#include "services/gateway/caller_authenticator.h"
 #include "services/gateway/connect_error.h"
 #include "services/gateway/connect_unary.h"
 #include "services/gateway/forwarder.h"
@@ -53,7 +54,7 @@ class JsonHttpServer {
   };
 
   // `keys` and `forwarder` must outlive the server.
-  JsonHttpServer(const ApiKeyAuthenticator* keys, Forwarder* forwarder,
+  JsonHttpServer(const CallerAuthenticator* keys, Forwarder* forwarder,
                  Options options = Options());
   ~JsonHttpServer();
   JsonHttpServer(const JsonHttpServer&) = delete;
