@@ -322,6 +322,20 @@ TEST_F(RetentionTest, ClosedCasesPastRetentionAreAnonymisedEverywhere) {
   // The partner sees the summary, with the name, before.
   EXPECT_EQ(Shared(referrals[0]).summary().returnee_name(),
             absl::StrCat("Awa ", kName));
+  // The referral service has cancelled the closed cases' referrals (the
+  // follow-up feed): the indicators are read once everything has settled.
+  for (const v1::Referral& referral : referrals) {
+    v1::GetReferralRequest get;
+    get.set_case_id(referral.case_id());
+    get.set_referral_id(referral.referral_id());
+    ASSERT_TRUE(Eventually([&] {
+      v1::Referral read;
+      return Call(&v1::ReferralService::Stub::GetReferral, get, &read,
+                  Supervisor())
+                 .ok() &&
+             read.status() == v1::REFERRAL_STATUS_CANCELLED;
+    })) << referral.referral_id();
+  }
   const v1::Case open_before = GetCase(open_id);
   const v1::ProgrammeIndicators indicators_before = Indicators();
   ASSERT_THAT(indicators_before.missing_services(), IsEmpty());
@@ -364,9 +378,13 @@ TEST_F(RetentionTest, ClosedCasesPastRetentionAreAnonymisedEverywhere) {
     EXPECT_EQ(c.DebugString().find(kName), std::string::npos) << case_id;
     EXPECT_EQ(c.DebugString().find(kPhone), std::string::npos) << case_id;
     EXPECT_EQ(c.stage(), v1::CASE_STAGE_CLOSED);
+    // A valid update (the identity given again) is refused all the same.
     v1::UpdateCaseRequest update;
     *update.mutable_case_() = c;
-    update.mutable_case_()->mutable_returnee()->set_given_name("Someone");
+    *update.mutable_case_()->mutable_returnee() =
+        testing::ValidRegistration("unused").case_().returnee();
+    *update.mutable_case_()->mutable_return_info() =
+        testing::ValidRegistration("unused").case_().return_info();
     v1::Case updated;
     EXPECT_EQ(
         Call(&v1::CaseService::Stub::UpdateCase, update, &updated, Supervisor())
