@@ -214,7 +214,7 @@ TEST(MethodTableTest, PublicTableIsCompleteAndResolves) {
       "homeward.v1.PlanService",        "homeward.v1.DirectoryService",
       "homeward.v1.ReferralService",    "homeward.v1.PartnerReferralService",
       "homeward.v1.FollowUpService",    "homeward.v1.CaseClosureService",
-      "homeward.v1.CaseOverviewService"};
+      "homeward.v1.CaseOverviewService", "homeward.v1.RetentionService"};
   size_t methods = 0;
   for (const char* name : services) {
     const auto* service =

@@ -30,6 +30,9 @@ const Case* CarriedCase(const Event& event, absl::string_view* field) {
     case Event::kCaseStageChanged:
       *field = "case_stage_changed.case";
       return &event.case_stage_changed().case_();
+    case Event::kCaseAnonymised:
+      *field = "case_anonymised.case";
+      return &event.case_anonymised().case_();
     default:
       return nullptr;
   }

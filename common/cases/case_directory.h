@@ -57,7 +57,8 @@
 namespace homeward::cases {
 
 // The case a case event carries after its change (CaseRegistered,
-// CaseUpdated, CaseAssigned, CaseStageChanged) and the payload field holding
+// CaseUpdated, CaseAssigned, CaseStageChanged, CaseAnonymised) and the
+// payload field holding
 // it; nullptr for other events and for an assignment written before
 // assignments carried their case.
 const homeward::v1::Case* CarriedCase(const homeward::v1::Event& event,

@@ -133,6 +133,12 @@ FieldViolations ValidateProgramme(const homeward::v1::Programme& p) {
                          "screened as highly vulnerable"));
   }
   CheckFollowUp(bad, p);
+  if (p.has_retention_years() &&
+      (p.retention_years() < 0 || p.retention_years() > 100)) {
+    bad.Add("retention_years",
+            "must be from 0 to 100 (or unset, 10): whole years a closed case "
+            "keeps the returnee's identity after it closed");
+  }
   CheckProgrammeId(bad, "taxonomy_id", p.taxonomy_id());
   if (p.taxonomy_version() < 1) {
     bad.Add("taxonomy_version",

@@ -118,6 +118,18 @@ INSTANTIATE_TEST_SUITE_P(
         {"VulnerableDeadlineNegative",
          [](Programme& p) { p.set_plan_deadline_days_vulnerable(-1); },
          {"plan_deadline_days_vulnerable"}},
+        {"RetentionZeroIsFine",
+         [](Programme& p) { p.set_retention_years(0); },
+         {}},
+        {"RetentionHundredIsFine",
+         [](Programme& p) { p.set_retention_years(100); },
+         {}},
+        {"RetentionNegative",
+         [](Programme& p) { p.set_retention_years(-1); },
+         {"retention_years"}},
+        {"RetentionTooLong",
+         [](Programme& p) { p.set_retention_years(101); },
+         {"retention_years"}},
         {"NoFollowUpMonths",
          [](Programme& p) {
            p.mutable_follow_up()->clear_months_after_return();

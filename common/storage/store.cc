@@ -811,6 +811,26 @@ absl::Status Store::VerifyAuditChain() const {
       ": ", verification.first_break->description));
 }
 
+absl::Status Store::CompactPartition(uint32_t partition) {
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  RETURN_IF_ERROR(FromRocks(db_->Flush(flush, handles_), "flushing"));
+  const std::string begin = KeyBuilder().U32(partition).key();
+  const std::string end = KeyBuilder().U32(partition + 1).key();
+  const rocksdb::Slice from(begin);
+  const rocksdb::Slice to(end);
+  rocksdb::CompactRangeOptions options;
+  // The last level too: an overwritten value there would stay otherwise.
+  options.bottommost_level_compaction =
+      rocksdb::BottommostLevelCompaction::kForce;
+  for (int column : {Column::kRecords, Column::kOutbox}) {
+    RETURN_IF_ERROR(
+        FromRocks(db_->CompactRange(options, handles_[column], &from, &to),
+                  "compacting"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Store::WaitForBackgroundWork(absl::Duration timeout) const {
   const absl::Time deadline = absl::Now() + timeout;
   auto busy = [this] {

@@ -206,6 +206,14 @@ class Store {
   // The same as a status: DATA_LOSS naming the first broken entry.
   absl::Status VerifyAuditChain() const;
 
+  // Flushes every memtable and compacts the records and the outbox of
+  // `partition` down to the last level, so that the record versions and
+  // events rewritten since no longer sit in any file (RocksDB keeps an
+  // overwritten value until a compaction drops it, and a WAL until its
+  // memtables are flushed). For the retention job after it anonymised cases
+  // of the partition; slow on a large partition, never on a request path.
+  absl::Status CompactPartition(uint32_t partition);
+
   // Waits until RocksDB has no flush or compaction running or pending, so
   // that a benchmark does not charge one workload's background work to the
   // next. DEADLINE_EXCEEDED if it is still busy after `timeout`.

@@ -65,6 +65,13 @@ WriteSet& WriteSet::AppendEvent(homeward::v1::Event event) {
   return *this;
 }
 
+WriteSet& WriteSet::RewriteEvent(const homeward::v1::Event& event) {
+  puts_.push_back({Column::kOutbox,
+                   internal::OutboxKey(event.partition(), event.sequence()),
+                   event.SerializeAsString(), false});
+  return *this;
+}
+
 WriteSet& WriteSet::PutCursor(absl::string_view consumer, uint32_t partition,
                               uint64_t sequence) {
   puts_.push_back({Column::kCursors, internal::CursorKey(consumer, partition),

@@ -55,6 +55,12 @@ class WriteSet {
   // Appends to the partition's outbox (event.partition() must be set); the
   // sequence and, when unset, the time are assigned at commit.
   WriteSet& AppendEvent(homeward::v1::Event event);
+  // Writes `event` over the event its partition's outbox already holds at
+  // its sequence (partition and sequence must be set, and the event must
+  // exist): only for taking personal data out of past events (the
+  // assessment service's retention job). Consumers that applied the event
+  // keep what they made of it; the new content must only remove.
+  WriteSet& RewriteEvent(const homeward::v1::Event& event);
   // Records that `consumer` has applied `partition`'s events up to `sequence`,
   // atomically with the projection change in the same set.
   WriteSet& PutCursor(absl::string_view consumer, uint32_t partition,

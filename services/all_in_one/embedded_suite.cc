@@ -197,6 +197,10 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
   assessment_config.set_taxonomy_dir(options.taxonomy_dir);
   assessment_config.set_programmes_dir(options.programmes_dir);
   assessment_config.set_instruments_dir(options.instruments_dir);
+  if (options.retention_interval_seconds.has_value()) {
+    assessment_config.set_retention_interval_seconds(
+        *options.retention_interval_seconds);
+  }
   ASSIGN_OR_RETURN(
       std::unique_ptr<assessment::AssessmentServer> assessment,
       assessment::AssessmentServer::Start(assessment_config, secret,

@@ -19,6 +19,7 @@
 #define HOMEWARD_SERVICES_ALL_IN_ONE_EMBEDDED_SUITE_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,9 @@ struct EmbeddedOptions {
   std::string programmes_dir;
   std::string instruments_dir;
   std::string feasibility_dir;
+  // The assessment service's retention job interval (AssessmentConfig
+  // retention_interval_seconds): unset, daily; 0, only on request.
+  std::optional<uint32_t> retention_interval_seconds;
 };
 
 class EmbeddedSuite {

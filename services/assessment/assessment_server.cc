@@ -26,6 +26,8 @@
 #include "services/assessment/plan_responses.h"
 #include "services/assessment/programme_service.h"
 #include "services/assessment/referral_responses.h"
+#include "services/assessment/retention_job.h"
+#include "services/assessment/retention_service.h"
 
 namespace homeward::assessment {
 namespace {
@@ -90,6 +92,27 @@ absl::Status FollowResponders(
   return absl::OkStatus();
 }
 
+// The retention job (docs/RETENTION.md): served to administrators through
+// RetentionService, and run at the configured interval (daily when unset,
+// never when 0) on a thread that stops before the stores close.
+void StartRetention(const homeward::internal::v1::AssessmentConfig& config,
+                    service::ServiceParts& parts, const CaseStore* cases,
+                    const programme::ProgrammeCatalog* programmes) {
+  constexpr uint32_t kDailySeconds = 24 * 60 * 60;
+  auto* job = parts.Own(std::make_unique<RetentionJob>(
+      parts.store(), cases, programmes, parts.owned()));
+  parts.AddService<homeward::v1::RetentionService>(
+      std::make_unique<RetentionServiceImpl>(job, parts.store(),
+                                             parts.verifier()));
+  const uint32_t interval = config.has_retention_interval_seconds()
+                                ? config.retention_interval_seconds()
+                                : kDailySeconds;
+  if (interval == 0) return;
+  auto* schedule = parts.Own(
+      std::make_unique<RetentionSchedule>(job, absl::Seconds(interval)));
+  parts.AddStop([schedule] { schedule->Stop(); });
+}
+
 // The stores and handlers of the assessment service, built on the host's
 // store, verifier and partitions.
 absl::Status BuildAssessment(
@@ -145,6 +168,7 @@ absl::Status BuildAssessment(
   parts.AddService<homeward::internal::v1::AssessmentIndicators>(
       std::make_unique<AssessmentIndicatorsImpl>(cases, assessments,
                                                  parts.verifier()));
+  StartRetention(config, parts, cases, programmes);
   RETURN_IF_ERROR(FollowResponders(config, channels, parts, cases, needs));
   return absl::OkStatus();
 }

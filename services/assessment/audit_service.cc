@@ -53,8 +53,8 @@ homeward::v1::AuditBreakKind ToPublic(storage::AuditBreak::Kind kind) {
   return homeward::v1::AUDIT_BREAK_KIND_UNSPECIFIED;
 }
 
-// "partitions 0-31, 40 of 64": which replica a report is about, in the terms
-// of the deployment's configuration (no addresses).
+}  // namespace
+
 std::string DescribeReplica(const storage::PartitionSet& owned) {
   std::vector<std::string> ranges;
   const std::vector<uint32_t>& partitions = owned.partitions();
@@ -69,8 +69,6 @@ std::string DescribeReplica(const storage::PartitionSet& owned) {
   return absl::StrCat("partitions ", absl::StrJoin(ranges, ", "), " of ",
                       owned.count());
 }
-
-}  // namespace
 
 grpc::Status AuditServiceImpl::ListCaseAuditEntries(
     grpc::ServerContext* context,

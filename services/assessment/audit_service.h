@@ -9,6 +9,8 @@
 #ifndef HOMEWARD_SERVICES_ASSESSMENT_AUDIT_SERVICE_H_
 #define HOMEWARD_SERVICES_ASSESSMENT_AUDIT_SERVICE_H_
 
+#include <string>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/auth/principal_token.h"
@@ -18,6 +20,11 @@
 #include "services/assessment/case_store.h"
 
 namespace homeward::assessment {
+
+// "partitions 0-31, 40 of 64": which replica a report is about, in the terms
+// of the deployment's configuration (no addresses). Also names the replica
+// of a retention report (retention_job.h).
+std::string DescribeReplica(const storage::PartitionSet& owned);
 
 class AuditServiceImpl final : public homeward::v1::AuditService::Service {
  public:

@@ -1,10 +1,12 @@
 // Caller and case resolution for case-scoped handlers; see case_scope.h.
 #include "services/assessment/case_scope.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/cases/case_scope.h"
 #include "common/server/server_kit.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "services/assessment/retention_rules.h"
 
 namespace homeward::assessment {
 
@@ -17,15 +19,26 @@ absl::StatusOr<homeward::v1::Case> CaseInScope(const CaseStore& cases,
   if (case_id.empty()) return errors::InvalidField(field, "is required");
   ASSIGN_OR_RETURN(homeward::v1::Case c, cases.Get(case_id));
   RETURN_IF_ERROR(CheckCaseAccess(actor.principal, c, action));
+  if (action != CaseAction::kRead) RETURN_IF_ERROR(CheckNotAnonymised(c));
   if (closed == ClosedCase::kRefused) {
     RETURN_IF_ERROR(CheckOpenForChange(c, action));
   }
   return c;
 }
 
+absl::Status CheckNotAnonymised(const homeward::v1::Case& c) {
+  if (!IsAnonymised(c)) return absl::OkStatus();
+  return errors::FailedPrecondition(
+      "CASE_ANONYMISED", c.case_id(),
+      absl::StrCat("case ", c.case_id(),
+                   " was anonymised after its programme's retention period; "
+                   "its records can no longer change"));
+}
+
 absl::Status CheckOpenForChange(const homeward::v1::Case& c,
                                 CaseAction action) {
   if (action == CaseAction::kRead) return absl::OkStatus();
+  RETURN_IF_ERROR(CheckNotAnonymised(c));
   return cases::CheckCaseOpen(cases::ScopeOf(c));
 }
 

@@ -26,15 +26,22 @@ enum class ClosedCase { kRefused, kAllowed };
 // absent) if `actor` may perform `action` on it (PERMISSION_DENIED if not).
 // A change (every action but kRead) of a CLOSED case is refused with
 // FAILED_PRECONDITION (CASE_CLOSED, cases::CheckCaseOpen) unless `closed`
-// is kAllowed; reads are never refused for that.
+// is kAllowed; reads are never refused for that. A change of an anonymised
+// case is refused whatever `closed` says (CheckNotAnonymised).
 absl::StatusOr<homeward::v1::Case> CaseInScope(
     const CaseStore& cases, const service::Actor& actor,
     absl::string_view case_id, absl::string_view field, CaseAction action,
     ClosedCase closed = ClosedCase::kRefused);
 
 // OK unless `c` is CLOSED and `action` changes it (FAILED_PRECONDITION,
-// CASE_CLOSED): for handlers that load the case themselves.
+// CASE_CLOSED; CASE_ANONYMISED for an anonymised case): for handlers that
+// load the case themselves.
 absl::Status CheckOpenForChange(const homeward::v1::Case& c, CaseAction action);
+
+// FAILED_PRECONDITION (CASE_ANONYMISED) when the retention job anonymised
+// `c` (retention_rules.h): nothing of it changes any more, consent
+// decisions included.
+absl::Status CheckNotAnonymised(const homeward::v1::Case& c);
 
 }  // namespace homeward::assessment
 

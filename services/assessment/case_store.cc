@@ -16,6 +16,7 @@
 #include "services/assessment/case_members.h"
 #include "services/assessment/case_stages.h"
 #include "services/assessment/case_validation.h"
+#include "services/assessment/retention_rules.h"
 
 namespace homeward::assessment {
 namespace {
@@ -171,6 +172,7 @@ absl::StatusOr<WriteSet> CaseStore::StageMove(const service::Actor& actor,
                                               const Case& current,
                                               absl::string_view cause) const {
   WriteSet set;
+  if (IsAnonymised(current)) return set;
   std::optional<homeward::v1::CaseStage> next = StageAfter(current, cause);
   if (!next.has_value()) return set;
   ASSIGN_OR_RETURN(uint32_t p, OwnedPartition(current.case_id()));
@@ -252,6 +254,58 @@ absl::Status CaseStore::ForEachCaseOfOffice(
     token = std::move(page.next_page_token);
   } while (!token.empty());
   return absl::OkStatus();
+}
+
+absl::Status CaseStore::ForEachCase(
+    const std::function<absl::Status(const Case&)>& visit) const {
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(storage::IndexPage ids,
+                     store_->ListRecordIds(owned_.partitions(), kKind,
+                                           api::kMaxPageSize, token));
+    ASSIGN_OR_RETURN(
+        storage::Page<Case> page,
+        storage::ReadIndexedRecords<Case>(
+            *store_, std::move(ids), kKind, storage::MissingRecord::kSkip,
+            [](const storage::IndexEntry& entry, uint64_t version, Case& c) {
+              AsCurrent(c);
+              c.set_etag(api::EtagOf(version));
+              c.set_partition(entry.partition);
+              return true;
+            }));
+    for (const Case& c : page.items) RETURN_IF_ERROR(visit(c));
+    token = std::move(page.next_page_token);
+  } while (!token.empty());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<WriteSet> CaseStore::Anonymise(const service::Actor& actor,
+                                              const Case& current,
+                                              Case anonymised) const {
+  ASSIGN_OR_RETURN(uint32_t p, OwnedPartition(current.case_id()));
+  ASSIGN_OR_RETURN(uint64_t version,
+                   api::ParseEtag(current.etag(), "case.etag"));
+  anonymised.set_case_id(current.case_id());
+  *anonymised.mutable_update_time() = anonymised.anonymise_time();
+  anonymised = ForStorage(std::move(anonymised));
+
+  Event event;
+  event.set_partition(p);
+  event.set_subject_id(current.case_id());
+  event.set_actor_user_id(actor.principal.user_id());
+  event.set_request_id(actor.request_id);
+  homeward::v1::CaseAnonymised* announced = event.mutable_case_anonymised();
+  announced->set_case_id(current.case_id());
+  *announced->mutable_case_() = anonymised;
+  announced->mutable_case_()->set_etag(api::EtagOf(version + 1));
+  announced->mutable_case_()->set_partition(p);
+
+  WriteSet set;
+  set.ExpectVersion(p, kKind, current.case_id(), version)
+      .PutRecord(p, kKind, current.case_id(), version + 1, anonymised)
+      .AppendEvent(std::move(event))
+      .Audit(service::AuditEntryFor(actor, current.case_id()));
+  return set;
 }
 
 void CaseStore::Replace(const service::Actor& actor, const Case& before,

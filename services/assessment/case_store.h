@@ -63,6 +63,21 @@ class CaseStore {
       absl::string_view office_id,
       const std::function<absl::Status(const homeward::v1::Case&)>& visit)
       const;
+  // Hands every case of this replica's partitions to `visit` (read as List
+  // reads them, with partition and etag), walking the records a page at a
+  // time; stops at the first error `visit` returns. For the retention job
+  // (retention_job.h), which looks at every closed case.
+  absl::Status ForEachCase(
+      const std::function<absl::Status(const homeward::v1::Case&)>& visit)
+      const;
+  // The write that replaces `current` (as read, its etag the version
+  // expected at commit) with `anonymised` (retention_rules.h Anonymised of
+  // it): the record at the next version, a CaseAnonymised event carrying it
+  // and an audit entry by `actor`. No index changes: office, case manager
+  // and stage stay.
+  absl::StatusOr<storage::WriteSet> Anonymise(
+      const service::Actor& actor, const homeward::v1::Case& current,
+      homeward::v1::Case anonymised) const;
   // Writes `after` over `before` if the stored version is still
   // `expected_version`, moving index entries that changed, with `event`.
   void Replace(const service::Actor& actor, const homeward::v1::Case& before,
@@ -78,7 +93,8 @@ class CaseStore {
   // `cause` moves it to (case_stages.h StageAfter): the record with its stage
   // and history and a new etag, its stage index entry, and a CaseStageChanged
   // event carrying the case after the move. Empty when `cause` moves
-  // nothing from the case's stage. For AssessmentStore::Submit's `also`.
+  // nothing from the case's stage, and for an anonymised case, which never
+  // moves again. For AssessmentStore::Submit's `also`.
   absl::StatusOr<storage::WriteSet> StageMove(const service::Actor& actor,
                                               const homeward::v1::Case& current,
                                               absl::string_view cause) const;

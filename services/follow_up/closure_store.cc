@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/api/etags.h"
 #include "common/auth/crypto.h"
@@ -10,6 +11,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/ids.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "services/follow_up/closure_rules.h"
 
 namespace homeward::follow_up {
@@ -131,6 +133,55 @@ absl::Status ClosureStore::VisitAll(
     }
     token = std::move(ids.next_page_token);
   } while (!token.empty());
+  return absl::OkStatus();
+}
+
+Closure ClosureStore::AnonymisedClosure(Closure closure) {
+  closure.clear_details();
+  closure.clear_returnee_reasons_notes();
+  closure.clear_no_final_rss_reason();
+  if (closure.has_closing_session()) {
+    closure.mutable_closing_session()->clear_not_held_reason();
+  }
+  closure.clear_reopen_reason();
+  for (homeward::v1::ClosureStatusChange& change : *closure.mutable_history()) {
+    change.clear_reason();
+  }
+  return closure;
+}
+
+absl::Status ClosureStore::AnonymiseCase(const service::Actor& actor,
+                                         uint32_t partition,
+                                         absl::string_view case_id,
+                                         storage::WriteSet& set) const {
+  constexpr int kIdsPerRead = 500;
+  const std::string prefix = absl::StrCat(case_id, "/");
+  bool changed = false;
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(
+        storage::IndexPage ids,
+        store_->ListRecordIds({partition}, kKind, kIdsPerRead, token));
+    for (const storage::IndexEntry& entry : ids.entries) {
+      if (!absl::StartsWith(entry.id, prefix)) continue;
+      ClosureRecord record;
+      uint64_t version = 0;
+      ASSIGN_OR_RETURN(bool found, store_->GetRecord(partition, kKind, entry.id,
+                                                     &record, &version));
+      if (!found) continue;
+      Closure scrubbed = AnonymisedClosure(record.closure());
+      if (google::protobuf::util::MessageDifferencer::Equals(
+              scrubbed, record.closure())) {
+        continue;
+      }
+      *record.mutable_closure() = std::move(scrubbed);
+      set.ExpectVersion(partition, kKind, entry.id, version)
+          .PutRecord(partition, kKind, entry.id, version + 1, record);
+      changed = true;
+    }
+    token = std::move(ids.next_page_token);
+  } while (!token.empty());
+  if (changed) set.Audit(service::AuditEntryFor(actor, case_id));
   return absl::OkStatus();
 }
 

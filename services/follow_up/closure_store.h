@@ -129,6 +129,21 @@ class ClosureStore {
       const std::vector<uint32_t>& partitions,
       const std::function<void(const homeward::v1::Closure&)>& visit) const;
 
+  // `closure` without the free text that may name or reach the returnee:
+  // details, the returnee's reasons' notes, why there was no final RSS or
+  // closing session, the reopen reason and every status change's reason.
+  // Reason codes, kinds, statuses and times stay (the indicators read
+  // them).
+  static homeward::v1::Closure AnonymisedClosure(homeward::v1::Closure closure);
+  // Adds to `set` the rewrite of each closure of the case that holds such
+  // text (AnonymisedClosure), expecting the version read, and one audit
+  // entry by `actor` when any changed. The head does not move. Walks the
+  // partition's closures (they have no case index). For the assessment
+  // feed's CaseAnonymised (follow_up_cases.h, docs/RETENTION.md).
+  absl::Status AnonymiseCase(const service::Actor& actor, uint32_t partition,
+                             absl::string_view case_id,
+                             storage::WriteSet& set) const;
+
   // Records in the audit trail that `actor` read the case's closures.
   void AuditRead(const service::Actor& actor, absl::string_view case_id) const;
 

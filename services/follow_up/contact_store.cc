@@ -12,6 +12,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/clock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "services/follow_up/contact_due_index.h"
 #include "services/follow_up/follow_up_schedule.h"
 
@@ -163,6 +164,56 @@ absl::StatusOr<std::vector<FollowUpContact>> ContactStore::ListForCase(
   } while (!token.empty());
   std::sort(contacts.begin(), contacts.end(), DueBefore);
   return contacts;
+}
+
+FollowUpContact ContactStore::AnonymisedContact(FollowUpContact contact) {
+  for (homeward::v1::ActivityProgress& progress :
+       *contact.mutable_activity_progress()) {
+    progress.clear_note();
+  }
+  for (homeward::v1::ReferralOutcome& outcome :
+       *contact.mutable_referral_outcomes()) {
+    outcome.clear_returnee_feedback();
+    outcome.clear_outcome();
+    outcome.clear_status_reason();
+  }
+  for (homeward::v1::NeedInput& need : *contact.mutable_new_needs()) {
+    need.clear_description();
+  }
+  contact.clear_distress_notes();
+  contact.clear_notes();
+  contact.clear_plan_revision_reason();
+  if (contact.has_missed()) contact.mutable_missed()->clear_details();
+  return contact;
+}
+
+absl::Status ContactStore::AnonymiseCase(const service::Actor& actor,
+                                         uint32_t partition,
+                                         absl::string_view case_id,
+                                         storage::WriteSet& set) const {
+  ASSIGN_OR_RETURN(std::vector<FollowUpContact> contacts,
+                   ListForCase(partition, case_id));
+  bool changed = false;
+  for (const FollowUpContact& listed : contacts) {
+    FollowUpContactRecord record;
+    uint64_t version = 0;
+    ASSIGN_OR_RETURN(bool found, Read(partition, case_id, listed.contact_id(),
+                                      &record, &version));
+    if (!found) continue;
+    FollowUpContact scrubbed = AnonymisedContact(record.contact());
+    if (google::protobuf::util::MessageDifferencer::Equals(scrubbed,
+                                                           record.contact())) {
+      continue;
+    }
+    *record.mutable_contact() = std::move(scrubbed);
+    const std::string id = RecordId(case_id, listed.contact_id());
+    // Status and due date stay, so the due lists do not move.
+    set.ExpectVersion(partition, kKind, id, version)
+        .PutRecord(partition, kKind, id, version + 1, record);
+    changed = true;
+  }
+  if (changed) set.Audit(service::AuditEntryFor(actor, case_id));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<cases::CaseScope> ContactStore::ScopeOf(

@@ -139,6 +139,22 @@ class ContactStore {
       const std::function<void(const homeward::v1::FollowUpContact&)>& visit)
       const;
 
+  // `contact` without the free text that may name or reach the returnee:
+  // activity progress notes, the returnee's feedback and the referral
+  // outcomes' texts, new needs' descriptions, distress notes, notes, the
+  // plan revision reason and a missed contact's details. Codes, dates,
+  // ratings and statuses stay (the indicators read them).
+  static homeward::v1::FollowUpContact AnonymisedContact(
+      homeward::v1::FollowUpContact contact);
+  // Adds to `set` the rewrite of each of the case's contacts that holds such
+  // text (AnonymisedContact), expecting the version read, and one audit
+  // entry by `actor` when any changed; nothing for a case already
+  // anonymised. For the assessment feed's CaseAnonymised
+  // (follow_up_cases.h, docs/RETENTION.md).
+  absl::Status AnonymiseCase(const service::Actor& actor, uint32_t partition,
+                             absl::string_view case_id,
+                             storage::WriteSet& set) const;
+
   // Records in the audit trail that `actor` read the case's contacts.
   void AuditRead(const service::Actor& actor, absl::string_view case_id);
 

@@ -38,7 +38,7 @@ homeward::v1::EventSelection FollowUpCases::Selection() const {
   for (int payload :
        {Event::kCaseRegistered, Event::kCaseUpdated, Event::kCaseAssigned,
         Event::kAssessmentCompleted, Event::kProtectionConcernChanged,
-        Event::kCaseStageChanged}) {
+        Event::kCaseStageChanged, Event::kCaseAnonymised}) {
     selection.add_payloads(payload);
   }
   return selection;
@@ -73,10 +73,28 @@ absl::StatusOr<storage::WriteSet> FollowUpCases::Apply(const Event& event) {
     case Event::kProtectionConcernChanged:
       RETURN_IF_ERROR(ApplyConcern(event, set));
       break;
+    case Event::kCaseAnonymised:
+      RETURN_IF_ERROR(ApplyAnonymised(event, set));
+      break;
     default:
       break;
   }
   return set;
+}
+
+absl::Status FollowUpCases::ApplyAnonymised(const Event& event,
+                                            storage::WriteSet& set) const {
+  const std::string& case_id = event.case_anonymised().case_id();
+  if (case_id.empty()) return absl::OkStatus();
+  // The retention job's actor, acting through this service.
+  service::Actor actor;
+  actor.principal.set_user_id(event.actor_user_id());
+  actor.principal.set_role(homeward::v1::ROLE_SERVICE);
+  actor.request_id = event.request_id();
+  actor.method = "CaseAnonymised";
+  RETURN_IF_ERROR(
+      contacts_->AnonymiseCase(actor, event.partition(), case_id, set));
+  return closures_.AnonymiseCase(actor, event.partition(), case_id, set);
 }
 
 absl::Status FollowUpCases::ApplyCase(const Event& event,

@@ -17,6 +17,10 @@
 // also follow the directory's rule (only a newer case version replaces
 // them).
 //
+// CaseAnonymised (the retention job, docs/RETENTION.md) removes the free
+// text of the case's contacts and closures, in the WriteSet of the event;
+// codes, statuses and dates stay, so the follow-up indicators do not move.
+//
 // Two effects on the schedule, in the WriteSet of the case event:
 // - a case whose office or case manager changes takes its SCHEDULED
 //   contacts' due-list entries along (ContactStore::MoveDueEntries);
@@ -116,6 +120,11 @@ class FollowUpCases : public feeds::EventConsumer {
                                storage::WriteSet& set) const;
   absl::Status ApplyConcern(const homeward::v1::Event& event,
                             storage::WriteSet& set) const;
+  // CaseAnonymised (docs/RETENTION.md): the free text of the case's
+  // contacts and closures removed (ContactStore::AnonymiseCase,
+  // ClosureStore::AnonymiseCase).
+  absl::Status ApplyAnonymised(const homeward::v1::Event& event,
+                               storage::WriteSet& set) const;
 
   storage::Store* store_;
   storage::PartitionSet owned_;

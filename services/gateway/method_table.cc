@@ -24,6 +24,7 @@
 #include "homeward/v1/overview.pb.h"
 #include "homeward/v1/planning.pb.h"
 #include "homeward/v1/referral.pb.h"
+#include "homeward/v1/retention.pb.h"
 #include "homeward/v1/taxonomy.pb.h"
 #include "services/gateway/case_overview.h"
 
@@ -433,6 +434,11 @@ std::vector<MethodRoute> PublicMethods() {
       Unary<VerifyAuditTrailRequest, VerifyAuditTrailResponse>(
           kAssessment, "homeward.v1.AuditService/VerifyAuditTrail",
           Gather("chains"), Administrators()),
+      // Retention (docs/RETENTION.md): every replica runs the job over its
+      // own cases and reports; the answer lists every replica's report.
+      Unary<RunRetentionRequest, RunRetentionResponse>(
+          kAssessment, "homeward.v1.RetentionService/RunRetention",
+          Gather("replicas"), Administrators()),
       // Reintegration plans of one case, in the planning service; the
       // overdue queues are cross-case lists.
       Unary<CreatePlanRequest, Plan>(kPlanning,

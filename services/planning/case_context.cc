@@ -53,10 +53,26 @@ absl::StatusOr<storage::WriteSet> CaseContextProjection::Apply(
     case Event::kProtectionConcernChanged:
       RETURN_IF_ERROR(ApplyConcern(event, set));
       break;
+    case Event::kCaseAnonymised:
+      RETURN_IF_ERROR(ApplyAnonymised(event, set));
+      break;
     default:
       break;
   }
   return set;
+}
+
+absl::Status CaseContextProjection::ApplyAnonymised(
+    const Event& event, storage::WriteSet& set) const {
+  const std::string& case_id = event.case_anonymised().case_id();
+  if (case_id.empty()) return absl::OkStatus();
+  // The retention job's actor, acting through this service.
+  service::Actor actor;
+  actor.principal.set_user_id(event.actor_user_id());
+  actor.principal.set_role(homeward::v1::ROLE_SERVICE);
+  actor.request_id = event.request_id();
+  actor.method = "CaseAnonymised";
+  return plans_.AnonymiseCase(actor, event.partition(), case_id, set);
 }
 
 absl::Status CaseContextProjection::ApplyCase(const Event& event,

@@ -20,6 +20,10 @@
 // nothing, which makes Apply idempotent. Case fields also follow the
 // directory's rule (only a newer case version replaces them).
 //
+// CaseAnonymised (the retention job, docs/RETENTION.md) removes the free
+// text of every version of the case's plan (PlanStore::AnonymiseCase), in
+// the WriteSet of the event; ids, codes, costs and statuses stay.
+//
 // The projection also keeps the overdue-plan queue "planning_awaiting_plan"
 // (plan_queue_index.h): a case joins it under its return date when first
 // seen, and a case event that changes the return date moves its entry. A
@@ -138,6 +142,10 @@ class CaseContextProjection : public feeds::EventConsumer {
   const cases::CaseDirectory& directory() const { return directory_; }
 
  private:
+  // CaseAnonymised (docs/RETENTION.md): the free text of the case's plan
+  // removed, every version (PlanStore::AnonymiseCase).
+  absl::Status ApplyAnonymised(const homeward::v1::Event& event,
+                               storage::WriteSet& set) const;
   absl::Status ApplyCase(const homeward::v1::Event& event,
                          storage::WriteSet& set) const;
   absl::Status ApplyAssessment(const homeward::v1::Event& event,

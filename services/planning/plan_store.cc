@@ -11,6 +11,7 @@
 #include "common/storage/clock.h"
 #include "common/storage/ids.h"
 #include "common/storage/indexed_records.h"
+#include "google/protobuf/util/message_differencer.h"
 
 namespace homeward::planning {
 namespace {
@@ -51,6 +52,66 @@ absl::StatusOr<Plan> PlanStore::ReadVersion(uint32_t partition,
     return errors::NotFound("plan version", VersionKey(case_id, version));
   }
   return plan;
+}
+
+Plan PlanStore::AnonymisedPlan(Plan plan) {
+  plan.clear_returnee_objectives();
+  for (auto& summary : *plan.mutable_summaries()) summary.clear_summary();
+  for (auto& activity : *plan.mutable_activities()) {
+    activity.clear_description();
+    activity.clear_responsible_party();
+    activity.clear_status_reason();
+    activity.clear_feasibility_justification();
+  }
+  for (auto& purchase : *plan.mutable_purchases()) purchase.clear_description();
+  for (auto& referral : *plan.mutable_referrals()) {
+    referral.clear_organization();
+    referral.clear_purpose();
+  }
+  for (auto& note : *plan.mutable_coverage_notes()) note.clear_reason();
+  plan.clear_revision_reason();
+  if (plan.has_revision_request()) {
+    plan.mutable_revision_request()->clear_reason();
+  }
+  for (auto& change : *plan.mutable_history()) change.clear_comment();
+  return plan;
+}
+
+absl::Status PlanStore::AnonymiseCase(const service::Actor& actor,
+                                      uint32_t partition,
+                                      absl::string_view case_id,
+                                      storage::WriteSet& set) const {
+  absl::StatusOr<Head> head = ReadHead(partition, case_id);
+  if (absl::IsNotFound(head.status())) return absl::OkStatus();
+  RETURN_IF_ERROR(head.status());
+  bool changed = false;
+  Plan scrubbed = AnonymisedPlan(head->plan);
+  if (!google::protobuf::util::MessageDifferencer::Equals(scrubbed,
+                                                          head->plan)) {
+    set.ExpectVersion(partition, kHeadKind, case_id, head->revision)
+        .PutRecord(partition, kHeadKind, case_id, head->revision + 1, scrubbed);
+    changed = true;
+  }
+  // The versions before the latest (the latest lives in the head).
+  for (int32_t version = 1; version < head->latest; ++version) {
+    uint64_t record_version = 0;
+    absl::StatusOr<Plan> earlier =
+        ReadVersion(partition, case_id, version, &record_version);
+    if (absl::IsNotFound(earlier.status())) continue;
+    RETURN_IF_ERROR(earlier.status());
+    Plan earlier_scrubbed = AnonymisedPlan(*earlier);
+    if (google::protobuf::util::MessageDifferencer::Equals(earlier_scrubbed,
+                                                           *earlier)) {
+      continue;
+    }
+    const std::string key = VersionKey(case_id, version);
+    set.ExpectVersion(partition, kVersionKind, key, record_version)
+        .PutRecord(partition, kVersionKind, key, record_version + 1,
+                   earlier_scrubbed);
+    changed = true;
+  }
+  if (changed) set.Audit(service::AuditEntryFor(actor, case_id));
+  return absl::OkStatus();
 }
 
 storage::WriteSet PlanStore::PrepareCreate(const service::Actor& actor,

@@ -159,6 +159,23 @@ class PlanStore {
   // Records in the audit trail that `actor` read the case's plan.
   void AuditRead(const service::Actor& actor, absl::string_view case_id);
 
+  // `plan` without the free text that may name or reach the returnee:
+  // objectives, dimension summaries, activities' descriptions, responsible
+  // parties, status reasons and feasibility justifications, purchases'
+  // descriptions, planned referrals' organizations and purposes, coverage
+  // notes' reasons, the revision reason and request reason, and status
+  // changes' comments. Ids, codes, dates, costs, statuses and scores stay
+  // (the indicators read them).
+  static homeward::v1::Plan AnonymisedPlan(homeward::v1::Plan plan);
+  // Adds to `set` the rewrite of the case's plan, head and every earlier
+  // version, where it holds such text (AnonymisedPlan), each expecting the
+  // version read, and one audit entry by `actor` when any changed. Nothing
+  // for a case without a plan. For the assessment feed's CaseAnonymised
+  // (case_context.h, docs/RETENTION.md).
+  absl::Status AnonymiseCase(const service::Actor& actor, uint32_t partition,
+                             absl::string_view case_id,
+                             storage::WriteSet& set) const;
+
   // The record id of version `version` of the plan of `case_id`.
   static std::string VersionKey(absl::string_view case_id, int32_t version);
 

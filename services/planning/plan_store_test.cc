@@ -215,6 +215,51 @@ TEST_F(PlanStoreTest, ARevisionKeepsVersionOneReadable) {
   EXPECT_EQ(next->items[0].version(), 2);
 }
 
+// The retention job anonymised the case (docs/RETENTION.md): every version
+// loses its free text and keeps its ids, statuses and activities; a second
+// pass finds nothing left to remove.
+TEST_F(PlanStoreTest, AnonymiseCaseRemovesFreeTextFromEveryVersion) {
+  auto created =
+      plans_->Create(Manager(), kPartition, "r1", Draft("a shop for Awa"));
+  ASSERT_TRUE(created.ok());
+  Plan revision = *created;
+  revision.set_returnee_objectives("a shop near Awa's mother");
+  revision.set_revision_reason("Awa moved town");
+  auto added =
+      plans_->AddVersion(Manager(), kPartition, revision, created->etag(), {});
+  ASSERT_TRUE(added.ok()) << added.status();
+  const size_t audit_before = AuditEntries();
+  const size_t events_before = Events().size();
+
+  storage::WriteSet set;
+  ASSERT_TRUE(plans_->AnonymiseCase(Manager(), kPartition, kCase, set).ok());
+  ASSERT_TRUE(store_->Commit(std::move(set)).ok());
+  for (int32_t version : {1, 2}) {
+    auto plan = plans_->Get(kPartition, kCase, version);
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    EXPECT_EQ(plan->DebugString().find("Awa"), std::string::npos)
+        << plan->DebugString();
+    EXPECT_TRUE(plan->activities(0).description().empty());
+    EXPECT_EQ(plan->activities(0).activity_id(), "AC1");
+    EXPECT_EQ(plan->plan_id(), created->plan_id());
+  }
+  EXPECT_EQ(AuditEntries(), audit_before + 1);
+  EXPECT_EQ(Events().size(), events_before);
+
+  // Again: nothing to remove, nothing written.
+  const std::string etag = plans_->Get(kPartition, kCase, 0)->etag();
+  storage::WriteSet again;
+  ASSERT_TRUE(plans_->AnonymiseCase(Manager(), kPartition, kCase, again).ok());
+  EXPECT_FALSE(again.AppendsEventsOrAudit());
+  ASSERT_TRUE(store_->Commit(std::move(again)).ok());
+  EXPECT_EQ(plans_->Get(kPartition, kCase, 0)->etag(), etag);
+  // A case without a plan: nothing.
+  storage::WriteSet none;
+  EXPECT_TRUE(
+      plans_->AnonymiseCase(Manager(), kPartition, "case-without", none).ok());
+  EXPECT_FALSE(none.AppendsEventsOrAudit());
+}
+
 TEST_F(PlanStoreTest, VersionsListInVersionOrderPastNine) {
   auto plan = plans_->Create(Manager(), kPartition, "r1", Draft("one"));
   ASSERT_TRUE(plan.ok());

@@ -8,6 +8,7 @@
 #include "common/api/etags.h"
 #include "common/status/status_macros.h"
 #include "common/storage/clock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/referral/referral_transitions.h"
 
@@ -36,6 +37,19 @@ bool Before(const google::protobuf::Timestamp& a,
 
 }  // namespace
 
+Referral AnonymisedReferral(Referral referral) {
+  referral.clear_summary();
+  referral.clear_purpose();
+  referral.clear_outcome();
+  referral.clear_status_reason();
+  referral.mutable_consent()->clear_override_reason();
+  for (homeward::v1::ReferralStatusChange& change :
+       *referral.mutable_history()) {
+    change.clear_reason();
+  }
+  return referral;
+}
+
 ReferralCaseEvents::ReferralCaseEvents(storage::Store* store,
                                        storage::PartitionSet owned,
                                        ReferralStore* referrals)
@@ -49,6 +63,8 @@ absl::StatusOr<storage::WriteSet> ReferralCaseEvents::Apply(
   if (!owned_.Contains(event.partition())) return set;
   if (event.has_consent_changed()) {
     RETURN_IF_ERROR(ApplyWithdrawal(event, set));
+  } else if (event.has_case_anonymised()) {
+    RETURN_IF_ERROR(ApplyAnonymised(event, set));
   } else {
     RETURN_IF_ERROR(ApplyCase(event, set));
   }
@@ -93,6 +109,32 @@ absl::Status ReferralCaseEvents::ApplyWithdrawal(const Event& event,
         ASSIGN_OR_RETURN(next, MoveReferral(current, move));
       }
       next.set_consent_withdrawn(true);
+      ASSIGN_OR_RETURN(
+          ReferralStore::Prepared prepared,
+          referrals_->PrepareChange(actor, current, std::move(next)));
+      set.Append(std::move(prepared.set));
+    }
+    token = std::move(page.next_page_token);
+  } while (!token.empty());
+  return absl::OkStatus();
+}
+
+absl::Status ReferralCaseEvents::ApplyAnonymised(const Event& event,
+                                                 storage::WriteSet& set) const {
+  const std::string& case_id = event.case_anonymised().case_id();
+  if (case_id.empty()) return absl::OkStatus();
+  const service::Actor actor = ActorOf(event, "CaseAnonymised");
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(
+        storage::Page<Referral> page,
+        referrals_->ListByCase(event.partition(), case_id, 500, token));
+    for (const Referral& current : page.items) {
+      Referral next = AnonymisedReferral(current);
+      // Redelivered: nothing left to remove.
+      if (google::protobuf::util::MessageDifferencer::Equals(next, current)) {
+        continue;
+      }
       ASSIGN_OR_RETURN(
           ReferralStore::Prepared prepared,
           referrals_->PrepareChange(actor, current, std::move(next)));

@@ -14,6 +14,10 @@
 // - a case event that moves the case to another office (a transfer) moves
 //   its referrals' office_id, and so their entries in the office queues,
 //   unless the event is older than the scope already kept.
+// - CaseAnonymised (the retention job, docs/RETENTION.md) removes from each
+//   of the case's referrals what may identify or reach the returnee
+//   (AnonymisedReferral): the partner's view then shows no summary; coded
+//   fields, statuses and times stay, so the referral indicators do not move;
 // Referral changes go through ReferralStore::PrepareChange, so they expect
 // the version read: a handler's write in between makes the commit fail and
 // the follower retry the event. Redelivery changes nothing: a withdrawn or
@@ -47,6 +51,10 @@ namespace homeward::referral {
 
 inline constexpr char kConsentWithdrawnReason[] = "consent withdrawn";
 
+// `referral` without the shared summary and the free text that may name the
+// returnee (purpose, outcome, status reasons, a consent override's reason).
+homeward::v1::Referral AnonymisedReferral(homeward::v1::Referral referral);
+
 class ReferralCaseEvents : public feeds::EventConsumer {
  public:
   static constexpr char kName[] = "referral_case_events";
@@ -79,6 +87,8 @@ class ReferralCaseEvents : public feeds::EventConsumer {
 
  private:
   absl::Status ApplyWithdrawal(const homeward::v1::Event& event,
+                               storage::WriteSet& set) const;
+  absl::Status ApplyAnonymised(const homeward::v1::Event& event,
                                storage::WriteSet& set) const;
   // The case's office for its referrals' queues.
   absl::Status ApplyCase(const homeward::v1::Event& event,

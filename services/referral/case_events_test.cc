@@ -254,5 +254,62 @@ TEST_F(ReferralCaseEventsTest, TransferMovesReferralsToTheNewOfficesQueue) {
   EXPECT_EQ(Get(r).status(), v1::REFERRAL_STATUS_REQUESTED);
 }
 
+// The retention job anonymised the case (docs/RETENTION.md): every referral
+// of the case loses its summary and free text, keeps its status, codes and
+// times (no status event), and a redelivery changes nothing.
+TEST_F(ReferralCaseEventsTest, AnonymisedCaseLosesSummariesAndFreeText) {
+  Register();
+  const Referral open = Create("org-a");
+  const Referral done = Create("org-b", v1::REFERRAL_STATUS_COMPLETED);
+  const size_t events_before = EventCount();
+  v1::Event anonymised = CaseStageChangedEvent(
+      CaseAt(kCase, 3, "office-dakar", v1::CASE_STAGE_CLOSED, kPartitions), 3,
+      kPartitions);
+  anonymised.clear_case_stage_changed();
+  anonymised.mutable_case_anonymised()->set_case_id(kCase);
+  *anonymised.mutable_case_anonymised()->mutable_case_() =
+      CaseAt(kCase, 3, "office-dakar", v1::CASE_STAGE_CLOSED, kPartitions);
+  ASSERT_THAT(ApplyAndCommit(*events_, *store_, anonymised), IsOk());
+  for (const Referral& before : {open, done}) {
+    const Referral after = Get(before);
+    EXPECT_FALSE(after.has_summary()) << after.ShortDebugString();
+    EXPECT_TRUE(after.purpose().empty());
+    EXPECT_EQ(after.status(), before.status());
+    EXPECT_EQ(after.organization_id(), before.organization_id());
+    EXPECT_EQ(after.service_id(), before.service_id());
+    EXPECT_NE(after.etag(), before.etag());
+  }
+  EXPECT_EQ(EventCount(), events_before);
+  // The directory follows the anonymised case's version.
+  ASSERT_THAT(events_->Get(kCase).status(), IsOk());
+  EXPECT_EQ(events_->Get(kCase)->version(), 3u);
+  // Redelivered: nothing left to remove.
+  const std::string etag = Get(open).etag();
+  anonymised.set_sequence(4);
+  ASSERT_THAT(ApplyAndCommit(*events_, *store_, anonymised), IsOk());
+  EXPECT_EQ(Get(open).etag(), etag);
+}
+
+TEST(AnonymisedReferralTest, KeepsCodesAndRemovesText) {
+  Referral r = SentReferral(kCase, "org-a", "office-dakar");
+  r.set_outcome("placed at the workshop of Mr X");
+  r.set_status_reason("talked to Awa");
+  r.mutable_consent()->set_consent_id("K1");
+  r.mutable_consent()->set_override_reason("her brother asked");
+  r.add_history()->set_reason("called her");
+  r.set_decline_reason(v1::REFERRAL_DECLINE_REASON_UNSPECIFIED);
+  const Referral after = AnonymisedReferral(r);
+  EXPECT_FALSE(after.has_summary());
+  EXPECT_TRUE(after.purpose().empty());
+  EXPECT_TRUE(after.outcome().empty());
+  EXPECT_TRUE(after.status_reason().empty());
+  EXPECT_TRUE(after.consent().override_reason().empty());
+  EXPECT_EQ(after.consent().consent_id(), "K1");
+  EXPECT_TRUE(after.history(0).reason().empty());
+  EXPECT_EQ(after.case_id(), r.case_id());
+  EXPECT_EQ(after.status(), r.status());
+  EXPECT_EQ(after.service_id(), r.service_id());
+}
+
 }  // namespace
 }  // namespace homeward::referral

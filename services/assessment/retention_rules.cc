@@ -1,0 +1,80 @@
+// The retention rules; see retention_rules.h.
+#include "services/assessment/retention_rules.h"
+
+#include <utility>
+
+#include "absl/time/time.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace homeward::assessment {
+namespace {
+
+using homeward::v1::Case;
+
+absl::CivilDay DayOf(const google::protobuf::Timestamp& time) {
+  return absl::ToCivilDay(
+      absl::FromUnixNanos(
+          google::protobuf::util::TimeUtil::TimestampToNanoseconds(time)),
+      absl::UTCTimeZone());
+}
+
+// Only the year of a date of birth is kept.
+void KeepYearOnly(homeward::v1::Date* date) {
+  date->set_month(0);
+  date->set_day(0);
+}
+
+}  // namespace
+
+int RetentionYearsOf(const homeward::v1::Programme& programme) {
+  return programme.has_retention_years() ? programme.retention_years()
+                                         : kDefaultRetentionYears;
+}
+
+std::optional<absl::CivilDay> ClosureDay(const Case& c) {
+  if (c.stage() != homeward::v1::CASE_STAGE_CLOSED) return std::nullopt;
+  for (int i = c.stage_history_size() - 1; i >= 0; --i) {
+    const homeward::v1::StageChange& change = c.stage_history(i);
+    if (change.stage() != homeward::v1::CASE_STAGE_CLOSED) continue;
+    if (change.has_time()) return DayOf(change.time());
+    break;
+  }
+  return DayOf(c.update_time());
+}
+
+bool IsPastRetention(absl::CivilDay closure_day, int retention_years,
+                     absl::CivilDay today) {
+  // CivilDay normalises 29 February of a year without one to 1 March.
+  const absl::CivilDay anniversary(closure_day.year() + retention_years,
+                                   closure_day.month(), closure_day.day());
+  return today >= anniversary;
+}
+
+Case Anonymised(Case c, const google::protobuf::Timestamp& now) {
+  c = WithoutIdentity(std::move(c));
+  if (!c.has_anonymise_time()) *c.mutable_anonymise_time() = now;
+  return c;
+}
+
+Case WithoutIdentity(Case c) {
+  if (c.has_return_info()) c.mutable_return_info()->clear_locality();
+  if (!c.has_returnee()) return c;
+  homeward::v1::Returnee* returnee = c.mutable_returnee();
+  returnee->clear_given_name();
+  returnee->clear_family_name();
+  returnee->clear_contacts();
+  if (returnee->has_date_of_birth()) {
+    KeepYearOnly(returnee->mutable_date_of_birth());
+  }
+  for (homeward::v1::HouseholdMember& member :
+       *returnee->mutable_household_members()) {
+    member.clear_given_name();
+    member.clear_family_name();
+    if (member.has_date_of_birth()) {
+      KeepYearOnly(member.mutable_date_of_birth());
+    }
+  }
+  return c;
+}
+
+}  // namespace homeward::assessment
