@@ -2,10 +2,7 @@
 // whose files, searched byte by byte, never hold what was written to it.
 #include <sys/stat.h>
 
-#include <filesystem>
 #include <fstream>
-#include <iterator>
-#include <map>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -21,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "homeward/v1/cases.pb.h"
 #include "rocksdb/utilities/backup_engine.h"
+#include "tests/fixtures/data_dir_files.h"
 #include "tests/fixtures/temp_dir.h"
 
 // `lhs` = the value of the StatusOr `expr`, or a fatal failure.
@@ -35,8 +33,11 @@
 namespace homeward::storage {
 namespace {
 
+using ::homeward::testing::FilesHolding;
 using ::homeward::testing::IsOk;
 using ::homeward::testing::IsOkAndHolds;
+using ::homeward::testing::ReadTree;
+using ::homeward::testing::RocksDbFileKinds;
 using ::homeward::testing::StatusIs;
 using ::homeward::testing::TempDir;
 using ::testing::AllOf;
@@ -148,47 +149,6 @@ TEST(EncryptionKeyTest, IdIsShortStableAndDiffersBetweenKeys) {
 constexpr char kFlushedName[] = "Zanzibarina-Quetzalli";
 constexpr char kWalOnlyName[] = "Oyelaran-Thorvaldsdottir";
 
-// Every regular file under `root`, recursively, with its bytes.
-std::map<std::string, std::string> ReadTree(const std::string& root) {
-  std::map<std::string, std::string> files;
-  for (const auto& entry :
-       std::filesystem::recursive_directory_iterator(root)) {
-    if (!entry.is_regular_file()) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    files[std::filesystem::relative(entry.path(), root).string()] =
-        std::string(std::istreambuf_iterator<char>(in), {});
-  }
-  return files;
-}
-
-// The files under `root` whose bytes contain `needle`.
-std::set<std::string> FilesHolding(const std::string& root,
-                                   const std::string& needle) {
-  std::set<std::string> found;
-  for (const auto& [name, bytes] : ReadTree(root)) {
-    if (absl::StrContains(bytes, needle)) found.insert(name);
-  }
-  return found;
-}
-
-// What kinds of RocksDB file the tree holds (so a search that finds
-// nothing is known to have searched each of them).
-std::set<std::string> KindsOf(const std::string& root) {
-  std::set<std::string> kinds;
-  for (const auto& [name, bytes] : ReadTree(root)) {
-    const std::string base = std::filesystem::path(name).filename().string();
-    if (bytes.empty()) continue;
-    if (absl::EndsWith(base, ".sst")) kinds.insert("sst");
-    if (absl::EndsWith(base, ".log")) kinds.insert("wal");
-    if (absl::StartsWith(base, "MANIFEST-")) kinds.insert("manifest");
-    if (absl::StartsWith(base, "OPTIONS-")) kinds.insert("options");
-    if (base == "LOG") kinds.insert("info_log");
-    if (base == "CURRENT") kinds.insert("current");
-    if (base == "IDENTITY") kinds.insert("identity");
-  }
-  return kinds;
-}
-
 homeward::v1::Case CaseNamed(const std::string& id, const std::string& name) {
   homeward::v1::Case c;
   c.set_case_id(id);
@@ -222,7 +182,7 @@ TEST(EncryptedStoreTest, NoFileUnderTheDataDirHoldsAName) {
   TempDir dir;
   const std::string db = dir.path() + "/db";
   WriteTwoCases({.path = db, .encryption_key = KeyOf(kKeyHex)});
-  EXPECT_EQ(KindsOf(db),
+  EXPECT_EQ(RocksDbFileKinds(db),
             (std::set<std::string>{"sst", "wal", "manifest", "options",
                                    "info_log", "current", "identity"}));
   EXPECT_THAT(FilesHolding(db, kFlushedName), IsEmpty());
@@ -335,7 +295,7 @@ TEST(EncryptedBackupTest, BackupOnTheStoresEnvStaysEncryptedAndRestores) {
         Store::Open({.path = db, .encryption_key = KeyOf(kKeyHex)}));
     BackUp(*store, backup, store->env());
   }
-  EXPECT_THAT(KindsOf(backup), ::testing::Contains("sst"));
+  EXPECT_THAT(RocksDbFileKinds(backup), ::testing::Contains("sst"));
   EXPECT_THAT(FilesHolding(backup, kFlushedName), IsEmpty());
   EXPECT_THAT(FilesHolding(backup, kWalOnlyName), IsEmpty());
 

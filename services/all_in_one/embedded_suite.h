@@ -58,6 +58,9 @@ struct EmbeddedOptions {
   std::string programmes_dir;
   std::string instruments_dir;
   std::string feasibility_dir;
+  // The key file that encrypts every service's data at rest (each
+  // service's ServiceConfig.encryption_key_file); empty: not encrypted.
+  std::string encryption_key_file;
 };
 
 class EmbeddedSuite {
