@@ -1,6 +1,7 @@
 // Running a service; see service_host.h.
 #include "common/service/service_host.h"
 
+#include <optional>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -12,6 +13,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/deployment_settings.h"
+#include "common/storage/encryption_key.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
@@ -107,6 +109,18 @@ absl::Status KeepFixedSettings(storage::Store& store, uint32_t partition_count,
   return absl::OkStatus();
 }
 
+// The key of `encryption_key_file`; nullopt when the setting is empty (the
+// data stays in plaintext).
+absl::StatusOr<std::optional<storage::EncryptionKey>> ReadEncryptionKey(
+    const ServiceConfig& config) {
+  if (config.encryption_key_file().empty()) return std::nullopt;
+  ASSIGN_OR_RETURN(
+      storage::EncryptionKey key,
+      storage::EncryptionKey::ReadFile(config.encryption_key_file(),
+                                       storage::EncryptionKey::kConfigField));
+  return key;
+}
+
 }  // namespace
 
 ServiceParts::~ServiceParts() { Close(absl::ZeroDuration()); }
@@ -149,6 +163,8 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
                    storage::PartitionSet::FromRanges(config.owned_partitions(),
                                                      partition_count));
   parts->owned_ = std::make_unique<storage::PartitionSet>(std::move(owned));
+  ASSIGN_OR_RETURN(std::optional<storage::EncryptionKey> encryption_key,
+                   ReadEncryptionKey(config));
   ASSIGN_OR_RETURN(parts->store_,
                    storage::Store::Open(
                        {.path = config.data_dir() + "/rocksdb",
@@ -157,7 +173,13 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
                             config.has_record_cache_mb()
                                 ? size_t{config.record_cache_mb()} << 20
                                 : storage::Store::Options{}.record_cache_bytes,
-                        .partition_count = partition_count}));
+                        .partition_count = partition_count,
+                        .encryption_key = encryption_key}));
+  if (encryption_key.has_value()) {
+    server::Log(
+        "info", "data encrypted at rest",
+        {{"data_dir", config.data_dir()}, {"key_id", encryption_key->id()}});
+  }
   RETURN_IF_ERROR(
       KeepFixedSettings(*parts->store_, partition_count, config.data_dir()));
   const uint32_t max_age = config.principal_max_age_seconds() == 0

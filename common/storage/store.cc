@@ -17,6 +17,7 @@
 #include "common/status/status_macros.h"
 #include "common/storage/clock.h"
 #include "common/storage/columns.h"
+#include "common/storage/encrypted_env.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
@@ -108,7 +109,17 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   if (error) {
     return errors::StorageError("creating the data directory", error.message());
   }
+  const EncryptionKey* key =
+      options.encryption_key.has_value() ? &*options.encryption_key : nullptr;
+  // Before RocksDB reads anything: a wrong key would otherwise surface as
+  // "corruption" of whichever file it reads first.
+  RETURN_IF_ERROR(CheckDataDirKey(options.path, key));
+  std::unique_ptr<rocksdb::Env> env;
+  if (key != nullptr) {
+    ASSIGN_OR_RETURN(env, NewEncryptedEnv(*key));
+  }
   rocksdb::DBOptions db_options;
+  if (env != nullptr) db_options.env = env.get();
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
@@ -137,16 +148,18 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   RETURN_IF_ERROR(FromRocks(
       rocksdb::DB::Open(db_options, options.path, columns, &handles, &db),
       "opening the database"));
-  std::unique_ptr<Store> store(new Store(options, db, std::move(handles)));
+  std::unique_ptr<Store> store(
+      new Store(options, std::move(env), db, std::move(handles)));
   RETURN_IF_ERROR(store->LoadAuditHead());
   RETURN_IF_ERROR(store->IndexAuditTrail());
   RETURN_IF_ERROR(store->LoadOutboxHeads());
   return store;
 }
 
-Store::Store(const Options& options, rocksdb::DB* db,
-             std::vector<rocksdb::ColumnFamilyHandle*> handles)
+Store::Store(const Options& options, std::unique_ptr<rocksdb::Env> env,
+             rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles)
     : options_(options),
+      env_(std::move(env)),
       db_(db),
       record_cache_(options.record_cache_bytes),
       handles_(std::move(handles)) {
@@ -812,9 +825,7 @@ absl::Status Store::VerifyAuditChain() const {
 }
 
 absl::Status Store::CompactPartition(uint32_t partition) {
-  rocksdb::FlushOptions flush;
-  flush.wait = true;
-  RETURN_IF_ERROR(FromRocks(db_->Flush(flush, handles_), "flushing"));
+  RETURN_IF_ERROR(Flush());
   const std::string begin = KeyBuilder().U32(partition).key();
   const std::string end = KeyBuilder().U32(partition + 1).key();
   const rocksdb::Slice from(begin);
@@ -829,6 +840,18 @@ absl::Status Store::CompactPartition(uint32_t partition) {
                   "compacting"));
   }
   return absl::OkStatus();
+}
+
+absl::Status Store::Flush() {
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  return FromRocks(db_->Flush(flush, handles_), "flushing the memtables");
+}
+
+absl::Status Store::BackUp(rocksdb::BackupEngine& engine) {
+  rocksdb::CreateBackupOptions backup;
+  backup.flush_before_backup = true;
+  return FromRocks(engine.CreateNewBackup(backup, db_), "taking a backup");
 }
 
 absl::Status Store::WaitForBackgroundWork(absl::Duration timeout) const {

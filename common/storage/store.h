@@ -21,6 +21,10 @@
 //   uint64_t version;
 //   ASSIGN_OR_RETURN(bool found,
 //                    store->GetRecord(p, "case", id, &c, &version));
+//
+// With Options::encryption_key set, every file of the database is encrypted
+// at rest (encrypted_env.h); opening a directory written under another key
+// or none is refused before RocksDB reads it.
 #ifndef HOMEWARD_COMMON_STORAGE_STORE_H_
 #define HOMEWARD_COMMON_STORAGE_STORE_H_
 
@@ -37,6 +41,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/storage/encryption_key.h"
 #include "common/storage/partitions.h"
 #include "common/storage/record_cache.h"
 #include "common/storage/write_set.h"
@@ -44,6 +49,8 @@
 #include "homeward/internal/v1/storage.pb.h"
 #include "homeward/v1/events.pb.h"
 #include "rocksdb/db.h"
+#include "rocksdb/env.h"
+#include "rocksdb/utilities/backup_engine.h"
 
 namespace homeward::storage {
 
@@ -106,6 +113,10 @@ class Store {
     // The deployment's partition count: audit entries are indexed in their
     // subject's partition, PartitionOf(subject_id, partition_count).
     uint32_t partition_count = kDefaultPartitionCount;
+    // Encrypts every file of the database under this key; unset: plaintext
+    // (RocksDB's default Env, no cost). A directory written otherwise is
+    // refused (CheckDataDirKey).
+    std::optional<EncryptionKey> encryption_key = std::nullopt;
   };
 
   static absl::StatusOr<std::unique_ptr<Store>> Open(const Options& options);
@@ -219,11 +230,26 @@ class Store {
   // next. DEADLINE_EXCEEDED if it is still busy after `timeout`.
   absl::Status WaitForBackgroundWork(absl::Duration timeout) const;
 
+  // The Env the database's files are written through: the encrypted one
+  // when Options::encryption_key is set, else Env::Default(). Lives as long
+  // as the store. A BackupEngine must be opened on it AND given it as
+  // BackupEngineOptions::backup_env: with backup_env left to Env::Default()
+  // (or set to it), the backup's files are written in PLAINTEXT.
+  rocksdb::Env* env() const {
+    return env_ != nullptr ? env_.get() : rocksdb::Env::Default();
+  }
+  // Writes the memtables to SST files (the WAL they came from can then go).
+  absl::Status Flush();
+  // Takes a backup of the database into `engine` after flushing, so that
+  // the backup needs no WAL. `engine` must have been opened on env() with
+  // env() as its backup_env (see env()).
+  absl::Status BackUp(rocksdb::BackupEngine& engine);
+
  private:
   struct Pending;
 
-  Store(const Options& options, rocksdb::DB* db,
-        std::vector<rocksdb::ColumnFamilyHandle*> handles);
+  Store(const Options& options, std::unique_ptr<rocksdb::Env> env,
+        rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles);
   absl::Status LoadAuditHead();
   // Indexes the entries written before the audit index existed (once per
   // database, resumable), so that ListAuditOf covers the whole trail.
@@ -260,6 +286,8 @@ class Store {
                                       absl::string_view page_token) const;
 
   Options options_;
+  // Null without encryption. Outlives db_, which the destructor deletes.
+  std::unique_ptr<rocksdb::Env> env_;
   rocksdb::DB* db_;
   mutable RecordCache record_cache_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;

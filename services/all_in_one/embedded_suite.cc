@@ -19,6 +19,7 @@
 #include "common/server/config_file.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "common/storage/encryption_key.h"
 #include "services/gateway/api_keys.h"
 #include "services/gateway/method_table.h"
 
@@ -96,6 +97,7 @@ void InitService(const EmbeddedOptions& options, absl::string_view name,
                  homeward::internal::v1::ServiceConfig* config) {
   config->set_data_dir(absl::StrCat(options.data_dir, "/", name));
   config->set_partition_count(options.partition_count);
+  config->set_encryption_key_file(options.encryption_key_file);
 }
 
 // Adds to config->upstream the one replica of `producer`, reached in-process
@@ -111,6 +113,13 @@ void AddUpstream(absl::string_view producer, const std::string& address,
 
 absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
     const EmbeddedOptions& options) {
+  if (!options.encryption_key_file.empty()) {
+    // Checked once, before anything is created, so that a bad file is named by
+    // this binary's flag rather than four times by the services' config field.
+    RETURN_IF_ERROR(storage::EncryptionKey::ReadFile(
+                        options.encryption_key_file, "encryption_key_file")
+                        .status());
+  }
   std::error_code error;
   for (const char* service :
        {"assessment", "planning", "referral", "follow_up"}) {

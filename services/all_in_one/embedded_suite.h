@@ -62,6 +62,9 @@ struct EmbeddedOptions {
   // The assessment service's retention job interval (AssessmentConfig
   // retention_interval_seconds): unset, daily; 0, only on request.
   std::optional<uint32_t> retention_interval_seconds;
+  // The key file that encrypts every service's data at rest (each
+  // service's ServiceConfig.encryption_key_file); empty: not encrypted.
+  std::string encryption_key_file;
 };
 
 class EmbeddedSuite {

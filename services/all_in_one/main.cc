@@ -35,6 +35,10 @@ ABSL_FLAG(std::string, instruments_dir, "",
 ABSL_FLAG(std::string, feasibility_dir, "",
           "feasibility grids (*.textproto) the planning service publishes at "
           "start, e.g. deploy/feasibility");
+ABSL_FLAG(std::string, encryption_key_file, "",
+          "file of the AES-256 key (64 hex characters, mode 0600) that "
+          "encrypts every service's data at rest; empty: not encrypted "
+          "(docs/ENCRYPTION.md)");
 ABSL_FLAG(bool, log_requests, true,
           "log one line per request (identifiers only)");
 
@@ -57,6 +61,7 @@ int main(int argc, char** argv) {
   options.instruments_dir = absl::GetFlag(FLAGS_instruments_dir);
   options.feasibility_dir = absl::GetFlag(FLAGS_feasibility_dir);
   options.api_keys_file = absl::GetFlag(FLAGS_api_keys_file);
+  options.encryption_key_file = absl::GetFlag(FLAGS_encryption_key_file);
   auto suite = homeward::all_in_one::EmbeddedSuite::Start(options);
   if (!suite.ok()) {
     homeward::server::Log("error", "homeward cannot start",

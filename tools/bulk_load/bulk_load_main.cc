@@ -18,6 +18,9 @@ ABSL_FLAG(std::string, data_dir, "",
           "The assessment service's data_dir (the store is its rocksdb/).");
 ABSL_FLAG(uint32_t, partition_count, 64,
           "The deployment's partition count (the directory records it).");
+ABSL_FLAG(std::string, encryption_key_file, "",
+          "The service's encryption_key_file when its data is encrypted at "
+          "rest (docs/ENCRYPTION.md); empty: not encrypted.");
 ABSL_FLAG(std::string, office, "office-bench", "The office of every case.");
 ABSL_FLAG(std::string, case_manager, "cm-bench",
           "The case manager of every case.");
@@ -38,6 +41,7 @@ int main(int argc, char** argv) {
   homeward::bulk_load::BulkLoadOptions options;
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.partition_count = absl::GetFlag(FLAGS_partition_count);
+  options.encryption_key_file = absl::GetFlag(FLAGS_encryption_key_file);
   options.office_id = absl::GetFlag(FLAGS_office);
   options.case_manager_id = absl::GetFlag(FLAGS_case_manager);
   options.cases = absl::GetFlag(FLAGS_cases);

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -15,6 +16,7 @@
 #include "common/service/actor.h"
 #include "common/status/status_macros.h"
 #include "common/storage/deployment_settings.h"
+#include "common/storage/encryption_key.h"
 #include "common/storage/partitions.h"
 #include "common/storage/store.h"
 #include "homeward/internal/v1/config.pb.h"
@@ -114,6 +116,12 @@ homeward::v1::Case BulkCase(const BulkLoadOptions& options, int64_t index) {
 
 absl::StatusOr<BulkLoadResult> LoadCases(const BulkLoadOptions& options) {
   RETURN_IF_ERROR(Validate(options));
+  std::optional<storage::EncryptionKey> encryption_key;
+  if (!options.encryption_key_file.empty()) {
+    ASSIGN_OR_RETURN(encryption_key,
+                     storage::EncryptionKey::ReadFile(
+                         options.encryption_key_file, "encryption_key_file"));
+  }
   std::error_code error;
   std::filesystem::create_directories(options.data_dir, error);
   if (error) {
@@ -130,7 +138,8 @@ absl::StatusOr<BulkLoadResult> LoadCases(const BulkLoadOptions& options) {
         storage::Store::Open({.path = options.data_dir + "/rocksdb",
                               .sync_writes = false,
                               .record_cache_bytes = 0,
-                              .partition_count = options.partition_count}));
+                              .partition_count = options.partition_count,
+                              .encryption_key = encryption_key}));
     // The same check the service makes at start, so that a directory of
     // another deployment is refused, and a new one records its count.
     homeward::internal::v1::ServiceConfig fixed;

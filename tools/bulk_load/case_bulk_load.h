@@ -40,6 +40,10 @@ struct BulkLoadOptions {
   // Must be the deployment's: the directory records it, and the service
   // refuses a directory made with another count.
   uint32_t partition_count = 64;
+  // The service's encryption_key_file when its data is encrypted at rest
+  // (docs/ENCRYPTION.md); empty: not encrypted. A directory written under
+  // another key, or none, is refused.
+  std::string encryption_key_file;
   std::string office_id;
   std::string case_manager_id;
   int64_t cases = 1'000'000;
