@@ -1,0 +1,93 @@
+// The fuzz targets' shared invariants; see fuzz_checks.h.
+#include "tests/fuzz/fuzz_checks.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/utf8.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/stubs/logging.h"
+#include "google/protobuf/util/json_util.h"
+#include "services/gateway/connect_error.h"
+
+namespace homeward::fuzz {
+namespace {
+
+// Set before any input runs: protobuf logs every string field with invalid
+// UTF-8 it refuses to parse, which would flood the fuzzer's output and slow
+// it down.
+[[maybe_unused]] const bool kProtobufQuiet = [] {
+  google::protobuf::SetLogHandler(nullptr);
+  return true;
+}();
+
+// The Connect error object of `status` parses as JSON (any JSON object).
+void CheckConnectError(const absl::Status& status) {
+  const std::string json = gateway::ConnectErrorJson(status);
+  google::protobuf::Struct parsed;
+  FUZZ_CHECK(google::protobuf::util::JsonStringToMessage(json, &parsed).ok());
+  FUZZ_CHECK(parsed.fields().contains("code"));
+}
+
+}  // namespace
+
+bool IsUtf8(absl::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    if (NextCodePoint(text, &i) < 0) return false;
+  }
+  return true;
+}
+
+void CheckViolations(const errors::FieldViolations& bad) {
+  for (const errors::FieldViolation& v : bad.violations()) {
+    FUZZ_CHECK(!v.field.empty());
+    FUZZ_CHECK(!v.description.empty());
+    FUZZ_CHECK(IsUtf8(v.field));
+    FUZZ_CHECK(IsUtf8(v.description));
+  }
+  const absl::Status status = bad.ToStatus();
+  FUZZ_CHECK(status.ok() == bad.empty());
+  if (status.ok()) return;
+  FUZZ_CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+  FUZZ_CHECK(errors::FieldViolationsOf(status) == bad.violations());
+  CheckConnectError(status);
+}
+
+void CheckRefusal(const absl::Status& status) {
+  FUZZ_CHECK(!status.ok());
+  FUZZ_CHECK(IsUtf8(status.message()));
+  for (const errors::FieldViolation& v : errors::FieldViolationsOf(status)) {
+    FUZZ_CHECK(!v.field.empty());
+    FUZZ_CHECK(IsUtf8(v.description));
+  }
+  CheckConnectError(status);
+}
+
+std::string DeterministicBytes(const google::protobuf::Message& message) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream out(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&out);
+    coded.SetSerializationDeterministic(true);
+    FUZZ_CHECK(message.SerializeToCodedStream(&coded));
+  }
+  return bytes;
+}
+
+std::string ReadSourceFile(absl::string_view relative_path) {
+  const std::string path =
+      absl::StrCat(HOMEWARD_SOURCE_DIR, "/", relative_path);
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in || text.str().empty()) {
+    std::fprintf(stderr, "cannot read %s\n", path.c_str());
+    std::abort();
+  }
+  return text.str();
+}
+
+}  // namespace homeward::fuzz
