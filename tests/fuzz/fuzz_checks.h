@@ -30,17 +30,15 @@
 
 namespace homeward::fuzz {
 
-// Whether `text` is well-formed UTF-8 (common/status/utf8.h's rules).
-bool IsUtf8(absl::string_view text);
-
 // A refusal a caller can read: every violation names a field and says what
-// is allowed, in UTF-8 (the JSON face writes both into its error object);
-// ToStatus is OK exactly when there is none, else INVALID_ARGUMENT carrying
-// them all; and the Connect error object rendered from it is valid JSON.
+// is allowed; ToStatus is OK exactly when there is none, else
+// INVALID_ARGUMENT carrying them all; the Connect error object rendered from
+// it, and a log line quoting each violation, are valid JSON whatever bytes
+// the request held.
 void CheckViolations(const errors::FieldViolations& bad);
 
-// A refusal made by the error factories: a non-OK status whose message is
-// UTF-8 and whose Connect error object is valid JSON.
+// A refusal made by the error factories: a non-OK status whose Connect error
+// object and log line are valid JSON.
 void CheckRefusal(const absl::Status& status);
 
 // `message` encoded with maps in key order, so that two encodings of equal
