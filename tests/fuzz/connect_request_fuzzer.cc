@@ -27,6 +27,7 @@
 #include "services/gateway/method_table.h"
 #include "services/gateway/programme_indicators.h"
 #include "tests/fuzz/fuzz_checks.h"
+#include "tests/fuzz/served_methods.h"
 
 namespace homeward::fuzz {
 namespace {
@@ -41,7 +42,7 @@ struct Face {
 
 const Face& TheFace() {
   static const Face* face = [] {
-    absl::StatusOr<gateway::MethodTable> table = gateway::PublicMethodTable();
+    absl::StatusOr<gateway::MethodTable> table = ServedMethodTable();
     FUZZ_CHECK(table.ok());
     google::protobuf::RepeatedPtrField<homeward::internal::v1::ServiceRoute>
         routes;

@@ -33,6 +33,7 @@
 #include "homeward/internal/v1/principal.pb.h"
 #include "services/gateway/method_table.h"
 #include "services/gateway/page_token.h"
+#include "tests/fuzz/served_methods.h"
 
 namespace {
 
@@ -59,9 +60,10 @@ const google::protobuf::Message* Prototype(absl::string_view type) {
 bool Encode(const google::protobuf::Message& prototype, absl::string_view json,
             std::string* bytes) {
   std::unique_ptr<google::protobuf::Message> message(prototype.New());
-  if (!google::protobuf::util::JsonStringToMessage(std::string(json),
-                                                   message.get())
-           .ok()) {
+  const auto parsed = google::protobuf::util::JsonStringToMessage(
+      std::string(json), message.get());
+  if (!parsed.ok()) {
+    std::cerr << prototype.GetTypeName() << ": " << parsed.message() << "\n";
     return false;
   }
   return message->SerializeToString(bytes);
@@ -166,7 +168,7 @@ int main(int argc, char** argv) {
   }
   g_corpus = argv[1];
   absl::StatusOr<homeward::gateway::MethodTable> table =
-      homeward::gateway::PublicMethodTable();
+      homeward::fuzz::ServedMethodTable();
   if (!table.ok()) {
     std::cerr << table.status() << "\n";
     return 1;
