@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/status/utf8.h"
 #include "google/protobuf/stubs/logging.h"
 
 namespace homeward::server {
@@ -14,29 +15,36 @@ namespace {
 
 std::atomic<bool> request_logging{true};
 
+// Bytes that are not well-formed UTF-8 (a message may quote an id read from
+// an operator's file) are written as \u00XX escapes, so that every line stays
+// valid JSON whatever it quotes.
 void AppendJsonString(std::string* out, absl::string_view s) {
   out->push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppend(out, "\\u00", absl::Hex(c, absl::kZeroPad2));
-        } else {
-          out->push_back(c);
-        }
+  for (size_t i = 0; i < s.size();) {
+    const char c = s[i];
+    const unsigned char byte = static_cast<unsigned char>(c);
+    if (c == '"') {
+      out->append("\\\"");
+    } else if (c == '\\') {
+      out->append("\\\\");
+    } else if (c == '\n') {
+      out->append("\\n");
+    } else if (c == '\t') {
+      out->append("\\t");
+    } else if (byte >= 0x80) {
+      size_t next = i;
+      if (NextCodePoint(s, &next) >= 0) {
+        out->append(s.data() + i, next - i);
+        i = next;
+        continue;
+      }
+      absl::StrAppend(out, "\\u00", absl::Hex(byte, absl::kZeroPad2));
+    } else if (byte < 0x20) {
+      absl::StrAppend(out, "\\u00", absl::Hex(byte, absl::kZeroPad2));
+    } else {
+      out->push_back(c);
     }
+    ++i;
   }
   out->push_back('"');
 }
@@ -79,8 +87,8 @@ void RouteProtobufLogs() {
   (void)routed;
 }
 
-void Log(absl::string_view level, absl::string_view message,
-         std::initializer_list<LogField> fields) {
+std::string JsonLogLine(absl::string_view level, absl::string_view message,
+                        std::initializer_list<LogField> fields) {
   std::string line = "{\"ts\":";
   AppendJsonString(&line, absl::FormatTime(absl::RFC3339_full, absl::Now(),
                                            absl::UTCTimeZone()));
@@ -95,6 +103,12 @@ void Log(absl::string_view level, absl::string_view message,
     AppendJsonString(&line, value);
   }
   line.append("}\n");
+  return line;
+}
+
+void Log(absl::string_view level, absl::string_view message,
+         std::initializer_list<LogField> fields) {
+  const std::string line = JsonLogLine(level, message, fields);
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 

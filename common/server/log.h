@@ -19,6 +19,10 @@ using LogField = std::pair<absl::string_view, std::string>;
 
 void Log(absl::string_view level, absl::string_view message,
          std::initializer_list<LogField> fields = {});
+// The line Log writes, newline included: a JSON object whatever the bytes of
+// `message` and the fields (those that are not UTF-8 are escaped).
+std::string JsonLogLine(absl::string_view level, absl::string_view message,
+                        std::initializer_list<LogField> fields = {});
 
 // Sends protobuf's own log lines (for example "String field ... contains
 // invalid UTF-8", printed while a request is decoded) through Log as JSON

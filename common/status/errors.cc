@@ -4,18 +4,45 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/status/utf8.h"
 #include "google/rpc/error_details.pb.h"
 
 namespace homeward::errors {
+namespace {
+
+// `text` with every byte that does not start a well-formed UTF-8 sequence
+// replaced by U+FFFD. A violation may quote an id read from an operator's
+// text file, which nothing forces to be UTF-8, and it travels in a proto3
+// string (google.rpc.BadRequest) that a client cannot parse otherwise.
+std::string WellFormedUtf8(std::string text) {
+  size_t i = 0;
+  while (i < text.size() && static_cast<unsigned char>(text[i]) < 0x80) ++i;
+  if (i == text.size()) return text;  // ASCII: the common case, no copy
+  std::string out = text.substr(0, i);
+  while (i < text.size()) {
+    const size_t at = i;
+    if (NextCodePoint(text, &i) < 0) {
+      out.append("\xef\xbf\xbd");
+      i = at + 1;
+    } else {
+      out.append(text, at, i - at);
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 void FieldViolations::Add(std::string field, std::string description) {
-  violations_.push_back({std::move(field), std::move(description)});
+  violations_.push_back({WellFormedUtf8(std::move(field)),
+                         WellFormedUtf8(std::move(description))});
 }
 
 void FieldViolations::AddAll(const FieldViolations& other,
                              absl::string_view prefix) {
   for (const auto& v : other.violations_) {
-    violations_.push_back({absl::StrCat(prefix, v.field), v.description});
+    violations_.push_back(
+        {WellFormedUtf8(absl::StrCat(prefix, v.field)), v.description});
   }
 }
 
@@ -34,9 +61,9 @@ absl::Status InvalidFields(const std::vector<FieldViolation>& violations) {
   std::vector<std::string> parts;
   for (const FieldViolation& v : violations) {
     auto* fv = detail.add_field_violations();
-    fv->set_field(v.field);
-    fv->set_description(v.description);
-    parts.push_back(absl::StrCat(v.field, ": ", v.description));
+    fv->set_field(WellFormedUtf8(v.field));
+    fv->set_description(WellFormedUtf8(v.description));
+    parts.push_back(absl::StrCat(fv->field(), ": ", fv->description()));
   }
   absl::Status status(
       absl::StatusCode::kInvalidArgument,

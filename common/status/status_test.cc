@@ -39,6 +39,28 @@ TEST(ErrorsTest, FieldViolationsListEveryProblem) {
                                  "must be an ISO 3166-1 alpha-2 code"}));
 }
 
+// Found by instrument_definition_fuzzer: a rule quoting an id read from an
+// operator's text file that is not UTF-8 made a violation that the
+// google.rpc.BadRequest detail (proto3 strings) could not carry: the detail
+// no longer parsed and every violation was lost. Such bytes become U+FFFD.
+TEST(ErrorsTest, ViolationsQuotingBytesThatAreNotUtf8SurviveTheDetail) {
+  errors::FieldViolations bad;
+  bad.Add("countries[0]", "'\xbb\xb3' is not an ISO 3166-1 code");
+  bad.Add("items[\xff]", "is required");
+  const errors::FieldViolation first{"countries[0]",
+                                     "'\xef\xbf\xbd\xef\xbf\xbd' is not an "
+                                     "ISO 3166-1 code"};
+  const errors::FieldViolation second{"items[\xef\xbf\xbd]", "is required"};
+  EXPECT_THAT(bad.violations(), ElementsAre(first, second));
+  EXPECT_THAT(errors::FieldViolationsOf(bad.ToStatus()),
+              ElementsAre(first, second));
+  EXPECT_THAT(
+      errors::FieldViolationsOf(errors::InvalidField("x", "ends in \xe2\x82")),
+      ElementsAre(errors::FieldViolation{"x",
+                                         "ends in \xef\xbf\xbd"
+                                         "\xef\xbf\xbd"}));
+}
+
 TEST(GrpcStatusTest, FieldViolationsTravelAsGoogleRpcBadRequest) {
   absl::Status status = errors::InvalidField("case_id", "is required");
   grpc::Status wire = ToGrpcStatus(status);

@@ -439,5 +439,18 @@ TEST(EtagTest, RoundTripsAndRejectsGarbage) {
                        ::testing::HasSubstr("case.etag")));
 }
 
+// Found by api_fields_fuzzer: absl::SimpleAtoi took a sign, surrounding
+// whitespace and leading zeros, so text EtagOf never writes named a version.
+TEST(EtagTest, RefusesWhatEtagOfNeverWrites) {
+  for (const char* etag : {"+12", " 12", "12 ", "012", "\n12", "-0", "1_2",
+                           "99999999999999999999"}) {
+    EXPECT_THAT(api::ParseEtag(etag, "etag"),
+                StatusIs(absl::StatusCode::kInvalidArgument))
+        << etag;
+  }
+  EXPECT_THAT(api::ParseEtag("18446744073709551615", "etag"),
+              IsOkAndHolds(18446744073709551615u));
+}
+
 }  // namespace
 }  // namespace homeward::assessment

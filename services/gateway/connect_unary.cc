@@ -21,6 +21,7 @@
 #include "grpcpp/support/slice.h"
 #include "homeward/v1/indicators.pb.h"
 #include "services/gateway/connect_error.h"
+#include "services/gateway/connect_request.h"
 #include "services/gateway/indicator_csv.h"
 #include "services/gateway/programme_indicators.h"
 
@@ -30,8 +31,6 @@ namespace {
 namespace pbutil = google::protobuf::util;
 
 constexpr absl::string_view kHealthPath = "/healthz";
-constexpr char kJson[] = "application/json";
-constexpr char kProto[] = "application/proto";
 // What a refusal of an unsupported codec lists (Connect: Accept-Post).
 constexpr char kAcceptedMediaTypes[] = "application/json, application/proto";
 // Request-targets longer than this are shortened when quoted in a message.
@@ -39,7 +38,7 @@ constexpr size_t kQuotedTargetBytes = 200;
 // Lists the services whose part of a CSV answer is missing.
 constexpr char kMissingServicesHeader[] = "X-Missing-Services";
 
-enum class Codec { kJson, kProto };
+using Codec = ConnectCodec;
 
 // How a successful answer is written: in the request's codec, or (the
 // programme indicators asked for with Accept: text/csv) as one table's CSV
@@ -53,7 +52,7 @@ std::string ToStdString(google::protobuf::StringPiece s) {
 HttpResponse ErrorResponse(int http_status, std::string body) {
   HttpResponse response;
   response.status = http_status;
-  response.content_type = kJson;
+  response.content_type = kJsonMediaType;
   response.body = std::move(body);
   return response;
 }
@@ -70,16 +69,6 @@ std::string Quoted(absl::string_view target) {
   return absl::StrCat(target.substr(0, kQuotedTargetBytes), "...");
 }
 
-// The codec a Content-Type names, if the face speaks it.
-std::optional<Codec> CodecOf(std::optional<absl::string_view> content_type) {
-  if (!content_type.has_value()) return std::nullopt;
-  absl::string_view media = *content_type;
-  media = absl::StripAsciiWhitespace(media.substr(0, media.find(';')));
-  if (absl::EqualsIgnoreCase(media, kJson)) return Codec::kJson;
-  if (absl::EqualsIgnoreCase(media, kProto)) return Codec::kProto;
-  return std::nullopt;
-}
-
 // Connect's timeout header, if the client sent a usable one.
 absl::Time ClientDeadline(const HttpRequest& request, absl::Time now) {
   std::optional<absl::string_view> value = request.Header("connect-timeout-ms");
@@ -89,26 +78,6 @@ absl::Time ClientDeadline(const HttpRequest& request, absl::Time now) {
     return absl::InfiniteFuture();
   }
   return now + absl::Milliseconds(ms);
-}
-
-absl::Status ParseJson(const std::string& body,
-                       google::protobuf::Message* request) {
-  // An empty body is the empty message (Connect clients may send none).
-  if (absl::StripAsciiWhitespace(body).empty()) return absl::OkStatus();
-  pbutil::JsonParseOptions options;
-  // Connect servers ignore fields they do not know, so that a client built
-  // from a newer contract keeps working against an older gateway.
-  options.ignore_unknown_fields = true;
-  pbutil::Status parsed = pbutil::JsonStringToMessage(body, request, options);
-  if (parsed.ok()) return absl::OkStatus();
-  // The parser's first line names the offending field or token; later lines
-  // quote the body around it, which the caller has no need to see again.
-  const std::string message = ToStdString(parsed.message());
-  absl::string_view first_line = absl::StripAsciiWhitespace(
-      absl::string_view(message).substr(0, message.find('\n')));
-  return errors::InvalidField(
-      "body", absl::StrCat("is not valid JSON for ", request->GetTypeName(),
-                           ": ", first_line));
 }
 
 absl::StatusOr<std::string> PrintJson(
@@ -190,13 +159,13 @@ struct Call {
       } else if (codec == Codec::kJson) {
         absl::StatusOr<std::string> json = PrintJson(*response);
         if (json.ok()) {
-          answer.content_type = kJson;
+          answer.content_type = kJsonMediaType;
           answer.body = *std::move(json);
         } else {
           status = json.status();
         }
       } else {
-        answer.content_type = kProto;
+        answer.content_type = kProtoMediaType;
         answer.body = BytesOf(response_bytes);
       }
     }
@@ -215,20 +184,13 @@ struct Call {
   }
 };
 
-absl::Status DecodeRequest(Codec codec, const std::string& body,
-                           google::protobuf::Message* request) {
-  if (codec == Codec::kJson) return ParseJson(body, request);
-  if (request->ParseFromString(body)) return absl::OkStatus();
-  return errors::InvalidField(
-      "body", absl::StrCat("is not a valid encoded ", request->GetTypeName()));
-}
-
 // A CSV answer holds one table, so the request must name it; the call is
 // forwarded as messages whatever the request's codec, since its answer is
 // rewritten anyway.
 void ForwardForCsv(Forwarder& forwarder, const std::string& body,
                    const std::shared_ptr<Call>& call) {
-  if (absl::Status s = DecodeRequest(call->codec, body, call->request.get());
+  if (absl::Status s =
+          DecodeConnectRequest(call->codec, body, call->request.get());
       !s.ok()) {
     return call->Finish(std::move(s));
   }
@@ -304,7 +266,8 @@ void ConnectUnary::Serve(HttpRequest request, HttpResponder respond) const {
     refusal.headers.emplace_back("Allow", "POST");
     return refuse(std::move(refusal));
   }
-  const std::optional<Codec> codec = CodecOf(request.Header("content-type"));
+  const std::optional<Codec> codec =
+      ConnectCodecOf(request.Header("content-type"));
   if (!codec.has_value()) {
     HttpResponse refusal = TransportError(
         415, absl::StatusCode::kUnimplemented,
@@ -351,7 +314,8 @@ void ConnectUnary::Serve(HttpRequest request, HttpResponder respond) const {
     return ForwardForCsv(*forwarder_, request.body, call);
   }
   if (call->codec == Codec::kJson) {
-    if (absl::Status s = ParseJson(request.body, call->request.get());
+    if (absl::Status s =
+            DecodeConnectRequest(*codec, request.body, call->request.get());
         !s.ok()) {
       return call->Finish(std::move(s));
     }
@@ -362,10 +326,10 @@ void ConnectUnary::Serve(HttpRequest request, HttpResponder respond) const {
     return;
   }
   // Binary: decoded for routing and authorisation, forwarded as received.
-  if (!call->request->ParseFromString(request.body)) {
-    return call->Finish(errors::InvalidField(
-        "body", absl::StrCat("is not a valid encoded ",
-                             method->request_prototype->GetTypeName())));
+  if (absl::Status s =
+          DecodeConnectRequest(*codec, request.body, call->request.get());
+      !s.ok()) {
+    return call->Finish(std::move(s));
   }
   grpc::Slice slice(request.body);
   call->request_bytes = grpc::ByteBuffer(&slice, 1);
