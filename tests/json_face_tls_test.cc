@@ -329,11 +329,13 @@ TEST_F(JsonFaceClientCertificateTest, ClientWithCaSignedCertificateIsServed) {
 
 TEST_F(JsonFaceTlsTest, CertificateSwappedOnDiskIsServedWithinSeconds) {
   StartServer();
-  // A connection opened before the swap.
+  // A connection opened (and kept alive: idle_timeout, 60 s, outlasts the
+  // wait below) before the swap.
   absl::StatusOr<std::unique_ptr<TlsClientConnection>> before =
       TlsClientConnection::Connect(port_, TrustingCa());
   ASSERT_THAT(before, IsOk());
   ASSERT_EQ((*before)->PeerSerial(), kFirstSerial);
+  ASSERT_THAT((*before)->Exchange(kGet), IsOk());
 
   InstallPair(ca_.Issue("renewed", "json-face", 1002), served_);
   EXPECT_TRUE(ServedWithin(1002));
