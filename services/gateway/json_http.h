@@ -47,7 +47,8 @@ class JsonHttpServer {
   // The HTTP server's limits and timeouts (HttpServerOptions: io_threads,
   // max_connections, max_header_bytes, max_target_bytes, max_body_bytes,
   // header_timeout, body_timeout, idle_timeout, write_timeout,
-  // linger_timeout) and the readiness /healthz reports.
+  // linger_timeout), its TLS identity (tls; null: plain HTTP) and the
+  // readiness /healthz reports.
   struct Options : HttpServerOptions {
     // Whether the gateway can serve calls now; empty means always.
     std::function<bool()> ready;
