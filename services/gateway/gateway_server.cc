@@ -86,8 +86,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
                          ": groups smaller than it are suppressed, so 1 "
                          "would suppress nothing"));
   }
-  JsonHttpServer::Options http_options =
-      JsonFaceOptionsFrom(config.http_limits(), bad);
+  JsonHttpServer::Options http_options = JsonFaceOptionsFrom(config, bad);
   if (options.principal_secret.empty()) {
     bad.Add("principal_secret_file",
             "must hold the deployment's principal secret");

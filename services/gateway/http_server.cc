@@ -9,6 +9,7 @@
 #include <future>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -23,10 +24,12 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/post.hpp"
+#include "boost/asio/ssl/stream.hpp"
 #include "boost/asio/steady_timer.hpp"
 #include "boost/asio/strand.hpp"
 #include "boost/asio/write.hpp"
 #include "boost/beast/core/flat_buffer.hpp"
+#include "boost/beast/core/flat_stream.hpp"
 #include "boost/beast/http/error.hpp"
 #include "boost/beast/http/message.hpp"
 #include "boost/beast/http/parser.hpp"
@@ -35,6 +38,7 @@
 #include "boost/beast/http/write.hpp"
 #include "common/server/log.h"
 #include "common/status/errors.h"
+#include "services/gateway/tls_server_identity.h"
 
 namespace homeward::gateway {
 
@@ -43,6 +47,9 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using ErrorCode = boost::system::error_code;
+// TLS over TCP. flat_stream gathers the head and body of a response into one
+// TLS record where Asio's SSL stream would write one per buffer.
+using TlsStream = beast::flat_stream<net::ssl::stream<tcp::socket>>;
 
 namespace {
 
@@ -57,6 +64,8 @@ constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
 // File descriptors the rest of the process may need besides the HTTP
 // connections (gRPC channels and listeners, storage files, logs).
 constexpr rlim_t kSpareFiles = 256;
+// How often an HTTPS server looks for a new certificate or key on disk.
+constexpr auto kTlsReloadInterval = std::chrono::seconds(1);
 
 std::chrono::steady_clock::duration ToChrono(absl::Duration d) {
   return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -133,34 +142,39 @@ struct HttpServer::Shared {
   bool stopping ABSL_GUARDED_BY(mu) = false;
 };
 
-// One client connection. Every handler runs on the connection's strand, so
-// its members need no lock; a shared_ptr to it rides in every pending
-// operation (and in the responder of the request being answered), which is
-// what keeps it alive.
-class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
+// One client connection over `Stream` (tcp::socket or TlsStream). Every
+// handler runs on the connection's strand, so its members need no lock; a
+// shared_ptr to it rides in every pending operation (and in the responder of
+// the request being answered), which is what keeps it alive.
+template <typename Stream>
+class HttpServer::Connection
+    : public std::enable_shared_from_this<Connection<Stream>> {
  public:
-  Connection(tcp::socket socket, std::shared_ptr<Shared> shared)
-      : socket_(std::move(socket)),
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  // `stream_args` construct the stream: a socket, and for TLS the SSL object
+  // too.
+  template <typename... StreamArgs>
+  explicit Connection(std::shared_ptr<Shared> shared,
+                      StreamArgs&&... stream_args)
+      : socket_(std::forward<StreamArgs>(stream_args)...),
         timer_(socket_.get_executor()),
         shared_(std::move(shared)),
         options_(shared_->options),
         buffer_(options_.max_header_bytes + kReadChunk) {}
   ~Connection() { shared_->connections.fetch_sub(1); }
 
-  // The head of the first request must arrive within header_timeout of the
-  // connection's opening.
+  // The head of the first request (after the TLS handshake, for HTTPS) must
+  // arrive within header_timeout of the connection's opening.
   void Start() {
-    net::dispatch(socket_.get_executor(),
-                  [self = shared_from_this()] { self->ReadHead(); });
+    net::dispatch(socket_.get_executor(), [self = this->shared_from_this()] {
+      self->Open(/*over_capacity=*/false);
+    });
   }
 
   void RefuseOverCapacity() {
-    net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
-      self->Refuse(503, absl::StatusCode::kUnavailable,
-                   absl::StrCat("the server is at its limit of ",
-                                self->options_.max_connections,
-                                " open connections; try again later"),
-                   After::kClose);
+    net::dispatch(socket_.get_executor(), [self = this->shared_from_this()] {
+      self->Open(/*over_capacity=*/true);
     });
   }
 
@@ -168,18 +182,59 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
   // What a connection does once a response is written.
   enum class After { kNextRequest, kLinger, kClose };
 
+  using Clock = std::chrono::steady_clock;
+
+  // The TCP socket under the stream.
+  tcp::socket& Tcp() {
+    if constexpr (kTls) {
+      return socket_.next_layer().next_layer();
+    } else {
+      return socket_;
+    }
+  }
+
+  // Starts the first request's header_timeout and, for HTTPS, the handshake
+  // within it: a client stalling in the handshake is closed as one stalling
+  // in its headers would be (without an answer: there is no request yet).
+  void Open(bool over_capacity) {
+    head_deadline_ = Clock::now() + ToChrono(options_.header_timeout);
+    if constexpr (kTls) {
+      ArmUntil(head_deadline_);
+      socket_.next_layer().async_handshake(
+          net::ssl::stream_base::server,
+          [self = this->shared_from_this(), over_capacity](ErrorCode ec) {
+            self->Disarm();
+            // Not TLS, a protocol below 1.2, a missing or untrusted client
+            // certificate, or too slow: no HTTP answer can reach it.
+            if (ec) return self->Close();
+            self->Opened(over_capacity);
+          });
+    } else {
+      Opened(over_capacity);
+    }
+  }
+  void Opened(bool over_capacity) {
+    if (!over_capacity) return ReadHead();
+    Refuse(
+        503, absl::StatusCode::kUnavailable,
+        absl::StrCat("the server is at its limit of ", options_.max_connections,
+                     " open connections; try again later"),
+        After::kClose);
+  }
+
   // One timer bounds whichever operation is pending. On expiry it cancels
   // the socket's operations (it does not close the socket, so a refusal can
   // still be written), and the operation's handler sees timed_out_.
-  void Arm(absl::Duration limit) {
+  void Arm(absl::Duration limit) { ArmUntil(Clock::now() + ToChrono(limit)); }
+  void ArmUntil(Clock::time_point deadline) {
     timed_out_ = false;
-    timer_.expires_after(ToChrono(limit));
-    timer_.async_wait([self = shared_from_this(),
+    timer_.expires_at(deadline);
+    timer_.async_wait([self = this->shared_from_this(),
                        generation = ++timer_generation_](ErrorCode ec) {
       if (ec || generation != self->timer_generation_) return;
       self->timed_out_ = true;
       ErrorCode ignored;
-      self->socket_.cancel(ignored);
+      self->Tcp().cancel(ignored);
     });
   }
   void Disarm() {
@@ -190,31 +245,37 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
   // Between requests of a kept-alive connection: wait up to idle_timeout for
   // the first byte of the next one, then give its head header_timeout.
   void WaitForNextRequest() {
-    if (buffer_.size() > 0) return ReadHead();  // pipelined: already here
+    if (buffer_.size() > 0) {  // pipelined: already here
+      head_deadline_ = Clock::now() + ToChrono(options_.header_timeout);
+      return ReadHead();
+    }
     Arm(options_.idle_timeout);
     socket_.async_read_some(
         buffer_.prepare(kReadChunk),
-        [self = shared_from_this()](ErrorCode ec, size_t n) {
+        [self = this->shared_from_this()](ErrorCode ec, size_t n) {
           self->Disarm();
           // Idle too long, or the client closed: nothing to answer.
           if (ec) return self->Close();
           self->buffer_.commit(n);
+          self->head_deadline_ =
+              Clock::now() + ToChrono(self->options_.header_timeout);
           self->ReadHead();
         });
   }
 
+  // Reads a request head until head_deadline_.
   void ReadHead() {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(options_.max_header_bytes));
     parser_->body_limit(static_cast<uint64_t>(options_.max_body_bytes));
-    Arm(options_.header_timeout);
-    http::async_read_header(socket_, buffer_, *parser_,
-                            [self = shared_from_this()](ErrorCode ec, size_t) {
-                              self->Disarm();
-                              if (ec)
-                                return self->OnReadError(ec, /*in_head=*/true);
-                              self->OnHead();
-                            });
+    ArmUntil(head_deadline_);
+    http::async_read_header(
+        socket_, buffer_, *parser_,
+        [self = this->shared_from_this()](ErrorCode ec, size_t) {
+          self->Disarm();
+          if (ec) return self->OnReadError(ec, /*in_head=*/true);
+          self->OnHead();
+        });
   }
 
   void OnHead() {
@@ -234,7 +295,7 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
       static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
       Arm(options_.write_timeout);
       net::async_write(socket_, net::buffer(kContinue, sizeof(kContinue) - 1),
-                       [self = shared_from_this()](ErrorCode ec, size_t) {
+                       [self = this->shared_from_this()](ErrorCode ec, size_t) {
                          self->Disarm();
                          if (ec) return self->Close();
                          self->ReadBody();
@@ -248,7 +309,7 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
     if (parser_->is_done()) return Dispatch();
     Arm(options_.body_timeout);
     http::async_read(socket_, buffer_, *parser_,
-                     [self = shared_from_this()](ErrorCode ec, size_t) {
+                     [self = this->shared_from_this()](ErrorCode ec, size_t) {
                        self->Disarm();
                        if (ec) return self->OnReadError(ec, /*in_head=*/false);
                        self->Dispatch();
@@ -349,7 +410,7 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
     // The responder moves its hold on the connection into the posted write,
     // so that nothing but the I/O context keeps the connection once the
     // answer is given (the server may be stopped right after).
-    HttpResponder respond = [self = shared_from_this(),
+    HttpResponder respond = [self = this->shared_from_this(),
                              shared = shared_](HttpResponse response) mutable {
       std::shared_ptr<Connection> connection = std::move(self);
       if (connection == nullptr) return;  // called twice: ignored
@@ -384,50 +445,58 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
     // HEAD: the same headers (Content-Length included), no body.
     if (head_only_) response_->body().clear();
     Arm(options_.write_timeout);
-    http::async_write(socket_, *response_,
-                      [self = shared_from_this(), after](ErrorCode ec, size_t) {
-                        self->Disarm();
-                        self->response_.reset();
-                        if (ec) return self->Close();
-                        switch (after) {
-                          case After::kNextRequest:
-                            return self->WaitForNextRequest();
-                          case After::kLinger:
-                            return self->Linger();
-                          case After::kClose:
-                            return self->Close();
-                        }
-                      });
+    http::async_write(
+        socket_, *response_,
+        [self = this->shared_from_this(), after](ErrorCode ec, size_t) {
+          self->Disarm();
+          self->response_.reset();
+          if (ec) return self->Close();
+          switch (after) {
+            case After::kNextRequest:
+              return self->WaitForNextRequest();
+            case After::kLinger:
+              return self->Linger();
+            case After::kClose:
+              return self->Close();
+          }
+        });
   }
 
   // Stops sending, then reads and discards what the client still sends (up
   // to linger_timeout), so that closing does not reset the connection
   // before the client has read the answer.
+  //
+  // Over TLS too the TCP socket is half-closed and read raw: the refusal's
+  // Content-Length and "Connection: close" already end the exchange, and
+  // discarding the client's last records needs no decryption. (A TLS
+  // close_notify would have to wait for the client's, which a client still
+  // sending its body does not send.)
   void Linger() {
     buffer_.clear();
     buffer_.shrink_to_fit();
     ErrorCode ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    Tcp().shutdown(tcp::socket::shutdown_send, ignored);
     drain_.resize(kDrainChunk);
     Arm(options_.linger_timeout);
     Drain();
   }
   void Drain() {
-    socket_.async_read_some(net::buffer(drain_),
-                            [self = shared_from_this()](ErrorCode ec, size_t) {
-                              if (ec) return self->Close();
-                              self->Drain();
-                            });
+    Tcp().async_read_some(
+        net::buffer(drain_),
+        [self = this->shared_from_this()](ErrorCode ec, size_t) {
+          if (ec) return self->Close();
+          self->Drain();
+        });
   }
 
   void Close() {
     Disarm();
     ErrorCode ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    Tcp().shutdown(tcp::socket::shutdown_both, ignored);
+    Tcp().close(ignored);
   }
 
-  tcp::socket socket_;
+  Stream socket_;
   net::steady_timer timer_;
   const std::shared_ptr<Shared> shared_;
   const HttpServerOptions& options_;
@@ -435,6 +504,8 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> response_;
   std::string drain_;
+  // When the head of the request being read must be in.
+  Clock::time_point head_deadline_;
   uint64_t timer_generation_ = 0;
   bool timed_out_ = false;
   unsigned version_ = 11;
@@ -448,7 +519,8 @@ class HttpServer::Listener {
   explicit Listener(std::shared_ptr<Shared> shared)
       : shared_(std::move(shared)),
         acceptor_(net::make_strand(io_)),
-        retry_(acceptor_.get_executor()) {}
+        retry_(acceptor_.get_executor()),
+        reload_(acceptor_.get_executor()) {}
 
   ~Listener() { Stop(); }
 
@@ -488,6 +560,7 @@ class HttpServer::Listener {
 
   void Run(int threads) {
     Accept();
+    if (shared_->options.tls != nullptr) WatchTlsFiles();
     for (int i = 0; i < std::max(1, threads); ++i) {
       threads_.emplace_back([this] { io_.run(); });
     }
@@ -505,6 +578,7 @@ class HttpServer::Listener {
       ErrorCode ignored;
       acceptor_.close(ignored);
       retry_.cancel();
+      reload_.cancel();
       closed.set_value();
     });
     closed.get_future().wait();
@@ -536,16 +610,41 @@ class HttpServer::Listener {
           }
           ErrorCode ignored;
           socket.set_option(tcp::no_delay(true), ignored);
-          const size_t open = shared_->connections.fetch_add(1) + 1;
-          auto connection =
-              std::make_shared<Connection>(std::move(socket), shared_);
-          if (open > shared_->options.max_connections) {
-            connection->RefuseOverCapacity();
+          if (shared_->options.tls == nullptr) {
+            Serve<tcp::socket>(std::move(socket));
+          } else if (SSL* ssl = SSL_new(shared_->options.tls->Current().get());
+                     ssl != nullptr) {
+            // The connection's SSL object holds its own reference to the
+            // context: a reload never pulls it from under the connection.
+            Serve<TlsStream>(std::move(socket), ssl);
           } else {
-            connection->Start();
+            server::Log("error", "cannot start a TLS session: out of memory?");
           }
           Accept();
         });
+  }
+
+  template <typename Stream, typename... StreamArgs>
+  void Serve(StreamArgs&&... stream_args) {
+    const size_t open = shared_->connections.fetch_add(1) + 1;
+    auto connection = std::make_shared<Connection<Stream>>(
+        shared_, std::forward<StreamArgs>(stream_args)...);
+    if (open > shared_->options.max_connections) {
+      connection->RefuseOverCapacity();
+    } else {
+      connection->Start();
+    }
+  }
+
+  // Every kTlsReloadInterval, on the acceptor's strand, so that a new
+  // certificate is in place before the next accept that follows it.
+  void WatchTlsFiles() {
+    reload_.expires_after(kTlsReloadInterval);
+    reload_.async_wait([this](ErrorCode ec) {
+      if (ec || !acceptor_.is_open()) return;
+      shared_->options.tls->Refresh();
+      WatchTlsFiles();
+    });
   }
 
   const std::shared_ptr<Shared> shared_;
@@ -556,6 +655,7 @@ class HttpServer::Listener {
       io_.get_executor()};
   tcp::acceptor acceptor_;
   net::steady_timer retry_;
+  net::steady_timer reload_;
   std::vector<std::thread> threads_;
   bool stopped_ = false;
 };

@@ -28,6 +28,18 @@
 // and the connections by max_connections (the excess is answered 503 and
 // closed at once, so it never slows the connections already served).
 //
+// HTTPS: with options.tls set, every connection starts with a TLS handshake
+// (tls_server_identity.h: TLS 1.2+, the certificate re-read when its files
+// change, client certificates when a CA is configured). The handshake counts
+// against the first request's header_timeout, so a client that stalls in it
+// holds a connection no longer than one that stalls in its headers; a
+// client that fails it (plain HTTP, an old protocol, no or an untrusted
+// client certificate) is closed without an HTTP answer, and one over the
+// connection cap gets its 503 once the handshake is done. The server looks at
+// the files every second on its own executor; a connection keeps the
+// certificate it began with. Plain and TLS connections run the same session
+// code (a template over the stream), and the plain path is unchanged.
+//
 // Every refusal the server makes itself (a limit, a timeout, malformed HTTP,
 // the connection cap) is answered through `refusal`, which turns the HTTP
 // status, a canonical code and a message into the response body the API
@@ -61,6 +73,8 @@
 
 namespace homeward::gateway {
 
+class TlsServerIdentity;
+
 // Limits and timeouts of an HttpServer. The defaults are what an operator of
 // a public API would expect; tests shorten them.
 struct HttpServerOptions {
@@ -90,6 +104,9 @@ struct HttpServerOptions {
   // what the client still sends for up to this long, so that the client can
   // read the refusal before the connection closes.
   absl::Duration linger_timeout = absl::Seconds(2);
+  // Serve HTTPS with this identity (shared with whoever loaded it); null
+  // serves plain HTTP.
+  std::shared_ptr<TlsServerIdentity> tls;
 };
 
 // One request, read whole.
@@ -147,6 +164,8 @@ class HttpServer {
 
  private:
   struct Shared;
+  // One connection over `Stream`: a TCP socket, or TLS over one.
+  template <typename Stream>
   class Connection;
   class Listener;
 

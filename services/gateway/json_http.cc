@@ -3,8 +3,10 @@
 #include "services/gateway/json_http.h"
 
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "services/gateway/tls_server_identity.h"
 
 namespace homeward::gateway {
 namespace {
@@ -46,6 +48,34 @@ JsonHttpServer::Options JsonFaceOptionsFrom(
              bad);
   SetTimeout(limits.idle_timeout_ms(), "idle_timeout_ms", &options.idle_timeout,
              bad);
+  return options;
+}
+
+JsonHttpServer::Options JsonFaceOptionsFrom(
+    const homeward::internal::v1::GatewayConfig& config,
+    errors::FieldViolations& bad) {
+  JsonHttpServer::Options options =
+      JsonFaceOptionsFrom(config.http_limits(), bad);
+  if (config.http_listen_address().empty() ||
+      !config.public_transport().has_tls()) {
+    return options;
+  }
+  absl::StatusOr<std::shared_ptr<TlsServerIdentity>> tls =
+      TlsServerIdentity::Load(config.public_transport().tls(),
+                              "public_transport.tls");
+  if (tls.ok()) {
+    options.tls = *std::move(tls);
+  } else {
+    std::vector<errors::FieldViolation> violations =
+        errors::FieldViolationsOf(tls.status());
+    // Not a violation: OpenSSL itself failed.
+    if (violations.empty()) {
+      bad.Add("public_transport.tls", std::string(tls.status().message()));
+    }
+    for (errors::FieldViolation& v : violations) {
+      bad.Add(std::move(v.field), std::move(v.description));
+    }
+  }
   return options;
 }
 

@@ -8,11 +8,12 @@
 //                                           Bearer <OIDC token>)
 //   {"caseId": "C..."}
 //
-// and GET /healthz answers 200 "ok" while Options::ready says so. What a call
-// may send and what it gets back is in connect_unary.h; the limits, timeouts
-// and connection cap that keep slow, idle or flooding clients from hurting
-// the others, and why the server is Boost.Beast, are in http_server.h. Every
-// refusal, the server's own included (413, 414, 431, 400, 408, 503), is a
+// and GET /healthz answers 200 "ok" while Options::ready says so. Served over
+// HTTPS when GatewayConfig.public_transport says tls (see http_server.h). What
+// a call may send and what it gets back is in connect_unary.h; the limits,
+// timeouts and connection cap that keep slow, idle or flooding clients from
+// hurting the others, and why the server is Boost.Beast, are in http_server.h.
+// Every refusal, the server's own included (413, 414, 431, 400, 408, 503), is a
 // Connect error object:
 //   {"code":"invalid_argument","message":"...","details":[...]}
 // Calls go through the same authentication, method table and Forwarder as the
@@ -47,7 +48,8 @@ class JsonHttpServer {
   // The HTTP server's limits and timeouts (HttpServerOptions: io_threads,
   // max_connections, max_header_bytes, max_target_bytes, max_body_bytes,
   // header_timeout, body_timeout, idle_timeout, write_timeout,
-  // linger_timeout) and the readiness /healthz reports.
+  // linger_timeout), its TLS identity (tls; null: plain HTTP) and the
+  // readiness /healthz reports.
   struct Options : HttpServerOptions {
     // Whether the gateway can serve calls now; empty means always.
     std::function<bool()> ready;
@@ -81,6 +83,17 @@ class JsonHttpServer {
 // is a violation of "http_limits.<field>" added to `bad`.
 JsonHttpServer::Options JsonFaceOptionsFrom(
     const homeward::internal::v1::HttpLimits& limits,
+    errors::FieldViolations& bad);
+
+// The options of the JSON face `config` describes: its http_limits as above
+// and, when public_transport sets tls and the face is served
+// (http_listen_address), HTTPS with the identity loaded from its files
+// (tls_server_identity.h); a file that is missing, unparseable, not the
+// certificate's key or a key readable by others is a violation of
+// "public_transport.tls.<file field>" added to `bad`. Unset
+// public_transport, or plaintext, serves plain HTTP.
+JsonHttpServer::Options JsonFaceOptionsFrom(
+    const homeward::internal::v1::GatewayConfig& config,
     errors::FieldViolations& bad);
 
 }  // namespace homeward::gateway
