@@ -533,6 +533,9 @@ TEST_F(SubjectAccessTest, ExportHoldsEveryServicesPartOnBothFaces) {
   c->set_w_phase(v1::W_PHASE_REENTRY_SHOCK);
   c->set_wellbeing(2);
   c->set_satisfaction(3);
+  v1::ActivityProgress* progress = c->add_activity_progress();
+  progress->set_activity_id(plan.activities(0).activity_id());
+  progress->set_rating(v1::ACTIVITY_PROGRESS_RATING_ON_TRACK);
   v1::FollowUpContact recorded_contact;
   {
     const grpc::Status status = Call(&v1::FollowUpService::Stub::RecordContact,

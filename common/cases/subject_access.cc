@@ -36,7 +36,11 @@ homeward::v1::AuditTrailEntry AuditTrailEntryOf(
   entry.set_request_id(std::move(*stored.mutable_request_id()));
   entry.set_previous_hash(std::move(*stored.mutable_prev_hash()));
   entry.set_hash(std::move(*stored.mutable_hash()));
-  entry.set_reason(std::move(*stored.mutable_reason()));
+  // Only the export's own reason is shown: other reasons may carry free
+  // text (a consent override's), and the trail shows identifiers only.
+  if (stored.reason() == kSubjectAccessReason) {
+    entry.set_reason(kSubjectAccessReason);
+  }
   return entry;
 }
 

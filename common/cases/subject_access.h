@@ -60,7 +60,8 @@ homeward::internal::v1::AuditEntry SubjectAccessAuditEntry(
     const service::Actor& actor, absl::string_view case_id);
 
 // The public face of a stored audit entry: the same identifiers under the
-// contract's names (homeward.v1.AuditTrailEntry).
+// contract's names (homeward.v1.AuditTrailEntry), and the reason only when
+// it is kSubjectAccessReason (other reasons may carry free text).
 homeward::v1::AuditTrailEntry AuditTrailEntryOf(
     homeward::internal::v1::AuditEntry stored);
 

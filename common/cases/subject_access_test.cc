@@ -149,6 +149,9 @@ TEST(SubjectAccessAuditEntryTest, SaysItWasAnExport) {
   EXPECT_EQ(shown.sequence(), 7u);
   EXPECT_THAT(std::vector<std::string>({shown.previous_hash(), shown.hash()}),
               ElementsAre("aa", "bb"));
+  // Any other reason stays in the trail: it may carry free text.
+  entry.set_reason("consent override: the returnee is in danger");
+  EXPECT_EQ(AuditTrailEntryOf(entry).reason(), "");
 }
 
 }  // namespace
