@@ -758,6 +758,7 @@ TEST_F(SubjectAccessTest, AServiceDownFailsTheExportNamingIt) {
   v1::ExportCaseRecordsResponse records;
   const grpc::Status status = Export(case_id, &records);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(status.error_message(), HasSubstr("would be incomplete"));
   EXPECT_THAT(status.error_message(), HasSubstr("referral service"));
   EXPECT_THAT(status.error_message(), Not(HasSubstr("planning")));
   httplib::Result json = JsonExport(case_id);
