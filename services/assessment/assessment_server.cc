@@ -13,6 +13,7 @@
 #include "services/assessment/assessment_service.h"
 #include "services/assessment/assessment_store.h"
 #include "services/assessment/audit_service.h"
+#include "services/assessment/case_records_part_service.h"
 #include "services/assessment/case_service.h"
 #include "services/assessment/case_store.h"
 #include "services/assessment/consent_service.h"
@@ -169,6 +170,11 @@ absl::Status BuildAssessment(
       std::make_unique<AssessmentIndicatorsImpl>(cases, assessments,
                                                  parts.verifier()));
   StartRetention(config, parts, cases, programmes);
+  // Its part of a subject-access export (internal: only the gateway calls
+  // it, to compose SubjectAccessService/ExportCaseRecords).
+  parts.AddService<homeward::internal::v1::AssessmentCaseRecordsPart>(
+      std::make_unique<AssessmentCaseRecordsPartImpl>(
+          cases, assessments, needs, parts.store(), parts.verifier()));
   RETURN_IF_ERROR(FollowResponders(config, channels, parts, cases, needs));
   return absl::OkStatus();
 }

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "common/api/field_checks.h"
 #include "common/api/paging.h"
+#include "common/cases/subject_access.h"
 #include "common/service/rpc_method.h"
 #include "common/status/status_macros.h"
 #include "services/assessment/audit_access.h"
@@ -21,23 +22,6 @@ constexpr service::RpcMethod kListCaseAuditEntries{
     "homeward.v1.AuditService/ListCaseAuditEntries"};
 constexpr service::RpcMethod kVerifyAuditTrail{
     "homeward.v1.AuditService/VerifyAuditTrail"};
-
-// The public face of a stored entry: the same identifiers under the
-// contract's names. The storage type stays internal.
-homeward::v1::AuditTrailEntry ToPublic(
-    homeward::internal::v1::AuditEntry stored) {
-  homeward::v1::AuditTrailEntry entry;
-  entry.set_sequence(stored.sequence());
-  *entry.mutable_time() = std::move(*stored.mutable_time());
-  entry.set_user_id(std::move(*stored.mutable_user_id()));
-  entry.set_role(std::move(*stored.mutable_role()));
-  entry.set_method(std::move(*stored.mutable_action()));
-  entry.set_case_id(std::move(*stored.mutable_subject_id()));
-  entry.set_request_id(std::move(*stored.mutable_request_id()));
-  entry.set_previous_hash(std::move(*stored.mutable_prev_hash()));
-  entry.set_hash(std::move(*stored.mutable_hash()));
-  return entry;
-}
 
 homeward::v1::AuditBreakKind ToPublic(storage::AuditBreak::Kind kind) {
   switch (kind) {
@@ -107,7 +91,7 @@ absl::Status AuditServiceImpl::List(
   // Who looked at whose audit is as accountable as who looked at the case.
   store_->AuditRead(service::AuditEntryFor(actor, c.case_id()));
   for (homeward::internal::v1::AuditEntry& entry : page.entries) {
-    *response->add_entries() = ToPublic(std::move(entry));
+    *response->add_entries() = cases::AuditTrailEntryOf(std::move(entry));
   }
   response->set_next_page_token(std::move(page.next_page_token));
   return absl::OkStatus();

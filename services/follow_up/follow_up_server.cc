@@ -10,6 +10,7 @@
 #include "services/follow_up/closure_service.h"
 #include "services/follow_up/closure_store.h"
 #include "services/follow_up/contact_store.h"
+#include "services/follow_up/follow_up_case_records_part_service.h"
 #include "services/follow_up/follow_up_cases.h"
 #include "services/follow_up/follow_up_indicator_service.h"
 #include "services/follow_up/follow_up_parts.h"
@@ -67,6 +68,10 @@ absl::Status BuildFollowUp(const homeward::internal::v1::FollowUpConfig& config,
   // The programme indicators' part, asked by the gateway only.
   parts.AddService<homeward::internal::v1::FollowUpIndicators>(
       std::make_unique<FollowUpIndicatorServiceImpl>(follow_up_parts));
+  // Its part of a subject-access export, asked by the gateway only.
+  parts.AddService<homeward::internal::v1::FollowUpCaseRecordsPart>(
+      std::make_unique<FollowUpCaseRecordsPartImpl>(follow_up_parts,
+                                                    parts.store()));
   return absl::OkStatus();
 }
 

@@ -1,6 +1,9 @@
 # The server (follow_up_server.h: the projections, the contacts and the
 # closures composed on the service host) and the homeward-follow-up binary.
 add_library(homeward_follow_up STATIC follow_up_server.cc)
+# The follow-up service's part of a subject-access export.
+target_sources(homeward_follow_up PRIVATE
+  follow_up_case_records_part_service.cc)
 target_compile_options(homeward_follow_up PRIVATE ${HOMEWARD_WARNINGS})
 target_link_libraries(homeward_follow_up PUBLIC homeward_follow_up_contacts
   homeward_follow_up_closure homeward_programme homeward_service

@@ -21,6 +21,7 @@
 #include "services/gateway/method_table.h"
 #include "services/gateway/programme_indicators.h"
 #include "services/gateway/readiness.h"
+#include "services/gateway/subject_access.h"
 
 namespace homeward::gateway {
 namespace {
@@ -99,6 +100,10 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     // The programme indicators, composed here with the configured
     // threshold (a refused threshold fails the start below anyway).
     for (MethodRoute& method : IndicatorMethods(static_cast<int>(threshold))) {
+      declared.push_back(std::move(method));
+    }
+    // The subject-access export and its four internal parts.
+    for (MethodRoute& method : SubjectAccessMethods()) {
       declared.push_back(std::move(method));
     }
   } else {

@@ -56,8 +56,10 @@ class GatewayServer {
     // in-process channels). Keyed by ReplicaConfig.address, whichever
     // backend's route lists it (local_services.h builds both).
     std::map<std::string, std::shared_ptr<grpc::Channel>> channel_overrides;
-    // The methods served, replacing PublicMethods() and the programme
-    // indicators (IndicatorMethods, programme_indicators.h) when not empty,
+    // The methods served, replacing PublicMethods(), the programme
+    // indicators (IndicatorMethods, programme_indicators.h) and the
+    // subject-access export (SubjectAccessMethods, subject_access.h) when
+    // not empty,
     // and methods served besides them. For tests (a probe backend) and for
     // a service whose methods are not in PublicMethods() yet; a deployment
     // leaves both empty. Checked by MethodTable::Create like the public

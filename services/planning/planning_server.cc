@@ -7,6 +7,7 @@
 #include "common/programme/programme_files.h"
 #include "common/status/status_macros.h"
 #include "services/planning/case_context.h"
+#include "services/planning/plan_case_records_part_service.h"
 #include "services/planning/plan_follow_up.h"
 #include "services/planning/plan_indicators_service.h"
 #include "services/planning/plan_service.h"
@@ -69,6 +70,11 @@ absl::Status BuildPlanning(const homeward::internal::v1::PlanningConfig& config,
   parts.AddService<homeward::internal::v1::PlanningIndicators>(
       std::make_unique<PlanIndicatorsImpl>(context, plans, programmes,
                                            parts.verifier()));
+  // Its part of a subject-access export (internal: only the gateway calls
+  // it, to compose SubjectAccessService/ExportCaseRecords).
+  parts.AddService<homeward::internal::v1::PlanningCaseRecordsPart>(
+      std::make_unique<PlanCaseRecordsPartImpl>(context, plans, parts.store(),
+                                                parts.verifier()));
   return absl::OkStatus();
 }
 

@@ -13,6 +13,7 @@
 #include "services/referral/case_events.h"
 #include "services/referral/directory_service.h"
 #include "services/referral/directory_store.h"
+#include "services/referral/referral_case_records_part_service.h"
 #include "services/referral/referral_indicator_service.h"
 #include "services/referral/referral_service.h"
 #include "services/referral/referral_store.h"
@@ -83,6 +84,10 @@ absl::Status BuildReferral(const homeward::internal::v1::ReferralConfig& config,
   parts.AddService<homeward::internal::v1::ReferralIndicators>(
       std::make_unique<ReferralIndicatorServiceImpl>(referrals,
                                                      parts.verifier()));
+  // Its part of a subject-access export, asked by the gateway only.
+  parts.AddService<homeward::internal::v1::ReferralCaseRecordsPart>(
+      std::make_unique<ReferralCaseRecordsPartImpl>(
+          cases, referrals, parts.store(), parts.verifier()));
   return absl::OkStatus();
 }
 
