@@ -9,6 +9,7 @@
 #include "common/server/flags_usage.h"
 #include "common/server/log.h"
 #include "common/server/shutdown.h"
+#include "common/server/transport.h"
 
 ABSL_FLAG(std::string, config, "",
           "config file: the service's own config message as textproto, e.g. "
@@ -59,6 +60,10 @@ absl::StatusOr<std::string> LoadServiceConfig(
     return absl::InvalidArgumentError(
         "principal_secret_file (--principal_secret_file) is required");
   }
+  // Plaintext only when the config file says so: no flag can stand in.
+  absl::Status transport = server::RequireExplicitTransport(
+      common->internal_transport(), "service.internal_transport");
+  if (!transport.ok()) return transport;
   return auth::ReadSecretFile(common->principal_secret_file());
 }
 
