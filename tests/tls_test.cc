@@ -36,6 +36,7 @@
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "homeward/v1/cases.grpc.pb.h"
+#include "services/all_in_one/embedded_suite.h"
 #include "services/assessment/assessment_server.h"
 #include "services/gateway/api_keys.h"
 #include "services/gateway/gateway_server.h"
@@ -463,6 +464,41 @@ TEST_F(TlsDeploymentTest, FeedFollowerReachesItsProducerOverMutualTls) {
   EXPECT_EQ(plaintext.applied.load(), 0);
 }
 
+TEST_F(TlsTest, AllInOneRefusesPlaintextPublicFacesOffLoopback) {
+  all_in_one::EmbeddedOptions options;
+  options.data_dir = dir_.path() + "/all-in-one";
+  options.grpc_listen = "0.0.0.0:0";
+  options.http_listen = "";
+  EXPECT_THAT(all_in_one::EmbeddedSuite::Start(options).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("public_transport")));
+  // Said explicitly, plaintext is allowed there.
+  options.public_transport.set_plaintext(true);
+  auto suite = all_in_one::EmbeddedSuite::Start(options);
+  EXPECT_OK(suite);
+}
+
+TEST_F(TlsTest, AllInOneServesTlsOnItsGrpcFace) {
+  all_in_one::EmbeddedOptions options;
+  options.data_dir = dir_.path() + "/all-in-one";
+  options.grpc_listen = "127.0.0.1:0";
+  options.http_listen = "";
+  options.public_transport = certs_.ServerTls("gateway");
+  ASSERT_OK_AND_ASSIGN(auto suite, all_in_one::EmbeddedSuite::Start(options));
+  const std::string address = absl::StrCat("127.0.0.1:", suite->grpc_port());
+  std::string served;
+  EXPECT_OK(CheckHealth(
+      FreshChannel(address, grpc::SslCredentials(certs_.SslOptions())),
+      &served));
+  EXPECT_EQ(served, DevCertificates::Read(certs_.CertificateFile("gateway")));
+  EXPECT_EQ(
+      CheckHealth(FreshChannel(address, grpc::InsecureChannelCredentials()))
+          .error_code(),
+      grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(suite->Instructions(), HasSubstr("https://127.0.0.1:"));
+  EXPECT_THAT(suite->Instructions(), Not(HasSubstr("http://")));
+}
+
 // Runs `command` (stdout and stderr together) and returns its exit status
 // and output.
 std::pair<int, std::string> RunCommand(const std::string& command) {
@@ -476,6 +512,26 @@ std::pair<int, std::string> RunCommand(const std::string& command) {
   }
   const int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+// TLS 1.1 is refused and 1.2 and 1.3 are served (openssl s_client, told to
+// offer old protocols and ciphers, as an old client would).
+TEST_F(TlsTest, ListenerSpeaksTls12AndLaterOnly) {
+  ASSERT_OK_AND_ASSIGN(auto host, StartProbe(dir_, "assessment",
+                                             certs_.MutualTls("assessment")));
+  auto handshake = [&](const std::string& version) {
+    return RunCommand(
+               absl::StrCat(
+                   "echo | timeout 20 openssl s_client -connect 127.0.0.1:",
+                   host->port(), " -", version,
+                   " -cipher DEFAULT@SECLEVEL=0 -CAfile ", certs_.CaFile(),
+                   " -cert ", certs_.CertificateFile("client"), " -key ",
+                   certs_.KeyFile("client")))
+        .second;
+  };
+  EXPECT_THAT(handshake("tls1_1"), HasSubstr("Cipher is (NONE)"));
+  EXPECT_THAT(handshake("tls1_2"), HasSubstr("New, TLSv1.2, Cipher is"));
+  EXPECT_THAT(handshake("tls1_3"), HasSubstr("New, TLSv1.3, Cipher is"));
 }
 
 TEST(TlsBinaryTest, ServiceBinaryRefusesAConfigWithoutTransport) {

@@ -58,8 +58,8 @@ if [[ ! -f "$dir/ca.crt" || ! -f "$dir/ca.key" ]]; then
 fi
 
 for name in "${names[@]}"; do
-  if [[ ! "$name" =~ ^[a-z0-9][a-z0-9.-]*$ ]]; then
-    echo "make-dev-certs: '$name' is not a host-like name ([a-z0-9.-])" >&2
+  if [[ ! "$name" =~ ^[a-z0-9][a-z0-9._-]*$ ]]; then
+    echo "make-dev-certs: '$name' is not a host-like name ([a-z0-9._-])" >&2
     exit 2
   fi
   crt="$dir/$name.crt"
