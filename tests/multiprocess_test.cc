@@ -678,8 +678,10 @@ TEST(MultiProcessTest, SecondProcessOnAPortInUseRefusesToStart) {
   {
     TempDir other;
     ChildProcess second(
-        {HOMEWARD_ASSESSMENT_BIN, "--listen=127.0.0.1:" + port,
-         "--data_dir=" + other.path(),
+        {HOMEWARD_ASSESSMENT_BIN,
+         // StartAssessment's config (plaintext internal transport).
+         "--config=" + dir.path() + "/programme_data.textproto",
+         "--listen=127.0.0.1:" + port, "--data_dir=" + other.path(),
          "--principal_secret_file=" + dir.path() + "/principal.secret"},
         dir.path() + "/second.log");
     EXPECT_EQ(second.WaitFor(kStartTimeout), 1);

@@ -60,11 +60,14 @@ absl::StatusOr<std::string> LoadServiceConfig(
     return absl::InvalidArgumentError(
         "principal_secret_file (--principal_secret_file) is required");
   }
+  absl::StatusOr<std::string> secret =
+      auth::ReadSecretFile(common->principal_secret_file());
+  if (!secret.ok()) return secret;
   // Plaintext only when the config file says so: no flag can stand in.
   absl::Status transport = server::RequireExplicitTransport(
       common->internal_transport(), "service.internal_transport");
   if (!transport.ok()) return transport;
-  return auth::ReadSecretFile(common->principal_secret_file());
+  return secret;
 }
 
 int FailToStart(const ServiceProgram& program, const absl::Status& status) {
