@@ -122,6 +122,7 @@ homeward::internal::v1::GatewayConfig GatewayConfigFor(
     const std::vector<int>& assessment_ports,
     const std::vector<int>& probe_ports) {
   homeward::internal::v1::GatewayConfig config;
+  SetPlaintextTransports(config);
   config.set_grpc_listen_address("127.0.0.1:0");
   config.set_http_listen_address("127.0.0.1:0");
   RouteShares(config, kPartitions, assessment_ports);

@@ -102,6 +102,7 @@ std::unique_ptr<ChildProcess> StartGatewayRouting(
     const TempDir& dir,
     const std::vector<std::pair<std::string, std::string>>& routes) {
   homeward::internal::v1::GatewayConfig config;
+  testing::SetPlaintextTransports(config);
   config.set_grpc_listen_address("127.0.0.1:0");
   config.set_http_listen_address("127.0.0.1:0");
   config.set_api_keys_file(dir.path() + "/api_keys.textproto");
@@ -149,6 +150,7 @@ TEST(MultiProcessTest,
   ASSERT_FALSE(port.empty()) << assessment->Log();
 
   homeward::internal::v1::GatewayConfig config;
+  testing::SetPlaintextTransports(config);
   config.set_grpc_listen_address("127.0.0.1:0");
   config.set_http_listen_address("127.0.0.1:0");
   config.set_api_keys_file(dir.path() + "/api_keys.textproto");
@@ -601,6 +603,7 @@ std::string WriteGatewayConfig(const TempDir& dir, const std::string& replica) {
   EXPECT_OK(server::WriteTextProtoFile(dir.path() + "/api_keys.textproto", keys,
                                        0600));
   homeward::internal::v1::GatewayConfig config;
+  testing::SetPlaintextTransports(config);
   config.set_grpc_listen_address("127.0.0.1:0");
   config.set_http_listen_address("127.0.0.1:0");
   config.set_api_keys_file(dir.path() + "/api_keys.textproto");
@@ -675,8 +678,10 @@ TEST(MultiProcessTest, SecondProcessOnAPortInUseRefusesToStart) {
   {
     TempDir other;
     ChildProcess second(
-        {HOMEWARD_ASSESSMENT_BIN, "--listen=127.0.0.1:" + port,
-         "--data_dir=" + other.path(),
+        {HOMEWARD_ASSESSMENT_BIN,
+         // StartAssessment's config (plaintext internal transport).
+         "--config=" + dir.path() + "/programme_data.textproto",
+         "--listen=127.0.0.1:" + port, "--data_dir=" + other.path(),
          "--principal_secret_file=" + dir.path() + "/principal.secret"},
         dir.path() + "/second.log");
     EXPECT_EQ(second.WaitFor(kStartTimeout), 1);

@@ -147,7 +147,7 @@ absl::StatusOr<std::unique_ptr<FeedFollower>> FeedFollower::Start(
       stream->in_process = it->second;  // the reader calls it
     } else {
       stream->stub = homeward::v1::EventFeedService::NewStub(
-          server::DialInternal(stream->address));
+          server::DialInternal(stream->address, opts.credentials));
     }
     follower->streams_.push_back(std::move(stream));
   }

@@ -90,6 +90,7 @@
 #include "common/storage/partitions.h"
 #include "common/storage/store.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/security/credentials.h"
 #include "homeward/v1/events.pb.h"
 
 namespace homeward::feeds {
@@ -159,6 +160,9 @@ class FeedFollower {
     // channels in the all-in-one), by producer address. A LateChannel not
     // set yet counts as a producer that is down (producer_channel.h).
     absl::flat_hash_map<std::string, ProducerChannel> channels;
+    // How the other producer addresses are dialled: the process's internal
+    // transport (common/server/transport.h); nullptr: plaintext.
+    std::shared_ptr<grpc::ChannelCredentials> credentials;
     Backoff backoff;
     // Events queued per partition between a stream and its applier.
     size_t max_queued_per_partition = 1024;

@@ -96,9 +96,13 @@ grpc::ChannelArguments InternalChannelArguments() {
   return args;
 }
 
-std::shared_ptr<grpc::Channel> DialInternal(const std::string& address) {
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                   InternalChannelArguments());
+std::shared_ptr<grpc::Channel> DialInternal(
+    const std::string& address,
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
+  return grpc::CreateCustomChannel(
+      address,
+      credentials != nullptr ? credentials : grpc::InsecureChannelCredentials(),
+      InternalChannelArguments());
 }
 
 }  // namespace homeward::server

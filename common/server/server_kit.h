@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/security/credentials.h"
 #include "grpcpp/server_builder.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/status.h"
@@ -59,12 +60,17 @@ grpc::Status Finish(const grpc::ServerContextBase& context,
 // size), so that every client in the suite behaves the same.
 grpc::ChannelArguments InternalChannelArguments();
 
-// A plaintext channel to another Homeward replica at `address` (host:port)
-// with InternalChannelArguments(). Connects lazily: a replica that is down
-// fails the calls made on it (UNAVAILABLE), not this call. Every internal
-// client dials through here (the gateway's backends, feed followers,
-// service-to-service calls).
-std::shared_ptr<grpc::Channel> DialInternal(const std::string& address);
+// A channel to another Homeward replica at `address` (host:port) with
+// InternalChannelArguments(), secured with `credentials`: the process's
+// internal transport (transport.h's DialCredentials, built once at start
+// from the config's internal_transport); nullptr means plaintext (tests
+// that build configs without a transport). Connects lazily: a replica that
+// is down, or refuses the TLS handshake, fails the calls made on it
+// (UNAVAILABLE), not this call. Every internal client dials through here
+// (the gateway's backends, feed followers, service-to-service calls).
+std::shared_ptr<grpc::Channel> DialInternal(
+    const std::string& address,
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials);
 
 }  // namespace homeward::server
 

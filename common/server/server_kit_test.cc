@@ -71,6 +71,11 @@ TEST(ConfigFileTest, ShippedExampleConfigsParse) {
   EXPECT_EQ(gateway->routes(1).service(), "planning");
   EXPECT_EQ(gateway->routes(2).service(), "referral");
   EXPECT_EQ(gateway->routes(3).service(), "follow_up");
+  // Every example says how its hops are secured, as the binaries require:
+  // mutual TLS inside, TLS on the public faces.
+  EXPECT_TRUE(gateway->public_transport().has_tls());
+  EXPECT_TRUE(gateway->internal_transport().tls().ca_file().size() > 0);
+  EXPECT_TRUE(service.internal_transport().tls().ca_file().size() > 0);
   // The assessment service follows the planning, referral and follow-up
   // feeds, planning follows assessment's, referral's and follow-up's,
   // referral follows assessment's, planning's and follow-up's, follow-up
@@ -87,6 +92,7 @@ TEST(ConfigFileTest, ShippedExampleConfigsParse) {
   EXPECT_EQ(planning->service().upstream(1).service(), "referral");
   EXPECT_EQ(planning->service().upstream(2).service(), "follow_up");
   EXPECT_FALSE(planning->feasibility_dir().empty());
+  EXPECT_TRUE(planning->service().internal_transport().has_tls());
   auto referral = LoadTextProtoFile<homeward::internal::v1::ReferralConfig>(
       dir + "referral.textproto");
   ASSERT_OK(referral);
@@ -95,6 +101,7 @@ TEST(ConfigFileTest, ShippedExampleConfigsParse) {
   EXPECT_EQ(referral->service().upstream(1).service(), "planning");
   EXPECT_EQ(referral->service().upstream(2).service(), "follow_up");
   EXPECT_FALSE(referral->taxonomy_dir().empty());
+  EXPECT_TRUE(referral->service().internal_transport().has_tls());
   auto follow_up = LoadTextProtoFile<homeward::internal::v1::FollowUpConfig>(
       dir + "follow_up.textproto");
   ASSERT_OK(follow_up);
@@ -103,6 +110,7 @@ TEST(ConfigFileTest, ShippedExampleConfigsParse) {
   EXPECT_EQ(follow_up->service().upstream(1).service(), "planning");
   EXPECT_EQ(follow_up->service().upstream(2).service(), "referral");
   EXPECT_FALSE(follow_up->programmes_dir().empty());
+  EXPECT_TRUE(follow_up->service().internal_transport().has_tls());
   auto keys = LoadTextProtoFile<homeward::internal::v1::ApiKeyFile>(
       dir + "api_keys.example.textproto");
   ASSERT_OK(keys);

@@ -10,6 +10,7 @@
 #include "common/routing/route_table.h"
 #include "common/server/log.h"
 #include "common/server/server_kit.h"
+#include "common/server/transport.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/deployment_settings.h"
@@ -51,10 +52,30 @@ absl::Status AddViolations(const absl::Status& status, absl::string_view from,
   return absl::OkStatus();
 }
 
-// Every problem of `config` and `principal_secret`, one violation per field.
-absl::Status Validate(const ServiceConfig& config,
-                      const std::string& principal_secret) {
+// Every problem of `config` and `principal_secret`, one violation per field;
+// the internal transport's credentials when there is none.
+struct InternalCredentials {
+  std::shared_ptr<grpc::ServerCredentials> listener;
+  std::shared_ptr<grpc::ChannelCredentials> dial;
+};
+absl::StatusOr<InternalCredentials> Validate(
+    const ServiceConfig& config, const std::string& principal_secret) {
   errors::FieldViolations bad;
+  InternalCredentials credentials;
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> listener =
+      server::ListenerCredentials(config.internal_transport(),
+                                  "internal_transport",
+                                  server::ClientCertificates::kRequired);
+  RETURN_IF_ERROR(AddViolations(listener.status(), "", "", bad));
+  if (listener.ok()) {
+    credentials.listener = *std::move(listener);
+    // The same files: their problems are already named once.
+    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> dial =
+        server::DialCredentials(config.internal_transport(),
+                                "internal_transport");
+    RETURN_IF_ERROR(AddViolations(dial.status(), "", "", bad));
+    if (dial.ok()) credentials.dial = *std::move(dial);
+  }
   if (config.data_dir().empty()) bad.Add("data_dir", "is required");
   if (config.record_cache_mb() > kMaxRecordCacheMb) {
     bad.Add("record_cache_mb",
@@ -83,7 +104,8 @@ absl::Status Validate(const ServiceConfig& config,
                         "routes", "upstream", bad));
     }
   }
-  return bad.ToStatus();
+  RETURN_IF_ERROR(bad.ToStatus());
+  return credentials;
 }
 
 // Refuses to serve a data directory created with another partition count:
@@ -154,11 +176,13 @@ void ServiceParts::Close(absl::Duration grace) {
 absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
     const ServiceDefinition& definition, const ServiceConfig& config,
     const std::string& principal_secret) {
-  RETURN_IF_ERROR(Validate(config, principal_secret));
+  ASSIGN_OR_RETURN(InternalCredentials credentials,
+                   Validate(config, principal_secret));
   const uint32_t partition_count = PartitionCountOf(config);
   auto parts =
       std::unique_ptr<ServiceParts>(new ServiceParts(definition.name, config));
   parts->principal_secret_ = principal_secret;
+  parts->internal_credentials_ = std::move(credentials.dial);
   ASSIGN_OR_RETURN(storage::PartitionSet owned,
                    storage::PartitionSet::FromRanges(config.owned_partitions(),
                                                      partition_count));
@@ -197,8 +221,8 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
   server::PrepareServerBuilder(&builder);
   int port = 0;
   if (!config.listen_address().empty()) {
-    builder.AddListeningPort(config.listen_address(),
-                             grpc::InsecureServerCredentials(), &port);
+    builder.AddListeningPort(config.listen_address(), credentials.listener,
+                             &port);
   }
   for (auto& [name, service] : parts->services_) {
     builder.RegisterService(service.get());

@@ -43,6 +43,7 @@
 #include "common/storage/store.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/impl/service_type.h"
+#include "grpcpp/security/credentials.h"
 #include "grpcpp/server.h"
 #include "homeward/internal/v1/config.pb.h"
 
@@ -72,6 +73,12 @@ class ServiceParts {
   // The deployment secret, for the service's own calls to other services
   // and feed subscriptions (signed ROLE_SERVICE principals).
   const std::string& principal_secret() const { return principal_secret_; }
+  // How the service's own calls and feed subscriptions dial other replicas:
+  // config().internal_transport (mutual TLS, or plaintext), built once.
+  const std::shared_ptr<grpc::ChannelCredentials>& internal_credentials()
+      const {
+    return internal_credentials_;
+  }
 
   // Keeps `part` (a store class, a projection, a feed follower...) until the
   // server has stopped; parts are destroyed newest first, before the store
@@ -112,6 +119,7 @@ class ServiceParts {
   std::string name_;
   homeward::internal::v1::ServiceConfig config_;
   std::string principal_secret_;
+  std::shared_ptr<grpc::ChannelCredentials> internal_credentials_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<auth::PrincipalVerifier> verifier_;
   std::unique_ptr<storage::PartitionSet> owned_;
@@ -135,10 +143,13 @@ class ServiceHost {
  public:
   // Validates `config` (INVALID_ARGUMENT with one violation per bad field:
   // data_dir, record_cache_mb, principal_secret_file, owned_partitions,
-  // upstream), opens the store under config.data_dir() (refusing a data
+  // upstream, internal_transport's files), opens the store under config.data_dir() (refusing a data
   // directory created with another partition count), runs
   // definition.build and starts serving. `principal_secret` verifies the
-  // principals the gateway signs.
+  // principals the gateway signs. With internal_transport.tls the listener
+  // is mutual TLS (every caller presents a certificate of tls.ca_file's CA)
+  // and the service's own dials present tls.certificate_file; unset means
+  // plaintext here (the binaries refuse an unset one, service_main.h).
   static absl::StatusOr<std::unique_ptr<ServiceHost>> Start(
       const ServiceDefinition& definition,
       const homeward::internal::v1::ServiceConfig& config,

@@ -9,6 +9,7 @@
 #include "common/server/flags_usage.h"
 #include "common/server/log.h"
 #include "common/server/shutdown.h"
+#include "common/server/transport.h"
 
 ABSL_FLAG(std::string, config, "",
           "config file: the service's own config message as textproto, e.g. "
@@ -59,7 +60,14 @@ absl::StatusOr<std::string> LoadServiceConfig(
     return absl::InvalidArgumentError(
         "principal_secret_file (--principal_secret_file) is required");
   }
-  return auth::ReadSecretFile(common->principal_secret_file());
+  absl::StatusOr<std::string> secret =
+      auth::ReadSecretFile(common->principal_secret_file());
+  if (!secret.ok()) return secret;
+  // Plaintext only when the config file says so: no flag can stand in.
+  absl::Status transport = server::RequireExplicitTransport(
+      common->internal_transport(), "service.internal_transport");
+  if (!transport.ok()) return transport;
+  return secret;
 }
 
 int FailToStart(const ServiceProgram& program, const absl::Status& status) {

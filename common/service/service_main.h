@@ -44,8 +44,9 @@ struct ServiceProgram {
 // and `config`'s file, applies the flags to the ServiceConfig that
 // `common()` returns from inside `config` (asked only once the file is
 // parsed: parsing clears `config`, destroying its sub-messages), checks that
-// listen_address and principal_secret_file are set and returns the secret
-// read from that file.
+// listen_address and principal_secret_file are set and that the config file
+// sets service.internal_transport explicitly (tls, or plaintext: true:
+// server/transport.h) and returns the secret read from that file.
 absl::StatusOr<std::string> LoadServiceConfig(
     int argc, char** argv, const ServiceProgram& program,
     google::protobuf::Message* config,

@@ -16,7 +16,8 @@ absl::StatusOr<std::unique_ptr<UpstreamCalls>> UpstreamCalls::Create(
   return Create(Options{.routes = std::move(routes),
                         .principal_secret = parts.principal_secret(),
                         .caller = parts.name(),
-                        .channels = std::move(channels)});
+                        .channels = std::move(channels),
+                        .credentials = parts.internal_credentials()});
 }
 
 std::unique_ptr<UpstreamCalls> UpstreamCalls::Create(Options options) {
@@ -31,7 +32,8 @@ UpstreamCalls::UpstreamCalls(Options options)
     channels_.push_back(
         it != options.channels.end()
             ? it->second
-            : feeds::ProducerChannel(server::DialInternal(address)));
+            : feeds::ProducerChannel(
+                  server::DialInternal(address, options.credentials)));
   }
   principal_.set_user_id(std::move(options.caller));
   principal_.set_role(homeward::v1::ROLE_SERVICE);

@@ -40,6 +40,7 @@
 #include "common/service/upstream_route.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/security/credentials.h"
 #include "homeward/internal/v1/principal.pb.h"
 
 namespace homeward::service {
@@ -57,6 +58,9 @@ class UpstreamCalls {
     std::string caller;
     // Channels replacing the dialled ones, by replica address.
     UpstreamChannels channels;
+    // How the other replicas are dialled: the process's internal transport
+    // (common/server/transport.h); nullptr: plaintext.
+    std::shared_ptr<grpc::ChannelCredentials> credentials;
   };
 
   // Calls to the replicas of `service` named in parts.config().upstream, as

@@ -21,6 +21,7 @@ absl::StatusOr<feeds::FeedFollower*> FollowUpstream(
   options.consumer = consumer;
   options.principal_secret = parts.principal_secret();
   options.channels = std::move(channels);
+  options.credentials = parts.internal_credentials();
   ASSIGN_OR_RETURN(std::unique_ptr<feeds::FeedFollower> follower,
                    feeds::FeedFollower::Start(std::move(options)));
   feeds::FeedFollower* raw = parts.Own(std::move(follower));

@@ -2,7 +2,9 @@
 # README command 1: builds Homeward and runs the whole suite in one process
 # (gateway + services over in-process channels, RocksDB under ./homeward-data
 # or $HOMEWARD_DATA_DIR), printing how to call it. Extra arguments go to
-# homeward-all-in-one (e.g. --http_listen=0.0.0.0:7080).
+# homeward-all-in-one (e.g. --http_listen=0.0.0.0:7080 with
+# --tls_certificate_file=... --tls_private_key_file=...: off loopback the
+# public faces need TLS, or --plaintext_public; docs/TLS.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash deploy/local/build.sh --target homeward-all-in-one

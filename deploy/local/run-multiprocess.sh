@@ -7,6 +7,13 @@
 # BASE_PORT+101+r, referral BASE_PORT+201+r, follow-up BASE_PORT+301+r), with data, configs, the deployment secret and development
 # API keys (a supervisor, an administrator, the partner agency
 # "org-atelier-pikine") under $HOMEWARD_DATA_DIR (default ./homeward-multi).
+# Every internal hop is mutual TLS and both public faces are TLS, with
+# certificates of a development CA made under $HOMEWARD_DATA_DIR/tls by
+# deploy/local/make-dev-certs.sh (kept between runs; docs/TLS.md). Clients
+# trust its ca.crt (the printed curl and grpcurl examples use it).
+# Every service's data is encrypted at rest under $HOMEWARD_DATA_DIR/data.key
+# (docs/ENCRYPTION.md): a data directory from an earlier, unencrypted run is
+# refused at start, so remove it first.
 # Ctrl-C stops everything gracefully.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,6 +30,19 @@ umask 077
 
 secret="$data/principal.secret"
 [ -f "$secret" ] || od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > "$secret"
+# The key that encrypts every service's data at rest (docs/ENCRYPTION.md).
+key="$data/data.key"
+[ -f "$key" ] || od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > "$key"
+
+# A development CA and one certificate per component (only what is missing).
+tls="$PWD/$data/tls"
+[[ "$data" = /* ]] && tls="$data/tls"
+bash deploy/local/make-dev-certs.sh "$tls" gateway assessment planning \
+  referral follow-up client >/dev/null
+internal_tls() {  # internal_tls NAME: mutual TLS with NAME's certificate
+  printf '  internal_transport {\n    tls {\n      certificate_file: "%s"\n      private_key_file: "%s"\n      ca_file: "%s"\n    }\n  }\n' \
+    "$tls/$1.crt" "$tls/$1.key" "$tls/ca.crt"
+}
 
 # Development keys only when there is no key file at all: an existing
 # api_keys.textproto is the operator's and is never rewritten.
@@ -81,6 +101,8 @@ service {
   partition_count: $partitions
   owned_partitions { first: $first last: $last }
   principal_secret_file: "$secret"
+  encryption_key_file: "$key"
+$(internal_tls assessment)
   upstream {
     service: "planning"
 $planning_route  }
@@ -105,6 +127,8 @@ service {
   partition_count: $partitions
   owned_partitions { first: $first last: $last }
   principal_secret_file: "$secret"
+  encryption_key_file: "$key"
+$(internal_tls planning)
   upstream {
     service: "assessment"
 $assessment_route  }
@@ -129,6 +153,8 @@ service {
   partition_count: $partitions
   owned_partitions { first: $first last: $last }
   principal_secret_file: "$secret"
+  encryption_key_file: "$key"
+$(internal_tls referral)
   upstream {
     service: "assessment"
 $assessment_route  }
@@ -152,6 +178,8 @@ service {
   partition_count: $partitions
   owned_partitions { first: $first last: $last }
   principal_secret_file: "$secret"
+  encryption_key_file: "$key"
+$(internal_tls follow-up)
   upstream {
     service: "assessment"
 $assessment_route  }
@@ -176,6 +204,13 @@ http_listen_address: "127.0.0.1:$(( base_port + 80 ))"
 api_keys_file: "$data/api_keys.textproto"
 principal_secret_file: "$secret"
 partition_count: $partitions
+public_transport {
+  tls {
+    certificate_file: "$tls/gateway.crt"
+    private_key_file: "$tls/gateway.key"
+  }
+}
+$(internal_tls gateway | sed 's/^  //')
 routes {
   service: "assessment"
 $assessment_route}
@@ -196,14 +231,17 @@ pids+=($!)
 cat <<MSG
 Homeward is running: $replicas replica(s) each of assessment, planning, referral and
 follow-up, and a gateway (logs in $data/*.log).
-  JSON/HTTP: http://127.0.0.1:$(( base_port + 80 ))   gRPC: 127.0.0.1:$base_port
+  JSON/HTTP: https://127.0.0.1:$(( base_port + 80 ))   gRPC (TLS): 127.0.0.1:$base_port
+  Both faces present $tls/gateway.crt; trust $tls/ca.crt.
   API keys (from $data/api_keys.textproto): supervisor $key
     administrator $admin_key
     partner agency (org-atelier-pikine) $partner_key
-  curl -s -X POST http://127.0.0.1:$(( base_port + 80 ))/homeward.v1.CaseService/ListCases \\
+  curl -s --cacert $tls/ca.crt -X POST https://127.0.0.1:$(( base_port + 80 ))/homeward.v1.CaseService/ListCases \\
     -H 'Content-Type: application/json' -H 'Authorization: Bearer $key' -d '{}'
-  curl -s -X POST http://127.0.0.1:$(( base_port + 80 ))/homeward.v1.PlanService/GetPlan \\
+  curl -s --cacert $tls/ca.crt -X POST https://127.0.0.1:$(( base_port + 80 ))/homeward.v1.PlanService/GetPlan \\
     -H 'Content-Type: application/json' -H 'Authorization: Bearer $key' -d '{"caseId":"<caseId>"}'
+  grpcurl -cacert $tls/ca.crt -H 'authorization: Bearer $key' -d '{}' \\
+    127.0.0.1:$base_port homeward.v1.CaseService/ListCases
 Ctrl-C stops everything.
 MSG
 wait

@@ -11,12 +11,14 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/auth/principal_token.h"
 #include "common/feeds/producer_channel.h"
 #include "common/server/config_file.h"
+#include "common/server/transport.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/encryption_key.h"
@@ -119,6 +121,20 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
     RETURN_IF_ERROR(storage::EncryptionKey::ReadFile(
                         options.encryption_key_file, "encryption_key_file")
                         .status());
+  }
+  // Plaintext public faces only when asked for, or on loopback (the quick
+  // start): anything reachable from elsewhere needs TLS.
+  if (options.public_transport.security_case() ==
+          homeward::internal::v1::Transport::SECURITY_NOT_SET &&
+      !(server::IsLoopbackAddress(options.grpc_listen) &&
+        (options.http_listen.empty() ||
+         server::IsLoopbackAddress(options.http_listen)))) {
+    return errors::InvalidField(
+        "public_transport",
+        "is required when a public face listens on a non-loopback address: "
+        "give --tls_certificate_file and --tls_private_key_file, or "
+        "--plaintext_public to serve plaintext anyway (behind a "
+        "TLS-terminating proxy)");
   }
   std::error_code error;
   for (const char* service :
@@ -288,6 +304,8 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
   gw.config.set_grpc_listen_address(options.grpc_listen);
   gw.config.set_http_listen_address(options.http_listen);
   gw.config.set_partition_count(options.partition_count);
+  *gw.config.mutable_public_transport() = options.public_transport;
+  suite->tls_ = options.public_transport.has_tls();
   gateway::RouteToLocalServices(suite->services_, &gw);
   gw.principal_secret = secret;
   gw.api_keys = std::move(keys);
@@ -308,6 +326,19 @@ void EmbeddedSuite::Shutdown(absl::Duration grace) {
 }
 
 std::string EmbeddedSuite::Instructions() const {
+  std::string text = PlaintextInstructions();
+  if (!tls_) return text;
+  // The same calls over TLS.
+  return absl::StrReplaceAll(
+      text,
+      {{"http://", "https://"},
+       {"(all-in-one).\n",
+        "(all-in-one), TLS on both faces: first\n"
+        "  export HOMEWARD_CA=<the CA certificate that signed the server's>\n"},
+       {"curl -s ", "curl -s --cacert \"$HOMEWARD_CA\" "}});
+}
+
+std::string EmbeddedSuite::PlaintextInstructions() const {
   std::string base = absl::StrCat("http://127.0.0.1:", http_port(),
                                   "/homeward.v1.CaseService");
   std::string plans = absl::StrCat("http://127.0.0.1:", http_port(),

@@ -65,6 +65,12 @@ struct EmbeddedOptions {
   // The key file that encrypts every service's data at rest (each
   // service's ServiceConfig.encryption_key_file); empty: not encrypted.
   std::string encryption_key_file;
+  // Both public faces (gRPC and JSON; docs/TLS.md): `tls` from certificate
+  // files reloaded when they change, or `plaintext: true`. Unset: plaintext
+  // only when every listen address is loopback (127.0.0.0/8, [::1],
+  // localhost); another address is refused, naming this field. The
+  // services' in-process channels need no transport.
+  homeward::internal::v1::Transport public_transport;
 };
 
 class EmbeddedSuite {
@@ -86,16 +92,20 @@ class EmbeddedSuite {
   const std::string& dev_monitoring_key() const { return dev_monitoring_key_; }
   // How to call the running suite: the key and example calls.
   std::string Instructions() const;
+  // Whether the public faces are TLS (EmbeddedOptions::public_transport).
+  bool tls() const { return tls_; }
   // Gateway first (no new calls), then the services (drain, flush).
   void Shutdown(absl::Duration grace);
 
  private:
   EmbeddedSuite() = default;
+  std::string PlaintextInstructions() const;
   std::string dev_api_key_;
   std::string dev_admin_key_;
   std::string dev_partner_key_;
   std::string dev_monitoring_key_;
   std::string api_keys_file_;
+  bool tls_ = false;
   // The in-process channels the services follow each other's feeds over,
   // revoked first at shutdown.
   std::vector<std::shared_ptr<feeds::LateChannel>> feed_channels_;

@@ -39,6 +39,17 @@ ABSL_FLAG(std::string, encryption_key_file, "",
           "file of the AES-256 key (64 hex characters, mode 0600) that "
           "encrypts every service's data at rest; empty: not encrypted "
           "(docs/ENCRYPTION.md)");
+ABSL_FLAG(std::string, tls_certificate_file, "",
+          "TLS on both public faces (docs/TLS.md): the PEM certificate chain "
+          "to present, re-read when it changes; needs --tls_private_key_file");
+ABSL_FLAG(std::string, tls_private_key_file, "",
+          "the certificate's PEM private key (mode 0600 or 0400)");
+ABSL_FLAG(std::string, tls_ca_file, "",
+          "optional: clients must present a certificate this CA signed");
+ABSL_FLAG(bool, plaintext_public, false,
+          "serve the public faces in plaintext even on a non-loopback "
+          "address (behind a TLS-terminating proxy); on loopback they are "
+          "plaintext without TLS flags anyway");
 ABSL_FLAG(bool, log_requests, true,
           "log one line per request (identifiers only)");
 
@@ -62,6 +73,21 @@ int main(int argc, char** argv) {
   options.feasibility_dir = absl::GetFlag(FLAGS_feasibility_dir);
   options.api_keys_file = absl::GetFlag(FLAGS_api_keys_file);
   options.encryption_key_file = absl::GetFlag(FLAGS_encryption_key_file);
+  if (!absl::GetFlag(FLAGS_tls_certificate_file).empty() ||
+      !absl::GetFlag(FLAGS_tls_private_key_file).empty() ||
+      !absl::GetFlag(FLAGS_tls_ca_file).empty()) {
+    if (absl::GetFlag(FLAGS_plaintext_public)) {
+      homeward::server::Log("error",
+                            "--plaintext_public contradicts the --tls_* flags");
+      return 2;
+    }
+    auto* tls = options.public_transport.mutable_tls();
+    tls->set_certificate_file(absl::GetFlag(FLAGS_tls_certificate_file));
+    tls->set_private_key_file(absl::GetFlag(FLAGS_tls_private_key_file));
+    tls->set_ca_file(absl::GetFlag(FLAGS_tls_ca_file));
+  } else if (absl::GetFlag(FLAGS_plaintext_public)) {
+    options.public_transport.set_plaintext(true);
+  }
   auto suite = homeward::all_in_one::EmbeddedSuite::Start(options);
   if (!suite.ok()) {
     homeward::server::Log("error", "homeward cannot start",

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "common/server/log.h"
 #include "common/server/server_kit.h"
+#include "common/server/transport.h"
 #include "common/status/errors.h"
 
 namespace homeward::gateway {
@@ -35,6 +36,21 @@ absl::StatusOr<std::vector<Backend>> ConnectBackends(
           absl::StrCat("'", service,
                        "' is not a backend this gateway routes to (known: ",
                        absl::StrJoin(known, ", "), ")"));
+    }
+  }
+  // Every replica not given as an in-process channel is dialled over the
+  // gateway's internal transport (mutual TLS with its own certificate, or
+  // plaintext when the config says so; unset: plaintext, for tests).
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  if (absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> dial =
+          server::DialCredentials(config.internal_transport(),
+                                  "internal_transport");
+      dial.ok()) {
+    credentials = *std::move(dial);
+  } else {
+    for (const errors::FieldViolation& v :
+         errors::FieldViolationsOf(dial.status())) {
+      add(v.field, v.description);
     }
   }
   std::vector<Backend> backends;
@@ -74,7 +90,8 @@ absl::StatusOr<std::vector<Backend>> ConnectBackends(
       auto it = channel_overrides.find(address);
       backend.channels.push_back(it != channel_overrides.end()
                                      ? it->second
-                                     : server::DialInternal(address));
+                                     : server::DialInternal(address,
+                                                            credentials));
     }
     backends.push_back(std::move(backend));
   }

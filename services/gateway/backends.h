@@ -48,9 +48,11 @@ struct Backend {
 //     message names the backend and one of its methods);
 //   - a route's own problems (RouteTable::Create: empty or duplicate
 //     addresses, partitions with no owner or several).
+//   - internal_transport's problems (transport.h: its files).
 // A replica whose address is a key of `channel_overrides` uses that channel
-// (the all-in-one's in-process channels); the others are dialled lazily, so
-// a replica that is down does not fail the start.
+// (the all-in-one's in-process channels); the others are dialled lazily
+// over config.internal_transport, so a replica that is down does not fail
+// the start.
 absl::StatusOr<std::vector<Backend>> ConnectBackends(
     const homeward::internal::v1::GatewayConfig& config,
     const MethodTable& methods,

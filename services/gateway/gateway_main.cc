@@ -14,6 +14,7 @@
 #include "common/server/flags_usage.h"
 #include "common/server/log.h"
 #include "common/server/shutdown.h"
+#include "common/server/transport.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/gateway/gateway_server.h"
@@ -54,6 +55,17 @@ absl::StatusOr<GatewayServer::Options> LoadOptions() {
     bad.Add("api_keys_file", "is required");
   if (options.config.principal_secret_file().empty()) {
     bad.Add("principal_secret_file", "is required");
+  }
+  // Plaintext only when the config file says so, on each side.
+  for (const auto& [transport, field] :
+       {std::pair(&options.config.public_transport(), "public_transport"),
+        std::pair(&options.config.internal_transport(),
+                  "internal_transport")}) {
+    for (const homeward::errors::FieldViolation& v :
+         homeward::errors::FieldViolationsOf(
+             homeward::server::RequireExplicitTransport(*transport, field))) {
+      bad.Add(v.field, v.description);
+    }
   }
   RETURN_IF_ERROR(bad.ToStatus());
   ASSIGN_OR_RETURN(

@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "common/server/log.h"
 #include "common/server/server_kit.h"
+#include "common/server/transport.h"
 #include "common/status/errors.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
@@ -119,6 +120,20 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   absl::StatusOr<std::vector<Backend>> backends =
       ConnectBackends(config, *methods, options.channel_overrides);
   if (!backends.ok()) AddAll(backends.status(), "", &bad);
+  // The public gRPC face: TLS, asking clients for certificates only when
+  // public_transport.tls.ca_file is set.
+  std::shared_ptr<grpc::ServerCredentials> grpc_credentials;
+  if (!config.grpc_listen_address().empty()) {
+    absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+        server::ListenerCredentials(config.public_transport(),
+                                    "public_transport",
+                                    server::ClientCertificates::kWhenCaFileSet);
+    if (credentials.ok()) {
+      grpc_credentials = *std::move(credentials);
+    } else {
+      AddAll(credentials.status(), "", &bad);
+    }
+  }
   // API keys, and OIDC tokens when config.oidc is set (docs/OIDC.md).
   absl::StatusOr<std::unique_ptr<CallerAuthenticator>> keys =
       CallerAuthenticator::Create(options.api_keys, config);
@@ -151,10 +166,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     // The gateway's methods are raw: it decodes each request itself and
     // answers a bad one INVALID_ARGUMENT (forwarder.cc).
     server::PrepareServerBuilder(&builder, server::RequestDecoding::kRaw);
-    // TLS to clients is terminated in front of the gateway for now
-    // (architecture brief section 6 names it as the target).
-    builder.AddListeningPort(config.grpc_listen_address(),
-                             grpc::InsecureServerCredentials(),
+    builder.AddListeningPort(config.grpc_listen_address(), grpc_credentials,
                              &parts->grpc_port);
     for (auto& service : parts->grpc_services) {
       builder.RegisterService(service.get());

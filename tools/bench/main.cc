@@ -74,6 +74,11 @@ ABSL_FLAG(std::string, scenarios,
 ABSL_FLAG(bool, sync_writes, true,
           "Durable writes: the service syncs its WAL before replying. false "
           "sets unsafe_skip_sync, to measure what syncing costs.");
+ABSL_FLAG(std::string, tls_dir, "",
+          "TLS everywhere: a directory made by deploy/local/make-dev-certs.sh "
+          "(ca.crt and the gateway, assessment, planning, referral, follow-up "
+          "and client certificates). Internal hops are mutual TLS, the "
+          "gateway's faces TLS. Empty: plaintext.");
 ABSL_FLAG(std::string, data_dir, "",
           "Where the service keeps its data (kept afterwards). Empty: a fresh "
           "temporary directory, removed at exit.");
@@ -589,7 +594,8 @@ int Run() {
                            .deploy_dir = "",
                            .planning = absl::GetFlag(FLAGS_planning),
                            .referral = absl::GetFlag(FLAGS_referral),
-                           .follow_up = absl::GetFlag(FLAGS_follow_up)});
+                           .follow_up = absl::GetFlag(FLAGS_follow_up),
+                           .tls_dir = absl::GetFlag(FLAGS_tls_dir)});
     if (!deployment.ok()) {
       std::cerr << "cannot start the deployment: " << deployment.status()
                 << "\n";

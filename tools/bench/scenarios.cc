@@ -26,6 +26,8 @@
 #include "common/auth/principal_token.h"
 #include "common/feeds/producer_channel.h"
 #include "common/routing/route_table.h"
+#include "common/server/server_kit.h"
+#include "common/server/transport.h"
 #include "common/service/upstream_feed.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
@@ -110,14 +112,15 @@ std::unique_ptr<grpc::ClientContext> NewContext() {
 // connection) among channels with equal arguments, which would defeat the
 // point of having several.
 absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> ConnectChannels(
-    const std::string& target, int count) {
+    const std::string& target, int count,
+    std::shared_ptr<grpc::ChannelCredentials> credentials) {
+  if (credentials == nullptr) credentials = grpc::InsecureChannelCredentials();
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   for (int i = 0; i < count; ++i) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     args.SetInt("homeward.bench.channel_index", i);
-    auto channel = grpc::CreateCustomChannel(
-        target, grpc::InsecureChannelCredentials(), args);
+    auto channel = grpc::CreateCustomChannel(target, credentials, args);
     if (!channel->WaitForConnected(std::chrono::system_clock::now() +
                                    kConnectDeadline)) {
       return absl::UnavailableError(
@@ -883,6 +886,27 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
 
   const std::string deploy =
       options.deploy_dir.empty() ? HOMEWARD_DEPLOY_DIR : options.deploy_dir;
+  // With tls_dir, each component's transport names its own certificate.
+  auto transport_of = [&options](const std::string& name, bool with_ca) {
+    homeward::internal::v1::Transport transport;
+    if (options.tls_dir.empty()) {
+      transport.set_plaintext(true);
+      return transport;
+    }
+    auto* tls = transport.mutable_tls();
+    tls->set_certificate_file(absl::StrCat(options.tls_dir, "/", name, ".crt"));
+    tls->set_private_key_file(absl::StrCat(options.tls_dir, "/", name, ".key"));
+    if (with_ca) tls->set_ca_file(options.tls_dir + "/ca.crt");
+    return transport;
+  };
+  ASSIGN_OR_RETURN(deployment->client_credentials_,
+                   server::DialCredentials(transport_of("client", true),
+                                           "tls_dir (client)"));
+  // The late feed channels (planning's and referral's feeds, which
+  // assessment and planning follow) dial as assessment would.
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> assessment_dial,
+                   server::DialCredentials(transport_of("assessment", true),
+                                           "tls_dir (assessment)"));
   homeward::internal::v1::AssessmentConfig assessment_config;
   assessment_config.set_taxonomy_dir(deploy + "/taxonomy");
   assessment_config.set_programmes_dir(deploy + "/programmes");
@@ -894,6 +918,7 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
   service.set_data_dir(options.data_dir + "/assessment");
   service.set_partition_count(64);
   service.set_unsafe_skip_sync(!options.sync_writes);
+  *service.mutable_internal_transport() = transport_of("assessment", true);
   std::error_code error;
   std::filesystem::create_directories(service.data_dir(), error);
   if (error) {
@@ -945,6 +970,8 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
     planning_service.set_data_dir(options.data_dir + "/planning");
     planning_service.set_partition_count(service.partition_count());
     planning_service.set_unsafe_skip_sync(!options.sync_writes);
+    *planning_service.mutable_internal_transport() =
+        transport_of("planning", true);
     // It follows every partition of the one assessment replica, over TCP.
     homeward::internal::v1::ServiceRoute& upstream =
         *planning_service.add_upstream();
@@ -971,8 +998,8 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
     deployment->services_.push_back(gateway::LoopbackService(
         planning::kPlanningBackend, std::move(planning)));
     deployment->planning_target_ = deployment->services_.back().address;
-    deployment->planning_feed_->Set(grpc::CreateChannel(
-        deployment->planning_target_, grpc::InsecureChannelCredentials()));
+    deployment->planning_feed_->Set(
+        server::DialInternal(deployment->planning_target_, assessment_dial));
   }
 
   if (options.referral) {
@@ -985,6 +1012,8 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
     referral_service.set_data_dir(options.data_dir + "/referral");
     referral_service.set_partition_count(service.partition_count());
     referral_service.set_unsafe_skip_sync(!options.sync_writes);
+    *referral_service.mutable_internal_transport() =
+        transport_of("referral", true);
     // It follows the assessment replica (cases, consent) and the planning
     // replica (referrals to make), and calls the assessment replica for the
     // consent check, all over TCP.
@@ -1006,8 +1035,10 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
     deployment->services_.push_back(gateway::LoopbackService(
         referral::kReferralBackend, std::move(referral)));
     deployment->referral_target_ = deployment->services_.back().address;
-    deployment->referral_feed_->Set(grpc::CreateChannel(
-        deployment->referral_target_, grpc::InsecureChannelCredentials()));
+    // Followed by assessment and planning through one channel: it
+    // presents assessment's certificate (same CA, so either would do).
+    deployment->referral_feed_->Set(
+        server::DialInternal(deployment->referral_target_, assessment_dial));
   }
 
   if (options.follow_up && options.planning) {
@@ -1020,6 +1051,8 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
     follow_up_service.set_data_dir(options.data_dir + "/follow_up");
     follow_up_service.set_partition_count(service.partition_count());
     follow_up_service.set_unsafe_skip_sync(!options.sync_writes);
+    *follow_up_service.mutable_internal_transport() =
+        transport_of("follow-up", true);
     // It follows the assessment, planning and referral replicas, over TCP.
     AddFeedRoute(gateway::kAssessmentService, deployment->service_target_,
                  service.partition_count(), &follow_up_service);
@@ -1048,6 +1081,8 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
   config.set_grpc_listen_address("127.0.0.1:0");
   config.set_http_listen_address("127.0.0.1:0");
   config.set_partition_count(64);
+  *config.mutable_public_transport() = transport_of("gateway", false);
+  *config.mutable_internal_transport() = transport_of("gateway", true);
   gateway::RouteToLocalServices(deployment->services_, &gateway_options);
   gateway_options.principal_secret = deployment->secret_;
   deployment->api_key_ = gateway::GenerateApiKeySecret();
@@ -1093,7 +1128,8 @@ absl::StatusOr<std::vector<std::string>> PreloadCases(
     const Deployment& deployment, int count, int concurrency) {
   if (count < 1) return absl::InvalidArgumentError("count must be positive");
   ASSIGN_OR_RETURN(auto channels,
-                   ConnectChannels(deployment.service_target(), 1));
+                   ConnectChannels(deployment.service_target(), 1,
+                                   deployment.client_credentials()));
   auto stubs = MakeStubs<CaseService>(channels);
   const Authorize authorize = SignedPrincipal(deployment);
   const std::string prefix = FreshRequestIdPrefix("preload");
@@ -1219,7 +1255,8 @@ absl::StatusOr<std::unique_ptr<PlanPool>> PreloadPlans(
   ASSIGN_OR_RETURN(std::vector<std::string> case_ids,
                    PreloadCases(deployment, count, concurrency));
   ASSIGN_OR_RETURN(auto channels,
-                   ConnectChannels(deployment.planning_target(), 1));
+                   ConnectChannels(deployment.planning_target(), 1,
+                                   deployment.client_credentials()));
   auto stub = PlanService::NewStub(channels[0]);
   const auth::PrincipalSigner signer(deployment.secret());
   const homeward::internal::v1::Principal supervisor = testing::MakePrincipal(
@@ -1275,7 +1312,8 @@ absl::StatusOr<std::unique_ptr<ContactPool>> PreloadFollowUps(
   ASSIGN_OR_RETURN(std::unique_ptr<PlanPool> plans,
                    PreloadPlans(deployment, count, activities, concurrency));
   ASSIGN_OR_RETURN(auto channels,
-                   ConnectChannels(deployment.follow_up_target(), 1));
+                   ConnectChannels(deployment.follow_up_target(), 1,
+                                   deployment.client_credentials()));
   auto stub = FollowUpService::NewStub(channels[0]);
   const auth::PrincipalSigner signer(deployment.secret());
   std::vector<ScheduledCase> cases(plans->size());
@@ -1397,7 +1435,8 @@ absl::StatusOr<std::vector<std::string>> PreloadDirectory(
   ASSIGN_OR_RETURN(std::string example,
                    ReadFile(deploy + "/directory/example_directory.json"));
   ASSIGN_OR_RETURN(auto channels,
-                   ConnectChannels(deployment.referral_target(), 1));
+                   ConnectChannels(deployment.referral_target(), 1,
+                                   deployment.client_credentials()));
   auto stub = DirectoryService::NewStub(channels[0]);
   const auth::PrincipalSigner signer(deployment.secret());
   const homeward::internal::v1::Principal admin = testing::MakePrincipal(
@@ -1449,9 +1488,11 @@ absl::StatusOr<std::unique_ptr<ReferralPool>> PreloadReferrals(
   }
 
   ASSIGN_OR_RETURN(auto referral_channels,
-                   ConnectChannels(deployment.referral_target(), 1));
+                   ConnectChannels(deployment.referral_target(), 1,
+                                   deployment.client_credentials()));
   ASSIGN_OR_RETURN(auto assessment_channels,
-                   ConnectChannels(deployment.service_target(), 1));
+                   ConnectChannels(deployment.service_target(), 1,
+                                   deployment.client_credentials()));
   auto referrals = homeward::v1::ReferralService::NewStub(referral_channels[0]);
   auto consents = homeward::v1::ConsentService::NewStub(assessment_channels[0]);
   const auth::PrincipalSigner signer(deployment.secret());
@@ -1655,10 +1696,11 @@ absl::StatusOr<std::unique_ptr<PreparedScenario>> PreparedScenario::Prepare(
         new PreparedScenario(std::move(clients)));
   }
   const bool via_gateway = absl::EndsWith(name, "_gateway");
-  ASSIGN_OR_RETURN(auto channels,
-                   ConnectChannels(via_gateway ? deployment.gateway_target()
-                                               : deployment.service_target(),
-                                   ChannelCount(settings)));
+  ASSIGN_OR_RETURN(
+      auto channels,
+      ConnectChannels(via_gateway ? deployment.gateway_target()
+                                  : deployment.service_target(),
+                      ChannelCount(settings), deployment.client_credentials()));
   auto clients = std::make_unique<Clients>();
   clients->name = name;
   clients->case_ids = case_ids;

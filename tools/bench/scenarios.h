@@ -113,6 +113,14 @@ struct DeploymentOptions {
   // contacts raise no needs, and it closes no case). Without it the
   // follow-up scenarios cannot run.
   bool follow_up = true;
+  // TLS everywhere (for the TLS cost ratios, issue 16): a directory made by
+  // deploy/local/make-dev-certs.sh holding ca.crt and the certificates of
+  // gateway, assessment, planning, referral, follow-up and client. Each
+  // service's internal hops are mutual TLS with its own certificate, the
+  // gateway dials them with gateway.crt, and the gateway's public faces are
+  // TLS with gateway.crt (no client certificate asked for); the bench's own
+  // clients then dial with client_credentials(). Empty: plaintext.
+  std::string tls_dir;
 };
 
 // One assessment replica, optionally one planning replica, and one gateway
@@ -152,6 +160,12 @@ class Deployment {
   const std::string& status_partner_key() const { return status_partner_key_; }
   // The key of a supervisor (kBenchSupervisor) of kBenchOffice.
   const std::string& supervisor_key() const { return supervisor_key_; }
+  // What the bench's clients dial the gateway and the services with: with
+  // DeploymentOptions::tls_dir, TLS trusting its ca.crt and presenting
+  // client.crt (the services ask for it); else plaintext.
+  const std::shared_ptr<grpc::ChannelCredentials>& client_credentials() const {
+    return client_credentials_;
+  }
   // Waits (up to `timeout`) until each service's storage has no flush or
   // compaction running or pending, so that a scenario does not pay for the
   // background work the writes of the one before it left behind.
@@ -174,6 +188,7 @@ class Deployment {
   std::string status_partner_key_;
   std::string supervisor_key_;
   int gateway_http_port_ = 0;
+  std::shared_ptr<grpc::ChannelCredentials> client_credentials_;
   // The services behind the gateway, reached over loopback TCP. Declared
   // before the gateway so that the gateway, which calls them, goes first.
   std::vector<gateway::LocalService> services_;
@@ -247,9 +262,11 @@ absl::StatusOr<std::unique_ptr<ReferralPool>> PreloadReferrals(
     int inbox_referrals, int status_referrals, int case_count, int concurrency);
 
 // Dials `count` channels to `target`, each with its own TCP connection
-// (a private subchannel pool), and waits until each is connected.
+// (a private subchannel pool), and waits until each is connected;
+// `credentials` nullptr: plaintext (else e.g. Deployment::client_credentials).
 absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> ConnectChannels(
-    const std::string& target, int count);
+    const std::string& target, int count,
+    std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
 
 // A plan a bench case can be submitted with: `activities` direct,
 // individual economic activities due within 180 days of `today`, no
