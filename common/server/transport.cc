@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/auth/key_file_mode.h"
 #include "common/status/errors.h"
 #include "grpcpp/security/tls_certificate_provider.h"
 #include "grpcpp/security/tls_certificate_verifier.h"
@@ -130,15 +131,13 @@ absl::Status CheckTlsFiles(const TlsFiles& tls, absl::string_view field,
     bool ok;
     const std::string pem =
         CheckedRead(tls.private_key_file(), key_field, bad, &ok);
-    struct stat st;
-    if (ok && stat(tls.private_key_file().c_str(), &st) == 0 &&
-        (st.st_mode & 077) != 0) {
-      // As for the principal secret file: a key others can read is a key
-      // others may have copied.
-      bad.Add(key_field,
-              absl::StrCat("'", tls.private_key_file(),
-                           "' is readable by group or others: chmod 600 it "
-                           "(0600 or 0400 allowed)"));
+    // A key others can read is a key others may have copied.
+    if (absl::Status mode =
+            auth::CheckKeyFileMode(tls.private_key_file(), key_field);
+        ok && !mode.ok()) {
+      for (errors::FieldViolation& v : errors::FieldViolationsOf(mode)) {
+        bad.Add(std::move(v.field), std::move(v.description));
+      }
       ok = false;
     }
     if (ok) {

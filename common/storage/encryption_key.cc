@@ -2,10 +2,7 @@
 #include "common/storage/encryption_key.h"
 
 #include <openssl/crypto.h>
-#include <sys/stat.h>
 
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -13,8 +10,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "common/auth/crypto.h"
+#include "common/auth/key_file_mode.h"
 #include "common/status/errors.h"
 
 namespace homeward::storage {
@@ -72,15 +69,12 @@ absl::StatusOr<EncryptionKey> EncryptionKey::ReadFile(const std::string& path,
         field, absl::StrCat("'", path, "' ", problem, ": ", kAllowed));
   };
   if (path.empty()) return refuse("is empty");
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) {
-    return refuse(absl::StrCat("cannot be read (", std::strerror(errno), ")"));
-  }
-  if (!S_ISREG(st.st_mode)) return refuse("is not a regular file");
-  if ((st.st_mode & 077) != 0) {
-    return refuse(absl::StrFormat(
-        "is readable or writable by group or others (mode %04o)",
-        st.st_mode & 07777));
+  // Missing, not a regular file, or open to group or others: the check every
+  // secret file gets, with what a key file must hold added.
+  if (absl::Status mode = auth::CheckKeyFileMode(path, field); !mode.ok()) {
+    return errors::InvalidField(
+        field, absl::StrCat(errors::FieldViolationsOf(mode).front().description,
+                            ": ", kAllowed));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) return refuse("cannot be opened");

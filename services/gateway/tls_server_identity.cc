@@ -11,7 +11,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "common/server/key_file_mode.h"
+#include "common/auth/key_file_mode.h"
 #include "common/server/log.h"
 #include "common/status/errors.h"
 
@@ -133,7 +133,7 @@ absl::StatusOr<std::shared_ptr<SSL_CTX>> BuildContext(
             "is required: the PEM certificate chain (leaf first) to present");
   }
   absl::Status key_mode =
-      server::CheckKeyFileMode(files.private_key_file(), key_field);
+      auth::CheckKeyFileMode(files.private_key_file(), key_field);
   for (const errors::FieldViolation& v : errors::FieldViolationsOf(key_mode)) {
     bad.Add(v.field, v.description);
   }

@@ -1,5 +1,5 @@
 // Owner-only permission check for secret files; see key_file_mode.h.
-#include "common/server/key_file_mode.h"
+#include "common/auth/key_file_mode.h"
 
 #include <sys/stat.h>
 
@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
 
-namespace homeward::server {
+namespace homeward::auth {
 
 absl::Status CheckKeyFileMode(const std::string& path,
                               absl::string_view field) {
@@ -19,11 +19,12 @@ absl::Status CheckKeyFileMode(const std::string& path,
   if (stat(path.c_str(), &st) != 0) {
     return errors::InvalidField(
         field,
-        absl::StrCat("cannot read '", path, "': ", std::strerror(errno)));
+        absl::StrCat("'", path, "' cannot be read (", std::strerror(errno),
+                     ")"));
   }
   if (!S_ISREG(st.st_mode)) {
     return errors::InvalidField(field,
-                                absl::StrCat("'", path, "' is not a file"));
+                                absl::StrCat("'", path, "' is not a regular file"));
   }
   if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
     char mode[8];
@@ -31,10 +32,11 @@ absl::Status CheckKeyFileMode(const std::string& path,
                   static_cast<unsigned>(st.st_mode & 07777));
     return errors::InvalidField(
         field, absl::StrCat("'", path, "' has mode ", mode,
-                            ": a key file must be readable by its owner only "
-                            "(0600 or 0400; chmod 600 it)"));
+                            ": readable by group or others; a key file must "
+                            "be readable by its owner only (0600 or 0400; "
+                            "chmod 600 it)"));
   }
   return absl::OkStatus();
 }
 
-}  // namespace homeward::server
+}  // namespace homeward::auth
