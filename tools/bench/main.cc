@@ -47,9 +47,12 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "common/server/flags_usage.h"
 #include "common/server/log.h"
+#include "common/status/status_macros.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "tests/fixtures/temp_dir.h"
@@ -70,7 +73,10 @@ ABSL_FLAG(std::string, scenarios,
           "referral_status_gateway,follow_up_due_gateway,"
           "follow_up_record_gateway",
           "Comma-separated scenarios to run, in this order. Ratios need "
-          "baseline.");
+          "baseline. get_gateway_secure and register_gateway_secure run on a "
+          "second deployment with TLS, mutual TLS and encryption at rest, "
+          "against the same baseline (compared with get_gateway and "
+          "register_gateway when those run too).");
 ABSL_FLAG(bool, sync_writes, true,
           "Durable writes: the service syncs its WAL before replying. false "
           "sets unsafe_skip_sync, to measure what syncing costs.");
@@ -198,6 +204,10 @@ int AvailableCpus() {
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof(set), &set) == 0) return CPU_COUNT(&set);
   return static_cast<int>(std::thread::hardware_concurrency());
+}
+
+bool IsSecure(const ScenarioInfo* info) {
+  return absl::EndsWith(info->name, kSecureSuffix);
 }
 
 absl::StatusOr<std::vector<const ScenarioInfo*>> SelectedScenarios() {
@@ -407,6 +417,24 @@ std::string Settings(int channels_per_target, const std::string& data_dir,
       absl::GetFlag(FLAGS_follow_up) ? "true" : "false",
       absl::GetFlag(FLAGS_preload_follow_ups),
       absl::GetFlag(FLAGS_contact_record_rate), data_dir);
+}
+
+// Each secure scenario's ratio over its plaintext twin's, both against the
+// same baseline: 1 means TLS, mutual TLS and encryption at rest cost nothing.
+void PrintSecureCost(const std::vector<Row>& rows) {
+  for (const Row& secure : rows) {
+    if (!IsSecure(secure.info) || !secure.ratio.has_value()) continue;
+    const absl::string_view plain_name =
+        absl::StripSuffix(secure.info->name, kSecureSuffix);
+    for (const Row& plain : rows) {
+      if (plain.info->name != plain_name || !plain.ratio.has_value()) continue;
+      const double cost = *secure.ratio / *plain.ratio;
+      std::cout << absl::StrFormat(
+          "%s: ratio %.3f against %s's %.3f: %.2f of it (goal >= 0.75) %s\n",
+          secure.info->name, *secure.ratio, plain.info->name, *plain.ratio,
+          cost, cost >= 0.75 ? "met" : "NOT met");
+    }
+  }
 }
 
 void PrintTable(const std::vector<Row>& rows, const std::string& settings) {
@@ -721,6 +749,42 @@ int Run() {
                             .components = &components,
                             .referrals = referrals.get(),
                             .contacts = contacts.get()};
+    // The secure twin: the assessment service and the gateway alone, with
+    // as many cases as the plain one.
+    std::unique_ptr<Deployment> secure;
+    std::vector<std::string> secure_case_ids;
+    std::string secure_failure;
+    if (absl::c_any_of(*selected, IsSecure)) {
+      absl::StatusOr<std::unique_ptr<Deployment>> started =
+          [&]() -> absl::StatusOr<std::unique_ptr<Deployment>> {
+        ASSIGN_OR_RETURN(
+            DeploymentOptions options,
+            SecureDeploymentOptions(
+                data_dir + "/secure",
+                {.sync_writes = absl::GetFlag(FLAGS_sync_writes),
+                 .planning = false,
+                 .referral = false,
+                 .follow_up = false}));
+        return Deployment::Start(options);
+      }();
+      if (started.ok()) {
+        secure = *std::move(started);
+        std::cerr << "secure deployment: gateway at "
+                  << secure->gateway_target() << "; preloading "
+                  << case_ids.size() << " cases...\n";
+        absl::StatusOr<std::vector<std::string>> ids =
+            PreloadCases(*secure, static_cast<int>(case_ids.size()),
+                         settings.load.concurrency);
+        if (ids.ok()) {
+          secure_case_ids = *std::move(ids);
+        } else {
+          secure_failure = ids.status().ToString();
+        }
+      } else {
+        secure_failure = started.status().ToString();
+      }
+    }
+    const ScenarioData secure_data{.case_ids = &secure_case_ids};
 
     const int rounds = std::max(1, absl::GetFlag(FLAGS_rounds));
     const size_t baseline_index =
@@ -742,9 +806,14 @@ int Run() {
     // failures).
     auto run_slice = [&](size_t i) -> std::optional<LoadResult> {
       const ScenarioInfo* info = (*selected)[i];
+      Deployment& target = IsSecure(info) ? *secure : **deployment;
       if (prepared[i] == nullptr) {
         absl::StatusOr<std::unique_ptr<PreparedScenario>> scenario =
-            PreparedScenario::Prepare(info->name, **deployment, data, settings);
+            IsSecure(info)
+                ? PreparedScenario::Prepare(
+                      std::string(absl::StripSuffix(info->name, kSecureSuffix)),
+                      target, secure_data, settings)
+                : PreparedScenario::Prepare(info->name, target, data, settings);
         if (!scenario.ok()) {
           failures[i] = scenario.status().ToString();
           return std::nullopt;
@@ -753,8 +822,7 @@ int Run() {
       }
       // Writes leave flushes and compactions behind: a slice must not pay
       // for the one before it.
-      if (absl::Status idle =
-              (*deployment)->WaitForStorageIdle(absl::Seconds(60));
+      if (absl::Status idle = target.WaitForStorageIdle(absl::Seconds(60));
           !idle.ok()) {
         std::cerr << "  (measuring anyway: " << idle.message() << ")\n";
       }
@@ -808,6 +876,17 @@ int Run() {
     for (int round = 1; round <= rounds; ++round) {
       for (size_t i = 0; i < selected->size(); ++i) {
         if (!failures[i].empty() || i == baseline_index) continue;
+        if (IsSecure((*selected)[i]) && secure == nullptr) {
+          failures[i] = absl::StrCat("the secure deployment did not start: ",
+                                     secure_failure);
+          continue;
+        }
+        if (IsSecure((*selected)[i]) && (*selected)[i]->needs_cases &&
+            secure_case_ids.empty()) {
+          failures[i] = absl::StrCat("preloading the secure deployment failed: ",
+                                     secure_failure);
+          continue;
+        }
         if ((*selected)[i]->needs_cases && case_ids.empty()) {
           failures[i] =
               absl::StrCat("preloading cases failed: ", preload_failure);
@@ -846,6 +925,7 @@ int Run() {
   }
 
   PrintTable(rows, settings_text);
+  PrintSecureCost(rows);
   int exit_code = 0;
   for (const Row& row : rows) {
     if (!row.result.has_value() || row.result->errors > 0) exit_code = 1;

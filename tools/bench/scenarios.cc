@@ -2,7 +2,11 @@
 // scenarios.h.
 #include "tools/bench/scenarios.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -819,6 +823,40 @@ absl::Status ResultErrors(const LoadResult& result, absl::string_view what) {
 
 }  // namespace
 
+absl::StatusOr<DeploymentOptions> SecureDeploymentOptions(
+    const std::string& dir, DeploymentOptions base) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) {
+    return absl::InternalError(
+        absl::StrCat("cannot create ", dir, ": ", error.message()));
+  }
+  base.data_dir = dir + "/data";
+  base.tls_dir = dir + "/tls";
+  const std::string command =
+      absl::StrCat("bash '", HOMEWARD_DEPLOY_DIR,
+                   "/local/make-dev-certs.sh' '", base.tls_dir, "' >/dev/null");
+  if (std::system(command.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("failed: ", command));
+  }
+  base.encryption_key_file = dir + "/data.key";
+  const int fd =
+      open(base.encryption_key_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) {
+    return absl::InternalError(
+        absl::StrCat("cannot create ", base.encryption_key_file));
+  }
+  const std::string key = crypto::RandomHex(32);
+  const bool written =
+      write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size());
+  close(fd);
+  if (!written) {
+    return absl::InternalError(
+        absl::StrCat("cannot write ", base.encryption_key_file));
+  }
+  return base;
+}
+
 const std::vector<ScenarioInfo>& AllScenarios() {
   static const auto* const kScenarios = new std::vector<ScenarioInfo>{
       {"baseline", "grpc.health.v1.Health/Check, direct to the service", 0,
@@ -831,6 +869,13 @@ const std::vector<ScenarioInfo>& AllScenarios() {
        0, true},
       {"register_direct", "RegisterCase direct to the service", 0.2, false},
       {"register_gateway", "RegisterCase through the gateway", 0.15, false},
+      {"get_gateway_secure",
+       "get_gateway with TLS to the gateway, mutual TLS to the service and "
+       "its data encrypted at rest (a second deployment)",
+       0, true},
+      {"register_gateway_secure",
+       "register_gateway with TLS, mutual TLS and encryption at rest",
+       0, false},
       {"plan_get_gateway",
        "GetPlan of the preloaded active plans through the gateway", 0.35, false,
        true},
@@ -919,6 +964,7 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
   service.set_partition_count(64);
   service.set_unsafe_skip_sync(!options.sync_writes);
   *service.mutable_internal_transport() = transport_of("assessment", true);
+  service.set_encryption_key_file(options.encryption_key_file);
   std::error_code error;
   std::filesystem::create_directories(service.data_dir(), error);
   if (error) {
@@ -970,6 +1016,7 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
     planning_service.set_data_dir(options.data_dir + "/planning");
     planning_service.set_partition_count(service.partition_count());
     planning_service.set_unsafe_skip_sync(!options.sync_writes);
+    planning_service.set_encryption_key_file(options.encryption_key_file);
     *planning_service.mutable_internal_transport() =
         transport_of("planning", true);
     // It follows every partition of the one assessment replica, over TCP.
@@ -1012,6 +1059,7 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
     referral_service.set_data_dir(options.data_dir + "/referral");
     referral_service.set_partition_count(service.partition_count());
     referral_service.set_unsafe_skip_sync(!options.sync_writes);
+    referral_service.set_encryption_key_file(options.encryption_key_file);
     *referral_service.mutable_internal_transport() =
         transport_of("referral", true);
     // It follows the assessment replica (cases, consent) and the planning
@@ -1051,6 +1099,7 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
     follow_up_service.set_data_dir(options.data_dir + "/follow_up");
     follow_up_service.set_partition_count(service.partition_count());
     follow_up_service.set_unsafe_skip_sync(!options.sync_writes);
+    follow_up_service.set_encryption_key_file(options.encryption_key_file);
     *follow_up_service.mutable_internal_transport() =
         transport_of("follow-up", true);
     // It follows the assessment, planning and referral replicas, over TCP.

@@ -121,7 +121,22 @@ struct DeploymentOptions {
   // TLS with gateway.crt (no client certificate asked for); the bench's own
   // clients then dial with client_credentials(). Empty: plaintext.
   std::string tls_dir;
+  // Every service's data encrypted at rest under this key file
+  // (ServiceConfig.encryption_key_file). Empty: not encrypted.
+  std::string encryption_key_file;
 };
+
+// The scenarios named with this suffix (get_gateway_secure,
+// register_gateway_secure) run their base scenario against a second
+// deployment made by SecureDeploymentOptions, with ratios to the same
+// plaintext baseline: what TLS, mutual TLS and encryption at rest cost.
+inline constexpr char kSecureSuffix[] = "_secure";
+
+// `base` made secure under `dir` (created): a development CA and every
+// component's certificate (deploy/local/make-dev-certs.sh) as tls_dir, and a
+// fresh key file (mode 0600) as encryption_key_file; data under dir/data.
+absl::StatusOr<DeploymentOptions> SecureDeploymentOptions(
+    const std::string& dir, DeploymentOptions base);
 
 // One assessment replica, optionally one planning replica, and one gateway
 // (gRPC and JSON faces) routing to them over real TCP, all on 127.0.0.1 with
