@@ -51,7 +51,7 @@
 #include "services/gateway/api_keys.h"
 #include "services/gateway/connect_error.h"
 #include "services/gateway/method_table.h"
-#include "services/gateway/programme_indicators.h"
+#include "services/gateway/gateway_server.h"
 #include "tests/fixtures/case_fixtures.h"
 #include "tests/fixtures/gateway_client.h"
 #include "tests/fixtures/temp_dir.h"
@@ -110,16 +110,11 @@ homeward::internal::v1::Principal PrincipalOf(size_t role_index, Scope scope) {
   return p;
 }
 
-// Every method the gateway builds its table from (gateway_server.cc: the
-// public methods and the programme indicators), checked.
+// Every method the gateway builds its table from, checked.
 const MethodTable& Table() {
   static const MethodTable* const table = [] {
-    std::vector<MethodRoute> methods = gateway::PublicMethods();
-    for (MethodRoute& m : gateway::IndicatorMethods(5)) {
-      methods.push_back(std::move(m));
-    }
     absl::StatusOr<MethodTable> created =
-        MethodTable::Create(std::move(methods));
+        MethodTable::Create(gateway::GatewayMethods(5));
     EXPECT_TRUE(created.ok()) << created.status();
     return new MethodTable(*std::move(created));
   }();
@@ -936,8 +931,9 @@ TEST_F(AuthorizationMatrixTest, InternalMethodsAreUnknownOnBothFaces) {
           << body;
     }
   }
-  // The programme indicators' parts, one per service.
-  EXPECT_EQ(internal, 4);
+  // The programme indicators' and the subject-access export's parts, one
+  // per service each.
+  EXPECT_EQ(internal, 8);
 }
 
 }  // namespace

@@ -62,6 +62,17 @@ struct GatewayServer::Parts {
   bool shut_down ABSL_GUARDED_BY(shutdown_mu) = false;
 };
 
+std::vector<MethodRoute> GatewayMethods(int indicator_suppression_threshold) {
+  std::vector<MethodRoute> methods = PublicMethods();
+  for (MethodRoute& method : IndicatorMethods(indicator_suppression_threshold)) {
+    methods.push_back(std::move(method));
+  }
+  for (MethodRoute& method : SubjectAccessMethods()) {
+    methods.push_back(std::move(method));
+  }
+  return methods;
+}
+
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     Options options) {
   const homeward::internal::v1::GatewayConfig& config = options.config;
@@ -97,16 +108,9 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   // call could meet it.
   std::vector<MethodRoute> declared;
   if (options.methods.empty()) {
-    declared = PublicMethods();
-    // The programme indicators, composed here with the configured
-    // threshold (a refused threshold fails the start below anyway).
-    for (MethodRoute& method : IndicatorMethods(static_cast<int>(threshold))) {
-      declared.push_back(std::move(method));
-    }
-    // The subject-access export and its four internal parts.
-    for (MethodRoute& method : SubjectAccessMethods()) {
-      declared.push_back(std::move(method));
-    }
+    // The programme indicators are composed with the configured threshold
+    // (a refused threshold fails the start below anyway).
+    declared = GatewayMethods(static_cast<int>(threshold));
   } else {
     declared = std::move(options.methods);
   }

@@ -38,6 +38,12 @@
 
 namespace homeward::gateway {
 
+// Every method a gateway serves: PublicMethods(), the programme indicators
+// composed with `indicator_suppression_threshold` (IndicatorMethods,
+// programme_indicators.h) and the subject-access export with its internal
+// parts (SubjectAccessMethods, subject_access.h).
+std::vector<MethodRoute> GatewayMethods(int indicator_suppression_threshold);
+
 class GatewayServer {
  public:
   struct Options {
@@ -56,11 +62,8 @@ class GatewayServer {
     // in-process channels). Keyed by ReplicaConfig.address, whichever
     // backend's route lists it (local_services.h builds both).
     std::map<std::string, std::shared_ptr<grpc::Channel>> channel_overrides;
-    // The methods served, replacing PublicMethods(), the programme
-    // indicators (IndicatorMethods, programme_indicators.h) and the
-    // subject-access export (SubjectAccessMethods, subject_access.h) when
-    // not empty,
-    // and methods served besides them. For tests (a probe backend) and for
+    // The methods served, replacing GatewayMethods() when not empty, and
+    // methods served besides them. For tests (a probe backend) and for
     // a service whose methods are not in PublicMethods() yet; a deployment
     // leaves both empty. Checked by MethodTable::Create like the public
     // table.

@@ -117,7 +117,10 @@ int Run() {
                          .sync_writes = true,
                          .deploy_dir = "",
                          .planning = false,
-                         .referral = false});
+                         .referral = false,
+                         .follow_up = true,
+                         .tls_dir = "",
+                         .encryption_key_file = ""});
   if (!deployment.ok()) {
     std::cerr << "cannot start the deployment: " << deployment.status() << "\n";
     return 1;

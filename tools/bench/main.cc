@@ -623,7 +623,8 @@ int Run() {
                            .planning = absl::GetFlag(FLAGS_planning),
                            .referral = absl::GetFlag(FLAGS_referral),
                            .follow_up = absl::GetFlag(FLAGS_follow_up),
-                           .tls_dir = absl::GetFlag(FLAGS_tls_dir)});
+                           .tls_dir = absl::GetFlag(FLAGS_tls_dir),
+                           .encryption_key_file = ""});
     if (!deployment.ok()) {
       std::cerr << "cannot start the deployment: " << deployment.status()
                 << "\n";
@@ -757,14 +758,11 @@ int Run() {
     if (absl::c_any_of(*selected, IsSecure)) {
       absl::StatusOr<std::unique_ptr<Deployment>> started =
           [&]() -> absl::StatusOr<std::unique_ptr<Deployment>> {
-        ASSIGN_OR_RETURN(
-            DeploymentOptions options,
-            SecureDeploymentOptions(
-                data_dir + "/secure",
-                {.sync_writes = absl::GetFlag(FLAGS_sync_writes),
-                 .planning = false,
-                 .referral = false,
-                 .follow_up = false}));
+        DeploymentOptions base;
+        base.sync_writes = absl::GetFlag(FLAGS_sync_writes);
+        base.planning = base.referral = base.follow_up = false;
+        ASSIGN_OR_RETURN(DeploymentOptions options,
+                         SecureDeploymentOptions(data_dir + "/secure", base));
         return Deployment::Start(options);
       }();
       if (started.ok()) {

@@ -3,8 +3,8 @@
 // (case_bulk_load.h), for benchmarks over a large office. Stop the service
 // first: RocksDB refuses a second opener.
 //
-//   homeward-bulk-load --data_dir=/tmp/hw/assessment --office=office-bench \
-//       --case_manager=cm-bench --cases=1000000
+//   homeward-bulk-load --data_dir=/tmp/hw/assessment --office=office-bench
+//       --case_manager=cm-bench --cases=1000000   (one command line)
 #include <iostream>
 #include <string>
 
