@@ -207,13 +207,13 @@ TEST(MethodTableTest, PublicTableIsCompleteAndResolves) {
   ASSERT_THAT(table, IsOk());
   // Every method of every public contract, and nothing else.
   const char* services[] = {
-      "homeward.v1.CaseService",        "homeward.v1.InstrumentService",
-      "homeward.v1.AssessmentService",  "homeward.v1.CounsellingService",
-      "homeward.v1.ConsentService",     "homeward.v1.AuditService",
-      "homeward.v1.NeedService",        "homeward.v1.ProgrammeService",
-      "homeward.v1.PlanService",        "homeward.v1.DirectoryService",
-      "homeward.v1.ReferralService",    "homeward.v1.PartnerReferralService",
-      "homeward.v1.FollowUpService",    "homeward.v1.CaseClosureService",
+      "homeward.v1.CaseService",         "homeward.v1.InstrumentService",
+      "homeward.v1.AssessmentService",   "homeward.v1.CounsellingService",
+      "homeward.v1.ConsentService",      "homeward.v1.AuditService",
+      "homeward.v1.NeedService",         "homeward.v1.ProgrammeService",
+      "homeward.v1.PlanService",         "homeward.v1.DirectoryService",
+      "homeward.v1.ReferralService",     "homeward.v1.PartnerReferralService",
+      "homeward.v1.FollowUpService",     "homeward.v1.CaseClosureService",
       "homeward.v1.CaseOverviewService", "homeward.v1.RetentionService"};
   size_t methods = 0;
   for (const char* name : services) {

@@ -17,14 +17,13 @@ absl::Status CheckKeyFileMode(const std::string& path,
   if (path.empty()) return errors::InvalidField(field, "is required");
   struct stat st;
   if (stat(path.c_str(), &st) != 0) {
-    return errors::InvalidField(
-        field,
-        absl::StrCat("'", path, "' cannot be read (", std::strerror(errno),
-                     ")"));
+    return errors::InvalidField(field,
+                                absl::StrCat("'", path, "' cannot be read (",
+                                             std::strerror(errno), ")"));
   }
   if (!S_ISREG(st.st_mode)) {
-    return errors::InvalidField(field,
-                                absl::StrCat("'", path, "' is not a regular file"));
+    return errors::InvalidField(
+        field, absl::StrCat("'", path, "' is not a regular file"));
   }
   if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
     char mode[8];

@@ -1,7 +1,8 @@
 // The permission check for files holding secrets (TLS private keys, the
-// encryption key at rest, key files named in a config): only their owner may read them. A key readable
-// by group or others could be copied by any local account, so the process
-// refuses to start with it rather than serve with a key it cannot trust.
+// encryption key at rest, key files named in a config): only their owner may
+// read them. A key readable by group or others could be copied by any local
+// account, so the process refuses to start with it rather than serve with a key
+// it cannot trust.
 //
 //   RETURN_IF_ERROR(auth::CheckKeyFileMode(
 //       tls.private_key_file(), "public_transport.tls.private_key_file"));

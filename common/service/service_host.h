@@ -143,13 +143,14 @@ class ServiceHost {
  public:
   // Validates `config` (INVALID_ARGUMENT with one violation per bad field:
   // data_dir, record_cache_mb, principal_secret_file, owned_partitions,
-  // upstream, internal_transport's files), opens the store under config.data_dir() (refusing a data
-  // directory created with another partition count), runs
-  // definition.build and starts serving. `principal_secret` verifies the
-  // principals the gateway signs. With internal_transport.tls the listener
-  // is mutual TLS (every caller presents a certificate of tls.ca_file's CA)
-  // and the service's own dials present tls.certificate_file; unset means
-  // plaintext here (the binaries refuse an unset one, service_main.h).
+  // upstream, internal_transport's files), opens the store under
+  // config.data_dir() (refusing a data directory created with another partition
+  // count), runs definition.build and starts serving. `principal_secret`
+  // verifies the principals the gateway signs. With internal_transport.tls the
+  // listener is mutual TLS (every caller presents a certificate of
+  // tls.ca_file's CA) and the service's own dials present tls.certificate_file;
+  // unset means plaintext here (the binaries refuse an unset one,
+  // service_main.h).
   static absl::StatusOr<std::unique_ptr<ServiceHost>> Start(
       const ServiceDefinition& definition,
       const homeward::internal::v1::ServiceConfig& config,

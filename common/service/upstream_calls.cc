@@ -29,11 +29,10 @@ UpstreamCalls::UpstreamCalls(Options options)
       signer_(std::move(options.principal_secret)) {
   for (const std::string& address : routes_.addresses()) {
     auto it = options.channels.find(address);
-    channels_.push_back(
-        it != options.channels.end()
-            ? it->second
-            : feeds::ProducerChannel(
-                  server::DialInternal(address, options.credentials)));
+    channels_.push_back(it != options.channels.end()
+                            ? it->second
+                            : feeds::ProducerChannel(server::DialInternal(
+                                  address, options.credentials)));
   }
   principal_.set_user_id(std::move(options.caller));
   principal_.set_role(homeward::v1::ROLE_SERVICE);

@@ -88,10 +88,10 @@ absl::StatusOr<std::vector<Backend>> ConnectBackends(
     Backend backend{*std::move(routes), {}};
     for (const std::string& address : backend.routes.addresses()) {
       auto it = channel_overrides.find(address);
-      backend.channels.push_back(it != channel_overrides.end()
-                                     ? it->second
-                                     : server::DialInternal(address,
-                                                            credentials));
+      backend.channels.push_back(
+          it != channel_overrides.end()
+              ? it->second
+              : server::DialInternal(address, credentials));
     }
     backends.push_back(std::move(backend));
   }

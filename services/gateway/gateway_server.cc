@@ -64,7 +64,8 @@ struct GatewayServer::Parts {
 
 std::vector<MethodRoute> GatewayMethods(int indicator_suppression_threshold) {
   std::vector<MethodRoute> methods = PublicMethods();
-  for (MethodRoute& method : IndicatorMethods(indicator_suppression_threshold)) {
+  for (MethodRoute& method :
+       IndicatorMethods(indicator_suppression_threshold)) {
     methods.push_back(std::move(method));
   }
   for (MethodRoute& method : SubjectAccessMethods()) {

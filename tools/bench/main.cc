@@ -43,11 +43,11 @@
 #include "absl/flags/parse.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/match.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "common/server/flags_usage.h"
@@ -881,8 +881,8 @@ int Run() {
         }
         if (IsSecure((*selected)[i]) && (*selected)[i]->needs_cases &&
             secure_case_ids.empty()) {
-          failures[i] = absl::StrCat("preloading the secure deployment failed: ",
-                                     secure_failure);
+          failures[i] = absl::StrCat(
+              "preloading the secure deployment failed: ", secure_failure);
           continue;
         }
         if ((*selected)[i]->needs_cases && case_ids.empty()) {

@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -834,14 +834,14 @@ absl::StatusOr<DeploymentOptions> SecureDeploymentOptions(
   base.data_dir = dir + "/data";
   base.tls_dir = dir + "/tls";
   const std::string command =
-      absl::StrCat("bash '", HOMEWARD_DEPLOY_DIR,
-                   "/local/make-dev-certs.sh' '", base.tls_dir, "' >/dev/null");
+      absl::StrCat("bash '", HOMEWARD_DEPLOY_DIR, "/local/make-dev-certs.sh' '",
+                   base.tls_dir, "' >/dev/null");
   if (std::system(command.c_str()) != 0) {
     return absl::InternalError(absl::StrCat("failed: ", command));
   }
   base.encryption_key_file = dir + "/data.key";
-  const int fd =
-      open(base.encryption_key_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  const int fd = open(base.encryption_key_file.c_str(),
+                      O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (fd < 0) {
     return absl::InternalError(
         absl::StrCat("cannot create ", base.encryption_key_file));
@@ -874,8 +874,8 @@ const std::vector<ScenarioInfo>& AllScenarios() {
        "its data encrypted at rest (a second deployment)",
        0, true},
       {"register_gateway_secure",
-       "register_gateway with TLS, mutual TLS and encryption at rest",
-       0, false},
+       "register_gateway with TLS, mutual TLS and encryption at rest", 0,
+       false},
       {"plan_get_gateway",
        "GetPlan of the preloaded active plans through the gateway", 0.35, false,
        true},
