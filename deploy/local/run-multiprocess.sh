@@ -31,8 +31,8 @@ umask 077
 secret="$data/principal.secret"
 [ -f "$secret" ] || od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > "$secret"
 # The key that encrypts every service's data at rest (docs/ENCRYPTION.md).
-key="$data/data.key"
-[ -f "$key" ] || od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > "$key"
+data_key="$data/data.key"
+[ -f "$data_key" ] || od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > "$data_key"
 
 # A development CA and one certificate per component (only what is missing).
 tls="$PWD/$data/tls"
@@ -101,7 +101,7 @@ service {
   partition_count: $partitions
   owned_partitions { first: $first last: $last }
   principal_secret_file: "$secret"
-  encryption_key_file: "$key"
+  encryption_key_file: "$data_key"
 $(internal_tls assessment)
   upstream {
     service: "planning"
@@ -127,7 +127,7 @@ service {
   partition_count: $partitions
   owned_partitions { first: $first last: $last }
   principal_secret_file: "$secret"
-  encryption_key_file: "$key"
+  encryption_key_file: "$data_key"
 $(internal_tls planning)
   upstream {
     service: "assessment"
@@ -153,7 +153,7 @@ service {
   partition_count: $partitions
   owned_partitions { first: $first last: $last }
   principal_secret_file: "$secret"
-  encryption_key_file: "$key"
+  encryption_key_file: "$data_key"
 $(internal_tls referral)
   upstream {
     service: "assessment"
@@ -178,7 +178,7 @@ service {
   partition_count: $partitions
   owned_partitions { first: $first last: $last }
   principal_secret_file: "$secret"
-  encryption_key_file: "$key"
+  encryption_key_file: "$data_key"
 $(internal_tls follow-up)
   upstream {
     service: "assessment"
