@@ -4,8 +4,9 @@
 // case's lists are read whole under a cap, so that an export is never cut
 // short without saying so.
 //
-//   RETURN_IF_ERROR(CheckSubjectAccessRole(actor.principal));
-//   ...authorise the case (CaseAction::kRead), then read its records:
+//   ASSIGN_OR_RETURN(CaseScope scope,
+//                    AuthorizeSubjectAccess(directory, actor.principal, id));
+//   ...then read its records:
 //   ASSIGN_OR_RETURN(std::vector<Need> needs,
 //                    ReadWholeList<Need>("needs", [&](int size, auto token) {
 //                      return store.ListNeeds(p, id, {}, {}, size, token);
@@ -25,6 +26,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/cases/case_access.h"
+#include "common/cases/case_scope.h"
 #include "common/service/actor.h"
 #include "common/status/errors.h"
 #include "common/storage/page.h"
@@ -53,6 +56,22 @@ inline constexpr int kExportPageSize = 500;
 // that other roles learn nothing about the case.
 absl::Status CheckSubjectAccessRole(
     const homeward::internal::v1::Principal& principal);
+
+// CheckSubjectAccessRole, then the read check of `case_id` by the service's
+// own directory of cases (any class with CaseDirectory's Authorize): the
+// case's scope to read its records in. NOT_FOUND while the service has not
+// heard of the case: it then holds nothing of it, and the gateway shows its
+// part empty.
+template <typename Directory>
+absl::StatusOr<CaseScope> AuthorizeSubjectAccess(
+    const Directory& directory,
+    const homeward::internal::v1::Principal& principal,
+    const std::string& case_id) {
+  if (absl::Status role = CheckSubjectAccessRole(principal); !role.ok()) {
+    return role;
+  }
+  return directory.Authorize(principal, case_id, "case_id", CaseAction::kRead);
+}
 
 // The audit entry of `actor` exporting `case_id`: AuditEntryFor with the
 // subject-access reason.

@@ -46,13 +46,9 @@ absl::Status FollowUpCaseRecordsPartImpl::Get(
     v1::FollowUpCaseRecords* response) const {
   ASSIGN_OR_RETURN(service::Actor actor,
                    kGetCaseRecordsPart.ActorOf(context, *parts_.verifier));
-  RETURN_IF_ERROR(cases::CheckSubjectAccessRole(actor.principal));
-  // NOT_FOUND while this service has not heard of the case: it then holds
-  // nothing of it (the gateway shows the part empty).
-  ASSIGN_OR_RETURN(
-      cases::CaseScope scope,
-      parts_.cases->Authorize(actor.principal, request.case_id(), "case_id",
-                              cases::CaseAction::kRead));
+  ASSIGN_OR_RETURN(cases::CaseScope scope,
+                   cases::AuthorizeSubjectAccess(*parts_.cases, actor.principal,
+                                                 request.case_id()));
   const uint32_t partition = scope.partition();
   const std::string& id = request.case_id();
   ASSIGN_OR_RETURN(FollowUpCase c,

@@ -34,12 +34,9 @@ absl::Status PlanCaseRecordsPartImpl::Get(
     v1::PlanningCaseRecords* response) const {
   ASSIGN_OR_RETURN(service::Actor actor,
                    kGetCaseRecordsPart.ActorOf(context, *verifier_));
-  RETURN_IF_ERROR(cases::CheckSubjectAccessRole(actor.principal));
-  // NOT_FOUND while this service has not heard of the case: it then holds
-  // nothing of it (the gateway shows the part empty).
   ASSIGN_OR_RETURN(cases::CaseScope scope,
-                   cases_->Authorize(actor.principal, request.case_id(),
-                                     "case_id", cases::CaseAction::kRead));
+                   cases::AuthorizeSubjectAccess(*cases_, actor.principal,
+                                                 request.case_id()));
   const std::string& id = request.case_id();
   // A case without a plan yet has no versions (the store answers NOT_FOUND
   // for its plan): the part still carries the audit entries.
