@@ -9,6 +9,7 @@ packages=(
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev libssl-dev libjemalloc-dev libboost1.81-dev
   libcjose-dev libjansson-dev openssl clang-14 libclang-rt-14-dev
+  prometheus-cpp-dev
 )
 
 missing=()
