@@ -189,10 +189,12 @@ cp "$root_tar" "$image_tar"
   tar --numeric-owner --no-recursion -rf "$image_tar" -T -)
 log "image tarball written at $((SECONDS - start)) s"
 share=/usr/share/homeward
+previous="$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)"
 podman import \
   --change "USER=$uid:$uid" \
   --change "WORKDIR=/var/lib/homeward" \
   --change "ENV=HOME=/var/lib/homeward" \
+  --change "ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
   --change "EXPOSE=7000" \
   --change "EXPOSE=7080" \
   --change "LABEL=org.opencontainers.image.title=homeward" \
@@ -201,5 +203,9 @@ podman import \
   "$image_tar" "$image" >/dev/null </dev/null
 rm -f "$image_tar"
 rm -rf "$stage"
+# The image this tag named before, unless a container still uses it.
+if [ -n "$previous" ] && [ "$previous" != "$(podman image inspect --format '{{.Id}}' "$image")" ]; then
+  podman rmi "$previous" >/dev/null 2>&1 || true
+fi
 size="$(podman image inspect --format '{{.Size}}' "$image")"
 log "built $image ($((size / 1024 / 1024)) MiB) in $((SECONDS - start)) s"

@@ -11,6 +11,16 @@ packages=(
   libcjose-dev libjansson-dev openssl clang-14 libclang-rt-14-dev
   prometheus-cpp-dev
 )
+# The container image and its tests (tests/image/run-container-tests.sh;
+# docs/operations/image.md), unless HOMEWARD_CONTAINERS=0: debootstrap makes
+# the image's Debian root; podman imports it and runs it, as root, with runc
+# (named, so that apt does not pick crun for podman's "crun | runc": crun
+# cannot start containers on these VMs), netavark, aardvark-dns and iptables
+# for its network and published ports, catatonit for the pause container of
+# `podman kube play`'s pods.
+if [ "${HOMEWARD_CONTAINERS:-1}" != 0 ]; then
+  packages+=(debootstrap podman runc netavark aardvark-dns iptables catatonit)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

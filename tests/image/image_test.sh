@@ -55,8 +55,8 @@ wait_for_url "$base/healthz" 90 "${curl_tls[@]}" || fail "$base/healthz did not 
 echo "image_test: healthy on $base" >&2
 
 # The process (PID 1 of the container) runs as homeward, 10001:10001.
-uids="$(podman exec "$name" sh -c 'grep ^Uid: /proc/1/status')"
-gids="$(podman exec "$name" sh -c 'grep ^Gid: /proc/1/status')"
+uids="$(podman exec "$name" /bin/sh -c 'grep ^Uid: /proc/1/status')"
+gids="$(podman exec "$name" /bin/sh -c 'grep ^Gid: /proc/1/status')"
 [[ "$uids" =~ ^Uid:[[:space:]]+10001[[:space:]]+10001[[:space:]]+10001[[:space:]]+10001$ ]] ||
   fail "the process runs as '$uids', not 10001"
 [[ "$gids" =~ ^Gid:[[:space:]]+10001[[:space:]] ]] || fail "the process's group is '$gids', not 10001"
@@ -85,9 +85,9 @@ echo "image_test: registered and read back case $case_id" >&2
 # read-only, so nothing could have been written anywhere else.
 owners="$(podman exec "$name" find /var/lib/homeward -mindepth 1 ! -user 10001 -print)"
 [ -z "$owners" ] || fail "files in /var/lib/homeward not owned by 10001: $owners"
-podman exec "$name" sh -c 'ls /var/lib/homeward/assessment/rocksdb/CURRENT' >/dev/null 2>&1 ||
+podman exec "$name" /bin/sh -c 'ls /var/lib/homeward/assessment/rocksdb/CURRENT' >/dev/null 2>&1 ||
   fail "no RocksDB database under /var/lib/homeward"
-if podman exec "$name" sh -c 'touch /usr/share/homeward/x' 2>/dev/null; then
+if podman exec "$name" /bin/sh -c 'touch /usr/share/homeward/x' 2>/dev/null; then
   fail "the image's files are writable by the process"
 fi
 
