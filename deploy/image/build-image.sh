@@ -174,6 +174,8 @@ for d in instruments taxonomy programmes feasibility directory; do
   cp -r "$repo/deploy/$d" "$stage/usr/share/homeward/$d"
 done
 cp "$repo"/deploy/config/*.textproto "$stage/etc/homeward/examples/"
+# What the image was made from, for whoever inspects it.
+printf '%s\n' "${packages[@]}" >"$stage/usr/share/homeward/runtime-packages.txt"
 chown -R 0:0 "$stage"
 chmod -R u=rwX,go=rX "$stage/usr" "$stage/etc"
 chown "$uid:$uid" "$stage/var/lib/homeward"
