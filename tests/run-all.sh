@@ -12,15 +12,30 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash deploy/local/build.sh
 preset="${HOMEWARD_PRESET:-default}"
-ctest --preset "$preset" -j2 --timeout 300 </dev/null
-if [ "${HOMEWARD_CONTAINERS:-1}" = 0 ]; then
-  :
-elif [ "$preset" != default ]; then
+containers="${HOMEWARD_CONTAINERS:-1}"
+if [ "$containers" != 0 ] && [ "$preset" != default ]; then
   echo "run-all: the container tests use the default preset's build: skipped" >&2
-elif [ "$(id -u)" -ne 0 ]; then
+  containers=0
+elif [ "$containers" != 0 ] && [ "$(id -u)" -ne 0 ]; then
   echo "run-all: the container tests need root (debootstrap, podman): SKIPPED" \
     "(run as root, or set HOMEWARD_CONTAINERS=0 to silence this)" >&2
-else
+  containers=0
+fi
+# The image's Debian root is mostly downloading: it is made while ctest runs
+# (its failure shows again, with its log, when the image is built below).
+root_job=""
+if [ "$containers" != 0 ]; then
+  mkdir -p build/image
+  bash deploy/image/build-image.sh --root-only build >build/image/root-only.log 2>&1 </dev/null &
+  root_job=$!
+fi
+ctest_rc=0
+ctest --preset "$preset" -j2 --timeout 300 </dev/null || ctest_rc=$?
+if [ -n "$root_job" ]; then
+  wait "$root_job" || echo "run-all: making the image's Debian root failed (build/image/root-only.log)" >&2
+fi
+[ "$ctest_rc" = 0 ] || exit "$ctest_rc"
+if [ "$containers" != 0 ]; then
   bash tests/image/run-container-tests.sh build </dev/null
 fi
 if [ "${HOMEWARD_FUZZ:-1}" != 0 ]; then

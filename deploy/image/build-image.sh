@@ -7,6 +7,9 @@
 # directory /var/lib/homeward; imported with `podman import`.
 #
 #   deploy/image/build-image.sh [BUILD_DIR]        # default: <repo>/build
+#   deploy/image/build-image.sh --root-only [BUILD_DIR]
+#       only makes (and caches) the Debian root, e.g. in the background
+#       while the tests run (tests/run-all.sh)
 #
 # Environment: HOMEWARD_IMAGE (tag, default localhost/homeward:dev),
 # HOMEWARD_IMAGE_MIRROR (Debian mirror, default: the host's apt source for
@@ -19,6 +22,8 @@
 # and the mirror, so a rerun only adds the binaries and data (seconds).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
+root_only=0
+if [ "${1:-}" = --root-only ]; then root_only=1; shift; fi
 build="$(cd "${1:-$repo/build}" && pwd)"
 image="${HOMEWARD_IMAGE:-localhost/homeward:dev}"
 suite=bookworm
@@ -107,6 +112,10 @@ key="$(printf '%s\n' "$recipe" "$suite" "$mirror" "$security" "$uid" "${packages
   sha256sum | cut -c1-16)"
 root_tar="$work/debian-root-$key.tar"
 mkdir -p "$work"
+# One build at a time per working directory (a --root-only one may be
+# running in the background).
+exec 9>"$work/.lock"
+flock 9
 
 make_root() {
   local root="$work/root.tmp"
@@ -159,6 +168,7 @@ if [ ! -f "$root_tar" ] || [ "${HOMEWARD_IMAGE_REFRESH:-0}" = 1 ]; then
 else
   log "reusing the Debian root $root_tar"
 fi
+[ "$root_only" = 0 ] || exit 0
 
 # What Homeward adds on top: binaries, programme data, example configs, the
 # data directory. Ownership is set here, not left to the copy: everything is
