@@ -105,9 +105,12 @@ mirror="${mirror:-http://deb.debian.org/debian}"
 # The security archive beside it, when the host has one.
 security="$(apt-cache policy 2>/dev/null |
   awk -v s="$suite-security/main" '$3 == s && $2 ~ /^https?:/ {print $2; exit}')"
+if [ -z "$security" ] && [ -z "${HOMEWARD_IMAGE_MIRROR:-}" ]; then
+  security=http://deb.debian.org/debian-security  # apt lists not fetched yet
+fi
 
 # Recipe version: change it when the root's making below changes.
-recipe=1
+recipe=2
 key="$(printf '%s\n' "$recipe" "$suite" "$mirror" "$security" "$uid" "${packages[@]}" |
   sha256sum | cut -c1-16)"
 root_tar="$work/debian-root-$key.tar"
@@ -117,9 +120,20 @@ mkdir -p "$work"
 exec 9>"$work/.lock"
 flock 9
 
+# Removes a root under construction: anything a failed debootstrap left
+# mounted in it (proc, sys, a bind-mounted /dev) is unmounted first, and rm
+# stays on the root's own file system.
+remove_root() {
+  local m
+  for m in $(awk -v r="$1" 'index($2, r "/") == 1 {print $2}' /proc/mounts | sort -r); do
+    umount -l "$m" 2>/dev/null || true
+  done
+  rm -rf --one-file-system "$1"
+}
+
 make_root() {
   local root="$work/root.tmp"
-  rm -rf "$root"
+  remove_root "$root"
   local include
   include="$(IFS=,; echo "${packages[*]}")"
   log "debootstrap --variant=minbase $suite from $mirror"
@@ -158,7 +172,7 @@ make_root() {
   done
   tar -C "$root" --numeric-owner -cf "$root_tar.tmp" .
   mv "$root_tar.tmp" "$root_tar"
-  rm -rf "$root"
+  remove_root "$root"
   # Older roots (another package list) are not needed any more.
   find "$work" -maxdepth 1 -name 'debian-root-*.tar' ! -path "$root_tar" -delete
 }
@@ -201,8 +215,9 @@ cp "$root_tar" "$image_tar"
   tar --numeric-owner --no-recursion -rf "$image_tar" -T -)
 log "image tarball written at $((SECONDS - start)) s"
 share=/usr/share/homeward
+revision="$(git -C "$repo" rev-parse HEAD 2>/dev/null || echo unknown)"
 previous="$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)"
-podman import \
+podman import --quiet \
   --change "USER=$uid:$uid" \
   --change "WORKDIR=/var/lib/homeward" \
   --change "ENV=HOME=/var/lib/homeward" \
@@ -210,6 +225,7 @@ podman import \
   --change "EXPOSE=7000" \
   --change "EXPOSE=7080" \
   --change "LABEL=org.opencontainers.image.title=homeward" \
+  --change "LABEL=org.opencontainers.image.revision=$revision" \
   --change "ENTRYPOINT=[\"/usr/bin/homeward-all-in-one\",\"--data_dir=/var/lib/homeward\",\"--taxonomy_dir=$share/taxonomy\",\"--programmes_dir=$share/programmes\",\"--instruments_dir=$share/instruments\",\"--feasibility_dir=$share/feasibility\"]" \
   --change "CMD=[\"--grpc_listen=0.0.0.0:7000\",\"--http_listen=0.0.0.0:7080\",\"--tls_certificate_file=/etc/homeward/tls/tls.crt\",\"--tls_private_key_file=/etc/homeward/tls/tls.key\"]" \
   "$image_tar" "$image" >/dev/null </dev/null
