@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the image tests: points podman at a containers.conf of its own
 # (CONTAINERS_CONF replaces the system's files) that works on these VMs:
 # runc, because crun cannot start containers here, and ulimits the VM grants,
