@@ -18,18 +18,21 @@ volume=homeward-play-assessment-data
 
 tmp="$(mktemp -d /tmp/homeward-kube-play.XXXXXX)"
 manifest="$tmp/homeward-play.yaml"
+played=0  # set once `podman kube play` ran: only then is the pod ours
 cleanup() {
   local rc=$?
-  if [ "$rc" -ne 0 ]; then
+  if [ "$rc" -ne 0 ] && [ "$played" = 1 ]; then
     for c in assessment gateway; do
       echo "--- $c log (last 20 lines)" >&2
       podman logs "$pod-$c" 2>&1 | tail -n 20 >&2 || true
     done
   fi
-  [ -f "$manifest" ] && podman kube down "$manifest" >/dev/null 2>&1 || true
-  # kube down leaves the volumes: the claim's and the one podman made of
-  # the ConfigMap.
-  podman volume rm -f "$volume" homeward-play-config >/dev/null 2>&1 || true
+  if [ "$played" = 1 ]; then
+    podman kube down "$manifest" >/dev/null 2>&1 || true
+    # kube down leaves the volumes: the claim's and the one podman made of
+    # the ConfigMap.
+    podman volume rm -f "$volume" homeward-play-config >/dev/null 2>&1 || true
+  fi
   rm -rf "$tmp"
   exit "$rc"
 }
@@ -38,7 +41,6 @@ fail() { echo "kube_play_test: FAIL: $*" >&2; exit 1; }
 podman_env_init "$tmp"
 
 if podman pod exists "$pod"; then
-  manifest=""  # not ours to take down
   fail "a pod named $pod already runs (podman kube down $manifest_in)"
 fi
 
@@ -77,6 +79,7 @@ sed -e "s|/var/lib/homeward-play/secrets|$secrets|" \
   -e "s|image: localhost/homeward:dev|image: $image|" "$manifest_in" >"$manifest"
 grep -q "hostPort: $http_port" "$manifest" || fail "the manifest's http hostPort was not rewritten"
 
+played=1
 podman kube play "$manifest" >/dev/null 2>"$tmp/play.log" ||
   { cat "$tmp/play.log" >&2; fail "podman kube play failed"; }
 base="http://127.0.0.1:$http_port"
