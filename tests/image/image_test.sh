@@ -51,7 +51,7 @@ port="$(podman port "$name" 7080/tcp | sed 's/.*://')"
 base="https://127.0.0.1:$port"
 curl_tls=(--cacert "$tmp/ca/ca.crt")
 
-wait_for_url "$base/healthz" 90 "${curl_tls[@]}" || fail "$base/healthz did not answer 200 within 90 s"
+wait_for_url "$base/healthz" 90 "$name" "${curl_tls[@]}" || fail "$base/healthz did not answer 200 (90 s at most)"
 echo "image_test: healthy on $base" >&2
 
 # The process (PID 1 of the container) runs as homeward, 10001:10001.

@@ -83,7 +83,7 @@ played=1
 podman kube play "$manifest" >/dev/null 2>"$tmp/play.log" ||
   { cat "$tmp/play.log" >&2; fail "podman kube play failed"; }
 base="http://127.0.0.1:$http_port"
-wait_for_url "$base/healthz" 90 || fail "$base/healthz did not answer 200 within 90 s"
+wait_for_url "$base/healthz" 90 "$pod-gateway" || fail "$base/healthz did not answer 200 (90 s at most)"
 echo "kube_play_test: gateway healthy on $base" >&2
 
 # Published on the host's loopback only.

@@ -18,13 +18,18 @@ CONF
   export CONTAINERS_CONF="$dir/containers.conf"
 }
 
-# wait_for_url URL SECONDS [curl options...]: until URL answers 200.
+# wait_for_url URL SECONDS CONTAINER [curl options...]: until URL answers
+# 200; gives up early when CONTAINER has stopped (a refused config).
 wait_for_url() {
-  local url="$1" seconds="$2"
-  shift 2
+  local url="$1" seconds="$2" container="$3"
+  shift 3
   local deadline=$((SECONDS + seconds))
   until curl -sf -o /dev/null --max-time 2 "$@" "$url"; do
     [ "$SECONDS" -lt "$deadline" ] || return 1
+    if [ "$(podman inspect --format '{{.State.Running}}' "$container" 2>/dev/null)" != true ]; then
+      echo "$container is not running" >&2
+      return 1
+    fi
     sleep 1
   done
 }
