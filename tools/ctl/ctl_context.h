@@ -25,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "google/protobuf/message.h"
 #include "grpcpp/grpcpp.h"
 #include "homeward/internal/v1/config.pb.h"
 
@@ -78,6 +79,9 @@ class CtlContext {
                                           absl::Duration deadline) = 0;
 
   virtual void Print(const Table& table) = 0;
+  // A whole answer message as JSON (--output json), for commands whose
+  // answer is one RPC response; with --output table print a Table instead.
+  virtual void PrintMessage(const google::protobuf::Message& message) = 0;
   virtual std::unique_ptr<Progress> StartProgress(const std::string& label,
                                                   uint64_t total) = 0;
 };
