@@ -7,6 +7,7 @@
 
 #include "common/status/status_matchers.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "homeward/v1/audit.pb.h"
@@ -20,6 +21,7 @@ namespace homeward::ctl {
 namespace {
 
 using ::testing::HasSubstr;
+using ::homeward::testing::StatusIs;
 
 TEST(FormatTableTest, AlignsColumnsToTheWidestCell) {
   Table table{{"service", "replica", "count"},
@@ -91,11 +93,12 @@ TEST(FormatRangesTest, ConsecutivePartitionsBecomeRanges) {
 }
 
 TEST(ParseCommandLineTest, GlobalFlagsAnywhereCommandFlagsPassedOn) {
-  ASSERT_OK_AND_ASSIGN(
-      CommandLine line,
+  absl::StatusOr<CommandLine> parsed =
       ParseCommandLine({"homewardctl", "--gateway=gw:7000", "--plaintext",
                         "partitions", "--live", "--routes_file", "r.txt",
-                        "--output=json", "--", "--user"}));
+                        "--output=json", "--", "--user"});
+  ASSERT_OK(parsed.status());
+  const CommandLine& line = *parsed;
   EXPECT_EQ(line.command, "partitions");
   EXPECT_EQ(line.options.gateway, "gw:7000");
   EXPECT_TRUE(line.options.plaintext);
