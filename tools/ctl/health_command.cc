@@ -73,16 +73,20 @@ HealthAnswer Check(Health::Stub& stub, const std::string& service) {
   return answer;
 }
 
-// One row: target, address, status, latency_ms, services, not_serving.
+// One row: target, address, status, latency_ms, services, detail (the
+// services not serving, or why the process could not be asked).
 // Returns whether the process is serving overall.
 bool CheckProcess(const std::string& target, const std::string& address,
                   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel,
                   Table& table) {
   std::vector<std::string> row = {target, address};
   if (!channel.ok()) {
-    absl::StrAppend(&row.emplace_back(), "ERROR ",
-                    absl::StatusCodeToString(channel.status().code()), ": ",
-                    channel.status().message());
+    row.push_back("ERROR");
+    row.push_back("");
+    row.push_back("");
+    row.push_back(
+        absl::StrCat(absl::StatusCodeToString(channel.status().code()), ": ",
+                     channel.status().message()));
     table.rows.push_back(std::move(row));
     return false;
   }
@@ -92,8 +96,10 @@ bool CheckProcess(const std::string& target, const std::string& address,
   const absl::Duration latency = absl::Now() - start;
   if (!overall.status.ok()) {
     absl::Status status = FromGrpcStatus(overall.status);
-    row.push_back(absl::StrCat("UNREACHABLE ",
-                               absl::StatusCodeToString(status.code()), ": ",
+    row.push_back("UNREACHABLE");
+    row.push_back("");
+    row.push_back("");
+    row.push_back(absl::StrCat(absl::StatusCodeToString(status.code()), ": ",
                                status.message()));
     table.rows.push_back(std::move(row));
     return false;
@@ -114,7 +120,10 @@ bool CheckProcess(const std::string& target, const std::string& address,
     }
   }
   row.push_back(absl::StrCat(serving, "/", registered));
-  row.push_back(absl::StrJoin(not_serving, ","));
+  row.push_back(
+      not_serving.empty()
+          ? ""
+          : absl::StrCat("not serving: ", absl::StrJoin(not_serving, ",")));
   table.rows.push_back(std::move(row));
   return overall.serving == HealthCheckResponse::SERVING;
 }
@@ -137,7 +146,7 @@ absl::Status RunHealthCommand(CtlContext& ctl, const std::string& gateway,
   }
   Table table;
   table.columns = {"target",     "address",  "status",
-                   "latency_ms", "services", "not_serving"};
+                   "latency_ms", "services", "detail"};
   auto progress = ctl.StartProgress("checking health", total);
   uint64_t down = 0;
   // A flag missing for the dial (TLS files) is the caller's mistake, not

@@ -1,7 +1,8 @@
 // `homewardctl health`: asks every replica of every service in the routes,
 // and the gateway when --gateway is given, for its gRPC health
 // (grpc.health.v1): overall ("") with the time the answer took, then each
-// Homeward service the process registers, listing those not SERVING.
+// Homeward service the process registers, listing those not SERVING (or,
+// for a process that did not answer, the gRPC code and message).
 // Fails UNAVAILABLE after printing when any process is not serving, so a
 // script can use the exit code.
 //

@@ -20,8 +20,8 @@
 namespace homeward::ctl {
 namespace {
 
-using ::testing::HasSubstr;
 using ::homeward::testing::StatusIs;
+using ::testing::HasSubstr;
 
 TEST(FormatTableTest, AlignsColumnsToTheWidestCell) {
   Table table{{"service", "replica", "count"},
@@ -93,10 +93,9 @@ TEST(FormatRangesTest, ConsecutivePartitionsBecomeRanges) {
 }
 
 TEST(ParseCommandLineTest, GlobalFlagsAnywhereCommandFlagsPassedOn) {
-  absl::StatusOr<CommandLine> parsed =
-      ParseCommandLine({"homewardctl", "--gateway=gw:7000", "--plaintext",
-                        "partitions", "--live", "--routes_file", "r.txt",
-                        "--output=json", "--", "--user"});
+  absl::StatusOr<CommandLine> parsed = ParseCommandLine(
+      {"homewardctl", "--gateway=gw:7000", "--plaintext", "partitions",
+       "--live", "--routes_file", "r.txt", "--output=json", "--", "--user"});
   ASSERT_OK(parsed.status());
   const CommandLine& line = *parsed;
   EXPECT_EQ(line.command, "partitions");

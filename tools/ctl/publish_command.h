@@ -8,8 +8,9 @@
 // version is refused ALREADY_EXISTS by the service: that file's row shows
 // the error and the command fails with the first error.
 //
-// `publish grid FILE...`: feasibility grids (PublishFeasibilityGrid), when
-// this build's planning contract has the method.
+// `publish grid FILE...`: feasibility grids (homeward.v1.FeasibilityGrid
+// textproto, as under deploy/feasibility) the same way, through
+// FeasibilityGridService/PublishFeasibilityGrid (every planning replica).
 #ifndef HOMEWARD_TOOLS_CTL_PUBLISH_COMMAND_H_
 #define HOMEWARD_TOOLS_CTL_PUBLISH_COMMAND_H_
 
