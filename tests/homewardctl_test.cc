@@ -325,6 +325,19 @@ TEST_F(HomewardctlTest, PublishParsesEveryFileBeforeSendingAny) {
   EXPECT_EQ(run.out, "");  // nothing published, so no table
 }
 
+// A grid goes to the planning service, which this deployment does not run:
+// the file is parsed, sent, and the gateway's refusal shown with its code.
+TEST_F(HomewardctlTest, PublishGridWithoutAPlanningServiceShowsTheRefusal) {
+  const std::string grid = std::string(HOMEWARD_SOURCE_DIR) +
+                           "/deploy/feasibility/example_grid.textproto";
+  CtlRun run = Ctl({"publish", "grid", grid});
+  EXPECT_EQ(run.exit_code, 1) << Describe(run);
+  EXPECT_THAT(
+      LineWith(run.out, "example_grid.textproto"),
+      ::testing::AllOf(HasSubstr("example_grid"), HasSubstr("UNIMPLEMENTED")));
+  EXPECT_THAT(run.err, HasSubstr("homewardctl: UNIMPLEMENTED"));
+}
+
 TEST_F(HomewardctlTest, CaseOverviewShowsThePartsAndTheMissingOnes) {
   const std::string case_id = RegisterCase("ctl-overview-1");
   ASSERT_FALSE(case_id.empty());
