@@ -325,6 +325,29 @@ TEST_F(HomewardctlTest, PublishParsesEveryFileBeforeSendingAny) {
   EXPECT_EQ(run.out, "");  // nothing published, so no table
 }
 
+// On a terminal (a pseudo-terminal from script(1)) publishing draws its
+// progress bar on stderr; with --output json it draws none.
+TEST_F(HomewardctlTest, ProgressBarOnATerminalOnly) {
+  if (std::system("command -v script >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "script(1) is not installed";
+  }
+  const std::string rss =
+      std::string(HOMEWARD_SOURCE_DIR) + "/deploy/instruments/rss.textproto";
+  auto on_terminal = [&](const std::string& output) {
+    const std::string log = dir_.path() + "/terminal.log";
+    const std::string command = absl::StrCat(
+        "script -qec '", HOMEWARDCTL_BIN,
+        " --plaintext --gateway=", gateway_address_,
+        " --api_key_file=", admin_key_file_, " --output=", output,
+        " publish instrument ", rss, "' /dev/null > ", log, " 2>&1");
+    EXPECT_EQ(std::system(command.c_str()), 0) << ReadFile(log);
+    return ReadFile(log);
+  };
+  EXPECT_THAT(on_terminal("table"),
+              HasSubstr("publishing instruments [##########"));
+  EXPECT_THAT(on_terminal("json"), Not(HasSubstr("publishing instruments")));
+}
+
 // A grid goes to the planning service, which this deployment does not run:
 // the file is parsed, sent, and the gateway's refusal shown with its code.
 TEST_F(HomewardctlTest, PublishGridWithoutAPlanningServiceShowsTheRefusal) {
