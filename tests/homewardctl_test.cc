@@ -243,6 +243,35 @@ TEST_F(HomewardctlTest, PartitionsShowTheMapFromTheRoutes) {
               ::testing::MatchesRegex("assessment +[0-9.:]+ +32 +32-63"));
 }
 
+// A RouteMap file (the moves' routes_file) instead of the gateway config,
+// with its own partition count; replicas listing no partitions share them
+// by rendezvous hashing, every partition exactly once.
+TEST_F(HomewardctlTest, PartitionsFromARouteMapFile) {
+  homeward::internal::v1::RouteMap routes;
+  routes.set_generation(3);
+  auto* route = routes.add_routes();
+  route->set_service("planning");
+  route->add_replicas()->set_address("127.0.0.1:7201");
+  route->add_replicas()->set_address("127.0.0.1:7202");
+  const std::string file = dir_.path() + "/routes.textproto";
+  ASSERT_OK(server::WriteTextProtoFile(file, routes, 0600));
+  CtlRun run =
+      RunCtl(dir_.path(), {"--routes_file=" + file, "--partition_count=16",
+                           "--output=json", "partitions"});
+  ASSERT_EQ(run.exit_code, 0) << Describe(run);
+  google::protobuf::ListValue rows;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(run.out, &rows).ok())
+      << run.out;
+  ASSERT_EQ(rows.values_size(), 2);
+  int total = 0;
+  for (const auto& row : rows.values()) {
+    const auto& fields = row.struct_value().fields();
+    EXPECT_EQ(fields.at("service").string_value(), "planning");
+    total += std::stoi(fields.at("count").string_value());
+  }
+  EXPECT_EQ(total, 16);
+}
+
 TEST_F(HomewardctlTest, PartitionsLiveAsksEachReplica) {
   CtlRun run = Ctl({"partitions", "--live"});
   ASSERT_EQ(run.exit_code, 0) << Describe(run);
