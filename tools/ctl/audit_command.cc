@@ -13,6 +13,25 @@ namespace {
 constexpr absl::Duration kVerifyDeadline = absl::Minutes(10);
 }  // namespace
 
+Table AuditTable(const homeward::v1::VerifyAuditTrailResponse& response) {
+  Table table;
+  table.columns = {"replica",        "intact",     "entries_checked",
+                   "break_sequence", "break_kind", "break"};
+  for (const auto& chain : response.chains()) {
+    std::vector<std::string> row = {chain.replica(),
+                                    chain.intact() ? "yes" : "NO",
+                                    absl::StrCat(chain.entries_checked())};
+    if (!chain.intact()) {
+      const auto& first = chain.first_break();
+      row.push_back(absl::StrCat(first.sequence()));
+      row.push_back(homeward::v1::AuditBreakKind_Name(first.kind()));
+      row.push_back(first.description());
+    }
+    table.rows.push_back(std::move(row));
+  }
+  return table;
+}
+
 absl::Status RunAuditCommand(CtlContext& ctl,
                              const std::vector<std::string>& args) {
   if (args.size() != 1 || args[0] != "verify") {
@@ -30,22 +49,10 @@ absl::Status RunAuditCommand(CtlContext& ctl,
   progress->Finish();
   if (!status.ok()) return FromGrpcStatus(status);
 
+  const Table table = AuditTable(response);
   int broken = 0;
-  Table table;
-  table.columns = {"replica",        "intact",     "entries_checked",
-                   "break_sequence", "break_kind", "break"};
   for (const auto& chain : response.chains()) {
-    std::vector<std::string> row = {chain.replica(),
-                                    chain.intact() ? "yes" : "NO",
-                                    absl::StrCat(chain.entries_checked())};
-    if (!chain.intact()) {
-      ++broken;
-      const auto& first = chain.first_break();
-      row.push_back(absl::StrCat(first.sequence()));
-      row.push_back(homeward::v1::AuditBreakKind_Name(first.kind()));
-      row.push_back(first.description());
-    }
-    table.rows.push_back(std::move(row));
+    if (!chain.intact()) ++broken;
   }
   if (ctl.output() == OutputFormat::kJson) {
     ctl.PrintMessage(response);

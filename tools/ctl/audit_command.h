@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "homeward/v1/audit.pb.h"
 #include "tools/ctl/ctl_context.h"
 
 namespace homeward::ctl {
@@ -20,6 +21,10 @@ inline constexpr char kAuditUsage[] =
     "VerifyAuditTrail through --gateway, as an administrator): per replica\n"
     "intact or not, entries checked, the first break. Exits 1 when a chain\n"
     "is broken.\n";
+
+// The table form: replica, intact ("yes" / "NO"), entries_checked and, for
+// a broken chain, the first break's sequence, kind and description.
+Table AuditTable(const homeward::v1::VerifyAuditTrailResponse& response);
 
 absl::Status RunAuditCommand(CtlContext& ctl,
                              const std::vector<std::string>& args);

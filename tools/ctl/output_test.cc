@@ -11,6 +11,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "homeward/v1/audit.pb.h"
+#include "tools/ctl/audit_command.h"
 #include "tools/ctl/case_command.h"
 #include "tools/ctl/command_line.h"
 #include "tools/ctl/partitions_command.h"
@@ -147,6 +148,28 @@ TEST(OverviewTableTest, MissingPartsAreMarkedWithTheirReason) {
       ::testing::ElementsAre("plan", "missing", "UNAVAILABLE (UNIMPLEMENTED)"));
   EXPECT_THAT(table.rows[4],
               ::testing::ElementsAre("referrals", "empty", "0 referrals"));
+}
+
+TEST(AuditTableTest, ABrokenChainShowsItsFirstBreak) {
+  homeward::v1::VerifyAuditTrailResponse response;
+  auto* intact = response.add_chains();
+  intact->set_replica("partitions 0-31 of 64");
+  intact->set_intact(true);
+  intact->set_entries_checked(12);
+  auto* broken = response.add_chains();
+  broken->set_replica("partitions 32-63 of 64");
+  broken->set_entries_checked(6);
+  broken->mutable_first_break()->set_sequence(7);
+  broken->mutable_first_break()->set_kind(
+      homeward::v1::AUDIT_BREAK_KIND_ENTRY_MISSING);
+  broken->mutable_first_break()->set_description("entry 7 is missing");
+  const Table table = AuditTable(response);
+  EXPECT_EQ(FormatTable(table),
+            "replica                 intact  entries_checked  break_sequence  "
+            "break_kind                      break\n"
+            "partitions 0-31 of 64   yes     12\n"
+            "partitions 32-63 of 64  NO      6                7               "
+            "AUDIT_BREAK_KIND_ENTRY_MISSING  entry 7 is missing\n");
 }
 
 }  // namespace
