@@ -33,6 +33,7 @@
 #include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
 #include "tests/fixtures/dev_certs.h"
+#include "tests/fixtures/jwt_signer.h"
 #include "tests/fixtures/temp_dir.h"
 
 extern char** environ;
@@ -50,6 +51,8 @@ using homeward::internal::v1::Transport;
 constexpr char kAdminKey[] = "hw_ctl_test_admin_key_0123456789";
 constexpr char kCaseManagerKey[] = "hw_ctl_test_case_manager_key_0123";
 constexpr int kUsageExit = 2;
+constexpr char kIssuer[] = "https://idp.example.org/realms/homeward";
+constexpr char kAudience[] = "homeward-gateway";
 
 struct CtlRun {
   int exit_code = -1;
@@ -118,6 +121,23 @@ std::string LineWith(const std::string& text, const std::string& needle) {
 
 class HomewardctlTest : public ::testing::Test {
  protected:
+  static void SetUpTestSuite() {
+    idp_key_ = new testing::SigningKey(testing::SigningKey::Rsa("idp-rsa-1"));
+  }
+  static void TearDownTestSuite() { delete idp_key_; }
+
+  // A bearer token of the identity provider for case manager `user` of
+  // office-dakar, valid for five minutes.
+  static std::string CaseManagerToken(const std::string& user) {
+    const int64_t issued = absl::ToUnixSeconds(absl::Now());
+    return testing::SignedJwt(
+        *idp_key_,
+        absl::StrCat(R"({"iss":")", kIssuer, R"(","aud":[")", kAudience,
+                     R"("],"sub":")", user, R"(","iat":)", issued, R"(,"exp":)",
+                     issued + 300, R"(,"homeward_role":"case_manager",)",
+                     R"("homeward_offices":["office-dakar"]})"));
+  }
+
   void SetUp() override {
     for (int r = 0; r < 2; ++r) {
       ServiceConfig service = testing::LoopbackServiceConfig(
@@ -139,6 +159,13 @@ class HomewardctlTest : public ::testing::Test {
 
     gateway::GatewayServer::Options options;
     options.config = config;
+    // Bearer tokens of a stand-in identity provider besides API keys.
+    const std::string jwks = dir_.path() + "/jwks.json";
+    testing::WriteJwks(jwks, {idp_key_});
+    auto* oidc = options.config.mutable_oidc();
+    oidc->set_jwks_file(jwks);
+    oidc->set_issuer(kIssuer);
+    oidc->set_audience(kAudience);
     options.principal_secret = testing::kTestSecret;
     *options.api_keys.add_keys() = gateway::MakeApiKey(
         "admin", kAdminKey,
@@ -195,6 +222,7 @@ class HomewardctlTest : public ::testing::Test {
     return absl::StrCat("127.0.0.1:", replicas_[replica]->port());
   }
 
+  static testing::SigningKey* idp_key_;
   testing::TempDir dir_;
   std::vector<std::unique_ptr<assessment::AssessmentServer>> replicas_;
   std::unique_ptr<gateway::GatewayServer> gateway_;
@@ -204,6 +232,8 @@ class HomewardctlTest : public ::testing::Test {
   std::string case_manager_key_file_;
   std::string secret_file_;
 };
+
+testing::SigningKey* HomewardctlTest::idp_key_ = nullptr;
 
 TEST_F(HomewardctlTest, HealthShowsEveryProcessServing) {
   CtlRun run = Ctl({"health"});
@@ -411,6 +441,25 @@ TEST_F(HomewardctlTest, CaseOverviewShowsThePartsAndTheMissingOnes) {
       << json.out;
   EXPECT_EQ(overview.case_().case_id(), case_id);
   EXPECT_GT(overview.missing_parts_size(), 0);
+}
+
+// The caller's credential may be a bearer token (OpenID Connect) instead of
+// an API key; one of the two, not both.
+TEST_F(HomewardctlTest, CaseOverviewWithABearerToken) {
+  const std::string case_id = RegisterCase("ctl-token-1");
+  ASSERT_FALSE(case_id.empty());
+  const std::string token_file = dir_.path() + "/token";
+  WriteFile(token_file, CaseManagerToken("cm-1") + "\n");
+  CtlRun run = RunCtl(
+      dir_.path(), {"--plaintext", "--gateway=" + gateway_address_,
+                    "--token_file=" + token_file, "case", "overview", case_id});
+  ASSERT_EQ(run.exit_code, 0) << Describe(run);
+  EXPECT_THAT(LineWith(run.out, "case "), HasSubstr(case_id));
+
+  CtlRun both =
+      Ctl({"--token_file=" + token_file, "case", "overview", case_id});
+  EXPECT_EQ(both.exit_code, kUsageExit) << Describe(both);
+  EXPECT_THAT(both.err, HasSubstr("--token_file"));
 }
 
 TEST_F(HomewardctlTest, CaseOverviewOfAnUnknownCaseFailsWithTheCode) {
