@@ -169,6 +169,9 @@ void AppendEvents(storage::Store& store, uint32_t partition,
     Event event;
     event.set_partition(partition);
     event.set_subject_id(absl::StrCat(prefix, "-", i));
+    // A payload: an event without one is a progress event to a follower.
+    event.mutable_case_registered()->mutable_case_()->set_case_id(
+        event.subject_id());
     storage::WriteSet set;
     set.AppendEvent(event);
     ASSERT_OK(store.Commit(std::move(set)).status());
@@ -291,8 +294,11 @@ TEST_F(PartitionHandoverTest, ProducerPartitionMovesAndFollowerSwitches) {
       ElementsAre("before-0", "before-1", "before-2", "before-3", "before-4",
                   "after-0", "after-1", "after-2", "after-3", "after-4"));
   for (const auto& lag : f.follower->Lag().partitions) {
-    if (lag.partition == 4) EXPECT_EQ(lag.producer, b.address());
-    if (lag.partition == 5) EXPECT_EQ(lag.producer, a.address());
+    if (lag.partition == 4) {
+      EXPECT_EQ(lag.producer, b.address());
+    } else if (lag.partition == 5) {
+      EXPECT_EQ(lag.producer, a.address());
+    }
   }
   // A released it: not owned, not fenced, no key left.
   absl::StatusOr<PartitionState> state = a.State();

@@ -183,6 +183,20 @@ absl::Status FeedFollower::Resubscribe(routing::RouteTable producer) {
                                 absl::StrCat("must have the partition count ",
                                              options_.partitions.count()));
   }
+  // Nothing to do when every followed partition keeps its producer replica
+  // (a route map change elsewhere, an ownership change of another set).
+  {
+    const std::vector<uint32_t> wanted = options_.partitions.partitions();
+    absl::MutexLock lock(&mu_);
+    bool same = wanted.size() == partitions_.size();
+    for (size_t i = 0; same && i < wanted.size(); ++i) {
+      auto it = partitions_.find(wanted[i]);
+      same = it != partitions_.end() &&
+             it->second->stream->address ==
+                 producer.address(producer.ReplicaOfPartition(wanted[i]));
+    }
+    if (same) return absl::OkStatus();
+  }
   // Stop the streams as Stop() does: an event being applied is committed
   // (or not) first, so the stored cursors are where every partition stands.
   {

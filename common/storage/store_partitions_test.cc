@@ -132,29 +132,25 @@ TEST(StorePartitionsTest, FenceSurvivesRestartUntilUnfenced) {
   EXPECT_OK(store->Commit(CreateIn(kMoved, "C1")).status());
 }
 
-// Writers race the fence: every write acknowledged is in the export taken
-// after the fence, every other one was refused UNAVAILABLE, and every write
-// that started after FencePartitions returned was refused.
+// Writers race the fence: the export taken as soon as FencePartitions
+// returns (writers still running) holds exactly the writes acknowledged in
+// the end; every other write was refused UNAVAILABLE.
 TEST(StorePartitionsTest, WriteRacingTheFenceCommitsBeforeOrIsRefused) {
   TempDir dir;
   auto store = OpenStore(dir.path() + "/db");
-  std::atomic<bool> fenced{false};
   std::atomic<bool> stop{false};
   std::mutex mu;
   std::set<std::string> acknowledged;
-  std::vector<std::string> refused_after_fence_returned_but_ok;
   int refused = 0;
   std::vector<std::thread> writers;
-  for (int w = 0; w < 4; ++w) {
+  for (int w = 0; w < 8; ++w) {
     writers.emplace_back([&, w] {
       for (int i = 0; !stop.load(); ++i) {
         const std::string id = absl::StrCat("C", w, "-", i);
-        const bool after = fenced.load();
         absl::Status s = store->Commit(CreateIn(kMoved, id)).status();
         std::lock_guard<std::mutex> lock(mu);
         if (s.ok()) {
           acknowledged.insert(id);
-          if (after) refused_after_fence_returned_but_ok.push_back(id);
         } else {
           EXPECT_THAT(s, StatusIs(absl::StatusCode::kUnavailable,
                                   HasSubstr("moving; retry")));
@@ -163,15 +159,13 @@ TEST(StorePartitionsTest, WriteRacingTheFenceCommitsBeforeOrIsRefused) {
       }
     });
   }
-  absl::SleepFor(absl::Milliseconds(200));
+  absl::SleepFor(absl::Milliseconds(300));
   ASSERT_OK(store->FencePartitions({kMoved}));
-  fenced.store(true);
+  const std::set<std::string> exported = RecordIds(Export(*store, kMoved));
   absl::SleepFor(absl::Milliseconds(200));
   stop.store(true);
   for (auto& t : writers) t.join();
-  const std::set<std::string> exported = RecordIds(Export(*store, kMoved));
   EXPECT_EQ(exported, acknowledged);
-  EXPECT_THAT(refused_after_fence_returned_but_ok, IsEmpty());
   EXPECT_GT(refused, 0);
   EXPECT_FALSE(acknowledged.empty());
 }
