@@ -16,6 +16,7 @@
 #include "common/feeds/feed_follower.h"
 #include "common/routing/route_map_file.h"
 #include "common/service/service_host.h"
+#include "common/service/upstream_calls.h"
 #include "common/service/upstream_feed.h"
 #include "common/status/status_matchers.h"
 #include "gmock/gmock.h"
@@ -60,6 +61,9 @@ struct Replica {
   std::string name;
   ServiceConfig config;
   bool follows = false;
+  // Calls the "assessment" producer's replicas instead (UpstreamCalls).
+  bool calls = false;
+  service::UpstreamCalls* upstream = nullptr;
   std::unique_ptr<service::ServiceHost> host;
   storage::Store* store = nullptr;
   feeds::FeedFollower* follower = nullptr;
@@ -67,9 +71,16 @@ struct Replica {
 
   absl::Status Start() {
     service::ServiceDefinition definition{
-        .name = follows ? "planning" : "assessment",
+        .name = follows || calls ? "planning" : "assessment",
         .build = [this](service::ServiceParts& parts) -> absl::Status {
           store = parts.store();
+          if (calls) {
+            absl::StatusOr<std::unique_ptr<service::UpstreamCalls>> made =
+                service::UpstreamCalls::Create(parts, "assessment");
+            if (!made.ok()) return made.status();
+            upstream = parts.Own(*std::move(made));
+            return absl::OkStatus();
+          }
           if (!follows) return absl::OkStatus();
           auto* projection =
               parts.Own(std::make_unique<testing::RecordingProjection>());
@@ -356,6 +367,65 @@ TEST_F(PartitionHandoverTest, FollowerPartitionMovesAndContinuesFromCursor) {
     EXPECT_NE(lag.partition, 3u);
   }
   EXPECT_THAT(f1.store->HoldsPartitionKeys(3), IsOkAndHolds(false));
+}
+
+// Owned partitions of the replica that UpstreamCalls routes `case_id` to,
+// asked over the channel it hands out.
+absl::StatusOr<std::vector<uint32_t>> OwnerOfCase(
+    const service::UpstreamCalls& calls, const std::string& case_id) {
+  std::shared_ptr<grpc::Channel> channel = calls.ChannelForCase(case_id);
+  if (channel == nullptr) return absl::UnavailableError("no channel");
+  auto stub = PartitionMoveService::NewStub(channel);
+  grpc::ClientContext context;
+  testing::SignAs(
+      testing::MakePrincipal("operator", homeward::v1::ROLE_ADMINISTRATOR, {}),
+      &context);
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+  PartitionState state;
+  grpc::Status s = stub->GetPartitionState(&context, {}, &state);
+  if (!s.ok()) return FromGrpc(s);
+  return Owned(state);
+}
+
+// A case whose partition is `p`.
+std::string CaseIn(uint32_t p) {
+  for (int i = 0;; ++i) {
+    std::string id = absl::StrCat("C", i);
+    if (storage::PartitionOf(id, kPartitions) == p) return id;
+  }
+}
+
+// Service-to-service calls follow the route file: after a move, calls about
+// a case of the moved partition go to its new owner, the others stay.
+TEST_F(PartitionHandoverTest, UpstreamCallsSwitchToTheNewOwner) {
+  Replica a = MakeReplica("producer-a", false);
+  Replica b = MakeReplica("producer-b", false, /*without_partitions=*/true);
+  ASSERT_OK(a.Start());
+  ASSERT_OK(b.Start());
+  WriteRoutes({{a.address(), {0, 1, 2, 3, 4, 5, 6, 7}}, {b.address(), {}}});
+  Replica caller = MakeReplica("caller", false);
+  caller.calls = true;
+  caller.config.set_upstream_routes_file(routes_path());
+  ASSERT_OK(caller.Start());
+  const std::string moved = CaseIn(6);
+  const std::string kept = CaseIn(1);
+  EXPECT_THAT(OwnerOfCase(*caller.upstream, moved),
+              IsOkAndHolds(ElementsAre(0, 1, 2, 3, 4, 5, 6, 7)));
+
+  Move(a, b, {6}, [&] {
+    WriteRoutes({{a.address(), {0, 1, 2, 3, 4, 5, 7}}, {b.address(), {6}}});
+  });
+  // The file is looked at once a second.
+  const absl::Time deadline = absl::Now() + kCatchUp;
+  absl::StatusOr<std::vector<uint32_t>> owner;
+  do {
+    absl::SleepFor(absl::Milliseconds(100));
+    owner = OwnerOfCase(*caller.upstream, moved);
+  } while (absl::Now() < deadline &&
+           !(owner.ok() && *owner == std::vector<uint32_t>{6}));
+  EXPECT_THAT(owner, IsOkAndHolds(ElementsAre(6)));
+  EXPECT_THAT(OwnerOfCase(*caller.upstream, kept),
+              IsOkAndHolds(ElementsAre(0, 1, 2, 3, 4, 5, 7)));
 }
 
 TEST_F(PartitionHandoverTest, ImportRefusedWhereThePartitionIsOwnedOrHeld) {

@@ -49,6 +49,12 @@
 // reader instead (flow control), which costs the other partitions nothing
 // since the same applier serves them.
 //
+// Moves: Resubscribe() follows again from the stored cursors, for the
+// partitions Options::partitions holds now (a replica's owned set, changed
+// by a partition hand-over) and to the producer replicas a new route table
+// names (a partition moved at the producer); a partition whose commits are
+// refused because it is fenced here waits like any refused event.
+//
 // Lag: Lag() reports per partition the applied sequence (the stored
 // cursor), the highest sequence the producer has sent, the events known to
 // wait, the commit time at the producer of the last applied event and how

@@ -20,6 +20,12 @@
 //   ... host->port(), host->InProcessChannel() ...
 //   host->Shutdown(absl::Seconds(10));
 //
+// The host also serves PartitionMoveService (partition_move_service.h) and
+// keeps the owned partitions in the store (owned_partitions.h): owned() is a
+// shared storage::PartitionSet that changes when partitions are adopted or
+// released. With ServiceConfig.upstream_routes_file, UpstreamRoutes() follows
+// that watched file.
+//
 // Teardown order (Shutdown or destruction): health answers NOT_SERVING,
 // running calls drain for up to the grace period and the server stops; the
 // stop hooks run (newest first: feed followers stop writing); the handlers
