@@ -217,7 +217,13 @@ absl::Status FeedFollower::Resubscribe(routing::RouteTable producer) {
   streams_.clear();
   options_.producer = std::move(producer);
   // Queued events that were not applied are fetched again from the cursors.
-  RETURN_IF_ERROR(OpenStreams());
+  if (absl::Status opened = OpenStreams(); !opened.ok()) {
+    // Follows nothing rather than half: the caller logs it.
+    absl::MutexLock lock(&mu_);
+    partitions_.clear();
+    streams_.clear();
+    return opened;
+  }
   StartThreads();
   server::Log("info", "feed follower re-subscribed",
               {{"consumer", name_},
