@@ -459,6 +459,18 @@ TEST_F(PartitionHandoverTest, ImportRefusedWhereThePartitionIsOwnedOrHeld) {
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("holds keys of partition 2")));
   EXPECT_EQ(b.store->PublishedSequence(2), 3u);
+  // An import that is never adopted is cleared by a release where it landed,
+  // and can then be imported again.
+  ASSERT_OK(
+      b.Call(&PartitionMoveService::Stub::ReleasePartitions, {2}).status());
+  EXPECT_THAT(b.store->HoldsPartitionKeys(2), IsOkAndHolds(false));
+  ASSERT_OK(b.Import(*chunks).status());
+  EXPECT_EQ(b.store->PublishedSequence(2), 3u);
+  // The owner releases only a fenced partition.
+  EXPECT_THAT(
+      a.Call(&PartitionMoveService::Stub::ReleasePartitions, {3}).status(),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               HasSubstr("must be fenced")));
   // Unfence aborts the move on the source, which goes on writing.
   ASSERT_OK(
       a.Call(&PartitionMoveService::Stub::UnfencePartitions, {2}).status());

@@ -290,9 +290,10 @@ absl::Status PartitionMoveServiceImpl::Release(
                        " must be fenced and exported before it is released, "
                        "or its writes would be lost"));
     }
-    if (owned.Contains(p) || is_fenced) release.push_back(p);
+    // A partition not owned here may still hold keys (an import whose
+    // adoption never came, a release cut short): they go too.
+    release.push_back(p);
   }
-  if (release.empty()) return absl::OkStatus();  // released already
   std::vector<uint32_t> next;
   for (uint32_t p : owned.partitions()) {
     if (!std::binary_search(release.begin(), release.end(), p)) {

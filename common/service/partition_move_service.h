@@ -59,8 +59,10 @@ class PartitionMoveServiceImpl final
       grpc::ServerContext* context,
       const homeward::internal::v1::PartitionsRequest* request,
       homeward::internal::v1::PartitionState* response) override;
-  // Fenced partitions only: stops owning and following them, deletes their
-  // keys, unfences (idempotent once released).
+  // Refused for a partition owned and not fenced. Stops owning and
+  // following them, deletes their keys, unfences. Idempotent, and also
+  // clears a partition not owned here that holds keys (an import that was
+  // never adopted).
   grpc::Status ReleasePartitions(
       grpc::ServerContext* context,
       const homeward::internal::v1::PartitionsRequest* request,
