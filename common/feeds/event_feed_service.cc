@@ -142,6 +142,14 @@ absl::Status EventFeedService::Stream(
     bool backlog = false;
     for (PartitionStream& p : partitions) {
       homeward::v1::PartitionCursor& cursor = p.cursor;
+      // A partition handed over to another replica (released): the
+      // subscriber reconnects and finds its new owner.
+      if (!owned_->Contains(cursor.partition())) {
+        return errors::Unavailable(
+            absl::StrCat("partition ", cursor.partition(),
+                         " is no longer owned by this replica; subscribe to "
+                         "its new owner"));
+      }
       // Most commits touch a few partitions: seeking the others' outboxes
       // after every commit would cost more than the events sent.
       const uint64_t published = store_->PublishedSequence(cursor.partition());

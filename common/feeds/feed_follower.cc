@@ -109,9 +109,6 @@ absl::StatusOr<std::unique_ptr<FeedFollower>> FeedFollower::Start(
                          options.producer.partition_count(), ", not ",
                          options.partitions.count()));
   }
-  if (options.partitions.partitions().empty()) {
-    bad.Add("partitions", "must name at least one partition to follow");
-  }
   if (options.max_queued_per_partition < 2) {
     bad.Add("max_queued_per_partition", "must be at least 2");
   }
@@ -125,20 +122,36 @@ absl::StatusOr<std::unique_ptr<FeedFollower>> FeedFollower::Start(
   RETURN_IF_ERROR(bad.ToStatus());
 
   std::unique_ptr<FeedFollower> follower(new FeedFollower(std::move(options)));
+  RETURN_IF_ERROR(follower->OpenStreams());
+  follower->StartThreads();
   const Options& opts = follower->options_;
+  server::Log(
+      "info", "feed follower started",
+      {{"consumer", follower->name_},
+       {"producer_service", opts.producer.service()},
+       {"partitions", absl::StrCat(opts.partitions.partitions().size())},
+       {"streams", absl::StrCat(follower->streams_.size())}});
+  return follower;
+}
+
+absl::Status FeedFollower::OpenStreams() {
+  const Options& opts = options_;
+  // A snapshot: the owned set may change meanwhile (a partition hand-over
+  // calls Resubscribe after it changed it).
+  const storage::PartitionSet partitions = storage::PartitionSet::Of(
+      opts.partitions.count(), opts.partitions.partitions());
   for (size_t r = 0; r < opts.producer.replica_count(); ++r) {
     auto stream = std::make_unique<Stream>();
     for (uint32_t p : opts.producer.PartitionsOf(r)) {
-      if (!opts.partitions.Contains(p)) continue;
-      ASSIGN_OR_RETURN(uint64_t cursor,
-                       opts.store->GetCursor(follower->name_, p));
+      if (!partitions.Contains(p)) continue;
+      ASSIGN_OR_RETURN(uint64_t cursor, opts.store->GetCursor(name_, p));
       auto state = std::make_unique<PartitionState>();
       state->partition = p;
       state->stream = stream.get();
       state->queued_through = state->applied = state->latest = cursor;
       stream->partitions.push_back(state.get());
-      absl::MutexLock lock(&follower->mu_);
-      follower->partitions_[p] = std::move(state);
+      absl::MutexLock lock(&mu_);
+      partitions_[p] = std::move(state);
     }
     if (stream->partitions.empty()) continue;
     stream->address = opts.producer.address(r);
@@ -149,21 +162,82 @@ absl::StatusOr<std::unique_ptr<FeedFollower>> FeedFollower::Start(
       stream->stub = homeward::v1::EventFeedService::NewStub(
           server::DialInternal(stream->address, opts.credentials));
     }
-    follower->streams_.push_back(std::move(stream));
+    streams_.push_back(std::move(stream));
   }
-  for (auto& stream : follower->streams_) {
+  return absl::OkStatus();
+}
+
+void FeedFollower::StartThreads() {
+  for (auto& stream : streams_) {
     Stream* s = stream.get();
-    FeedFollower* f = follower.get();
-    follower->threads_.emplace_back([f, s] { f->ReadLoop(s); });
-    follower->threads_.emplace_back([f, s] { f->ApplyLoop(s); });
+    threads_.emplace_back([this, s] { ReadLoop(s); });
+    threads_.emplace_back([this, s] { ApplyLoop(s); });
   }
-  server::Log(
-      "info", "feed follower started",
-      {{"consumer", follower->name_},
-       {"producer_service", opts.producer.service()},
-       {"partitions", absl::StrCat(opts.partitions.partitions().size())},
-       {"streams", absl::StrCat(follower->streams_.size())}});
-  return follower;
+}
+
+absl::Status FeedFollower::Resubscribe(routing::RouteTable producer) {
+  absl::MutexLock stop_lock(&stop_mu_);
+  if (stopped_) return absl::OkStatus();
+  if (producer.partition_count() != options_.partitions.count()) {
+    return errors::InvalidField("producer",
+                                absl::StrCat("must have the partition count ",
+                                             options_.partitions.count()));
+  }
+  // Nothing to do when every followed partition keeps its producer replica
+  // (a route map change elsewhere, an ownership change of another set).
+  {
+    const std::vector<uint32_t> wanted = options_.partitions.partitions();
+    absl::MutexLock lock(&mu_);
+    bool same = wanted.size() == partitions_.size();
+    for (size_t i = 0; same && i < wanted.size(); ++i) {
+      auto it = partitions_.find(wanted[i]);
+      same = it != partitions_.end() &&
+             it->second->stream->address ==
+                 producer.address(producer.ReplicaOfPartition(wanted[i]));
+    }
+    if (same) return absl::OkStatus();
+  }
+  // Stop the streams as Stop() does: an event being applied is committed
+  // (or not) first, so the stored cursors are where every partition stands.
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    for (auto& stream : streams_) {
+      if (stream->context != nullptr) stream->context->TryCancel();
+    }
+    changed_.SignalAll();
+  }
+  for (std::thread& thread : threads_) thread.join();
+  threads_.clear();
+  {
+    absl::MutexLock lock(&mu_);
+    partitions_.clear();
+    stopping_ = false;
+  }
+  streams_.clear();
+  options_.producer = std::move(producer);
+  // Queued events that were not applied are fetched again from the cursors.
+  RETURN_IF_ERROR(OpenStreams());
+  StartThreads();
+  server::Log("info", "feed follower re-subscribed",
+              {{"consumer", name_},
+               {"producer_service", options_.producer.service()},
+               {"partitions", absl::StrCat(partitions_size())},
+               {"streams", absl::StrCat(streams_.size())}});
+  return absl::OkStatus();
+}
+
+absl::Status FeedFollower::Resubscribe() {
+  routing::RouteTable producer = [this] {
+    absl::MutexLock stop_lock(&stop_mu_);
+    return options_.producer;
+  }();
+  return Resubscribe(std::move(producer));
+}
+
+size_t FeedFollower::partitions_size() const {
+  absl::MutexLock lock(&mu_);
+  return partitions_.size();
 }
 
 FeedFollower::FeedFollower(Options options)
@@ -176,6 +250,7 @@ FeedFollower::~FeedFollower() { Stop(); }
 
 void FeedFollower::Stop() {
   absl::MutexLock stop_lock(&stop_mu_);
+  stopped_ = true;
   {
     absl::MutexLock lock(&mu_);
     if (stopping_ && threads_.empty()) return;
@@ -571,10 +646,12 @@ FeedLag FeedFollower::Lag() const {
   const absl::Time now = absl::Now();
   absl::MutexLock lock(&mu_);
   lag.reconnects = reconnects_;
-  for (uint32_t partition : options_.partitions.partitions()) {
-    auto it = partitions_.find(partition);
-    if (it == partitions_.end()) continue;
-    const PartitionState& p = *it->second;
+  std::vector<uint32_t> followed;
+  for (const auto& [partition, state] : partitions_)
+    followed.push_back(partition);
+  std::sort(followed.begin(), followed.end());
+  for (uint32_t partition : followed) {
+    const PartitionState& p = *partitions_.at(partition);
     PartitionLag entry;
     entry.partition = partition;
     entry.producer = p.stream->address;

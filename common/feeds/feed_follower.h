@@ -143,7 +143,8 @@ class FeedFollower {
     // The producer service's replicas and the partitions each owns.
     routing::RouteTable producer;
     // The partitions this replica follows: a subset of the producer's, with
-    // the same partition count.
+    // the same partition count; may be empty. A shared set (e.g. the
+    // replica's owned set) may change: Resubscribe() follows it then.
     storage::PartitionSet partitions;
     // Holds the cursors and receives the commits. Not owned; must outlive
     // the follower.
@@ -190,6 +191,16 @@ class FeedFollower {
   // committed (or not) before it returns. Idempotent.
   void Stop();
 
+  // Follows again: stops the streams (an event being applied is committed
+  // first), then subscribes from the stored cursors for the partitions
+  // Options::partitions holds now (a replica's owned set, which a partition
+  // hand-over changes) to the replicas `producer` routes them to (a new
+  // route map). Events queued and not applied are fetched again; none is
+  // applied twice (the cursor commits with each change). No-op after
+  // Stop(). The no-argument form keeps the producer's routes.
+  absl::Status Resubscribe(routing::RouteTable producer);
+  absl::Status Resubscribe();
+
   FeedLag Lag() const;
   // The last sequence applied from `partition` (0 if none or not followed).
   uint64_t AppliedSequence(uint32_t partition) const;
@@ -207,6 +218,11 @@ class FeedFollower {
   struct Stream;
 
   explicit FeedFollower(Options options);
+  // Reads the cursors and makes a stream per producer replica owning some
+  // followed partition; with no thread running.
+  absl::Status OpenStreams();
+  void StartThreads();
+  size_t partitions_size() const;
   void ReadLoop(Stream* stream);
   void ApplyLoop(Stream* stream);
   // How a round of the applier commits.
@@ -222,7 +238,9 @@ class FeedFollower {
   bool SleepUnlessStopping(absl::Duration delay);
   absl::Duration BackoffFor(int failures) const;
 
-  const Options options_;
+  // The producer and the streams change only in Resubscribe, with no thread
+  // running and stop_mu_ held.
+  Options options_;
   const std::string name_;
   // The consumer's reads allow batches, or one event per partition at once.
   const bool batch_;
@@ -237,7 +255,8 @@ class FeedFollower {
       ABSL_GUARDED_BY(mu_);
   std::vector<std::unique_ptr<Stream>> streams_;
 
-  absl::Mutex stop_mu_;  // serialises Stop()
+  absl::Mutex stop_mu_;   // serialises Stop() and Resubscribe()
+  bool stopped_ = false;  // guarded by stop_mu_: Stop() was called
   std::vector<std::thread> threads_;
 };
 

@@ -11,6 +11,8 @@
 #include "common/server/log.h"
 #include "common/server/server_kit.h"
 #include "common/server/transport.h"
+#include "common/service/owned_partitions.h"
+#include "common/service/partition_move_service.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/deployment_settings.h"
@@ -18,6 +20,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "homeward/internal/v1/operations.grpc.pb.h"
 
 namespace homeward::service {
 namespace {
@@ -90,6 +93,10 @@ absl::StatusOr<InternalCredentials> Validate(
                                     config.owned_partitions(), partition_count)
                                     .status(),
                                 "owned_partitions", "owned_partitions", bad));
+  if (config.start_without_partitions() && !config.owned_partitions().empty()) {
+    bad.Add("start_without_partitions",
+            "must not be set together with owned_partitions (it means none)");
+  }
   // Each upstream service must be routable as the gateway's routes are.
   std::set<std::string> upstream;
   for (int i = 0; i < config.upstream_size(); ++i) {
@@ -147,6 +154,20 @@ absl::StatusOr<std::optional<storage::EncryptionKey>> ReadEncryptionKey(
 
 ServiceParts::~ServiceParts() { Close(absl::ZeroDuration()); }
 
+google::protobuf::RepeatedPtrField<homeward::internal::v1::ServiceRoute>
+ServiceParts::UpstreamRoutes() const {
+  if (upstream_routes_file_ == nullptr) return config_.upstream();
+  return upstream_routes_file_->Current().routes();
+}
+
+void ServiceParts::OnUpstreamRoutesChange(
+    std::function<void()> listener) const {
+  if (upstream_routes_file_ == nullptr) return;
+  upstream_routes_file_->OnChange(
+      [listener = std::move(listener)](
+          const homeward::internal::v1::RouteMap&) { listener(); });
+}
+
 void ServiceParts::AddService(std::string full_name,
                               std::unique_ptr<grpc::Service> service) {
   services_.emplace_back(std::move(full_name), std::move(service));
@@ -161,6 +182,8 @@ void ServiceParts::Close(absl::Duration grace) {
     server_->Wait();
     server_.reset();
   }
+  // No route switch may reach a follower being stopped.
+  upstream_routes_file_.reset();
   while (!stops_.empty()) {
     std::function<void()> stop = std::move(stops_.back());
     stops_.pop_back();
@@ -183,10 +206,6 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
       std::unique_ptr<ServiceParts>(new ServiceParts(definition.name, config));
   parts->principal_secret_ = principal_secret;
   parts->internal_credentials_ = std::move(credentials.dial);
-  ASSIGN_OR_RETURN(storage::PartitionSet owned,
-                   storage::PartitionSet::FromRanges(config.owned_partitions(),
-                                                     partition_count));
-  parts->owned_ = std::make_unique<storage::PartitionSet>(std::move(owned));
   ASSIGN_OR_RETURN(std::optional<storage::EncryptionKey> encryption_key,
                    ReadEncryptionKey(config));
   ASSIGN_OR_RETURN(parts->store_,
@@ -206,6 +225,16 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
   }
   RETURN_IF_ERROR(
       KeepFixedSettings(*parts->store_, partition_count, config.data_dir()));
+  // What the replica owns is kept in its store (owned_partitions.h).
+  ASSIGN_OR_RETURN(
+      storage::PartitionSet owned,
+      LoadOwnedPartitions(*parts->store_, config, partition_count));
+  parts->owned_ = std::make_unique<storage::PartitionSet>(std::move(owned));
+  if (!config.upstream_routes_file().empty()) {
+    ASSIGN_OR_RETURN(parts->upstream_routes_file_,
+                     routing::RouteMapFile::Load(config.upstream_routes_file(),
+                                                 partition_count));
+  }
   const uint32_t max_age = config.principal_max_age_seconds() == 0
                                ? kDefaultPrincipalMaxAgeSeconds
                                : config.principal_max_age_seconds();
@@ -216,6 +245,9 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
   parts->AddService<homeward::v1::EventFeedService>(
       std::make_unique<feeds::EventFeedService>(parts->store(), parts->owned(),
                                                 parts->verifier()));
+  // Every replica hands its partitions over on request (operators only).
+  parts->AddService<homeward::internal::v1::PartitionMoveService>(
+      std::make_unique<PartitionMoveServiceImpl>(parts.get()));
 
   grpc::ServerBuilder builder;
   server::PrepareServerBuilder(&builder);

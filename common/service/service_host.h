@@ -39,6 +39,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/auth/principal_token.h"
+#include "common/routing/route_map_file.h"
 #include "common/storage/partitions.h"
 #include "common/storage/store.h"
 #include "grpcpp/channel.h"
@@ -102,6 +103,26 @@ class ServiceParts {
   void AddService(std::string full_name,
                   std::unique_ptr<grpc::Service> service);
 
+  // ---- Partition moves and route switches (partition_move_service.h) ----
+  // The routes of the services this replica follows or calls:
+  // config().upstream, or the RouteMap in force of the watched
+  // config().upstream_routes_file.
+  google::protobuf::RepeatedPtrField<homeward::internal::v1::ServiceRoute>
+  UpstreamRoutes() const;
+  // `listener` runs after each accepted change of upstream_routes_file (on
+  // the file's watching thread); never without that file. Register during
+  // the build step.
+  void OnUpstreamRoutesChange(std::function<void()> listener) const;
+  // `listener` runs after owned() changed (partitions adopted or released),
+  // on the thread that changed it. Register during the build step.
+  void OnOwnedPartitionsChange(std::function<void()> listener) {
+    ownership_listeners_.push_back(std::move(listener));
+  }
+  // Runs the OnOwnedPartitionsChange listeners (the partition hand-over).
+  void OwnedPartitionsChanged() {
+    for (const auto& listener : ownership_listeners_) listener();
+  }
+
   // Runs `stop` at shutdown once calls have drained and before any handler
   // or part is destroyed (newest first): for parts whose threads write to
   // the store, e.g. a feed follower.
@@ -123,6 +144,9 @@ class ServiceParts {
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<auth::PrincipalVerifier> verifier_;
   std::unique_ptr<storage::PartitionSet> owned_;
+  // Set when config().upstream_routes_file is; stopped first at Close.
+  std::unique_ptr<routing::RouteMapFile> upstream_routes_file_;
+  std::vector<std::function<void()>> ownership_listeners_;
   std::vector<std::shared_ptr<void>> parts_;
   std::vector<std::function<void()>> stops_;
   // Every RPC service served, in registration order, and its full name.

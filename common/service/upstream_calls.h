@@ -32,6 +32,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/auth/principal_token.h"
 #include "common/feeds/producer_channel.h"
@@ -72,7 +73,13 @@ class UpstreamCalls {
   static std::unique_ptr<UpstreamCalls> Create(Options options);
 
   // The called service, e.g. "assessment".
-  const std::string& service() const { return routes_.service(); }
+  const std::string& service() const { return service_; }
+
+  // Routes the next calls by `routes` (the same service's new route map,
+  // e.g. after a partition moved): a replica kept keeps its channel, a new
+  // one is dialled. Create(parts, ...) calls it on every change of the
+  // upstream route file (ServiceParts::OnUpstreamRoutesChange).
+  void SwitchRoutes(routing::RouteTable routes);
 
   // Runs `start` with the channel to the replica owning the partition of
   // `case_id`: the dialled channel, or the in-process one, which is nullptr
@@ -94,10 +101,13 @@ class UpstreamCalls {
 
  private:
   explicit UpstreamCalls(Options options);
+  struct Routing;
+  static void Switch(Routing& routing, routing::RouteTable routes);
 
-  routing::RouteTable routes_;
-  // By replica, as indexed in routes_.
-  std::vector<feeds::ProducerChannel> channels_;
+  // The routes in force and a channel per replica, shared with the route
+  // file's listener (which holds it weakly).
+  std::string service_;
+  std::shared_ptr<Routing> routing_;
   auth::PrincipalSigner signer_;
   homeward::internal::v1::Principal principal_;
 };

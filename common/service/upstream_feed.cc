@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "common/server/log.h"
 #include "common/service/upstream_route.h"
 #include "common/status/status_macros.h"
 
@@ -26,6 +27,31 @@ absl::StatusOr<feeds::FeedFollower*> FollowUpstream(
                    feeds::FeedFollower::Start(std::move(options)));
   feeds::FeedFollower* raw = parts.Own(std::move(follower));
   parts.AddStop([raw] { raw->Stop(); });
+  // Partitions adopted or released: follow the owned set as it is now.
+  const std::string consumer_name = consumer->name();
+  parts.OnOwnedPartitionsChange([raw, consumer_name] {
+    absl::Status resubscribed = raw->Resubscribe();
+    if (!resubscribed.ok()) {
+      server::Log("error", "feed follower could not follow the new partitions",
+                  {{"consumer", consumer_name},
+                   {"code", absl::StatusCodeToString(resubscribed.code())}});
+    }
+  });
+  // A partition moved at the producer: subscribe to its new owner.
+  const ServiceParts* host_parts = &parts;
+  parts.OnUpstreamRoutesChange([raw, host_parts, consumer_name,
+                                name = std::string(producer)] {
+    absl::StatusOr<routing::RouteTable> routes =
+        UpstreamRoute(*host_parts, name, "whose events this service follows");
+    absl::Status resubscribed =
+        routes.ok() ? raw->Resubscribe(*std::move(routes)) : routes.status();
+    if (!resubscribed.ok()) {
+      server::Log("error", "feed follower could not switch to the new routes",
+                  {{"consumer", consumer_name},
+                   {"producer_service", name},
+                   {"code", absl::StatusCodeToString(resubscribed.code())}});
+    }
+  });
   return raw;
 }
 

@@ -148,6 +148,11 @@ absl::Status Unavailable(absl::string_view description) {
   return absl::UnavailableError(description);
 }
 
+absl::Status PartitionMoving(uint32_t partition) {
+  return absl::UnavailableError(
+      absl::StrCat("partition ", partition, " is moving; retry"));
+}
+
 absl::Status Unimplemented(absl::string_view description) {
   return absl::UnimplementedError(description);
 }

@@ -9,6 +9,7 @@
 #ifndef HOMEWARD_COMMON_STATUS_ERRORS_H_
 #define HOMEWARD_COMMON_STATUS_ERRORS_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,10 @@ absl::Status FailedPreconditions(
 absl::Status PermissionDenied(absl::string_view description);
 absl::Status Unauthenticated(absl::string_view description);
 absl::Status Unavailable(absl::string_view description);
+// UNAVAILABLE: a write to `partition` refused because the partition is
+// being handed over to another replica (fenced); the caller retries with
+// the same request id and reaches the new owner once routes switch.
+absl::Status PartitionMoving(uint32_t partition);
 // UNIMPLEMENTED: what was asked for is not part of this deployment (e.g. a
 // method whose service the deployment does not run); retrying cannot help.
 absl::Status Unimplemented(absl::string_view description);

@@ -35,11 +35,28 @@ uint32_t PartitionOf(absl::string_view case_id, uint32_t partition_count) {
   return static_cast<uint32_t>(Fnv1a64(case_id) % partition_count);
 }
 
+PartitionSet::State::State(uint32_t n)
+    : count(n), member(new std::atomic<bool>[n == 0 ? 1 : n]) {
+  for (uint32_t p = 0; p < n; ++p) member[p].store(false);
+}
+
+PartitionSet::PartitionSet() : PartitionSet(0) {}
+
+PartitionSet::PartitionSet(uint32_t count)
+    : state_(std::make_shared<State>(count)) {}
+
 PartitionSet PartitionSet::All(uint32_t count) {
-  PartitionSet set;
-  set.count_ = count;
-  set.member_.assign(count, true);
-  for (uint32_t p = 0; p < count; ++p) set.partitions_.push_back(p);
+  PartitionSet set(count);
+  for (uint32_t p = 0; p < count; ++p) set.state_->member[p].store(true);
+  return set;
+}
+
+PartitionSet PartitionSet::None(uint32_t count) { return PartitionSet(count); }
+
+PartitionSet PartitionSet::Of(uint32_t count,
+                              const std::vector<uint32_t>& partitions) {
+  PartitionSet set(count);
+  set.Add(partitions);
   return set;
 }
 
@@ -50,9 +67,7 @@ absl::StatusOr<PartitionSet> PartitionSet::FromRanges(
   if (count == 0)
     return errors::InvalidField("partition_count", "must be at least 1");
   if (ranges.empty()) return All(count);
-  PartitionSet set;
-  set.count_ = count;
-  set.member_.assign(count, false);
+  PartitionSet set(count);
   errors::FieldViolations bad;
   for (int i = 0; i < ranges.size(); ++i) {
     const auto& r = ranges[i];
@@ -63,17 +78,56 @@ absl::StatusOr<PartitionSet> PartitionSet::FromRanges(
                            count, ")"));
       continue;
     }
-    for (uint32_t p = r.first(); p <= r.last(); ++p) set.member_[p] = true;
+    for (uint32_t p = r.first(); p <= r.last(); ++p) {
+      set.state_->member[p].store(true);
+    }
   }
   if (!bad.empty()) return bad.ToStatus();
-  for (uint32_t p = 0; p < count; ++p) {
-    if (set.member_[p]) set.partitions_.push_back(p);
-  }
   return set;
 }
 
 bool PartitionSet::Contains(uint32_t partition) const {
-  return partition < member_.size() && member_[partition];
+  return partition < state_->count &&
+         state_->member[partition].load(std::memory_order_acquire);
+}
+
+std::vector<uint32_t> PartitionSet::partitions() const {
+  std::vector<uint32_t> out;
+  absl::MutexLock lock(&state_->mu);
+  for (uint32_t p = 0; p < state_->count; ++p) {
+    if (state_->member[p].load(std::memory_order_relaxed)) out.push_back(p);
+  }
+  return out;
+}
+
+void PartitionSet::Add(const std::vector<uint32_t>& partitions) {
+  absl::MutexLock lock(&state_->mu);
+  for (uint32_t p : partitions) {
+    if (p < state_->count) state_->member[p].store(true);
+  }
+}
+
+void PartitionSet::Remove(const std::vector<uint32_t>& partitions) {
+  absl::MutexLock lock(&state_->mu);
+  for (uint32_t p : partitions) {
+    if (p < state_->count) state_->member[p].store(false);
+  }
+}
+
+google::protobuf::RepeatedPtrField<homeward::internal::v1::PartitionRange>
+PartitionSet::ToRanges(const std::vector<uint32_t>& partitions) {
+  google::protobuf::RepeatedPtrField<homeward::internal::v1::PartitionRange>
+      ranges;
+  for (uint32_t p : partitions) {
+    if (!ranges.empty() && ranges[ranges.size() - 1].last() + 1 == p) {
+      ranges[ranges.size() - 1].set_last(p);
+      continue;
+    }
+    auto* range = ranges.Add();
+    range->set_first(p);
+    range->set_last(p);
+  }
+  return ranges;
 }
 
 size_t RendezvousOwner(uint32_t partition,

@@ -153,6 +153,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   RETURN_IF_ERROR(store->LoadAuditHead());
   RETURN_IF_ERROR(store->IndexAuditTrail());
   RETURN_IF_ERROR(store->LoadOutboxHeads());
+  RETURN_IF_ERROR(store->LoadFences());
   return store;
 }
 
@@ -308,7 +309,10 @@ void Store::CommitLoop() {
       reads.swap(read_audits_);
       group.swap(queue_);
     }
-    if (!reads.empty() || !group.empty()) CommitGroup(reads, group);
+    if (!reads.empty() || !group.empty()) {
+      absl::MutexLock commit_lock(&commit_mu_);  // between hand-over steps
+      CommitGroup(reads, group);
+    }
   }
 }
 
@@ -355,6 +359,7 @@ struct Store::GroupState {
 absl::StatusOr<bool> Store::CheckSet(
     const WriteSet& set, const GroupState& group,
     homeward::internal::v1::IdempotencyRecord* original) {
+  RETURN_IF_ERROR(RefuseFenced(set));  // a partition being handed over
   for (const auto& claim : set.claims_) {
     auto in_group = group.claims.find(claim.key);
     if (in_group != group.claims.end()) {

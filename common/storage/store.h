@@ -245,7 +245,63 @@ class Store {
   // env() as its backup_env (see env()).
   absl::Status BackUp(rocksdb::BackupEngine& engine);
 
+  // ---- Partition hand-over (store_partitions.cc) ----
+  // Moving case partitions between replicas of a service
+  // (service/partition_move_service.h). Only case partitions
+  // (< Options::partition_count) may be named.
+
+  // From its return on, every write set that writes to one of `partitions`
+  // (a record, index entry, event, request id or consumer cursor of it) is
+  // refused by the committer with UNAVAILABLE (errors::PartitionMoving),
+  // atomically with the commits: a group being committed finishes first, so
+  // a set either committed before the fence or is refused. Reads go on. The
+  // fence is stored, so it holds across a restart until unfenced.
+  absl::Status FencePartitions(const std::vector<uint32_t>& partitions);
+  absl::Status UnfencePartitions(const std::vector<uint32_t>& partitions);
+  std::vector<uint32_t> FencedPartitions() const;  // ascending
+
+  // The partitions this replica owns, as stored by WriteOwnedPartitions;
+  // nullopt when none was ever stored (a new data directory).
+  absl::StatusOr<std::optional<std::vector<uint32_t>>> ReadOwnedPartitions()
+      const;
+  absl::Status WriteOwnedPartitions(const std::vector<uint32_t>& partitions);
+
+  // Keys of one partition in one column family, in key order.
+  struct PartitionKeys {
+    std::string column;  // "records", "index", "outbox", "requests", "cursors"
+    std::vector<std::string> keys;
+    std::vector<std::string> values;
+  };
+  // The column families a hand-over copies, in the order exported. The
+  // audit trail and its subject index stay: they belong to this replica's
+  // hash chain.
+  static const std::vector<std::string>& HandoverColumns();
+  // Hands every key of `partition` to `sink`, column family by column family
+  // (HandoverColumns), in chunks of at most `chunk_keys` keys, read from one
+  // snapshot. Returns how many keys were handed over.
+  absl::StatusOr<uint64_t> ExportPartition(
+      uint32_t partition, size_t chunk_keys,
+      const std::function<absl::Status(PartitionKeys)>& sink) const;
+  // Whether any key of `partition` is stored (in HandoverColumns).
+  absl::StatusOr<bool> HoldsPartitionKeys(uint32_t partition) const;
+  // Writes an exported chunk (synced). INVALID_ARGUMENT naming the column or
+  // the key when a key does not belong to `partition` in that column.
+  absl::Status ImportPartitionKeys(uint32_t partition,
+                                   const PartitionKeys& chunk);
+  // After an import: reads the partitions' outbox heads, so that new events
+  // continue the imported sequences and tailing feeds see them.
+  absl::Status LoadImportedOutboxHeads(const std::vector<uint32_t>& partitions);
+  // Deletes every key of `partitions` (HandoverColumns; DeleteRange where a
+  // partition is one range) and forgets their outbox heads.
+  absl::Status DeletePartitions(const std::vector<uint32_t>& partitions);
+
  private:
+  // The hand-over's fence check (store_partitions.cc), run by CheckSet.
+  absl::Status RefuseFenced(const WriteSet& set) const;
+  absl::Status LoadFences();
+  absl::Status WriteMetaPartitions(absl::string_view key,
+                                   const std::vector<uint32_t>& partitions);
+
   struct Pending;
 
   Store(const Options& options, std::unique_ptr<rocksdb::Env> env,
@@ -315,6 +371,12 @@ class Store {
   uint64_t generation_ ABSL_GUARDED_BY(generation_mu_) = 0;
   absl::flat_hash_map<uint32_t, uint64_t> published_sequence_
       ABSL_GUARDED_BY(generation_mu_);
+
+  // Held by the committer while it checks and writes a group, and by the
+  // partition hand-over while it changes what the committer checks (fences)
+  // or reads (outbox heads), so both happen between groups.
+  mutable absl::Mutex commit_mu_;
+  std::vector<bool> fenced_;  // by partition; guarded by commit_mu_
 
   std::thread committer_;
   std::thread completer_;
