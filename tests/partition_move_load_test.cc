@@ -14,6 +14,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <set>
@@ -258,6 +259,9 @@ TEST(PartitionMoveLoadTest, EveryAcknowledgedRegistrationSurvivesTheMoves) {
   // Nothing but UNAVAILABLE (retried) was answered, and some registrations
   // were made throughout.
   EXPECT_THAT(outcome.errors, ::testing::IsEmpty());
+  std::cout << "acknowledged registrations: " << outcome.acknowledged.size()
+            << ", UNAVAILABLE answers retried: " << outcome.unavailable
+            << std::endl;
   ASSERT_GT(outcome.acknowledged.size(), 10u);
 
   // Every acknowledged case listed once through the gateway.

@@ -7,6 +7,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -158,11 +159,16 @@ class ReplicaCalls {
     grpc::Status exported = reader->Finish();
     writer->WritesDone();
     grpc::Status import_status = writer->Finish();
-    if (!import_status.ok()) {
+    // The side that failed first: a refused import cancels the export; a
+    // failed export leaves the import short of its last chunk.
+    if (!writable && !import_status.ok()) {
       return Named("copy (import)", target, FromGrpcStatus(import_status));
     }
     if (!exported.ok()) {
       return Named("copy (export)", source, FromGrpcStatus(exported));
+    }
+    if (!import_status.ok()) {
+      return Named("copy (import)", target, FromGrpcStatus(import_status));
     }
     if (!saw_last || announced != sent || imported.imported_keys() != sent) {
       return errors::Internal(absl::StrCat(
@@ -470,7 +476,8 @@ absl::Status MovePartitions(CtlContext& ctl, const MoveRequest& request,
     absl::StatusOr<uint64_t> copied =
         calls.Copy(s.address, request.target, s.partitions, *progress);
     if (!copied.ok() &&
-        copied.status().code() == absl::StatusCode::kFailedPrecondition) {
+        copied.status().code() == absl::StatusCode::kFailedPrecondition &&
+        absl::StartsWith(copied.status().message(), "copy (import)")) {
       // Keys left by an interrupted run: forget them and copy again.
       absl::Status forget = calls.Adopt(request.target, s.partitions).status();
       if (forget.ok()) {
