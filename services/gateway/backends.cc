@@ -19,6 +19,32 @@ absl::StatusOr<std::vector<Backend>> ConnectBackends(
     const MethodTable& methods,
     const std::map<std::string, std::shared_ptr<grpc::Channel>>&
         channel_overrides) {
+  return ConnectBackends(config, methods, channel_overrides, {});
+}
+
+homeward::internal::v1::GatewayConfig WithRoutes(
+    const homeward::internal::v1::GatewayConfig& config,
+    const homeward::internal::v1::RouteMap& routes) {
+  homeward::internal::v1::GatewayConfig with = config;
+  *with.mutable_routes() = routes.routes();
+  return with;
+}
+
+absl::StatusOr<std::vector<Backend>> ConnectBackends(
+    const homeward::internal::v1::GatewayConfig& config,
+    const MethodTable& methods,
+    const std::map<std::string, std::shared_ptr<grpc::Channel>>&
+        channel_overrides,
+    const std::vector<Backend>& current) {
+  // The channels in use, by address (the same address in two backends is
+  // one replica process serving both).
+  std::map<std::string, std::shared_ptr<grpc::Channel>> dialled =
+      channel_overrides;
+  for (const Backend& backend : current) {
+    for (size_t r = 0; r < backend.channels.size(); ++r) {
+      dialled.emplace(backend.routes.address(r), backend.channels[r]);
+    }
+  }
   const std::vector<std::string>& known = methods.backends();
   errors::FieldViolations bad;
   // Each backend's table checks the shared partition_count again: say it
@@ -87,11 +113,10 @@ absl::StatusOr<std::vector<Backend>> ConnectBackends(
     }
     Backend backend{*std::move(routes), {}};
     for (const std::string& address : backend.routes.addresses()) {
-      auto it = channel_overrides.find(address);
+      auto it = dialled.find(address);
       backend.channels.push_back(
-          it != channel_overrides.end()
-              ? it->second
-              : server::DialInternal(address, credentials));
+          it != dialled.end() ? it->second
+                              : server::DialInternal(address, credentials));
     }
     backends.push_back(std::move(backend));
   }

@@ -1,8 +1,10 @@
 // The backend services behind the gateway, as it reaches them: for each
 // backend the method table names (method_table.h), the route table of its
 // replicas (common/routing/route_table.h) and one channel per replica. Built
-// once at start from the gateway's config; the Forwarder, the readiness
-// tracker and the list page tokens all work per backend from here.
+// at start from the gateway's config (its `routes`, or the route map file
+// `routes_file`), and again each time the route map file switches to a new
+// generation; the Forwarder, the readiness tracker and the list page tokens
+// all work per backend from here.
 //
 //   ASSIGN_OR_RETURN(MethodTable methods, PublicMethodTable());
 //   ASSIGN_OR_RETURN(std::vector<Backend> backends,
@@ -58,6 +60,22 @@ absl::StatusOr<std::vector<Backend>> ConnectBackends(
     const MethodTable& methods,
     const std::map<std::string, std::shared_ptr<grpc::Channel>>&
         channel_overrides);
+
+// The same for a route map that replaces the routes in force (`current`):
+// a replica whose address `current` already dials keeps its channel, so a
+// partition move between running replicas opens no connection.
+absl::StatusOr<std::vector<Backend>> ConnectBackends(
+    const homeward::internal::v1::GatewayConfig& config,
+    const MethodTable& methods,
+    const std::map<std::string, std::shared_ptr<grpc::Channel>>&
+        channel_overrides,
+    const std::vector<Backend>& current);
+
+// `config` with the routes of `routes` (a RouteMap from routes_file) in
+// place of its own `routes`.
+homeward::internal::v1::GatewayConfig WithRoutes(
+    const homeward::internal::v1::GatewayConfig& config,
+    const homeward::internal::v1::RouteMap& routes);
 
 // The backend called `name`, or nullptr.
 const Backend* FindBackend(const std::vector<Backend>& backends,

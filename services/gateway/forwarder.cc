@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/api/paging.h"
 #include "common/auth/crypto.h"
@@ -55,6 +56,7 @@ absl::Status NoBackend(const MethodRoute& method) {
 }  // namespace
 
 struct Forwarder::ListState {
+  TopologyRef topology;  // every page of one call from the same routes
   const MethodRoute* method;
   CallInfo call;
   absl::Time deadline;
@@ -69,6 +71,7 @@ struct Forwarder::ListState {
 };
 
 struct Forwarder::BroadcastState {
+  TopologyRef topology;
   const MethodRoute* method;
   Message* response;
   Done done;
@@ -80,6 +83,7 @@ struct Forwarder::BroadcastState {
 };
 
 struct Forwarder::AnyReplicaState {
+  TopologyRef topology;
   const MethodRoute* method;
   CallInfo call;
   absl::Time deadline;
@@ -89,24 +93,67 @@ struct Forwarder::AnyReplicaState {
 };
 
 Forwarder::Forwarder(Options options)
-    : backends_(std::move(options.backends)),
+    : topology_(
+          MakeTopology(options.routes_generation, std::move(options.backends))),
       methods_(std::move(options.methods)),
       signer_(std::move(options.principal_secret)),
-      forward_deadline_(options.forward_deadline) {
-  for (size_t b = 0; b < backends_.size(); ++b) {
-    backend_index_.emplace(backends_[b].name(), b);
-    Stubs& stubs = stubs_.emplace_back();
+      forward_deadline_(options.forward_deadline) {}
+
+Forwarder::TopologyRef Forwarder::MakeTopology(uint64_t generation,
+                                               std::vector<Backend> backends) {
+  auto topology = std::make_shared<Topology>();
+  topology->generation = generation;
+  topology->backends = std::move(backends);
+  for (size_t b = 0; b < topology->backends.size(); ++b) {
+    topology->index.emplace(topology->backends[b].name(), b);
+    Stubs& stubs = topology->stubs.emplace_back();
     for (const std::shared_ptr<grpc::Channel>& channel :
-         backends_[b].channels) {
+         topology->backends[b].channels) {
       stubs.messages.push_back(std::make_unique<MessageStub>(channel));
       stubs.bytes.push_back(std::make_unique<grpc::GenericStub>(channel));
     }
   }
+  return topology;
 }
 
-size_t Forwarder::BackendIndexOf(const MethodRoute& method) const {
-  auto it = backend_index_.find(method.backend);
-  return it == backend_index_.end() ? backends_.size() : it->second;
+size_t Forwarder::Topology::IndexOf(const MethodRoute& method) const {
+  auto it = index.find(method.backend);
+  return it == index.end() ? backends.size() : it->second;
+}
+
+std::vector<Backend> Forwarder::backends() const {
+  return topology()->backends;
+}
+
+uint64_t Forwarder::routes_generation() const { return topology()->generation; }
+
+absl::Status Forwarder::SwitchRoutes(uint64_t generation,
+                                     std::vector<Backend> backends) {
+  TopologyRef now = topology();
+  std::vector<std::string> before, after;
+  for (const Backend& b : now->backends) before.push_back(b.name());
+  for (const Backend& b : backends) after.push_back(b.name());
+  std::sort(before.begin(), before.end());
+  std::sort(after.begin(), after.end());
+  if (before != after) {
+    return errors::FailedPrecondition(
+        "ROUTE_MAP_BACKENDS", absl::StrCat("generation ", generation),
+        absl::StrCat("a route map may move partitions and change replicas, "
+                     "not add or remove a backend: the gateway routes to ",
+                     absl::StrJoin(before, ", "), " and the new map to ",
+                     absl::StrJoin(after, ", "), "; restart the gateway"));
+  }
+  std::string fingerprints;
+  for (const Backend& b : backends) {
+    absl::StrAppend(&fingerprints, fingerprints.empty() ? "" : ",", b.name(),
+                    "=", b.routes.fingerprint());
+  }
+  std::atomic_store(&topology_, MakeTopology(generation, std::move(backends)));
+  server::Log("info", "gateway routes switched",
+              {{"from_generation", absl::StrCat(now->generation)},
+               {"generation", absl::StrCat(generation)},
+               {"fingerprints", fingerprints}});
+  return absl::OkStatus();
 }
 
 Forwarder::~Forwarder() {
@@ -131,7 +178,8 @@ absl::Time Forwarder::ComposedDeadline(const CallInfo& call) const {
 }
 
 template <typename Payload>
-void Forwarder::Send(const CallInfo& call, absl::Time deadline, size_t replica,
+void Forwarder::Send(const TopologyRef& topology, const CallInfo& call,
+                     absl::Time deadline, size_t replica,
                      const MethodRoute& method, const Payload* request,
                      Payload* response, Done done,
                      std::shared_ptr<void> keep_alive) {
@@ -151,23 +199,26 @@ void Forwarder::Send(const CallInfo& call, absl::Time deadline, size_t replica,
     ++in_flight_;
   }
   grpc::ClientContext* raw_context = context.get();
-  const size_t backend = BackendIndexOf(method);
-  StubFor(backend, replica, request)
-      .UnaryCall(raw_context, method.path, grpc::StubOptions(), request,
-                 response,
-                 [this, context = std::move(context), done = std::move(done),
-                  keep_alive = std::move(keep_alive), gateway_deadline, backend,
-                  replica](grpc::Status status) mutable {
-                   context.reset();
-                   done(ReplicaStatus(status, backends_[backend].name(),
-                                      replica, gateway_deadline));
-                   // Release what the call kept alive before saying we are
-                   // idle.
-                   done = nullptr;
-                   keep_alive.reset();
-                   absl::MutexLock lock(&mu_);
-                   --in_flight_;
-                 });
+  const size_t backend = topology->IndexOf(method);
+  // The call holds its routes (stubs and channels) until it completes, even
+  // if they are switched meanwhile.
+  StubFor(*topology, backend, replica, request)
+      .UnaryCall(
+          raw_context, method.path, grpc::StubOptions(), request, response,
+          [this, topology = topology, context = std::move(context),
+           done = std::move(done), keep_alive = std::move(keep_alive),
+           gateway_deadline, backend, replica](grpc::Status status) mutable {
+            context.reset();
+            done(ReplicaStatus(status, topology->backends[backend].name(),
+                               replica, gateway_deadline));
+            // Release what the call kept alive before saying we are
+            // idle.
+            done = nullptr;
+            keep_alive.reset();
+            topology.reset();
+            absl::MutexLock lock(&mu_);
+            --in_flight_;
+          });
 }
 
 absl::Status Forwarder::ReplicaStatus(const grpc::Status& grpc_status,
@@ -203,29 +254,31 @@ void Forwarder::Forward(const MethodRoute& method, const CallInfo& call,
   if (method.route.kind == Routing::kComposed) {
     return ForwardComposed(method, call, request, response, std::move(done));
   }
-  if (BackendIndexOf(method) == backends_.size()) {
-    return done(NoBackend(method));
-  }
+  // The routes this call keeps to its end.
+  TopologyRef topology = this->topology();
+  if (!topology->Has(method)) return done(NoBackend(method));
   switch (method.route.kind) {
     case Routing::kByCaseId: {
       absl::StatusOr<std::optional<size_t>> replica =
-          SingleReplicaOf(method, request);
+          SingleReplicaOf(*topology, method, request);
       if (!replica.ok()) return done(replica.status());
-      return Send(call, DeadlineFor(call), **replica, method, &request,
-                  response, std::move(done), nullptr);
+      return Send(topology, call, DeadlineFor(call), **replica, method,
+                  &request, response, std::move(done), nullptr);
     }
     case Routing::kByRegistration:
-      return ForwardRegistration(method, call, request, response,
+      return ForwardRegistration(topology, method, call, request, response,
                                  std::move(done));
     case Routing::kFanOut:
-      return ForwardFanOut(method, call, request, response, std::move(done));
+      return ForwardFanOut(topology, method, call, request, response,
+                           std::move(done));
     case Routing::kBroadcast:
     case Routing::kGather:
-      return ForwardBroadcast(method, call, request, response, std::move(done));
+      return ForwardBroadcast(topology, method, call, request, response,
+                              std::move(done));
     case Routing::kAnyReplica: {
       auto state = std::make_shared<AnyReplicaState>(
-          AnyReplicaState{&method, call, DeadlineFor(call), &request, response,
-                          std::move(done)});
+          AnyReplicaState{topology, &method, call, DeadlineFor(call), &request,
+                          response, std::move(done)});
       return TryReplica(std::move(state), 0);
     }
     case Routing::kComposed:
@@ -267,18 +320,19 @@ void Forwarder::ForwardComposed(const MethodRoute& method, const CallInfo& call,
 }
 
 absl::StatusOr<std::optional<size_t>> Forwarder::SingleReplicaOf(
-    const MethodRoute& method, const Message& request) const {
+    const Topology& topology, const MethodRoute& method,
+    const Message& request) const {
   switch (method.route.kind) {
     case Routing::kByCaseId: {
       absl::StatusOr<std::string> case_id = CaseIdOf(method, request);
       if (!case_id.ok()) return case_id.status();
-      return RoutesOf(method).ReplicaOfCase(*case_id);
+      return topology.RoutesOf(method).ReplicaOfCase(*case_id);
     }
     case Routing::kByRegistration: {
       std::optional<std::string> case_id =
           RegistrationCaseIdOf(method, request);
       if (!case_id.has_value()) return std::nullopt;
-      return RoutesOf(method).ReplicaOfCase(*case_id);
+      return topology.RoutesOf(method).ReplicaOfCase(*case_id);
     }
     default:
       return std::nullopt;
@@ -297,12 +351,13 @@ void Forwarder::ForwardBytes(const MethodRoute& method, const CallInfo& call,
   // Refused before the routing below, which reads the backend's routes, but
   // after the role check, as in Forward: a caller the method is not open to
   // learns nothing about the deployment.
-  if (BackendIndexOf(method) == backends_.size()) {
+  TopologyRef topology = this->topology();
+  if (!topology->Has(method)) {
     absl::Status s = Authorize(method, call.principal);
     return done(s.ok() ? NoBackend(method) : std::move(s));
   }
   absl::StatusOr<std::optional<size_t>> replica =
-      SingleReplicaOf(method, request);
+      SingleReplicaOf(*topology, method, request);
   if (replica.ok() && !replica->has_value()) {
     // Not answered by one replica as it stands: forwarded as messages.
     return ForwardEncoding(method, call, request, response_bytes,
@@ -312,7 +367,7 @@ void Forwarder::ForwardBytes(const MethodRoute& method, const CallInfo& call,
     return done(std::move(s));
   }
   if (!replica.ok()) return done(replica.status());
-  Send(call, DeadlineFor(call), **replica, method, &request_bytes,
+  Send(topology, call, DeadlineFor(call), **replica, method, &request_bytes,
        response_bytes, std::move(done), nullptr);
 }
 
@@ -333,7 +388,8 @@ void Forwarder::ForwardEncoding(const MethodRoute& method, const CallInfo& call,
       });
 }
 
-void Forwarder::ForwardRegistration(const MethodRoute& method,
+void Forwarder::ForwardRegistration(const TopologyRef& topology,
+                                    const MethodRoute& method,
                                     const CallInfo& call,
                                     const Message& request, Message* response,
                                     Done done) {
@@ -352,12 +408,13 @@ void Forwarder::ForwardRegistration(const MethodRoute& method,
     forwarded = copy.get();
   }
   // With a request id, a registration has exactly one replica.
-  const size_t replica = **SingleReplicaOf(method, *forwarded);
-  Send(call, DeadlineFor(call), replica, method, forwarded, response,
+  const size_t replica = **SingleReplicaOf(*topology, method, *forwarded);
+  Send(topology, call, DeadlineFor(call), replica, method, forwarded, response,
        std::move(done), std::move(copy));
 }
 
-void Forwarder::ForwardFanOut(const MethodRoute& method, const CallInfo& call,
+void Forwarder::ForwardFanOut(const TopologyRef& topology,
+                              const MethodRoute& method, const CallInfo& call,
                               const Message& request, Message* response,
                               Done done) {
   const auto* page =
@@ -369,12 +426,13 @@ void Forwarder::ForwardFanOut(const MethodRoute& method, const CallInfo& call,
   // The token carries the fingerprint of the list's own backend: a token of
   // another backend's list, or from before its partition map changed, is
   // refused.
-  const routing::RouteTable& routes = RoutesOf(method);
+  const routing::RouteTable& routes = topology->RoutesOf(method);
   absl::StatusOr<ListCursor> cursor = DecodeListCursor(
       page->page_token(), routes.fingerprint(), routes.replica_count());
   if (!cursor.ok()) return done(cursor.status());
 
   auto state = std::make_shared<ListState>();
+  state->topology = topology;
   state->method = &method;
   state->call = call;
   state->deadline = DeadlineFor(call);
@@ -406,7 +464,7 @@ void Forwarder::ListNext(std::shared_ptr<ListState> state) {
   page->set_page_token(s->cursor.replica_token);
   s->part->Clear();
   Send(
-      s->call, s->deadline, s->cursor.replica, *s->method,
+      s->topology, s->call, s->deadline, s->cursor.replica, *s->method,
       s->part_request.get(), s->part.get(),
       [this, state](absl::Status status) {
         OnListPage(state, std::move(status));
@@ -422,7 +480,7 @@ void Forwarder::OnListPage(std::shared_ptr<ListState> state,
   ListState* s = state.get();
   if (!status.ok()) return s->done(std::move(status));
   const MethodRoute& method = *s->method;
-  const routing::RouteTable& routes = RoutesOf(method);
+  const routing::RouteTable& routes = s->topology->RoutesOf(method);
   const Reflection* reflection = s->part->GetReflection();
   // Moved, not copied: pages can be large. Released from the back, so
   // filled in from the back to keep the replica's order.
@@ -462,11 +520,13 @@ void Forwarder::OnListPage(std::shared_ptr<ListState> state,
 
 // Every replica at once, with one deadline: the slowest replica, not the sum
 // of them, bounds the call.
-void Forwarder::ForwardBroadcast(const MethodRoute& method,
+void Forwarder::ForwardBroadcast(const TopologyRef& topology,
+                                 const MethodRoute& method,
                                  const CallInfo& call, const Message& request,
                                  Message* response, Done done) {
-  const size_t replicas = RoutesOf(method).replica_count();
+  const size_t replicas = topology->RoutesOf(method).replica_count();
   auto state = std::make_shared<BroadcastState>();
+  state->topology = topology;
   state->method = &method;
   state->response = response;
   state->done = std::move(done);
@@ -481,7 +541,7 @@ void Forwarder::ForwardBroadcast(const MethodRoute& method,
   const absl::Time deadline = DeadlineFor(call);
   for (size_t r = 0; r < replicas; ++r) {
     Send(
-        call, deadline, r, method, &request, state->answers[r].get(),
+        topology, call, deadline, r, method, &request, state->answers[r].get(),
         [this, state, r](absl::Status status) {
           OnBroadcastAnswer(state, r, std::move(status));
         },
@@ -558,9 +618,11 @@ void Forwarder::TryReplica(std::shared_ptr<AnyReplicaState> state,
   AnyReplicaState* s = state.get();
   s->response->Clear();
   Send(
-      s->call, s->deadline, replica, *s->method, s->request, s->response,
+      s->topology, s->call, s->deadline, replica, *s->method, s->request,
+      s->response,
       [this, state, replica](absl::Status status) {
-        const routing::RouteTable& routes = RoutesOf(*state->method);
+        const routing::RouteTable& routes =
+            state->topology->RoutesOf(*state->method);
         const size_t replicas = routes.replica_count();
         if (status.code() == absl::StatusCode::kUnavailable &&
             absl::Now() < state->deadline) {

@@ -75,6 +75,9 @@ class Forwarder {
     MethodTable methods;
     std::string principal_secret;
     absl::Duration forward_deadline = kDefaultForwardDeadline;
+    // The route map generation `backends` come from (0: the config's
+    // routes), reported by routes_generation().
+    uint64_t routes_generation = 0;
   };
 
   explicit Forwarder(Options options);
@@ -102,8 +105,19 @@ class Forwarder {
                     const grpc::ByteBuffer& request_bytes,
                     grpc::ByteBuffer* response_bytes, Done done);
 
-  const std::vector<Backend>& backends() const { return backends_; }
+  // The backends as routed now (a copy: the routes may switch at any time).
+  std::vector<Backend> backends() const;
   const MethodTable& methods() const { return methods_; }
+
+  // Routes new calls by `backends` (ConnectBackends on a new route map)
+  // from now on; calls already routed finish on the replicas they were
+  // sent to (each call keeps the routes it started with, channels
+  // included). Refused (FAILED_PRECONDITION) unless `backends` are the same
+  // backends as now: a route map may move partitions and change a
+  // backend's replicas, not add or remove a backend. Thread-safe.
+  absl::Status SwitchRoutes(uint64_t generation, std::vector<Backend> backends);
+  // The route map generation in force (0 for routes from the config).
+  uint64_t routes_generation() const;
 
  private:
   // Replica calls carry messages of any method's types: the method is named
@@ -119,6 +133,33 @@ class Forwarder {
     std::vector<std::unique_ptr<MessageStub>> messages;
     std::vector<std::unique_ptr<grpc::GenericStub>> bytes;
   };
+  // The routes of one generation, never changed once built: a call takes
+  // the one in force when it starts and keeps it to its end, so a switch
+  // never re-routes a call half way (a list's pages, a broadcast's
+  // replicas).
+  struct Topology {
+    uint64_t generation = 0;
+    std::vector<Backend> backends;
+    std::map<std::string, size_t, std::less<>> index;
+    std::vector<Stubs> stubs;  // indexed as backends
+
+    // Index in backends of the method's backend; backends.size() when the
+    // gateway has no such backend (an optional backend without a route:
+    // its calls are answered UNIMPLEMENTED).
+    size_t IndexOf(const MethodRoute& method) const;
+    bool Has(const MethodRoute& method) const {
+      return IndexOf(method) < backends.size();
+    }
+    // The route table of the method's backend, which must exist.
+    const routing::RouteTable& RoutesOf(const MethodRoute& method) const {
+      return backends[IndexOf(method)].routes;
+    }
+  };
+  using TopologyRef = std::shared_ptr<const Topology>;
+  static TopologyRef MakeTopology(uint64_t generation,
+                                  std::vector<Backend> backends);
+  // The routes in force (an atomic load: the watcher thread swaps them).
+  TopologyRef topology() const { return std::atomic_load(&topology_); }
 
   // Sends one downstream call of `method` to `replica` of the method's
   // backend with `deadline`;
@@ -126,24 +167,18 @@ class Forwarder {
   // `keep_alive` is held until the call completes (owned copies of requests
   // and state).
   template <typename Payload>
-  void Send(const CallInfo& call, absl::Time deadline, size_t replica,
-            const MethodRoute& method, const Payload* request,
-            Payload* response, Done done, std::shared_ptr<void> keep_alive);
-  MessageStub& StubFor(size_t backend, size_t replica,
-                       const google::protobuf::Message*) {
-    return *stubs_[backend].messages[replica];
+  void Send(const TopologyRef& topology, const CallInfo& call,
+            absl::Time deadline, size_t replica, const MethodRoute& method,
+            const Payload* request, Payload* response, Done done,
+            std::shared_ptr<void> keep_alive);
+  static MessageStub& StubFor(const Topology& topology, size_t backend,
+                              size_t replica,
+                              const google::protobuf::Message*) {
+    return *topology.stubs[backend].messages[replica];
   }
-  grpc::GenericStub& StubFor(size_t backend, size_t replica,
-                             const grpc::ByteBuffer*) {
-    return *stubs_[backend].bytes[replica];
-  }
-  // Index in backends_ of the method's backend; backends_.size() when the
-  // gateway has no such backend (an optional backend without a route: its
-  // calls are answered UNIMPLEMENTED).
-  size_t BackendIndexOf(const MethodRoute& method) const;
-  // The route table of the method's backend, which must exist.
-  const routing::RouteTable& RoutesOf(const MethodRoute& method) const {
-    return backends_[BackendIndexOf(method)].routes;
+  static grpc::GenericStub& StubFor(const Topology& topology, size_t backend,
+                                    size_t replica, const grpc::ByteBuffer*) {
+    return *topology.stubs[backend].bytes[replica];
   }
   // What the client is told of a replica's answer: the replica's own status
   // as it is, transport failures and the gateway's deadline as UNAVAILABLE
@@ -157,7 +192,7 @@ class Forwarder {
   // case that id derives. nullopt for the other routings and for a
   // registration without a request id (the gateway must add one first).
   absl::StatusOr<std::optional<size_t>> SingleReplicaOf(
-      const MethodRoute& method,
+      const Topology& topology, const MethodRoute& method,
       const google::protobuf::Message& request) const;
   // The deadline a call arriving now gets downstream.
   absl::Time DeadlineFor(const CallInfo& call) const;
@@ -175,27 +210,29 @@ class Forwarder {
                        const google::protobuf::Message& request,
                        grpc::ByteBuffer* response_bytes, Done done);
 
-  void ForwardRegistration(const MethodRoute& method, const CallInfo& call,
+  void ForwardRegistration(const TopologyRef& topology,
+                           const MethodRoute& method, const CallInfo& call,
                            const google::protobuf::Message& request,
                            google::protobuf::Message* response, Done done);
-  void ForwardFanOut(const MethodRoute& method, const CallInfo& call,
+  void ForwardFanOut(const TopologyRef& topology, const MethodRoute& method,
+                     const CallInfo& call,
                      const google::protobuf::Message& request,
                      google::protobuf::Message* response, Done done);
   void ListNext(std::shared_ptr<ListState> state);
   void OnListPage(std::shared_ptr<ListState> state, absl::Status status);
-  void ForwardBroadcast(const MethodRoute& method, const CallInfo& call,
+  void ForwardBroadcast(const TopologyRef& topology, const MethodRoute& method,
+                        const CallInfo& call,
                         const google::protobuf::Message& request,
                         google::protobuf::Message* response, Done done);
   void OnBroadcastAnswer(const std::shared_ptr<BroadcastState>& state,
                          size_t replica, absl::Status status);
   void TryReplica(std::shared_ptr<AnyReplicaState> state, size_t replica);
 
-  std::vector<Backend> backends_;
-  std::map<std::string, size_t, std::less<>> backend_index_;
+  // Read and replaced only with std::atomic_load / std::atomic_store.
+  TopologyRef topology_;
   MethodTable methods_;
   auth::PrincipalSigner signer_;
   absl::Duration forward_deadline_;
-  std::vector<Stubs> stubs_;  // indexed as backends_
 
   absl::Mutex mu_;
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;

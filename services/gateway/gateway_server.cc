@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/routing/route_map_file.h"
 #include "common/server/log.h"
 #include "common/server/server_kit.h"
 #include "common/server/transport.h"
@@ -46,6 +47,9 @@ void AddAll(const absl::Status& status, absl::string_view prefix,
 // The faces use the forwarder and the authenticator, so they are declared
 // after them and therefore destroyed first.
 struct GatewayServer::Parts {
+  // Switches the forwarder's and the readiness tracker's routes, so it is
+  // stopped first (GatewayServer's destructor).
+  std::unique_ptr<routing::RouteMapFile> routes_file;
   std::unique_ptr<CallerAuthenticator> keys;
   std::unique_ptr<Forwarder> forwarder;
   std::unique_ptr<GrpcCalls> grpc_calls;
@@ -58,6 +62,7 @@ struct GatewayServer::Parts {
   int grpc_port = 0;
   int http_port = 0;
 
+  absl::Mutex switch_mu;  // SwitchGatewayRoutes
   absl::Mutex shutdown_mu;
   bool shut_down ABSL_GUARDED_BY(shutdown_mu) = false;
 };
@@ -74,10 +79,62 @@ std::vector<MethodRoute> GatewayMethods(int indicator_suppression_threshold) {
   return methods;
 }
 
+// Rebuilds the backends from a new route map and switches the forwarder and
+// readiness to them; a map the gateway cannot route by (a backend added or
+// left out, a bad transport) is logged and the routes in force stay.
+void SwitchGatewayRoutes(
+    const homeward::internal::v1::GatewayConfig& config,
+    const std::map<std::string, std::shared_ptr<grpc::Channel>>& overrides,
+    const homeward::internal::v1::RouteMap& map, Forwarder& forwarder,
+    ReadinessTracker& readiness, absl::Mutex& one_at_a_time) {
+  // The watcher thread and the start's catch-up may both switch: one at a
+  // time, and never back to an older generation.
+  absl::MutexLock lock(&one_at_a_time);
+  if (map.generation() <= forwarder.routes_generation()) return;
+  absl::StatusOr<std::vector<Backend>> next =
+      ConnectBackends(WithRoutes(config, map), forwarder.methods(), overrides,
+                      forwarder.backends());
+  absl::Status status = next.status();
+  if (status.ok()) status = forwarder.SwitchRoutes(map.generation(), *next);
+  if (!status.ok()) {
+    std::string reason(status.message());
+    for (const errors::FieldViolation& v : errors::FieldViolationsOf(status)) {
+      absl::StrAppend(&reason, "; ", v.field, " ", v.description);
+    }
+    server::Log("error",
+                "gateway routes not switched: keeping the routes in force",
+                {{"generation", absl::StrCat(map.generation())},
+                 {"in_force", absl::StrCat(forwarder.routes_generation())},
+                 {"reason", reason}});
+    return;
+  }
+  readiness.SwitchBackends(*next);
+}
+
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     Options options) {
-  const homeward::internal::v1::GatewayConfig& config = options.config;
   errors::FieldViolations bad;
+  // With routes_file, the routes are that file's (watched below) and the
+  // config's own `routes` must stay empty: two sources would disagree.
+  std::unique_ptr<routing::RouteMapFile> routes_file;
+  if (!options.config.routes_file().empty()) {
+    if (options.config.routes_size() > 0) {
+      bad.Add("routes_file", "replaces `routes`: set one of them, not both");
+    } else {
+      absl::StatusOr<std::unique_ptr<routing::RouteMapFile>> loaded =
+          routing::RouteMapFile::Load(options.config.routes_file(),
+                                      options.config.partition_count());
+      if (loaded.ok()) {
+        routes_file = *std::move(loaded);
+        options.config = WithRoutes(options.config, routes_file->Current());
+      } else if (errors::FieldViolationsOf(loaded.status()).empty()) {
+        bad.Add("routes_file", std::string(loaded.status().message()));
+      } else {
+        AddAll(loaded.status(), "routes_file: ", &bad);
+      }
+    }
+  }
+  const homeward::internal::v1::GatewayConfig& config = options.config;
   if (config.grpc_listen_address().empty() &&
       config.http_listen_address().empty()) {
     bad.Add("grpc_listen_address",
@@ -156,7 +213,8 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
       std::move(options.principal_secret),
       config.forward_deadline_ms() == 0
           ? kDefaultForwardDeadline
-          : absl::Milliseconds(config.forward_deadline_ms())};
+          : absl::Milliseconds(config.forward_deadline_ms()),
+      routes_file != nullptr ? routes_file->generation() : 0};
   parts->forwarder = std::make_unique<Forwarder>(std::move(forwarder_options));
   // The readiness probes use the forwarder's channels.
   parts->readiness = std::make_unique<ReadinessTracker>(
@@ -203,6 +261,22 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     }
     parts->http_port = *port;
   }
+  if (routes_file != nullptr) {
+    const uint64_t started_with = parts->forwarder->routes_generation();
+    parts->routes_file = std::move(routes_file);
+    auto switch_routes = [config, overrides = options.channel_overrides,
+                          forwarder = parts->forwarder.get(),
+                          readiness = parts->readiness.get(),
+                          mu = &parts->switch_mu](
+                             const homeward::internal::v1::RouteMap& map) {
+      SwitchGatewayRoutes(config, overrides, map, *forwarder, *readiness, *mu);
+    };
+    parts->routes_file->OnChange(switch_routes);
+    // A map accepted between the load and the registration above.
+    if (parts->routes_file->generation() != started_with) {
+      switch_routes(parts->routes_file->Current());
+    }
+  }
   return std::unique_ptr<GatewayServer>(new GatewayServer(std::move(parts)));
 }
 
@@ -210,6 +284,8 @@ GatewayServer::GatewayServer(std::unique_ptr<Parts> parts)
     : parts_(std::move(parts)) {}
 
 GatewayServer::~GatewayServer() {
+  // No route switch while the parts it switches go away.
+  parts_->routes_file.reset();
   Shutdown(absl::ZeroDuration());
   // Faces first, then the forwarder (which waits for any forwarded call still
   // completing), then the keys.

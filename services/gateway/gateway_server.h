@@ -52,7 +52,10 @@ class GatewayServer {
     // shares partition_count), partition_count (0: 64), forward_deadline_ms
     // (0: 5000), indicator_suppression_threshold (0: 5, else 2 to 1000).
     // The *_file fields are main()'s business and are ignored here, except
-    // oidc.jwks_file, which the gateway reads and re-reads when it changes.
+    // oidc.jwks_file, which the gateway reads and re-reads when it changes,
+    // and routes_file (a RouteMap replacing `routes`; setting both is
+    // refused), which it watches: a higher generation switches the routes
+    // of new calls (Forwarder::SwitchRoutes) and readiness while it runs.
     homeward::internal::v1::GatewayConfig config;
     // HMAC secret that signs principals (auth::PrincipalSigner).
     std::string principal_secret;

@@ -26,7 +26,17 @@ std::string ServiceOf(absl::string_view full_method_name) {
 
 ReadinessTracker::ReadinessTracker(const std::vector<Backend>& backends,
                                    const MethodTable& methods, Options options)
-    : options_(std::move(options)) {
+    : methods_(methods), options_(std::move(options)) {
+  LayoutRef layout = BuildLayout(backends, methods);
+  absl::MutexLock lock(&mu_);
+  layout_ = std::move(layout);
+}
+
+ReadinessTracker::LayoutRef ReadinessTracker::BuildLayout(
+    const std::vector<Backend>& backends, const MethodTable& methods) {
+  auto layout = std::make_shared<Layout>();
+  std::vector<Replica>& replicas_ = layout->replicas;
+  std::map<std::string, Needs, std::less<>>& needs_ = layout->needs;
   // Per backend: its replicas' numbers [first, end), and which of them own
   // a partition.
   struct Span {
@@ -90,13 +100,15 @@ ReadinessTracker::ReadinessTracker(const std::vector<Backend>& backends,
         break;  // above
     }
   }
+  return layout;
 }
 
 ReadinessTracker::~ReadinessTracker() { Stop(); }
 
 void ReadinessTracker::Start(grpc::HealthCheckServiceInterface* health) {
   health_ = health;
-  Publish(ProbeAll());
+  LayoutRef layout = this->layout();
+  Publish(layout, ProbeAll(*layout));
   prober_ = std::thread([this] { ProbeLoop(); });
 }
 
@@ -115,7 +127,7 @@ void ReadinessTracker::Stop() {
 bool ReadinessTracker::Ready() const {
   absl::ReaderMutexLock lock(&mu_);
   if (stopped_) return false;
-  for (const auto& [name, needs] : needs_) {
+  for (const auto& [name, needs] : layout_->needs) {
     if (!ReadyLocked(needs)) return false;
   }
   return true;
@@ -123,13 +135,14 @@ bool ReadinessTracker::Ready() const {
 
 bool ReadinessTracker::ServiceReady(absl::string_view service) const {
   absl::ReaderMutexLock lock(&mu_);
-  auto it = needs_.find(service);
-  return !stopped_ && it != needs_.end() && ReadyLocked(it->second);
+  auto it = layout_->needs.find(service);
+  return !stopped_ && it != layout_->needs.end() && ReadyLocked(it->second);
 }
 
 std::vector<std::string> ReadinessTracker::services() const {
   std::vector<std::string> names;
-  for (const auto& [name, needs] : needs_) names.push_back(name);
+  LayoutRef layout = this->layout();
+  for (const auto& [name, needs] : layout->needs) names.push_back(name);
   return names;
 }
 
@@ -147,7 +160,9 @@ bool ReadinessTracker::ReadyLocked(const Needs& needs) const {
   return true;
 }
 
-std::vector<ReadinessTracker::Probe> ReadinessTracker::ProbeAll() const {
+std::vector<ReadinessTracker::Probe> ReadinessTracker::ProbeAll(
+    const Layout& layout) const {
+  const std::vector<Replica>& replicas_ = layout.replicas;
   struct Call {
     std::unique_ptr<Health::Stub> stub;
     grpc::ClientContext context;
@@ -187,15 +202,52 @@ std::vector<ReadinessTracker::Probe> ReadinessTracker::ProbeAll() const {
   return outcomes;
 }
 
-void ReadinessTracker::Publish(const std::vector<Probe>& probes) {
+void ReadinessTracker::SwitchBackends(const std::vector<Backend>& backends) {
+  LayoutRef next = BuildLayout(backends, methods_);
+  // Probed before it is installed, so that the switch does not publish a
+  // replica nobody has asked yet as down.
+  std::vector<Probe> probes = ProbeAll(*next);
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopped_) return;
+    // Carry each kept replica's history (same backend and address) over.
+    std::vector<bool> known(next->replicas.size(), false);
+    std::vector<bool> serving(next->replicas.size(), false);
+    std::vector<int> misses(next->replicas.size(), 0);
+    for (size_t r = 0; r < next->replicas.size(); ++r) {
+      for (size_t q = 0; q < layout_->replicas.size() && q < known_.size();
+           ++q) {
+        if (layout_->replicas[q].backend == next->replicas[r].backend &&
+            layout_->replicas[q].address == next->replicas[r].address) {
+          known[r] = known_[q];
+          serving[r] = serving_[q];
+          misses[r] = misses_[q];
+        }
+      }
+    }
+    layout_ = next;
+    known_ = std::move(known);
+    serving_ = std::move(serving);
+    misses_ = std::move(misses);
+  }
+  server::Log("info", "readiness follows the switched routes",
+              {{"replicas", absl::StrCat(next->replicas.size())}});
+  Publish(next, probes);
+}
+
+void ReadinessTracker::Publish(const LayoutRef& layout,
+                               const std::vector<Probe>& probes) {
   absl::MutexLock lock(&mu_);
-  if (stopped_) return;
-  const bool first = serving_.empty();
-  if (first) {
+  if (stopped_ || layout != layout_) return;
+  const std::vector<Replica>& replicas_ = layout->replicas;
+  if (serving_.size() != probes.size()) {
+    known_.assign(probes.size(), false);
     serving_.assign(probes.size(), false);
     misses_.assign(probes.size(), 0);
   }
   for (size_t r = 0; r < probes.size(); ++r) {
+    const bool first = !known_[r];
+    known_[r] = true;
     misses_[r] = probes[r] == Probe::kNoAnswer ? misses_[r] + 1 : 0;
     bool serving = serving_[r];
     if (probes[r] != Probe::kNoAnswer) {
@@ -215,7 +267,7 @@ void ReadinessTracker::Publish(const std::vector<Probe>& probes) {
   }
   if (health_ == nullptr) return;
   bool all = true;
-  for (const auto& [name, needs] : needs_) {
+  for (const auto& [name, needs] : layout->needs) {
     const bool ready = ReadyLocked(needs);
     SetStatus(name, ready);
     all = all && ready;
@@ -241,7 +293,8 @@ void ReadinessTracker::ProbeLoop() {
         return;
       }
     }
-    Publish(ProbeAll());
+    LayoutRef layout = this->layout();
+    Publish(layout, ProbeAll(*layout));
   }
 }
 

@@ -27,6 +27,11 @@
 // replica and is ready while the gateway is; internal methods are not
 // published. The gateway is ready ("" SERVING) when every public service is.
 //
+// When the gateway's routes switch (a partition move rewrote its route map
+// file), SwitchBackends probes the new replica set once and publishes from
+// it: a replica kept from the old routes keeps its recent history, a new one
+// counts only once it answered.
+//
 //   ReadinessTracker readiness(forwarder.backends(), methods, {});
 //   readiness.Start(grpc_server->GetHealthCheckService());  // first probe
 //   ... readiness.Ready() ...
@@ -64,6 +69,7 @@ class ReadinessTracker {
   // Probes the replicas of `backends` over their channels. The public
   // services of a backend not among them (an optional backend the
   // deployment leaves out) are not published and do not count for Ready().
+  // `methods` must outlive the tracker (the forwarder's table).
   ReadinessTracker(const std::vector<Backend>& backends,
                    const MethodTable& methods, Options options);
   // Stops probing (Stop()).
@@ -87,6 +93,11 @@ class ReadinessTracker {
   // The public services, as published in the health service.
   std::vector<std::string> services() const;
 
+  // From now on, what the services need is read from `backends` (the same
+  // backends, their replicas and partition owners switched): probes the new
+  // replicas once and publishes. Called on the route map watcher's thread.
+  void SwitchBackends(const std::vector<Backend>& backends);
+
  private:
   // What a public service needs of the replicas. Replicas are numbered
   // across backends: backend 0's, then backend 1's, ...
@@ -102,26 +113,43 @@ class ReadinessTracker {
     std::shared_ptr<grpc::Channel> channel;
   };
 
+  // The replicas probed and what each public service needs of them, for
+  // one set of routes; replaced whole when the routes switch.
+  struct Layout {
+    std::vector<Replica> replicas;
+    std::map<std::string, Needs, std::less<>> needs;
+  };
+  using LayoutRef = std::shared_ptr<const Layout>;
+  static LayoutRef BuildLayout(const std::vector<Backend>& backends,
+                               const MethodTable& methods);
+
   enum class Probe { kServing, kNotServing, kNoAnswer };
   // Unanswered probes in a row that make a replica count as down.
   static constexpr int kMissesToDown = 2;
 
   // One round: probes every replica in parallel and waits for all answers.
-  std::vector<Probe> ProbeAll() const;
-  // Records a round's outcome and publishes it.
-  void Publish(const std::vector<Probe>& probes);
+  std::vector<Probe> ProbeAll(const Layout& layout) const;
+  // Records a round's outcome and publishes it; a round probed on a layout
+  // replaced meanwhile is dropped.
+  void Publish(const LayoutRef& layout, const std::vector<Probe>& probes);
   bool ReadyLocked(const Needs& needs) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  LayoutRef layout() const {
+    absl::ReaderMutexLock lock(&mu_);
+    return layout_;
+  }
   // Passes `service`'s status to the health service when it changed.
   void SetStatus(const std::string& service, bool serving)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ProbeLoop();
 
-  std::vector<Replica> replicas_;
-  std::map<std::string, Needs, std::less<>> needs_;
+  const MethodTable& methods_;
   Options options_;
   grpc::HealthCheckServiceInterface* health_ = nullptr;
 
   mutable absl::Mutex mu_;
+  LayoutRef layout_ ABSL_GUARDED_BY(mu_);
+  // Per replica of layout_: whether it was probed at least once.
+  std::vector<bool> known_ ABSL_GUARDED_BY(mu_);
   std::vector<bool> serving_ ABSL_GUARDED_BY(mu_);
   std::vector<int> misses_ ABSL_GUARDED_BY(mu_);  // unanswered in a row
   // What the health service was last told, per service name.

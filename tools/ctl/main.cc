@@ -19,17 +19,10 @@
 #include "tools/ctl/command_line.h"
 #include "tools/ctl/ctl_session.h"
 #include "tools/ctl/health_command.h"
+#include "tools/ctl/move_command.h"
 #include "tools/ctl/partitions_command.h"
 #include "tools/ctl/publish_command.h"
 #include "tools/ctl/usage_error.h"
-// The backup and move commands are built from their own files when this
-// tree has them (tools/CMakeLists.txt defines these macros).
-#ifdef HOMEWARD_CTL_HAS_BACKUP_COMMAND
-#include "tools/ctl/backup_command.h"
-#endif
-#ifdef HOMEWARD_CTL_HAS_MOVE_COMMAND
-#include "tools/ctl/move_command.h"
-#endif
 
 namespace homeward::ctl {
 namespace {
@@ -63,18 +56,10 @@ std::vector<Command> Commands() {
       {"case", "case overview CASE_ID: a case's overview", kCaseUsage,
        RunCaseCommand},
   };
-#ifdef HOMEWARD_CTL_HAS_BACKUP_COMMAND
-  commands.push_back({"backup", "backups of the replicas' stores", "",
-                      [](CtlSession& ctl, const std::vector<std::string>& a) {
-                        return RunBackupCommand(ctl, a);
-                      }});
-#endif
-#ifdef HOMEWARD_CTL_HAS_MOVE_COMMAND
   commands.push_back({"move", "move partitions between replicas", "",
                       [](CtlSession& ctl, const std::vector<std::string>& a) {
                         return RunMoveCommand(ctl, a);
                       }});
-#endif
   return commands;
 }
 
