@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "common/metrics/feed_metrics.h"
 #include "common/service/upstream_route.h"
 #include "common/status/status_macros.h"
 
@@ -26,6 +27,11 @@ absl::StatusOr<feeds::FeedFollower*> FollowUpstream(
                    feeds::FeedFollower::Start(std::move(options)));
   feeds::FeedFollower* raw = parts.Own(std::move(follower));
   parts.AddStop([raw] { raw->Stop(); });
+  // Added after the follower, so destroyed before it.
+  if (parts.metrics() != nullptr) {
+    parts.Own(metrics::WatchFeed(*parts.metrics(), parts.name(),
+                                 consumer->name(), raw));
+  }
   return raw;
 }
 
