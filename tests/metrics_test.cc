@@ -30,144 +30,28 @@
 #include "services/gateway/gateway_server.h"
 #include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
+#include "tests/fixtures/prometheus_text.h"
 #include "tests/fixtures/recording_projection.h"
 #include "tests/fixtures/temp_dir.h"
 
 namespace homeward {
 namespace {
 
+using ::homeward::testing::Exposition;
+using ::homeward::testing::Get;
+using ::homeward::testing::HealthStatus;
 using ::homeward::testing::IsOk;
 using ::homeward::testing::kTestSecret;
+using ::homeward::testing::Labels;
 using ::homeward::testing::MakePrincipal;
+using ::homeward::testing::Sample;
+using ::homeward::testing::Scrape;
 using ::homeward::testing::SignAs;
 using ::homeward::testing::TempDir;
-using Labels = std::map<std::string, std::string>;
 
 constexpr char kApiKey[] = "hw_metrics_test_case_manager_key_0123";
 const auto kManager =
     MakePrincipal("cm-1", v1::ROLE_CASE_MANAGER, {"office-dakar"});
-
-// ---------------------------------------------------------------------------
-// The text format (version 0.0.4), parsed strictly enough to catch a broken
-// exposition: every line is a comment (# HELP / # TYPE) or
-// `name{label="value",...} number`.
-
-struct Sample {
-  std::string name;
-  Labels labels;
-  double value = 0;
-};
-
-struct Exposition {
-  std::vector<Sample> samples;
-  std::map<std::string, std::string> types;  // family -> counter, gauge...
-
-  // The sum of the samples named `name` whose labels include `want`.
-  double Sum(const std::string& name, const Labels& want = {}) const {
-    double sum = 0;
-    for (const Sample& s : Matching(name, want)) sum += s.value;
-    return sum;
-  }
-  std::vector<Sample> Matching(const std::string& name,
-                               const Labels& want) const {
-    std::vector<Sample> found;
-    for (const Sample& s : samples) {
-      if (s.name != name) continue;
-      bool match = true;
-      for (const auto& [k, v] : want) {
-        auto it = s.labels.find(k);
-        if (it == s.labels.end() || it->second != v) match = false;
-      }
-      if (match) found.push_back(s);
-    }
-    return found;
-  }
-};
-
-// Parses `{a="x",b="y"}` at the start of `rest`, consuming it.
-bool ParseLabels(absl::string_view& rest, Labels& labels) {
-  if (!absl::ConsumePrefix(&rest, "{")) return true;
-  while (!absl::ConsumePrefix(&rest, "}")) {
-    const size_t eq = rest.find("=\"");
-    if (eq == absl::string_view::npos) return false;
-    std::string key(rest.substr(0, eq));
-    rest.remove_prefix(eq + 2);
-    std::string value;
-    while (!rest.empty() && rest.front() != '"') {
-      if (rest.front() == '\\' && rest.size() > 1) {
-        value.push_back(rest[1] == 'n' ? '\n' : rest[1]);
-        rest.remove_prefix(2);
-      } else {
-        value.push_back(rest.front());
-        rest.remove_prefix(1);
-      }
-    }
-    if (!absl::ConsumePrefix(&rest, "\"")) return false;
-    labels[key] = value;
-    absl::ConsumePrefix(&rest, ",");
-  }
-  return true;
-}
-
-Exposition Parse(const std::string& text) {
-  Exposition out;
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    if (line.empty()) continue;
-    if (absl::ConsumePrefix(&line, "# TYPE ")) {
-      std::vector<std::string> parts = absl::StrSplit(line, ' ');
-      EXPECT_EQ(parts.size(), 2u) << line;
-      if (parts.size() == 2) out.types[parts[0]] = parts[1];
-      continue;
-    }
-    if (absl::StartsWith(line, "# HELP ")) continue;
-    EXPECT_FALSE(absl::StartsWith(line, "#")) << "unknown comment: " << line;
-    Sample sample;
-    const size_t name_end = line.find_first_of("{ ");
-    if (name_end == absl::string_view::npos) {
-      ADD_FAILURE() << "no value: " << line;
-      continue;
-    }
-    sample.name = std::string(line.substr(0, name_end));
-    absl::string_view rest = line.substr(name_end);
-    if (!ParseLabels(rest, sample.labels)) {
-      ADD_FAILURE() << "bad labels: " << line;
-      continue;
-    }
-    rest = absl::StripAsciiWhitespace(rest);
-    // A timestamp may follow the value; prometheus-cpp sends none.
-    absl::string_view number = rest.substr(0, rest.find(' '));
-    if (number == "+Inf") {
-      sample.value = std::numeric_limits<double>::infinity();
-    } else if (!absl::SimpleAtod(number, &sample.value)) {
-      ADD_FAILURE() << "bad value: " << line;
-      continue;
-    }
-    out.samples.push_back(std::move(sample));
-  }
-  return out;
-}
-
-httplib::Result Get(int port, const std::string& path) {
-  httplib::Client client("127.0.0.1", port);
-  client.set_connection_timeout(5, 0);
-  client.set_read_timeout(10, 0);
-  return client.Get(path.c_str());
-}
-
-Exposition Scrape(int port) {
-  httplib::Result r = Get(port, "/metrics");
-  EXPECT_TRUE(r) << "no answer from /metrics on port " << port;
-  if (!r) return {};
-  EXPECT_EQ(r->status, 200);
-  EXPECT_THAT(r->get_header_value("Content-Type"),
-              ::testing::StartsWith("text/plain; version=0.0.4"));
-  return Parse(r->body);
-}
-
-int HealthStatus(int port) {
-  httplib::Result r = Get(port, "/healthz");
-  return r ? r->status : -1;
-}
 
 std::string CodeName(const grpc::Status& status) {
   return absl::StatusCodeToString(

@@ -274,8 +274,8 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
     }
   }
   parts->serving_->store(true);
-  return std::unique_ptr<ServiceHost>(new ServiceHost(
-      std::move(parts), port, std::move(metrics_endpoint)));
+  return std::unique_ptr<ServiceHost>(
+      new ServiceHost(std::move(parts), port, std::move(metrics_endpoint)));
 }
 
 ServiceHost::~ServiceHost() { Shutdown(absl::Seconds(5)); }

@@ -890,7 +890,8 @@ StorageFigures Store::Figures() const {
       aggregated(rocksdb::DB::Properties::kTotalSstFilesSize);
   figures.running_compactions =
       db_wide(rocksdb::DB::Properties::kNumRunningCompactions);
-  figures.running_flushes = db_wide(rocksdb::DB::Properties::kNumRunningFlushes);
+  figures.running_flushes =
+      db_wide(rocksdb::DB::Properties::kNumRunningFlushes);
   if (block_cache_ != nullptr) {
     figures.block_cache_usage_bytes = block_cache_->GetUsage();
     figures.block_cache_pinned_bytes = block_cache_->GetPinnedUsage();

@@ -159,12 +159,11 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
   if (!options.metrics_listen_address.empty()) {
     suite->metrics_ = std::make_shared<metrics::Metrics>();
     EmbeddedSuite* raw = suite.get();
-    ASSIGN_OR_RETURN(suite->metrics_endpoint_,
-                     metrics::MetricsEndpoint::Start(
-                         options.metrics_listen_address, suite->metrics_,
-                         [raw] {
-                           return raw->serving_.load() && raw->gateway_->Ready();
-                         }));
+    ASSIGN_OR_RETURN(
+        suite->metrics_endpoint_,
+        metrics::MetricsEndpoint::Start(
+            options.metrics_listen_address, suite->metrics_,
+            [raw] { return raw->serving_.load() && raw->gateway_->Ready(); }));
     metrics::Metrics::SetProcessWide(suite->metrics_);
   }
   suite->api_keys_file_ = options.api_keys_file.empty()

@@ -99,11 +99,11 @@ int main(int argc, char** argv) {
                           {{"error", suite.status().ToString()}});
     return 1;
   }
-  homeward::server::Log("info", "homeward all-in-one listening",
-                        {{"grpc_port", absl::StrCat((*suite)->grpc_port())},
-                         {"http_port", absl::StrCat((*suite)->http_port())},
-                         {"metrics_port",
-                          absl::StrCat((*suite)->metrics_port())}});
+  homeward::server::Log(
+      "info", "homeward all-in-one listening",
+      {{"grpc_port", absl::StrCat((*suite)->grpc_port())},
+       {"http_port", absl::StrCat((*suite)->http_port())},
+       {"metrics_port", absl::StrCat((*suite)->metrics_port())}});
   std::cout << (*suite)->Instructions() << std::flush;
   int sig = homeward::server::WaitForTerminationSignal();
   homeward::server::Log("info", "shutting down",
