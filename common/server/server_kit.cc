@@ -20,7 +20,8 @@
 namespace homeward::server {
 
 void PrepareServerBuilder(grpc::ServerBuilder* builder,
-                          RequestDecoding decoding) {
+                          RequestDecoding decoding,
+                          ServerInterceptorFactories extra_interceptors) {
   // Debian's Abseil checks every Mutex acquisition for lock-order cycles,
   // which costs a few percent of a loaded server; the servers' locking is
   // simple and covered by the sanitizer build instead.
@@ -42,9 +43,16 @@ void PrepareServerBuilder(grpc::ServerBuilder* builder,
   // introspection service these servers do not expose.
   builder->AddChannelArgument(GRPC_ARG_ENABLE_CHANNELZ, 0);
   // Undecodable requests: INVALID_ARGUMENT naming the type, logged as JSON.
+  ServerInterceptorFactories interceptors;
   if (decoding == RequestDecoding::kTyped) {
-    builder->experimental().SetInterceptorCreators(
-        UndecodableRequestInterceptors());
+    interceptors = UndecodableRequestInterceptors();
+  }
+  for (auto& factory : extra_interceptors) {
+    interceptors.push_back(std::move(factory));
+  }
+  // An empty list installs no interceptor machinery at all.
+  if (!interceptors.empty()) {
+    builder->experimental().SetInterceptorCreators(std::move(interceptors));
   }
   RouteProtobufLogs();
 }

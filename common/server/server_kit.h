@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -20,6 +21,7 @@
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/server_builder.h"
 #include "grpcpp/server_context.h"
+#include "grpcpp/support/server_interceptor.h"
 #include "grpcpp/support/status.h"
 
 namespace homeward::server {
@@ -37,12 +39,19 @@ enum class RequestDecoding {
   kRaw,
 };
 
+// Server interceptors a server adds to the kit's own (the metrics' call
+// counters: common/metrics/rpc_metrics.h); they run after the kit's, so
+// they see the status as it is sent.
+using ServerInterceptorFactories = std::vector<
+    std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>;
+
 // Enables the standard health service and server reflection (which can
 // describe grpc.health.v1.Health too), and refuses to share a port already
 // in use (no SO_REUSEPORT). Must run before the first grpc::ServerBuilder of
 // the process is built.
 void PrepareServerBuilder(grpc::ServerBuilder* builder,
-                          RequestDecoding decoding = RequestDecoding::kTyped);
+                          RequestDecoding decoding = RequestDecoding::kTyped,
+                          ServerInterceptorFactories extra_interceptors = {});
 
 // A request id unique within the deployment: a random per-process prefix and
 // a counter. For correlating logs and audit entries, not a secret, so no

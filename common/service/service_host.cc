@@ -7,6 +7,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/feeds/event_feed_service.h"
+#include "common/metrics/rpc_metrics.h"
+#include "common/metrics/store_metrics.h"
 #include "common/routing/route_table.h"
 #include "common/server/log.h"
 #include "common/server/server_kit.h"
@@ -174,6 +176,7 @@ void ServiceParts::AddService(std::string full_name,
 }
 
 void ServiceParts::Close(absl::Duration grace) {
+  serving_->store(false);
   if (server_ != nullptr) {
     // Health checks answer NOT_SERVING from here on, so that a gateway stops
     // counting this replica as ready while its calls drain.
@@ -208,6 +211,23 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
   parts->internal_credentials_ = std::move(credentials.dial);
   ASSIGN_OR_RETURN(std::optional<storage::EncryptionKey> encryption_key,
                    ReadEncryptionKey(config));
+  // Metrics first: the store reports its commits from its first one.
+  std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint;
+  if (!config.metrics_listen_address().empty()) {
+    parts->metrics_ = std::make_shared<metrics::Metrics>();
+    ASSIGN_OR_RETURN(
+        metrics_endpoint,
+        metrics::MetricsEndpoint::Start(
+            config.metrics_listen_address(), parts->metrics_,
+            [serving = parts->serving_] { return serving->load(); }));
+  } else {
+    parts->metrics_ = metrics::Metrics::ProcessWide();
+  }
+  std::shared_ptr<storage::CommitObserver> commit_observer;
+  if (parts->metrics_ != nullptr) {
+    commit_observer = std::make_shared<metrics::StoreCommitMetrics>(
+        *parts->metrics_, definition.name);
+  }
   ASSIGN_OR_RETURN(parts->store_,
                    storage::Store::Open(
                        {.path = config.data_dir() + "/rocksdb",
@@ -217,7 +237,14 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
                                 ? size_t{config.record_cache_mb()} << 20
                                 : storage::Store::Options{}.record_cache_bytes,
                         .partition_count = partition_count,
-                        .encryption_key = encryption_key}));
+                        .encryption_key = encryption_key,
+                        .commit_observer = commit_observer,
+                        .collect_statistics = parts->metrics_ != nullptr}));
+  if (parts->metrics_ != nullptr) {
+    // A part, so that it goes before the store closes.
+    parts->Own(metrics::WatchStore(*parts->metrics_, definition.name,
+                                   parts->store_.get()));
+  }
   if (encryption_key.has_value()) {
     server::Log(
         "info", "data encrypted at rest",
@@ -250,7 +277,14 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
       std::make_unique<PartitionMoveServiceImpl>(parts.get()));
 
   grpc::ServerBuilder builder;
-  server::PrepareServerBuilder(&builder);
+  server::ServerInterceptorFactories interceptors;
+  if (parts->metrics_ != nullptr) {
+    interceptors.push_back(metrics::RpcMetrics::InterceptorFactory(
+        std::make_shared<metrics::RpcMetrics>(parts->metrics_, definition.name,
+                                              "grpc")));
+  }
+  server::PrepareServerBuilder(&builder, server::RequestDecoding::kTyped,
+                               std::move(interceptors));
   int port = 0;
   if (!config.listen_address().empty()) {
     builder.AddListeningPort(config.listen_address(), credentials.listener,
@@ -271,7 +305,9 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
       health->SetServingStatus(name, true);
     }
   }
-  return std::unique_ptr<ServiceHost>(new ServiceHost(std::move(parts), port));
+  parts->serving_->store(true);
+  return std::unique_ptr<ServiceHost>(
+      new ServiceHost(std::move(parts), port, std::move(metrics_endpoint)));
 }
 
 ServiceHost::~ServiceHost() { Shutdown(absl::Seconds(5)); }

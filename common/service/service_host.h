@@ -35,6 +35,7 @@
 #ifndef HOMEWARD_COMMON_SERVICE_SERVICE_HOST_H_
 #define HOMEWARD_COMMON_SERVICE_SERVICE_HOST_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -46,6 +47,9 @@
 #include "absl/time/time.h"
 #include "common/auth/principal_token.h"
 #include "common/routing/route_map_file.h"
+
+#include "common/metrics/metrics.h"
+#include "common/metrics/metrics_endpoint.h"
 #include "common/storage/partitions.h"
 #include "common/storage/store.h"
 #include "grpcpp/channel.h"
@@ -86,6 +90,11 @@ class ServiceParts {
       const {
     return internal_credentials_;
   }
+
+  // Where the service's metrics go (metrics.h): its own when
+  // config().metrics_listen_address is set, else the process-wide ones (the
+  // all-in-one's), else null (no metrics).
+  metrics::Metrics* metrics() const { return metrics_.get(); }
 
   // Keeps `part` (a store class, a projection, a feed follower...) until the
   // server has stopped; parts are destroyed newest first, before the store
@@ -147,6 +156,11 @@ class ServiceParts {
   homeward::internal::v1::ServiceConfig config_;
   std::string principal_secret_;
   std::shared_ptr<grpc::ChannelCredentials> internal_credentials_;
+  std::shared_ptr<metrics::Metrics> metrics_;
+  // True from the server's start until Close begins: the metrics
+  // endpoint's /healthz (the overall gRPC health).
+  std::shared_ptr<std::atomic<bool>> serving_ =
+      std::make_shared<std::atomic<bool>>(false);
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<auth::PrincipalVerifier> verifier_;
   std::unique_ptr<storage::PartitionSet> owned_;
@@ -189,6 +203,11 @@ class ServiceHost {
 
   // The bound TCP port, or 0 when config.listen_address() was empty.
   int port() const { return port_; }
+  // The metrics endpoint's bound port, or 0 when
+  // config.metrics_listen_address() was empty.
+  int metrics_port() const {
+    return metrics_endpoint_ != nullptr ? metrics_endpoint_->port() : 0;
+  }
   // A channel to this server that does not leave the process.
   std::shared_ptr<grpc::Channel> InProcessChannel();
   // For benchmarks: waits until the store has no flush or compaction running
@@ -200,8 +219,15 @@ class ServiceHost {
   void Shutdown(absl::Duration grace);
 
  private:
-  ServiceHost(std::unique_ptr<ServiceParts> parts, int port)
-      : parts_(std::move(parts)), port_(port) {}
+  ServiceHost(std::unique_ptr<ServiceParts> parts, int port,
+              std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint)
+      : metrics_endpoint_(std::move(metrics_endpoint)),
+        parts_(std::move(parts)),
+        port_(port) {}
+  // Outlives Shutdown (until the host is destroyed), so that /healthz
+  // answers 503 while and after the server stops instead of refusing
+  // connections.
+  std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint_;
   std::unique_ptr<ServiceParts> parts_;
   int port_;
 };
@@ -215,6 +241,8 @@ class HostedServer {
 
   // The bound TCP port, or 0 when the listen_address was empty.
   int port() const { return host_->port(); }
+  // The metrics endpoint's bound port (0: none).
+  int metrics_port() const { return host_->metrics_port(); }
   // A channel to this server that does not leave the process.
   std::shared_ptr<grpc::Channel> InProcessChannel() {
     return host_->InProcessChannel();

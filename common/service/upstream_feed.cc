@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "common/server/log.h"
+
+#include "common/metrics/feed_metrics.h"
 #include "common/service/upstream_route.h"
 #include "common/status/status_macros.h"
 
@@ -52,6 +54,12 @@ absl::StatusOr<feeds::FeedFollower*> FollowUpstream(
                    {"code", absl::StatusCodeToString(resubscribed.code())}});
     }
   });
+
+  // Added after the follower, so destroyed before it.
+  if (parts.metrics() != nullptr) {
+    parts.Own(metrics::WatchFeed(*parts.metrics(), parts.name(),
+                                 consumer->name(), raw));
+  }
   return raw;
 }
 

@@ -20,6 +20,7 @@
 #include "common/storage/encrypted_env.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/statistics.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 
@@ -123,6 +124,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
+  if (options.collect_statistics) {
+    db_options.statistics = rocksdb::CreateDBStatistics();
+    // Tickers only: the timers and histograms are what costs.
+    db_options.statistics->set_stats_level(
+        rocksdb::StatsLevel::kExceptHistogramOrTimers);
+  }
   // One block cache for the whole database (OptimizeForPointLookup would
   // give each column family a cache of its own), and Bloom filters so that a
   // point read of a missing key rarely touches a data block.
@@ -150,6 +157,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
       "opening the database"));
   std::unique_ptr<Store> store(
       new Store(options, std::move(env), db, std::move(handles)));
+  store->block_cache_ = table.block_cache;
+  store->statistics_ = db_options.statistics;
   RETURN_IF_ERROR(store->LoadAuditHead());
   RETURN_IF_ERROR(store->IndexAuditTrail());
   RETURN_IF_ERROR(store->LoadOutboxHeads());
@@ -503,9 +512,18 @@ void Store::CommitGroup(std::vector<AuditEntry>& reads,
     rocksdb::WriteOptions write_options;
     write_options.sync = sync && options_.sync_writes;
     record_cache_.BeginWrite(state.record_keys);
+    const absl::Time write_start = absl::Now();
     absl::Status written = FromRocks(db_->Write(write_options, &state.batch),
                                      "committing a write");
     record_cache_.EndWrite(state.record_keys);
+    if (options_.commit_observer != nullptr) {
+      options_.commit_observer->OnGroupCommit(
+          {.write_sets = group.size(),
+           .read_audits = reads.size(),
+           .synced = write_options.sync,
+           .write_time = absl::Now() - write_start,
+           .failed = !written.ok()});
+    }
     if (!written.ok()) {
       for (Pending* p : applied) p->result = written;
       last_sequence_ = std::move(saved_sequences);
@@ -857,6 +875,40 @@ absl::Status Store::BackUp(rocksdb::BackupEngine& engine) {
   rocksdb::CreateBackupOptions backup;
   backup.flush_before_backup = true;
   return FromRocks(engine.CreateNewBackup(backup, db_), "taking a backup");
+}
+
+StorageFigures Store::Figures() const {
+  StorageFigures figures;
+  auto aggregated = [this](const std::string& property) {
+    uint64_t value = 0;
+    return db_->GetAggregatedIntProperty(property, &value) ? value : 0;
+  };
+  auto db_wide = [this](const rocksdb::Slice& property) {
+    uint64_t value = 0;
+    return db_->GetIntProperty(property, &value) ? value : 0;
+  };
+  figures.memtable_bytes =
+      aggregated(rocksdb::DB::Properties::kCurSizeAllMemTables);
+  figures.pending_compaction_bytes =
+      aggregated(rocksdb::DB::Properties::kEstimatePendingCompactionBytes);
+  figures.sst_files_bytes =
+      aggregated(rocksdb::DB::Properties::kTotalSstFilesSize);
+  figures.running_compactions =
+      db_wide(rocksdb::DB::Properties::kNumRunningCompactions);
+  figures.running_flushes =
+      db_wide(rocksdb::DB::Properties::kNumRunningFlushes);
+  if (block_cache_ != nullptr) {
+    figures.block_cache_usage_bytes = block_cache_->GetUsage();
+    figures.block_cache_pinned_bytes = block_cache_->GetPinnedUsage();
+    figures.block_cache_capacity_bytes = block_cache_->GetCapacity();
+  }
+  if (statistics_ != nullptr) {
+    figures.block_cache_hits =
+        statistics_->getTickerCount(rocksdb::BLOCK_CACHE_HIT);
+    figures.block_cache_misses =
+        statistics_->getTickerCount(rocksdb::BLOCK_CACHE_MISS);
+  }
+  return figures;
 }
 
 absl::Status Store::WaitForBackgroundWork(absl::Duration timeout) const {

@@ -41,6 +41,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/storage/commit_observer.h"
 #include "common/storage/encryption_key.h"
 #include "common/storage/partitions.h"
 #include "common/storage/record_cache.h"
@@ -91,6 +92,26 @@ struct AuditBreak {
   std::string description;  // names sequences only, never entry contents
 };
 
+// RocksDB's figures for an operator (read by the metrics at scrape time).
+struct StorageFigures {
+  // Memtables of every column family (active and immutable).
+  uint64_t memtable_bytes = 0;
+  // The block cache shared by the column families.
+  uint64_t block_cache_usage_bytes = 0;
+  uint64_t block_cache_pinned_bytes = 0;
+  uint64_t block_cache_capacity_bytes = 0;
+  // Block cache lookups since the store opened; zero unless
+  // Options::collect_statistics.
+  uint64_t block_cache_hits = 0;
+  uint64_t block_cache_misses = 0;
+  // What compaction still has to rewrite, and the work running now.
+  uint64_t pending_compaction_bytes = 0;
+  uint64_t running_compactions = 0;
+  uint64_t running_flushes = 0;
+  // The SST files of every column family.
+  uint64_t sst_files_bytes = 0;
+};
+
 struct AuditVerification {
   // Entries that verified, from the first up to the break or the end.
   uint64_t entries_checked = 0;
@@ -117,6 +138,13 @@ class Store {
     // (RocksDB's default Env, no cost). A directory written otherwise is
     // refused (CheckDataDirKey).
     std::optional<EncryptionKey> encryption_key = std::nullopt;
+    // Told about every group commit (sizes, fsync latency) on the committer
+    // thread; null: nobody watches.
+    std::shared_ptr<CommitObserver> commit_observer = nullptr;
+    // Counts RocksDB's tickers (block cache hits and misses for Figures()):
+    // per-core counters, no timers or histograms, so the cost is small; off
+    // when no metrics are served.
+    bool collect_statistics = false;
   };
 
   static absl::StatusOr<std::unique_ptr<Store>> Open(const Options& options);
@@ -238,6 +266,9 @@ class Store {
   rocksdb::Env* env() const {
     return env_ != nullptr ? env_.get() : rocksdb::Env::Default();
   }
+  // Memtable, block cache and compaction figures, read now.
+  StorageFigures Figures() const;
+
   // Writes the memtables to SST files (the WAL they came from can then go).
   absl::Status Flush();
   // Takes a backup of the database into `engine` after flushing, so that
@@ -346,6 +377,10 @@ class Store {
   std::unique_ptr<rocksdb::Env> env_;
   rocksdb::DB* db_;
   mutable RecordCache record_cache_;
+  // For Figures(): the block cache, and the tickers (null unless
+  // Options::collect_statistics).
+  std::shared_ptr<rocksdb::Cache> block_cache_;
+  std::shared_ptr<rocksdb::Statistics> statistics_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 
   absl::Mutex queue_mu_;

@@ -155,6 +155,17 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
   ASSIGN_OR_RETURN(std::string secret, auth::ReadSecretFile(secret_path));
 
   std::unique_ptr<EmbeddedSuite> suite(new EmbeddedSuite);
+  // Before any part starts: each records into the process-wide metrics.
+  if (!options.metrics_listen_address.empty()) {
+    suite->metrics_ = std::make_shared<metrics::Metrics>();
+    EmbeddedSuite* raw = suite.get();
+    ASSIGN_OR_RETURN(
+        suite->metrics_endpoint_,
+        metrics::MetricsEndpoint::Start(
+            options.metrics_listen_address, suite->metrics_,
+            [raw] { return raw->serving_.load() && raw->gateway_->Ready(); }));
+    metrics::Metrics::SetProcessWide(suite->metrics_);
+  }
   suite->api_keys_file_ = options.api_keys_file.empty()
                               ? options.data_dir + "/api_keys.textproto"
                               : options.api_keys_file;
@@ -311,12 +322,20 @@ absl::StatusOr<std::unique_ptr<EmbeddedSuite>> EmbeddedSuite::Start(
   gw.api_keys = std::move(keys);
   ASSIGN_OR_RETURN(suite->gateway_,
                    gateway::GatewayServer::Start(std::move(gw)));
+  suite->serving_.store(true);
   return suite;
 }
 
-EmbeddedSuite::~EmbeddedSuite() { Shutdown(absl::Seconds(5)); }
+EmbeddedSuite::~EmbeddedSuite() {
+  Shutdown(absl::Seconds(5));
+  metrics_endpoint_.reset();
+  if (metrics_ != nullptr && metrics::Metrics::ProcessWide() == metrics_) {
+    metrics::Metrics::SetProcessWide(nullptr);
+  }
+}
 
 void EmbeddedSuite::Shutdown(absl::Duration grace) {
+  serving_.store(false);
   // First no follower may start a call on a server about to go: gRPC
   // crashes on a call started over the in-process channel of a server that
   // is gone, and each service follows the other until it stops itself.

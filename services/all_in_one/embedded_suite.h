@@ -18,6 +18,7 @@
 #ifndef HOMEWARD_SERVICES_ALL_IN_ONE_EMBEDDED_SUITE_H_
 #define HOMEWARD_SERVICES_ALL_IN_ONE_EMBEDDED_SUITE_H_
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/feeds/producer_channel.h"
+#include "common/metrics/metrics_endpoint.h"
 #include "services/assessment/assessment_server.h"
 #include "services/follow_up/follow_up_server.h"
 #include "services/gateway/gateway_server.h"
@@ -71,6 +73,11 @@ struct EmbeddedOptions {
   // localhost); another address is refused, naming this field. The
   // services' in-process channels need no transport.
   homeward::internal::v1::Transport public_transport;
+  // One Prometheus endpoint for the whole process (docs/OPERATIONS.md):
+  // http://<address>/metrics with every service's and the gateway's series
+  // (told apart by their `server` label) and /healthz (200 while the
+  // gateway is ready). Empty: no metrics. Port 0 picks one (metrics_port()).
+  std::string metrics_listen_address;
 };
 
 class EmbeddedSuite {
@@ -81,6 +88,11 @@ class EmbeddedSuite {
 
   int grpc_port() const { return gateway_->grpc_port(); }
   int http_port() const { return gateway_->http_port(); }
+  // The metrics endpoint's port (0: EmbeddedOptions::metrics_listen_address
+  // was empty).
+  int metrics_port() const {
+    return metrics_endpoint_ != nullptr ? metrics_endpoint_->port() : 0;
+  }
   // The development key when the key file still accepts it, else empty (an
   // operator's key file without it).
   const std::string& dev_api_key() const { return dev_api_key_; }
@@ -113,6 +125,14 @@ class EmbeddedSuite {
   // over its in-process channel.
   std::vector<gateway::LocalService> services_;
   std::unique_ptr<gateway::GatewayServer> gateway_;
+  // True once the gateway runs, until Shutdown: with the gateway's
+  // readiness, the metrics endpoint's /healthz.
+  std::atomic<bool> serving_{false};
+  // The process-wide metrics every part records into, when served.
+  std::shared_ptr<metrics::Metrics> metrics_;
+  // Asks gateway_ for /healthz, so it is declared after it and destroyed
+  // before it.
+  std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint_;
 };
 
 }  // namespace homeward::all_in_one

@@ -50,6 +50,10 @@ ABSL_FLAG(bool, plaintext_public, false,
           "serve the public faces in plaintext even on a non-loopback "
           "address (behind a TLS-terminating proxy); on loopback they are "
           "plaintext without TLS flags anyway");
+ABSL_FLAG(std::string, metrics_listen_address, "",
+          "serve Prometheus metrics of every service and the gateway at "
+          "http://<address>/metrics (and /healthz), e.g. 127.0.0.1:9100; "
+          "empty: none (docs/OPERATIONS.md)");
 ABSL_FLAG(bool, log_requests, true,
           "log one line per request (identifiers only)");
 
@@ -73,6 +77,7 @@ int main(int argc, char** argv) {
   options.feasibility_dir = absl::GetFlag(FLAGS_feasibility_dir);
   options.api_keys_file = absl::GetFlag(FLAGS_api_keys_file);
   options.encryption_key_file = absl::GetFlag(FLAGS_encryption_key_file);
+  options.metrics_listen_address = absl::GetFlag(FLAGS_metrics_listen_address);
   if (!absl::GetFlag(FLAGS_tls_certificate_file).empty() ||
       !absl::GetFlag(FLAGS_tls_private_key_file).empty() ||
       !absl::GetFlag(FLAGS_tls_ca_file).empty()) {
@@ -94,9 +99,11 @@ int main(int argc, char** argv) {
                           {{"error", suite.status().ToString()}});
     return 1;
   }
-  homeward::server::Log("info", "homeward all-in-one listening",
-                        {{"grpc_port", absl::StrCat((*suite)->grpc_port())},
-                         {"http_port", absl::StrCat((*suite)->http_port())}});
+  homeward::server::Log(
+      "info", "homeward all-in-one listening",
+      {{"grpc_port", absl::StrCat((*suite)->grpc_port())},
+       {"http_port", absl::StrCat((*suite)->http_port())},
+       {"metrics_port", absl::StrCat((*suite)->metrics_port())}});
   std::cout << (*suite)->Instructions() << std::flush;
   int sig = homeward::server::WaitForTerminationSignal();
   homeward::server::Log("info", "shutting down",

@@ -143,6 +143,8 @@ struct Call {
   std::unique_ptr<google::protobuf::Message> response;  // JSON codec, CSV
   grpc::ByteBuffer request_bytes;                       // proto codec
   grpc::ByteBuffer response_bytes;                      // proto codec
+  // Counts and times the call when the gateway serves metrics.
+  std::optional<metrics::CallTimer> timer;
 
   // Logs the call and answers it with `status` or, when OK, the response.
   void Finish(absl::Status status) {
@@ -171,6 +173,7 @@ struct Call {
     }
     LogPublicCall("json", method->full_name, info.request_id, info.key_id,
                   status, start);
+    if (timer.has_value()) timer->Finish(status.code());
     if (!status.ok()) {
       answer = ErrorResponse(HttpStatusForCode(status.code()),
                              ConnectErrorJson(status));
@@ -212,8 +215,12 @@ void ForwardForCsv(Forwarder& forwarder, const std::string& body,
 }  // namespace
 
 ConnectUnary::ConnectUnary(const CallerAuthenticator* keys,
-                           Forwarder* forwarder, std::function<bool()> ready)
-    : keys_(keys), forwarder_(forwarder), ready_(std::move(ready)) {}
+                           Forwarder* forwarder, std::function<bool()> ready,
+                           std::shared_ptr<metrics::RpcMetrics> calls)
+    : keys_(keys),
+      forwarder_(forwarder),
+      ready_(std::move(ready)),
+      calls_(std::move(calls)) {}
 
 void ConnectUnary::ServeHealth(const HttpRequest& request,
                                const HttpResponder& respond) const {
@@ -291,6 +298,7 @@ void ConnectUnary::Serve(HttpRequest request, HttpResponder respond) const {
   }
 
   auto call = std::make_shared<Call>();
+  if (calls_ != nullptr) call->timer.emplace(calls_->Method(method->full_name));
   call->method = method;
   call->codec = *codec;
   // Other methods ignore Accept: they answer in the request's codec.

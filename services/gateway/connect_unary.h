@@ -33,11 +33,15 @@
 // Every call answers with X-Request-Id (the client's when usable), 401s carry
 // WWW-Authenticate: Bearer, Connect-Timeout-Ms bounds the forwarded call, and
 // each call gets one log line (LogPublicCall); bodies are never logged.
+// With `calls` set, every call that reached a method is counted and timed
+// there (rpc_metrics.h, face "json"); earlier refusals (404, 405, 415) are
+// not, since they name no method.
 #ifndef HOMEWARD_SERVICES_GATEWAY_CONNECT_UNARY_H_
 #define HOMEWARD_SERVICES_GATEWAY_CONNECT_UNARY_H_
 
 #include <functional>
 
+#include "common/metrics/rpc_metrics.h"
 #include "services/gateway/caller_authenticator.h"
 #include "services/gateway/forwarder.h"
 #include "services/gateway/http_server.h"
@@ -49,7 +53,8 @@ class ConnectUnary {
   // `keys` and `forwarder` must outlive every call this serves. `ready`
   // answers /healthz (empty: always ready).
   ConnectUnary(const CallerAuthenticator* keys, Forwarder* forwarder,
-               std::function<bool()> ready);
+               std::function<bool()> ready,
+               std::shared_ptr<metrics::RpcMetrics> calls = nullptr);
 
   // An HttpHandler: answers `request` through `respond`, now or later.
   void Serve(HttpRequest request, HttpResponder respond) const;
@@ -61,6 +66,7 @@ class ConnectUnary {
   const CallerAuthenticator* keys_;
   Forwarder* forwarder_;
   std::function<bool()> ready_;
+  std::shared_ptr<metrics::RpcMetrics> calls_;
 };
 
 }  // namespace homeward::gateway

@@ -8,6 +8,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/routing/route_map_file.h"
+
+#include "common/metrics/metrics.h"
+#include "common/metrics/metrics_endpoint.h"
+#include "common/metrics/rpc_metrics.h"
 #include "common/server/log.h"
 #include "common/server/server_kit.h"
 #include "common/server/transport.h"
@@ -59,6 +63,9 @@ struct GatewayServer::Parts {
   // Publishes into the gRPC server's health service and answers the JSON
   // face, so it is declared last and destroyed first.
   std::unique_ptr<ReadinessTracker> readiness;
+  // Its /healthz asks the readiness, so it is declared after it and
+  // destroyed before it.
+  std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint;
   int grpc_port = 0;
   int http_port = 0;
 
@@ -208,6 +215,12 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
 
   auto parts = std::make_unique<Parts>();
   parts->keys = *std::move(keys);
+  // Its own metrics when metrics_listen_address is set, else the process's
+  // (the all-in-one's), else none.
+  std::shared_ptr<metrics::Metrics> metrics =
+      config.metrics_listen_address().empty()
+          ? metrics::Metrics::ProcessWide()
+          : std::make_shared<metrics::Metrics>();
   Forwarder::Options forwarder_options{
       *std::move(backends), *std::move(methods),
       std::move(options.principal_secret),
@@ -228,7 +241,13 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     grpc::ServerBuilder builder;
     // The gateway's methods are raw: it decodes each request itself and
     // answers a bad one INVALID_ARGUMENT (forwarder.cc).
-    server::PrepareServerBuilder(&builder, server::RequestDecoding::kRaw);
+    server::ServerInterceptorFactories interceptors;
+    if (metrics != nullptr) {
+      interceptors.push_back(metrics::RpcMetrics::InterceptorFactory(
+          std::make_shared<metrics::RpcMetrics>(metrics, "gateway", "grpc")));
+    }
+    server::PrepareServerBuilder(&builder, server::RequestDecoding::kRaw,
+                                 std::move(interceptors));
     builder.AddListeningPort(config.grpc_listen_address(), grpc_credentials,
                              &parts->grpc_port);
     for (auto& service : parts->grpc_services) {
@@ -251,6 +270,10 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   // The JSON face's /healthz follows the same readiness.
   if (!config.http_listen_address().empty()) {
     http_options.ready = [r = parts->readiness.get()] { return r->Ready(); };
+    if (metrics != nullptr) {
+      http_options.calls =
+          std::make_shared<metrics::RpcMetrics>(metrics, "gateway", "json");
+    }
     parts->http_server = std::make_unique<JsonHttpServer>(
         parts->keys.get(), parts->forwarder.get(), std::move(http_options));
     absl::StatusOr<int> port =
@@ -277,6 +300,19 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
       switch_routes(parts->routes_file->Current());
     }
   }
+
+  if (!config.metrics_listen_address().empty()) {
+    absl::StatusOr<std::unique_ptr<metrics::MetricsEndpoint>> endpoint =
+        metrics::MetricsEndpoint::Start(
+            config.metrics_listen_address(), metrics,
+            [r = parts->readiness.get()] { return r->Ready(); });
+    if (!endpoint.ok()) {
+      if (parts->http_server != nullptr) parts->http_server->Stop();
+      if (parts->grpc_server != nullptr) parts->grpc_server->Shutdown();
+      return endpoint.status();
+    }
+    parts->metrics_endpoint = *std::move(endpoint);
+  }
   return std::unique_ptr<GatewayServer>(new GatewayServer(std::move(parts)));
 }
 
@@ -287,6 +323,7 @@ GatewayServer::~GatewayServer() {
   // No route switch while the parts it switches go away.
   parts_->routes_file.reset();
   Shutdown(absl::ZeroDuration());
+  parts_->metrics_endpoint.reset();
   // Faces first, then the forwarder (which waits for any forwarded call still
   // completing), then the keys.
   parts_->http_server.reset();
@@ -299,6 +336,10 @@ GatewayServer::~GatewayServer() {
 
 int GatewayServer::grpc_port() const { return parts_->grpc_port; }
 int GatewayServer::http_port() const { return parts_->http_port; }
+int GatewayServer::metrics_port() const {
+  return parts_->metrics_endpoint != nullptr ? parts_->metrics_endpoint->port()
+                                             : 0;
+}
 bool GatewayServer::Ready() const { return parts_->readiness->Ready(); }
 
 void GatewayServer::Shutdown(absl::Duration grace) {

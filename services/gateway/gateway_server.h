@@ -88,6 +88,8 @@ class GatewayServer {
   int grpc_port() const;
   // Bound JSON/HTTP port (0 if http_listen_address is empty).
   int http_port() const;
+  // Bound metrics port (0 if metrics_listen_address is empty).
+  int metrics_port() const;
   // Whether every partition's owner (and every replica a broadcast needs)
   // answered its last health probe SERVING (readiness.h); false once
   // shutting down. The gRPC health service reports the same, overall and per

@@ -82,7 +82,8 @@ JsonHttpServer::Options JsonFaceOptionsFrom(
 JsonHttpServer::JsonHttpServer(const CallerAuthenticator* keys,
                                Forwarder* forwarder, Options options)
     : connect_(std::make_unique<ConnectUnary>(keys, forwarder,
-                                              std::move(options.ready))) {
+                                              std::move(options.ready),
+                                              std::move(options.calls))) {
   http_ = std::make_unique<HttpServer>(
       static_cast<HttpServerOptions>(options),
       [connect = connect_.get()](HttpRequest request, HttpResponder respond) {

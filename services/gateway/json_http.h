@@ -53,6 +53,8 @@ class JsonHttpServer {
   struct Options : HttpServerOptions {
     // Whether the gateway can serve calls now; empty means always.
     std::function<bool()> ready;
+    // Where calls are counted (face "json"); null: not counted.
+    std::shared_ptr<metrics::RpcMetrics> calls;
   };
 
   // `keys` and `forwarder` must outlive the server.

@@ -77,6 +77,10 @@ ABSL_FLAG(std::string, scenarios,
           "second deployment with TLS, mutual TLS and encryption at rest, "
           "against the same baseline (compared with get_gateway and "
           "register_gateway when those run too).");
+ABSL_FLAG(bool, metrics, false,
+          "Every service and the gateway serve Prometheus metrics (on "
+          "loopback ports of their own), to measure what recording them "
+          "costs against a run without.");
 ABSL_FLAG(bool, sync_writes, true,
           "Durable writes: the service syncs its WAL before replying. false "
           "sets unsafe_skip_sync, to measure what syncing costs.");
@@ -624,7 +628,8 @@ int Run() {
                            .referral = absl::GetFlag(FLAGS_referral),
                            .follow_up = absl::GetFlag(FLAGS_follow_up),
                            .tls_dir = absl::GetFlag(FLAGS_tls_dir),
-                           .encryption_key_file = ""});
+                           .encryption_key_file = "",
+                           .metrics = absl::GetFlag(FLAGS_metrics)});
     if (!deployment.ok()) {
       std::cerr << "cannot start the deployment: " << deployment.status()
                 << "\n";

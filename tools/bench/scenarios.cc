@@ -960,6 +960,7 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
   homeward::internal::v1::ServiceConfig& service =
       *assessment_config.mutable_service();
   service.set_listen_address("127.0.0.1:0");
+  if (options.metrics) service.set_metrics_listen_address("127.0.0.1:0");
   service.set_data_dir(options.data_dir + "/assessment");
   service.set_partition_count(64);
   service.set_unsafe_skip_sync(!options.sync_writes);
@@ -1013,6 +1014,9 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
     homeward::internal::v1::ServiceConfig& planning_service =
         *planning_config.mutable_service();
     planning_service.set_listen_address("127.0.0.1:0");
+    if (options.metrics) {
+      planning_service.set_metrics_listen_address("127.0.0.1:0");
+    }
     planning_service.set_data_dir(options.data_dir + "/planning");
     planning_service.set_partition_count(service.partition_count());
     planning_service.set_unsafe_skip_sync(!options.sync_writes);
@@ -1056,6 +1060,9 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
     homeward::internal::v1::ServiceConfig& referral_service =
         *referral_config.mutable_service();
     referral_service.set_listen_address("127.0.0.1:0");
+    if (options.metrics) {
+      referral_service.set_metrics_listen_address("127.0.0.1:0");
+    }
     referral_service.set_data_dir(options.data_dir + "/referral");
     referral_service.set_partition_count(service.partition_count());
     referral_service.set_unsafe_skip_sync(!options.sync_writes);
@@ -1096,6 +1103,9 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
     homeward::internal::v1::ServiceConfig& follow_up_service =
         *follow_up_config.mutable_service();
     follow_up_service.set_listen_address("127.0.0.1:0");
+    if (options.metrics) {
+      follow_up_service.set_metrics_listen_address("127.0.0.1:0");
+    }
     follow_up_service.set_data_dir(options.data_dir + "/follow_up");
     follow_up_service.set_partition_count(service.partition_count());
     follow_up_service.set_unsafe_skip_sync(!options.sync_writes);
@@ -1129,6 +1139,7 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(
   homeward::internal::v1::GatewayConfig& config = gateway_options.config;
   config.set_grpc_listen_address("127.0.0.1:0");
   config.set_http_listen_address("127.0.0.1:0");
+  if (options.metrics) config.set_metrics_listen_address("127.0.0.1:0");
   config.set_partition_count(64);
   *config.mutable_public_transport() = transport_of("gateway", false);
   *config.mutable_internal_transport() = transport_of("gateway", true);

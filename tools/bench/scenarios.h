@@ -124,6 +124,9 @@ struct DeploymentOptions {
   // Every service's data encrypted at rest under this key file
   // (ServiceConfig.encryption_key_file). Empty: not encrypted.
   std::string encryption_key_file;
+  // Every service and the gateway serve Prometheus metrics (each on its own
+  // loopback port), to measure what recording them costs. Off: none.
+  bool metrics = false;
 };
 
 // The scenarios named with this suffix (get_gateway_secure,
