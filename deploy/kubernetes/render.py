@@ -611,6 +611,9 @@ def main(argv):
                         metavar="SERVICE=N")
     parser.add_argument("--partitions-file")
     parser.add_argument("--generation", type=int, default=1)
+    parser.add_argument("--print-partitions", action="store_true",
+                        help="print the partition map as JSON and write "
+                        "nothing (the input of scale_plan.py)")
     args = parser.parse_args(argv)
 
     replicas = {s["route"]: s["replicas"] for s in SERVICES}
@@ -631,8 +634,10 @@ def main(argv):
                 parser.error(f"{args.partitions_file}: {service}: a known "
                              "service with at most its replica count of "
                              "ordinals")
-            layout[service] = [r if isinstance(r[0], list) else [r]
-                               if r else [] for r in ranges]
+            # Each ordinal: a list of [first, last] ranges (or one range).
+            layout[service] = [
+                [] if not r else r if isinstance(r[0], list) else [r]
+                for r in ranges]
             layout[service] += [[]] * (replicas[service] - len(ranges))
     for service, per_ordinal in layout.items():
         owned = sorted(p for ranges in per_ordinal for a, b in ranges
@@ -641,6 +646,10 @@ def main(argv):
             parser.error(f"{service}: every partition 0..{PARTITION_COUNT - 1}"
                          " must be owned by exactly one ordinal")
 
+    if args.print_partitions:
+        json.dump(layout, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return 0
     ns = args.namespace
     os.makedirs(args.out, exist_ok=True)
     files = {}

@@ -17,7 +17,9 @@
 # 4. every config in the ConfigMaps parses as the message its first line
 #    names (with protoc --encode, when protoc is installed);
 # 5. the broken fixture (fixtures/broken.yaml) is refused, one message per
-#    broken document: the validator can fail.
+#    broken document: the validator can fail;
+# 6. scale_plan.py's plans are balanced and move the fewest partitions
+#    (scale_plan_test.py).
 # Needs node (14 or later), npm, python3 and openssl.
 set -euo pipefail
 
@@ -121,4 +123,12 @@ for doc in "document 1 (StatefulSet/broken)" "document 2 (StatefulSett/typo)" \
   }
 done
 echo "refused, one message per broken document"
+
+echo "== 6. scaling plans"
+if ! out="$(PYTHONDONTWRITEBYTECODE=1 python3 "$kube/scale_plan_test.py" 2>&1)"; then
+  echo "$out" >&2
+  echo "validate.sh: scale_plan_test.py failed" >&2
+  exit 1
+fi
+echo "$out" | tail -1
 echo "validate.sh: all checks passed"
