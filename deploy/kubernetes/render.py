@@ -287,7 +287,7 @@ spec:
         - name: {name}
           image: {IMAGE}
           imagePullPolicy: IfNotPresent
-          command: ["/usr/local/bin/{svc['binary']}"]
+          command: ["/usr/bin/{svc['binary']}"]
           # Each pod reads the config of its own ordinal ({name}-0.textproto,
           # ...): the partitions it owns.
           args: ["--config=/etc/homeward/config/$(POD_NAME).textproto"]
@@ -487,7 +487,7 @@ spec:
         - name: gateway
           image: {IMAGE}
           imagePullPolicy: IfNotPresent
-          command: ["/usr/local/bin/homeward-gateway"]
+          command: ["/usr/bin/homeward-gateway"]
           args: ["--config=/etc/homeward/config/gateway.textproto"]
           env:
 {KEY_GROUP_ENV}          ports:
