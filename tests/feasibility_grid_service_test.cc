@@ -5,7 +5,8 @@
 // answered with the stored grid; other content under a published version,
 // the shipped one included, is ALREADY_EXISTS; a grid naming an unpublished
 // taxonomy version is INVALID_ARGUMENT; every other role is refused and the
-// refusal publishes nothing.
+// refusal publishes nothing. Through a real gateway in front of two planning
+// replicas, one call publishes on both (a broadcast).
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -22,9 +23,12 @@
 #include "gtest/gtest.h"
 #include "homeward/v1/planning.grpc.pb.h"
 #include "services/assessment/assessment_server.h"
+#include "services/gateway/api_keys.h"
+#include "services/gateway/gateway_server.h"
 #include "services/planning/planning_server.h"
 #include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/case_fixtures.h"
+#include "tests/fixtures/gateway_client.h"
 #include "tests/fixtures/planning_server.h"
 #include "tests/fixtures/temp_dir.h"
 
@@ -68,18 +72,27 @@ class FeasibilityGridServiceTest : public ::testing::Test {
         testing::kTestSecret);
     ASSERT_THAT(assessment.status(), IsOk());
     assessment_ = std::move(*assessment);
+    ASSERT_NO_FATAL_FAILURE(StartPlanning("planning", &planning_));
+    grids_ = v1::FeasibilityGridService::NewStub(
+        testing::LoopbackChannel(planning_->port()));
+  }
+
+  // A planning replica with its own store under `name`, following the
+  // assessment server.
+  void StartPlanning(const std::string& name,
+                     std::unique_ptr<planning::PlanningServer>* out) {
     internal::v1::ServiceConfig service =
-        testing::LoopbackServiceConfig(dir_.path() + "/planning");
+        testing::LoopbackServiceConfig(dir_.path() + "/" + name);
     testing::AddShareRoute(service.mutable_upstream(), "assessment", 64,
                            {assessment_->port()});
     auto planning = planning::PlanningServer::Start(
         testing::WithShippedPlanningData(service), testing::kTestSecret);
     ASSERT_THAT(planning.status(), IsOk());
-    planning_ = std::move(*planning);
-    grids_ = v1::FeasibilityGridService::NewStub(
-        testing::LoopbackChannel(planning_->port()));
+    *out = std::move(*planning);
   }
   void TearDown() override {
+    if (gateway_ != nullptr) gateway_->Shutdown(absl::Seconds(1));
+    if (second_ != nullptr) second_->Shutdown(absl::Seconds(5));
     if (planning_ != nullptr) planning_->Shutdown(absl::Seconds(5));
     if (assessment_ != nullptr) assessment_->Shutdown(absl::Seconds(5));
   }
@@ -106,6 +119,9 @@ class FeasibilityGridServiceTest : public ::testing::Test {
   std::unique_ptr<assessment::AssessmentServer> assessment_;
   std::unique_ptr<planning::PlanningServer> planning_;
   std::unique_ptr<v1::FeasibilityGridService::Stub> grids_;
+  // The broadcast test's second replica and gateway.
+  std::unique_ptr<planning::PlanningServer> second_;
+  std::unique_ptr<gateway::GatewayServer> gateway_;
 };
 
 TEST_F(FeasibilityGridServiceTest, AdministratorPublishesANewVersion) {
@@ -195,6 +211,61 @@ TEST_F(FeasibilityGridServiceTest, OnlyAdministratorsPublish) {
   *request.mutable_grid() = VersionTwo();
   EXPECT_EQ(grids_->PublishFeasibilityGrid(&ctx, request, &stored).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(FeasibilityGridServiceTest, GatewayPublishesOnEveryPlanningReplica) {
+  ASSERT_NO_FATAL_FAILURE(StartPlanning("planning-2", &second_));
+  constexpr char kAdminKey[] = "feasibility-admin-key-0123456789";
+  constexpr char kManagerKey[] = "feasibility-manager-key-01234567";
+  gateway::GatewayServer::Options options;
+  options.config.set_grpc_listen_address("127.0.0.1:0");
+  options.config.set_http_listen_address("127.0.0.1:0");
+  options.config.set_partition_count(64);
+  options.config.set_forward_deadline_ms(5000);
+  testing::AddShareRoute(options.config.mutable_routes(), "assessment", 64,
+                         {assessment_->port()});
+  testing::AddShareRoute(options.config.mutable_routes(), "planning", 64,
+                         {planning_->port(), second_->port()});
+  options.principal_secret = testing::kTestSecret;
+  *options.api_keys.add_keys() =
+      gateway::MakeApiKey("admin", kAdminKey, kAdministrator);
+  *options.api_keys.add_keys() = gateway::MakeApiKey(
+      "cm", kManagerKey,
+      MakePrincipal("cm-1", v1::ROLE_CASE_MANAGER, {"office-dakar"}));
+  auto started = gateway::GatewayServer::Start(std::move(options));
+  ASSERT_THAT(started.status(), IsOk());
+  gateway_ = std::move(*started);
+  testing::GatewayClient client(gateway_->grpc_port(), gateway_->http_port());
+  constexpr char kMethod[] =
+      "homeward.v1.FeasibilityGridService/PublishFeasibilityGrid";
+  v1::PublishFeasibilityGridRequest request;
+  *request.mutable_grid() = VersionTwo();
+
+  // The gateway refuses a case manager before any replica sees the call.
+  v1::FeasibilityGrid out;
+  EXPECT_EQ(client.Call(kMethod, request, &out, kManagerKey).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  grpc::Status status = client.Call(kMethod, request, &out, kAdminKey);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(out.version(), 2);
+  // Each replica now holds version 2: other content is refused on both, the
+  // same content answered on both.
+  v1::FeasibilityGrid changed = VersionTwo();
+  (*changed.mutable_title())["en"] = "Changed after the broadcast";
+  auto second = v1::FeasibilityGridService::NewStub(
+      testing::LoopbackChannel(second_->port()));
+  for (auto* stub : {grids_.get(), second.get()}) {
+    grpc::ClientContext ctx;
+    SignAs(kAdministrator, &ctx);
+    v1::PublishFeasibilityGridRequest other;
+    *other.mutable_grid() = changed;
+    EXPECT_EQ(stub->PublishFeasibilityGrid(&ctx, other, &out).error_code(),
+              grpc::StatusCode::ALREADY_EXISTS);
+  }
+  // A replay through the gateway is answered like the first call.
+  status = client.Call(kMethod, request, &out, kAdminKey);
+  EXPECT_TRUE(status.ok()) << status.error_message();
 }
 
 }  // namespace
