@@ -103,7 +103,7 @@ if command -v protoc >/dev/null; then
     fi
   done
   [[ $bad -eq 0 ]] || exit 1
-  echo "$(ls "$tmp/configs" | wc -l) config(s) parse"
+  echo "$(find "$tmp/configs" -type f | wc -l) config(s) parse"
 else
   echo "protoc is not installed: configs not parsed (apt-get install protobuf-compiler)"
 fi
