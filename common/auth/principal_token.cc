@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/auth/crypto.h"
+#include "common/auth/key_file_mode.h"
 #include "common/status/errors.h"
 
 namespace homeward::auth {
@@ -45,10 +46,16 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
     return absl::FailedPreconditionError(
         absl::StrCat("principal secret file '", path, "' does not exist"));
   }
-  if ((st.st_mode & 077) != 0) {
+  // The same rule as every key file (key_file_mode.h): owner only, or the
+  // group of a Kubernetes secret volume named by HOMEWARD_KEY_FILE_GROUP.
+  if (const std::string problem =
+          KeyFileModeProblem({.mode = static_cast<unsigned>(st.st_mode & 07777),
+                              .owner = st.st_uid,
+                              .group = st.st_gid},
+                             ThisProcess());
+      !problem.empty()) {
     return absl::FailedPreconditionError(
-        absl::StrCat("principal secret file '", path,
-                     "' is readable by group or others: chmod 600 it"));
+        absl::StrCat("principal secret file '", path, "' ", problem));
   }
   std::ifstream in(path);
   std::stringstream buf;

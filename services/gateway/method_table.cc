@@ -356,6 +356,12 @@ std::vector<MethodRoute> PublicMethods() {
       Unary<ListInstrumentsRequest, ListInstrumentsResponse>(
           kAssessment, "homeward.v1.InstrumentService/ListInstruments",
           AnyReplica(), AnyRole()),
+      // Feasibility grids published while the deployment runs: every
+      // planning replica keeps a copy.
+      Unary<PublishFeasibilityGridRequest, FeasibilityGrid>(
+          kPlanning,
+          "homeward.v1.FeasibilityGridService/PublishFeasibilityGrid",
+          Broadcast(), Administrators()),
       // Programme data (taxonomy, programmes): read-only, loaded from files
       // at start into every replica.
       Unary<GetTaxonomyRequest, Taxonomy>(

@@ -7,6 +7,7 @@
 #include "common/programme/programme_files.h"
 #include "common/status/status_macros.h"
 #include "services/planning/case_context.h"
+#include "services/planning/feasibility_grid_service.h"
 #include "services/planning/plan_case_records_part_service.h"
 #include "services/planning/plan_follow_up.h"
 #include "services/planning/plan_indicators_service.h"
@@ -65,6 +66,11 @@ absl::Status BuildPlanning(const homeward::internal::v1::PlanningConfig& config,
                              .grids = grids,
                              .queues = queues,
                              .verifier = parts.verifier()}));
+  // Grids published while the deployment runs (the gateway sends each
+  // publication to every planning replica).
+  parts.AddService<homeward::v1::FeasibilityGridService>(
+      std::make_unique<FeasibilityGridServiceImpl>(grids, taxonomies,
+                                                   parts.verifier()));
   // The programme indicators' plan timeliness table (internal: only the
   // gateway calls it, to compose ProgrammeIndicatorService).
   parts.AddService<homeward::internal::v1::PlanningIndicators>(
