@@ -7,7 +7,8 @@
 # build of the tests; HOMEWARD_FUZZ=0 skips the fuzz targets. After ctest,
 # builds the container image and runs it, alone and with `podman kube play`
 # (tests/image/run-container-tests.sh; docs/operations/image.md; needs root);
-# HOMEWARD_CONTAINERS=0 skips that.
+# HOMEWARD_CONTAINERS=0 skips that. The Kubernetes manifests are validated
+# offline (deploy/kubernetes/validate/validate.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash deploy/local/build.sh
@@ -35,6 +36,14 @@ if [ -n "$root_job" ]; then
   wait "$root_job" || echo "run-all: making the image's Debian root failed (build/image/root-only.log)" >&2
 fi
 [ "$ctest_rc" = 0 ] || exit "$ctest_rc"
+# The Kubernetes manifests, checked offline against the Kubernetes schemas
+# (npm kubernetes-models; docs/OPERATIONS.md, "Kubernetes").
+if ! command -v npm >/dev/null; then
+  sudo=(); [ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends nodejs npm </dev/null
+fi
+bash deploy/kubernetes/validate/validate.sh </dev/null
 if [ "$containers" != 0 ]; then
   bash tests/image/run-container-tests.sh build </dev/null
 fi
