@@ -11,6 +11,7 @@
 #include "common/server/log.h"
 #include "common/server/server_kit.h"
 #include "common/server/transport.h"
+#include "common/service/backup_service.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/deployment_settings.h"
@@ -216,6 +217,13 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
   parts->AddService<homeward::v1::EventFeedService>(
       std::make_unique<feeds::EventFeedService>(parts->store(), parts->owned(),
                                                 parts->verifier()));
+  // Every replica backs its store up on demand (and on schedule when
+  // config.backup says so); docs/operations/backup.md.
+  auto* backups = parts->AddService<homeward::internal::v1::BackupService>(
+      std::make_unique<BackupService>(definition.name, parts->store(),
+                                      parts->owned(), parts->verifier(),
+                                      config.backup()));
+  parts->AddStop([backups] { backups->StopSchedule(); });
 
   grpc::ServerBuilder builder;
   server::PrepareServerBuilder(&builder);
