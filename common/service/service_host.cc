@@ -15,6 +15,8 @@
 #include "common/server/transport.h"
 #include "common/service/owned_partitions.h"
 #include "common/service/partition_move_service.h"
+
+#include "common/service/backup_service.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/storage/deployment_settings.h"
@@ -275,6 +277,14 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
   // Every replica hands its partitions over on request (operators only).
   parts->AddService<homeward::internal::v1::PartitionMoveService>(
       std::make_unique<PartitionMoveServiceImpl>(parts.get()));
+
+  // Every replica backs its store up on demand (and on schedule when
+  // config.backup says so); docs/operations/backup.md.
+  auto* backups = parts->AddService<homeward::internal::v1::BackupService>(
+      std::make_unique<BackupService>(definition.name, parts->store(),
+                                      parts->owned(), parts->verifier(),
+                                      config.backup()));
+  parts->AddStop([backups] { backups->StopSchedule(); });
 
   grpc::ServerBuilder builder;
   server::ServerInterceptorFactories interceptors;

@@ -4,8 +4,9 @@
 // opens the RocksDB store and keeps its fixed deployment settings, verifies
 // principals, owns the partition set, runs the build step (which creates the
 // service's stores and handlers), serves them together with the event feed,
-// health and reflection on listen_address (port 0 picks a free port) and/or
-// in-process, and shuts everything down in order.
+// the BackupService (backup_service.h), health and reflection on
+// listen_address (port 0 picks a free port) and/or in-process, and shuts
+// everything down in order.
 //
 //   service::ServiceDefinition definition{
 //       "planning", [&](service::ServiceParts& parts) -> absl::Status {

@@ -166,4 +166,8 @@ absl::Status StorageError(absl::string_view what, absl::string_view detail) {
       absl::StrCat("storage failure while ", what, ": ", detail));
 }
 
+absl::Status DataLoss(absl::string_view description) {
+  return absl::DataLossError(description);
+}
+
 }  // namespace homeward::errors

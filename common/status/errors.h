@@ -95,6 +95,9 @@ absl::Status Unimplemented(absl::string_view description);
 absl::Status Internal(absl::string_view description);
 // A storage-engine failure; `what` names the operation, never the data.
 absl::Status StorageError(absl::string_view what, absl::string_view detail);
+// DATA_LOSS: stored data (a backup's files, a hash chain) no longer matches
+// what was written; `description` names the damaged item, never its content.
+absl::Status DataLoss(absl::string_view description);
 
 }  // namespace homeward::errors
 

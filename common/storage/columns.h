@@ -11,13 +11,15 @@
 //   audit_by_subject [partition][subject][sequence as an 8-byte string]
 //                                              -> ""
 //   default   "audit_by_subject_through"       -> [sequence u64]
+//   default   "outbox_sequence_floor"          -> [sequence u64]
 //
 // audit_by_subject indexes each audit entry under its subject (a case id),
 // in the subject's partition, so that one case's entries are one key range.
 // The sequence is stored as a length-prefixed string so that the generic
 // index listing (Store::ListRange) reads it as the id. The default column
-// family holds one key, how far the index covers the trail (see
-// Store::IndexAuditTrail).
+// family holds how far the index covers the trail (see
+// Store::IndexAuditTrail) and, in a restored database, the outbox sequence
+// floor (Store::RaiseSequenceFloor).
 #ifndef HOMEWARD_COMMON_STORAGE_COLUMNS_H_
 #define HOMEWARD_COMMON_STORAGE_COLUMNS_H_
 
@@ -49,6 +51,10 @@ inline constexpr const char* kColumnNames[kColumnCount] = {
 // or kAuditFullyIndexed once the committer indexes every new entry itself.
 inline constexpr char kAuditIndexedThroughKey[] = "audit_by_subject_through";
 inline constexpr uint64_t kAuditFullyIndexed = UINT64_MAX;
+// In the default column family: the lowest sequence the next event of any
+// partition may get (absent: 1). A restore raises it above every sequence
+// the lost incarnation could have handed out (docs/operations/backup.md).
+inline constexpr char kOutboxSequenceFloorKey[] = "outbox_sequence_floor";
 
 inline std::string RecordKey(uint32_t p, absl::string_view kind,
                              absl::string_view id) {

@@ -160,6 +160,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   store->block_cache_ = table.block_cache;
   store->statistics_ = db_options.statistics;
   RETURN_IF_ERROR(store->LoadAuditHead());
+  RETURN_IF_ERROR(store->LoadSequenceFloor());
   RETURN_IF_ERROR(store->IndexAuditTrail());
   RETURN_IF_ERROR(store->LoadOutboxHeads());
   RETURN_IF_ERROR(store->LoadFences());
@@ -219,6 +220,49 @@ absl::Status Store::LoadAuditHead() {
   audit_sequence_ = last.sequence();
   audit_hash_ = last.hash();
   return absl::OkStatus();
+}
+
+absl::Status Store::LoadSequenceFloor() {
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), handles_[Column::kDefault],
+               internal::kOutboxSequenceFloorKey, &value);
+  if (s.IsNotFound()) return absl::OkStatus();
+  RETURN_IF_ERROR(FromRocks(s, "reading the outbox sequence floor"));
+  sequence_floor_ = DecodeU64(value);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> Store::RaiseSequenceFloor(uint64_t at_least) {
+  uint64_t floor = std::max(at_least, sequence_floor_.load());
+  // Every partition's head, one seek each: jump to the next partition's
+  // first key, then to its last.
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[Column::kOutbox]));
+  for (it->SeekToFirst(); it->Valid();) {
+    KeyReader first(absl::string_view(it->key().data(), it->key().size()));
+    uint32_t partition = 0;
+    first.U32(&partition);
+    it->SeekForPrev(internal::OutboxKey(partition, UINT64_MAX));
+    if (!it->Valid()) break;
+    KeyReader last(absl::string_view(it->key().data(), it->key().size()));
+    uint32_t p = 0;
+    uint64_t sequence = 0;
+    last.U32(&p);
+    last.U64(&sequence);
+    if (sequence != UINT64_MAX) floor = std::max(floor, sequence + 1);
+    if (partition == UINT32_MAX) break;
+    it->Seek(KeyBuilder().U32(partition + 1).key());
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "reading the outbox"));
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  RETURN_IF_ERROR(FromRocks(db_->Put(synced, handles_[Column::kDefault],
+                                     internal::kOutboxSequenceFloorKey,
+                                     KeyBuilder().U64(floor).key()),
+                            "writing the outbox sequence floor"));
+  sequence_floor_ = floor;
+  return floor;
 }
 
 // Runs before the store is handed out, so the committer has nothing to do
@@ -438,7 +482,9 @@ CommitResult Store::ApplySet(WriteSet& set, GroupState& group) {
     group.claims[claim.key] = claim.record;
   }
   for (Event& event : set.events_) {
-    event.set_sequence(++last_sequence_[event.partition()]);
+    uint64_t& last = last_sequence_[event.partition()];
+    last = std::max(last + 1, sequence_floor_.load());
+    event.set_sequence(last);
     group.event_partitions.push_back(event.partition());
     if (!event.has_time()) *event.mutable_time() = NowTimestamp();
     group.batch
@@ -871,10 +917,17 @@ absl::Status Store::Flush() {
   return FromRocks(db_->Flush(flush, handles_), "flushing the memtables");
 }
 
-absl::Status Store::BackUp(rocksdb::BackupEngine& engine) {
+absl::Status Store::BackUp(rocksdb::BackupEngine& engine,
+                           const std::string& app_metadata,
+                           uint32_t* backup_id) {
   rocksdb::CreateBackupOptions backup;
   backup.flush_before_backup = true;
-  return FromRocks(engine.CreateNewBackup(backup, db_), "taking a backup");
+  rocksdb::BackupID id = 0;
+  RETURN_IF_ERROR(FromRocks(
+      engine.CreateNewBackupWithMetadata(backup, db_, app_metadata, &id),
+      "taking a backup"));
+  if (backup_id != nullptr) *backup_id = id;
+  return absl::OkStatus();
 }
 
 StorageFigures Store::Figures() const {

@@ -28,6 +28,7 @@
 #ifndef HOMEWARD_COMMON_STORAGE_STORE_H_
 #define HOMEWARD_COMMON_STORAGE_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -273,8 +274,25 @@ class Store {
   absl::Status Flush();
   // Takes a backup of the database into `engine` after flushing, so that
   // the backup needs no WAL. `engine` must have been opened on env() with
-  // env() as its backup_env (see env()).
-  absl::Status BackUp(rocksdb::BackupEngine& engine);
+  // env() as its backup_env (see env()). `app_metadata` is kept with the
+  // backup (BackupInfo::app_metadata); `backup_id`, when given, receives the
+  // new backup's id.
+  absl::Status BackUp(rocksdb::BackupEngine& engine,
+                      const std::string& app_metadata = "",
+                      uint32_t* backup_id = nullptr);
+
+  // The lowest sequence the next event of any partition gets: each new
+  // event's sequence is max(its partition's last + 1, floor). 0 until a
+  // restore raised it.
+  uint64_t sequence_floor() const { return sequence_floor_.load(); }
+  // After a restore: raises the floor (durably, in the default column
+  // family) to the highest of `at_least`, every partition's last sequence
+  // + 1 and the floor already there, and returns it. Feed consumers may
+  // hold cursors past the restored heads (events the lost incarnation
+  // handed out after the backup); sequences above the floor reach them
+  // instead of being skipped as already seen. Call it only while nothing
+  // commits (a restored store before it serves).
+  absl::StatusOr<uint64_t> RaiseSequenceFloor(uint64_t at_least);
 
   // ---- Partition hand-over (store_partitions.cc) ----
   // Moving case partitions between replicas of a service
@@ -338,6 +356,7 @@ class Store {
   Store(const Options& options, std::unique_ptr<rocksdb::Env> env,
         rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles);
   absl::Status LoadAuditHead();
+  absl::Status LoadSequenceFloor();
   // Indexes the entries written before the audit index existed (once per
   // database, resumable), so that ListAuditOf covers the whole trail.
   absl::Status IndexAuditTrail();
@@ -399,6 +418,8 @@ class Store {
   // Touched only by the committer thread.
   absl::flat_hash_map<uint32_t, uint64_t> last_sequence_;
   uint64_t audit_sequence_ = 0;
+  // Read by the committer; set at open and by RaiseSequenceFloor.
+  std::atomic<uint64_t> sequence_floor_{0};
   std::string audit_hash_;
 
   mutable absl::Mutex generation_mu_;

@@ -100,6 +100,12 @@ void InitService(const EmbeddedOptions& options, absl::string_view name,
   config->set_data_dir(absl::StrCat(options.data_dir, "/", name));
   config->set_partition_count(options.partition_count);
   config->set_encryption_key_file(options.encryption_key_file);
+  if (!options.backup_dir.empty()) {
+    config->mutable_backup()->set_backup_dir(
+        absl::StrCat(options.backup_dir, "/", name));
+    config->mutable_backup()->set_interval_seconds(
+        options.backup_interval_seconds);
+  }
 }
 
 // Adds to config->upstream the one replica of `producer`, reached in-process

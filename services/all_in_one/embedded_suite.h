@@ -67,6 +67,11 @@ struct EmbeddedOptions {
   // The key file that encrypts every service's data at rest (each
   // service's ServiceConfig.encryption_key_file); empty: not encrypted.
   std::string encryption_key_file;
+  // Scheduled backups of every service's store (docs/operations/backup.md),
+  // each into <backup_dir>/<service>, every backup_interval_seconds;
+  // empty: none.
+  std::string backup_dir;
+  uint32_t backup_interval_seconds = 3600;
   // Both public faces (gRPC and JSON; docs/TLS.md): `tls` from certificate
   // files reloaded when they change, or `plaintext: true`. Unset: plaintext
   // only when every listen address is loopback (127.0.0.0/8, [::1],

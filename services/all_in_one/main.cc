@@ -39,6 +39,11 @@ ABSL_FLAG(std::string, encryption_key_file, "",
           "file of the AES-256 key (64 hex characters, mode 0600) that "
           "encrypts every service's data at rest; empty: not encrypted "
           "(docs/ENCRYPTION.md)");
+ABSL_FLAG(std::string, backup_dir, "",
+          "directory of scheduled backups of every service's store, one "
+          "subdirectory per service (docs/operations/backup.md); empty: none");
+ABSL_FLAG(uint32_t, backup_interval_seconds, 3600,
+          "seconds between the scheduled backups under --backup_dir");
 ABSL_FLAG(std::string, tls_certificate_file, "",
           "TLS on both public faces (docs/TLS.md): the PEM certificate chain "
           "to present, re-read when it changes; needs --tls_private_key_file");
@@ -78,6 +83,10 @@ int main(int argc, char** argv) {
   options.api_keys_file = absl::GetFlag(FLAGS_api_keys_file);
   options.encryption_key_file = absl::GetFlag(FLAGS_encryption_key_file);
   options.metrics_listen_address = absl::GetFlag(FLAGS_metrics_listen_address);
+
+  options.backup_dir = absl::GetFlag(FLAGS_backup_dir);
+  options.backup_interval_seconds =
+      absl::GetFlag(FLAGS_backup_interval_seconds);
   if (!absl::GetFlag(FLAGS_tls_certificate_file).empty() ||
       !absl::GetFlag(FLAGS_tls_private_key_file).empty() ||
       !absl::GetFlag(FLAGS_tls_ca_file).empty()) {

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
 #include "tools/ctl/audit_command.h"
+#include "tools/ctl/backup_command.h"
 #include "tools/ctl/case_command.h"
 #include "tools/ctl/command_line.h"
 #include "tools/ctl/ctl_session.h"
@@ -56,6 +57,10 @@ std::vector<Command> Commands() {
       {"case", "case overview CASE_ID: a case's overview", kCaseUsage,
        RunCaseCommand},
   };
+  commands.push_back({"backup", "backups of the replicas' stores", "",
+                      [](CtlSession& ctl, const std::vector<std::string>& a) {
+                        return RunBackupCommand(ctl, a);
+                      }});
   commands.push_back({"move", "move partitions between replicas", "",
                       [](CtlSession& ctl, const std::vector<std::string>& a) {
                         return RunMoveCommand(ctl, a);
