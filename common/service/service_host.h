@@ -47,6 +47,10 @@
 #include "grpcpp/server.h"
 #include "homeward/internal/v1/config.pb.h"
 
+namespace homeward::feeds {
+class OutboxTrimmer;
+}  // namespace homeward::feeds
+
 namespace homeward::service {
 
 // What a service's build step works with (the opened store, the principal
@@ -128,6 +132,8 @@ class ServiceParts {
   // Every RPC service served, in registration order, and its full name.
   std::vector<std::pair<std::string, std::unique_ptr<grpc::Service>>> services_;
   std::unique_ptr<grpc::Server> server_;
+  // The event retention job (owned in parts_): ServiceHost::outbox_trimmer.
+  feeds::OutboxTrimmer* outbox_trimmer_ = nullptr;
 };
 
 // A service as the host runs it.
@@ -159,6 +165,11 @@ class ServiceHost {
 
   // The bound TCP port, or 0 when config.listen_address() was empty.
   int port() const { return port_; }
+  // The job trimming this replica's outbox (event retention): its figures
+  // for metrics (consumers behind, events trimmed), TrimOnce for tests.
+  feeds::OutboxTrimmer* outbox_trimmer() const {
+    return parts_->outbox_trimmer_;
+  }
   // A channel to this server that does not leave the process.
   std::shared_ptr<grpc::Channel> InProcessChannel();
   // For benchmarks: waits until the store has no flush or compaction running
