@@ -153,16 +153,15 @@ absl::Status EventFeedService::Stream(
       ASSIGN_OR_RETURN(auto events,
                        store_->ReadEvents(cursor.partition(),
                                           cursor.after_sequence(), kReadBatch));
-      // Sequences have no gaps but the trimmed range (the last event is
-      // always kept), so a first event past the next one means the events
-      // after the cursor were trimmed: refused, never skipped.
-      if (!events.empty() &&
-          events.front().sequence() > cursor.after_sequence() + 1) {
-        return errors::EventsTrimmed(cursor.partition(),
-                                     cursor.after_sequence(),
-                                     events.front().sequence());
-      }
       for (auto& event : events) {
+        // Sequences have no gaps but the trimmed range (the latest event is
+        // always kept), so an event past the next one means the events
+        // after the cursor were trimmed: refused, never skipped.
+        if (event.sequence() != cursor.after_sequence() + 1) {
+          return errors::EventsTrimmed(cursor.partition(),
+                                       cursor.after_sequence(),
+                                       event.sequence());
+        }
         cursor.set_after_sequence(event.sequence());
         if (!everything && !Selected(selection, event)) {
           p.skipped_through = event.sequence();

@@ -155,7 +155,9 @@ absl::Status OutboxTrimmer::TrimPartition(uint32_t partition, absl::Time now,
   storage::WriteSet set;
   set.TrimOutbox(partition, through);
   RETURN_IF_ERROR(options_.store->Commit(std::move(set)).status());
-  pass.events_trimmed += through - oldest + 1;
+  for (const EventStamp& stamp : outbox.oldest_events) {
+    if (stamp.sequence <= through) ++pass.events_trimmed;
+  }
   pass.trimmed.emplace_back(partition, through);
   return absl::OkStatus();
 }
