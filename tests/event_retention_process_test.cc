@@ -85,9 +85,9 @@ class Producer {
     const std::string port = process_->WaitForLogField("port", kStartTimeout);
     ASSERT_FALSE(port.empty()) << process_->Log();
     if (port_ == 0) port_ = std::stoi(port);
-    channel_ = grpc::CreateCustomChannel(address(),
-                                         grpc::InsecureChannelCredentials(),
-                                         server::InternalChannelArguments());
+    channel_ =
+        grpc::CreateCustomChannel(address(), grpc::InsecureChannelCredentials(),
+                                  server::InternalChannelArguments());
   }
   void Kill() {
     process_->Signal(SIGKILL);
@@ -138,8 +138,7 @@ class Producer {
     grpc::ClientContext ctx;
     ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
     testing::SignAs(
-        testing::MakePrincipal("reader", homeward::v1::ROLE_SERVICE, {}),
-        &ctx);
+        testing::MakePrincipal("reader", homeward::v1::ROLE_SERVICE, {}), &ctx);
     homeward::v1::SubscribeRequest request;
     request.set_replay_only(true);
     auto* c = request.add_cursors();
@@ -236,8 +235,8 @@ TEST(EventRetentionProcessTest, TrimsBehindARegisteredConsumerAcrossARestart) {
       }
     }
     if (trimmed) break;
-    ASSERT_LT(absl::Now(), deadline)
-        << list->DebugString() << "\n" << producer.Log();
+    ASSERT_LT(absl::Now(), deadline) << list->DebugString() << "\n"
+                                     << producer.Log();
     absl::SleepFor(absl::Milliseconds(200));
   }
   // A subscriber from the start is told, not given a gap.

@@ -158,9 +158,8 @@ absl::Status EventFeedService::Stream(
         // always kept), so an event past the next one means the events
         // after the cursor were trimmed: refused, never skipped.
         if (event.sequence() != cursor.after_sequence() + 1) {
-          return errors::EventsTrimmed(cursor.partition(),
-                                       cursor.after_sequence(),
-                                       event.sequence());
+          return errors::EventsTrimmed(
+              cursor.partition(), cursor.after_sequence(), event.sequence());
         }
         cursor.set_after_sequence(event.sequence());
         if (!everything && !Selected(selection, event)) {

@@ -220,8 +220,8 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
   auto* consumers = parts->Own(std::make_unique<feeds::ConsumerRegistry>(
       parts->store(), parts->owned(), retention.consumer_behind));
   parts->AddService<homeward::v1::EventFeedService>(
-      std::make_unique<feeds::EventFeedService>(
-          parts->store(), parts->owned(), parts->verifier(), consumers));
+      std::make_unique<feeds::EventFeedService>(parts->store(), parts->owned(),
+                                                parts->verifier(), consumers));
   auto* trimmer = parts->Own(std::make_unique<feeds::OutboxTrimmer>(
       feeds::OutboxTrimmer::Options{.store = parts->store(),
                                     .owned = parts->owned(),
