@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/server/log.h"
 #include "common/server/server_kit.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -161,6 +162,13 @@ absl::Status EventFeedService::Stream(
                        store_->ReadEvents(cursor.partition(),
                                           cursor.after_sequence(), kReadBatch));
       for (auto& event : events) {
+        // Sequences have no gaps but the trimmed range (the latest event is
+        // always kept), so an event past the next one means the events
+        // after the cursor were trimmed: refused, never skipped.
+        if (event.sequence() != cursor.after_sequence() + 1) {
+          return errors::EventsTrimmed(
+              cursor.partition(), cursor.after_sequence(), event.sequence());
+        }
         cursor.set_after_sequence(event.sequence());
         if (!everything && !Selected(selection, event)) {
           p.skipped_through = event.sequence();
@@ -186,6 +194,74 @@ absl::Status EventFeedService::Stream(
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status EventFeedService::AllowRegistryCall(
+    grpc::ServerContext& context) const {
+  ASSIGN_OR_RETURN(homeward::internal::v1::Principal principal,
+                   verifier_->Verify(context));
+  if (principal.role() != homeward::v1::ROLE_SERVICE) {
+    return errors::PermissionDenied(
+        "only Homeward services may register feed consumers or list them");
+  }
+  if (registry_ == nullptr) {
+    return errors::Unimplemented(
+        "this replica keeps no registry of feed consumers");
+  }
+  return absl::OkStatus();
+}
+
+grpc::Status EventFeedService::RegisterConsumer(
+    grpc::ServerContext* context,
+    const homeward::v1::RegisterConsumerRequest* request,
+    homeward::v1::RegisterConsumerResponse* /*response*/) {
+  absl::Status status = AllowRegistryCall(*context);
+  if (status.ok()) status = registry_->Register(*request, absl::Now());
+  return server::Finish(*context, "EventFeedService/RegisterConsumer", status);
+}
+
+grpc::Status EventFeedService::ReportConsumerPositions(
+    grpc::ServerContext* context,
+    const homeward::v1::ReportConsumerPositionsRequest* request,
+    homeward::v1::ReportConsumerPositionsResponse* /*response*/) {
+  absl::Status status = AllowRegistryCall(*context);
+  if (status.ok()) status = registry_->Report(*request, absl::Now());
+  return server::Finish(*context, "EventFeedService/ReportConsumerPositions",
+                        status);
+}
+
+grpc::Status EventFeedService::ListConsumers(
+    grpc::ServerContext* context,
+    const homeward::v1::ListConsumersRequest* /*request*/,
+    homeward::v1::ListConsumersResponse* response) {
+  absl::Status status = AllowRegistryCall(*context);
+  if (status.ok()) {
+    absl::StatusOr<homeward::v1::ListConsumersResponse> list =
+        registry_->List(absl::Now());
+    status = list.status();
+    if (list.ok()) *response = *std::move(list);
+  }
+  return server::Finish(*context, "EventFeedService/ListConsumers", status);
+}
+
+grpc::Status EventFeedService::UnregisterConsumer(
+    grpc::ServerContext* context,
+    const homeward::v1::UnregisterConsumerRequest* request,
+    homeward::v1::UnregisterConsumerResponse* response) {
+  absl::Status status = AllowRegistryCall(*context);
+  if (status.ok()) {
+    absl::StatusOr<homeward::v1::UnregisterConsumerResponse> removed =
+        registry_->Unregister(*request);
+    status = removed.status();
+    if (removed.ok()) {
+      *response = *std::move(removed);
+      server::Log("info", "feed consumer unregistered",
+                  {{"consumer", request->consumer()},
+                   {"partitions", absl::StrCat(response->partitions_size())}});
+    }
+  }
+  return server::Finish(*context, "EventFeedService/UnregisterConsumer",
+                        status);
 }
 
 }  // namespace homeward::feeds

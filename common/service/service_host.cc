@@ -9,6 +9,8 @@
 #include "common/feeds/event_feed_service.h"
 #include "common/metrics/rpc_metrics.h"
 #include "common/metrics/store_metrics.h"
+
+#include "common/feeds/outbox_trim.h"
 #include "common/routing/route_table.h"
 #include "common/server/log.h"
 #include "common/server/server_kit.h"
@@ -270,10 +272,24 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
   parts->verifier_ = std::make_unique<auth::PrincipalVerifier>(
       principal_secret, absl::Seconds(max_age));
   RETURN_IF_ERROR(definition.build(*parts));
-  // Every service serves its outbox to the services that follow it.
+  // Every service serves its outbox to the services that follow it, keeps
+  // a registry of them and trims what all have applied (event retention).
+  const feeds::RetentionSettings retention =
+      feeds::RetentionSettingsOf(config.event_retention());
+  auto* consumers = parts->Own(std::make_unique<feeds::ConsumerRegistry>(
+      parts->store(), parts->owned(), retention.consumer_behind));
   parts->AddService<homeward::v1::EventFeedService>(
       std::make_unique<feeds::EventFeedService>(parts->store(), parts->owned(),
-                                                parts->verifier()));
+                                                parts->verifier(), consumers));
+  auto* trimmer = parts->Own(std::make_unique<feeds::OutboxTrimmer>(
+      feeds::OutboxTrimmer::Options{.store = parts->store(),
+                                    .owned = parts->owned(),
+                                    .registry = consumers,
+                                    .settings = retention}));
+  trimmer->Start();
+  parts->AddStop([trimmer] { trimmer->Stop(); });
+  parts->outbox_trimmer_ = trimmer;
+
   // Every replica hands its partitions over on request (operators only).
   parts->AddService<homeward::internal::v1::PartitionMoveService>(
       std::make_unique<PartitionMoveServiceImpl>(parts.get()));

@@ -59,6 +59,10 @@
 #include "grpcpp/server.h"
 #include "homeward/internal/v1/config.pb.h"
 
+namespace homeward::feeds {
+class OutboxTrimmer;
+}  // namespace homeward::feeds
+
 namespace homeward::service {
 
 // What a service's build step works with (the opened store, the principal
@@ -173,6 +177,8 @@ class ServiceParts {
   // Every RPC service served, in registration order, and its full name.
   std::vector<std::pair<std::string, std::unique_ptr<grpc::Service>>> services_;
   std::unique_ptr<grpc::Server> server_;
+  // The event retention job (owned in parts_): ServiceHost::outbox_trimmer.
+  feeds::OutboxTrimmer* outbox_trimmer_ = nullptr;
 };
 
 // A service as the host runs it.
@@ -208,6 +214,11 @@ class ServiceHost {
   // config.metrics_listen_address() was empty.
   int metrics_port() const {
     return metrics_endpoint_ != nullptr ? metrics_endpoint_->port() : 0;
+  }
+  // The job trimming this replica's outbox (event retention): its figures
+  // for metrics (consumers behind, events trimmed), TrimOnce for tests.
+  feeds::OutboxTrimmer* outbox_trimmer() const {
+    return parts_->outbox_trimmer_;
   }
   // A channel to this server that does not leave the process.
   std::shared_ptr<grpc::Channel> InProcessChannel();

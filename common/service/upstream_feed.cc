@@ -6,6 +6,8 @@
 #include "common/server/log.h"
 
 #include "common/metrics/feed_metrics.h"
+
+#include "common/feeds/consumer_registration.h"
 #include "common/service/upstream_route.h"
 #include "common/status/status_macros.h"
 
@@ -25,6 +27,13 @@ absl::StatusOr<feeds::FeedFollower*> FollowUpstream(
   options.principal_secret = parts.principal_secret();
   options.channels = std::move(channels);
   options.credentials = parts.internal_credentials();
+  // Event retention: the producers learn how far this consumer applied.
+  feeds::ConsumerRegistration::Options registration;
+  registration.store = parts.store();
+  registration.consumer_name = consumer->name();
+  registration.principal_secret = parts.principal_secret();
+  registration.channels = options.channels;
+  registration.credentials = options.credentials;
   ASSIGN_OR_RETURN(std::unique_ptr<feeds::FeedFollower> follower,
                    feeds::FeedFollower::Start(std::move(options)));
   feeds::FeedFollower* raw = parts.Own(std::move(follower));
@@ -60,6 +69,13 @@ absl::StatusOr<feeds::FeedFollower*> FollowUpstream(
     parts.Own(metrics::WatchFeed(*parts.metrics(), parts.name(),
                                  consumer->name(), raw));
   }
+
+  registration.follower = raw;
+  ASSIGN_OR_RETURN(std::unique_ptr<feeds::ConsumerRegistration> reporter,
+                   feeds::ConsumerRegistration::Start(std::move(registration)));
+  feeds::ConsumerRegistration* reporting = parts.Own(std::move(reporter));
+  // Stops run last added first: the reporter stops before the follower.
+  parts.AddStop([reporting] { reporting->Stop(); });
   return raw;
 }
 

@@ -116,6 +116,20 @@ absl::Status FailedPrecondition(absl::string_view type,
   return status;
 }
 
+absl::Status EventsTrimmed(uint32_t partition, uint64_t cursor,
+                           uint64_t oldest_retained) {
+  return FailedPrecondition(
+      "EVENTS_TRIMMED", absl::StrCat("partition ", partition),
+      absl::StrCat("partition ", partition, ": cursor ", cursor,
+                   " is below the events this producer keeps (the oldest is ",
+                   oldest_retained, "); events ", cursor + 1, " to ",
+                   oldest_retained - 1,
+                   " were trimmed after every registered consumer had "
+                   "applied them: rebuild this consumer's projection or "
+                   "restore the producer from a backup that still holds them "
+                   "(docs/operations/event-retention.md)"));
+}
+
 absl::Status FailedPreconditions(
     const std::vector<PreconditionViolation>& violations,
     absl::string_view description) {

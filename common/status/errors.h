@@ -82,6 +82,11 @@ struct PreconditionViolation {
 absl::Status FailedPreconditions(
     const std::vector<PreconditionViolation>& violations,
     absl::string_view description);
+// FAILED_PRECONDITION for a feed subscriber whose cursor is below the events
+// the producer has trimmed (event retention): the events after `cursor` up
+// to `oldest_retained - 1` are gone, so resuming would skip them.
+absl::Status EventsTrimmed(uint32_t partition, uint64_t cursor,
+                           uint64_t oldest_retained);
 absl::Status PermissionDenied(absl::string_view description);
 absl::Status Unauthenticated(absl::string_view description);
 absl::Status Unavailable(absl::string_view description);

@@ -459,6 +459,10 @@ absl::StatusOr<bool> Store::CheckSet(
   for (const Event& event : set.events_) {
     RETURN_IF_ERROR(LoadOutboxHead(event.partition()));
   }
+  // A trim keeps the partition's last event: it needs the head too.
+  for (const WriteSet::OutboxTrim& trim : set.trims_) {
+    RETURN_IF_ERROR(LoadOutboxHead(trim.partition));
+  }
   return false;
 }
 
@@ -495,6 +499,19 @@ CommitResult Store::ApplySet(WriteSet& set, GroupState& group) {
     result.events.push_back(event);
   }
   for (AuditEntry& entry : set.audits_) AppendAudit(entry, group);
+  for (const WriteSet::OutboxTrim& trim : set.trims_) {
+    // Events this group appends come after the head read here, so they are
+    // never in the range; the last event kept marks the head for Open.
+    const uint64_t head = last_sequence_[trim.partition];
+    const uint64_t through =
+        std::min(trim.through_sequence, head == 0 ? 0 : head - 1);
+    if (through == 0) continue;
+    group.batch
+        .DeleteRange(handles_[Column::kOutbox],
+                     internal::OutboxKey(trim.partition, 0),
+                     internal::OutboxKey(trim.partition, through + 1))
+        .PermitUncheckedError();
+  }
   return result;
 }
 
@@ -752,6 +769,10 @@ uint64_t Store::WaitForCommit(uint64_t seen, absl::Duration timeout) const {
     if (generation_cv_.WaitWithDeadline(&generation_mu_, deadline)) break;
   }
   return generation_;
+}
+
+absl::Status Store::SyncWal() {
+  return FromRocks(db_->SyncWAL(), "syncing the write-ahead log");
 }
 
 absl::StatusOr<uint64_t> Store::GetCursor(absl::string_view consumer,

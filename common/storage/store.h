@@ -225,6 +225,13 @@ class Store {
   uint64_t CommitGeneration() const;
   uint64_t WaitForCommit(uint64_t seen, absl::Duration timeout) const;
 
+  // Syncs the WAL: every commit reported before the call is durable when it
+  // returns, Durability::kOrdered ones included. A feed consumer calls it
+  // before telling the producer how far it has applied (the producer may
+  // then trim those events), so that a power loss cannot take its cursor
+  // back below what it reported.
+  absl::Status SyncWal();
+
   // The last sequence `consumer` applied from `partition` (0 if none).
   absl::StatusOr<uint64_t> GetCursor(absl::string_view consumer,
                                      uint32_t partition) const;

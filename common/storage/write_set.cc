@@ -38,6 +38,14 @@ WriteSet& WriteSet::PutRecord(uint32_t partition, absl::string_view kind,
   return *this;
 }
 
+WriteSet& WriteSet::DeleteRecord(uint32_t partition, absl::string_view kind,
+                                 absl::string_view id) {
+  std::string key = internal::RecordKey(partition, kind, id);
+  versions_.push_back({key, 0});
+  puts_.push_back({Column::kRecords, std::move(key), "", true});
+  return *this;
+}
+
 WriteSet& WriteSet::PutIndex(uint32_t partition, absl::string_view index,
                              absl::string_view value, absl::string_view id) {
   puts_.push_back({Column::kIndex,
@@ -79,6 +87,11 @@ WriteSet& WriteSet::PutCursor(absl::string_view consumer, uint32_t partition,
   return *this;
 }
 
+WriteSet& WriteSet::TrimOutbox(uint32_t partition, uint64_t through_sequence) {
+  trims_.push_back({partition, through_sequence});
+  return *this;
+}
+
 WriteSet& WriteSet::Audit(homeward::internal::v1::AuditEntry entry) {
   audits_.push_back(std::move(entry));
   return *this;
@@ -96,6 +109,7 @@ WriteSet& WriteSet::Append(WriteSet&& other) {
   move_all(versions_, other.versions_);
   move_all(events_, other.events_);
   move_all(audits_, other.audits_);
+  move_all(trims_, other.trims_);
   return *this;
 }
 

@@ -36,6 +36,11 @@ class WriteSet {
   WriteSet& PutRecord(uint32_t partition, absl::string_view kind,
                       absl::string_view id, uint64_t version,
                       const google::protobuf::Message& value);
+  // Deletes the record (a later read finds nothing; a later set of the
+  // same group sees version 0). Combine with ExpectVersion to delete only
+  // what was read.
+  WriteSet& DeleteRecord(uint32_t partition, absl::string_view kind,
+                         absl::string_view id);
   WriteSet& PutIndex(uint32_t partition, absl::string_view index,
                      absl::string_view value, absl::string_view id);
   WriteSet& DeleteIndex(uint32_t partition, absl::string_view index,
@@ -65,6 +70,13 @@ class WriteSet {
   // atomically with the projection change in the same set.
   WriteSet& PutCursor(absl::string_view consumer, uint32_t partition,
                       uint64_t sequence);
+  // Deletes the events of `partition`'s outbox up to `through_sequence`
+  // (event retention: feeds/outbox_trim.h). The committer keeps the
+  // partition's last event whatever `through_sequence` says, so that the
+  // next sequence, which a store finds at open from the outbox's last key,
+  // never goes back; and since the deletion is in the committer's order it
+  // never races an append.
+  WriteSet& TrimOutbox(uint32_t partition, uint64_t through_sequence);
   // Appends to the audit trail; sequence, time and hashes are set at commit.
   WriteSet& Audit(homeward::internal::v1::AuditEntry entry);
   // Adds everything `other` holds (preconditions included) after what this
@@ -107,6 +119,11 @@ class WriteSet {
   std::vector<Version> versions_;  // record versions written by puts_
   std::vector<homeward::v1::Event> events_;
   std::vector<homeward::internal::v1::AuditEntry> audits_;
+  struct OutboxTrim {
+    uint32_t partition;
+    uint64_t through_sequence;
+  };
+  std::vector<OutboxTrim> trims_;
 };
 
 }  // namespace homeward::storage
