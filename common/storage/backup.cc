@@ -94,6 +94,14 @@ absl::StatusOr<std::unique_ptr<BackupArchive>> BackupArchive::Open(
                                       "no backup directory is configured: "
                                       "set backup.backup_dir");
   }
+  // The backup engine creates the directory itself, but not its parents
+  // (the all-in-one's <backup_dir>/<service>).
+  std::error_code error;
+  std::filesystem::create_directories(backup_dir, error);
+  if (error) {
+    return errors::StorageError("creating the backup directory",
+                                error.message());
+  }
   rocksdb::BackupEngine* raw = nullptr;
   RETURN_IF_ERROR(FromRocks(
       rocksdb::BackupEngine::Open(EngineOptions(backup_dir, env), env, &raw),

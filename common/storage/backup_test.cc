@@ -126,9 +126,10 @@ TEST(BackupArchiveTest, PurgeKeepsTheNewest) {
   TempDir dir;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store,
                        Store::Open({.path = dir.path() + "/db"}));
+  // Its parent does not exist yet either (the all-in-one's layout).
   ASSERT_OK_AND_ASSIGN(
       std::unique_ptr<BackupArchive> archive,
-      BackupArchive::Open(dir.path() + "/backup", store->env()));
+      BackupArchive::Open(dir.path() + "/backups/assessment", store->env()));
   std::vector<uint32_t> ids;
   for (int i = 0; i < 3; ++i) {
     ASSERT_OK(WriteCase(*store, 0, absl::StrCat("C", i)));
