@@ -1,5 +1,5 @@
 // Backup and restore with the real binaries (issue 17, point 4;
-// docs/operations/backup.md): write, back up over BackupService, write more,
+// docs/OPERATIONS.md): write, back up over BackupService, write more,
 // SIGKILL, wipe the data directory, restore with `homewardctl backup
 // restore` (its library), restart; everything acknowledged before the backup
 // is there and nothing after, and the feed consumers catch up from their

@@ -1,4 +1,4 @@
-// Event retention (docs/operations/event-retention.md): consumers register
+// Event retention (docs/OPERATIONS.md): consumers register
 // with the producer and report how far they applied; the producer trims
 // what every registered consumer of a partition has applied and what is
 // older than the minimum age, keeps the latest event so the next sequence

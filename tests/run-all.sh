@@ -6,7 +6,7 @@
 # HOMEWARD_PRESET=asan for the AddressSanitizer + UndefinedBehaviorSanitizer
 # build of the tests; HOMEWARD_FUZZ=0 skips the fuzz targets. After ctest,
 # builds the container image and runs it, alone and with `podman kube play`
-# (tests/image/run-container-tests.sh; docs/operations/image.md; needs root);
+# (tests/image/run-container-tests.sh; docs/OPERATIONS.md; needs root);
 # HOMEWARD_CONTAINERS=0 skips that. The Kubernetes manifests are validated
 # offline (deploy/kubernetes/validate/validate.sh).
 set -euo pipefail

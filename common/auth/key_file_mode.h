@@ -12,7 +12,7 @@
 // 0400 becomes 0440), and the container's user is not the owner. The file
 // must then belong to exactly that group, the process must be in it, the
 // group may not write it, and the group may not be root's (gid 0); others
-// never get anything. docs/operations/kubernetes.md ("Secret files") says
+// never get anything. docs/OPERATIONS.md ("Secret files") says
 // why.
 //
 //   RETURN_IF_ERROR(auth::CheckKeyFileMode(

@@ -162,10 +162,14 @@ absl::Status EventFeedService::Stream(
                        store_->ReadEvents(cursor.partition(),
                                           cursor.after_sequence(), kReadBatch));
       for (auto& event : events) {
-        // Sequences have no gaps but the trimmed range (the latest event is
-        // always kept), so an event past the next one means the events
+        // Sequences have two kinds of gaps: the trimmed range (the latest
+        // event is always kept) and the jump of a restored store to its
+        // sequence floor (its first new event is numbered the floor, above
+        // anything handed out before the backup: storage/backup.h). So an
+        // event past the next one that is not the floor means the events
         // after the cursor were trimmed: refused, never skipped.
-        if (event.sequence() != cursor.after_sequence() + 1) {
+        if (event.sequence() != cursor.after_sequence() + 1 &&
+            event.sequence() != store_->sequence_floor()) {
           return errors::EventsTrimmed(
               cursor.partition(), cursor.after_sequence(), event.sequence());
         }

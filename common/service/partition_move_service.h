@@ -3,7 +3,7 @@
 // fence, export, import, adopt, release, served by every service replica on
 // its internal listener to ROLE_ADMINISTRATOR and ROLE_SERVICE principals
 // only (PERMISSION_DENIED otherwise). The host adds it (service_host.cc); the
-// moves tool (`homewardctl move`) calls it. docs/operations/
+// moves tool (`homewardctl move`) calls it. docs/OPERATIONS.md
 // partition-handover.md describes what each step guarantees.
 //
 //   parts.AddService<homeward::internal::v1::PartitionMoveService>(

@@ -295,7 +295,7 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
       std::make_unique<PartitionMoveServiceImpl>(parts.get()));
 
   // Every replica backs its store up on demand (and on schedule when
-  // config.backup says so); docs/operations/backup.md.
+  // config.backup says so); docs/OPERATIONS.md.
   auto* backups = parts->AddService<homeward::internal::v1::BackupService>(
       std::make_unique<BackupService>(definition.name, parts->store(),
                                       parts->owned(), parts->verifier(),

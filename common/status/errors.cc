@@ -127,7 +127,7 @@ absl::Status EventsTrimmed(uint32_t partition, uint64_t cursor,
                    " were trimmed after every registered consumer had "
                    "applied them: rebuild this consumer's projection or "
                    "restore the producer from a backup that still holds them "
-                   "(docs/operations/event-retention.md)"));
+                   "(docs/OPERATIONS.md)"));
 }
 
 absl::Status FailedPreconditions(

@@ -230,7 +230,7 @@ absl::StatusOr<RestoreResult> RestoreBackup(const RestoreRequest& request) {
   // The floor: above every restored head, and the restore time in
   // microseconds, which the old incarnation's sequences could only have
   // reached by writing more than one event per microsecond since its own
-  // floor was set (docs/operations/backup.md).
+  // floor was set (docs/OPERATIONS.md).
   ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
                    Store::Open({.path = request.db_path,
                                 .encryption_key = request.encryption_key}));

@@ -1,5 +1,5 @@
 // Backups of one replica's store with RocksDB's backup engine, and restoring
-// one into an empty directory (docs/operations/backup.md).
+// one into an empty directory (docs/OPERATIONS.md).
 //
 // A BackupArchive is one replica's backup directory. Backups are online (the
 // store keeps serving; its memtables are flushed first, so a backup needs no

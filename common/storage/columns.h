@@ -53,7 +53,7 @@ inline constexpr char kAuditIndexedThroughKey[] = "audit_by_subject_through";
 inline constexpr uint64_t kAuditFullyIndexed = UINT64_MAX;
 // In the default column family: the lowest sequence the next event of any
 // partition may get (absent: 1). A restore raises it above every sequence
-// the lost incarnation could have handed out (docs/operations/backup.md).
+// the lost incarnation could have handed out (docs/OPERATIONS.md).
 inline constexpr char kOutboxSequenceFloorKey[] = "outbox_sequence_floor";
 
 inline std::string RecordKey(uint32_t p, absl::string_view kind,

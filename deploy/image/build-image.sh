@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Homeward container image without a registry (docs/operations/image.md):
+# Builds the Homeward container image without a registry (docs/OPERATIONS.md):
 # a minimal Debian 12 root made with debootstrap, holding exactly the runtime
 # packages the binaries need (derived from the binaries: ldd, then dpkg -S on
 # this machine), the stripped binaries, the programme data of deploy/ and the

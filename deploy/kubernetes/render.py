@@ -4,7 +4,7 @@
 The manifests are plain YAML, committed; this script is how they are made
 and remade when the layout changes (replica counts, partition map, image,
 namespace), so that the per-pod configs, the route map and the StatefulSets
-always agree. docs/operations/kubernetes.md describes what it writes.
+always agree. docs/OPERATIONS.md describes what it writes.
 
     python3 deploy/kubernetes/render.py                # the committed layout
     python3 deploy/kubernetes/render.py --replicas assessment=3 \\
@@ -68,7 +68,7 @@ GATEWAY = {"replicas": 2, "memory": (64, 256), "cpu": "250m"}
 HEADER = (
     "# Written by deploy/kubernetes/render.py: change the script (or its\n"
     "# flags) and render again rather than editing by hand.\n"
-    "# docs/operations/kubernetes.md describes these manifests.\n"
+    "# docs/OPERATIONS.md describes these manifests.\n"
 )
 
 
@@ -205,7 +205,7 @@ CONTAINER_SECURITY = """          securityContext:
 """
 
 # The key-file check accepts the kubelet's 0440 root:fsGroup secret files
-# only for the group named here (docs/operations/kubernetes.md, "Secret
+# only for the group named here (docs/OPERATIONS.md, "Secret
 # files").
 KEY_GROUP_ENV = f"""            - name: HOMEWARD_KEY_FILE_GROUP
               value: "{UID}"

@@ -12,7 +12,7 @@ packages=(
   prometheus-cpp-dev
 )
 # The container image and its tests (tests/image/run-container-tests.sh;
-# docs/operations/image.md), unless HOMEWARD_CONTAINERS=0: debootstrap makes
+# docs/OPERATIONS.md), unless HOMEWARD_CONTAINERS=0: debootstrap makes
 # the image's Debian root; podman imports it and runs it, as root, with runc
 # (named, so that apt does not pick crun for podman's "crun | runc": crun
 # cannot start containers on these VMs), netavark, aardvark-dns and iptables

@@ -67,7 +67,7 @@ struct EmbeddedOptions {
   // The key file that encrypts every service's data at rest (each
   // service's ServiceConfig.encryption_key_file); empty: not encrypted.
   std::string encryption_key_file;
-  // Scheduled backups of every service's store (docs/operations/backup.md),
+  // Scheduled backups of every service's store (docs/OPERATIONS.md),
   // each into <backup_dir>/<service>, every backup_interval_seconds;
   // empty: none.
   std::string backup_dir;

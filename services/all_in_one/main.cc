@@ -41,7 +41,7 @@ ABSL_FLAG(std::string, encryption_key_file, "",
           "(docs/ENCRYPTION.md)");
 ABSL_FLAG(std::string, backup_dir, "",
           "directory of scheduled backups of every service's store, one "
-          "subdirectory per service (docs/operations/backup.md); empty: none");
+          "subdirectory per service (docs/OPERATIONS.md); empty: none");
 ABSL_FLAG(uint32_t, backup_interval_seconds, 3600,
           "seconds between the scheduled backups under --backup_dir");
 ABSL_FLAG(std::string, tls_certificate_file, "",

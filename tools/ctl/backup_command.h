@@ -1,5 +1,5 @@
 // `homewardctl backup`: backups of the service replicas' stores
-// (docs/operations/backup.md).
+// (docs/OPERATIONS.md).
 //
 //   homewardctl backup create [--service S] [--verify]
 //       every replica of S (default: every service in the routes) takes a

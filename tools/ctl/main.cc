@@ -1,5 +1,5 @@
 // homewardctl: the command line for operators and integrators of a Homeward
-// deployment (docs/operations/homewardctl.md). Parses the global flags into
+// deployment (docs/OPERATIONS.md). Parses the global flags into
 // a CtlSession and runs the command named on the command line from the
 // table below; every command lives in its own file.
 //

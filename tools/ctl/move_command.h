@@ -1,6 +1,6 @@
 // `homewardctl move`: moves case partitions of one service to another
 // replica without losing a write, or plans a resize (tools/ctl/
-// partition_move.h does the work; docs/operations/partition-moves.md is the
+// partition_move.h does the work; docs/OPERATIONS.md is the
 // operator's procedure).
 //
 //   homewardctl --routes_file routes.textproto move --service assessment

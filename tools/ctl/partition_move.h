@@ -1,5 +1,5 @@
 // Moving case partitions of one service from the replicas that own them to
-// another replica without losing a write (docs/operations/partition-moves.md):
+// another replica without losing a write (docs/OPERATIONS.md):
 // fence on the source (writes refused UNAVAILABLE, clients retry), copy the
 // key ranges (ExportPartitions piped into ImportPartitions), adopt on the
 // target, rewrite the route map file with generation + 1 (the gateway and
