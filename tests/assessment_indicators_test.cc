@@ -400,6 +400,8 @@ TEST_F(AssessmentIndicatorsTest, AReplicaCountsOnlyThePartitionsItOwns) {
             "8");
   server_->Shutdown(absl::Seconds(5));
   server_.reset();
+  ASSERT_NO_FATAL_FAILURE(
+      testing::RecordOwnedPartitions(dir_.path() + "/assessment", 0, 31));
   ASSERT_NO_FATAL_FAILURE(StartAssessment(/*first_half_only=*/true));
   const Cells cells = CellsFor(kDakarMonitor, Request(kDakar, today, today));
   EXPECT_EQ(cells.at("caseload/CASE_STAGE_INTAKE/cases"),

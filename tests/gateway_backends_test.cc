@@ -442,7 +442,9 @@ TEST(MethodTableBackendsTest, EachServiceNamesItsBackend) {
         absl::StartsWith(method.full_name, "homeward.v1.FollowUpService/") ||
         absl::StartsWith(method.full_name, "homeward.v1.CaseClosureService/");
     EXPECT_EQ(method.backend,
-              absl::StartsWith(method.full_name, "homeward.v1.PlanService/")
+              absl::StartsWith(method.full_name, "homeward.v1.PlanService/") ||
+                      absl::StartsWith(method.full_name,
+                                       "homeward.v1.FeasibilityGridService/")
                   ? kPlanningService
                   : (referral    ? kReferralService
                      : follow_up ? kFollowUpService

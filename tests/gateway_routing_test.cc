@@ -207,14 +207,15 @@ TEST(MethodTableTest, PublicTableIsCompleteAndResolves) {
   ASSERT_THAT(table, IsOk());
   // Every method of every public contract, and nothing else.
   const char* services[] = {
-      "homeward.v1.CaseService",         "homeward.v1.InstrumentService",
-      "homeward.v1.AssessmentService",   "homeward.v1.CounsellingService",
-      "homeward.v1.ConsentService",      "homeward.v1.AuditService",
-      "homeward.v1.NeedService",         "homeward.v1.ProgrammeService",
-      "homeward.v1.PlanService",         "homeward.v1.DirectoryService",
-      "homeward.v1.ReferralService",     "homeward.v1.PartnerReferralService",
-      "homeward.v1.FollowUpService",     "homeward.v1.CaseClosureService",
-      "homeward.v1.CaseOverviewService", "homeward.v1.RetentionService"};
+      "homeward.v1.CaseService",           "homeward.v1.InstrumentService",
+      "homeward.v1.AssessmentService",     "homeward.v1.CounsellingService",
+      "homeward.v1.ConsentService",        "homeward.v1.AuditService",
+      "homeward.v1.NeedService",           "homeward.v1.ProgrammeService",
+      "homeward.v1.PlanService",           "homeward.v1.DirectoryService",
+      "homeward.v1.ReferralService",       "homeward.v1.PartnerReferralService",
+      "homeward.v1.FollowUpService",       "homeward.v1.CaseClosureService",
+      "homeward.v1.CaseOverviewService",   "homeward.v1.RetentionService",
+      "homeward.v1.FeasibilityGridService"};
   size_t methods = 0;
   for (const char* name : services) {
     const auto* service =
@@ -247,9 +248,18 @@ TEST(MethodTableTest, PublicTableIsCompleteAndResolves) {
   EXPECT_EQ(consent->path, absl::StrCat("/", kRecordConsent));
   EXPECT_THAT(consent->case_id_path, SizeIs(2));
   // Plans: by the case id, in the plan for the calls that carry one; the
-  // overdue queues fan out over the planning replicas.
+  // overdue queues fan out over the planning replicas. Grids: broadcast to
+  // every planning replica, by administrators only.
+  const MethodRoute* grid =
+      table->Find("homeward.v1.FeasibilityGridService/PublishFeasibilityGrid");
+  ASSERT_NE(grid, nullptr);
+  EXPECT_EQ(grid->backend, kPlanningService);
+  EXPECT_EQ(grid->route.kind, Routing::kBroadcast);
+  EXPECT_TRUE(grid->callers.Allows(v1::ROLE_ADMINISTRATOR) &&
+              !grid->callers.Allows(v1::ROLE_SUPERVISOR) &&
+              !grid->callers.Allows(v1::ROLE_CASE_MANAGER));
   for (const MethodRoute& method : table->methods()) {
-    if (method.backend != kPlanningService) continue;
+    if (method.backend != kPlanningService || &method == grid) continue;
     EXPECT_EQ(method.full_name.rfind("homeward.v1.PlanService/", 0), 0u)
         << method.full_name;
     EXPECT_TRUE(method.callers.Allows(v1::ROLE_CASE_MANAGER) &&

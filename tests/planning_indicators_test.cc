@@ -334,6 +334,8 @@ TEST_F(PlanningIndicatorsTest, AReplicaCountsOnlyThePartitionsItOwns) {
             Table(0, 0, 8));
   planning_->Shutdown(absl::Seconds(5));
   planning_.reset();
+  ASSERT_NO_FATAL_FAILURE(
+      testing::RecordOwnedPartitions(dir_.path() + "/planning", 0, 31));
   ASSERT_NO_FATAL_FAILURE(StartPlanning(/*first_half_only=*/true));
   EXPECT_EQ(CellsFor(kDakarMonitor, Request(kDakar, today, today)),
             Table(0, 0, first_half));

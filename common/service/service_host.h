@@ -47,10 +47,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/auth/principal_token.h"
-#include "common/routing/route_map_file.h"
-
 #include "common/metrics/metrics.h"
 #include "common/metrics/metrics_endpoint.h"
+#include "common/routing/route_map_file.h"
 #include "common/storage/partitions.h"
 #include "common/storage/store.h"
 #include "grpcpp/channel.h"

@@ -3,11 +3,9 @@
 
 #include <utility>
 
-#include "common/server/log.h"
-
-#include "common/metrics/feed_metrics.h"
-
 #include "common/feeds/consumer_registration.h"
+#include "common/metrics/feed_metrics.h"
+#include "common/server/log.h"
 #include "common/service/upstream_route.h"
 #include "common/status/status_macros.h"
 

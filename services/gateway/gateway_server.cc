@@ -7,11 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "common/routing/route_map_file.h"
-
 #include "common/metrics/metrics.h"
 #include "common/metrics/metrics_endpoint.h"
 #include "common/metrics/rpc_metrics.h"
+#include "common/routing/route_map_file.h"
 #include "common/server/log.h"
 #include "common/server/server_kit.h"
 #include "common/server/transport.h"

@@ -4,14 +4,9 @@
 #include "common/server/config_file.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "google/protobuf/wire_format_lite.h"
-#include "grpcpp/impl/codegen/client_unary_call.h"
-#include "grpcpp/impl/codegen/rpc_method.h"
-#include "grpcpp/support/byte_buffer.h"
-#include "homeward/v1/instruments.pb.h"
-#include "homeward/v1/planning.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "homeward/v1/instruments.grpc.pb.h"
+#include "homeward/v1/planning.grpc.pb.h"
 #include "tools/ctl/usage_error.h"
 
 namespace homeward::ctl {
@@ -30,59 +25,34 @@ std::string Outcome(const absl::Status& status) {
 }
 
 // What is published: its name for people, the id of a definition, and the
-// method that publishes one (its request holds the definition as field 1,
-// its answer is the stored definition).
+// call that publishes one through the gateway.
 template <typename Definition>
 struct PublishKind {
   std::string label;  // "instruments"
   std::string (*id)(const Definition&);
-  const char* method;  // "/homeward.v1.InstrumentService/PublishInstrument"
+  grpc::Status (*publish)(const std::shared_ptr<grpc::Channel>& channel,
+                          grpc::ClientContext& context,
+                          const Definition& definition);
 };
 
-// Calls `method` by its path with a request whose only field (1) is
-// `definition`, and reads the answer as a Definition. Both publishing
-// methods have this shape (PublishInstrumentRequest { instrument = 1 },
-// PublishFeasibilityGridRequest { grid = 1 }), so one path serves both and
-// the instrument tests exercise the grid's too; and a client needs no more
-// of the contract than the path and that field (the grid method came with
-// the planning service's grid publishing, in another change).
-template <typename Definition>
-grpc::Status PublishByPath(const std::shared_ptr<grpc::Channel>& channel,
-                           grpc::ClientContext& context, const char* method,
-                           const Definition& definition) {
-  using google::protobuf::internal::WireFormatLite;
-  std::string request;
-  {
-    google::protobuf::io::StringOutputStream stream(&request);
-    google::protobuf::io::CodedOutputStream out(&stream);
-    const std::string body = definition.SerializeAsString();
-    out.WriteTag(
-        WireFormatLite::MakeTag(1, WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
-    out.WriteVarint32(static_cast<uint32_t>(body.size()));
-    out.WriteString(body);
-  }
-  grpc::Slice slice(request);
-  grpc::ByteBuffer request_bytes(&slice, 1);
-  grpc::ByteBuffer response_bytes;
-  const grpc::internal::RpcMethod rpc(
-      method, grpc::internal::RpcMethod::NORMAL_RPC, channel);
-  grpc::Status status =
-      grpc::internal::BlockingUnaryCall<grpc::ByteBuffer, grpc::ByteBuffer>(
-          channel.get(), rpc, &context, request_bytes, &response_bytes);
-  if (!status.ok()) return status;
-  std::vector<grpc::Slice> slices;
-  std::string response;
-  if (response_bytes.Dump(&slices).ok()) {
-    for (const grpc::Slice& part : slices) {
-      response.append(reinterpret_cast<const char*>(part.begin()), part.size());
-    }
-  }
-  Definition published;
-  if (!published.ParseFromString(response)) {
-    return grpc::Status(grpc::StatusCode::INTERNAL,
-                        "the answer is not the published definition");
-  }
-  return status;
+grpc::Status PublishInstrument(const std::shared_ptr<grpc::Channel>& channel,
+                               grpc::ClientContext& context,
+                               const InstrumentDefinition& instrument) {
+  homeward::v1::PublishInstrumentRequest request;
+  *request.mutable_instrument() = instrument;
+  InstrumentDefinition published;
+  return homeward::v1::InstrumentService::NewStub(channel)->PublishInstrument(
+      &context, request, &published);
+}
+
+grpc::Status PublishGrid(const std::shared_ptr<grpc::Channel>& channel,
+                         grpc::ClientContext& context,
+                         const FeasibilityGrid& grid) {
+  homeward::v1::PublishFeasibilityGridRequest request;
+  *request.mutable_grid() = grid;
+  FeasibilityGrid published;
+  return homeward::v1::FeasibilityGridService::NewStub(channel)
+      ->PublishFeasibilityGrid(&context, request, &published);
 }
 
 // Parses every file, then publishes each in turn; one row per file.
@@ -102,8 +72,8 @@ absl::Status PublishFiles(CtlContext& ctl, const PublishKind<Definition>& kind,
   for (size_t i = 0; i < files.size(); ++i) {
     grpc::ClientContext context;
     RETURN_IF_ERROR(ctl.PrepareGatewayCall(context, kPublishDeadline));
-    absl::Status status = FromGrpcStatus(
-        PublishByPath(channel, context, kind.method, definitions[i]));
+    absl::Status status =
+        FromGrpcStatus(kind.publish(channel, context, definitions[i]));
     table.rows.push_back({files[i], kind.id(definitions[i]),
                           absl::StrCat(definitions[i].version()),
                           Outcome(status)});
@@ -136,15 +106,14 @@ absl::Status RunPublishCommand(CtlContext& ctl,
         ctl,
         {"instruments",
          [](const InstrumentDefinition& d) { return d.instrument_id(); },
-         "/homeward.v1.InstrumentService/PublishInstrument"},
+         PublishInstrument},
         files);
   }
   if (args[0] == "grid") {
     return PublishFiles<FeasibilityGrid>(
         ctl,
         {"feasibility grids",
-         [](const FeasibilityGrid& d) { return d.grid_id(); },
-         "/homeward.v1.FeasibilityGridService/PublishFeasibilityGrid"},
+         [](const FeasibilityGrid& d) { return d.grid_id(); }, PublishGrid},
         files);
   }
   return UsageError(args[0], "publish takes `instrument` or `grid`");
