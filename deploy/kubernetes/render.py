@@ -197,6 +197,33 @@ def security_context():
 """
 
 
+def pod_template_head(name):
+    """The pod template up to its containers, the same for every component:
+    labels, the scrape annotations, the pod's security context and the
+    spreading of replicas over nodes."""
+    return f"""  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: {name}
+        app.kubernetes.io/part-of: homeward
+      annotations:
+        prometheus.io/scrape: "true"
+        prometheus.io/port: "{METRICS_PORT}"
+    spec:
+{security_context()}      terminationGracePeriodSeconds: 30
+      enableServiceLinks: false
+      affinity:
+        podAntiAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+            - weight: 100
+              podAffinityTerm:
+                topologyKey: kubernetes.io/hostname
+                labelSelector:
+                  matchLabels:
+                    app.kubernetes.io/name: {name}
+"""
+
+
 CONTAINER_SECURITY = """          securityContext:
             allowPrivilegeEscalation: false
             readOnlyRootFilesystem: true
@@ -263,27 +290,7 @@ spec:
   selector:
     matchLabels:
       app.kubernetes.io/name: {name}
-  template:
-    metadata:
-      labels:
-        app.kubernetes.io/name: {name}
-        app.kubernetes.io/part-of: homeward
-      annotations:
-        prometheus.io/scrape: "true"
-        prometheus.io/port: "{METRICS_PORT}"
-    spec:
-{security_context()}      terminationGracePeriodSeconds: 30
-      enableServiceLinks: false
-      affinity:
-        podAntiAffinity:
-          preferredDuringSchedulingIgnoredDuringExecution:
-            - weight: 100
-              podAffinityTerm:
-                topologyKey: kubernetes.io/hostname
-                labelSelector:
-                  matchLabels:
-                    app.kubernetes.io/name: {name}
-      containers:
+{pod_template_head(name)}      containers:
         - name: {name}
           image: {IMAGE}
           imagePullPolicy: IfNotPresent
@@ -463,27 +470,7 @@ spec:
   selector:
     matchLabels:
       app.kubernetes.io/name: gateway
-  template:
-    metadata:
-      labels:
-        app.kubernetes.io/name: gateway
-        app.kubernetes.io/part-of: homeward
-      annotations:
-        prometheus.io/scrape: "true"
-        prometheus.io/port: "{METRICS_PORT}"
-    spec:
-{security_context()}      terminationGracePeriodSeconds: 30
-      enableServiceLinks: false
-      affinity:
-        podAntiAffinity:
-          preferredDuringSchedulingIgnoredDuringExecution:
-            - weight: 100
-              podAffinityTerm:
-                topologyKey: kubernetes.io/hostname
-                labelSelector:
-                  matchLabels:
-                    app.kubernetes.io/name: gateway
-      containers:
+{pod_template_head("gateway")}      containers:
         - name: gateway
           image: {IMAGE}
           imagePullPolicy: IfNotPresent
