@@ -34,15 +34,17 @@
 #include "tests/fixtures/closed_port.h"
 #include "tests/fixtures/fake_replica.h"
 #include "tests/fixtures/gateway_client.h"
+#include "tests/fixtures/health_probe.h"
 
 namespace homeward::gateway {
 namespace {
 
-using ::grpc::health::v1::HealthCheckRequest;
 using ::grpc::health::v1::HealthCheckResponse;
 using ::homeward::testing::ClosedPort;
 using ::homeward::testing::FakeReplica;
 using ::homeward::testing::GatewayClient;
+using ::homeward::testing::HealthBecomes;
+using ::homeward::testing::HealthOf;
 using ::homeward::testing::IsOk;
 using ::homeward::testing::Received;
 using ::homeward::testing::StatusIs;
@@ -251,32 +253,6 @@ TEST_F(GatewayBackendsTest, ListPageTokensResumeAtTheBackendsReplica) {
   ASSERT_TRUE(resumed.ParseFromString(got[1].bytes));
   EXPECT_EQ(resumed.page().page_token(), "a0-page-2");
   EXPECT_THAT(CallsOf({&a1_}, kListCases), ElementsAre(1));
-}
-
-// The status the gateway's health service reports for `service`.
-HealthCheckResponse::ServingStatus HealthOf(int grpc_port,
-                                            const std::string& service) {
-  auto stub = grpc::health::v1::Health::NewStub(
-      homeward::testing::LoopbackChannel(grpc_port));
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(5));
-  HealthCheckRequest request;
-  request.set_service(service);
-  HealthCheckResponse response;
-  grpc::Status status = stub->Check(&context, request, &response);
-  return status.ok() ? response.status() : HealthCheckResponse::UNKNOWN;
-}
-
-// Polls until `service`'s health is `want` (generous: the machine is loaded).
-bool HealthBecomes(int grpc_port, const std::string& service,
-                   HealthCheckResponse::ServingStatus want) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (absl::Now() < deadline) {
-    if (HealthOf(grpc_port, service) == want) return true;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  return false;
 }
 
 TEST_F(GatewayBackendsTest, HealthOfEachPublicServiceFollowsItsBackend) {

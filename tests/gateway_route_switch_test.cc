@@ -27,16 +27,17 @@
 #include "tests/fixtures/assessment_server.h"
 #include "tests/fixtures/fake_replica.h"
 #include "tests/fixtures/gateway_client.h"
+#include "tests/fixtures/health_probe.h"
 #include "tests/fixtures/temp_dir.h"
 
 namespace homeward::gateway {
 namespace {
 
-using ::grpc::health::v1::HealthCheckRequest;
 using ::grpc::health::v1::HealthCheckResponse;
 using ::homeward::internal::v1::RouteMap;
 using ::homeward::testing::FakeReplica;
 using ::homeward::testing::GatewayClient;
+using ::homeward::testing::HealthBecomes;
 using ::homeward::testing::IsOk;
 using ::homeward::testing::Received;
 using ::homeward::testing::StatusIs;
@@ -91,30 +92,6 @@ size_t GetCaseCalls(FakeReplica& fake) {
     if (got.method == absl::StrCat("/", kGetCase)) ++n;
   }
   return n;
-}
-
-HealthCheckResponse::ServingStatus HealthOf(int grpc_port,
-                                            const std::string& service) {
-  auto stub = grpc::health::v1::Health::NewStub(
-      homeward::testing::LoopbackChannel(grpc_port));
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(5));
-  HealthCheckRequest request;
-  request.set_service(service);
-  HealthCheckResponse response;
-  grpc::Status status = stub->Check(&context, request, &response);
-  return status.ok() ? response.status() : HealthCheckResponse::UNKNOWN;
-}
-
-bool HealthBecomes(int grpc_port, const std::string& service,
-                   HealthCheckResponse::ServingStatus want) {
-  const absl::Time deadline = absl::Now() + kPatience;
-  while (absl::Now() < deadline) {
-    if (HealthOf(grpc_port, service) == want) return true;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  return false;
 }
 
 class GatewayRouteSwitchTest : public ::testing::Test {

@@ -80,6 +80,16 @@ absl::StatusOr<storage::WriteSet> CaseDirectory::ApplyLegacyAssignment(
   return set;
 }
 
+homeward::v1::EventSelection CaseDirectory::Selection() const {
+  homeward::v1::EventSelection selection;
+  for (int payload :
+       {Event::kCaseRegistered, Event::kCaseUpdated, Event::kCaseAssigned,
+        Event::kCaseStageChanged, Event::kCaseAnonymised}) {
+    selection.add_payloads(payload);
+  }
+  return selection;
+}
+
 absl::StatusOr<storage::WriteSet> CaseDirectory::Apply(const Event& event) {
   storage::WriteSet set;
   if (event.has_case_assigned() && !event.case_assigned().has_case_() &&

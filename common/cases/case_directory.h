@@ -89,6 +89,9 @@ class CaseDirectory : public feeds::EventConsumer {
   absl::StatusOr<storage::WriteSet> Apply(
       const homeward::v1::Event& event) override;
   bool ReadsOwnProjection() const override { return false; }
+  // The five case events above. A consumer composing the directory adds
+  // the payloads of its own to this selection.
+  homeward::v1::EventSelection Selection() const override;
 
   // The scope of `case_id`: NOT_FOUND when the directory does not know the
   // case (it does not exist, or its registration has not been applied yet);

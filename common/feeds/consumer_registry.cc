@@ -61,54 +61,44 @@ absl::Status ConsumerRegistry::Validate(
 
 absl::Status ConsumerRegistry::Register(
     const homeward::v1::RegisterConsumerRequest& request, absl::Time now) {
-  RETURN_IF_ERROR(Validate(request.consumer(), request.positions()));
-  storage::WriteSet set;
-  for (const ConsumerPosition& position : request.positions()) {
-    ConsumerPartitionState state;
-    uint64_t version = 0;
-    ASSIGN_OR_RETURN(bool found,
-                     store_->GetRecord(position.partition(), kRecordKind,
-                                       request.consumer(), &state, &version));
-    if (!found) {
-      state.set_partition(position.partition());
-      *state.mutable_registered_time() = ToProto(now);
-    }
-    state.set_applied_sequence(position.applied_sequence());
-    *state.mutable_last_report_time() = ToProto(now);
-    set.ExpectVersion(position.partition(), kRecordKind, request.consumer(),
-                      version)
-        .PutRecord(position.partition(), kRecordKind, request.consumer(),
-                   version + 1, state);
-  }
-  return store_->Commit(std::move(set)).status();
+  return RecordPositions(request.consumer(), request.positions(), now,
+                         /*register_new=*/true);
 }
 
 absl::Status ConsumerRegistry::Report(
     const homeward::v1::ReportConsumerPositionsRequest& request,
     absl::Time now) {
-  RETURN_IF_ERROR(Validate(request.consumer(), request.positions()));
+  return RecordPositions(request.consumer(), request.positions(), now,
+                         /*register_new=*/false);
+}
+
+absl::Status ConsumerRegistry::RecordPositions(
+    const std::string& consumer,
+    const google::protobuf::RepeatedPtrField<ConsumerPosition>& positions,
+    absl::Time now, bool register_new) {
+  RETURN_IF_ERROR(Validate(consumer, positions));
   storage::WriteSet set;
-  for (const ConsumerPosition& position : request.positions()) {
+  for (const ConsumerPosition& position : positions) {
+    const uint32_t p = position.partition();
     ConsumerPartitionState state;
     uint64_t version = 0;
-    ASSIGN_OR_RETURN(bool found,
-                     store_->GetRecord(position.partition(), kRecordKind,
-                                       request.consumer(), &state, &version));
-    if (!found) {
+    ASSIGN_OR_RETURN(bool found, store_->GetRecord(p, kRecordKind, consumer,
+                                                   &state, &version));
+    if (!found && !register_new) {
       return errors::FailedPrecondition(
-          "CONSUMER_NOT_REGISTERED",
-          absl::StrCat("partition ", position.partition()),
-          absl::StrCat("consumer '", request.consumer(),
-                       "' is not registered for partition ",
-                       position.partition(),
+          "CONSUMER_NOT_REGISTERED", absl::StrCat("partition ", p),
+          absl::StrCat("consumer '", consumer,
+                       "' is not registered for partition ", p,
                        " on this replica: call RegisterConsumer first"));
+    }
+    if (!found) {
+      state.set_partition(p);
+      *state.mutable_registered_time() = ToProto(now);
     }
     state.set_applied_sequence(position.applied_sequence());
     *state.mutable_last_report_time() = ToProto(now);
-    set.ExpectVersion(position.partition(), kRecordKind, request.consumer(),
-                      version)
-        .PutRecord(position.partition(), kRecordKind, request.consumer(),
-                   version + 1, state);
+    set.ExpectVersion(p, kRecordKind, consumer, version)
+        .PutRecord(p, kRecordKind, consumer, version + 1, state);
   }
   return store_->Commit(std::move(set)).status();
 }

@@ -74,6 +74,14 @@ class ConsumerRegistry {
       const std::string& consumer,
       const google::protobuf::RepeatedPtrField<homeward::v1::ConsumerPosition>&
           positions) const;
+  // Records `positions` of `consumer`, reported at `now`, in one commit.
+  // A partition the consumer is not registered for is registered when
+  // `register_new`, and refused (CONSUMER_NOT_REGISTERED) otherwise.
+  absl::Status RecordPositions(
+      const std::string& consumer,
+      const google::protobuf::RepeatedPtrField<homeward::v1::ConsumerPosition>&
+          positions,
+      absl::Time now, bool register_new);
   // Fills the computed fields of `state`.
   absl::Status Judge(homeward::v1::ConsumerPartitionState& state,
                      absl::Time now) const;

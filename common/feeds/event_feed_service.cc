@@ -1,13 +1,13 @@
 // Subscribe: replay then tail; see event_feed_service.h.
 #include "common/feeds/event_feed_service.h"
 
-#include <algorithm>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/feeds/event_selection.h"
 #include "common/server/log.h"
 #include "common/server/server_kit.h"
 #include "common/status/errors.h"
@@ -24,23 +24,6 @@ constexpr absl::Duration kIdleWait = absl::Milliseconds(200);
 // events its selection skipped: a progress event per partition at most this
 // often, instead of one per skipped event (a quiet feed sends it at once).
 constexpr absl::Duration kProgressInterval = absl::Seconds(1);
-
-bool Contains(const google::protobuf::RepeatedField<int>& values, int value) {
-  return std::find(values.begin(), values.end(), value) != values.end();
-}
-
-// Whether `selection` asks for `event`.
-bool Selected(const homeward::v1::EventSelection& selection,
-              const homeward::v1::Event& event) {
-  if (!selection.payloads().empty() &&
-      !Contains(selection.payloads(), event.payload_case())) {
-    return false;
-  }
-  return !event.has_activity_status_changed() ||
-         selection.activity_statuses().empty() ||
-         Contains(selection.activity_statuses(),
-                  event.activity_status_changed().activity().status());
-}
 
 // Where the stream stands in one partition.
 struct PartitionStream {
@@ -174,7 +157,7 @@ absl::Status EventFeedService::Stream(
               cursor.partition(), cursor.after_sequence(), event.sequence());
         }
         cursor.set_after_sequence(event.sequence());
-        if (!everything && !Selected(selection, event)) {
+        if (!everything && !Selects(selection, event)) {
           p.skipped_through = event.sequence();
           p.skipped_time = event.time();
           continue;

@@ -34,13 +34,9 @@ FollowUpCases::FollowUpCases(storage::Store* store, storage::PartitionSet owned,
       directory_(store, std::move(owned), kName) {}
 
 homeward::v1::EventSelection FollowUpCases::Selection() const {
-  homeward::v1::EventSelection selection;
-  for (int payload :
-       {Event::kCaseRegistered, Event::kCaseUpdated, Event::kCaseAssigned,
-        Event::kAssessmentCompleted, Event::kProtectionConcernChanged,
-        Event::kCaseStageChanged, Event::kCaseAnonymised}) {
-    selection.add_payloads(payload);
-  }
+  homeward::v1::EventSelection selection = directory_.Selection();
+  selection.add_payloads(Event::kAssessmentCompleted);
+  selection.add_payloads(Event::kProtectionConcernChanged);
   return selection;
 }
 

@@ -33,6 +33,15 @@ CaseContextProjection::CaseContextProjection(storage::Store* store,
       plans_(store),
       directory_(store, std::move(owned), kName) {}
 
+homeward::v1::EventSelection CaseContextProjection::Selection() const {
+  homeward::v1::EventSelection selection = directory_.Selection();
+  for (int payload : {Event::kAssessmentCompleted, Event::kNeedChanged,
+                      Event::kProtectionConcernChanged}) {
+    selection.add_payloads(payload);
+  }
+  return selection;
+}
+
 absl::StatusOr<storage::WriteSet> CaseContextProjection::Apply(
     const Event& event) {
   ASSIGN_OR_RETURN(storage::WriteSet set, directory_.Apply(event));

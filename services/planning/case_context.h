@@ -105,6 +105,9 @@ class CaseContextProjection : public feeds::EventConsumer {
   // all of the event's own partition.
   bool ReadsOwnProjection() const override { return true; }
   bool ReadsOnlyEventPartition() const override { return true; }
+  // The directory's case events, assessments, needs and concerns: not
+  // consent or counselling, which the plan does not depend on.
+  homeward::v1::EventSelection Selection() const override;
 
   // What planning knows about `case_id` in `partition` (the case's
   // partition, e.g. CaseScope::partition from Authorize): NOT_FOUND when the

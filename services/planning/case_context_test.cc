@@ -32,6 +32,7 @@ namespace {
 using ::google::protobuf::util::MessageDifferencer;
 using ::homeward::testing::ApplyAndCommit;
 using ::homeward::testing::IsOk;
+using ::homeward::testing::SelectedPayloads;
 using ::homeward::testing::StatusIs;
 using ::homeward::testing::TempDir;
 using ::homeward::v1::AssessmentOccasion;
@@ -521,6 +522,16 @@ TEST_F(CaseContextTest, RedeliveredEventsChangeNothing) {
     ASSERT_THAT(ApplyAndCommit(*projection_, *store_, e), IsOk());
     EXPECT_EQ(Dump(MustGet()), Dump(before));
   }
+}
+
+// The producer sends only these: consent and counselling (most of the
+// assessment feed after registration) would only move the cursor.
+TEST_F(CaseContextTest, AsksForCaseAssessmentNeedAndConcernEventsOnly) {
+  EXPECT_THAT(SelectedPayloads(projection_->Selection()),
+              ElementsAre(Event::kCaseRegistered, Event::kCaseUpdated,
+                          Event::kCaseAssigned, Event::kAssessmentCompleted,
+                          Event::kNeedChanged, Event::kProtectionConcernChanged,
+                          Event::kCaseStageChanged, Event::kCaseAnonymised));
 }
 
 TEST_F(CaseContextTest, AReopenedStoreKeepsEverythingAndTheCursor) {

@@ -57,6 +57,12 @@ ReferralCaseEvents::ReferralCaseEvents(storage::Store* store,
       referrals_(referrals),
       directory_(store, std::move(owned), kName) {}
 
+homeward::v1::EventSelection ReferralCaseEvents::Selection() const {
+  homeward::v1::EventSelection selection = directory_.Selection();
+  selection.add_payloads(Event::kConsentChanged);
+  return selection;
+}
+
 absl::StatusOr<storage::WriteSet> ReferralCaseEvents::Apply(
     const Event& event) {
   ASSIGN_OR_RETURN(storage::WriteSet set, directory_.Apply(event));

@@ -72,6 +72,8 @@ class ReferralCaseEvents : public feeds::EventConsumer {
   // Reads the case's referrals, all in the event's partition.
   bool ReadsOwnProjection() const override { return true; }
   bool ReadsOnlyEventPartition() const override { return true; }
+  // The directory's case events and consent changes.
+  homeward::v1::EventSelection Selection() const override;
 
   // The directory's answers (cases::CaseDirectory).
   absl::StatusOr<cases::CaseScope> Get(absl::string_view case_id) const {

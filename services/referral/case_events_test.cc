@@ -30,6 +30,7 @@ using ::homeward::referral::testing::ConsentWithdrawnEvent;
 using ::homeward::referral::testing::SentReferral;
 using ::homeward::testing::ApplyAndCommit;
 using ::homeward::testing::IsOk;
+using ::homeward::testing::SelectedPayloads;
 using ::homeward::testing::StatusIs;
 using ::homeward::testing::TempDir;
 using v1::Referral;
@@ -109,6 +110,16 @@ TEST_F(ReferralCaseEventsTest, CaseEventsKeepTheScope) {
   ASSERT_THAT(scope.status(), IsOk());
   EXPECT_EQ(scope->office_id(), "office-dakar");
   EXPECT_FALSE(scope->closed());
+}
+
+// Needs, concerns, assessments and counselling are not the referral
+// service's: the producer sends only the case events and consent changes.
+TEST_F(ReferralCaseEventsTest, AsksForCaseAndConsentEventsOnly) {
+  EXPECT_THAT(SelectedPayloads(events_->Selection()),
+              ::testing::ElementsAre(
+                  v1::Event::kCaseRegistered, v1::Event::kCaseUpdated,
+                  v1::Event::kCaseAssigned, v1::Event::kConsentChanged,
+                  v1::Event::kCaseStageChanged, v1::Event::kCaseAnonymised));
 }
 
 TEST_F(ReferralCaseEventsTest, WithdrawalCancelsAndHidesTheSummary) {

@@ -165,6 +165,18 @@ absl::StatusOr<storage::WriteSet> ReferralsToMake::Apply(const Event& event) {
   }
 }
 
+homeward::v1::EventSelection ReferralsToMake::Selection() const {
+  homeward::v1::EventSelection selection;
+  for (int payload :
+       {Event::kPlanApproved, Event::kPlanRevised, Event::kPlanCompleted,
+        Event::kPlanCancelled, Event::kActivityStatusChanged}) {
+    selection.add_payloads(payload);
+  }
+  selection.add_activity_statuses(homeward::v1::ACTIVITY_STATUS_DROPPED);
+  selection.add_activity_statuses(homeward::v1::ACTIVITY_STATUS_DONE);
+  return selection;
+}
+
 absl::StatusOr<ReferralsToMakePage> ReferralsToMake::List(
     absl::string_view case_id, int page_size,
     absl::string_view page_token) const {

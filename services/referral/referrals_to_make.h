@@ -62,6 +62,10 @@ class ReferralsToMake : public feeds::EventConsumer {
   // It reads the case's entries, in the event's (the case's) partition.
   bool ReadsOwnProjection() const override { return true; }
   bool ReadsOnlyEventPartition() const override { return true; }
+  // The plan events above, and of the activity changes only those into
+  // DROPPED or DONE: an activity's other moves leave the list as it is, and
+  // they are most of the planning feed once plans are delivered.
+  homeward::v1::EventSelection Selection() const override;
 
   // The case's referrals to make, by activity id (shorter ids first, as the
   // store orders ids: AC2 before AC10). `page_size` > 0 (the handler's

@@ -21,6 +21,7 @@ namespace {
 
 using ::homeward::testing::ApplyAndCommit;
 using ::homeward::testing::IsOk;
+using ::homeward::testing::SelectedPayloads;
 using ::homeward::testing::StatusIs;
 using ::homeward::v1::ActivityStatus;
 using ::homeward::v1::Event;
@@ -227,6 +228,41 @@ TEST_F(ReferralsToMakeTest, DroppedOrDoneActivitiesLeaveTheList) {
            3, {"AC2", true, homeward::v1::ACTIVITY_STATUS_IN_PROGRESS}),
        ActivityChanged(4, {"AC3", true, homeward::v1::ACTIVITY_STATUS_DONE})});
   EXPECT_THAT(Listed(), ElementsAre("AC2"));
+}
+
+// The producer sends the plan events and, of the activity moves, only
+// those into DROPPED or DONE; the moves it leaves out change nothing here.
+TEST_F(ReferralsToMakeTest, AsksForPlanEventsAndActivitiesLeavingTheList) {
+  struct Row {
+    ActivityStatus status;
+    bool activity_change_selected;
+  };
+  const Row rows[] = {
+      {homeward::v1::ACTIVITY_STATUS_PLANNED, false},
+      {homeward::v1::ACTIVITY_STATUS_IN_PROGRESS, false},
+      {homeward::v1::ACTIVITY_STATUS_DONE, true},
+      {homeward::v1::ACTIVITY_STATUS_DROPPED, true},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(homeward::v1::ActivityStatus_Name(row.status));
+    std::vector<int> expected = {Event::kPlanApproved, Event::kPlanRevised};
+    if (row.activity_change_selected) {
+      expected.push_back(Event::kActivityStatusChanged);
+    }
+    expected.push_back(Event::kPlanCompleted);
+    expected.push_back(Event::kPlanCancelled);
+    EXPECT_THAT(SelectedPayloads(to_make_->Selection(), row.status),
+                ElementsAreArray(expected));
+  }
+
+  ApplyAll({Approved(1, {{"AC1"}, {"AC2"}})});
+  const std::vector<uint64_t> versions = RecordVersions();
+  ApplyAll({ActivityChanged(
+                2, {"AC1", true, homeward::v1::ACTIVITY_STATUS_IN_PROGRESS}),
+            ActivityChanged(
+                3, {"AC2", true, homeward::v1::ACTIVITY_STATUS_PLANNED})});
+  EXPECT_THAT(Listed(), ElementsAre("AC1", "AC2"));
+  EXPECT_EQ(RecordVersions(), versions);
 }
 
 TEST_F(ReferralsToMakeTest, RedeliveryWritesNothingMore) {
