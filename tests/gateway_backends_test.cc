@@ -18,8 +18,6 @@
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_matchers.h"
-#include "common/storage/ids.h"
-#include "common/storage/partitions.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -31,6 +29,7 @@
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/method_table.h"
 #include "tests/fixtures/assessment_server.h"
+#include "tests/fixtures/case_in_partitions.h"
 #include "tests/fixtures/closed_port.h"
 #include "tests/fixtures/fake_replica.h"
 #include "tests/fixtures/gateway_client.h"
@@ -125,12 +124,7 @@ GatewayServer::Options OptionsFor(const std::vector<std::string>& assessment,
 
 // A case id whose partition is in [first, last].
 std::string CaseIdIn(uint32_t first, uint32_t last) {
-  for (int i = 0;; ++i) {
-    std::string id =
-        storage::CaseIdForRequest("office-dakar", absl::StrCat("backends-", i));
-    const uint32_t p = storage::PartitionOf(id, kPartitions);
-    if (p >= first && p <= last) return id;
-  }
+  return testing::CaseIdInPartitions(first, last, kPartitions, "backends-");
 }
 
 MATCHER_P(ReceivedCall, method, absl::StrCat("a call of ", method)) {

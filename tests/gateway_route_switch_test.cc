@@ -15,8 +15,6 @@
 #include "absl/time/clock.h"
 #include "common/routing/route_map_file.h"
 #include "common/status/status_matchers.h"
-#include "common/storage/ids.h"
-#include "common/storage/partitions.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -25,6 +23,7 @@
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/method_table.h"
 #include "tests/fixtures/assessment_server.h"
+#include "tests/fixtures/case_in_partitions.h"
 #include "tests/fixtures/fake_replica.h"
 #include "tests/fixtures/gateway_client.h"
 #include "tests/fixtures/health_probe.h"
@@ -78,12 +77,7 @@ RouteMap MapOf(
 }
 
 std::string CaseIdIn(uint32_t first, uint32_t last) {
-  for (int i = 0;; ++i) {
-    std::string id =
-        storage::CaseIdForRequest("office-dakar", absl::StrCat("switch-", i));
-    const uint32_t p = storage::PartitionOf(id, kPartitions);
-    if (p >= first && p <= last) return id;
-  }
+  return testing::CaseIdInPartitions(first, last, kPartitions, "switch-");
 }
 
 size_t GetCaseCalls(FakeReplica& fake) {

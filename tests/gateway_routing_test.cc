@@ -21,8 +21,6 @@
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_matchers.h"
-#include "common/storage/ids.h"
-#include "common/storage/partitions.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -44,6 +42,7 @@
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/method_table.h"
 #include "tests/fixtures/assessment_server.h"
+#include "tests/fixtures/case_in_partitions.h"
 #include "tests/fixtures/closed_port.h"
 #include "tests/fixtures/fake_replica.h"
 #include "tests/fixtures/gateway_client.h"
@@ -99,12 +98,7 @@ homeward::internal::v1::Principal PartnerAgency(const std::string& user,
 
 // A case id in partition [first, last] of kPartitions.
 std::string CaseIdIn(uint32_t first, uint32_t last) {
-  for (int i = 0;; ++i) {
-    std::string id =
-        storage::CaseIdForRequest("office-dakar", absl::StrCat("routing-", i));
-    const uint32_t p = storage::PartitionOf(id, kPartitions);
-    if (p >= first && p <= last) return id;
-  }
+  return testing::CaseIdInPartitions(first, last, kPartitions, "routing-");
 }
 
 // Adds a route for `backend` to `replicas`; with `split`, replica 0 owns
