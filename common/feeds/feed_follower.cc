@@ -197,18 +197,7 @@ absl::Status FeedFollower::Resubscribe(routing::RouteTable producer) {
     }
     if (same) return absl::OkStatus();
   }
-  // Stop the streams as Stop() does: an event being applied is committed
-  // (or not) first, so the stored cursors are where every partition stands.
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-    for (auto& stream : streams_) {
-      if (stream->context != nullptr) stream->context->TryCancel();
-    }
-    changed_.SignalAll();
-  }
-  for (std::thread& thread : threads_) thread.join();
-  threads_.clear();
+  StopThreads();
   {
     absl::MutexLock lock(&mu_);
     partitions_.clear();
@@ -257,6 +246,10 @@ FeedFollower::~FeedFollower() { Stop(); }
 void FeedFollower::Stop() {
   absl::MutexLock stop_lock(&stop_mu_);
   stopped_ = true;
+  StopThreads();
+}
+
+void FeedFollower::StopThreads() {
   {
     absl::MutexLock lock(&mu_);
     if (stopping_ && threads_.empty()) return;

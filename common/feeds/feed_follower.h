@@ -228,6 +228,10 @@ class FeedFollower {
   // followed partition; with no thread running.
   absl::Status OpenStreams();
   void StartThreads();
+  // Cancels the streams and joins their threads, an event being applied
+  // committed (or not) first, so that the stored cursors are where every
+  // partition stands. Leaves stopping_ set; with stop_mu_ held.
+  void StopThreads();
   size_t partitions_size() const;
   void ReadLoop(Stream* stream);
   void ApplyLoop(Stream* stream);

@@ -2,7 +2,6 @@
 #include "common/routing/route_map_file.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/routing/route_table.h"
 #include "common/server/config_file.h"
+#include "common/server/file_version.h"
 #include "common/server/log.h"
 #include "common/status/errors.h"
 #include "google/protobuf/text_format.h"
@@ -25,37 +25,6 @@ namespace homeward::routing {
 namespace {
 
 using homeward::internal::v1::RouteMap;
-
-// What identifies one version of the file on disk (stat follows a symbolic
-// link, so a ConfigMap's swapped link shows as a new inode).
-struct FileVersion {
-  bool present = false;
-  unsigned long long device = 0, inode = 0, size = 0;
-  long long mtime_sec = 0, mtime_nsec = 0;
-  bool operator==(const FileVersion& o) const {
-    return present == o.present && device == o.device && inode == o.inode &&
-           size == o.size && mtime_sec == o.mtime_sec &&
-           mtime_nsec == o.mtime_nsec;
-  }
-  bool operator!=(const FileVersion& o) const { return !(*this == o); }
-};
-
-FileVersion VersionOf(const struct stat& st) {
-  FileVersion v;
-  v.present = true;
-  v.device = st.st_dev;
-  v.inode = st.st_ino;
-  v.size = static_cast<unsigned long long>(st.st_size);
-  v.mtime_sec = st.st_mtim.tv_sec;
-  v.mtime_nsec = st.st_mtim.tv_nsec;
-  return v;
-}
-
-FileVersion StatFile(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return FileVersion{};
-  return VersionOf(st);
-}
 
 // Every service the map names must route on its own: one route per service,
 // every partition owned by exactly one replica.
@@ -148,7 +117,7 @@ absl::Status WriteRouteMap(const std::string& path, const RouteMap& routes) {
 class RouteMapFile::Watcher {
  public:
   Watcher(std::string path, uint32_t partition_count, absl::Duration interval,
-          RouteMap initial, FileVersion seen)
+          RouteMap initial, server::FileVersion seen)
       : path_(std::move(path)),
         partition_count_(partition_count),
         interval_(interval),
@@ -192,7 +161,7 @@ class RouteMapFile::Watcher {
 
   // One look at the file: re-read when its version changed, accept or log.
   void CheckOnce() {
-    const FileVersion now = StatFile(path_);
+    const server::FileVersion now = server::FileVersionOf(path_);
     uint64_t in_force;
     {
       absl::MutexLock lock(&mu_);
@@ -267,7 +236,7 @@ class RouteMapFile::Watcher {
   RouteMap current_ ABSL_GUARDED_BY(mu_);
   // The version last looked at, accepted or not: a bad file is reported
   // once, not at every check.
-  FileVersion seen_ ABSL_GUARDED_BY(mu_);
+  server::FileVersion seen_ ABSL_GUARDED_BY(mu_);
   absl::Mutex callbacks_mu_;
   std::vector<std::function<void(const RouteMap&)>> callbacks_
       ABSL_GUARDED_BY(callbacks_mu_);
@@ -284,7 +253,7 @@ absl::StatusOr<std::unique_ptr<RouteMapFile>> RouteMapFile::Load(
   if (path.empty()) {
     return errors::InvalidField("routes_file", "is required");
   }
-  const FileVersion version = StatFile(path);
+  const server::FileVersion version = server::FileVersionOf(path);
   absl::StatusOr<RouteMap> read = ReadRouteMap(path);
   if (!read.ok()) return read.status();
   absl::Status checked = CheckRoutes(*read, partition_count);

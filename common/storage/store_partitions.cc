@@ -91,6 +91,15 @@ bool PartitionOfPut(int column, absl::string_view key, uint32_t* partition) {
   }
 }
 
+// The partitions `set` holds, in order.
+std::vector<uint32_t> MembersOf(const std::vector<bool>& set) {
+  std::vector<uint32_t> members;
+  for (uint32_t p = 0; p < set.size(); ++p) {
+    if (set[p]) members.push_back(p);
+  }
+  return members;
+}
+
 }  // namespace
 
 const std::vector<std::string>& Store::HandoverColumns() {
@@ -166,11 +175,7 @@ absl::Status Store::FencePartitions(const std::vector<uint32_t>& partitions) {
     }
     next[p] = true;
   }
-  std::vector<uint32_t> stored;
-  for (uint32_t p = 0; p < next.size(); ++p) {
-    if (next[p]) stored.push_back(p);
-  }
-  RETURN_IF_ERROR(WriteMetaPartitions(kFencedPartitionsKey, stored));
+  RETURN_IF_ERROR(WriteMetaPartitions(kFencedPartitionsKey, MembersOf(next)));
   fenced_ = std::move(next);
   return absl::OkStatus();
 }
@@ -181,22 +186,14 @@ absl::Status Store::UnfencePartitions(const std::vector<uint32_t>& partitions) {
   for (uint32_t p : partitions) {
     if (p < next.size()) next[p] = false;
   }
-  std::vector<uint32_t> stored;
-  for (uint32_t p = 0; p < next.size(); ++p) {
-    if (next[p]) stored.push_back(p);
-  }
-  RETURN_IF_ERROR(WriteMetaPartitions(kFencedPartitionsKey, stored));
+  RETURN_IF_ERROR(WriteMetaPartitions(kFencedPartitionsKey, MembersOf(next)));
   fenced_ = std::move(next);
   return absl::OkStatus();
 }
 
 std::vector<uint32_t> Store::FencedPartitions() const {
   absl::MutexLock lock(&commit_mu_);
-  std::vector<uint32_t> out;
-  for (uint32_t p = 0; p < fenced_.size(); ++p) {
-    if (fenced_[p]) out.push_back(p);
-  }
-  return out;
+  return MembersOf(fenced_);
 }
 
 absl::StatusOr<std::optional<std::vector<uint32_t>>>

@@ -21,27 +21,8 @@ constexpr char kField[] = "oidc.jwks_file";
 
 }  // namespace
 
-bool JwksFile::Version::operator==(const Version& o) const {
-  return present == o.present && device == o.device && inode == o.inode &&
-         size == o.size && mtime_sec == o.mtime_sec &&
-         mtime_nsec == o.mtime_nsec;
-}
-
-JwksFile::Version JwksFile::Stat(const std::string& path) {
-  Version v;
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return v;
-  v.present = true;
-  v.device = st.st_dev;
-  v.inode = st.st_ino;
-  v.size = static_cast<unsigned long long>(st.st_size);
-  v.mtime_sec = st.st_mtim.tv_sec;
-  v.mtime_nsec = st.st_mtim.tv_nsec;
-  return v;
-}
-
 JwksFile::Read JwksFile::ReadFile(const std::string& path) {
-  Read read{Version{}, absl::UnknownError("")};
+  Read read{server::FileVersion{}, absl::UnknownError("")};
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     read.keys = errors::InvalidField(
@@ -53,14 +34,7 @@ JwksFile::Read JwksFile::ReadFile(const std::string& path) {
   // rename between stat and open cannot pair one file's version with another
   // file's keys.
   struct stat st;
-  if (::fstat(fd, &st) == 0) {
-    read.version.present = true;
-    read.version.device = st.st_dev;
-    read.version.inode = st.st_ino;
-    read.version.size = static_cast<unsigned long long>(st.st_size);
-    read.version.mtime_sec = st.st_mtim.tv_sec;
-    read.version.mtime_nsec = st.st_mtim.tv_nsec;
-  }
+  if (::fstat(fd, &st) == 0) read.version = server::FileVersionOf(st);
   std::string text;
   char buffer[8192];
   while (text.size() <= JsonWebKeySet::kMaxFileBytes) {
@@ -109,7 +83,7 @@ std::shared_ptr<const JsonWebKeySet> JwksFile::Keys() {
     // Claimed under the lock: one caller looks, the others go on with the
     // keys in force meanwhile.
     last_check_ = now;
-    if (Stat(path_) == seen_) return keys_;
+    if (server::FileVersionOf(path_) == seen_) return keys_;
   }
   Read read = ReadFile(path_);
   absl::MutexLock lock(&mu_);

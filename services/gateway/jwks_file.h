@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/server/file_version.h"
 #include "services/gateway/jwks.h"
 
 namespace homeward::gateway {
@@ -36,19 +37,11 @@ class JwksFile {
   std::shared_ptr<const JsonWebKeySet> Keys();
 
  private:
-  // What identifies one version of the file on disk.
-  struct Version {
-    bool present = false;
-    unsigned long long device = 0, inode = 0, size = 0;
-    long long mtime_sec = 0, mtime_nsec = 0;
-    bool operator==(const Version& o) const;
-  };
   struct Read {
-    Version version;
+    server::FileVersion version;
     absl::StatusOr<JsonWebKeySet> keys;
   };
   static Read ReadFile(const std::string& path);
-  static Version Stat(const std::string& path);
 
   JwksFile(std::string path, absl::Duration check_interval)
       : path_(std::move(path)), check_interval_(check_interval) {}
@@ -59,7 +52,7 @@ class JwksFile {
   std::shared_ptr<const JsonWebKeySet> keys_ ABSL_GUARDED_BY(mu_);
   // The version last read, whether or not it parsed: a bad file is reported
   // once, not at every check.
-  Version seen_ ABSL_GUARDED_BY(mu_);
+  server::FileVersion seen_ ABSL_GUARDED_BY(mu_);
   absl::Time last_check_ ABSL_GUARDED_BY(mu_);
 };
 
