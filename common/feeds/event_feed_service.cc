@@ -122,7 +122,7 @@ absl::Status EventFeedService::Stream(
   while (!context->IsCancelled()) {
     // Read the generation before reading events so that a commit landing in
     // between wakes the wait below instead of being missed.
-    uint64_t generation = store_->CommitGeneration();
+    uint64_t generation = store_->EventGeneration();
     bool backlog = false;
     for (PartitionStream& p : partitions) {
       homeward::v1::PartitionCursor& cursor = p.cursor;
@@ -175,7 +175,7 @@ absl::Status EventFeedService::Stream(
       return absl::OkStatus();
     }
     // A quiet feed tells of skipped events at once.
-    if (store_->WaitForCommit(generation, kIdleWait) == generation &&
+    if (store_->WaitForEvents(generation, kIdleWait) == generation &&
         !everything && !send_progress(/*all=*/true)) {
       return absl::OkStatus();
     }

@@ -606,8 +606,9 @@ void Store::CommitGroup(std::vector<AuditEntry>& reads,
       }
     }
     ++generation_;
+    if (!state.event_partitions.empty()) ++event_generation_;
   }
-  generation_cv_.SignalAll();
+  if (!state.event_partitions.empty()) generation_cv_.SignalAll();
   if (group.empty()) return;
   absl::MutexLock lock(&completed_mu_);
   completed_.insert(completed_.end(), group.begin(), group.end());
@@ -762,13 +763,18 @@ uint64_t Store::CommitGeneration() const {
   return generation_;
 }
 
-uint64_t Store::WaitForCommit(uint64_t seen, absl::Duration timeout) const {
+uint64_t Store::EventGeneration() const {
+  absl::MutexLock lock(&generation_mu_);
+  return event_generation_;
+}
+
+uint64_t Store::WaitForEvents(uint64_t seen, absl::Duration timeout) const {
   absl::Time deadline = absl::Now() + timeout;
   absl::MutexLock lock(&generation_mu_);
-  while (generation_ == seen) {
+  while (event_generation_ == seen) {
     if (generation_cv_.WaitWithDeadline(&generation_mu_, deadline)) break;
   }
-  return generation_;
+  return event_generation_;
 }
 
 absl::Status Store::SyncWal() {

@@ -220,10 +220,16 @@ class Store {
   // moved instead of seeking it after every commit.
   static constexpr uint64_t kUnknownSequence = UINT64_MAX;
   uint64_t PublishedSequence(uint32_t partition) const;
-  // A counter that moves after every commit; WaitForCommit blocks until it
-  // differs from `seen` or `timeout` passes, and returns its value.
+  // A counter that moves after every commit (tests read it to see that
+  // nothing was written).
   uint64_t CommitGeneration() const;
-  uint64_t WaitForCommit(uint64_t seen, absl::Duration timeout) const;
+  // A counter that moves after every commit that appended events, after
+  // PublishedSequence moved; WaitForEvents blocks until it differs from
+  // `seen` or `timeout` passes, and returns its value. Commits without events
+  // (projections, cursors, read audits) leave it alone, so that they do not
+  // wake every tailing feed stream for nothing.
+  uint64_t EventGeneration() const;
+  uint64_t WaitForEvents(uint64_t seen, absl::Duration timeout) const;
 
   // Syncs the WAL: every commit reported before the call is durable when it
   // returns, Durability::kOrdered ones included. A feed consumer calls it
@@ -432,6 +438,7 @@ class Store {
   mutable absl::Mutex generation_mu_;
   mutable absl::CondVar generation_cv_;
   uint64_t generation_ ABSL_GUARDED_BY(generation_mu_) = 0;
+  uint64_t event_generation_ ABSL_GUARDED_BY(generation_mu_) = 0;
   absl::flat_hash_map<uint32_t, uint64_t> published_sequence_
       ABSL_GUARDED_BY(generation_mu_);
 

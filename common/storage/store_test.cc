@@ -301,14 +301,25 @@ TEST(StoreTest, FeedReplaysFromACursorThenSeesNewEvents) {
   // Other partitions have their own sequences.
   EXPECT_THAT(store->ReadEvents(4, 0, 100), IsOkAndHolds(::testing::IsEmpty()));
 
-  // Tail: a waiter wakes when a later commit lands.
-  uint64_t generation = store->CommitGeneration();
+  // Tail: a commit without events (a projection, a cursor) moves the commit
+  // generation but not the event generation, so it wakes no tailing reader.
+  uint64_t generation = store->EventGeneration();
+  const uint64_t commits = store->CommitGeneration();
+  {
+    WriteSet set;
+    set.PutCursor("projection", 3, 5);
+    ASSERT_OK(store->Commit(std::move(set)));
+  }
+  EXPECT_NE(store->CommitGeneration(), commits);
+  EXPECT_EQ(store->WaitForEvents(generation, absl::Milliseconds(50)),
+            generation);
+  // A waiter wakes when a later commit appends an event.
   std::thread writer([&store] {
     WriteSet set;
     set.AppendEvent(CaseEvent(3, "c5"));
     ASSERT_OK(store->Commit(std::move(set)));
   });
-  uint64_t now = store->WaitForCommit(generation, absl::Seconds(30));
+  uint64_t now = store->WaitForEvents(generation, absl::Seconds(30));
   writer.join();
   EXPECT_NE(now, generation);
   auto tail = store->ReadEvents(3, 5, 100);
@@ -331,11 +342,11 @@ TEST(StoreTest, PublishedSequenceFollowsCommitsAndSurvivesReopening) {
     set.AppendEvent(CaseEvent(3, "c1"))
         .AppendEvent(CaseEvent(3, "c2"))
         .AppendEvent(CaseEvent(kDefaultPartitionCount, "c3"));
-    const uint64_t generation = store->CommitGeneration();
+    const uint64_t generation = store->EventGeneration();
     ASSERT_OK(store->Commit(std::move(set)));
     // Published before the generation moved, so a tailing reader that sees
     // the new generation sees the new sequences.
-    EXPECT_NE(store->CommitGeneration(), generation);
+    EXPECT_NE(store->EventGeneration(), generation);
     EXPECT_EQ(store->PublishedSequence(3), 2u);
     EXPECT_EQ(store->PublishedSequence(kDefaultPartitionCount), 1u);
     EXPECT_EQ(store->PublishedSequence(4), 0u);
