@@ -510,32 +510,43 @@ void FeedFollower::ApplyRound(Stream* stream, RoundMode mode) {
     }
     for (Work& w : work) w.committed = committed;
   } else if (applied_total > 0) {
-    // One set per partition, committed concurrently: the store syncs the
-    // sets queued together once. The count lives on the heap, shared with
-    // the callbacks, so that none touches this frame after it returns.
-    struct Pending {
-      absl::Mutex mu;
-      size_t left = 0;  // guarded by mu
-    };
-    auto pending = std::make_shared<Pending>();
+    std::vector<Work*> sets;
     for (Work& w : work) {
-      if (w.applied_count == 0) continue;
+      if (w.applied_count > 0) sets.push_back(&w);
+    }
+    if (sets.size() == 1) {
+      // The usual case away from bursts: Commit wakes this thread from the
+      // committer, one thread hand-off fewer than a callback.
+      sets[0]->committed =
+          options_.store->Commit(std::move(sets[0]->set), kProjectionDurability)
+              .status();
+    } else {
+      // One set per partition, committed concurrently: the store syncs the
+      // sets queued together once. The count lives on the heap, shared with
+      // the callbacks, so that none touches this frame after it returns.
+      struct Pending {
+        absl::Mutex mu;
+        size_t left = 0;  // guarded by mu
+      };
+      auto pending = std::make_shared<Pending>();
       {
         absl::MutexLock lock(&pending->mu);
-        ++pending->left;
+        pending->left = sets.size();
       }
-      options_.store->CommitAsync(
-          std::move(w.set),
-          [&w, pending](absl::StatusOr<storage::CommitResult> result) {
-            absl::MutexLock lock(&pending->mu);
-            w.committed = result.status();
-            --pending->left;
-          },
-          kProjectionDurability);
+      for (Work* w : sets) {
+        options_.store->CommitAsync(
+            std::move(w->set),
+            [w, pending](absl::StatusOr<storage::CommitResult> result) {
+              absl::MutexLock lock(&pending->mu);
+              w->committed = result.status();
+              --pending->left;
+            },
+            kProjectionDurability);
+      }
+      absl::MutexLock lock(&pending->mu);
+      pending->mu.Await(absl::Condition(
+          +[](Pending* p) { return p->left == 0; }, pending.get()));
     }
-    absl::MutexLock lock(&pending->mu);
-    pending->mu.Await(absl::Condition(
-        +[](Pending* p) { return p->left == 0; }, pending.get()));
   }
   const absl::Time applied_time = absl::Now();
   for (Work& w : work) {

@@ -34,8 +34,11 @@ struct Store::Pending {
   WriteSet set;
   bool durable = true;
   // Called with the result on the completion thread, which frees the
-  // Pending afterwards.
+  // Pending afterwards; on the committer instead when `at_once`.
   CommitCallback done;
+  // `done` only wakes a thread waiting in Commit(): running it on the
+  // committer saves a hand-off to the completion thread per commit.
+  bool at_once = false;
   absl::StatusOr<CommitResult> result;
 };
 
@@ -315,24 +318,31 @@ absl::StatusOr<CommitResult> Store::Commit(WriteSet set,
                                            Durability durability) {
   absl::Notification done;
   absl::StatusOr<CommitResult> result;
-  CommitAsync(
+  Enqueue(NewPending(
       std::move(set),
       [&](absl::StatusOr<CommitResult> r) {
         result = std::move(r);
         done.Notify();
       },
-      durability);
+      durability, /*at_once=*/true));
   done.WaitForNotification();
   return result;
 }
 
 void Store::CommitAsync(WriteSet set, CommitCallback done,
                         Durability durability) {
+  Enqueue(NewPending(std::move(set), std::move(done), durability,
+                     /*at_once=*/false));
+}
+
+Store::Pending* Store::NewPending(WriteSet set, CommitCallback done,
+                                  Durability durability, bool at_once) {
   auto* pending = new Pending;
   pending->durable = SyncsBeforeReporting(set, durability);
   pending->set = std::move(set);
   pending->done = std::move(done);
-  Enqueue(pending);
+  pending->at_once = at_once;
+  return pending;
 }
 
 void Store::AuditRead(AuditEntry entry) {
@@ -609,9 +619,18 @@ void Store::CommitGroup(std::vector<AuditEntry>& reads,
     if (!state.event_partitions.empty()) ++event_generation_;
   }
   if (!state.event_partitions.empty()) generation_cv_.SignalAll();
-  if (group.empty()) return;
+  std::vector<Pending*> later;
+  for (Pending* p : group) {
+    if (!p->at_once) {
+      later.push_back(p);
+      continue;
+    }
+    p->done(std::move(p->result));
+    delete p;
+  }
+  if (later.empty()) return;
   absl::MutexLock lock(&completed_mu_);
-  completed_.insert(completed_.end(), group.begin(), group.end());
+  completed_.insert(completed_.end(), later.begin(), later.end());
 }
 
 void Store::CompleteLoop() {

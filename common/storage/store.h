@@ -373,6 +373,8 @@ class Store {
   // Indexes the entries written before the audit index existed (once per
   // database, resumable), so that ListAuditOf covers the whole trail.
   absl::Status IndexAuditTrail();
+  static Pending* NewPending(WriteSet set, CommitCallback done,
+                             Durability durability, bool at_once);
   void Enqueue(Pending* pending);
   void CommitLoop();
   // What the sets of the group being committed have written so far, so that
