@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "common/auth/crypto.h"
 #include "common/status/status_matchers.h"
 #include "common/storage/columns.h"
@@ -574,6 +575,36 @@ TEST(StoreTest, AsyncCallbacksRunInCommitOrderAndAllRunBeforeClose) {
   for (int i = 0; i < kWrites; ++i) {
     EXPECT_EQ(sequences[i], static_cast<uint64_t>(i + 1));
   }
+}
+
+TEST(StoreTest, BlockingCommitReturnsWithoutTheCompletionThread) {
+  TempDir dir;
+  auto store = OpenStore(dir);
+  // An async callback holds the completion thread until the blocking commit
+  // after it has returned: Commit is woken by the committer, not through
+  // the completion thread.
+  absl::Notification callback_started;
+  absl::Notification release_callback;
+  WriteSet async_set;
+  async_set.AppendEvent(CaseEvent(0, "c1"));
+  store->CommitAsync(std::move(async_set), [&](absl::StatusOr<CommitResult> r) {
+    EXPECT_OK(r);
+    callback_started.Notify();
+    release_callback.WaitForNotification();
+  });
+  ASSERT_TRUE(
+      callback_started.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  absl::Notification committed;
+  std::thread writer([&] {
+    WriteSet set;
+    set.AppendEvent(CaseEvent(0, "c2"));
+    EXPECT_OK(store->Commit(std::move(set)));
+    committed.Notify();
+  });
+  EXPECT_TRUE(committed.WaitForNotificationWithTimeout(absl::Seconds(30)))
+      << "Commit waited for the completion thread";
+  release_callback.Notify();
+  writer.join();
 }
 
 TEST(StoreTest, WaitForBackgroundWorkReturnsOnceWritesSettle) {
