@@ -486,18 +486,25 @@ absl::Status PartnerReferralServiceImpl::Inbox(
   }
   // Each referral's view written in place into the answer, which lives on
   // the call's arena.
+  std::set<std::string> cases_shown;
   ASSIGN_OR_RETURN(
       std::string next_page_token,
       parts_.referrals->VisitForOrganization(
           actor.principal.agency_id(), statuses,
           api::EffectivePageSize(request.page()), request.page().page_token(),
-          [response](const Referral& r) {
+          [response, &cases_shown](const Referral& r) {
             // Drafts are never in the organization's indexes; checked
             // again so that nothing unsent could ever show.
             if (r.status() == homeward::v1::REFERRAL_STATUS_DRAFT) return;
             WriteSharedView(r, response->add_referrals());
+            cases_shown.insert(r.case_id());
           }));
   response->set_next_page_token(std::move(next_page_token));
+  // The page shows each returnee's shared summary to another agency: one
+  // read audit entry per case on it, as GetSharedReferral leaves for one.
+  for (const std::string& case_id : cases_shown) {
+    parts_.referrals->AuditRead(actor, case_id);
+  }
   return absl::OkStatus();
 }
 

@@ -618,6 +618,45 @@ TEST_F(ReferralServiceTest, PartnersSeeOnlyTheirOwnReferralsSharedView) {
   EXPECT_EQ(s.SerializeAsString(), SharedViewOf(*stored).SerializeAsString());
 }
 
+// The inbox shows each returnee's shared summary to another agency, so a
+// page is attributable like a GetSharedReferral: one read entry per case on
+// it, naming the partner's user; a partner whose page shows nothing of a
+// case leaves none for it.
+TEST_F(ReferralServiceTest, APartnersInboxPageIsAuditedOncePerCaseShown) {
+  const char kOtherCase[] = "C00000000000000000002";
+  ASSERT_NO_FATAL_FAILURE(ApplyCaseEvent(CaseRegisteredEvent(
+      CaseAt(kOtherCase, 1, kOffice, v1::CASE_STAGE_INTAKE, kPartitions), 2,
+      kPartitions)));
+  MustCreate("req-1", "svc-a");
+  MustCreate("req-2", "svc-a");
+  v1::CreateReferralRequest other = CreateRequest("req-3", "svc-a");
+  other.mutable_referral()->set_case_id(kOtherCase);
+  Referral third;
+  ASSERT_TRUE(Create(kManager, other, &third).ok());
+  EXPECT_THAT(Inbox(Partner("staff-b", "org-b")), IsEmpty());
+  EXPECT_EQ(Inbox(Partner("staff-a", "org-a")).size(), 3u);
+
+  // Read audits ride with the next durable commit.
+  storage::WriteSet barrier;
+  barrier.PutCursor("test-barrier", 0, 1);
+  ASSERT_THAT(store_->Commit(std::move(barrier)).status(), IsOk());
+  auto inbox_reads = [&](const char* case_id) {
+    std::vector<std::string> readers;
+    auto audit = store_->ListAuditOf(case_id, 100, "");
+    EXPECT_THAT(audit.status(), IsOk());
+    if (!audit.ok()) return readers;
+    for (const auto& e : audit->entries) {
+      if (e.action() == "homeward.v1.PartnerReferralService/ListInbox") {
+        readers.push_back(e.user_id());
+      }
+    }
+    return readers;
+  };
+  EXPECT_THAT(inbox_reads(kCase), ElementsAre("staff-a"));
+  EXPECT_THAT(inbox_reads(kOtherCase), ElementsAre("staff-a"));
+  EXPECT_OK(store_->VerifyAuditChain());
+}
+
 TEST_F(ReferralServiceTest, WithdrawnConsentHidesTheSummaryFromThePartner) {
   const Referral r = MustCreate("req-1", "svc-a");
   ASSERT_NO_FATAL_FAILURE(ApplyCaseEvent(ConsentWithdrawnEvent(
