@@ -9,8 +9,11 @@ FileVersion FileVersionOf(const struct stat& st) {
   v.device = st.st_dev;
   v.inode = st.st_ino;
   v.size = static_cast<unsigned long long>(st.st_size);
+  v.mode = st.st_mode;
   v.mtime_sec = st.st_mtim.tv_sec;
   v.mtime_nsec = st.st_mtim.tv_nsec;
+  v.ctime_sec = st.st_ctim.tv_sec;
+  v.ctime_nsec = st.st_ctim.tv_nsec;
   return v;
 }
 

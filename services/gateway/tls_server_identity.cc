@@ -5,9 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
-#include <sys/stat.h>
 
-#include <cerrno>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -55,23 +53,12 @@ bool KeyMismatch() {
   return false;
 }
 
-// What tells whether a file changed: where it is and when it last changed.
-// A file replaced by rename (or a re-pointed symbolic link) has a new inode,
-// one rewritten in place new times.
-std::string StampOf(const std::string& path) {
-  if (path.empty()) return "-";
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) return absl::StrCat("missing ", errno);
-  return absl::StrCat(st.st_dev, ":", st.st_ino, ":", st.st_size, ":",
-                      st.st_mode, ":", st.st_mtim.tv_sec, ".",
-                      st.st_mtim.tv_nsec, ":", st.st_ctim.tv_sec, ".",
-                      st.st_ctim.tv_nsec);
-}
-
-std::string StampOf(const TlsFiles& files) {
-  return absl::StrCat(StampOf(files.certificate_file()), " ",
-                      StampOf(files.private_key_file()), " ",
-                      StampOf(files.ca_file()));
+// The versions of the certificate, key and CA files (an unset path's is
+// not present).
+TlsServerIdentity::FilesVersion VersionOf(const TlsFiles& files) {
+  return {server::FileVersionOf(files.certificate_file()),
+          server::FileVersionOf(files.private_key_file()),
+          server::FileVersionOf(files.ca_file())};
 }
 
 // An encrypted key would otherwise make OpenSSL prompt on the terminal.
@@ -210,39 +197,39 @@ absl::StatusOr<std::shared_ptr<SSL_CTX>> BuildContext(
 
 absl::StatusOr<std::shared_ptr<TlsServerIdentity>> TlsServerIdentity::Load(
     const TlsFiles& files, std::string field) {
-  // Stamped before reading: a change made while reading is seen next time.
-  std::string stamp = StampOf(files);
+  // Looked at before reading: a change made while reading is seen next time.
+  FilesVersion version = VersionOf(files);
   absl::StatusOr<std::shared_ptr<SSL_CTX>> context = BuildContext(files, field);
   if (!context.ok()) return context.status();
   WarnIfOutOfDate(context->get(), field);
   return std::shared_ptr<TlsServerIdentity>(new TlsServerIdentity(
-      files, std::move(field), *std::move(context), std::move(stamp)));
+      files, std::move(field), *std::move(context), version));
 }
 
 TlsServerIdentity::TlsServerIdentity(TlsFiles files, std::string field,
                                      std::shared_ptr<ssl_ctx_st> context,
-                                     std::string stamp)
+                                     FilesVersion version)
     : files_(std::move(files)),
       field_(std::move(field)),
-      loaded_stamp_(std::move(stamp)),
+      loaded_(version),
       current_(std::move(context)) {}
 
 bool TlsServerIdentity::Refresh() {
-  const std::string stamp = StampOf(files_);
-  if (stamp == loaded_stamp_) {
-    pending_stamp_.clear();
+  const FilesVersion now = VersionOf(files_);
+  if (now == loaded_) {
+    pending_.reset();
     return false;
   }
   // Changed: wait one more look, so a pair being replaced file by file is
   // read once both are in place.
-  if (stamp != pending_stamp_) {
-    pending_stamp_ = stamp;
+  if (pending_ != now) {
+    pending_ = now;
     return false;
   }
-  if (stamp == failed_stamp_) return false;  // already reported
+  if (failed_ == now) return false;  // already reported
   absl::StatusOr<std::shared_ptr<SSL_CTX>> next = BuildContext(files_, field_);
   if (!next.ok()) {
-    failed_stamp_ = stamp;
+    failed_ = now;
     server::Log(
         "error",
         "the TLS files changed but cannot be used: still serving the "
@@ -256,9 +243,9 @@ bool TlsServerIdentity::Refresh() {
     absl::MutexLock lock(&mu_);
     current_ = *std::move(next);
   }
-  loaded_stamp_ = stamp;
-  pending_stamp_.clear();
-  failed_stamp_.clear();
+  loaded_ = now;
+  pending_.reset();
+  failed_.reset();
   server::Log(
       "info", "serving a new TLS certificate",
       {{"field", field_}, {"serial", serial}, {"not_after", not_after}});

@@ -27,12 +27,15 @@
 #ifndef HOMEWARD_SERVICES_GATEWAY_TLS_SERVER_IDENTITY_H_
 #define HOMEWARD_SERVICES_GATEWAY_TLS_SERVER_IDENTITY_H_
 
+#include <array>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "common/server/file_version.h"
 #include "homeward/internal/v1/config.pb.h"
 
 // OpenSSL's SSL_CTX, declared here so that this header needs no OpenSSL
@@ -43,6 +46,9 @@ namespace homeward::gateway {
 
 class TlsServerIdentity {
  public:
+  // The versions of the certificate, key and CA files, in that order.
+  using FilesVersion = std::array<server::FileVersion, 3>;
+
   // Builds the first context from `files`. INVALID_ARGUMENT with a violation
   // of "<field>.certificate_file", "<field>.private_key_file" or
   // "<field>.ca_file" for each file that is missing, unparseable or (the
@@ -64,15 +70,15 @@ class TlsServerIdentity {
 
  private:
   TlsServerIdentity(homeward::internal::v1::TlsFiles files, std::string field,
-                    std::shared_ptr<ssl_ctx_st> context, std::string stamp);
+                    std::shared_ptr<ssl_ctx_st> context, FilesVersion version);
 
   const homeward::internal::v1::TlsFiles files_;
   const std::string field_;
-  // The files' status when the current context was read, when a change was
-  // last seen, and when a new pair last failed (each empty when none).
-  std::string loaded_stamp_;
-  std::string pending_stamp_;
-  std::string failed_stamp_;
+  // The files' versions when the current context was read, when a change
+  // was last seen, and when a new pair last failed.
+  FilesVersion loaded_;
+  std::optional<FilesVersion> pending_;
+  std::optional<FilesVersion> failed_;
 
   mutable absl::Mutex mu_;
   std::shared_ptr<ssl_ctx_st> current_ ABSL_GUARDED_BY(mu_);
