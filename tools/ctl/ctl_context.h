@@ -26,7 +26,6 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
-#include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "homeward/internal/v1/config.pb.h"
 
@@ -83,17 +82,8 @@ class CtlContext {
   // A whole answer message as JSON (--output json), for commands whose
   // answer is one RPC response; with --output table print a Table instead.
   // CtlSession prints the JSON object alone; this default (for contexts
-  // written before it existed) prints it as a one-cell table.
-  virtual void PrintMessage(const google::protobuf::Message& message) {
-    google::protobuf::util::JsonPrintOptions options;
-    options.preserve_proto_field_names = true;
-    std::string json;
-    if (!google::protobuf::util::MessageToJsonString(message, &json, options)
-             .ok()) {
-      json = "{}";
-    }
-    Print(Table{{"message"}, {{json}}});
-  }
+  // written before it existed) prints it as a one-cell table (output.cc).
+  virtual void PrintMessage(const google::protobuf::Message& message);
   virtual std::unique_ptr<Progress> StartProgress(const std::string& label,
                                                   uint64_t total) = 0;
 };

@@ -1,6 +1,8 @@
 #include "tools/ctl/output.h"
 
 #include <algorithm>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -111,6 +113,12 @@ std::string FormatMessageJson(const google::protobuf::Message& message) {
     json = "{}";
   }
   return json + "\n";
+}
+
+void CtlContext::PrintMessage(const google::protobuf::Message& message) {
+  std::string json = FormatMessageJson(message);
+  json.pop_back();  // the line's newline: the cell holds the object alone
+  Print(Table{{"message"}, {{std::move(json)}}});
 }
 
 }  // namespace homeward::ctl
