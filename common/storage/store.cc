@@ -604,6 +604,7 @@ void Store::CommitGroup(std::vector<AuditEntry>& reads,
       audit_hash_ = std::move(saved_audit_hash);
     }
   }
+  const bool appended_events = !state.event_partitions.empty();
   {
     absl::MutexLock lock(&generation_mu_);
     // Restored on failure: last_sequence_ is then what was published.
@@ -616,9 +617,9 @@ void Store::CommitGroup(std::vector<AuditEntry>& reads,
       }
     }
     ++generation_;
-    if (!state.event_partitions.empty()) ++event_generation_;
+    if (appended_events) ++event_generation_;
   }
-  if (!state.event_partitions.empty()) generation_cv_.SignalAll();
+  if (appended_events) generation_cv_.SignalAll();
   std::vector<Pending*> later;
   for (Pending* p : group) {
     if (!p->at_once) {
