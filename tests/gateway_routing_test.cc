@@ -6,7 +6,6 @@
 // these tests hold whatever the services answer. End-to-end checks against
 // real assessment replicas are in gateway_services_test.cc.
 
-#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -46,12 +45,14 @@
 #include "tests/fixtures/closed_port.h"
 #include "tests/fixtures/fake_replica.h"
 #include "tests/fixtures/gateway_client.h"
+#include "tests/fixtures/health_probe.h"
 
 namespace homeward::gateway {
 namespace {
 
+using ::homeward::testing::CheckHealth;
 using ::homeward::testing::ClosedPort;
-
+using ::homeward::testing::HealthOf;
 using ::homeward::testing::IsOk;
 using ::homeward::testing::StatusIs;
 using ::testing::AllOf;
@@ -541,21 +542,6 @@ TEST(GatewayRoutingTest, PlanCallsReachThePlanningReplicaOwningTheCase) {
       ElementsAre(ViolationOn("plan.case_id")));
 }
 
-grpc::health::v1::HealthCheckResponse::ServingStatus HealthOf(
-    const GatewayServer& gateway, const std::string& service,
-    grpc::StatusCode* code) {
-  auto stub = grpc::health::v1::Health::NewStub(
-      homeward::testing::LoopbackChannel(gateway.grpc_port()));
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(10));
-  grpc::health::v1::HealthCheckRequest request;
-  request.set_service(service);
-  grpc::health::v1::HealthCheckResponse response;
-  *code = stub->Check(&context, request, &response).error_code();
-  return response.status();
-}
-
 // A deployment without the planning service: the gateway starts without a
 // route for it, serves the other backends and is ready, and answers plan
 // calls UNIMPLEMENTED naming the backend on both faces, without reaching any
@@ -601,11 +587,13 @@ TEST(GatewayRoutingTest, WithoutAPlanningRoutePlanCallsAreUnimplemented) {
     absl::SleepFor(absl::Milliseconds(100));
   }
   EXPECT_TRUE(gateway->Ready());
-  grpc::StatusCode code;
-  EXPECT_EQ(HealthOf(*gateway, "homeward.v1.CaseService", &code),
+  EXPECT_EQ(HealthOf(gateway->grpc_port(), "homeward.v1.CaseService"),
             grpc::health::v1::HealthCheckResponse::SERVING);
-  HealthOf(*gateway, "homeward.v1.PlanService", &code);
-  EXPECT_EQ(code, grpc::StatusCode::NOT_FOUND);
+  grpc::health::v1::HealthCheckResponse plan_health;
+  EXPECT_EQ(
+      CheckHealth(gateway->grpc_port(), "homeward.v1.PlanService", &plan_health)
+          .error_code(),
+      grpc::StatusCode::NOT_FOUND);
 }
 
 // ---------------------------------------------------------------------------
