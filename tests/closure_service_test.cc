@@ -725,6 +725,44 @@ TEST_F(ClosureServiceTest, ReopenSchedulesTheRestOfTheCadenceAgain) {
   EXPECT_EQ(Scheduled(kCase), 0);
 }
 
+// Once the retention job anonymised the case, it stays closed: the
+// assessment service refuses to move it out of CLOSED, so ReopenCase is
+// refused here and changes nothing.
+TEST_F(ClosureServiceTest, AnAnonymisedCaseCannotBeReopened) {
+  Closure closed =
+      MustClose(kSupervisor, kCase, "close-1", v1::CLOSURE_STATUS_CLOSED);
+  v1::Event anonymised = About(kCase);
+  v1::CaseAnonymised& a = *anonymised.mutable_case_anonymised();
+  a.set_case_id(kCase);
+  v1::Case& c = *a.mutable_case_();
+  c.set_case_id(kCase);
+  c.set_etag("3");
+  c.set_partition(PartitionOf(kCase));
+  c.set_office_id(kOffice);
+  c.set_case_manager_id("cm-1");
+  c.set_programme_id(kProgramme);
+  c.set_stage(v1::CASE_STAGE_CLOSED);
+  *c.mutable_anonymise_time() = anonymised.time();
+  ASSERT_NO_FATAL_FAILURE(Feed(*cases_, anonymised));
+  // Read again: the anonymisation rewrote the closure (a new etag).
+  ASSERT_TRUE(GetClosure(kManager, kCase, "", &closed).ok());
+
+  Closure out;
+  grpc::Status s = Reopen(kManager, closed, "reopen-1",
+                          "returnee asked for support again", &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(Preconditions(s),
+              ElementsAre(std::make_pair("CASE_ANONYMISED", kCase)));
+  EXPECT_EQ(Scheduled(kCase), 0);
+  EXPECT_EQ(ClosureEvents(kCase).size(), 1u);
+  ASSERT_TRUE(GetClosure(kManager, kCase, "", &out).ok());
+  EXPECT_EQ(out.status(), v1::CLOSURE_STATUS_CLOSED);
+  // The other case, not anonymised, still reopens.
+  Closure free_closed = MustClose(kSupervisor, kFreeCase, "close-free",
+                                  v1::CLOSURE_STATUS_CLOSED);
+  EXPECT_TRUE(Reopen(kManager, free_closed, "reopen-free", "back", &out).ok());
+}
+
 TEST_F(ClosureServiceTest, StaleReopenEtagChangesNothing) {
   Closure closed =
       MustClose(kSupervisor, kCase, "close-1", v1::CLOSURE_STATUS_CLOSED);

@@ -301,6 +301,7 @@ absl::Status CaseClosureServiceImpl::Reopen(
   }
   ASSIGN_OR_RETURN(FollowUpCase c,
                    parts_.cases->Get(partition, request.case_id()));
+  RETURN_IF_ERROR(CheckNotAnonymised(c));
   ASSIGN_OR_RETURN(
       Closure current,
       parts_.closures->Get(partition, request.case_id(), request.closure_id()));
@@ -317,6 +318,10 @@ absl::Status CaseClosureServiceImpl::Reopen(
                                    request.etag(), request.request_id()));
   RETURN_IF_ERROR(parts_.contacts->ScheduleFrom(c, api::ToDate(api::TodayUtc()),
                                                 prepared.set));
+  // The case as read above: an anonymisation applied meanwhile fails the
+  // write, and the retry is refused by the check above.
+  prepared.set.ExpectVersion(partition, kFollowUpCaseKind, request.case_id(),
+                             c.record_version);
   parts_.closures->CommitAsync(std::move(prepared), std::move(done));
   return absl::OkStatus();
 }

@@ -90,7 +90,29 @@ absl::Status FollowUpCases::ApplyAnonymised(const Event& event,
   actor.method = "CaseAnonymised";
   RETURN_IF_ERROR(
       contacts_->AnonymiseCase(actor, event.partition(), case_id, set));
-  return closures_.AnonymiseCase(actor, event.partition(), case_id, set);
+  RETURN_IF_ERROR(
+      closures_.AnonymiseCase(actor, event.partition(), case_id, set));
+  // Marked, so that the case is never reopened here (the assessment service
+  // refuses to move an anonymised case out of CLOSED). A new record version:
+  // a reopening read before it fails its expectation and is asked again.
+  FollowUpCaseRecord record;
+  ASSIGN_OR_RETURN(bool found,
+                   store_->GetRecord(event.partition(), kFollowUpCaseKind,
+                                     case_id, &record, nullptr));
+  if (!found || record.anonymised()) return absl::OkStatus();
+  record.set_anonymised(true);
+  set.PutRecord(event.partition(), kFollowUpCaseKind, case_id, event.sequence(),
+                record);
+  return absl::OkStatus();
+}
+
+absl::Status CheckNotAnonymised(const FollowUpCase& c) {
+  if (!c.record.anonymised()) return absl::OkStatus();
+  return errors::FailedPrecondition(
+      "CASE_ANONYMISED", c.record.case_id(),
+      absl::StrCat("case ", c.record.case_id(),
+                   " was anonymised after its programme's retention period; "
+                   "it cannot be reopened"));
 }
 
 absl::Status FollowUpCases::ApplyCase(const Event& event,

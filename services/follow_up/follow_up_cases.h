@@ -122,7 +122,7 @@ class FollowUpCases : public feeds::EventConsumer {
                             storage::WriteSet& set) const;
   // CaseAnonymised (docs/RETENTION.md): the free text of the case's
   // contacts and closures removed (ContactStore::AnonymiseCase,
-  // ClosureStore::AnonymiseCase).
+  // ClosureStore::AnonymiseCase), and the case marked anonymised.
   absl::Status ApplyAnonymised(const homeward::v1::Event& event,
                                storage::WriteSet& set) const;
 
@@ -133,6 +133,11 @@ class FollowUpCases : public feeds::EventConsumer {
   ClosureStore closures_;
   cases::CaseDirectory directory_;
 };
+
+// FAILED_PRECONDITION (CASE_ANONYMISED) once the view has applied the case's
+// CaseAnonymised: for ReopenCase, the one change that would take a closed
+// case out of CLOSED.
+absl::Status CheckNotAnonymised(const FollowUpCase& c);
 
 }  // namespace homeward::follow_up
 
