@@ -735,12 +735,8 @@ TEST_F(ClosureServiceTest, AnAnonymisedCaseCannotBeReopened) {
   v1::CaseAnonymised& a = *anonymised.mutable_case_anonymised();
   a.set_case_id(kCase);
   v1::Case& c = *a.mutable_case_();
-  c.set_case_id(kCase);
+  c = CaseRegistered(kCase, kProgramme).case_registered().case_();
   c.set_etag("3");
-  c.set_partition(PartitionOf(kCase));
-  c.set_office_id(kOffice);
-  c.set_case_manager_id("cm-1");
-  c.set_programme_id(kProgramme);
   c.set_stage(v1::CASE_STAGE_CLOSED);
   *c.mutable_anonymise_time() = anonymised.time();
   ASSERT_NO_FATAL_FAILURE(Feed(*cases_, anonymised));
