@@ -1,5 +1,6 @@
 // Append-only records of one case, such as consent decisions and counselling
-// sessions. Each record is written once, in its case's partition, together
+// sessions. Each record is written once (the retention job's RewriteEach
+// aside), in its case's partition, together
 // with its index entry, its event and an audit entry in one WriteSet; a
 // request id makes the append idempotent per case; records list in
 // recording order because their ids are time-ordered.
@@ -35,6 +36,7 @@
 #include "common/storage/indexed_records.h"
 #include "common/storage/page.h"
 #include "common/storage/store.h"
+#include "common/storage/write_set.h"
 #include "homeward/v1/cases.pb.h"
 #include "homeward/v1/events.pb.h"
 
@@ -121,6 +123,36 @@ class CaseRecordLog {
       token = std::move(page.next_page_token);
     } while (!token.empty());
     return all;
+  }
+
+  // Adds to `set` a rewrite of each of the case's records that `change`
+  // alters (it returns true), at the record's next version and expecting the
+  // version read. Records are otherwise written once: this is for the
+  // retention job, which removes their free text when it anonymises the
+  // case (docs/RETENTION.md).
+  template <typename Change>
+  absl::Status RewriteEach(CaseKey c, Change change,
+                           storage::WriteSet& set) const {
+    constexpr int kIdsPerRead = 200;
+    std::string token;
+    do {
+      ASSIGN_OR_RETURN(storage::IndexPage ids,
+                       store_->ListIndex({c.partition}, index_, c.case_id,
+                                         kIdsPerRead, token));
+      for (const storage::IndexEntry& entry : ids.entries) {
+        Record r;
+        uint64_t version = 0;
+        RETURN_IF_ERROR(storage::ReadIndexedRecord(
+                            *store_, entry, kind_,
+                            storage::MissingRecord::kCorruption, &r, &version)
+                            .status());
+        if (!change(r)) continue;
+        set.ExpectVersion(entry.partition, kind_, entry.id, version)
+            .PutRecord(entry.partition, kind_, entry.id, version + 1, r);
+      }
+      token = std::move(ids.next_page_token);
+    } while (!token.empty());
+    return absl::OkStatus();
   }
 
   // Records that `actor` read the case's records.

@@ -5,6 +5,7 @@
 #include "common/storage/clock.h"
 #include "common/storage/ids.h"
 #include "services/assessment/case_validation.h"
+#include "services/assessment/retention_rules.h"
 
 namespace homeward::assessment {
 
@@ -42,6 +43,12 @@ absl::StatusOr<std::vector<ConsentRecord>> ConsentStore::History(
 void ConsentStore::AuditRead(const service::Actor& actor,
                              absl::string_view case_id) {
   log_.AuditRead(actor, case_id);
+}
+
+absl::Status ConsentStore::RemoveFreeTextOfCase(const homeward::v1::Case& c,
+                                                storage::WriteSet& set) const {
+  return log_.RewriteEach(
+      c, [](homeward::v1::ConsentRecord& r) { return RemoveFreeText(r); }, set);
 }
 
 }  // namespace homeward::assessment

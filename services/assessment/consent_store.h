@@ -44,6 +44,11 @@ class ConsentStore {
       const homeward::v1::Case& c) const;
   // Records that `actor` read the consent records of `case_id`.
   void AuditRead(const service::Actor& actor, absl::string_view case_id);
+  // Adds to `set` the rewrite of each of the case's consent decisions that
+  // holds free text, without it (RemoveFreeText, retention_rules.h): for the
+  // retention job's anonymisation of the case.
+  absl::Status RemoveFreeTextOfCase(const homeward::v1::Case& c,
+                                    storage::WriteSet& set) const;
 
  private:
   cases::CaseRecordLog<homeward::v1::ConsentRecord> log_;

@@ -4,6 +4,7 @@
 #include "common/status/status_macros.h"
 #include "common/storage/clock.h"
 #include "common/storage/ids.h"
+#include "services/assessment/retention_rules.h"
 
 namespace homeward::assessment {
 
@@ -35,6 +36,13 @@ CounsellingStore::List(const homeward::v1::Case& c, int page_size,
 void CounsellingStore::AuditRead(const service::Actor& actor,
                                  absl::string_view case_id) {
   log_.AuditRead(actor, case_id);
+}
+
+absl::Status CounsellingStore::RemoveFreeTextOfCase(
+    const homeward::v1::Case& c, storage::WriteSet& set) const {
+  return log_.RewriteEach(
+      c, [](homeward::v1::CounsellingSession& r) { return RemoveFreeText(r); },
+      set);
 }
 
 }  // namespace homeward::assessment

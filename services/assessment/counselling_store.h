@@ -47,6 +47,11 @@ class CounsellingStore {
       absl::string_view page_token) const;
   // Records that `actor` read the counselling log of `case_id`.
   void AuditRead(const service::Actor& actor, absl::string_view case_id);
+  // Adds to `set` the rewrite of each of the case's counselling sessions that
+  // holds free text, without it (RemoveFreeText, retention_rules.h): for the
+  // retention job's anonymisation of the case.
+  absl::Status RemoveFreeTextOfCase(const homeward::v1::Case& c,
+                                    storage::WriteSet& set) const;
 
  private:
   cases::CaseRecordLog<homeward::v1::CounsellingSession> log_;

@@ -18,6 +18,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/wrappers.pb.h"
 #include "services/assessment/need_rules.h"
+#include "services/assessment/retention_rules.h"
 
 namespace homeward::assessment {
 namespace {
@@ -187,6 +188,21 @@ typename R::Record PutChange(WriteSet& set, uint32_t p,
   R::Announce(event, record);
   set.AppendEvent(std::move(event));
   return record;
+}
+
+// Adds the change of each of the case's records that holds free text,
+// without it (RemoveFreeText), with its event.
+template <typename R>
+absl::Status RemoveCaseFreeText(const storage::Store& store,
+                                const service::Actor& actor, uint32_t p,
+                                absl::string_view case_id, WriteSet& set) {
+  ASSIGN_OR_RETURN(auto all, ReadCase<R>(store, p, case_id));
+  for (Versioned<typename R::Record>& v : all) {
+    if (!RemoveFreeText(v.record)) continue;
+    PutChange<R>(set, p, std::move(v.record), v.version,
+                 actor.principal.user_id(), actor.request_id);
+  }
+  return absl::OkStatus();
 }
 
 // Moves the open slot of (case, key) on from `version`, naming `open_id`.
@@ -718,6 +734,16 @@ absl::StatusOr<NeedStore::ResponseOutcome> NeedStore::PlanConcernResponders(
     WriteSet& set) const {
   return PlanResponders<ConcernRecords>(*store_, actor, partition, case_id,
                                         concern_id, responders, set);
+}
+
+absl::Status NeedStore::RemoveFreeTextOfCase(const service::Actor& actor,
+                                             uint32_t partition,
+                                             absl::string_view case_id,
+                                             WriteSet& set) const {
+  RETURN_IF_ERROR(
+      RemoveCaseFreeText<NeedRecords>(*store_, actor, partition, case_id, set));
+  return RemoveCaseFreeText<ConcernRecords>(*store_, actor, partition, case_id,
+                                            set);
 }
 
 }  // namespace homeward::assessment

@@ -179,6 +179,16 @@ class NeedStore {
       absl::string_view case_id, absl::string_view concern_id,
       const homeward::v1::Responder& responder);
 
+  // Adds to `set` the change of each of the case's needs and concerns that
+  // holds free text, without it (RemoveFreeText, retention_rules.h), with
+  // its NeedChanged or ProtectionConcernChanged event, so that the services
+  // keeping copies drop the text too: for the retention job's anonymisation
+  // of the case.
+  absl::Status RemoveFreeTextOfCase(const service::Actor& actor,
+                                    uint32_t partition,
+                                    absl::string_view case_id,
+                                    storage::WriteSet& set) const;
+
  private:
   storage::Store* store_;
 };

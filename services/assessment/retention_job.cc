@@ -16,7 +16,6 @@
 #include "common/server/log.h"
 #include "common/status/status_macros.h"
 #include "common/storage/clock.h"
-#include "google/protobuf/util/message_differencer.h"
 #include "services/assessment/audit_service.h"
 #include "services/assessment/retention_rules.h"
 
@@ -28,28 +27,10 @@ using homeward::v1::RetentionReport;
 
 constexpr char kRunRetention[] = "homeward.v1.RetentionService/RunRetention";
 
-// The copy of the case `event` carries, if it is a case event; nullptr
-// otherwise (cases::CarriedCase, writable).
-Case* CarriedCaseOf(homeward::v1::Event& event) {
-  switch (event.payload_case()) {
-    case homeward::v1::Event::kCaseRegistered:
-      return event.mutable_case_registered()->mutable_case_();
-    case homeward::v1::Event::kCaseUpdated:
-      return event.mutable_case_updated()->mutable_case_();
-    case homeward::v1::Event::kCaseAssigned:
-      return event.case_assigned().has_case_()
-                 ? event.mutable_case_assigned()->mutable_case_()
-                 : nullptr;
-    case homeward::v1::Event::kCaseStageChanged:
-      return event.mutable_case_stage_changed()->mutable_case_();
-    default:
-      return nullptr;
-  }
-}
-
 // The past events of `due` cases in `partition` that carry a copy of the
-// case with what identifies the returnee, rewritten without it, by case id.
-// One pass over the partition's outbox for all of them.
+// case with what identifies the returnee, or a need or concern with free
+// text, rewritten without it (ScrubPastEvent), by case id. One pass over the
+// partition's outbox for all of them.
 absl::StatusOr<
     absl::flat_hash_map<std::string, std::vector<homeward::v1::Event>>>
 EventsToRewrite(const storage::Store& store, uint32_t partition,
@@ -64,14 +45,7 @@ EventsToRewrite(const storage::Store& store, uint32_t partition,
     after = events.back().sequence();
     for (homeward::v1::Event& event : events) {
       if (!due.contains(event.subject_id())) continue;
-      Case* carried = CarriedCaseOf(event);
-      if (carried == nullptr) continue;
-      Case scrubbed = WithoutIdentity(*carried);
-      if (google::protobuf::util::MessageDifferencer::Equals(scrubbed,
-                                                             *carried)) {
-        continue;
-      }
-      *carried = std::move(scrubbed);
+      if (!ScrubPastEvent(event)) continue;
       rewrites[event.subject_id()].push_back(std::move(event));
     }
   }
@@ -154,15 +128,7 @@ absl::StatusOr<RetentionReport> RetentionJob::Run(const service::Actor& actor,
   }
   absl::btree_set<uint32_t> written;
   for (const Case& c : due) {
-    absl::StatusOr<storage::WriteSet> set =
-        cases_->Anonymise(actor, c, Anonymised(c, storage::NowTimestamp()));
-    absl::Status committed = set.status();
-    if (set.ok()) {
-      for (const homeward::v1::Event& event : rewrites[c.case_id()]) {
-        set->RewriteEvent(event);
-      }
-      committed = store_->Commit(*std::move(set)).status();
-    }
+    absl::Status committed = Anonymise(actor, c, rewrites[c.case_id()]);
     if (committed.ok()) {
       report.add_anonymised_case_ids(c.case_id());
       written.insert(c.partition());
@@ -189,6 +155,22 @@ absl::StatusOr<RetentionReport> RetentionJob::Run(const service::Actor& actor,
     }
   }
   return report;
+}
+
+absl::Status RetentionJob::Anonymise(
+    const service::Actor& actor, const Case& c,
+    const std::vector<homeward::v1::Event>& past_events) const {
+  ASSIGN_OR_RETURN(
+      storage::WriteSet set,
+      cases_->Anonymise(actor, c, Anonymised(c, storage::NowTimestamp())));
+  RETURN_IF_ERROR(
+      needs_.RemoveFreeTextOfCase(actor, c.partition(), c.case_id(), set));
+  RETURN_IF_ERROR(consents_.RemoveFreeTextOfCase(c, set));
+  RETURN_IF_ERROR(sessions_.RemoveFreeTextOfCase(c, set));
+  for (const homeward::v1::Event& event : past_events) {
+    set.RewriteEvent(event);
+  }
+  return store_->Commit(std::move(set)).status();
 }
 
 void LogRetentionReport(const RetentionReport& report,

@@ -17,6 +17,7 @@
 
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -29,6 +30,9 @@
 #include "common/storage/store.h"
 #include "homeward/v1/retention.pb.h"
 #include "services/assessment/case_store.h"
+#include "services/assessment/consent_store.h"
+#include "services/assessment/counselling_store.h"
+#include "services/assessment/need_store.h"
 
 namespace homeward::assessment {
 
@@ -45,7 +49,13 @@ class RetentionJob {
   RetentionJob(storage::Store* store, const CaseStore* cases,
                const programme::ProgrammeCatalog* programmes,
                const storage::PartitionSet* owned)
-      : store_(store), cases_(cases), programmes_(programmes), owned_(owned) {}
+      : store_(store),
+        cases_(cases),
+        programmes_(programmes),
+        owned_(owned),
+        needs_(store),
+        consents_(store),
+        sessions_(store) {}
 
   // Looks at every case of the replica; anonymises (with `dry_run`: only
   // reports) the closed ones whose latest programme version's retention has
@@ -57,10 +67,21 @@ class RetentionJob {
                                                     bool dry_run);
 
  private:
+  // One write: `c` anonymised (CaseStore::Anonymise), the free text of its
+  // needs, concerns, consent decisions and counselling sessions removed,
+  // and `past_events` (scrubbed copies of its outbox events) rewritten.
+  absl::Status Anonymise(
+      const service::Actor& actor, const homeward::v1::Case& c,
+      const std::vector<homeward::v1::Event>& past_events) const;
+
   storage::Store* store_;
   const CaseStore* cases_;
   const programme::ProgrammeCatalog* programmes_;
   const storage::PartitionSet* owned_;
+  // The case's other records, whose free text goes in the same write.
+  const NeedStore needs_;
+  const ConsentStore consents_;
+  const CounsellingStore sessions_;
   absl::Mutex run_mu_;  // one run at a time
 };
 

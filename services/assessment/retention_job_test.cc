@@ -27,6 +27,9 @@
 #include "services/assessment/case_scope.h"
 #include "services/assessment/case_stages.h"
 #include "services/assessment/case_store.h"
+#include "services/assessment/consent_store.h"
+#include "services/assessment/counselling_store.h"
+#include "services/assessment/need_store.h"
 #include "services/assessment/retention_rules.h"
 #include "tests/fixtures/case_fixtures.h"
 #include "tests/fixtures/temp_dir.h"
@@ -274,6 +277,110 @@ TEST_F(RetentionJobTest, AnonymisesOnlyTheClosedCasePastItsRetention) {
   EXPECT_TRUE(Same(Read(within_.case_id()), within_));
   EXPECT_TRUE(Same(Read(open_.case_id()), open_));
   EXPECT_TRUE(Same(Read(unknown_.case_id()), unknown_));
+}
+
+// What staff wrote in their own words about the case (its needs' and
+// concerns' text, consent notes, counselling notes) goes in the same write:
+// each record at a new version without it, the codes and statuses kept; the
+// needs and concerns announced again (the other services replace their
+// copies); their past events scrubbed. Another case's text stays.
+TEST_F(RetentionJobTest, TheFreeTextOfTheCasesOtherRecordsGoesTooInOneWrite) {
+  service::Actor cm;
+  cm.principal =
+      testing::MakePrincipal("cm-1", v1::ROLE_CASE_MANAGER, {"office-dakar"});
+  cm.request_id = "text-1";
+  const std::string text = std::string("lives with ") + kDueName + "'s uncle";
+  NeedStore needs(store_.get());
+  v1::NeedInput need;
+  need.set_dimension(v1::DIMENSION_ECONOMIC);
+  need.set_category("employment");
+  need.set_description(text);
+  need.set_priority(v1::NEED_PRIORITY_HIGH);
+  auto due_need =
+      needs.AddNeed(cm, due_.partition(), due_.case_id(), "need-1", need);
+  ASSERT_THAT(due_need.status(), IsOk());
+  auto within_need =
+      needs.AddNeed(cm, within_.partition(), within_.case_id(), "need-2", need);
+  ASSERT_THAT(within_need.status(), IsOk());
+  v1::ProtectionConcernInput concern;
+  concern.set_code("THREATS");
+  concern.set_label(text);
+  concern.set_priority(v1::NEED_PRIORITY_HIGH);
+  concern.set_response_category("protection");
+  auto due_concern = needs.AddConcern(cm, due_.partition(), due_.case_id(),
+                                      "concern-1", concern);
+  ASSERT_THAT(due_concern.status(), IsOk());
+  ConsentStore consents(store_.get());
+  v1::ConsentRecord consent;
+  consent.set_granted(true);
+  consent.set_notes(text);
+  ASSERT_THAT(consents.Record(cm, due_, "consent-1", consent).status(), IsOk());
+  CounsellingStore sessions(store_.get());
+  v1::CounsellingSession session;
+  session.add_topics("employment");
+  session.set_observations(text);
+  session.set_distress_signs_observed(true);
+  session.set_distress_notes(text);
+  session.add_agreed_next_steps(text);
+  ASSERT_THAT(sessions.Record(cm, due_, "session-1", session).status(), IsOk());
+  const uint64_t events_before = store_->PublishedSequence(due_.partition());
+
+  const RetentionReport report =
+      Run(absl::CivilDay(closed_on_.year() + 6, closed_on_.month(), 1),
+          /*dry_run=*/false);
+  ASSERT_THAT(report.anonymised_case_ids(), ElementsAre(due_.case_id()));
+
+  auto after_need =
+      needs.GetNeed(due_.partition(), due_.case_id(), due_need->need_id());
+  ASSERT_THAT(after_need.status(), IsOk());
+  EXPECT_EQ(after_need->description(), "");
+  EXPECT_EQ(after_need->category(), "employment");
+  EXPECT_EQ(after_need->priority(), v1::NEED_PRIORITY_HIGH);
+  EXPECT_EQ(after_need->status(), due_need->status());
+  EXPECT_NE(after_need->etag(), due_need->etag());
+  auto after_concern = needs.GetConcern(due_.partition(), due_.case_id(),
+                                        due_concern->concern_id());
+  ASSERT_THAT(after_concern.status(), IsOk());
+  EXPECT_EQ(after_concern->label(), "");
+  EXPECT_EQ(after_concern->code(), "THREATS");
+  auto after_consents = consents.List(due_, 10, "");
+  ASSERT_THAT(after_consents.status(), IsOk());
+  ASSERT_EQ(after_consents->items.size(), 1u);
+  EXPECT_EQ(after_consents->items[0].notes(), "");
+  EXPECT_TRUE(after_consents->items[0].granted());
+  auto after_sessions = sessions.List(due_, 10, "");
+  ASSERT_THAT(after_sessions.status(), IsOk());
+  ASSERT_EQ(after_sessions->items.size(), 1u);
+  const v1::CounsellingSession& s = after_sessions->items[0];
+  EXPECT_EQ(s.observations(), "");
+  EXPECT_EQ(s.distress_notes(), "");
+  EXPECT_THAT(s.agreed_next_steps(), IsEmpty());
+  EXPECT_TRUE(s.distress_signs_observed());
+  EXPECT_THAT(s.topics(), ElementsAre("employment"));
+
+  // Announced again after CaseAnonymised, without the text; and no event of
+  // the case, past or new, still holds it.
+  absl::StatusOr<std::vector<v1::Event>> added =
+      store_->ReadEvents(due_.partition(), events_before, 10);
+  ASSERT_THAT(added.status(), IsOk());
+  std::vector<v1::Event::PayloadCase> kinds;
+  for (const v1::Event& e : *added) kinds.push_back(e.payload_case());
+  EXPECT_THAT(kinds,
+              ElementsAre(v1::Event::kCaseAnonymised, v1::Event::kNeedChanged,
+                          v1::Event::kProtectionConcernChanged));
+  absl::StatusOr<std::vector<v1::Event>> all =
+      store_->ReadEvents(due_.partition(), 0, 1000);
+  ASSERT_THAT(all.status(), IsOk());
+  for (const v1::Event& e : *all) {
+    if (e.subject_id() != due_.case_id()) continue;
+    EXPECT_EQ(e.DebugString().find(kDueName), std::string::npos)
+        << e.ShortDebugString();
+  }
+  // The other case's need keeps its text.
+  auto kept = needs.GetNeed(within_.partition(), within_.case_id(),
+                            within_need->need_id());
+  ASSERT_THAT(kept.status(), IsOk());
+  EXPECT_EQ(kept->description(), text);
 }
 
 // RocksDB keeps an overwritten value in its files until a compaction drops

@@ -16,6 +16,10 @@
 #include "absl/time/civil_time.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "homeward/v1/cases.pb.h"
+#include "homeward/v1/consent.pb.h"
+#include "homeward/v1/counselling.pb.h"
+#include "homeward/v1/events.pb.h"
+#include "homeward/v1/needs.pb.h"
 #include "homeward/v1/taxonomy.pb.h"
 
 namespace homeward::assessment {
@@ -62,6 +66,28 @@ homeward::v1::Case WithoutIdentity(homeward::v1::Case c);
 // nothing more.
 homeward::v1::Case Anonymised(homeward::v1::Case c,
                               const google::protobuf::Timestamp& now);
+
+// The free text an anonymised case's other records lose: what staff wrote
+// in their own words, where a name or a story may be. Codes, categories,
+// priorities, statuses and their times, sources, responders and dates stay,
+// so the indicators are unchanged. Each returns whether it removed
+// anything (false: nothing to rewrite).
+//
+// A need: its description, status reason and history reasons.
+bool RemoveFreeText(homeward::v1::Need& need);
+// A protection concern: its label (a hand-entered concern's is free text;
+// its code stays), status reason and history reasons.
+bool RemoveFreeText(homeward::v1::ProtectionConcern& concern);
+// A consent decision: its notes.
+bool RemoveFreeText(homeward::v1::ConsentRecord& consent);
+// A counselling session: its observations, distress notes and agreed next
+// steps (participants and topics stay).
+bool RemoveFreeText(homeward::v1::CounsellingSession& session);
+
+// A past event of an anonymised case, rewritten in place: the copy of the
+// case it carries without identity (WithoutIdentity), the need or concern it
+// carries without free text. Whether it changed.
+bool ScrubPastEvent(homeward::v1::Event& event);
 
 }  // namespace homeward::assessment
 

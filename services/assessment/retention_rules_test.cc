@@ -234,5 +234,165 @@ TEST(AnonymisedTest, LeavesAnUnsetDateOfBirthUnset) {
   EXPECT_FALSE(after.returnee().has_date_of_birth());
 }
 
+// ScrubPastEvent over every kind of event an anonymised case's outbox
+// holds: the expected event is written out by hand.
+struct ScrubCase {
+  std::string name;
+  std::string event;     // text format
+  std::string expected;  // text format
+  bool changed;
+};
+
+class ScrubPastEventTest : public ::testing::TestWithParam<ScrubCase> {};
+
+TEST_P(ScrubPastEventTest, RemovesIdentityAndFreeTextOnly) {
+  const ScrubCase& c = GetParam();
+  homeward::v1::Event event;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(c.event, &event));
+  homeward::v1::Event expected;
+  ASSERT_TRUE(
+      google::protobuf::TextFormat::ParseFromString(c.expected, &expected));
+  EXPECT_EQ(ScrubPastEvent(event), c.changed);
+  EXPECT_TRUE(
+      google::protobuf::util::MessageDifferencer::Equals(event, expected))
+      << event.ShortDebugString();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Events, ScrubPastEventTest,
+    ::testing::Values(
+        ScrubCase{
+            "NeedLosesDescriptionAndReasons",
+            R"pb(subject_id: "C1"
+                 need_changed {
+                   need {
+                     need_id: "N1"
+                     category: "housing"
+                     description: "sleeps at her cousin Awa's"
+                     priority: NEED_PRIORITY_HIGH
+                     status: NEED_STATUS_RESOLVED
+                     status_reason: "Awa found a flat"
+                     history { status: NEED_STATUS_OPEN }
+                     history {
+                       status: NEED_STATUS_RESOLVED
+                       reason: "Awa found a flat"
+                       user_id: "cm-1"
+                     }
+                   }
+                 })pb",
+            R"pb(subject_id: "C1"
+                 need_changed {
+                   need {
+                     need_id: "N1"
+                     category: "housing"
+                     priority: NEED_PRIORITY_HIGH
+                     status: NEED_STATUS_RESOLVED
+                     history { status: NEED_STATUS_OPEN }
+                     history { status: NEED_STATUS_RESOLVED user_id: "cm-1" }
+                   }
+                 })pb",
+            true},
+        ScrubCase{"NeedWithoutTextIsLeftAlone",
+                  R"pb(need_changed {
+                         need { need_id: "N1" category: "housing" }
+                       })pb",
+                  R"pb(need_changed {
+                         need { need_id: "N1" category: "housing" }
+                       })pb",
+                  false},
+        ScrubCase{"ConcernLosesLabelAndReasonsKeepsCode",
+                  R"pb(protection_concern_changed {
+                         concern {
+                           concern_id: "PC1"
+                           code: "THREATS"
+                           label: "threatened by Awa's family"
+                           status: NEED_STATUS_NOT_APPLICABLE
+                           status_reason: "moved away"
+                           history {
+                             status: NEED_STATUS_NOT_APPLICABLE
+                             reason: "moved away"
+                           }
+                         }
+                       })pb",
+                  R"pb(protection_concern_changed {
+                         concern {
+                           concern_id: "PC1"
+                           code: "THREATS"
+                           status: NEED_STATUS_NOT_APPLICABLE
+                           history { status: NEED_STATUS_NOT_APPLICABLE }
+                         }
+                       })pb",
+                  true},
+        ScrubCase{"CaseEventLosesTheIdentity",
+                  R"pb(case_registered {
+                         case {
+                           case_id: "C1"
+                           office_id: "office-dakar"
+                           returnee { given_name: "Awa" sex: SEX_FEMALE }
+                         }
+                       })pb",
+                  R"pb(case_registered {
+                         case {
+                           case_id: "C1"
+                           office_id: "office-dakar"
+                           returnee { sex: SEX_FEMALE }
+                         }
+                       })pb",
+                  true},
+        ScrubCase{"ConsentEventHasNoNotesToLose",
+                  R"pb(consent_changed {
+                         consent { consent_id: "K1" granted: true }
+                       })pb",
+                  R"pb(consent_changed {
+                         consent { consent_id: "K1" granted: true }
+                       })pb",
+                  false},
+        ScrubCase{"CounsellingEventHasNoNotesToLose",
+                  R"pb(counselling_session_recorded {
+                         session_id: "S1"
+                         distress_signs_observed: true
+                       })pb",
+                  R"pb(counselling_session_recorded {
+                         session_id: "S1"
+                         distress_signs_observed: true
+                       })pb",
+                  false}),
+    [](const ::testing::TestParamInfo<ScrubCase>& info) {
+      return info.param.name;
+    });
+
+TEST(RemoveFreeTextTest, AConsentDecisionLosesItsNotesOnly) {
+  homeward::v1::ConsentRecord consent;
+  consent.set_consent_id("K1");
+  consent.set_granted(true);
+  consent.set_recipient_agency_id("org-a");
+  consent.set_notes("her brother Moussa must not be told");
+  homeward::v1::ConsentRecord expected = consent;
+  expected.clear_notes();
+  EXPECT_TRUE(RemoveFreeText(consent));
+  EXPECT_TRUE(
+      google::protobuf::util::MessageDifferencer::Equals(consent, expected));
+  EXPECT_FALSE(RemoveFreeText(consent));
+}
+
+TEST(RemoveFreeTextTest, ASessionLosesItsNotesAndNextStepsOnly) {
+  homeward::v1::CounsellingSession session;
+  session.set_session_id("S1");
+  session.add_participants("returnee");
+  session.add_topics("employment");
+  session.set_observations("spoke of Moussa's debts");
+  session.set_distress_signs_observed(true);
+  session.set_distress_notes("cried when Moussa was named");
+  session.add_agreed_next_steps("call Moussa's employer");
+  homeward::v1::CounsellingSession expected = session;
+  expected.clear_observations();
+  expected.clear_distress_notes();
+  expected.clear_agreed_next_steps();
+  EXPECT_TRUE(RemoveFreeText(session));
+  EXPECT_TRUE(
+      google::protobuf::util::MessageDifferencer::Equals(session, expected));
+  EXPECT_FALSE(RemoveFreeText(session));
+}
+
 }  // namespace
 }  // namespace homeward::assessment
