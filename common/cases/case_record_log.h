@@ -1,9 +1,9 @@
 // Append-only records of one case, such as consent decisions and counselling
 // sessions. Each record is written once (the retention job's RewriteEach
-// aside), in its case's partition, together
-// with its index entry, its event and an audit entry in one WriteSet; a
-// request id makes the append idempotent per case; records list in
-// recording order because their ids are time-ordered.
+// aside), in its case's partition, together with its index entry, its event
+// and an audit entry in one WriteSet; a request id makes the append
+// idempotent per case; records list in recording order because their ids are
+// time-ordered.
 //
 // Each record's event names the case as its subject (Event.subject_id) and
 // carries the record's own id in its payload, which the caller builds.
