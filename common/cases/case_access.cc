@@ -118,6 +118,14 @@ absl::Status CheckCaseOpen(const CaseScope& scope) {
                    " is closed; its records can no longer change"));
 }
 
+absl::Status CaseAnonymisedError(absl::string_view case_id) {
+  return errors::FailedPrecondition(
+      "CASE_ANONYMISED", case_id,
+      absl::StrCat("case ", case_id,
+                   " was anonymised after its programme's retention period; "
+                   "its records can no longer change"));
+}
+
 absl::StatusOr<std::string> ListOffice(const Principal& principal,
                                        absl::string_view requested_office) {
   if (!HandlesCases(principal)) return NoCaseAccess(principal);

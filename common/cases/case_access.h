@@ -82,6 +82,11 @@ absl::Status CheckCaseAccess(const homeward::internal::v1::Principal& principal,
 // it, when the programme allows, comes first).
 absl::Status CheckCaseOpen(const CaseScope& scope);
 
+// FAILED_PRECONDITION (CASE_ANONYMISED) for case `case_id`: the retention
+// job anonymised it, so nothing of it changes any more, not even its stage
+// (docs/RETENTION.md). Each service says so when it knows the case is.
+absl::Status CaseAnonymisedError(absl::string_view case_id);
+
 // The office a list of cases is confined to: `requested_office` if the
 // principal works there, or the principal's only office when it is empty.
 // PERMISSION_DENIED for another office or a role that sees no cases;

@@ -1,7 +1,7 @@
 // Caller and case resolution for case-scoped handlers; see case_scope.h.
 #include "services/assessment/case_scope.h"
 
-#include "absl/strings/str_cat.h"
+#include "common/cases/case_access.h"
 #include "common/cases/case_scope.h"
 #include "common/server/server_kit.h"
 #include "common/status/errors.h"
@@ -28,11 +28,7 @@ absl::StatusOr<homeward::v1::Case> CaseInScope(const CaseStore& cases,
 
 absl::Status CheckNotAnonymised(const homeward::v1::Case& c) {
   if (!IsAnonymised(c)) return absl::OkStatus();
-  return errors::FailedPrecondition(
-      "CASE_ANONYMISED", c.case_id(),
-      absl::StrCat("case ", c.case_id(),
-                   " was anonymised after its programme's retention period; "
-                   "its records can no longer change"));
+  return cases::CaseAnonymisedError(c.case_id());
 }
 
 absl::Status CheckOpenForChange(const homeward::v1::Case& c,

@@ -108,11 +108,7 @@ absl::Status FollowUpCases::ApplyAnonymised(const Event& event,
 
 absl::Status CheckNotAnonymised(const FollowUpCase& c) {
   if (!c.record.anonymised()) return absl::OkStatus();
-  return errors::FailedPrecondition(
-      "CASE_ANONYMISED", c.record.case_id(),
-      absl::StrCat("case ", c.record.case_id(),
-                   " was anonymised after its programme's retention period; "
-                   "it cannot be reopened"));
+  return cases::CaseAnonymisedError(c.record.case_id());
 }
 
 absl::Status FollowUpCases::ApplyCase(const Event& event,
